@@ -1,0 +1,41 @@
+# Commonpot: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test install lint benchmark clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Commonpot needs Python 3.11 or newer.")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo --if-empty
+	@echo
+	@echo "  Commonpot runs at http://127.0.0.1:8000/"
+	@echo "  Log in as coordinator, lead or volunteer; the password is commonpot-demo."
+	@echo "  Ctrl-C stops the web server and the worker."
+	@echo
+	DEBUG=true $(PY) manage.py devserver
+
+test: install
+	@bash .ci/ensure-chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+benchmark: install
+	$(PY) manage.py benchmark --list
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from commonpot.models import Membership, Site, User, WorkerHeartbeat
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(User)
+class CommonpotUserAdmin(UserAdmin):
+    list_display = ["username", "display_name", "email", "is_coordinator", "is_active"]
+    list_filter = ["is_coordinator", "is_active", "is_staff"]
+    search_fields = ["username", "display_name", "email"]
+    fieldsets = UserAdmin.fieldsets + (
+        (
+            "Commonpot",
+            {"fields": ["display_name", "phone", "reminders", "weekly_digest", "is_coordinator"]},
+        ),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "time_zone", "is_public", "is_active"]
+    list_filter = ["kind", "is_public", "is_active"]
+    search_fields = ["name", "city"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "site", "role", "created_at"]
+    list_filter = ["role", "site"]
+    search_fields = ["user__display_name", "user__email", "site__name"]
+    autocomplete_fields = ["user", "site"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "last_seen"]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CommonpotConfig(AppConfig):
+    name = "commonpot"
+    verbose_name = "Network"
+
+    def ready(self) -> None:
+        from commonpot.registry import NavLink, SiteTab, registry
+        from commonpot.schedules import ensure_schedules
+
+        post_migrate.connect(ensure_schedules, dispatch_uid="commonpot.ensure_schedules")
+        registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
+        registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
+        registry.add_site_tab(SiteTab("People", "site_people", order=90))
+        registry.add_site_tab(SiteTab("Settings", "site_edit", order=99))
+
+        from commonpot import demo
+
+        registry.add_demo_seeder(demo.seed_network, order=0)

@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+
+from commonpot.models import Membership, Site, User
+
+
+def normalise_phone(raw: str) -> str:
+    """A phone number in international (E.164) form, or a ValidationError."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    region = getattr(settings, "PHONE_REGION", "GB")
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    # "Possible" rather than "valid": numbering plans change faster than the
+    # library, and a wrong refusal stops someone signing up.
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise forms.ValidationError(
+            "This does not look like a phone number. Use digits, with a country code "
+            "such as +44 or +1 if it is not a local number."
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return normalise_phone(super().clean(value) or "")
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = PhoneField(
+        help_text="Optional. Only the leads of sites where you volunteer can see it."
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account with this email address already exists. Log in, or reset "
+                "your password if you have forgotten it."
+            )
+        return email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif p1:
+            candidate = User(
+                username=data.get("email", ""),
+                email=data.get("email", ""),
+                display_name=data.get("name", ""),
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class ProfileForm(forms.ModelForm):
+    phone = PhoneField(help_text="Only the leads of sites where you volunteer can see it.")
+
+    class Meta:
+        model = User
+        fields = ["display_name", "email", "phone", "reminders", "weekly_digest"]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if not email:
+            raise forms.ValidationError("We need an email address to reach you.")
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another account uses this email address.")
+        return email
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password to confirm.",
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+
+
+class SiteForm(forms.ModelForm):
+    contact_phone = PhoneField()
+    emergency_phone = PhoneField()
+
+    class Meta:
+        model = Site
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "description",
+            "address",
+            "city",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "show_exact_location",
+            "time_zone",
+            "is_public",
+            "contact_phone",
+            "contact_email",
+            "emergency_phone",
+            "website",
+            "opening_hours",
+            "has_dry_storage",
+            "has_chilled_storage",
+            "has_frozen_storage",
+            "paper_size",
+        ]
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "opening_hours": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].upper()
+
+
+class SiteSettingsForm(SiteForm):
+    """What a lead may change about their own site (not its address in URLs)."""
+
+    class Meta(SiteForm.Meta):
+        fields = [f for f in SiteForm.Meta.fields if f != "slug"]
+
+
+class MemberRoleForm(forms.Form):
+    email = forms.EmailField(help_text="The person must already have an account.")
+    role = forms.ChoiceField(choices=Membership.Role.choices)
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                "Nobody has an account with this email address. Ask them to sign up first."
+            )
+        return user

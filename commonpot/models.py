@@ -1,0 +1,246 @@
+"""The network core: people, sites and who may do what where."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
+class CommonpotUserManager(UserManager):
+    def get_by_natural_key(self, username: str):
+        # Log-in names are matched without regard to case: "Lead" is "lead".
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """Anyone with an account: a volunteer, a lead, a coordinator.
+
+    Being a lead or volunteer is per site (Membership); being a coordinator is
+    network-wide and lives here.
+    """
+
+    class Reminders(models.TextChoices):
+        EMAIL = "email", "By email"
+        NONE = "none", "No reminders"
+
+    email = models.EmailField("email address", blank=True)
+    display_name = models.CharField("name", max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text="In international form.")
+    reminders = models.CharField(
+        "reminders", max_length=10, choices=Reminders.choices, default=Reminders.EMAIL
+    )
+    weekly_digest = models.BooleanField("weekly email of shifts that need people", default=False)
+    is_coordinator = models.BooleanField(
+        "network coordinator",
+        default=False,
+        help_text="Coordinators see and manage every site in the network.",
+    )
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommonpotUserManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                condition=~Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message="An account with this email address already exists.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def first_name_only(self) -> str:
+        """What other volunteers see of this person on a shift card."""
+        return (self.name.split() or ["Someone"])[0]
+
+    def erase(self) -> None:
+        """Remove personal data, keeping the row so counts and history stay whole."""
+        self.username = f"erased-{self.pk}"
+        self.display_name = "Former volunteer"
+        self.first_name = ""
+        self.last_name = ""
+        self.email = ""
+        self.phone = ""
+        self.reminders = self.Reminders.NONE
+        self.weekly_digest = False
+        self.is_active = False
+        self.is_staff = False
+        self.is_superuser = False
+        self.is_coordinator = False
+        self.erased_at = timezone.now()
+        self.set_unusable_password()
+        self.save()
+
+
+class SiteQuerySet(models.QuerySet):
+    def public(self) -> SiteQuerySet:
+        return self.filter(is_public=True, is_active=True)
+
+    def active(self) -> SiteQuerySet:
+        return self.filter(is_active=True)
+
+    def led_by(self, user: User) -> SiteQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_coordinator:
+            return self.all()
+        return self.filter(memberships__user=user, memberships__role=Membership.Role.LEAD)
+
+
+class Site(models.Model):
+    """A place in the network that holds food, cooks, or needs people."""
+
+    class Kind(models.TextChoices):
+        COMMUNITY_KITCHEN = "community_kitchen", "Community kitchen"
+        CAMP_KITCHEN = "camp_kitchen", "Camp kitchen"
+        PANTRY = "pantry", "Pantry"
+        FOOD_BANK = "food_bank", "Food bank"
+
+    class PaperSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "US Letter"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    address = models.TextField(blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="Two-letter country code, such as GB or US."
+    )
+    latitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    show_exact_location = models.BooleanField(
+        default=True,
+        help_text="Untick to list the site by town only (camps often must not publish one).",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone]
+    )
+    is_public = models.BooleanField(
+        "listed publicly", default=True, help_text="Shown in the public directory and open data."
+    )
+    is_active = models.BooleanField(default=True)
+    contact_phone = models.CharField(max_length=32, blank=True)
+    contact_email = models.EmailField(blank=True)
+    emergency_phone = models.CharField(max_length=32, blank=True)
+    website = models.URLField(blank=True)
+    opening_hours = models.TextField(
+        blank=True, help_text="One line per day, for example 'Mon-Fri 10:00-16:00'."
+    )
+    has_dry_storage = models.BooleanField("dry storage", default=True)
+    has_chilled_storage = models.BooleanField("chilled storage", default=False)
+    has_frozen_storage = models.BooleanField("frozen storage", default=False)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
+                name="site_lat_lng_together",
+                violation_error_message="Give both latitude and longitude, or neither.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("site_detail", args=[self.slug])
+
+    @cached_property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local(self, moment: datetime) -> datetime:
+        """A stored (UTC) moment as the site's clock shows it."""
+        return timezone.localtime(moment, self.tz)
+
+    def today(self):
+        return self.local(timezone.now()).date()
+
+    @property
+    def storage_areas(self) -> list[str]:
+        areas = []
+        if self.has_dry_storage:
+            areas.append("dry")
+        if self.has_chilled_storage:
+            areas.append("chilled")
+        if self.has_frozen_storage:
+            areas.append("frozen")
+        return areas
+
+
+class Membership(models.Model):
+    """A person's role at one site."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VOLUNTEER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "site"], name="membership_once_per_site")
+        ]
+        ordering = ["site__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.site}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When the background worker last ran its heartbeat task (one row)."""
+
+    name = models.CharField(max_length=40, unique=True, default="worker")
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,75 @@
+"""Places where apps plug into the shared pages without the core importing them.
+
+Dependencies point one way (commonpot <- pantry <- kitchen <- volunteers), so
+the core home page cannot import an app's code. Each app registers its nav
+links, site tabs, home panels, demo data and benchmarks from its AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from commonpot.models import Site, User
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    visible: Callable[[User], bool]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class SiteTab:
+    """A link on a site's management pages; the URL takes the site's slug."""
+
+    label: str
+    url_name: str
+    order: int = 50
+
+
+# A panel returns (template name, context) or None when it has nothing to show.
+Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | None"]
+
+
+@dataclass
+class Registry:
+    nav: list[NavLink] = field(default_factory=list)
+    site_tabs: list[SiteTab] = field(default_factory=list)
+    panels: dict[str, list[tuple[int, Panel]]] = field(default_factory=dict)
+    demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
+    benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
+
+    def add_nav(self, link: NavLink) -> None:
+        if link not in self.nav:
+            self.nav.append(link)
+            self.nav.sort(key=lambda n: n.order)
+
+    def add_site_tab(self, tab: SiteTab) -> None:
+        if tab not in self.site_tabs:
+            self.site_tabs.append(tab)
+            self.site_tabs.sort(key=lambda t: t.order)
+
+    def add_panel(self, role: str, panel: Panel, order: int = 50) -> None:
+        """role: "coordinator", "lead" (called once per led site) or "volunteer"."""
+        entries = self.panels.setdefault(role, [])
+        if all(p is not panel for _, p in entries):
+            entries.append((order, panel))
+            entries.sort(key=lambda e: e[0])
+
+    def add_demo_seeder(self, seeder: Callable[..., None], order: int = 50) -> None:
+        if all(s is not seeder for _, s in self.demo_seeders):
+            self.demo_seeders.append((order, seeder))
+            self.demo_seeders.sort(key=lambda e: e[0])
+
+    def add_benchmark(self, name: str, run: Callable[..., None]) -> None:
+        self.benchmarks[name] = run
+
+
+registry = Registry()

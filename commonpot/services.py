@@ -1,0 +1,143 @@
+"""Operations that change the network core: one function per thing a person does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Membership, Site, User, WorkerHeartbeat
+
+
+@transaction.atomic
+def sign_up_volunteer(
+    *, name: str, email: str, password: str, phone: str = "", site: Site | None = None
+) -> User:
+    """Create a volunteer account; optionally join a site as a volunteer."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError("An account with this email address already exists.", field="email")
+    user = User(username=email, email=email, display_name=name.strip(), phone=phone)
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise DomainError(" ".join(e.messages), field="password1") from None
+    user.set_password(password)
+    try:
+        # A savepoint, so that a lost race on the unique email leaves the
+        # outer transaction usable.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise DomainError(
+            "An account with this email address already exists.", field="email"
+        ) from None
+    if site is not None:
+        join_site(user, site)
+    return user
+
+
+@transaction.atomic
+def join_site(user: User, site: Site) -> Membership:
+    """A person says they volunteer at a site (no-op if they already belong)."""
+    membership, _ = Membership.objects.get_or_create(
+        user=user, site=site, defaults={"role": Membership.Role.VOLUNTEER}
+    )
+    return membership
+
+
+@transaction.atomic
+def update_profile(user: User, **fields: Any) -> User:
+    allowed = {"display_name", "email", "phone", "reminders", "weekly_digest"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+        if User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
+            raise DomainError("Another account uses this email address.", field="email")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(fields))
+    return user
+
+
+@transaction.atomic
+def erase_account(user: User) -> None:
+    """Delete an account's personal data, keeping anonymous counts and history.
+
+    Memberships go (the person no longer belongs anywhere); sign-ups, hours and
+    stock moves keep pointing at the erased row, which now holds no name,
+    email or phone.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.erased_at:
+        raise DomainError("This account has already been deleted.")
+    Membership.objects.filter(user=user).delete()
+    user.erase()
+
+
+@transaction.atomic
+def create_site(*, by: User, **fields: Any) -> Site:
+    if not by.is_coordinator:
+        raise DomainError("Only network coordinators can add sites.")
+    site = Site(**fields)
+    try:
+        site.full_clean()
+    except ValidationError as e:
+        raise DomainError(" ".join(e.messages)) from None
+    site.save()
+    return site
+
+
+@transaction.atomic
+def update_site(site: Site, **fields: Any) -> Site:
+    for name, value in fields.items():
+        setattr(site, name, value)
+    try:
+        site.full_clean()
+    except ValidationError as e:
+        raise DomainError(" ".join(e.messages)) from None
+    site.save()
+    return site
+
+
+@transaction.atomic
+def set_role(*, by: User, site: Site, user: User, role: str) -> Membership:
+    """Make someone a lead (coordinators only) or a volunteer at a site."""
+    if role not in Membership.Role.values:
+        raise DomainError(f"{role!r} is not a role at a site.")
+    if role == Membership.Role.LEAD and not by.is_coordinator:
+        raise DomainError("Only network coordinators can make someone a lead.")
+    if not user.is_active:
+        raise DomainError("This account is not active.")
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        user=user, site=site, defaults={"role": role}
+    )
+    if not created and membership.role != role:
+        if membership.role == Membership.Role.LEAD and not by.is_coordinator:
+            raise DomainError("Only network coordinators can change a lead's role.")
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, by: User, site: Site, user: User) -> None:
+    membership = Membership.objects.filter(site=site, user=user).first()
+    if membership is None:
+        raise DomainError(f"{user.name} is not a member of {site.name}.")
+    if membership.role == Membership.Role.LEAD and not by.is_coordinator:
+        raise DomainError("Only network coordinators can remove a lead.")
+    membership.delete()
+
+
+def record_heartbeat(name: str = "worker") -> WorkerHeartbeat:
+    beat, _ = WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"last_seen": timezone.now()}
+    )
+    return beat

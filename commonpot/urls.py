@@ -1,0 +1,65 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from commonpot import views
+
+accounts = [
+    path("signup/", views.signup, name="signup"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("profile/", views.profile, name="profile"),
+    path("delete/", views.delete_account, name="delete_account"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include(accounts)),
+    path("sites/", views.site_directory, name="site_directory"),
+    path("sites/<slug:slug>/", views.site_detail, name="site_detail"),
+    path("sites/<slug:slug>/join/", views.join_site, name="site_join"),
+    path("sites/<slug:slug>/manage/", views.site_manage, name="site_manage"),
+    path("sites/<slug:slug>/manage/edit/", views.site_edit, name="site_edit"),
+    path("sites/<slug:slug>/manage/people/", views.site_people, name="site_people"),
+    path(
+        "sites/<slug:slug>/manage/people/<int:user_id>/remove/",
+        views.site_people_remove,
+        name="site_people_remove",
+    ),
+    path("network/sites/new/", views.site_create, name="site_create"),
+    path("", include("pantry.urls")),
+    path("", include("kitchen.urls")),
+    path("", include("volunteers.urls")),
+    path("admin/", admin.site.urls),
+]

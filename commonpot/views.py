@@ -1,0 +1,298 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commonpot import services
+from commonpot.errors import DomainError
+from commonpot.forms import (
+    DeleteAccountForm,
+    MemberRoleForm,
+    ProfileForm,
+    SignUpForm,
+    SiteForm,
+    SiteSettingsForm,
+)
+from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.permissions import (
+    can_view_site,
+    coordinator_required,
+    is_coordinator,
+    lead_required,
+    lead_site_ids,
+)
+from commonpot.registry import registry
+
+WORKER_FRESH_FOR = timedelta(minutes=2)
+
+
+def _panels(request: HttpRequest, role: str, site: Site | None = None) -> list[str]:
+    """Render the panels apps registered for this role (see commonpot.registry)."""
+    html = []
+    for _, panel in registry.panels.get(role, []):
+        result = panel(request, site)
+        if result is not None:
+            template, context = result
+            html.append(mark_safe(render_to_string(template, context, request=request)))  # noqa: S308
+    return html
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        sites = Site.objects.public().order_by("name")[:6]
+        return TemplateResponse(request, "commonpot/home_public.html", {"sites": sites})
+    if is_coordinator(user):
+        sites = Site.objects.annotate(
+            lead_count=Count("memberships", filter=Q(memberships__role=Membership.Role.LEAD)),
+            volunteer_count=Count(
+                "memberships", filter=Q(memberships__role=Membership.Role.VOLUNTEER)
+            ),
+        ).order_by("name")
+        return TemplateResponse(
+            request,
+            "commonpot/home_coordinator.html",
+            {"sites": sites, "panels": _panels(request, "coordinator")},
+        )
+    led = list(Site.objects.filter(pk__in=lead_site_ids(user)).order_by("name"))
+    if led:
+        return TemplateResponse(
+            request,
+            "commonpot/home_lead.html",
+            {"sites": [(site, _panels(request, "lead", site)) for site in led]},
+        )
+    memberships = Membership.objects.filter(user=user).select_related("site")
+    return TemplateResponse(
+        request,
+        "commonpot/home_volunteer.html",
+        {"memberships": memberships, "panels": _panels(request, "volunteer")},
+    )
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and uptime checks: is the database up, is the worker alive?"""
+    body: dict[str, object] = {"database": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        beat = WorkerHeartbeat.objects.filter(name="worker").first()
+    except Exception as e:  # noqa: BLE001 — any database failure is an outage here
+        return JsonResponse({"database": "error", "error": type(e).__name__}, status=503)
+    if beat is None:
+        body.update(worker="stale", worker_last_seen=None)
+    else:
+        fresh = timezone.now() - beat.last_seen <= WORKER_FRESH_FOR
+        body.update(worker="ok" if fresh else "stale", worker_last_seen=beat.last_seen)
+    return JsonResponse(body)
+
+
+# --- Public ---------------------------------------------------------------
+
+
+@require_GET
+def site_directory(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.public()
+    kind = request.GET.get("kind", "")
+    if kind in Site.Kind.values:
+        sites = sites.filter(kind=kind)
+    return TemplateResponse(
+        request,
+        "commonpot/site_directory.html",
+        {"sites": sites, "kinds": Site.Kind.choices, "kind": kind},
+    )
+
+
+@require_GET
+def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    site = get_object_or_404(Site, slug=slug)
+    if not can_view_site(request.user, site):
+        raise Http404("No such site.")
+    membership = None
+    if request.user.is_authenticated:
+        membership = Membership.objects.filter(user=request.user, site=site).first()
+    return TemplateResponse(
+        request,
+        "commonpot/site_detail.html",
+        {"site": site, "membership": membership, "panels": _panels(request, "public", site)},
+    )
+
+
+# --- Accounts -------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.sign_up_volunteer(
+                name=data["name"],
+                email=data["email"],
+                password=data["password1"],
+                phone=data["phone"],
+            )
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            login(request, user, backend="commonpot.auth.UsernameOrEmailBackend")
+            messages.success(request, f"Welcome, {user.name}! Here is where your shifts will be.")
+            return redirect("home")
+    return TemplateResponse(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(
+                request.user, **{f: form.cleaned_data[f] for f in ProfileForm.Meta.fields}
+            )
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, "Your details are saved.")
+            return redirect("profile")
+    memberships = Membership.objects.filter(user=request.user).select_related("site")
+    return TemplateResponse(
+        request, "accounts/profile.html", {"form": form, "memberships": memberships}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_account(request.user)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            logout(request)
+            messages.success(
+                request, "Your account and personal details are deleted. Thank you for helping."
+            )
+            return redirect("home")
+    return TemplateResponse(request, "accounts/delete.html", {"form": form})
+
+
+@login_required
+@require_POST
+def join_site(request: HttpRequest, slug: str) -> HttpResponse:
+    site = get_object_or_404(Site.objects.public(), slug=slug)
+    services.join_site(request.user, site)
+    messages.success(request, f"You now volunteer at {site.name}.")
+    return redirect(site)
+
+
+# --- Managing sites -------------------------------------------------------
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def site_create(request: HttpRequest) -> HttpResponse:
+    form = SiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = services.create_site(by=request.user, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"{site.name} is now part of the network.")
+            return redirect("site_manage", slug=site.slug)
+    return TemplateResponse(request, "commonpot/site_form.html", {"form": form, "site": None})
+
+
+@lead_required
+@require_GET
+def site_manage(request: HttpRequest, site: Site) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "commonpot/site_manage.html",
+        {"site": site, "panels": _panels(request, "lead", site)},
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
+    form = SiteSettingsForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_site(
+                Site.objects.get(pk=site.pk),
+                **{f: form.cleaned_data[f] for f in SiteSettingsForm.Meta.fields},
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "The site's details are saved.")
+            return redirect("site_manage", slug=site.slug)
+    return TemplateResponse(request, "commonpot/site_form.html", {"form": form, "site": site})
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def site_people(request: HttpRequest, site: Site) -> HttpResponse:
+    form = MemberRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.set_role(
+                by=request.user,
+                site=site,
+                user=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except DomainError as e:
+            form.add_error("role", e.message)
+        else:
+            messages.success(
+                request,
+                f"{membership.user.name} is now a {membership.get_role_display().lower()}"
+                f" at {site.name}.",
+            )
+            return redirect("site_people", slug=site.slug)
+    memberships = (
+        Membership.objects.filter(site=site)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    return TemplateResponse(
+        request,
+        "commonpot/site_people.html",
+        {"site": site, "memberships": memberships, "form": form},
+    )
+
+
+@lead_required
+@require_POST
+def site_people_remove(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=user_id, memberships__site=site)
+    try:
+        services.remove_member(by=request.user, site=site, user=person)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{person.name} no longer belongs to {site.name}.")
+    return redirect("site_people", slug=site.slug)

@@ -1,0 +1,175 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from commonpot.models import Membership, User
+from tests.factories import MembershipFactory, UserFactory
+
+GOOD = {
+    "name": "Nia Baker",
+    "email": "nia@example.org",
+    "phone": "+44 7700 900456",
+    "password1": "carrots-and-lentils",
+    "password2": "carrots-and-lentils",
+}
+
+
+@pytest.mark.django_db
+def test_a_volunteer_signs_up_and_lands_on_their_home_page(client):
+    response = client.post(reverse("signup"), GOOD, follow=True)
+    assert response.status_code == 200
+    assert "Hello, Nia Baker" in response.content.decode()
+    user = User.objects.get(email="nia@example.org")
+    assert user.phone == "+447700900456"
+    assert not user.is_coordinator
+    assert response.context["user"] == user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"password1": "short", "password2": "short"}, "password1", "too short"),
+        ({"password1": "password123", "password2": "password123"}, "password1", "too common"),
+        ({"password2": "something-else-entirely"}, "password2", "not the same"),
+        ({"phone": "12ab"}, "phone", "does not look like a phone number"),
+        ({"phone": "+44 12"}, "phone", "does not look like a phone number"),
+        ({"name": ""}, "name", "required"),
+    ],
+)
+def test_sign_up_refuses_bad_input_and_writes_nothing(client, change, field, message):
+    response = client.post(reverse("signup"), {**GOOD, **change})
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get(field, []))
+    assert message in errors
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_sign_up_with_a_taken_email_in_any_case_is_refused(client):
+    UserFactory(email="nia@example.org")
+    response = client.post(reverse("signup"), {**GOOD, "email": "NIA@Example.org"})
+    assert "already exists" in " ".join(response.context["form"].errors["email"])
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_people_log_in_with_their_email_or_user_name(client):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    for login in ("lena@example.org", "LENA"):
+        response = client.post(
+            reverse("login"), {"username": login, "password": "carrots-and-lentils"}
+        )
+        assert response.status_code == 302, login
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_lock_the_account_for_a_while(client):
+    UserFactory(username="lena", password="carrots-and-lentils")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "lena", "password": "wrong"})
+    response = client.post(
+        reverse("login"), {"username": "lena", "password": "carrots-and-lentils"}
+    )
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_a_link_that_works(client):
+    UserFactory(username="lena", email="lena@example.org")
+    client.post(reverse("password_reset"), {"email": "lena@example.org"})
+    assert len(mail.outbox) == 1
+    link = next(w for w in mail.outbox[0].body.split() if "/password/reset/" in w)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.context["validlink"]
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "fresh-bread-daily", "new_password2": "fresh-bread-daily"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="lena").check_password("fresh-bread-daily")
+
+
+@pytest.mark.django_db
+def test_a_volunteer_updates_their_contact_details_and_reminders(client, volunteer):
+    client.force_login(volunteer)
+    response = client.post(
+        reverse("profile"),
+        {
+            "display_name": "Vera O.",
+            "email": "vera@example.org",
+            "phone": "07700 900999",
+            "reminders": "none",
+        },
+    )
+    assert response.status_code == 302
+    volunteer.refresh_from_db()
+    assert (volunteer.display_name, volunteer.phone, volunteer.reminders) == (
+        "Vera O.",
+        "+447700900999",
+        "none",
+    )
+
+
+@pytest.mark.django_db
+def test_profile_refuses_an_email_another_account_uses(client, volunteer):
+    UserFactory(email="taken@example.org")
+    client.force_login(volunteer)
+    response = client.post(
+        reverse("profile"),
+        {"display_name": "Vera", "email": "taken@example.org", "reminders": "email"},
+    )
+    assert response.status_code == 200
+    assert "Another account uses this email" in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.email != "taken@example.org"
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_erases_personal_data_but_keeps_the_row(client, volunteer, site):
+    client.force_login(volunteer)
+    response = client.post(reverse("delete_account"), {"password": "wrong"})
+    assert "not your password" in response.content.decode()
+    assert User.objects.get(pk=volunteer.pk).erased_at is None
+
+    response = client.post(reverse("delete_account"), {"password": "a-long-test-password"})
+    assert response.status_code == 302
+    erased = User.objects.get(pk=volunteer.pk)
+    assert (erased.email, erased.phone, erased.is_active) == ("", "", False)
+    assert "Vera" not in erased.name
+    assert not erased.has_usable_password()
+    assert not Membership.objects.filter(user=erased).exists()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_volunteer_joins_a_public_site(client, outsider, site):
+    client.force_login(outsider)
+    response = client.post(reverse("site_join", args=[site.slug]))
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=outsider, site=site, role="volunteer").exists()
+
+
+@pytest.mark.django_db
+def test_nobody_can_join_a_private_site_by_guessing_its_address(client, outsider, private_site):
+    client.force_login(outsider)
+    assert client.post(reverse("site_join", args=[private_site.slug])).status_code == 404
+    assert not Membership.objects.filter(user=outsider).exists()
+
+
+@pytest.mark.django_db
+def test_deleted_account_cannot_log_in(client):
+    user = UserFactory(username="gone", password="carrots-and-lentils")
+    MembershipFactory(user=user)
+    user.erase()
+    response = client.post(
+        reverse("login"), {"username": "gone", "password": "carrots-and-lentils"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session

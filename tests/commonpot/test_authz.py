@@ -1,0 +1,67 @@
+from tests.authz import Row, check_matrix, lead_only, logged_in, public
+
+ROWS = [
+    Row("GET", "home", expect=public()),
+    Row("GET", "healthz", expect=public()),
+    Row("GET", "site_directory", expect=public()),
+    Row("GET", "site_detail", {"slug": "site"}, expect=public()),
+    Row(
+        "GET",
+        "site_detail",
+        {"slug": "private"},
+        expect={
+            "coordinator": 200,
+            "lead": 404,
+            "other_lead": 404,
+            "volunteer": 404,
+            "outsider": 404,
+            "anonymous": 404,
+        },
+    ),
+    Row("GET", "signup", expect=logged_in(302, anonymous=200)),
+    Row("GET", "login", expect=logged_in(302, anonymous=200)),
+    Row("GET", "password_reset", expect=public()),
+    Row("GET", "profile", expect=logged_in()),
+    Row("GET", "delete_account", expect=logged_in()),
+    Row("GET", "password_change", expect=logged_in()),
+    Row(
+        "GET",
+        "site_create",
+        expect={
+            "coordinator": 200,
+            "lead": 403,
+            "other_lead": 403,
+            "volunteer": 403,
+            "outsider": 403,
+            "anonymous": 302,
+        },
+    ),
+    Row("GET", "site_manage", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "site_edit", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "site_people", {"slug": "site"}, expect=lead_only()),
+    # A private site's management pages are not revealed to those outside it.
+    Row(
+        "GET",
+        "site_manage",
+        {"slug": "private"},
+        expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
+    ),
+    Row("GET", "admin:index", expect=logged_in(302, coordinator=302, anonymous=302)),
+]
+
+
+def test_every_core_url_answers_each_actor_as_expected(actors, site, private_site):
+    slugs = {"site": site.slug, "private": private_site.slug}
+
+    def resolve(kwargs):
+        return {k: slugs.get(v, v) for k, v in kwargs.items()}
+
+    check_matrix(ROWS, actors, resolve)
+
+
+def test_demo_coordinator_is_staff_and_reaches_admin(client, coordinator):
+    coordinator.is_staff = True
+    coordinator.is_superuser = True
+    coordinator.save()
+    client.force_login(coordinator, backend="commonpot.auth.UsernameOrEmailBackend")
+    assert client.get("/admin/").status_code == 200

@@ -1,0 +1,129 @@
+import pytest
+from django.urls import reverse
+
+from commonpot.models import Membership, Site
+from tests.conftest import client_for
+
+NEW_SITE = {
+    "name": "Northside Pantry",
+    "slug": "northside",
+    "kind": "pantry",
+    "time_zone": "Europe/London",
+    "is_public": "on",
+    "has_dry_storage": "on",
+    "paper_size": "A4",
+}
+
+
+@pytest.mark.django_db
+def test_a_coordinator_adds_a_site(coordinator):
+    response = client_for(coordinator).post(reverse("site_create"), NEW_SITE)
+    assert response.status_code == 302
+    assert Site.objects.get(slug="northside").kind == "pantry"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "not one of the available choices"),
+        ({"latitude": "51.5"}, "both latitude and longitude"),
+        ({"latitude": "123", "longitude": "0"}, "less than or equal to 90"),
+        ({"slug": "has spaces"}, "valid"),
+        ({"contact_phone": "call me"}, "does not look like a phone number"),
+    ],
+)
+def test_a_bad_site_is_refused_with_a_reason_and_nothing_is_written(coordinator, change, message):
+    response = client_for(coordinator).post(reverse("site_create"), {**NEW_SITE, **change})
+    assert response.status_code == 200
+    assert message in response.content.decode().replace("&#x27;", "'")
+    assert not Site.objects.filter(name="Northside Pantry").exists()
+
+
+@pytest.mark.django_db
+def test_a_lead_edits_their_own_sites_hours(lead, site):
+    data = {**NEW_SITE, "name": site.name, "opening_hours": "Mon 10:00-12:00"}
+    data.pop("slug")
+    response = client_for(lead).post(reverse("site_edit", args=[site.slug]), data)
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.opening_hours == "Mon 10:00-12:00"
+
+
+@pytest.mark.django_db
+def test_a_lead_cannot_edit_another_sites_details(lead, other_site):
+    data = {**NEW_SITE, "name": "Taken over"}
+    response = client_for(lead).post(reverse("site_edit", args=[other_site.slug]), data)
+    assert response.status_code == 403
+    other_site.refresh_from_db()
+    assert other_site.name == "Eastside Food Bank"
+
+
+@pytest.mark.django_db
+def test_only_a_coordinator_makes_someone_a_lead(coordinator, lead, site, outsider):
+    url = reverse("site_people", args=[site.slug])
+    response = client_for(lead).post(url, {"email": outsider.email, "role": "lead"})
+    assert "Only network coordinators can make someone a lead" in response.content.decode()
+    assert not Membership.objects.filter(user=outsider).exists()
+
+    response = client_for(coordinator).post(url, {"email": outsider.email, "role": "lead"})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=outsider, site=site).role == "lead"
+
+
+@pytest.mark.django_db
+def test_a_lead_adds_a_volunteer_and_sees_their_contact_details(lead, site, outsider):
+    url = reverse("site_people", args=[site.slug])
+    client_for(lead).post(url, {"email": outsider.email, "role": "volunteer"})
+    page = client_for(lead).get(url).content.decode()
+    assert outsider.email in page and outsider.phone in page
+
+
+@pytest.mark.django_db
+def test_adding_someone_without_an_account_says_so(lead, site):
+    url = reverse("site_people", args=[site.slug])
+    response = client_for(lead).post(url, {"email": "nobody@example.org", "role": "volunteer"})
+    assert "Ask them to sign up first" in response.content.decode()
+    assert Membership.objects.filter(site=site).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_lead_cannot_remove_another_lead(lead, site, coordinator):
+    second = Membership.objects.create(
+        user=coordinator.__class__.objects.create(username="l2", email="l2@example.org"),
+        site=site,
+        role="lead",
+    )
+    url = reverse("site_people_remove", args=[site.slug, second.user_id])
+    response = client_for(lead).post(url, follow=True)
+    assert "Only network coordinators can remove a lead" in response.content.decode()
+    assert Membership.objects.filter(pk=second.pk).exists()
+
+
+@pytest.mark.django_db
+def test_public_directory_lists_public_sites_only_with_no_personal_data(
+    client, site, private_site, volunteer, lead
+):
+    page = client.get(reverse("site_directory")).content.decode()
+    assert site.name in page
+    assert private_site.name not in page
+    for person in (volunteer, lead):
+        assert person.name not in page and person.email not in page and person.phone not in page
+
+
+@pytest.mark.django_db
+def test_a_camp_listed_without_its_location_shows_no_address(client, site):
+    site.address = "Behind the old pier"
+    site.show_exact_location = False
+    site.save()
+    page = client.get(reverse("site_detail", args=[site.slug])).content.decode()
+    assert "Behind the old pier" not in page
+    assert site.city in page
+
+
+@pytest.mark.django_db
+def test_each_role_lands_on_its_own_home_page(coordinator, lead, volunteer, site):
+    assert "The network" in client_for(coordinator).get("/").content.decode()
+    lead_page = client_for(lead).get("/").content.decode()
+    assert site.name in lead_page and "Hello, Lena Lead" in lead_page
+    assert "Where you volunteer" in client_for(volunteer).get("/").content.decode()

@@ -1,0 +1,93 @@
+"""Named actors shared by every test: a coordinator, a lead, another site's lead,
+a volunteer, an outsider and an anonymous visitor."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from commonpot.models import Membership
+from tests.factories import MembershipFactory, SiteFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_synchronous(settings, monkeypatch):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # django-q2 reads its settings once, at import: run tasks inline in tests.
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def site(db):
+    return SiteFactory(name="Riverside Kitchen", slug="riverside", time_zone="Europe/London")
+
+
+@pytest.fixture
+def other_site(db):
+    return SiteFactory(
+        name="Eastside Food Bank",
+        slug="eastside",
+        kind="food_bank",
+        time_zone="America/New_York",
+    )
+
+
+@pytest.fixture
+def private_site(db):
+    return SiteFactory(name="Hidden Camp", slug="hidden-camp", kind="camp_kitchen", is_public=False)
+
+
+@pytest.fixture
+def coordinator(db):
+    return UserFactory(username="rosa", display_name="Rosa Coordinator", is_coordinator=True)
+
+
+@pytest.fixture
+def lead(site):
+    user = UserFactory(username="lena", display_name="Lena Lead")
+    MembershipFactory(user=user, site=site, role=Membership.Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def other_lead(other_site):
+    user = UserFactory(username="olly", display_name="Olly Otherlead")
+    MembershipFactory(user=user, site=other_site, role=Membership.Role.LEAD)
+    return user
+
+
+@pytest.fixture
+def volunteer(site):
+    user = UserFactory(username="vera", display_name="Vera Volunteer", phone="+447700900123")
+    MembershipFactory(user=user, site=site, role=Membership.Role.VOLUNTEER)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """Has an account but belongs to no site."""
+    return UserFactory(username="otto", display_name="Otto Outsider")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
+    return client
+
+
+@pytest.fixture
+def actors(coordinator, lead, other_lead, volunteer, outsider):
+    """Every actor by name, for authorization matrices."""
+    return {
+        "coordinator": coordinator,
+        "lead": lead,
+        "other_lead": other_lead,
+        "volunteer": volunteer,
+        "outsider": outsider,
+        "anonymous": None,
+    }
