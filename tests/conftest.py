@@ -3,6 +3,8 @@ a volunteer, an outsider and an anonymous visitor."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -91,3 +93,22 @@ def actors(coordinator, lead, other_lead, volunteer, outsider):
         "outsider": outsider,
         "anonymous": None,
     }
+
+
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Property tests touch the database: no per-example deadline, and a size that
+# keeps the suite quick on a two-core machine (CI=true runs more examples).
+hypothesis_settings.register_profile(
+    "default",
+    deadline=None,
+    max_examples=40,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.register_profile(
+    "ci",
+    parent=hypothesis_settings.get_profile("default"),
+    max_examples=80,
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
