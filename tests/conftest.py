@@ -7,6 +7,8 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from commonpot.models import Membership
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
@@ -94,9 +96,6 @@ def actors(coordinator, lead, other_lead, volunteer, outsider):
         "anonymous": None,
     }
 
-
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 
 # Property tests touch the database: no per-example deadline, and a size that
 # keeps the suite quick on a two-core machine (CI=true runs more examples).
