@@ -11,6 +11,10 @@ import time
 from django.core.management.base import BaseCommand
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Start the web server and the django-q2 worker together; Ctrl-C stops both."
 
@@ -18,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport: str, **options):
+        # A TERM (from a process manager, or `timeout`) stops both, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
         python = sys.executable
         processes = [
             subprocess.Popen([python, "manage.py", "qcluster"]),  # noqa: S603
