@@ -122,6 +122,7 @@ class DeleteAccountForm(forms.Form):
 class SiteForm(forms.ModelForm):
     contact_phone = PhoneField()
     emergency_phone = PhoneField()
+    website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
         model = Site

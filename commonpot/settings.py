@@ -29,7 +29,6 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():
     raise ImproperlyConfigured(f"TIME_ZONE {TIME_ZONE!r} is not a known time zone.")
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
 
