@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from volunteers import views_volunteer
+
+urlpatterns = [
+    path("me/shifts/", views_volunteer.my_shifts, name="volunteers_my_shifts"),
+]

@@ -1,0 +1,89 @@
+"""Test data for the volunteers app."""
+
+from datetime import time, timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from tests.factories import SiteFactory, UserFactory
+from volunteers.models import (
+    Qualification,
+    QualificationKind,
+    Rota,
+    Shift,
+    ShiftRole,
+    SignUp,
+)
+
+
+class ShiftRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = ShiftRole
+        django_get_or_create = ("site", "name")
+
+    site = factory.SubFactory(SiteFactory)
+    name = "Cook"
+
+
+class ShiftFactory(DjangoModelFactory):
+    """A published shift in three days, 10:00-13:00 UTC-ish, four places."""
+
+    class Meta:
+        model = Shift
+
+    site = factory.SubFactory(SiteFactory)
+    role = factory.LazyAttribute(lambda s: ShiftRoleFactory(site=s.site))
+    starts_at = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=3)).replace(
+            hour=10, minute=0, second=0, microsecond=0
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=3))
+    min_people = 2
+    max_people = 4
+    is_published = True
+
+
+class SignUpFactory(DjangoModelFactory):
+    """A confirmed sign-up made directly (tests of services use the services)."""
+
+    class Meta:
+        model = SignUp
+
+    shift = factory.SubFactory(ShiftFactory)
+    volunteer = factory.SubFactory(UserFactory)
+    status = SignUp.Status.CONFIRMED
+
+
+class QualificationKindFactory(DjangoModelFactory):
+    class Meta:
+        model = QualificationKind
+        django_get_or_create = ("name",)
+
+    name = "Food hygiene certificate"
+
+
+class QualificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    volunteer = factory.SubFactory(UserFactory)
+    kind = factory.SubFactory(QualificationKindFactory)
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class RotaFactory(DjangoModelFactory):
+    class Meta:
+        model = Rota
+
+    site = factory.SubFactory(SiteFactory)
+    role = factory.LazyAttribute(lambda r: ShiftRoleFactory(site=r.site))
+    weekday = Rota.Weekday.TUESDAY
+    start_time = time(16, 0)
+    end_time = time(19, 0)
+    min_people = 2
+    max_people = 4
+    weeks_ahead = 4
+    starts_on = factory.LazyFunction(timezone.localdate)

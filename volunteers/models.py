@@ -1,0 +1,686 @@
+"""The people side of a site: shift roles, qualifications, shifts, rotas, sign-ups.
+
+The one rule everything here keeps: a shift never holds more people than its
+maximum. `Shift.places_taken` is the number of confirmed people (volunteers and
+their guests) and is only changed by `volunteers.services` under a row lock on
+the shift; a check constraint refuses any write that would take it past
+`max_people`, so even a bug elsewhere cannot overfill a shift.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from commonpot.models import Site
+
+MAX_GUESTS = 10
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class VolunteerProfile(models.Model):
+    """What the volunteers app keeps about a person beyond their account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
+    )
+    date_of_birth = models.DateField(
+        null=True, blank=True, help_text="Only used to check the minimum age some roles need."
+    )
+    calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+
+    def __str__(self) -> str:
+        return f"Volunteer profile of {self.user}"
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ShiftPolicy(models.Model):
+    """A site's rules for sign-ups. Sites without a row use the defaults."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="shift_policy")
+    sign_up_opens_days = models.PositiveSmallIntegerField(
+        "sign-up opens (days ahead)",
+        default=28,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Volunteers can claim a shift this many days before it starts.",
+    )
+    cancellation_cutoff_hours = models.PositiveSmallIntegerField(
+        "cancellation cutoff (hours before)",
+        default=24,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="After this, a volunteer who cannot come asks for a stand-in instead.",
+    )
+
+    def __str__(self) -> str:
+        return f"Shift rules at {self.site}"
+
+    @classmethod
+    def for_site(cls, site: Site) -> ShiftPolicy:
+        """The site's rules, or the defaults (unsaved) when it has none yet."""
+        try:
+            return site.shift_policy
+        except cls.DoesNotExist:
+            return cls(site=site)
+
+    @property
+    def cutoff(self) -> timedelta:
+        return timedelta(hours=self.cancellation_cutoff_hours)
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(days=self.sign_up_opens_days)
+
+
+class QualificationKind(models.Model):
+    """A certificate or licence the network recognises (food hygiene, driving...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Qualification(models.Model):
+    """A volunteer's own record of holding a qualification; a lead verifies it."""
+
+    class State(models.TextChoices):
+        VALID = "valid", "Verified"
+        UNVERIFIED = "unverified", "Waiting for a lead to verify"
+        EXPIRED = "expired", "Expired"
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    kind = models.ForeignKey(QualificationKind, on_delete=models.PROTECT, related_name="held")
+    reference = models.CharField("certificate number or note", max_length=100, blank=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty if it never expires."
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["kind__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "kind"],
+                name="qualification_once_per_kind",
+                violation_error_message="You have already recorded this qualification.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} held by {self.volunteer}"
+
+    def state_on(self, day: date) -> str:
+        if self.expires_on is not None and self.expires_on < day:
+            return self.State.EXPIRED
+        if self.verified_at is None:
+            return self.State.UNVERIFIED
+        return self.State.VALID
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
+
+
+class ShiftRole(models.Model):
+    """What a person does on a shift at one site: cook, server, driver..."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shift_roles")
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=200, blank=True)
+    required_qualifications = models.ManyToManyField(
+        QualificationKind, blank=True, related_name="roles"
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(99)],
+        help_text="Leave empty if anyone may do it.",
+    )
+    is_active = models.BooleanField(
+        "in use", default=True, help_text="Untick to stop offering it for new shifts."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="shift_role_name_once_per_site",
+                violation_error_message="This site already has a role with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rota(models.Model):
+    """A weekly template: "Tuesdays 16:00-19:00, 4 cooks" makes a shift every Tuesday."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rotas")
+    role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="rotas")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="The site's local time.")
+    end_time = models.TimeField(help_text="The site's local time, the same day.")
+    min_people = models.PositiveSmallIntegerField("minimum people", default=1)
+    max_people = models.PositiveSmallIntegerField("maximum people", default=4)
+    what_to_bring = models.TextField("what to bring or wear", blank=True)
+    notes = models.TextField(blank=True)
+    publish = models.BooleanField(
+        "publish the shifts it makes", default=True, help_text="Untick to review them first."
+    )
+    weeks_ahead = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
+    )
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty to keep going.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="rota_ends_after_it_starts",
+                violation_error_message="The end time must be after the start time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_people__gte=1),
+                name="rota_takes_someone",
+                violation_error_message="The maximum must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_people__lte=F("max_people")),
+                name="rota_min_not_above_max",
+                violation_error_message="The minimum cannot be above the maximum.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_weekday_display()}s {self.start_time:%H:%M}-{self.end_time:%H:%M}, "
+            f"{self.role}"
+        )
+
+
+class RotaException(models.Model):
+    """A one-off change to a rota on one date: no shift that day, or other hours."""
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="exceptions")
+    date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+    skip = models.BooleanField("no shift that day", default=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    max_people = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rota", "date"],
+                name="rota_exception_once_per_date",
+                violation_error_message="This rota already has an exception on that date.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rota} on {self.date}: {'no shift' if self.skip else 'changed'}"
+
+
+class ShiftQuerySet(models.QuerySet):
+    def at(self, site: Site) -> ShiftQuerySet:
+        return self.filter(site=site)
+
+    def published(self) -> ShiftQuerySet:
+        return self.filter(is_published=True)
+
+    def upcoming(self) -> ShiftQuerySet:
+        return self.filter(starts_at__gt=timezone.now())
+
+    def between(self, start: datetime, end: datetime) -> ShiftQuerySet:
+        """Shifts that start in [start, end)."""
+        return self.filter(starts_at__gte=start, starts_at__lt=end)
+
+    def on_local_day(self, site: Site, day: date) -> ShiftQuerySet:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=site.tz)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=site.tz)
+        return self.at(site).between(start, end)
+
+    def needing_people(self) -> ShiftQuerySet:
+        return self.filter(places_taken__lt=F("max_people"))
+
+    def under_minimum(self) -> ShiftQuerySet:
+        return self.filter(places_taken__lt=F("min_people"))
+
+    def visible_to(self, user) -> ShiftQuerySet:
+        """Published shifts at sites this person may see, and every shift of sites they lead."""
+        from commonpot.permissions import is_coordinator, lead_site_ids
+
+        if is_coordinator(user):
+            return self.all()
+        sites = Q(site__is_public=True, site__is_active=True)
+        if user.is_authenticated:
+            sites |= Q(site__memberships__user=user)
+            return self.filter(
+                (Q(is_published=True) & sites) | Q(site_id__in=lead_site_ids(user))
+            ).distinct()
+        return self.filter(Q(is_published=True) & sites)
+
+    def with_stand_in_requests(self) -> ShiftQuerySet:
+        return self.annotate(
+            stand_ins_wanted=Exists(
+                SignUp.objects.filter(
+                    shift=OuterRef("pk"),
+                    status=SignUp.Status.CONFIRMED,
+                    stand_in_requested_at__isnull=False,
+                )
+            )
+        )
+
+    def for_cards(self, user) -> ShiftQuerySet:
+        """Everything a shift card shows, in a fixed number of queries.
+
+        One query for the shifts (with site, its rules and role), one for the
+        first names of who is going, and one for this person's own sign-ups.
+        """
+        qs = self.select_related("site", "site__shift_policy", "role").prefetch_related(
+            Prefetch(
+                "sign_ups",
+                queryset=SignUp.objects.confirmed()
+                .select_related("volunteer")
+                .only(
+                    "id",
+                    "shift_id",
+                    "guests",
+                    "stand_in_requested_at",
+                    "status",
+                    "volunteer__id",
+                    "volunteer__display_name",
+                    "volunteer__first_name",
+                    "volunteer__last_name",
+                    "volunteer__username",
+                )
+                .order_by("created_at", "id"),
+                to_attr="going",
+            )
+        )
+        if user.is_authenticated:
+            qs = qs.prefetch_related(
+                Prefetch(
+                    "sign_ups",
+                    queryset=SignUp.objects.active()
+                    .filter(volunteer=user)
+                    .with_waitlist_position(),
+                    to_attr="mine",
+                )
+            )
+        return qs
+
+
+class Shift(models.Model):
+    """People wanted at a site, for one role, from a start to an end."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shifts")
+    role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="shifts")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    min_people = models.PositiveSmallIntegerField("minimum people", default=1)
+    max_people = models.PositiveSmallIntegerField("maximum people", default=4)
+    # Confirmed volunteers plus their guests; changed only under a row lock.
+    places_taken = models.PositiveIntegerField(default=0, editable=False)
+    what_to_bring = models.TextField("what to bring or wear", blank=True)
+    notes = models.TextField(blank=True)
+    is_published = models.BooleanField(
+        "published", default=True, help_text="Volunteers see and claim published shifts only."
+    )
+    rota = models.ForeignKey(
+        Rota, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
+    )
+    rota_date = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["site", "starts_at"], name="shift_site_start"),
+            models.Index(fields=["is_published", "starts_at"], name="shift_published_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="shift_ends_after_it_starts",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_people__gte=1),
+                name="shift_takes_someone",
+                violation_error_message="The maximum must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_people__lte=F("max_people")),
+                name="shift_min_not_above_max",
+                violation_error_message="The minimum cannot be above the maximum.",
+            ),
+            models.CheckConstraint(
+                condition=Q(places_taken__lte=F("max_people")),
+                name="shift_never_overfilled",
+                violation_error_message="The shift is full.",
+            ),
+            models.UniqueConstraint(
+                fields=["rota", "rota_date"],
+                condition=Q(rota__isnull=False),
+                name="shift_once_per_rota_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = self.local_start
+        return f"{self.role} at {self.site}, {start:%a %d %b %H:%M}-{self.local_end:%H:%M}"
+
+    @property
+    def local_start(self) -> datetime:
+        return self.site.local(self.starts_at)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.site.local(self.ends_at)
+
+    @property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def places_left(self) -> int:
+        return max(self.max_people - self.places_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.places_taken >= self.max_people
+
+    @property
+    def is_under_minimum(self) -> bool:
+        return self.places_taken < self.min_people
+
+    @property
+    def hours(self) -> Decimal:
+        seconds = (self.ends_at - self.starts_at).total_seconds()
+        return (Decimal(seconds) / 3600).quantize(Decimal("0.01"))
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def policy(self) -> ShiftPolicy:
+        return ShiftPolicy.for_site(self.site)
+
+    @property
+    def sign_up_opens_at(self) -> datetime:
+        return self.starts_at - self.policy.window
+
+    @property
+    def is_open_for_sign_up(self) -> bool:
+        now = timezone.now()
+        return self.is_published and self.sign_up_opens_at <= now < self.starts_at
+
+    @property
+    def cancellation_cutoff(self) -> datetime:
+        return self.starts_at - self.policy.cutoff
+
+    def roster(self) -> SignUpQuerySet:
+        """Confirmed sign-ups with their volunteers, in the order they signed up."""
+        return self.sign_ups.confirmed().select_related("volunteer").order_by("created_at", "id")
+
+
+class SignUpQuerySet(models.QuerySet):
+    def active(self) -> SignUpQuerySet:
+        return self.filter(status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED])
+
+    def confirmed(self) -> SignUpQuerySet:
+        return self.filter(status=SignUp.Status.CONFIRMED)
+
+    def waitlisted(self) -> SignUpQuerySet:
+        return self.filter(status=SignUp.Status.WAITLISTED)
+
+    def in_line(self) -> SignUpQuerySet:
+        """The waitlist, first in line first."""
+        return self.waitlisted().order_by("created_at", "id")
+
+    def of(self, user) -> SignUpQuerySet:
+        return self.filter(volunteer=user)
+
+    def upcoming(self) -> SignUpQuerySet:
+        return self.filter(shift__ends_at__gt=timezone.now())
+
+    def past(self) -> SignUpQuerySet:
+        return self.filter(shift__ends_at__lte=timezone.now())
+
+    def overlapping(self, start: datetime, end: datetime) -> SignUpQuerySet:
+        return self.filter(shift__starts_at__lt=end, shift__ends_at__gt=start)
+
+    def with_waitlist_position(self) -> SignUpQuerySet:
+        """Annotate `waitlist_position` (1 = next in line) on waitlisted sign-ups."""
+        ahead = (
+            SignUp.objects.waitlisted()
+            .filter(shift=OuterRef("shift"))
+            .filter(
+                Q(created_at__lt=OuterRef("created_at"))
+                | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+            )
+            .order_by()
+            .values("shift")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return self.annotate(waitlist_position=Coalesce(Subquery(ahead), 0) + 1)
+
+    def with_first_shift_flag(self) -> SignUpQuerySet:
+        """Annotate `is_first_shift`: no earlier confirmed shift anywhere in the network."""
+        earlier = SignUp.objects.filter(
+            volunteer=OuterRef("volunteer"),
+            status=SignUp.Status.CONFIRMED,
+            shift__starts_at__lt=OuterRef("shift__starts_at"),
+        ).exclude(attendance__in=[SignUp.Attendance.MISSED, SignUp.Attendance.EXCUSED])
+        return self.annotate(has_served_before=Exists(earlier))
+
+    def record(self):
+        """Attended, missed and excused counts and hours credited, as one dict."""
+        return self.confirmed().aggregate(
+            attended=Count("id", filter=Q(attendance=SignUp.Attendance.ATTENDED)),
+            missed=Count("id", filter=Q(attendance=SignUp.Attendance.MISSED)),
+            excused=Count("id", filter=Q(attendance=SignUp.Attendance.EXCUSED)),
+            hours=Coalesce(
+                models.Sum("hours_credited"),
+                Decimal("0"),
+                output_field=models.DecimalField(max_digits=8, decimal_places=2),
+            ),
+        )
+
+
+class SignUp(models.Model):
+    """A volunteer's place on a shift (confirmed), in line for one (waitlisted), or
+    given up (cancelled, kept as history)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "On the waitlist"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        MISSED = "missed", "Missed"
+        EXCUSED = "excused", "Excused"
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="sign_ups")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shift_sign_ups"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    guests = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(MAX_GUESTS)])
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    promoted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the volunteer moved up from the waitlist."
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    added_reason = models.CharField(max_length=200, blank=True)
+    took_over_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stand_in_requested_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    attendance = models.CharField(max_length=10, choices=Attendance.choices, blank=True)
+    hours_credited = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SignUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["shift", "status"], name="signup_shift_status"),
+            models.Index(fields=["volunteer", "status"], name="signup_volunteer_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=~Q(status="cancelled"),
+                name="signup_once_per_shift",
+                violation_error_message="You are already on this shift.",
+            ),
+            models.CheckConstraint(
+                condition=Q(guests__lte=MAX_GUESTS),
+                name="signup_guests_limited",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_credited__isnull=True) | Q(hours_credited__gte=0),
+                name="signup_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} on {self.shift} ({self.get_status_display()})"
+
+    @property
+    def places(self) -> int:
+        return 1 + self.guests
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def wants_stand_in(self) -> bool:
+        return self.is_confirmed and self.stand_in_requested_at is not None
+
+    def may_cancel_freely(self, now: datetime | None = None) -> bool:
+        """Before the site's cutoff anyone may cancel; after it they look for a stand-in.
+
+        Leaving a waitlist is always allowed, and so is declining a place that was
+        given from the waitlist after the cutoff had passed: the volunteer did not
+        choose to come at such short notice.
+        """
+        now = now or timezone.now()
+        if now >= self.shift.starts_at:
+            return False
+        if self.is_waitlisted:
+            return True
+        cutoff = self.shift.cancellation_cutoff
+        if self.promoted_at is not None and self.promoted_at >= cutoff:
+            return True
+        return now < cutoff
+
+
+class LeadMessage(models.Model):
+    """An email a lead sent to everyone on a shift or on a day (kept as a record)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="lead_messages")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shift = models.ForeignKey(
+        Shift, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    day = models.DateField(null=True, blank=True)
+    subject = models.CharField(max_length=150)
+    body = models.TextField()
+    recipients = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.site})"

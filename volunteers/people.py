@@ -1,0 +1,117 @@
+"""What volunteers record about themselves, and what leads verify:
+qualifications, date of birth, and the secret calendar link."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Membership, Site, User
+from commonpot.permissions import can_manage_site
+from volunteers.models import (
+    Qualification,
+    QualificationKind,
+    SignUp,
+    VolunteerProfile,
+    new_calendar_token,
+)
+
+
+@transaction.atomic
+def volunteer_profile(user: User) -> VolunteerProfile:
+    """The person's profile, made on first use."""
+    try:
+        with transaction.atomic():
+            profile, _ = VolunteerProfile.objects.get_or_create(user=user)
+    except IntegrityError:  # made by a concurrent request a moment ago
+        profile = VolunteerProfile.objects.get(user=user)
+    return profile
+
+
+@transaction.atomic
+def set_date_of_birth(*, user: User, date_of_birth: date | None) -> VolunteerProfile:
+    today = timezone.localdate()
+    if date_of_birth is not None:
+        if date_of_birth > today:
+            raise DomainError("Your date of birth cannot be in the future.", field="date_of_birth")
+        if date_of_birth.year < today.year - 120:
+            raise DomainError("Check the year of your date of birth.", field="date_of_birth")
+    profile = volunteer_profile(user)
+    profile.date_of_birth = date_of_birth
+    profile.save(update_fields=["date_of_birth"])
+    return profile
+
+
+@transaction.atomic
+def reset_calendar_link(user: User) -> VolunteerProfile:
+    """A new secret calendar address; the old one stops working at once."""
+    profile = volunteer_profile(user)
+    profile.calendar_token = new_calendar_token()
+    profile.save(update_fields=["calendar_token"])
+    return profile
+
+
+@transaction.atomic
+def record_qualification(
+    *, volunteer: User, kind: QualificationKind, expires_on: date | None, reference: str = ""
+) -> Qualification:
+    """A volunteer records a qualification they hold (or its renewal).
+
+    A changed record needs a lead to verify it again.
+    """
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise DomainError(
+            "This date has passed: record the renewed certificate's expiry date.",
+            field="expires_on",
+        )
+    qualification = (
+        Qualification.objects.select_for_update().filter(volunteer=volunteer, kind=kind).first()
+    )
+    if qualification is None:
+        qualification = Qualification(volunteer=volunteer, kind=kind)
+    qualification.expires_on = expires_on
+    qualification.reference = reference.strip()[:100]
+    qualification.recorded_at = timezone.now()
+    qualification.verified_at = None
+    qualification.verified_by = None
+    qualification.save()
+    return qualification
+
+
+@transaction.atomic
+def remove_qualification(*, qualification_id: int, by: User) -> None:
+    deleted, _ = Qualification.objects.filter(pk=qualification_id, volunteer=by).delete()
+    if not deleted:
+        raise DomainError("This qualification is not one of yours.")
+
+
+def belongs_to_site(person: User, site: Site) -> bool:
+    """A member of the site, or someone who has ever signed up for one of its shifts."""
+    return (
+        Membership.objects.filter(user=person, site=site).exists()
+        or SignUp.objects.filter(volunteer=person, shift__site=site).exists()
+    )
+
+
+@transaction.atomic
+def verify_qualification(*, qualification_id: int, by: User, site: Site) -> Qualification:
+    """A lead has seen the certificate: mark it verified."""
+    qualification = (
+        Qualification.objects.select_for_update()
+        .select_related("volunteer", "kind")
+        .filter(pk=qualification_id)
+        .first()
+    )
+    if qualification is None:
+        raise DomainError("This qualification no longer exists.")
+    if not can_manage_site(by, site) or not belongs_to_site(qualification.volunteer, site):
+        raise DomainError("Only leads of a site where this person volunteers can verify it.")
+    if qualification.state == Qualification.State.EXPIRED:
+        raise DomainError("This qualification has expired; ask them to record the renewal.")
+    qualification.verified_at = timezone.now()
+    qualification.verified_by = by
+    qualification.save(update_fields=["verified_at", "verified_by"])
+    return qualification

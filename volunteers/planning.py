@@ -1,0 +1,493 @@
+"""What leads do to plan: shift roles, shifts, weekly rotas, copying a day, site rules.
+
+Each function is one transaction and raises `DomainError` with a reason a lead
+can act on. Times come in as the site's local dates and clock times and are
+stored in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from commonpot.errors import DomainError
+from commonpot.models import Site, User
+from commonpot.permissions import can_manage_site
+from volunteers.models import (
+    QualificationKind,
+    Rota,
+    RotaException,
+    Shift,
+    ShiftPolicy,
+    ShiftRole,
+    SignUp,
+)
+
+SHIFT_FIELDS = {
+    "role",
+    "starts_at",
+    "ends_at",
+    "min_people",
+    "max_people",
+    "what_to_bring",
+    "notes",
+    "is_published",
+}
+
+
+def _require_lead(by: User, site: Site) -> None:
+    if not can_manage_site(by, site):
+        raise DomainError("Only this site's leads and coordinators can do this.")
+
+
+def _clean(instance, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as e:
+        field = next(iter(e.message_dict), None) if hasattr(e, "message_dict") else None
+        raise DomainError(" ".join(e.messages), field=field) from None
+
+
+def local_moment(site: Site, day: date, clock: time) -> datetime:
+    """A clock time on a date at the site, as an aware datetime."""
+    return datetime.combine(day, clock, tzinfo=site.tz)
+
+
+def _check_shift_values(shift: Shift) -> None:
+    if shift.starts_at is None or shift.ends_at is None:
+        raise DomainError("Give the start and the end.")
+    if shift.ends_at <= shift.starts_at:
+        raise DomainError("The end must be after the start.", field="ends_at")
+    if shift.ends_at - shift.starts_at > timedelta(hours=24):
+        raise DomainError("A shift can last at most 24 hours.", field="ends_at")
+    if shift.max_people is None or shift.max_people < 1:
+        raise DomainError("The maximum must be at least 1.", field="max_people")
+    if shift.min_people is not None and shift.min_people > shift.max_people:
+        raise DomainError("The minimum cannot be above the maximum.", field="min_people")
+    if shift.role.site_id != shift.site_id:
+        raise DomainError("Choose one of this site's roles.", field="role")
+
+
+# --- Roles and qualifications ----------------------------------------------
+
+
+@transaction.atomic
+def save_role(
+    *,
+    site: Site,
+    by: User,
+    role: ShiftRole | None = None,
+    name: str,
+    description: str = "",
+    minimum_age: int | None = None,
+    required_qualifications=(),
+    is_active: bool = True,
+) -> ShiftRole:
+    """Add a shift role to a site, or change one of its roles."""
+    _require_lead(by, site)
+    if role is None:
+        role = ShiftRole(site=site)
+    elif role.site_id != site.pk:
+        raise DomainError("This role belongs to another site.")
+    role.name = name.strip()
+    role.description = description.strip()
+    role.minimum_age = minimum_age
+    role.is_active = is_active
+    _clean(role)
+    role.save()
+    role.required_qualifications.set(required_qualifications)
+    return role
+
+
+@transaction.atomic
+def add_qualification_kind(*, by: User, name: str, description: str = "") -> QualificationKind:
+    """A lead or coordinator names a qualification the network recognises."""
+    from commonpot.permissions import is_coordinator, is_lead
+
+    if not (is_coordinator(by) or is_lead(by)):
+        raise DomainError("Only leads and coordinators can add qualifications.")
+    name = name.strip()
+    existing = QualificationKind.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    kind = QualificationKind(name=name, description=description.strip())
+    _clean(kind)
+    kind.save()
+    return kind
+
+
+@transaction.atomic
+def update_shift_policy(
+    *, site: Site, by: User, sign_up_opens_days: int, cancellation_cutoff_hours: int
+) -> ShiftPolicy:
+    _require_lead(by, site)
+    policy, _ = ShiftPolicy.objects.select_for_update().get_or_create(site=site)
+    policy.sign_up_opens_days = sign_up_opens_days
+    policy.cancellation_cutoff_hours = cancellation_cutoff_hours
+    _clean(policy)
+    policy.save()
+    return policy
+
+
+# --- Shifts ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_shift(*, site: Site, by: User, **fields: Any) -> Shift:
+    _require_lead(by, site)
+    unknown = set(fields) - SHIFT_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
+    shift = Shift(site=site, **fields)
+    _check_shift_values(shift)
+    _clean(shift, exclude=["site"])
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
+    """Change a shift. Lowering the maximum below who is signed up is refused;
+    raising it moves people up from the waitlist; new hours must not clash with
+    anyone's other shifts."""
+    from volunteers.services import _lock_shift, _promote_waitlist
+
+    shift = _lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    unknown = set(fields) - SHIFT_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
+    for name, value in fields.items():
+        setattr(shift, name, value)
+    _check_shift_values(shift)
+    if shift.max_people < shift.places_taken:
+        raise DomainError(
+            f"{shift.places_taken} people are signed up, so the maximum cannot go below "
+            f"{shift.places_taken}. Remove people from the roster first.",
+            field="max_people",
+        )
+    if "starts_at" in fields or "ends_at" in fields:
+        clash = (
+            SignUp.objects.active()
+            .filter(
+                volunteer__in=shift.sign_ups.active().values("volunteer"),
+            )
+            .exclude(shift=shift)
+            .overlapping(shift.starts_at, shift.ends_at)
+            .select_related("volunteer", "shift__site", "shift__role")
+            .first()
+        )
+        if clash is not None:
+            raise DomainError(
+                f"{clash.volunteer.name} is signed up for another shift at that time "
+                f"({clash.shift}). Change the hours, or talk to them first.",
+                field="starts_at",
+            )
+    _clean(shift, exclude=["site"])
+    shift.save()
+    _promote_waitlist(shift)
+    return shift
+
+
+@transaction.atomic
+def delete_shift(*, shift_id: int, by: User) -> None:
+    """Delete a shift nobody has signed up for (otherwise remove them first)."""
+    from volunteers.services import _lock_shift
+
+    shift = _lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    if shift.sign_ups.active().exists():
+        raise DomainError(
+            "People are signed up for this shift. Remove them from the roster (with a "
+            "reason, so they are told) before deleting it."
+        )
+    if shift.sign_ups.exists():
+        raise DomainError(
+            "This shift has a history of sign-ups; unpublish it instead of deleting it."
+        )
+    shift.delete()
+
+
+@dataclass
+class CopyResult:
+    created: list[Shift] = field(default_factory=list)
+    skipped: int = 0
+
+
+@transaction.atomic
+def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResult:
+    """Copy a day's shifts (same roles, clock times and sizes, nobody signed up) to
+    another day. A shift the target day already has (same role and hours) is not
+    copied twice, so copying again is harmless."""
+    _require_lead(by, site)
+    if from_day == to_day:
+        raise DomainError("Choose a different day to copy to.", field="to_day")
+    if to_day < site.today():
+        raise DomainError("You cannot copy shifts into the past.", field="to_day")
+    originals = list(Shift.objects.on_local_day(site, from_day).select_related("role"))
+    if not originals:
+        raise DomainError(
+            f"There are no shifts on {date_format(from_day, 'l j F')} to copy.", field="from_day"
+        )
+    existing = {
+        (s.role_id, s.local_start.time(), s.local_end.time())
+        for s in Shift.objects.on_local_day(site, to_day).select_related("site")
+    }
+    result = CopyResult()
+    shift_by = to_day - from_day
+    for original in originals:
+        start, end = original.local_start, original.local_end
+        key = (original.role_id, start.time(), end.time())
+        if key in existing:
+            result.skipped += 1
+            continue
+        copy = Shift(
+            site=site,
+            role=original.role,
+            starts_at=local_moment(site, start.date() + shift_by, start.time()),
+            ends_at=local_moment(site, end.date() + shift_by, end.time()),
+            min_people=original.min_people,
+            max_people=original.max_people,
+            what_to_bring=original.what_to_bring,
+            notes=original.notes,
+            is_published=original.is_published,
+        )
+        copy.save()
+        existing.add(key)
+        result.created.append(copy)
+    return result
+
+
+# --- Rotas -------------------------------------------------------------------
+
+ROTA_FIELDS = {
+    "role",
+    "weekday",
+    "start_time",
+    "end_time",
+    "min_people",
+    "max_people",
+    "what_to_bring",
+    "notes",
+    "publish",
+    "weeks_ahead",
+    "starts_on",
+    "ends_on",
+    "is_active",
+}
+
+
+def _check_rota(rota: Rota) -> None:
+    if rota.end_time <= rota.start_time:
+        raise DomainError("The end time must be after the start time.", field="end_time")
+    if rota.max_people < 1:
+        raise DomainError("The maximum must be at least 1.", field="max_people")
+    if rota.min_people > rota.max_people:
+        raise DomainError("The minimum cannot be above the maximum.", field="min_people")
+    if rota.ends_on and rota.starts_on and rota.ends_on < rota.starts_on:
+        raise DomainError("The rota cannot end before it starts.", field="ends_on")
+    if rota.role.site_id != rota.site_id:
+        raise DomainError("Choose one of this site's roles.", field="role")
+
+
+@transaction.atomic
+def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) -> Rota:
+    """Create or change a rota. Its shifts are (re)made by `generate_rota_shifts`."""
+    _require_lead(by, site)
+    unknown = set(fields) - ROTA_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown rota details: {', '.join(sorted(unknown))}.")
+    if rota is None:
+        rota = Rota(site=site)
+    elif rota.site_id != site.pk:
+        raise DomainError("This rota belongs to another site.")
+    for name, value in fields.items():
+        setattr(rota, name, value)
+    _check_rota(rota)
+    _clean(rota, exclude=["site"])
+    rota.save()
+    return rota
+
+
+@transaction.atomic
+def add_rota_exception(
+    *,
+    rota: Rota,
+    by: User,
+    day: date,
+    reason: str = "",
+    skip: bool = True,
+    start_time: time | None = None,
+    end_time: time | None = None,
+    max_people: int | None = None,
+) -> RotaException:
+    _require_lead(by, rota.site)
+    if day.weekday() != rota.weekday:
+        raise DomainError(
+            f"This rota runs on {rota.get_weekday_display()}s; "
+            f"{date_format(day, 'l j F')} is not one.",
+            field="date",
+        )
+    if not skip:
+        start = start_time or rota.start_time
+        end = end_time or rota.end_time
+        if end <= start:
+            raise DomainError("The end time must be after the start time.", field="end_time")
+        if max_people is not None and max_people < 1:
+            raise DomainError("The maximum must be at least 1.", field="max_people")
+    exception = RotaException(
+        rota=rota,
+        date=day,
+        reason=reason.strip()[:200],
+        skip=skip,
+        start_time=None if skip else start_time,
+        end_time=None if skip else end_time,
+        max_people=None if skip else max_people,
+    )
+    try:
+        with transaction.atomic():
+            exception.save()
+    except IntegrityError:
+        raise DomainError(
+            "This rota already has an exception on that date; remove it first.", field="date"
+        ) from None
+    return exception
+
+
+@transaction.atomic
+def remove_rota_exception(*, exception: RotaException, by: User) -> None:
+    _require_lead(by, exception.rota.site)
+    exception.delete()
+
+
+@dataclass
+class RotaRun:
+    """What generating a rota's shifts did, for the lead to read."""
+
+    created: list[Shift] = field(default_factory=list)
+    updated: list[Shift] = field(default_factory=list)
+    removed: int = 0
+    # Shifts the rota no longer wants (or wants different) but which people
+    # have signed up for: left exactly as they are, for the lead to decide.
+    kept: list[Shift] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.created)} shift{'s' if len(self.created) != 1 else ''} made"]
+        if self.updated:
+            parts.append(f"{len(self.updated)} updated")
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.kept:
+            parts.append(
+                f"{len(self.kept)} kept unchanged because people are signed up "
+                "(change or remove them by hand)"
+            )
+        return ", ".join(parts) + "."
+
+
+def _wanted_dates(rota: Rota, today: date) -> list[date]:
+    first = max(rota.starts_on, today)
+    last = today + timedelta(weeks=rota.weeks_ahead)
+    if rota.ends_on:
+        last = min(last, rota.ends_on)
+    day = first + timedelta(days=(rota.weekday - first.weekday()) % 7)
+    dates = []
+    while day <= last:
+        dates.append(day)
+        day += timedelta(weeks=1)
+    return dates
+
+
+@transaction.atomic
+def generate_rota_shifts(
+    *, rota_id: int, by: User | None = None, today: date | None = None
+) -> RotaRun:
+    """Make the rota's shifts for the coming weeks. Safe to run again: one shift per
+    rota and date (a unique constraint backs this), existing ones brought up to date.
+
+    A shift that people have signed up for is never changed or removed here, even
+    when the rota or an exception now says otherwise: it is reported in `kept`.
+    """
+    rota = Rota.objects.select_for_update().select_related("site", "role").get(pk=rota_id)
+    if by is not None:
+        _require_lead(by, rota.site)
+    site = rota.site
+    today = today or site.today()
+    run = RotaRun()
+    exceptions = {e.date: e for e in rota.exceptions.filter(date__gte=today)}
+    wanted = _wanted_dates(rota, today) if rota.is_active else []
+    existing = {
+        s.rota_date: s
+        for s in Shift.objects.select_for_update()
+        .filter(rota=rota, rota_date__gte=today)
+        .select_related("site")
+    }
+    taken = set(
+        SignUp.objects.active()
+        .filter(shift__in=[s.pk for s in existing.values()])
+        .values_list("shift_id", flat=True)
+    )
+    now = timezone.now()
+
+    for day in wanted:
+        exception = exceptions.get(day)
+        shift = existing.pop(day, None)
+        if exception is not None and exception.skip:
+            if shift is not None:
+                existing[day] = shift  # handled with the leftovers below
+            continue
+        start_time, end_time, max_people = rota.start_time, rota.end_time, rota.max_people
+        if exception is not None:
+            start_time = exception.start_time or start_time
+            end_time = exception.end_time or end_time
+            max_people = exception.max_people or max_people
+        values = {
+            "role": rota.role,
+            "starts_at": local_moment(site, day, start_time),
+            "ends_at": local_moment(site, day, end_time),
+            "min_people": min(rota.min_people, max_people),
+            "max_people": max_people,
+            "what_to_bring": rota.what_to_bring,
+            "notes": rota.notes,
+        }
+        if values["starts_at"] <= now:
+            if shift is not None:
+                existing[day] = shift
+            continue
+        if shift is None:
+            shift = Shift(site=site, rota=rota, rota_date=day, is_published=rota.publish, **values)
+            shift.save()
+            run.created.append(shift)
+            continue
+        differs = any(getattr(shift, k) != v for k, v in values.items())
+        if not differs:
+            continue
+        if shift.pk in taken:
+            run.kept.append(shift)
+            continue
+        for k, v in values.items():
+            setattr(shift, k, v)
+        shift.save()
+        run.updated.append(shift)
+
+    for shift in existing.values():
+        if shift.starts_at <= now:
+            continue
+        if shift.pk in taken:
+            run.kept.append(shift)
+        elif not shift.sign_ups.exists():
+            shift.delete()
+            run.removed += 1
+        else:
+            # Only cancelled sign-ups: keep the history, hide the shift.
+            if shift.is_published:
+                shift.is_published = False
+                shift.save(update_fields=["is_published"])
+            run.removed += 1
+    return run

@@ -1,0 +1,450 @@
+"""Sign-ups: claiming, cancelling, the waitlist, stand-ins, rosters and check-in.
+
+Every function here is one thing a person does, in one transaction. Any that
+changes who holds a place on a shift locks the shift row first
+(`select_for_update`; on SQLite the IMMEDIATE transaction mode already
+serialises writers), so capacity is counted and changed with nobody else in
+between. Functions that add a person to a shift also lock that person's row,
+so two claims by the same person for overlapping shifts cannot both pass the
+overlap check. Lock order is always person, then shift, then sign-up.
+
+Planning (shifts, roles, rotas) is in `volunteers.planning`; qualifications,
+profiles and calendar links in `volunteers.people`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from commonpot.errors import DomainError
+from commonpot.models import Site, User
+from commonpot.permissions import can_manage_site
+from volunteers import notifications
+from volunteers.eligibility import check_eligible
+from volunteers.models import MAX_GUESTS, LeadMessage, Shift, SignUp
+
+
+def _when(shift: Shift) -> str:
+    start, end = shift.local_start, shift.local_end
+    return f"{date_format(start, 'D j M')} {start:%H:%M}-{end:%H:%M}"
+
+
+def _lock_person(person: User) -> None:
+    get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    try:
+        # of=("self",): lock the shift row only, not the site and role joined to it.
+        return (
+            Shift.objects.select_for_update(of=("self",))
+            .select_related("site", "role")
+            .get(pk=shift_id)
+        )
+    except Shift.DoesNotExist:
+        raise DomainError("This shift no longer exists.") from None
+
+
+def _lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
+    shift_id = SignUp.objects.filter(pk=sign_up_id).values_list("shift_id", flat=True).first()
+    if shift_id is None:
+        raise DomainError("This sign-up no longer exists.")
+    shift = _lock_shift(shift_id)
+    sign_up = SignUp.objects.select_for_update().select_related("volunteer").get(pk=sign_up_id)
+    sign_up.shift = shift
+    return shift, sign_up
+
+
+def _require_lead(by: User, site: Site) -> None:
+    if not can_manage_site(by, site):
+        raise DomainError("Only this site's leads and coordinators can do this.")
+
+
+def _check_guests(guests: int, shift: Shift) -> None:
+    if guests < 0:
+        raise DomainError("The number of guests cannot be negative.", field="guests")
+    if guests > MAX_GUESTS:
+        raise DomainError(f"You can bring at most {MAX_GUESTS} guests.", field="guests")
+    if 1 + guests > shift.max_people:
+        raise DomainError(
+            f"This shift takes {shift.max_people} people in all, so you can bring at most "
+            f"{shift.max_people - 1} guest{'s' if shift.max_people - 1 != 1 else ''}.",
+            field="guests",
+        )
+
+
+def _check_no_overlap(person: User, shift: Shift, *, you: bool = True) -> None:
+    clash = (
+        SignUp.objects.active()
+        .of(person)
+        .overlapping(shift.starts_at, shift.ends_at)
+        .exclude(shift=shift)
+        .select_related("shift__site", "shift__role")
+    )
+    other = clash.first()
+    if other is not None:
+        where = "on the waitlist for" if other.is_waitlisted else "down for"
+        raise DomainError(
+            f"{'You are' if you else person.name + ' is'} already {where} {other.shift.role} at "
+            f"{other.shift.site} ({_when(other.shift)}), which overlaps this shift."
+        )
+
+
+def _check_not_on_shift(person: User, shift: Shift, *, you: bool = True) -> None:
+    existing = SignUp.objects.active().of(person).filter(shift=shift).first()
+    if existing is None:
+        return
+    who = "You are" if you else f"{person.name} is"
+    if existing.is_waitlisted:
+        raise DomainError(f"{who} already on the waitlist for this shift.")
+    raise DomainError(f"{who} already signed up for this shift.")
+
+
+def _take_places(shift: Shift, places: int) -> None:
+    Shift.objects.filter(pk=shift.pk).update(places_taken=F("places_taken") + places)
+    shift.places_taken += places
+
+
+def _free_places(shift: Shift, places: int) -> None:
+    Shift.objects.filter(pk=shift.pk).update(places_taken=F("places_taken") - places)
+    shift.places_taken -= places
+
+
+def _promote_waitlist(shift: Shift) -> list[SignUp]:
+    """Move people up from the waitlist, in order, while their party fits.
+
+    A party that does not fit keeps its place at the head of the line; someone
+    behind it who does fit moves up. So after every change to a shift, nobody
+    still waiting could fit in the places left. Nobody is promoted onto a shift
+    that has started. The caller holds the shift's row lock.
+    """
+    if shift.has_started or shift.places_left == 0:
+        return []
+    now = timezone.now()
+    promoted = []
+    for sign_up in shift.sign_ups.in_line().select_for_update():
+        if sign_up.places <= shift.places_left:
+            sign_up.status = SignUp.Status.CONFIRMED
+            sign_up.confirmed_at = now
+            sign_up.promoted_at = now
+            sign_up.save(update_fields=["status", "confirmed_at", "promoted_at"])
+            _take_places(shift, sign_up.places)
+            promoted.append(sign_up)
+            notifications.queue_promotion_notice(sign_up.pk)
+        if shift.places_left == 0:
+            break
+    return promoted
+
+
+def _cancel(sign_up: SignUp, *, by: User, reason: str) -> None:
+    was_confirmed = sign_up.is_confirmed
+    sign_up.status = SignUp.Status.CANCELLED
+    sign_up.cancelled_at = timezone.now()
+    sign_up.cancelled_by = by
+    sign_up.cancel_reason = reason[:200]
+    sign_up.stand_in_requested_at = None
+    sign_up.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancel_reason",
+            "stand_in_requested_at",
+        ]
+    )
+    if was_confirmed:
+        _free_places(sign_up.shift, sign_up.places)
+        _promote_waitlist(sign_up.shift)
+
+
+# --- What volunteers do -----------------------------------------------------
+
+
+@transaction.atomic
+def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
+    """Claim a place on a shift for oneself (and guests), or join its waitlist.
+
+    Confirmed if the whole party fits in the places left; on the waitlist if
+    the shift is full; refused with a reason if only part of the party fits,
+    or the shift is closed, or the person cannot do this role or is busy then.
+    """
+    _lock_person(volunteer)
+    shift = _lock_shift(shift_id)
+    now = timezone.now()
+    if not shift.is_published:
+        raise DomainError("This shift is not open for sign-up yet.")
+    if shift.starts_at <= now:
+        raise DomainError("This shift has already started, so it can no longer be claimed.")
+    if now < shift.sign_up_opens_at:
+        opens = shift.site.local(shift.sign_up_opens_at)
+        raise DomainError(
+            f"Sign-up for this shift opens on {date_format(opens, 'l j F')} at {opens:%H:%M}."
+        )
+    _check_guests(guests, shift)
+    _check_not_on_shift(volunteer, shift)
+    check_eligible(volunteer, shift)
+    _check_no_overlap(volunteer, shift)
+
+    places = 1 + guests
+    left = shift.places_left
+    if 0 < left < places:
+        raise DomainError(
+            f"Only {left} place{'s' if left != 1 else ''} left: you can bring at most "
+            f"{left - 1} guest{'s' if left - 1 != 1 else ''}.",
+            field="guests",
+        )
+    sign_up = SignUp(shift=shift, volunteer=volunteer, guests=guests, created_at=now)
+    if left >= places:
+        sign_up.status = SignUp.Status.CONFIRMED
+        sign_up.confirmed_at = now
+        sign_up.save()
+        _take_places(shift, places)
+    else:
+        sign_up.status = SignUp.Status.WAITLISTED
+        sign_up.save()
+    return sign_up
+
+
+@transaction.atomic
+def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
+    """A volunteer gives up their place (or leaves the waitlist) before the cutoff.
+
+    The first in line on the waitlist moves up and is told by email.
+    """
+    shift, sign_up = _lock_sign_up(sign_up_id)
+    if sign_up.volunteer_id != by.pk:
+        raise DomainError("You can only cancel your own sign-ups.")
+    if sign_up.status == SignUp.Status.CANCELLED:
+        raise DomainError("This sign-up is already cancelled.")
+    if shift.has_started:
+        raise DomainError("This shift has already started. Talk to the lead on the day.")
+    if not sign_up.may_cancel_freely():
+        hours = shift.policy.cancellation_cutoff_hours
+        raise DomainError(
+            f"It is less than {hours} hours before the shift, so {shift.site} asks you to "
+            "find a stand-in instead: use “Find a stand-in” and another volunteer can take "
+            "your place."
+        )
+    _cancel(sign_up, by=by, reason=reason or "Cancelled by the volunteer")
+    return sign_up
+
+
+@transaction.atomic
+def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
+    """After the cutoff: show the place as "looking for a stand-in" on the board."""
+    shift, sign_up = _lock_sign_up(sign_up_id)
+    if sign_up.volunteer_id != by.pk:
+        raise DomainError("You can only look for a stand-in for your own place.")
+    if not sign_up.is_confirmed:
+        raise DomainError("Only a confirmed place can be handed to a stand-in.")
+    if shift.has_started:
+        raise DomainError("This shift has already started.")
+    if sign_up.stand_in_requested_at is None:
+        sign_up.stand_in_requested_at = timezone.now()
+        sign_up.save(update_fields=["stand_in_requested_at"])
+    return sign_up
+
+
+@transaction.atomic
+def withdraw_stand_in_request(*, sign_up_id: int, by: User) -> SignUp:
+    _, sign_up = _lock_sign_up(sign_up_id)
+    if sign_up.volunteer_id != by.pk:
+        raise DomainError("You can only change your own sign-ups.")
+    if sign_up.stand_in_requested_at is not None:
+        sign_up.stand_in_requested_at = None
+        sign_up.save(update_fields=["stand_in_requested_at"])
+    return sign_up
+
+
+@transaction.atomic
+def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
+    """Another volunteer takes the place of someone looking for a stand-in, in one step.
+
+    The stand-in takes one place; guests the first volunteer was bringing free
+    their places for the waitlist. If the stand-in was waiting for this shift,
+    their waitlist entry is used up.
+    """
+    _lock_person(volunteer)
+    shift, original = _lock_sign_up(sign_up_id)
+    if not original.wants_stand_in:
+        raise DomainError("This place has already been taken or is no longer offered.")
+    if original.volunteer_id == volunteer.pk:
+        raise DomainError("This is your own place.")
+    if shift.has_started:
+        raise DomainError("This shift has already started.")
+    waiting = SignUp.objects.waitlisted().of(volunteer).filter(shift=shift).first()
+    if waiting is None:
+        _check_not_on_shift(volunteer, shift)
+    check_eligible(volunteer, shift)
+    _check_no_overlap(volunteer, shift)
+
+    now = timezone.now()
+    if waiting is not None:
+        waiting.status = SignUp.Status.CANCELLED
+        waiting.cancelled_at = now
+        waiting.cancelled_by = volunteer
+        waiting.cancel_reason = "Took over another volunteer's place"
+        waiting.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    original.status = SignUp.Status.CANCELLED
+    original.cancelled_at = now
+    original.cancelled_by = volunteer
+    original.cancel_reason = f"Handed over to {volunteer.name}"
+    original.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    _free_places(shift, original.places)
+    stand_in = SignUp.objects.create(
+        shift=shift,
+        volunteer=volunteer,
+        status=SignUp.Status.CONFIRMED,
+        created_at=now,
+        confirmed_at=now,
+        took_over_from=original,
+    )
+    _take_places(shift, 1)
+    _promote_waitlist(shift)
+    notifications.queue_stand_in_found_notice(original.pk)
+    return stand_in
+
+
+# --- What leads do ----------------------------------------------------------
+
+
+@transaction.atomic
+def add_to_shift(
+    *, shift_id: int, volunteer: User, by: User, reason: str, guests: int = 0
+) -> SignUp:
+    """A lead puts someone on a shift by hand (a phone call, a walk-in).
+
+    The sign-up window does not apply and the shift may be unpublished, but
+    the shift still never overfills, and qualifications, age and overlaps
+    still count.
+    """
+    if not reason.strip():
+        raise DomainError("Say why you are adding them by hand.", field="reason")
+    _lock_person(volunteer)
+    shift = _lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    if shift.ends_at <= timezone.now():
+        raise DomainError("This shift is over.")
+    _check_guests(guests, shift)
+    _check_not_on_shift(volunteer, shift, you=False)
+    check_eligible(volunteer, shift, you=False)
+    _check_no_overlap(volunteer, shift, you=False)
+    if shift.places_left < 1 + guests:
+        raise DomainError(
+            f"The shift has {shift.places_left} place{'s' if shift.places_left != 1 else ''} "
+            "left. Raise its maximum first if you really need more people.",
+        )
+    now = timezone.now()
+    sign_up = SignUp.objects.create(
+        shift=shift,
+        volunteer=volunteer,
+        guests=guests,
+        status=SignUp.Status.CONFIRMED,
+        created_at=now,
+        confirmed_at=now,
+        added_by=by,
+        added_reason=reason.strip()[:200],
+    )
+    _take_places(shift, sign_up.places)
+    return sign_up
+
+
+@transaction.atomic
+def remove_from_shift(*, sign_up_id: int, by: User, reason: str) -> SignUp:
+    """A lead takes someone off a shift (or its waitlist), with a reason."""
+    if not reason.strip():
+        raise DomainError("Say why you are removing them.", field="reason")
+    shift, sign_up = _lock_sign_up(sign_up_id)
+    _require_lead(by, shift.site)
+    if sign_up.status == SignUp.Status.CANCELLED:
+        raise DomainError("This sign-up is already cancelled.")
+    _cancel(sign_up, by=by, reason=reason.strip())
+    return sign_up
+
+
+def _parse_hours(hours: Decimal | str | None, shift: Shift) -> Decimal:
+    if hours is None or hours == "":
+        return shift.hours
+    try:
+        value = Decimal(str(hours))
+    except InvalidOperation:
+        raise DomainError("Hours must be a number, such as 3 or 2.5.", field="hours") from None
+    if not value.is_finite() or value < 0 or value > 24:
+        raise DomainError("Hours must be between 0 and 24.", field="hours")
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def record_attendance(
+    *, sign_up_id: int, by: User, attendance: str, hours: Decimal | str | None = None
+) -> SignUp:
+    """Check-in: attended (hours credited, the shift's length unless given), missed or excused."""
+    shift, sign_up = _lock_sign_up(sign_up_id)
+    _require_lead(by, shift.site)
+    if attendance not in SignUp.Attendance.values:
+        raise DomainError("Choose attended, missed or excused.", field="attendance")
+    if not sign_up.is_confirmed:
+        raise DomainError("Only people confirmed on the shift can be checked in.")
+    if shift.local_date > shift.site.today():
+        raise DomainError("Check-in opens on the day of the shift.")
+    credited = (
+        _parse_hours(hours, shift) if attendance == SignUp.Attendance.ATTENDED else Decimal(0)
+    )
+    sign_up.attendance = attendance
+    sign_up.hours_credited = credited
+    sign_up.checked_in_at = timezone.now()
+    sign_up.checked_in_by = by
+    sign_up.save(update_fields=["attendance", "hours_credited", "checked_in_at", "checked_in_by"])
+    return sign_up
+
+
+def _message(
+    *, site: Site, by: User, subject: str, body: str, signups, shift=None, day=None
+) -> LeadMessage:
+    subject, body = subject.strip(), body.strip()
+    if not subject:
+        raise DomainError("Give the message a subject.", field="subject")
+    if not body:
+        raise DomainError("Write the message.", field="body")
+    people = {s.volunteer for s in signups}
+    if not people:
+        raise DomainError("Nobody is signed up, so there is nobody to message.")
+    message = LeadMessage.objects.create(
+        site=site, sent_by=by, shift=shift, day=day, subject=subject[:150], body=body
+    )
+    message.recipients.set(people)
+    notifications.queue_lead_message(message.pk)
+    return message
+
+
+@transaction.atomic
+def message_shift(*, shift: Shift, by: User, subject: str, body: str) -> LeadMessage:
+    """Email everyone confirmed on a shift (queued; sent by the worker)."""
+    _require_lead(by, shift.site)
+    signups = shift.sign_ups.confirmed().select_related("volunteer")
+    return _message(
+        site=shift.site, by=by, subject=subject, body=body, signups=signups, shift=shift
+    )
+
+
+@transaction.atomic
+def message_day(*, site: Site, day: date, by: User, subject: str, body: str) -> LeadMessage:
+    """Email everyone confirmed on any of a site's shifts on one day."""
+    _require_lead(by, site)
+    signups = (
+        SignUp.objects.confirmed()
+        .filter(shift__in=Shift.objects.on_local_day(site, day))
+        .select_related("volunteer")
+    )
+    return _message(site=site, by=by, subject=subject, body=body, signups=signups, day=day)
+
+
+def hours_between(start: datetime, end: datetime) -> Decimal:
+    return (Decimal((end - start).total_seconds()) / 3600).quantize(Decimal("0.01"))
