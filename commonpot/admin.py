@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +43,11 @@ class MembershipAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "last_seen"]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "to_email", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind", "site"]
+    search_fields = ["key", "to_email", "subject"]
+    readonly_fields = [f.name for f in Message._meta.fields]

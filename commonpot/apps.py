@@ -14,6 +14,7 @@ class CommonpotConfig(AppConfig):
         registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
         registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
         registry.add_site_tab(SiteTab("People", "site_people", order=90))
+        registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95))
         registry.add_site_tab(SiteTab("Settings", "site_edit", order=99))
 
         from commonpot import demo

@@ -244,3 +244,67 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class MessageQuerySet(models.QuerySet):
+    def for_site(self, site: Site) -> MessageQuerySet:
+        return self.filter(site=site)
+
+    def due_for_retry(self, now: datetime | None = None) -> MessageQuerySet:
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[Message.Status.QUEUED, Message.Status.RETRYING], next_attempt_at__lte=now
+        )
+
+
+class Message(models.Model):
+    """One email Commonpot decided to send, and what became of it (the outbox).
+
+    `key` names the decision ("reminder-24h:sign-up:41"). It is unique and
+    written in the same transaction as the decision, so a job that runs twice,
+    overlaps itself or dies halfway cannot decide — and so send — the same
+    message twice.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Will retry"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not sent"
+
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    to_user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    to_email = models.EmailField(blank=True)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename": ..., "content": text, "mimetype": ...}]
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            models.Index(fields=["site", "-created_at"], name="message_site_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to_email or 'nobody'}: {self.get_status_display()}"

@@ -57,6 +57,7 @@ urlpatterns = [
         views.site_people_remove,
         name="site_people_remove",
     ),
+    path("sites/<slug:slug>/manage/outbox/", views.site_outbox, name="site_outbox"),
     path("network/sites/new/", views.site_create, name="site_create"),
     path("", include("pantry.urls")),
     path("", include("kitchen.urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
 
 from commonpot import services
 from commonpot.errors import DomainError
@@ -26,7 +27,7 @@ from commonpot.forms import (
     SiteForm,
     SiteSettingsForm,
 )
-from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
 from commonpot.permissions import (
     can_view_site,
     coordinator_required,
@@ -35,6 +36,7 @@ from commonpot.permissions import (
     lead_site_ids,
 )
 from commonpot.registry import registry
+from commonpot.tables import OutboxTable
 
 WORKER_FRESH_FOR = timedelta(minutes=2)
 
@@ -282,6 +284,23 @@ def site_people(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "commonpot/site_people.html",
         {"site": site, "memberships": memberships, "form": form},
+    )
+
+
+@lead_required
+@require_GET
+def site_outbox(request: HttpRequest, site: Site) -> HttpResponse:
+    """What Commonpot sent on the site's behalf, to whom and when, and what failed."""
+    messages_ = Message.objects.for_site(site).select_related("to_user")
+    status = request.GET.get("status", "")
+    if status in Message.Status.values:
+        messages_ = messages_.filter(status=status)
+    table = OutboxTable(messages_)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return TemplateResponse(
+        request,
+        "commonpot/site_outbox.html",
+        {"site": site, "table": table, "statuses": Message.Status.choices, "status": status},
     )
 
 

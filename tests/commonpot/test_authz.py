@@ -39,6 +39,7 @@ ROWS = [
     Row("GET", "site_manage", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_edit", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_people", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "site_outbox", {"slug": "site"}, expect=lead_only()),
     # A private site's management pages are not revealed to those outside it.
     Row(
         "GET",

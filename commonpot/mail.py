@@ -1,0 +1,153 @@
+"""The outbox: emails that go out exactly once per decision, through the worker.
+
+Deciding to send (`queue_email`) writes a Message row under a unique key in the
+caller's transaction and, once that commits, queues a django-q2 task that sends
+it (`deliver`). A retry schedule picks up what a dead worker or a down SMTP
+server left behind. A message is claimed under a row lock before sending, so two
+workers never send the same one; a message whose sender died mid-send is marked
+failed for a person to look at rather than sent again, since SMTP cannot tell us
+whether it went out — that is the one case we choose "at most once" over
+"at least once", and the outbox shows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonpot.models import Message, Site, User
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=2 ** min(attempts, 6))
+
+
+def queue_email(
+    *,
+    key: str,
+    kind: str,
+    to: User | str,
+    subject: str,
+    text: str,
+    html: str = "",
+    site: Site | None = None,
+    attachments: list[dict] | None = None,
+) -> tuple[Message, bool]:
+    """Decide to send one email. Returns (message, created).
+
+    Called a second time with the same key, it returns the first message and
+    sends nothing. A recipient with no email address gives a "skipped" message
+    with the reason, so the outbox shows why nobody was told.
+    """
+    user = to if isinstance(to, User) else None
+    address = (user.email if user else to) or ""
+    skip_reason = ""
+    if not address:
+        skip_reason = "No email address on record."
+    elif user is not None and not user.is_active:
+        skip_reason = "The account is closed."
+    with transaction.atomic():
+        existing = Message.objects.filter(key=key).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    key=key,
+                    kind=kind,
+                    site=site,
+                    to_user=user,
+                    to_email=address,
+                    subject=subject[:255],
+                    body_text=text,
+                    body_html=html,
+                    attachments=attachments or [],
+                    headers={"Message-ID": make_msgid(domain="commonpot")},
+                    status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
+                    last_error=skip_reason,
+                )
+        except IntegrityError:
+            # Another process decided the same message a moment ago.
+            return Message.objects.get(key=key), False
+        if not skip_reason:
+            transaction.on_commit(lambda: _enqueue(message.pk))
+    return message, True
+
+
+def _enqueue(message_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("commonpot.tasks.deliver_message", message_id, task_name=f"message-{message_id}")
+
+
+def _claim(message_id: int) -> Message | None:
+    """Take the message for sending, under a row lock; None if it is not ours to send."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status not in (
+            Message.Status.QUEUED,
+            Message.Status.RETRYING,
+        ):
+            return None
+        message.status = Message.Status.SENDING
+        message.claimed_at = timezone.now()
+        message.attempts += 1
+        message.save(update_fields=["status", "claimed_at", "attempts"])
+        return message
+
+
+def deliver(message_id: int) -> str:
+    """Send one queued message (the worker's task). Safe to call twice."""
+    message = _claim(message_id)
+    if message is None:
+        return "not due"
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={**message.headers, "Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for item in message.attachments:
+        email.attach(item["filename"], item["content"], item.get("mimetype"))
+    try:
+        email.send(fail_silently=False)
+    except Exception as e:  # noqa: BLE001 — any failure to hand over is retried
+        log.warning("Could not send message %s: %s", message.pk, e)
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED if gave_up else Message.Status.RETRYING,
+            last_error=f"{type(e).__name__}: {e}"[:2000],
+            next_attempt_at=timezone.now() + _backoff(message.attempts),
+        )
+        return "failed"
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def retry_due(now=None) -> dict[str, int]:
+    """Resend what is due; mark messages stuck mid-send as failed (see module doc)."""
+    now = now or timezone.now()
+    stuck = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
+    stuck_count = stuck.update(
+        status=Message.Status.FAILED,
+        last_error="The worker stopped while sending; it may or may not have gone out.",
+    )
+    ids = list(Message.objects.due_for_retry(now).values_list("pk", flat=True)[:500])
+    results = [deliver(pk) for pk in ids]
+    return {"sent": results.count("sent"), "failed": results.count("failed"), "stuck": stuck_count}

@@ -1,0 +1,163 @@
+from datetime import timedelta
+from smtplib import SMTPServerDisconnected
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from commonpot import mail as outbox
+from commonpot.models import Message
+from tests.conftest import client_for
+
+
+def queue(volunteer, site, key="reminder:1"):
+    return outbox.queue_email(
+        key=key,
+        kind="reminder",
+        to=volunteer,
+        site=site,
+        subject="Your shift tomorrow",
+        text="See you at 9.",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_email_goes_out_once_after_the_decision_commits(volunteer, site):
+    with transaction.atomic():
+        queue(volunteer, site)
+        assert mail.outbox == []  # not before the decision is committed
+    assert [m.to for m in mail.outbox] == [[volunteer.email]]
+    assert Message.objects.get().status == Message.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deciding_the_same_message_twice_sends_it_once(volunteer, site):
+    first, created_first = queue(volunteer, site)
+    second, created_second = queue(volunteer, site)
+    outbox.retry_due()
+    assert (created_first, created_second) == (True, False)
+    assert first.pk == second.pk
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_decision_rolled_back_sends_nothing(volunteer, site):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue(volunteer, site)
+        raise RuntimeError("the shift could not be saved")
+    assert not Message.objects.exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_someone_without_an_email_is_skipped_with_a_reason(volunteer, site):
+    volunteer.email = ""
+    volunteer.save()
+    message, _ = queue(volunteer, site)
+    assert message.status == Message.Status.SKIPPED
+    assert "No email address" in message.last_error
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_down_smtp_server_means_retries_then_a_visible_failure_never_a_double(volunteer, site):
+    down = SMTPServerDisconnected("Connection unexpectedly closed")
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=down):
+        message, _ = queue(volunteer, site)
+        message.refresh_from_db()
+        assert message.status == Message.Status.RETRYING
+        assert "Connection unexpectedly closed" in message.last_error
+        for _ in range(outbox.MAX_ATTEMPTS):
+            outbox.retry_due(now=timezone.now() + timedelta(days=1))
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == outbox.MAX_ATTEMPTS
+    outbox.retry_due(now=timezone.now() + timedelta(days=2))
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_after_the_server_comes_back_sends_exactly_once(volunteer, site):
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")):
+        queue(volunteer, site)
+    later = timezone.now() + timedelta(hours=1)
+    outbox.retry_due(now=later)
+    outbox.retry_due(now=later)
+    assert len(mail.outbox) == 1
+    assert Message.objects.get().status == Message.Status.SENT
+
+
+@pytest.mark.django_db
+def test_a_worker_that_died_mid_send_leaves_a_visible_failure_not_a_second_copy(volunteer, site):
+    message = Message.objects.create(
+        key="k",
+        kind="reminder",
+        to_user=volunteer,
+        to_email=volunteer.email,
+        site=site,
+        subject="s",
+        body_text="b",
+        status=Message.Status.SENDING,
+        claimed_at=timezone.now() - timedelta(hours=1),
+        attempts=1,
+    )
+    result = outbox.retry_due()
+    message.refresh_from_db()
+    assert result["stuck"] == 1
+    assert message.status == Message.Status.FAILED
+    assert "may or may not have gone out" in message.last_error
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_leads_see_their_sites_outbox_and_not_anothers(lead, other_lead, volunteer, site):
+    Message.objects.create(
+        key="k1",
+        kind="reminder",
+        site=site,
+        to_user=volunteer,
+        to_email=volunteer.email,
+        subject="Your shift tomorrow",
+        body_text="b",
+        status=Message.Status.FAILED,
+        last_error="SMTPRecipientsRefused: mailbox full",
+    )
+    url = reverse("site_outbox", args=[site.slug])
+    page = client_for(lead).get(url).content.decode()
+    assert "Your shift tomorrow" in page and "mailbox full" in page
+    assert client_for(other_lead).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_outbox_page_runs_the_same_queries_for_5_or_50_messages(
+    lead, site, volunteer, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client_for(lead).get(reverse("site_outbox", args=[site.slug])).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n, start):
+        Message.objects.bulk_create(
+            Message(
+                key=f"k{start + i}",
+                kind="notice",
+                site=site,
+                to_user=volunteer,
+                to_email=volunteer.email,
+                subject=f"Notice {i}",
+                body_text="b",
+            )
+            for i in range(n)
+        )
+
+    add(5, 0)
+    small = count()
+    add(45, 5)
+    assert count() == small
