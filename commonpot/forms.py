@@ -149,8 +149,12 @@ class SiteForm(forms.ModelForm):
             "has_chilled_storage",
             "has_frozen_storage",
             "paper_size",
+            "safety_rules",
+            "reminder_hours",
+            "second_reminder_hours",
         ]
         widgets = {
+            "safety_rules": forms.Textarea(attrs={"rows": 3}),
             "address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),

@@ -43,6 +43,7 @@ def queue_email(
     html: str = "",
     site: Site | None = None,
     attachments: list[dict] | None = None,
+    meta: dict | None = None,
 ) -> tuple[Message, bool]:
     """Decide to send one email. Returns (message, created).
 
@@ -73,6 +74,7 @@ def queue_email(
                     body_text=text,
                     body_html=html,
                     attachments=attachments or [],
+                    meta=meta or {},
                     headers={"Message-ID": make_msgid(domain="commonpot")},
                     status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
                     last_error=skip_reason,

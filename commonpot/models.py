@@ -14,6 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+DEFAULT_SAFETY_RULES = (
+    "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
+    "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
+)
+
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
 
@@ -170,6 +175,23 @@ class Site(models.Model):
     has_chilled_storage = models.BooleanField("chilled storage", default=False)
     has_frozen_storage = models.BooleanField("frozen storage", default=False)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    safety_rules = models.TextField(
+        blank=True,
+        default=DEFAULT_SAFETY_RULES,
+        help_text="Printed at the foot of every shift sheet.",
+    )
+    reminder_hours = models.PositiveSmallIntegerField(
+        "first reminder (hours before a shift)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    second_reminder_hours = models.PositiveSmallIntegerField(
+        "second reminder (hours before a shift)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(48)],
+        help_text="Optional, for example 2. Leave empty for one reminder only.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = SiteQuerySet.as_manager()
@@ -289,6 +311,9 @@ class Message(models.Model):
     # [{"filename": ..., "content": text, "mimetype": ...}]
     attachments = models.JSONField(default=list, blank=True)
     headers = models.JSONField(default=dict, blank=True)
+    # What the sender wants to remember about the decision, e.g. the shift's
+    # start time a reminder announced, to tell later whether it moved.
+    meta = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

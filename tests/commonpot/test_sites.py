@@ -12,6 +12,7 @@ NEW_SITE = {
     "is_public": "on",
     "has_dry_storage": "on",
     "paper_size": "A4",
+    "reminder_hours": "24",
 }
 
 
