@@ -1,0 +1,142 @@
+"""Fixed code lists of the catalog: allergens, dietary tags, GTIN check digits.
+
+Allergens are one list covering both the EU's 14 (Regulation 1169/2011, Annex II)
+and the US's 9 major food allergens (FALCPA and the FASTER Act). Wheat is one of
+the cereals containing gluten: marking an item "wheat" also marks it "gluten",
+so a "free from gluten" filter never lets wheat through, while a US label that
+names wheat alone still has its own code.
+
+Sets of codes are stored as a bit mask in one integer column, so that "free from
+milk and peanuts" is a single indexed-column test on every database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Allergen(models.TextChoices):
+    GLUTEN = "gluten", "Cereals containing gluten (wheat, rye, barley, oats)"
+    WHEAT = "wheat", "Wheat (a gluten cereal)"
+    CRUSTACEANS = "crustaceans", "Crustaceans (crab, lobster, prawns, shrimp)"
+    MOLLUSCS = "molluscs", "Molluscs (mussels, oysters, squid)"
+    EGGS = "eggs", "Eggs"
+    FISH = "fish", "Fish"
+    PEANUTS = "peanuts", "Peanuts"
+    TREE_NUTS = "tree_nuts", "Tree nuts (almonds, hazelnuts, walnuts...)"
+    SOY = "soy", "Soybeans"
+    MILK = "milk", "Milk"
+    SESAME = "sesame", "Sesame"
+    CELERY = "celery", "Celery"
+    MUSTARD = "mustard", "Mustard"
+    SULPHITES = "sulphites", "Sulphur dioxide and sulphites"
+    LUPIN = "lupin", "Lupin"
+
+
+# Which regime lists each code (for labels and the catalog guide).
+EU_14 = frozenset(
+    {
+        Allergen.GLUTEN,
+        Allergen.CRUSTACEANS,
+        Allergen.MOLLUSCS,
+        Allergen.EGGS,
+        Allergen.FISH,
+        Allergen.PEANUTS,
+        Allergen.TREE_NUTS,
+        Allergen.SOY,
+        Allergen.MILK,
+        Allergen.SESAME,
+        Allergen.CELERY,
+        Allergen.MUSTARD,
+        Allergen.SULPHITES,
+        Allergen.LUPIN,
+    }
+)
+US_9 = frozenset(
+    {
+        Allergen.MILK,
+        Allergen.EGGS,
+        Allergen.FISH,
+        Allergen.CRUSTACEANS,
+        Allergen.TREE_NUTS,
+        Allergen.PEANUTS,
+        Allergen.WHEAT,
+        Allergen.SOY,
+        Allergen.SESAME,
+    }
+)
+# A code that brings another with it.
+IMPLIES = {Allergen.WHEAT: Allergen.GLUTEN}
+
+
+class Dietary(models.TextChoices):
+    VEGETARIAN = "vegetarian", "Vegetarian"
+    VEGAN = "vegan", "Vegan"
+    HALAL = "halal", "Halal"
+    KOSHER = "kosher", "Kosher"
+    GLUTEN_FREE = "gluten_free", "Labelled gluten-free"
+    NO_ADDED_SUGAR = "no_added_sugar", "No added sugar"
+    LOW_SALT = "low_salt", "Low salt"
+
+
+def _bits(choices: type[models.TextChoices]) -> dict[str, int]:
+    # The bit of a code is its position in the list: append new codes at the end.
+    return {code: 1 << i for i, code in enumerate(choices.values)}
+
+
+ALLERGEN_BITS = _bits(Allergen)
+DIETARY_BITS = _bits(Dietary)
+
+
+def allergen_mask(codes: Iterable[str]) -> int:
+    """The bit mask of these allergen codes, with what each implies added."""
+    mask = 0
+    for code in codes:
+        if code not in ALLERGEN_BITS:
+            raise ValidationError(f"{code!r} is not an allergen code.")
+        mask |= ALLERGEN_BITS[code]
+        if code in IMPLIES:
+            mask |= ALLERGEN_BITS[IMPLIES[code]]
+    return mask
+
+
+def dietary_mask(codes: Iterable[str]) -> int:
+    mask = 0
+    for code in codes:
+        if code not in DIETARY_BITS:
+            raise ValidationError(f"{code!r} is not a dietary tag.")
+        mask |= DIETARY_BITS[code]
+    return mask
+
+
+def codes_in(mask: int, bits: dict[str, int]) -> list[str]:
+    return [code for code, bit in bits.items() if mask & bit]
+
+
+def gtin_is_valid(value: str) -> bool:
+    """GTIN-8, -12 (UPC-A), -13 (EAN) or -14 with a correct GS1 check digit."""
+    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+        return False
+    digits = [int(d) for d in value]
+    body, check = digits[:-1], digits[-1]
+    # Weights 3,1,3,1... from the digit next to the check digit, leftwards.
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def validate_gtin(value: str) -> None:
+    if not value:
+        return
+    if not value.isdigit() or len(value) not in (8, 12, 13, 14):
+        raise ValidationError(
+            "A barcode (GTIN) has 8, 12, 13 or 14 digits and nothing else.", code="gtin_shape"
+        )
+    if not gtin_is_valid(value):
+        raise ValidationError(
+            "This barcode's last digit does not match the others: check it was typed "
+            "or scanned correctly.",
+            code="gtin_check",
+        )

@@ -1,0 +1,650 @@
+"""The food: the item catalog, lots and the stock ledger, and the papers around them
+(donors and donations, distributions, counts, thresholds).
+
+Stock is a ledger. A Lot's `on_hand` and `reserved` are caches of its moves and
+reservations, changed only by pantry.services under a row lock, in the same
+transaction as the StockMove that explains the change. Check constraints keep
+`0 <= reserved <= on_hand` in the database itself, so no code path (and no race)
+can leave stock negative or promise more than is on the shelf.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from commonpot.models import Site
+from pantry.codes import (
+    ALLERGEN_BITS,
+    DIETARY_BITS,
+    allergen_mask,
+    codes_in,
+    dietary_mask,
+    validate_gtin,
+)
+
+QTY = {"max_digits": 14, "decimal_places": 3}
+POSITIVE = [MinValueValidator(Decimal("0.001"))]
+
+
+class Storage(models.TextChoices):
+    DRY = "dry", "Dry"
+    CHILLED = "chilled", "Chilled"
+    FROZEN = "frozen", "Frozen"
+
+
+# --- Catalog --------------------------------------------------------------
+
+
+class ItemQuerySet(models.QuerySet):
+    def active(self) -> ItemQuerySet:
+        return self.filter(is_active=True)
+
+    def search(self, text: str) -> ItemQuerySet:
+        """Items whose name contains the text, or whose barcode is the text."""
+        text = text.strip()
+        if not text:
+            return self.none()
+        if text.isdigit() and len(text) >= 8:
+            return self.filter(Q(gtin=text) | Q(name__icontains=text))
+        return self.filter(name__icontains=text)
+
+    def free_from(self, codes: list[str]) -> ItemQuerySet:
+        """Items carrying none of these allergens."""
+        mask = allergen_mask(codes)
+        if not mask:
+            return self
+        return self.alias(_allergen_hit=F("allergen_mask").bitand(mask)).filter(_allergen_hit=0)
+
+
+class Item(models.Model):
+    """A kind of food or goods, shared by every site in the network."""
+
+    class Category(models.TextChoices):
+        PRODUCE = "produce", "Produce"
+        DAIRY_EGGS = "dairy_eggs", "Dairy and eggs"
+        MEAT_FISH = "meat_fish", "Meat and fish"
+        GRAINS_BREAD = "grains_bread", "Grains and bread"
+        CANNED_DRY = "canned_dry", "Canned and dry goods"
+        PREPARED = "prepared", "Prepared meals"
+        DRINKS = "drinks", "Drinks"
+        BABY = "baby", "Baby"
+        HYGIENE = "hygiene", "Hygiene"
+        OTHER = "other", "Other"
+
+    class Unit(models.TextChoices):
+        GRAM = "g", "Weight (grams)"
+        MILLILITRE = "ml", "Volume (millilitres)"
+        PIECE = "piece", "Pieces (cans, jars, packs...)"
+
+    name = models.CharField(max_length=120)
+    category = models.CharField(max_length=20, choices=Category.choices)
+    base_unit = models.CharField(
+        "counted by",
+        max_length=10,
+        choices=Unit.choices,
+        help_text="How stock of this item is kept. Cannot change once the item has stock.",
+    )
+    piece_name = models.CharField(
+        "name of one piece",
+        max_length=30,
+        default="piece",
+        help_text="For items counted in pieces: can, jar, bag, pack...",
+    )
+    weight_per_piece_g = models.DecimalField(
+        "weight of one piece (g)",
+        max_digits=10,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+        help_text="For items counted in pieces, so that their stock has a weight and can "
+        "be logged in kg or lb.",
+    )
+    grams_per_ml = models.DecimalField(
+        "grams per millilitre",
+        max_digits=6,
+        decimal_places=3,
+        default=Decimal("1.000"),
+        validators=POSITIVE,
+        help_text="For liquids: 1.000 for water and juice, about 1.030 for milk, 0.920 for oil.",
+    )
+    storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
+    allergen_mask = models.PositiveIntegerField(default=0)
+    dietary_mask = models.PositiveIntegerField(default=0)
+    gtin = models.CharField(
+        "barcode (GTIN)", max_length=14, blank=True, validators=[validate_gtin], db_index=True
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="item_name_unique_ci",
+                violation_error_message="The catalog already has an item with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["gtin"],
+                condition=~Q(gtin=""),
+                name="item_gtin_unique",
+                violation_error_message="Another item already has this barcode.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_per_piece_g__isnull=True) | Q(weight_per_piece_g__gt=0),
+                name="item_weight_per_piece_positive",
+            ),
+            models.CheckConstraint(condition=Q(grams_per_ml__gt=0), name="item_density_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def allergens(self) -> list[str]:
+        return codes_in(self.allergen_mask, ALLERGEN_BITS)
+
+    @allergens.setter
+    def allergens(self, codes: list[str]) -> None:
+        self.allergen_mask = allergen_mask(codes)
+
+    @property
+    def dietary(self) -> list[str]:
+        return codes_in(self.dietary_mask, DIETARY_BITS)
+
+    @dietary.setter
+    def dietary(self, codes: list[str]) -> None:
+        self.dietary_mask = dietary_mask(codes)
+
+    def weight_g(self, quantity: Decimal) -> Decimal | None:
+        """The weight of a quantity in this item's base unit; None when unknowable."""
+        if self.base_unit == self.Unit.GRAM:
+            return quantity
+        if self.base_unit == self.Unit.MILLILITRE:
+            return (quantity * self.grams_per_ml).quantize(Decimal("0.001"))
+        if self.weight_per_piece_g is None:
+            return None
+        return (quantity * self.weight_per_piece_g).quantize(Decimal("0.001"))
+
+
+# --- Lots and the ledger --------------------------------------------------
+
+
+class LotQuerySet(models.QuerySet):
+    def at(self, site: Site) -> LotQuerySet:
+        return self.filter(site=site)
+
+    def of(self, item: Item) -> LotQuerySet:
+        return self.filter(item=item)
+
+    def in_stock(self) -> LotQuerySet:
+        return self.filter(on_hand__gt=0)
+
+    def with_available(self) -> LotQuerySet:
+        return self.filter(on_hand__gt=F("reserved"))
+
+    def not_expired(self, today: date) -> LotQuerySet:
+        return self.filter(Q(best_before__isnull=True) | Q(best_before__gte=today))
+
+    def expired(self, today: date) -> LotQuerySet:
+        return self.filter(best_before__lt=today)
+
+    def expiring_within(self, today: date, days: int) -> LotQuerySet:
+        """Lots whose date falls between today and `days` from now (not yet passed)."""
+        return self.filter(best_before__gte=today, best_before__lte=today + timedelta(days=days))
+
+    def usable(self, today: date) -> LotQuerySet:
+        """Lots that can be taken from today: something free on them, date not passed."""
+        return self.with_available().not_expired(today)
+
+    def total_available(self) -> Decimal:
+        """Sum of on-hand minus reserved over these lots, in the item's base unit."""
+        total = self.aggregate(total=models.Sum(F("on_hand") - F("reserved")))["total"]
+        return total or Decimal(0)
+
+    def first_expiring_first(self) -> LotQuerySet:
+        # Undated lots (tins, soap) go last; among equal dates the oldest lot first.
+        return self.order_by(F("best_before").asc(nulls_last=True), "received_on", "pk")
+
+
+class Lot(models.Model):
+    """One item at one site with one date and one source: what sits on a shelf."""
+
+    class DateKind(models.TextChoices):
+        BEST_BEFORE = "best_before", "Best before"
+        USE_BY = "use_by", "Use by"
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lots")
+    best_before = models.DateField(null=True, blank=True)
+    date_kind = models.CharField(
+        max_length=12, choices=DateKind.choices, default=DateKind.BEST_BEFORE
+    )
+    storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
+    source = models.CharField(max_length=200, help_text="Where this food came from.")
+    donor = models.ForeignKey(
+        "Donor", on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
+    )
+    received_on = models.DateField()
+    on_hand = models.DecimalField(default=Decimal(0), **QTY)
+    reserved = models.DecimalField(default=Decimal(0), **QTY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["best_before", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="lot_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="lot_reserved_not_negative"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="lot_reserved_within_on_hand"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "item", "best_before"], name="lot_site_item_date"),
+            models.Index(fields=["site", "best_before"], name="lot_site_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.name} · {self.date_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pantry:lot", args=[self.site.slug, self.pk])
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def date_label(self) -> str:
+        if self.best_before is None:
+            return "no date"
+        return f"{self.get_date_kind_display().lower()} {self.best_before:%d %b %Y}"
+
+    def is_expired(self, today: date) -> bool:
+        return self.best_before is not None and self.best_before < today
+
+
+class StockMoveQuerySet(models.QuerySet):
+    def at(self, site: Site) -> StockMoveQuerySet:
+        return self.filter(lot__site=site)
+
+    def delete(self):
+        # The ledger is append-only; a mistake is corrected by a reversing move.
+        raise TypeError("Stock moves are never deleted: record a reversing move instead.")
+
+
+class StockMove(models.Model):
+    """One change of one lot's quantity. Append-only: never edited, never deleted."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Received"
+        COOKED = "cooked", "Cooked"
+        DISTRIBUTED = "distributed", "Distributed"
+        WASTED = "wasted", "Wasted"
+        COUNTED = "counted", "Counted"
+        TRANSFER_OUT = "transfer_out", "Transferred out"
+        TRANSFER_IN = "transfer_in", "Transferred in"
+        REVERSED = "reversed", "Reversed (undo)"
+
+    class WasteReason(models.TextChoices):
+        EXPIRED = "expired", "Expired"
+        SPOILED = "spoiled", "Spoiled"
+        DAMAGED = "damaged", "Damaged"
+        RECALLED = "recalled", "Recalled"
+        TEMPERATURE = "temperature", "Temperature (cold chain broken)"
+
+    class Destination(models.TextChoices):
+        COMPOST = "compost", "Compost"
+        ANIMAL_FEED = "animal_feed", "Animal feed"
+        LANDFILL = "landfill", "Landfill"
+        OTHER = "other", "Other"
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    quantity = models.DecimalField(help_text="In the item's base unit; negative is out.", **QTY)
+    weight_g = models.DecimalField(null=True, blank=True, **QTY)
+    on_hand_after = models.DecimalField(**QTY)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=12, choices=WasteReason.choices, blank=True)
+    destination = models.CharField(max_length=12, choices=Destination.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="What caused this move in another app, such as 'meal-service:12'.",
+    )
+    donation = models.ForeignKey(
+        "Donation", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    distribution = models.ForeignKey(
+        "Distribution", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    count = models.ForeignKey(
+        "StockCount", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+
+    objects = StockMoveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="move_quantity_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["received", "transfer_in"]) | Q(quantity__gt=0),
+                name="move_in_is_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["distributed", "wasted", "transfer_out"])
+                | Q(quantity__lt=0),
+                name="move_out_is_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="wasted") | (~Q(reason="") & ~Q(destination="")),
+                name="move_waste_has_reason_and_destination",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversed", reverses__isnull=False)
+                | (~Q(kind="reversed") & Q(reverses__isnull=True)),
+                name="move_reversal_names_its_move",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand_after__gte=0), name="move_on_hand_after_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["lot", "at"], name="move_lot_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity} of lot {self.lot_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Stock moves are never edited: record a reversing move instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Stock moves are never deleted: record a reversing move instead.")
+
+
+class Reservation(models.Model):
+    """Stock held on one lot for a planned meal or an accepted transfer.
+
+    While held it counts in its lot's `reserved`, so nobody else can take it.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        RELEASED = "released", "Released"
+        USED = "used", "Used"
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reservations")
+    quantity = models.DecimalField(validators=POSITIVE, **QTY)
+    reference = models.CharField(max_length=100, db_index=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of lot {self.lot_id} for {self.reference}"
+
+
+# --- Donors and donations -------------------------------------------------
+
+
+class Donor(models.Model):
+    """Someone who gives food to a site; kept by that site to reuse on each intake."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        SHOP = "shop", "Shop or supermarket"
+        FARM = "farm", "Farm or grower"
+        RESTAURANT = "restaurant", "Restaurant or caterer"
+        FOOD_RESCUE = "food_rescue", "Food rescue"
+        SITE = "site", "Another site"
+        ANONYMOUS = "anonymous", "Anonymous"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="donors")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    from_site = models.ForeignKey(
+        Site,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="When the donor is another site in the network.",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                Lower("name"),
+                name="donor_name_unique_per_site",
+                violation_error_message="This site already has a donor with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Donation(models.Model):
+    """One intake of food from one donor, as logged at the door."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="donations")
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+    )
+    received_on = models.DateField()
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    # One per form shown: a second submission of the same form finds the first.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Donation {self.pk} from {self.donor_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pantry:donation", args=[self.site.slug, self.pk])
+
+    @property
+    def donor_name(self) -> str:
+        return self.donor.name if self.donor else "Anonymous"
+
+
+class DonationLine(models.Model):
+    donation = models.ForeignKey(Donation, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="donation_lines")
+    quantity_entered = models.DecimalField(**QTY)
+    unit_entered = models.CharField(max_length=20)
+    quantity = models.DecimalField(help_text="In the item's base unit.", **QTY)
+    weight_g = models.DecimalField(null=True, blank=True, **QTY)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_entered} {self.unit_entered} {self.item}"
+
+
+# --- Distributions out ----------------------------------------------------
+
+
+class Distribution(models.Model):
+    """Food given out: to households (counted, never named) or a partner organisation."""
+
+    class Recipient(models.TextChoices):
+        HOUSEHOLDS = "households", "Households"
+        PARTNER = "partner", "Partner organisation"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="distributions")
+    recipient = models.CharField(max_length=12, choices=Recipient.choices)
+    households = models.PositiveIntegerField(null=True, blank=True)
+    people = models.PositiveIntegerField(null=True, blank=True)
+    partner = models.CharField("partner organisation", max_length=120, blank=True)
+    given_on = models.DateField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(recipient="households") | Q(households__gte=1),
+                name="distribution_households_counted",
+            ),
+            models.CheckConstraint(
+                condition=~Q(recipient="partner") | ~Q(partner=""),
+                name="distribution_partner_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Distribution {self.pk} to {self.recipient_label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pantry:distribution", args=[self.site.slug, self.pk])
+
+    @property
+    def recipient_label(self) -> str:
+        if self.recipient == self.Recipient.PARTNER:
+            return self.partner
+        people = f", {self.people} people" if self.people else ""
+        return f"{self.households} household{'s' if self.households != 1 else ''}{people}"
+
+
+class DistributionLine(models.Model):
+    distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity_entered = models.DecimalField(**QTY)
+    unit_entered = models.CharField(max_length=20)
+    quantity = models.DecimalField(**QTY)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity_entered} {self.unit_entered} {self.item}"
+
+
+# --- Counts and thresholds ------------------------------------------------
+
+
+class StockCount(models.Model):
+    """A count of the lots in one storage area of one site."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stock_counts")
+    storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField()
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Count of {self.get_storage_display().lower()} at {self.site} on {self.at:%Y-%m-%d}"
+
+
+class CountLine(models.Model):
+    """One lot that was counted: what the ledger said and what was on the shelf."""
+
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="count_lines")
+    expected = models.DecimalField(**QTY)
+    counted = models.DecimalField(**QTY)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["count", "lot"], name="count_line_once_per_lot"),
+            models.CheckConstraint(condition=Q(counted__gte=0), name="count_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"lot {self.lot_id}: {self.expected} -> {self.counted}"
+
+
+class StockThreshold(models.Model):
+    """Below this much of an item, a site is running low."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="stock_thresholds")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="thresholds")
+    minimum = models.DecimalField(help_text="In the item's base unit.", validators=POSITIVE, **QTY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "item"], name="threshold_once_per_item"),
+            models.CheckConstraint(condition=Q(minimum__gt=0), name="threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} at {self.site}: {self.minimum}"

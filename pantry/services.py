@@ -1,0 +1,608 @@
+"""The stock ledger: every operation that changes how much food a site holds.
+
+Each function runs in one transaction, locks the lots it changes (in primary-key
+order, so that two operations never wait on each other in a circle), writes the
+StockMove that explains each change and updates the lot's cached `on_hand` and
+`reserved` in the same transaction. A refusal raises a DomainError whose message
+can be shown to a person as it is; nothing is written then.
+
+Other apps (kitchen, network) call these functions and never write Lot,
+StockMove or Reservation rows themselves. See docs/pantry.md, "For other apps".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from pantry.models import (
+    CountLine,
+    Item,
+    Lot,
+    Reservation,
+    StockCount,
+    StockMove,
+    Storage,
+)
+from pantry.units import display
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+Kind = StockMove.Kind
+IN_KINDS = frozenset({Kind.RECEIVED, Kind.TRANSFER_IN, Kind.COOKED})
+OUT_KINDS = frozenset({Kind.DISTRIBUTED, Kind.COOKED, Kind.TRANSFER_OUT, Kind.WASTED})
+# How long after a move its "undo" is offered; older mistakes are put right by a count.
+UNDO_WINDOW = timedelta(days=7)
+
+
+class NotEnoughStock(DomainError):
+    """Less is available than was asked for. `available` is in the item's base unit."""
+
+    def __init__(self, message: str, *, available: Decimal, field: str | None = "quantity"):
+        super().__init__(message, field=field)
+        self.available = available
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What one take removed from one lot."""
+
+    lot: Lot
+    quantity: Decimal  # positive, in the item's base unit
+    move: StockMove
+
+
+# --- Helpers --------------------------------------------------------------
+
+
+def _quantity(value: Decimal | int | str) -> Decimal:
+    try:
+        q = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(f"{value!r} is not a number.", field="quantity") from None
+    if not q.is_finite() or q <= 0:
+        raise DomainError("The quantity must be more than zero.", field="quantity")
+    q = q.quantize(Decimal("0.001"))
+    if q <= 0:
+        raise DomainError("This quantity is too small to record.", field="quantity")
+    return q
+
+
+def _lock(lot_ids: Iterable[int]) -> dict[int, Lot]:
+    """Lock these lots, always in primary-key order, and return them fresh."""
+    ids = sorted(set(lot_ids))
+    if not ids:
+        return {}
+    rows = (
+        Lot.objects.select_for_update(of=("self",))
+        .select_related("item", "site")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {lot.pk: lot for lot in rows}
+
+
+def _lock_one(lot: Lot | int) -> Lot:
+    lot_id = lot if isinstance(lot, int) else lot.pk
+    locked = _lock([lot_id])
+    if lot_id not in locked:
+        raise DomainError("This lot no longer exists.")
+    return locked[lot_id]
+
+
+def _today(site: Site, today: date | None) -> date:
+    return today if today is not None else site.today()
+
+
+def _record(
+    lot: Lot,
+    kind: str,
+    quantity: Decimal,
+    *,
+    by: User | None,
+    at: datetime | None = None,
+    **fields,
+) -> StockMove:
+    """Apply a signed quantity to a locked lot and write the move that explains it.
+
+    The caller holds the lot's row lock. The checks here say in words what the
+    database's check constraints would refuse anyway.
+    """
+    after = lot.on_hand + quantity
+    if after < 0:
+        raise NotEnoughStock(
+            f"Only {display(lot.on_hand, lot.item)} of {lot.item.name} is in this lot.",
+            available=lot.on_hand,
+        )
+    if after < lot.reserved:
+        raise NotEnoughStock(
+            f"{display(lot.reserved, lot.item)} of this lot of {lot.item.name} is held for "
+            f"{_holders(lot)}; only {display(max(lot.available, Decimal(0)), lot.item)} is free.",
+            available=max(lot.available, Decimal(0)),
+        )
+    lot.on_hand = after
+    # Both columns at once: the caller may have changed `reserved` too, and the
+    # check constraint sees the row as written by this one statement.
+    lot.save(update_fields=["on_hand", "reserved"])
+    return StockMove.objects.create(
+        lot=lot,
+        kind=kind,
+        quantity=quantity,
+        weight_g=lot.item.weight_g(quantity),
+        on_hand_after=after,
+        at=at or timezone.now(),
+        by=by,
+        **fields,
+    )
+
+
+def _holders(lot: Lot) -> str:
+    refs = sorted(
+        set(
+            lot.reservations.filter(status=Reservation.Status.HELD).values_list(
+                "reference", flat=True
+            )
+        )
+    )
+    return ", ".join(refs) or "planned use"
+
+
+def _check_item_site(lot: Lot, site: Site, item: Item) -> None:
+    if lot.site_id != site.pk:
+        raise DomainError(f"This lot belongs to {lot.site.name}, not {site.name}.", field="lot")
+    if lot.item_id != item.pk:
+        raise DomainError(f"This lot holds {lot.item.name}, not {item.name}.", field="lot")
+
+
+def _check_storage(site: Site, storage: str) -> None:
+    if storage not in Storage.values:
+        raise DomainError(f"{storage!r} is not a storage area.", field="storage")
+    if storage not in site.storage_areas:
+        raise DomainError(
+            f"{site.name} has no {Storage(storage).label.lower()} storage.", field="storage"
+        )
+
+
+# --- In ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def receive(
+    *,
+    site: Site,
+    item: Item,
+    quantity: Decimal,
+    by: User | None,
+    source: str,
+    best_before: date | None = None,
+    date_kind: str = Lot.DateKind.BEST_BEFORE,
+    storage: str | None = None,
+    kind: str = Kind.RECEIVED,
+    received_on: date | None = None,
+    donor=None,
+    donation=None,
+    reference: str = "",
+    note: str = "",
+) -> StockMove:
+    """Put `quantity` (base unit) of `item` into a new lot at `site`; return its move.
+
+    kind: RECEIVED (pantry intake), TRANSFER_IN (network) or COOKED (a kitchen
+    putting prepared food into stock). `reference` names the cause in the
+    calling app, e.g. "transfer:17".
+    """
+    if kind not in IN_KINDS:
+        raise DomainError(f"A {kind} move does not bring stock in.")
+    quantity = _quantity(quantity)
+    storage = storage or item.storage
+    _check_storage(site, storage)
+    if date_kind not in Lot.DateKind.values:
+        raise DomainError(f"{date_kind!r} is not a kind of date.", field="date_kind")
+    if not source.strip():
+        raise DomainError("Say where this food came from.", field="source")
+    lot = Lot.objects.create(
+        item=item,
+        site=site,
+        best_before=best_before,
+        date_kind=date_kind,
+        storage=storage,
+        source=source.strip()[:200],
+        donor=donor,
+        received_on=received_on or site.today(),
+    )
+    # A new lot is locked by being uncommitted: nobody else can see it yet.
+    return _record(
+        lot, kind, quantity, by=by, donation=donation, reference=reference, note=note[:200]
+    )
+
+
+# --- Out --------------------------------------------------------------------
+
+
+@transaction.atomic
+def take_stock(
+    *,
+    site: Site,
+    item: Item,
+    quantity: Decimal,
+    kind: str,
+    by: User | None,
+    lot: Lot | None = None,
+    reference: str = "",
+    note: str = "",
+    reason: str = "",
+    destination: str = "",
+    distribution=None,
+    today: date | None = None,
+) -> list[Taken]:
+    """Take `quantity` (base unit) of `item` out of `site`'s stock.
+
+    Without `lot`: first expiring first, across the lots with something free
+    (on hand minus reserved), skipping lots whose date has passed. With `lot`:
+    from that lot only (it must be this site's and this item's). Either all of
+    the quantity is taken or nothing is (NotEnoughStock says how much there is).
+
+    kind: DISTRIBUTED, COOKED, TRANSFER_OUT or WASTED (which needs `reason` and
+    `destination`, and may take from a lot whose date has passed).
+    """
+    if kind not in OUT_KINDS:
+        raise DomainError(f"A {kind} move does not take stock out.")
+    quantity = _quantity(quantity)
+    today = _today(site, today)
+    if kind == Kind.WASTED:
+        _check_waste(reason, destination)
+    links = {
+        "reference": reference,
+        "note": note[:200],
+        "reason": reason,
+        "destination": destination,
+        "distribution": distribution,
+    }
+
+    if lot is not None:
+        locked = _lock_one(lot)
+        _check_item_site(locked, site, item)
+        if kind != Kind.WASTED and locked.is_expired(today):
+            raise DomainError(
+                f"This lot of {item.name} passed its {locked.get_date_kind_display().lower()} "
+                f"date on {locked.best_before:%d %b %Y}: discard it instead.",
+                field="lot",
+            )
+        if locked.available < quantity:
+            raise NotEnoughStock(
+                f"Only {display(max(locked.available, Decimal(0)), item)} of {item.name} is "
+                f"free in this lot; you asked for {display(quantity, item)}.",
+                available=max(locked.available, Decimal(0)),
+            )
+        move = _record(locked, kind, -quantity, by=by, **links)
+        return [Taken(locked, quantity, move)]
+
+    # Read the candidates without a lock, then lock them in key order and
+    # re-check: a lot emptied by a take that committed meanwhile drops out here.
+    candidate_ids = list(Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True))
+    lots = [
+        locked
+        for locked in _lock(candidate_ids).values()
+        if locked.available > 0 and not locked.is_expired(today)
+    ]
+    lots.sort(key=_fefo_key)
+    available = sum((locked.available for locked in lots), Decimal(0))
+    if available < quantity:
+        raise NotEnoughStock(
+            f"Only {display(available, item)} of {item.name} is available at {site.name}"
+            f"; you asked for {display(quantity, item)}.",
+            available=available,
+        )
+    taken: list[Taken] = []
+    left = quantity
+    for locked in lots:
+        if left <= 0:
+            break
+        part = min(left, locked.available)
+        move = _record(locked, kind, -part, by=by, **links)
+        taken.append(Taken(locked, part, move))
+        left -= part
+    return taken
+
+
+def _fefo_key(lot: Lot):
+    return (lot.best_before is None, lot.best_before or date.max, lot.received_on, lot.pk)
+
+
+def _check_waste(reason: str, destination: str) -> None:
+    if reason not in StockMove.WasteReason.values:
+        raise DomainError("Say why this food is discarded.", field="reason")
+    if destination not in StockMove.Destination.values:
+        raise DomainError("Say where the discarded food goes.", field="destination")
+
+
+@transaction.atomic
+def discard(
+    lot: Lot,
+    *,
+    reason: str,
+    destination: str,
+    by: User | None,
+    quantity: Decimal | None = None,
+    note: str = "",
+) -> StockMove:
+    """Waste some of a lot (all that is free on it when `quantity` is None)."""
+    locked = _lock_one(lot)
+    if quantity is None:
+        quantity = locked.available
+        if quantity <= 0:
+            if locked.on_hand > 0:
+                raise DomainError(
+                    f"All of this lot of {locked.item.name} is held for {_holders(locked)}: "
+                    "release it before discarding."
+                )
+            raise DomainError(f"This lot of {locked.item.name} is already empty.")
+    (taken,) = take_stock(
+        site=locked.site,
+        item=locked.item,
+        quantity=quantity,
+        kind=Kind.WASTED,
+        by=by,
+        lot=locked,
+        reason=reason,
+        destination=destination,
+        note=note,
+    )
+    return taken.move
+
+
+# --- Reservations -------------------------------------------------------------
+
+
+@transaction.atomic
+def reserve_stock(
+    *,
+    site: Site,
+    item: Item,
+    quantity: Decimal,
+    reference: str,
+    by: User | None,
+    lot: Lot | None = None,
+    today: date | None = None,
+) -> list[Reservation]:
+    """Hold `quantity` of `item` at `site` for `reference` (first expiring first).
+
+    Held stock stays on hand but is no longer available to anyone else. All or
+    nothing, like take_stock.
+    """
+    quantity = _quantity(quantity)
+    if not reference.strip():
+        raise DomainError("Say what the stock is held for.", field="reference")
+    today = _today(site, today)
+    if lot is not None:
+        lots = [_lock_one(lot)]
+        _check_item_site(lots[0], site, item)
+    else:
+        ids = Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True)
+        lots = sorted(_lock(ids).values(), key=_fefo_key)
+    lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
+    available = sum((locked.available for locked in lots), Decimal(0))
+    if available < quantity:
+        raise NotEnoughStock(
+            f"Only {display(available, item)} of {item.name} is free to hold at {site.name}"
+            f"; {reference} needs {display(quantity, item)}.",
+            available=available,
+        )
+    held = []
+    left = quantity
+    for locked in lots:
+        if left <= 0:
+            break
+        part = min(left, locked.available)
+        locked.reserved += part
+        locked.save(update_fields=["reserved"])
+        held.append(
+            Reservation.objects.create(lot=locked, quantity=part, reference=reference, by=by)
+        )
+        left -= part
+    return held
+
+
+def _lock_reservation(reservation: Reservation) -> tuple[Reservation, Lot]:
+    lot = _lock_one(reservation.lot_id)
+    fresh = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if fresh.status != Reservation.Status.HELD:
+        raise DomainError(
+            f"This hold on {lot.item.name} for {fresh.reference} was already "
+            f"{fresh.get_status_display().lower()}."
+        )
+    return fresh, lot
+
+
+@transaction.atomic
+def release_reservation(reservation: Reservation) -> None:
+    """Give held stock back to the site's available stock."""
+    fresh, lot = _lock_reservation(reservation)
+    lot.reserved -= fresh.quantity
+    lot.save(update_fields=["reserved"])
+    fresh.status = Reservation.Status.RELEASED
+    fresh.closed_at = timezone.now()
+    fresh.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def release_reservations(reference: str) -> int:
+    """Release every hold still made for `reference`; return how many there were."""
+    held = list(Reservation.objects.filter(reference=reference, status=Reservation.Status.HELD))
+    for reservation in sorted(held, key=lambda r: r.lot_id):
+        release_reservation(reservation)
+    return len(held)
+
+
+@transaction.atomic
+def take_reserved(
+    reservation: Reservation,
+    *,
+    kind: str,
+    by: User | None,
+    quantity: Decimal | None = None,
+    reference: str | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> Taken:
+    """Take held stock out (cooking a planned meal, dispatching a transfer).
+
+    Takes the whole hold, or `quantity` of it with the rest released.
+    """
+    if kind not in OUT_KINDS - {Kind.WASTED}:
+        raise DomainError(f"Held stock is not taken out as {kind}.")
+    fresh, lot = _lock_reservation(reservation)
+    quantity = fresh.quantity if quantity is None else _quantity(quantity)
+    if quantity > fresh.quantity:
+        raise NotEnoughStock(
+            f"Only {display(fresh.quantity, lot.item)} of {lot.item.name} is held for "
+            f"{fresh.reference}.",
+            available=fresh.quantity,
+        )
+    if lot.is_expired(_today(lot.site, today)):
+        raise DomainError(
+            f"The held lot of {lot.item.name} passed its date on {lot.best_before:%d %b %Y}."
+        )
+    lot.reserved -= fresh.quantity
+    move = _record(
+        lot,
+        kind,
+        -quantity,
+        by=by,
+        reference=fresh.reference if reference is None else reference,
+        note=note[:200],
+    )
+    fresh.status = Reservation.Status.USED
+    fresh.closed_at = timezone.now()
+    fresh.save(update_fields=["status", "closed_at"])
+    return Taken(lot, quantity, move)
+
+
+# --- Counts and corrections ----------------------------------------------------
+
+
+@transaction.atomic
+def record_count(
+    *,
+    site: Site,
+    storage: str,
+    counted: Mapping[int, Decimal],
+    by: User | None,
+    token=None,
+    at: datetime | None = None,
+) -> StockCount:
+    """Record a count of some lots in one storage area: {lot id: quantity on the shelf}.
+
+    Only the lots named are adjusted; a lot nobody counted keeps its quantity.
+    Each difference becomes a COUNTED move. The same token records once.
+    """
+    _check_storage(site, storage)
+    if token is not None:
+        existing = StockCount.objects.filter(token=token).first()
+        if existing is not None:
+            return _same_site(existing, site)
+    if not counted:
+        raise DomainError("Enter the quantity on the shelf for at least one lot.")
+    quantities = {}
+    for lot_id, value in counted.items():
+        try:
+            q = Decimal(str(value)).quantize(Decimal("0.001"))
+        except (InvalidOperation, ValueError):
+            raise DomainError(f"{value!r} is not a number.", field="counted") from None
+        if not q.is_finite() or q < 0:
+            raise DomainError("A count cannot be below zero.", field="counted")
+        quantities[int(lot_id)] = q
+    lots = _lock(quantities)
+    for lot_id in quantities:
+        lot = lots.get(lot_id)
+        if lot is None or lot.site_id != site.pk:
+            raise DomainError("One of the counted lots is not at this site.", field="counted")
+        if lot.storage != storage:
+            raise DomainError(
+                f"The lot of {lot.item.name} is kept in {lot.get_storage_display().lower()} "
+                "storage, not in the area being counted.",
+                field="counted",
+            )
+        if quantities[lot_id] < lot.reserved:
+            raise DomainError(
+                f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} is held for "
+                f"{_holders(lot)}, more than the {display(quantities[lot_id], lot.item)} "
+                "counted: release the hold first.",
+                field="counted",
+            )
+    when = at or timezone.now()
+    fields = {"site": site, "storage": storage, "by": by, "at": when}
+    if token is not None:
+        fields["token"] = token
+    count = StockCount.objects.create(**fields)
+    for lot_id in sorted(quantities):
+        lot, q = lots[lot_id], quantities[lot_id]
+        CountLine.objects.create(count=count, lot=lot, expected=lot.on_hand, counted=q)
+        if q != lot.on_hand:
+            _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, at=when, count=count)
+    return count
+
+
+def _same_site(record, site: Site):
+    if record.site_id != site.pk:
+        raise DomainError("This form was already used at another site.")
+    return record
+
+
+@transaction.atomic
+def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMove:
+    """Undo a move by recording its opposite, shown in the lot's history as a reversal."""
+    lot = _lock_one(move.lot_id)
+    move = StockMove.objects.select_related("lot__item").get(pk=move.pk)
+    if move.kind == Kind.REVERSED:
+        raise DomainError("This move is itself an undo; record the change again instead.")
+    if StockMove.objects.filter(reverses=move).exists():
+        raise DomainError("This move was already undone.")
+    if timezone.now() - move.at > UNDO_WINDOW:
+        raise DomainError(
+            f"Only moves from the last {UNDO_WINDOW.days} days can be undone; count the "
+            "shelf to put an older mistake right."
+        )
+    try:
+        return _record(
+            lot,
+            Kind.REVERSED,
+            -move.quantity,
+            by=by,
+            reverses=move,
+            note=note[:200] or f"Undo of {move.get_kind_display().lower()}",
+            reference=move.reference,
+        )
+    except NotEnoughStock as e:
+        raise DomainError(
+            f"This cannot be undone: {e.message} Undo the later moves first, or count the shelf."
+        ) from None
+
+
+# --- Reads other apps use ------------------------------------------------------
+
+
+def available(site: Site, item: Item, today: date | None = None) -> Decimal:
+    """How much of `item` can be taken at `site` today (base unit)."""
+    return Lot.objects.at(site).of(item).usable(_today(site, today)).total_available()
+
+
+def ledger_is_consistent(lot: Lot) -> bool:
+    """Does the lot's cached on-hand equal the sum of its moves, and reserved its holds?"""
+    from django.db.models import Sum
+
+    moved = lot.moves.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+    held = lot.reservations.filter(Q(status=Reservation.Status.HELD)).aggregate(
+        total=Sum("quantity")
+    )["total"] or Decimal(0)
+    fresh = Lot.objects.get(pk=lot.pk)
+    return fresh.on_hand == moved and fresh.reserved == held
