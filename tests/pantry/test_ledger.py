@@ -270,7 +270,7 @@ def test_a_piece_item_without_weight_still_moves_with_weight_unknown(site, lead,
 def test_allergen_free_items(db):
     from pantry.models import Item
 
-    bread = ItemFactory(name="Bread", allergens=["wheat"])
+    ItemFactory(name="Bread", allergens=["wheat"])
     cheese = ItemFactory(name="Cheese", allergens=["milk"])
     apples = ItemFactory(name="Apples")
     assert set(Item.objects.free_from(["gluten"])) == {cheese, apples}

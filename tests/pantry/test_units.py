@@ -104,4 +104,4 @@ def test_the_allergen_list_covers_the_eu_14_and_the_us_9():
     from pantry.codes import EU_14, US_9, Allergen
 
     assert len(EU_14) == 14 and len(US_9) == 9
-    assert EU_14 | US_9 == set(Allergen)
+    assert set(Allergen) == EU_14 | US_9
