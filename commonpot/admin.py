@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 
+from commonpot import opendata
 from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
 
 
@@ -23,8 +24,17 @@ class CommonpotUserAdmin(UserAdmin):
     )
 
 
+@admin.action(description="Submit the public profile to the Murmurations index")
+def submit_to_murmurations(modeladmin, request, queryset):
+    for site in queryset:
+        accepted, detail = opendata.submit_to_murmurations_index(site)
+        level = messages.SUCCESS if accepted else messages.ERROR
+        modeladmin.message_user(request, f"{site.name}: {detail}", level)
+
+
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
+    actions = [submit_to_murmurations]
     list_display = ["name", "kind", "city", "time_zone", "is_public", "is_active"]
     list_filter = ["kind", "is_public", "is_active"]
     search_fields = ["name", "city"]

@@ -12,6 +12,7 @@ class CommonpotConfig(AppConfig):
 
         post_migrate.connect(ensure_schedules, dispatch_uid="commonpot.ensure_schedules")
         registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
+        registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
         registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
         registry.add_site_tab(SiteTab("People", "site_people", order=90))
         registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95))

@@ -27,7 +27,7 @@ SITES = [
         "contact_phone": "+441179460000",
         "contact_email": "hello@riverside.example",
         "emergency_phone": "+441179460001",
-        "opening_hours": "Mon-Sat 11:30-14:30\nKitchen prep from 09:00",
+        "opening_hours": "Mon-Sat 11:30-14:30 Lunch",
         "has_chilled_storage": True,
         "has_frozen_storage": True,
     },
@@ -44,7 +44,7 @@ SITES = [
         "show_exact_location": False,
         "time_zone": "Europe/London",
         "contact_email": "camp@harbour.example",
-        "opening_hours": "Every day: breakfast 08:00-09:30, dinner 18:00-19:30",
+        "opening_hours": "Daily 08:00-09:30 Breakfast\nDaily 18:00-19:30 Dinner",
         "has_chilled_storage": True,
     },
     {
@@ -80,7 +80,7 @@ SITES = [
         "longitude": Decimal("-73.94900"),
         "time_zone": "America/New_York",
         "contact_email": "maple@pantry.example",
-        "opening_hours": "Tue and Thu 15:00-19:00\nSat 10:00-12:00",
+        "opening_hours": "Tue and Thu 15:00-19:00 Pantry open\nSat 10:00-12:00 Pantry open",
         "paper_size": Site.PaperSize.LETTER,
     },
 ]

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from commonpot.hours import Opening, safe_parse_hours, validate_hours
+
 DEFAULT_SAFETY_RULES = (
     "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
     "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
@@ -169,7 +171,11 @@ class Site(models.Model):
     emergency_phone = models.CharField(max_length=32, blank=True)
     website = models.URLField(blank=True)
     opening_hours = models.TextField(
-        blank=True, help_text="One line per day, for example 'Mon-Fri 10:00-16:00'."
+        "opening hours and meal times",
+        blank=True,
+        validators=[validate_hours],
+        help_text="One line each: days, times, then what it is. For example "
+        "'Mon-Fri 10:00-16:00' or 'Daily 18:00-19:30 Dinner'.",
     )
     has_dry_storage = models.BooleanField("dry storage", default=True)
     has_chilled_storage = models.BooleanField("chilled storage", default=False)
@@ -223,6 +229,19 @@ class Site(models.Model):
 
     def today(self):
         return self.local(timezone.now()).date()
+
+    @property
+    def openings(self) -> list[Opening]:
+        return safe_parse_hours(self.opening_hours)
+
+    @property
+    def public_latitude(self):
+        """Where the public may see the site: exact, or nowhere (camps)."""
+        return self.latitude if self.show_exact_location else None
+
+    @property
+    def public_longitude(self):
+        return self.longitude if self.show_exact_location else None
 
     @property
     def storage_areas(self) -> list[str]:

@@ -244,3 +244,11 @@ LOGGING = {
 
 # Region used to read phone numbers typed without a country code.
 PHONE_REGION = env_str("PHONE_REGION", "GB").upper()
+
+# Map background tiles for the public map ({z}/{x}/{y}); the map works without them.
+MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Murmurations index that the admin action submits public site profiles to.
+MURMURATIONS_INDEX_URL = env_url("MURMURATIONS_INDEX_URL", ("https", "http")) or (
+    "https://test-index.murmurations.network/v2"
+)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views
+from commonpot import views, views_public
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -47,6 +47,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
     path("sites/", views.site_directory, name="site_directory"),
+    path("map/", views_public.site_map, name="site_map"),
+    path("sites.geojson", views_public.sites_geojson, name="sites_geojson"),
+    path(
+        "sites/<slug:slug>/murmurations.json",
+        views_public.murmurations_profile,
+        name="murmurations_profile",
+    ),
+    path("api/hsds/", views_public.hsds_root, name="hsds_root"),
+    path("api/hsds/services", views_public.hsds_services, name="hsds_services"),
+    path("api/hsds/services/<str:service_id>", views_public.hsds_service, name="hsds_service"),
     path("sites/<slug:slug>/", views.site_detail, name="site_detail"),
     path("sites/<slug:slug>/join/", views.join_site, name="site_join"),
     path("sites/<slug:slug>/manage/", views.site_manage, name="site_manage"),

@@ -1,9 +1,15 @@
-from tests.authz import Row, check_matrix, lead_only, logged_in, public
+from tests.authz import Row, check_matrix, everyone, lead_only, logged_in, public
 
 ROWS = [
     Row("GET", "home", expect=public()),
     Row("GET", "healthz", expect=public()),
     Row("GET", "site_directory", expect=public()),
+    Row("GET", "site_map", expect=public()),
+    Row("GET", "sites_geojson", expect=public()),
+    Row("GET", "hsds_root", expect=public()),
+    Row("GET", "hsds_services", expect=public()),
+    Row("GET", "murmurations_profile", {"slug": "site"}, expect=public()),
+    Row("GET", "murmurations_profile", {"slug": "private"}, expect=everyone(404)),
     Row("GET", "site_detail", {"slug": "site"}, expect=public()),
     Row(
         "GET",

@@ -1,0 +1,125 @@
+"""Public pages and open data: the map, HSDS 3.0 and Murmurations profiles.
+
+Nothing here needs an account, and nothing here shows a person.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from commonpot import opendata
+from commonpot.models import Site
+
+MAX_PER_PAGE = 100
+
+
+def _bad_request(reason: str) -> JsonResponse:
+    return JsonResponse({"error": reason}, status=400)
+
+
+@require_GET
+def site_map(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.public()
+    return TemplateResponse(
+        request,
+        "commonpot/site_map.html",
+        {
+            "sites": sites,
+            "mapped": [s for s in sites if s.public_latitude is not None],
+            "unmapped": [s for s in sites if s.public_latitude is None],
+            "map_tiles_url": settings.MAP_TILES_URL,
+        },
+    )
+
+
+@require_GET
+@cache_control(max_age=300, public=True)
+def sites_geojson(request: HttpRequest) -> JsonResponse:
+    """Public sites with a publishable location, for the map."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [float(site.longitude), float(site.latitude)],
+            },
+            "properties": {
+                "name": site.name,
+                "kind": site.get_kind_display(),
+                "url": site.get_absolute_url(),
+                "hours": [
+                    f"{o.days_text} {o.opens:%H:%M}-{o.closes:%H:%M} {o.label}".strip()
+                    for o in site.openings
+                ],
+            },
+        }
+        for site in Site.objects.public().filter(show_exact_location=True, latitude__isnull=False)
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@require_GET
+def hsds_root(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(opendata.hsds_root())
+
+
+def _positive_int(request: HttpRequest, name: str, default: int) -> int:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"'{name}' must be a whole number of 1 or more, not '{raw}'.")
+    return int(raw)
+
+
+@require_GET
+def hsds_services(request: HttpRequest) -> JsonResponse:
+    try:
+        page = _positive_int(request, "page", 1)
+        per_page = _positive_int(request, "per_page", 25)
+    except ValueError as e:
+        return _bad_request(str(e))
+    if per_page > MAX_PER_PAGE:
+        return _bad_request(f"'per_page' may be at most {MAX_PER_PAGE}.")
+    sites = Site.objects.public().order_by("name", "pk")
+    search = request.GET.get("search", "").strip()
+    if search:
+        sites = sites.filter(name__icontains=search) | sites.filter(city__icontains=search)
+    total = sites.count()
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        return _bad_request(f"There are {pages} pages; page {page} is past the end.")
+    chunk = list(sites[(page - 1) * per_page : page * per_page])
+    return JsonResponse(
+        {
+            "total_items": total,
+            "total_pages": pages,
+            "page_number": page,
+            "size": len(chunk),
+            "first_page": page == 1,
+            "last_page": page == pages,
+            "empty": not chunk,
+            "contents": [opendata.hsds_service_summary(site) for site in chunk],
+        }
+    )
+
+
+@require_GET
+def hsds_service(request: HttpRequest, service_id: str) -> JsonResponse:
+    site = opendata.site_for_service_id(service_id)
+    if site is None:
+        return JsonResponse({"error": "No public service has this id."}, status=404)
+    return JsonResponse(opendata.hsds_service(site))
+
+
+@require_GET
+def murmurations_profile(request: HttpRequest, slug: str) -> JsonResponse:
+    site = get_object_or_404(Site.objects.public(), slug=slug)
+    return JsonResponse(opendata.murmurations_profile(site))

@@ -1,0 +1,208 @@
+"""Open data: HSDS 3.0 and Murmurations outputs validate against the published schemas."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import jsonschema
+import pytest
+import referencing
+import referencing.jsonschema
+from django.contrib.admin.sites import site as admin_site
+from django.core.management import call_command
+from django.urls import reverse
+
+from commonpot import opendata
+from commonpot.admin import submit_to_murmurations
+from commonpot.models import Site
+from tests.conftest import client_for
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+HSDS = DATA / "hsds-3.0" / "schema"
+MURMURATIONS = DATA / "murmurations"
+MURMURATIONS_BASE = "https://library.murmurations.network/v2/"
+
+
+def hsds_validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((HSDS / name).read_text())
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def murmurations_validator() -> jsonschema.Draft7Validator:
+    def retrieve(uri: str):
+        path = MURMURATIONS / uri.removeprefix(MURMURATIONS_BASE)
+        return referencing.Resource.from_contents(
+            json.loads(path.read_text()), default_specification=referencing.jsonschema.DRAFT7
+        )
+
+    schema = json.loads((MURMURATIONS / "schemas" / "organizations_schema-v1.0.0.json").read_text())
+    return jsonschema.Draft7Validator(schema, registry=referencing.Registry(retrieve=retrieve))
+
+
+@pytest.fixture
+def network(db):
+    call_command("seed_demo")
+    return {site.slug: site for site in Site.objects.all()}
+
+
+def assert_valid(validator, document):
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_hsds_root_says_which_version(client, db):
+    body = client.get("/api/hsds/").json()
+    assert body["version"] == "3.0"
+
+
+def test_every_hsds_service_page_item_validates_against_service_list(client, network):
+    body = client.get("/api/hsds/services?per_page=2").json()
+    assert body["total_items"] == Site.objects.public().count()
+    assert body["total_pages"] == 2 and body["first_page"] and not body["last_page"]
+    validator = hsds_validator("service_list.json")
+    for item in body["contents"]:
+        assert_valid(validator, item)
+
+
+def test_each_hsds_service_validates_with_organization_location_and_schedules(client, network):
+    validator = hsds_validator("service.json")
+    ids = [s["id"] for s in client.get("/api/hsds/services").json()["contents"]]
+    assert ids
+    for service_id in ids:
+        service = client.get(f"/api/hsds/services/{service_id}").json()
+        assert_valid(validator, service)
+        assert service["organization"]["name"]
+        assert service["service_at_locations"][0]["location"]["location_type"] == "physical"
+    riverside = network["riverside-kitchen"]
+    service = client.get(f"/api/hsds/services/{opendata.public_id(riverside, 'service')}").json()
+    lunch = service["schedules"][0]
+    assert (lunch["byday"], lunch["opens_at"][:5], lunch["description"]) == (
+        "MO,TU,WE,TH,FR,SA",
+        "11:30",
+        "Lunch",
+    )
+
+
+def test_a_camp_that_hides_its_place_has_no_address_or_coordinates_in_hsds(client, network):
+    camp = network["harbour-camp"]
+    service = client.get(f"/api/hsds/services/{opendata.public_id(camp, 'service')}").json()
+    location = service["service_at_locations"][0]["location"]
+    assert location["addresses"] == []
+    assert "latitude" not in location and "longitude" not in location
+
+
+def test_private_sites_are_not_in_open_data(client, network):
+    private = network["maple-street-pantry"]
+    private.is_public = False
+    private.save()
+    body = client.get("/api/hsds/services?per_page=100").json()
+    assert private.name not in json.dumps(body)
+    response = client.get(f"/api/hsds/services/{opendata.public_id(private, 'service')}")
+    assert response.status_code == 404
+    assert client.get(reverse("murmurations_profile", args=[private.slug])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("page=0", "'page' must be a whole number of 1 or more"),
+        ("page=abc", "'page' must be a whole number"),
+        ("per_page=1000", "'per_page' may be at most 100"),
+        ("page=99", "page 99 is past the end"),
+    ],
+)
+def test_bad_hsds_paging_is_a_400_with_a_reason(client, network, query, reason):
+    response = client.get(f"/api/hsds/services?{query}")
+    assert response.status_code == 400
+    assert reason in response.json()["error"]
+
+
+def test_an_unknown_hsds_service_is_a_404(client, network):
+    assert client.get("/api/hsds/services/not-a-uuid").status_code == 404
+    assert client.get("/api/hsds/services/ac148810-d857-441c-9679-408f346de14b").status_code == 404
+
+
+def test_murmurations_profiles_validate_and_keep_camps_unlocated(client, network):
+    validator = murmurations_validator()
+    for site in Site.objects.public():
+        profile = client.get(reverse("murmurations_profile", args=[site.slug])).json()
+        assert_valid(validator, profile)
+    camp = client.get(reverse("murmurations_profile", args=["harbour-camp"])).json()
+    assert "geolocation" not in camp and "full_address" not in camp
+    kitchen = client.get(reverse("murmurations_profile", args=["riverside-kitchen"])).json()
+    assert kitchen["geolocation"] == {"lat": 51.45, "lon": -2.6}  # coarse, about a kilometre
+
+
+class _IndexHandler(BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 — the name http.server calls
+        length = int(self.headers["Content-Length"])
+        type(self).received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"data": {"node_id": "abc", "status": "received"}}')
+
+    def log_message(self, *args):
+        pass
+
+
+def test_the_admin_action_submits_the_profile_url_to_the_index(network, settings, rf):
+    server = HTTPServer(("127.0.0.1", 0), _IndexHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _IndexHandler.received = []
+    settings.MURMURATIONS_INDEX_URL = f"http://127.0.0.1:{server.server_port}/v2"
+    try:
+        site = network["riverside-kitchen"]
+        request = rf.post("/admin/commonpot/site/")
+        sent = []
+        modeladmin = admin_site._registry[Site]
+        modeladmin.message_user = lambda request, text, level: sent.append(text)
+        submit_to_murmurations(modeladmin, request, Site.objects.filter(pk=site.pk))
+    finally:
+        server.shutdown()
+    assert _IndexHandler.received == [{"profile_url": opendata.murmurations_profile_url(site)}]
+    assert "received" in sent[0]
+
+
+def test_an_unreachable_index_is_reported_not_raised(network, settings):
+    settings.MURMURATIONS_INDEX_URL = "http://127.0.0.1:9/v2"
+    accepted, detail = opendata.submit_to_murmurations_index(
+        network["riverside-kitchen"], timeout=2
+    )
+    assert not accepted
+    assert "could not be reached" in detail
+
+
+def test_the_map_lists_every_public_site_and_maps_only_publishable_places(client, network):
+    page = client.get(reverse("site_map")).content.decode()
+    for site in Site.objects.public():
+        assert site.name in page
+    features = client.get(reverse("sites_geojson")).json()["features"]
+    names = {f["properties"]["name"] for f in features}
+    assert "Harbour Camp Kitchen" not in names
+    assert "Riverside Community Kitchen" in names
+
+
+def test_a_lead_cannot_save_hours_that_do_not_parse(network):
+    lead = network["riverside-kitchen"].memberships.get(role="lead").user
+    site = network["riverside-kitchen"]
+    data = {
+        "name": site.name,
+        "kind": site.kind,
+        "time_zone": site.time_zone,
+        "paper_size": "A4",
+        "reminder_hours": 24,
+        "opening_hours": "Mon-Fri 10:00-16:00\nsometimes in the evening",
+    }
+    response = client_for(lead).post(reverse("site_edit", args=[site.slug]), data)
+    assert "Line 2 ('sometimes in the evening') is not in the form" in (
+        response.content.decode().replace("&#x27;", "'")
+    )
+    site.refresh_from_db()
+    assert site.opening_hours == "Mon-Sat 11:30-14:30 Lunch"
