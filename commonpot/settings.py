@@ -36,6 +36,7 @@ USE_I18N = True
 INSTALLED_APPS = [
     "commonpot",
     "pantry",
+    "pantry.network",
     "kitchen",
     "volunteers",
     "django.contrib.admin",

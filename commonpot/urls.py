@@ -70,6 +70,7 @@ urlpatterns = [
     path("sites/<slug:slug>/manage/outbox/", views.site_outbox, name="site_outbox"),
     path("network/sites/new/", views.site_create, name="site_create"),
     path("", include("pantry.urls")),
+    path("", include("pantry.network.urls")),
     path("", include("kitchen.urls")),
     path("", include("volunteers.urls")),
     path("admin/", admin.site.urls),
