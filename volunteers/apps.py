@@ -1,5 +1,41 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
+
+
+def _forget_erased_person(sender, instance, **kwargs) -> None:
+    # commonpot's erase_account cannot know about this app (dependencies point one
+    # way), so the volunteers app listens for an erased account and lets go of it.
+    if instance.erased_at is not None and not instance.is_active:
+        from volunteers.people import forget_person
+
+        forget_person(instance)
 
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
+    verbose_name = "Volunteers"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from commonpot.registry import NavLink, SiteTab, registry
+        from volunteers import benchmark, demo, panels
+
+        registry.add_nav(NavLink("Shifts", "volunteers_board", lambda user: True, order=20))
+        registry.add_nav(
+            NavLink("My shifts", "volunteers_my_shifts", lambda u: u.is_authenticated, order=21)
+        )
+        registry.add_site_tab(SiteTab("Shifts", "volunteers_site_shifts", order=40))
+        registry.add_site_tab(SiteTab("Rotas", "volunteers_rotas", order=41))
+        registry.add_site_tab(SiteTab("Volunteers", "volunteers_people", order=42))
+        registry.add_panel("volunteer", panels.volunteer_panel, order=10)
+        registry.add_panel("lead", panels.lead_panel, order=30)
+        registry.add_panel("coordinator", panels.coordinator_panel, order=30)
+        registry.add_panel("public", panels.public_site_panel, order=30)
+        registry.add_demo_seeder(demo.seed_volunteers, order=40)
+        registry.add_benchmark("shifts", benchmark.run)
+        post_save.connect(
+            _forget_erased_person,
+            sender=get_user_model(),
+            dispatch_uid="volunteers.forget_erased_person",
+        )

@@ -474,6 +474,28 @@ class Shift(models.Model):
     def cancellation_cutoff(self) -> datetime:
         return self.starts_at - self.policy.cutoff
 
+    # What a card shows, from `ShiftQuerySet.for_cards` (prefetched `going` and `mine`).
+
+    @property
+    def my_sign_up(self) -> SignUp | None:
+        mine = getattr(self, "mine", None)
+        return mine[0] if mine else None
+
+    @property
+    def going_names(self) -> list[str]:
+        return [s.volunteer.first_name_only for s in getattr(self, "going", [])]
+
+    @property
+    def going_guests(self) -> int:
+        return sum(s.guests for s in getattr(self, "going", []))
+
+    @property
+    def stand_in_offer(self) -> SignUp | None:
+        """The first place on this shift whose holder is looking for a stand-in."""
+        return next(
+            (s for s in getattr(self, "going", []) if s.stand_in_requested_at is not None), None
+        )
+
     def roster(self) -> SignUpQuerySet:
         """Confirmed sign-ups with their volunteers, in the order they signed up."""
         return self.sign_ups.confirmed().select_related("volunteer").order_by("created_at", "id")

@@ -115,3 +115,21 @@ def verify_qualification(*, qualification_id: int, by: User, site: Site) -> Qual
     qualification.verified_by = by
     qualification.save(update_fields=["verified_at", "verified_by"])
     return qualification
+
+
+@transaction.atomic
+def forget_person(user: User) -> int:
+    """When an account is erased: drop their date of birth and qualifications, and
+    give up their coming places so the waitlist moves up. Past sign-ups stay (hours
+    and counts keep adding up), pointing at the erased account."""
+    from volunteers import services
+
+    VolunteerProfile.objects.filter(user=user).update(date_of_birth=None)
+    Qualification.objects.filter(volunteer=user).delete()
+    released = 0
+    for sign_up_id in SignUp.objects.active().of(user).upcoming().values_list("pk", flat=True):
+        shift, sign_up = services._lock_sign_up(sign_up_id)
+        if sign_up.status != SignUp.Status.CANCELLED and not shift.has_started:
+            services._cancel(sign_up, by=user, reason="Account deleted")
+            released += 1
+    return released

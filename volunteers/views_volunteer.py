@@ -1,14 +1,190 @@
-"""Pages for volunteers: My shifts, qualifications, calendar links."""
+"""Pages for volunteers: My shifts, cancelling, stand-ins, qualifications, calendars."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from volunteers import calendar, people, services
+from volunteers.forms import DateOfBirthForm, QualificationForm
+from volunteers.models import Qualification, SignUp, VolunteerProfile
+
+PAST_SHOWN = 30
 
 
 @login_required
 @require_GET
 def my_shifts(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "volunteers/my_shifts.html", {})
+    user = request.user
+    mine = SignUp.objects.of(user).select_related(
+        "shift__site", "shift__site__shift_policy", "shift__role"
+    )
+    upcoming = mine.active().upcoming().with_waitlist_position().order_by("shift__starts_at")
+    past = mine.confirmed().past().order_by("-shift__starts_at")[:PAST_SHOWN]
+    profile = people.volunteer_profile(user)
+    feed_url = settings.SITE_URL + reverse("volunteers_feed", args=[profile.calendar_token])
+    return TemplateResponse(
+        request,
+        "volunteers/my_shifts.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "record": SignUp.objects.of(user).record(),
+            "feed_url": feed_url,
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
+        },
+    )
+
+
+def _own_sign_up(request: HttpRequest, sign_up_id: int) -> SignUp:
+    return get_object_or_404(
+        SignUp.objects.select_related("shift__site", "shift__role"),
+        pk=sign_up_id,
+        volunteer=request.user,
+    )
+
+
+def _act(request: HttpRequest, sign_up_id: int, action, done: str) -> HttpResponse:
+    sign_up = _own_sign_up(request, sign_up_id)
+    try:
+        action(sign_up_id=sign_up.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, done.format(shift=sign_up.shift))
+    return redirect("volunteers_my_shifts")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, sign_up_id: int) -> HttpResponse:
+    return _act(
+        request,
+        sign_up_id,
+        services.cancel_sign_up,
+        "You are no longer down for {shift}. Thank you for letting us know.",
+    )
+
+
+@login_required
+@require_POST
+def request_stand_in(request: HttpRequest, sign_up_id: int) -> HttpResponse:
+    return _act(
+        request,
+        sign_up_id,
+        services.request_stand_in,
+        "Your place on {shift} is offered on the board. You stay down for it until "
+        "someone takes it over; we'll email you when they do.",
+    )
+
+
+@login_required
+@require_POST
+def withdraw_stand_in(request: HttpRequest, sign_up_id: int) -> HttpResponse:
+    return _act(
+        request,
+        sign_up_id,
+        services.withdraw_stand_in_request,
+        "You are keeping your place on {shift}.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualifications(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = VolunteerProfile.objects.filter(user=user).first()
+    form = QualificationForm(request.POST if "kind" in request.POST else None)
+    birth_form = DateOfBirthForm(
+        request.POST if "date_of_birth" in request.POST else None,
+        initial={"date_of_birth": profile.date_of_birth if profile else None},
+    )
+    if request.method == "POST":
+        if form.is_bound and form.is_valid():
+            try:
+                q = people.record_qualification(volunteer=user, **form.cleaned_data)
+            except DomainError as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                messages.success(
+                    request, f"Your {q.kind} is recorded. A lead will verify it when they see it."
+                )
+                return redirect("volunteers_qualifications")
+        elif birth_form.is_bound and birth_form.is_valid():
+            try:
+                people.set_date_of_birth(user=user, **birth_form.cleaned_data)
+            except DomainError as e:
+                birth_form.add_error("date_of_birth", e.message)
+            else:
+                messages.success(request, "Your date of birth is saved.")
+                return redirect("volunteers_qualifications")
+    held = Qualification.objects.filter(volunteer=user).select_related("kind", "verified_by")
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request,
+        "volunteers/qualifications.html",
+        {"held": held, "form": form, "birth_form": birth_form},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def qualification_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        people.remove_qualification(qualification_id=pk, by=request.user)
+    except DomainError as e:
+        raise Http404(e.message) from None
+    messages.success(request, "The qualification is removed.")
+    return redirect("volunteers_qualifications")
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    people.reset_calendar_link(request.user)
+    messages.success(
+        request,
+        "Your calendar has a new secret address. The old one no longer works: subscribe again "
+        "with the new one.",
+    )
+    return redirect("volunteers_my_shifts")
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A volunteer's own shifts. The secret address is the only key: calendar apps
+    cannot log in."""
+    profile = (
+        VolunteerProfile.objects.select_related("user")
+        .filter(calendar_token=token, user__is_active=True)
+        .first()
+    )
+    if profile is None:
+        raise Http404("No such calendar.")
+    user = profile.user
+    return _ics(
+        calendar.volunteer_feed(user, calendar.volunteer_feed_sign_ups(user)), "my-shifts.ics"
+    )
+
+
+@require_GET
+def site_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    site = get_object_or_404(Site.objects.public(), slug=slug)
+    return _ics(calendar.site_feed(site), f"{site.slug}-shifts.ics")

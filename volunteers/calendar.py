@@ -1,0 +1,126 @@
+"""iCalendar feeds: a volunteer's own shifts (secret address) and a site's public shifts.
+
+Built with the icalendar package. Each event's UID is made from the shift's id,
+so a calendar app updates the same entry when a shift moves; times are in the
+site's zone with a VTIMEZONE for it, so a phone in another zone shows them right.
+Cancelled sign-ups are simply absent: a calendar app removes the entry on the
+next refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from commonpot.models import Site
+from volunteers.models import Shift, SignUp
+
+PAST = timedelta(days=60)
+AHEAD = timedelta(days=120)
+UID_DOMAIN = "commonpot"
+
+
+def _calendar(name: str) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//Commonpot//Volunteer shifts//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    # Ask calendar apps to look for changes every few hours.
+    cal.add("refresh-interval", timedelta(hours=3), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT3H")
+    return cal
+
+
+def _event(shift: Shift, *, summary: str, description: str, uid: str, status: str) -> Event:
+    site = shift.site
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now())
+    event.add("summary", summary)
+    event.add("dtstart", shift.local_start)
+    event.add("dtend", shift.local_end)
+    event.add("status", status)
+    location = site.address.replace("\n", ", ") if site.show_exact_location else ""
+    event.add("location", ", ".join(p for p in [site.name, location, site.city] if p))
+    if description:
+        event.add("description", description)
+    event.add("url", settings.SITE_URL + reverse("volunteers_shift", args=[shift.pk]))
+    return event
+
+
+def _finish(cal: Calendar) -> bytes:
+    today = timezone.localdate()
+    cal.add_missing_timezones(first_date=today - PAST, last_date=today + AHEAD)
+    return cal.to_ical()
+
+
+def volunteer_feed(user, sign_ups: Iterable[SignUp]) -> bytes:
+    cal = _calendar(f"My shifts — {user.first_name_only}")
+    for sign_up in sign_ups:
+        shift = sign_up.shift
+        waiting = sign_up.is_waitlisted
+        lines = []
+        if waiting:
+            lines.append("You are on the waitlist for this shift.")
+        if sign_up.guests:
+            lines.append(f"You are bringing {sign_up.guests} guest(s).")
+        if shift.what_to_bring:
+            lines.append(f"What to bring or wear: {shift.what_to_bring}")
+        if shift.notes:
+            lines.append(shift.notes)
+        summary = f"{shift.role.name} at {shift.site.name}"
+        cal.add_component(
+            _event(
+                shift,
+                summary=f"Waitlist: {summary}" if waiting else summary,
+                description="\n".join(lines),
+                uid=f"shift-{shift.pk}-volunteer-{user.pk}@{UID_DOMAIN}",
+                status="TENTATIVE" if waiting else "CONFIRMED",
+            )
+        )
+    return _finish(cal)
+
+
+def volunteer_feed_sign_ups(user):
+    now = timezone.now()
+    return (
+        SignUp.objects.active()
+        .of(user)
+        .filter(shift__ends_at__gte=now - PAST, shift__starts_at__lt=now + AHEAD)
+        .select_related("shift__site", "shift__role")
+        .order_by("shift__starts_at")
+    )
+
+
+def site_feed(site: Site) -> bytes:
+    """The site's published shifts with how many places are left: no names."""
+    now = timezone.now()
+    cal = _calendar(f"Shifts at {site.name}")
+    shifts = (
+        Shift.objects.at(site)
+        .published()
+        .filter(ends_at__gte=now - PAST, starts_at__lt=now + AHEAD)
+        .select_related("site", "role")
+    )
+    for shift in shifts:
+        left = shift.places_left
+        places = f"{left} place{'s' if left != 1 else ''} left" if left else "full"
+        lines = [f"{places.capitalize()}."]
+        if shift.what_to_bring:
+            lines.append(f"What to bring or wear: {shift.what_to_bring}")
+        cal.add_component(
+            _event(
+                shift,
+                summary=f"{shift.role.name} at {site.name} ({places})",
+                description="\n".join(lines),
+                uid=f"shift-{shift.pk}@{UID_DOMAIN}",
+                status="CONFIRMED",
+            )
+        )
+    return _finish(cal)

@@ -1,0 +1,228 @@
+"""Demo shifts for `manage.py seed_demo` (safe to run twice).
+
+Each demo site gets roles, a weekly rota and one-off shifts over the next two
+weeks, with some sign-ups; Riverside has a full shift with a waitlist, and the
+demo `volunteer` holds a shift about 23 hours away (inside the 24-hour cutoff,
+so My shifts offers "Find a stand-in" rather than "Cancel").
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonpot.demo import DemoNetwork
+from commonpot.errors import DomainError
+from volunteers import people, planning, services
+from volunteers.models import Qualification, QualificationKind, Rota, Shift, ShiftRole, SignUp
+
+KINDS = {
+    "Food hygiene certificate": "Level 2 food safety or a local equivalent.",
+    "Driving licence": "A full licence for the van.",
+    "First aid": "A current first aid at work certificate.",
+}
+
+ROLES = [
+    # name, description, minimum age, required qualification
+    ("Cook", "Prepare and cook the day's meals.", None, "Food hygiene certificate"),
+    ("Server", "Serve food and welcome guests.", None, None),
+    ("Intake", "Weigh and log donations as they arrive.", None, None),
+    ("Driver", "Collect donations in the van.", 21, "Driving licence"),
+    ("Cleanup", "Wash up and close the kitchen.", None, None),
+]
+
+# site slug -> rotas (role, weekday, start, end, min, max)
+ROTAS = {
+    "riverside-kitchen": [
+        ("Cook", Rota.Weekday.TUESDAY, time(9, 0), time(12, 0), 2, 4),
+        ("Server", Rota.Weekday.TUESDAY, time(11, 30), time(14, 30), 2, 5),
+        ("Cook", Rota.Weekday.THURSDAY, time(9, 0), time(12, 0), 2, 4),
+    ],
+    "harbour-camp": [
+        ("Cook", Rota.Weekday.MONDAY, time(17, 0), time(19, 30), 2, 3),
+        ("Server", Rota.Weekday.FRIDAY, time(18, 0), time(19, 30), 1, 3),
+    ],
+    "eastside-food-bank": [
+        ("Intake", Rota.Weekday.WEDNESDAY, time(8, 0), time(12, 0), 2, 6),
+        ("Driver", Rota.Weekday.SATURDAY, time(9, 0), time(13, 0), 1, 2),
+    ],
+    "maple-street-pantry": [
+        ("Server", Rota.Weekday.TUESDAY, time(15, 0), time(19, 0), 2, 4),
+        ("Server", Rota.Weekday.THURSDAY, time(15, 0), time(19, 0), 2, 4),
+    ],
+}
+
+DEMO_NOTE = "Demo shift."
+
+
+def _qualify(network: DemoNetwork, kinds: dict[str, QualificationKind]) -> None:
+    """Every demo volunteer holds a verified food hygiene certificate; some can drive."""
+    for username, user in network.volunteers.items():
+        slug = user.memberships.values_list("site__slug", flat=True).first()
+        lead = network.leads.get(slug)
+        wanted = ["Food hygiene certificate"] + (
+            ["Driving licence"] if username in {"farid", "grace"} else []
+        )
+        for name in wanted:
+            if Qualification.objects.filter(volunteer=user, kind=kinds[name]).exists():
+                continue
+            q = people.record_qualification(
+                volunteer=user,
+                kind=kinds[name],
+                expires_on=timezone.localdate() + timedelta(days=400),
+                reference="Demo certificate",
+            )
+            if lead is not None:
+                people.verify_qualification(
+                    qualification_id=q.pk, by=lead, site=network.sites[slug]
+                )
+
+
+def _one_off(site, role, lead, start, hours, low, high, notes=DEMO_NOTE) -> Shift:
+    existing = Shift.objects.filter(site=site, role=role, starts_at=start).first()
+    if existing:
+        return existing
+    return planning.create_shift(
+        site=site,
+        by=lead,
+        role=role,
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        min_people=low,
+        max_people=high,
+        what_to_bring="Closed shoes; hair tied back. Aprons are provided.",
+        notes=notes,
+        is_published=True,
+    )
+
+
+def _claim(shift: Shift, user, guests: int = 0) -> None:
+    # Already on it, or busy then: fine for demo data.
+    with contextlib.suppress(DomainError):
+        services.claim_shift(shift_id=shift.pk, volunteer=user, guests=guests)
+
+
+@transaction.atomic
+def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
+    kinds = {
+        name: QualificationKind.objects.get_or_create(name=name, defaults={"description": d})[0]
+        for name, d in KINDS.items()
+    }
+    _qualify(network, kinds)
+    now = timezone.now()
+    for slug, site in network.sites.items():
+        lead = network.leads[slug]
+        roles = {}
+        for name, description, age, needs in ROLES:
+            role, created = ShiftRole.objects.get_or_create(
+                site=site, name=name, defaults={"description": description, "minimum_age": age}
+            )
+            if created and needs:
+                role.required_qualifications.add(kinds[needs])
+            roles[name] = role
+        for role_name, weekday, start, end, low, high in ROTAS.get(slug, []):
+            rota = Rota.objects.filter(
+                site=site, role=roles[role_name], weekday=weekday, start_time=start
+            ).first()
+            if rota is None:
+                rota = planning.save_rota(
+                    site=site,
+                    by=lead,
+                    role=roles[role_name],
+                    weekday=weekday,
+                    start_time=start,
+                    end_time=end,
+                    min_people=low,
+                    max_people=high,
+                    weeks_ahead=2,
+                    what_to_bring="Closed shoes. Aprons are provided.",
+                )
+            planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+        # A one-off cleanup shift every other day for two weeks, at 14:30 local.
+        for days in range(1, 15, 2):
+            day = site.today() + timedelta(days=days)
+            _one_off(
+                site,
+                roles["Cleanup"],
+                lead,
+                planning.local_moment(site, day, time(14, 30)),
+                2,
+                1,
+                3,
+            )
+        # Some sign-ups: each volunteer takes a couple of this site's shifts.
+        site_volunteers = [
+            u for u in network.volunteers.values() if u.memberships.filter(site=site).exists()
+        ]
+        upcoming = list(Shift.objects.at(site).published().upcoming().order_by("starts_at")[:8])
+        for i, shift in enumerate(upcoming):
+            for user in site_volunteers[i % 2 :: 2]:
+                if user.username != "volunteer":
+                    _claim(shift, user)
+
+    riverside = network.sites.get("riverside-kitchen")
+    if riverside is None:
+        return
+    lead = network.leads["riverside-kitchen"]
+    server = ShiftRole.objects.get(site=riverside, name="Server")
+    # A full shift with a waitlist: two places, three people.
+    full_day = riverside.today() + timedelta(days=5)
+    full = _one_off(
+        riverside,
+        server,
+        lead,
+        planning.local_moment(riverside, full_day, time(17, 0)),
+        2,
+        2,
+        2,
+        notes="Demo shift: the community supper.",
+    )
+    for username in ["amira", "ben", "chloe", "dev"]:
+        user = network.volunteers.get(username)
+        if user is not None:
+            _claim(full, user)
+    # The demo volunteer's shift about 23 hours from now.
+    vera = network.volunteers.get("volunteer")
+    if vera is not None:
+        has_soon = (
+            SignUp.objects.active()
+            .of(vera)
+            .filter(shift__starts_at__gt=now, shift__starts_at__lt=now + timedelta(hours=36))
+            .exists()
+        )
+        if not has_soon:
+            start = (now + timedelta(hours=23)).replace(second=0, microsecond=0)
+            start -= timedelta(minutes=start.minute % 15)
+            soon = _one_off(
+                riverside,
+                roles_for(riverside)["Server"],
+                lead,
+                start,
+                3,
+                1,
+                4,
+                notes="Demo shift: starts in about a day.",
+            )
+            _claim(soon, vera)
+        # And one later on that she can still cancel freely.
+        later = (
+            Shift.objects.at(riverside)
+            .published()
+            .filter(starts_at__gt=now + timedelta(days=3), role__name="Cleanup")
+            .order_by("starts_at")
+            .first()
+        )
+        if later is not None:
+            _claim(later, vera)
+    if stdout is not None:
+        stdout.write(
+            f"Volunteers: {Shift.objects.count()} shifts, "
+            f"{SignUp.objects.active().count()} sign-ups."
+        )
+
+
+def roles_for(site) -> dict[str, ShiftRole]:
+    return {r.name: r for r in ShiftRole.objects.filter(site=site)}

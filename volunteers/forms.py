@@ -1,0 +1,265 @@
+"""Forms for the volunteers pages. Local dates and times are turned into aware
+datetimes in the site's zone here; the services check the rules."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django import forms
+
+from commonpot.models import Site, User
+from volunteers.models import (
+    MAX_GUESTS,
+    QualificationKind,
+    Rota,
+    Shift,
+    ShiftPolicy,
+    ShiftRole,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def guest_choices(up_to: int = MAX_GUESTS) -> list[tuple[int, str]]:
+    return [(0, "Just me")] + [(n, f"Me + {n}") for n in range(1, up_to + 1)]
+
+
+class ClaimForm(forms.Form):
+    guests = forms.TypedChoiceField(
+        label="Who is coming",
+        choices=guest_choices(),
+        coerce=int,
+        initial=0,
+        help_text="Guests you bring count against the places left.",
+    )
+
+
+class TakeOverForm(forms.Form):
+    """Nothing to fill in: the button is the whole form."""
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class ShiftForm(forms.Form):
+    """A shift as a lead types it: a date and clock times at the site."""
+
+    role = forms.ModelChoiceField(queryset=ShiftRole.objects.none())
+    date = forms.DateField(widget=DATE)
+    start_time = forms.TimeField(widget=TIME, label="Starts")
+    end_time = forms.TimeField(widget=TIME, label="Ends", help_text="The same day.")
+    min_people = forms.IntegerField(label="Minimum people", min_value=0, initial=1)
+    max_people = forms.IntegerField(
+        label="Maximum people",
+        min_value=1,
+        initial=4,
+        error_messages={"min_value": "The maximum must be at least 1."},
+    )
+    what_to_bring = forms.CharField(
+        label="What to bring or wear", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    is_published = forms.BooleanField(
+        label="Published (volunteers can see and claim it)", required=False, initial=True
+    )
+
+    def __init__(self, *args, site: Site, instance: Shift | None = None, **kwargs):
+        self.site = site
+        if instance is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "role": instance.role_id,
+                    "date": instance.local_start.date(),
+                    "start_time": instance.local_start.time(),
+                    "end_time": instance.local_end.time(),
+                    "min_people": instance.min_people,
+                    "max_people": instance.max_people,
+                    "what_to_bring": instance.what_to_bring,
+                    "notes": instance.notes,
+                    "is_published": instance.is_published,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        roles = ShiftRole.objects.filter(site=site)
+        if instance is None:
+            roles = roles.filter(is_active=True)
+        self.fields["role"].queryset = roles
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            if end <= start:
+                self.add_error("end_time", "The end must be after the start.")
+            else:
+                data["starts_at"] = datetime.combine(day, start, tzinfo=self.site.tz)
+                data["ends_at"] = datetime.combine(day, end, tzinfo=self.site.tz)
+        low, high = data.get("min_people"), data.get("max_people")
+        if low is not None and high is not None and low > high:
+            self.add_error("min_people", "The minimum cannot be above the maximum.")
+        return data
+
+    def shift_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "role": d["role"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "min_people": d["min_people"],
+            "max_people": d["max_people"],
+            "what_to_bring": d["what_to_bring"],
+            "notes": d["notes"],
+            "is_published": d["is_published"],
+        }
+
+
+class AddVolunteerForm(forms.Form):
+    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label="Volunteer")
+    guests = forms.TypedChoiceField(choices=guest_choices(), coerce=int, initial=0)
+    reason = forms.CharField(
+        max_length=200, help_text="For example “phoned in” or “walk-in on the day”."
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = (
+            User.objects.filter(memberships__site=site, is_active=True)
+            .distinct()
+            .order_by("display_name", "username")
+        )
+
+
+class CheckInForm(forms.Form):
+    attendance = forms.ChoiceField(
+        choices=[("attended", "Attended"), ("missed", "Missed"), ("excused", "Excused")]
+    )
+    hours = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=24,
+        decimal_places=2,
+        max_digits=5,
+        help_text="Leave empty for the length of the shift.",
+    )
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class CopyDayForm(forms.Form):
+    from_day = forms.DateField(label="Copy the shifts of", widget=DATE)
+    to_day = forms.DateField(label="To", widget=DATE)
+
+
+class ShiftPolicyForm(forms.ModelForm):
+    class Meta:
+        model = ShiftPolicy
+        fields = ["sign_up_opens_days", "cancellation_cutoff_hours"]
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = ShiftRole
+        fields = ["name", "description", "minimum_age", "required_qualifications", "is_active"]
+        widgets = {"required_qualifications": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["required_qualifications"].queryset = QualificationKind.objects.all()
+
+    def validate_unique(self):
+        # The site is not on the form; the service checks a name is not used twice.
+        pass
+
+
+class QualificationKindForm(forms.ModelForm):
+    class Meta:
+        model = QualificationKind
+        fields = ["name", "description"]
+        labels = {"name": "Qualification"}
+
+    def validate_unique(self):
+        pass  # adding one that exists simply uses it
+
+
+class RotaForm(forms.ModelForm):
+    class Meta:
+        model = Rota
+        fields = [
+            "role",
+            "weekday",
+            "start_time",
+            "end_time",
+            "min_people",
+            "max_people",
+            "what_to_bring",
+            "notes",
+            "publish",
+            "weeks_ahead",
+            "starts_on",
+            "ends_on",
+            "is_active",
+        ]
+        widgets = {
+            "start_time": TIME,
+            "end_time": TIME,
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = ShiftRole.objects.filter(site=site)
+
+    def _post_clean(self):
+        # Constraints are checked by the service, which has the site and says
+        # which field is wrong; a half-built instance must not be validated here.
+        pass
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end time must be after the start time.")
+        low, high = data.get("min_people"), data.get("max_people")
+        if high is not None and high < 1:
+            self.add_error("max_people", "The maximum must be at least 1.")
+        if low is not None and high is not None and low > high:
+            self.add_error("min_people", "The minimum cannot be above the maximum.")
+        return data
+
+
+class RotaExceptionForm(forms.Form):
+    date = forms.DateField(widget=DATE)
+    skip = forms.BooleanField(label="No shift that day", required=False, initial=True)
+    start_time = forms.TimeField(widget=TIME, required=False, label="Other start time")
+    end_time = forms.TimeField(widget=TIME, required=False, label="Other end time")
+    max_people = forms.IntegerField(required=False, min_value=1, label="Other maximum")
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class QualificationForm(forms.Form):
+    kind = forms.ModelChoiceField(queryset=QualificationKind.objects.all(), label="Qualification")
+    expires_on = forms.DateField(
+        widget=DATE, required=False, help_text="Leave empty if it never expires."
+    )
+    reference = forms.CharField(max_length=100, required=False, label="Certificate number or note")
+
+
+class DateOfBirthForm(forms.Form):
+    date_of_birth = forms.DateField(
+        widget=DATE,
+        required=False,
+        help_text="Only used to check the minimum age some roles need. Leaders do not see it.",
+    )
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,158 @@
+"""The open shifts board, a shift's public page, claiming and taking over a place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from commonpot.errors import DomainError
+from commonpot.permissions import can_manage_site
+from volunteers import services
+from volunteers.filters import BoardFilter, board_params, board_sites
+from volunteers.forms import ClaimForm
+from volunteers.models import Shift, SignUp
+
+PAGE_SIZE = 30
+
+
+def _card_shift(request: HttpRequest, pk: int) -> Shift:
+    return Shift.objects.filter(pk=pk).for_cards(request.user).get()
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Published shifts that have not started, at sites this person may see."""
+    params = board_params(request.GET)
+    shifts = (
+        Shift.objects.published()
+        .upcoming()
+        .filter(site__in=board_sites(request.user))
+        .order_by("starts_at", "id")
+    )
+    filters = BoardFilter(params, queryset=shifts, request=request)
+    page = Paginator(filters.qs.for_cards(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = params.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filters,
+        "page": page,
+        "shifts": page.object_list,
+        "query": query.urlencode(),
+        "claim_form": ClaimForm(),
+    }
+    template = "volunteers/board.html#results" if request.htmx else "volunteers/board.html"
+    return TemplateResponse(request, template, context)
+
+
+def _visible_shift(request: HttpRequest, pk: int) -> Shift:
+    shift = get_object_or_404(Shift.objects.select_related("site", "role"), pk=pk)
+    visible = board_sites(request.user).filter(pk=shift.site_id).exists()
+    if not visible and not can_manage_site(request.user, shift.site):
+        raise Http404("No such shift.")
+    return shift
+
+
+@require_GET
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = _visible_shift(request, pk)
+    if not shift.is_published and not can_manage_site(request.user, shift.site):
+        raise Http404("No such shift.")
+    return TemplateResponse(
+        request,
+        "volunteers/shift.html",
+        {
+            "shift": _card_shift(request, pk),
+            "claim_form": ClaimForm(),
+            "can_manage": can_manage_site(request.user, shift.site),
+        },
+    )
+
+
+def _respond(
+    request: HttpRequest, shift: Shift, *, error: str = "", form: ClaimForm | None = None
+) -> HttpResponse:
+    """The card again for HTMX (swapped in place); for a plain form post, back to
+    where the person was, or the shift's page with the reason and status 400."""
+    if request.htmx:
+        return TemplateResponse(
+            request,
+            "volunteers/board.html#card",
+            {
+                "shift": _card_shift(request, shift.pk),
+                "error": error,
+                "claim_form": form or ClaimForm(),
+            },
+        )
+    if not error:
+        return redirect(_next_url(request) or "volunteers_my_shifts")
+    show = shift.is_published or can_manage_site(request.user, shift.site)
+    return TemplateResponse(
+        request,
+        "volunteers/shift.html",
+        {
+            "shift": _card_shift(request, shift.pk) if show else None,
+            "error": error,
+            "claim_form": form or ClaimForm(),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = _visible_shift(request, pk)
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        return _respond(
+            request,
+            shift,
+            error="Choose who is coming: just you, or you and up to 10 guests.",
+            form=form,
+        )
+    try:
+        sign_up = services.claim_shift(
+            shift_id=shift.pk, volunteer=request.user, guests=form.cleaned_data["guests"]
+        )
+    except DomainError as e:
+        return _respond(request, shift, error=e.message, form=form)
+    if not request.htmx:
+        if sign_up.status == SignUp.Status.CONFIRMED:
+            messages.success(request, f"You're in: {shift}.")
+        else:
+            position = SignUp.objects.filter(pk=sign_up.pk).with_waitlist_position().get()
+            messages.success(
+                request,
+                f"The shift is full: you're number {position.waitlist_position} on the "
+                "waitlist. We'll email you if a place comes free.",
+            )
+    return _respond(request, shift)
+
+
+@login_required
+@require_POST
+def take_over(request: HttpRequest, sign_up_id: int) -> HttpResponse:
+    offer = get_object_or_404(SignUp.objects.select_related("shift"), pk=sign_up_id)
+    shift = _visible_shift(request, offer.shift_id)
+    try:
+        services.take_over_sign_up(sign_up_id=offer.pk, volunteer=request.user)
+    except DomainError as e:
+        return _respond(request, shift, error=e.message)
+    if not request.htmx:
+        messages.success(request, f"Thank you! The place is yours: {shift}.")
+    return _respond(request, shift)

@@ -1,0 +1,370 @@
+"""Leads' pages for shifts: the week's staffing, a shift's roster, adding and
+removing people, check-in, messages, copying a day and the site's rules.
+
+Every view is `lead_required` (this site's leads and coordinators) and reaches
+shifts through the site, so another site's shift is a 404 here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import can_see_contact, lead_required
+from volunteers import planning, services
+from volunteers.forms import (
+    AddVolunteerForm,
+    CheckInForm,
+    CopyDayForm,
+    MessageForm,
+    ReasonForm,
+    ShiftForm,
+    ShiftPolicyForm,
+    week_start,
+)
+from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
+from volunteers.tables import WeekTable
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("Not a date.") from None
+
+
+def _shift(site: Site, pk: int) -> Shift:
+    return get_object_or_404(Shift.objects.select_related("site", "role"), pk=pk, site=site)
+
+
+def _form_error(form, e: DomainError) -> None:
+    form.add_error(e.field if e.field in form.fields else None, e.message)
+
+
+@lead_required
+@require_GET
+def week(request: HttpRequest, site: Site) -> HttpResponse:
+    """The week's staffing: every shift, how many are coming, who is short."""
+    monday = week_start(_day(request.GET["week"]) if request.GET.get("week") else site.today())
+    start = planning.local_moment(site, monday, time.min)
+    end = planning.local_moment(site, monday + timedelta(days=7), time.min)
+    shifts = (
+        Shift.objects.at(site)
+        .between(start, end)
+        .select_related("site", "role")
+        .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
+        .order_by("starts_at", "id")
+    )
+    table = WeekTable(shifts)
+    RequestConfig(request, paginate=False).configure(table)
+    days = [monday + timedelta(days=n) for n in range(7)]
+    return TemplateResponse(
+        request,
+        "volunteers/week.html",
+        {
+            "site": site,
+            "table": table,
+            "monday": monday,
+            "days": days,
+            "previous": (monday - timedelta(days=7)).isoformat(),
+            "next": (monday + timedelta(days=7)).isoformat(),
+            "short": sum(1 for s in table.data if s.is_under_minimum),
+        },
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
+    initial = {}
+    if request.GET.get("date"):
+        initial["date"] = _day(request.GET["date"])
+    form = ShiftForm(request.POST or None, site=site, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = planning.create_shift(site=site, by=request.user, **form.shift_fields())
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"Shift added: {shift}.")
+            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    return TemplateResponse(
+        request,
+        "volunteers/shift_form.html",
+        {"site": site, "form": form, "shift": None},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def shift_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    form = ShiftForm(request.POST or None, site=site, instance=shift)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = planning.update_shift(shift_id=shift.pk, by=request.user, **form.shift_fields())
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, "The shift is saved.")
+            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    return TemplateResponse(
+        request,
+        "volunteers/shift_form.html",
+        {"site": site, "form": form, "shift": shift},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@lead_required
+@require_POST
+def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    try:
+        planning.delete_shift(shift_id=shift.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+        return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    messages.success(request, "The shift is deleted.")
+    return redirect(
+        reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={shift.local_date}"
+    )
+
+
+def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
+    sign_ups = list(
+        shift.sign_ups.active()
+        .select_related("volunteer", "added_by")
+        .with_first_shift_flag()
+        .with_waitlist_position()
+        .prefetch_related(
+            Prefetch(
+                "volunteer__qualifications",
+                queryset=Qualification.objects.select_related("kind"),
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    for s in sign_ups:
+        s.show_contact = can_see_contact(
+            request.user, s.volunteer, signed_up_site_ids={shift.site_id}
+        )
+    return {
+        "site": site,
+        "shift": shift,
+        "roster": [s for s in sign_ups if s.is_confirmed],
+        "waitlist": [s for s in sign_ups if s.is_waitlisted],
+        "add_form": AddVolunteerForm(site=site),
+        "check_in_open": shift.local_date <= site.today(),
+        "today": site.today(),
+    }
+
+
+@lead_required
+@require_GET
+def roster(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    return TemplateResponse(
+        request, "volunteers/roster.html", _roster_context(request, site, shift)
+    )
+
+
+@lead_required
+@require_POST
+def roster_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    form = AddVolunteerForm(request.POST, site=site)
+    if form.is_valid():
+        try:
+            sign_up = services.add_to_shift(
+                shift_id=shift.pk,
+                volunteer=form.cleaned_data["volunteer"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                guests=form.cleaned_data["guests"],
+            )
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"{sign_up.volunteer.name} is on the shift.")
+            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    context = _roster_context(request, site, shift)
+    context["add_form"] = form
+    return TemplateResponse(request, "volunteers/roster.html", context, status=400)
+
+
+@lead_required
+@require_POST
+def roster_remove(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    sign_up = get_object_or_404(
+        SignUp.objects.select_related("volunteer"), pk=sign_up_id, shift=shift
+    )
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.remove_from_shift(sign_up_id=sign_up.pk, by=request.user, reason=reason)
+    except DomainError as e:
+        messages.error(request, f"{sign_up.volunteer.name} was not removed: {e.message}")
+    else:
+        messages.success(request, f"{sign_up.volunteer.name} is off the shift.")
+    return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+
+
+@lead_required
+@require_POST
+def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    sign_up = get_object_or_404(SignUp, pk=sign_up_id, shift=shift)
+    form = CheckInForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            services.record_attendance(
+                sign_up_id=sign_up.pk,
+                by=request.user,
+                attendance=form.cleaned_data["attendance"],
+                hours=form.cleaned_data["hours"],
+            )
+        except DomainError as e:
+            error = e.message
+    if request.htmx:
+        context = _roster_context(request, site, shift)
+        row = next((s for s in context["roster"] if s.pk == sign_up.pk), None)
+        if row is None:
+            raise Http404("Not on the roster.")
+        context.update({"s": row, "error": error})
+        return TemplateResponse(request, "volunteers/roster.html#row", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Check-in saved.")
+    return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+
+
+def _send_message(request, site, form, send, done_url, context) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = send(**form.cleaned_data)
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            count = message.recipients.count()
+            messages.success(
+                request,
+                f"Your message to {count} {'person' if count == 1 else 'people'} is on its way.",
+            )
+            return redirect(done_url)
+    return TemplateResponse(
+        request,
+        "volunteers/message.html",
+        {"site": site, "form": form, **context},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def message_shift(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    form = MessageForm(request.POST or None)
+    people = shift.sign_ups.confirmed().count()
+    return _send_message(
+        request,
+        site,
+        form,
+        lambda **data: services.message_shift(shift=shift, by=request.user, **data),
+        reverse("volunteers_roster", args=[site.slug, shift.pk]),
+        {
+            "about": str(shift),
+            "people": people,
+            "back": reverse("volunteers_roster", args=[site.slug, shift.pk]),
+        },
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def message_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
+    the_day = _day(day)
+    form = MessageForm(request.POST or None)
+    people = (
+        SignUp.objects.confirmed()
+        .filter(shift__in=Shift.objects.on_local_day(site, the_day))
+        .values("volunteer")
+        .distinct()
+        .count()
+    )
+    back = reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={the_day}"
+    return _send_message(
+        request,
+        site,
+        form,
+        lambda **data: services.message_day(site=site, day=the_day, by=request.user, **data),
+        back,
+        {"about": f"everyone on {date_format(the_day, 'l j F')}", "people": people, "back": back},
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
+    the_day = _day(day)
+    form = CopyDayForm(
+        request.POST or None,
+        initial={"from_day": the_day, "to_day": the_day + timedelta(days=7)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = planning.copy_day(site=site, by=request.user, **form.cleaned_data)
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            to_day = form.cleaned_data["to_day"]
+            made = len(result.created)
+            when = date_format(to_day, "l j F")
+            text = f"{made} shift{'s' if made != 1 else ''} copied to {when}."
+            if result.skipped:
+                text += f" {result.skipped} were there already."
+            messages.success(request, text)
+            return redirect(reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={to_day}")
+    return TemplateResponse(
+        request,
+        "volunteers/copy_day.html",
+        {"site": site, "form": form, "day": the_day},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def policy(request: HttpRequest, site: Site) -> HttpResponse:
+    form = ShiftPolicyForm(request.POST or None, instance=ShiftPolicy.for_site(site))
+    if request.method == "POST" and form.is_valid():
+        try:
+            planning.update_shift_policy(site=site, by=request.user, **form.cleaned_data)
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, "The sign-up rules are saved.")
+            return redirect("volunteers_site_shifts", slug=site.slug)
+    return TemplateResponse(
+        request,
+        "volunteers/policy.html",
+        {"site": site, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )

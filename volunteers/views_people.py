@@ -1,0 +1,127 @@
+"""Leads' pages about people: the site's volunteers, one volunteer's record, verifying
+qualifications. Contact details follow `commonpot.permissions.can_see_contact`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.models import Site, User
+from commonpot.permissions import can_see_contact, lead_required
+from volunteers import people
+from volunteers.models import Qualification, SignUp
+from volunteers.tables import VolunteerTable
+
+
+def _count(site: Site, **filters):
+    return Coalesce(
+        Subquery(
+            SignUp.objects.confirmed()
+            .filter(volunteer=OuterRef("pk"), shift__site=site, **filters)
+            .order_by()
+            .values("volunteer")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        0,
+    )
+
+
+def site_people(site: Site):
+    """Members of the site and anyone who has signed up there, with their record here."""
+    hours = Subquery(
+        SignUp.objects.confirmed()
+        .filter(volunteer=OuterRef("pk"), shift__site=site)
+        .order_by()
+        .values("volunteer")
+        .annotate(h=Sum("hours_credited"))
+        .values("h"),
+        output_field=DecimalField(max_digits=8, decimal_places=2),
+    )
+    to_verify = Coalesce(
+        Subquery(
+            Qualification.objects.filter(volunteer=OuterRef("pk"), verified_at__isnull=True)
+            .order_by()
+            .values("volunteer")
+            .annotate(n=Count("id"))
+            .values("n")
+        ),
+        0,
+    )
+    ids = SignUp.objects.filter(shift__site=site).values("volunteer")
+    return (
+        User.objects.filter(Q(memberships__site=site) | Q(pk__in=ids), is_active=True)
+        .distinct()
+        .annotate(
+            attended=_count(site, attendance=SignUp.Attendance.ATTENDED),
+            missed=_count(site, attendance=SignUp.Attendance.MISSED),
+            hours=Coalesce(
+                hours, Value(0), output_field=DecimalField(max_digits=8, decimal_places=2)
+            ),
+            to_verify=to_verify,
+        )
+        .order_by("display_name", "username")
+    )
+
+
+@lead_required
+@require_GET
+def volunteers(request: HttpRequest, site: Site) -> HttpResponse:
+    table = VolunteerTable(site_people(site), site=site)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return TemplateResponse(request, "volunteers/people.html", {"site": site, "table": table})
+
+
+def _person(site: Site, user_id: int) -> User:
+    person = get_object_or_404(User, pk=user_id)
+    if not people.belongs_to_site(person, site):
+        raise Http404("This person does not volunteer here.")
+    return person
+
+
+@lead_required
+@require_GET
+def record(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    person = _person(site, user_id)
+    here = SignUp.objects.of(person).filter(shift__site=site)
+    signed_up_at = set(
+        SignUp.objects.of(person).values_list("shift__site_id", flat=True).distinct()
+    )
+    return TemplateResponse(
+        request,
+        "volunteers/record.html",
+        {
+            "site": site,
+            "person": person,
+            "record": here.record(),
+            "network_record": SignUp.objects.of(person).record(),
+            "sign_ups": here.exclude(status=SignUp.Status.CANCELLED)
+            .select_related("shift__site", "shift__role")
+            .order_by("-shift__starts_at")[:50],
+            "qualifications": Qualification.objects.filter(volunteer=person).select_related(
+                "kind", "verified_by"
+            ),
+            "show_contact": can_see_contact(request.user, person, signed_up_site_ids=signed_up_at),
+        },
+    )
+
+
+@lead_required
+@require_POST
+def verify(request: HttpRequest, site: Site, user_id: int, qualification_id: int) -> HttpResponse:
+    person = _person(site, user_id)
+    q = get_object_or_404(Qualification, pk=qualification_id, volunteer=person)
+    try:
+        people.verify_qualification(qualification_id=q.pk, by=request.user, site=site)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"{person.name}'s {q.kind} is verified.")
+    return redirect("volunteers_record", slug=site.slug, user_id=person.pk)
