@@ -7,14 +7,17 @@ class CommonpotConfig(AppConfig):
     verbose_name = "Network"
 
     def ready(self) -> None:
+        from commonpot.permissions import is_coordinator
         from commonpot.registry import NavLink, SiteTab, registry
         from commonpot.schedules import ensure_schedules
 
         post_migrate.connect(ensure_schedules, dispatch_uid="commonpot.ensure_schedules")
         registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
         registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
+        registry.add_nav(NavLink("Reports", "network_report", is_coordinator, order=80))
         registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
         registry.add_site_tab(SiteTab("People", "site_people", order=90))
+        registry.add_site_tab(SiteTab("Reports", "site_report", order=80))
         registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95))
         registry.add_site_tab(SiteTab("Settings", "site_edit", order=99))
 

@@ -45,6 +45,7 @@ class Registry:
     panels: dict[str, list[tuple[int, Panel]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
     benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
+    report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -70,6 +71,12 @@ class Registry:
 
     def add_benchmark(self, name: str, run: Callable[..., None]) -> None:
         self.benchmarks[name] = run
+
+    def add_report_section(self, build: Callable[..., Any], order: int = 50) -> None:
+        """build(period: commonpot.reports.Period) -> commonpot.reports.Section | None"""
+        if all(b is not build for _, b in self.report_sections):
+            self.report_sections.append((order, build))
+            self.report_sections.sort(key=lambda e: e[0])
 
 
 registry = Registry()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views, views_public
+from commonpot import views, views_public, views_reports
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -68,6 +68,8 @@ urlpatterns = [
         name="site_people_remove",
     ),
     path("sites/<slug:slug>/manage/outbox/", views.site_outbox, name="site_outbox"),
+    path("sites/<slug:slug>/manage/reports/", views_reports.site_report, name="site_report"),
+    path("network/reports/", views_reports.network_report, name="network_report"),
     path("network/sites/new/", views.site_create, name="site_create"),
     path("", include("pantry.urls")),
     path("", include("pantry.network.urls")),

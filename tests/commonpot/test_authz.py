@@ -46,6 +46,19 @@ ROWS = [
     Row("GET", "site_edit", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_people", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_outbox", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "site_report", {"slug": "site"}, expect=lead_only()),
+    Row(
+        "GET",
+        "network_report",
+        expect={
+            "coordinator": 200,
+            "lead": 403,
+            "other_lead": 403,
+            "volunteer": 403,
+            "outsider": 403,
+            "anonymous": 302,
+        },
+    ),
     # A private site's management pages are not revealed to those outside it.
     Row(
         "GET",
