@@ -157,7 +157,13 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
         site_volunteers = [
             u for u in network.volunteers.values() if u.memberships.filter(site=site).exists()
         ]
-        upcoming = list(Shift.objects.at(site).published().upcoming().order_by("starts_at")[:8])
+        upcoming = list(
+            Shift.objects.at(site)
+            .published()
+            .upcoming()
+            .filter(rota__isnull=False)
+            .order_by("starts_at")[:8]
+        )
         for i, shift in enumerate(upcoming):
             for user in site_volunteers[i % 2 :: 2]:
                 if user.username != "volunteer":

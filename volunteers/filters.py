@@ -45,9 +45,7 @@ class BoardFilter(django_filters.FilterSet):
     )
     start = django_filters.DateFilter(label="From", method="filter_start", widget=DATE)
     end = django_filters.DateFilter(label="To", method="filter_end", widget=DATE)
-    role = django_filters.ChoiceFilter(
-        choices=_role_choices, field_name="role__name", empty_label="Any role"
-    )
+    role = django_filters.ChoiceFilter(field_name="role__name", empty_label="Any role")
     needs_people = django_filters.BooleanFilter(
         label="Still needs people",
         method="filter_needs_people",
@@ -57,6 +55,10 @@ class BoardFilter(django_filters.FilterSet):
     class Meta:
         model = Shift
         fields = ["site", "start", "end", "role", "needs_people"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["role"].extra["choices"] = _role_choices(request)
 
     def _tz(self):
         site = self.form.cleaned_data.get("site") if hasattr(self.form, "cleaned_data") else None

@@ -31,6 +31,8 @@ class ClaimForm(forms.Form):
         choices=guest_choices(),
         coerce=int,
         initial=0,
+        required=False,
+        empty_value=0,
         help_text="Guests you bring count against the places left.",
     )
 

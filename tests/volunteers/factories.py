@@ -33,7 +33,7 @@ class ShiftFactory(DjangoModelFactory):
         model = Shift
 
     site = factory.SubFactory(SiteFactory)
-    role = factory.LazyAttribute(lambda s: ShiftRoleFactory(site=s.site))
+    role = factory.SubFactory(ShiftRoleFactory, site=factory.SelfAttribute("..site"))
     starts_at = factory.LazyFunction(
         lambda: (timezone.now() + timedelta(days=3)).replace(
             hour=10, minute=0, second=0, microsecond=0
@@ -79,7 +79,7 @@ class RotaFactory(DjangoModelFactory):
         model = Rota
 
     site = factory.SubFactory(SiteFactory)
-    role = factory.LazyAttribute(lambda r: ShiftRoleFactory(site=r.site))
+    role = factory.SubFactory(ShiftRoleFactory, site=factory.SelfAttribute("..site"))
     weekday = Rota.Weekday.TUESDAY
     start_time = time(16, 0)
     end_time = time(19, 0)

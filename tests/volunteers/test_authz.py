@@ -1,0 +1,194 @@
+"""Every volunteers URL x every actor -> the status they get (see tests/authz.py)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.authz import Row, check_matrix, everyone, lead_only, logged_in, public
+from tests.volunteers.factories import (
+    QualificationFactory,
+    RotaFactory,
+    ShiftFactory,
+    SignUpFactory,
+)
+from volunteers.models import RotaException, VolunteerProfile
+
+# Owner-only actions on the volunteer's own sign-up: everyone else gets a 404.
+OWN = everyone(404, volunteer=302, anonymous=302)
+# Lead POSTs that redirect back to the page they came from.
+LEAD_POST = lead_only(coordinator=302, lead=302)
+
+ROWS = [
+    Row("GET", "volunteers_board", expect=public()),
+    Row("GET", "volunteers_shift", {"pk": "shift"}, expect=public()),
+    Row(
+        "GET", "volunteers_shift", {"pk": "draft"}, expect=everyone(404, coordinator=200, lead=200)
+    ),
+    Row("GET", "volunteers_shift", {"pk": "private_shift"}, expect=everyone(404, coordinator=200)),
+    Row("POST", "volunteers_claim", {"pk": "open"}, expect=logged_in(302)),
+    Row(
+        "POST",
+        "volunteers_claim",
+        {"pk": "private_shift"},
+        expect=logged_in(404, coordinator=302),
+    ),
+    # The first to take the offered place gets it; later ones are told it is gone.
+    Row(
+        "POST",
+        "volunteers_take_over",
+        {"sign_up_id": "offer"},
+        expect=logged_in(400, coordinator=302),
+    ),
+    Row("GET", "volunteers_my_shifts", expect=logged_in()),
+    Row("POST", "volunteers_stand_in", {"sign_up_id": "mine"}, expect=OWN),
+    Row("POST", "volunteers_stand_in_withdraw", {"sign_up_id": "mine"}, expect=OWN),
+    Row("POST", "volunteers_cancel", {"sign_up_id": "mine"}, expect=OWN),
+    Row("GET", "volunteers_qualifications", expect=logged_in()),
+    Row("POST", "volunteers_qualification_remove", {"pk": "qualification"}, expect=OWN),
+    Row("GET", "volunteers_feed", {"token": "token"}, expect=public()),
+    Row("GET", "volunteers_feed", {"token": "not-a-token"}, expect=everyone(404)),
+    # After the feed rows: it changes the volunteer's secret address.
+    Row("POST", "volunteers_calendar_reset", expect=logged_in(302)),
+    Row("GET", "volunteers_site_feed", {"slug": "site"}, expect=public()),
+    Row("GET", "volunteers_site_feed", {"slug": "private"}, expect=everyone(404)),
+    # Leads' pages.
+    Row("GET", "volunteers_site_shifts", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_shift_create", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_policy", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_roster", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers_shift_edit", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    # Has people on it, so it is refused and the lead is sent back to the roster.
+    Row("POST", "volunteers_shift_delete", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
+    # Nobody chosen: the form comes back with its errors.
+    Row(
+        "POST",
+        "volunteers_roster_add",
+        {"slug": "site", "pk": "shift"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    # No reason given: refused with a message, nothing removed.
+    Row(
+        "POST",
+        "volunteers_roster_remove",
+        {"slug": "site", "pk": "shift", "sign_up_id": "other_sign_up"},
+        expect=LEAD_POST,
+    ),
+    Row(
+        "POST",
+        "volunteers_check_in",
+        {"slug": "site", "pk": "shift", "sign_up_id": "other_sign_up"},
+        expect=LEAD_POST,
+        data={"attendance": "attended"},
+    ),
+    Row("GET", "volunteers_message_shift", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers_message_day", {"slug": "site", "day": "day"}, expect=lead_only()),
+    Row("GET", "volunteers_copy_day", {"slug": "site", "day": "day"}, expect=lead_only()),
+    Row("GET", "volunteers_roles", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_role_edit", {"slug": "site", "pk": "role"}, expect=lead_only()),
+    Row("GET", "volunteers_rotas", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_rota", {"slug": "site", "pk": "rota"}, expect=lead_only()),
+    Row("POST", "volunteers_rota_generate", {"slug": "site", "pk": "rota"}, expect=LEAD_POST),
+    Row(
+        "POST",
+        "volunteers_rota_exception_add",
+        {"slug": "site", "pk": "rota"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    # The coordinator removes it; it is gone when the lead tries.
+    Row(
+        "POST",
+        "volunteers_rota_exception_remove",
+        {"slug": "site", "pk": "rota", "exception_id": "exception"},
+        expect=lead_only(coordinator=302, lead=404),
+    ),
+    Row("GET", "volunteers_people", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers_record", {"slug": "site", "user_id": "volunteer"}, expect=lead_only()),
+    Row(
+        "POST",
+        "volunteers_verify",
+        {"slug": "site", "user_id": "volunteer", "qualification_id": "to_verify"},
+        expect=LEAD_POST,
+    ),
+    # Cross-site: another site's shift through this site's address is not found,
+    # and this site's lead is refused at the other site.
+    Row(
+        "GET",
+        "volunteers_roster",
+        {"slug": "site", "pk": "other_shift"},
+        expect=lead_only(coordinator=404, lead=404),
+    ),
+    Row(
+        "GET",
+        "volunteers_roster",
+        {"slug": "other", "pk": "other_shift"},
+        expect=lead_only(lead=403, other_lead=200),
+    ),
+    Row(
+        "GET",
+        "volunteers_site_shifts",
+        {"slug": "private"},
+        expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
+    ),
+]
+
+
+@pytest.mark.django_db
+def test_every_volunteers_url_answers_each_actor_as_expected(
+    actors, site, other_site, private_site, volunteer
+):
+    shift = ShiftFactory(site=site, role__name="Cook")
+    open_shift = ShiftFactory(
+        site=site,
+        role=shift.role,
+        max_people=10,
+        starts_at=shift.starts_at + timedelta(days=1),
+        ends_at=shift.ends_at + timedelta(days=1),
+    )
+    draft = ShiftFactory(site=site, role=shift.role, is_published=False)
+    other_shift = ShiftFactory(site=other_site, role__name="Driver")
+    private_shift = ShiftFactory(site=private_site, role__name="Cook")
+    soon = timezone.now() + timedelta(hours=6)
+    offered = ShiftFactory(
+        site=site, role=shift.role, starts_at=soon, ends_at=soon + timedelta(hours=1)
+    )
+    offer = SignUpFactory(shift=offered, stand_in_requested_at=timezone.now())
+    mine = SignUpFactory(shift=shift, volunteer=volunteer)
+    other_sign_up = SignUpFactory(shift=shift)
+    shift.places_taken = 2
+    shift.save()
+    offered.places_taken = 1
+    offered.save()
+    rota = RotaFactory(site=site, role=shift.role)
+    exception = RotaException.objects.create(rota=rota, date=shift.local_date)
+    qualification = QualificationFactory(volunteer=volunteer, verified_at=None)
+    to_verify = QualificationFactory(
+        volunteer=volunteer, verified_at=None, kind__name="Driving licence"
+    )
+    profile = VolunteerProfile.objects.create(user=volunteer)
+    names = {
+        "site": site.slug,
+        "other": other_site.slug,
+        "private": private_site.slug,
+        "shift": shift.pk,
+        "open": open_shift.pk,
+        "draft": draft.pk,
+        "other_shift": other_shift.pk,
+        "private_shift": private_shift.pk,
+        "offer": offer.pk,
+        "mine": mine.pk,
+        "other_sign_up": other_sign_up.pk,
+        "rota": rota.pk,
+        "exception": exception.pk,
+        "role": shift.role.pk,
+        "qualification": qualification.pk,
+        "to_verify": to_verify.pk,
+        "volunteer": volunteer.pk,
+        "token": profile.calendar_token,
+        "day": shift.local_date.isoformat(),
+    }
+
+    def resolve(kwargs):
+        return {k: names.get(v, v) for k, v in kwargs.items()}
+
+    check_matrix(ROWS, actors, resolve)

@@ -1,0 +1,167 @@
+"""Printed papers for shifts (WeasyPrint): the shift sheet, the day sheet, and a
+volunteer's own schedule.
+
+A kitchen starts on paper: the lead prints the day's sheet, people sign in and
+out on it, walk-ins write themselves on the blank rows. So the sheet is black
+on white, one shift keeps to one page where it can (a 20-person shift always
+does), and a long day is numbered "Page N of M".
+
+Phone numbers appear only on the leads' copy (`phones=True`); the views decide
+who may have it. A volunteer's own schedule holds nobody else's details.
+
+The kitchen app will link a meal to a shift; until then `meals` is simply not
+given and the sheet prints no meal line. When it is given ({shift id: meal}),
+each meal needs `name` and `allergens` (a list of words, printed in bold).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+
+from commonpot.models import Site, User
+from volunteers.models import Qualification, Shift, SignUp
+
+# Blank rows under the names for people who turn up without signing up.
+WALK_IN_ROWS = 2
+
+
+@dataclass
+class SheetRow:
+    name: str
+    phone: str
+    qualifications: list[str]
+    first_shift: bool
+    guests: int
+
+
+@dataclass
+class SheetShift:
+    shift: Shift
+    rows: list[SheetRow] = field(default_factory=list)
+    blank_rows: int = WALK_IN_ROWS
+    meal: Any = None
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    html = render_to_string(template, context)
+    # base_url is the project folder, never the request: a sheet fetches nothing
+    # over the network.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def _qualification_labels(held: Iterable[Qualification], day: date) -> list[str]:
+    labels = []
+    for q in held:
+        state = q.state_on(day)
+        if state == Qualification.State.VALID:
+            labels.append(q.kind.name)
+        elif state == Qualification.State.UNVERIFIED:
+            labels.append(f"{q.kind.name} (not verified)")
+    return labels
+
+
+def sheet_shifts(
+    shifts: list[Shift], *, phones: bool, meals: Mapping[int, Any] | None = None
+) -> list[SheetShift]:
+    """Each shift with its confirmed people, in three queries whatever the size."""
+    sign_ups = (
+        SignUp.objects.confirmed()
+        .filter(shift__in=[s.pk for s in shifts])
+        .with_first_shift_flag()
+        .select_related("volunteer")
+        .order_by("created_at", "id")
+    )
+    by_shift: dict[int, list[SignUp]] = defaultdict(list)
+    for sign_up in sign_ups:
+        by_shift[sign_up.shift_id].append(sign_up)
+    people = {s.volunteer_id for rows in by_shift.values() for s in rows}
+    held: dict[int, list[Qualification]] = defaultdict(list)
+    for q in Qualification.objects.filter(volunteer__in=people).select_related("kind"):
+        held[q.volunteer_id].append(q)
+    meals = meals or {}
+    sheets = []
+    for shift in shifts:
+        day = shift.local_date
+        rows = [
+            SheetRow(
+                name=s.volunteer.name,
+                phone=s.volunteer.phone if phones else "",
+                qualifications=_qualification_labels(held[s.volunteer_id], day),
+                first_shift=not s.has_served_before,
+                guests=s.guests,
+            )
+            for s in by_shift[shift.pk]
+        ]
+        sheets.append(
+            SheetShift(
+                shift=shift,
+                rows=rows,
+                blank_rows=shift.places_left + WALK_IN_ROWS,
+                meal=meals.get(shift.pk),
+            )
+        )
+    return sheets
+
+
+def _sheet_context(site: Site, day: date, shifts: list[Shift], *, phones: bool, meals) -> dict:
+    return {
+        "site": site,
+        "day": day,
+        "entries": sheet_shifts(shifts, phones=phones, meals=meals),
+        "phones": phones,
+        "page_size": "letter" if site.paper_size == Site.PaperSize.LETTER else "A4",
+        "printed_at": site.local(timezone.now()),
+    }
+
+
+def shift_sheet_pdf(shift: Shift, *, phones: bool, meals: Mapping[int, Any] | None = None) -> bytes:
+    context = _sheet_context(shift.site, shift.local_date, [shift], phones=phones, meals=meals)
+    context["title"] = f"{shift.role.name} — shift sheet"
+    return render_pdf("volunteers/sheets/sheet.pdf.html", context)
+
+
+def day_shifts(site: Site, day: date) -> list[Shift]:
+    return list(
+        Shift.objects.on_local_day(site, day).select_related("site", "role").order_by("starts_at")
+    )
+
+
+def day_sheet_pdf(
+    site: Site, day: date, *, phones: bool, meals: Mapping[int, Any] | None = None
+) -> bytes:
+    context = _sheet_context(site, day, day_shifts(site, day), phones=phones, meals=meals)
+    context["title"] = "Day sheet"
+    return render_pdf("volunteers/sheets/sheet.pdf.html", context)
+
+
+def schedule_sign_ups(user: User):
+    """The person's own coming shifts: confirmed places and waitlist spots."""
+    return (
+        SignUp.objects.of(user)
+        .active()
+        .upcoming()
+        .with_waitlist_position()
+        .select_related("shift__site", "shift__role")
+        .order_by("shift__starts_at", "id")
+    )
+
+
+def schedule_pdf(user: User) -> bytes:
+    """A volunteer's own coming shifts, with no one else's contact details."""
+    return render_pdf(
+        "volunteers/sheets/schedule.pdf.html",
+        {
+            "person": user,
+            "sign_ups": list(schedule_sign_ups(user)),
+            "printed_at": timezone.now(),
+        },
+    )
