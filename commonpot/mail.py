@@ -13,6 +13,7 @@ whether it went out — that is the one case we choose "at most once" over
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 from email.utils import make_msgid
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=10)
+# Messages per delivery task when a batch is decided at once (queue_emails).
+DELIVERY_CHUNK = 20
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -51,6 +54,76 @@ def queue_email(
     sends nothing. A recipient with no email address gives a "skipped" message
     with the reason, so the outbox shows why nobody was told.
     """
+    message = _new_message(
+        key=key,
+        kind=kind,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        site=site,
+        attachments=attachments,
+        meta=meta,
+    )
+    with transaction.atomic():
+        existing = Message.objects.filter(key=key).first()
+        if existing is not None:
+            return existing, False
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            # Another process decided the same message a moment ago.
+            return Message.objects.get(key=key), False
+        if message.status == Message.Status.QUEUED:
+            transaction.on_commit(lambda: _enqueue(message.pk))
+    return message, True
+
+
+def queue_emails(emails: Iterable[dict]) -> list[str]:
+    """Decide many emails at once; each item takes queue_email's keyword arguments.
+
+    The same promise as queue_email (one message per key, whoever else decides
+    it, skipped with a reason when nobody can receive it), in a fixed number of
+    queries whatever the batch size: one to see which keys are taken, one
+    insert that ignores a key another process took in between, one to find
+    what is ready to send. Delivery is queued after commit, DELIVERY_CHUNK
+    messages per task. Returns the keys this call decided.
+    """
+    rows: dict[str, Message] = {}
+    for email in emails:
+        rows.setdefault(email["key"], _new_message(**email))
+    if not rows:
+        return []
+    with transaction.atomic():
+        taken = set(Message.objects.filter(key__in=list(rows)).values_list("key", flat=True))
+        new = [m for key, m in rows.items() if key not in taken]
+        # ignore_conflicts: a run that overlaps this one may have committed a key
+        # since the look-up above; its row stands and ours is dropped.
+        Message.objects.bulk_create(new, ignore_conflicts=True)
+        ready = list(
+            Message.objects.filter(
+                key__in=[m.key for m in new if m.status == Message.Status.QUEUED],
+                status=Message.Status.QUEUED,
+            ).values_list("pk", flat=True)
+        )
+        if ready:
+            transaction.on_commit(lambda: _enqueue_many(ready))
+    return [m.key for m in new]
+
+
+def _new_message(
+    *,
+    key: str,
+    kind: str,
+    to: User | str,
+    subject: str,
+    text: str,
+    html: str = "",
+    site: Site | None = None,
+    attachments: list[dict] | None = None,
+    meta: dict | None = None,
+) -> Message:
     user = to if isinstance(to, User) else None
     address = (user.email if user else to) or ""
     skip_reason = ""
@@ -58,33 +131,29 @@ def queue_email(
         skip_reason = "No email address on record."
     elif user is not None and not user.is_active:
         skip_reason = "The account is closed."
-    with transaction.atomic():
-        existing = Message.objects.filter(key=key).first()
-        if existing is not None:
-            return existing, False
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    key=key,
-                    kind=kind,
-                    site=site,
-                    to_user=user,
-                    to_email=address,
-                    subject=subject[:255],
-                    body_text=text,
-                    body_html=html,
-                    attachments=attachments or [],
-                    meta=meta or {},
-                    headers={"Message-ID": make_msgid(domain="commonpot")},
-                    status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
-                    last_error=skip_reason,
-                )
-        except IntegrityError:
-            # Another process decided the same message a moment ago.
-            return Message.objects.get(key=key), False
-        if not skip_reason:
-            transaction.on_commit(lambda: _enqueue(message.pk))
-    return message, True
+    return Message(
+        key=key,
+        kind=kind,
+        site=site,
+        to_user=user,
+        to_email=address,
+        subject=subject[:255],
+        body_text=text,
+        body_html=html,
+        attachments=attachments or [],
+        meta=meta or {},
+        headers={"Message-ID": make_msgid(domain="commonpot")},
+        status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
+        last_error=skip_reason,
+    )
+
+
+def _enqueue_many(message_ids: list[int]) -> None:
+    from django_q.tasks import async_task
+
+    for start in range(0, len(message_ids), DELIVERY_CHUNK):
+        chunk = message_ids[start : start + DELIVERY_CHUNK]
+        async_task("commonpot.tasks.deliver_messages", chunk, task_name=f"messages-{chunk[0]}")
 
 
 def _enqueue(message_id: int) -> None:

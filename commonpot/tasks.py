@@ -18,5 +18,9 @@ def deliver_message(message_id: int) -> str:
     return mail.deliver(message_id)
 
 
+def deliver_messages(message_ids: list[int]) -> list[str]:
+    return [mail.deliver(pk) for pk in message_ids]
+
+
 def retry_messages() -> dict[str, int]:
     return mail.retry_due()
