@@ -28,6 +28,10 @@ def queue_stand_in_found_notice(sign_up_id: int) -> None:
     _queue("volunteers.notifications.send_stand_in_found_notice", sign_up_id)
 
 
+def queue_removal_notice(sign_up_id: int) -> None:
+    _queue("volunteers.notifications.send_removal_notice", sign_up_id)
+
+
 def queue_lead_message(message_id: int) -> None:
     _queue("volunteers.notifications.send_lead_message", message_id)
 
@@ -74,6 +78,24 @@ def send_stand_in_found_notice(sign_up_id: int) -> int:
         return 0
     return _send(
         "stand_in_found",
+        {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers_my_shifts")},
+        sign_up.volunteer.email,
+    )
+
+
+def send_removal_notice(sign_up_id: int) -> int:
+    """A lead took the volunteer off a shift (or its waitlist), with the reason."""
+    from volunteers.models import SignUp
+
+    sign_up = (
+        SignUp.objects.select_related("shift__site", "shift__role", "volunteer", "cancelled_by")
+        .filter(pk=sign_up_id, status=SignUp.Status.CANCELLED)
+        .first()
+    )
+    if sign_up is None:
+        return 0
+    return _send(
+        "removed",
         {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers_my_shifts")},
         sign_up.volunteer.email,
     )

@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
+from weasyprint import HTML, Document
 
 from commonpot.models import Site, User
 from volunteers.models import Qualification, Shift, SignUp
@@ -50,12 +50,17 @@ class SheetShift:
     blank_rows: int = WALK_IN_ROWS
     meal: Any = None
 
+    @property
+    def blanks(self) -> range:
+        return range(self.blank_rows)
 
-def render_pdf(template: str, context: dict) -> bytes:
+
+def render_document(template: str, context: dict) -> Document:
+    """Laid-out pages (`.pages`), ready for `.write_pdf()`."""
     html = render_to_string(template, context)
     # base_url is the project folder, never the request: a sheet fetches nothing
     # over the network.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
 def _qualification_labels(held: Iterable[Qualification], day: date) -> list[str]:
@@ -123,10 +128,10 @@ def _sheet_context(site: Site, day: date, shifts: list[Shift], *, phones: bool, 
     }
 
 
-def shift_sheet_pdf(shift: Shift, *, phones: bool, meals: Mapping[int, Any] | None = None) -> bytes:
+def shift_sheet(shift: Shift, *, phones: bool, meals: Mapping[int, Any] | None = None) -> Document:
     context = _sheet_context(shift.site, shift.local_date, [shift], phones=phones, meals=meals)
     context["title"] = f"{shift.role.name} — shift sheet"
-    return render_pdf("volunteers/sheets/sheet.pdf.html", context)
+    return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 
 def day_shifts(site: Site, day: date) -> list[Shift]:
@@ -135,12 +140,12 @@ def day_shifts(site: Site, day: date) -> list[Shift]:
     )
 
 
-def day_sheet_pdf(
+def day_sheet(
     site: Site, day: date, *, phones: bool, meals: Mapping[int, Any] | None = None
-) -> bytes:
+) -> Document:
     context = _sheet_context(site, day, day_shifts(site, day), phones=phones, meals=meals)
     context["title"] = "Day sheet"
-    return render_pdf("volunteers/sheets/sheet.pdf.html", context)
+    return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 
 def schedule_sign_ups(user: User):
@@ -155,13 +160,17 @@ def schedule_sign_ups(user: User):
     )
 
 
-def schedule_pdf(user: User) -> bytes:
+def schedule(user: User) -> Document:
     """A volunteer's own coming shifts, with no one else's contact details."""
-    return render_pdf(
+    sign_ups = list(schedule_sign_ups(user))
+    # Paper as the person's first site prints it: US Letter in the US, A4 elsewhere.
+    letter = bool(sign_ups) and sign_ups[0].shift.site.paper_size == Site.PaperSize.LETTER
+    return render_document(
         "volunteers/sheets/schedule.pdf.html",
         {
             "person": user,
-            "sign_ups": list(schedule_sign_ups(user)),
+            "sign_ups": sign_ups,
             "printed_at": timezone.now(),
+            "page_size": "letter" if letter else "A4",
         },
     )

@@ -366,6 +366,7 @@ def remove_from_shift(*, sign_up_id: int, by: User, reason: str) -> SignUp:
     if sign_up.status == SignUp.Status.CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
     _cancel(sign_up, by=by, reason=reason.strip())
+    notifications.queue_removal_notice(sign_up.pk)
     return sign_up
 
 

@@ -1,0 +1,276 @@
+"""Leads: making and changing shifts, the roster, check-in, messages, copying a day."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for
+from tests.volunteers.factories import QualificationFactory, ShiftFactory, SignUpFactory
+from volunteers import services
+from volunteers.models import LeadMessage, Shift, SignUp
+
+pytestmark = pytest.mark.django_db
+
+
+def shift_data(role_obj, **changes):
+    day = timezone.localdate() + timedelta(days=4)
+    data = {
+        "role": role_obj.pk,
+        "date": day.isoformat(),
+        "start_time": "16:00",
+        "end_time": "19:00",
+        "min_people": "2",
+        "max_people": "4",
+        "what_to_bring": "Closed shoes",
+        "notes": "",
+        "is_published": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_lead_adds_a_shift_in_the_sites_own_time(lead, site, cook):
+    url = reverse("volunteers_shift_create", args=[site.slug])
+    response = client_for(lead).post(url, shift_data(cook))
+    assert response.status_code == 302
+    shift = Shift.objects.get()
+    assert shift.local_start.strftime("%H:%M") == "16:00"
+    assert shift.local_start.tzinfo.key == "Europe/London"
+    day = timezone.localdate() + timedelta(days=4)
+    assert shift.starts_at == datetime.combine(day, time(16), tzinfo=site.tz)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"end_time": "15:00"}, "The end must be after the start."),
+        ({"max_people": "0"}, "The maximum must be at least 1."),
+        ({"min_people": "5"}, "The minimum cannot be above the maximum."),
+        ({"date": "not a date"}, "Enter a valid date."),
+        ({"role": "999"}, "Select a valid choice."),
+    ],
+)
+def test_bad_shifts_are_refused_with_a_reason_and_nothing_is_written(
+    lead, site, cook, changes, message
+):
+    url = reverse("volunteers_shift_create", args=[site.slug])
+    response = client_for(lead).post(url, shift_data(cook, **changes))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_a_lead_cannot_use_another_sites_role(lead, site, other_shift):
+    url = reverse("volunteers_shift_create", args=[site.slug])
+    response = client_for(lead).post(url, shift_data(other_shift.role))
+    assert response.status_code == 400
+    assert Shift.objects.count() == 1
+
+
+def test_a_lead_cannot_add_shifts_at_another_site(lead, other_site, other_shift):
+    url = reverse("volunteers_shift_create", args=[other_site.slug])
+    response = client_for(lead).post(url, shift_data(other_shift.role))
+    assert response.status_code == 403
+    assert Shift.objects.count() == 1
+
+
+def test_lowering_the_maximum_below_who_is_coming_is_refused(lead, site, shift, make_volunteer):
+    for _ in range(3):
+        services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer())
+    url = reverse("volunteers_shift_edit", args=[site.slug, shift.pk])
+    data = shift_data(shift.role, max_people="2", min_people="1")
+    data["date"] = shift.local_date.isoformat()
+    response = client_for(lead).post(url, data)
+    assert response.status_code == 400
+    assert "3 people are signed up" in response.content.decode()
+    assert Shift.objects.get(pk=shift.pk).max_people == 4
+
+
+def test_raising_the_maximum_moves_the_waitlist_up(lead, site, shift, make_volunteer):
+    services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer(), guests=3)
+    waiting = services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer())
+    url = reverse("volunteers_shift_edit", args=[site.slug, shift.pk])
+    data = shift_data(shift.role, max_people="5")
+    data.update(
+        date=shift.local_date.isoformat(),
+        start_time=shift.local_start.strftime("%H:%M"),
+        end_time=shift.local_end.strftime("%H:%M"),
+    )
+    assert client_for(lead).post(url, data).status_code == 302
+    assert SignUp.objects.get(pk=waiting.pk).is_confirmed
+
+
+def test_the_roster_shows_name_phone_qualifications_and_first_shift(
+    lead, site, shift, volunteer, make_volunteer
+):
+    QualificationFactory(volunteer=volunteer, kind__name="Food hygiene certificate")
+    regular = make_volunteer("Ben Carter")
+    earlier = ShiftFactory(
+        site=site,
+        role=shift.role,
+        starts_at=shift.starts_at - timedelta(days=10),
+        ends_at=shift.ends_at - timedelta(days=10),
+    )
+    SignUpFactory(shift=earlier, volunteer=regular, attendance="attended")
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    services.claim_shift(shift_id=shift.pk, volunteer=regular)
+    page = client_for(lead).get(reverse("volunteers_roster", args=[site.slug, shift.pk]))
+    html = page.content.decode()
+    assert volunteer.name in html and volunteer.phone in html
+    assert "Food hygiene certificate" in html
+    rows = html.split('<tr id="signup-')
+    vera_row = next(r for r in rows if volunteer.name in r)
+    ben_row = next(r for r in rows if "Ben Carter" in r)
+    assert "First shift" in vera_row and "First shift" not in ben_row
+
+
+def test_a_lead_adds_someone_by_hand_with_a_reason(lead, site, shift, volunteer):
+    url = reverse("volunteers_roster_add", args=[site.slug, shift.pk])
+    response = client_for(lead).post(
+        url, {"volunteer": volunteer.pk, "guests": "0", "reason": "Phoned in"}
+    )
+    assert response.status_code == 302
+    sign_up = SignUp.objects.get(volunteer=volunteer)
+    assert sign_up.added_by == lead and sign_up.added_reason == "Phoned in"
+
+
+def test_adding_without_a_reason_is_refused(lead, site, shift, volunteer):
+    url = reverse("volunteers_roster_add", args=[site.slug, shift.pk])
+    response = client_for(lead).post(url, {"volunteer": volunteer.pk, "guests": "0"})
+    assert response.status_code == 400
+    assert not SignUp.objects.exists()
+
+
+def test_removing_someone_needs_a_reason_and_tells_them(
+    lead, site, shift, volunteer, django_capture_on_commit_callbacks
+):
+    sign_up = services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    url = reverse("volunteers_roster_remove", args=[site.slug, shift.pk, sign_up.pk])
+    response = client_for(lead).post(url, {"reason": ""}, follow=True)
+    assert "Say why you are removing them" in response.content.decode()
+    assert SignUp.objects.get(pk=sign_up.pk).is_confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(lead).post(url, {"reason": "Kitchen closed for repairs"})
+    assert SignUp.objects.get(pk=sign_up.pk).status == "cancelled"
+    assert Shift.objects.get(pk=shift.pk).places_taken == 0
+    assert mail.outbox[0].to == [volunteer.email]
+    assert "Kitchen closed for repairs" in mail.outbox[0].body
+
+
+def test_check_in_with_htmx_swaps_the_row_and_credits_hours(lead, site, cook, volunteer):
+    day = site.today()
+    shift = ShiftFactory(
+        site=site,
+        role=cook,
+        starts_at=datetime.combine(day, time(9), tzinfo=site.tz),
+        ends_at=datetime.combine(day, time(12), tzinfo=site.tz),
+        places_taken=1,
+    )
+    sign_up = SignUpFactory(shift=shift, volunteer=volunteer)
+    url = reverse("volunteers_check_in", args=[site.slug, shift.pk, sign_up.pk])
+    response = client_for(lead).post(
+        url, {"attendance": "attended", "hours": ""}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<tr id="signup-{sign_up.pk}"')
+    assert "Attended, 3 h" in html
+    assert str(SignUp.objects.get(pk=sign_up.pk).hours_credited) == "3.00"
+    bad = client_for(lead).post(url, {"attendance": "attended", "hours": "30"}, follow=True)
+    assert "less than or equal to 24" in bad.content.decode()
+    assert str(SignUp.objects.get(pk=sign_up.pk).hours_credited) == "3.00"
+
+
+def test_a_volunteers_record_shows_attended_missed_and_hours(lead, site, cook, volunteer):
+    for days, attendance, hours in [
+        (3, "attended", "3"),
+        (10, "attended", "2.5"),
+        (17, "missed", "0"),
+    ]:
+        past = ShiftFactory(
+            site=site,
+            role=cook,
+            starts_at=timezone.now() - timedelta(days=days),
+            ends_at=timezone.now() - timedelta(days=days) + timedelta(hours=3),
+        )
+        SignUpFactory(shift=past, volunteer=volunteer, attendance=attendance, hours_credited=hours)
+    page = client_for(lead).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    assert "2 attended · 1 missed · 0 excused · 5.5 hours" in page.content.decode()
+    people = client_for(lead).get(reverse("volunteers_people", args=[site.slug])).content.decode()
+    assert volunteer.name in people and "5.5" in people
+
+
+def test_contact_details_are_hidden_from_a_lead_where_they_never_signed_up(
+    coordinator, lead, site, volunteer
+):
+    page = client_for(lead).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    assert volunteer.phone not in page.content.decode()
+    page = client_for(coordinator).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    assert volunteer.phone in page.content.decode()
+
+
+def test_a_lead_messages_everyone_on_a_shift(
+    lead, site, shift, volunteer, make_volunteer, django_capture_on_commit_callbacks
+):
+    other = make_volunteer()
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    services.claim_shift(shift_id=shift.pk, volunteer=other)
+    url = reverse("volunteers_message_shift", args=[site.slug, shift.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(lead).post(
+            url, {"subject": "Parking", "body": "Use the back gate today."}, follow=True
+        )
+    assert "Your message to 2 people is on its way" in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([volunteer.email, other.email])
+    assert all("Use the back gate today." in m.body for m in mail.outbox)
+    assert mail.outbox[0].subject == "Riverside Kitchen: Parking"
+
+
+def test_a_lead_messages_everyone_on_a_day(
+    lead, site, shift, volunteer, django_capture_on_commit_callbacks
+):
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    url = reverse("volunteers_message_day", args=[site.slug, shift.local_date.isoformat()])
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(lead).post(url, {"subject": "Snow", "body": "Come if it is safe."})
+    assert [m.to for m in mail.outbox] == [[volunteer.email]]
+    assert LeadMessage.objects.get().day == shift.local_date
+
+
+def test_an_empty_message_is_refused(lead, site, shift):
+    url = reverse("volunteers_message_shift", args=[site.slug, shift.pk])
+    response = client_for(lead).post(url, {"subject": "", "body": ""})
+    assert response.status_code == 400
+    assert not LeadMessage.objects.exists()
+
+
+def test_copying_a_day_makes_the_same_shifts_once(lead, site, shift):
+    to_day = shift.local_date + timedelta(days=7)
+    url = reverse("volunteers_copy_day", args=[site.slug, shift.local_date.isoformat()])
+    data = {"from_day": shift.local_date.isoformat(), "to_day": to_day.isoformat()}
+    client_for(lead).post(url, data)
+    response = client_for(lead).post(url, data, follow=True)
+    assert "0 shifts copied" in response.content.decode()
+    copies = Shift.objects.exclude(pk=shift.pk)
+    assert copies.count() == 1
+    copy = copies.get()
+    assert copy.local_date == to_day and copy.local_start.time() == shift.local_start.time()
+    assert copy.places_taken == 0
+
+
+def test_the_week_view_highlights_shifts_under_their_minimum(lead, site, shift, volunteer):
+    url = reverse("volunteers_site_shifts", args=[site.slug])
+    page = client_for(lead).get(url, {"week": shift.local_date.isoformat()}).content.decode()
+    assert "under-minimum" in page and "2 short" in page
+    assert "1 shift this week is under its minimum" in page
+
+
+def test_the_sign_up_rules_are_the_sites_own(lead, site):
+    url = reverse("volunteers_policy", args=[site.slug])
+    bad = client_for(lead).post(url, {"sign_up_opens_days": "0", "cancellation_cutoff_hours": "24"})
+    assert bad.status_code == 400
+    client_for(lead).post(url, {"sign_up_opens_days": "7", "cancellation_cutoff_hours": "48"})
+    site.refresh_from_db()
+    assert site.shift_policy.sign_up_opens_days == 7

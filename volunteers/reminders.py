@@ -1,0 +1,528 @@
+"""Reminders and notices that go out exactly once.
+
+The worker runs the functions here on a schedule (volunteers/tasks.py). Each
+finds what is due, renders it, and decides it into the outbox
+(`commonpot.mail.queue_emails`) under a key that names the decision:
+
+- ``reminder-first:sign-up:<id>`` and ``reminder-second:sign-up:<id>``: the
+  reminders `Site.reminder_hours` and `Site.second_reminder_hours` before a
+  confirmed sign-up's shift;
+- ``change:sign-up:<id>:<new start>``: the shift moved after a reminder told
+  the volunteer its time (the reminder's `Message.meta` keeps the start it
+  announced);
+- ``under-minimum:shift:<id>:<site's date>:<recipient>``: a shift in the next
+  48 hours is short of people (to the site's leads, at most once a day);
+- ``digest:<user id>:<ISO week>``: the weekly list of shifts that need people,
+  for volunteers who asked for it.
+
+The key is unique in the database and written in the same transaction as the
+decision, so a job that runs twice, overlaps itself or dies halfway cannot
+decide — and so cannot send — the same message twice; the outbox sends and
+retries. Work goes in batches of BATCH_SIZE, each costing the same few queries
+whatever it holds: one for the batch (with everything it shows joined in), one
+for the keys already taken, one insert, one to find what is ready to send.
+
+A volunteer who chose "No reminders" (`User.reminders`) is left out of the
+query, so nothing is recorded for them: turning reminders back on before a
+shift still brings its reminder. The same choice stops change notices and,
+for a lead, the under-minimum notices. The digest has its own opt-in
+(`User.weekly_digest`).
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from icalendar import Calendar, Event, Timezone
+
+from commonpot.mail import queue_emails
+from commonpot.models import Membership, Message, Site, User
+from volunteers.models import Shift, SignUp
+
+BATCH_SIZE = 500
+UNDER_MINIMUM_AHEAD = timedelta(hours=48)
+DIGEST_AHEAD = timedelta(days=14)
+DIGEST_SHOWN = 15
+# The digest goes out from this time on Monday (settings.TIME_ZONE).
+DIGEST_FROM = time(8, 0)
+# Reminders whose announced start is older than this are not checked for moves.
+CHANGE_GRACE = timedelta(hours=1)
+CHANGE_LOOKBACK = timedelta(days=15)
+
+REMINDER = "reminder"
+CHANGE = "shift-moved"
+UNDER_MINIMUM = "under-minimum"
+DIGEST = "digest"
+FIRST, SECOND = "reminder-first", "reminder-second"
+
+
+def sign_up_key(prefix: str, sign_up_id: int) -> str:
+    return f"{prefix}:sign-up:{sign_up_id}"
+
+
+def change_key(sign_up_id: int, starts_at: datetime) -> str:
+    return f"change:sign-up:{sign_up_id}:{_utc_iso(starts_at)}"
+
+
+def under_minimum_key(shift_id: int, day, recipient: str) -> str:
+    return f"under-minimum:shift:{shift_id}:{day.isoformat()}:{recipient}"
+
+
+def digest_key(user_id: int, week: str) -> str:
+    return f"digest:{user_id}:{week}"
+
+
+def _utc_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.UTC).isoformat()
+
+
+def _decided(prefix: str, suffix: str = "") -> Exists:
+    """The outer row's message under `prefix:<kind>:<pk>suffix` exists (uses the key index)."""
+    key = Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField()), Value(suffix))
+    return Exists(Message.objects.filter(key=key))
+
+
+def _batches(qs: QuerySet, size: int) -> Iterator[list]:
+    """Keyset pages by primary key: each page a fresh query after the last row seen,
+    so rows decided while we work do not shift the pages."""
+    last = 0
+    while True:
+        batch = list(qs.filter(pk__gt=last).order_by("pk")[:size])
+        if batch:
+            yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1].pk
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _remindable(now: datetime) -> QuerySet:
+    """Confirmed places on shifts still to start, for people who want reminders."""
+    return (
+        SignUp.objects.confirmed()
+        .filter(
+            shift__starts_at__gt=now,
+            shift__site__is_active=True,
+            volunteer__reminders=User.Reminders.EMAIL,
+        )
+        .select_related("shift__site__shift_policy", "shift__role", "volunteer")
+    )
+
+
+# --- Rendering ---------------------------------------------------------------
+
+
+class Writer:
+    """Renders the emails of one run, caching what every email of it shares."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.my_shifts_url = settings.SITE_URL + reverse("volunteers_my_shifts")
+        self.profile_url = settings.SITE_URL + reverse("profile")
+        self.board_url = settings.SITE_URL + reverse("volunteers_board")
+        self._templates: dict[str, object] = {}
+        self._zones: dict[str, Timezone] = {}
+
+    def render(self, name: str, context: dict) -> tuple[str, str]:
+        context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
+        parts = []
+        for ext in ("txt", "html"):
+            path = f"volunteers/email/{name}.{ext}"
+            if path not in self._templates:
+                self._templates[path] = get_template(path)
+            parts.append(self._templates[path].render(context))
+        return parts[0], parts[1]
+
+    def _vtimezone(self, site: Site) -> Timezone:
+        if site.time_zone not in self._zones:
+            today = self.now.date()
+            self._zones[site.time_zone] = Timezone.from_tzid(
+                site.time_zone,
+                first_date=today - timedelta(days=7),
+                last_date=today + timedelta(days=400),
+            )
+        return self._zones[site.time_zone]
+
+    def ics(self, sign_up: SignUp) -> dict:
+        """The shift as a calendar entry, in the site's zone.
+
+        The UID is the one the volunteer's calendar feed uses, so a calendar app
+        that has both keeps one entry; SEQUENCE grows with each notice so a moved
+        shift replaces the old time.
+        """
+        shift, site = sign_up.shift, sign_up.shift.site
+        cal = Calendar()
+        cal.add("prodid", "-//Commonpot//Shift reminder//EN")
+        cal.add("version", "2.0")
+        cal.add("method", "PUBLISH")
+        cal.add_component(self._vtimezone(site))
+        event = Event()
+        event.add("uid", f"shift-{shift.pk}-volunteer-{sign_up.volunteer_id}@commonpot")
+        event.add("dtstamp", self.now)
+        event.add("sequence", int(self.now.timestamp()) // 60)
+        event.add("summary", f"{shift.role.name} at {site.name}")
+        event.add("dtstart", shift.local_start)
+        event.add("dtend", shift.local_end)
+        place = site.address.replace("\n", ", ") if site.show_exact_location else ""
+        event.add("location", ", ".join(p for p in [site.name, place, site.city] if p))
+        lines = [f"What to bring or wear: {shift.what_to_bring}"] if shift.what_to_bring else []
+        if shift.notes:
+            lines.append(shift.notes)
+        lines.append(f"Cannot come? {self.my_shifts_url}")
+        event.add("description", "\n".join(lines))
+        event.add("url", self.my_shifts_url)
+        cal.add_component(event)
+        return {
+            "filename": "shift.ics",
+            "content": cal.to_ical().decode(),
+            "mimetype": "text/calendar",
+        }
+
+    def _shift_context(self, sign_up: SignUp) -> dict:
+        shift = sign_up.shift
+        return {
+            "sign_up": sign_up,
+            "shift": shift,
+            "site": shift.site,
+            "person": sign_up.volunteer,
+            "may_cancel": sign_up.may_cancel_freely(self.now),
+            "my_shifts_url": f"{self.my_shifts_url}#mine-{sign_up.pk}",
+        }
+
+    def reminder(self, sign_up: SignUp, which: str) -> dict:
+        shift = sign_up.shift
+        text, html = self.render("reminder", {**self._shift_context(sign_up), "which": which})
+        return {
+            "key": sign_up_key(which, sign_up.pk),
+            "kind": REMINDER,
+            "to": sign_up.volunteer,
+            "site": shift.site,
+            "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}",
+            "text": text,
+            "html": html,
+            "attachments": [self.ics(sign_up)],
+            "meta": _announced(sign_up, which),
+        }
+
+    def change(self, sign_up: SignUp, was: datetime) -> dict:
+        shift = sign_up.shift
+        context = {**self._shift_context(sign_up), "was": shift.site.local(was)}
+        text, html = self.render("shift_moved", context)
+        return {
+            "key": change_key(sign_up.pk, shift.starts_at),
+            "kind": CHANGE,
+            "to": sign_up.volunteer,
+            "site": shift.site,
+            "subject": f"Changed time: {shift.role.name} at {shift.site.name}, now {when(shift)}",
+            "text": text,
+            "html": html,
+            "attachments": [self.ics(sign_up)],
+            "meta": {**_announced(sign_up, "change"), "was": _utc_iso(was)},
+        }
+
+
+def when(shift: Shift) -> str:
+    """ "Tue 14 May 09:00-12:00 BST", in the site's zone."""
+    start, end = shift.local_start, shift.local_end
+    return f"{date_format(start, 'D j M H:i')}-{date_format(end, 'H:i T')}"
+
+
+def _announced(sign_up: SignUp, which: str) -> dict:
+    starts_at = sign_up.shift.starts_at
+    return {
+        "sign_up": sign_up.pk,
+        "shift": sign_up.shift_id,
+        "which": which,
+        "starts_at": _utc_iso(starts_at),
+        "starts_ts": int(starts_at.timestamp()),
+    }
+
+
+# --- Reminders and change notices -------------------------------------------
+
+
+def _within(field: str, hours_field: str, hours: list[int], now: datetime) -> Q:
+    """Shifts starting within each site's own number of hours, as one condition.
+
+    Sites choose from a handful of values, so one OR term per distinct value
+    keeps this a single query without date arithmetic in SQL.
+    """
+    return reduce(
+        or_,
+        (Q(**{hours_field: h, f"{field}__lte": now + timedelta(hours=h)}) for h in hours),
+    )
+
+
+def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    hours = sorted(set(Site.objects.active().values_list("reminder_hours", flat=True)))
+    if not hours:
+        return 0
+    due = (
+        _remindable(now)
+        .filter(_within("shift__starts_at", "shift__site__reminder_hours", hours, now))
+        .filter(~_decided(f"{FIRST}:sign-up:"))
+    )
+    writer = Writer(now)
+    return sum(
+        len(queue_emails([writer.reminder(s, FIRST) for s in batch]))
+        for batch in _batches(due, batch_size)
+    )
+
+
+def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """The optional second reminder, only for people whose first reminder went out
+    before the second's window opened: someone who signed up (or was reminded)
+    this close to the start has just heard from us."""
+    hours = sorted(
+        set(
+            Site.objects.active()
+            .filter(second_reminder_hours__isnull=False)
+            .values_list("second_reminder_hours", flat=True)
+        )
+    )
+    if not hours:
+        return 0
+    due = (
+        _remindable(now)
+        .filter(_within("shift__starts_at", "shift__site__second_reminder_hours", hours, now))
+        .filter(~_decided(f"{SECOND}:sign-up:"))
+    )
+    writer = Writer(now)
+    decided = 0
+    for batch in _batches(due, batch_size):
+        firsts = dict(
+            Message.objects.filter(key__in=[sign_up_key(FIRST, s.pk) for s in batch]).values_list(
+                "key", "created_at"
+            )
+        )
+        emails = []
+        for sign_up in batch:
+            first_at = firsts.get(sign_up_key(FIRST, sign_up.pk))
+            opens = sign_up.shift.starts_at - timedelta(
+                hours=sign_up.shift.site.second_reminder_hours
+            )
+            if first_at is not None and first_at < opens:
+                emails.append(writer.reminder(sign_up, SECOND))
+        decided += len(queue_emails(emails))
+    return decided
+
+
+def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
+    """Tell people whose shift moved after a reminder (or notice) gave them its time."""
+    announced: dict[int, int] = {}
+    rows = (
+        Message.objects.filter(
+            kind__in=[REMINDER, CHANGE],
+            created_at__gte=now - CHANGE_LOOKBACK,
+            meta__starts_ts__gt=int((now - CHANGE_GRACE).timestamp()),
+        )
+        .order_by("pk")
+        .values_list("meta", flat=True)
+    )
+    for meta in rows.iterator(chunk_size=2000):
+        # In key order, so the latest announcement to each person wins.
+        announced[meta["sign_up"]] = meta["starts_ts"]
+    writer = Writer(now)
+    decided = 0
+    for chunk in _chunks(sorted(announced), batch_size):
+        emails = [
+            writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=timezone.UTC))
+            for s in _remindable(now).filter(pk__in=chunk)
+            if int(s.shift.starts_at.timestamp()) != announced[s.pk]
+        ]
+        decided += len(queue_emails(emails))
+    return decided
+
+
+def send_due_reminders(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> dict:
+    """The reminder job: first reminders, then second ones, then change notices."""
+    now = now or timezone.now()
+    return {
+        "first": decide_first_reminders(now, batch_size=batch_size),
+        "second": decide_second_reminders(now, batch_size=batch_size),
+        "changed": decide_change_notices(now, batch_size=batch_size),
+    }
+
+
+# --- Notices to leads ---------------------------------------------------------
+
+
+def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
+    """Tell a site's leads, once a day, about shifts in the next 48 hours that are short.
+
+    A site with no lead is told at its contact address, if it has one.
+    """
+    now = now or timezone.now()
+    short = (
+        Shift.objects.published()
+        .under_minimum()
+        .filter(site__is_active=True, starts_at__gt=now, starts_at__lte=now + UNDER_MINIMUM_AHEAD)
+        .select_related("site", "role")
+    )
+    writer = Writer(now)
+    manage_urls: dict[int, str] = {}
+    decided = 0
+    for batch in _batches(short, batch_size):
+        leads: dict[int, list[User]] = defaultdict(list)
+        for m in Membership.objects.filter(
+            site__in={s.site_id for s in batch}, role=Membership.Role.LEAD
+        ).select_related("user"):
+            leads[m.site_id].append(m.user)
+        emails = []
+        for shift in batch:
+            site = shift.site
+            if site.pk not in manage_urls:
+                manage_urls[site.pk] = settings.SITE_URL + reverse(
+                    "volunteers_site_shifts", args=[site.slug]
+                )
+            recipients: list[tuple[str, User | str]] = [
+                (f"user-{u.pk}", u) for u in leads[site.pk] if u.reminders == User.Reminders.EMAIL
+            ]
+            if not leads[site.pk] and site.contact_email:
+                recipients = [("site", site.contact_email)]
+            day = site.local(now).date()
+            for label, to in recipients:
+                text, html = writer.render(
+                    "under_minimum",
+                    {
+                        "shift": shift,
+                        "site": site,
+                        "short_by": shift.min_people - shift.places_taken,
+                        "shifts_url": manage_urls[site.pk],
+                        "to_lead": isinstance(to, User),
+                    },
+                )
+                emails.append(
+                    {
+                        "key": under_minimum_key(shift.pk, day, label),
+                        "kind": UNDER_MINIMUM,
+                        "to": to,
+                        "site": site,
+                        "subject": (
+                            f"Needs people: {shift.role.name}, {when(shift)} "
+                            f"({shift.places_taken} of {shift.min_people} needed)"
+                        ),
+                        "text": text,
+                        "html": html,
+                        "meta": {"shift": shift.pk, "places_taken": shift.places_taken},
+                    }
+                )
+        decided += len(queue_emails(emails))
+    return decided
+
+
+# --- The weekly digest ----------------------------------------------------------
+
+
+def digest_week(now: datetime) -> str | None:
+    """The ISO week whose digest is due now, or None before Monday's DIGEST_FROM."""
+    local = timezone.localtime(now)
+    monday = local.date() - timedelta(days=local.weekday())
+    if local < datetime.combine(monday, DIGEST_FROM, tzinfo=local.tzinfo):
+        return None
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
+    """Shifts that need people in the next two weeks, at the sites each person
+    volunteers at, once a week, for those who asked for it."""
+    now = now or timezone.now()
+    week = digest_week(now)
+    if week is None:
+        return 0
+    people = User.objects.filter(weekly_digest=True, is_active=True).filter(
+        ~_decided("digest:", f":{week}")
+    )
+    writer = Writer(now)
+    decided = 0
+    for batch in _batches(people, batch_size):
+        sites_of: dict[int, set[int]] = defaultdict(set)
+        for user_id, site_id in Membership.objects.filter(
+            user__in=batch, site__is_active=True
+        ).values_list("user_id", "site_id"):
+            sites_of[user_id].add(site_id)
+        wanted = list(
+            Shift.objects.published()
+            .needing_people()
+            .filter(
+                site__in={s for sites in sites_of.values() for s in sites},
+                starts_at__gt=now,
+                starts_at__lt=now + DIGEST_AHEAD,
+            )
+            .select_related("site", "role")
+            .order_by("starts_at", "pk")
+        )
+        taken = set(
+            SignUp.objects.active()
+            .filter(volunteer__in=batch, shift__in=[s.pk for s in wanted])
+            .values_list("volunteer_id", "shift_id")
+        )
+        emails = []
+        for person in batch:
+            theirs = [
+                s
+                for s in wanted
+                if s.site_id in sites_of[person.pk] and (person.pk, s.pk) not in taken
+            ]
+            if not theirs:
+                continue  # nothing to ask for; looked at again next run this week
+            text, html = writer.render(
+                "digest",
+                {
+                    "person": person,
+                    "shifts": theirs[:DIGEST_SHOWN],
+                    "more": max(len(theirs) - DIGEST_SHOWN, 0),
+                },
+            )
+            emails.append(
+                {
+                    "key": digest_key(person.pk, week),
+                    "kind": DIGEST,
+                    "to": person,
+                    "subject": f"{len(theirs)} shift{'s' if len(theirs) != 1 else ''} need people",
+                    "text": text,
+                    "html": html,
+                    "meta": {"week": week, "shifts": [s.pk for s in theirs[:DIGEST_SHOWN]]},
+                }
+            )
+        decided += len(queue_emails(emails))
+    return decided
+
+
+# --- Plugging in ------------------------------------------------------------------
+
+
+def register() -> None:
+    """Called from VolunteersConfig.ready(): the sheets tab, the panel, the benchmark."""
+    from commonpot.registry import SiteTab, registry
+    from volunteers import views_sheets
+
+    registry.add_site_tab(SiteTab("Shift sheets", "volunteers_sheets", order=43))
+    registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
+    registry.add_benchmark("reminders", run_benchmark)
+
+
+def run_benchmark(*, stdout, scale: float = 1.0) -> None:
+    from volunteers.benchmark_reminders import run
+
+    run(stdout=stdout, scale=scale)
+
+
+_ = clock  # used by the benchmark below
