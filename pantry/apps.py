@@ -3,3 +3,27 @@ from django.apps import AppConfig
 
 class PantryConfig(AppConfig):
     name = "pantry"
+
+    def ready(self) -> None:
+        from commonpot.permissions import is_coordinator, is_lead
+        from commonpot.registry import NavLink, SiteTab, registry
+        from pantry import benchmark, demo, panels, reports
+
+        registry.add_nav(
+            NavLink(
+                "Food catalog",
+                "pantry:items",
+                lambda user: is_coordinator(user) or is_lead(user),
+                order=40,
+            )
+        )
+        registry.add_site_tab(SiteTab("Stock", "pantry:stock", order=10))
+        registry.add_site_tab(SiteTab("Donations", "pantry:donations", order=11))
+        registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12))
+        registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13))
+        registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14))
+        registry.add_panel("lead", panels.lead_panel, order=10)
+        registry.add_panel("coordinator", panels.coordinator_panel, order=10)
+        registry.add_demo_seeder(demo.seed_pantry, order=10)
+        registry.add_benchmark("pantry", benchmark.run)
+        registry.add_report_section(reports.food_section, order=10)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from commonpot.models import Site
@@ -56,6 +56,32 @@ class ItemQuerySet(models.QuerySet):
         if text.isdigit() and len(text) >= 8:
             return self.filter(Q(gtin=text) | Q(name__icontains=text))
         return self.filter(name__icontains=text)
+
+    def stock_at(self, site: Site, storage: str = "") -> ItemQuerySet:
+        """Items held at a site (or with a low-stock level there), one row each, with
+        on_hand_total, reserved_total, available_total, lot_count, nearest (best-before)
+        and threshold annotated.
+
+        One grouped query over a filtered join: its cost follows the site's lots,
+        and the number of queries does not grow with the number of rows.
+        """
+        condition = Q(lots__site=site, lots__on_hand__gt=0)
+        if storage:
+            condition &= Q(lots__storage=storage)
+        zero = models.Value(Decimal(0), output_field=models.DecimalField(**QTY))
+        qs = self.annotate(
+            lots_here=models.FilteredRelation("lots", condition=condition),
+            level_here=models.FilteredRelation("thresholds", condition=Q(thresholds__site=site)),
+        ).annotate(
+            on_hand_total=Coalesce(models.Sum("lots_here__on_hand"), zero),
+            reserved_total=Coalesce(models.Sum("lots_here__reserved"), zero),
+            lot_count=models.Count("lots_here"),
+            nearest=models.Min("lots_here__best_before"),
+            threshold=models.Max("level_here__minimum"),
+        )
+        qs = qs.annotate(available_total=F("on_hand_total") - F("reserved_total"))
+        held = Q(on_hand_total__gt=0)
+        return qs.filter(held if storage else held | Q(threshold__isnull=False))
 
     def free_from(self, codes: list[str]) -> ItemQuerySet:
         """Items carrying none of these allergens."""

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +26,8 @@ from commonpot.errors import DomainError
 from commonpot.models import Site
 from pantry.models import (
     CountLine,
+    Distribution,
+    DistributionLine,
     Item,
     Lot,
     Reservation,
@@ -33,7 +35,7 @@ from pantry.models import (
     StockMove,
     Storage,
 )
-from pantry.units import display
+from pantry.units import display, to_base
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -51,6 +53,17 @@ class NotEnoughStock(DomainError):
     def __init__(self, message: str, *, available: Decimal, field: str | None = "quantity"):
         super().__init__(message, field=field)
         self.available = available
+
+
+class LineErrors(DomainError):
+    """Some lines of a donation (or rows of a spreadsheet) cannot be recorded.
+
+    `errors` is a list of (line index from 0, field name or None, message).
+    """
+
+    def __init__(self, errors: list[tuple[int, str | None, str]], *, noun: str = "Line"):
+        self.errors = errors
+        super().__init__(" ".join(f"{noun} {i + 1}: {message}" for i, _, message in errors))
 
 
 @dataclass(frozen=True)
@@ -193,16 +206,24 @@ def receive(
     donation=None,
     reference: str = "",
     note: str = "",
+    into: Lot | None = None,
 ) -> StockMove:
     """Put `quantity` (base unit) of `item` into a new lot at `site`; return its move.
 
     kind: RECEIVED (pantry intake), TRANSFER_IN (network) or COOKED (a kitchen
     putting prepared food into stock). `reference` names the cause in the
-    calling app, e.g. "transfer:17".
+    calling app, e.g. "transfer:17". With `into`, the quantity joins that lot
+    (same site and item; its date, storage and source stay as they are).
     """
     if kind not in IN_KINDS:
         raise DomainError(f"A {kind} move does not bring stock in.")
     quantity = _quantity(quantity)
+    if into is not None:
+        lot = _lock_one(into)
+        _check_item_site(lot, site, item)
+        return _record(
+            lot, kind, quantity, by=by, donation=donation, reference=reference, note=note[:200]
+        )
     storage = storage or item.storage
     _check_storage(site, storage)
     if date_kind not in Lot.DateKind.values:
@@ -509,7 +530,7 @@ def record_count(
     if token is not None:
         existing = StockCount.objects.filter(token=token).first()
         if existing is not None:
-            return _same_site(existing, site)
+            return same_site(existing, site)
     if not counted:
         raise DomainError("Enter the quantity on the shelf for at least one lot.")
     quantities = {}
@@ -552,7 +573,7 @@ def record_count(
     return count
 
 
-def _same_site(record, site: Site):
+def same_site(record, site: Site):
     if record.site_id != site.pk:
         raise DomainError("This form was already used at another site.")
     return record
@@ -606,3 +627,107 @@ def ledger_is_consistent(lot: Lot) -> bool:
     )["total"] or Decimal(0)
     fresh = Lot.objects.get(pk=lot.pk)
     return fresh.on_hand == moved and fresh.reserved == held
+
+
+# --- Distributions out -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutLine:
+    """One line given out, as typed; `lot` when the person picked one."""
+
+    item: Item
+    quantity: Decimal | str
+    unit: str
+    lot: Lot | None = None
+
+
+@transaction.atomic
+def distribute(
+    *,
+    site: Site,
+    recipient: str,
+    given_on: date,
+    lines: list[OutLine],
+    by: User | None,
+    households: int | None = None,
+    people: int | None = None,
+    partner: str = "",
+    note: str = "",
+    token=None,
+):
+    """Give food out to households or a partner organisation, first expiring first.
+
+    All lines or none. The same token records once.
+    """
+    if token is not None:
+        existing = Distribution.objects.filter(token=token).first()
+        if existing is not None:
+            return same_site(existing, site)
+    if recipient == Distribution.Recipient.HOUSEHOLDS:
+        if not households or households < 1:
+            raise DomainError("Say how many households received food.", field="households")
+        if people is not None and people < households:
+            raise DomainError("There are at least as many people as households.", field="people")
+        partner = ""
+    elif recipient == Distribution.Recipient.PARTNER:
+        partner = " ".join(partner.split())
+        if not partner:
+            raise DomainError("Name the partner organisation.", field="partner")
+        households = people = None
+    else:
+        raise DomainError("Say who received the food.", field="recipient")
+    if given_on > site.today():
+        raise DomainError("The date cannot be in the future.", field="given_on")
+    if not lines:
+        raise DomainError("Add at least one line: what was given, and how much.")
+
+    errors: list[tuple[int, str | None, str]] = []
+    wanted: list[Decimal] = []
+    for i, line in enumerate(lines):
+        try:
+            wanted.append(to_base(line.quantity, line.unit, line.item))
+        except DomainError as e:
+            errors.append((i, e.field, e.message))
+    if errors:
+        raise LineErrors(errors)
+
+    fields = {"token": token} if token is not None else {}
+    try:
+        # A savepoint: a lost race on the token leaves the outer transaction usable.
+        with transaction.atomic():
+            distribution = Distribution.objects.create(
+                site=site,
+                recipient=recipient,
+                households=households,
+                people=people,
+                partner=partner[:120],
+                given_on=given_on,
+                by=by,
+                note=note[:200],
+                **fields,
+            )
+    except IntegrityError:
+        return same_site(Distribution.objects.get(token=token), site)
+    for i, (line, quantity) in enumerate(zip(lines, wanted, strict=True)):
+        try:
+            take_stock(
+                site=site,
+                item=line.item,
+                quantity=quantity,
+                kind=Kind.DISTRIBUTED,
+                by=by,
+                lot=line.lot,
+                distribution=distribution,
+            )
+        except DomainError as e:
+            # The transaction rolls back whatever the earlier lines took.
+            raise LineErrors([(i, e.field, e.message)]) from None
+        DistributionLine.objects.create(
+            distribution=distribution,
+            item=line.item,
+            quantity_entered=Decimal(str(line.quantity).replace(",", "")),
+            unit_entered=line.unit.strip()[:20],
+            quantity=quantity,
+        )
+    return distribution

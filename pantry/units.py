@@ -218,7 +218,7 @@ def fitting_units(item: Item) -> list[str]:
     return pieces
 
 
-def _trim(value: Decimal) -> str:
+def plain(value: Decimal) -> str:
     """1200.500 -> '1,200.5'; 3.000 -> '3'."""
     text = f"{value:,.3f}".rstrip("0").rstrip(".")
     return "0" if text in {"-0", ""} else text
@@ -232,15 +232,15 @@ def display(quantity: Decimal | None, item: Item) -> str:
         return ""
     q = Decimal(quantity)
     if item.base_unit == Item.Unit.GRAM:
-        return f"{_trim(q / 1000)} kg" if abs(q) >= 1000 else f"{_trim(q)} g"
+        return f"{plain(q / 1000)} kg" if abs(q) >= 1000 else f"{plain(q)} g"
     if item.base_unit == Item.Unit.MILLILITRE:
-        return f"{_trim(q / 1000)} L" if abs(q) >= 1000 else f"{_trim(q)} ml"
+        return f"{plain(q / 1000)} L" if abs(q) >= 1000 else f"{plain(q)} ml"
     word = item.piece_name if abs(q) == 1 else _plural(item.piece_name)
-    return f"{_trim(q)} {word}"
+    return f"{plain(q)} {word}"
 
 
 def display_weight(grams: Decimal | None) -> str:
     if grams is None:
         return "weight unknown"
     g = Decimal(grams)
-    return f"{_trim(g / 1000)} kg" if abs(g) >= 1000 else f"{_trim(g)} g"
+    return f"{plain(g / 1000)} kg" if abs(g) >= 1000 else f"{plain(g)} g"

@@ -1,1 +1,54 @@
-urlpatterns: list = []
+from django.urls import path
+
+from pantry import views, views_intake
+
+app_name = "pantry"
+
+site = "sites/<slug:slug>/"
+
+urlpatterns = [
+    # Stock
+    path(f"{site}stock/", views.stock, name="stock"),
+    path(f"{site}stock/export.csv", views.stock_csv, name="stock_csv"),
+    path(f"{site}stock/moves.csv", views.moves_csv, name="moves_csv"),
+    path(f"{site}stock/items/<int:item_id>/", views.stock_item, name="stock_item"),
+    path(f"{site}stock/pick-item/", views.item_search, name="item_search"),
+    path(f"{site}lots/<int:lot_id>/", views.lot, name="lot"),
+    path(f"{site}lots/<int:lot_id>/discard/", views.lot_discard, name="lot_discard"),
+    path(f"{site}moves/<int:move_id>/undo/", views.move_undo, name="move_undo"),
+    path(f"{site}waste/", views.waste, name="waste"),
+    path(f"{site}counts/", views.counts, name="counts"),
+    path(f"{site}counts/<str:storage>/", views.count_area, name="count_area"),
+    path(f"{site}counts/<str:storage>/sheet.pdf", views.count_sheet, name="count_sheet"),
+    path(f"{site}stock/low-levels/", views.thresholds, name="thresholds"),
+    # Food in
+    path(f"{site}donations/", views_intake.donation_list, name="donations"),
+    path(f"{site}donations/new/", views_intake.donation_new, name="donation_new"),
+    path(f"{site}donations/new/line/", views_intake.donation_line, name="donation_line"),
+    path(f"{site}donations/import/", views_intake.donation_import, name="donation_import"),
+    path(f"{site}donations/<int:donation_id>/", views_intake.donation_detail, name="donation"),
+    path(
+        f"{site}donations/<int:donation_id>/receipt.pdf",
+        views_intake.donation_receipt,
+        name="donation_receipt",
+    ),
+    path(f"{site}donors/", views_intake.donors, name="donors"),
+    path(f"{site}donors/<int:donor_id>/", views_intake.donor_edit, name="donor_edit"),
+    # Food out
+    path(f"{site}distributions/", views_intake.distribution_list, name="distributions"),
+    path(f"{site}distributions/new/", views_intake.distribution_new, name="distribution_new"),
+    path(
+        f"{site}distributions/new/line/",
+        views_intake.distribution_line,
+        name="distribution_line",
+    ),
+    path(
+        f"{site}distributions/<int:distribution_id>/",
+        views_intake.distribution_detail,
+        name="distribution",
+    ),
+    # The network's catalog
+    path("items/", views_intake.item_list, name="items"),
+    path("items/new/", views_intake.item_new, name="item_new"),
+    path("items/<int:item_id>/", views_intake.item_edit, name="item_edit"),
+]

@@ -1,0 +1,255 @@
+"""Spreadsheets in and out: stock and moves exported, donations imported.
+
+Exports stream, so a site with a long history downloads without the web
+process holding it all in memory. An import is checked row by row first; the
+person sees every bad row at once, and nothing is written unless all are good.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from commonpot.models import Site
+from pantry.donations import ImportRow, LineInput
+from pantry.models import Donor, Item, Lot, StockMove, Storage
+
+MAX_IMPORT_BYTES = 2_000_000
+MAX_IMPORT_ROWS = 5_000
+IMPORT_COLUMNS = (
+    "received_on",
+    "donor",
+    "donor_kind",
+    "item",
+    "quantity",
+    "unit",
+    "best_before",
+    "date_kind",
+    "storage",
+)
+REQUIRED_COLUMNS = ("received_on", "item", "quantity", "unit")
+
+
+class Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _safe(value) -> str:
+    """A cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def stock_rows(site: Site) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(
+        [
+            "lot",
+            "item",
+            "category",
+            "storage",
+            "best_before",
+            "date_kind",
+            "on_hand",
+            "reserved",
+            "available",
+            "unit",
+            "weight_kg",
+            "source",
+            "received_on",
+        ]
+    )
+    lots = (
+        Lot.objects.at(site)
+        .in_stock()
+        .select_related("item")
+        .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
+    )
+    for lot in lots.iterator(chunk_size=2000):
+        weight = lot.item.weight_g(lot.on_hand)
+        yield writer.writerow(
+            [
+                lot.pk,
+                _safe(lot.item.name),
+                lot.item.get_category_display(),
+                lot.get_storage_display(),
+                lot.best_before or "",
+                lot.get_date_kind_display(),
+                lot.on_hand,
+                lot.reserved,
+                lot.available,
+                lot.item.base_unit,
+                "" if weight is None else f"{weight / 1000:.3f}",
+                _safe(lot.source),
+                lot.received_on,
+            ]
+        )
+
+
+def move_rows(site: Site, since: date | None = None, until: date | None = None) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(
+        [
+            "move",
+            "at",
+            "lot",
+            "item",
+            "kind",
+            "quantity",
+            "unit",
+            "weight_kg",
+            "on_hand_after",
+            "by",
+            "reason",
+            "destination",
+            "donation",
+            "distribution",
+            "count",
+            "reverses",
+            "reference",
+            "note",
+        ]
+    )
+    moves = StockMove.objects.at(site).select_related("lot__item", "by").order_by("at", "pk")
+    if since:
+        moves = moves.filter(at__date__gte=since)
+    if until:
+        moves = moves.filter(at__date__lte=until)
+    for move in moves.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                move.pk,
+                site.local(move.at).isoformat(timespec="seconds"),
+                move.lot_id,
+                _safe(move.lot.item.name),
+                move.kind,
+                move.quantity,
+                move.lot.item.base_unit,
+                "" if move.weight_g is None else f"{move.weight_g / 1000:.3f}",
+                move.on_hand_after,
+                _safe(move.by.name) if move.by else "",
+                move.reason,
+                move.destination,
+                move.donation_id or "",
+                move.distribution_id or "",
+                move.count_id or "",
+                move.reverses_id or "",
+                _safe(move.reference),
+                _safe(move.note),
+            ]
+        )
+
+
+# --- Import -------------------------------------------------------------------------
+
+
+def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tuple[int, str]]]:
+    """(row number, row) for each good row of a donations sheet, (row number, message)
+    for each bad one.
+
+    Row numbers count the header as row 1, as a spreadsheet shows them.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        return [], [(0, "The file is larger than 2 MB: split it into smaller files.")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [
+            (0, "The file is not text in UTF-8: save it from the spreadsheet as CSV UTF-8.")
+        ]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return [], [(1, f"The first row must name the columns; missing: {', '.join(missing)}.")]
+    reader.fieldnames = header
+
+    records = list(reader)
+    if len(records) > MAX_IMPORT_ROWS:
+        return [], [(0, f"The file has more than {MAX_IMPORT_ROWS:,} rows: split it.")]
+    # Items by lower-case name and by barcode, in one query whatever the file's length.
+    names = {(r.get("item") or "").strip().lower() for r in records} - {""}
+    found = Item.objects.active().annotate(low=Lower("name"))
+    found = found.filter(Q(low__in=names) | Q(gtin__in=[n for n in names if n.isdigit()]))
+    by_name = {i.low: i for i in found}
+    by_gtin = {i.gtin: i for i in by_name.values() if i.gtin}
+
+    rows: list[tuple[int, ImportRow]] = []
+    errors: list[tuple[int, str]] = []
+    for n, record in enumerate(records, start=2):
+        get = lambda key, r=record: (r.get(key) or "").strip()  # noqa: E731
+        if not any(get(c) for c in IMPORT_COLUMNS):
+            continue  # a blank line in the sheet
+        problems = []
+        received_on = _date(get("received_on"), "received_on", problems, required=True)
+        best_before = _date(get("best_before"), "best_before", problems)
+        name = get("item")
+        item = by_name.get(name.lower()) or by_gtin.get(name)
+        if not name:
+            problems.append("the item is empty")
+        elif item is None:
+            problems.append(f"no item called {name!r} in the catalog")
+        kind = get("donor_kind").lower()
+        if kind and kind not in Donor.Kind.values:
+            problems.append(f"donor_kind {kind!r} is not one of {', '.join(Donor.Kind.values)}")
+        date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_") or "best_before"
+        if date_kind not in Lot.DateKind.values:
+            problems.append(f"date_kind {get('date_kind')!r} is not best_before or use_by")
+        storage = get("storage").lower()
+        if storage and storage not in Storage.values:
+            problems.append(f"storage {storage!r} is not dry, chilled or frozen")
+        if not get("quantity"):
+            problems.append("the quantity is empty")
+        if problems:
+            message = "; ".join(problems)
+            errors.append((n, message[0].upper() + message[1:] + "."))
+            continue
+        rows.append(
+            (
+                n,
+                ImportRow(
+                    received_on=received_on,
+                    donor_name=get("donor"),
+                    donor_kind=kind,
+                    line=LineInput(
+                        item=item,
+                        quantity=get("quantity"),
+                        unit=get("unit"),
+                        best_before=best_before,
+                        date_kind=date_kind,
+                        storage=storage,
+                    ),
+                ),
+            )
+        )
+    return rows, errors
+
+
+def _date(text: str, column: str, problems: list[str], *, required: bool = False) -> date | None:
+    if not text:
+        if required:
+            problems.append(f"{column} is empty")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"{column} {text!r} is not a date: write dates as YYYY-MM-DD")
+        return None

@@ -1,0 +1,266 @@
+"""Food coming in: donors, donations logged at the door, and donations from a spreadsheet."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from pantry import services
+from pantry.models import Donation, DonationLine, Donor, Item, Lot, Storage
+from pantry.services import LineErrors
+from pantry.units import to_base
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line as typed: the quantity in any unit that fits the item."""
+
+    item: Item
+    quantity: Decimal | str
+    unit: str
+    best_before: date | None = None
+    date_kind: str = Lot.DateKind.BEST_BEFORE
+    storage: str = ""
+
+
+# --- Donors ---------------------------------------------------------------------
+
+DONOR_FIELDS = ("name", "kind", "from_site", "email", "phone", "address")
+
+
+def _clean_donor(donor: Donor) -> None:
+    donor.name = " ".join(donor.name.split())
+    if not donor.name:
+        raise DomainError("Give the donor a name.", field="name")
+    if donor.kind == Donor.Kind.SITE and donor.from_site_id == donor.site_id:
+        raise DomainError("A site cannot donate to itself.", field="from_site")
+    try:
+        donor.full_clean(exclude=["site"], validate_unique=False)
+    except ValidationError as e:
+        raise DomainError(" ".join(e.messages)) from None
+    clash = Donor.objects.filter(site=donor.site, name__iexact=donor.name).exclude(pk=donor.pk)
+    if clash.exists():
+        raise DomainError(
+            f"{donor.site.name} already has a donor called {donor.name}.", field="name"
+        )
+
+
+@transaction.atomic
+def add_donor(*, site: Site, **fields) -> Donor:
+    donor = Donor(site=site, **{k: v for k, v in fields.items() if k in DONOR_FIELDS})
+    _clean_donor(donor)
+    try:
+        with transaction.atomic():
+            donor.save()
+    except IntegrityError:
+        raise DomainError(
+            f"{site.name} already has a donor called {donor.name}.", field="name"
+        ) from None
+    return donor
+
+
+@transaction.atomic
+def update_donor(donor: Donor, **fields) -> Donor:
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    for name, value in fields.items():
+        if name in DONOR_FIELDS:
+            setattr(donor, name, value)
+    _clean_donor(donor)
+    donor.save()
+    return donor
+
+
+# --- Donations ------------------------------------------------------------------
+
+
+def _convert_lines(site: Site, lines: Sequence[LineInput]) -> list[Decimal]:
+    """Every line's quantity in its item's base unit, or LineErrors naming each bad line."""
+    today = site.today()
+    errors: list[tuple[int, str | None, str]] = []
+    quantities: list[Decimal] = []
+    for i, line in enumerate(lines):
+        try:
+            quantities.append(to_base(line.quantity, line.unit, line.item))
+        except DomainError as e:
+            errors.append((i, e.field, e.message))
+            continue
+        storage = line.storage or line.item.storage
+        if storage not in site.storage_areas:
+            label = Storage(storage).label.lower() if storage in Storage.values else storage
+            errors.append((i, "storage", f"{site.name} has no {label} storage."))
+        if line.date_kind not in Lot.DateKind.values:
+            errors.append((i, "date_kind", f"{line.date_kind!r} is not a kind of date."))
+        elif (
+            line.date_kind == Lot.DateKind.USE_BY
+            and line.best_before is not None
+            and line.best_before < today
+        ):
+            errors.append((i, "best_before", "Its use-by date has passed: it cannot be accepted."))
+    if errors:
+        raise LineErrors(errors)
+    return quantities
+
+
+@transaction.atomic
+def receive_donation(
+    *,
+    site: Site,
+    donor: Donor | None,
+    received_on: date,
+    lines: Sequence[LineInput],
+    by: User | None,
+    token: uuid.UUID | None = None,
+    note: str = "",
+) -> Donation:
+    """Log a donation: one lot per distinct (item, date, storage), one move per line.
+
+    The same token records once: a second submission of the same form returns
+    the donation the first one made.
+    """
+    if token is not None:
+        existing = Donation.objects.filter(token=token).first()
+        if existing is not None:
+            return services.same_site(existing, site)
+    if donor is not None and donor.site_id != site.pk:
+        raise DomainError("This donor is another site's record.", field="donor")
+    if received_on > site.today():
+        raise DomainError("The date received cannot be in the future.", field="received_on")
+    if not lines:
+        raise DomainError("Add at least one line: what was given, and how much.")
+    quantities = _convert_lines(site, lines)
+
+    fields = {"site": site, "donor": donor, "received_on": received_on, "received_by": by}
+    if token is not None:
+        fields["token"] = token
+    try:
+        # A savepoint: a lost race on the token leaves the outer transaction usable.
+        with transaction.atomic():
+            donation = Donation.objects.create(note=note[:200], **fields)
+    except IntegrityError:
+        return services.same_site(Donation.objects.get(token=token), site)
+
+    source = f"Donation {donation.pk} from {donation.donor_name}"
+    lots: dict[tuple, Lot] = {}
+    for line, quantity in zip(lines, quantities, strict=True):
+        storage = line.storage or line.item.storage
+        key = (line.item.pk, line.best_before, line.date_kind, storage)
+        move = services.receive(
+            site=site,
+            item=line.item,
+            quantity=quantity,
+            by=by,
+            source=source,
+            best_before=line.best_before,
+            date_kind=line.date_kind,
+            storage=storage,
+            received_on=received_on,
+            donor=donor,
+            donation=donation,
+            into=lots.get(key),
+        )
+        lots[key] = move.lot
+        DonationLine.objects.create(
+            donation=donation,
+            item=line.item,
+            lot=move.lot,
+            quantity_entered=Decimal(str(line.quantity).replace(",", "")),
+            unit_entered=line.unit.strip()[:20],
+            quantity=quantity,
+            weight_g=move.weight_g,
+        )
+    return donation
+
+
+# --- Donations from a spreadsheet --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    received_on: date
+    donor_name: str
+    donor_kind: str
+    line: LineInput
+
+
+def check_import(site: Site, rows: Sequence[ImportRow]) -> list[tuple[int, str | None, str]]:
+    """Everything wrong with these rows, as (row index from 0, field, message); writes nothing."""
+    errors: list[tuple[int, str | None, str]] = []
+    known = {donor.name.lower() for donor in Donor.objects.filter(site=site)}
+    for i, row in enumerate(rows):
+        name = row.donor_name.strip().lower()
+        if name and name not in known and not row.donor_kind:
+            errors.append(
+                (
+                    i,
+                    "donor",
+                    f"No donor called {row.donor_name!r}: add them first, or give their kind "
+                    "in the donor_kind column.",
+                )
+            )
+        if row.received_on > site.today():
+            errors.append((i, "received_on", "The date received cannot be in the future."))
+    try:
+        _convert_lines(site, [row.line for row in rows])
+    except LineErrors as e:
+        errors += e.errors
+    return sorted(errors, key=lambda e: e[0])
+
+
+@transaction.atomic
+def import_donations(
+    *, site: Site, rows: Sequence[ImportRow], by: User | None, token: uuid.UUID
+) -> list[Donation]:
+    """Record spreadsheet rows: one donation per (date, donor), all rows or none.
+
+    Donors named in the sheet are found by name, or added when the row says
+    what kind of donor they are. Each donation's token is derived from the
+    upload's, so submitting the same upload form twice records once.
+    """
+    if not rows:
+        raise DomainError("The file has no rows to import.")
+    errors = check_import(site, rows)
+    if errors:
+        raise LineErrors(errors, noun="Row")
+    known = {donor.name.lower(): donor for donor in Donor.objects.filter(site=site)}
+    groups: dict[tuple[date, str], list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault((row.received_on, row.donor_name.strip().lower()), []).append(i)
+
+    donations = []
+    for n, ((received_on, name), indexes) in enumerate(groups.items()):
+        donor = known.get(name)
+        if name and donor is None:
+            first = rows[indexes[0]]
+            try:
+                donor = add_donor(site=site, name=first.donor_name, kind=first.donor_kind)
+            except DomainError as e:
+                raise LineErrors([(indexes[0], "donor", e.message)], noun="Row") from None
+            known[name] = donor
+        try:
+            donations.append(
+                receive_donation(
+                    site=site,
+                    donor=donor,
+                    received_on=received_on,
+                    lines=[rows[i].line for i in indexes],
+                    by=by,
+                    token=uuid.uuid5(token, str(n)),
+                )
+            )
+        except LineErrors as e:
+            raise LineErrors([(indexes[j], f, m) for j, f, m in e.errors], noun="Row") from None
+        except DomainError as e:
+            raise LineErrors([(indexes[0], e.field, e.message)], noun="Row") from None
+    return donations

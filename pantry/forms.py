@@ -1,0 +1,408 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.urls import reverse
+
+from commonpot.forms import PhoneField
+from commonpot.models import Site
+from pantry.codes import Allergen, Dietary
+from pantry.models import Distribution, Donor, Item, Lot, StockMove, Storage
+from pantry.units import UnitError, to_base
+
+COMMON_UNITS = ["kg", "g", "lb", "oz", "L", "ml", "pieces", "cans", "jars", "packs", "bottles"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        error_messages={"invalid": "Enter a date, such as 2026-03-31."},
+        **kwargs,
+    )
+
+
+class ItemField(forms.CharField):
+    """An item typed by name or scanned by barcode; search-as-you-type with htmx.
+
+    Without JavaScript the browser's own list (datalist) is empty and the name
+    or barcode is typed in full; a near miss gets a "did you mean" message.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Item")
+        kwargs.setdefault("max_length", 120)
+        kwargs.setdefault("help_text", "Type a few letters of the name, or scan the barcode.")
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> Item | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        text = text.strip()
+        # The picker's suggestions read "Rice · 5 kg here": the name is before the dot.
+        name = text.split(" · ")[0].strip()
+        item = Item.objects.active().filter(name__iexact=name).first()
+        if item is None and text.isdigit():
+            item = Item.objects.active().filter(gtin=text).first()
+        if item is None:
+            near = list(Item.objects.active().search(name[:40]).values_list("name", flat=True)[:3])
+            hint = (
+                f" Did you mean {' or '.join(near)}?" if near else " Add it to the catalog first."
+            )
+            raise forms.ValidationError(f"No item called {text!r} in the catalog.{hint}")
+        return item
+
+
+def picker_attrs(site: Site, list_id: str) -> dict:
+    return {
+        "list": list_id,
+        "autocomplete": "off",
+        "hx-get": reverse("pantry:item_search", args=[site.slug]),
+        "hx-trigger": "input changed delay:250ms, focus once",
+        "hx-target": f"#{list_id}",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+    }
+
+
+class TokenForm(forms.Form):
+    """A form that carries an idempotency token: submitted twice, recorded once."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+# --- Lines ------------------------------------------------------------------------
+
+
+class LineForm(forms.Form):
+    item = ItemField()
+    quantity = forms.CharField(
+        max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6})
+    )
+    unit = forms.CharField(
+        max_length=20,
+        initial="kg",
+        widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
+        help_text="kg, lb, g, oz, L, ml, cans, pieces...",
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["item"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
+
+    def clean(self):
+        data = super().clean()
+        item, quantity, unit = data.get("item"), data.get("quantity"), data.get("unit")
+        if item and quantity and unit:
+            try:
+                data["base_quantity"] = to_base(quantity, unit, item)
+            except UnitError as e:
+                self.add_error(e.field if e.field in self.fields else None, e.message)
+        return data
+
+
+class DonationLineForm(LineForm):
+    best_before = date_field("Best before or use by", required=False)
+    date_kind = forms.ChoiceField(
+        label="Kind of date", choices=Lot.DateKind.choices, initial=Lot.DateKind.BEST_BEFORE
+    )
+    storage = forms.ChoiceField(label="Storage area", required=False)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, site=site, **kwargs)
+        self.fields["storage"].choices = [("", "Item's usual")] + [
+            (area, Storage(area).label) for area in site.storage_areas
+        ]
+
+
+class DistributionLineForm(LineForm):
+    lot = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_lot(self) -> Lot | None:
+        lot_id = self.cleaned_data.get("lot")
+        if not lot_id:
+            return None
+        # Any site's lot is found here; the service refuses another site's with a reason.
+        lot = Lot.objects.select_related("site", "item").filter(pk=lot_id).first()
+        if lot is None:
+            raise forms.ValidationError("This lot no longer exists.")
+        return lot
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args, site: Site, **kwargs):
+        self.site = site
+        super().__init__(*args, form_kwargs={"site": site}, **kwargs)
+
+    def filled(self) -> list[forms.Form]:
+        return [f for f in self.forms if f.has_changed() and f.cleaned_data.get("item")]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.filled():
+            raise forms.ValidationError("Add at least one line: what it is, and how much.")
+
+
+DonationLineFormSet = forms.formset_factory(
+    DonationLineForm, formset=BaseLineFormSet, extra=1, max_num=60, absolute_max=60
+)
+DistributionLineFormSet = forms.formset_factory(
+    DistributionLineForm, formset=BaseLineFormSet, extra=1, max_num=60, absolute_max=60
+)
+
+
+# --- Donations, distributions ------------------------------------------------------
+
+
+class DonationForm(TokenForm):
+    donor = forms.ModelChoiceField(
+        queryset=Donor.objects.none(),
+        required=False,
+        empty_label="Anonymous",
+        help_text="A new donor? Add them on the donors page first.",
+    )
+    received_on = date_field("Date received")
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["donor"].queryset = Donor.objects.filter(site=site)
+        self.fields["received_on"].initial = site.today()
+
+
+class DistributionForm(TokenForm):
+    recipient = forms.ChoiceField(
+        label="Given to",
+        choices=Distribution.Recipient.choices,
+        widget=forms.RadioSelect,
+        initial=Distribution.Recipient.HOUSEHOLDS,
+    )
+    households = forms.IntegerField(
+        min_value=1, max_value=100000, required=False, help_text="No names needed."
+    )
+    people = forms.IntegerField(
+        label="People in those households", min_value=1, max_value=1000000, required=False
+    )
+    partner = forms.CharField(label="Partner organisation", max_length=120, required=False)
+    given_on = date_field("Date")
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = site.today()
+        self.fields["partner"].widget.attrs["list"] = "pantry-partners"
+
+
+# --- Waste, counts, thresholds -------------------------------------------------------
+
+
+class DiscardForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=StockMove.WasteReason.choices, initial=StockMove.WasteReason.EXPIRED
+    )
+    destination = forms.ChoiceField(
+        choices=StockMove.Destination.choices, initial=StockMove.Destination.COMPOST
+    )
+    quantity = forms.CharField(
+        max_length=20,
+        required=False,
+        help_text="Leave empty to discard all of the lot that is not held.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    unit = forms.CharField(max_length=20, required=False, widget=forms.TextInput())
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, lot: Lot, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lot = lot
+        self.fields["unit"].widget.attrs["list"] = "pantry-units"
+
+    def clean(self):
+        data = super().clean()
+        data["base_quantity"] = None
+        if data.get("quantity"):
+            try:
+                data["base_quantity"] = to_base(
+                    data["quantity"], data.get("unit") or self.lot.item.piece_name, self.lot.item
+                )
+            except UnitError as e:
+                self.add_error(e.field if e.field in self.fields else None, e.message)
+        return data
+
+
+class CountForm(TokenForm):
+    """One quantity field per lot in the area; an empty field means "not counted"."""
+
+    def __init__(self, *args, lots: list[Lot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lots = lots
+        for lot in lots:
+            self.fields[f"lot_{lot.pk}"] = forms.CharField(
+                label=f"{lot.item.name}, {lot.date_label}",
+                required=False,
+                max_length=20,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+            )
+            self.fields[f"unit_{lot.pk}"] = forms.CharField(
+                label="unit",
+                required=False,
+                max_length=20,
+                initial=count_unit(lot.item),
+                widget=forms.TextInput(attrs={"list": "pantry-units", "size": 5}),
+            )
+
+    def rows(self):
+        for lot in self.lots:
+            yield lot, self[f"lot_{lot.pk}"], self[f"unit_{lot.pk}"]
+
+    def clean(self):
+        data = super().clean()
+        counted: dict[int, Decimal] = {}
+        for lot in self.lots:
+            raw = (data.get(f"lot_{lot.pk}") or "").strip()
+            if not raw:
+                continue
+            unit = data.get(f"unit_{lot.pk}") or count_unit(lot.item)
+            try:
+                if Decimal(raw.replace(",", "")) == 0:
+                    counted[lot.pk] = Decimal(0)
+                    continue
+            except ArithmeticError:
+                pass
+            try:
+                counted[lot.pk] = to_base(raw, unit, lot.item)
+            except UnitError as e:
+                field = f"unit_{lot.pk}" if e.field == "unit" else f"lot_{lot.pk}"
+                self.add_error(field, e.message)
+        if not counted and not self.errors:
+            raise forms.ValidationError("Enter what is on the shelf for at least one lot.")
+        data["counted"] = counted
+        return data
+
+
+def count_unit(item: Item) -> str:
+    if item.base_unit == Item.Unit.GRAM:
+        return "kg"
+    if item.base_unit == Item.Unit.MILLILITRE:
+        return "L"
+    return "pieces"
+
+
+class ThresholdForm(forms.Form):
+    item = ItemField()
+    minimum = forms.CharField(
+        label="Running low below",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="0 removes the level.",
+    )
+    unit = forms.CharField(
+        max_length=20, initial="kg", widget=forms.TextInput(attrs={"list": "pantry-units"})
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].widget.attrs.update(picker_attrs(site, "threshold-items"))
+
+    def clean(self):
+        data = super().clean()
+        item, minimum, unit = data.get("item"), data.get("minimum"), data.get("unit")
+        if item and minimum:
+            try:
+                zero = Decimal(minimum.replace(",", "")) == 0
+            except ArithmeticError:
+                zero = False
+            if zero:
+                data["base_minimum"] = None
+                return data
+            try:
+                data["base_minimum"] = to_base(minimum, unit or "", item)
+            except UnitError as e:
+                self.add_error("minimum" if e.field == "quantity" else "unit", e.message)
+        return data
+
+
+# --- Donors, catalog, import -------------------------------------------------------
+
+
+class DonorForm(forms.ModelForm):
+    phone = PhoneField()
+
+    class Meta:
+        model = Donor
+        fields = ["name", "kind", "from_site", "email", "phone", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_site"].queryset = Site.objects.exclude(pk=site.pk)
+        self.fields["from_site"].label = "Which site"
+
+
+class ItemForm(forms.ModelForm):
+    allergens = forms.MultipleChoiceField(
+        choices=Allergen.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Wheat also marks the item as containing gluten.",
+    )
+    dietary = forms.MultipleChoiceField(
+        label="Dietary tags",
+        choices=Dietary.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Item
+        fields = [
+            "name",
+            "category",
+            "base_unit",
+            "piece_name",
+            "weight_per_piece_g",
+            "grams_per_ml",
+            "storage",
+            "gtin",
+            "is_active",
+        ]
+        widgets = {"gtin": forms.TextInput(attrs={"inputmode": "numeric"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["allergens"] = self.instance.allergens
+            self.initial["dietary"] = self.instance.dietary
+
+    def clean_gtin(self) -> str:
+        return "".join(self.cleaned_data["gtin"].split())
+
+    def values(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in [*self.Meta.fields, "allergens", "dietary"]
+        }
+
+
+class ImportForm(TokenForm):
+    file = forms.FileField(
+        label="Spreadsheet (CSV)",
+        help_text="Columns: received_on, donor, donor_kind, item, quantity, unit, best_before, "
+        "date_kind, storage. Dates as YYYY-MM-DD.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class ItemSearchForm(forms.Form):
+    q = forms.CharField(max_length=60, required=False)

@@ -1,0 +1,72 @@
+"""What the pantry shows on home pages (registered in apps.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from commonpot.models import Site
+from pantry.models import Item, Lot
+from pantry.units import display
+
+EXPIRING_DAYS = 3
+PANEL_ROWS = 8
+
+
+def lead_panel(request: HttpRequest, site: Site | None):
+    """A lead's site: what expires in the next 3 days, and what is below its level."""
+    if site is None:
+        return None
+    today = site.today()
+    expiring = list(
+        Lot.objects.at(site)
+        .in_stock()
+        .expiring_within(today, EXPIRING_DAYS)
+        .select_related("item")
+        .order_by("best_before", "item__name")[: PANEL_ROWS + 1]
+    )
+    low = list(
+        Item.objects.stock_at(site)
+        .filter(threshold__isnull=False, available_total__lt=F("threshold"))
+        .order_by("name")[: PANEL_ROWS + 1]
+    )
+    return (
+        "pantry/_home_panel.html",
+        {
+            "site": site,
+            "today": today,
+            "days": EXPIRING_DAYS,
+            "expiring": [(lot, display(lot.on_hand, lot.item)) for lot in expiring[:PANEL_ROWS]],
+            "more_expiring": len(expiring) > PANEL_ROWS,
+            "low": [
+                (item, display(item.available_total, item), display(item.threshold, item))
+                for item in low[:PANEL_ROWS]
+            ],
+            "more_low": len(low) > PANEL_ROWS,
+        },
+    )
+
+
+def coordinator_panel(request: HttpRequest, site: Site | None):
+    """Across the network: per site, lots past their date and lots expiring within 3 days.
+
+    One grouped query. "Today" is the server's date here (sites may be a few hours
+    apart); each site's own page uses the site's date.
+    """
+    today = timezone.localdate()
+    rows = list(
+        Lot.objects.in_stock()
+        .filter(best_before__isnull=False, best_before__lte=today + timedelta(days=EXPIRING_DAYS))
+        .values("site__slug", "site__name")
+        .annotate(
+            expired=Count("pk", filter=Q(best_before__lt=today)),
+            expiring=Count("pk", filter=Q(best_before__gte=today)),
+        )
+        .order_by("site__name")
+    )
+    if not rows:
+        return None
+    return ("pantry/_coordinator_panel.html", {"rows": rows, "days": EXPIRING_DAYS})

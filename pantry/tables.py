@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from commonpot.models import Site
+from pantry.models import Item, Lot
+from pantry.units import display, display_weight
+
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+EXPIRING_SOON = timedelta(days=3)
+
+
+def date_badge(value: date | None, today: date) -> str:
+    if value is None:
+        return "no date"
+    text = f"{value:%d %b %Y}"
+    if value < today:
+        return format_html('{} <span class="badge bad">passed</span>', text)
+    if value <= today + EXPIRING_SOON:
+        return format_html('{} <span class="badge warn">soon</span>', text)
+    return text
+
+
+class StockTable(tables.Table):
+    name = tables.Column(verbose_name="Item")
+    category = tables.Column()
+    available_total = tables.Column(verbose_name="Available", attrs=NUM)
+    on_hand_total = tables.Column(verbose_name="On hand", attrs=NUM)
+    weight = tables.Column(verbose_name="Weight", empty_values=(), orderable=False, attrs=NUM)
+    lot_count = tables.Column(verbose_name="Lots", attrs=NUM)
+    nearest = tables.Column(verbose_name="Nearest date")
+    storage = tables.Column(verbose_name="Usual storage")
+
+    class Meta:
+        model = Item
+        fields = ()
+        sequence = (
+            "name",
+            "category",
+            "available_total",
+            "on_hand_total",
+            "weight",
+            "lot_count",
+            "nearest",
+            "storage",
+        )
+        order_by = ("name",)
+        empty_text = "No stock matches. Log a donation to add some."
+        attrs = {"class": "table stock-table"}
+
+    def __init__(self, *args, site: Site, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.today = today
+
+    def render_name(self, record: Item, value: str):
+        url = reverse("pantry:stock_item", args=[self.site.slug, record.pk])
+        low = ""
+        if record.threshold is not None and record.available_total < record.threshold:
+            low = format_html(' <span class="badge bad">low</span>')
+        return format_html('<a href="{}">{}</a>{}', url, value, low)
+
+    def render_category(self, record: Item):
+        return record.get_category_display()
+
+    def render_available_total(self, record: Item, value):
+        return display(value, record)
+
+    def render_on_hand_total(self, record: Item, value):
+        return display(value, record)
+
+    def render_weight(self, record: Item):
+        return display_weight(record.weight_g(record.on_hand_total))
+
+    def render_nearest(self, value):
+        return date_badge(value, self.today)
+
+    def render_storage(self, record: Item):
+        return record.get_storage_display()
+
+
+class LotTable(tables.Table):
+    """The lots of one item at one site."""
+
+    id = tables.Column(verbose_name="Lot", linkify=True)
+    best_before = tables.Column(verbose_name="Date", empty_values=())
+    available = tables.Column(empty_values=(), orderable=False, attrs=NUM)
+    on_hand = tables.Column(verbose_name="On hand", attrs=NUM)
+    storage = tables.Column(verbose_name="Storage area")
+    source = tables.Column()
+    received_on = tables.Column(verbose_name="Received")
+
+    class Meta:
+        model = Lot
+        fields = ()
+        sequence = ("id", "best_before", "available", "on_hand", "storage", "source", "received_on")
+        empty_text = "None of this item is in stock."
+        attrs = {"class": "table"}
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def render_id(self, value):
+        return f"#{value}"
+
+    def render_best_before(self, record: Lot):
+        if record.best_before is None:
+            return "no date"
+        return format_html(
+            "{} {}", record.get_date_kind_display(), date_badge(record.best_before, self.today)
+        )
+
+    def render_available(self, record: Lot):
+        return display(record.available, record.item)
+
+    def render_on_hand(self, record: Lot, value):
+        return display(value, record.item)
+
+
+class ItemTable(tables.Table):
+    """The network's catalog."""
+
+    name = tables.Column(linkify=lambda record: reverse("pantry:item_edit", args=[record.pk]))
+    category = tables.Column()
+    base_unit = tables.Column(verbose_name="Counted by")
+    weight_per_piece_g = tables.Column(verbose_name="Weight of one piece", attrs=NUM)
+    storage = tables.Column()
+    allergens = tables.Column(empty_values=(), orderable=False)
+    gtin = tables.Column(verbose_name="Barcode")
+    is_active = tables.BooleanColumn(verbose_name="In use")
+
+    class Meta:
+        model = Item
+        fields = ()
+        sequence = (
+            "name",
+            "category",
+            "base_unit",
+            "weight_per_piece_g",
+            "storage",
+            "allergens",
+            "gtin",
+            "is_active",
+        )
+        order_by = ("name",)
+        empty_text = "No items match."
+        attrs = {"class": "table"}
+
+    def render_base_unit(self, record: Item):
+        if record.base_unit == Item.Unit.PIECE:
+            return f"pieces ({record.piece_name})"
+        return record.base_unit
+
+    def render_weight_per_piece_g(self, value):
+        return display_weight(value)
+
+    def render_allergens(self, record: Item):
+        return ", ".join(record.allergens) or "—"

@@ -1,0 +1,376 @@
+"""Stock pages: the stock table, an item's lots, a lot's history, waste, counts,
+thresholds, exports and the item picker. Intake and distributions are in
+views_intake.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import lead_required
+from pantry import catalog, csv_io, services
+from pantry.filters import StockFilter
+from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
+from pantry.models import Item, Lot, StockCount, StockMove, StockThreshold, Storage
+from pantry.pdf import pdf_response
+from pantry.tables import LotTable, StockTable
+from pantry.units import display, display_weight
+
+STOCK_PAGE_SIZE = 25
+
+
+def _lot(site: Site, lot_id: int) -> Lot:
+    """A lot of this site; another site's lot is not found from here."""
+    return get_object_or_404(Lot.objects.select_related("item", "site"), pk=lot_id, site=site)
+
+
+def _storage(site: Site, storage: str) -> str:
+    if storage not in site.storage_areas:
+        raise Http404(f"{site.name} has no such storage area.")
+    return storage
+
+
+# --- Stock ---------------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def stock(request: HttpRequest, site: Site) -> HttpResponse:
+    today = site.today()
+    filters = StockFilter(request.GET or None, site=site, today=today)
+    table = StockTable(filters.qs, site=site, today=today)
+    RequestConfig(request, paginate={"per_page": STOCK_PAGE_SIZE}).configure(table)
+    context = {"site": site, "filters": filters, "table": table, "today": today}
+    if request.htmx and request.htmx.target == "stock-results":
+        return TemplateResponse(request, "pantry/stock.html#results", context)
+    return TemplateResponse(request, "pantry/stock.html", context)
+
+
+@lead_required
+@require_GET
+def stock_item(request: HttpRequest, site: Site, item_id: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=item_id)
+    today = site.today()
+    lots = Lot.objects.at(site).of(item).in_stock().select_related("item", "site")
+    table = LotTable(lots.first_expiring_first(), today=today, orderable=False)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    threshold = StockThreshold.objects.filter(site=site, item=item).first()
+    return TemplateResponse(
+        request,
+        "pantry/stock_item.html",
+        {
+            "site": site,
+            "item": item,
+            "table": table,
+            "available": display(services.available(site, item, today), item),
+            "threshold": display(threshold.minimum, item) if threshold else None,
+        },
+    )
+
+
+@lead_required
+@require_GET
+def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
+    lot = _lot(site, lot_id)
+    moves = list(
+        lot.moves.select_related("by", "donation__donor", "distribution", "count", "reverses")
+        .prefetch_related(Prefetch("reversed_by", queryset=StockMove.objects.only("pk")))
+        .order_by("at", "pk")
+    )
+    undo_after = timezone.now() - services.UNDO_WINDOW
+    rows = []
+    for move in moves:
+        reversed_by = getattr(move, "reversed_by", None)
+        undoable = move.kind != StockMove.Kind.REVERSED and reversed_by is None
+        rows.append(
+            {
+                "move": move,
+                "at": site.local(move.at),
+                "quantity": display(move.quantity, lot.item),
+                "weight": display_weight(move.weight_g),
+                "after": display(move.on_hand_after, lot.item),
+                "reversed_by": reversed_by,
+                "undoable": undoable and move.at >= undo_after,
+            }
+        )
+    total = sum((m.quantity for m in moves), start=lot.on_hand * 0)
+    return TemplateResponse(
+        request,
+        "pantry/lot.html",
+        {
+            "site": site,
+            "lot": lot,
+            "rows": rows,
+            "adds_up": total == lot.on_hand,
+            "sum_of_moves": display(total, lot.item),
+            "on_hand": display(lot.on_hand, lot.item),
+            "available": display(lot.available, lot.item),
+            "reserved": display(lot.reserved, lot.item),
+            "weight": display_weight(lot.item.weight_g(lot.on_hand)),
+            "expired": lot.is_expired(site.today()),
+            "discard_form": DiscardForm(lot=lot),
+        },
+    )
+
+
+@lead_required
+@require_POST
+def move_undo(request: HttpRequest, site: Site, move_id: int) -> HttpResponse:
+    move = get_object_or_404(StockMove.objects.select_related("lot"), pk=move_id, lot__site=site)
+    try:
+        services.reverse_move(move, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"Undone: {move.get_kind_display().lower()} reversed.")
+    return redirect("pantry:lot", slug=site.slug, lot_id=move.lot_id)
+
+
+# --- Waste ----------------------------------------------------------------------
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
+    lot = _lot(site, lot_id)
+    form = DiscardForm(request.POST or None, lot=lot)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            move = services.discard(
+                lot,
+                reason=data["reason"],
+                destination=data["destination"],
+                quantity=data["base_quantity"],
+                note=data["note"],
+                by=request.user,
+            )
+        except DomainError as e:
+            form.add_error("quantity" if e.field == "quantity" else None, e.message)
+        else:
+            text = (
+                f"Discarded {display(-move.quantity, lot.item)} of {lot.item.name} to "
+                f"{move.get_destination_display().lower()}."
+            )
+            if request.htmx:
+                return TemplateResponse(
+                    request, "pantry/waste.html#discarded", {"site": site, "lot": lot, "text": text}
+                )
+            messages.success(request, text)
+            if request.POST.get("next") == "waste":
+                return redirect("pantry:waste", slug=site.slug)
+            return redirect(lot)
+    if request.htmx and request.method == "POST":
+        errors = " ".join(e for errs in form.errors.values() for e in errs)
+        return TemplateResponse(
+            request,
+            "pantry/waste.html#discarded",
+            {"site": site, "lot": lot, "text": errors, "failed": True},
+        )
+    return TemplateResponse(
+        request, "pantry/discard.html", {"site": site, "lot": lot, "form": form}
+    )
+
+
+@lead_required
+@require_GET
+def waste(request: HttpRequest, site: Site) -> HttpResponse:
+    """Expired lots first (each with a one-tap discard), then those expiring soon."""
+    today = site.today()
+    try:
+        days = max(0, min(int(request.GET.get("days", 3)), 60))
+    except ValueError:
+        days = 3
+    lots = Lot.objects.at(site).in_stock().select_related("item").order_by("best_before", "pk")
+    expired = list(lots.expired(today)[:200])
+    expiring = list(lots.expiring_within(today, days)[:200])
+    for lot_ in expired + expiring:
+        lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+        lot_.shown_weight = display_weight(lot_.item.weight_g(lot_.on_hand))
+    return TemplateResponse(
+        request,
+        "pantry/waste.html",
+        {"site": site, "expired": expired, "expiring": expiring, "days": days, "today": today},
+    )
+
+
+# --- Counts ---------------------------------------------------------------------
+
+
+def _count_lots(site: Site, storage: str) -> list[Lot]:
+    return list(
+        Lot.objects.at(site)
+        .in_stock()
+        .filter(storage=storage)
+        .select_related("item")
+        .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
+    )
+
+
+@lead_required
+@require_GET
+def counts(request: HttpRequest, site: Site) -> HttpResponse:
+    recent = StockCount.objects.filter(site=site).select_related("by")[:20]
+    return TemplateResponse(
+        request,
+        "pantry/counts.html",
+        {
+            "site": site,
+            "areas": [(a, Storage(a).label) for a in site.storage_areas],
+            "recent": [(c, site.local(c.at)) for c in recent],
+        },
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
+    storage = _storage(site, storage)
+    lots = _count_lots(site, storage)
+    form = CountForm(request.POST or None, lots=lots)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.record_count(
+                site=site,
+                storage=storage,
+                counted=form.cleaned_data["counted"],
+                by=request.user,
+                token=form.cleaned_data["token"],
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            changed = count.moves.count()
+            result = (
+                f"Count saved: {count.lines.count()} lots counted, {changed} adjusted. "
+                "Lots you left empty were not changed."
+            )
+            if not request.htmx:
+                messages.success(request, result)
+                return redirect("pantry:counts", slug=site.slug)
+            lots = _count_lots(site, storage)
+            form = CountForm(lots=lots)
+    for lot_ in lots:
+        lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+    context = {
+        "site": site,
+        "storage": storage,
+        "storage_label": Storage(storage).label,
+        "form": form,
+        "result": result,
+    }
+    if request.htmx:
+        return TemplateResponse(request, "pantry/count_area.html#count-form", context)
+    return TemplateResponse(request, "pantry/count_area.html", context)
+
+
+@lead_required
+@require_GET
+def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
+    storage = _storage(site, storage)
+    lots = _count_lots(site, storage)
+    for lot_ in lots:
+        lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+    return pdf_response(
+        request,
+        "pantry/pdf/count_sheet.html",
+        {
+            "site": site,
+            "storage_label": Storage(storage).label,
+            "lots": lots,
+            "printed": site.local(timezone.now()),
+        },
+        filename=f"count-{site.slug}-{storage}-{site.today()}.pdf",
+    )
+
+
+# --- Thresholds ------------------------------------------------------------------
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def thresholds(request: HttpRequest, site: Site) -> HttpResponse:
+    form = ThresholdForm(request.POST or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        item = form.cleaned_data["item"]
+        try:
+            catalog.set_threshold(site=site, item=item, minimum=form.cleaned_data["base_minimum"])
+        except DomainError as e:
+            form.add_error("minimum", e.message)
+        else:
+            messages.success(request, f"Low-stock level for {item.name} saved.")
+            return redirect("pantry:thresholds", slug=site.slug)
+    rows = Item.objects.stock_at(site).filter(threshold__isnull=False).order_by("name")
+    shown = [
+        {
+            "item": item,
+            "minimum": display(item.threshold, item),
+            "available": display(item.available_total, item),
+            "low": item.available_total < item.threshold,
+        }
+        for item in rows
+    ]
+    return TemplateResponse(
+        request, "pantry/thresholds.html", {"site": site, "form": form, "rows": shown}
+    )
+
+
+# --- Exports and the item picker ---------------------------------------------------
+
+
+def _csv(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@lead_required
+@require_GET
+def stock_csv(request: HttpRequest, site: Site) -> StreamingHttpResponse:
+    return _csv(csv_io.stock_rows(site), f"stock-{site.slug}-{site.today()}.csv")
+
+
+def _date_param(request: HttpRequest, name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@lead_required
+@require_GET
+def moves_csv(request: HttpRequest, site: Site) -> StreamingHttpResponse:
+    since, until = _date_param(request, "from"), _date_param(request, "to")
+    return _csv(csv_io.move_rows(site, since, until), f"moves-{site.slug}-{site.today()}.csv")
+
+
+@lead_required
+@require_GET
+def item_search(request: HttpRequest, site: Site) -> HttpResponse:
+    """Suggestions for the item picker: <option>s for a <datalist>, with stock here."""
+    form = ItemSearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    if not text:
+        # The picker sends the whole line's fields; the item field's name ends in "item".
+        text = next((v for k, v in request.GET.items() if k.endswith("item")), "")[:60]
+    items = list(Item.objects.active().search(text)[:12])
+    here = {
+        row.pk: row.available_total
+        for row in Item.objects.stock_at(site).filter(pk__in=[i.pk for i in items])
+    }
+    options = [
+        (item.name, f"{display(here[item.pk], item)} here" if item.pk in here else "")
+        for item in items
+    ]
+    return TemplateResponse(request, "pantry/_item_options.html", {"options": options})

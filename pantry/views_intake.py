@@ -1,0 +1,434 @@
+"""Food in and out: donations (and their receipts and spreadsheet import), donors,
+distributions, and the network's item catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import is_coordinator, is_lead, lead_required
+from pantry import catalog, csv_io, donations, services
+from pantry.forms import (
+    DistributionForm,
+    DistributionLineFormSet,
+    DonationForm,
+    DonationLineFormSet,
+    DonorForm,
+    ImportForm,
+    ItemForm,
+    count_unit,
+)
+from pantry.models import Distribution, Donation, Donor, Item, Lot
+from pantry.tables import ItemTable
+from pantry.units import display, display_weight, plain
+
+LINES = "lines"
+
+
+def lead_or_coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The shared catalog: anyone who leads a site, and coordinators."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (is_coordinator(request.user) or is_lead(request.user)):
+            raise PermissionDenied("Only site leads and coordinators can change the catalog.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _with_one_more_line(data: QueryDict) -> QueryDict:
+    """The same submission with one more blank line (the no-JavaScript "Add a line")."""
+    data = data.copy()
+    key = f"{LINES}-TOTAL_FORMS"
+    try:
+        data[key] = str(min(int(data.get(key, 1)) + 1, 60))
+    except ValueError:
+        data[key] = "1"
+    return data
+
+
+def _line_errors(formset, error: services.LineErrors) -> None:
+    filled = formset.filled()
+    for index, field, message in error.errors:
+        form = filled[index]
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _new_line(request: HttpRequest, site: Site, formset_class, template: str) -> HttpResponse:
+    """One more line for the form, for htmx: the line, and the new line count (out of band)."""
+    try:
+        index = max(0, min(int(request.GET.get(f"{LINES}-TOTAL_FORMS", 1)), 59))
+    except ValueError:
+        index = 1
+    formset = formset_class(prefix=LINES, site=site)
+    form = formset.form(
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        **formset.get_form_kwargs(index),
+    )
+    form.fields["item"].widget.attrs["autofocus"] = True
+    return TemplateResponse(
+        request, template, {"site": site, "form": form, "total": index + 1, "oob": True}
+    )
+
+
+# --- Donations ---------------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
+    recent = (
+        Donation.objects.filter(site=site)
+        .select_related("donor")
+        .annotate(line_count=Count("lines"), weight=Sum("lines__weight_g"))
+        .order_by("-received_on", "-pk")[:50]
+    )
+    rows = [(d, display_weight(d.weight)) for d in recent]
+    return TemplateResponse(request, "pantry/donations.html", {"site": site, "rows": rows})
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    if data is not None and "add_line" in data:
+        data = _with_one_more_line(data)
+    form = DonationForm(data, site=site)
+    formset = DonationLineFormSet(data, prefix=LINES, site=site)
+    if data is not None and "add_line" not in data and form.is_valid() and formset.is_valid():
+        lines = [
+            donations.LineInput(
+                item=f.cleaned_data["item"],
+                quantity=f.cleaned_data["quantity"],
+                unit=f.cleaned_data["unit"],
+                best_before=f.cleaned_data["best_before"],
+                date_kind=f.cleaned_data["date_kind"],
+                storage=f.cleaned_data["storage"],
+            )
+            for f in formset.filled()
+        ]
+        try:
+            donation = donations.receive_donation(
+                site=site,
+                donor=form.cleaned_data["donor"],
+                received_on=form.cleaned_data["received_on"],
+                lines=lines,
+                by=request.user,
+                token=form.cleaned_data["token"],
+                note=form.cleaned_data["note"],
+            )
+        except services.LineErrors as e:
+            _line_errors(formset, e)
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(
+                request, f"Donation logged: {len(lines)} lines from {donation.donor_name}."
+            )
+            return redirect(donation)
+    return TemplateResponse(
+        request,
+        "pantry/donation_form.html",
+        {"site": site, "form": form, "formset": formset},
+    )
+
+
+@lead_required
+@require_GET
+def donation_line(request: HttpRequest, site: Site) -> HttpResponse:
+    return _new_line(request, site, DonationLineFormSet, "pantry/_donation_line.html")
+
+
+def _donation_context(site: Site, donation_id: int) -> dict:
+    donation = get_object_or_404(
+        Donation.objects.select_related("donor", "received_by"), pk=donation_id, site=site
+    )
+    lines = list(donation.lines.select_related("item", "lot"))
+    reversed_lots = set(
+        donation.moves.filter(reversed_by__isnull=False).values_list("lot_id", flat=True)
+    )
+    weights = [line.weight_g for line in lines]
+    total = sum((w for w in weights if w is not None), start=0)
+    return {
+        "site": site,
+        "donation": donation,
+        "lines": [
+            {
+                "line": line,
+                "entered": f"{plain(line.quantity_entered)} {line.unit_entered}",
+                "quantity": display(line.quantity, line.item),
+                "weight": display_weight(line.weight_g),
+                "undone": line.lot_id in reversed_lots,
+            }
+            for line in lines
+        ],
+        "total_weight": display_weight(total),
+        "some_unweighed": any(w is None for w in weights),
+    }
+
+
+@lead_required
+@require_GET
+def donation_detail(request: HttpRequest, site: Site, donation_id: int) -> HttpResponse:
+    return TemplateResponse(
+        request, "pantry/donation_detail.html", _donation_context(site, donation_id)
+    )
+
+
+@lead_required
+@require_GET
+def donation_receipt(request: HttpRequest, site: Site, donation_id: int) -> HttpResponse:
+    from pantry.pdf import pdf_response
+
+    context = _donation_context(site, donation_id)
+    return pdf_response(
+        request,
+        "pantry/pdf/receipt.html",
+        context,
+        filename=f"receipt-{site.slug}-{context['donation'].pk}.pdf",
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        parsed, report = csv_io.parse_donations(form.cleaned_data["file"].read())
+        rows = [row for _, row in parsed]
+        numbers = [n for n, _ in parsed]
+        report += [(numbers[i], m) for i, _, m in donations.check_import(site, rows)]
+        report.sort()
+        if not report and not rows:
+            report = [(0, "The file has no rows to import.")]
+        if not report:
+            try:
+                created = donations.import_donations(
+                    site=site, rows=rows, by=request.user, token=form.cleaned_data["token"]
+                )
+            except services.LineErrors as e:
+                report = [(numbers[i], m) for i, _, m in e.errors]
+            except DomainError as e:
+                report = [(0, e.message)]
+            else:
+                messages.success(
+                    request,
+                    f"Imported {len(rows)} rows as {len(created)} donation"
+                    f"{'s' if len(created) != 1 else ''}.",
+                )
+                return redirect("pantry:donations", slug=site.slug)
+    return TemplateResponse(
+        request,
+        "pantry/donation_import.html",
+        {"site": site, "form": form, "report": report, "columns": csv_io.IMPORT_COLUMNS},
+    )
+
+
+# --- Donors ----------------------------------------------------------------------
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def donors(request: HttpRequest, site: Site) -> HttpResponse:
+    form = DonorForm(request.POST or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donor = donations.add_donor(site=site, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"{donor.name} added to your donors.")
+            return redirect("pantry:donors", slug=site.slug)
+    rows = Donor.objects.filter(site=site).annotate(gifts=Count("donations")).order_by("name")
+    return TemplateResponse(
+        request, "pantry/donors.html", {"site": site, "form": form, "rows": rows}
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
+    donor = get_object_or_404(Donor, pk=donor_id, site=site)
+    form = DonorForm(request.POST or None, instance=donor, site=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            donations.update_donor(donor, **form.cleaned_data)
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, "Donor saved.")
+            return redirect("pantry:donors", slug=site.slug)
+    return TemplateResponse(
+        request, "pantry/donor_form.html", {"site": site, "form": form, "donor": donor}
+    )
+
+
+# --- Distributions ------------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def distribution_list(request: HttpRequest, site: Site) -> HttpResponse:
+    recent = (
+        Distribution.objects.filter(site=site)
+        .annotate(line_count=Count("lines", distinct=True), weight=Sum("moves__weight_g"))
+        .order_by("-given_on", "-pk")[:50]
+    )
+    rows = [(d, display_weight(-d.weight if d.weight is not None else None)) for d in recent]
+    return TemplateResponse(request, "pantry/distributions.html", {"site": site, "rows": rows})
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
+    data = request.POST if request.method == "POST" else None
+    if data is not None and "add_line" in data:
+        data = _with_one_more_line(data)
+    initial = []
+    picked = request.GET.get("lot", "")
+    if data is None and picked.isdigit():
+        lot = Lot.objects.select_related("item").filter(pk=int(picked), site=site).first()
+        if lot is not None:
+            initial = [{"item": lot.item.name, "lot": lot.pk, "unit": count_unit(lot.item)}]
+    form = DistributionForm(data, site=site)
+    formset = DistributionLineFormSet(data, prefix=LINES, site=site, initial=initial or None)
+    if data is not None and "add_line" not in data and form.is_valid() and formset.is_valid():
+        lines = [
+            services.OutLine(
+                item=f.cleaned_data["item"],
+                quantity=f.cleaned_data["quantity"],
+                unit=f.cleaned_data["unit"],
+                lot=f.cleaned_data.get("lot"),
+            )
+            for f in formset.filled()
+        ]
+        c = form.cleaned_data
+        try:
+            distribution = services.distribute(
+                site=site,
+                recipient=c["recipient"],
+                households=c["households"],
+                people=c["people"],
+                partner=c["partner"],
+                given_on=c["given_on"],
+                lines=lines,
+                by=request.user,
+                note=c["note"],
+                token=c["token"],
+            )
+        except services.LineErrors as e:
+            _line_errors(formset, e)
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"Given out to {distribution.recipient_label}.")
+            return redirect(distribution)
+    partners = (
+        Distribution.objects.filter(site=site, recipient=Distribution.Recipient.PARTNER)
+        .values_list("partner", flat=True)
+        .distinct()
+        .order_by("partner")[:50]
+    )
+    return TemplateResponse(
+        request,
+        "pantry/distribution_form.html",
+        {"site": site, "form": form, "formset": formset, "partners": partners},
+    )
+
+
+@lead_required
+@require_GET
+def distribution_line(request: HttpRequest, site: Site) -> HttpResponse:
+    return _new_line(request, site, DistributionLineFormSet, "pantry/_distribution_line.html")
+
+
+@lead_required
+@require_GET
+def distribution_detail(request: HttpRequest, site: Site, distribution_id: int) -> HttpResponse:
+    distribution = get_object_or_404(
+        Distribution.objects.select_related("by"), pk=distribution_id, site=site
+    )
+    moves = distribution.moves.select_related("lot__item").order_by("pk")
+    rows = [
+        {
+            "move": m,
+            "quantity": display(-m.quantity, m.lot.item),
+            "weight": display_weight(-m.weight_g if m.weight_g is not None else None),
+        }
+        for m in moves
+    ]
+    return TemplateResponse(
+        request,
+        "pantry/distribution_detail.html",
+        {"site": site, "distribution": distribution, "rows": rows},
+    )
+
+
+# --- Catalog -----------------------------------------------------------------------
+
+
+@lead_or_coordinator_required
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    text = request.GET.get("q", "").strip()[:60]
+    items = Item.objects.all()
+    if text:
+        items = items.filter(name__icontains=text) | items.filter(gtin=text)
+    category = request.GET.get("category", "")
+    if category in Item.Category.values:
+        items = items.filter(category=category)
+    table = ItemTable(items)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    context = {"table": table, "q": text, "category": category, "categories": Item.Category.choices}
+    if request.htmx and request.htmx.target == "item-results":
+        return TemplateResponse(request, "pantry/items.html#results", context)
+    return TemplateResponse(request, "pantry/items.html", context)
+
+
+@lead_or_coordinator_required
+@require_http_methods(["GET", "POST"])
+def item_new(request: HttpRequest) -> HttpResponse:
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = catalog.add_item(**form.values())
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"{item.name} added to the catalog.")
+            return redirect("pantry:items")
+    return TemplateResponse(request, "pantry/item_form.html", {"form": form, "item": None})
+
+
+@lead_or_coordinator_required
+@require_http_methods(["GET", "POST"])
+def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=item_id)
+    form = ItemForm(request.POST or None, instance=Item.objects.get(pk=item.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalog.update_item(item, **form.values())
+        except DomainError as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"{item.name} saved.")
+            return redirect("pantry:items")
+    return TemplateResponse(request, "pantry/item_form.html", {"form": form, "item": item})
