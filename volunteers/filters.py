@@ -45,7 +45,9 @@ class BoardFilter(django_filters.FilterSet):
     )
     start = django_filters.DateFilter(label="From", method="filter_start", widget=DATE)
     end = django_filters.DateFilter(label="To", method="filter_end", widget=DATE)
-    role = django_filters.ChoiceFilter(field_name="role__name", empty_label="Any role")
+    role = django_filters.ChoiceFilter(
+        field_name="role__name", label="Role", empty_label="Any role"
+    )
     needs_people = django_filters.BooleanFilter(
         label="Still needs people",
         method="filter_needs_people",

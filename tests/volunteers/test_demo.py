@@ -1,0 +1,95 @@
+"""The demo shifts, and the whole story the issue asks for, through the pages."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from commonpot.models import User
+from tests.conftest import client_for
+from tests.factories import UserFactory
+from volunteers.models import Shift, SignUp, VolunteerProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_shifts_are_believable_and_safe_to_build_twice():
+    call_command("seed_demo")
+    counts = (Shift.objects.count(), SignUp.objects.count())
+    call_command("seed_demo")
+    assert (Shift.objects.count(), SignUp.objects.count()) == counts
+
+    for slug in ["riverside-kitchen", "harbour-camp", "eastside-food-bank", "maple-street-pantry"]:
+        shifts = Shift.objects.filter(site__slug=slug)
+        assert shifts.filter(rota__isnull=False).exists(), slug
+        assert shifts.filter(starts_at__lt=timezone.now() + timedelta(days=15)).count() >= 5
+        assert SignUp.objects.confirmed().filter(shift__site__slug=slug).exists(), slug
+    full = Shift.objects.filter(places_taken=models_f("max_people"), sign_ups__status="waitlisted")
+    assert full.exists()
+    vera = User.objects.get(username="volunteer")
+    soon = (
+        SignUp.objects.confirmed()
+        .of(vera)
+        .get(
+            shift__starts_at__gt=timezone.now() + timedelta(hours=21),
+            shift__starts_at__lt=timezone.now() + timedelta(hours=24),
+        )
+    )
+    assert not soon.may_cancel_freely()
+
+
+def models_f(name):
+    from django.db.models import F
+
+    return F(name)
+
+
+def test_the_demo_volunteer_claims_subscribes_cancels_and_the_waitlist_moves_up(
+    django_capture_on_commit_callbacks,
+):
+    call_command("seed_demo")
+    vera = User.objects.get(username="volunteer")
+    client = client_for(vera)
+
+    board = client.get(reverse("volunteers_board"), {"site": "riverside-kitchen"})
+    assert board.status_code == 200
+    # A shift she is not on, that has room, at least two days away.
+    shift = (
+        Shift.objects.filter(site__slug="riverside-kitchen", role__name="Server")
+        .published()
+        .needing_people()
+        .filter(starts_at__gt=timezone.now() + timedelta(days=2))
+        .exclude(sign_ups__volunteer=vera)
+        .order_by("starts_at")
+        .first()
+    )
+    claimed = client.post(
+        reverse("volunteers_claim", args=[shift.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "You're in" in claimed
+
+    mine = client.get(reverse("volunteers_my_shifts")).content.decode()
+    assert shift.local_start.strftime("%H:%M") in mine and "Find a stand-in" in mine
+
+    token = VolunteerProfile.objects.get(user=vera).calendar_token
+    cal = Calendar.from_ical(client.get(reverse("volunteers_feed", args=[token])).content)
+    uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
+    assert f"shift-{shift.pk}-volunteer-{vera.pk}@commonpot" in uids
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
+
+    # Fill the shift so someone waits, then cancel: they move up and are told.
+    fresh = Shift.objects.get(pk=shift.pk)
+    for _ in range(fresh.places_left + 1):
+        client_for(UserFactory()).post(reverse("volunteers_claim", args=[shift.pk]))
+    waiting = SignUp.objects.waitlisted().filter(shift=shift).first()
+    assert waiting is not None
+    mine = SignUp.objects.confirmed().get(shift=shift, volunteer=vera)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("volunteers_cancel", args=[mine.pk]), follow=True)
+    assert "You are no longer down for" in response.content.decode()
+    assert SignUp.objects.get(pk=waiting.pk).is_confirmed
+    assert [m.to for m in mail.outbox] == [[waiting.volunteer.email]]
