@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from volunteers import views_board, views_lead, views_people, views_plan, views_volunteer
 
 lead = "sites/<slug:slug>/"
 
 urlpatterns = [
+    path("", include("volunteers.urls_sheets")),
     # Volunteers
     path("shifts/", views_board.board, name="volunteers_board"),
     path("shifts/<int:pk>/", views_board.shift_detail, name="volunteers_shift"),

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
-from weasyprint import Document
 
 from commonpot.models import Site
 from commonpot.permissions import lead_required
 from volunteers import pdf
 from volunteers.models import Shift, SignUp
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 DAYS_LISTED = 14
 COPIES = {"lead": True, "wall": False}  # ?copy= -> with phone numbers
@@ -32,6 +35,16 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
     return TemplateResponse(request, "400.html", {"exception": reason}, status=400)
+
+
+def _parse_day(value: str) -> date:
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"“{value[:40]}” is not a date. Write it as YYYY-MM-DD.") from None
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"There are no shift sheets for {day:%Y}. Check the year.")
+    return day
 
 
 def _pdf_response(document: Document, filename: str) -> HttpResponse:
@@ -49,8 +62,19 @@ def _with_phones(request: HttpRequest) -> bool | None:
 @lead_required
 @require_GET
 def sheets(request: HttpRequest, site: Site) -> HttpResponse:
-    """The coming days with a link to each day's sheet and each shift's sheet."""
+    """The coming days with a link to each day's sheet and each shift's sheet.
+
+    `?day=` (the "another day" form) goes straight to that day's sheet.
+    """
     today = site.today()
+    day_error = ""
+    if "day" in request.GET:
+        try:
+            wanted = _parse_day(request.GET["day"])
+        except ValueError as e:
+            day_error = str(e)
+        else:
+            return redirect("volunteers_day_sheet", slug=site.slug, day=wanted.isoformat())
     start = datetime.combine(today, time.min, tzinfo=site.tz)
     shifts = (
         Shift.objects.at(site)
@@ -64,7 +88,14 @@ def sheets(request: HttpRequest, site: Site) -> HttpResponse:
     return TemplateResponse(
         request,
         "volunteers/sheets/index.html",
-        {"site": site, "days": sorted(days.items()), "today": today, "listed": DAYS_LISTED},
+        {
+            "site": site,
+            "days": sorted(days.items()),
+            "today": today,
+            "listed": DAYS_LISTED,
+            "day_error": day_error,
+        },
+        status=400 if day_error else 200,
     )
 
 
@@ -88,11 +119,9 @@ def day_sheet(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     if phones is None:
         return _bad_request(request, "Choose copy=lead or copy=wall.")
     try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        return _bad_request(request, f"“{day[:40]}” is not a date. Write it as YYYY-MM-DD.")
-    if not EARLIEST <= when <= LATEST:
-        raise Http404("There are no shift sheets for that date.")
+        when = _parse_day(day)
+    except ValueError as e:
+        return _bad_request(request, str(e))
     return _pdf_response(pdf.day_sheet(site, when, phones=phones), f"{site.slug}-{when}.pdf")
 
 

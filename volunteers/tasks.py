@@ -1,0 +1,26 @@
+"""Background jobs of the volunteers app (run by the django-q2 worker).
+
+Each is safe to run twice or alongside itself: what it sends is decided under
+a unique key in the outbox (see volunteers/reminders.py).
+"""
+
+from volunteers import reminders
+
+# (schedule name, task path, minutes between runs). Names are unique across apps.
+SCHEDULES = [
+    ("volunteers.reminders", "volunteers.tasks.send_reminders", 5),
+    ("volunteers.under_minimum", "volunteers.tasks.warn_under_minimum", 15),
+    ("volunteers.weekly_digest", "volunteers.tasks.send_weekly_digest", 60),
+]
+
+
+def send_reminders() -> dict[str, int]:
+    return reminders.send_due_reminders()
+
+
+def warn_under_minimum() -> int:
+    return reminders.warn_under_minimum()
+
+
+def send_weekly_digest() -> int:
+    return reminders.send_weekly_digest()
