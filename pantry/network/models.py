@@ -1,0 +1,452 @@
+"""Surplus offers, needs and transfers between the sites of the network.
+
+Stock itself stays in the pantry's ledger: an open offer holds its food with a
+pantry Reservation under the reference "offer:<id>", a claimed or accepted
+transfer under "transfer:<id>". Food on the road is in no lot at all: it is in
+the TransferLine rows of a dispatched transfer, each keeping the item, quantity,
+date and origin lot it left with, until it is received (new lots at the
+destination) or the transfer is cancelled (new lots back at the source).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from commonpot.models import Site
+from pantry.models import QTY, Item, Lot, StockMove, Storage
+from pantry.units import display, display_weight
+
+
+def end_of_day(site: Site, day) -> datetime:
+    """The moment a date ends on the site's clock (food is good through its date)."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=site.tz)
+
+
+class ColdChain(models.TextChoices):
+    NONE = "", "No (ambient)"
+    CHILLED = Storage.CHILLED, "Chilled"
+    FROZEN = Storage.FROZEN, "Frozen"
+
+
+# --- Offers -------------------------------------------------------------------
+
+
+class OfferQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None) -> OfferQuerySet:
+        """Offers anyone may still claim: open, and not past their date or pickup window.
+
+        The schedule closes lapsed offers every few minutes; this check at read
+        time means nobody sees or claims one in between.
+        """
+        return self.filter(status=Offer.Status.OPEN, closes_at__gt=now or timezone.now())
+
+    def at(self, site: Site) -> OfferQuerySet:
+        return self.filter(site=site)
+
+    def lapsed(self, now: datetime | None = None) -> OfferQuerySet:
+        return self.filter(status=Offer.Status.OPEN, closes_at__lte=now or timezone.now())
+
+    def closing_within(self, hours: int, now: datetime | None = None) -> OfferQuerySet:
+        now = now or timezone.now()
+        return self.open(now).filter(closes_at__lte=now + timedelta(hours=hours))
+
+    def for_cards(self) -> OfferQuerySet:
+        """Everything a card shows, in one query, soonest closing first."""
+        return self.select_related("site", "item").order_by("closes_at", "pk")
+
+
+class Offer(models.Model):
+    """Surplus food one site offers to the rest of the network.
+
+    `remaining` is what is still offered; it is held in the pantry under
+    `reference` so that nobody at the site cooks or gives it out meanwhile.
+    Claims move part or all of it to a transfer.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TAKEN = "taken", "All claimed"
+        EXPIRED = "expired", "Closed (date or pickup window passed)"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="offers")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The lot it was offered from, when the lead chose one.",
+    )
+    quantity = models.DecimalField(help_text="Offered at first, in the item's base unit.", **QTY)
+    remaining = models.DecimalField(help_text="Still offered (held), base unit.", **QTY)
+    best_before = models.DateField(null=True, blank=True)
+    date_kind = models.CharField(
+        max_length=12, choices=Lot.DateKind.choices, default=Lot.DateKind.BEST_BEFORE
+    )
+    cold_chain = models.CharField(
+        "keep cold in transit", max_length=10, choices=ColdChain.choices, blank=True
+    )
+    pickup_from = models.DateTimeField()
+    pickup_until = models.DateTimeField()
+    closes_at = models.DateTimeField(
+        help_text="The end of the best-before day or of the pickup window, whichever is first."
+    )
+    notes = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    posted_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closes_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="offer_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0) & Q(remaining__lte=F("quantity")),
+                name="offer_remaining_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="open") | Q(remaining__gt=0),
+                name="offer_open_has_food",
+            ),
+            models.CheckConstraint(
+                condition=Q(pickup_until__gt=F("pickup_from")),
+                name="offer_pickup_window_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"], name="offer_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{display(self.remaining, self.item)} of {self.item.name} at {self.site.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("network_offer", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"offer:{self.pk}"
+
+    @property
+    def remaining_display(self) -> str:
+        return display(self.remaining, self.item)
+
+    @property
+    def weight_g(self) -> Decimal | None:
+        return self.item.weight_g(self.remaining)
+
+    @property
+    def weight_display(self) -> str:
+        return display_weight(self.weight_g)
+
+    @property
+    def is_leftovers(self) -> bool:
+        return self.item.category == Item.Category.PREPARED
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.status == self.Status.OPEN and self.closes_at > (now or timezone.now())
+
+    @property
+    def date_label(self) -> str:
+        if self.best_before is None:
+            return "no date"
+        return f"{self.get_date_kind_display().lower()} {self.best_before:%d %b}"
+
+    @property
+    def local_pickup_from(self) -> datetime:
+        return self.site.local(self.pickup_from)
+
+    @property
+    def local_pickup_until(self) -> datetime:
+        return self.site.local(self.pickup_until)
+
+
+# --- Needs ----------------------------------------------------------------------
+
+
+class NeedQuerySet(models.QuerySet):
+    def open(self, now: datetime | None = None) -> NeedQuerySet:
+        return self.filter(status=Need.Status.OPEN, closes_at__gt=now or timezone.now())
+
+    def at(self, site: Site) -> NeedQuerySet:
+        return self.filter(site=site)
+
+    def lapsed(self, now: datetime | None = None) -> NeedQuerySet:
+        return self.filter(status=Need.Status.OPEN, closes_at__lte=now or timezone.now())
+
+    def for_cards(self) -> NeedQuerySet:
+        return self.select_related("site", "item").order_by("closes_at", "pk")
+
+
+class Need(models.Model):
+    """Food a site is short of: one item, or anything of a category, by a date.
+
+    `quantity` is in the item's base unit for an item need, and in grams for a
+    need of a whole category (categories mix units; weight is what they share).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MET = "met", "Met"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Closed (date passed)"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="needs")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Item.Category.choices)
+    quantity = models.DecimalField(**QTY)
+    received = models.DecimalField(
+        default=Decimal(0), help_text="Received through transfers so far, same unit.", **QTY
+    )
+    needed_by = models.DateField()
+    closes_at = models.DateTimeField(help_text="The end of the needed-by day at the site.")
+    note = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="What raised the need in another app, such as 'meal-service:12'.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    posted_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = NeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closes_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="need_quantity_positive"),
+            models.CheckConstraint(condition=Q(received__gte=0), name="need_received_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"], name="need_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.what} for {self.site.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("network_need", args=[self.pk])
+
+    @property
+    def what(self) -> str:
+        return self.item.name if self.item_id else f"any {self.get_category_display().lower()}"
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.quantity - self.received, Decimal(0))
+
+    def show(self, quantity: Decimal) -> str:
+        return display(quantity, self.item) if self.item_id else display_weight(quantity)
+
+    @property
+    def quantity_display(self) -> str:
+        return self.show(self.quantity)
+
+    @property
+    def outstanding_display(self) -> str:
+        return self.show(self.outstanding)
+
+    @property
+    def outstanding_weight_g(self) -> Decimal | None:
+        """What is still needed, by weight (None for pieces of unknown weight)."""
+        if self.item_id:
+            return self.item.weight_g(self.outstanding)
+        return self.outstanding
+
+
+# --- Transfers ------------------------------------------------------------------
+
+
+class TransferQuerySet(models.QuerySet):
+    def involving(self, site_ids) -> TransferQuerySet:
+        return self.filter(Q(source_id__in=site_ids) | Q(destination_id__in=site_ids))
+
+    def visible_to(self, user) -> TransferQuerySet:
+        from commonpot.permissions import is_coordinator, lead_site_ids
+
+        if is_coordinator(user):
+            return self
+        return self.involving(lead_site_ids(user))
+
+    def in_flight(self) -> TransferQuerySet:
+        return self.filter(status__in=Transfer.IN_FLIGHT)
+
+    def for_lists(self) -> TransferQuerySet:
+        return self.select_related("source", "destination", "item").order_by("-proposed_at")
+
+
+class Transfer(models.Model):
+    """Food moving from one site to another.
+
+    proposed (a coordinator, or a site claiming an offer) -> accepted by the
+    source -> dispatched (out of the source's lots, into this transfer's lines)
+    -> received at the destination; or cancelled at any point before receipt.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DISPATCHED = "dispatched", "In transit"
+        RECEIVED = "received", "Received"
+        CANCELLED = "cancelled", "Cancelled"
+
+    IN_FLIGHT = (Status.PROPOSED, Status.ACCEPTED, Status.DISPATCHED)
+
+    source = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transfers_out")
+    destination = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transfers_in")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(help_text="Asked for, in the item's base unit.", **QTY)
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
+    need = models.ForeignKey(
+        Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers"
+    )
+    cold_chain = models.CharField(max_length=10, choices=ColdChain.choices, blank=True)
+    note = models.CharField("note for the driver", max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+
+    # A short or damaged delivery: why, and where the unusable part went.
+    shortfall_reason = models.CharField(
+        max_length=12, choices=StockMove.WasteReason.choices, blank=True
+    )
+    shortfall_destination = models.CharField(
+        max_length=12, choices=StockMove.Destination.choices, blank=True
+    )
+    receipt_note = models.CharField(max_length=300, blank=True)
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = TransferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("destination")), name="transfer_between_two_sites"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=["status", "-proposed_at"], name="transfer_status_idx")]
+
+    def __str__(self) -> str:
+        return (
+            f"Transfer {self.pk}: {self.item.name}, {self.source.name} to {self.destination.name}"
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("network_transfer", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"transfer:{self.pk}"
+
+    @property
+    def quantity_display(self) -> str:
+        return display(self.quantity, self.item)
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
+
+
+class TransferLine(models.Model):
+    """What left one source lot on a dispatched transfer: food on the road.
+
+    Its quantity is in transit while the transfer is dispatched; on receipt it
+    becomes a new lot at the destination (`received_lot`), on cancellation a new
+    lot back at the source (`returned_lot`), each keeping this line's date,
+    storage and origin.
+    """
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    origin_lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(help_text="Dispatched, in the item's base unit.", **QTY)
+    weight_g = models.DecimalField(null=True, blank=True, **QTY)
+    best_before = models.DateField(null=True, blank=True)
+    date_kind = models.CharField(
+        max_length=12, choices=Lot.DateKind.choices, default=Lot.DateKind.BEST_BEFORE
+    )
+    storage = models.CharField(max_length=10, choices=Storage.choices)
+    origin = models.CharField(max_length=200, help_text="Where the food first came from.")
+    received_quantity = models.DecimalField(
+        null=True, blank=True, help_text="Arrived in good condition.", **QTY
+    )
+    shortfall = models.DecimalField(
+        null=True, blank=True, help_text="Short or damaged on arrival (recorded as waste).", **QTY
+    )
+    received_lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_line_positive"),
+            models.CheckConstraint(
+                condition=Q(received_quantity__isnull=True)
+                | (
+                    Q(received_quantity__gte=0)
+                    & Q(shortfall__gte=0)
+                    & Q(quantity=F("received_quantity") + F("shortfall"))
+                ),
+                name="transfer_line_received_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{display(self.quantity, self.item)} of {self.item.name} (lot {self.origin_lot_id})"
+
+    @property
+    def quantity_display(self) -> str:
+        return display(self.quantity, self.item)
+
+    @property
+    def weight_display(self) -> str:
+        return display_weight(self.weight_g)

@@ -1,0 +1,95 @@
+"""Emails the network sends: a new offer fits your need; someone claimed your offer.
+
+Each is decided once under a unique outbox key (commonpot.mail.queue_email), so
+a task that runs twice sends nothing twice.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from commonpot.mail import queue_email
+from commonpot.models import Membership, Site, User
+from commonpot.permissions import can_manage_site
+from pantry.network.matches import distance_km, distance_label, fits
+from pantry.network.models import Need, Offer, Transfer
+
+
+def _lead_to_tell(site: Site, preferred: User | None) -> User | str | None:
+    """Who hears about a site's business: the person who posted it while they still
+    manage the site, else the site's first lead, else the site's own address."""
+    if preferred is not None and preferred.is_active and can_manage_site(preferred, site):
+        return preferred
+    lead = (
+        Membership.objects.filter(site=site, role=Membership.Role.LEAD, user__is_active=True)
+        .select_related("user")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if lead is not None:
+        return lead.user
+    return site.contact_email or None
+
+
+def notify_offer_matches(offer_id: int) -> int:
+    """Tell the leads of every open need this offer fits; return how many were decided."""
+    offer = Offer.objects.select_related("site", "item").filter(pk=offer_id).first()
+    if offer is None or not offer.is_open():
+        return 0
+    needs = (
+        Need.objects.open()
+        .exclude(site=offer.site)
+        .filter(category=offer.item.category)
+        .select_related("site", "item", "posted_by")
+    )
+    told = 0
+    for need in needs:
+        if not fits(offer, need):
+            continue
+        to = _lead_to_tell(need.site, need.posted_by)
+        if to is None:
+            continue
+        context = {
+            "offer": offer,
+            "need": need,
+            "distance": distance_label(distance_km(offer.site, need.site)),
+            "url": settings.SITE_URL + offer.get_absolute_url(),
+        }
+        _, created = queue_email(
+            key=f"match:offer:{offer.pk}:need:{need.pk}",
+            kind="network_match",
+            to=to,
+            subject=f"{offer.site.name} offers {offer.remaining_display} of {offer.item.name}",
+            text=render_to_string("network/email/match.txt", context),
+            site=need.site,
+        )
+        told += created
+    return told
+
+
+def notify_claim(transfer_id: int) -> bool:
+    """Tell the source site that a site claimed its offer and waits for an answer."""
+    transfer = (
+        Transfer.objects.select_related("source", "destination", "item", "offer__posted_by")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if transfer is None or transfer.offer is None:
+        return False
+    to = _lead_to_tell(transfer.source, transfer.offer.posted_by)
+    if to is None:
+        return False
+    _, created = queue_email(
+        key=f"claim:transfer:{transfer.pk}",
+        kind="network_claim",
+        to=to,
+        subject=f"{transfer.destination.name} claimed {transfer.quantity_display} of "
+        f"{transfer.item.name}",
+        text=render_to_string(
+            "network/email/claim.txt",
+            {"transfer": transfer, "url": settings.SITE_URL + transfer.get_absolute_url()},
+        ),
+        site=transfer.source,
+    )
+    return created

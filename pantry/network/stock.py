@@ -1,0 +1,141 @@
+"""Network-wide stock figures, by weight: on hand per site and category, in transit.
+
+Each function is one grouped query; weights are computed in the database from
+the item's base unit (grams as they are, millilitres by density, pieces by
+their weight), so the page's query count does not grow with the stock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+
+from commonpot.models import Site
+from pantry.models import QTY, Item, Lot
+from pantry.network.models import Transfer, TransferLine
+
+KG = Decimal(1000)
+
+
+def _weight(prefix: str, quantity: str) -> Case:
+    """A quantity's weight in grams, computed in SQL; NULL for pieces of unknown weight."""
+    out = DecimalField(**QTY)
+    unit = f"{prefix}item__base_unit"
+    return Case(
+        When(**{unit: Item.Unit.GRAM}, then=F(quantity)),
+        When(
+            **{unit: Item.Unit.MILLILITRE},
+            then=ExpressionWrapper(
+                F(quantity) * F(f"{prefix}item__grams_per_ml"), output_field=out
+            ),
+        ),
+        When(
+            **{unit: Item.Unit.PIECE, f"{prefix}item__weight_per_piece_g__isnull": False},
+            then=ExpressionWrapper(
+                F(quantity) * F(f"{prefix}item__weight_per_piece_g"), output_field=out
+            ),
+        ),
+        default=Value(None),
+        output_field=out,
+    )
+
+
+@dataclass
+class SiteStock:
+    site: Site
+    by_category: dict[str, Decimal] = field(default_factory=dict)  # kg
+    unweighed_lots: int = 0
+    in_transit_out_kg: Decimal = Decimal(0)
+    in_transit_in_kg: Decimal = Decimal(0)
+
+    @property
+    def total_kg(self) -> Decimal:
+        return sum(self.by_category.values(), Decimal(0))
+
+    def cells(self, categories: list[str]) -> list[Decimal | None]:
+        return [self.by_category.get(c) for c in categories]
+
+
+@dataclass
+class StockTable:
+    rows: list[SiteStock]
+    categories: list[tuple[str, str]]  # (value, label) of the categories held anywhere
+    in_transit_kg: Decimal
+
+    @property
+    def on_hand_kg(self) -> Decimal:
+        return sum((r.total_kg for r in self.rows), Decimal(0))
+
+    @property
+    def network_kg(self) -> Decimal:
+        return self.on_hand_kg + self.in_transit_kg
+
+    def column_totals(self) -> list[Decimal]:
+        return [
+            sum((r.by_category.get(c, Decimal(0)) for r in self.rows), Decimal(0))
+            for c, _ in self.categories
+        ]
+
+
+def stock_table(sites: list[Site]) -> StockTable:
+    """Stock on hand by site and category in kg, with each site's food in transit.
+
+    Two queries whatever the number of sites, lots and transfers.
+    """
+    on_hand = (
+        Lot.objects.filter(on_hand__gt=0, site__in=[s.pk for s in sites])
+        .values("site_id", "item__category")
+        .annotate(
+            grams=Sum(_weight("", "on_hand")),
+            unweighed=Sum(
+                Case(
+                    When(Q(item__base_unit=Item.Unit.PIECE, item__weight_per_piece_g=None), then=1),
+                    default=0,
+                )
+            ),
+        )
+    )
+    rows = {s.pk: SiteStock(site=s) for s in sites}
+    held: set[str] = set()
+    for r in on_hand:
+        row = rows[r["site_id"]]
+        if r["grams"]:
+            row.by_category[r["item__category"]] = Decimal(r["grams"]) / KG
+            held.add(r["item__category"])
+        row.unweighed_lots += r["unweighed"] or 0
+    transit = (
+        TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
+        .values("transfer__source_id", "transfer__destination_id")
+        .annotate(grams=Sum("weight_g"))
+    )
+    in_transit = Decimal(0)
+    for r in transit:
+        kg = Decimal(r["grams"] or 0) / KG
+        in_transit += kg
+        if r["transfer__source_id"] in rows:
+            rows[r["transfer__source_id"]].in_transit_out_kg += kg
+        if r["transfer__destination_id"] in rows:
+            rows[r["transfer__destination_id"]].in_transit_in_kg += kg
+    categories = [(c, label) for c, label in Item.Category.choices if c in held]
+    return StockTable(rows=list(rows.values()), categories=categories, in_transit_kg=in_transit)
+
+
+def network_quantities() -> dict[int, Decimal]:
+    """Per item (base unit): everything on hand in the network plus everything in transit.
+
+    The conservation rule: this changes only by what sites receive from donors,
+    cook, give out or waste — never by moving food between sites.
+    """
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for r in Lot.objects.values("item_id").annotate(q=Sum("on_hand")):
+        totals[r["item_id"]] += r["q"] or Decimal(0)
+    for r in (
+        TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
+        .values("item_id")
+        .annotate(q=Sum("quantity"))
+    ):
+        totals[r["item_id"]] += r["q"] or Decimal(0)
+    return dict(totals)

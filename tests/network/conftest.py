@@ -1,0 +1,29 @@
+"""Network fixtures: two sites with coordinates, bread at the lead's site."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.network.factories import bread, stock
+
+
+@pytest.fixture
+def item_bread(db):
+    return bread()
+
+
+@pytest.fixture
+def mapped(site, other_site):
+    """Both test sites placed on the map, about 10 km apart, with cold storage."""
+    site.latitude, site.longitude = Decimal("51.45000"), Decimal("-2.60000")
+    other_site.latitude, other_site.longitude = Decimal("51.50000"), Decimal("-2.50000")
+    for s in (site, other_site):
+        s.has_chilled_storage = True
+        s.save()
+    return site, other_site
+
+
+@pytest.fixture
+def bread_lot(site, lead, item_bread, mapped):
+    """40 kg of bread at the lead's site, good for two more days."""
+    return stock(site, item_bread, "40000", by=lead)

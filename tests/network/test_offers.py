@@ -1,0 +1,138 @@
+"""Offering surplus: what is held, what is refused, when an offer closes."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from pantry.models import Lot, Reservation
+from pantry.network import services
+from pantry.network.models import Offer
+from pantry.services import NotEnoughStock
+from tests.network.factories import offer, stock
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_offer_holds_its_food_so_the_site_cannot_use_it_twice(site, lead, bread_lot):
+    o = offer(site, bread_lot, "30000", by=lead)
+    bread_lot.refresh_from_db()
+    assert (bread_lot.on_hand, bread_lot.reserved) == (40000, 30000)
+    assert Reservation.objects.get(reference=f"offer:{o.pk}").quantity == 30000
+    assert o.best_before == bread_lot.best_before
+    assert o.remaining == o.quantity == 30000
+
+
+def test_an_offer_closes_at_the_end_of_its_best_before_day_on_the_sites_clock(
+    site, lead, bread_lot
+):
+    o = offer(site, bread_lot, by=lead, hours=24 * 7)
+    local_close = site.local(o.closes_at)
+    assert local_close.date() == bread_lot.best_before + timedelta(days=1)
+    assert (local_close.hour, local_close.minute) == (0, 0)
+
+
+def test_an_offer_closes_when_its_pickup_window_ends_if_that_is_sooner(site, lead, bread_lot):
+    o = offer(site, bread_lot, by=lead, hours=3)
+    assert o.closes_at == o.pickup_until
+
+
+def test_offering_more_than_is_free_says_how_much_there_is_and_writes_nothing(
+    site, lead, bread_lot
+):
+    with pytest.raises(NotEnoughStock, match=r"Only 40 kg of Bread is free to offer in this lot"):
+        offer(site, bread_lot, "45000", by=lead)
+    assert not Offer.objects.exists()
+    bread_lot.refresh_from_db()
+    assert bread_lot.reserved == 0
+
+
+def test_food_already_offered_cannot_be_offered_again(site, lead, bread_lot):
+    offer(site, bread_lot, "30000", by=lead)
+    with pytest.raises(NotEnoughStock, match="Only 10 kg"):
+        offer(site, bread_lot, "20000", by=lead)
+    assert Offer.objects.count() == 1
+
+
+def test_an_expired_lot_cannot_be_offered(site, lead, item_bread, mapped):
+    old = stock(site, item_bread, "5000", by=lead, days=-1)
+    with pytest.raises(DomainError, match="passed its best before date"):
+        offer(site, old, "1000", by=lead)
+    assert not Offer.objects.exists()
+
+
+def test_a_lead_cannot_offer_another_sites_lot(site, other_site, lead, other_lead, bread_lot):
+    with pytest.raises(DomainError, match="belongs to Riverside Kitchen"):
+        services.post_offer(
+            site=other_site,
+            by=other_lead,
+            lot=bread_lot,
+            quantity=Decimal(1000),
+            pickup_until=timezone.now() + timedelta(hours=5),
+        )
+    with pytest.raises(DomainError, match="Only leads of Riverside Kitchen"):
+        offer(site, bread_lot, "1000", by=other_lead)
+    assert not Offer.objects.exists()
+
+
+def test_a_pickup_window_in_the_past_is_refused(site, lead, bread_lot):
+    with pytest.raises(DomainError, match="must end in the future") as e:
+        offer(site, bread_lot, "1000", by=lead, hours=-1)
+    assert e.value.field == "pickup_until"
+    assert not Offer.objects.exists()
+
+
+def test_the_same_offer_form_sent_twice_offers_once(site, lead, bread_lot):
+    import uuid
+
+    token = uuid.uuid4()
+    first = offer(site, bread_lot, "10000", by=lead, token=token)
+    second = offer(site, bread_lot, "10000", by=lead, token=token)
+    assert first == second
+    bread_lot.refresh_from_db()
+    assert bread_lot.reserved == 10000
+
+
+def test_withdrawing_an_offer_gives_the_food_back_to_the_site(site, lead, bread_lot):
+    o = offer(site, bread_lot, by=lead)
+    services.withdraw_offer(offer_id=o.pk, by=lead)
+    o.refresh_from_db()
+    bread_lot.refresh_from_db()
+    assert o.status == Offer.Status.WITHDRAWN and bread_lot.reserved == 0
+
+
+def test_a_lapsed_offer_is_hidden_at_once_and_closed_by_the_schedule(site, lead, bread_lot):
+    o = offer(site, bread_lot, by=lead, hours=1)
+    later = timezone.now() + timedelta(hours=2)
+    assert not Offer.objects.open(later).exists()
+    assert Offer.objects.open().get() == o
+
+    from pantry.network import tasks
+
+    assert services.close_lapsed(later) == {"offers": 1, "needs": 0}
+    o.refresh_from_db()
+    bread_lot.refresh_from_db()
+    assert o.status == Offer.Status.EXPIRED and bread_lot.reserved == 0
+    # Running it again finds nothing left to do.
+    assert tasks.close_lapsed() == {"offers": 0, "needs": 0}
+
+
+def test_leftovers_are_offered_as_a_prepared_meal_lot(site, lead, mapped):
+    from pantry.models import Item
+    from tests.pantry.factories import ItemFactory
+
+    stew = ItemFactory(
+        name="Lentil stew (cooked)",
+        category=Item.Category.PREPARED,
+        base_unit=Item.Unit.PIECE,
+        piece_name="portion",
+        weight_per_piece_g=Decimal("350"),
+        storage="chilled",
+    )
+    lot = stock(site, stew, "20", by=lead, days=1, source="Tuesday lunch leftovers")
+    o = offer(site, lot, by=lead)
+    assert o.is_leftovers and o.cold_chain == "chilled"
+    assert o.remaining_display == "20 portions" and o.weight_display == "7 kg"
+    assert Lot.objects.get(pk=lot.pk).reserved == 20
