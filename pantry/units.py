@@ -48,6 +48,7 @@ PIECE_WORDS = (
     "meal",
 )
 IRREGULAR_PLURALS = {"loaves": "loaf", "boxes": "box"}
+PLURALS = {"loaf": "loaves", "box": "boxes"}
 
 
 class UnitError(DomainError):
@@ -104,6 +105,8 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
 
 def _plural(word: str) -> str:
     word = word.lower()
+    if word in PLURALS:
+        return PLURALS[word]
     return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
