@@ -491,3 +491,14 @@ def generate_rota_shifts(
                 shift.save(update_fields=["is_published"])
             run.removed += 1
     return run
+
+
+def roll_rotas_forward() -> int:
+    """Every active rota makes its shifts for the coming weeks (for a daily schedule).
+
+    Each rota is its own transaction, so one site's trouble does not hold up the rest.
+    """
+    made = 0
+    for rota_id in Rota.objects.filter(is_active=True).values_list("pk", flat=True):
+        made += len(generate_rota_shifts(rota_id=rota_id).created)
+    return made

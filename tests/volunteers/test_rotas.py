@@ -105,3 +105,11 @@ def test_a_bad_rota_is_refused_with_a_reason(site, lead, cook):
     assert "The end time must be after the start time." in page
     assert "The minimum cannot be above the maximum." in page
     assert not Rota.objects.exists() and not Shift.objects.exists()
+
+
+def test_rolling_every_rota_forward_fills_the_weeks_ahead_once(site, other_site, lead, cook):
+    RotaFactory(site=site, role=cook)
+    RotaFactory(site=other_site, weekday=Rota.Weekday.FRIDAY)
+    made = planning.roll_rotas_forward()
+    assert made == Shift.objects.count() >= 8
+    assert planning.roll_rotas_forward() == 0
