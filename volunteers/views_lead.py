@@ -31,6 +31,7 @@ from volunteers.forms import (
     ReasonForm,
     ShiftForm,
     ShiftPolicyForm,
+    show_error,
     week_start,
 )
 from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
@@ -46,10 +47,6 @@ def _day(value: str) -> date:
 
 def _shift(site: Site, pk: int) -> Shift:
     return get_object_or_404(Shift.objects.select_related("site", "role"), pk=pk, site=site)
-
-
-def _form_error(form, e: DomainError) -> None:
-    form.add_error(e.field if e.field in form.fields else None, e.message)
 
 
 @lead_required
@@ -95,7 +92,7 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
         try:
             shift = planning.create_shift(site=site, by=request.user, **form.shift_fields())
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"Shift added: {shift}.")
             return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
@@ -116,7 +113,7 @@ def shift_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         try:
             shift = planning.update_shift(shift_id=shift.pk, by=request.user, **form.shift_fields())
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, "The shift is saved.")
             return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
@@ -196,7 +193,7 @@ def roster_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 guests=form.cleaned_data["guests"],
             )
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"{sign_up.volunteer.name} is on the shift.")
             return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
@@ -261,7 +258,7 @@ def _send_message(request, site, form, send, done_url, context) -> HttpResponse:
         try:
             message = send(**form.cleaned_data)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             count = message.recipients.count()
             messages.success(
@@ -332,7 +329,7 @@ def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         try:
             result = planning.copy_day(site=site, by=request.user, **form.cleaned_data)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             to_day = form.cleaned_data["to_day"]
             made = len(result.created)
@@ -358,7 +355,7 @@ def policy(request: HttpRequest, site: Site) -> HttpResponse:
         try:
             planning.update_shift_policy(site=site, by=request.user, **form.cleaned_data)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, "The sign-up rules are saved.")
             return redirect("volunteers_site_shifts", slug=site.slug)

@@ -13,12 +13,14 @@ from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.permissions import lead_required
 from volunteers import planning
-from volunteers.forms import QualificationKindForm, RoleForm, RotaExceptionForm, RotaForm
+from volunteers.forms import (
+    QualificationKindForm,
+    RoleForm,
+    RotaExceptionForm,
+    RotaForm,
+    show_error,
+)
 from volunteers.models import QualificationKind, Rota, RotaException, ShiftRole
-
-
-def _form_error(form, e: DomainError) -> None:
-    form.add_error(e.field if e.field in form.fields else None, e.message)
 
 
 def _status(*forms) -> int:
@@ -35,7 +37,7 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
         try:
             role = planning.save_role(site=site, by=request.user, **form.cleaned_data)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"{role.name} is a role at {site.name}.")
             return redirect("volunteers_roles", slug=site.slug)
@@ -43,7 +45,7 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
         try:
             kind = planning.add_qualification_kind(by=request.user, **kind_form.cleaned_data)
         except DomainError as e:
-            _form_error(kind_form, e)
+            show_error(kind_form, e)
         else:
             messages.success(request, f"{kind.name} can now be required by a role.")
             return redirect("volunteers_roles", slug=site.slug)
@@ -80,7 +82,7 @@ def role_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, "The role is saved.")
             return redirect("volunteers_roles", slug=site.slug)
@@ -101,7 +103,7 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
             rota = planning.save_rota(site=site, by=request.user, **form.cleaned_data)
             run = planning.generate_rota_shifts(rota_id=rota.pk, by=request.user)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"Rota added: {rota}. {run.summary()}")
             return redirect("volunteers_rota", slug=site.slug, pk=rota.pk)
@@ -129,7 +131,7 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             )
             run = planning.generate_rota_shifts(rota_id=saved.pk, by=request.user)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             level = messages.WARNING if run.kept else messages.SUCCESS
             messages.add_message(request, level, f"Rota saved. {run.summary()}")
@@ -178,7 +180,7 @@ def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpRespons
             )
             run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
         except DomainError as e:
-            _form_error(form, e)
+            show_error(form, e)
         else:
             level = messages.WARNING if run.kept else messages.SUCCESS
             messages.add_message(request, level, f"Exception added. {run.summary()}")
