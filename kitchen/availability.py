@@ -1,0 +1,285 @@
+"""Reads that join recipes to the pantry: what a meal needs, what the site has for
+it on the day, and what the site could cook from its stock.
+
+Every function here runs a fixed number of queries however many meals, recipes
+or lots it looks at: pass meals from MealService.objects.with_dishes() and
+recipes from Recipe.objects.with_ingredients().
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db.models import F, Min, Sum
+
+from commonpot.models import Site
+from kitchen.models import MealService, Recipe, scale
+from pantry.models import Item, Lot, Reservation, StockMove
+from pantry.units import display
+
+ZERO = Decimal(0)
+
+
+def recipe_needs(recipes: Iterable[Recipe], servings: int) -> list[tuple[Item, Decimal]]:
+    """Each item the recipes use, scaled to `servings` and added up across recipes,
+    in the order the recipes list them."""
+    totals: dict[int, Decimal] = {}
+    items: dict[int, Item] = {}
+    for recipe in recipes:
+        for ingredient, quantity in recipe.scaled(servings):
+            items.setdefault(ingredient.item_id, ingredient.item)
+            totals[ingredient.item_id] = totals.get(ingredient.item_id, ZERO) + quantity
+    return [(items[pk], totals[pk]) for pk in totals]
+
+
+def meal_needs(meal: MealService, servings: int | None = None) -> list[tuple[Item, Decimal]]:
+    return recipe_needs(meal.recipes.all(), servings or meal.planned_servings)
+
+
+@dataclass(frozen=True)
+class Need:
+    """One ingredient of a meal: how much it needs, and what the site has for it.
+
+    `available` is free stock (not held for anything) in lots that will not have
+    passed their date on the meal's day; `held` is what is already held for this
+    meal. What is free is free to every meal until it is held.
+    """
+
+    item: Item
+    needed: Decimal
+    available: Decimal
+    held: Decimal = ZERO
+
+    @property
+    def short(self) -> Decimal:
+        return max(self.needed - self.available - self.held, ZERO)
+
+    @property
+    def fully_held(self) -> bool:
+        return self.held >= self.needed
+
+    def show(self, quantity: Decimal) -> str:
+        return display(quantity, self.item)
+
+    @property
+    def needed_display(self) -> str:
+        return display(self.needed, self.item)
+
+    @property
+    def available_display(self) -> str:
+        return display(self.available, self.item)
+
+    @property
+    def held_display(self) -> str:
+        return display(self.held, self.item)
+
+    @property
+    def short_display(self) -> str:
+        return display(self.short, self.item)
+
+
+@dataclass
+class MealStock:
+    """What one meal needs and whether the site has it."""
+
+    needs: list[Need] = field(default_factory=list)
+
+    @property
+    def short(self) -> list[Need]:
+        return [n for n in self.needs if n.short > 0]
+
+    @property
+    def held(self) -> bool:
+        return any(n.held > 0 for n in self.needs)
+
+    @property
+    def all_held(self) -> bool:
+        return bool(self.needs) and all(n.fully_held for n in self.needs)
+
+
+def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
+    """Free stock per (site, item, date) in lots still good on `earliest`."""
+    return (
+        Lot.objects.filter(site_id__in=site_ids, item_id__in=item_ids)
+        .with_available()
+        .not_expired(earliest)
+        .values("site_id", "item_id", "best_before")
+        .annotate(free=Sum(F("on_hand") - F("reserved")))
+        .order_by()
+    )
+
+
+def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
+    """For each planned meal (by id): its needs against the site's stock on its day.
+
+    Two queries whatever the number of meals: free stock grouped by site, item and
+    date, and this meals' holds grouped by meal and item. Cooked and cancelled
+    meals get an empty MealStock.
+    """
+    planned = [m for m in meals if m.is_planned]
+    result = {m.pk: MealStock() for m in meals}
+    if not planned:
+        return result
+    needs = {m.pk: meal_needs(m) for m in planned}
+    item_ids = {item.pk for lines in needs.values() for item, _ in lines}
+    if not item_ids:
+        return result
+    free: dict[tuple[int, int], list[tuple[date | None, Decimal]]] = defaultdict(list)
+    earliest = min(m.date for m in planned)
+    for row in _free_rows({m.site_id for m in planned}, item_ids, earliest):
+        free[(row["site_id"], row["item_id"])].append((row["best_before"], row["free"]))
+    held: dict[tuple[str, int], Decimal] = {}
+    refs = {m.reference: m for m in planned}
+    for row in (
+        Reservation.objects.filter(reference__in=refs, status=Reservation.Status.HELD)
+        .values("reference", "lot__item_id")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    ):
+        held[(row["reference"], row["lot__item_id"])] = row["quantity"]
+    for meal in planned:
+        lines = []
+        for item, needed in needs[meal.pk]:
+            available = sum(
+                (q for d, q in free[(meal.site_id, item.pk)] if d is None or d >= meal.date),
+                ZERO,
+            )
+            lines.append(Need(item, needed, available, held.get((meal.reference, item.pk), ZERO)))
+        result[meal.pk] = MealStock(lines)
+    return result
+
+
+def recipe_stock(recipe: Recipe, site: Site, servings: int, on: date) -> MealStock:
+    """A recipe scaled to `servings` against `site`'s free stock on day `on`."""
+    needs = recipe_needs([recipe], servings)
+    free: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in _free_rows({site.pk}, {item.pk for item, _ in needs}, on):
+        free[row["item_id"]] += row["free"]
+    return MealStock([Need(item, q, free[item.pk]) for item, q in needs])
+
+
+def used_for(meal: MealService):
+    """The pantry moves that cooking this meal made: ingredients out, leftovers in."""
+    return (
+        StockMove.objects.filter(reference=meal.reference, kind=StockMove.Kind.COOKED)
+        .select_related("lot__item")
+        .order_by("pk")
+    )
+
+
+# --- What can we cook? --------------------------------------------------------
+
+USE_NOW_DAYS = 2
+THIS_WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """How much of a recipe a site can make from its free stock today."""
+
+    recipe: Recipe
+    servings: int
+    limiting: Item | None  # the ingredient that runs out first
+    missing: list[Item]  # ingredients with no free stock at all
+    soonest: date | None  # the nearest date among the lots it would use
+    soonest_item: Item | None
+    today: date
+    target: int | None = None
+
+    @property
+    def days_left(self) -> int | None:
+        return None if self.soonest is None else (self.soonest - self.today).days
+
+    @property
+    def urgency(self) -> int:
+        """0: uses food to eat within two days; 1: within a week; 2: nothing pressing."""
+        days = self.days_left
+        if days is None:
+            return 2
+        if days <= USE_NOW_DAYS:
+            return 0
+        return 1 if days <= THIS_WEEK_DAYS else 2
+
+    @property
+    def enough(self) -> bool:
+        return self.servings >= (self.target or 1)
+
+    def sort_key(self):
+        return (not self.enough, self.urgency, -self.servings, self.recipe.name.lower())
+
+
+def _servings_from(quantity: Decimal, item: Item, yield_servings: int, free: Decimal) -> int:
+    """The most servings whose scaled quantity of this ingredient fits in `free`."""
+    if free <= 0:
+        return 0
+    if item.base_unit == Item.Unit.PIECE:
+        free = free.to_integral_value(rounding=ROUND_FLOOR)
+    n = int((free * yield_servings / quantity).to_integral_value(rounding=ROUND_FLOOR))
+    while n > 0 and scale(quantity, item, yield_servings, n) > free:
+        n -= 1
+    return n
+
+
+def what_can_we_cook(
+    site: Site, recipes: Iterable[Recipe], *, today: date, target: int | None = None
+) -> list[Suggestion]:
+    """Recipes ranked so that food gets cooked before it is wasted.
+
+    First the recipes the site can make (at least `target` servings, or one);
+    among them those using food that must be eaten within two days, then within
+    a week; then the ones it can make the most servings of. One query over the
+    site's lots, whatever the number of recipes.
+    """
+    recipes = list(recipes)
+    item_ids = {i.item_id for r in recipes for i in r.ingredients.all()}
+    stock: dict[int, tuple[Decimal, date | None]] = {}
+    if item_ids:
+        for row in (
+            Lot.objects.at(site)
+            .filter(item_id__in=item_ids)
+            .usable(today)
+            .values("item_id")
+            .annotate(free=Sum(F("on_hand") - F("reserved")), nearest=Min("best_before"))
+            .order_by()
+        ):
+            stock[row["item_id"]] = (row["free"], row["nearest"])
+    suggestions = []
+    for recipe in recipes:
+        ingredients = list(recipe.ingredients.all())
+        if not ingredients:
+            continue
+        best: int | None = None
+        limiting = soonest_item = None
+        soonest = None
+        missing = []
+        for ingredient in ingredients:
+            free, nearest = stock.get(ingredient.item_id, (ZERO, None))
+            if free <= 0:
+                missing.append(ingredient.item)
+            n = _servings_from(ingredient.quantity, ingredient.item, recipe.yield_servings, free)
+            if best is None or n < best:
+                best, limiting = n, ingredient.item
+            if nearest is not None and free > 0 and (soonest is None or nearest < soonest):
+                soonest, soonest_item = nearest, ingredient.item
+        suggestions.append(
+            Suggestion(
+                recipe=recipe,
+                servings=best or 0,
+                limiting=limiting,
+                missing=missing,
+                soonest=soonest,
+                soonest_item=soonest_item,
+                today=today,
+                target=target,
+            )
+        )
+    suggestions.sort(key=Suggestion.sort_key)
+    return suggestions
+
+
+def short_summary(stock: MealStock) -> str:
+    return "; ".join(f"{n.item.name} {n.short_display}" for n in stock.short)

@@ -1,0 +1,362 @@
+"""The cooking: recipes the network shares, and meal services (a planned meal at a
+site on a date for N servings) that know the pantry.
+
+Allergens are never stored on a recipe: they are read from the pantry items its
+ingredients use, so a change in the catalog shows on every recipe at once. A
+cooked meal keeps the allergens of what was actually used (substitutes included)
+as it was cooked, because its label must not change after it was printed.
+
+Stock is never written here: holds and takes go through pantry.services with the
+reference "meal-service:<id>" (see MealService.reference).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from commonpot.models import Site
+from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, Allergen, Dietary, codes_in
+from pantry.models import QTY, Item, Lot
+
+STEP = Decimal("0.001")
+
+
+def scale(quantity: Decimal, item: Item, yield_servings: int, servings: int) -> Decimal:
+    """A recipe quantity (base unit, for `yield_servings`) scaled to `servings`.
+
+    Pieces round up to whole pieces (a cook opens a whole can); grams and
+    millilitres keep the ledger's precision of 0.001.
+    """
+    exact = Decimal(quantity) * Decimal(servings) / Decimal(yield_servings)
+    if item.base_unit == Item.Unit.PIECE:
+        return exact.quantize(Decimal(1), rounding=ROUND_CEILING)
+    return max(exact.quantize(STEP, rounding=ROUND_HALF_UP), STEP)
+
+
+def allergen_labels(mask: int) -> list[str]:
+    """Short names for a label: 'Milk', 'Cereals containing gluten'."""
+    names = dict(Allergen.choices)
+    return [names[code].split(" (")[0] for code in codes_in(mask, ALLERGEN_BITS)]
+
+
+def dietary_labels(mask: int) -> list[str]:
+    names = dict(Dietary.choices)
+    return [names[code] for code in codes_in(mask, DIETARY_BITS)]
+
+
+# --- Recipes --------------------------------------------------------------
+
+
+class RecipeQuerySet(models.QuerySet):
+    def active(self) -> RecipeQuerySet:
+        return self.filter(is_active=True)
+
+    def of_site(self, site: Site) -> RecipeQuerySet:
+        return self.filter(site=site)
+
+    def with_ingredients(self) -> RecipeQuerySet:
+        """Ingredients and their items in two more queries, however many recipes."""
+        return self.select_related("site").prefetch_related(
+            Prefetch(
+                "ingredients",
+                queryset=RecipeIngredient.objects.select_related("item").order_by("position", "pk"),
+            )
+        )
+
+    def for_site_first(self, site: Site) -> RecipeQuerySet:
+        """This site's own recipes first, then the rest of the network's, by name."""
+        here = models.Case(models.When(site=site, then=0), default=1)
+        return self.annotate(_here=here).order_by("_here", Lower("name"), "pk")
+
+
+class Recipe(models.Model):
+    """A dish, shared across the network. Its site wrote it (or copied it to adapt it)
+    and is the only one that may change it; every site may cook it."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="recipes")
+    name = models.CharField(max_length=120)
+    yield_servings = models.PositiveIntegerField(
+        "makes (servings)", validators=[MinValueValidator(1)]
+    )
+    method = models.TextField(blank=True)
+    dietary_mask = models.PositiveIntegerField(default=0)
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # One per form shown: a second submission of the same form finds the first.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    objects = RecipeQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name"), "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                Lower("name"),
+                name="recipe_name_unique_per_site",
+                violation_error_message="This site already has a recipe with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(yield_servings__gte=1), name="recipe_yield_at_least_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("kitchen_recipe", args=[self.site.slug, self.pk])
+
+    @property
+    def dietary(self) -> list[str]:
+        return codes_in(self.dietary_mask, DIETARY_BITS)
+
+    @property
+    def dietary_labels(self) -> list[str]:
+        return dietary_labels(self.dietary_mask)
+
+    @property
+    def allergen_mask(self) -> int:
+        """The union of its ingredients' items' allergens (prefetch ingredients)."""
+        mask = 0
+        for ingredient in self.ingredients.all():
+            mask |= ingredient.item.allergen_mask
+        return mask
+
+    @property
+    def allergens(self) -> list[str]:
+        return codes_in(self.allergen_mask, ALLERGEN_BITS)
+
+    @property
+    def allergen_labels(self) -> list[str]:
+        return allergen_labels(self.allergen_mask)
+
+    def scaled(self, servings: int) -> list[tuple[RecipeIngredient, Decimal]]:
+        """Each ingredient with its quantity (base unit) for `servings`."""
+        return [
+            (i, scale(i.quantity, i.item, self.yield_servings, servings))
+            for i in self.ingredients.all()
+        ]
+
+
+class RecipeIngredient(models.Model):
+    """One item a recipe uses, as the cook wrote it and in the item's base unit."""
+
+    recipe = models.ForeignKey(Recipe, on_delete=models.CASCADE, related_name="ingredients")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity_entered = models.DecimalField(**QTY)
+    unit_entered = models.CharField(max_length=20)
+    quantity = models.DecimalField(
+        help_text="For the recipe's yield, in the item's base unit.", **QTY
+    )
+    note = models.CharField(max_length=120, blank=True, help_text="Such as 'diced' or 'rinsed'.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipe", "item"],
+                name="ingredient_once_per_recipe",
+                violation_error_message="This item is already in the recipe.",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="ingredient_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entered} {self.item}"
+
+    @property
+    def entered(self) -> str:
+        text = f"{self.quantity_entered:f}".rstrip("0").rstrip(".")
+        return f"{text} {self.unit_entered}"
+
+
+# --- Meal services --------------------------------------------------------
+
+
+class MealServiceQuerySet(models.QuerySet):
+    def at(self, site: Site) -> MealServiceQuerySet:
+        return self.filter(site=site)
+
+    def between(self, first: date, last: date) -> MealServiceQuerySet:
+        """Meals dated from `first` to `last`, both included (dates are the site's)."""
+        return self.filter(date__gte=first, date__lte=last)
+
+    def planned(self) -> MealServiceQuerySet:
+        return self.filter(status=MealService.Status.PLANNED)
+
+    def cooked(self) -> MealServiceQuerySet:
+        return self.filter(status=MealService.Status.COOKED)
+
+    def in_order(self) -> MealServiceQuerySet:
+        kind_order = models.Case(
+            *(models.When(kind=kind, then=n) for n, kind in enumerate(MealService.Kind.values)),
+            default=99,
+        )
+        return self.annotate(_kind_order=kind_order).order_by("date", "_kind_order", "pk")
+
+    def with_dishes(self) -> MealServiceQuerySet:
+        """Its recipes, their ingredients and items: a fixed number of queries."""
+        return self.select_related("site", "leftover_lot").prefetch_related(
+            Prefetch("recipes", queryset=Recipe.objects.with_ingredients().order_by("name"))
+        )
+
+
+class MealService(models.Model):
+    """A planned meal at a site: a date, which meal, how many servings, which dishes."""
+
+    class Kind(models.TextChoices):
+        BREAKFAST = "breakfast", "Breakfast"
+        LUNCH = "lunch", "Lunch"
+        DINNER = "dinner", "Dinner"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        COOKED = "cooked", "Cooked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="meal_services")
+    date = models.DateField()
+    kind = models.CharField("meal", max_length=10, choices=Kind.choices)
+    name = models.CharField(
+        max_length=120, blank=True, help_text="Optional, such as 'Harvest supper'."
+    )
+    planned_servings = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    recipes = models.ManyToManyField(Recipe, related_name="meal_services")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    # What happened, once cooked.
+    cooked_at = models.DateTimeField(null=True, blank=True)
+    cooked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    servings_made = models.PositiveIntegerField(null=True, blank=True)
+    servings_served = models.PositiveIntegerField("people fed", null=True, blank=True)
+    leftover_servings = models.PositiveIntegerField(null=True, blank=True)
+    leftover_lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Of the items actually used, as cooked: the label must not change later.
+    cooked_allergen_mask = models.PositiveIntegerField(default=0)
+    cooked_dietary_mask = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MealServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_servings__gte=1), name="meal_planned_at_least_one"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cooked")
+                | Q(
+                    cooked_at__isnull=False,
+                    servings_made__gte=1,
+                    servings_served__isnull=False,
+                    leftover_servings__isnull=False,
+                ),
+                name="meal_cooked_is_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(servings_made__isnull=True)
+                | Q(servings_served__lte=F("servings_made")),
+                name="meal_served_within_made",
+            ),
+            models.CheckConstraint(
+                condition=Q(servings_made__isnull=True)
+                | Q(leftover_servings__lte=F("servings_made") - F("servings_served")),
+                name="meal_leftovers_within_made",
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "date"], name="meal_site_date")]
+
+    def __str__(self) -> str:
+        return f"{self.title}, {self.get_kind_display().lower()} {self.date:%a %d %b %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("kitchen_meal", args=[self.site.slug, self.pk])
+
+    @property
+    def reference(self) -> str:
+        """What the pantry's holds and moves for this meal are filed under."""
+        return f"meal-service:{self.pk}"
+
+    @property
+    def title(self) -> str:
+        if self.name:
+            return self.name
+        names = [r.name for r in self.recipes.all()]
+        return " and ".join(names) if names else self.get_kind_display()
+
+    @property
+    def is_planned(self) -> bool:
+        return self.status == self.Status.PLANNED
+
+    @property
+    def is_cooked(self) -> bool:
+        return self.status == self.Status.COOKED
+
+    @property
+    def allergen_mask(self) -> int:
+        """Cooked: of what was used. Planned: of its recipes' ingredients."""
+        if self.is_cooked:
+            return self.cooked_allergen_mask
+        mask = 0
+        for recipe in self.recipes.all():
+            mask |= recipe.allergen_mask
+        return mask
+
+    @property
+    def allergens(self) -> list[str]:
+        return codes_in(self.allergen_mask, ALLERGEN_BITS)
+
+    @property
+    def allergen_labels(self) -> list[str]:
+        return allergen_labels(self.allergen_mask)
+
+    @property
+    def dietary_mask(self) -> int:
+        """A meal is vegan (say) only when every one of its dishes is."""
+        if self.is_cooked:
+            return self.cooked_dietary_mask
+        return planned_dietary_mask(self.recipes.all())
+
+    @property
+    def dietary_labels(self) -> list[str]:
+        return dietary_labels(self.dietary_mask)
+
+
+def planned_dietary_mask(recipes) -> int:
+    recipes = list(recipes)
+    if not recipes:
+        return 0
+    mask = ~0
+    for recipe in recipes:
+        mask &= recipe.dietary_mask
+    return mask

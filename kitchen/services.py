@@ -1,0 +1,495 @@
+"""What a lead does with recipes and planned meals: one function per action.
+
+Each runs in one transaction and raises commonpot.errors.DomainError (or
+pantry.services.LineErrors for ingredient lines) with a sentence to show as it
+is; nothing is written then. Stock is held and released only through
+pantry.services, under the meal's reference "meal-service:<id>".
+Cooking lives in kitchen.cooking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from kitchen.availability import meal_needs
+from kitchen.models import MealService, Recipe, RecipeIngredient
+from pantry import services as pantry
+from pantry.codes import dietary_mask
+from pantry.models import Item, Lot, Reservation
+from pantry.services import LineErrors, NotEnoughStock
+from pantry.units import UnitError, display, to_base
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+MAX_SERVINGS = 100_000
+
+
+@dataclass(frozen=True)
+class IngredientLine:
+    """One ingredient as a person typed it."""
+
+    item: Item
+    quantity: Decimal | str
+    unit: str
+    note: str = ""
+
+
+# --- Recipes --------------------------------------------------------------
+
+
+def whole_servings(value, *, field: str, noun: str = "servings") -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise DomainError(f"Give the number of {noun} as a whole number.", field=field) from None
+    if n <= 0:
+        raise DomainError(f"The number of {noun} must be at least 1.", field=field)
+    if n > MAX_SERVINGS:
+        raise DomainError(f"{n} {noun} is more than Commonpot can plan at once.", field=field)
+    return n
+
+
+def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
+    if not lines:
+        raise DomainError("A recipe needs at least one ingredient.", field="ingredients")
+    errors: list[tuple[int, str | None, str]] = []
+    rows: list[RecipeIngredient] = []
+    seen: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        if line.item.pk in seen:
+            errors.append(
+                (
+                    i,
+                    "item",
+                    f"{line.item.name} is already ingredient {seen[line.item.pk] + 1}: "
+                    "put the whole quantity there.",
+                )
+            )
+            continue
+        seen[line.item.pk] = i
+        try:
+            quantity = to_base(line.quantity, line.unit, line.item)
+        except UnitError as e:
+            errors.append((i, e.field, e.message))
+            continue
+        rows.append(
+            RecipeIngredient(
+                item=line.item,
+                quantity_entered=Decimal(str(line.quantity).strip().replace(",", "")),
+                unit_entered=line.unit.strip()[:20],
+                quantity=quantity,
+                note=line.note.strip()[:120],
+                position=i,
+            )
+        )
+    if errors:
+        raise LineErrors(errors, noun="Ingredient")
+    return rows
+
+
+def _save_recipe(recipe: Recipe) -> Recipe:
+    recipe.name = " ".join(recipe.name.split())
+    if not recipe.name:
+        raise DomainError("Give the recipe a name.", field="name")
+    if len(recipe.name) > 120:
+        raise DomainError("Keep the name under 120 characters.", field="name")
+    clash = Recipe.objects.filter(site=recipe.site, name__iexact=recipe.name).exclude(pk=recipe.pk)
+    if clash.exists():
+        raise DomainError(
+            f"{recipe.site.name} already has a recipe called {recipe.name!r}.", field="name"
+        )
+    try:
+        # A savepoint: a lost race on the unique name leaves the caller's transaction usable.
+        with transaction.atomic():
+            recipe.save()
+    except IntegrityError:
+        raise DomainError(
+            f"{recipe.site.name} already has a recipe called {recipe.name!r}.", field="name"
+        ) from None
+    return recipe
+
+
+def _dietary(codes: Iterable[str]) -> int:
+    try:
+        return dietary_mask(codes)
+    except ValidationError as e:
+        raise DomainError(" ".join(e.messages), field="dietary") from None
+
+
+@transaction.atomic
+def create_recipe(
+    *,
+    site: Site,
+    name: str,
+    yield_servings: int,
+    ingredients: Sequence[IngredientLine],
+    by: User | None,
+    method: str = "",
+    dietary: Iterable[str] = (),
+    token=None,
+) -> Recipe:
+    """Write a new recipe for `site`. The same token records once."""
+    if token is not None:
+        existing = Recipe.objects.filter(token=token).first()
+        if existing is not None:
+            return pantry.same_site(existing, site)
+    recipe = Recipe(
+        site=site,
+        name=name,
+        yield_servings=whole_servings(yield_servings, field="yield_servings"),
+        method=method.strip(),
+        dietary_mask=_dietary(dietary),
+        created_by=by,
+    )
+    if token is not None:
+        recipe.token = token
+    rows = _ingredient_rows(ingredients)
+    _save_recipe(recipe)
+    for row in rows:
+        row.recipe = recipe
+    RecipeIngredient.objects.bulk_create(rows)
+    return recipe
+
+
+def _own_recipe(recipe: Recipe, site: Site) -> Recipe:
+    locked = Recipe.objects.select_for_update().select_related("site").get(pk=recipe.pk)
+    if locked.site_id != site.pk:
+        raise DomainError(
+            f"This recipe belongs to {locked.site.name}. Copy it to {site.name} to adapt it."
+        )
+    return locked
+
+
+@transaction.atomic
+def update_recipe(
+    recipe: Recipe,
+    *,
+    site: Site,
+    name: str,
+    yield_servings: int,
+    ingredients: Sequence[IngredientLine],
+    method: str = "",
+    dietary: Iterable[str] = (),
+) -> Recipe:
+    """Change a recipe of `site`: its ingredients are replaced by the lines given.
+
+    Meals already cooked keep what they used (the ledger and their label); planned
+    meals follow the recipe as it now is.
+    """
+    recipe = _own_recipe(recipe, site)
+    recipe.name = name
+    recipe.yield_servings = whole_servings(yield_servings, field="yield_servings")
+    recipe.method = method.strip()
+    recipe.dietary_mask = _dietary(dietary)
+    rows = _ingredient_rows(ingredients)
+    _save_recipe(recipe)
+    recipe.ingredients.all().delete()
+    for row in rows:
+        row.recipe = recipe
+    RecipeIngredient.objects.bulk_create(rows)
+    _rehold_planned(MealService.objects.planned().filter(recipes=recipe), by=None)
+    return recipe
+
+
+@transaction.atomic
+def copy_recipe(recipe: Recipe, *, to: Site, by: User | None) -> Recipe:
+    """Copy any recipe of the network to `to`, to adapt it there."""
+    source = Recipe.objects.with_ingredients().get(pk=recipe.pk)
+    name = source.name
+    taken = {n.lower() for n in Recipe.objects.filter(site=to).values_list("name", flat=True)}
+    if name.lower() in taken:
+        base = f"{source.name} ({source.site.name})"[:110]
+        name, n = base, 2
+        while name.lower() in taken:
+            name, n = f"{base} {n}", n + 1
+    copy = _save_recipe(
+        Recipe(
+            site=to,
+            name=name,
+            yield_servings=source.yield_servings,
+            method=source.method,
+            dietary_mask=source.dietary_mask,
+            copied_from=source,
+            created_by=by,
+        )
+    )
+    RecipeIngredient.objects.bulk_create(
+        RecipeIngredient(
+            recipe=copy,
+            item=i.item,
+            quantity_entered=i.quantity_entered,
+            unit_entered=i.unit_entered,
+            quantity=i.quantity,
+            note=i.note,
+            position=i.position,
+        )
+        for i in source.ingredients.all()
+    )
+    return copy
+
+
+@transaction.atomic
+def set_recipe_active(recipe: Recipe, *, site: Site, active: bool) -> Recipe:
+    """Retire a recipe from the lists (meals that used it keep it), or bring it back."""
+    recipe = _own_recipe(recipe, site)
+    recipe.is_active = active
+    recipe.save(update_fields=["is_active", "updated_at"])
+    return recipe
+
+
+# --- Planning meals -------------------------------------------------------
+
+
+def _recipes(recipes: Iterable[Recipe]) -> list[Recipe]:
+    unique = list({r.pk: r for r in recipes if r is not None}.values())
+    if not unique:
+        raise DomainError("Choose at least one recipe for the meal.", field="recipes")
+    fresh = list(Recipe.objects.with_ingredients().filter(pk__in=[r.pk for r in unique]))
+    for recipe in fresh:
+        if not recipe.ingredients.all():
+            raise DomainError(
+                f"{recipe.name} has no ingredients yet: add them to the recipe first.",
+                field="recipes",
+            )
+    return fresh
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in MealService.Kind.values:
+        raise DomainError("Choose breakfast, lunch, dinner or other.", field="kind")
+
+
+@transaction.atomic
+def plan_meal(
+    *,
+    site: Site,
+    date: date,
+    kind: str,
+    servings: int,
+    recipes: Iterable[Recipe],
+    by: User | None,
+    name: str = "",
+    notes: str = "",
+    token=None,
+) -> MealService:
+    """Plan a meal at `site`. The same token records once."""
+    if token is not None:
+        existing = MealService.objects.filter(token=token).first()
+        if existing is not None:
+            return pantry.same_site(existing, site)
+    _check_kind(kind)
+    servings = whole_servings(servings, field="planned_servings")
+    if date < site.today():
+        raise DomainError("This date has passed: plan meals for today or later.", field="date")
+    chosen = _recipes(recipes)
+    fields = {"token": token} if token is not None else {}
+    meal = MealService.objects.create(
+        site=site,
+        date=date,
+        kind=kind,
+        name=" ".join(name.split())[:120],
+        planned_servings=servings,
+        notes=notes.strip(),
+        created_by=by,
+        **fields,
+    )
+    meal.recipes.set(chosen)
+    return meal
+
+
+def lock_meal(meal: MealService | int, site: Site | None = None) -> MealService:
+    pk = meal if isinstance(meal, int) else meal.pk
+    try:
+        locked = (
+            MealService.objects.select_for_update(of=("self",)).select_related("site").get(pk=pk)
+        )
+    except MealService.DoesNotExist:
+        raise DomainError("This meal no longer exists.") from None
+    if site is not None and locked.site_id != site.pk:
+        raise DomainError(f"This meal is not at {site.name}.")
+    return locked
+
+
+def ensure_planned(meal: MealService) -> None:
+    if meal.status == MealService.Status.COOKED:
+        raise DomainError(
+            f"This meal was already cooked on "
+            f"{meal.site.local(meal.cooked_at):%a %d %b %Y at %H:%M}; it cannot change now."
+        )
+    if meal.status == MealService.Status.CANCELLED:
+        raise DomainError("This meal was cancelled.")
+
+
+@transaction.atomic
+def change_meal(
+    meal: MealService,
+    *,
+    date: date,
+    kind: str,
+    servings: int,
+    recipes: Iterable[Recipe],
+    by: User | None,
+    name: str = "",
+    notes: str = "",
+) -> HoldResult | None:
+    """Change a planned meal. Stock held for it is released and held again for the
+    new plan; returns what the new hold got (None when nothing was held)."""
+    meal = lock_meal(meal)
+    ensure_planned(meal)
+    _check_kind(kind)
+    servings = whole_servings(servings, field="planned_servings")
+    if date < meal.site.today() and date != meal.date:
+        raise DomainError("This date has passed: plan meals for today or later.", field="date")
+    chosen = _recipes(recipes)
+    meal.date = date
+    meal.kind = kind
+    meal.planned_servings = servings
+    meal.name = " ".join(name.split())[:120]
+    meal.notes = notes.strip()
+    meal.save(update_fields=["date", "kind", "planned_servings", "name", "notes"])
+    meal.recipes.set(chosen)
+    if not _has_holds(meal):
+        return None
+    pantry.release_reservations(meal.reference)
+    return _hold(meal, by=by)
+
+
+@transaction.atomic
+def cancel_meal(meal: MealService, *, by: User | None) -> int:
+    """Cancel a planned meal and let go of its stock; returns how many holds were released."""
+    meal = lock_meal(meal)
+    ensure_planned(meal)
+    released = pantry.release_reservations(meal.reference)
+    meal.status = MealService.Status.CANCELLED
+    meal.cancelled_at = timezone.now()
+    meal.save(update_fields=["status", "cancelled_at"])
+    return released
+
+
+# --- Holding stock ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    item: Item
+    needed: Decimal
+    held: Decimal
+
+    @property
+    def short(self) -> Decimal:
+        return self.needed - self.held
+
+    def describe(self) -> str:
+        return (
+            f"{self.item.name}: {display(self.held, self.item)} held of "
+            f"{display(self.needed, self.item)}"
+        )
+
+
+@dataclass(frozen=True)
+class HoldResult:
+    lines: list[Held]
+
+    @property
+    def short(self) -> list[Held]:
+        return [line for line in self.lines if line.short > 0]
+
+    @property
+    def message(self) -> str:
+        if not self.short:
+            return "All the stock for this meal is held."
+        short = "; ".join(h.describe() for h in self.short)
+        return f"Held what there is. Still short: {short}."
+
+
+def _has_holds(meal: MealService) -> bool:
+    return Reservation.objects.filter(
+        reference=meal.reference, status=Reservation.Status.HELD
+    ).exists()
+
+
+def _free_by(site: Site, item: Item, on: date) -> Decimal:
+    return Lot.objects.at(site).of(item).usable(on).total_available()
+
+
+def _hold(meal: MealService, *, by: User | None) -> HoldResult:
+    """Hold, first expiring first among lots still good on the meal's day, as much
+    of each ingredient as there is, up to what the meal needs."""
+    meal = MealService.objects.with_dishes().get(pk=meal.pk)
+    lines = []
+    for item, needed in meal_needs(meal):
+        want = min(needed, _free_by(meal.site, item, meal.date))
+        got = Decimal(0)
+        while want > 0:
+            try:
+                held = pantry.reserve_stock(
+                    site=meal.site,
+                    item=item,
+                    quantity=want,
+                    reference=meal.reference,
+                    by=by,
+                    today=meal.date,
+                )
+            except NotEnoughStock as e:
+                # Someone took some since we looked: hold what is left now.
+                if e.available >= want:
+                    raise
+                want = e.available
+                continue
+            got = sum((r.quantity for r in held), Decimal(0))
+            break
+        lines.append(Held(item, needed, got))
+    return HoldResult(lines)
+
+
+@transaction.atomic
+def hold_stock(meal: MealService, *, by: User | None) -> HoldResult:
+    """Hold the pantry's stock for a planned meal, so it is not given away twice.
+
+    Holds made before are released first, so holding again follows the plan as it
+    is now. What is short stays short: the result says what.
+    """
+    meal = lock_meal(meal)
+    ensure_planned(meal)
+    if meal.date < meal.site.today():
+        raise DomainError("This meal's day has passed: there is nothing to hold stock for.")
+    pantry.release_reservations(meal.reference)
+    result = _hold(meal, by=by)
+    if not any(line.held for line in result.lines):
+        raise DomainError(
+            "None of the ingredients is in stock, so nothing was held. "
+            + "; ".join(f"{h.item.name}: need {display(h.needed, h.item)}" for h in result.lines)
+            + "."
+        )
+    return result
+
+
+@transaction.atomic
+def release_stock(meal: MealService) -> int:
+    """Let go of every hold for a planned meal; returns how many there were."""
+    meal = lock_meal(meal)
+    ensure_planned(meal)
+    released = pantry.release_reservations(meal.reference)
+    if not released:
+        raise DomainError("No stock is held for this meal.")
+    return released
+
+
+def _rehold_planned(meals, *, by: User | None) -> None:
+    """After a recipe changed, meals that held stock hold for the new recipe."""
+    for meal in meals.order_by("pk"):
+        if _has_holds(meal) and meal.date >= meal.site.today():
+            locked = lock_meal(meal)
+            pantry.release_reservations(locked.reference)
+            _hold(locked, by=by)
