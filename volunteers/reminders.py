@@ -34,7 +34,7 @@ from __future__ import annotations
 import time as clock
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
@@ -85,7 +85,7 @@ def digest_key(user_id: int, week: str) -> str:
 
 
 def _utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _decided(prefix: str, suffix: str = "") -> Exists:
@@ -342,7 +342,7 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     decided = 0
     for chunk in _chunks(sorted(announced), batch_size):
         emails = [
-            writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=timezone.UTC))
+            writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=UTC))
             for s in _remindable(now).filter(pk__in=chunk)
             if int(s.shift.starts_at.timestamp()) != announced[s.pk]
         ]
