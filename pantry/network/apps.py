@@ -7,3 +7,15 @@ class NetworkConfig(AppConfig):
     name = "pantry.network"
     label = "network"
     verbose_name = "Network: surplus and transfers"
+
+    def ready(self) -> None:
+        from commonpot.registry import NavLink, SiteTab, registry
+        from pantry.network import access, benchmark, demo, panels
+
+        registry.add_nav(NavLink("Network", "network_board", access.in_network, order=30))
+        registry.add_site_tab(SiteTab("Surplus", "network_site_surplus", order=30))
+        registry.add_panel("public", panels.public_needs, order=20)
+        registry.add_panel("lead", panels.lead_panel, order=25)
+        registry.add_panel("coordinator", panels.coordinator_panel, order=20)
+        registry.add_demo_seeder(demo.seed_network_surplus, order=60)
+        registry.add_benchmark("network", benchmark.run)

@@ -267,6 +267,10 @@ class Need(models.Model):
         return self.show(self.outstanding)
 
     @property
+    def received_display(self) -> str:
+        return self.show(self.received)
+
+    @property
     def outstanding_weight_g(self) -> Decimal | None:
         """What is still needed, by weight (None for pieces of unknown weight)."""
         if self.item_id:
@@ -450,3 +454,11 @@ class TransferLine(models.Model):
     @property
     def weight_display(self) -> str:
         return display_weight(self.weight_g)
+
+    @property
+    def received_display(self) -> str:
+        return display(self.received_quantity, self.item)
+
+    @property
+    def shortfall_display(self) -> str:
+        return display(self.shortfall, self.item)

@@ -55,9 +55,6 @@ class SiteStock:
     def total_kg(self) -> Decimal:
         return sum(self.by_category.values(), Decimal(0))
 
-    def cells(self, categories: list[str]) -> list[Decimal | None]:
-        return [self.by_category.get(c) for c in categories]
-
 
 @dataclass
 class StockTable:
@@ -72,6 +69,10 @@ class StockTable:
     @property
     def network_kg(self) -> Decimal:
         return self.on_hand_kg + self.in_transit_kg
+
+    def grid(self) -> list[tuple[SiteStock, list[Decimal | None]]]:
+        """Each site with its kilograms per category, in the order of `categories`."""
+        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in self.rows]
 
     def column_totals(self) -> list[Decimal]:
         return [

@@ -1,0 +1,267 @@
+"""`manage.py benchmark network`: the board's and dashboard's cost, matching, transfers.
+
+Runs in a scratch database made for the run (the same engine as the configured
+one, created and dropped by this command), so the network's real data is never
+touched. At scale 1 it seeds 50 sites and then prints `name: value` lines:
+
+- board and dashboard query counts with 10 and with 1,000 open offers (must be equal);
+- their median render time at 1,000 open offers;
+- the median time to compute matches (best three offers per need) for 1,000
+  open needs against 5,000 open offers, loaded once;
+- transfers completed per second: claim, accept, dispatch and receive, each step
+  its own transaction, one after another on one connection;
+- a race: 20 sites claim one offer at once on their own connections; one wins.
+
+Offers, needs and stock are made through the services; the match emails that
+posting an offer queues are switched off while seeding (they would be 5,000 tasks).
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time as clock
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Membership, Site
+from pantry import services as pantry
+from pantry.models import Item, Storage
+from pantry.network import services
+from pantry.network.matches import best_matches
+from pantry.network.models import Need, Offer, Transfer
+
+SITES = 50
+OFFERS_SMALL, OFFERS_BOARD, OFFERS_MATCH, NEEDS_MATCH = 10, 1000, 5000, 1000
+TRANSFERS = 200
+RACERS = 20
+REPEATS = 7
+CATEGORIES = [c for c, _ in Item.Category.choices if c != Item.Category.HYGIENE]
+
+
+@contextmanager
+def scratch_database(out):
+    creation = connection.creation
+    real_name = connection.settings_dict["NAME"]
+    started = clock.perf_counter()
+    creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    out.write(f"scratch_database_seconds: {clock.perf_counter() - started:.1f}\n")
+    try:
+        yield
+    finally:
+        connections.close_all()
+        creation.destroy_test_db(real_name, verbosity=0)
+
+
+class Seeder:
+    def __init__(self, scale: float):
+        self.rng = random.Random(7)
+        self.scale = scale
+        User = get_user_model()
+        self.coordinator = User.objects.create(username="bench-coordinator", is_coordinator=True)
+        self.sites = Site.objects.bulk_create(
+            [
+                Site(
+                    slug=f"bench-{i}",
+                    name=f"Bench site {i}",
+                    kind=Site.Kind.FOOD_BANK if i % 5 == 0 else Site.Kind.PANTRY,
+                    latitude=Decimal(f"{51 + self.rng.uniform(-1.5, 1.5):.5f}"),
+                    longitude=Decimal(f"{-2 + self.rng.uniform(-2, 2):.5f}"),
+                    time_zone="Europe/London",
+                    has_chilled_storage=True,
+                    has_frozen_storage=True,
+                )
+                for i in range(max(3, round(SITES * scale)))
+            ]
+        )
+        self.sites = list(Site.objects.order_by("pk"))
+        self.leads = {}
+        for site in self.sites:
+            lead = User.objects.create(username=f"bench-lead-{site.pk}")
+            Membership.objects.create(user=lead, site=site, role=Membership.Role.LEAD)
+            self.leads[site.pk] = lead
+        self.items = [
+            Item.objects.create(
+                name=f"Bench food {i}",
+                category=CATEGORIES[i % len(CATEGORIES)],
+                base_unit=Item.Unit.GRAM,
+                storage=Storage.DRY,
+            )
+            for i in range(20)
+        ]
+        self.lots = {}
+
+    def n(self, count: int) -> int:
+        return max(2, round(count * self.scale))
+
+    def _lot(self, site, item):
+        key = (site.pk, item.pk)
+        if key not in self.lots:
+            self.lots[key] = pantry.receive(
+                site=site,
+                item=item,
+                quantity=Decimal(10_000_000),
+                by=self.leads[site.pk],
+                source="Bench donor",
+                best_before=site.today() + timedelta(days=self.rng.randint(2, 10)),
+            ).lot
+        return self.lots[key]
+
+    def offers(self, total: int) -> None:
+        """Bring the number of open offers up to `total`."""
+        have = Offer.objects.open().count()
+        now = timezone.now()
+        with mock.patch("pantry.network.services._on_commit"), transaction.atomic():
+            for _ in range(have, total):
+                site = self.rng.choice(self.sites)
+                item = self.rng.choice(self.items)
+                services.post_offer(
+                    site=site,
+                    by=self.leads[site.pk],
+                    lot=self._lot(site, item),
+                    quantity=Decimal(self.rng.randint(5, 80) * 1000),
+                    pickup_until=now + timedelta(days=self.rng.randint(1, 9)),
+                )
+
+    def needs(self, total: int) -> None:
+        with transaction.atomic():
+            for i in range(Need.objects.open().count(), total):
+                site = self.rng.choice(self.sites)
+                kwargs = (
+                    {"item": self.rng.choice(self.items)}
+                    if i % 2
+                    else {"category": self.rng.choice(CATEGORIES)}
+                )
+                services.post_need(
+                    site=site,
+                    by=self.leads[site.pk],
+                    quantity=str(self.rng.randint(5, 60)),
+                    unit="kg",
+                    needed_by=site.today() + timedelta(days=self.rng.randint(0, 6)),
+                    **kwargs,
+                )
+
+
+def _queries_and_time(client: Client, url: str) -> tuple[int, float]:
+    client.get(url)  # warm up
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(REPEATS):
+        started = clock.perf_counter()
+        client.get(url)
+        times.append(clock.perf_counter() - started)
+    return len(ctx.captured_queries), statistics.median(times) * 1000
+
+
+def _measure_pages(seed: Seeder, out) -> None:
+    coordinator = Client(HTTP_HOST="localhost")
+    coordinator.force_login(seed.coordinator, backend="commonpot.auth.UsernameOrEmailBackend")
+    lead = Client(HTTP_HOST="localhost")
+    lead.force_login(seed.leads[seed.sites[0].pk], backend="commonpot.auth.UsernameOrEmailBackend")
+    board, dashboard = reverse("network_board"), reverse("network_dashboard")
+    counts: dict[str, dict[int, int]] = {"board": {}, "lead_board": {}, "dashboard": {}}
+    for size in (OFFERS_SMALL, seed.n(OFFERS_BOARD)):
+        seed.offers(size)
+        for name, client, url in (
+            ("board", coordinator, board),
+            ("lead_board", lead, f"{board}?within=500"),
+            ("dashboard", coordinator, dashboard),
+        ):
+            queries, ms = _queries_and_time(client, url)
+            counts[name][size] = queries
+            out.write(f"{name}_queries_at_{size}_open_offers: {queries}\n")
+            if size != OFFERS_SMALL:
+                out.write(f"{name}_median_ms_at_{size}_open_offers: {ms:.1f}\n")
+    for name, by_size in counts.items():
+        out.write(f"{name}_queries_equal: {'yes' if len(set(by_size.values())) == 1 else 'NO'}\n")
+
+
+def _measure_matching(seed: Seeder, out) -> None:
+    seed.offers(seed.n(OFFERS_MATCH))
+    seed.needs(seed.n(NEEDS_MATCH))
+    started = clock.perf_counter()
+    offers = list(Offer.objects.open().for_cards())
+    needs = list(Need.objects.open().for_cards())
+    loaded = clock.perf_counter() - started
+    times, found = [], {}
+    for _ in range(REPEATS):
+        started = clock.perf_counter()
+        found = best_matches(needs, offers, per_need=3)
+        times.append(clock.perf_counter() - started)
+    out.write(f"open_offers: {len(offers)}\n")
+    out.write(f"open_needs: {len(needs)}\n")
+    out.write(f"matches_load_ms: {loaded * 1000:.1f}\n")
+    out.write(f"matches_median_ms: {statistics.median(times) * 1000:.1f}\n")
+    out.write(f"needs_with_a_match: {sum(1 for m in found.values() if m)}\n")
+
+
+def _measure_transfers(seed: Seeder, out) -> None:
+    total = seed.n(TRANSFERS)
+    offers = list(Offer.objects.open().select_related("site").order_by("pk")[:total])
+    started = clock.perf_counter()
+    done = 0
+    for i, offer in enumerate(offers):
+        destination = seed.sites[(seed.sites.index(offer.site) + 1 + i) % len(seed.sites)]
+        to_lead, from_lead = seed.leads[destination.pk], seed.leads[offer.site_id]
+        t = services.claim_offer(offer_id=offer.pk, site=destination, by=to_lead)
+        services.accept_transfer(transfer_id=t.pk, by=from_lead)
+        services.dispatch_transfer(transfer_id=t.pk, by=from_lead)
+        lines = {line.pk: line.quantity for line in t.lines.all()}
+        services.receive_transfer(transfer_id=t.pk, by=to_lead, received=lines)
+        done += 1
+    elapsed = clock.perf_counter() - started
+    received = Transfer.objects.filter(status=Transfer.Status.RECEIVED).count()
+    out.write(f"transfers_completed: {received}\n")
+    out.write(f"transfers_completed_per_second: {done / elapsed:.1f}\n")
+
+
+def _measure_race(seed: Seeder, out) -> None:
+    (offer,) = Offer.objects.open().order_by("-pk")[:1]
+    racers = [s for s in seed.sites if s.pk != offer.site_id][:RACERS]
+    barrier = threading.Barrier(len(racers))
+    won, told = [], []
+
+    def claim(site) -> None:
+        try:
+            barrier.wait()
+            services.claim_offer(offer_id=offer.pk, site=site, by=seed.leads[site.pk])
+            won.append(site.pk)
+        except DomainError:
+            told.append(site.pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=claim, args=(s,)) for s in racers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.write(f"claim_race_sites: {len(racers)}\n")
+    out.write(f"claim_race_winners: {len(won)}\n")
+    out.write(f"claim_race_told_taken: {len(told)}\n")
+
+
+def run(*, stdout, scale: float = 1.0) -> None:
+    stdout.write(f"database: {connection.vendor}\n")
+    with scratch_database(stdout):
+        started = clock.perf_counter()
+        seed = Seeder(scale)
+        stdout.write(f"sites: {len(seed.sites)}\n")
+        _measure_pages(seed, stdout)
+        _measure_matching(seed, stdout)
+        stdout.write(f"seed_and_pages_seconds: {clock.perf_counter() - started:.1f}\n")
+        _measure_transfers(seed, stdout)
+        _measure_race(seed, stdout)

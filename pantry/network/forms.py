@@ -1,0 +1,292 @@
+"""Forms of the network pages. Quantities are typed in any unit that fits the food
+and turned into the item's base unit with pantry.units; times are read on the
+clock of the site they belong to."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import is_coordinator, lead_site_ids
+from pantry.models import Item, Lot, StockMove
+from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
+from pantry.units import display, to_base
+
+UNITS = [
+    ("kg", "kg"),
+    ("g", "g"),
+    ("lb", "lb"),
+    ("oz", "oz"),
+    ("L", "L"),
+    ("ml", "ml"),
+    ("pieces", "pieces (cans, loaves, portions...)"),
+]
+WEIGHT_UNITS = UNITS[:4]
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def natural(quantity: Decimal, item: Item) -> tuple[str, str]:
+    """A base quantity as a person would type it back: (value, unit)."""
+    text, _, unit = display(quantity, item).replace(",", "").partition(" ")
+    if item.base_unit == Item.Unit.PIECE:
+        unit = "pieces"
+    return text, unit
+
+
+def apply_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal beside the field it names, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class TokenMixin(forms.Form):
+    """One per form shown: the same form sent twice is recorded once."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, lot: Lot) -> str:
+        return (
+            f"{lot.item.name} · {lot.date_label} · {display(lot.available, lot.item)} free "
+            f"· {lot.source}"
+        )
+
+
+class OfferForm(TokenMixin):
+    lot = LotChoiceField(
+        queryset=Lot.objects.none(),
+        label="Food to offer",
+        empty_label="Choose a lot",
+        help_text="Lots with food free to give. Leftovers from a meal are a prepared-meal lot.",
+    )
+    quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
+    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    pickup_from = forms.DateTimeField(
+        label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
+    )
+    pickup_until = forms.DateTimeField(label="Pickup until", widget=LOCAL_DATETIME)
+    cold_chain = forms.ChoiceField(
+        label="Keep cold in transit",
+        choices=[
+            ("auto", "As the food is stored now"),
+            *[(c or "none", label) for c, label in ColdChain.choices],
+        ],
+        initial="auto",
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything a driver or the other site should know: crates, access, allergens.",
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        self.site = site
+        kwargs.setdefault("initial", {})
+        now = site.local(timezone.now()).replace(second=0, microsecond=0, tzinfo=None)
+        kwargs["initial"].setdefault("pickup_until", now + timedelta(days=1))
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = (
+            Lot.objects.at(site).usable(site.today()).select_related("item").first_expiring_first()
+        )
+
+    def full_clean(self) -> None:
+        # Times are typed on the site's clock, wherever the server is.
+        with timezone.override(self.site.tz):
+            super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        lot = data.get("lot")
+        if lot is not None and data.get("quantity") and data.get("unit"):
+            try:
+                data["base_quantity"] = to_base(data["quantity"], data["unit"], lot.item)
+            except DomainError as e:
+                apply_error(self, e)
+        chain = data.get("cold_chain")
+        data["cold_chain_value"] = None if chain == "auto" else ("" if chain == "none" else chain)
+        return data
+
+
+class NeedForm(TokenMixin):
+    item = forms.ModelChoiceField(
+        queryset=Item.objects.active(),
+        required=False,
+        empty_label="Any item of the category below",
+        help_text="Choose an item, or leave this and choose a category.",
+    )
+    category = forms.ChoiceField(
+        choices=[("", "Choose a category"), *Item.Category.choices], required=False
+    )
+    quantity = forms.CharField(max_length=20)
+    unit = forms.ChoiceField(
+        choices=UNITS, initial="kg", help_text="A need for a whole category is given by weight."
+    )
+    needed_by = forms.DateField(widget=DATE)
+    note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, site: Site, **kwargs):
+        self.site = site
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("needed_by", site.today() + timedelta(days=3))
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("item") is None and not data.get("category"):
+            self.add_error("item", "Say what is needed: one item, or a whole category.")
+        if data.get("item") is not None:
+            data["category"] = ""
+        return data
+
+
+class ClaimForm(TokenMixin):
+    """Claim an offer for one of the sites this person leads (any site, for coordinators)."""
+
+    for_site = forms.ModelChoiceField(queryset=Site.objects.none(), label="For", empty_label=None)
+    quantity = forms.CharField(
+        max_length=20, required=False, help_text="Leave empty to claim all that is on offer."
+    )
+    unit = forms.ChoiceField(choices=UNITS, required=False)
+    need = forms.ModelChoiceField(
+        queryset=Need.objects.none(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, offer: Offer, sites: list[Site] | None = None, **kwargs):
+        self.offer = offer
+        super().__init__(*args, **kwargs)
+        if sites is None:
+            sites = claim_sites(user)
+        ids = [s.pk for s in sites if s.pk != offer.site_id]
+        self.fields["for_site"].queryset = Site.objects.filter(pk__in=ids).order_by("name")
+        self.fields["need"].queryset = Need.objects.open().filter(site_id__in=ids)
+        self.fields["unit"].initial = natural(offer.remaining, offer.item)[1]
+
+    def clean(self):
+        data = super().clean()
+        data["base_quantity"] = None
+        if data.get("quantity"):
+            try:
+                data["base_quantity"] = to_base(
+                    data["quantity"], data.get("unit") or "kg", self.offer.item
+                )
+            except DomainError as e:
+                apply_error(self, e)
+        return data
+
+
+def claim_sites(user) -> list[Site]:
+    """The sites a person may claim food for."""
+    if is_coordinator(user):
+        return list(Site.objects.active().order_by("name"))
+    return list(Site.objects.active().filter(pk__in=lead_site_ids(user)).order_by("name"))
+
+
+class ProposeTransferForm(TokenMixin):
+    source = forms.ModelChoiceField(queryset=Site.objects.active(), label="From")
+    destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
+    item = forms.ModelChoiceField(queryset=Item.objects.active())
+    quantity = forms.CharField(max_length=20)
+    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    note = forms.CharField(
+        label="Note for the driver",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    need = forms.ModelChoiceField(
+        queryset=Need.objects.open(), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") and data.get("source") == data.get("destination"):
+            self.add_error("destination", "Choose two different sites.")
+        if data.get("item") is not None and data.get("quantity") and data.get("unit"):
+            try:
+                data["base_quantity"] = to_base(data["quantity"], data["unit"], data["item"])
+            except DomainError as e:
+                apply_error(self, e)
+        return data
+
+
+class ReceiveForm(forms.Form):
+    """What arrived in good condition, line by line; the rest needs a reason."""
+
+    reason = forms.ChoiceField(
+        label="Why was some short or damaged?",
+        choices=[("", "Nothing was short or damaged"), *StockMove.WasteReason.choices],
+        required=False,
+    )
+    destination = forms.ChoiceField(
+        label="Where did the unusable food go?",
+        choices=[("", "—"), *StockMove.Destination.choices],
+        required=False,
+    )
+    note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, transfer: Transfer, lines: list[TransferLine], **kwargs):
+        self.transfer = transfer
+        self.lines = lines
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for line in lines:
+            value, unit = natural(line.quantity, line.item)
+            label = f"{line.item.name}, {line.quantity_display} dispatched"
+            if line.best_before:
+                label += f" ({line.get_date_kind_display().lower()} {line.best_before:%d %b})"
+            fields[f"line_{line.pk}"] = forms.CharField(
+                label=f"{label}: arrived in good condition",
+                initial=value,
+                max_length=20,
+            )
+            fields[f"line_{line.pk}_unit"] = forms.ChoiceField(
+                label="Unit", choices=UNITS, initial=unit
+            )
+        self.fields = {**fields, **self.fields}
+
+    def line_fields(self):
+        return [(self[f"line_{line.pk}"], self[f"line_{line.pk}_unit"]) for line in self.lines]
+
+    def clean(self):
+        data = super().clean()
+        received = {}
+        for line in self.lines:
+            raw = (data.get(f"line_{line.pk}") or "").strip()
+            unit = data.get(f"line_{line.pk}_unit") or "kg"
+            try:
+                zero = Decimal(raw.replace(",", "")) == 0
+            except InvalidOperation:
+                zero = False
+            if zero:
+                received[line.pk] = Decimal(0)
+                continue
+            try:
+                received[line.pk] = to_base(raw, unit, line.item)
+            except DomainError as e:
+                self.add_error(f"line_{line.pk}", e.message)
+        data["received"] = received
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseNeedForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(Need.Status.MET, "Met"), (Need.Status.WITHDRAWN, "Withdrawn")]
+    )
+
+
+def local_naive(moment: datetime, site: Site) -> datetime:
+    return site.local(moment).replace(tzinfo=None)

@@ -1,0 +1,117 @@
+"""The transfer manifest (WeasyPrint): what a driver carries, signs and hands over.
+
+Black on white, one page for an ordinary transfer: where to collect and where
+to deliver (addresses, phones, opening hours, the pickup window), every line
+with its date, origin, storage and weight, a loud banner for chilled or frozen
+food, and lines to sign at pickup and at delivery. Before dispatch it lists
+what is held for the transfer; after dispatch, what actually left.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pantry.models import Reservation, Storage
+from pantry.network.models import Transfer
+from pantry.units import display, display_weight
+
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+@dataclass
+class ManifestLine:
+    item: str
+    quantity: str
+    weight_g: Decimal | None
+    date_label: str
+    storage: str
+    origin: str
+
+    @property
+    def weight(self) -> str:
+        return display_weight(self.weight_g)
+
+    @property
+    def cold(self) -> bool:
+        return self.storage in (Storage.CHILLED, Storage.FROZEN)
+
+
+def _date_label(best_before: date | None, kind_label: str) -> str:
+    return f"{kind_label} {best_before:%d %b %Y}" if best_before else "no date"
+
+
+def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
+    """The lines to print and what they are: "dispatched", "held" or "asked for"."""
+    item = transfer.item
+    lines = list(transfer.lines.select_related("item"))
+    if lines:
+        return [
+            ManifestLine(
+                item=line.item.name,
+                quantity=line.quantity_display,
+                weight_g=line.weight_g,
+                date_label=_date_label(line.best_before, line.get_date_kind_display()),
+                storage=line.storage,
+                origin=line.origin,
+            )
+            for line in lines
+        ], "dispatched"
+    held = (
+        Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
+        .select_related("lot")
+        .order_by("lot__best_before", "pk")
+    )
+    rows = [
+        ManifestLine(
+            item=item.name,
+            quantity=display(r.quantity, item),
+            weight_g=item.weight_g(r.quantity),
+            date_label=_date_label(r.lot.best_before, r.lot.get_date_kind_display()),
+            storage=r.lot.storage,
+            origin=r.lot.source,
+        )
+        for r in held
+    ]
+    if rows:
+        return rows, "held"
+    return [
+        ManifestLine(
+            item=item.name,
+            quantity=transfer.quantity_display,
+            weight_g=item.weight_g(transfer.quantity),
+            date_label="chosen at dispatch",
+            storage=item.storage,
+            origin="—",
+        )
+    ], "asked for"
+
+
+def manifest_pdf(transfer: Transfer) -> bytes:
+    from weasyprint import HTML
+
+    lines, state = manifest_lines(transfer)
+    weights = [line.weight_g for line in lines]
+    total = sum((w for w in weights if w is not None), Decimal(0))
+    storages = {line.storage for line in lines} | ({transfer.cold_chain} - {""})
+    context = {
+        "transfer": transfer,
+        "lines": lines,
+        "state": state,
+        "total_weight": display_weight(total)
+        + (" (some weights unknown)" if None in weights else ""),
+        "frozen": Storage.FROZEN in storages,
+        "chilled": Storage.CHILLED in storages,
+        "printed": transfer.source.local(timezone.now()),
+        "offer": transfer.offer,
+        "page_size": transfer.source.paper_size,
+    }
+    html = render_to_string("network/manifest.pdf.html", context)
+    # base_url is the project folder: a manifest fetches nothing over the network.
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

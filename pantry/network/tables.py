@@ -1,0 +1,41 @@
+"""The transfers list (django-tables2)."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from pantry.network.models import Transfer
+
+TONES = {
+    "proposed": "warn",
+    "accepted": "warn",
+    "dispatched": "",
+    "received": "ok",
+    "cancelled": "bad",
+}
+
+
+class TransferTable(tables.Table):
+    id = tables.Column(verbose_name="Transfer", linkify=True)
+    item = tables.Column(verbose_name="Food", accessor="item__name", order_by="item__name")
+    quantity = tables.Column(verbose_name="Amount", orderable=False, attrs={"td": {"class": "num"}})
+    source = tables.Column(verbose_name="From", accessor="source__name")
+    destination = tables.Column(verbose_name="To", accessor="destination__name")
+    status = tables.Column()
+    proposed_at = tables.DateTimeColumn(verbose_name="Proposed", format="j M H:i")
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "item", "quantity", "source", "destination", "status", "proposed_at"]
+        order_by = "-proposed_at"
+        empty_text = "No transfers yet. Claim an offer on the board to start one."
+
+    def render_id(self, value: int) -> str:
+        return f"#{value}"
+
+    def render_quantity(self, record: Transfer) -> str:
+        return record.quantity_display
+
+    def render_status(self, record: Transfer, value: str):
+        return format_html('<span class="badge {}">{}</span>', TONES.get(record.status, ""), value)

@@ -1,0 +1,392 @@
+"""The board, offers and needs, and a site's Surplus tab."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
+from pantry.models import Lot
+from pantry.network import services
+from pantry.network.access import network_required
+from pantry.network.filters import NeedFilter, OfferFilter, default_near
+from pantry.network.forms import (
+    ClaimForm,
+    CloseNeedForm,
+    NeedForm,
+    OfferForm,
+    apply_error,
+    claim_sites,
+    natural,
+)
+from pantry.network.matches import (
+    Distances,
+    distance_label,
+    needs_for_offer,
+    offers_for_need,
+)
+from pantry.network.models import Need, Offer, Transfer, TransferLine
+from pantry.network.stock import stock_table
+from pantry.units import to_base
+
+PAGE_SIZE = 30
+
+
+# --- The board ------------------------------------------------------------------------
+
+
+@network_required
+@require_GET
+def board(request: HttpRequest) -> HttpResponse:
+    """Every open offer (or need) in the network, soonest expiring first."""
+    show = "needs" if request.GET.get("show") == "needs" else "offers"
+    sites = list(Site.objects.active().order_by("name"))
+    near = default_near(request.user, sites)
+    now = timezone.now()
+    filters = {
+        "offers": OfferFilter(
+            request.GET,
+            queryset=Offer.objects.open(now).filter(site__is_active=True),
+            request=request,
+            sites=sites,
+            near=near,
+        ),
+        "needs": NeedFilter(
+            request.GET,
+            queryset=Need.objects.open(now).filter(site__is_active=True),
+            request=request,
+            sites=sites,
+            near=near,
+        ),
+    }
+    active = filters[show]
+    page = Paginator(active.qs.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
+    other = "needs" if show == "offers" else "offers"
+    counts = {show: page.paginator.count, other: filters[other].qs.count()}
+    origin = active.origin
+    claimers = _claimers(request.user, sites)
+    cards = list(page.object_list)
+    _decorate(cards, origin, claimers)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("show", None)
+    context = {
+        "filter": active,
+        "show": show,
+        "page": page,
+        "cards": cards,
+        "counts": counts,
+        "origin": origin,
+        "query": query.urlencode(),
+    }
+    template = "network/board.html#results" if request.htmx else "network/board.html"
+    return TemplateResponse(request, template, context)
+
+
+def _claimers(user, sites: list[Site]) -> list[Site]:
+    if is_coordinator(user):
+        return sites
+    led = lead_site_ids(user)
+    return [s for s in sites if s.pk in led]
+
+
+def _decorate(cards: list, origin: Site | None, claimers: list[Site]) -> None:
+    """Distance from the chosen site, and a claim token and targets for each offer card."""
+    distances = Distances()
+    for card in cards:
+        card.distance = distances(origin, card.site) if origin else None
+        card.distance_label = distance_label(card.distance) if origin else ""
+        if isinstance(card, Offer):
+            card.claim_for = [s for s in claimers if s.pk != card.site_id]
+            card.claim_token = uuid.uuid4()
+
+
+# --- Offers ------------------------------------------------------------------------
+
+
+@network_required
+@require_GET
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(Offer.objects.select_related("site", "item", "posted_by"), pk=pk)
+    return _offer_page(request, offer)
+
+
+def _offer_page(
+    request: HttpRequest,
+    offer: Offer,
+    *,
+    form: ClaimForm | None = None,
+    error: str = "",
+    status=200,
+) -> HttpResponse:
+    is_open = offer.is_open()
+    matches = []
+    if is_open:
+        needs = (
+            Need.objects.open()
+            .exclude(site=offer.site)
+            .filter(category=offer.item.category)
+            .select_related("site", "item")
+        )
+        matches = needs_for_offer(offer, needs)
+    claimers = [s for s in claim_sites(request.user) if s.pk != offer.site_id]
+    if form is None and is_open and claimers:
+        form = ClaimForm(user=request.user, offer=offer, sites=claimers)
+    can_manage = can_manage_site(request.user, offer.site)
+    transfers = (
+        offer.transfers.select_related("destination").order_by("-proposed_at")
+        if can_manage
+        else Transfer.objects.none()
+    )
+    return TemplateResponse(
+        request,
+        "network/offer.html",
+        {
+            "offer": offer,
+            "is_open": is_open,
+            "matches": matches,
+            "form": form if is_open else None,
+            "error": error,
+            "can_manage": can_manage,
+            "transfers": transfers,
+        },
+        status=status,
+    )
+
+
+@network_required
+@require_POST
+def claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claim an offer: from a board card (HTMX swaps the card) or the offer's page."""
+    offer = get_object_or_404(Offer.objects.select_related("site", "item"), pk=pk)
+    form = ClaimForm(request.POST, user=request.user, offer=offer)
+    transfer, error = None, ""
+    if not form.fields["for_site"].queryset.exists():
+        error = "You lead no other site to claim this food for."
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            transfer = services.claim_offer(
+                offer_id=offer.pk,
+                site=data["for_site"],
+                by=request.user,
+                quantity=data["base_quantity"],
+                need=data["need"],
+                token=data["token"],
+            )
+        except DomainError as e:
+            apply_error(form, e)
+            error = e.message
+    else:
+        error = " ".join(m for errors in form.errors.values() for m in errors)
+    if request.htmx:
+        # Answered with the card itself (200, so htmx swaps it), saying what happened.
+        fresh = Offer.objects.for_cards().get(pk=offer.pk)
+        origin = transfer.destination if transfer else None
+        _decorate([fresh], origin, claim_sites(request.user))
+        return TemplateResponse(
+            request,
+            "network/board.html#offer-card",
+            {"offer": fresh, "claimed": transfer, "error": error},
+        )
+    if transfer is not None:
+        messages.success(
+            request,
+            f"Claimed {transfer.quantity_display} of {transfer.item.name} for "
+            f"{transfer.destination.name}. {transfer.source.name} is asked to accept it.",
+        )
+        return redirect(transfer)
+    return _offer_page(request, offer, form=form, error=error, status=400)
+
+
+@network_required
+@require_POST
+def withdraw_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_object_or_404(Offer.objects.select_related("site", "item"), pk=pk)
+    if not can_manage_site(request.user, offer.site):
+        raise PermissionDenied(f"Only leads of {offer.site.name} can withdraw this offer.")
+    try:
+        services.withdraw_offer(offer_id=offer.pk, by=request.user)
+    except DomainError as e:
+        return _offer_page(request, offer, error=e.message, status=400)
+    messages.success(
+        request, f"The offer of {offer.item.name} is withdrawn; the food is free again."
+    )
+    return redirect("network_site_surplus", slug=offer.site.slug)
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
+    initial = {}
+    if request.GET.get("lot", "").isdigit():
+        initial["lot"] = int(request.GET["lot"])
+    form = OfferForm(request.POST or None, site=site, initial=initial)
+    if request.method == "POST" and form.is_valid() and "base_quantity" in form.cleaned_data:
+        data = form.cleaned_data
+        try:
+            offer = services.post_offer(
+                site=site,
+                by=request.user,
+                lot=data["lot"],
+                quantity=data["base_quantity"],
+                pickup_from=data["pickup_from"],
+                pickup_until=data["pickup_until"],
+                cold_chain=data["cold_chain_value"],
+                notes=data["notes"],
+                token=data["token"],
+            )
+        except DomainError as e:
+            apply_error(form, e)
+        else:
+            messages.success(
+                request,
+                f"{offer.remaining_display} of {offer.item.name} is on offer to the network. "
+                "Sites whose needs it fits are told by email.",
+            )
+            return redirect(offer)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "network/offer_form.html", {"site": site, "form": form}, status=status
+    )
+
+
+# --- Needs -------------------------------------------------------------------------
+
+
+def _claim_quantity(offer: Offer, need: Need) -> Decimal:
+    """What to claim of an offer for a need: what is still needed, at most what is offered."""
+    if need.item_id:
+        wanted = need.outstanding
+    else:
+        try:
+            wanted = to_base(need.outstanding, "g", offer.item)
+        except DomainError:
+            wanted = offer.remaining
+    return min(wanted, offer.remaining)
+
+
+@network_required
+@require_GET
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(Need.objects.select_related("site", "item", "posted_by"), pk=pk)
+    is_open = need.status == Need.Status.OPEN and need.closes_at > timezone.now()
+    matches = []
+    if is_open:
+        offers = Offer.objects.open().exclude(site=need.site).select_related("site", "item")
+        offers = (
+            offers.filter(item=need.item)
+            if need.item_id
+            else offers.filter(item__category=need.category)
+        )
+        matches = offers_for_need(need, offers)
+    can_claim = can_manage_site(request.user, need.site)
+    for match in matches:
+        match.offer.claim_value, match.offer.claim_unit = natural(
+            _claim_quantity(match.offer, need), match.offer.item
+        )
+        match.offer.claim_token = uuid.uuid4()
+    return TemplateResponse(
+        request,
+        "network/need.html",
+        {
+            "need": need,
+            "is_open": is_open,
+            "matches": matches,
+            "can_claim": can_claim,
+            "can_propose": is_coordinator(request.user),
+            "close_form": CloseNeedForm() if can_claim and is_open else None,
+            "transfers": need.transfers.select_related("source", "item").order_by("-proposed_at"),
+        },
+    )
+
+
+@network_required
+@require_POST
+def need_close(request: HttpRequest, pk: int) -> HttpResponse:
+    need = get_object_or_404(Need.objects.select_related("site"), pk=pk)
+    if not can_manage_site(request.user, need.site):
+        raise PermissionDenied(f"Only leads of {need.site.name} can close this need.")
+    form = CloseNeedForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Say whether the need is met or withdrawn.", status=400)
+    try:
+        services.close_need(need_id=need.pk, by=request.user, status=form.cleaned_data["status"])
+    except DomainError as e:
+        return HttpResponse(e.message, status=400)
+    messages.success(request, f"The need for {need.what} is closed.")
+    return redirect("network_site_surplus", slug=need.site.slug)
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def need_new(request: HttpRequest, site: Site) -> HttpResponse:
+    form = NeedForm(request.POST or None, site=site)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            need = services.post_need(
+                site=site,
+                by=request.user,
+                item=data["item"],
+                category=data["category"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                needed_by=data["needed_by"],
+                note=data["note"],
+                token=data["token"],
+            )
+        except DomainError as e:
+            apply_error(form, e)
+        else:
+            messages.success(request, f"{site.name}'s need for {need.what} is on the board.")
+            return redirect(need)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "network/need_form.html", {"site": site, "form": form}, status=status
+    )
+
+
+# --- A site's Surplus tab ------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def site_surplus(request: HttpRequest, site: Site) -> HttpResponse:
+    """What this site offers and needs, its transfers, and its food on the road."""
+    involved = Q(transfer__source=site) | Q(transfer__destination=site)
+    in_transit = (
+        TransferLine.objects.filter(involved, transfer__status=Transfer.Status.DISPATCHED)
+        .select_related("item", "transfer__source", "transfer__destination")
+        .order_by("transfer__dispatched_at", "pk")
+    )
+    (stock,) = stock_table([site]).rows
+    return TemplateResponse(
+        request,
+        "network/site_surplus.html",
+        {
+            "site": site,
+            "stock": stock,
+            "offers": Offer.objects.at(site)
+            .select_related("item", "site")
+            .order_by("-posted_at")[:30],
+            "needs": Need.objects.at(site)
+            .select_related("item", "site")
+            .order_by("-posted_at")[:30],
+            "transfers": Transfer.objects.involving([site.pk]).for_lists()[:30],
+            "in_transit": in_transit,
+            "usable_lots": Lot.objects.at(site).usable(site.today()).exists(),
+        },
+    )

@@ -1,0 +1,216 @@
+"""Transfers: the list, one transfer and its steps, the driver's manifest, proposals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.permissions import can_manage_site, coordinator_required
+from pantry.models import Reservation
+from pantry.network import services
+from pantry.network.access import network_required, transfer_for
+from pantry.network.filters import TransferFilter
+from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm, apply_error
+from pantry.network.models import Need, Transfer
+from pantry.network.pdf import manifest_pdf
+from pantry.network.tables import TransferTable
+from pantry.units import display
+
+
+@network_required
+@require_GET
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    transfers = Transfer.objects.visible_to(request.user).for_lists()
+    filters = TransferFilter(request.GET, queryset=transfers, request=request)
+    table = TransferTable(filters.qs)
+    RequestConfig(request, paginate={"per_page": 30}).configure(table)
+    return TemplateResponse(request, "network/transfers.html", {"filter": filters, "table": table})
+
+
+def _transfer_page(
+    request: HttpRequest,
+    transfer: Transfer,
+    *,
+    error: str = "",
+    cancel_form: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    at_source = can_manage_site(user, transfer.source)
+    at_destination = can_manage_site(user, transfer.destination)
+    lines = list(transfer.lines.select_related("origin_lot", "received_lot", "returned_lot"))
+    held = []
+    if transfer.status in (Transfer.Status.PROPOSED, Transfer.Status.ACCEPTED):
+        held = list(
+            Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
+            .select_related("lot")
+            .order_by("lot__best_before", "pk")
+        )
+    shortfall = sum((line.shortfall or 0 for line in lines), 0)
+    return TemplateResponse(
+        request,
+        "network/transfer.html",
+        {
+            "transfer": transfer,
+            "lines": lines,
+            "held": [(h, display(h.quantity, transfer.item)) for h in held],
+            "shortfall": display(shortfall, transfer.item) if shortfall else "",
+            "at_source": at_source,
+            "at_destination": at_destination,
+            "cancel_form": cancel_form or CancelForm(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@network_required
+@require_GET
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transfer_page(request, transfer_for(request, pk))
+
+
+def _step(request: HttpRequest, pk: int, side: str, step, done: str) -> HttpResponse:
+    transfer = transfer_for(request, pk, side)
+    try:
+        transfer = step(transfer_id=transfer.pk, by=request.user)
+    except DomainError as e:
+        return _transfer_page(request, transfer, error=e.message, status=400)
+    messages.success(request, done.format(t=transfer))
+    return redirect(transfer)
+
+
+@network_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        "source",
+        services.accept_transfer,
+        "Accepted: {t.quantity_display} of {t.item.name} is held for {t.destination.name}. "
+        "Print the manifest for the driver.",
+    )
+
+
+@network_required
+@require_POST
+def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        "source",
+        services.dispatch_transfer,
+        "Dispatched: the {t.item.name} has left {t.source.name} and is in transit.",
+    )
+
+
+@network_required
+@require_http_methods(["GET", "POST"])
+def receive(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = transfer_for(request, pk, "destination")
+    lines = list(transfer.lines.select_related("item"))
+    form = ReceiveForm(request.POST or None, transfer=transfer, lines=lines)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.receive_transfer(
+                transfer_id=transfer.pk,
+                by=request.user,
+                received=data["received"],
+                reason=data["reason"],
+                destination=data["destination"],
+                note=data["note"],
+            )
+        except DomainError as e:
+            apply_error(form, e)
+        else:
+            arrived = sum(data["received"].values())
+            short = sum(line.quantity for line in lines) - arrived
+            text = f"Received {display(arrived, transfer.item)} of {transfer.item.name}"
+            if short:
+                text += f"; {display(short, transfer.item)} recorded as short or damaged"
+            messages.success(request, text + ".")
+            return redirect(transfer)
+    status = 400 if request.method == "POST" else 200
+    if transfer.status != Transfer.Status.DISPATCHED and request.method == "GET":
+        return _transfer_page(
+            request, transfer, error="Only food in transit can be received.", status=400
+        )
+    return TemplateResponse(
+        request, "network/receive.html", {"transfer": transfer, "form": form}, status=status
+    )
+
+
+@network_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = transfer_for(request, pk, "either")
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _transfer_page(request, transfer, cancel_form=form, status=400)
+    try:
+        transfer = services.cancel_transfer(
+            transfer_id=transfer.pk, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as e:
+        apply_error(form, e)
+        return _transfer_page(request, transfer, error=e.message, cancel_form=form, status=400)
+    messages.success(request, f"Transfer #{transfer.pk} is cancelled.")
+    return redirect(transfer)
+
+
+@network_required
+@require_GET
+def manifest(request: HttpRequest, pk: int) -> HttpResponse:
+    """The driver's manifest: a PDF to print and sign."""
+    transfer = transfer_for(request, pk)
+    response = HttpResponse(manifest_pdf(transfer), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="transfer-{transfer.pk}-manifest.pdf"'
+    return response
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    need = None
+    if request.GET.get("need", "").isdigit():
+        need = (
+            Need.objects.open()
+            .select_related("site", "item")
+            .filter(pk=request.GET["need"])
+            .first()
+        )
+    if need is not None:
+        initial = {"destination": need.site, "item": need.item, "need": need}
+    form = ProposeTransferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid() and "base_quantity" in form.cleaned_data:
+        data = form.cleaned_data
+        try:
+            transfer = services.propose_transfer(
+                source=data["source"],
+                destination=data["destination"],
+                item=data["item"],
+                quantity=data["base_quantity"],
+                by=request.user,
+                note=data["note"],
+                need=data["need"],
+                token=data["token"],
+            )
+        except DomainError as e:
+            apply_error(form, e)
+        else:
+            messages.success(
+                request, f"Proposed. {transfer.source.name}'s leads are asked to accept it."
+            )
+            return redirect(transfer)
+    status = 400 if request.method == "POST" else 200
+    return TemplateResponse(
+        request, "network/propose.html", {"form": form, "need": need}, status=status
+    )

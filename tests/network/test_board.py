@@ -1,0 +1,167 @@
+"""The board: open offers and needs, filters, distance, the HTMX claim and its plain form."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from commonpot.models import Membership
+from pantry.network.models import Offer, Transfer
+from tests.conftest import client_for
+from tests.factories import MembershipFactory, SiteFactory
+from tests.network.factories import need, offer, stock
+
+pytestmark = pytest.mark.django_db
+BOARD = reverse("network_board")
+
+
+def test_the_board_lists_open_offers_soonest_expiring_first(
+    site, lead, other_lead, item_bread, mapped
+):
+    later = offer(site, stock(site, item_bread, "5000", by=lead, days=6), by=lead, hours=24 * 9)
+    sooner = offer(site, stock(site, item_bread, "7000", by=lead, days=1), by=lead, hours=24 * 9)
+    html = client_for(other_lead).get(BOARD).content.decode()
+    assert html.index(f'id="offer-{sooner.pk}"') < html.index(f'id="offer-{later.pk}"')
+    assert "7 kg of Bread" in html and "Offers (2)" in html
+    # Distances from the viewer's own site.
+    assert "Distances from Eastside Food Bank" in html and "9 km" in html
+
+
+def test_lapsed_and_withdrawn_offers_are_not_on_the_board(site, lead, other_lead, bread_lot):
+    o = offer(site, bread_lot, "1000", by=lead, hours=1)
+    Offer.objects.filter(pk=o.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    html = client_for(other_lead).get(BOARD).content.decode()
+    assert f'id="offer-{o.pk}"' not in html and "No open offers match" in html
+
+
+def test_the_board_filters_by_category_site_distance_and_expiry(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    far = SiteFactory(name="Far Pantry", latitude=Decimal("55.9"), longitude=Decimal("-3.2"))
+    far_lead = MembershipFactory(site=far, role=Membership.Role.LEAD).user
+    near_offer = offer(site, stock(site, item_bread, "5000", by=lead, days=6), by=lead, hours=200)
+    far_offer = offer(far, stock(far, item_bread, "5000", by=far_lead, days=1), by=far_lead)
+    client = client_for(other_lead)
+
+    def shown(**params):
+        html = client.get(BOARD, params).content.decode()
+        return {o.pk for o in (near_offer, far_offer) if f'id="offer-{o.pk}"' in html}
+
+    assert shown() == {near_offer.pk, far_offer.pk}
+    assert shown(within="25") == {near_offer.pk}
+    assert shown(near=far.slug, within="10") == {far_offer.pk}
+    assert shown(site=far.slug) == {far_offer.pk}
+    assert shown(expiring="2") == {far_offer.pk}
+    assert shown(category="dairy_eggs") == set()
+
+
+def test_the_needs_tab_lists_open_needs(site, other_site, other_lead, item_bread, mapped):
+    need(other_site, by=other_lead, category="grains_bread", quantity="12000")
+    html = client_for(other_lead).get(BOARD, {"show": "needs"}).content.decode()
+    assert "12 kg of any grains and bread" in html and "Needs (1)" in html
+
+
+def test_an_htmx_claim_answers_with_the_card_saying_what_happened(
+    site, other_site, lead, other_lead, bread_lot
+):
+    o = offer(site, bread_lot, by=lead)
+    response = client_for(other_lead).post(
+        reverse("network_offer_claim", args=[o.pk]),
+        {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f60"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    t = Transfer.objects.get()
+    assert f"transfer #{t.pk}</a> now waits for Riverside Kitchen" in html
+    assert "<html" not in html and 'id="offer-' in html
+    assert (t.destination, t.quantity) == (other_site, 40000)
+
+
+def test_a_claim_without_javascript_goes_to_the_transfer(
+    site, other_site, lead, other_lead, bread_lot
+):
+    o = offer(site, bread_lot, by=lead)
+    response = client_for(other_lead).post(
+        reverse("network_offer_claim", args=[o.pk]),
+        {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f61"},
+        follow=True,
+    )
+    t = Transfer.objects.get()
+    assert response.redirect_chain[-1][0] == t.get_absolute_url()
+    assert "Claimed 40 kg of Bread for Eastside Food Bank" in response.content.decode()
+
+
+def test_claiming_a_taken_offer_says_so_and_writes_nothing(
+    site, other_site, lead, other_lead, coordinator, bread_lot
+):
+    o = offer(site, bread_lot, by=lead)
+    client_for(other_lead).post(
+        reverse("network_offer_claim", args=[o.pk]),
+        {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f62"},
+    )
+    third = SiteFactory(name="Third Kitchen")
+    url = reverse("network_offer_claim", args=[o.pk])
+    data = {"for_site": third.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f63"}
+    plain = client_for(coordinator).post(url, data)
+    assert plain.status_code == 400
+    assert "Someone else claimed all of this Bread first" in plain.content.decode()
+    htmx = client_for(coordinator).post(url, data, HTTP_HX_REQUEST="true")
+    assert "Someone else claimed all of this Bread first" in htmx.content.decode()
+    assert Transfer.objects.count() == 1
+
+
+def test_a_lead_cannot_claim_for_a_site_they_do_not_lead(
+    site, other_site, lead, other_lead, bread_lot
+):
+    o = offer(site, bread_lot, by=lead)
+    third = SiteFactory(name="Third Kitchen")
+    response = client_for(other_lead).post(
+        reverse("network_offer_claim", args=[o.pk]),
+        {"for_site": third.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f64"},
+    )
+    assert response.status_code == 400
+    assert not Transfer.objects.exists()
+
+
+def test_a_double_click_on_claim_claims_once(site, other_site, lead, other_lead, bread_lot):
+    o = offer(site, bread_lot, by=lead)
+    data = {
+        "for_site": other_site.pk,
+        "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f65",
+        "quantity": "10",
+        "unit": "kg",
+    }
+    client = client_for(other_lead)
+    url = reverse("network_offer_claim", args=[o.pk])
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert Transfer.objects.count() == 1
+    o.refresh_from_db()
+    assert o.remaining == 30000
+
+
+def test_the_board_runs_the_same_queries_for_10_and_40_offers(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lot = stock(site, item_bread, "100000", by=lead, days=5)
+    client = client_for(other_lead)
+
+    def count() -> int:
+        client.get(BOARD)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(BOARD, {"within": "500"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(10):
+        offer(site, lot, "1000", by=lead)
+    small = count()
+    for _ in range(30):
+        offer(site, lot, "1000", by=lead)
+    assert Offer.objects.open().count() == 40
+    assert count() == small
