@@ -238,7 +238,8 @@ class LotQuerySet(models.QuerySet):
     def total_available(self) -> Decimal:
         """Sum of on-hand minus reserved over these lots, in the item's base unit."""
         total = self.aggregate(total=models.Sum(F("on_hand") - F("reserved")))["total"]
-        return total or Decimal(0)
+        # Quantized: SQLite sums decimals in floating point.
+        return Decimal(total or 0).quantize(Decimal("0.001"))
 
     def first_expiring_first(self) -> LotQuerySet:
         # Undated lots (tins, soap) go last; among equal dates the oldest lot first.

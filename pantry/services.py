@@ -19,7 +19,6 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from commonpot.errors import DomainError
@@ -621,10 +620,13 @@ def ledger_is_consistent(lot: Lot) -> bool:
     """Does the lot's cached on-hand equal the sum of its moves, and reserved its holds?"""
     from django.db.models import Sum
 
-    moved = lot.moves.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
-    held = lot.reservations.filter(Q(status=Reservation.Status.HELD)).aggregate(
-        total=Sum("quantity")
-    )["total"] or Decimal(0)
+    def total(queryset) -> Decimal:
+        # Quantized: SQLite sums decimals as floating point (5.727 - 0.002 - 5.725 != 0).
+        value = queryset.aggregate(total=Sum("quantity"))["total"] or Decimal(0)
+        return Decimal(value).quantize(Decimal("0.001"))
+
+    moved = total(lot.moves.all())
+    held = total(lot.reservations.filter(status=Reservation.Status.HELD))
     fresh = Lot.objects.get(pk=lot.pk)
     return fresh.on_hand == moved and fresh.reserved == held
 

@@ -1,0 +1,149 @@
+"""Waste with a reason and a destination; counts that change only what was counted."""
+
+import uuid
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from pantry import services
+from pantry.models import CountLine, StockCount, StockMove
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def on_hand(lot):
+    lot.refresh_from_db()
+    return lot.on_hand
+
+
+def test_the_waste_page_lists_expired_lots_first_and_those_expiring_soon(site, lead, stock):
+    expired = stock["make"]("700", -3)
+    page = client_for(lead).get(reverse("pantry:waste", args=[site.slug]), {"days": 7})
+    text = page.content.decode()
+    assert f'id="lot-{expired.pk}"' in text and "Discard to compost" in text
+    assert "Expiring within 7 days" in text and f"?lot={stock['soon'].pk}" in text
+
+
+def test_one_tap_discard_with_htmx_answers_with_the_card(site, lead, stock):
+    expired = stock["make"]("700", -3)
+    url = reverse("pantry:lot_discard", args=[site.slug, expired.pk])
+    response = client_for(lead).post(
+        url,
+        {"reason": "expired", "destination": "compost", "next": "waste"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert "Discarded 700 g of Rice to compost." in page and "<html" not in page
+    assert on_hand(expired) == 0
+    move = StockMove.objects.get(kind="wasted")
+    assert (move.quantity, move.reason, move.destination) == (-700, "expired", "compost")
+
+
+def test_discard_without_javascript_returns_to_the_waste_page(site, lead, stock):
+    expired = stock["make"]("700", -3)
+    url = reverse("pantry:lot_discard", args=[site.slug, expired.pk])
+    response = client_for(lead).post(
+        url, {"reason": "expired", "destination": "compost", "next": "waste"}
+    )
+    assert response["Location"] == reverse("pantry:waste", args=[site.slug])
+
+
+def test_part_of_a_lot_is_discarded_in_any_unit_with_a_reason(site, lead, stock):
+    url = reverse("pantry:lot_discard", args=[site.slug, stock["soon"].pk])
+    client_for(lead).post(
+        url, {"reason": "spoiled", "destination": "animal_feed", "quantity": "1", "unit": "lb"}
+    )
+    assert on_hand(stock["soon"]) == Decimal("1546.408")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"reason": "bored", "destination": "compost"}, "Select a valid choice"),
+        ({"reason": "spoiled", "destination": ""}, "This field is required"),
+        ({"reason": "spoiled", "destination": "compost", "quantity": "-1"}, "more than zero"),
+        (
+            {"reason": "spoiled", "destination": "compost", "quantity": "3", "unit": "kg"},
+            "Only 2 kg",
+        ),
+    ],
+)
+def test_a_bad_discard_is_refused_and_nothing_is_wasted(site, lead, stock, data, message):
+    url = reverse("pantry:lot_discard", args=[site.slug, stock["soon"].pk])
+    response = client_for(lead).post(url, data)
+    assert message in response.content.decode()
+    assert on_hand(stock["soon"]) == 2000 and not StockMove.objects.filter(kind="wasted").exists()
+
+
+def test_a_lead_cannot_discard_another_sites_lot(site, other_site, lead, item_rice):
+    theirs = services.receive(site=other_site, item=item_rice, quantity=1000, by=None, source="x")
+    data = {"reason": "expired", "destination": "compost"}
+    for slug in (site.slug, other_site.slug):
+        url = reverse("pantry:lot_discard", args=[slug, theirs.lot_id])
+        assert client_for(lead).post(url, data).status_code in (403, 404)
+    assert on_hand(theirs.lot) == 1000
+
+
+def count_data(entries: dict, token=None):
+    data = {"token": str(token or uuid.uuid4())}
+    for lot, (value, unit) in entries.items():
+        data[f"lot_{lot.pk}"] = value
+        data[f"unit_{lot.pk}"] = unit
+    return data
+
+
+def test_a_count_of_one_shelf_changes_only_the_counted_lot(site, lead, stock):
+    url = reverse("pantry:count_area", args=[site.slug, "dry"])
+    data = count_data({stock["soon"]: ("1.8", "kg"), stock["later"]: ("", "kg")})
+    response = client_for(lead).post(url, data)
+    assert response.status_code == 302
+    assert (on_hand(stock["soon"]), on_hand(stock["later"])) == (1800, 3000)
+    move = StockMove.objects.get(kind="counted")
+    assert (move.quantity, move.by, move.count.storage) == (-200, lead, "dry")
+    assert CountLine.objects.get().counted == 1800
+
+
+def test_a_count_with_htmx_answers_with_the_form_and_what_changed(site, lead, stock):
+    url = reverse("pantry:count_area", args=[site.slug, "dry"])
+    data = count_data({stock["soon"]: ("2", "kg"), stock["later"]: ("0", "kg")})
+    response = client_for(lead).post(url, data, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert "2 lots counted, 1 adjusted" in page and "<html" not in page
+    assert on_hand(stock["later"]) == 0
+
+
+def test_a_count_submitted_twice_records_once(site, lead, stock):
+    url = reverse("pantry:count_area", args=[site.slug, "dry"])
+    data = count_data({stock["soon"]: ("1", "kg")})
+    client = client_for(lead)
+    client.post(url, data)
+    client.post(url, data)
+    assert StockCount.objects.count() == 1 and on_hand(stock["soon"]) == 1000
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "message"),
+    [
+        ("-1", "kg", "more than zero"),
+        ("lots", "kg", "not a number"),
+        ("3", "L", "not counted by volume"),
+        ("", "", "at least one lot"),
+    ],
+)
+def test_a_bad_count_is_refused_and_nothing_changes(site, lead, stock, value, unit, message):
+    url = reverse("pantry:count_area", args=[site.slug, "dry"])
+    response = client_for(lead).post(url, count_data({stock["soon"]: (value, unit)}))
+    assert message in response.content.decode()
+    assert on_hand(stock["soon"]) == 2000 and not StockCount.objects.exists()
+
+
+def test_the_count_sheet_is_a_pdf_listing_the_areas_lots(site, lead, stock):
+    response = client_for(lead).get(reverse("pantry:count_sheet", args=[site.slug, "dry"]))
+    assert response["Content-Type"] == "application/pdf"
+    text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
+    assert "Count sheet: dry storage" in text
+    assert f"#{stock['soon'].pk}" in text and "Rice" in text and "2 kg" in text
