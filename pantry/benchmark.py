@@ -156,7 +156,7 @@ def _seed_site(site: Site, items: list[Item], n_lots: int, rng: random.Random) -
             ("received", received),
             ("distributed", -received / 10),
             ("cooked", -received / 5),
-            ("counted", Decimal(rng.randint(-5, 5) * 10)),
+            ("counted", Decimal(rng.choice([-50, -30, -10, 10, 20, 40]))),
             ("distributed", -received / 4),
         ][:MOVES_PER_LOT]
         balance = Decimal(0)
