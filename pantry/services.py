@@ -34,7 +34,7 @@ from pantry.models import (
     StockMove,
     Storage,
 )
-from pantry.units import display, to_base
+from pantry.units import MAX_BASE, display, to_base
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -84,6 +84,8 @@ def _quantity(value: Decimal | int | str) -> Decimal:
         raise DomainError(f"{value!r} is not a number.", field="quantity") from None
     if not q.is_finite() or q <= 0:
         raise DomainError("The quantity must be more than zero.", field="quantity")
+    if q > MAX_BASE:
+        raise DomainError("That is far more than any site holds.", field="quantity")
     q = q.quantize(Decimal("0.001"))
     if q <= 0:
         raise DomainError("This quantity is too small to record.", field="quantity")
@@ -540,6 +542,8 @@ def record_count(
             raise DomainError(f"{value!r} is not a number.", field="counted") from None
         if not q.is_finite() or q < 0:
             raise DomainError("A count cannot be below zero.", field="counted")
+        if q > MAX_BASE:
+            raise DomainError("That is far more than any site holds.", field="counted")
         quantities[int(lot_id)] = q
     lots = _lock(quantities)
     for lot_id in quantities:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from pantry.models import Item
 
 STEP = Decimal("0.001")
+# Far beyond any site's shelves, and within what the ledger's columns hold.
+MAX_BASE = Decimal("10000000000")
 # Words for one piece, whatever the item's own piece name is.
 PIECE_WORDS = (
     "piece",
@@ -120,6 +122,10 @@ def parse_quantity(raw: str | Decimal | int | float) -> Decimal:
         raise UnitError(f"{raw!r} is not a number.", field="quantity")
     if value <= 0:
         raise UnitError("The quantity must be more than zero.", field="quantity")
+    if value > MAX_BASE:
+        raise UnitError(
+            "That is far more than any site holds: check the quantity.", field="quantity"
+        )
     return value
 
 
@@ -165,6 +171,10 @@ def to_base(quantity: str | Decimal | int | float, unit: str, item: Item) -> Dec
             f"{unit.strip()!r} does not fit {item.name}: give it in {_fitting_units(item)}.",
             field="unit",
         ) from None
+    if Decimal(in_base) > MAX_BASE:
+        raise UnitError(
+            "That is far more than any site holds: check the quantity.", field="quantity"
+        )
     result = Decimal(in_base).quantize(STEP, rounding=ROUND_HALF_UP)
     if result <= 0:
         raise UnitError("This quantity is too small to record.", field="quantity")

@@ -177,3 +177,12 @@ def test_the_coordinator_home_page_counts_expiring_food_per_site(coordinator, si
     stock["make"]("1000", -1)
     page = client_for(coordinator).get("/").content.decode()
     assert "Food to move or use" in page and site.name in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"page": "abc"}, {"page": "999"}, {"sort": "no_such_column"}, {"storage": "attic"}],
+)
+def test_odd_addresses_of_the_stock_page_never_fail(site, lead, stock, params):
+    response = client_for(lead).get(reverse("pantry:stock", args=[site.slug]), params)
+    assert response.status_code in (200, 404)

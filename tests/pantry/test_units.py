@@ -105,3 +105,9 @@ def test_the_allergen_list_covers_the_eu_14_and_the_us_9():
 
     assert len(EU_14) == 14 and len(US_9) == 9
     assert set(Allergen) == EU_14 | US_9
+
+
+@pytest.mark.parametrize("quantity", ["1e999", "99999999999999", "Infinity"])
+def test_an_absurd_quantity_is_refused_not_a_crash(item_rice, quantity):
+    with pytest.raises(UnitError):
+        to_base(quantity, "kg", item_rice)
