@@ -3,3 +3,15 @@ from django.apps import AppConfig
 
 class KitchenConfig(AppConfig):
     name = "kitchen"
+    verbose_name = "Kitchen"
+
+    def ready(self) -> None:
+        from commonpot.registry import SiteTab, registry
+        from kitchen import benchmark, demo, panels, reports
+
+        registry.add_site_tab(SiteTab("Meals", "kitchen_week", order=20))
+        registry.add_site_tab(SiteTab("Recipes", "kitchen_recipes", order=21))
+        registry.add_panel("lead", panels.lead_panel, order=20)
+        registry.add_demo_seeder(demo.seed_kitchen, order=30)
+        registry.add_benchmark("kitchen", benchmark.run)
+        registry.add_report_section(reports.section, order=30)

@@ -3,7 +3,7 @@ people fed — or refuses and writes nothing."""
 
 from collections import defaultdict
 from datetime import timedelta
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db import transaction
@@ -352,7 +352,7 @@ def _cook_random_recipe(site, lead, catalog_of_four, today, data, servings, yiel
         if ingredient.item.base_unit == "piece":
             want = exact.to_integral_value(rounding=ROUND_CEILING)  # whole eggs, rounded up
         else:
-            want = max(exact.quantize(Decimal("0.001")), Decimal("0.001"))
+            want = max(exact.quantize(Decimal("0.001"), ROUND_HALF_UP), Decimal("0.001"))
         expected[ingredient.item.name] = want
         # Two lots each, the sooner one too small alone, so cooking spans lots.
         for days, share in ((1, Decimal("0.4")), (20, Decimal("0.7"))):

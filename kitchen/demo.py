@@ -1,0 +1,216 @@
+"""Demo recipes and meals for `manage.py seed_demo` (safe to run twice).
+
+Riverside gets recipes that fit the pantry's demo stock, a lunch cooked today
+(so there is a label to print and a lot of leftovers in the pantry), and a
+dinner for 80 today that the stock cannot quite cover: the rice and the spinach
+run short. Harbour camp gets one recipe of its own. Items the pantry's seeder
+has not made are added to the catalog here, through the catalog service.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+
+from commonpot.demo import DemoNetwork
+from commonpot.models import Site
+from kitchen import cooking, services
+from kitchen.models import MealService, Recipe
+from kitchen.services import IngredientLine
+from pantry import catalog
+from pantry.models import Item
+
+# Only used when the pantry's demo catalog lacks an item:
+# name -> (category, base unit, piece name, weight per piece g, storage, allergens)
+ITEMS = {
+    "Rice": ("grains_bread", "g", "", None, "dry", []),
+    "Pasta": ("grains_bread", "g", "", None, "dry", ["wheat"]),
+    "Red lentils": ("canned_dry", "g", "", None, "dry", []),
+    "Chopped tomatoes": ("canned_dry", "piece", "can", "400", "dry", []),
+    "Tuna": ("canned_dry", "piece", "can", "145", "dry", ["fish"]),
+    "Sunflower oil": ("canned_dry", "ml", "", None, "dry", []),
+    "Potatoes": ("produce", "g", "", None, "dry", []),
+    "Onions": ("produce", "g", "", None, "dry", []),
+    "Carrots": ("produce", "g", "", None, "chilled", []),
+    "Spinach": ("produce", "g", "", None, "chilled", []),
+    "Milk": ("dairy_eggs", "ml", "", None, "chilled", ["milk"]),
+    "Cheddar": ("dairy_eggs", "g", "", None, "chilled", ["milk"]),
+    "Chicken thighs": ("meat_fish", "g", "", None, "frozen", []),
+    "Frozen peas": ("produce", "g", "", None, "frozen", []),
+    "Baked beans": ("canned_dry", "piece", "can", "415", "dry", []),
+    "Bread": ("grains_bread", "piece", "loaf", "800", "dry", ["wheat", "sesame"]),
+}
+
+# site slug -> [(name, serves, dietary, method, [(item, quantity, unit, note)])]
+RECIPES = {
+    "riverside-kitchen": [
+        (
+            "Red lentil dal",
+            10,
+            ["vegetarian", "vegan"],
+            "Soften the onions and carrots in the oil. Add the lentils, tomatoes and "
+            "1.5 L of water; simmer 25 minutes, stirring. Stir in the spinach at the end.",
+            [
+                ("Red lentils", "500", "g", "rinsed"),
+                ("Onions", "300", "g", "diced"),
+                ("Carrots", "300", "g", "diced"),
+                ("Chopped tomatoes", "2", "cans", ""),
+                ("Sunflower oil", "50", "ml", ""),
+                ("Spinach", "200", "g", "washed"),
+            ],
+        ),
+        (
+            "Steamed rice",
+            10,
+            ["vegetarian", "vegan"],
+            "Rinse, then cook in 1.5 times its volume of water, lid on, 12 minutes.",
+            [("Rice", "750", "g", "")],
+        ),
+        (
+            "Cheesy potato bake",
+            8,
+            ["vegetarian"],
+            "Slice the potatoes and onions thinly, layer with the cheese, pour over the "
+            "milk and bake at 180 °C for an hour.",
+            [
+                ("Potatoes", "1.6", "kg", "thinly sliced"),
+                ("Onions", "200", "g", "sliced"),
+                ("Cheddar", "300", "g", "grated"),
+                ("Milk", "500", "ml", ""),
+            ],
+        ),
+        (
+            "Chicken and vegetable stew",
+            10,
+            [],
+            "Brown the chicken in the oil, add the vegetables and 1 L of water, simmer an "
+            "hour. Add the peas for the last five minutes.",
+            [
+                ("Chicken thighs", "1.2", "kg", "defrosted, diced"),
+                ("Potatoes", "1.5", "kg", "cubed"),
+                ("Carrots", "500", "g", "sliced"),
+                ("Onions", "300", "g", "diced"),
+                ("Frozen peas", "300", "g", ""),
+                ("Sunflower oil", "30", "ml", ""),
+            ],
+        ),
+        (
+            "Tuna pasta bake",
+            8,
+            [],
+            "Cook the pasta. Make a sauce of the onions and tomatoes, stir in the tuna and "
+            "pasta, top with the cheese and bake 20 minutes.",
+            [
+                ("Pasta", "800", "g", ""),
+                ("Tuna", "3", "cans", "drained"),
+                ("Chopped tomatoes", "2", "cans", ""),
+                ("Onions", "150", "g", "diced"),
+                ("Cheddar", "200", "g", "grated"),
+            ],
+        ),
+    ],
+    "harbour-camp": [
+        (
+            "Beans on toast",
+            4,
+            ["vegetarian", "vegan"],
+            "Warm the beans; toast the bread. Two slices each.",
+            [("Baked beans", "2", "cans", ""), ("Bread", "1", "loaf", "sliced")],
+        ),
+    ],
+}
+
+
+def _item(name: str) -> Item:
+    item = Item.objects.filter(name__iexact=name).first()
+    if item is not None:
+        return item
+    category, unit, piece, weight, storage, allergens = ITEMS[name]
+    fields = {
+        "name": name,
+        "category": category,
+        "base_unit": unit,
+        "storage": storage,
+        "allergens": allergens,
+    }
+    if piece:
+        fields["piece_name"] = piece
+    if weight:
+        fields["weight_per_piece_g"] = Decimal(weight)
+    return catalog.add_item(**fields)
+
+
+def _recipes(site: Site, specs, by) -> dict[str, Recipe]:
+    made = {}
+    for name, serves, dietary, method, lines in specs:
+        recipe = Recipe.objects.filter(site=site, name__iexact=name).first()
+        if recipe is None:
+            recipe = services.create_recipe(
+                site=site,
+                name=name,
+                yield_servings=serves,
+                ingredients=[
+                    IngredientLine(_item(item), quantity, unit, note)
+                    for item, quantity, unit, note in lines
+                ],
+                by=by,
+                method=method,
+                dietary=dietary,
+            )
+        made[name] = recipe
+    return made
+
+
+def _token(site: Site, what: str) -> uuid.UUID:
+    # The same meal on the same day whatever the number of runs.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"commonpot-demo:{site.slug}:{site.today()}:{what}")
+
+
+@transaction.atomic
+def seed_kitchen(network: DemoNetwork, stdout=None) -> None:
+    for slug, specs in RECIPES.items():
+        site = network.sites.get(slug)
+        if site is not None:
+            _recipes(site, specs, network.leads.get(slug))
+    site = network.sites.get("riverside-kitchen")
+    if site is None:
+        return
+    lead = network.leads.get("riverside-kitchen")
+    recipes = {r.name: r for r in Recipe.objects.filter(site=site)}
+    today = site.today()
+
+    lunch = services.plan_meal(
+        site=site,
+        date=today,
+        kind=MealService.Kind.LUNCH,
+        servings=24,
+        recipes=[recipes["Cheesy potato bake"]],
+        by=lead,
+        token=_token(site, "lunch"),
+    )
+    if lunch.is_planned:
+        try:
+            cooking.cook_meal(
+                lunch, servings_made=24, servings_served=18, leftover_servings=6, by=lead
+            )
+        except cooking.ShortOfStock as e:  # the pantry's demo stock changed
+            if stdout is not None:
+                stdout.write(f"  kitchen: today's demo lunch is not cooked ({e.message})")
+
+    dinner = services.plan_meal(
+        site=site,
+        date=today,
+        kind=MealService.Kind.DINNER,
+        name="Community dinner",
+        servings=80,
+        recipes=[recipes["Red lentil dal"], recipes["Steamed rice"]],
+        by=lead,
+        token=_token(site, "dinner"),
+    )
+    if stdout is not None:
+        stdout.write(
+            f"  kitchen: {Recipe.objects.count()} recipes; at {site.name} a lunch cooked "
+            f"and {dinner} planned for {dinner.planned_servings}"
+        )

@@ -1,0 +1,273 @@
+"""Forms for recipes, planned meals and cooking. They check what a form can check;
+the services say the rest (and the views put their messages on the right field)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from kitchen.cooking import CookLine
+from kitchen.models import MealService, Recipe
+from pantry.codes import Dietary
+from pantry.forms import ItemField, TokenForm, date_field, picker_attrs
+from pantry.models import Item, Lot
+from pantry.services import LineErrors
+from pantry.units import UnitError, display, to_base
+
+MAX_DISHES = 3
+
+
+def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerField:
+    below = "at least 1" if minimum == 1 else "zero or more"
+    return forms.IntegerField(
+        label=label,
+        min_value=minimum,
+        max_value=100_000,
+        error_messages={
+            "min_value": f"This must be {below}.",
+            "invalid": "Give a whole number.",
+            "required": "Give a number.",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+def show_errors(form: forms.Form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def show_line_errors(forms_used: list[forms.Form], error: LineErrors) -> None:
+    """Put each (line, field, message) of a LineErrors on the form it came from."""
+    for index, field, message in error.errors:
+        form = forms_used[index]
+        form.add_error(field if field in form.fields else None, message)
+
+
+# --- Recipes --------------------------------------------------------------
+
+
+class RecipeForm(TokenForm):
+    name = forms.CharField(max_length=120)
+    yield_servings = servings_field("Makes (servings)")
+    method = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="The steps, for whoever cooks it.",
+    )
+    dietary = forms.MultipleChoiceField(
+        label="Suitable for",
+        choices=Dietary.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Allergens are not typed here: they come from the ingredients' items.",
+    )
+
+
+class IngredientForm(forms.Form):
+    """One ingredient line. A line left empty (or emptied) is not part of the recipe."""
+
+    item = ItemField(required=False, help_text="Type a few letters of the name.")
+    quantity = forms.CharField(
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+    )
+    unit = forms.CharField(
+        max_length=20,
+        initial="g",
+        widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
+        help_text="g, kg, lb, ml, L, cans, pieces...",
+    )
+    note = forms.CharField(
+        max_length=120, required=False, help_text="Such as 'diced' or 'to serve'."
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
+
+    def clean(self):
+        data = super().clean()
+        item, quantity = data.get("item"), (data.get("quantity") or "").strip()
+        if "item" in self.errors:
+            return data
+        if item is None and not quantity:
+            data["item"] = None  # an empty line
+        elif item is None:
+            self.add_error("item", "Say which item this quantity is of.")
+        elif not quantity:
+            self.add_error("quantity", f"How much {item.name}?")
+        elif data.get("unit"):
+            try:
+                to_base(quantity, data["unit"], item)
+            except UnitError as e:
+                self.add_error(e.field if e.field in self.fields else None, e.message)
+        return data
+
+    @property
+    def is_filled(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("item"))
+
+
+IngredientFormSet = forms.formset_factory(IngredientForm, extra=0, max_num=60)
+
+
+def ingredient_initial(recipe: Recipe) -> list[dict]:
+    return [
+        {
+            "item": i.item.name,
+            "quantity": f"{i.quantity_entered:f}".rstrip("0").rstrip("."),
+            "unit": i.unit_entered,
+            "note": i.note,
+        }
+        for i in recipe.ingredients.all()
+    ]
+
+
+# --- Meals ----------------------------------------------------------------
+
+
+class RecipeChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, site: Site, **kwargs):
+        self.site = site
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, recipe: Recipe) -> str:
+        if recipe.site_id == self.site.pk:
+            return recipe.name
+        return f"{recipe.name} (from {recipe.site.name})"
+
+
+class MealForm(TokenForm):
+    date = date_field("Date")
+    kind = forms.ChoiceField(label="Meal", choices=MealService.Kind.choices)
+    planned_servings = servings_field("Servings")
+    name = forms.CharField(
+        max_length=120, required=False, help_text="Optional, such as 'Harvest supper'."
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        recipes = Recipe.objects.active().for_site_first(site).select_related("site")
+        for n in range(1, MAX_DISHES + 1):
+            self.fields[f"dish_{n}"] = RecipeChoiceField(
+                recipes,
+                site=site,
+                label=f"Dish {n}",
+                required=n == 1,
+                empty_label="Choose a recipe" if n == 1 else "None",
+            )
+        self.order_fields(["date", "kind", "planned_servings", "dish_1", "dish_2", "dish_3"])
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        if day < self.site.today() and self.initial.get("date") != day:
+            raise forms.ValidationError("This date has passed: plan meals for today or later.")
+        return day
+
+    @property
+    def recipes(self) -> list[Recipe]:
+        return [
+            self.cleaned_data[f"dish_{n}"]
+            for n in range(1, MAX_DISHES + 1)
+            if self.cleaned_data.get(f"dish_{n}")
+        ]
+
+    def meal_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "date": data["date"],
+            "kind": data["kind"],
+            "servings": data["planned_servings"],
+            "recipes": self.recipes,
+            "name": data["name"],
+            "notes": data["notes"],
+        }
+
+
+def meal_initial(meal: MealService) -> dict:
+    initial = {
+        "date": meal.date,
+        "kind": meal.kind,
+        "planned_servings": meal.planned_servings,
+        "name": meal.name,
+        "notes": meal.notes,
+    }
+    for n, recipe in enumerate(meal.recipes.all()[:MAX_DISHES], start=1):
+        initial[f"dish_{n}"] = recipe.pk
+    return initial
+
+
+# --- Cooking --------------------------------------------------------------
+
+
+class CookForm(forms.Form):
+    servings_made = servings_field("Servings made")
+    servings_served = servings_field("People fed", minimum=0, help_text="Servings eaten here.")
+    leftover_servings = servings_field(
+        "Leftover servings to keep",
+        minimum=0,
+        initial=0,
+        help_text="They become a lot of prepared meals in the pantry, to give out or offer.",
+    )
+    use_by = date_field("Leftovers use by", required=False)
+
+
+class CookLineForm(forms.Form):
+    """One ingredient as cooked: how much, from which lot, or what instead."""
+
+    quantity = forms.CharField(
+        label="Used",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
+        help_text="Leave empty or 0 if it was not used.",
+    )
+    unit = forms.CharField(
+        max_length=20, widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6})
+    )
+    lot = forms.ChoiceField(label="Take from", required=False)
+    substitute = ItemField(
+        label="Used instead",
+        required=False,
+        help_text="Another item, if this one was replaced.",
+    )
+
+    def __init__(self, *args, site: Site, item: Item, lots: list[Lot], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.lots = {str(lot.pk): lot for lot in lots}
+        self.fields["lot"].choices = [("", "First expiring first")] + [
+            (str(lot.pk), f"{lot.date_label.capitalize()}: {display(lot.available, item)} free")
+            for lot in lots
+        ]
+        self.fields["substitute"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
+
+    def clean(self):
+        data = super().clean()
+        substitute = data.get("substitute")
+        if substitute and substitute.pk == self.item.pk:
+            data["substitute"] = None
+        if data.get("lot") and data.get("substitute"):
+            self.add_error("lot", "A lot of the item used instead cannot be picked here.")
+        return data
+
+    def cook_line(self) -> CookLine:
+        data = self.cleaned_data
+        return CookLine(
+            item=self.item,
+            quantity=data.get("quantity"),
+            unit=data.get("unit", ""),
+            lot=self.lots.get(data.get("lot") or ""),
+            substitute=data.get("substitute"),
+        )
+
+
+class SuggestForm(forms.Form):
+    servings = servings_field("For how many?", required=False)

@@ -1,0 +1,130 @@
+"""django-tables2 tables for the kitchen's lists."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from commonpot.models import Site
+from kitchen.models import MealService, Recipe
+
+
+def _badges(labels, css: str = "") -> str:
+    return format_html_join(" ", '<span class="badge{}">{}</span>', ((css, x) for x in labels))
+
+
+class RecipeTable(tables.Table):
+    name = tables.Column("Recipe", order_by=("name",))
+    site = tables.Column("From", accessor="site__name")
+    yield_servings = tables.Column("Makes", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
+    allergens = tables.Column("Allergens", accessor="pk", orderable=False)
+    dietary = tables.Column("Suitable for", accessor="dietary_mask", orderable=False)
+
+    class Meta:
+        model = Recipe
+        fields = ()
+        sequence = ("name", "site", "yield_servings", "allergens", "dietary")
+        verbose_name = "Recipes"
+        empty_text = "No recipes match."
+        template_name = "commonpot/_table.html"
+        attrs = {"class": "table"}
+
+    def __init__(self, *args, site: Site, **kwargs):
+        self.site = site
+        super().__init__(*args, **kwargs)
+
+    def render_name(self, record: Recipe):
+        url = reverse("kitchen_recipe", args=[self.site.slug, record.pk])
+        retired = mark_safe(' <span class="badge">retired</span>') if not record.is_active else ""
+        return format_html('<a href="{}">{}</a>{}', url, record.name, retired)
+
+    def render_site(self, record: Recipe):
+        return "This site" if record.site_id == self.site.pk else record.site.name
+
+    def render_yield_servings(self, value):
+        return f"{value} serving{'s' if value != 1 else ''}"
+
+    def render_allergens(self, record: Recipe):
+        return _badges(record.allergen_labels, " warn") or "None listed"
+
+    def render_dietary(self, record: Recipe):
+        return _badges(record.dietary_labels) or "—"
+
+
+class WeekTable(tables.Table):
+    """A site's meals for one week, with what is short and (when another app plugs
+    in) their staffing."""
+
+    day = tables.Column("Day", accessor="date")
+    kind = tables.Column("Meal")
+    dishes = tables.Column("Dishes", accessor="pk")
+    planned_servings = tables.Column(
+        "Servings", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    stock = tables.Column("Stock", accessor="pk")
+    staffing = tables.Column("Staffing", accessor="pk")
+
+    class Meta:
+        model = MealService
+        fields = ()
+        sequence = ("day", "kind", "dishes", "planned_servings", "stock", "staffing")
+        orderable = False
+        verbose_name = "Meals this week"
+        empty_text = "No meals planned this week."
+        template_name = "commonpot/_table.html"
+        attrs = {"class": "table"}
+        row_attrs = {
+            "class": lambda record: " ".join(
+                c
+                for c in (
+                    f"meal--{record.status}",
+                    "meal--short" if record.is_planned and record.stock.short else "",
+                )
+                if c
+            )
+        }
+
+    def __init__(self, *args, cells=None, **kwargs):
+        self.cells = cells
+        super().__init__(*args, **kwargs)
+        if cells is None:
+            self.columns.hide("staffing")
+
+    def render_day(self, record: MealService):
+        return date_format(record.date, "D j M")
+
+    def render_kind(self, record: MealService):
+        url = reverse("kitchen_meal", args=[record.site.slug, record.pk])
+        name = f": {record.name}" if record.name else ""
+        return format_html('<a href="{}">{}{}</a>', url, record.get_kind_display(), name)
+
+    def render_dishes(self, record: MealService):
+        return ", ".join(r.name for r in record.recipes.all())
+
+    def render_planned_servings(self, record: MealService):
+        if record.is_cooked:
+            return f"{record.servings_made} made, {record.servings_served} fed"
+        return record.planned_servings
+
+    def render_stock(self, record: MealService):
+        if record.status == MealService.Status.CANCELLED:
+            return mark_safe('<span class="badge">Cancelled</span>')
+        if record.is_cooked:
+            return mark_safe('<span class="badge ok">Cooked</span>')
+        short = record.stock.short
+        if short:
+            names = ", ".join(n.item.name for n in short)
+            return format_html(
+                '<span class="badge bad">{} short</span> <span class="kitchen-short">{}</span>',
+                len(short),
+                names,
+            )
+        if record.stock.all_held:
+            return mark_safe('<span class="badge ok">All held</span>')
+        return mark_safe('<span class="badge ok">In stock</span>')
+
+    def render_staffing(self, record: MealService):
+        return format_html_join(" ", "{}", ((html,) for html in self.cells.get(record.pk, [])))

@@ -1,0 +1,346 @@
+"""Leads' pages for meals: the week, a meal, planning, holding stock, cooking, labels.
+
+Every view is `lead_required` (this site's leads and coordinators) and reaches
+meals through the site, so another site's meal is a 404 here. Views call one
+service or read; they never write a model.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.permissions import lead_required
+from kitchen import cooking, services
+from kitchen.availability import meal_needs, meal_stock, used_for
+from kitchen.forms import (
+    CookForm,
+    CookLineForm,
+    MealForm,
+    meal_initial,
+    show_errors,
+    show_line_errors,
+)
+from kitchen.models import MealService, Recipe
+from kitchen.pdf import LabelOptions, labels_pdf
+from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
+from kitchen.tables import WeekTable
+from pantry.models import Lot, Reservation
+from pantry.services import LineErrors
+from pantry.units import display
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Http404("Not a date.") from None
+
+
+def _meal(site: Site, pk: int) -> MealService:
+    return get_object_or_404(MealService.objects.with_dishes(), pk=pk, site=site)
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and form.errors else 200
+
+
+# --- The week ----------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def week(request: HttpRequest, site: Site) -> HttpResponse:
+    """The week's meals: dishes, servings, what is short and, when linked, staffing."""
+    day = _day(request.GET["week"]) if request.GET.get("week") else site.today()
+    monday = day - timedelta(days=day.weekday())
+    meals = list(
+        MealService.objects.at(site)
+        .between(monday, monday + timedelta(days=6))
+        .with_dishes()
+        .in_order()
+    )
+    stock = meal_stock(meals)
+    for meal in meals:
+        meal.stock = stock[meal.pk]
+    cells = week_cells(request, MealWeek(site, monday, meals)) if has_week_panels() else None
+    table = WeekTable(meals, cells=cells)
+    RequestConfig(request, paginate=False).configure(table)
+    context = {
+        "site": site,
+        "table": table,
+        "monday": monday,
+        "days": [monday + timedelta(days=n) for n in range(7)],
+        "today": site.today(),
+        "previous": (monday - timedelta(days=7)).isoformat(),
+        "next": (monday + timedelta(days=7)).isoformat(),
+        "short": sum(1 for m in meals if m.is_planned and m.stock.short),
+    }
+    template = "kitchen/week.html#week" if request.htmx else "kitchen/week.html"
+    return TemplateResponse(request, template, context)
+
+
+# --- Planning ------------------------------------------------------------------
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
+    initial: dict = {"date": site.today(), "kind": MealService.Kind.LUNCH}
+    if request.GET.get("date"):
+        initial["date"] = _day(request.GET["date"])
+    if request.GET.get("recipe", "").isdigit():
+        initial["dish_1"] = int(request.GET["recipe"])
+    if request.GET.get("servings", "").isdigit():
+        initial["planned_servings"] = int(request.GET["servings"])
+    form = MealForm(request.POST or None, site=site, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meal = services.plan_meal(
+                site=site, by=request.user, token=form.cleaned_data["token"], **form.meal_fields()
+            )
+        except DomainError as e:
+            show_errors(form, e)
+        else:
+            messages.success(request, f"Planned: {meal}.")
+            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+    return TemplateResponse(
+        request,
+        "kitchen/meal_form.html",
+        {"site": site, "form": form, "meal": None, "has_recipes": Recipe.objects.exists()},
+        status=_status(form),
+    )
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    meal = _meal(site, pk)
+    if not meal.is_planned:
+        messages.error(request, "Only a planned meal can be changed.")
+        return redirect(meal)
+    form = MealForm(request.POST or None, site=site, initial=meal_initial(meal))
+    if request.method == "POST" and form.is_valid():
+        try:
+            held = services.change_meal(meal, by=request.user, **form.meal_fields())
+        except DomainError as e:
+            show_errors(form, e)
+        else:
+            messages.success(request, "The meal is changed.")
+            if held is not None:
+                (messages.warning if held.short else messages.info)(request, held.message)
+            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+    return TemplateResponse(
+        request,
+        "kitchen/meal_form.html",
+        {"site": site, "form": form, "meal": meal, "has_recipes": True},
+        status=_status(form),
+    )
+
+
+# --- A meal ----------------------------------------------------------------------
+
+
+def _meal_context(request: HttpRequest, site: Site, meal: MealService) -> dict:
+    context = {
+        "site": site,
+        "meal": meal,
+        "today": site.today(),
+        "staffing": meal_panels(request, meal),
+    }
+    if meal.is_planned:
+        context["stock"] = meal_stock([meal])[meal.pk]
+    if meal.is_cooked:
+        moves = [m for m in used_for(meal) if m.quantity < 0]
+        context["used"] = [{"move": m, "quantity": display(-m.quantity, m.lot.item)} for m in moves]
+    return context
+
+
+@lead_required
+@require_GET
+def meal_detail(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    meal = _meal(site, pk)
+    return TemplateResponse(request, "kitchen/meal.html", _meal_context(request, site, meal))
+
+
+def _after_stock_action(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """HTMX gets the meal's stock section again; a plain form goes back to the page."""
+    if request.htmx:
+        meal = _meal(site, pk)
+        return TemplateResponse(
+            request, "kitchen/meal.html#stock", _meal_context(request, site, meal)
+        )
+    return redirect("kitchen_meal", slug=site.slug, pk=pk)
+
+
+@lead_required
+@require_POST
+def meal_hold(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    meal = _meal(site, pk)
+    try:
+        result = services.hold_stock(meal, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        (messages.warning if result.short else messages.success)(request, result.message)
+    return _after_stock_action(request, site, pk)
+
+
+@lead_required
+@require_POST
+def meal_release(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    meal = _meal(site, pk)
+    try:
+        services.release_stock(meal)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "The stock held for this meal is free again.")
+    return _after_stock_action(request, site, pk)
+
+
+@lead_required
+@require_POST
+def meal_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    meal = _meal(site, pk)
+    try:
+        released = services.cancel_meal(meal, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        note = " Its stock is free again." if released else ""
+        messages.success(request, f"The meal is cancelled.{note}")
+    return redirect("kitchen_meal", slug=site.slug, pk=pk)
+
+
+# --- Cooking -----------------------------------------------------------------------
+
+
+def _cook_lots(site: Site, meal: MealService, items, today: date) -> dict[int, list[Lot]]:
+    """Lots a cook may pick, per item: usable today, or held for this meal."""
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for lot_id, quantity in Reservation.objects.filter(
+        reference=meal.reference, status=Reservation.Status.HELD
+    ).values_list("lot_id", "quantity"):
+        held[lot_id] += quantity
+    lots: dict[int, list[Lot]] = {item.pk: [] for item in items}
+    rows = (
+        Lot.objects.at(site)
+        .filter(item__in=list(items))
+        .not_expired(today)
+        .in_stock()
+        .select_related("item")
+        .first_expiring_first()
+    )
+    for lot in rows:
+        lot.reserved -= held.get(lot.pk, 0)  # what this meal holds is free to this meal
+        if lot.available > 0:
+            lots[lot.item_id].append(lot)
+    return lots
+
+
+def _cook_forms(request: HttpRequest, site: Site, meal: MealService, servings: int, data=None):
+    today = site.today()
+    needs = meal_needs(meal, servings)
+    lots = _cook_lots(site, meal, [item for item, _ in needs], today)
+    lines = []
+    for n, (item, quantity) in enumerate(needs):
+        amount, _, unit = display(quantity, item).partition(" ")
+        lines.append(
+            CookLineForm(
+                data,
+                prefix=f"line-{n}",
+                site=site,
+                item=item,
+                lots=lots[item.pk],
+                initial={"quantity": amount.replace(",", ""), "unit": unit},
+            )
+        )
+    return lines
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """Record a meal as cooked: servings, people fed, leftovers, and what was used."""
+    meal = _meal(site, pk)
+    if not meal.is_planned:
+        done = "already cooked" if meal.is_cooked else "cancelled"
+        messages.error(request, f"This meal was {done}.")
+        return redirect(meal)
+    servings = meal.planned_servings
+    if request.GET.get("servings", "").isdigit() and int(request.GET["servings"]) > 0:
+        servings = min(int(request.GET["servings"]), 100_000)
+    data = request.POST if request.method == "POST" else None
+    form = CookForm(
+        data,
+        initial={
+            "servings_made": servings,
+            "servings_served": servings,
+            "leftover_servings": 0,
+            "use_by": cooking.default_use_by(site),
+        },
+    )
+    lines = _cook_forms(request, site, meal, servings, data)
+    if data is not None and form.is_valid() and all(line.is_valid() for line in lines):
+        try:
+            cooking.cook_meal(
+                meal,
+                by=request.user,
+                lines=[line.cook_line() for line in lines],
+                **form.cleaned_data,
+            )
+        except LineErrors as e:
+            show_line_errors(lines, e)
+        except cooking.ShortOfStock as e:
+            form.add_error(None, e.message)
+            for line in lines:
+                for short in e.short:
+                    if line.cook_line().used_item.pk == short.item.pk:
+                        line.add_error("quantity", short.describe())
+        except DomainError as e:
+            show_errors(form, e)
+        else:
+            messages.success(request, f"Cooked: {meal.title}. The pantry shows what was used.")
+            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+    context = {
+        "site": site,
+        "meal": meal,
+        "form": form,
+        "lines": lines,
+        "servings": servings,
+        "stock": meal_stock([meal])[meal.pk],
+        "can_keep": cooking.leftover_storage(site) is not None,
+    }
+    bad = data is not None and (form.errors or any(line.errors for line in lines))
+    template = "kitchen/cook.html#cook-form" if request.htmx else "kitchen/cook.html"
+    return TemplateResponse(request, template, context, status=400 if bad else 200)
+
+
+# --- Labels ------------------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def meal_labels(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """A sheet of labels for a cooked meal, sized for the site's paper."""
+    meal = _meal(site, pk)
+    if not meal.is_cooked:
+        messages.error(request, "Labels are printed once the meal is cooked.")
+        return redirect(meal)
+    options = LabelOptions.from_query(request.GET, meal)
+    pdf = labels_pdf(meal, options)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"labels-{site.slug}-{meal.date:%Y-%m-%d}-{meal.pk}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
