@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from commonpot.forms import PhoneField
 from commonpot.models import Site
+from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, StockMove, Storage
 from pantry.units import UnitError, to_base
@@ -367,17 +368,7 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = [
-            "name",
-            "category",
-            "base_unit",
-            "piece_name",
-            "weight_per_piece_g",
-            "grams_per_ml",
-            "storage",
-            "gtin",
-            "is_active",
-        ]
+        fields = [f for f in ITEM_FIELDS if f not in ("allergens", "dietary")]
         widgets = {"gtin": forms.TextInput(attrs={"inputmode": "numeric"})}
 
     def __init__(self, *args, **kwargs):

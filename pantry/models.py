@@ -35,6 +35,17 @@ QTY = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = [MinValueValidator(Decimal("0.001"))]
 
 
+def recorded_by() -> models.ForeignKey:
+    """Who did it: kept when their account is erased (the person is then unnamed)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
 class Storage(models.TextChoices):
     DRY = "dry", "Dry"
     CHILLED = "chilled", "Chilled"
@@ -346,13 +357,7 @@ class StockMove(models.Model):
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
     on_hand_after = models.DecimalField(**QTY)
     at = models.DateTimeField()
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = recorded_by()
     reason = models.CharField(max_length=12, choices=WasteReason.choices, blank=True)
     destination = models.CharField(max_length=12, choices=Destination.choices, blank=True)
     note = models.CharField(max_length=200, blank=True)
@@ -432,13 +437,7 @@ class Reservation(models.Model):
     quantity = models.DecimalField(validators=POSITIVE, **QTY)
     reference = models.CharField(max_length=100, db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = recorded_by()
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -506,13 +505,7 @@ class Donation(models.Model):
         Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
     )
     received_on = models.DateField()
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    received_by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
     # One per form shown: a second submission of the same form finds the first.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -564,13 +557,7 @@ class Distribution(models.Model):
     people = models.PositiveIntegerField(null=True, blank=True)
     partner = models.CharField("partner organisation", max_length=120, blank=True)
     given_on = models.DateField()
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -624,13 +611,7 @@ class StockCount(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stock_counts")
     storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = recorded_by()
     at = models.DateTimeField()
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 

@@ -308,15 +308,7 @@ def take_stock(
         move = _record(locked, kind, -quantity, by=by, **links)
         return [Taken(locked, quantity, move)]
 
-    # Read the candidates without a lock, then lock them in key order and
-    # re-check: a lot emptied by a take that committed meanwhile drops out here.
-    candidate_ids = list(Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True))
-    lots = [
-        locked
-        for locked in _lock(candidate_ids).values()
-        if locked.available > 0 and not locked.is_expired(today)
-    ]
-    lots.sort(key=_fefo_key)
+    lots = _free_lots(site, item, today)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
@@ -324,16 +316,34 @@ def take_stock(
             f"; you asked for {display(quantity, item)}.",
             available=available,
         )
-    taken: list[Taken] = []
-    left = quantity
-    for locked in lots:
-        if left <= 0:
-            break
-        part = min(left, locked.available)
+    taken = []
+    for locked, part in _share_out(lots, quantity):
         move = _record(locked, kind, -part, by=by, **links)
         taken.append(Taken(locked, part, move))
-        left -= part
     return taken
+
+
+def _free_lots(site: Site, item: Item, today: date) -> list[Lot]:
+    """The item's lots at the site with something free and not past their date,
+    locked, first expiring first."""
+    # Read the candidates without a lock, then lock them in key order and
+    # re-check: a lot emptied by a take that committed meanwhile drops out here.
+    ids = Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True)
+    lots = [lot for lot in _lock(ids).values() if lot.available > 0 and not lot.is_expired(today)]
+    return sorted(lots, key=_fefo_key)
+
+
+def _share_out(lots: list[Lot], quantity: Decimal) -> list[tuple[Lot, Decimal]]:
+    """How much to take from each lot, in order, to make up `quantity`."""
+    parts = []
+    left = quantity
+    for lot in lots:
+        if left <= 0:
+            break
+        part = min(left, lot.available)
+        parts.append((lot, part))
+        left -= part
+    return parts
 
 
 def _fefo_key(lot: Lot):
@@ -408,10 +418,9 @@ def reserve_stock(
     if lot is not None:
         lots = [_lock_one(lot)]
         _check_item_site(lots[0], site, item)
+        lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
     else:
-        ids = Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True)
-        lots = sorted(_lock(ids).values(), key=_fefo_key)
-    lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
+        lots = _free_lots(site, item, today)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
@@ -420,17 +429,12 @@ def reserve_stock(
             available=available,
         )
     held = []
-    left = quantity
-    for locked in lots:
-        if left <= 0:
-            break
-        part = min(left, locked.available)
+    for locked, part in _share_out(lots, quantity):
         locked.reserved += part
         locked.save(update_fields=["reserved"])
         held.append(
             Reservation.objects.create(lot=locked, quantity=part, reference=reference, by=by)
         )
-        left -= part
     return held
 
 
