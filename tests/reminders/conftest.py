@@ -55,5 +55,17 @@ def make_volunteer(site):
     return make
 
 
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Run a job as the worker would: decisions commit, then the outbox sends."""
+    from volunteers import reminders
+
+    def run_job(job=None, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return (job or reminders.send_due_reminders)(**kwargs)
+
+    return run_job
+
+
 def claim(shift, person, guests: int = 0):
     return services.claim_shift(shift_id=shift.pk, volunteer=person, guests=guests)

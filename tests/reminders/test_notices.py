@@ -21,15 +21,6 @@ from volunteers import planning, reminders
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    def run_job(job=reminders.send_due_reminders, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return job(**kwargs)
-
-    return run_job
-
-
 def subjects_to(person) -> list[str]:
     return [m.subject for m in mail.outbox if m.to == [person.email]]
 

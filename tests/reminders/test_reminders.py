@@ -21,17 +21,6 @@ from volunteers.models import ShiftPolicy, SignUp
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a job as the worker would: decisions commit, then the outbox sends."""
-
-    def run_job(job=reminders.send_due_reminders, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return job(**kwargs)
-
-    return run_job
-
-
 def reminders_to(person) -> list:
     return [m for m in mail.outbox if m.to == [person.email] and "Reminder" in m.subject]
 
