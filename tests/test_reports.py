@@ -174,3 +174,41 @@ def test_every_table_downloads_as_csv(stocked, lead, site):
     lines = response.content.decode().splitlines()
     assert lines[0] == "Donor,kg"
     assert "Shop or supermarket,10.0" in lines
+
+
+@pytest.mark.django_db
+def test_volunteer_hours_and_shifts_filled_against_need(site, lead, volunteer, outsider):
+    from datetime import datetime
+    from datetime import timezone as tz
+
+    from volunteers.models import Shift, ShiftRole, SignUp
+    from volunteers.reports import figures as volunteer_figures
+
+    role = ShiftRole.objects.create(site=site, name="Cook")
+    start = datetime.now(tz.utc).replace(microsecond=0) - timedelta(hours=5)
+    shift = Shift.objects.create(
+        site=site,
+        role=role,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        min_people=3,
+        max_people=4,
+        is_published=True,
+    )
+    for person, attendance, hours in ((volunteer, "attended", 3), (outsider, "missed", None)):
+        SignUp.objects.create(
+            shift=shift,
+            volunteer=person,
+            status="confirmed",
+            attendance=attendance,
+            hours_credited=hours,
+        )
+    Shift.objects.filter(pk=shift.pk).update(places_taken=2)
+    f = volunteer_figures(
+        Period((site,), start.date() - timedelta(days=1), date.today() + timedelta(days=1), False)
+    )
+    assert (f["shifts"], f["places_needed"], f["places_filled"]) == (1, 3, 2)
+    assert (f["hours"], f["attended"], f["missed"], f["shifts_under_minimum"]) == (3, 1, 1, 1)
+    query = f"?start={start.date() - timedelta(days=1)}&end={date.today()}"
+    page = client_for(lead).get(reverse("site_report", args=[site.slug]) + query)
+    assert "Hours given" in page.content.decode() and "2 / 3" in page.content.decode()

@@ -19,7 +19,7 @@ class VolunteersConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from commonpot.registry import NavLink, SiteTab, registry
-        from volunteers import benchmark, demo, panels, reminders
+        from volunteers import benchmark, demo, panels, reminders, reports
 
         registry.add_nav(NavLink("Shifts", "volunteers_board", lambda user: True, order=20))
         registry.add_nav(
@@ -34,6 +34,7 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("public", panels.public_site_panel, order=30)
         registry.add_demo_seeder(demo.seed_volunteers, order=40)
         registry.add_benchmark("shifts", benchmark.run)
+        registry.add_report_section(reports.volunteers_section, order=50)
         reminders.register()
         post_save.connect(
             _forget_erased_person,
