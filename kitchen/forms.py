@@ -223,7 +223,7 @@ class CookLineForm(forms.Form):
     """One ingredient as cooked: how much, from which lot, or what instead."""
 
     quantity = forms.CharField(
-        label="Used",
+        label="Quantity used",
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
