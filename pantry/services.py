@@ -308,7 +308,7 @@ def take_stock(
         move = _record(locked, kind, -quantity, by=by, **links)
         return [Taken(locked, quantity, move)]
 
-    lots = _free_lots(site, item, today)
+    lots = _free_lots(site, item, today, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
@@ -323,12 +323,49 @@ def take_stock(
     return taken
 
 
-def _free_lots(site: Site, item: Item, today: date) -> list[Lot]:
+def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = None) -> list[Lot]:
     """The item's lots at the site with something free and not past their date,
-    locked, first expiring first."""
+    locked, first expiring first.
+
+    With `enough`, only the first lots that together hold that much are locked
+    (most takes touch one or two lots of the many a food bank holds); if a
+    concurrent take emptied some of them meanwhile, all are locked instead.
+    """
     # Read the candidates without a lock, then lock them in key order and
     # re-check: a lot emptied by a take that committed meanwhile drops out here.
-    ids = Lot.objects.at(site).of(item).usable(today).values_list("pk", flat=True)
+    rows = list(
+        Lot.objects.at(site)
+        .of(item)
+        .usable(today)
+        .first_expiring_first()
+        .values_list("pk", "on_hand", "reserved")
+    )
+    if enough is not None:
+        prefix, total = [], Decimal(0)
+        for pk, on_hand, reserved in rows:
+            prefix.append(pk)
+            total += on_hand - reserved
+            if total >= enough:
+                break
+        if total >= enough and len(prefix) < len(rows):
+            try:
+                # A savepoint: rolling back to it releases the prefix's row locks
+                # before all the lots are locked in key order (no lock cycles).
+                with transaction.atomic():
+                    lots = _usable_locked(prefix, today)
+                    if sum((lot.available for lot in lots), Decimal(0)) >= enough:
+                        return lots
+                    raise _TooFew
+            except _TooFew:
+                pass
+    return _usable_locked([pk for pk, _, _ in rows], today)
+
+
+class _TooFew(Exception):
+    """The first lots no longer hold enough: lock them all."""
+
+
+def _usable_locked(ids: list[int], today: date) -> list[Lot]:
     lots = [lot for lot in _lock(ids).values() if lot.available > 0 and not lot.is_expired(today)]
     return sorted(lots, key=_fefo_key)
 
@@ -420,7 +457,7 @@ def reserve_stock(
         _check_item_site(lots[0], site, item)
         lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
     else:
-        lots = _free_lots(site, item, today)
+        lots = _free_lots(site, item, today, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(

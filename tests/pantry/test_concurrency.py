@@ -108,3 +108,31 @@ def test_a_take_and_a_hold_racing_for_the_same_stock_never_promise_it_twice(site
     lot.refresh_from_db()
     assert lot.on_hand - lot.reserved == 2000
     assert services.ledger_is_consistent(lot)
+
+
+def test_a_take_finding_its_first_lot_emptied_meanwhile_takes_from_the_next(site, lead, item_rice):
+    from datetime import timedelta
+
+    first, second = (
+        services.receive(
+            site=site,
+            item=item_rice,
+            quantity=Decimal(5000),
+            by=lead,
+            source="Sack",
+            best_before=site.today() + timedelta(days=days),
+        ).lot
+        for days in (3, 9)
+    )
+
+    def take():
+        return services.take_stock(
+            site=site, item=item_rice, quantity=Decimal(5000), kind="cooked", by=lead
+        )
+
+    results = race(2, take)
+    assert all(isinstance(r, list) for r in results), results
+    assert sorted(r[0].lot.pk for r in results) == [first.pk, second.pk]
+    for lot in (first, second):
+        lot.refresh_from_db()
+        assert lot.on_hand == 0 and services.ledger_is_consistent(lot)
