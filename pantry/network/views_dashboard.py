@@ -44,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "needs": [(n, matches[n.pk]) for n in needs[:SHOWN]],
             "needs_more": max(len(needs) - SHOWN, 0),
             "in_flight": in_flight,
-            "in_flight_counts": Counter(t.get_status_display() for t in in_flight),
+            "in_flight_counts": list(Counter(t.get_status_display() for t in in_flight).items()),
             "map_tiles_url": settings.MAP_TILES_URL,
             "expiring_hours": EXPIRING_HOURS,
             "sites": sites,

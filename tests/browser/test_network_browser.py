@@ -1,0 +1,86 @@
+"""A full transfer in Chromium: the camp offers bread, the food bank claims it on a
+phone (HTMX), the camp accepts, prints the manifest and dispatches, and the food
+bank records 38 of 40 kg arrived with 2 kg damaged."""
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from pantry.models import Lot, StockMove
+from pantry.network.models import Offer, Transfer
+from pantry.network.stock import network_quantities
+from tests.browser.conftest import log_in
+from tests.factories import PASSWORD
+from tests.network.factories import bread, stock
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def item_bread(db):
+    return bread()
+
+
+@pytest.fixture
+def mapped(site, other_site):
+    site.latitude, site.longitude = Decimal("51.45000"), Decimal("-2.60000")
+    other_site.latitude, other_site.longitude = Decimal("51.50000"), Decimal("-2.50000")
+    for s in (site, other_site):
+        s.save()
+
+
+def test_bread_goes_from_offer_to_receipt_with_the_damaged_part_recorded(
+    page, phone, site, other_site, lead, other_lead, item_bread, mapped
+):
+    lot = stock(site, item_bread, "40000", by=lead, days=2)
+    before = network_quantities()[item_bread.pk]
+
+    # The camp's lead offers all 40 kg.
+    log_in(page, lead.username, PASSWORD)
+    page.goto(f"/sites/{site.slug}/surplus/")
+    page.get_by_role("link", name="Offer surplus food").click()
+    page.get_by_label("Food to offer").select_option(str(lot.pk))
+    page.get_by_label("Quantity").fill("40")
+    page.get_by_role("button", name="Offer it").click()
+    expect(page.get_by_text("40 kg of Bread is on offer to the network")).to_be_visible()
+    offer = Offer.objects.get()
+
+    # The food bank's lead claims it from the board on a phone; the card says so in place.
+    log_in(phone, other_lead.username, PASSWORD)
+    phone.get_by_role("link", name="Network", exact=True).click()
+    card = phone.locator(f"#offer-{offer.pk}")
+    expect(card).to_contain_text("40 kg of Bread")
+    card.get_by_role("button", name="Claim all 40 kg").click()
+    expect(phone.locator(f"#offer-{offer.pk}")).to_contain_text("now waits for Riverside Kitchen")
+    assert phone.url.endswith("/network/")  # swapped in place, no page load
+    transfer = Transfer.objects.get()
+
+    # The camp's lead accepts, prints the manifest and dispatches.
+    page.goto("/")
+    page.get_by_role("link", name=f"#{transfer.pk} 40 kg of Bread").click()
+    page.get_by_role("button", name="Accept and hold the food").click()
+    expect(
+        page.get_by_text("Accepted: 40 kg of Bread is held for Eastside Food Bank")
+    ).to_be_visible()
+    manifest = page.request.get(f"/network/transfers/{transfer.pk}/manifest.pdf")
+    assert manifest.ok and manifest.headers["content-type"] == "application/pdf"
+    assert manifest.body().startswith(b"%PDF")
+    page.get_by_role("button", name="Dispatch: the food has left").click()
+    expect(page.get_by_text("is in transit")).to_be_visible()
+
+    # The food bank records what arrived.
+    phone.goto(f"/network/transfers/{transfer.pk}/")
+    phone.get_by_role("link", name="Record what arrived").click()
+    phone.get_by_label("Quantity").fill("38")
+    phone.get_by_label("Why was some short or damaged?").select_option("damaged")
+    phone.get_by_label("Where did the unusable food go?").select_option("compost")
+    phone.get_by_role("button", name="Record receipt").click()
+    expect(
+        phone.get_by_text("Received 38 kg of Bread; 2 kg recorded as short or damaged")
+    ).to_be_visible()
+
+    arrived = Lot.objects.get(site=other_site)
+    assert (arrived.on_hand, arrived.best_before) == (Decimal(38000), lot.best_before)
+    assert StockMove.objects.get(kind="wasted").reason == "damaged"
+    assert network_quantities()[item_bread.pk] == before - 2000

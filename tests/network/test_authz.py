@@ -1,0 +1,115 @@
+"""Every network URL x every actor -> the expected status.
+
+The transfers here run between the lead's site and a third site, except the
+one being received, which goes to the other lead's site: so each lead is seen
+acting on their own side only.
+"""
+
+import pytest
+
+from pantry.network import services
+from tests.authz import Row, check_matrix, everyone, lead_only
+from tests.factories import MembershipFactory, SiteFactory
+from tests.network.factories import need, offer, stock
+
+pytestmark = pytest.mark.django_db
+
+
+def network(status=200, **overrides):
+    """Leads of any site and coordinators; volunteers and outsiders refused."""
+    base = {
+        "coordinator": status,
+        "lead": status,
+        "other_lead": status,
+        "volunteer": 403,
+        "outsider": 403,
+        "anonymous": 302,
+    }
+    base.update(overrides)
+    return base
+
+
+def coordinator_only(status=200):
+    return everyone(403, coordinator=status, anonymous=302)
+
+
+def parties(status=200, **overrides):
+    """The transfer's two sides (here: the lead's site and a third) and coordinators."""
+    return network(coordinator=status, lead=status, other_lead=403, **overrides)
+
+
+ROWS = [
+    Row("GET", "network_board", expect=network()),
+    Row("GET", "network_board", data={"show": "needs"}, expect=network()),
+    Row("GET", "network_dashboard", expect=coordinator_only()),
+    Row("GET", "network_sites_geojson", expect=coordinator_only()),
+    Row("GET", "network_transfers", expect=network()),
+    Row("GET", "network_transfer_new", expect=coordinator_only()),
+    Row("GET", "network_offer", {"pk": "offer"}, expect=network()),
+    # Empty posts: past the permission check they are refused as bad input.
+    Row("POST", "network_offer_claim", {"pk": "offer"}, expect=network(400)),
+    Row("POST", "network_offer_withdraw", {"pk": "spare_offer"}, expect=parties(302)),
+    Row("GET", "network_need", {"pk": "need"}, expect=network()),
+    Row(
+        "POST",
+        "network_need_close",
+        {"pk": "need"},
+        expect=network(400, lead=403, other_lead=400),
+    ),
+    Row("GET", "network_transfer", {"pk": "proposed"}, expect=parties()),
+    Row("GET", "network_transfer_manifest", {"pk": "proposed"}, expect=parties()),
+    Row("POST", "network_transfer_accept", {"pk": "proposed"}, expect=parties(302)),
+    Row("POST", "network_transfer_dispatch", {"pk": "accepted"}, expect=parties(302)),
+    Row("POST", "network_transfer_cancel", {"pk": "accepted"}, expect=parties(400)),
+    Row(
+        "GET",
+        "network_transfer_receive",
+        {"pk": "dispatched"},
+        expect=network(lead=403, other_lead=200),
+    ),
+    Row("GET", "network_site_surplus", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "network_offer_new", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "network_need_new", {"slug": "site"}, expect=lead_only()),
+    Row(
+        "GET",
+        "network_site_surplus",
+        {"slug": "private"},
+        expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
+    ),
+]
+
+
+def test_every_network_url_answers_each_actor_as_expected(
+    actors, site, other_site, private_site, lead, other_lead, item_bread, mapped
+):
+    third = SiteFactory(name="Third Kitchen", has_chilled_storage=True)
+    third_lead = MembershipFactory(site=third, role="lead").user
+    lot = stock(site, item_bread, "90000", by=lead)
+    shown = offer(site, lot, "10000", by=lead)
+    spare = offer(site, lot, "10000", by=lead)
+
+    def claimed(by_site, by_lead):
+        o = offer(site, lot, "10000", by=lead)
+        return services.claim_offer(offer_id=o.pk, site=by_site, by=by_lead)
+
+    proposed = claimed(third, third_lead)
+    accepted = claimed(third, third_lead)
+    services.accept_transfer(transfer_id=accepted.pk, by=lead)
+    dispatched = claimed(other_site, other_lead)
+    services.accept_transfer(transfer_id=dispatched.pk, by=lead)
+    services.dispatch_transfer(transfer_id=dispatched.pk, by=lead)
+    objects = {
+        "offer": shown.pk,
+        "spare_offer": spare.pk,
+        "need": need(other_site, by=other_lead, category="produce").pk,
+        "proposed": proposed.pk,
+        "accepted": accepted.pk,
+        "dispatched": dispatched.pk,
+        "site": site.slug,
+        "private": private_site.slug,
+    }
+
+    def resolve(kwargs):
+        return {name: objects[value] for name, value in kwargs.items()}
+
+    check_matrix(ROWS, actors, resolve)

@@ -1,0 +1,78 @@
+"""The coordinator's dashboard and its map data."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pantry.network import services
+from tests.conftest import client_for
+from tests.network.factories import need, offer, stock, yoghurt
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = reverse("network_dashboard")
+
+
+def test_stock_is_shown_by_site_and_category_in_kg_with_food_in_transit(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
+):
+    stock(other_site, yoghurt(), "10", by=other_lead)  # 10 pots of 500 g
+    o = offer(site, bread_lot, "15000", by=lead)
+    t = services.claim_offer(offer_id=o.pk, site=other_site, by=other_lead)
+    services.accept_transfer(transfer_id=t.pk, by=lead)
+    services.dispatch_transfer(transfer_id=t.pk, by=lead)
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    assert "<strong>30 kg</strong> on hand" in html  # 25 kg bread + 5 kg yoghurt
+    assert "<strong>15 kg</strong> in transit" in html
+    assert "<strong>45 kg</strong> in the network" in html
+    assert "Grains and bread" in html and "Dairy and eggs" in html
+
+
+def test_surplus_expiring_soon_and_needs_with_their_best_match_are_listed(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
+):
+    offer(site, bread_lot, "20000", by=lead, hours=24)
+    need(other_site, by=other_lead, category="grains_bread", quantity="5000")
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    expiring = html[html.index("Surplus expiring") : html.index("Open needs")]
+    assert "Bread" in expiring and "20 kg" in expiring
+    needs = html[html.index("Open needs") : html.index("Transfers in flight")]
+    assert "Eastside Food Bank: 5 kg of any grains and bread" in needs
+    assert "20 kg of Bread at Riverside Kitchen" in needs and "9 km" in needs
+
+
+def test_the_dashboard_runs_the_same_queries_for_few_and_many_offers_and_needs(
+    site, other_site, lead, other_lead, coordinator, item_bread, mapped
+):
+    lot = stock(site, item_bread, "500000", by=lead, days=5)
+    client = client_for(coordinator)
+
+    def count() -> int:
+        client.get(DASHBOARD)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(DASHBOARD).status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(3):
+        offer(site, lot, "1000", by=lead)
+        need(other_site, by=other_lead, category="grains_bread", quantity="500")
+    small = count()
+    for _ in range(30):
+        offer(site, lot, "1000", by=lead)
+        need(other_site, by=other_lead, category="grains_bread", quantity="500")
+    assert count() == small
+
+
+def test_the_map_data_has_every_placed_site_with_its_offers_and_needs(
+    site, other_site, private_site, lead, coordinator, bread_lot
+):
+    private_site.latitude, private_site.longitude = Decimal("51.4"), Decimal("-2.7")
+    private_site.save()
+    offer(site, bread_lot, by=lead)
+    data = client_for(coordinator).get(reverse("network_sites_geojson")).json()
+    by_name = {f["properties"]["name"]: f for f in data["features"]}
+    assert set(by_name) == {"Riverside Kitchen", "Eastside Food Bank", "Hidden Camp"}
+    assert "1 open offer" in by_name["Riverside Kitchen"]["properties"]["kind"]
+    assert by_name["Riverside Kitchen"]["geometry"]["coordinates"] == [-2.6, 51.45]

@@ -1,0 +1,110 @@
+"""Which offers fit which needs, nearest first; and the emails about them."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from commonpot.models import Message
+from pantry.network.matches import best_matches, haversine_km, needs_for_offer, offers_for_need
+from pantry.network.models import Need, Offer
+from tests.factories import MembershipFactory, SiteFactory
+from tests.network.factories import need, offer, stock, yoghurt
+
+pytestmark = pytest.mark.django_db
+
+
+def test_haversine_gives_the_distance_between_two_cities():
+    # Bristol to London is about 170 km as the crow flies.
+    assert 165 < haversine_km(51.4545, -2.5879, 51.5074, -0.1278) < 175
+
+
+@pytest.fixture
+def open_things(site, other_site, lead, other_lead, item_bread, mapped):
+    lot = stock(site, item_bread, "50000", by=lead, days=3)
+    return {"lot": lot}
+
+
+def test_an_offer_fits_a_need_for_its_item_or_category_when_enough_and_good_in_time(
+    site, other_site, lead, other_lead, item_bread, open_things
+):
+    o = offer(site, open_things["lot"], "20000", by=lead)
+    fits = need(other_site, by=other_lead, item=item_bread, quantity="20000", days=3)
+    category = need(other_site, by=other_lead, category="grains_bread", quantity="15000", days=1)
+    too_much = need(other_site, by=other_lead, item=item_bread, quantity="20001", days=1)
+    too_late = need(other_site, by=other_lead, item=item_bread, quantity="1000", days=4)
+    other_category = need(other_site, by=other_lead, category="produce", quantity="1000")
+    own_site = need(site, by=lead, item=item_bread, quantity="1000")
+    found = {m.need for m in needs_for_offer(o, Need.objects.open().select_related("site", "item"))}
+    assert found == {fits, category}
+    assert not found & {too_much, too_late, other_category, own_site}
+
+
+def test_a_category_need_is_met_by_weight_even_for_food_counted_in_pieces(
+    site, other_site, lead, other_lead, mapped
+):
+    pots = offer(site, stock(site, yoghurt(), "30", by=lead), by=lead)  # 15 kg
+    fits = need(other_site, by=other_lead, category="dairy_eggs", quantity="15000")
+    too_much = need(other_site, by=other_lead, category="dairy_eggs", quantity="15001")
+    found = {m.need for m in needs_for_offer(pots, [fits, too_much])}
+    assert found == {fits}
+
+
+def test_offers_for_a_need_come_nearest_first_and_unplaced_sites_last(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    n = need(other_site, by=other_lead, item=item_bread, quantity="1000")
+    far = SiteFactory(name="Far", latitude=Decimal("53"), longitude=Decimal("-2"))
+    nowhere = SiteFactory(name="Nowhere")
+    made = {}
+    for s in (nowhere, far, site):
+        s_lead = lead if s == site else MembershipFactory(site=s, role="lead").user
+        made[s.name] = offer(s, stock(s, item_bread, "5000", by=s_lead), by=s_lead)
+    matches = offers_for_need(n, Offer.objects.open().select_related("site", "item"))
+    assert [m.offer.site.name for m in matches] == ["Riverside Kitchen", "Far", "Nowhere"]
+    assert matches[0].distance_label == "9 km" and matches[2].distance_label == "distance unknown"
+    assert best_matches([n], list(Offer.objects.select_related("site", "item")), per_need=1) == {
+        n.pk: matches[:1]
+    }
+
+
+def test_a_new_offer_emails_the_lead_of_each_need_it_fits_once(
+    site, other_site, lead, other_lead, item_bread, open_things, django_capture_on_commit_callbacks
+):
+    n = need(other_site, by=other_lead, category="grains_bread", quantity="10000")
+    with django_capture_on_commit_callbacks(execute=True):
+        o = offer(site, open_things["lot"], "20000", by=lead)
+    message = Message.objects.get(kind="network_match")
+    assert message.key == f"match:offer:{o.pk}:need:{n.pk}"
+    assert message.to_user == other_lead
+    (sent,) = mail.outbox
+    assert (
+        sent.to == [other_lead.email] and "Riverside Kitchen offers 20 kg of Bread" in sent.subject
+    )
+    assert o.get_absolute_url() in sent.body
+
+    from pantry.network import tasks
+
+    assert tasks.notify_offer_matches(o.pk) == 0  # a second run decides nothing new
+    assert len(mail.outbox) == 1
+
+
+def test_an_offer_that_fits_no_need_emails_nobody(
+    site, other_site, lead, other_lead, item_bread, open_things, django_capture_on_commit_callbacks
+):
+    need(other_site, by=other_lead, category="produce", quantity="10000")
+    with django_capture_on_commit_callbacks(execute=True):
+        offer(site, open_things["lot"], "20000", by=lead)
+    assert not Message.objects.filter(kind="network_match").exists() and not mail.outbox
+
+
+def test_a_claim_emails_the_lead_who_offered(
+    site, other_site, lead, other_lead, open_things, django_capture_on_commit_callbacks
+):
+    from pantry.network import services
+
+    o = offer(site, open_things["lot"], "20000", by=lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.claim_offer(offer_id=o.pk, site=other_site, by=other_lead)
+    (sent,) = [m for m in mail.outbox if "claimed" in m.subject]
+    assert sent.to == [lead.email] and "Eastside Food Bank claimed 20 kg of Bread" in sent.subject
