@@ -11,7 +11,7 @@ from commonpot.models import Site
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, StockMove, Storage
-from pantry.units import UnitError, to_base
+from pantry.units import UnitError, fitting_units, to_base
 
 COMMON_UNITS = ["kg", "g", "lb", "oz", "L", "ml", "pieces", "cans", "jars", "packs", "bottles"]
 
@@ -294,11 +294,8 @@ class CountForm(TokenForm):
 
 
 def count_unit(item: Item) -> str:
-    if item.base_unit == Item.Unit.GRAM:
-        return "kg"
-    if item.base_unit == Item.Unit.MILLILITRE:
-        return "L"
-    return "pieces"
+    """The unit a person would count this item in: kg, L, or its pieces ("eggs")."""
+    return fitting_units(item)[0]
 
 
 class ThresholdForm(forms.Form):
