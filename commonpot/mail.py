@@ -86,9 +86,9 @@ def queue_emails(emails: Iterable[dict]) -> list[str]:
     The same promise as queue_email (one message per key, whoever else decides
     it, skipped with a reason when nobody can receive it), in a fixed number of
     queries whatever the batch size: one to see which keys are taken, one
-    insert that ignores a key another process took in between, one to find
-    what is ready to send. Delivery is queued after commit, DELIVERY_CHUNK
-    messages per task. Returns the keys this call decided.
+    insert that ignores a key another process took in between, one to read
+    back which rows are ours. Delivery of ours is queued after commit,
+    DELIVERY_CHUNK messages per task. Returns the keys this call decided.
     """
     rows: dict[str, Message] = {}
     for email in emails:
@@ -97,19 +97,22 @@ def queue_emails(emails: Iterable[dict]) -> list[str]:
         return []
     with transaction.atomic():
         taken = set(Message.objects.filter(key__in=list(rows)).values_list("key", flat=True))
-        new = [m for key, m in rows.items() if key not in taken]
+        new = {key: m for key, m in rows.items() if key not in taken}
         # ignore_conflicts: a run that overlaps this one may have committed a key
-        # since the look-up above; its row stands and ours is dropped.
-        Message.objects.bulk_create(new, ignore_conflicts=True)
-        ready = list(
-            Message.objects.filter(
-                key__in=[m.key for m in new if m.status == Message.Status.QUEUED],
-                status=Message.Status.QUEUED,
-            ).values_list("pk", flat=True)
-        )
+        # since the look-up above; its row stands and ours is dropped. The
+        # Message-ID, new for each row, tells which rows are ours.
+        Message.objects.bulk_create(new.values(), ignore_conflicts=True)
+        decided, ready = [], []
+        for pk, key, status, headers in Message.objects.filter(key__in=list(new)).values_list(
+            "pk", "key", "status", "headers"
+        ):
+            if headers.get("Message-ID") == new[key].headers["Message-ID"]:
+                decided.append(key)
+                if status == Message.Status.QUEUED:
+                    ready.append(pk)
         if ready:
             transaction.on_commit(lambda: _enqueue_many(ready))
-    return [m.key for m in new]
+    return decided
 
 
 def _new_message(
