@@ -172,7 +172,6 @@ class DonationForm(TokenForm):
         queryset=Donor.objects.none(),
         required=False,
         empty_label="Anonymous",
-        help_text="A new donor? Add them on the donors page first.",
     )
     received_on = date_field("Date received")
     note = forms.CharField(max_length=200, required=False)

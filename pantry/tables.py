@@ -132,6 +132,7 @@ class ItemTable(tables.Table):
     weight_per_piece_g = tables.Column(verbose_name="Weight of one piece", attrs=NUM)
     storage = tables.Column()
     allergens = tables.Column(empty_values=(), orderable=False)
+    dietary = tables.Column(verbose_name="Dietary", empty_values=(), orderable=False)
     gtin = tables.Column(verbose_name="Barcode")
     is_active = tables.BooleanColumn(verbose_name="In use")
 
@@ -145,6 +146,7 @@ class ItemTable(tables.Table):
             "weight_per_piece_g",
             "storage",
             "allergens",
+            "dietary",
             "gtin",
             "is_active",
         )
@@ -162,3 +164,6 @@ class ItemTable(tables.Table):
 
     def render_allergens(self, record: Item):
         return ", ".join(record.allergens) or "—"
+
+    def render_dietary(self, record: Item):
+        return ", ".join(record.dietary) or "—"
