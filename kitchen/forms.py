@@ -22,16 +22,17 @@ MAX_DISHES = 3
 
 def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerField:
     below = "at least 1" if minimum == 1 else "zero or more"
+    kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
     return forms.IntegerField(
         label=label,
         min_value=minimum,
         max_value=100_000,
         error_messages={
-            "min_value": f"This must be {below}.",
-            "invalid": "Give a whole number.",
-            "required": "Give a number.",
+            "min_value": f"{label} must be {below}.",
+            "max_value": f"{label} must be at most 100,000.",
+            "invalid": f"Give {label.lower()} as a whole number.",
+            "required": f"Give {label.lower()}.",
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         **kwargs,
     )
 
@@ -208,7 +209,8 @@ def meal_initial(meal: MealService) -> dict:
 
 
 class CookForm(forms.Form):
-    servings_made = servings_field("Servings made")
+    # Set by "Servings you made" above the form, which scales the quantities.
+    servings_made = servings_field("Servings made", widget=forms.HiddenInput)
     servings_served = servings_field("People fed", minimum=0, help_text="Servings eaten here.")
     leftover_servings = servings_field(
         "Leftover servings to keep",
@@ -230,7 +232,9 @@ class CookLineForm(forms.Form):
         help_text="Leave empty or 0 if it was not used.",
     )
     unit = forms.CharField(
-        max_length=20, widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6})
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
     )
     lot = forms.ChoiceField(label="Take from", required=False)
     substitute = ItemField(
@@ -270,4 +274,4 @@ class CookLineForm(forms.Form):
 
 
 class SuggestForm(forms.Form):
-    servings = servings_field("For how many?", required=False)
+    servings = servings_field("Servings", required=False)

@@ -53,6 +53,29 @@ def dietary_labels(mask: int) -> list[str]:
     return [names[code] for code in codes_in(mask, DIETARY_BITS)]
 
 
+class Labelled:
+    """Names for a label from `allergen_mask` and `dietary_mask`, however they are found."""
+
+    allergen_mask: int
+    dietary_mask: int
+
+    @property
+    def allergens(self) -> list[str]:
+        return codes_in(self.allergen_mask, ALLERGEN_BITS)
+
+    @property
+    def allergen_labels(self) -> list[str]:
+        return allergen_labels(self.allergen_mask)
+
+    @property
+    def dietary(self) -> list[str]:
+        return codes_in(self.dietary_mask, DIETARY_BITS)
+
+    @property
+    def dietary_labels(self) -> list[str]:
+        return dietary_labels(self.dietary_mask)
+
+
 # --- Recipes --------------------------------------------------------------
 
 
@@ -78,7 +101,7 @@ class RecipeQuerySet(models.QuerySet):
         return self.annotate(_here=here).order_by("_here", Lower("name"), "pk")
 
 
-class Recipe(models.Model):
+class Recipe(Labelled, models.Model):
     """A dish, shared across the network. Its site wrote it (or copied it to adapt it)
     and is the only one that may change it; every site may cook it."""
 
@@ -124,28 +147,12 @@ class Recipe(models.Model):
         return reverse("kitchen_recipe", args=[self.site.slug, self.pk])
 
     @property
-    def dietary(self) -> list[str]:
-        return codes_in(self.dietary_mask, DIETARY_BITS)
-
-    @property
-    def dietary_labels(self) -> list[str]:
-        return dietary_labels(self.dietary_mask)
-
-    @property
     def allergen_mask(self) -> int:
         """The union of its ingredients' items' allergens (prefetch ingredients)."""
         mask = 0
         for ingredient in self.ingredients.all():
             mask |= ingredient.item.allergen_mask
         return mask
-
-    @property
-    def allergens(self) -> list[str]:
-        return codes_in(self.allergen_mask, ALLERGEN_BITS)
-
-    @property
-    def allergen_labels(self) -> list[str]:
-        return allergen_labels(self.allergen_mask)
 
     def scaled(self, servings: int) -> list[tuple[RecipeIngredient, Decimal]]:
         """Each ingredient with its quantity (base unit) for `servings`."""
@@ -219,7 +226,7 @@ class MealServiceQuerySet(models.QuerySet):
         )
 
 
-class MealService(models.Model):
+class MealService(Labelled, models.Model):
     """A planned meal at a site: a date, which meal, how many servings, which dishes."""
 
     class Kind(models.TextChoices):
@@ -333,23 +340,11 @@ class MealService(models.Model):
         return mask
 
     @property
-    def allergens(self) -> list[str]:
-        return codes_in(self.allergen_mask, ALLERGEN_BITS)
-
-    @property
-    def allergen_labels(self) -> list[str]:
-        return allergen_labels(self.allergen_mask)
-
-    @property
     def dietary_mask(self) -> int:
         """A meal is vegan (say) only when every one of its dishes is."""
         if self.is_cooked:
             return self.cooked_dietary_mask
         return planned_dietary_mask(self.recipes.all())
-
-    @property
-    def dietary_labels(self) -> list[str]:
-        return dietary_labels(self.dietary_mask)
 
 
 def planned_dietary_mask(recipes) -> int:
