@@ -6,17 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from commonpot.models import Membership
-from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, MembershipFactory, SiteFactory, UserFactory
 from tests.reminders.conftest import claim
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The browser tests' fixtures, for this folder's tests.
-browser = browser_fixtures.browser
-phone = browser_fixtures.phone
 
 
 @pytest.fixture
