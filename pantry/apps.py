@@ -7,7 +7,7 @@ class PantryConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.permissions import is_coordinator, is_lead
         from commonpot.registry import NavLink, SiteTab, registry
-        from pantry import benchmark, demo, panels, reports
+        from pantry import benchmark, benchmark_reports, demo, panels, reports
 
         registry.add_nav(
             NavLink(
@@ -26,4 +26,5 @@ class PantryConfig(AppConfig):
         registry.add_panel("coordinator", panels.coordinator_panel, order=10)
         registry.add_demo_seeder(demo.seed_pantry, order=10)
         registry.add_benchmark("pantry", benchmark.run)
+        registry.add_benchmark("reports", benchmark_reports.run)
         registry.add_report_section(reports.food_section, order=10)

@@ -1,0 +1,100 @@
+"""`manage.py benchmark reports`: the network's monthly report over the pantry's
+benchmark ledger (1,000,000 moves at full scale, seeded by — or reused from —
+`benchmark pantry`), and the HSDS services page. Prints `name: value` lines.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from commonpot.reports import Period, build_sections
+from pantry import benchmark as pantry_benchmark
+from pantry.models import StockMove
+
+HSDS_SITES = 100
+
+
+def _public_sites(n: int) -> None:
+    """Public sites with hours, so the HSDS page has a full page to serialise."""
+    from commonpot.models import Site
+
+    have = set(Site.objects.filter(slug__startswith="bench-hsds-").values_list("slug", flat=True))
+    Site.objects.bulk_create(
+        Site(
+            slug=f"bench-hsds-{i:03d}",
+            name=f"Bench public kitchen {i:03d}",
+            kind=Site.Kind.COMMUNITY_KITCHEN,
+            address=f"{i} Bench Street",
+            city="Bristol",
+            country="GB",
+            latitude=51.45,
+            longitude=-2.6,
+            contact_phone="+441179460000",
+            opening_hours="Mon-Fri 10:00-16:00\nDaily 18:00-19:30 Dinner",
+        )
+        for i in range(n)
+        if f"bench-hsds-{i:03d}" not in have
+    )
+
+
+def _median_ms(action, repeat: int) -> str:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    return f"{statistics.median(times):.1f}"
+
+
+def run(stdout, scale: float = 1.0) -> None:
+    started = time.perf_counter()
+    n_sites = max(1, round(pantry_benchmark.FULL_SITES * scale))
+    items = pantry_benchmark._items(
+        max(pantry_benchmark.STAPLES + 10, round(pantry_benchmark.FULL_ITEMS * scale))
+    )
+    sites = [
+        pantry_benchmark._site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}")
+        for i in range(n_sites)
+    ]
+    for i, site in enumerate(sites):
+        pantry_benchmark._seed_site(site, items, pantry_benchmark.LOTS_PER_SITE, random.Random(i))
+    client = pantry_benchmark._client()  # a coordinator
+
+    today = timezone.localdate()
+    start = today - timedelta(days=31)
+    period = Period(tuple(sites), start, today, True)
+    moves = StockMove.objects.filter(period.q(site_field="lot__site", time_field="at")).count()
+    url = reverse("network_report") + f"?start={start}&end={today}"
+
+    _public_sites(HSDS_SITES)
+    hsds = client.get("/api/hsds/services?per_page=100")
+    assert hsds.status_code == 200, hsds.content
+    with CaptureQueriesContext(connection) as ctx:
+        sections = build_sections(period)
+    with CaptureQueriesContext(connection) as page_ctx:
+        assert client.get(url).status_code == 200
+    out = {
+        "report_sites": len(sites),
+        "report_moves_in_period": moves,
+        "report_sections": len(sections),
+        "hsds_services_listed": hsds.json()["total_items"],
+        "report_queries": len(ctx.captured_queries),
+        "report_page_queries": len(page_ctx.captured_queries),
+        "report_build_median_ms": _median_ms(lambda: build_sections(period), 5),
+        "report_page_median_ms": _median_ms(lambda: client.get(url), 5),
+        "report_pdf_median_ms": _median_ms(lambda: client.get(url + "&download=pdf"), 3),
+        "hsds_services_page_median_ms": _median_ms(
+            lambda: client.get("/api/hsds/services?per_page=100"), 21
+        ),
+        "total_seconds": f"{time.perf_counter() - started:.1f}",
+    }
+    for name, value in out.items():
+        stdout.write(f"{name}: {value}")
