@@ -59,11 +59,20 @@ class Period:
 
     def q(self, site_field: str = "site", time_field: str = "at") -> Q:
         """Rows of these sites whose time falls inside the period, each site by its own day."""
-        query = Q(pk__in=[])
+        # One clause per time zone, not per site: a network has many sites and
+        # few zones, and a long OR of per-site ranges defeats the query planner.
+        by_zone: dict[str, list[Site]] = {}
         for site in self.sites:
-            start, end = self.bounds(site)
+            by_zone.setdefault(site.time_zone, []).append(site)
+        query = Q(pk__in=[])
+        for sites in by_zone.values():
+            start, end = self.bounds(sites[0])
             query |= Q(
-                **{site_field: site.pk, f"{time_field}__gte": start, f"{time_field}__lt": end}
+                **{
+                    f"{site_field}__in": [s.pk for s in sites],
+                    f"{time_field}__gte": start,
+                    f"{time_field}__lt": end,
+                }
             )
         return query
 
