@@ -240,6 +240,8 @@ class ReceiveForm(forms.Form):
         for line in lines:
             value, unit = natural(line.quantity, line.item)
             label = f"{line.item.name}, {line.quantity_display} dispatched"
+            if line.item.base_unit != Item.Unit.GRAM and line.weight_g is not None:
+                label += f" ({line.weight_display})"
             if line.best_before:
                 label += f" ({line.get_date_kind_display().lower()} {line.best_before:%d %b})"
             fields[f"line_{line.pk}"] = forms.CharField(

@@ -135,22 +135,59 @@ def _best(found: Iterable[Match], limit: int | None) -> list[Match]:
     return heapq.nsmallest(limit, found, key=Match.sort_key)
 
 
+def _further(distance: float | None, last: float | None) -> bool:
+    """Does every offer at a site this far sort after a match this far?"""
+    if last is None:
+        return False  # unplaced sites tie with each other; keep looking
+    return distance is None or distance > last
+
+
 def best_matches(
     needs: Iterable[Need], offers: Iterable[Offer], *, per_need: int | None = 3
 ) -> dict[int, list[Match]]:
     """For each need, its best-fitting offers (nearest first). {need id: matches}.
 
-    Offers are indexed by item and by category first, so each need is checked
-    only against the offers that could fit it.
+    Offers are grouped by what they could fit (their item, their category) and
+    by site, each group soonest-closing first. A need then walks the sites
+    nearest first and stops as soon as it holds `per_need` matches and the next
+    site is further away than the last of them: the answer is the same as
+    sorting every fitting offer, without looking at the far ones.
     """
-    by_item: dict[int, list[Offer]] = defaultdict(list)
-    by_category: dict[str, list[Offer]] = defaultdict(list)
+    by_key: dict[tuple, dict[int, list[Offer]]] = defaultdict(lambda: defaultdict(list))
+    sites: dict[int, Site] = {}
     for offer in offers:
-        by_item[offer.item_id].append(offer)
-        by_category[offer.item.category].append(offer)
+        sites[offer.site_id] = offer.site
+        by_key[("item", offer.item_id)][offer.site_id].append(offer)
+        by_key[("category", offer.item.category)][offer.site_id].append(offer)
+    for groups in by_key.values():
+        for group in groups.values():
+            group.sort(key=lambda o: (o.closes_at, o.pk))
     distances = Distances()
+    orders: dict[int, list[tuple[float | None, int]]] = {}
     result: dict[int, list[Match]] = {}
     for need in needs:
-        candidates = by_item.get(need.item_id, []) if need.item_id else by_category[need.category]
-        result[need.pk] = offers_for_need(need, candidates, limit=per_need, distances=distances)
+        key = ("item", need.item_id) if need.item_id else ("category", need.category)
+        groups = by_key.get(key)
+        if not groups or need.outstanding <= 0:
+            result[need.pk] = []
+            continue
+        if per_need is None:
+            candidates = [o for group in groups.values() for o in group]
+            result[need.pk] = offers_for_need(need, candidates, distances=distances)
+            continue
+        order = orders.get(need.site_id)
+        if order is None:
+            order = sorted(
+                ((distances(need.site, site), pk) for pk, site in sites.items()),
+                key=lambda e: (e[0] is None, e[0] or 0.0, e[1]),
+            )
+            orders[need.site_id] = order
+        found: list[Match] = []
+        for distance, site_id in order:
+            if len(found) >= per_need and _further(distance, found[per_need - 1].distance_km):
+                break
+            for offer in groups.get(site_id, ()):
+                if fits(offer, need):
+                    found.append(Match(offer, need, distance))
+        result[need.pk] = sorted(found, key=Match.sort_key)[:per_need]
     return result

@@ -1,5 +1,6 @@
 """Which offers fit which needs, nearest first; and the emails about them."""
 
+from datetime import UTC
 from decimal import Decimal
 
 import pytest
@@ -108,3 +109,80 @@ def test_a_claim_emails_the_lead_who_offered(
         services.claim_offer(offer_id=o.pk, site=other_site, by=other_lead)
     (sent,) = [m for m in mail.outbox if "claimed" in m.subject]
     assert sent.to == [lead.email] and "Eastside Food Bank claimed 20 kg of Bread" in sent.subject
+
+
+def _world(data):
+    """Sites, offers and needs in memory (no database): random places, items, dates."""
+    from datetime import date, datetime, timedelta
+
+    from commonpot.models import Site
+    from pantry.models import Item
+
+    sites = []
+    for i, placed in enumerate(data["placed"]):
+        lat, lng = (
+            (Decimal(f"{51 + placed[0]:.3f}"), Decimal(f"{-2 + placed[1]:.3f}"))
+            if placed[2]
+            else (None, None)
+        )
+        sites.append(Site(pk=i + 1, name=f"S{i}", latitude=lat, longitude=lng))
+    items = [
+        Item(pk=j + 1, name=f"I{j}", category=("produce", "dairy_eggs")[j % 2], base_unit="g")
+        for j in range(4)
+    ]
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    offers = [
+        Offer(
+            pk=k + 1,
+            site=sites[s % len(sites)],
+            item=items[it % 4],
+            quantity=Decimal(q),
+            remaining=Decimal(q),
+            best_before=date(2030, 1, 1) + timedelta(days=d),
+            closes_at=start + timedelta(hours=h),
+        )
+        for k, (s, it, q, d, h) in enumerate(data["offers"])
+    ]
+    needs = [
+        Need(
+            pk=k + 1,
+            site=sites[s % len(sites)],
+            item=items[it % 4] if by_item else None,
+            category=items[it % 4].category,
+            quantity=Decimal(q),
+            needed_by=date(2030, 1, 1) + timedelta(days=d),
+        )
+        for k, (s, it, by_item, q, d) in enumerate(data["needs"])
+    ]
+    return offers, needs
+
+
+def test_best_matches_finds_what_sorting_every_fitting_offer_finds():
+    """The nearest-first walk that stops early gives the same answer as a full sort."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    small = st.integers(0, 9)
+    world = st.fixed_dictionaries(
+        {
+            "placed": st.lists(
+                st.tuples(st.floats(-1, 1), st.floats(-1, 1), st.booleans()), min_size=1, max_size=6
+            ),
+            "offers": st.lists(
+                st.tuples(small, small, st.integers(1, 50), small, st.integers(1, 5)), max_size=40
+            ),
+            "needs": st.lists(
+                st.tuples(small, small, st.booleans(), st.integers(1, 50), small), max_size=15
+            ),
+        }
+    )
+
+    @settings(max_examples=150, deadline=None)
+    @given(data=world, per_need=st.integers(1, 4))
+    def check(data, per_need):
+        offers, needs = _world(data)
+        fast = best_matches(needs, offers, per_need=per_need)
+        for n in needs:
+            assert fast[n.pk] == offers_for_need(n, offers, limit=per_need)
+
+    check()
