@@ -1,0 +1,73 @@
+"""The network's part of the reports: surplus offered, food moved between sites, and
+what arrived short or damaged, in kilograms.
+
+Transfers count where and when they were received (the destination's day);
+offers where and when they were posted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from commonpot.reports import Period, Section, Table, kg
+from pantry.network.models import Offer, Transfer, TransferLine
+
+ZERO = Decimal(0)
+
+
+def network_section(period: Period) -> Section | None:
+    offers = list(
+        Offer.objects.filter(period.q(site_field="site", time_field="posted_at")).select_related(
+            "item"
+        )
+    )
+    lines = list(
+        TransferLine.objects.filter(
+            period.q(site_field="transfer__destination", time_field="transfer__received_at"),
+            transfer__status=Transfer.Status.RECEIVED,
+        ).select_related("transfer__source", "transfer__destination")
+    )
+    if not offers and not lines:
+        return None
+    offered = sum((o.item.weight_g(o.quantity) or ZERO for o in offers), ZERO)
+    unclaimed = sum(
+        1 for o in offers if o.status == Offer.Status.EXPIRED and o.remaining == o.quantity
+    )
+    moved = sum((line.weight_g or ZERO for line in lines), ZERO)
+    short = sum(
+        (line.weight_g * line.shortfall / line.quantity for line in lines if line.weight_g),
+        ZERO,
+    )
+    routes: dict[tuple[str, str], list] = defaultdict(lambda: [set(), ZERO])
+    for line in lines:
+        route = routes[(line.transfer.source.name, line.transfer.destination.name)]
+        route[0].add(line.transfer_id)
+        route[1] += line.weight_g or ZERO
+    rows = [
+        (source, destination, len(ids), f"{grams / 1000:.1f}")
+        for (source, destination), (ids, grams) in sorted(routes.items())
+    ]
+    return Section(
+        key="network",
+        title="Surplus and transfers",
+        figures=[
+            (
+                "Surplus offered",
+                f"{kg(offered)} in {len(offers):,} offer{'s' if len(offers) != 1 else ''}",
+            ),
+            ("Offers that closed unclaimed", f"{unclaimed:,}"),
+            ("Transfers received", f"{len({line.transfer_id for line in lines}):,}"),
+            ("Moved between sites", kg(moved)),
+            ("Short or damaged on arrival", kg(short)),
+        ],
+        tables=[
+            Table(
+                "transfers-by-route",
+                "Transfers received, by route",
+                ["From", "To", "Transfers", "kg"],
+                rows,
+                numeric={2, 3},
+            )
+        ],
+    )
