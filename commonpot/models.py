@@ -29,6 +29,12 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
+class SiteTime(datetime):
+    """An aware datetime on a site's clock, which templates do not convert again."""
+
+    convert_to_local_time = False
+
+
 class CommonpotUserManager(UserManager):
     def get_by_natural_key(self, username: str):
         # Log-in names are matched without regard to case: "Lead" is "lead".
@@ -224,8 +230,23 @@ class Site(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def local(self, moment: datetime) -> datetime:
-        """A stored (UTC) moment as the site's clock shows it."""
-        return timezone.localtime(moment, self.tz)
+        """A stored (UTC) moment as the site's clock shows it.
+
+        Templates show it as it is: Django's date and time filters would
+        otherwise turn it back into the server's zone.
+        """
+        t = timezone.localtime(moment, self.tz)
+        return SiteTime(
+            t.year,
+            t.month,
+            t.day,
+            t.hour,
+            t.minute,
+            t.second,
+            t.microsecond,
+            tzinfo=t.tzinfo,
+            fold=t.fold,
+        )
 
     def today(self):
         return self.local(timezone.now()).date()

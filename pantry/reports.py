@@ -6,9 +6,10 @@ against the kind of move they undo, so a report always equals the ledger.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from commonpot.reports import Chart, Period, Section, Table, kg
@@ -27,69 +28,77 @@ def ledger_moves(period: Period):
     return StockMove.objects.filter(period.q(site_field="lot__site", time_field="at"))
 
 
-def _grams(queryset) -> Decimal:
-    total = queryset.aggregate(total=Sum("weight_g"))["total"]
-    return abs(total or ZERO)
-
-
 def figures(period: Period) -> dict:
-    """Every pantry number of the report, as plain values (the tests rebuild these)."""
-    moves = ledger_moves(period)
-    received = moves.filter(net_kind(Kind.RECEIVED))
-    wasted = moves.filter(net_kind(Kind.WASTED))
+    """Every pantry number of the report, as plain values (the tests rebuild these).
+
+    One grouped pass over the period's moves: at a million moves, one scan
+    instead of one per figure.
+    """
     donor_names = dict(Donor.Kind.choices)
     categories = dict(Item.Category.choices)
     reasons = dict(StockMove.WasteReason.choices)
     destinations = dict(StockMove.Destination.choices)
-
-    by_donor = {
-        donor_names.get(row["k"], "Not recorded"): abs(row["g"] or ZERO)
-        for row in received.values(k=F("lot__donor__kind")).annotate(g=Sum("weight_g"))
-    }
-    by_category = {
-        categories.get(row["k"], row["k"]): abs(row["g"] or ZERO)
-        for row in received.values(k=F("lot__item__category")).annotate(g=Sum("weight_g"))
-    }
-    # An undo of a waste move carries no reason itself: it takes its move's.
-    waste_reason = Coalesce(NullIf("reason", Value("")), "reverses__reason")
-    waste_destination = Coalesce(NullIf("destination", Value("")), "reverses__destination")
-    waste_by_reason = {
-        reasons.get(row["k"], "Not recorded"): abs(row["g"] or ZERO)
-        for row in wasted.values(k=waste_reason).annotate(g=Sum("weight_g"))
-    }
-    waste_by_destination = {
-        destinations.get(row["k"], "Not recorded"): abs(row["g"] or ZERO)
-        for row in wasted.values(k=waste_destination).annotate(g=Sum("weight_g"))
-    }
+    rows = (
+        ledger_moves(period)
+        .values(
+            k=F("kind"),
+            undoes=F("reverses__kind"),
+            out=Case(When(quantity__lt=0, then=Value(True)), default=Value(False)),
+            donor=F("lot__donor__kind"),
+            category=F("lot__item__category"),
+            # An undo of a waste move carries no reason itself: it takes its move's.
+            why=Coalesce(NullIf("reason", Value("")), "reverses__reason"),
+            where=Coalesce(NullIf("destination", Value("")), "reverses__destination"),
+        )
+        .annotate(g=Sum("weight_g"), unknown=Count("pk", filter=Q(weight_g__isnull=True)))
+        .order_by()
+    )
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    by_donor: dict[str, Decimal] = defaultdict(Decimal)
+    by_category: dict[str, Decimal] = defaultdict(Decimal)
+    by_reason: dict[str, Decimal] = defaultdict(Decimal)
+    by_destination: dict[str, Decimal] = defaultdict(Decimal)
+    unknown = 0
+    for row in rows:
+        grams = row["g"] or ZERO
+        unknown += row["unknown"]
+        is_undo = row["k"] == Kind.REVERSED
+        kind = row["undoes"] if is_undo else row["k"]
+        totals[kind] += grams
+        if kind == Kind.RECEIVED:
+            by_donor[donor_names.get(row["donor"], "Not recorded")] += grams
+            by_category[categories.get(row["category"], row["category"])] += grams
+        elif kind == Kind.WASTED:
+            by_reason[reasons.get(row["why"], "Not recorded")] += grams
+            by_destination[destinations.get(row["where"], "Not recorded")] += grams
+        elif kind == Kind.COOKED and bool(row["out"]) != is_undo:
+            # Cooking takes ingredients out and may put leftovers in (a new
+            # lot): "used in cooking" is what went out, less what was undone.
+            totals["cooked_out"] += grams
     given = Distribution.objects.filter(period.q_dates(date_field="given_on")).aggregate(
         households=Sum("households"), people=Sum("people"), count=Count("pk")
     )
-    unknown_weight = moves.filter(weight_g__isnull=True).count()
-    received_g = _grams(received)
-    wasted_g = _grams(wasted)
+
+    def positive(values: dict[str, Decimal]) -> dict[str, Decimal]:
+        return {k: abs(v) for k, v in values.items() if v}
+
+    received_g, wasted_g = abs(totals[Kind.RECEIVED]), abs(totals[Kind.WASTED])
     return {
         "received_g": received_g,
-        "received_by_donor": by_donor,
-        "received_by_category": by_category,
-        "distributed_g": _grams(moves.filter(net_kind(Kind.DISTRIBUTED))),
+        "received_by_donor": positive(by_donor),
+        "received_by_category": positive(by_category),
+        "distributed_g": abs(totals[Kind.DISTRIBUTED]),
         "households": given["households"] or 0,
         "people": given["people"] or 0,
         "distributions": given["count"],
-        # Cooking takes ingredients out (negative) and may put leftovers in
-        # (positive, a new lot): "used in cooking" is what went out.
-        "cooked_g": _grams(
-            moves.filter(
-                Q(kind=Kind.COOKED, quantity__lt=0)
-                | Q(kind=Kind.REVERSED, reverses__kind=Kind.COOKED, reverses__quantity__lt=0)
-            )
-        ),
-        "transferred_in_g": _grams(moves.filter(net_kind(Kind.TRANSFER_IN))),
-        "transferred_out_g": _grams(moves.filter(net_kind(Kind.TRANSFER_OUT))),
+        "cooked_g": abs(totals["cooked_out"]),
+        "transferred_in_g": abs(totals[Kind.TRANSFER_IN]),
+        "transferred_out_g": abs(totals[Kind.TRANSFER_OUT]),
         "wasted_g": wasted_g,
-        "wasted_by_reason": waste_by_reason,
-        "wasted_by_destination": waste_by_destination,
+        "wasted_by_reason": positive(by_reason),
+        "wasted_by_destination": positive(by_destination),
         "waste_share": (wasted_g / received_g * 100) if received_g else None,
-        "unknown_weight_moves": unknown_weight,
+        "unknown_weight_moves": unknown,
     }
 
 

@@ -21,6 +21,10 @@ def _fast_and_synchronous(settings, monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+    # Each test starts with an empty cache (site time zones, rate limits).
+    from django.core.cache import cache
+
+    cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
 

@@ -128,3 +128,38 @@ def test_each_role_lands_on_its_own_home_page(coordinator, lead, volunteer, site
     lead_page = client_for(lead).get("/").content.decode()
     assert site.name in lead_page and "Hello, Lena Lead" in lead_page
     assert "Where you volunteer" in client_for(volunteer).get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_sites_local_time_shows_on_the_sites_clock_in_any_template(other_site):
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    moment = datetime(2026, 11, 27, 21, 30, tzinfo=UTC)
+    local = other_site.local(moment)  # New York
+    html = Template('{{ t|date:"D j M" }} {{ t|time:"H:i" }}').render(Context({"t": local}))
+    assert html == "Fri 27 Nov 16:30"
+    assert local == moment and local.tzinfo.key == "America/New_York"
+
+
+@pytest.mark.django_db
+def test_site_pages_render_times_on_the_sites_clock(other_site, other_lead):
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    from commonpot.middleware import SiteTimezoneMiddleware
+
+    seen = {}
+
+    def view(request, slug):
+        seen["now"] = timezone.localtime(datetime(2026, 11, 27, 21, 30, tzinfo=UTC))
+        return None
+
+    middleware = SiteTimezoneMiddleware(lambda request: None)
+    middleware.process_view(None, view, (), {"slug": other_site.slug})
+    view(None, other_site.slug)
+    assert seen["now"].strftime("%H:%M") == "16:30"  # New York
+    middleware(None)
+    assert timezone.get_current_timezone_name() == "UTC"
