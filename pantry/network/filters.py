@@ -39,10 +39,13 @@ class BoardFilter(django_filters.FilterSet):
     """
 
     category = django_filters.ChoiceFilter(
-        choices=Item.Category.choices, method="filter_category", empty_label="All categories"
+        label="Category",
+        choices=Item.Category.choices,
+        method="filter_category",
+        empty_label="All categories",
     )
     site = django_filters.ModelChoiceFilter(
-        queryset=Site.objects.active(), to_field_name="slug", empty_label="All sites"
+        label="Site", queryset=Site.objects.active(), to_field_name="slug", empty_label="All sites"
     )
     near = django_filters.ModelChoiceFilter(
         label="Distance from",
@@ -60,10 +63,14 @@ class BoardFilter(django_filters.FilterSet):
 
     category_field = "category"
 
-    def __init__(self, *args, sites: list[Site], near: Site | None, **kwargs):
+    def __init__(self, data=None, *args, sites: list[Site], near: Site | None, **kwargs):
         self.sites = sites
         self.near_default = near
-        super().__init__(*args, **kwargs)
+        if data is not None and near is not None and "near" not in data:
+            # Show where distances are measured from, as if it had been chosen.
+            data = data.copy()
+            data["near"] = near.slug
+        super().__init__(data, *args, **kwargs)
 
     def filter_nothing(self, queryset, name, value):
         return queryset

@@ -146,6 +146,10 @@ class Offer(models.Model):
         return display(self.remaining, self.item)
 
     @property
+    def quantity_display(self) -> str:
+        return display(self.quantity, self.item)
+
+    @property
     def weight_g(self) -> Decimal | None:
         return self.item.weight_g(self.remaining)
 

@@ -84,3 +84,18 @@ def test_bread_goes_from_offer_to_receipt_with_the_damaged_part_recorded(
     assert (arrived.on_hand, arrived.best_before) == (Decimal(38000), lot.best_before)
     assert StockMove.objects.get(kind="wasted").reason == "damaged"
     assert network_quantities()[item_bread.pk] == before - 2000
+
+
+def test_the_coordinators_map_marks_the_sites_and_says_when_tiles_cannot_load(
+    page, settings, site, other_site, coordinator, mapped
+):
+    settings.MAP_TILES_URL = "/no-tiles-here/{z}/{x}/{y}.png"
+    log_in(page, coordinator.username, PASSWORD)
+    page.goto("/network/dashboard/")
+    expect(page.locator("#site-map")).to_have_attribute("data-ready", "2")
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(2)
+    expect(page.get_by_role("status")).to_contain_text("The map background could not load")
+    page.get_by_text("All sites as a list").click()
+    expect(
+        page.locator(".site-list").get_by_role("link", name="Eastside Food Bank")
+    ).to_be_visible()
