@@ -136,3 +136,9 @@ def test_leftovers_are_offered_as_a_prepared_meal_lot(site, lead, mapped):
     assert o.is_leftovers and o.cold_chain == "chilled"
     assert o.remaining_display == "20 portions" and o.weight_display == "7 kg"
     assert Lot.objects.get(pk=lot.pk).reserved == 20
+
+
+def test_the_lapse_job_is_scheduled_every_ten_minutes():
+    from commonpot.schedules import app_schedules
+
+    assert ("network.close_lapsed", "pantry.network.tasks.close_lapsed", 10) in app_schedules()
