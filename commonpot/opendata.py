@@ -274,3 +274,35 @@ def submit_to_murmurations_index(site: Site, *, timeout: float = 10) -> tuple[bo
     except (urllib.error.URLError, TimeoutError, OSError) as e:
         reason = getattr(e, "reason", e)
         return False, f"The index could not be reached: {reason}"
+
+
+def hours_calendar(site: Site) -> bytes:
+    """The site's opening hours and meal times as weekly repeating events."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Commonpot//Opening hours//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{site.name}: opening hours and meals")
+    cal.add("x-wr-timezone", site.time_zone)
+    today = site.today()
+    for i, opening in enumerate(site.openings):
+        # The first day on or after today that the opening happens.
+        ahead = min((d - today.weekday()) % 7 for d in opening.weekdays)
+        first = today + timedelta(days=ahead)
+        start = datetime.combine(first, opening.opens, tzinfo=site.tz)
+        event = Event()
+        event.add("uid", f"hours-{public_id(site, f'opening:{i}')}@commonpot")
+        event.add("dtstamp", timezone.now())
+        event.add("summary", f"{opening.label or 'Open'} at {site.name}")
+        event.add("dtstart", start)
+        event.add("dtend", datetime.combine(first, opening.closes, tzinfo=site.tz))
+        event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(",")})
+        if site.show_exact_location and site.address:
+            event.add("location", ", ".join(p for p in [site.name, site.address, site.city] if p))
+        else:
+            event.add("location", ", ".join(p for p in [site.name, site.city] if p))
+        event.add("url", absolute(site.get_absolute_url()))
+        cal.add_component(event)
+    cal.add_missing_timezones(first_date=today, last_date=today + timedelta(days=366))
+    return cal.to_ical()

@@ -54,6 +54,7 @@ urlpatterns = [
         views_public.murmurations_profile,
         name="murmurations_profile",
     ),
+    path("sites/<slug:slug>/hours.ics", views_public.site_hours_ics, name="site_hours_ics"),
     path("api/hsds/", views_public.hsds_root, name="hsds_root"),
     path("api/hsds/services", views_public.hsds_services, name="hsds_services"),
     path("api/hsds/services/<str:service_id>", views_public.hsds_service, name="hsds_service"),

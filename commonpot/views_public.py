@@ -123,3 +123,13 @@ def hsds_service(request: HttpRequest, service_id: str) -> JsonResponse:
 def murmurations_profile(request: HttpRequest, slug: str) -> JsonResponse:
     site = get_object_or_404(Site.objects.public(), slug=slug)
     return JsonResponse(opendata.murmurations_profile(site))
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def site_hours_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    """Opening hours and meal times as a calendar to subscribe to."""
+    site = get_object_or_404(Site.objects.public(), slug=slug)
+    response = HttpResponse(opendata.hours_calendar(site), content_type="text/calendar")
+    response["Content-Disposition"] = f'inline; filename="{site.slug}-hours.ics"'
+    return response

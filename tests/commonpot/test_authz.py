@@ -9,6 +9,7 @@ ROWS = [
     Row("GET", "hsds_root", expect=public()),
     Row("GET", "hsds_services", expect=public()),
     Row("GET", "murmurations_profile", {"slug": "site"}, expect=public()),
+    Row("GET", "site_hours_ics", {"slug": "site"}, expect=public()),
     Row("GET", "murmurations_profile", {"slug": "private"}, expect=everyone(404)),
     Row("GET", "site_detail", {"slug": "site"}, expect=public()),
     Row(

@@ -206,3 +206,19 @@ def test_a_lead_cannot_save_hours_that_do_not_parse(network):
     )
     site.refresh_from_db()
     assert site.opening_hours == "Mon-Sat 11:30-14:30 Lunch"
+
+
+def test_a_sites_hours_and_meal_times_are_a_calendar_in_its_time_zone(client, network):
+    from icalendar import Calendar
+
+    response = client.get(reverse("site_hours_ics", args=["harbour-camp"]))
+    assert response["Content-Type"] == "text/calendar"
+    cal = Calendar.from_ical(response.content)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    breakfast = events["Breakfast at Harbour Camp Kitchen"]
+    assert breakfast["dtstart"].dt.tzinfo.key == "Europe/London"
+    assert breakfast["dtstart"].dt.strftime("%H:%M") == "08:00"
+    assert breakfast["rrule"]["FREQ"] == ["WEEKLY"] and len(breakfast["rrule"]["BYDAY"]) == 7
+    assert str(breakfast["location"]) == "Harbour Camp Kitchen, Bristol"  # no exact place
+    assert [c.name for c in cal.walk("VTIMEZONE")] == ["VTIMEZONE"]
+    assert client.get(reverse("site_hours_ics", args=["no-such-site"])).status_code == 404
