@@ -1,7 +1,7 @@
 """Reports: numbers equal the ledger; bad periods are a 400 with a reason; PDF and CSV."""
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -179,13 +179,12 @@ def test_every_table_downloads_as_csv(stocked, lead, site):
 @pytest.mark.django_db
 def test_volunteer_hours_and_shifts_filled_against_need(site, lead, volunteer, outsider):
     from datetime import datetime
-    from datetime import timezone as tz
 
     from volunteers.models import Shift, ShiftRole, SignUp
     from volunteers.reports import figures as volunteer_figures
 
     role = ShiftRole.objects.create(site=site, name="Cook")
-    start = datetime.now(tz.utc).replace(microsecond=0) - timedelta(hours=5)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
     shift = Shift.objects.create(
         site=site,
         role=role,
