@@ -32,7 +32,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff format --check --exclude "*.md" .
 
 benchmark: install
 	$(PY) manage.py benchmark --list
