@@ -4,6 +4,10 @@ Each demo site gets roles, a weekly rota and one-off shifts over the next two
 weeks, with some sign-ups; Riverside has a full shift with a waitlist, and the
 demo `volunteer` holds a shift about 23 hours away (inside the 24-hour cutoff,
 so My shifts offers "Find a stand-in" rather than "Cancel").
+
+Once the kitchen and the network have made theirs, a cook shift at Riverside is
+linked to the kitchen's community dinner for 80, and, when Harbour Camp's bread
+has been claimed (a transfer exists), a driver shift at the camp to that transfer.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from django.utils import timezone
 
 from commonpot.demo import DemoNetwork
 from commonpot.errors import DomainError
+from kitchen.models import MealService
+from pantry.network.models import Transfer
 from volunteers import people, planning, services
 from volunteers.models import Qualification, QualificationKind, Rota, Shift, ShiftRole, SignUp
 
@@ -232,3 +238,61 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
 
 def roles_for(site) -> dict[str, ShiftRole]:
     return {r.name: r for r in ShiftRole.objects.filter(site=site)}
+
+
+@transaction.atomic
+def link_demo_meal_and_transfer(network: DemoNetwork, stdout=None) -> None:
+    """The dinner for 80 gets its cooks; the camp's bread transfer its driver."""
+    said = []
+    riverside = network.sites.get("riverside-kitchen")
+    dinner = (
+        MealService.objects.at(riverside)
+        .filter(date=riverside.today(), name="Community dinner")
+        .exclude(status=MealService.Status.CANCELLED)
+        .first()
+        if riverside is not None
+        else None
+    )
+    if dinner is not None and not Shift.objects.filter(meal=dinner).exists():
+        lead = network.leads["riverside-kitchen"]
+        cooks = _one_off(
+            riverside,
+            roles_for(riverside)["Cook"],
+            lead,
+            planning.local_moment(riverside, dinner.date, time(15, 30)),
+            3,
+            2,
+            4,
+            notes="Demo shift: cooking the community dinner for 80.",
+        )
+        planning.update_shift(shift_id=cooks.pk, by=lead, meal=dinner)
+        for username in ["amira", "ben"]:
+            user = network.volunteers.get(username)
+            if user is not None:
+                _claim(cooks, user)
+        said.append(f"cooks for {dinner.title}")
+    camp = network.sites.get("harbour-camp")
+    bread = (
+        Transfer.objects.filter(source=camp, item__name__iexact="Bread")
+        .in_flight()
+        .order_by("proposed_at", "pk")
+        .first()
+        if camp is not None
+        else None
+    )
+    if bread is not None and not Shift.objects.filter(transfer=bread).exists():
+        lead = network.leads["harbour-camp"]
+        driver = _one_off(
+            camp,
+            roles_for(camp)["Driver"],
+            lead,
+            planning.local_moment(camp, camp.today() + timedelta(days=1), time(10, 0)),
+            2,
+            1,
+            1,
+            notes="Demo shift: drive the bread to where it was claimed.",
+        )
+        planning.update_shift(shift_id=driver.pk, by=lead, transfer=bread)
+        said.append("a driver for the camp's bread")
+    if stdout is not None and said:
+        stdout.write(f"Volunteers: shifts linked ({', '.join(said)}).")

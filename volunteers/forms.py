@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from django import forms
+from django.db.models import Q
 
 from commonpot.models import Site, User
+from kitchen.models import MealService
+from pantry.network.models import Transfer
 from volunteers.models import (
     MAX_GUESTS,
     QualificationKind,
@@ -45,6 +48,22 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False)
 
 
+class MealChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, meal: MealService) -> str:
+        return (
+            f"{meal.date:%a %d %b} · {meal.get_kind_display()}: {meal.title} "
+            f"({meal.planned_servings} servings)"
+        )
+
+
+class TransferChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, transfer: Transfer) -> str:
+        return (
+            f"{transfer.quantity_display} {transfer.item.name} from {transfer.source.name} "
+            f"to {transfer.destination.name} ({transfer.get_status_display().lower()})"
+        )
+
+
 class ShiftForm(forms.Form):
     """A shift as a lead types it: a date and clock times at the site."""
 
@@ -66,6 +85,22 @@ class ShiftForm(forms.Form):
     is_published = forms.BooleanField(
         label="Published (volunteers can see and claim it)", required=False, initial=True
     )
+    meal = MealChoiceField(
+        queryset=MealService.objects.none(),
+        required=False,
+        label="For the meal",
+        empty_label="No meal",
+        help_text="The meal these people cook or serve; it and its allergens go on the sheet.",
+        error_messages={"invalid_choice": "Choose one of this site's coming meals."},
+    )
+    transfer = TransferChoiceField(
+        queryset=Transfer.objects.none(),
+        required=False,
+        label="Driving the transfer",
+        empty_label="No transfer",
+        help_text="For a driver shift: food going to or from this site.",
+        error_messages={"invalid_choice": "Choose one of this site's open transfers."},
+    )
 
     def __init__(self, *args, site: Site, instance: Shift | None = None, **kwargs):
         self.site = site
@@ -82,6 +117,8 @@ class ShiftForm(forms.Form):
                     "what_to_bring": instance.what_to_bring,
                     "notes": instance.notes,
                     "is_published": instance.is_published,
+                    "meal": instance.meal_id,
+                    "transfer": instance.transfer_id,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -89,6 +126,24 @@ class ShiftForm(forms.Form):
         if instance is None:
             roles = roles.filter(is_active=True)
         self.fields["role"].queryset = roles
+        # The site's coming meals and open transfers, and whatever the shift already
+        # points at (a meal since cooked stays choosable, so saving keeps the link).
+        keep_meal = Q(pk=instance.meal_id) if instance and instance.meal_id else Q(pk__in=[])
+        self.fields["meal"].queryset = (
+            MealService.objects.at(site)
+            .filter(
+                (Q(date__gte=site.today()) & ~Q(status=MealService.Status.CANCELLED)) | keep_meal
+            )
+            .prefetch_related("recipes")
+            .in_order()
+        )
+        keep = Q(pk=instance.transfer_id) if instance and instance.transfer_id else Q(pk__in=[])
+        self.fields["transfer"].queryset = (
+            Transfer.objects.involving([site.pk])
+            .filter(Q(status__in=Transfer.IN_FLIGHT) | keep)
+            .select_related("source", "destination", "item")
+            .order_by("proposed_at", "pk")
+        )
 
     def clean(self):
         data = super().clean()
@@ -115,6 +170,8 @@ class ShiftForm(forms.Form):
             "what_to_bring": d["what_to_bring"],
             "notes": d["notes"],
             "is_published": d["is_published"],
+            "meal": d.get("meal"),
+            "transfer": d.get("transfer"),
         }
 
 

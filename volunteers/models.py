@@ -322,13 +322,21 @@ class ShiftQuerySet(models.QuerySet):
             )
         )
 
+    def with_links(self) -> ShiftQuerySet:
+        """The linked meal (with its dishes' names) and transfer: one more query at most."""
+        return self.select_related(
+            "meal", "transfer__source", "transfer__destination", "transfer__item"
+        ).prefetch_related("meal__recipes")
+
     def for_cards(self, user) -> ShiftQuerySet:
         """Everything a shift card shows, in a fixed number of queries.
 
         One query for the shifts (with site, its rules and role), one for the
-        first names of who is going, and one for this person's own sign-ups.
+        first names of who is going, one for this person's own sign-ups, and one
+        for the dishes of linked meals when there are any.
         """
-        qs = self.select_related("site", "site__shift_policy", "role").prefetch_related(
+        qs = self.select_related("site", "site__shift_policy", "role").with_links()
+        qs = qs.prefetch_related(
             Prefetch(
                 "sign_ups",
                 queryset=SignUp.objects.confirmed()
@@ -382,6 +390,24 @@ class Shift(models.Model):
         Rota, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
     )
     rota_date = models.DateField(null=True, blank=True, editable=False)
+    # What the shift is for, when it is for one thing: the meal its cooks make, or
+    # the transfer its driver moves. Both must be of this site (planning checks).
+    meal = models.ForeignKey(
+        "kitchen.MealService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        help_text="The meal this shift cooks or serves.",
+    )
+    transfer = models.ForeignKey(
+        "network.Transfer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="driver_shifts",
+        help_text="For a driver: the transfer to or from this site that they move.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ShiftQuerySet.as_manager()

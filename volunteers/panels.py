@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from commonpot.models import Site
+from commonpot.permissions import can_manage_site
 from volunteers.models import Shift, SignUp
+
+if TYPE_CHECKING:
+    from kitchen.models import MealService
+    from kitchen.slots import MealWeek
 from volunteers.planning import local_moment
 
 NEXT_SHOWN = 3
@@ -66,3 +74,54 @@ def public_site_panel(request: HttpRequest, site: Site | None):
         .select_related("site", "role")
     )[:5]
     return "volunteers/panels/site.html", {"site": site, "shifts": shifts}
+
+
+# --- The kitchen's staffing slots (see kitchen/slots.py) -----------------------
+
+
+@dataclass
+class Staffing:
+    """The shifts linked to one meal, and whether they have their people."""
+
+    shifts: list[Shift] = field(default_factory=list)
+
+    @property
+    def staffed(self) -> bool:
+        """Every linked shift has at least its minimum (and there is one)."""
+        return bool(self.shifts) and not any(s.is_under_minimum for s in self.shifts)
+
+    @property
+    def people_short(self) -> int:
+        return sum(max(s.min_people - s.places_taken, 0) for s in self.shifts)
+
+
+def _linked_shifts(meal_ids: list[int]) -> dict[int, Staffing]:
+    by_meal: dict[int, Staffing] = defaultdict(Staffing)
+    if meal_ids:
+        for shift in (
+            Shift.objects.filter(meal_id__in=meal_ids)
+            .select_related("site", "role")
+            .order_by("starts_at", "pk")
+        ):
+            by_meal[shift.meal_id].shifts.append(shift)
+    return {pk: by_meal[pk] for pk in meal_ids}
+
+
+def meal_staffing(request: HttpRequest, meal: MealService):
+    """On a meal's page: its shifts, each with places taken, minimum and maximum."""
+    staffing = _linked_shifts([meal.pk])[meal.pk]
+    return "volunteers/panels/meal.html", {
+        "meal": meal,
+        "site": meal.site,
+        "staffing": staffing,
+        "can_manage": can_manage_site(request.user, meal.site),
+    }
+
+
+def meal_week_staffing(request: HttpRequest, week: MealWeek):
+    """The week view's staffing column: one query for the whole week."""
+    return "volunteers/panels/meal_week.html", {
+        "site": week.site,
+        "cells": _linked_shifts([m.pk for m in week.meals]),
+        "can_manage": can_manage_site(request.user, week.site),
+    }

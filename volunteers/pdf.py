@@ -9,9 +9,11 @@ does), and a long day is numbered "Page N of M".
 Phone numbers appear only on the leads' copy (`phones=True`); the views decide
 who may have it. A volunteer's own schedule holds nobody else's details.
 
-The kitchen app will link a meal to a shift; until then `meals` is simply not
-given and the sheet prints no meal line. When it is given ({shift id: meal}),
-each meal needs `name` and `allergens` (a list of words, printed in bold).
+A shift linked to a kitchen meal prints the meal's name and its allergens in
+bold; a driver shift linked to a transfer prints what is driven from where to
+where, with the pickup and drop-off addresses. Both are looked up here (two
+queries for the meals' dishes, one for the transfers), or a caller passes
+`meals` ({shift id: anything with `name` and `allergens`, a list of words}).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from commonpot.models import Site, User
+from pantry.network.models import Transfer
+from volunteers.links import sheet_meals
 from volunteers.models import Qualification, Shift, SignUp
 
 if TYPE_CHECKING:
@@ -55,6 +59,7 @@ class SheetShift:
     rows: list[SheetRow] = field(default_factory=list)
     blank_rows: int = WALK_IN_ROWS
     meal: Any = None
+    transfer: Transfer | None = None
 
     @property
     def blanks(self) -> range:
@@ -87,7 +92,8 @@ def _qualification_labels(held: Iterable[Qualification], day: date) -> list[str]
 def sheet_shifts(
     shifts: list[Shift], *, phones: bool, meals: Mapping[int, Any] | None = None
 ) -> list[SheetShift]:
-    """Each shift with its confirmed people, in three queries whatever the size."""
+    """Each shift with its confirmed people, its meal and its transfer, in a fixed
+    number of queries whatever the size (six at most)."""
     sign_ups = (
         SignUp.objects.confirmed()
         .filter(shift__in=[s.pk for s in shifts])
@@ -102,7 +108,15 @@ def sheet_shifts(
     held: dict[int, list[Qualification]] = defaultdict(list)
     for q in Qualification.objects.filter(volunteer__in=people).select_related("kind"):
         held[q.volunteer_id].append(q)
-    meals = meals or {}
+    meals = sheet_meals(shifts) if meals is None else meals
+    transfer_ids = {s.transfer_id for s in shifts if s.transfer_id}
+    transfers = (
+        Transfer.objects.filter(pk__in=transfer_ids)
+        .select_related("source", "destination", "item")
+        .in_bulk()
+        if transfer_ids
+        else {}
+    )
     sheets = []
     for shift in shifts:
         day = shift.local_date
@@ -122,6 +136,7 @@ def sheet_shifts(
                 rows=rows,
                 blank_rows=shift.places_left + WALK_IN_ROWS,
                 meal=meals.get(shift.pk),
+                transfer=transfers.get(shift.transfer_id),
             )
         )
     return sheets

@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site
+from kitchen.models import MealService
 from volunteers.models import (
     QualificationKind,
     Rota,
@@ -38,6 +39,8 @@ SHIFT_FIELDS = {
     "what_to_bring",
     "notes",
     "is_published",
+    "meal",
+    "transfer",
 }
 
 
@@ -72,6 +75,35 @@ def _check_shift_values(shift: Shift) -> None:
         raise DomainError("The minimum cannot be above the maximum.", field="min_people")
     if shift.role.site_id != shift.site_id:
         raise DomainError("Choose one of this site's roles.", field="role")
+
+
+def _check_links(shift: Shift, *, was_meal_id: int | None = None, was_transfer_id=None) -> None:
+    """A shift's meal is cooked at its site; its transfer leaves from or comes to it.
+
+    A meal or transfer that has since been cancelled (or delivered) stays linked
+    when the lead edits something else; only a new link must be to a live one.
+    """
+    meal = shift.meal
+    if meal is not None:
+        if meal.site_id != shift.site_id:
+            raise DomainError(
+                "Choose one of this site's meals: that meal is at another site.", field="meal"
+            )
+        if meal.pk != was_meal_id and meal.status == MealService.Status.CANCELLED:
+            raise DomainError("That meal is cancelled. Choose another, or none.", field="meal")
+    transfer = shift.transfer
+    if transfer is not None:
+        if shift.site_id not in (transfer.source_id, transfer.destination_id):
+            raise DomainError(
+                "Choose a transfer to or from this site: that one is between two other sites.",
+                field="transfer",
+            )
+        if transfer.pk != was_transfer_id and not transfer.is_in_flight:
+            raise DomainError(
+                f"That transfer is {transfer.get_status_display().lower()}: "
+                "there is nothing left to drive.",
+                field="transfer",
+            )
 
 
 # --- Roles and qualifications ----------------------------------------------
@@ -146,6 +178,7 @@ def create_shift(*, site: Site, by: User, **fields: Any) -> Shift:
         raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
     shift = Shift(site=site, **fields)
     _check_shift_values(shift)
+    _check_links(shift)
     _clean(shift, exclude=["site"])
     shift.save()
     return shift
@@ -163,9 +196,11 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
     unknown = set(fields) - SHIFT_FIELDS
     if unknown:
         raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
+    was_meal_id, was_transfer_id = shift.meal_id, shift.transfer_id
     for name, value in fields.items():
         setattr(shift, name, value)
     _check_shift_values(shift)
+    _check_links(shift, was_meal_id=was_meal_id, was_transfer_id=was_transfer_id)
     if shift.max_people < shift.places_taken:
         raise DomainError(
             f"{shift.places_taken} people are signed up, so the maximum cannot go below "

@@ -4,13 +4,14 @@ Each is safe to run twice or alongside itself: what it sends is decided under
 a unique key in the outbox (see volunteers/reminders.py).
 """
 
-from volunteers import reminders
+from volunteers import planning, reminders
 
 # (schedule name, task path, minutes between runs). Names are unique across apps.
 SCHEDULES = [
     ("volunteers.reminders", "volunteers.tasks.send_reminders", 5),
     ("volunteers.under_minimum", "volunteers.tasks.warn_under_minimum", 15),
     ("volunteers.weekly_digest", "volunteers.tasks.send_weekly_digest", 60),
+    ("volunteers.roll_rotas_forward", "volunteers.tasks.roll_rotas_forward", 24 * 60),
 ]
 
 
@@ -24,3 +25,8 @@ def warn_under_minimum() -> int:
 
 def send_weekly_digest() -> int:
     return reminders.send_weekly_digest()
+
+
+def roll_rotas_forward() -> int:
+    """Daily: each active rota makes its shifts for the weeks ahead (the number made)."""
+    return planning.roll_rotas_forward()

@@ -34,6 +34,7 @@ from volunteers.forms import (
     show_error,
     week_start,
 )
+from volunteers.links import meals_with_allergens
 from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
 from volunteers.tables import WeekTable
 
@@ -46,7 +47,9 @@ def _day(value: str) -> date:
 
 
 def _shift(site: Site, pk: int) -> Shift:
-    return get_object_or_404(Shift.objects.select_related("site", "role"), pk=pk, site=site)
+    return get_object_or_404(
+        Shift.objects.select_related("site", "role").with_links(), pk=pk, site=site
+    )
 
 
 @lead_required
@@ -87,6 +90,10 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
     initial = {}
     if request.GET.get("date"):
         initial["date"] = _day(request.GET["date"])
+    # "Add a shift for this meal" on the kitchen's meal page starts here.
+    for link in ("meal", "transfer"):
+        if request.GET.get(link, "").isdigit():
+            initial[link] = int(request.GET[link])
     form = ShiftForm(request.POST or None, site=site, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,6 +173,11 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         "add_form": AddVolunteerForm(site=site),
         "check_in_open": shift.local_date <= site.today(),
         "today": site.today(),
+        "meal_allergens": (
+            meals_with_allergens([shift.meal_id])[shift.meal_id].allergen_labels
+            if shift.meal_id
+            else None
+        ),
     }
 
 

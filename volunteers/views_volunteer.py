@@ -28,7 +28,19 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     mine = SignUp.objects.of(user).select_related(
         "shift__site", "shift__site__shift_policy", "shift__role"
     )
-    upcoming = mine.active().upcoming().with_waitlist_position().order_by("shift__starts_at")
+    upcoming = (
+        mine.active()
+        .upcoming()
+        .with_waitlist_position()
+        .select_related(
+            "shift__meal",
+            "shift__transfer__source",
+            "shift__transfer__destination",
+            "shift__transfer__item",
+        )
+        .prefetch_related("shift__meal__recipes")
+        .order_by("shift__starts_at")
+    )
     past = mine.confirmed().past().order_by("-shift__starts_at")[:PAST_SHOWN]
     profile = people.volunteer_profile(user)
     feed_url = settings.SITE_URL + reverse("volunteers_feed", args=[profile.calendar_token])

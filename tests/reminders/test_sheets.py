@@ -287,6 +287,7 @@ def test_the_sheets_page_runs_the_same_queries_for_3_or_30_shifts(lead, site, ma
 
     for i in range(3):
         make_shift(starts_at=three_days_ahead_at(site, 8 + i))
+    count()  # the first request caches the site's time zone
     small = count()
     for i in range(27):
         make_shift(starts_at=three_days_ahead_at(site, 8) + timedelta(days=1 + i % 9, hours=i))
