@@ -121,7 +121,16 @@ def _remindable(now: datetime) -> QuerySet:
             shift__site__is_active=True,
             volunteer__reminders=User.Reminders.EMAIL,
         )
-        .select_related("shift__site__shift_policy", "shift__role", "volunteer")
+        .select_related(
+            "shift__site__shift_policy",
+            "shift__role",
+            "volunteer",
+            # What the shift is for, named in the reminder without another query.
+            "shift__meal",
+            "shift__transfer__source",
+            "shift__transfer__destination",
+            "shift__transfer__item",
+        )
     )
 
 
