@@ -149,7 +149,8 @@ def test_another_app_can_fill_the_staffing_column_and_the_meal_page(
     )
 
 
-def test_without_another_app_there_is_no_staffing_column(as_lead, site, dinner):
+def test_without_another_app_there_is_no_staffing_column(as_lead, site, dinner, monkeypatch):
+    monkeypatch.setitem(registry.panels, "meal_week", [])  # as if volunteers were not installed
     page = as_lead.get(url("kitchen_week", site)).content.decode()
     assert re.search(r"<th[^>]*>\s*Stock\s*</th>", page)
     assert not STAFFING_HEADER.search(page)
