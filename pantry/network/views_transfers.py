@@ -18,6 +18,7 @@ from pantry.network.filters import TransferFilter
 from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm, apply_error
 from pantry.network.models import Need, Transfer
 from pantry.network.pdf import manifest_pdf
+from pantry.network.slots import transfer_panels
 from pantry.network.tables import TransferTable
 from pantry.units import display
 
@@ -64,6 +65,7 @@ def _transfer_page(
             "at_destination": at_destination,
             "cancel_form": cancel_form or CancelForm(),
             "error": error,
+            "driver_panels": transfer_panels(request, transfer),
         },
         status=status,
     )
