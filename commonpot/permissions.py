@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from commonpot.models import Membership, Site
 
@@ -85,6 +86,8 @@ def site_for_lead(request: HttpRequest, slug: str) -> Site:
     """
     site = get_object_or_404(Site, slug=slug)
     if can_manage_site(request.user, site):
+        # The page shows times on the site's clock (see commonpot.middleware).
+        timezone.activate(site.tz)
         return site
     if can_view_site(request.user, site):
         raise PermissionDenied("Only this site's leads and coordinators can do this.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -104,7 +103,6 @@ def update_site(site: Site, **fields: Any) -> Site:
     except ValidationError as e:
         raise DomainError(" ".join(e.messages)) from None
     site.save()
-    transaction.on_commit(lambda: cache.delete(f"site-tz:{site.slug}"))
     return site
 
 

@@ -158,7 +158,7 @@ def test_the_outbox_page_runs_the_same_queries_for_5_or_50_messages(
         )
 
     add(5, 0)
-    count()  # warm the caches a first request fills (the site's time zone)
+    count()  # warm anything a first request fills once per process
     small = count()
     add(45, 5)
     assert count() == small

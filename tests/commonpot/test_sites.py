@@ -144,22 +144,24 @@ def test_a_sites_local_time_shows_on_the_sites_clock_in_any_template(other_site)
 
 
 @pytest.mark.django_db
-def test_site_pages_render_times_on_the_sites_clock(other_site, other_lead):
+def test_site_pages_render_times_on_the_sites_clock(rf, other_site, other_lead):
     from datetime import UTC, datetime
 
+    from django.http import HttpResponse
     from django.utils import timezone
 
     from commonpot.middleware import SiteTimezoneMiddleware
+    from commonpot.permissions import lead_required
 
     seen = {}
 
-    def view(request, slug):
+    @lead_required
+    def view(request, site):
         seen["now"] = timezone.localtime(datetime(2026, 11, 27, 21, 30, tzinfo=UTC))
-        return None
+        return HttpResponse()
 
-    middleware = SiteTimezoneMiddleware(lambda request: None)
-    middleware.process_view(None, view, (), {"slug": other_site.slug})
-    view(None, other_site.slug)
+    request = rf.get("/")
+    request.user = other_lead
+    SiteTimezoneMiddleware(lambda r: view(r, slug=other_site.slug))(request)
     assert seen["now"].strftime("%H:%M") == "16:30"  # New York
-    middleware(None)
-    assert timezone.get_current_timezone_name() == "UTC"
+    assert timezone.get_current_timezone_name() == "UTC"  # not leaked past the request
