@@ -34,6 +34,7 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("public", panels.public_site_panel, order=30)
         registry.add_panel("meal", panels.meal_staffing)
         registry.add_panel("meal_week", panels.meal_week_staffing)
+        registry.add_panel("transfer", panels.transfer_driver)
         registry.add_demo_seeder(demo.seed_volunteers, order=40)
         # After the kitchen's meals (30) and the network's surplus (60).
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)

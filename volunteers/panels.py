@@ -125,3 +125,29 @@ def meal_week_staffing(request: HttpRequest, week: MealWeek):
         "cells": _linked_shifts([m.pk for m in week.meals]),
         "can_manage": can_manage_site(request.user, week.site),
     }
+
+
+def transfer_driver(request: HttpRequest, transfer):
+    """On a transfer's page: the driver shifts linked to it and who is driving.
+
+    Names are first names for anyone but the leads of the shift's own site,
+    and no contact details: the roster is where a lead finds a phone number.
+    """
+    shifts = list(
+        Shift.objects.filter(transfer=transfer)
+        .select_related("site", "role")
+        .prefetch_related("sign_ups__volunteer")
+        .order_by("starts_at", "pk")
+    )
+    if not shifts:
+        return None
+    rows = []
+    for shift in shifts:
+        manages = can_manage_site(request.user, shift.site)
+        drivers = [
+            s.volunteer.name if manages else s.volunteer.first_name_only
+            for s in shift.sign_ups.all()
+            if s.status == SignUp.Status.CONFIRMED
+        ]
+        rows.append({"shift": shift, "drivers": drivers, "can_manage": manages})
+    return "volunteers/panels/transfer.html", {"rows": rows, "transfer": transfer}

@@ -482,3 +482,19 @@ def test_the_demo_dinner_for_80_has_a_cook_shift_and_a_claimed_bread_transfer_ge
     driver = Shift.objects.get(transfer=transfer)
     assert driver.role.name == "Driver" and driver.site.slug == "harbour-camp"
     assert Shift.objects.filter(meal=dinner).count() == 1
+
+
+def test_the_transfer_page_shows_its_driver_shift_with_first_names_to_the_other_site(
+    lead, other_lead, site, shift, outgoing, volunteer
+):
+    from volunteers import services
+
+    assert edit(lead, shift, transfer=outgoing.pk).status_code == 302
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    url = reverse("network_transfer", args=[outgoing.pk])
+    ours = client_for(lead).get(url).content.decode()
+    assert "Vera Volunteer" in ours
+    assert reverse("volunteers_roster", args=[site.slug, shift.pk]) in ours
+    theirs = client_for(other_lead).get(url).content.decode()
+    assert "Vera" in theirs and "Vera Volunteer" not in theirs
+    assert volunteer.phone not in theirs and volunteer.email not in theirs
