@@ -48,7 +48,19 @@ class Opening:
 
     @property
     def days_text(self) -> str:
-        return ", ".join(DAYS[d] for d in self.weekdays)
+        """'Daily', 'Mon–Fri', 'Tue, Thu', 'Mon–Wed, Sat'."""
+        if len(self.weekdays) == 7:
+            return "Daily"
+        runs: list[list[int]] = []
+        for day in self.weekdays:
+            if runs and day == runs[-1][-1] + 1:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        return ", ".join(
+            f"{DAYS[r[0]]}–{DAYS[r[-1]]}" if len(r) > 2 else ", ".join(DAYS[d] for d in r)
+            for r in runs
+        )
 
     @property
     def byday(self) -> str:

@@ -34,3 +34,14 @@ def test_hours_that_do_not_parse_name_the_bad_line(text, message):
     with pytest.raises(ValidationError) as e:
         parse_hours(text)
     assert message in " ".join(e.value.messages)
+
+
+def test_days_read_back_compactly():
+    texts = [
+        o.days_text
+        for o in parse_hours(
+            "Mon-Fri 10:00-16:00\nTue and Thu 15:00-19:00\n"
+            "Daily 08:00-09:00\nMon-Wed,Sat 10:00-11:00"
+        )
+    ]
+    assert texts == ["Mon–Fri", "Tue, Thu", "Daily", "Mon–Wed, Sat"]
