@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 
 from commonpot import opendata
 from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
@@ -35,6 +36,7 @@ def submit_to_murmurations(modeladmin, request, queryset):
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     actions = [submit_to_murmurations]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "kind", "city", "time_zone", "is_public", "is_active"]
     list_filter = ["kind", "is_public", "is_active"]
     search_fields = ["name", "city"]
