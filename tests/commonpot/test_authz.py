@@ -8,6 +8,7 @@ ROWS = [
     Row("GET", "sites_geojson", expect=public()),
     Row("GET", "hsds_root", expect=public()),
     Row("GET", "hsds_services", expect=public()),
+    Row("GET", "hsds_service", {"service_id": "site-service"}, expect=public()),
     Row("GET", "murmurations_profile", {"slug": "site"}, expect=public()),
     Row("GET", "site_hours_ics", {"slug": "site"}, expect=public()),
     Row("GET", "murmurations_profile", {"slug": "private"}, expect=everyone(404)),
@@ -47,6 +48,15 @@ ROWS = [
     Row("GET", "site_edit", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_people", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_outbox", {"slug": "site"}, expect=lead_only()),
+    # POST-only actions: a GET shows who gets past the permission check (405)
+    # without changing anything.
+    Row("GET", "site_join", {"slug": "site"}, expect=logged_in(405)),
+    Row(
+        "GET",
+        "site_people_remove",
+        {"slug": "site", "user_id": "volunteer"},
+        expect=lead_only(coordinator=405, lead=405),
+    ),
     Row("GET", "site_report", {"slug": "site"}, expect=lead_only()),
     Row(
         "GET",
@@ -72,7 +82,14 @@ ROWS = [
 
 
 def test_every_core_url_answers_each_actor_as_expected(actors, site, private_site):
-    slugs = {"site": site.slug, "private": private_site.slug}
+    from commonpot.opendata import public_id
+
+    slugs = {
+        "site": site.slug,
+        "private": private_site.slug,
+        "volunteer": actors["volunteer"].pk,
+        "site-service": public_id(site, "service"),
+    }
 
     def resolve(kwargs):
         return {k: slugs.get(v, v) for k, v in kwargs.items()}
