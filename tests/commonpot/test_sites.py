@@ -73,10 +73,17 @@ def test_only_a_coordinator_makes_someone_a_lead(coordinator, lead, site, outsid
 
 
 @pytest.mark.django_db
-def test_a_lead_adds_a_volunteer_and_sees_their_contact_details(lead, site, outsider):
+def test_a_lead_adds_a_volunteer_but_does_not_see_their_contact_details_here(
+    lead, coordinator, site, outsider
+):
+    """Joining a site is one tap and anyone with an account can be added, so
+    membership alone must not reveal a phone: only signing up for a shift does."""
     url = reverse("site_people", args=[site.slug])
     client_for(lead).post(url, {"email": outsider.email, "role": "volunteer"})
     page = client_for(lead).get(url).content.decode()
+    assert outsider.name in page
+    assert outsider.email not in page and outsider.phone not in page
+    page = client_for(coordinator).get(url).content.decode()
     assert outsider.email in page and outsider.phone in page
 
 
