@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +20,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.params import day_or_404, int_param
 from commonpot.permissions import lead_required
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
@@ -41,10 +42,7 @@ from pantry.units import display
 
 
 def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Http404("Not a date.") from None
+    return day_or_404(value)
 
 
 def _meal(site: Site, pk: int) -> MealService:
@@ -99,10 +97,10 @@ def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
     initial: dict = {"date": site.today(), "kind": MealService.Kind.LUNCH}
     if request.GET.get("date"):
         initial["date"] = _day(request.GET["date"])
-    if request.GET.get("recipe", "").isdigit():
-        initial["dish_1"] = int(request.GET["recipe"])
-    if request.GET.get("servings", "").isdigit():
-        initial["planned_servings"] = int(request.GET["servings"])
+    if (recipe := int_param(request.GET, "recipe")) is not None:
+        initial["dish_1"] = recipe
+    if (servings := int_param(request.GET, "servings", maximum=100_000)) is not None:
+        initial["planned_servings"] = servings
     form = MealForm(request.POST or None, site=site, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -279,8 +277,8 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         messages.error(request, f"This meal was {done}.")
         return redirect(meal)
     servings = meal.planned_servings
-    if request.GET.get("servings", "").isdigit() and int(request.GET["servings"]) > 0:
-        servings = min(int(request.GET["servings"]), 100_000)
+    if (asked := int_param(request.GET, "servings", maximum=100_000)) is not None:
+        servings = asked
     data = request.POST if request.method == "POST" else None
     form = CookForm(
         data,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -129,10 +129,13 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
         ]
     )
     moves = StockMove.objects.at(site).select_related("lot__item", "by").order_by("at", "pk")
+    # Explicit bounds on the site's clock: a streamed response runs this after
+    # the request's time zone is gone, so at__date would count UTC days.
     if since:
-        moves = moves.filter(at__date__gte=since)
+        moves = moves.filter(at__gte=datetime.combine(since, time.min, tzinfo=site.tz))
     if until:
-        moves = moves.filter(at__date__lte=until)
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=site.tz)
+        moves = moves.filter(at__lt=end)
     for move in moves.iterator(chunk_size=2000):
         yield writer.writerow(
             [

@@ -25,7 +25,7 @@ def lead_panel(request: HttpRequest, site: Site | None):
         Lot.objects.at(site)
         .in_stock()
         .expiring_within(today, EXPIRING_DAYS)
-        .select_related("item")
+        .select_related("item", "site")
         .order_by("best_before", "item__name")[: PANEL_ROWS + 1]
     )
     low = list(

@@ -17,6 +17,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.params import parse_day
 from commonpot.permissions import lead_required
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
@@ -191,7 +192,9 @@ def waste(request: HttpRequest, site: Site) -> HttpResponse:
         days = max(0, min(int(request.GET.get("days", 3)), 60))
     except ValueError:
         days = 3
-    lots = Lot.objects.at(site).in_stock().select_related("item").order_by("best_before", "pk")
+    lots = (
+        Lot.objects.at(site).in_stock().select_related("item", "site").order_by("best_before", "pk")
+    )
     expired = list(lots.expired(today)[:200])
     expiring = list(lots.expiring_within(today, days)[:200])
     for lot_ in expired + expiring:
@@ -212,7 +215,7 @@ def _count_lots(site: Site, storage: str) -> list[Lot]:
         Lot.objects.at(site)
         .in_stock()
         .filter(storage=storage)
-        .select_related("item")
+        .select_related("item", "site")
         .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
     )
 
@@ -342,10 +345,7 @@ def stock_csv(request: HttpRequest, site: Site) -> StreamingHttpResponse:
 
 
 def _date_param(request: HttpRequest, name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return None
+    return parse_day(request.GET.get(name))
 
 
 @lead_required

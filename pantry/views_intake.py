@@ -19,6 +19,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
 from pantry import catalog, csv_io, donations, services
 from pantry.forms import (
@@ -96,7 +97,7 @@ def _new_line(request: HttpRequest, site: Site, formset_class, template: str) ->
 def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
     recent = (
         Donation.objects.filter(site=site)
-        .select_related("donor")
+        .select_related("donor", "site")
         .annotate(line_count=Count("lines"), weight=Sum("lines__weight_g"))
         .order_by("-received_on", "-pk")[:50]
     )
@@ -160,7 +161,7 @@ def _donation_context(site: Site, donation_id: int) -> dict:
     donation = get_object_or_404(
         Donation.objects.select_related("donor", "received_by"), pk=donation_id, site=site
     )
-    lines = list(donation.lines.select_related("item", "lot"))
+    lines = list(donation.lines.select_related("item", "lot__site"))
     reversed_lots = set(
         donation.moves.filter(reversed_by__isnull=False).values_list("lot_id", flat=True)
     )
@@ -289,6 +290,7 @@ def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
 def distribution_list(request: HttpRequest, site: Site) -> HttpResponse:
     recent = (
         Distribution.objects.filter(site=site)
+        .select_related("site")
         .annotate(line_count=Count("lines", distinct=True), weight=Sum("moves__weight_g"))
         .order_by("-given_on", "-pk")[:50]
     )
@@ -303,9 +305,9 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
     if data is not None and "add_line" in data:
         data = _with_one_more_line(data)
     initial = []
-    picked = request.GET.get("lot", "")
-    if data is None and picked.isdigit():
-        lot = Lot.objects.select_related("item").filter(pk=int(picked), site=site).first()
+    picked = int_param(request.GET, "lot")
+    if data is None and picked is not None:
+        lot = Lot.objects.select_related("item").filter(pk=picked, site=site).first()
         if lot is not None:
             initial = [{"item": lot.item.name, "lot": lot.pk, "unit": count_unit(lot.item)}]
     form = DistributionForm(data, site=site)

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_see_contact, lead_required
 from volunteers import planning, services
 from volunteers.forms import (
@@ -40,10 +41,7 @@ from volunteers.tables import WeekTable
 
 
 def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Http404("Not a date.") from None
+    return day_or_404(value)
 
 
 def _shift(site: Site, pk: int) -> Shift:
@@ -92,8 +90,8 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
         initial["date"] = _day(request.GET["date"])
     # "Add a shift for this meal" on the kitchen's meal page starts here.
     for link in ("meal", "transfer"):
-        if request.GET.get(link, "").isdigit():
-            initial[link] = int(request.GET[link])
+        if (pk := int_param(request.GET, link)) is not None:
+            initial[link] = pk
     form = ShiftForm(request.POST or None, site=site, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

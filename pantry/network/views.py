@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
 from pantry.models import Lot
 from pantry.network import services
@@ -231,8 +232,8 @@ def withdraw_offer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
     initial = {}
-    if request.GET.get("lot", "").isdigit():
-        initial["lot"] = int(request.GET["lot"])
+    if (lot := int_param(request.GET, "lot")) is not None:
+        initial["lot"] = lot
     form = OfferForm(request.POST or None, site=site, initial=initial)
     if request.method == "POST" and form.is_valid() and "base_quantity" in form.cleaned_data:
         data = form.cleaned_data

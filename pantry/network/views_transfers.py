@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, coordinator_required
 from pantry.models import Reservation
 from pantry.network import services
@@ -182,13 +183,8 @@ def manifest(request: HttpRequest, pk: int) -> HttpResponse:
 def propose(request: HttpRequest) -> HttpResponse:
     initial = {}
     need = None
-    if request.GET.get("need", "").isdigit():
-        need = (
-            Need.objects.open()
-            .select_related("site", "item")
-            .filter(pk=request.GET["need"])
-            .first()
-        )
+    if (need_id := int_param(request.GET, "need")) is not None:
+        need = Need.objects.open().select_related("site", "item").filter(pk=need_id).first()
     if need is not None:
         initial = {"destination": need.site, "item": need.item, "need": need}
     form = ProposeTransferForm(request.POST or None, initial=initial)

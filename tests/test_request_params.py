@@ -1,0 +1,71 @@
+"""Odd query strings get a page or a 404, never a 500; list pages do not grow queries."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pantry import services as pantry
+from tests.conftest import client_for
+from tests.pantry.factories import rice
+
+pytestmark = pytest.mark.django_db
+
+ODD = ["²", "٣", "1" * 5000, "-1", "0", "abc"]
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_odd_numbers_in_query_strings_are_ignored_not_a_crash(lead, site, value):
+    client = client_for(lead)
+    for url in (
+        reverse("kitchen_meal_create", args=[site.slug]) + f"?recipe={value}&servings={value}",
+        reverse("volunteers_shift_create", args=[site.slug]) + f"?meal={value}&transfer={value}",
+        reverse("network_offer_new", args=[site.slug]) + f"?lot={value}",
+        reverse("pantry:distribution_new", args=[site.slug]) + f"?lot={value}",
+        reverse("network_transfer_new") + f"?need={value}",
+    ):
+        response = client.get(url)
+        assert response.status_code in (200, 403), url
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-02", "2026-02-30", "tomorrow"])
+def test_far_or_false_dates_are_a_404_not_a_crash(lead, site, day):
+    client = client_for(lead)
+    for url in (
+        reverse("kitchen_week", args=[site.slug]) + f"?week={day}",
+        reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={day}",
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def _queries(client, url) -> int:
+    client.get(url)  # warm anything filled once per process
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_waste_page_and_the_lead_home_do_not_grow_with_lots(lead, site):
+    item = rice()
+    client = client_for(lead)
+    soon = date.today() + timedelta(days=1)
+
+    def add(n):
+        for _ in range(n):
+            pantry.receive(
+                site=site,
+                item=item,
+                quantity=Decimal(500),
+                by=lead,
+                source="Shop",
+                best_before=soon,
+            )
+
+    add(2)
+    urls = [reverse("pantry:waste", args=[site.slug]), reverse("home")]
+    small = [_queries(client, url) for url in urls]
+    add(10)
+    assert [_queries(client, url) for url in urls] == small
