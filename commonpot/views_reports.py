@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from commonpot import reports
 from commonpot.models import Site
+from commonpot.pdf import pdf_response, render_pdf
 from commonpot.permissions import coordinator_required, lead_required
 
 
@@ -23,17 +23,12 @@ def _render(request: HttpRequest, period: reports.Period, *, site: Site | None) 
     what = request.GET.get("download", "")
     name = slugify(site.name if site else "network") + f"-{period.start}-{period.end}"
     if what == "pdf":
-        from weasyprint import HTML
-
-        html = render_to_string(
+        body = render_pdf(
             "commonpot/report_pdf.html",
             {"period": period, "sections": sections, "site": site, "generated": timezone.now()},
-            request=request,
+            request,
         )
-        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="report-{name}.pdf"'
-        return response
+        return pdf_response(body, f"report-{name}.pdf", attachment=True)
     if what:
         table = reports.find_table(sections, what)
         if table is None:

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from commonpot.models import Site
 from kitchen.cooking import LEFTOVER_DEFAULT_DAYS, leftover_storage
@@ -127,5 +126,7 @@ def labels_html(meal: MealService, options: LabelOptions) -> str:
 
 
 def labels_pdf(meal: MealService, options: LabelOptions) -> bytes:
+    from weasyprint import HTML
+
     # No base URL from the request: a PDF never fetches anything over the network.
     return HTML(string=labels_html(meal, options), base_url=str(settings.BASE_DIR)).write_pdf()

@@ -21,6 +21,7 @@ from django_tables2 import RequestConfig
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.params import day_or_404, int_param
+from commonpot.pdf import pdf_response
 from commonpot.permissions import lead_required
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
@@ -337,8 +338,5 @@ def meal_labels(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         messages.error(request, "Labels are printed once the meal is cooked.")
         return redirect(meal)
     options = LabelOptions.from_query(request.GET, meal)
-    pdf = labels_pdf(meal, options)
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"labels-{site.slug}-{meal.date:%Y-%m-%d}-{meal.pk}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    return pdf_response(labels_pdf(meal, options), filename)

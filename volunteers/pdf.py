@@ -18,17 +18,15 @@ queries for the meals' dishes, one for the transfers), or a caller passes
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from commonpot import pdf
 from commonpot.models import Site, User
 from pantry.network.models import Transfer
 from volunteers.links import sheet_meals
@@ -38,7 +36,6 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 # WeasyPrint reports every step of every document at INFO; the worker log is not the place.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 # Blank rows under the names for people who turn up without signing up.
 WALK_IN_ROWS = 2
@@ -68,14 +65,7 @@ class SheetShift:
 
 def render_document(template: str, context: dict) -> Document:
     """Laid-out pages (`.pages`), ready for `.write_pdf()`."""
-    # Imported on first use: loading fonts and default styles takes a moment,
-    # which a web process that never prints should not pay at start-up.
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    # base_url is the project folder, never the request: a sheet fetches nothing
-    # over the network.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+    return pdf.render_document(template, context)
 
 
 def _qualification_labels(held: Iterable[Qualification], day: date) -> list[str]:

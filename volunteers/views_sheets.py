@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from commonpot.models import Site
+from commonpot.pdf import pdf_response
 from commonpot.permissions import lead_required
 from volunteers import pdf
 from volunteers.models import Shift, SignUp
@@ -48,11 +49,8 @@ def _parse_day(value: str) -> date:
 
 
 def _pdf_response(document: Document, filename: str) -> HttpResponse:
-    response = HttpResponse(document.write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    # Sheets carry names and phone numbers: never keep them in a shared cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Sheets carry names and phone numbers: commonpot.pdf never lets them be cached.
+    return pdf_response(document.write_pdf(), filename)
 
 
 def _with_phones(request: HttpRequest) -> bool | None:

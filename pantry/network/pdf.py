@@ -9,20 +9,16 @@ what is held for the transfer; after dispatch, what actually left.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from commonpot.pdf import render_pdf
 from pantry.models import Reservation, Storage
 from pantry.network.models import Transfer
 from pantry.units import display, display_weight
-
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @dataclass
@@ -94,8 +90,6 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
 
 
 def manifest_pdf(transfer: Transfer) -> bytes:
-    from weasyprint import HTML
-
     lines, state = manifest_lines(transfer)
     weights = [line.weight_g for line in lines]
     total = sum((w for w in weights if w is not None), Decimal(0))
@@ -112,6 +106,4 @@ def manifest_pdf(transfer: Transfer) -> bytes:
         "offer": transfer.offer,
         "page_size": transfer.source.paper_size,
     }
-    html = render_to_string("network/manifest.pdf.html", context)
-    # base_url is the project folder: a manifest fetches nothing over the network.
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("network/manifest.pdf.html", context)

@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.params import int_param
+from commonpot.pdf import pdf_response
 from commonpot.permissions import can_manage_site, coordinator_required
 from pantry.models import Reservation
 from pantry.network import services
@@ -173,9 +174,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     """The driver's manifest: a PDF to print and sign."""
     transfer = transfer_for(request, pk)
-    response = HttpResponse(manifest_pdf(transfer), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="transfer-{transfer.pk}-manifest.pdf"'
-    return response
+    return pdf_response(manifest_pdf(transfer), f"transfer-{transfer.pk}-manifest.pdf")
 
 
 @coordinator_required
