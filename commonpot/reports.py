@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 
 from commonpot.models import Site
 from commonpot.registry import registry
+from commonpot.spreadsheet import safe_cell
 
 MAX_DAYS = 366 * 5
 EARLIEST = date(2000, 1, 1)
@@ -169,15 +170,8 @@ def table_csv(table: Table) -> str:
     writer = csv.writer(out)
     writer.writerow(table.columns)
     for row in table.rows:
-        writer.writerow(_csv_safe(v) for v in row)
+        writer.writerow(safe_cell(v) for v in row)
     return out.getvalue()
-
-
-def _csv_safe(value):
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def find_table(sections: list[Section], key: str) -> Table | None:

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from commonpot.models import Site
+from commonpot.spreadsheet import safe_cell
 from pantry.donations import ImportRow, LineInput
 from pantry.models import Donor, Item, Lot, StockMove, Storage
 
@@ -42,20 +43,7 @@ class Echo:
         return value
 
 
-def _safe(value) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+_safe = safe_cell
 
 
 def stock_rows(site: Site) -> Iterator[str]:
