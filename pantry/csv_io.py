@@ -43,9 +43,6 @@ class Echo:
         return value
 
 
-_safe = safe_cell
-
-
 def stock_rows(site: Site) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(
@@ -76,7 +73,7 @@ def stock_rows(site: Site) -> Iterator[str]:
         yield writer.writerow(
             [
                 lot.pk,
-                _safe(lot.item.name),
+                safe_cell(lot.item.name),
                 lot.item.get_category_display(),
                 lot.get_storage_display(),
                 lot.best_before or "",
@@ -86,7 +83,7 @@ def stock_rows(site: Site) -> Iterator[str]:
                 lot.available,
                 lot.item.base_unit,
                 "" if weight is None else f"{weight / 1000:.3f}",
-                _safe(lot.source),
+                safe_cell(lot.source),
                 lot.received_on,
             ]
         )
@@ -130,21 +127,21 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
                 move.pk,
                 site.local(move.at).isoformat(timespec="seconds"),
                 move.lot_id,
-                _safe(move.lot.item.name),
+                safe_cell(move.lot.item.name),
                 move.kind,
                 move.quantity,
                 move.lot.item.base_unit,
                 "" if move.weight_g is None else f"{move.weight_g / 1000:.3f}",
                 move.on_hand_after,
-                _safe(move.by.name) if move.by else "",
+                safe_cell(move.by.name) if move.by else "",
                 move.reason,
                 move.destination,
                 move.donation_id or "",
                 move.distribution_id or "",
                 move.count_id or "",
                 move.reverses_id or "",
-                _safe(move.reference),
-                _safe(move.note),
+                safe_cell(move.reference),
+                safe_cell(move.note),
             ]
         )
 
