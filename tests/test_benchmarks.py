@@ -1,0 +1,64 @@
+"""Every benchmark runs, prints `name: value` lines, and keeps its promises.
+
+Run at a small scale on a scratch SQLite database in a separate process, so
+the commands that docs/performance.md quotes cannot quietly rot.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINE = re.compile(r"^[a-z0-9_]+: \S.*$")
+CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
+
+PROMISES = {
+    "pantry": {"stock_page_queries_equal": "yes"},
+    "shifts": {"board_queries_equal": "yes", "confirmed_on_10_place_shift": "10"},
+    "kitchen": {"week_view_queries_equal": "yes"},
+    "network": {
+        "board_queries_equal": "yes",
+        "dashboard_queries_equal": "yes",
+        "claim_race_winners": "1",
+    },
+    "reminders": {"second_run_decided": "0"},
+    "reports": {"report_sections": None},
+}
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory):
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    env["DATA_DIR"] = str(tmp_path_factory.mktemp("bench"))
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return env
+
+
+@pytest.mark.parametrize("area", sorted(PROMISES))
+def test_each_benchmark_prints_figures_and_keeps_its_promises(scratch, area):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", area, "--scale", "0.01"],
+        cwd=ROOT,
+        env=scratch,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert lines and all(LINE.match(line) for line in lines), result.stdout
+    figures = dict(line.split(": ", 1) for line in lines)
+    for name, wanted in PROMISES[area].items():
+        assert name in figures, f"{area} printed no {name}"
+        if wanted is not None:
+            assert figures[name] == wanted, f"{area}: {name} is {figures[name]}"
