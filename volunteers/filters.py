@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
@@ -36,7 +37,7 @@ def _role_choices(request) -> list[tuple[str, str]]:
 
 
 class BoardFilter(django_filters.FilterSet):
-    """Dates are read in the chosen site's time zone, or the network's otherwise."""
+    """Dates are days on each shift's own site's clock."""
 
     site = django_filters.ModelChoiceFilter(
         queryset=lambda request: board_sites(request.user),
@@ -62,16 +63,28 @@ class BoardFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["role"].extra["choices"] = _role_choices(request)
 
-    def _tz(self):
+    def _zones(self) -> list[str]:
+        """The zones to read a day in: the chosen site's, or each board site's."""
         site = self.form.cleaned_data.get("site") if hasattr(self.form, "cleaned_data") else None
-        return site.tz if site else timezone.get_current_timezone()
+        if site:
+            return [site.time_zone]
+        return list(
+            board_sites(self.request.user).order_by().values_list("time_zone", flat=True).distinct()
+        )
+
+    def _on_site_clocks(self, day, lookup: str) -> Q:
+        """Shifts compared with midnight of `day` on each one's own site's clock."""
+        query = Q(pk__in=[])
+        for zone in self._zones():
+            midnight = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+            query |= Q(site__time_zone=zone, **{f"starts_at__{lookup}": midnight})
+        return query
 
     def filter_start(self, queryset, name, value):
-        return queryset.filter(starts_at__gte=datetime.combine(value, time.min, tzinfo=self._tz()))
+        return queryset.filter(self._on_site_clocks(value, "gte"))
 
     def filter_end(self, queryset, name, value):
-        end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=self._tz())
-        return queryset.filter(starts_at__lt=end)
+        return queryset.filter(self._on_site_clocks(value + timedelta(days=1), "lt"))
 
     def filter_needs_people(self, queryset, name, value):
         return queryset.needing_people() if value else queryset

@@ -1,11 +1,12 @@
 """The open shifts board, a shift's page and claiming from them."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.volunteers.factories import ShiftFactory, SignUpFactory
@@ -179,3 +180,25 @@ def test_a_stand_in_takes_the_place_from_the_board(site, cook, volunteer, make_v
     assert "You're in" in html
     assert SignUp.objects.get(pk=offer.pk).status == "cancelled"
     assert SignUp.objects.get(volunteer=volunteer, shift=shift).is_confirmed
+
+
+def test_all_sites_days_are_read_on_each_shifts_own_site_clock(client, site, other_site):
+    """An evening shift in New York is on its own day, though in UTC it is the next."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    day = timezone.localdate() + timedelta(days=4)
+    evening = datetime.combine(day, time(21, 0), tzinfo=ZoneInfo("America/New_York"))
+    ShiftFactory(
+        site=other_site,
+        role__name="Late cleanup",
+        starts_at=evening,
+        ends_at=evening + timedelta(hours=2),
+    )
+    url = reverse("volunteers_board")
+    on_its_day = client.get(url, {"start": day, "end": day}).content.decode()
+    next_day = day + timedelta(days=1)
+    on_the_utc_day = client.get(url, {"start": next_day, "end": next_day}).content.decode()
+    # The card shows the shift's time on its own site's clock.
+    assert "21:00" in on_its_day
+    assert "21:00" not in on_the_utc_day
