@@ -140,10 +140,8 @@ def create_recipe(
     token=None,
 ) -> Recipe:
     """Write a new recipe for `site`. The same token records once."""
-    if token is not None:
-        existing = Recipe.objects.filter(token=token).first()
-        if existing is not None:
-            return pantry.same_site(existing, site)
+    if (earlier := pantry.already_recorded(Recipe, token, site)) is not None:
+        return earlier
     recipe = Recipe(
         site=site,
         name=name,
@@ -284,10 +282,8 @@ def plan_meal(
     token=None,
 ) -> MealService:
     """Plan a meal at `site`. The same token records once."""
-    if token is not None:
-        existing = MealService.objects.filter(token=token).first()
-        if existing is not None:
-            return pantry.same_site(existing, site)
+    if (earlier := pantry.already_recorded(MealService, token, site)) is not None:
+        return earlier
     _check_kind(kind)
     servings = whole_servings(servings, field="planned_servings")
     if date < site.today():

@@ -129,10 +129,8 @@ def receive_donation(
     The same token records once: a second submission of the same form returns
     the donation the first one made.
     """
-    if token is not None:
-        existing = Donation.objects.filter(token=token).first()
-        if existing is not None:
-            return services.same_site(existing, site)
+    if (earlier := services.already_recorded(Donation, token, site)) is not None:
+        return earlier
     if donor is not None and donor.site_id != site.pk:
         raise DomainError("This donor is another site's record.", field="donor")
     if received_on > site.today():

@@ -569,10 +569,8 @@ def record_count(
     Each difference becomes a COUNTED move. The same token records once.
     """
     _check_storage(site, storage)
-    if token is not None:
-        existing = StockCount.objects.filter(token=token).first()
-        if existing is not None:
-            return same_site(existing, site)
+    if (earlier := already_recorded(StockCount, token, site)) is not None:
+        return earlier
     if not counted:
         raise DomainError("Enter the quantity on the shelf for at least one lot.")
     quantities = {}
@@ -621,6 +619,27 @@ def same_site(record, site: Site):
     if record.site_id != site.pk:
         raise DomainError("This form was already used at another site.")
     return record
+
+
+def already_recorded(model, token, site: Site | None = None, **same):
+    """What an earlier submission of the same form made, if any.
+
+    Forms that create records carry a one-time token, so a double click or a
+    retry on a bad connection returns the first record instead of a second.
+    The record must belong to `site` and match `same` (field=value), or the
+    token was reused for something else.
+    """
+    if token is None:
+        return None
+    existing = model.objects.filter(token=token).first()
+    if existing is None:
+        return None
+    if site is not None:
+        same_site(existing, site)
+    for name, value in same.items():
+        if getattr(existing, name) != value:
+            raise DomainError("This form was already used for something else; reload the page.")
+    return existing
 
 
 @transaction.atomic
@@ -707,10 +726,8 @@ def distribute(
 
     All lines or none. The same token records once.
     """
-    if token is not None:
-        existing = Distribution.objects.filter(token=token).first()
-        if existing is not None:
-            return same_site(existing, site)
+    if (earlier := already_recorded(Distribution, token, site)) is not None:
+        return earlier
     if recipient == Distribution.Recipient.HOUSEHOLDS:
         if not households or households < 1:
             raise DomainError("Say how many households received food.", field="households")

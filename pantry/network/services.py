@@ -116,17 +116,6 @@ def _lock_transfer(transfer_id: int) -> Transfer:
     return transfer
 
 
-def _by_token(model, token: UUID | None, **same):
-    """The record an earlier submission of the same form made, if any."""
-    if token is None:
-        return None
-    existing = model.objects.filter(token=token).first()
-    if existing is None:
-        return None
-    for name, value in same.items():
-        if getattr(existing, name) != value:
-            raise DomainError("This form was already used for something else; reload the page.")
-    return existing
 
 
 def _on_commit(task: str, *args) -> None:
@@ -163,7 +152,7 @@ def post_offer(
     Leftovers from a cooked meal are offered the same way: they are a lot of a
     prepared-meal item.
     """
-    existing = _by_token(Offer, token, site_id=site.pk)
+    existing = pantry.already_recorded(Offer, token, site_id=site.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "offer this site's food")
@@ -323,7 +312,7 @@ def claim_offer(
     offer at once one gets it and the other is told it is taken.
     """
     offer = _lock_offer(offer_id)
-    existing = _by_token(Transfer, token, offer_id=offer.pk)
+    existing = pantry.already_recorded(Transfer, token, offer_id=offer.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "claim food for this site")
@@ -410,7 +399,7 @@ def post_need(
     and item is updated instead of a second one being made, so calling this
     again for the same meal is harmless.
     """
-    existing = _by_token(Need, token, site_id=site.pk)
+    existing = pantry.already_recorded(Need, token, site_id=site.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "post this site's needs")
@@ -490,7 +479,9 @@ def propose_transfer(
 ) -> Transfer:
     """A coordinator proposes moving food between two sites; the source's lead
     accepts it (which is when the food is held) or cancels it."""
-    existing = _by_token(Transfer, token, source_id=source.pk, destination_id=destination.pk)
+    existing = pantry.already_recorded(
+        Transfer, token, source_id=source.pk, destination_id=destination.pk
+    )
     if existing is not None:
         return existing
     if by is None or not is_coordinator(by):
