@@ -19,6 +19,7 @@ from volunteers.models import (
     ShiftPolicy,
     ShiftRole,
 )
+from volunteers.planning import ROTA_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -249,21 +250,7 @@ class QualificationKindForm(forms.ModelForm):
 class RotaForm(forms.ModelForm):
     class Meta:
         model = Rota
-        fields = [
-            "role",
-            "weekday",
-            "start_time",
-            "end_time",
-            "min_people",
-            "max_people",
-            "what_to_bring",
-            "notes",
-            "publish",
-            "weeks_ahead",
-            "starts_on",
-            "ends_on",
-            "is_active",
-        ]
+        fields = list(ROTA_FIELDS)
         widgets = {
             "start_time": TIME,
             "end_time": TIME,

@@ -301,7 +301,8 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
 
 # --- Rotas -------------------------------------------------------------------
 
-ROTA_FIELDS = {
+# What a lead may set on a rota, in the order the form asks for it.
+ROTA_FIELDS = (
     "role",
     "weekday",
     "start_time",
@@ -315,7 +316,7 @@ ROTA_FIELDS = {
     "starts_on",
     "ends_on",
     "is_active",
-}
+)
 
 
 def _check_rota(rota: Rota) -> None:
@@ -335,7 +336,7 @@ def _check_rota(rota: Rota) -> None:
 def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) -> Rota:
     """Create or change a rota. Its shifts are (re)made by `generate_rota_shifts`."""
     _require_lead(by, site)
-    unknown = set(fields) - ROTA_FIELDS
+    unknown = set(fields) - set(ROTA_FIELDS)
     if unknown:
         raise DomainError(f"Unknown rota details: {', '.join(sorted(unknown))}.")
     if rota is None:
