@@ -306,3 +306,19 @@ def hours_calendar(site: Site) -> bytes:
         cal.add_component(event)
     cal.add_missing_timezones(first_date=today, last_date=today + timedelta(days=366))
     return cal.to_ical()
+
+
+def site_map_feature(site: Site, *, kind: str, url: str, hours: list[str]) -> dict:
+    """A site as a GeoJSON point, in the shape static/js/site-map.js draws."""
+    return {
+        "type": "Feature",
+        "geometry": {
+            "type": "Point",
+            "coordinates": [float(site.longitude), float(site.latitude)],
+        },
+        "properties": {"name": site.name, "kind": kind, "url": url, "hours": hours},
+    }
+
+
+def site_map(features: list[dict]) -> dict:
+    return {"type": "FeatureCollection", "features": features}

@@ -44,25 +44,18 @@ def site_map(request: HttpRequest) -> HttpResponse:
 def sites_geojson(request: HttpRequest) -> JsonResponse:
     """Public sites with a publishable location, for the map."""
     features = [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [float(site.longitude), float(site.latitude)],
-            },
-            "properties": {
-                "name": site.name,
-                "kind": site.get_kind_display(),
-                "url": site.get_absolute_url(),
-                "hours": [
-                    f"{o.days_text} {o.opens:%H:%M}-{o.closes:%H:%M} {o.label}".strip()
-                    for o in site.openings
-                ],
-            },
-        }
+        opendata.site_map_feature(
+            site,
+            kind=site.get_kind_display(),
+            url=site.get_absolute_url(),
+            hours=[
+                f"{o.days_text} {o.opens:%H:%M}-{o.closes:%H:%M} {o.label}".strip()
+                for o in site.openings
+            ],
+        )
         for site in Site.objects.public().filter(show_exact_location=True, latitude__isnull=False)
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(opendata.site_map(features))
 
 
 @require_GET

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from commonpot.models import Site
+from commonpot.opendata import site_map, site_map_feature
 from commonpot.permissions import coordinator_required
 from pantry.network.matches import best_matches
 from pantry.network.models import Need, Offer, Transfer
@@ -61,21 +62,14 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
     offers = Counter(Offer.objects.open(now).values_list("site_id", flat=True))
     needs = Counter(Need.objects.open(now).values_list("site_id", flat=True))
     features = [
-        {
-            "type": "Feature",
-            "geometry": {
-                "type": "Point",
-                "coordinates": [float(site.longitude), float(site.latitude)],
-            },
-            "properties": {
-                "name": site.name,
-                "kind": f"{site.get_kind_display()} · {offers[site.pk]} open offer"
-                f"{'s' if offers[site.pk] != 1 else ''} · {needs[site.pk]} open need"
-                f"{'s' if needs[site.pk] != 1 else ''}",
-                "url": reverse("network_site_surplus", args=[site.slug]),
-                "hours": [],
-            },
-        }
+        site_map_feature(
+            site,
+            kind=f"{site.get_kind_display()} · {offers[site.pk]} open offer"
+            f"{'s' if offers[site.pk] != 1 else ''} · {needs[site.pk]} open need"
+            f"{'s' if needs[site.pk] != 1 else ''}",
+            url=reverse("network_site_surplus", args=[site.slug]),
+            hours=[],
+        )
         for site in Site.objects.active().filter(latitude__isnull=False)
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    return JsonResponse(site_map(features))
