@@ -26,6 +26,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
 from kitchen import cooking, services
 from kitchen.models import MealService, Recipe, RecipeIngredient
@@ -147,12 +148,8 @@ def run(*, stdout, scale: float = 1.0) -> None:
         stdout.write(f"week_view_queries_{label}_meals: {count}")
     stdout.write(f"week_view_queries_equal: {'yes' if len(set(counts.values())) == 1 else 'NO'}")
     url = f"{reverse('kitchen_week', args=[site.slug])}?week={weeks['50'].isoformat()}"
-    renders = []
-    for _ in range(RENDERS):
-        start = time.perf_counter()
-        client.get(url)
-        renders.append(time.perf_counter() - start)
-    stdout.write(f"week_view_50_meals_median_ms: {_median_ms(renders)}")
+    renders = median_ms(lambda: client.get(url), RENDERS)
+    stdout.write(f"week_view_50_meals_median_ms: {renders:.1f}")
 
     cooks = []
     for _ in range(COOKS):

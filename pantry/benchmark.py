@@ -13,7 +13,6 @@ database you can spare.
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -24,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
 from pantry import donations, services
 from pantry.models import Item, Lot, StockMove
@@ -67,15 +67,15 @@ def run(stdout, scale: float = 1.0) -> None:
     )
     busy = sites[0]
     out["stock_page_lots_on_timed_site"] = Lot.objects.at(busy).in_stock().count()
-    out["stock_page_median_ms"] = _median_ms(lambda: _get(client, busy), 21)
-    out["stock_page_filtered_median_ms"] = _median_ms(
+    out["stock_page_median_ms"] = _ms(lambda: _get(client, busy), 21)
+    out["stock_page_filtered_median_ms"] = _ms(
         lambda: _get(client, busy, {"expiring_within": "7", "free_from": "milk"}), 21
     )
-    out["lot_page_median_ms"] = _median_ms(
+    out["lot_page_median_ms"] = _ms(
         lambda: client.get(Lot.objects.at(busy).first().get_absolute_url()), 21
     )
     out["fefo_take_lots_of_item"] = Lot.objects.at(busy).of(items[0]).count()
-    out["fefo_take_median_ms"] = _median_ms(lambda: _take(busy, items[0]), 51)
+    out["fefo_take_median_ms"] = _ms(lambda: _take(busy, items[0]), 51)
     out["donations_per_second"] = _donations_per_second(busy, items, 100)
     out["total_seconds"] = f"{time.perf_counter() - started:.1f}"
     for name, value in out.items():
@@ -209,15 +209,6 @@ def _queries(client: Client, site: Site) -> int:
     return len(ctx.captured_queries)
 
 
-def _median_ms(action, repeat: int) -> str:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return f"{statistics.median(times):.1f}"
-
-
 def _take(site: Site, item: Item) -> None:
     services.take_stock(site=site, item=item, quantity=Decimal(1), kind="distributed", by=None)
 
@@ -237,3 +228,7 @@ def _donations_per_second(site: Site, items: list[Item], n: int) -> str:
 
 def _unit(item: Item) -> str:
     return "cans" if item.base_unit == "piece" else "L"
+
+
+def _ms(action, repeat: int) -> str:
+    return f"{median_ms(action, repeat):.1f}"

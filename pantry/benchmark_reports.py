@@ -6,7 +6,6 @@ benchmark ledger (1,000,000 moves at full scale, seeded by â€” or reused from â€
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonpot.benchmarking import median_ms
 from commonpot.reports import Period, build_sections
 from pantry import benchmark as pantry_benchmark
 from pantry.models import StockMove
@@ -43,15 +43,6 @@ def _public_sites(n: int) -> None:
         for i in range(n)
         if f"bench-hsds-{i:03d}" not in have
     )
-
-
-def _median_ms(action, repeat: int) -> str:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - started) * 1000)
-    return f"{statistics.median(times):.1f}"
 
 
 def run(stdout, scale: float = 1.0) -> None:
@@ -88,13 +79,17 @@ def run(stdout, scale: float = 1.0) -> None:
         "hsds_services_listed": hsds.json()["total_items"],
         "report_queries": len(ctx.captured_queries),
         "report_page_queries": len(page_ctx.captured_queries),
-        "report_build_median_ms": _median_ms(lambda: build_sections(period), 5),
-        "report_page_median_ms": _median_ms(lambda: client.get(url), 5),
-        "report_pdf_median_ms": _median_ms(lambda: client.get(url + "&download=pdf"), 3),
-        "hsds_services_page_median_ms": _median_ms(
+        "report_build_median_ms": _ms(lambda: build_sections(period), 5),
+        "report_page_median_ms": _ms(lambda: client.get(url), 5),
+        "report_pdf_median_ms": _ms(lambda: client.get(url + "&download=pdf"), 3),
+        "hsds_services_page_median_ms": _ms(
             lambda: client.get("/api/hsds/services?per_page=100"), 21
         ),
         "total_seconds": f"{time.perf_counter() - started:.1f}",
     }
     for name, value in out.items():
         stdout.write(f"{name}: {value}")
+
+
+def _ms(action, repeat: int) -> str:
+    return f"{median_ms(action, repeat):.1f}"

@@ -13,7 +13,6 @@ then prints `name: value` lines:
 from __future__ import annotations
 
 import re
-import statistics
 import threading
 import time as clock
 from datetime import datetime, time, timedelta
@@ -25,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonpot.benchmarking import median_ms
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from volunteers import services
@@ -175,12 +175,7 @@ def _measure_board(out) -> None:
         out.write(f"board_queries_at_{label}_shifts: {counts[label]}\n")
     out.write(f"board_queries_equal: {'yes' if counts['10'] == counts['500'] else 'NO'}\n")
     url = _board_url(BOARD_DAYS)
-    times = []
-    for _ in range(RENDERS):
-        started = clock.perf_counter()
-        client.get(url)
-        times.append(clock.perf_counter() - started)
-    out.write(f"board_median_render_ms: {statistics.median(times) * 1000:.1f}\n")
+    out.write(f"board_median_render_ms: {median_ms(lambda: client.get(url), RENDERS):.1f}\n")
 
 
 def _measure_claims(out) -> None:

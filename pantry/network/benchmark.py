@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 import random
-import statistics
 import threading
 import time as clock
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from commonpot.benchmarking import median_ms
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site
 from pantry import services as pantry
@@ -161,12 +161,7 @@ def _queries_and_time(client: Client, url: str) -> tuple[int, float]:
     assert response.status_code == 200, (url, response.status_code)
     # Counted now: the next request empties the connection's query log.
     queries = len(ctx.captured_queries)
-    times = []
-    for _ in range(REPEATS):
-        started = clock.perf_counter()
-        client.get(url)
-        times.append(clock.perf_counter() - started)
-    return queries, statistics.median(times) * 1000
+    return queries, median_ms(lambda: client.get(url), REPEATS)
 
 
 def _measure_pages(seed: Seeder, out) -> None:
@@ -199,15 +194,12 @@ def _measure_matching(seed: Seeder, out) -> None:
     offers = list(Offer.objects.open().for_cards())
     needs = list(Need.objects.open().for_cards())
     loaded = clock.perf_counter() - started
-    times, found = [], {}
-    for _ in range(REPEATS):
-        started = clock.perf_counter()
-        found = best_matches(needs, offers, per_need=3)
-        times.append(clock.perf_counter() - started)
+    matching_ms = median_ms(lambda: best_matches(needs, offers, per_need=3), REPEATS)
+    found = best_matches(needs, offers, per_need=3)
     out.write(f"open_offers: {len(offers)}\n")
     out.write(f"open_needs: {len(needs)}\n")
     out.write(f"matches_load_ms: {loaded * 1000:.1f}\n")
-    out.write(f"matches_median_ms: {statistics.median(times) * 1000:.1f}\n")
+    out.write(f"matches_median_ms: {matching_ms:.1f}\n")
     out.write(f"needs_with_a_match: {sum(1 for m in found.values() if m)}\n")
 
 
