@@ -115,3 +115,14 @@ hypothesis_settings.register_profile(
     max_examples=80,
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+def page_queries(client: Client, url: str, params: dict | None = None) -> int:
+    """Queries one page runs, after a first request has filled what it fills once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params or {})
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params or {}).status_code == 200
+    return len(ctx.captured_queries)

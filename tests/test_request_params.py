@@ -4,12 +4,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pantry import services as pantry
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.pantry.factories import rice
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +39,6 @@ def test_far_or_false_dates_are_a_404_not_a_crash(lead, site, day):
         assert client.get(url).status_code == 404, url
 
 
-def _queries(client, url) -> int:
-    client.get(url)  # warm anything filled once per process
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_waste_page_and_the_lead_home_do_not_grow_with_lots(lead, site):
     item = rice()
     client = client_for(lead)
@@ -66,6 +57,6 @@ def test_the_waste_page_and_the_lead_home_do_not_grow_with_lots(lead, site):
 
     add(2)
     urls = [reverse("pantry:waste", args=[site.slug]), reverse("home")]
-    small = [_queries(client, url) for url in urls]
+    small = [page_queries(client, url) for url in urls]
     add(10)
-    assert [_queries(client, url) for url in urls] == small
+    assert [page_queries(client, url) for url in urls] == small

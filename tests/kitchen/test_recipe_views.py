@@ -4,14 +4,12 @@ changing and copying, and "What can we cook?"."""
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kitchen import services
 from kitchen.models import Recipe
 from kitchen.services import IngredientLine
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.kitchen.factories import RecipeFactory, add_ingredient
 
 pytestmark = pytest.mark.django_db
@@ -93,9 +91,7 @@ def test_the_list_answers_htmx_with_the_results_alone(as_lead, site, chilli):
 
 
 def _list_queries(client, site) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url("kitchen_recipes", site)).status_code == 200
-    return len(ctx.captured_queries)
+    return page_queries(client, url("kitchen_recipes", site))
 
 
 def test_the_list_runs_the_same_queries_for_3_recipes_as_for_30(as_lead, site, other_site, items):
@@ -291,9 +287,7 @@ def test_suggestions_runs_the_same_queries_for_any_number_of_recipes(
     as_lead, site, pantry_for_ranking, items
 ):
     def count():
-        with CaptureQueriesContext(connection) as ctx:
-            as_lead.get(url("kitchen_suggestions", site))
-        return len(ctx.captured_queries)
+        return page_queries(as_lead, url("kitchen_suggestions", site))
 
     few = count()
     for _ in range(15):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commonpot.models import Membership
 from pantry.network.models import Offer, Transfer
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock
 
@@ -146,17 +146,12 @@ def test_a_double_click_on_claim_claims_once(site, other_site, lead, other_lead,
 def test_the_board_runs_the_same_queries_for_10_and_40_offers(
     site, other_site, lead, other_lead, item_bread, mapped
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     lot = stock(site, item_bread, "100000", by=lead, days=5)
     client = client_for(other_lead)
 
     def count() -> int:
-        client.get(BOARD)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(BOARD, {"within": "500"}).status_code == 200
-        return len(ctx.captured_queries)
+        return page_queries(client, BOARD, {"within": "500"})
 
     for _ in range(10):
         offer(site, lot, "1000", by=lead)

@@ -3,12 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pantry.network import services
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.network.factories import need, offer, stock, yoghurt
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +48,7 @@ def test_the_dashboard_runs_the_same_queries_for_few_and_many_offers_and_needs(
     client = client_for(coordinator)
 
     def count() -> int:
-        client.get(DASHBOARD)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(DASHBOARD).status_code == 200
-        return len(ctx.captured_queries)
+        return page_queries(client, DASHBOARD)
 
     for _ in range(3):
         offer(site, lot, "1000", by=lead)

@@ -4,13 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pantry import catalog, services
 from pantry.models import StockMove
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.pantry.factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,20 +35,14 @@ def fill(site, n, today, start=0):
             catalog.set_threshold(site=site, item=item, minimum=Decimal(5000))
 
 
-def queries_for(client, url, params=None) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url, params or {}).status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_the_stock_page_runs_the_same_queries_for_5_or_60_items(site, lead, today):
     client = client_for(lead)
     url = reverse("pantry:stock", args=[site.slug])
     params = {"sort": "-available_total", "free_from": ["gluten"], "expiring_within": "5"}
     fill(site, 5, today)
-    few, few_filtered = queries_for(client, url), queries_for(client, url, params)
+    few, few_filtered = page_queries(client, url), page_queries(client, url, params)
     fill(site, 55, today, start=5)
-    many, many_filtered = queries_for(client, url), queries_for(client, url, params)
+    many, many_filtered = page_queries(client, url), page_queries(client, url, params)
     assert few == many and few_filtered == many_filtered
     assert "60 items" in stock_page(client, site)
 
