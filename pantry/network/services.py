@@ -116,8 +116,6 @@ def _lock_transfer(transfer_id: int) -> Transfer:
     return transfer
 
 
-
-
 def _on_commit(task: str, *args) -> None:
     def enqueue() -> None:
         from django_q.tasks import async_task
