@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.forms.formsets import BaseFormSet
 
+from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User
+
+# (line index from 0, field name or None, message), as a service's LineErrors lists them.
+LineError = tuple[int, str | None, str]
 
 
 def normalise_phone(raw: str) -> str:
@@ -183,3 +190,53 @@ class MemberRoleForm(forms.Form):
                 "Nobody has an account with this email address. Ask them to sign up first."
             )
         return user
+
+
+# --- Errors on forms ----------------------------------------------------------------
+
+
+def show_error(form: forms.Form, error: DomainError | forms.ValidationError) -> None:
+    """Put a service's refusal beside the field it names, or above the form.
+
+    A DomainError names at most one field; a ValidationError may carry a dict of
+    them. A field the form does not have becomes a message for the whole form,
+    so nothing a service says is ever dropped.
+    """
+    if isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return
+    form.add_error(None, error)
+
+
+def show_line_errors(line_forms: Sequence[forms.Form], errors: Iterable[LineError]) -> None:
+    """Put each (line index, field, message) on the line form it came from."""
+    for index, field, message in errors:
+        line = line_forms[index]
+        line.add_error(field if field in line.fields else None, message)
+
+
+def has_errors(*forms_used: object) -> bool:
+    """Was anything here submitted and refused? Takes forms, formsets and None."""
+    for used in forms_used:
+        if used is None or not getattr(used, "is_bound", False):
+            continue
+        if isinstance(used, BaseFormSet):
+            if used.non_form_errors() or any(f.errors for f in used.forms):
+                return True
+        elif used.errors:
+            return True
+    return False
+
+
+def form_status(*forms_used: object) -> int:
+    """The one way to answer a post: 400 when a form on the page was refused.
+
+    A refusal is not a success: the status says so to scripts, tests and
+    phones replaying a queue, while a person sees the same page with the
+    messages beside the fields (htmx is configured to swap 400s; base.html).
+    """
+    return 400 if has_errors(*forms_used) else 200

@@ -26,6 +26,8 @@ from commonpot.forms import (
     SignUpForm,
     SiteForm,
     SiteSettingsForm,
+    form_status,
+    show_error,
 )
 from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
 from commonpot.permissions import (
@@ -153,12 +155,14 @@ def signup(request: HttpRequest) -> HttpResponse:
                 phone=data["phone"],
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             login(request, user, backend="commonpot.auth.UsernameOrEmailBackend")
             messages.success(request, f"Welcome, {user.name}! Here is where your shifts will be.")
             return redirect("home")
-    return TemplateResponse(request, "registration/signup.html", {"form": form})
+    return TemplateResponse(
+        request, "registration/signup.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -171,13 +175,16 @@ def profile(request: HttpRequest) -> HttpResponse:
                 request.user, **{f: form.cleaned_data[f] for f in ProfileForm.Meta.fields}
             )
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, "Your details are saved.")
             return redirect("profile")
     memberships = Membership.objects.filter(user=request.user).select_related("site")
     return TemplateResponse(
-        request, "accounts/profile.html", {"form": form, "memberships": memberships}
+        request,
+        "accounts/profile.html",
+        {"form": form, "memberships": memberships},
+        status=form_status(form),
     )
 
 
@@ -196,7 +203,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
                 request, "Your account and personal details are deleted. Thank you for helping."
             )
             return redirect("home")
-    return TemplateResponse(request, "accounts/delete.html", {"form": form})
+    return TemplateResponse(
+        request, "accounts/delete.html", {"form": form}, status=form_status(form)
+    )
 
 
 @login_required
@@ -223,7 +232,12 @@ def site_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{site.name} is now part of the network.")
             return redirect("site_manage", slug=site.slug)
-    return TemplateResponse(request, "commonpot/site_form.html", {"form": form, "site": None})
+    return TemplateResponse(
+        request,
+        "commonpot/site_form.html",
+        {"form": form, "site": None},
+        status=form_status(form),
+    )
 
 
 @lead_required
@@ -251,7 +265,12 @@ def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(request, "The site's details are saved.")
             return redirect("site_manage", slug=site.slug)
-    return TemplateResponse(request, "commonpot/site_form.html", {"form": form, "site": site})
+    return TemplateResponse(
+        request,
+        "commonpot/site_form.html",
+        {"form": form, "site": site},
+        status=form_status(form),
+    )
 
 
 @lead_required
@@ -284,6 +303,7 @@ def site_people(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "commonpot/site_people.html",
         {"site": site, "memberships": memberships, "form": form},
+        status=form_status(form),
     )
 
 

@@ -7,14 +7,14 @@ from datetime import date
 
 from django import forms
 
-from commonpot.errors import DomainError
+from commonpot.forms import show_error
+from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from kitchen.cooking import CookLine
 from kitchen.models import MealService, Recipe
 from pantry.codes import Dietary
-from pantry.forms import ItemField, TokenForm, date_field, picker_attrs
+from pantry.forms import ItemField, date_field, picker_attrs
 from pantry.models import Item, Lot
-from pantry.services import LineErrors
 from pantry.units import UnitError, display, to_base
 
 MAX_DISHES = 3
@@ -35,17 +35,6 @@ def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerFi
         },
         **kwargs,
     )
-
-
-def show_errors(form: forms.Form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-def show_line_errors(forms_used: list[forms.Form], error: LineErrors) -> None:
-    """Put each (line, field, message) of a LineErrors on the form it came from."""
-    for index, field, message in error.errors:
-        form = forms_used[index]
-        form.add_error(field if field in form.fields else None, message)
 
 
 # --- Recipes --------------------------------------------------------------
@@ -106,7 +95,7 @@ class IngredientForm(forms.Form):
             try:
                 to_base(quantity, data["unit"], item)
             except UnitError as e:
-                self.add_error(e.field if e.field in self.fields else None, e.message)
+                show_error(self, e)
         return data
 
     @property

@@ -12,7 +12,6 @@ reference "meal-service:<id>" (see MealService.reference).
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -23,6 +22,7 @@ from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, Allergen, Dietary, codes_in
 from pantry.models import QTY, Item, Lot
@@ -101,7 +101,7 @@ class RecipeQuerySet(models.QuerySet):
         return self.annotate(_here=here).order_by("_here", Lower("name"), "pk")
 
 
-class Recipe(Labelled, models.Model):
+class Recipe(Labelled, Tokened):
     """A dish, shared across the network. Its site wrote it (or copied it to adapt it)
     and is the only one that may change it; every site may cook it."""
 
@@ -122,7 +122,6 @@ class Recipe(Labelled, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # One per form shown: a second submission of the same form finds the first.
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = RecipeQuerySet.as_manager()
 
@@ -226,7 +225,7 @@ class MealServiceQuerySet(models.QuerySet):
         )
 
 
-class MealService(Labelled, models.Model):
+class MealService(Labelled, Tokened):
     """A planned meal at a site: a date, which meal, how many servings, which dishes."""
 
     class Kind(models.TextChoices):
@@ -254,7 +253,6 @@ class MealService(Labelled, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     # What happened, once cooked.
     cooked_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded
 from commonpot.models import Site
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, Recipe, RecipeIngredient
@@ -140,7 +141,7 @@ def create_recipe(
     token=None,
 ) -> Recipe:
     """Write a new recipe for `site`. The same token records once."""
-    if (earlier := pantry.already_recorded(Recipe, token, site)) is not None:
+    if (earlier := already_recorded(Recipe, token, site)) is not None:
         return earlier
     recipe = Recipe(
         site=site,
@@ -282,7 +283,7 @@ def plan_meal(
     token=None,
 ) -> MealService:
     """Plan a meal at `site`. The same token records once."""
-    if (earlier := pantry.already_recorded(MealService, token, site)) is not None:
+    if (earlier := already_recorded(MealService, token, site)) is not None:
         return earlier
     _check_kind(kind)
     servings = whole_servings(servings, field="planned_servings")

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import form_status, show_error, show_line_errors
+from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.params import day_or_404, int_param
 from commonpot.pdf import pdf_response
@@ -30,8 +32,6 @@ from kitchen.forms import (
     CookLineForm,
     MealForm,
     meal_initial,
-    show_errors,
-    show_line_errors,
 )
 from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, labels_pdf
@@ -85,8 +85,7 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
         "next": (monday + timedelta(days=7)).isoformat(),
         "short": sum(1 for m in meals if m.is_planned and m.stock.short),
     }
-    template = "kitchen/week.html#week" if request.htmx else "kitchen/week.html"
-    return TemplateResponse(request, template, context)
+    return render_page(request, "kitchen/week.html", context, partial="week")
 
 
 # --- Planning ------------------------------------------------------------------
@@ -109,7 +108,7 @@ def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
                 site=site, by=request.user, token=form.cleaned_data["token"], **form.meal_fields()
             )
         except DomainError as e:
-            show_errors(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"Planned: {meal}.")
             return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
@@ -133,7 +132,7 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         try:
             held = services.change_meal(meal, by=request.user, **form.meal_fields())
         except DomainError as e:
-            show_errors(form, e)
+            show_error(form, e)
         else:
             messages.success(request, "The meal is changed.")
             if held is not None:
@@ -174,10 +173,10 @@ def meal_detail(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 
 def _after_stock_action(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """HTMX gets the meal's stock section again; a plain form goes back to the page."""
-    if request.htmx:
+    if wants_partial(request):
         meal = _meal(site, pk)
-        return TemplateResponse(
-            request, "kitchen/meal.html#stock", _meal_context(request, site, meal)
+        return render_fragment(
+            request, "kitchen/meal.html", "stock", _meal_context(request, site, meal)
         )
     return redirect("kitchen_meal", slug=site.slug, pk=pk)
 
@@ -300,7 +299,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except LineErrors as e:
-            show_line_errors(lines, e)
+            show_line_errors(lines, e.errors)
         except cooking.ShortOfStock as e:
             form.add_error(None, e.message)
             for line in lines:
@@ -308,7 +307,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                     if line.cook_line().used_item.pk == short.item.pk:
                         line.add_error("quantity", short.describe())
         except DomainError as e:
-            show_errors(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"Cooked: {meal.title}. The pantry shows what was used.")
             return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
@@ -321,9 +320,9 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         "stock": meal_stock([meal])[meal.pk],
         "can_keep": cooking.leftover_storage(site) is not None,
     }
-    bad = data is not None and (form.errors or any(line.errors for line in lines))
-    template = "kitchen/cook.html#cook-form" if request.htmx else "kitchen/cook.html"
-    return TemplateResponse(request, template, context, status=400 if bad else 200)
+    return render_page(
+        request, "kitchen/cook.html", context, partial="cook-form", status=form_status(form, *lines)
+    )
 
 
 # --- Labels ------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import form_status, show_error, show_line_errors
+from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.permissions import lead_required
 from kitchen import services
@@ -26,8 +28,6 @@ from kitchen.forms import (
     RecipeForm,
     SuggestForm,
     ingredient_initial,
-    show_errors,
-    show_line_errors,
 )
 from kitchen.models import Recipe, allergen_labels
 from kitchen.services import IngredientLine
@@ -58,12 +58,13 @@ def recipes(request: HttpRequest, site: Site) -> HttpResponse:
     filters = RecipeFilter(request.GET or None, queryset=queryset, site=site)
     table = RecipeTable(filters.qs, site=site)
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    template = (
-        "kitchen/recipes.html#results"
-        if request.htmx and request.htmx.target == "recipe-results"
-        else "kitchen/recipes.html"
+    return render_page(
+        request,
+        "kitchen/recipes.html",
+        {"site": site, "filter": filters, "table": table},
+        partial="results",
+        target="recipe-results",
     )
-    return TemplateResponse(request, template, {"site": site, "filter": filters, "table": table})
 
 
 @lead_required
@@ -86,9 +87,8 @@ def recipe_detail(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         "own": recipe.site_id == site.pk,
         "sources": _allergen_sources(recipe),
     }
-    template = "kitchen/recipe.html#scaled" if request.htmx else "kitchen/recipe.html"
-    return TemplateResponse(
-        request, template, context, status=400 if form.is_bound and form.errors else 200
+    return render_page(
+        request, "kitchen/recipe.html", context, partial="scaled", status=form_status(form)
     )
 
 
@@ -165,9 +165,9 @@ def _recipe_form(request: HttpRequest, site: Site, recipe: Recipe | None) -> Htt
             else:
                 saved = services.update_recipe(recipe, site=site, **fields)
         except LineErrors as e:
-            show_line_errors(used, e)
+            show_line_errors(used, e.errors)
         except DomainError as e:
-            show_errors(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"Saved: {saved.name}.")
             return redirect("kitchen_recipe", slug=site.slug, pk=saved.pk)
@@ -258,7 +258,6 @@ def suggestions(request: HttpRequest, site: Site) -> HttpResponse:
         site, Recipe.objects.active().with_ingredients(), today=today, target=target
     )
     context = {"site": site, "form": form, "ranked": ranked, "target": target, "today": today}
-    template = "kitchen/suggestions.html#ranked" if request.htmx else "kitchen/suggestions.html"
-    return TemplateResponse(
-        request, template, context, status=400 if form.is_bound and form.errors else 200
+    return render_page(
+        request, "kitchen/suggestions.html", context, partial="ranked", status=form_status(form)
     )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, same_site
 from commonpot.models import Site
 from pantry import services
 from pantry.models import Donation, DonationLine, Donor, Item, Lot, Storage
@@ -129,7 +130,7 @@ def receive_donation(
     The same token records once: a second submission of the same form returns
     the donation the first one made.
     """
-    if (earlier := services.already_recorded(Donation, token, site)) is not None:
+    if (earlier := already_recorded(Donation, token, site)) is not None:
         return earlier
     if donor is not None and donor.site_id != site.pk:
         raise DomainError("This donor is another site's record.", field="donor")
@@ -147,7 +148,7 @@ def receive_donation(
         with transaction.atomic():
             donation = Donation.objects.create(note=note[:200], **fields)
     except IntegrityError:
-        return services.same_site(Donation.objects.get(token=token), site)
+        return same_site(Donation.objects.get(token=token), site)
 
     source = f"Donation {donation.pk} from {donation.donor_name}"
     lots: dict[tuple, Lot] = {}

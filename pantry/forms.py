@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.urls import reverse
 
-from commonpot.forms import PhoneField
+from commonpot.forms import PhoneField, show_error
+from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
@@ -76,12 +76,6 @@ def picker_attrs(site: Site, list_id: str) -> dict:
     }
 
 
-class TokenForm(forms.Form):
-    """A form that carries an idempotency token: submitted twice, recorded once."""
-
-    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
-
 # --- Lines ------------------------------------------------------------------------
 
 
@@ -109,7 +103,7 @@ class LineForm(forms.Form):
             try:
                 data["base_quantity"] = to_base(quantity, unit, item)
             except UnitError as e:
-                self.add_error(e.field if e.field in self.fields else None, e.message)
+                show_error(self, e)
         return data
 
 
@@ -238,7 +232,7 @@ class DiscardForm(forms.Form):
                     data["quantity"], data.get("unit") or self.lot.item.piece_name, self.lot.item
                 )
             except UnitError as e:
-                self.add_error(e.field if e.field in self.fields else None, e.message)
+                show_error(self, e)
         return data
 
 

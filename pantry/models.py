@@ -10,7 +10,6 @@ can leave stock negative or promise more than is on the shelf.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -21,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
+from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from pantry.codes import (
     ALLERGEN_BITS,
@@ -497,7 +497,7 @@ class Donor(models.Model):
         return self.name
 
 
-class Donation(models.Model):
+class Donation(Tokened):
     """One intake of food from one donor, as logged at the door."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="donations")
@@ -508,7 +508,6 @@ class Donation(models.Model):
     received_by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
     # One per form shown: a second submission of the same form finds the first.
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -544,7 +543,7 @@ class DonationLine(models.Model):
 # --- Distributions out ----------------------------------------------------
 
 
-class Distribution(models.Model):
+class Distribution(Tokened):
     """Food given out: to households (counted, never named) or a partner organisation."""
 
     class Recipient(models.TextChoices):
@@ -559,7 +558,6 @@ class Distribution(models.Model):
     given_on = models.DateField()
     by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -606,14 +604,13 @@ class DistributionLine(models.Model):
 # --- Counts and thresholds ------------------------------------------------
 
 
-class StockCount(models.Model):
+class StockCount(Tokened):
     """A count of the lots in one storage area of one site."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stock_counts")
     storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
     by = recorded_by()
     at = models.DateTimeField()
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["-at"]

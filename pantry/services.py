@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, same_site
 from commonpot.models import Site
 from pantry.models import (
     CountLine,
@@ -613,33 +614,6 @@ def record_count(
         if q != lot.on_hand:
             _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, at=when, count=count)
     return count
-
-
-def same_site(record, site: Site):
-    if record.site_id != site.pk:
-        raise DomainError("This form was already used at another site.")
-    return record
-
-
-def already_recorded(model, token, site: Site | None = None, **same):
-    """What an earlier submission of the same form made, if any.
-
-    Forms that create records carry a one-time token, so a double click or a
-    retry on a bad connection returns the first record instead of a second.
-    The record must belong to `site` and match `same` (field=value), or the
-    token was reused for something else.
-    """
-    if token is None:
-        return None
-    existing = model.objects.filter(token=token).first()
-    if existing is None:
-        return None
-    if site is not None:
-        same_site(existing, site)
-    for name, value in same.items():
-        if getattr(existing, name) != value:
-            raise DomainError("This form was already used for something else; reload the page.")
-    return existing
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import form_status
+from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.params import parse_day
 from commonpot.permissions import lead_required
@@ -52,9 +54,9 @@ def stock(request: HttpRequest, site: Site) -> HttpResponse:
     table = StockTable(filters.qs, site=site, today=today)
     RequestConfig(request, paginate={"per_page": STOCK_PAGE_SIZE}).configure(table)
     context = {"site": site, "filters": filters, "table": table, "today": today}
-    if request.htmx and request.htmx.target == "stock-results":
-        return TemplateResponse(request, "pantry/stock.html#results", context)
-    return TemplateResponse(request, "pantry/stock.html", context)
+    return render_page(
+        request, "pantry/stock.html", context, partial="results", target="stock-results"
+    )
 
 
 @lead_required
@@ -163,23 +165,31 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
                 f"Discarded {display(-move.quantity, lot.item)} of {lot.item.name} to "
                 f"{move.get_destination_display().lower()}."
             )
-            if request.htmx:
-                return TemplateResponse(
-                    request, "pantry/waste.html#discarded", {"site": site, "lot": lot, "text": text}
+            if wants_partial(request):
+                return render_fragment(
+                    request,
+                    "pantry/waste.html",
+                    "discarded",
+                    {"site": site, "lot": lot, "text": text},
                 )
             messages.success(request, text)
             if request.POST.get("next") == "waste":
                 return redirect("pantry:waste", slug=site.slug)
             return redirect(lot)
-    if request.htmx and request.method == "POST":
+    if wants_partial(request) and request.method == "POST":
         errors = " ".join(e for errs in form.errors.values() for e in errs)
-        return TemplateResponse(
+        return render_fragment(
             request,
-            "pantry/waste.html#discarded",
+            "pantry/waste.html",
+            "discarded",
             {"site": site, "lot": lot, "text": errors, "failed": True},
+            status=form_status(form),
         )
     return TemplateResponse(
-        request, "pantry/discard.html", {"site": site, "lot": lot, "form": form}
+        request,
+        "pantry/discard.html",
+        {"site": site, "lot": lot, "form": form},
+        status=form_status(form),
     )
 
 
@@ -259,7 +269,7 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 f"Count saved: {count.lines.count()} lots counted, {changed} adjusted. "
                 "Lots you left empty were not changed."
             )
-            if not request.htmx:
+            if not wants_partial(request):
                 messages.success(request, result)
                 return redirect("pantry:counts", slug=site.slug)
             lots = _count_lots(site, storage)
@@ -273,9 +283,9 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
         "form": form,
         "result": result,
     }
-    if request.htmx:
-        return TemplateResponse(request, "pantry/count_area.html#count-form", context)
-    return TemplateResponse(request, "pantry/count_area.html", context)
+    return render_page(
+        request, "pantry/count_area.html", context, partial="count-form", status=form_status(form)
+    )
 
 
 @lead_required
@@ -325,7 +335,10 @@ def thresholds(request: HttpRequest, site: Site) -> HttpResponse:
         for item in rows
     ]
     return TemplateResponse(
-        request, "pantry/thresholds.html", {"site": site, "form": form, "rows": shown}
+        request,
+        "pantry/thresholds.html",
+        {"site": site, "form": form, "rows": shown},
+        status=form_status(form),
     )
 
 

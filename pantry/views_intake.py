@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import form_status, show_error, show_line_errors
+from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
@@ -61,13 +63,6 @@ def _with_one_more_line(data: QueryDict) -> QueryDict:
     except ValueError:
         data[key] = "1"
     return data
-
-
-def _line_errors(formset, error: services.LineErrors) -> None:
-    filled = formset.filled()
-    for index, field, message in error.errors:
-        form = filled[index]
-        form.add_error(field if field in form.fields else None, message)
 
 
 def _new_line(request: HttpRequest, site: Site, formset_class, template: str) -> HttpResponse:
@@ -136,9 +131,9 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except services.LineErrors as e:
-            _line_errors(formset, e)
+            show_line_errors(formset.filled(), e.errors)
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(
                 request, f"Donation logged: {len(lines)} lines from {donation.donor_name}."
@@ -148,6 +143,7 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "pantry/donation_form.html",
         {"site": site, "form": form, "formset": formset},
+        status=200 if data is None or "add_line" in data else form_status(form, formset),
     )
 
 
@@ -240,6 +236,7 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "pantry/donation_import.html",
         {"site": site, "form": form, "report": report, "columns": csv_io.IMPORT_COLUMNS},
+        status=form_status(form),
     )
 
 
@@ -254,13 +251,16 @@ def donors(request: HttpRequest, site: Site) -> HttpResponse:
         try:
             donor = donations.add_donor(site=site, **form.cleaned_data)
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"{donor.name} added to your donors.")
             return redirect("pantry:donors", slug=site.slug)
     rows = Donor.objects.filter(site=site).annotate(gifts=Count("donations")).order_by("name")
     return TemplateResponse(
-        request, "pantry/donors.html", {"site": site, "form": form, "rows": rows}
+        request,
+        "pantry/donors.html",
+        {"site": site, "form": form, "rows": rows},
+        status=form_status(form),
     )
 
 
@@ -273,12 +273,15 @@ def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
         try:
             donations.update_donor(donor, **form.cleaned_data)
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, "Donor saved.")
             return redirect("pantry:donors", slug=site.slug)
     return TemplateResponse(
-        request, "pantry/donor_form.html", {"site": site, "form": form, "donor": donor}
+        request,
+        "pantry/donor_form.html",
+        {"site": site, "form": form, "donor": donor},
+        status=form_status(form),
     )
 
 
@@ -337,9 +340,9 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
                 token=c["token"],
             )
         except services.LineErrors as e:
-            _line_errors(formset, e)
+            show_line_errors(formset.filled(), e.errors)
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"Given out to {distribution.recipient_label}.")
             return redirect(distribution)
@@ -353,6 +356,7 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "pantry/distribution_form.html",
         {"site": site, "form": form, "formset": formset, "partners": partners},
+        status=200 if data is None or "add_line" in data else form_status(form, formset),
     )
 
 
@@ -400,9 +404,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
     table = ItemTable(items)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     context = {"table": table, "q": text, "category": category, "categories": Item.Category.choices}
-    if request.htmx and request.htmx.target == "item-results":
-        return TemplateResponse(request, "pantry/items.html#results", context)
-    return TemplateResponse(request, "pantry/items.html", context)
+    return render_page(
+        request, "pantry/items.html", context, partial="results", target="item-results"
+    )
 
 
 @lead_or_coordinator_required
@@ -413,11 +417,13 @@ def item_new(request: HttpRequest) -> HttpResponse:
         try:
             item = catalog.add_item(**form.values())
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"{item.name} added to the catalog.")
             return redirect("pantry:items")
-    return TemplateResponse(request, "pantry/item_form.html", {"form": form, "item": None})
+    return TemplateResponse(
+        request, "pantry/item_form.html", {"form": form, "item": None}, status=form_status(form)
+    )
 
 
 @lead_or_coordinator_required
@@ -429,8 +435,10 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         try:
             catalog.update_item(item, **form.values())
         except DomainError as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"{item.name} saved.")
             return redirect("pantry:items")
-    return TemplateResponse(request, "pantry/item_form.html", {"form": form, "item": item})
+    return TemplateResponse(
+        request, "pantry/item_form.html", {"form": form, "item": item}, status=form_status(form)
+    )

@@ -309,8 +309,3 @@ class DateOfBirthForm(forms.Form):
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def show_error(form: forms.Form, error) -> None:
-    """Put a service's DomainError on the field it names, or on the whole form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.permissions import can_manage_site
 from volunteers import services
 from volunteers.filters import BoardFilter, board_params, board_sites
@@ -55,8 +56,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "claim_form": ClaimForm(),
     }
-    template = "volunteers/board.html#results" if request.htmx else "volunteers/board.html"
-    return TemplateResponse(request, template, context)
+    return render_page(request, "volunteers/board.html", context, partial="results")
 
 
 def _visible_shift(request: HttpRequest, pk: int) -> Shift:
@@ -88,15 +88,17 @@ def _respond(
 ) -> HttpResponse:
     """The card again for HTMX (swapped in place); for a plain form post, back to
     where the person was, or the shift's page with the reason and status 400."""
-    if request.htmx:
-        return TemplateResponse(
+    if wants_partial(request):
+        return render_fragment(
             request,
-            "volunteers/board.html#card",
+            "volunteers/board.html",
+            "card",
             {
                 "shift": _card_shift(request, shift.pk),
                 "error": error,
                 "claim_form": form or ClaimForm(),
             },
+            status=400 if error else 200,
         )
     if not error:
         return redirect(_next_url(request) or "volunteers_my_shifts")
@@ -131,7 +133,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as e:
         return _respond(request, shift, error=e.message, form=form)
-    if not request.htmx:
+    if not wants_partial(request):
         if sign_up.status == SignUp.Status.CONFIRMED:
             messages.success(request, f"You're in: {shift}.")
         else:
@@ -153,6 +155,6 @@ def take_over(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         services.take_over_sign_up(sign_up_id=offer.pk, volunteer=request.user)
     except DomainError as e:
         return _respond(request, shift, error=e.message)
-    if not request.htmx:
+    if not wants_partial(request):
         messages.success(request, f"Thank you! The place is yours: {shift}.")
     return _respond(request, shift)

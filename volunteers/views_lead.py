@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
+from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_see_contact, lead_required
@@ -32,7 +34,6 @@ from volunteers.forms import (
     ReasonForm,
     ShiftForm,
     ShiftPolicyForm,
-    show_error,
     week_start,
 )
 from volunteers.links import meals_with_allergens
@@ -249,13 +250,15 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
             )
         except DomainError as e:
             error = e.message
-    if request.htmx:
+    if wants_partial(request):
         context = _roster_context(request, site, shift)
         row = next((s for s in context["roster"] if s.pk == sign_up.pk), None)
         if row is None:
             raise Http404("Not on the roster.")
         context.update({"s": row, "error": error})
-        return TemplateResponse(request, "volunteers/roster.html#row", context)
+        return render_fragment(
+            request, "volunteers/roster.html", "row", context, status=400 if error else 200
+        )
     if error:
         messages.error(request, error)
     else:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
 from commonpot.models import Site
 from commonpot.permissions import lead_required
 from volunteers import planning
@@ -18,7 +19,6 @@ from volunteers.forms import (
     RoleForm,
     RotaExceptionForm,
     RotaForm,
-    show_error,
 )
 from volunteers.models import QualificationKind, Rota, RotaException, ShiftRole
 

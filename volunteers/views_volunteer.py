@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
 from commonpot.models import Site
 from volunteers import calendar, people, services
 from volunteers.forms import DateOfBirthForm, QualificationForm
@@ -125,7 +126,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             try:
                 q = people.record_qualification(volunteer=user, **form.cleaned_data)
             except DomainError as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                show_error(form, e)
             else:
                 messages.success(
                     request, f"Your {q.kind} is recorded. A lead will verify it when they see it."

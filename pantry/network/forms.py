@@ -4,7 +4,6 @@ clock of the site they belong to."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -12,6 +11,8 @@ from django import forms
 from django.utils import timezone
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
+from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item, Lot, StockMove
@@ -40,17 +41,6 @@ def natural(quantity: Decimal, item: Item) -> tuple[str, str]:
     return text, unit
 
 
-def apply_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal beside the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
-
-
-class TokenMixin(forms.Form):
-    """One per form shown: the same form sent twice is recorded once."""
-
-    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
-
-
 class LotChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, lot: Lot) -> str:
         return (
@@ -59,7 +49,7 @@ class LotChoiceField(forms.ModelChoiceField):
         )
 
 
-class OfferForm(TokenMixin):
+class OfferForm(TokenForm):
     lot = LotChoiceField(
         queryset=Lot.objects.none(),
         label="Food to offer",
@@ -109,13 +99,13 @@ class OfferForm(TokenMixin):
             try:
                 data["base_quantity"] = to_base(data["quantity"], data["unit"], lot.item)
             except DomainError as e:
-                apply_error(self, e)
+                show_error(self, e)
         chain = data.get("cold_chain")
         data["cold_chain_value"] = None if chain == "auto" else ("" if chain == "none" else chain)
         return data
 
 
-class NeedForm(TokenMixin):
+class NeedForm(TokenForm):
     item = forms.ModelChoiceField(
         queryset=Item.objects.active(),
         required=False,
@@ -147,7 +137,7 @@ class NeedForm(TokenMixin):
         return data
 
 
-class ClaimForm(TokenMixin):
+class ClaimForm(TokenForm):
     """Claim an offer for one of the sites this person leads (any site, for coordinators)."""
 
     for_site = forms.ModelChoiceField(queryset=Site.objects.none(), label="For", empty_label=None)
@@ -178,7 +168,7 @@ class ClaimForm(TokenMixin):
                     data["quantity"], data.get("unit") or "kg", self.offer.item
                 )
             except DomainError as e:
-                apply_error(self, e)
+                show_error(self, e)
         return data
 
 
@@ -189,7 +179,7 @@ def claim_sites(user) -> list[Site]:
     return list(Site.objects.active().filter(pk__in=lead_site_ids(user)).order_by("name"))
 
 
-class ProposeTransferForm(TokenMixin):
+class ProposeTransferForm(TokenForm):
     source = forms.ModelChoiceField(queryset=Site.objects.active(), label="From")
     destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
     item = forms.ModelChoiceField(queryset=Item.objects.active())
@@ -213,7 +203,7 @@ class ProposeTransferForm(TokenMixin):
             try:
                 data["base_quantity"] = to_base(data["quantity"], data["unit"], data["item"])
             except DomainError as e:
-                apply_error(self, e)
+                show_error(self, e)
         return data
 
 

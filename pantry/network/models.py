@@ -10,7 +10,6 @@ destination) or the transfer is cancelled (new lots back at the source).
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from pantry.models import QTY, Item, Lot, StockMove, Storage
 from pantry.units import display, display_weight
@@ -63,7 +63,7 @@ class OfferQuerySet(models.QuerySet):
         return self.select_related("site", "item").order_by("closes_at", "pk")
 
 
-class Offer(models.Model):
+class Offer(Tokened):
     """Surplus food one site offers to the rest of the network.
 
     `remaining` is what is still offered; it is held in the pantry under
@@ -108,7 +108,6 @@ class Offer(models.Model):
     )
     posted_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = OfferQuerySet.as_manager()
 
@@ -196,7 +195,7 @@ class NeedQuerySet(models.QuerySet):
         return self.select_related("site", "item").order_by("closes_at", "pk")
 
 
-class Need(models.Model):
+class Need(Tokened):
     """Food a site is short of: one item, or anything of a category, by a date.
 
     `quantity` is in the item's base unit for an item need, and in grams for a
@@ -233,7 +232,6 @@ class Need(models.Model):
     )
     posted_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -303,7 +301,7 @@ class TransferQuerySet(models.QuerySet):
         return self.select_related("source", "destination", "item").order_by("-proposed_at")
 
 
-class Transfer(models.Model):
+class Transfer(Tokened):
     """Food moving from one site to another.
 
     proposed (a coordinator, or a site claiming an offer) -> accepted by the
@@ -364,8 +362,6 @@ class Transfer(models.Model):
         max_length=12, choices=StockMove.Destination.choices, blank=True
     )
     receipt_note = models.CharField(max_length=300, blank=True)
-
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = TransferQuerySet.as_manager()
 

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded
 from commonpot.models import Site
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
@@ -150,7 +151,7 @@ def post_offer(
     Leftovers from a cooked meal are offered the same way: they are a lot of a
     prepared-meal item.
     """
-    existing = pantry.already_recorded(Offer, token, site_id=site.pk)
+    existing = already_recorded(Offer, token, site_id=site.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "offer this site's food")
@@ -310,7 +311,7 @@ def claim_offer(
     offer at once one gets it and the other is told it is taken.
     """
     offer = _lock_offer(offer_id)
-    existing = pantry.already_recorded(Transfer, token, offer_id=offer.pk)
+    existing = already_recorded(Transfer, token, offer_id=offer.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "claim food for this site")
@@ -397,7 +398,7 @@ def post_need(
     and item is updated instead of a second one being made, so calling this
     again for the same meal is harmless.
     """
-    existing = pantry.already_recorded(Need, token, site_id=site.pk)
+    existing = already_recorded(Need, token, site_id=site.pk)
     if existing is not None:
         return existing
     _require_manager(by, site, "post this site's needs")
@@ -477,9 +478,7 @@ def propose_transfer(
 ) -> Transfer:
     """A coordinator proposes moving food between two sites; the source's lead
     accepts it (which is when the food is held) or cancels it."""
-    existing = pantry.already_recorded(
-        Transfer, token, source_id=source.pk, destination_id=destination.pk
-    )
+    existing = already_recorded(Transfer, token, source_id=source.pk, destination_id=destination.pk)
     if existing is not None:
         return existing
     if by is None or not is_coordinator(by):

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
+from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
@@ -28,7 +30,6 @@ from pantry.network.forms import (
     CloseNeedForm,
     NeedForm,
     OfferForm,
-    apply_error,
     claim_sites,
     natural,
 )
@@ -92,8 +93,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "origin": origin,
         "query": query.urlencode(),
     }
-    template = "network/board.html#results" if request.htmx else "network/board.html"
-    return TemplateResponse(request, template, context)
+    return render_page(request, "network/board.html", context, partial="results")
 
 
 def _claimers(user, sites: list[Site]) -> list[Site]:
@@ -188,19 +188,21 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
                 token=data["token"],
             )
         except DomainError as e:
-            apply_error(form, e)
+            show_error(form, e)
             error = e.message
     else:
         error = " ".join(m for errors in form.errors.values() for m in errors)
-    if request.htmx:
-        # Answered with the card itself (200, so htmx swaps it), saying what happened.
+    if wants_partial(request):
+        # Answered with the card itself, saying what happened (htmx swaps a 400 too).
         fresh = Offer.objects.for_cards().get(pk=offer.pk)
         origin = transfer.destination if transfer else None
         _decorate([fresh], origin, claim_sites(request.user))
-        return TemplateResponse(
+        return render_fragment(
             request,
-            "network/board.html#offer-card",
+            "network/board.html",
+            "offer-card",
             {"offer": fresh, "claimed": transfer, "error": error},
+            status=400 if error else 200,
         )
     if transfer is not None:
         messages.success(
@@ -250,7 +252,7 @@ def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
                 token=data["token"],
             )
         except DomainError as e:
-            apply_error(form, e)
+            show_error(form, e)
         else:
             messages.success(
                 request,
@@ -350,7 +352,7 @@ def need_new(request: HttpRequest, site: Site) -> HttpResponse:
                 token=data["token"],
             )
         except DomainError as e:
-            apply_error(form, e)
+            show_error(form, e)
         else:
             messages.success(request, f"{site.name}'s need for {need.what} is on the board.")
             return redirect(need)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
 from commonpot.params import int_param
 from commonpot.pdf import pdf_response
 from commonpot.permissions import can_manage_site, coordinator_required
@@ -17,7 +18,7 @@ from pantry.models import Reservation
 from pantry.network import services
 from pantry.network.access import network_required, transfer_for
 from pantry.network.filters import TransferFilter
-from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm, apply_error
+from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm
 from pantry.network.models import Need, Transfer
 from pantry.network.pdf import manifest_pdf
 from pantry.network.slots import transfer_panels
@@ -132,7 +133,7 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as e:
-            apply_error(form, e)
+            show_error(form, e)
         else:
             arrived = sum(data["received"].values())
             short = sum(line.quantity for line in lines) - arrived
@@ -163,7 +164,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
             transfer_id=transfer.pk, by=request.user, reason=form.cleaned_data["reason"]
         )
     except DomainError as e:
-        apply_error(form, e)
+        show_error(form, e)
         return _transfer_page(request, transfer, error=e.message, cancel_form=form, status=400)
     messages.success(request, f"Transfer #{transfer.pk} is cancelled.")
     return redirect(transfer)
@@ -201,7 +202,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 token=data["token"],
             )
         except DomainError as e:
-            apply_error(form, e)
+            show_error(form, e)
         else:
             messages.success(
                 request, f"Proposed. {transfer.source.name}'s leads are asked to accept it."

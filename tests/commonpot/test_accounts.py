@@ -40,7 +40,7 @@ def test_a_volunteer_signs_up_and_lands_on_their_home_page(client):
 )
 def test_sign_up_refuses_bad_input_and_writes_nothing(client, change, field, message):
     response = client.post(reverse("signup"), {**GOOD, **change})
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert message in errors
     assert message in response.content.decode().replace("&#x27;", "'")
@@ -125,7 +125,7 @@ def test_profile_refuses_an_email_another_account_uses(client, volunteer):
         reverse("profile"),
         {"display_name": "Vera", "email": "taken@example.org", "reminders": "email"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Another account uses this email" in response.content.decode()
     volunteer.refresh_from_db()
     assert volunteer.email != "taken@example.org"

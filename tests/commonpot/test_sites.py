@@ -36,7 +36,7 @@ def test_a_coordinator_adds_a_site(coordinator):
 )
 def test_a_bad_site_is_refused_with_a_reason_and_nothing_is_written(coordinator, change, message):
     response = client_for(coordinator).post(reverse("site_create"), {**NEW_SITE, **change})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert not Site.objects.filter(name="Northside Pantry").exists()
 

@@ -45,7 +45,8 @@ ROWS = [
     Row("POST", "pantry:thresholds", S, expect=lead_only()),
     Row("GET", "pantry:donations", S, expect=lead_only()),
     Row("GET", "pantry:donation_new", S, expect=lead_only()),
-    Row("POST", "pantry:donation_new", S, expect=lead_only()),
+    # An empty form is refused with its messages: 400.
+    Row("POST", "pantry:donation_new", S, expect=lead_only(coordinator=400, lead=400)),
     Row("GET", "pantry:donation_line", S, expect=lead_only()),
     Row("GET", "pantry:donation_import", S, expect=lead_only()),
     Row("POST", "pantry:donation_import", S, expect=lead_only()),
@@ -56,7 +57,7 @@ ROWS = [
     Row("GET", "pantry:donor_edit", {**S, "donor_id": "donor"}, expect=lead_only()),
     Row("GET", "pantry:distributions", S, expect=lead_only()),
     Row("GET", "pantry:distribution_new", S, expect=lead_only()),
-    Row("POST", "pantry:distribution_new", S, expect=lead_only()),
+    Row("POST", "pantry:distribution_new", S, expect=lead_only(coordinator=400, lead=400)),
     Row("GET", "pantry:distribution_line", S, expect=lead_only()),
     Row(
         "GET",

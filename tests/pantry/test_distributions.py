@@ -85,7 +85,7 @@ def test_a_bad_distribution_is_refused_and_takes_nothing(
 ):
     data = form_data(site, [line], **extra)
     response = client_for(lead).post(reverse("pantry:distribution_new", args=[site.slug]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Distribution.objects.exists()
     assert not StockMove.objects.filter(kind="distributed").exists()

@@ -99,7 +99,7 @@ def test_a_bad_line_is_refused_beside_it_and_nothing_is_written(
 ):
     data = form_data(site, [line])
     response = client_for(lead).post(reverse("pantry:donation_new", args=[site.slug]), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
     assert nothing_written()
 
