@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from commonpot import jobs
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site
@@ -532,9 +533,14 @@ def generate_rota_shifts(
 def roll_rotas_forward() -> int:
     """Every active rota makes its shifts for the coming weeks (for a daily schedule).
 
-    Each rota is its own transaction, so one site's trouble does not hold up the rest.
+    Each rota is its own transaction (through `commonpot.jobs`), so one site's
+    trouble does not hold up the rest: a rota that cannot make its shifts is
+    logged and left as it was. Returns the number of shifts made.
     """
-    made = 0
-    for rota_id in Rota.objects.filter(is_active=True).values_list("pk", flat=True):
-        made += len(generate_rota_shifts(rota_id=rota_id).created)
-    return made
+    result = jobs.run_each(
+        "roll rotas forward",
+        Rota.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True),
+        lambda rota_id: len(generate_rota_shifts(rota_id=rota_id).created),
+        describe=lambda rota_id: f"rota {rota_id}",
+    )
+    return sum(result.results)
