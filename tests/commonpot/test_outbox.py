@@ -79,7 +79,6 @@ def test_a_down_smtp_server_means_retries_then_a_visible_failure_never_a_double(
     assert mail.outbox == []
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_retrying_goes_on_past_a_message_that_breaks_the_sender(volunteer, site):
     with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")):
@@ -94,6 +93,7 @@ def test_retrying_goes_on_past_a_message_that_breaks_the_sender(volunteer, site)
     assert Message.objects.get(pk=fine.pk).status == Message.Status.SENT
     assert Message.objects.get(pk=broken.pk).status != Message.Status.SENT
     assert [m.subject for m in mail.outbox] == ["Your shift tomorrow"]
+
 
 @pytest.mark.django_db(transaction=True)
 def test_a_retry_after_the_server_comes_back_sends_exactly_once(volunteer, site):

@@ -120,7 +120,6 @@ def test_a_lapsed_offer_is_hidden_at_once_and_closed_by_the_schedule(site, lead,
     assert tasks.close_lapsed() == {"offers": 0, "needs": 0}
 
 
-
 def test_closing_lapsed_offers_goes_on_past_one_that_cannot_be_closed(site, lead, bread_lot):
     broken = offer(site, bread_lot, "10000", by=lead, hours=1)
     fine = offer(site, bread_lot, "10000", by=lead, hours=1)
@@ -145,6 +144,7 @@ def test_closing_lapsed_offers_goes_on_past_one_that_cannot_be_closed(site, lead
     assert broken.status == Offer.Status.OPEN
     assert Reservation.objects.get(reference=broken.reference).quantity == 10000
     assert bread_lot.reserved == 10000
+
 
 def test_leftovers_are_offered_as_a_prepared_meal_lot(site, lead, mapped):
     from pantry.models import Item
