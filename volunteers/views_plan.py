@@ -200,8 +200,12 @@ def rota_exception_remove(
         rota__site=site,
     )
     planning.remove_rota_exception(exception=exception, by=request.user)
-    run = planning.generate_rota_shifts(rota_id=pk, by=request.user)
-    messages.success(request, f"Exception removed. {run.summary()}")
+    try:
+        run = planning.generate_rota_shifts(rota_id=pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, f"Exception removed, but the shifts were not made: {e}")
+    else:
+        messages.success(request, f"Exception removed. {run.summary()}")
     return redirect("volunteers_rota", slug=site.slug, pk=pk)
 
 
@@ -209,7 +213,11 @@ def rota_exception_remove(
 @require_POST
 def rota_generate(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     the_rota = get_object_or_404(Rota, pk=pk, site=site)
-    run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
-    level = messages.WARNING if run.kept else messages.SUCCESS
-    messages.add_message(request, level, run.summary())
+    try:
+        run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        level = messages.WARNING if run.kept else messages.SUCCESS
+        messages.add_message(request, level, run.summary())
     return redirect("volunteers_rota", slug=site.slug, pk=the_rota.pk)

@@ -71,3 +71,17 @@ def test_work_that_keeps_its_own_transactions_is_still_counted_one_item_at_a_tim
 def test_an_empty_job_does_nothing_and_says_so():
     result = jobs.run_each("nothing", [], lambda n: n)
     assert (result.done, result.failed, result.failed_items) == (0, 0, [])
+
+
+def test_an_item_that_breaks_a_database_constraint_does_not_poison_the_items_after_it():
+    SiteFactory(slug="taken")
+
+    def add_site(slug: str) -> None:
+        SiteFactory(name=f"New {slug}", slug=slug)
+
+    result = jobs.run_each("add sites", ["taken", "free"], add_site)
+    assert (result.done, result.failed) == (1, 1)
+    # On PostgreSQL a failed statement aborts the whole transaction; the item's
+    # own savepoint is what lets the next item write.
+    assert Site.objects.filter(slug="free").exists()
+    assert Site.objects.filter(slug="taken").count() == 1

@@ -221,3 +221,16 @@ def test_a_broken_rota_is_explained_when_its_lead_makes_its_shifts(site, lead, c
     with pytest.raises(DomainError, match=f"The shift on {day:%a} {day.day} {day:%b} would end"):
         planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
     assert not Shift.objects.filter(rota=rota).exists()
+
+
+def test_making_a_broken_rotas_shifts_by_hand_tells_the_lead_why_instead_of_failing(
+    site, lead, cook
+):
+    rota = RotaFactory(site=site, role=cook)
+    day = tuesdays(site)[-1]
+    rota.exceptions.create(date=day, skip=False, end_time=time(15))
+    url = reverse("volunteers_rota_generate", args=[site.slug, rota.pk])
+    response = client_for(lead).post(url, follow=True)
+    assert response.status_code == 200
+    assert "would end at 15:00, not after its start at 16:00" in response.content.decode()
+    assert not Shift.objects.filter(rota=rota).exists()
