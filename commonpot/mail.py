@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonpot import jobs
 from commonpot.models import Message, Site, User
 
 log = logging.getLogger(__name__)
@@ -223,5 +224,28 @@ def retry_due(now=None) -> dict[str, int]:
         last_error="The worker stopped while sending; it may or may not have gone out.",
     )
     ids = list(Message.objects.due_for_retry(now).values_list("pk", flat=True)[:500])
-    results = [deliver(pk) for pk in ids]
-    return {"sent": results.count("sent"), "failed": results.count("failed"), "stuck": stuck_count}
+    run = deliver_each(ids)
+    counts = {
+        "sent": run.results.count("sent"),
+        "failed": run.results.count("failed"),
+        "stuck": stuck_count,
+    }
+    if run.failed:
+        counts["errors"] = run.failed
+    return counts
+
+
+def deliver_each(message_ids: list[int]) -> jobs.JobResult[str]:
+    """Deliver each message in turn; one that breaks the sender is logged and skipped.
+
+    Not in a transaction per message: `deliver` commits its claim before it
+    talks to the mail server, so a worker that dies mid-send leaves the message
+    marked as sending (and then failed), never sent twice.
+    """
+    return jobs.run_each(
+        "deliver messages",
+        message_ids,
+        deliver,
+        describe=lambda pk: f"message {pk}",
+        in_transaction=False,
+    )

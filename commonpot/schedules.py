@@ -1,4 +1,4 @@
-"""Create or update every app's django-q2 schedules (SCHEDULES in <app>/tasks.py)."""
+"""Keep django-q2's schedules equal to what the apps declare (SCHEDULES in <app>/tasks.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,11 @@ from importlib import import_module
 
 from django.apps import apps
 from django.utils.module_loading import module_has_submodule
+
+# A schedule whose task lives in one of these packages is Commonpot's own: when
+# no app declares it any more it is deleted, or it would run forever. Anything
+# else (a schedule an operator added for another package's task) is left alone.
+OWN_PACKAGES = ("commonpot", "pantry", "kitchen", "volunteers")
 
 
 def app_schedules() -> list[tuple[str, str, int]]:
@@ -19,10 +24,17 @@ def app_schedules() -> list[tuple[str, str, int]]:
 
 
 def ensure_schedules(**kwargs) -> None:
-    """Idempotent: safe on every migrate and on every node."""
+    """Create, update and remove schedules to match the apps' SCHEDULES.
+
+    Idempotent: safe on every migrate and on every node. Only recurring
+    schedules of Commonpot's own tasks are ever removed (see OWN_PACKAGES); a
+    one-off run someone queued by hand is left to run.
+    """
+    from django.db.models import Q
     from django_q.models import Schedule
 
-    for name, func, minutes in app_schedules():
+    declared = app_schedules()
+    for name, func, minutes in declared:
         Schedule.objects.update_or_create(
             name=name,
             defaults={
@@ -32,3 +44,12 @@ def ensure_schedules(**kwargs) -> None:
                 "repeats": -1,
             },
         )
+    ours = Q()
+    for package in OWN_PACKAGES:
+        ours |= Q(func__startswith=f"{package}.")
+    (
+        Schedule.objects.filter(ours)
+        .exclude(schedule_type=Schedule.ONCE)
+        .exclude(name__in=[name for name, _, _ in declared])
+        .delete()
+    )

@@ -19,7 +19,7 @@ def deliver_message(message_id: int) -> str:
 
 
 def deliver_messages(message_ids: list[int]) -> list[str]:
-    return [mail.deliver(pk) for pk in message_ids]
+    return mail.deliver_each(message_ids).results
 
 
 def retry_messages() -> dict[str, int]:

@@ -134,7 +134,7 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
                 site=site, role=roles[role_name], weekday=weekday, start_time=start
             ).first()
             if rota is None:
-                rota = planning.save_rota(
+                planning.save_rota(
                     site=site,
                     by=lead,
                     role=roles[role_name],
@@ -146,7 +146,8 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
                     weeks_ahead=2,
                     what_to_bring="Closed shoes. Aprons are provided.",
                 )
-            planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+            else:
+                planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
         # A one-off cleanup shift every other day for two weeks, at 14:30 local.
         for days in range(1, 15, 2):
             day = site.today() + timedelta(days=days)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from commonpot import jobs
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site
@@ -332,9 +333,48 @@ def _check_rota(rota: Rota) -> None:
         raise DomainError("Choose one of this site's roles.", field="role")
 
 
+def _check_exceptions_fit(rota: Rota, today: date) -> None:
+    """Refuse new hours that one of the rota's coming exceptions cannot live with.
+
+    An exception may give only a new start or only a new end, taking the other
+    from the rota: moving the rota can leave that day ending before it starts.
+    """
+    if not rota.is_active:
+        return
+    coming = rota.exceptions.filter(date__gte=max(today, rota.starts_on), skip=False)
+    if rota.ends_on:
+        coming = coming.filter(date__lte=rota.ends_on)
+    for exception in coming.order_by("date"):
+        if exception.date.weekday() != rota.weekday:
+            continue  # the rota no longer runs that day, so the exception does nothing
+        start = exception.start_time or rota.start_time
+        end = exception.end_time or rota.end_time
+        if end > start:
+            continue
+        day = date_format(exception.date, "D j M")
+        if exception.end_time is not None:
+            raise DomainError(
+                f"The exception on {day} ends at {end:%H:%M}, before the rota's new start "
+                f"{start:%H:%M}, so that day would have no shift. Change or remove that "
+                "exception first, or keep the rota's start before it.",
+                field="start_time",
+            )
+        raise DomainError(
+            f"The exception on {day} starts at {start:%H:%M}, after the rota's new end "
+            f"{end:%H:%M}, so that day would have no shift. Change or remove that "
+            "exception first, or keep the rota's end after it.",
+            field="end_time",
+        )
+
+
 @transaction.atomic
-def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) -> Rota:
-    """Create or change a rota. Its shifts are (re)made by `generate_rota_shifts`."""
+def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) -> RotaRun:
+    """Create or change a rota and (re)make its shifts, as one transaction.
+
+    Everything is checked before anything is written, the rota's exceptions
+    included, so a lead never ends up with a rota saved and its shifts not
+    made. The returned run names the rota (`run.rota`).
+    """
     _require_lead(by, site)
     unknown = set(fields) - set(ROTA_FIELDS)
     if unknown:
@@ -347,8 +387,10 @@ def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) 
         setattr(rota, name, value)
     _check_rota(rota)
     _clean(rota, exclude=["site"])
+    if rota.pk is not None:
+        _check_exceptions_fit(rota, site.today())
     rota.save()
-    return rota
+    return generate_rota_shifts(rota_id=rota.pk, by=by)
 
 
 @transaction.atomic
@@ -406,6 +448,7 @@ def remove_rota_exception(*, exception: RotaException, by: User) -> None:
 class RotaRun:
     """What generating a rota's shifts did, for the lead to read."""
 
+    rota: Rota | None = None
     created: list[Shift] = field(default_factory=list)
     updated: list[Shift] = field(default_factory=list)
     removed: int = 0
@@ -455,7 +498,7 @@ def generate_rota_shifts(
         _require_lead(by, rota.site)
     site = rota.site
     today = today or site.today()
-    run = RotaRun()
+    run = RotaRun(rota=rota)
     exceptions = {e.date: e for e in rota.exceptions.filter(date__gte=today)}
     wanted = _wanted_dates(rota, today) if rota.is_active else []
     existing = {
@@ -492,6 +535,15 @@ def generate_rota_shifts(
             "what_to_bring": rota.what_to_bring,
             "notes": rota.notes,
         }
+        if values["ends_at"] <= values["starts_at"]:
+            # Saving the rota or an exception checks this; a clock change (a start
+            # in the hour that does not exist) or an older exception can still
+            # get here, and a plain reason beats a broken constraint.
+            raise DomainError(
+                f"The shift on {date_format(day, 'D j M')} would end at {end_time:%H:%M}, "
+                f"not after its start at {start_time:%H:%M} on the site's clock. "
+                "Change the rota's hours or that day's exception."
+            )
         if values["starts_at"] <= now:
             if shift is not None:
                 existing[day] = shift
@@ -532,9 +584,14 @@ def generate_rota_shifts(
 def roll_rotas_forward() -> int:
     """Every active rota makes its shifts for the coming weeks (for a daily schedule).
 
-    Each rota is its own transaction, so one site's trouble does not hold up the rest.
+    Each rota is its own transaction (through `commonpot.jobs`), so one site's
+    trouble does not hold up the rest: a rota that cannot make its shifts is
+    logged and left as it was. Returns the number of shifts made.
     """
-    made = 0
-    for rota_id in Rota.objects.filter(is_active=True).values_list("pk", flat=True):
-        made += len(generate_rota_shifts(rota_id=rota_id).created)
-    return made
+    result = jobs.run_each(
+        "roll rotas forward",
+        Rota.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True),
+        lambda rota_id: len(generate_rota_shifts(rota_id=rota_id).created),
+        describe=lambda rota_id: f"rota {rota_id}",
+    )
+    return sum(result.results)

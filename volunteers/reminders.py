@@ -47,6 +47,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from icalendar import Calendar, Event, Timezone
 
+from commonpot import jobs
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from volunteers.models import Shift, SignUp
@@ -105,6 +106,20 @@ def _batches(qs: QuerySet, size: int) -> Iterator[list]:
         if len(batch) < size:
             return
         last = batch[-1].pk
+
+
+def _each(name: str, items: list, write, describe) -> list:
+    """Write each row's email(s), skipping (and logging) a row that cannot be written.
+
+    Through `commonpot.jobs`, so one sign-up's bad data holds up nobody else's
+    reminder. No transaction per row: writing an email only reads what the
+    batch already loaded, and the batch's decisions are one insert after it.
+    """
+    return jobs.run_each(name, items, write, describe=describe, in_transaction=False).results
+
+
+def _sign_up(sign_up: SignUp) -> str:
+    return f"sign-up {sign_up.pk}"
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -289,7 +304,11 @@ def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> in
     )
     writer = Writer(now)
     return sum(
-        len(queue_emails([writer.reminder(s, FIRST) for s in batch]))
+        len(
+            queue_emails(
+                _each("first reminders", batch, lambda s: writer.reminder(s, FIRST), _sign_up)
+            )
+        )
         for batch in _batches(due, batch_size)
     )
 
@@ -320,15 +339,18 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
                 "key", "created_at"
             )
         )
-        emails = []
-        for sign_up in batch:
+
+        def second(sign_up: SignUp, firsts=firsts) -> dict | None:
             first_at = firsts.get(sign_up_key(FIRST, sign_up.pk))
             opens = sign_up.shift.starts_at - timedelta(
                 hours=sign_up.shift.site.second_reminder_hours
             )
             if first_at is not None and first_at < opens:
-                emails.append(writer.reminder(sign_up, SECOND))
-        decided += len(queue_emails(emails))
+                return writer.reminder(sign_up, SECOND)
+            return None
+
+        emails = _each("second reminders", batch, second, _sign_up)
+        decided += len(queue_emails(e for e in emails if e is not None))
     return decided
 
 
@@ -350,11 +372,17 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     writer = Writer(now)
     decided = 0
     for chunk in _chunks(sorted(announced), batch_size):
-        emails = [
-            writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=UTC))
+        moved = [
+            s
             for s in _remindable(now).filter(pk__in=chunk)
             if int(s.shift.starts_at.timestamp()) != announced[s.pk]
         ]
+        emails = _each(
+            "change notices",
+            moved,
+            lambda s: writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=UTC)),
+            _sign_up,
+        )
         decided += len(queue_emails(emails))
     return decided
 
@@ -393,8 +421,9 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
             site__in={s.site_id for s in batch}, role=Membership.Role.LEAD
         ).select_related("user"):
             leads[m.site_id].append(m.user)
-        emails = []
-        for shift in batch:
+
+        def notices(shift: Shift, leads=leads) -> list[dict]:
+            emails = []
             site = shift.site
             if site.pk not in manage_urls:
                 manage_urls[site.pk] = settings.SITE_URL + reverse(
@@ -432,6 +461,13 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
                         "meta": {"shift": shift.pk, "places_taken": shift.places_taken},
                     }
                 )
+            return emails
+
+        emails = [
+            email
+            for found in _each("under-minimum notices", batch, notices, lambda s: f"shift {s.pk}")
+            for email in found
+        ]
         decided += len(queue_emails(emails))
     return decided
 
@@ -483,15 +519,15 @@ def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_S
             .filter(volunteer__in=batch, shift__in=[s.pk for s in wanted])
             .values_list("volunteer_id", "shift_id")
         )
-        emails = []
-        for person in batch:
+
+        def digest(person: User, sites_of=sites_of, wanted=wanted, taken=taken) -> dict | None:
             theirs = [
                 s
                 for s in wanted
                 if s.site_id in sites_of[person.pk] and (person.pk, s.pk) not in taken
             ]
             if not theirs:
-                continue  # nothing to ask for; looked at again next run this week
+                return None  # nothing to ask for; looked at again next run this week
             text, html = writer.render(
                 "digest",
                 {
@@ -500,18 +536,18 @@ def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_S
                     "more": max(len(theirs) - DIGEST_SHOWN, 0),
                 },
             )
-            emails.append(
-                {
-                    "key": digest_key(person.pk, week),
-                    "kind": DIGEST,
-                    "to": person,
-                    "subject": f"{len(theirs)} shift{'s' if len(theirs) != 1 else ''} need people",
-                    "text": text,
-                    "html": html,
-                    "meta": {"week": week, "shifts": [s.pk for s in theirs[:DIGEST_SHOWN]]},
-                }
-            )
-        decided += len(queue_emails(emails))
+            return {
+                "key": digest_key(person.pk, week),
+                "kind": DIGEST,
+                "to": person,
+                "subject": f"{len(theirs)} shift{'s' if len(theirs) != 1 else ''} need people",
+                "text": text,
+                "html": html,
+                "meta": {"week": week, "shifts": [s.pk for s in theirs[:DIGEST_SHOWN]]},
+            }
+
+        emails = _each("weekly digest", batch, digest, lambda p: f"user {p.pk}")
+        decided += len(queue_emails(e for e in emails if e is not None))
     return decided
 
 

@@ -100,13 +100,12 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
     form = RotaForm(request.POST or None, site=site)
     if request.method == "POST" and form.is_valid():
         try:
-            rota = planning.save_rota(site=site, by=request.user, **form.cleaned_data)
-            run = planning.generate_rota_shifts(rota_id=rota.pk, by=request.user)
+            run = planning.save_rota(site=site, by=request.user, **form.cleaned_data)
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Rota added: {rota}. {run.summary()}")
-            return redirect("volunteers_rota", slug=site.slug, pk=rota.pk)
+            messages.success(request, f"Rota added: {run.rota}. {run.summary()}")
+            return redirect("volunteers_rota", slug=site.slug, pk=run.rota.pk)
     site_rotas = Rota.objects.filter(site=site).select_related("role")
     return TemplateResponse(
         request,
@@ -123,13 +122,12 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     form = RotaForm(request.POST or None, instance=the_rota, site=site)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = planning.save_rota(
+            run = planning.save_rota(
                 site=site,
                 by=request.user,
                 rota=Rota.objects.get(pk=the_rota.pk),
                 **form.cleaned_data,
             )
-            run = planning.generate_rota_shifts(rota_id=saved.pk, by=request.user)
         except DomainError as e:
             show_error(form, e)
         else:
@@ -202,8 +200,12 @@ def rota_exception_remove(
         rota__site=site,
     )
     planning.remove_rota_exception(exception=exception, by=request.user)
-    run = planning.generate_rota_shifts(rota_id=pk, by=request.user)
-    messages.success(request, f"Exception removed. {run.summary()}")
+    try:
+        run = planning.generate_rota_shifts(rota_id=pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, f"Exception removed, but the shifts were not made: {e}")
+    else:
+        messages.success(request, f"Exception removed. {run.summary()}")
     return redirect("volunteers_rota", slug=site.slug, pk=pk)
 
 
@@ -211,7 +213,11 @@ def rota_exception_remove(
 @require_POST
 def rota_generate(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     the_rota = get_object_or_404(Rota, pk=pk, site=site)
-    run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
-    level = messages.WARNING if run.kept else messages.SUCCESS
-    messages.add_message(request, level, run.summary())
+    try:
+        run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        level = messages.WARNING if run.kept else messages.SUCCESS
+        messages.add_message(request, level, run.summary())
     return redirect("volunteers_rota", slug=site.slug, pk=the_rota.pk)

@@ -26,6 +26,7 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonpot import jobs
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded
 from commonpot.models import Site
@@ -252,12 +253,20 @@ def _close_lapsed_offer(offer_id: int, now: datetime) -> bool:
 
 def close_lapsed(now: datetime | None = None) -> dict[str, int]:
     """Close offers past their date or pickup window (releasing their holds) and needs
-    past their needed-by date. One transaction per offer; safe to run twice."""
+    past their needed-by date. One transaction per offer, so an offer that cannot be
+    closed is logged and the rest still close; safe to run twice."""
     now = now or timezone.now()
-    offers = [pk for pk in Offer.objects.lapsed(now).values_list("pk", flat=True)]
-    closed = sum(_close_lapsed_offer(pk, now) for pk in offers)
+    offers = jobs.run_each(
+        "close lapsed offers",
+        list(Offer.objects.lapsed(now).values_list("pk", flat=True)),
+        lambda pk: _close_lapsed_offer(pk, now),
+        describe=lambda pk: f"offer {pk}",
+    )
     needs = Need.objects.lapsed(now).update(status=Need.Status.EXPIRED, closed_at=now)
-    return {"offers": closed, "needs": needs}
+    counts = {"offers": sum(offers.results), "needs": needs}
+    if offers.failed:
+        counts["errors"] = offers.failed
+    return counts
 
 
 def _move_holds(

@@ -48,3 +48,35 @@ def test_migrate_installs_the_heartbeat_schedule_once():
     ensure_schedules()
     schedule = Schedule.objects.get(name="commonpot.heartbeat")
     assert (schedule.func, schedule.minutes) == ("commonpot.tasks.heartbeat", 1)
+
+
+@pytest.mark.django_db
+def test_a_schedule_no_app_declares_any_more_is_removed_and_others_are_left_alone():
+    from commonpot.schedules import ensure_schedules
+
+    Schedule.objects.create(
+        name="volunteers.old_digest",
+        func="volunteers.tasks.send_old_digest",
+        schedule_type=Schedule.MINUTES,
+        minutes=60,
+        repeats=-1,
+    )
+    Schedule.objects.create(
+        name="nightly backup",
+        func="dbbackup.tasks.backup",
+        schedule_type=Schedule.DAILY,
+        repeats=-1,
+    )
+    Schedule.objects.create(
+        name="retry the outbox now",
+        func="commonpot.tasks.retry_messages",
+        schedule_type=Schedule.ONCE,
+        repeats=1,
+    )
+
+    ensure_schedules()
+
+    names = set(Schedule.objects.values_list("name", flat=True))
+    assert "volunteers.old_digest" not in names
+    assert {"nightly backup", "retry the outbox now"} <= names
+    assert {"commonpot.heartbeat", "volunteers.roll_rotas_forward", "network.close_lapsed"} <= names

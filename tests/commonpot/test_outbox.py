@@ -80,6 +80,22 @@ def test_a_down_smtp_server_means_retries_then_a_visible_failure_never_a_double(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_retrying_goes_on_past_a_message_that_breaks_the_sender(volunteer, site):
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")):
+        broken, _ = queue(volunteer, site, key="reminder:broken")
+        fine, _ = queue(volunteer, site, key="reminder:fine")
+    # An attachment without a file name cannot be put on the email.
+    Message.objects.filter(pk=broken.pk).update(attachments=[{"content": "BEGIN:VCALENDAR"}])
+
+    counts = outbox.retry_due(now=timezone.now() + timedelta(hours=1))
+
+    assert counts["sent"] == 1 and counts["errors"] == 1
+    assert Message.objects.get(pk=fine.pk).status == Message.Status.SENT
+    assert Message.objects.get(pk=broken.pk).status != Message.Status.SENT
+    assert [m.subject for m in mail.outbox] == ["Your shift tomorrow"]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_retry_after_the_server_comes_back_sends_exactly_once(volunteer, site):
     with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")):
         queue(volunteer, site)

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -117,6 +118,32 @@ def test_a_lapsed_offer_is_hidden_at_once_and_closed_by_the_schedule(site, lead,
     assert o.status == Offer.Status.EXPIRED and bread_lot.reserved == 0
     # Running it again finds nothing left to do.
     assert tasks.close_lapsed() == {"offers": 0, "needs": 0}
+
+
+def test_closing_lapsed_offers_goes_on_past_one_that_cannot_be_closed(site, lead, bread_lot):
+    broken = offer(site, bread_lot, "10000", by=lead, hours=1)
+    fine = offer(site, bread_lot, "10000", by=lead, hours=1)
+    real_release = services.pantry.release_reservations
+
+    def release(reference, *args, **kwargs):
+        released = real_release(reference, *args, **kwargs)
+        if reference == broken.reference:
+            raise RuntimeError("the lot row is damaged")
+        return released
+
+    later = timezone.now() + timedelta(hours=2)
+    with mock.patch.object(services.pantry, "release_reservations", side_effect=release):
+        counts = services.close_lapsed(later)
+
+    assert counts == {"offers": 1, "needs": 0, "errors": 1}
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    bread_lot.refresh_from_db()
+    assert fine.status == Offer.Status.EXPIRED
+    # The broken offer's release was rolled back with it: its food is still held.
+    assert broken.status == Offer.Status.OPEN
+    assert Reservation.objects.get(reference=broken.reference).quantity == 10000
+    assert bread_lot.reserved == 10000
 
 
 def test_leftovers_are_offered_as_a_prepared_meal_lot(site, lead, mapped):

@@ -278,3 +278,23 @@ def test_the_keys_in_the_outbox_name_the_sign_up_and_the_kind(run, make_shift, v
     message = Message.objects.get()
     assert message.key == f"reminder-first:sign-up:{sign_up.pk}"
     assert message.meta["starts_at"] == sign_up.shift.starts_at.isoformat()
+
+
+def test_one_sign_up_whose_reminder_cannot_be_written_holds_up_nobody_elses(
+    run, make_shift, make_volunteer, monkeypatch
+):
+    shift = make_shift(hours=20)
+    broken, fine = make_volunteer("Bea Broken"), make_volunteer("Fay Fine")
+    claim(shift, broken)
+    claim(shift, fine)
+    write = reminders.Writer.reminder
+
+    def reminder(self, sign_up, which):
+        if sign_up.volunteer_id == broken.pk:
+            raise ValueError("a template tag choked on this sign-up")
+        return write(self, sign_up, which)
+
+    monkeypatch.setattr(reminders.Writer, "reminder", reminder)
+    run()
+    assert reminders_to(broken) == []
+    assert len(reminders_to(fine)) == 1

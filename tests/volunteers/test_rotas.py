@@ -113,3 +113,124 @@ def test_rolling_every_rota_forward_fills_the_weeks_ahead_once(site, other_site,
     made = planning.roll_rotas_forward()
     assert made == Shift.objects.count() >= 8
     assert planning.roll_rotas_forward() == 0
+
+
+def rota_form(rota, **changes) -> dict:
+    data = {
+        "role": rota.role_id,
+        "weekday": rota.weekday,
+        "start_time": f"{rota.start_time:%H:%M}",
+        "end_time": f"{rota.end_time:%H:%M}",
+        "min_people": str(rota.min_people),
+        "max_people": str(rota.max_people),
+        "weeks_ahead": str(rota.weeks_ahead),
+        "starts_on": rota.starts_on.isoformat(),
+        "publish": "on",
+        "is_active": "on",
+    }
+    return {**data, **changes}
+
+
+def shifts_of(rota) -> list[tuple]:
+    return list(
+        Shift.objects.filter(rota=rota)
+        .order_by("rota_date")
+        .values_list("pk", "rota_date", "starts_at", "ends_at", "max_people")
+    )
+
+
+def test_moving_a_rota_past_an_exceptions_end_is_refused_on_the_form_and_writes_nothing(
+    site, lead, cook
+):
+    rota = RotaFactory(site=site, role=cook)
+    planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+    day = Shift.objects.filter(rota=rota).order_by("rota_date").last().rota_date
+    planning.add_rota_exception(rota=rota, by=lead, day=day, skip=False, end_time=time(18))
+    before = shifts_of(rota)
+
+    url = reverse("volunteers_rota", args=[site.slug, rota.pk])
+    data = rota_form(rota, start_time="19:00", end_time="21:00")
+    response = client_for(lead).post(url, data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    expected = (
+        f"The exception on {day:%a} {day.day} {day:%b} ends at 18:00, "
+        "before the rota&#x27;s new start 19:00"
+    )
+    assert expected in page
+    rota.refresh_from_db()
+    assert (rota.start_time, rota.end_time) == (time(16), time(19))
+    assert shifts_of(rota) == before
+
+
+def test_moving_a_rota_past_an_exceptions_start_is_refused_too(site, lead, cook):
+    rota = RotaFactory(site=site, role=cook)
+    run = planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+    day = run.created[-1].rota_date
+    planning.add_rota_exception(rota=rota, by=lead, day=day, skip=False, start_time=time(18))
+    with pytest.raises(DomainError, match="starts at 18:00, after the rota's new end 17:00"):
+        planning.save_rota(
+            site=site,
+            by=lead,
+            rota=Rota.objects.get(pk=rota.pk),
+            start_time=time(9),
+            end_time=time(17),
+        )
+    rota.refresh_from_db()
+    assert rota.end_time == time(19)
+
+
+def test_saving_a_rota_makes_its_shifts_in_the_same_call(site, lead, cook):
+    run = planning.save_rota(
+        site=site,
+        by=lead,
+        role=cook,
+        weekday=Rota.Weekday.TUESDAY,
+        start_time=time(16),
+        end_time=time(19),
+        min_people=1,
+        max_people=4,
+        weeks_ahead=4,
+        starts_on=site.today(),
+    )
+    assert run.rota.pk is not None
+    assert run.created and Shift.objects.filter(rota=run.rota).count() == len(run.created)
+
+
+def test_one_sites_broken_rota_does_not_stop_another_sites_rota_rolling_forward(
+    site, other_site, lead, cook
+):
+    broken = RotaFactory(site=site, role=cook)
+    # An exception written before the save checked them: that day would end before it starts.
+    last_tuesday = tuesdays(site)[-1]
+    broken.exceptions.create(date=last_tuesday, skip=False, end_time=time(15))
+    fine = RotaFactory(site=other_site, weekday=Rota.Weekday.FRIDAY)
+
+    made = planning.roll_rotas_forward()
+
+    assert made == Shift.objects.filter(rota=fine).count() >= 4
+    # The broken rota's earlier weeks were rolled back with it, not left half made.
+    assert not Shift.objects.filter(rota=broken).exists()
+
+
+def test_a_broken_rota_is_explained_when_its_lead_makes_its_shifts(site, lead, cook):
+    rota = RotaFactory(site=site, role=cook)
+    day = tuesdays(site)[-1]
+    rota.exceptions.create(date=day, skip=False, end_time=time(15))
+    with pytest.raises(DomainError, match=f"The shift on {day:%a} {day.day} {day:%b} would end"):
+        planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+    assert not Shift.objects.filter(rota=rota).exists()
+
+
+def test_making_a_broken_rotas_shifts_by_hand_tells_the_lead_why_instead_of_failing(
+    site, lead, cook
+):
+    rota = RotaFactory(site=site, role=cook)
+    day = tuesdays(site)[-1]
+    rota.exceptions.create(date=day, skip=False, end_time=time(15))
+    url = reverse("volunteers_rota_generate", args=[site.slug, rota.pk])
+    response = client_for(lead).post(url, follow=True)
+    assert response.status_code == 200
+    assert "would end at 15:00, not after its start at 16:00" in response.content.decode()
+    assert not Shift.objects.filter(rota=rota).exists()
