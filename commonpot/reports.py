@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from commonpot.models import Site
+from commonpot.params import BadParam, require_day
 from commonpot.registry import registry
 from commonpot.spreadsheet import safe_cell
 
@@ -120,9 +121,9 @@ def _month_end(day: date) -> date:
 
 def _parse_date(raw: str, name: str) -> date:
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadPeriod(f"'{name}' must be a date like 2026-11-01, not '{raw}'.") from None
+        return require_day(raw, name)
+    except BadParam as e:
+        raise BadPeriod(str(e)) from None
 
 
 def parse_period(params, *, sites: Iterable[Site], network: bool, today: date) -> Period:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from commonpot import opendata
 from commonpot.models import Site
+from commonpot.params import BadParam, require_int
 
 MAX_PER_PAGE = 100
 
@@ -63,24 +64,13 @@ def hsds_root(request: HttpRequest) -> JsonResponse:
     return JsonResponse(opendata.hsds_root())
 
 
-def _positive_int(request: HttpRequest, name: str, default: int) -> int:
-    raw = request.GET.get(name, "")
-    if raw == "":
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"'{name}' must be a whole number of 1 or more, not '{raw}'.")
-    return int(raw)
-
-
 @require_GET
 def hsds_services(request: HttpRequest) -> JsonResponse:
     try:
-        page = _positive_int(request, "page", 1)
-        per_page = _positive_int(request, "per_page", 25)
-    except ValueError as e:
+        page = require_int(request.GET, "page", default=1)
+        per_page = require_int(request.GET, "per_page", default=25, maximum=MAX_PER_PAGE)
+    except BadParam as e:
         return _bad_request(str(e))
-    if per_page > MAX_PER_PAGE:
-        return _bad_request(f"'per_page' may be at most {MAX_PER_PAGE}.")
     sites = Site.objects.public().order_by("name", "pk")
     search = request.GET.get("search", "").strip()
     if search:

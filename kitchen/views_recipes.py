@@ -19,6 +19,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_page
 from commonpot.models import Site
+from commonpot.params import int_param
 from commonpot.permissions import lead_required
 from kitchen import services
 from kitchen.availability import recipe_stock, what_can_we_cook
@@ -198,11 +199,9 @@ def recipe_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 @require_GET
 def recipe_line(request: HttpRequest, site: Site) -> HttpResponse:
     """One more empty ingredient line, for the "Add an ingredient" button (htmx)."""
-    try:
-        total = int(request.GET.get("ingredients-TOTAL_FORMS", "0"))
-    except ValueError:
-        total = 0
-    total = min(max(total, 0), 59)
+    total = int_param(
+        request.GET, "ingredients-TOTAL_FORMS", minimum=0, maximum=59, default=0, clamp=True
+    )
     formset = IngredientFormSet(prefix="ingredients", form_kwargs={"site": site})
     form = formset._construct_form(total, site=site)
     return TemplateResponse(

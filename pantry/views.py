@@ -19,7 +19,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
-from commonpot.params import parse_day
+from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
@@ -198,10 +198,7 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
 def waste(request: HttpRequest, site: Site) -> HttpResponse:
     """Expired lots first (each with a one-tap discard), then those expiring soon."""
     today = site.today()
-    try:
-        days = max(0, min(int(request.GET.get("days", 3)), 60))
-    except ValueError:
-        days = 3
+    days = int_param(request.GET, "days", minimum=0, maximum=60, default=3, clamp=True)
     lots = (
         Lot.objects.at(site).in_stock().select_related("item", "site").order_by("best_before", "pk")
     )

@@ -58,19 +58,15 @@ def _with_one_more_line(data: QueryDict) -> QueryDict:
     """The same submission with one more blank line (the no-JavaScript "Add a line")."""
     data = data.copy()
     key = f"{LINES}-TOTAL_FORMS"
-    try:
-        data[key] = str(min(int(data.get(key, 1)) + 1, 60))
-    except ValueError:
-        data[key] = "1"
+    data[key] = str(int_param(data, key, minimum=0, maximum=59, default=0, clamp=True) + 1)
     return data
 
 
 def _new_line(request: HttpRequest, site: Site, formset_class, template: str) -> HttpResponse:
     """One more line for the form, for htmx: the line, and the new line count (out of band)."""
-    try:
-        index = max(0, min(int(request.GET.get(f"{LINES}-TOTAL_FORMS", 1)), 59))
-    except ValueError:
-        index = 1
+    index = int_param(
+        request.GET, f"{LINES}-TOTAL_FORMS", minimum=0, maximum=59, default=1, clamp=True
+    )
     formset = formset_class(prefix=LINES, site=site)
     form = formset.form(
         prefix=formset.add_prefix(index),

@@ -60,3 +60,32 @@ def test_the_waste_page_and_the_lead_home_do_not_grow_with_lots(lead, site):
     small = [page_queries(client, url) for url in urls]
     add(10)
     assert [page_queries(client, url) for url in urls] == small
+
+
+@pytest.mark.parametrize("value", ODD + ["999", "59.5"])
+def test_odd_line_counts_and_day_spans_still_give_the_page(lead, site, value):
+    client = client_for(lead)
+    for url in (
+        reverse("pantry:waste", args=[site.slug]) + f"?days={value}",
+        reverse("pantry:donation_line", args=[site.slug]) + f"?lines-TOTAL_FORMS={value}",
+        reverse("kitchen_recipe_line", args=[site.slug]) + f"?ingredients-TOTAL_FORMS={value}",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_hand_edited_day_span_is_brought_into_range_not_ignored(lead, site):
+    response = client_for(lead).get(reverse("pantry:waste", args=[site.slug]) + "?days=999")
+    assert response.context["days"] == 60
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        ("page=²", "'page' must be a whole number of 1 or more"),
+        ("per_page=" + "9" * 40, "'per_page' must be a whole number"),
+    ],
+)
+def test_the_open_data_api_names_the_bad_parameter(client, query, reason):
+    response = client.get("/api/hsds/services?" + query)
+    assert response.status_code == 400
+    assert reason in response.content.decode()

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from commonpot.models import Site
+from commonpot.params import require_day
 from commonpot.pdf import pdf_response
 from commonpot.permissions import lead_required
 from volunteers import pdf
@@ -31,21 +32,10 @@ if TYPE_CHECKING:
 DAYS_LISTED = 14
 COPIES = {"lead": True, "wall": False}  # ?copy= -> with phone numbers
 # Dates a sheet may be printed for; anything else is a mistyped address.
-EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
     return TemplateResponse(request, "400.html", {"exception": reason}, status=400)
-
-
-def _parse_day(value: str) -> date:
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"“{value[:40]}” is not a date. Write it as YYYY-MM-DD.") from None
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"There are no shift sheets for {day:%Y}. Check the year.")
-    return day
 
 
 def _pdf_response(document: Document, filename: str) -> HttpResponse:
@@ -68,7 +58,7 @@ def sheets(request: HttpRequest, site: Site) -> HttpResponse:
     day_error = ""
     if "day" in request.GET:
         try:
-            wanted = _parse_day(request.GET["day"])
+            wanted = require_day(request.GET["day"])
         except ValueError as e:
             day_error = str(e)
         else:
@@ -117,7 +107,7 @@ def day_sheet(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     if phones is None:
         return _bad_request(request, "Choose copy=lead or copy=wall.")
     try:
-        when = _parse_day(day)
+        when = require_day(day)
     except ValueError as e:
         return _bad_request(request, str(e))
     return _pdf_response(pdf.day_sheet(site, when, phones=phones), f"{site.slug}-{when}.pdf")
