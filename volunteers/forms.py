@@ -13,6 +13,7 @@ from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers.models import (
     MAX_GUESTS,
+    MAX_HOURS,
     QualificationKind,
     Rota,
     Shift,
@@ -199,7 +200,7 @@ class CheckInForm(forms.Form):
     hours = forms.DecimalField(
         required=False,
         min_value=0,
-        max_value=24,
+        max_value=MAX_HOURS,
         decimal_places=2,
         max_digits=5,
         help_text="Leave empty for the length of the shift.",

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item, Lot, StockMove
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
@@ -263,11 +264,7 @@ class ReceiveForm(forms.Form):
         for line in self.lines:
             raw = (data.get(f"line_{line.pk}") or "").strip()
             unit = data.get(f"line_{line.pk}_unit") or "kg"
-            try:
-                zero = Decimal(raw.replace(",", "")) == 0
-            except InvalidOperation:
-                zero = False
-            if zero:
+            if is_zero(raw):
                 received[line.pk] = Decimal(0)
                 continue
             try:
