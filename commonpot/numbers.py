@@ -122,10 +122,8 @@ def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> D
         value = Decimal(raw)
     else:
         text = str(raw).strip().replace(",", "")
-        # Decimal() accepts "１２" (full-width digits) and "٣" as numbers; people's
-        # keyboards and our pages speak ASCII, so those are typing accidents.
-        if not text.isascii():
-            raise error(f"{_shown(raw)} is not a number.", field=field)
+        # Decimal() reads any script's digits ("１２" from a phone's wide keyboard
+        # is 12, as Django's own number fields read it), but not "²" or "½".
         try:
             value = Decimal(text)
         except (InvalidOperation, ValueError):

@@ -24,7 +24,6 @@ CEILING = Decimal(1000)
         "lots",
         "a bag",
         "²",
-        "１２",
         "NaN",
         "nan",
         "sNaN",
@@ -59,6 +58,10 @@ def test_below_zero_is_refused_where_zero_is_allowed():
         parse_decimal(
             "-0.001", field="counted", label="the count", ceiling=CEILING, zero_allowed=True
         )
+
+
+def test_digits_of_any_script_are_read_as_django_reads_them():
+    assert parse_whole("１２", field="servings", ceiling=100) == 12
 
 
 def test_many_decimals_are_rounded_to_the_columns_places():
