@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.numbers import is_zero
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, planned_dietary_mask
 from kitchen.services import ensure_planned, lock_meal, whole_servings
@@ -116,24 +117,8 @@ def default_use_by(site: Site, today: date | None = None) -> date | None:
     return (today or site.today()) + timedelta(days=LEFTOVER_DEFAULT_DAYS[storage])
 
 
-def _count(value, *, field: str, label: str) -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(f"Give {label} as a whole number.", field=field) from None
-    if n < 0:
-        raise DomainError(f"{label.capitalize()} cannot be below zero.", field=field)
-    return n
-
-
 def _is_empty(quantity) -> bool:
-    text = "" if quantity is None else str(quantity).strip().replace(",", "")
-    if not text:
-        return True
-    try:
-        return Decimal(text) == 0
-    except InvalidOperation:
-        return False
+    return quantity is None or not str(quantity).strip() or is_zero(quantity)
 
 
 @dataclass(frozen=True)
@@ -321,8 +306,10 @@ def cook_meal(
     site = meal.site
     today = today or site.today()
     made = whole_servings(servings_made, field="servings_made", noun="servings made")
-    served = _count(servings_served, field="servings_served", label="the number of people fed")
-    kept = _count(leftover_servings, field="leftover_servings", label="the leftover servings")
+    served = whole_servings(servings_served, field="servings_served", noun="people fed", zero=True)
+    kept = whole_servings(
+        leftover_servings, field="leftover_servings", noun="leftover servings", zero=True
+    )
     if served > made:
         raise DomainError(
             f"{served} people fed is more than the {made} servings made.", field="servings_served"

@@ -12,6 +12,7 @@ from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from kitchen.cooking import CookLine
 from kitchen.models import MealService, Recipe
+from kitchen.services import MAX_SERVINGS
 from pantry.codes import Dietary
 from pantry.forms import ItemField, date_field, picker_attrs
 from pantry.models import Item, Lot
@@ -26,10 +27,10 @@ def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerFi
     return forms.IntegerField(
         label=label,
         min_value=minimum,
-        max_value=100_000,
+        max_value=MAX_SERVINGS,
         error_messages={
             "min_value": f"{label} must be {below}.",
-            "max_value": f"{label} must be at most 100,000.",
+            "max_value": f"{label} must be at most {MAX_SERVINGS:,}.",
             "invalid": f"Give {label.lower()} as a whole number.",
             "required": f"Give {label.lower()}.",
         },

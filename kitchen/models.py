@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
+from commonpot.numbers import MAX_INT, fits_columns
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, Allergen, Dietary, codes_in
 from pantry.models import QTY, Item, Lot
 
@@ -137,6 +138,7 @@ class Recipe(Labelled, Tokened):
             models.CheckConstraint(
                 condition=Q(yield_servings__gte=1), name="recipe_yield_at_least_one"
             ),
+            *fits_columns("recipe", "yield_servings", maximum=MAX_INT),
         ]
 
     def __str__(self) -> str:
@@ -183,6 +185,7 @@ class RecipeIngredient(models.Model):
                 violation_error_message="This item is already in the recipe.",
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="ingredient_positive"),
+            *fits_columns("ingredient", "quantity_entered", "quantity", **QTY),
         ]
 
     def __str__(self) -> str:
@@ -297,6 +300,14 @@ class MealService(Labelled, Tokened):
                 condition=Q(servings_made__isnull=True)
                 | Q(leftover_servings__lte=F("servings_made") - F("servings_served")),
                 name="meal_leftovers_within_made",
+            ),
+            *fits_columns(
+                "meal",
+                "planned_servings",
+                "servings_made",
+                "servings_served",
+                "leftover_servings",
+                maximum=MAX_INT,
             ),
         ]
         indexes = [models.Index(fields=["site", "date"], name="meal_site_date")]

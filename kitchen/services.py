@@ -22,6 +22,7 @@ from django.utils import timezone
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded
 from commonpot.models import Site
+from commonpot.numbers import parse_whole
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
@@ -49,16 +50,10 @@ class IngredientLine:
 # --- Recipes --------------------------------------------------------------
 
 
-def whole_servings(value, *, field: str, noun: str = "servings") -> int:
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise DomainError(f"Give the number of {noun} as a whole number.", field=field) from None
-    if n <= 0:
-        raise DomainError(f"The number of {noun} must be at least 1.", field=field)
-    if n > MAX_SERVINGS:
-        raise DomainError(f"{n} {noun} is more than Commonpot can plan at once.", field=field)
-    return n
+def whole_servings(value, *, field: str, noun: str = "servings", zero: bool = False) -> int:
+    return parse_whole(
+        value, field=field, label=f"the number of {noun}", ceiling=MAX_SERVINGS, zero_allowed=zero
+    )
 
 
 def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:

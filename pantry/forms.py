@@ -8,6 +8,7 @@ from django.urls import reverse
 from commonpot.forms import PhoneField, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
+from commonpot.numbers import is_zero
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, StockMove, Storage
@@ -269,12 +270,9 @@ class CountForm(TokenForm):
             if not raw:
                 continue
             unit = data.get(f"unit_{lot.pk}") or count_unit(lot.item)
-            try:
-                if Decimal(raw.replace(",", "")) == 0:
-                    counted[lot.pk] = Decimal(0)
-                    continue
-            except ArithmeticError:
-                pass
+            if is_zero(raw):
+                counted[lot.pk] = Decimal(0)
+                continue
             try:
                 counted[lot.pk] = to_base(raw, unit, lot.item)
             except UnitError as e:
@@ -311,11 +309,7 @@ class ThresholdForm(forms.Form):
         data = super().clean()
         item, minimum, unit = data.get("item"), data.get("minimum"), data.get("unit")
         if item and minimum:
-            try:
-                zero = Decimal(minimum.replace(",", "")) == 0
-            except ArithmeticError:
-                zero = False
-            if zero:
+            if is_zero(minimum):
                 data["base_minimum"] = None
                 return data
             try:

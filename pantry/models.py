@@ -22,6 +22,7 @@ from django.urls import reverse
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
+from commonpot.numbers import MAX_INT, fits_columns
 from pantry.codes import (
     ALLERGEN_BITS,
     DIETARY_BITS,
@@ -184,6 +185,8 @@ class Item(models.Model):
                 name="item_weight_per_piece_positive",
             ),
             models.CheckConstraint(condition=Q(grams_per_ml__gt=0), name="item_density_positive"),
+            *fits_columns("item", "weight_per_piece_g", max_digits=10, decimal_places=3),
+            *fits_columns("item", "grams_per_ml", max_digits=6, decimal_places=3),
         ]
 
     def __str__(self) -> str:
@@ -290,6 +293,7 @@ class Lot(models.Model):
             models.CheckConstraint(
                 condition=Q(reserved__lte=F("on_hand")), name="lot_reserved_within_on_hand"
             ),
+            *fits_columns("lot", "on_hand", "reserved", **QTY),
         ]
         indexes = [
             models.Index(fields=["site", "item", "best_before"], name="lot_site_item_date"),
@@ -407,6 +411,7 @@ class StockMove(models.Model):
             models.CheckConstraint(
                 condition=Q(on_hand_after__gte=0), name="move_on_hand_after_not_negative"
             ),
+            *fits_columns("move", "quantity", "weight_g", "on_hand_after", **QTY),
         ]
         indexes = [models.Index(fields=["lot", "at"], name="move_lot_at")]
 
@@ -445,6 +450,7 @@ class Reservation(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_positive"),
+            *fits_columns("reservation", "quantity", **QTY),
         ]
 
     def __str__(self) -> str:
@@ -535,6 +541,9 @@ class DonationLine(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        constraints = fits_columns(
+            "donation_line", "quantity_entered", "quantity", "weight_g", **QTY
+        )
 
     def __str__(self) -> str:
         return f"{self.quantity_entered} {self.unit_entered} {self.item}"
@@ -571,6 +580,7 @@ class Distribution(Tokened):
                 condition=~Q(recipient="partner") | ~Q(partner=""),
                 name="distribution_partner_named",
             ),
+            *fits_columns("distribution", "households", "people", maximum=MAX_INT),
         ]
 
     def __str__(self) -> str:
@@ -596,6 +606,7 @@ class DistributionLine(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        constraints = fits_columns("distribution_line", "quantity_entered", "quantity", **QTY)
 
     def __str__(self) -> str:
         return f"{self.quantity_entered} {self.unit_entered} {self.item}"
@@ -632,6 +643,7 @@ class CountLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["count", "lot"], name="count_line_once_per_lot"),
             models.CheckConstraint(condition=Q(counted__gte=0), name="count_not_negative"),
+            *fits_columns("count_line", "expected", "counted", **QTY),
         ]
 
     def __str__(self) -> str:
@@ -649,6 +661,7 @@ class StockThreshold(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["site", "item"], name="threshold_once_per_item"),
             models.CheckConstraint(condition=Q(minimum__gt=0), name="threshold_positive"),
+            *fits_columns("threshold", "minimum", **QTY),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from django.utils import timezone
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, same_site
 from commonpot.models import Site
+from commonpot.numbers import parse_decimal, too_much
 from pantry.models import (
     CountLine,
     Distribution,
@@ -35,7 +36,7 @@ from pantry.models import (
     StockMove,
     Storage,
 )
-from pantry.units import MAX_BASE, display, to_base
+from pantry.units import MAX_BASE, display, display_weight, to_base
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -79,18 +80,7 @@ class Taken:
 
 
 def _quantity(value: Decimal | int | str) -> Decimal:
-    try:
-        q = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{value!r} is not a number.", field="quantity") from None
-    if not q.is_finite() or q <= 0:
-        raise DomainError("The quantity must be more than zero.", field="quantity")
-    if q > MAX_BASE:
-        raise DomainError("That is far more than any site holds.", field="quantity")
-    q = q.quantize(Decimal("0.001"))
-    if q <= 0:
-        raise DomainError("This quantity is too small to record.", field="quantity")
-    return q
+    return parse_decimal(value, field="quantity", label="the quantity", ceiling=MAX_BASE)
 
 
 def _lock(lot_ids: Iterable[int]) -> dict[int, Lot]:
@@ -145,6 +135,18 @@ def _record(
             f"{_holders(lot)}; only {display(max(lot.available, Decimal(0)), lot.item)} is free.",
             available=max(lot.available, Decimal(0)),
         )
+    # Worked-out figures must fit their columns as much as typed ones do.
+    shown = display(MAX_BASE, lot.item)
+    too_much(after, ceiling=MAX_BASE, field="quantity", label="this lot", ceiling_text=shown)
+    weight = lot.item.weight_g(quantity)
+    if weight is not None:
+        too_much(
+            abs(weight),
+            ceiling=MAX_BASE,
+            field="quantity",
+            label="the weight of this quantity",
+            ceiling_text=display_weight(MAX_BASE),
+        )
     lot.on_hand = after
     # Both columns at once: the caller may have changed `reserved` too, and the
     # check constraint sees the row as written by this one statement.
@@ -153,7 +155,7 @@ def _record(
         lot=lot,
         kind=kind,
         quantity=quantity,
-        weight_g=lot.item.weight_g(quantity),
+        weight_g=weight,
         on_hand_after=after,
         at=at or timezone.now(),
         by=by,
@@ -576,14 +578,9 @@ def record_count(
         raise DomainError("Enter the quantity on the shelf for at least one lot.")
     quantities = {}
     for lot_id, value in counted.items():
-        try:
-            q = Decimal(str(value)).quantize(Decimal("0.001"))
-        except (InvalidOperation, ValueError):
-            raise DomainError(f"{value!r} is not a number.", field="counted") from None
-        if not q.is_finite() or q < 0:
-            raise DomainError("A count cannot be below zero.", field="counted")
-        if q > MAX_BASE:
-            raise DomainError("That is far more than any site holds.", field="counted")
+        q = parse_decimal(
+            value, field="counted", label="the count", ceiling=MAX_BASE, zero_allowed=True
+        )
         quantities[int(lot_id)] = q
     lots = _lock(quantities)
     for lot_id in quantities:

@@ -10,13 +10,14 @@ flour) is a UnitError with a sentence a person can act on.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pint
 
 from commonpot.errors import DomainError
+from commonpot.numbers import parse_decimal
 
 if TYPE_CHECKING:
     from pantry.models import Item
@@ -113,20 +114,15 @@ def _plural(word: str) -> str:
 
 
 def parse_quantity(raw: str | Decimal | int | float) -> Decimal:
-    """A positive Decimal from what a person typed, or a UnitError."""
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise UnitError(f"{raw!r} is not a number.", field="quantity") from None
-    if not value.is_finite():
-        raise UnitError(f"{raw!r} is not a number.", field="quantity")
-    if value <= 0:
-        raise UnitError("The quantity must be more than zero.", field="quantity")
-    if value > MAX_BASE:
-        raise UnitError(
-            "That is far more than any site holds: check the quantity.", field="quantity"
-        )
-    return value
+    """A positive Decimal from what a person typed (any unit: barely rounded), or a UnitError."""
+    return parse_decimal(
+        raw,
+        field="quantity",
+        label="the quantity",
+        ceiling=MAX_BASE,
+        places=12,
+        error=UnitError,
+    )
 
 
 def to_base(quantity: str | Decimal | int | float, unit: str, item: Item) -> Decimal:
@@ -171,14 +167,14 @@ def to_base(quantity: str | Decimal | int | float, unit: str, item: Item) -> Dec
             f"{unit.strip()!r} does not fit {item.name}: give it in {_fitting_units(item)}.",
             field="unit",
         ) from None
-    if Decimal(in_base) > MAX_BASE:
-        raise UnitError(
-            "That is far more than any site holds: check the quantity.", field="quantity"
-        )
-    result = Decimal(in_base).quantize(STEP, rounding=ROUND_HALF_UP)
-    if result <= 0:
-        raise UnitError("This quantity is too small to record.", field="quantity")
-    return result
+    return parse_decimal(
+        Decimal(in_base),
+        field="quantity",
+        label="the quantity",
+        ceiling=MAX_BASE,
+        ceiling_text=display(MAX_BASE, item),
+        error=UnitError,
+    )
 
 
 def _from_pieces(typed: pint.Quantity, item: Item) -> Decimal:

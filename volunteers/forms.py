@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import Q
 
 from commonpot.models import Site, User
+from commonpot.numbers import MAX_SMALL_INT
 from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers.models import (
     MAX_GUESTS,
+    MAX_HOURS,
     QualificationKind,
     Rota,
     Shift,
@@ -72,10 +74,13 @@ class ShiftForm(forms.Form):
     date = forms.DateField(widget=DATE)
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends", help_text="The same day.")
-    min_people = forms.IntegerField(label="Minimum people", min_value=0, initial=1)
+    min_people = forms.IntegerField(
+        label="Minimum people", min_value=0, max_value=MAX_SMALL_INT, initial=1
+    )
     max_people = forms.IntegerField(
         label="Maximum people",
         min_value=1,
+        max_value=MAX_SMALL_INT,
         initial=4,
         error_messages={"min_value": "The maximum must be at least 1."},
     )
@@ -199,7 +204,7 @@ class CheckInForm(forms.Form):
     hours = forms.DecimalField(
         required=False,
         min_value=0,
-        max_value=24,
+        max_value=MAX_HOURS,
         decimal_places=2,
         max_digits=5,
         help_text="Leave empty for the length of the shift.",
@@ -287,7 +292,9 @@ class RotaExceptionForm(forms.Form):
     skip = forms.BooleanField(label="No shift that day", required=False, initial=True)
     start_time = forms.TimeField(widget=TIME, required=False, label="Other start time")
     end_time = forms.TimeField(widget=TIME, required=False, label="Other end time")
-    max_people = forms.IntegerField(required=False, min_value=1, label="Other maximum")
+    max_people = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_SMALL_INT, label="Other maximum"
+    )
     reason = forms.CharField(max_length=200, required=False)
 
 

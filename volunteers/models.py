@@ -21,8 +21,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commonpot.models import Site
+from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 
 MAX_GUESTS = 10
+# Hours credited for one sign-up: a day at most (the column holds up to 999.99).
+MAX_HOURS = 24
 
 
 def new_calendar_token() -> str:
@@ -238,6 +241,7 @@ class Rota(models.Model):
                 name="rota_min_not_above_max",
                 violation_error_message="The minimum cannot be above the maximum.",
             ),
+            *fits_columns("rota", "min_people", "max_people", maximum=MAX_SMALL_INT),
         ]
 
     def __str__(self) -> str:
@@ -265,7 +269,8 @@ class RotaException(models.Model):
                 fields=["rota", "date"],
                 name="rota_exception_once_per_date",
                 violation_error_message="This rota already has an exception on that date.",
-            )
+            ),
+            *fits_columns("rota_exception", "max_people", maximum=MAX_SMALL_INT),
         ]
 
     def __str__(self) -> str:
@@ -439,6 +444,8 @@ class Shift(models.Model):
                 name="shift_never_overfilled",
                 violation_error_message="The shift is full.",
             ),
+            *fits_columns("shift", "min_people", "max_people", maximum=MAX_SMALL_INT),
+            *fits_columns("shift", "places_taken", maximum=MAX_INT),
             models.UniqueConstraint(
                 fields=["rota", "rota_date"],
                 condition=Q(rota__isnull=False),
@@ -672,6 +679,7 @@ class SignUp(models.Model):
                 condition=Q(hours_credited__isnull=True) | Q(hours_credited__gte=0),
                 name="signup_hours_not_negative",
             ),
+            *fits_columns("signup", "hours_credited", max_digits=5, decimal_places=2),
         ]
 
     def __str__(self) -> str:

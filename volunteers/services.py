@@ -15,7 +15,7 @@ profiles and calendar links in `volunteers.people`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -25,10 +25,11 @@ from django.utils.formats import date_format
 
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
+from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
 from volunteers import notifications
 from volunteers.eligibility import check_eligible
-from volunteers.models import MAX_GUESTS, LeadMessage, Shift, SignUp
+from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
 
 
 def _when(shift: Shift) -> str:
@@ -373,13 +374,7 @@ def remove_from_shift(*, sign_up_id: int, by: User, reason: str) -> SignUp:
 def _parse_hours(hours: Decimal | str | None, shift: Shift) -> Decimal:
     if hours is None or hours == "":
         return shift.hours
-    try:
-        value = Decimal(str(hours))
-    except InvalidOperation:
-        raise DomainError("Hours must be a number, such as 3 or 2.5.", field="hours") from None
-    if not value.is_finite() or value < 0 or value > 24:
-        raise DomainError("Hours must be between 0 and 24.", field="hours")
-    return value.quantize(Decimal("0.01"))
+    return parse_decimal(hours, field="hours", ceiling=MAX_HOURS, places=2, zero_allowed=True)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ clock of the site they belong to."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -14,6 +14,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
+from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item, Lot, StockMove
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
@@ -253,11 +254,7 @@ class ReceiveForm(forms.Form):
         for line in self.lines:
             raw = (data.get(f"line_{line.pk}") or "").strip()
             unit = data.get(f"line_{line.pk}_unit") or "kg"
-            try:
-                zero = Decimal(raw.replace(",", "")) == 0
-            except InvalidOperation:
-                zero = False
-            if zero:
+            if is_zero(raw):
                 received[line.pk] = Decimal(0)
                 continue
             try:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
+from commonpot.numbers import fits_columns
 from pantry.models import QTY, Item, Lot, StockMove, Storage
 from pantry.units import display, display_weight
 
@@ -127,6 +128,7 @@ class Offer(Tokened):
                 condition=Q(pickup_until__gt=F("pickup_from")),
                 name="offer_pickup_window_ends_after_it_starts",
             ),
+            *fits_columns("offer", "quantity", "remaining", **QTY),
         ]
         indexes = [models.Index(fields=["status", "closes_at"], name="offer_open_idx")]
 
@@ -240,6 +242,7 @@ class Need(Tokened):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="need_quantity_positive"),
             models.CheckConstraint(condition=Q(received__gte=0), name="need_received_positive"),
+            *fits_columns("need", "quantity", "received", **QTY),
         ]
         indexes = [models.Index(fields=["status", "closes_at"], name="need_open_idx")]
 
@@ -372,6 +375,7 @@ class Transfer(Tokened):
                 condition=~Q(source=F("destination")), name="transfer_between_two_sites"
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
+            *fits_columns("transfer", "quantity", **QTY),
         ]
         indexes = [models.Index(fields=["status", "-proposed_at"], name="transfer_status_idx")]
 
@@ -441,6 +445,14 @@ class TransferLine(models.Model):
                     & Q(quantity=F("received_quantity") + F("shortfall"))
                 ),
                 name="transfer_line_received_adds_up",
+            ),
+            *fits_columns(
+                "transfer_line",
+                "quantity",
+                "weight_g",
+                "received_quantity",
+                "shortfall",
+                **QTY,
             ),
         ]
 

@@ -19,7 +19,7 @@ which nobody else can see until it commits.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -30,12 +30,22 @@ from commonpot import jobs
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded
 from commonpot.models import Site
+from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
 from pantry.models import Item, Lot, Reservation, StockMove, Storage
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine, end_of_day
 from pantry.services import NotEnoughStock
-from pantry.units import UnitError, display, parse_quantity, parse_unit, registry, to_base
+from pantry.units import (
+    MAX_BASE,
+    UnitError,
+    display,
+    display_weight,
+    parse_quantity,
+    parse_unit,
+    registry,
+    to_base,
+)
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -53,16 +63,7 @@ def _require_manager(by: User | None, site: Site, doing: str) -> None:
 
 
 def _positive(value, field: str = "quantity") -> Decimal:
-    try:
-        q = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise DomainError(f"{value!r} is not a number.", field=field) from None
-    if not q.is_finite() or q <= 0:
-        raise DomainError("The quantity must be more than zero.", field=field)
-    q = q.quantize(Decimal("0.001"))
-    if q <= 0:
-        raise DomainError("This quantity is too small to record.", field=field)
-    return q
+    return parse_decimal(value, field=field, label="the quantity", ceiling=MAX_BASE)
 
 
 def grams(quantity, unit: str) -> Decimal:
@@ -73,7 +74,14 @@ def grams(quantity, unit: str) -> Decimal:
         raise UnitError(
             "A need for a whole category is given by weight: kg, g, lb or oz.", field="unit"
         )
-    return _positive(typed.to("gram").magnitude)
+    return parse_decimal(
+        typed.to("gram").magnitude,
+        field="quantity",
+        label="the quantity",
+        ceiling=MAX_BASE,
+        ceiling_text=display_weight(MAX_BASE),
+        error=UnitError,
+    )
 
 
 def _fefo(lot: Lot):
@@ -638,12 +646,13 @@ def receive_transfer(
     for line in lines:
         if line.pk not in received:
             raise DomainError(f"Say how much of the {line.quantity_display} line arrived.")
-        try:
-            q = Decimal(str(received[line.pk])).quantize(Decimal("0.001"))
-        except (InvalidOperation, ValueError):
-            raise DomainError(f"{received[line.pk]!r} is not a number.", field="received") from None
-        if not q.is_finite() or q < 0:
-            raise DomainError("What arrived cannot be less than nothing.", field="received")
+        q = parse_decimal(
+            received[line.pk],
+            field="received",
+            label="what arrived",
+            ceiling=MAX_BASE,
+            zero_allowed=True,
+        )
         if q > line.quantity:
             raise DomainError(
                 f"You entered {display(q, line.item)} of {line.item.name} received, but only "
@@ -724,7 +733,8 @@ def _count_towards_need(transfer: Transfer, arrived: Decimal) -> None:
     amount = arrived if need.item_id else transfer.item.weight_g(arrived)
     if amount is None:
         return
-    need.received += amount
+    # A need's tally only informs; kept within its column rather than refusing a delivery.
+    need.received = min(need.received + amount, MAX_BASE)
     fields = ["received"]
     if need.received >= need.quantity:
         need.status, need.closed_at = Need.Status.MET, timezone.now()
