@@ -44,12 +44,13 @@ def _pantry(scale: float) -> tuple[list[Site], list[Item]]:
 
     n_sites = max(1, round(pantry_bench.FULL_SITES * scale))
     n_items = max(pantry_bench.STAPLES + 10, round(pantry_bench.FULL_ITEMS * scale))
-    items = pantry_bench._items(n_items)
+    items = pantry_bench.bench_items(n_items)
     sites = [
-        pantry_bench._site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}") for i in range(n_sites)
+        pantry_bench.bench_site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}")
+        for i in range(n_sites)
     ]
     for i, site in enumerate(sites):
-        pantry_bench._seed_site(site, items, pantry_bench.LOTS_PER_SITE, random.Random(i))
+        pantry_bench.seed_lots(site, items, pantry_bench.LOTS_PER_SITE, random.Random(i))
     return sites, items[: pantry_bench.STAPLES]
 
 

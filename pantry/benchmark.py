@@ -40,15 +40,15 @@ def run(stdout, scale: float = 1.0) -> None:
     started = time.perf_counter()
     n_sites = max(1, round(FULL_SITES * scale))
     n_items = max(STAPLES + 10, round(FULL_ITEMS * scale))
-    items = _items(n_items)
-    sites = [_site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}") for i in range(n_sites)]
+    items = bench_items(n_items)
+    sites = [bench_site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}") for i in range(n_sites)]
     seeded = 0
     for i, site in enumerate(sites):
-        seeded += _seed_site(site, items, LOTS_PER_SITE, random.Random(i))
-    small = _site("bench-pantry-10-lots", "Bench site with 10 lots")
-    large = _site("bench-pantry-1000-lots", "Bench site with 1,000 lots")
-    _seed_site(small, items, 10, random.Random(1001))
-    _seed_site(large, items, 1000, random.Random(1002))
+        seeded += seed_lots(site, items, LOTS_PER_SITE, random.Random(i))
+    small = bench_site("bench-pantry-10-lots", "Bench site with 10 lots")
+    large = bench_site("bench-pantry-1000-lots", "Bench site with 1,000 lots")
+    seed_lots(small, items, 10, random.Random(1001))
+    seed_lots(large, items, 1000, random.Random(1002))
 
     bench_lots = Lot.objects.filter(site__slug__startswith="bench-pantry-")
     out = {
@@ -59,7 +59,7 @@ def run(stdout, scale: float = 1.0) -> None:
         "seed_seconds": f"{time.perf_counter() - started:.1f}",
         "seeded_sites_this_run": seeded,
     }
-    client = _client()
+    client = coordinator_client()
     out["stock_page_queries_10_lots"] = _queries(client, small)
     out["stock_page_queries_1000_lots"] = _queries(client, large)
     out["stock_page_queries_equal"] = (
@@ -85,7 +85,7 @@ def run(stdout, scale: float = 1.0) -> None:
 # --- Seeding ------------------------------------------------------------------------
 
 
-def _items(n: int) -> list[Item]:
+def bench_items(n: int) -> list[Item]:
     existing = {i.name: i for i in Item.objects.filter(name__startswith="Bench item ")}
     rng = random.Random(0)
     new = []
@@ -108,7 +108,7 @@ def _items(n: int) -> list[Item]:
     return list(Item.objects.filter(name__startswith="Bench item ").order_by("name")[:n])
 
 
-def _site(slug: str, name: str) -> Site:
+def bench_site(slug: str, name: str) -> Site:
     site, _ = Site.objects.get_or_create(
         slug=slug,
         defaults={
@@ -123,7 +123,7 @@ def _site(slug: str, name: str) -> Site:
 
 
 @transaction.atomic
-def _seed_site(site: Site, items: list[Item], n_lots: int, rng: random.Random) -> int:
+def seed_lots(site: Site, items: list[Item], n_lots: int, rng: random.Random) -> int:
     """Give a site n_lots lots of MOVES_PER_LOT moves each, unless it has them already."""
     held = Lot.objects.filter(site=site).count()
     if held >= n_lots:
@@ -185,7 +185,7 @@ def _seed_site(site: Site, items: list[Item], n_lots: int, rng: random.Random) -
 # --- Measuring -----------------------------------------------------------------------
 
 
-def _client() -> Client:
+def coordinator_client() -> Client:
     user, _ = User.objects.get_or_create(
         username="bench-coordinator",
         defaults={"display_name": "Benchmark", "is_coordinator": True},

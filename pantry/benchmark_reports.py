@@ -48,16 +48,16 @@ def _public_sites(n: int) -> None:
 def run(stdout, scale: float = 1.0) -> None:
     started = time.perf_counter()
     n_sites = max(1, round(pantry_benchmark.FULL_SITES * scale))
-    items = pantry_benchmark._items(
+    items = pantry_benchmark.bench_items(
         max(pantry_benchmark.STAPLES + 10, round(pantry_benchmark.FULL_ITEMS * scale))
     )
     sites = [
-        pantry_benchmark._site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}")
+        pantry_benchmark.bench_site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}")
         for i in range(n_sites)
     ]
     for i, site in enumerate(sites):
-        pantry_benchmark._seed_site(site, items, pantry_benchmark.LOTS_PER_SITE, random.Random(i))
-    client = pantry_benchmark._client()  # a coordinator
+        pantry_benchmark.seed_lots(site, items, pantry_benchmark.LOTS_PER_SITE, random.Random(i))
+    client = pantry_benchmark.coordinator_client()  # a coordinator
 
     today = timezone.localdate()
     start = today - timedelta(days=31)

@@ -128,8 +128,8 @@ def forget_person(user: User) -> int:
     Qualification.objects.filter(volunteer=user).delete()
     released = 0
     for sign_up_id in SignUp.objects.active().of(user).upcoming().values_list("pk", flat=True):
-        shift, sign_up = services._lock_sign_up(sign_up_id)
+        shift, sign_up = services.lock_sign_up(sign_up_id)
         if sign_up.status != SignUp.Status.CANCELLED and not shift.has_started:
-            services._cancel(sign_up, by=user, reason="Account deleted")
+            services.cancel_locked_sign_up(sign_up, by=user, reason="Account deleted")
             released += 1
     return released

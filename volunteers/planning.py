@@ -190,9 +190,9 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
     """Change a shift. Lowering the maximum below who is signed up is refused;
     raising it moves people up from the waitlist; new hours must not clash with
     anyone's other shifts."""
-    from volunteers.services import _lock_shift, _promote_waitlist
+    from volunteers.services import lock_shift, promote_waitlist
 
-    shift = _lock_shift(shift_id)
+    shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     unknown = set(fields) - SHIFT_FIELDS
     if unknown:
@@ -227,16 +227,16 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
             )
     _clean(shift, exclude=["site"])
     shift.save()
-    _promote_waitlist(shift)
+    promote_waitlist(shift)
     return shift
 
 
 @transaction.atomic
 def delete_shift(*, shift_id: int, by: User) -> None:
     """Delete a shift nobody has signed up for (otherwise remove them first)."""
-    from volunteers.services import _lock_shift
+    from volunteers.services import lock_shift
 
-    shift = _lock_shift(shift_id)
+    shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     if shift.sign_ups.active().exists():
         raise DomainError(

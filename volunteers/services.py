@@ -41,7 +41,7 @@ def _lock_person(person: User) -> None:
     get_user_model().objects.select_for_update().filter(pk=person.pk).first()
 
 
-def _lock_shift(shift_id: int) -> Shift:
+def lock_shift(shift_id: int) -> Shift:
     try:
         # of=("self",): lock the shift row only, not the site and role joined to it.
         return (
@@ -53,11 +53,13 @@ def _lock_shift(shift_id: int) -> Shift:
         raise DomainError("This shift no longer exists.") from None
 
 
-def _lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
+def lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
+    """Lock a sign-up and its shift (shift first, as every claim does, so two
+    actions on one shift queue up instead of deadlocking)."""
     shift_id = SignUp.objects.filter(pk=sign_up_id).values_list("shift_id", flat=True).first()
     if shift_id is None:
         raise DomainError("This sign-up no longer exists.")
-    shift = _lock_shift(shift_id)
+    shift = lock_shift(shift_id)
     sign_up = SignUp.objects.select_for_update().select_related("volunteer").get(pk=sign_up_id)
     sign_up.shift = shift
     return shift, sign_up
@@ -118,7 +120,7 @@ def _free_places(shift: Shift, places: int) -> None:
     shift.places_taken -= places
 
 
-def _promote_waitlist(shift: Shift) -> list[SignUp]:
+def promote_waitlist(shift: Shift) -> list[SignUp]:
     """Move people up from the waitlist, in order, while their party fits.
 
     A party that does not fit keeps its place at the head of the line; someone
@@ -144,7 +146,8 @@ def _promote_waitlist(shift: Shift) -> list[SignUp]:
     return promoted
 
 
-def _cancel(sign_up: SignUp, *, by: User, reason: str) -> None:
+def cancel_locked_sign_up(sign_up: SignUp, *, by: User, reason: str) -> None:
+    """Cancel a sign-up already locked with lock_sign_up, inside the caller's transaction."""
     was_confirmed = sign_up.is_confirmed
     sign_up.status = SignUp.Status.CANCELLED
     sign_up.cancelled_at = timezone.now()
@@ -162,7 +165,7 @@ def _cancel(sign_up: SignUp, *, by: User, reason: str) -> None:
     )
     if was_confirmed:
         _free_places(sign_up.shift, sign_up.places)
-        _promote_waitlist(sign_up.shift)
+        promote_waitlist(sign_up.shift)
 
 
 # --- What volunteers do -----------------------------------------------------
@@ -177,7 +180,7 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
     or the shift is closed, or the person cannot do this role or is busy then.
     """
     _lock_person(volunteer)
-    shift = _lock_shift(shift_id)
+    shift = lock_shift(shift_id)
     now = timezone.now()
     if not shift.is_published:
         raise DomainError("This shift is not open for sign-up yet.")
@@ -219,7 +222,7 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
 
     The first in line on the waitlist moves up and is told by email.
     """
-    shift, sign_up = _lock_sign_up(sign_up_id)
+    shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
         raise DomainError("You can only cancel your own sign-ups.")
     if sign_up.status == SignUp.Status.CANCELLED:
@@ -233,14 +236,14 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
             "find a stand-in instead: use “Find a stand-in” and another volunteer can take "
             "your place."
         )
-    _cancel(sign_up, by=by, reason=reason or "Cancelled by the volunteer")
+    cancel_locked_sign_up(sign_up, by=by, reason=reason or "Cancelled by the volunteer")
     return sign_up
 
 
 @transaction.atomic
 def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
     """After the cutoff: show the place as "looking for a stand-in" on the board."""
-    shift, sign_up = _lock_sign_up(sign_up_id)
+    shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
         raise DomainError("You can only look for a stand-in for your own place.")
     if not sign_up.is_confirmed:
@@ -255,7 +258,7 @@ def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
 
 @transaction.atomic
 def withdraw_stand_in_request(*, sign_up_id: int, by: User) -> SignUp:
-    _, sign_up = _lock_sign_up(sign_up_id)
+    _, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
         raise DomainError("You can only change your own sign-ups.")
     if sign_up.stand_in_requested_at is not None:
@@ -273,7 +276,7 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
     their waitlist entry is used up.
     """
     _lock_person(volunteer)
-    shift, original = _lock_sign_up(sign_up_id)
+    shift, original = lock_sign_up(sign_up_id)
     if not original.wants_stand_in:
         raise DomainError("This place has already been taken or is no longer offered.")
     if original.volunteer_id == volunteer.pk:
@@ -308,7 +311,7 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
         took_over_from=original,
     )
     _take_places(shift, 1)
-    _promote_waitlist(shift)
+    promote_waitlist(shift)
     notifications.queue_stand_in_found_notice(original.pk)
     return stand_in
 
@@ -329,7 +332,7 @@ def add_to_shift(
     if not reason.strip():
         raise DomainError("Say why you are adding them by hand.", field="reason")
     _lock_person(volunteer)
-    shift = _lock_shift(shift_id)
+    shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     if shift.ends_at <= timezone.now():
         raise DomainError("This shift is over.")
@@ -362,11 +365,11 @@ def remove_from_shift(*, sign_up_id: int, by: User, reason: str) -> SignUp:
     """A lead takes someone off a shift (or its waitlist), with a reason."""
     if not reason.strip():
         raise DomainError("Say why you are removing them.", field="reason")
-    shift, sign_up = _lock_sign_up(sign_up_id)
+    shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
     if sign_up.status == SignUp.Status.CANCELLED:
         raise DomainError("This sign-up is already cancelled.")
-    _cancel(sign_up, by=by, reason=reason.strip())
+    cancel_locked_sign_up(sign_up, by=by, reason=reason.strip())
     notifications.queue_removal_notice(sign_up.pk)
     return sign_up
 
@@ -382,7 +385,7 @@ def record_attendance(
     *, sign_up_id: int, by: User, attendance: str, hours: Decimal | str | None = None
 ) -> SignUp:
     """Check-in: attended (hours credited, the shift's length unless given), missed or excused."""
-    shift, sign_up = _lock_sign_up(sign_up_id)
+    shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
     if attendance not in SignUp.Attendance.values:
         raise DomainError("Choose attended, missed or excused.", field="attendance")
