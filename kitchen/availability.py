@@ -41,7 +41,7 @@ def meal_needs(meal: MealService, servings: int | None = None) -> list[tuple[Ite
 
 
 @dataclass(frozen=True)
-class Need:
+class IngredientNeed:
     """One ingredient of a meal: how much it needs, and what the site has for it.
 
     `available` is free stock (not held for anything) in lots that will not have
@@ -86,10 +86,10 @@ class Need:
 class MealStock:
     """What one meal needs and whether the site has it."""
 
-    needs: list[Need] = field(default_factory=list)
+    needs: list[IngredientNeed] = field(default_factory=list)
 
     @property
-    def short(self) -> list[Need]:
+    def short(self) -> list[IngredientNeed]:
         return [n for n in self.needs if n.short > 0]
 
     @property
@@ -148,7 +148,9 @@ def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
                 (q for d, q in free[(meal.site_id, item.pk)] if d is None or d >= meal.date),
                 ZERO,
             )
-            lines.append(Need(item, needed, available, held.get((meal.reference, item.pk), ZERO)))
+            lines.append(
+                IngredientNeed(item, needed, available, held.get((meal.reference, item.pk), ZERO))
+            )
         result[meal.pk] = MealStock(lines)
     return result
 
@@ -159,7 +161,7 @@ def recipe_stock(recipe: Recipe, site: Site, servings: int, on: date) -> MealSto
     free: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for row in _free_rows({site.pk}, {item.pk for item, _ in needs}, on):
         free[row["item_id"]] += row["free"]
-    return MealStock([Need(item, q, free[item.pk]) for item, q in needs])
+    return MealStock([IngredientNeed(item, q, free[item.pk]) for item, q in needs])
 
 
 def used_for(meal: MealService):
