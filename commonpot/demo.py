@@ -26,10 +26,7 @@ SITES = [
         "time_zone": "Europe/London",
         "contact_phone": "+441179460000",
         "contact_email": "hello@riverside.example",
-        "emergency_phone": "+441179460001",
         "opening_hours": "Mon-Sat 11:30-14:30 Lunch",
-        "has_chilled_storage": True,
-        "has_frozen_storage": True,
     },
     {
         "slug": "harbour-camp",
@@ -45,7 +42,6 @@ SITES = [
         "time_zone": "Europe/London",
         "contact_email": "camp@harbour.example",
         "opening_hours": "Daily 08:00-09:30 Breakfast\nDaily 18:00-19:30 Dinner",
-        "has_chilled_storage": True,
     },
     {
         "slug": "eastside-food-bank",
@@ -61,11 +57,7 @@ SITES = [
         "time_zone": "America/New_York",
         "contact_phone": "+12125550100",
         "contact_email": "intake@eastside.example",
-        "emergency_phone": "+12125550199",
         "opening_hours": "Mon-Fri 08:00-17:00\nSat 09:00-13:00",
-        "has_chilled_storage": True,
-        "has_frozen_storage": True,
-        "paper_size": Site.PaperSize.LETTER,
     },
     {
         "slug": "maple-street-pantry",
@@ -81,7 +73,6 @@ SITES = [
         "time_zone": "America/New_York",
         "contact_email": "maple@pantry.example",
         "opening_hours": "Tue and Thu 15:00-19:00 Pantry open\nSat 10:00-12:00 Pantry open",
-        "paper_size": Site.PaperSize.LETTER,
     },
 ]
 

@@ -127,8 +127,10 @@ class DeleteAccountForm(forms.Form):
 
 
 class SiteForm(forms.ModelForm):
+    """A site's identity, place, time zone, contact and visibility. Each app adds
+    its own section to the page (commonpot.registry.SettingsSection)."""
+
     contact_phone = PhoneField()
-    emergency_phone = PhoneField()
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -149,19 +151,10 @@ class SiteForm(forms.ModelForm):
             "is_public",
             "contact_phone",
             "contact_email",
-            "emergency_phone",
             "website",
             "opening_hours",
-            "has_dry_storage",
-            "has_chilled_storage",
-            "has_frozen_storage",
-            "paper_size",
-            "safety_rules",
-            "reminder_hours",
-            "second_reminder_hours",
         ]
         widgets = {
-            "safety_rules": forms.Textarea(attrs={"rows": 3}),
             "address": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
@@ -176,6 +169,16 @@ class SiteSettingsForm(SiteForm):
 
     class Meta(SiteForm.Meta):
         fields = [f for f in SiteForm.Meta.fields if f != "slug"]
+
+
+class SettingsSectionForm(forms.ModelForm):
+    """An app's section of a site's Settings page: a form on the app's one-to-one
+    settings row (a model with `for_site(site)`), or on its defaults while the
+    site is being added (`site=None`)."""
+
+    def __init__(self, data=None, *, site: Site | None):
+        model = self._meta.model
+        super().__init__(data, instance=model() if site is None else model.for_site(site))
 
 
 class MemberRoleForm(forms.Form):

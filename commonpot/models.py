@@ -16,11 +16,6 @@ from django.utils.functional import cached_property
 
 from commonpot.hours import Opening, safe_parse_hours, validate_hours
 
-DEFAULT_SAFETY_RULES = (
-    "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
-    "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
-)
-
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
 
@@ -125,17 +120,19 @@ class SiteQuerySet(models.QuerySet):
 
 
 class Site(models.Model):
-    """A place in the network that holds food, cooks, or needs people."""
+    """A place in the network that holds food, cooks, or needs people.
+
+    A site here is its identity, place, time zone, contact and visibility. Each
+    app keeps its own per-site settings in a one-to-one row beside it (the
+    pantry's stores and paper, the volunteers' shift policy) and shows them as a
+    section of the site's Settings page through commonpot.registry.
+    """
 
     class Kind(models.TextChoices):
         COMMUNITY_KITCHEN = "community_kitchen", "Community kitchen"
         CAMP_KITCHEN = "camp_kitchen", "Camp kitchen"
         PANTRY = "pantry", "Pantry"
         FOOD_BANK = "food_bank", "Food bank"
-
-    class PaperSize(models.TextChoices):
-        A4 = "A4", "A4"
-        LETTER = "letter", "US Letter"
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -174,7 +171,6 @@ class Site(models.Model):
     is_active = models.BooleanField(default=True)
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
-    emergency_phone = models.CharField(max_length=32, blank=True)
     website = models.URLField(blank=True)
     opening_hours = models.TextField(
         "opening hours and meal times",
@@ -182,27 +178,6 @@ class Site(models.Model):
         validators=[validate_hours],
         help_text="One line each: days, times, then what it is. For example "
         "'Mon-Fri 10:00-16:00' or 'Daily 18:00-19:30 Dinner'.",
-    )
-    has_dry_storage = models.BooleanField("dry storage", default=True)
-    has_chilled_storage = models.BooleanField("chilled storage", default=False)
-    has_frozen_storage = models.BooleanField("frozen storage", default=False)
-    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
-    safety_rules = models.TextField(
-        blank=True,
-        default=DEFAULT_SAFETY_RULES,
-        help_text="Printed at the foot of every shift sheet.",
-    )
-    reminder_hours = models.PositiveSmallIntegerField(
-        "first reminder (hours before a shift)",
-        default=24,
-        validators=[MinValueValidator(1), MaxValueValidator(168)],
-    )
-    second_reminder_hours = models.PositiveSmallIntegerField(
-        "second reminder (hours before a shift)",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(48)],
-        help_text="Optional, for example 2. Leave empty for one reminder only.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -263,17 +238,6 @@ class Site(models.Model):
     @property
     def public_longitude(self):
         return self.longitude if self.show_exact_location else None
-
-    @property
-    def storage_areas(self) -> list[str]:
-        areas = []
-        if self.has_dry_storage:
-            areas.append("dry")
-        if self.has_chilled_storage:
-            areas.append("chilled")
-        if self.has_frozen_storage:
-            areas.append("frozen")
-        return areas
 
 
 class Membership(models.Model):

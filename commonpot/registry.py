@@ -2,7 +2,13 @@
 
 Dependencies point one way (commonpot <- pantry <- kitchen <- volunteers), so
 the core home page cannot import an app's code. Each app registers its nav
-links, site tabs, home panels, demo data and benchmarks from its AppConfig.ready().
+links, site tabs, home panels, sections of a site's Settings page, demo data
+and benchmarks from its AppConfig.ready().
+
+Panels render on pages that belong to another app or to the core, which link
+only their own stylesheet and commonpot.css: a panel's template uses the shared
+classes of commonpot.css (`panel`, `plain`, `badge`, `meta`, ...), never its
+own app's stylesheet.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.forms import BaseForm
     from django.http import HttpRequest
 
     from commonpot.models import Site, User
@@ -34,6 +41,26 @@ class SiteTab:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class SettingsSection:
+    """An app's part of a site's Settings page (and of the coordinator's Add a site).
+
+    `form_class(data, site=site)` is the section's form; `site` is None while the
+    site is being added. Field names are unique across all sections and the core
+    form, so the page posts them side by side without prefixes. `save(site,
+    **cleaned_data)` writes the section for the site and raises DomainError when
+    it cannot. The page validates every section first, then saves the site and
+    every section in one transaction (commonpot.services.update_site), so
+    nothing is written unless all of it is.
+    """
+
+    key: str
+    title: str
+    form_class: type[BaseForm]
+    save: Callable[..., Any]
+    order: int = 50
+
+
 # A panel returns (template name, context) or None when it has nothing to show.
 Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | None"]
 
@@ -46,6 +73,7 @@ class Registry:
     demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
     benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
+    settings_sections: list[SettingsSection] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -77,6 +105,16 @@ class Registry:
         if all(b is not build for _, b in self.report_sections):
             self.report_sections.append((order, build))
             self.report_sections.sort(key=lambda e: e[0])
+
+    def add_settings_section(self, section: SettingsSection) -> None:
+        if any(s.key == section.key for s in self.settings_sections):
+            return
+        taken = {name for s in self.settings_sections for name in s.form_class.base_fields}
+        clash = taken & set(section.form_class.base_fields)
+        if clash:
+            raise ValueError(f"Settings fields named twice: {', '.join(sorted(clash))}.")
+        self.settings_sections.append(section)
+        self.settings_sections.sort(key=lambda s: s.order)
 
 
 registry = Registry()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -11,6 +12,15 @@ from django.utils import timezone
 
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User, WorkerHeartbeat
+
+if TYPE_CHECKING:
+    from django.db import models
+
+    from commonpot.registry import SettingsSection
+
+# Each registered settings section with the values its form cleaned.
+SectionValues = Sequence[tuple["SettingsSection", dict[str, Any]]]
+Row = TypeVar("Row", bound="models.Model")
 
 
 @transaction.atomic
@@ -82,7 +92,8 @@ def erase_account(user: User) -> None:
 
 
 @transaction.atomic
-def create_site(*, by: User, **fields: Any) -> Site:
+def create_site(*, by: User, sections: SectionValues = (), **fields: Any) -> Site:
+    """Add a site with its details and each app's settings section, all or nothing."""
     if not by.is_coordinator:
         raise DomainError("Only network coordinators can add sites.")
     site = Site(**fields)
@@ -91,11 +102,14 @@ def create_site(*, by: User, **fields: Any) -> Site:
     except ValidationError as e:
         raise DomainError(" ".join(e.messages)) from None
     site.save()
+    _save_sections(site, sections)
     return site
 
 
 @transaction.atomic
-def update_site(site: Site, **fields: Any) -> Site:
+def update_site(site: Site, *, sections: SectionValues = (), **fields: Any) -> Site:
+    """Save a site's details and each app's settings section, all or nothing: a
+    section that refuses its values rolls back the site's details too."""
     for name, value in fields.items():
         setattr(site, name, value)
     try:
@@ -103,7 +117,36 @@ def update_site(site: Site, **fields: Any) -> Site:
     except ValidationError as e:
         raise DomainError(" ".join(e.messages)) from None
     site.save()
+    _save_sections(site, sections)
     return site
+
+
+def _save_sections(site: Site, sections: SectionValues) -> None:
+    for section, values in sections:
+        section.save(site, **values)
+
+
+def save_settings_row(
+    model: type[Row], site: Site, *, allowed: Collection[str], **fields: Any
+) -> Row:
+    """Write an app's one-to-one settings row for a site, made on its first save.
+
+    The apps' settings sections save through this, so each checks its fields the
+    same way: only the named ones, validated by the model, under a row lock.
+    """
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise DomainError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        row, _ = model.objects.select_for_update().get_or_create(site=site)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        try:
+            row.full_clean(exclude=["site"])
+        except ValidationError as e:
+            raise DomainError(" ".join(e.messages)) from None
+        row.save()
+    return row
 
 
 @transaction.atomic

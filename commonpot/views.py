@@ -7,6 +7,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
+from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
@@ -37,7 +38,7 @@ from commonpot.permissions import (
     lead_required,
     lead_site_ids,
 )
-from commonpot.registry import registry
+from commonpot.registry import SettingsSection, registry
 from commonpot.tables import OutboxTable
 
 WORKER_FRESH_FOR = timedelta(minutes=2)
@@ -220,23 +221,46 @@ def join_site(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Managing sites -------------------------------------------------------
 
 
+def _settings_sections(data, site: Site | None) -> list[tuple[SettingsSection, BaseForm]]:
+    """Each app's section of the site's Settings page, with its form."""
+    return [(s, s.form_class(data, site=site)) for s in registry.settings_sections]
+
+
+def _all_valid(form: BaseForm, sections: list[tuple[SettingsSection, BaseForm]]) -> bool:
+    # Every form is validated (no short-circuit), so each shows its own errors.
+    return all([form.is_valid(), *(f.is_valid() for _, f in sections)])
+
+
+def _site_form_page(
+    request: HttpRequest, form: BaseForm, sections: list, site: Site | None, *, status: int = 200
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "commonpot/site_form.html",
+        {"form": form, "sections": sections, "site": site},
+        status=status,
+    )
+
+
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def site_create(request: HttpRequest) -> HttpResponse:
     form = SiteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    sections = _settings_sections(request.POST or None, None)
+    if request.method == "POST" and _all_valid(form, sections):
         try:
-            site = services.create_site(by=request.user, **form.cleaned_data)
+            site = services.create_site(
+                by=request.user,
+                sections=[(s, f.cleaned_data) for s, f in sections],
+                **form.cleaned_data,
+            )
         except DomainError as e:
             form.add_error(None, e.message)
         else:
             messages.success(request, f"{site.name} is now part of the network.")
             return redirect("site_manage", slug=site.slug)
-    return TemplateResponse(
-        request,
-        "commonpot/site_form.html",
-        {"form": form, "site": None},
-        status=form_status(form),
+    return _site_form_page(
+        request, form, sections, None, status=form_status(form, *(f for _, f in sections))
     )
 
 
@@ -254,10 +278,12 @@ def site_manage(request: HttpRequest, site: Site) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
     form = SiteSettingsForm(request.POST or None, instance=site)
-    if request.method == "POST" and form.is_valid():
+    sections = _settings_sections(request.POST or None, site)
+    if request.method == "POST" and _all_valid(form, sections):
         try:
             services.update_site(
                 Site.objects.get(pk=site.pk),
+                sections=[(s, f.cleaned_data) for s, f in sections],
                 **{f: form.cleaned_data[f] for f in SiteSettingsForm.Meta.fields},
             )
         except DomainError as e:
@@ -265,11 +291,8 @@ def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(request, "The site's details are saved.")
             return redirect("site_manage", slug=site.slug)
-    return TemplateResponse(
-        request,
-        "commonpot/site_form.html",
-        {"form": form, "site": site},
-        status=form_status(form),
+    return _site_form_page(
+        request, form, sections, site, status=form_status(form, *(f for _, f in sections))
     )
 
 

@@ -28,7 +28,7 @@ from kitchen.services import ensure_planned, lock_meal, whole_servings
 from pantry import catalog
 from pantry import services as pantry
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, codes_in
-from pantry.models import Item, Lot, Reservation, StockMove, Storage
+from pantry.models import Item, Lot, PantrySettings, Reservation, StockMove, Storage
 from pantry.services import LineErrors, NotEnoughStock
 from pantry.units import UnitError, display, to_base
 
@@ -103,9 +103,10 @@ def default_lines(meal: MealService, servings: int) -> list[CookLine]:
 
 def leftover_storage(site: Site) -> str | None:
     """Where cooked leftovers can be kept: in the cold, or not at all."""
-    if site.has_chilled_storage:
+    stores = PantrySettings.for_site(site)
+    if stores.has_chilled_storage:
         return Storage.CHILLED
-    if site.has_frozen_storage:
+    if stores.has_frozen_storage:
         return Storage.FROZEN
     return None
 

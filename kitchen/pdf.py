@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from commonpot.models import Site
 from kitchen.cooking import LEFTOVER_DEFAULT_DAYS, leftover_storage
 from kitchen.models import MealService
+from pantry.models import PantrySettings, PaperSize
 
 MAX_LABELS = 300
 
@@ -39,7 +40,7 @@ class Sheet:
 
 
 SHEETS = {
-    Site.PaperSize.A4: Sheet(
+    PaperSize.A4: Sheet(
         "A4, 21 labels (3 x 7, 63.5 x 38.1 mm)",
         "A4",
         3,
@@ -52,7 +53,7 @@ SHEETS = {
         "0mm",
         "8pt",
     ),
-    Site.PaperSize.LETTER: Sheet(
+    PaperSize.LETTER: Sheet(
         "US Letter, 30 labels (3 x 10, 2 5/8 x 1 in)",
         "letter",
         3,
@@ -69,7 +70,7 @@ SHEETS = {
 
 
 def sheet_for(site: Site) -> Sheet:
-    return SHEETS.get(site.paper_size, SHEETS[Site.PaperSize.A4])
+    return SHEETS.get(PantrySettings.for_site(site).paper_size, SHEETS[PaperSize.A4])
 
 
 def _int(raw, default: int, low: int, high: int) -> int:

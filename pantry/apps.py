@@ -6,8 +6,9 @@ class PantryConfig(AppConfig):
 
     def ready(self) -> None:
         from commonpot.permissions import is_coordinator, is_lead
-        from commonpot.registry import NavLink, SiteTab, registry
-        from pantry import benchmark, benchmark_reports, demo, panels, reports
+        from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
+        from pantry import benchmark, benchmark_reports, demo, panels, reports, site_settings
+        from pantry.forms import PantrySettingsForm
 
         registry.add_nav(
             NavLink(
@@ -24,6 +25,15 @@ class PantryConfig(AppConfig):
         registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14))
         registry.add_panel("lead", panels.lead_panel, order=10)
         registry.add_panel("coordinator", panels.coordinator_panel, order=10)
+        registry.add_settings_section(
+            SettingsSection(
+                key="pantry",
+                title="Storage and paper",
+                form_class=PantrySettingsForm,
+                save=site_settings.save_pantry_settings,
+                order=10,
+            )
+        )
         registry.add_demo_seeder(demo.seed_pantry, order=10)
         registry.add_benchmark("pantry", benchmark.run)
         registry.add_benchmark("reports", benchmark_reports.run)

@@ -26,7 +26,7 @@ from django.utils import timezone
 from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
 from pantry import donations, services
-from pantry.models import Item, Lot, StockMove
+from pantry.models import Item, Lot, PantrySettings, StockMove
 
 FULL_SITES = 50
 FULL_ITEMS = 2000
@@ -115,9 +115,10 @@ def bench_site(slug: str, name: str) -> Site:
             "name": name,
             "kind": Site.Kind.FOOD_BANK,
             "is_public": False,
-            "has_chilled_storage": True,
-            "has_frozen_storage": True,
         },
+    )
+    PantrySettings.objects.get_or_create(
+        site=site, defaults={"has_chilled_storage": True, "has_frozen_storage": True}
     )
     return site
 

@@ -16,8 +16,20 @@ from django.db import transaction
 
 from commonpot.demo import DemoNetwork
 from pantry import catalog, donations, services
-from pantry.models import Donor, Item, Lot
+from pantry.models import Donor, Item, Lot, PantrySettings, PaperSize
 from pantry.units import to_base
+
+# What each demo site can store and the paper it prints on (the rest keep the defaults).
+STORES = {
+    "riverside-kitchen": {"has_chilled_storage": True, "has_frozen_storage": True},
+    "harbour-camp": {"has_chilled_storage": True},
+    "eastside-food-bank": {
+        "has_chilled_storage": True,
+        "has_frozen_storage": True,
+        "paper_size": PaperSize.LETTER,
+    },
+    "maple-street-pantry": {"paper_size": PaperSize.LETTER},
+}
 
 # name, category, base unit, piece name, weight per piece (g), g/ml, storage, allergens, gtin
 CATALOG = [
@@ -129,6 +141,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
     items = _catalog()
     rng = random.Random(7)  # the same believable stock on every fresh install
     for slug, site in network.sites.items():
+        PantrySettings.objects.get_or_create(site=site, defaults=STORES.get(slug, {}))
         if Lot.objects.filter(site=site).exists():
             continue  # already seeded: leave the site's stock as people left it
         lead = network.leads.get(slug)
@@ -138,7 +151,8 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
         for name, kind in DONORS.get(slug, []):
             donor = Donor.objects.filter(site=site, name=name).first()
             donors.append(donor or donations.add_donor(site=site, name=name, kind=kind))
-        lines = [row for row in INTAKE if items[row[0]].storage in site.storage_areas]
+        areas = PantrySettings.for_site(site).storage_areas
+        lines = [row for row in INTAKE if items[row[0]].storage in areas]
         # Three donations over the last week, the lines shared out between them.
         for n in range(3):
             batch = lines[n::3]
@@ -160,7 +174,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             )
         for name, minimum, unit in THRESHOLDS:
             item = items[name]
-            if item.storage in site.storage_areas:
+            if item.storage in areas:
                 catalog.set_threshold(site=site, item=item, minimum=to_base(minimum, unit, item))
         # Some food has gone out already, and one lot was found damaged.
         services.distribute(

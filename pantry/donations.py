@@ -16,7 +16,7 @@ from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, same_site
 from commonpot.models import Site
 from pantry import services
-from pantry.models import Donation, DonationLine, Donor, Item, Lot, Storage
+from pantry.models import Donation, DonationLine, Donor, Item, Lot, PantrySettings, Storage
 from pantry.services import LineErrors
 from pantry.units import to_base
 
@@ -89,6 +89,7 @@ def update_donor(donor: Donor, **fields) -> Donor:
 def _convert_lines(site: Site, lines: Sequence[LineInput]) -> list[Decimal]:
     """Every line's quantity in its item's base unit, or LineErrors naming each bad line."""
     today = site.today()
+    areas = PantrySettings.for_site(site).storage_areas
     errors: list[tuple[int, str | None, str]] = []
     quantities: list[Decimal] = []
     for i, line in enumerate(lines):
@@ -98,7 +99,7 @@ def _convert_lines(site: Site, lines: Sequence[LineInput]) -> list[Decimal]:
             errors.append((i, e.field, e.message))
             continue
         storage = line.storage or line.item.storage
-        if storage not in site.storage_areas:
+        if storage not in areas:
             label = Storage(storage).label.lower() if storage in Storage.values else storage
             errors.append((i, "storage", f"{site.name} has no {label} storage."))
         if line.date_kind not in Lot.DateKind.values:

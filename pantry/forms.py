@@ -5,13 +5,14 @@ from decimal import Decimal
 from django import forms
 from django.urls import reverse
 
-from commonpot.forms import PhoneField, show_error
+from commonpot.forms import PhoneField, SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
-from pantry.models import Distribution, Donor, Item, Lot, StockMove, Storage
+from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
+from pantry.site_settings import PANTRY_SETTINGS_FIELDS
 from pantry.units import UnitError, fitting_units, to_base
 
 COMMON_UNITS = ["kg", "g", "lb", "oz", "L", "ml", "pieces", "cans", "jars", "packs", "bottles"]
@@ -118,7 +119,7 @@ class DonationLineForm(LineForm):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, site=site, **kwargs)
         self.fields["storage"].choices = [("", "Item's usual")] + [
-            (area, Storage(area).label) for area in site.storage_areas
+            (area, Storage(area).label) for area in PantrySettings.for_site(site).storage_areas
         ]
 
 
@@ -381,3 +382,11 @@ class ImportForm(TokenForm):
 
 class ItemSearchForm(forms.Form):
     q = forms.CharField(max_length=60, required=False)
+
+
+class PantrySettingsForm(SettingsSectionForm):
+    """The site's stores and paper, as a section of the site's Settings page."""
+
+    class Meta:
+        model = PantrySettings
+        fields = PANTRY_SETTINGS_FIELDS

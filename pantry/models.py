@@ -53,6 +53,57 @@ class Storage(models.TextChoices):
     FROZEN = "frozen", "Frozen"
 
 
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+# --- A site's stores --------------------------------------------------------
+
+
+class PantrySettings(models.Model):
+    """What a site can keep food in, and the paper its sheets print on.
+
+    Sites without a row use the defaults. Everything that prints (receipts, count
+    sheets, meal labels, manifests, shift sheets) reads the paper size from here.
+    """
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="pantry_settings")
+    has_dry_storage = models.BooleanField("dry storage", default=True)
+    has_chilled_storage = models.BooleanField("chilled storage", default=False)
+    has_frozen_storage = models.BooleanField("frozen storage", default=False)
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+
+    class Meta:
+        verbose_name_plural = "pantry settings"
+
+    def __str__(self) -> str:
+        return f"Stores at {self.site}"
+
+    @classmethod
+    def for_site(cls, site: Site) -> PantrySettings:
+        """The site's settings, or the defaults (unsaved) when it has none yet."""
+        try:
+            return site.pantry_settings
+        except cls.DoesNotExist:
+            return cls(site=site)
+
+    @property
+    def storage_areas(self) -> list[str]:
+        areas = []
+        if self.has_dry_storage:
+            areas.append(Storage.DRY)
+        if self.has_chilled_storage:
+            areas.append(Storage.CHILLED)
+        if self.has_frozen_storage:
+            areas.append(Storage.FROZEN)
+        return areas
+
+    @property
+    def letter(self) -> bool:
+        return self.paper_size == PaperSize.LETTER
+
+
 # --- Catalog --------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ from pantry.models import (
     DistributionLine,
     Item,
     Lot,
+    PantrySettings,
     Reservation,
     StockCount,
     StockMove,
@@ -184,7 +185,7 @@ def _check_item_site(lot: Lot, site: Site, item: Item) -> None:
 def _check_storage(site: Site, storage: str) -> None:
     if storage not in Storage.values:
         raise DomainError(f"{storage!r} is not a storage area.", field="storage")
-    if storage not in site.storage_areas:
+    if storage not in PantrySettings.for_site(site).storage_areas:
         raise DomainError(
             f"{site.name} has no {Storage(storage).label.lower()} storage.", field="storage"
         )

@@ -24,7 +24,15 @@ from commonpot.permissions import lead_required
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
-from pantry.models import Item, Lot, StockCount, StockMove, StockThreshold, Storage
+from pantry.models import (
+    Item,
+    Lot,
+    PantrySettings,
+    StockCount,
+    StockMove,
+    StockThreshold,
+    Storage,
+)
 from pantry.pdf import pdf_response
 from pantry.tables import LotTable, StockTable
 from pantry.units import display, display_weight
@@ -38,7 +46,7 @@ def _lot(site: Site, lot_id: int) -> Lot:
 
 
 def _storage(site: Site, storage: str) -> str:
-    if storage not in site.storage_areas:
+    if storage not in PantrySettings.for_site(site).storage_areas:
         raise Http404(f"{site.name} has no such storage area.")
     return storage
 
@@ -236,7 +244,7 @@ def counts(request: HttpRequest, site: Site) -> HttpResponse:
         "pantry/counts.html",
         {
             "site": site,
-            "areas": [(a, Storage(a).label) for a in site.storage_areas],
+            "areas": [(a, Storage(a).label) for a in PantrySettings.for_site(site).storage_areas],
             "recent": [(c, site.local(c.at)) for c in recent],
         },
     )

@@ -28,13 +28,23 @@ class UserFactory(DjangoModelFactory):
 class SiteFactory(DjangoModelFactory):
     class Meta:
         model = Site
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Site {n}")
     slug = factory.Sequence(lambda n: f"site-{n}")
     kind = Site.Kind.COMMUNITY_KITCHEN
     city = "Bristol"
     time_zone = "Europe/London"
-    has_chilled_storage = True
+    # Test sites have chilled storage (the pantry's settings row beside the site);
+    # override with SiteFactory(stores__has_chilled_storage=False) and the like.
+    stores = factory.RelatedFactory(
+        "tests.factories.StoresFactory", factory_related_name="site", has_chilled_storage=True
+    )
+
+
+class StoresFactory(DjangoModelFactory):
+    class Meta:
+        model = "pantry.PantrySettings"
 
 
 class MembershipFactory(DjangoModelFactory):

@@ -18,8 +18,9 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
 
-        from commonpot.registry import NavLink, SiteTab, registry
-        from volunteers import benchmark, demo, panels, reminders, reports
+        from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
+        from volunteers import benchmark, demo, panels, reminders, reports, site_settings
+        from volunteers.forms import RemindersAndSheetForm
 
         registry.add_nav(NavLink("Shifts", "volunteers_board", lambda user: True, order=20))
         registry.add_nav(
@@ -35,6 +36,15 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("meal", panels.meal_staffing)
         registry.add_panel("meal_week", panels.meal_week_staffing)
         registry.add_panel("transfer", panels.transfer_driver)
+        registry.add_settings_section(
+            SettingsSection(
+                key="volunteers",
+                title="Shift reminders and sheets",
+                form_class=RemindersAndSheetForm,
+                save=site_settings.save_reminders_and_sheet,
+                order=40,
+            )
+        )
         registry.add_demo_seeder(demo.seed_volunteers, order=40)
         # After the kitchen's meals (30) and the network's surplus (60).
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)

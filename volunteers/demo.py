@@ -23,7 +23,21 @@ from commonpot.errors import DomainError
 from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers import people, planning, services
-from volunteers.models import Qualification, QualificationKind, Rota, Shift, ShiftRole, SignUp
+from volunteers.models import (
+    Qualification,
+    QualificationKind,
+    Rota,
+    Shift,
+    ShiftPolicy,
+    ShiftRole,
+    SignUp,
+)
+
+# The number on each demo site's shift sheet (the rest print none).
+EMERGENCY_PHONES = {
+    "riverside-kitchen": "+441179460001",
+    "eastside-food-bank": "+12125550199",
+}
 
 KINDS = {
     "Food hygiene certificate": "Level 2 food safety or a local equivalent.",
@@ -120,6 +134,9 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
     _qualify(network, kinds)
     now = timezone.now()
     for slug, site in network.sites.items():
+        ShiftPolicy.objects.get_or_create(
+            site=site, defaults={"emergency_phone": EMERGENCY_PHONES.get(slug, "")}
+        )
         lead = network.leads[slug]
         roles = {}
         for name, description, age, needs in ROLES:

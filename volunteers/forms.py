@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.db.models import Q
 
+from commonpot.forms import PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
 from kitchen.models import MealService
@@ -22,6 +23,7 @@ from volunteers.models import (
     ShiftRole,
 )
 from volunteers.planning import ROTA_FIELDS
+from volunteers.site_settings import REMINDER_AND_SHEET_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -225,6 +227,18 @@ class ShiftPolicyForm(forms.ModelForm):
     class Meta:
         model = ShiftPolicy
         fields = ["sign_up_opens_days", "cancellation_cutoff_hours"]
+
+
+class RemindersAndSheetForm(SettingsSectionForm):
+    """When reminders go out and what the shift sheet says, as a section of the
+    site's Settings page (the sign-up rules have their own page)."""
+
+    emergency_phone = PhoneField()
+
+    class Meta:
+        model = ShiftPolicy
+        fields = REMINDER_AND_SHEET_FIELDS
+        widgets = {"safety_rules": forms.Textarea(attrs={"rows": 3})}
 
 
 class RoleForm(forms.ModelForm):

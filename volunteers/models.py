@@ -26,6 +26,11 @@ from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 MAX_GUESTS = 10
 # Hours credited for one sign-up: a day at most (the column holds up to 999.99).
 MAX_HOURS = 24
+DEFAULT_REMINDER_HOURS = 24
+DEFAULT_SAFETY_RULES = (
+    "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
+    "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
+)
 
 
 def new_calendar_token() -> str:
@@ -54,7 +59,10 @@ class VolunteerProfile(models.Model):
 
 
 class ShiftPolicy(models.Model):
-    """A site's rules for sign-ups. Sites without a row use the defaults."""
+    """A site's rules for sign-ups, reminders and the shift sheet.
+
+    Sites without a row use the defaults.
+    """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="shift_policy")
     sign_up_opens_days = models.PositiveSmallIntegerField(
@@ -69,6 +77,24 @@ class ShiftPolicy(models.Model):
         validators=[MaxValueValidator(24 * 14)],
         help_text="After this, a volunteer who cannot come asks for a stand-in instead.",
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        "first reminder (hours before a shift)",
+        default=DEFAULT_REMINDER_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
+    )
+    second_reminder_hours = models.PositiveSmallIntegerField(
+        "second reminder (hours before a shift)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(48)],
+        help_text="Optional, for example 2. Leave empty for one reminder only.",
+    )
+    safety_rules = models.TextField(
+        blank=True,
+        default=DEFAULT_SAFETY_RULES,
+        help_text="Printed at the foot of every shift sheet.",
+    )
+    emergency_phone = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"Shift rules at {self.site}"

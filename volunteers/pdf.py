@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from commonpot import pdf
 from commonpot.models import Site, User
+from pantry.models import PantrySettings
 from pantry.network.models import Transfer
 from volunteers.links import sheet_meals
-from volunteers.models import Qualification, Shift, SignUp
+from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -135,10 +136,11 @@ def sheet_shifts(
 def _sheet_context(site: Site, day: date, shifts: list[Shift], *, phones: bool, meals) -> dict:
     return {
         "site": site,
+        "policy": ShiftPolicy.for_site(site),
         "day": day,
         "entries": sheet_shifts(shifts, phones=phones, meals=meals),
         "phones": phones,
-        "page_size": "letter" if site.paper_size == Site.PaperSize.LETTER else "A4",
+        "page_size": "letter" if PantrySettings.for_site(site).letter else "A4",
         "printed_at": site.local(timezone.now()),
     }
 
@@ -179,7 +181,7 @@ def schedule(user: User) -> Document:
     """A volunteer's own coming shifts, with no one else's contact details."""
     sign_ups = list(schedule_sign_ups(user))
     # Paper as the person's first site prints it: US Letter in the US, A4 elsewhere.
-    letter = bool(sign_ups) and sign_ups[0].shift.site.paper_size == Site.PaperSize.LETTER
+    letter = bool(sign_ups) and PantrySettings.for_site(sign_ups[0].shift.site).letter
     return render_document(
         "volunteers/sheets/schedule.pdf.html",
         {

@@ -5,7 +5,7 @@ finds what is due, renders it, and decides it into the outbox
 (`commonpot.mail.queue_emails`) under a key that names the decision:
 
 - ``reminder-first:sign-up:<id>`` and ``reminder-second:sign-up:<id>``: the
-  reminders `Site.reminder_hours` and `Site.second_reminder_hours` before a
+  reminders `ShiftPolicy.reminder_hours` and `ShiftPolicy.second_reminder_hours` before a
   confirmed sign-up's shift;
 - ``change:sign-up:<id>:<new start>``: the shift moved after a reminder told
   the volunteer its time (the reminder's `Message.meta` keeps the start it
@@ -40,7 +40,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -50,7 +50,7 @@ from icalendar import Calendar, Event, Timezone
 from commonpot import jobs
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
-from volunteers.models import Shift, SignUp
+from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, ShiftPolicy, SignUp
 
 BATCH_SIZE = 500
 UNDER_MINIMUM_AHEAD = timedelta(hours=48)
@@ -293,13 +293,25 @@ def _within(field: str, hours_field: str, hours: list[int], now: datetime) -> Q:
     )
 
 
+def _first_reminder_hours(prefix: str = "") -> Coalesce:
+    """The site's first-reminder hours; a site without a ShiftPolicy row has the default."""
+    return Coalesce(f"{prefix}shift_policy__reminder_hours", Value(DEFAULT_REMINDER_HOURS))
+
+
 def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
-    hours = sorted(set(Site.objects.active().values_list("reminder_hours", flat=True)))
+    hours = sorted(
+        set(
+            Site.objects.active()
+            .annotate(first_hours=_first_reminder_hours())
+            .values_list("first_hours", flat=True)
+        )
+    )
     if not hours:
         return 0
     due = (
         _remindable(now)
-        .filter(_within("shift__starts_at", "shift__site__reminder_hours", hours, now))
+        .alias(first_hours=_first_reminder_hours("shift__site__"))
+        .filter(_within("shift__starts_at", "first_hours", hours, now))
         .filter(~_decided(f"{FIRST}:sign-up:"))
     )
     writer = Writer(now)
@@ -320,15 +332,19 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
     hours = sorted(
         set(
             Site.objects.active()
-            .filter(second_reminder_hours__isnull=False)
-            .values_list("second_reminder_hours", flat=True)
+            .filter(shift_policy__second_reminder_hours__isnull=False)
+            .values_list("shift_policy__second_reminder_hours", flat=True)
         )
     )
     if not hours:
         return 0
     due = (
         _remindable(now)
-        .filter(_within("shift__starts_at", "shift__site__second_reminder_hours", hours, now))
+        .filter(
+            _within(
+                "shift__starts_at", "shift__site__shift_policy__second_reminder_hours", hours, now
+            )
+        )
         .filter(~_decided(f"{SECOND}:sign-up:"))
     )
     writer = Writer(now)
@@ -343,7 +359,7 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
         def second(sign_up: SignUp, firsts=firsts) -> dict | None:
             first_at = firsts.get(sign_up_key(FIRST, sign_up.pk))
             opens = sign_up.shift.starts_at - timedelta(
-                hours=sign_up.shift.site.second_reminder_hours
+                hours=ShiftPolicy.for_site(sign_up.shift.site).second_reminder_hours
             )
             if first_at is not None and first_at < opens:
                 return writer.reminder(sign_up, SECOND)
@@ -616,10 +632,9 @@ def _bench_seed(n: int, now: datetime):
         slug="bench-reminders",
         kind=Site.Kind.COMMUNITY_KITCHEN,
         address="1 Bench Street",
-        emergency_phone="+441179460999",
         time_zone="Europe/London",
-        reminder_hours=24,
     )
+    ShiftPolicy.objects.create(site=site, emergency_phone="+441179460999", reminder_hours=24)
     from volunteers.models import ShiftRole
 
     role = ShiftRole.objects.create(site=site, name="Cook")

@@ -38,7 +38,7 @@ from commonpot.benchmarking import median_ms
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site
 from pantry import services as pantry
-from pantry.models import Item, Storage
+from pantry.models import Item, PantrySettings, Storage
 from pantry.network import services
 from pantry.network.matches import best_matches
 from pantry.network.models import Need, Offer, Transfer
@@ -80,13 +80,15 @@ class Seeder:
                     latitude=Decimal(f"{51 + self.rng.uniform(-1.5, 1.5):.5f}"),
                     longitude=Decimal(f"{-2 + self.rng.uniform(-2, 2):.5f}"),
                     time_zone="Europe/London",
-                    has_chilled_storage=True,
-                    has_frozen_storage=True,
                 )
                 for i in range(max(3, round(SITES * scale)))
             ]
         )
         self.sites = list(Site.objects.order_by("pk"))
+        PantrySettings.objects.bulk_create(
+            PantrySettings(site=site, has_chilled_storage=True, has_frozen_storage=True)
+            for site in self.sites
+        )
         self.leads = {}
         for site in self.sites:
             lead = User.objects.create(username=f"bench-lead-{site.pk}")

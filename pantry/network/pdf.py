@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from commonpot.pdf import render_pdf
-from pantry.models import Reservation, Storage
+from pantry.models import PantrySettings, Reservation, Storage
 from pantry.network.models import Transfer
 from pantry.units import display, display_weight
 
@@ -104,6 +104,6 @@ def manifest_pdf(transfer: Transfer) -> bytes:
         "chilled": Storage.CHILLED in storages,
         "printed": transfer.source.local(timezone.now()),
         "offer": transfer.offer,
-        "page_size": transfer.source.paper_size,
+        "page_size": PantrySettings.for_site(transfer.source).paper_size,
     }
     return render_pdf("network/manifest.pdf.html", context)

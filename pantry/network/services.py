@@ -33,7 +33,7 @@ from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
-from pantry.models import Item, Lot, Reservation, StockMove, Storage
+from pantry.models import Item, Lot, PantrySettings, Reservation, StockMove, Storage
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine, end_of_day
 from pantry.services import NotEnoughStock
 from pantry.units import (
@@ -96,7 +96,7 @@ def _holds(reference: str) -> list[Reservation]:
 
 
 def _check_can_store(site: Site, storage: str, item: Item) -> None:
-    if storage not in site.storage_areas:
+    if storage not in PantrySettings.for_site(site).storage_areas:
         raise DomainError(
             f"{site.name} has no {Storage(storage).label.lower()} storage for {item.name}."
         )

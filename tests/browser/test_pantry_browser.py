@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def kitchen():
-    site = SiteFactory(name="Riverside Kitchen", slug="riverside", has_chilled_storage=True)
+    site = SiteFactory(name="Riverside Kitchen", slug="riverside", stores__has_chilled_storage=True)
     lead = UserFactory(username="lena", display_name="Lena Lead")
     MembershipFactory(user=lead, site=site, role=Membership.Role.LEAD)
     return site, lead

@@ -46,6 +46,9 @@ ROWS = [
     ),
     Row("GET", "site_manage", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_edit", {"slug": "site"}, expect=lead_only()),
+    # Posting the settings gets past the permission check only for those who may
+    # change them (an empty post shows the form again).
+    Row("POST", "site_edit", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_people", {"slug": "site"}, expect=lead_only()),
     Row("GET", "site_outbox", {"slug": "site"}, expect=lead_only()),
     # POST-only actions: a GET shows who gets past the permission check (405)

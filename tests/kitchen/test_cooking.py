@@ -223,9 +223,9 @@ def test_a_use_by_beyond_a_few_days_is_refused_for_chilled_leftovers(lead, dinne
 
 
 def test_a_site_without_a_fridge_cannot_keep_leftovers(site, lead, dinner, stocked):
-    site.has_chilled_storage = False
-    site.has_frozen_storage = False
-    site.save()
+    stores = site.pantry_settings
+    stores.has_chilled_storage = stores.has_frozen_storage = False
+    stores.save()
     with pytest.raises(DomainError, match="no chilled or frozen storage"):
         cook_meal(dinner, servings_made=40, servings_served=30, leftover_servings=10, by=lead)
 

@@ -425,8 +425,8 @@ def test_labels_for_a_cooked_meal_fit_an_a4_sheet_of_21(
 
 
 def test_labels_follow_the_sites_paper_size(as_lead, site, dinner, stocked, lead):
-    site.paper_size = "letter"
-    site.save()
+    site.pantry_settings.paper_size = "letter"
+    site.pantry_settings.save()
     cook_meal(dinner, servings_made=40, servings_served=40, by=lead)
     response = as_lead.get(url("kitchen_meal_labels", site, dinner.pk), {"count": "31"})
     reader, text = _pdf_text(response.content)

@@ -18,8 +18,9 @@ def mapped(site, other_site):
     site.latitude, site.longitude = Decimal("51.45000"), Decimal("-2.60000")
     other_site.latitude, other_site.longitude = Decimal("51.50000"), Decimal("-2.50000")
     for s in (site, other_site):
-        s.has_chilled_storage = True
         s.save()
+        s.pantry_settings.has_chilled_storage = True
+        s.pantry_settings.save()
     return site, other_site
 
 

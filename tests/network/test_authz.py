@@ -82,7 +82,7 @@ ROWS = [
 def test_every_network_url_answers_each_actor_as_expected(
     actors, site, other_site, private_site, lead, other_lead, item_bread, mapped
 ):
-    third = SiteFactory(name="Third Kitchen", has_chilled_storage=True)
+    third = SiteFactory(name="Third Kitchen", stores__has_chilled_storage=True)
     third_lead = MembershipFactory(site=third, role="lead").user
     lot = stock(site, item_bread, "90000", by=lead)
     shown = offer(site, lot, "10000", by=lead)

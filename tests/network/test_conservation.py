@@ -64,7 +64,7 @@ class Network(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.coordinator = UserFactory(is_coordinator=True)
-        self.sites = [SiteFactory(has_chilled_storage=True) for _ in range(3)]
+        self.sites = [SiteFactory(stores__has_chilled_storage=True) for _ in range(3)]
         self.leads = {s.pk: MembershipFactory(site=s, role="lead").user for s in self.sites}
         self.items = [bread(), yoghurt()]
         for site in self.sites:

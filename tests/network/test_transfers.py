@@ -116,7 +116,7 @@ def _coordinator():
 def test_a_second_site_cannot_claim_a_taken_offer(claimed, site, lead, coordinator, item_bread):
     from tests.factories import SiteFactory
 
-    third = SiteFactory(name="Third", has_chilled_storage=True)
+    third = SiteFactory(name="Third", stores__has_chilled_storage=True)
     with pytest.raises(DomainError, match="Someone else claimed all of this Bread first"):
         services.claim_offer(offer_id=claimed.offer_id, site=third, by=coordinator)
     assert Transfer.objects.count() == 1
@@ -163,8 +163,8 @@ def test_a_site_without_cold_storage_cannot_claim_chilled_food(
 
     lot = stock(site, yoghurt(), "30", by=lead)
     o = offer(site, lot, by=lead)
-    other_site.has_chilled_storage = False
-    other_site.save()
+    other_site.pantry_settings.has_chilled_storage = False
+    other_site.pantry_settings.save()
     with pytest.raises(DomainError, match="Eastside Food Bank has no chilled storage for Yoghurt"):
         services.claim_offer(offer_id=o.pk, site=other_site, by=other_lead)
     assert not Transfer.objects.exists()

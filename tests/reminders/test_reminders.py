@@ -50,8 +50,7 @@ def test_nobody_is_reminded_of_a_shift_more_than_a_day_away(run, make_shift, vol
 
 
 def test_the_site_chooses_how_many_hours_ahead_the_reminder_goes(run, site, make_shift, volunteer):
-    site.reminder_hours = 48
-    site.save()
+    ShiftPolicy.objects.create(site=site, reminder_hours=48)
     claim(make_shift(hours=30), volunteer)
     run()
     assert len(reminders_to(volunteer)) == 1
@@ -65,8 +64,7 @@ def test_the_reminder_tells_the_shift_in_the_sites_time_zone(
     local_nine = local_nine.replace(hour=9, minute=0, second=0, microsecond=0)
     if local_nine <= timezone.now():
         local_nine += timedelta(days=1)
-    other_site.reminder_hours = 48
-    other_site.save()
+    ShiftPolicy.objects.create(site=other_site, reminder_hours=48)
     shift = make_shift(site=other_site, starts_at=local_nine)
     farid = make_volunteer("Farid Rahimi", at=other_site)
     claim(shift, farid)
@@ -119,9 +117,7 @@ def test_the_reminder_gives_the_shifts_details_and_links_to_cancel_and_to_stop_r
 def test_before_the_cutoff_the_reminder_says_cancel_after_it_find_a_stand_in(
     run, site, make_shift, volunteer, make_volunteer
 ):
-    ShiftPolicy.objects.create(site=site, cancellation_cutoff_hours=12)
-    site.reminder_hours = 30
-    site.save()
+    ShiftPolicy.objects.create(site=site, cancellation_cutoff_hours=12, reminder_hours=30)
     claim(make_shift(hours=20), volunteer)
     amira = make_volunteer("Amira Haddad")
     claim(make_shift(hours=6), amira)
@@ -206,8 +202,7 @@ def test_cancelling_after_the_reminder_and_claiming_again_brings_a_reminder_for_
 
 
 def test_a_site_with_a_second_reminder_sends_it_hours_before(run, site, make_shift, volunteer):
-    site.second_reminder_hours = 2
-    site.save()
+    ShiftPolicy.objects.create(site=site, second_reminder_hours=2)
     shift = make_shift(hours=20)
     claim(shift, volunteer)
     run()
@@ -227,8 +222,7 @@ def test_a_site_with_a_second_reminder_sends_it_hours_before(run, site, make_shi
 def test_someone_who_signs_up_inside_the_second_window_gets_one_reminder_not_two(
     run, site, make_shift, volunteer
 ):
-    site.second_reminder_hours = 2
-    site.save()
+    ShiftPolicy.objects.create(site=site, second_reminder_hours=2)
     claim(make_shift(hours=1), volunteer)
     run()
     run()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from commonpot.models import Site
+from pantry.models import PaperSize
 from tests.conftest import client_for, page_queries
 from tests.reminders.conftest import claim
 from tests.volunteers.factories import (
@@ -20,7 +20,7 @@ from tests.volunteers.factories import (
     SignUpFactory,
 )
 from volunteers import pdf
-from volunteers.models import SignUp
+from volunteers.models import ShiftPolicy, SignUp
 
 pytestmark = pytest.mark.django_db
 
@@ -105,14 +105,13 @@ def test_the_copy_to_pin_up_has_no_phone_numbers(lead, site, crew, volunteer):
     assert "Copy without phone numbers" in text
 
 
-@pytest.mark.parametrize(
-    ("paper", "size"), [(Site.PaperSize.A4, A4), (Site.PaperSize.LETTER, LETTER)]
-)
+@pytest.mark.parametrize(("paper", "size"), [(PaperSize.A4, A4), (PaperSize.LETTER, LETTER)])
 def test_a_20_person_shift_fits_on_one_page_of_the_sites_paper(
     site, make_shift, make_volunteer, paper, size
 ):
-    site.paper_size = paper
-    site.emergency_phone = "+441179460001"
+    site.pantry_settings.paper_size = paper
+    site.pantry_settings.save()
+    ShiftPolicy.objects.create(site=site, emergency_phone="+441179460001")
     site.address = "12 Wharf Lane"
     site.save()
     shift = make_shift(
@@ -146,9 +145,12 @@ def test_the_day_sheet_gives_the_emergency_number_safety_rules_and_each_shift_in
     other_lead, other_site, make_shift, make_volunteer
 ):
     other_site.address = "400 Commerce Street"
-    other_site.emergency_phone = "+12125550199"
-    other_site.safety_rules = "Closed shoes. Wash your hands. Gloves for ready-to-eat food."
     other_site.save()
+    ShiftPolicy.objects.create(
+        site=other_site,
+        emergency_phone="+12125550199",
+        safety_rules="Closed shoes. Wash your hands. Gloves for ready-to-eat food.",
+    )
     morning = make_shift(site=other_site, starts_at=three_days_ahead_at(other_site, 8))
     evening = make_shift(
         site=other_site,
@@ -228,8 +230,9 @@ def test_my_schedule_lists_my_coming_shifts_and_no_one_elses_phone_number(
 ):
     shift, amira = crew
     site.contact_phone = "+441179460000"
-    site.emergency_phone = lead.phone = "+447700900999"
     site.save()
+    ShiftPolicy.objects.create(site=site, emergency_phone="+447700900999")
+    lead.phone = "+447700900999"
     lead.save()
     waitlisted = make_shift(site=other_site, starts_at=three_days_ahead_at(other_site, 13))
     waitlisted.max_people = 1

@@ -1,0 +1,21 @@
+"""The volunteers' section of a site's Settings page: when reminders go out, and
+the emergency number and safety rules printed on every shift sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commonpot.models import Site
+from commonpot.services import save_settings_row
+from volunteers.models import ShiftPolicy
+
+REMINDER_AND_SHEET_FIELDS = [
+    "emergency_phone",
+    "safety_rules",
+    "reminder_hours",
+    "second_reminder_hours",
+]
+
+
+def save_reminders_and_sheet(site: Site, **fields: Any) -> ShiftPolicy:
+    return save_settings_row(ShiftPolicy, site, allowed=REMINDER_AND_SHEET_FIELDS, **fields)
