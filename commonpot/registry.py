@@ -64,12 +64,17 @@ class SettingsSection:
 # A panel returns (template name, context) or None when it has nothing to show.
 Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | None"]
 
+# A slot filler is called with the object whose page offers the slot (a meal, a
+# week of meals, a transfer) and answers like a panel: (template, context) or None.
+SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
+
 
 @dataclass
 class Registry:
     nav: list[NavLink] = field(default_factory=list)
     site_tabs: list[SiteTab] = field(default_factory=list)
     panels: dict[str, list[tuple[int, Panel]]] = field(default_factory=dict)
+    slots: dict[str, list[tuple[int, SlotFiller]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
     benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
@@ -86,11 +91,23 @@ class Registry:
             self.site_tabs.sort(key=lambda t: t.order)
 
     def add_panel(self, role: str, panel: Panel, order: int = 50) -> None:
-        """role: "coordinator", "lead" (called once per led site) or "volunteer"."""
+        """role: "coordinator", "lead" (called once per led site), "volunteer" or
+        "public" (a site's public page). Slots on an app's own pages: add_slot."""
         entries = self.panels.setdefault(role, [])
         if all(p is not panel for _, p in entries):
             entries.append((order, panel))
             entries.sort(key=lambda e: e[0])
+
+    def add_slot(self, name: str, fill: SlotFiller, order: int = 50) -> None:
+        """Fill a slot an app's page offers (kitchen.slots, pantry.network.slots name
+        theirs): the page calls `fill(request, obj)` and renders what it returns."""
+        entries = self.slots.setdefault(name, [])
+        if all(f is not fill for _, f in entries):
+            entries.append((order, fill))
+            entries.sort(key=lambda e: e[0])
+
+    def fillers(self, name: str) -> list[SlotFiller]:
+        return [fill for _, fill in self.slots.get(name, [])]
 
     def add_demo_seeder(self, seeder: Callable[..., None], order: int = 50) -> None:
         if all(s is not seeder for _, s in self.demo_seeders):

@@ -1,7 +1,7 @@
 """Where other apps add to the kitchen's pages without the kitchen importing them.
 
 Dependencies point one way (kitchen <- volunteers), so the week view and the meal
-page offer slots through commonpot.registry panels under two role names:
+page offer two slots through commonpot.registry (`registry.add_slot(name, fill)`):
 
 - "meal": called once on a meal's page as `panel(request, meal)`, where `meal` is
   a kitchen.models.MealService (its site is `meal.site`). It returns
@@ -49,7 +49,7 @@ def _render(template: str, context: dict, request: HttpRequest) -> SafeString:
 
 def meal_panels(request: HttpRequest, meal: MealService) -> list[SafeString]:
     html = []
-    for _, panel in registry.panels.get(MEAL, []):
+    for panel in registry.fillers(MEAL):
         result = panel(request, meal)
         if result is not None:
             template, context = result
@@ -58,13 +58,13 @@ def meal_panels(request: HttpRequest, meal: MealService) -> list[SafeString]:
 
 
 def has_week_panels() -> bool:
-    return bool(registry.panels.get(MEAL_WEEK))
+    return bool(registry.fillers(MEAL_WEEK))
 
 
 def week_cells(request: HttpRequest, week: MealWeek) -> dict[int, list[SafeString]]:
     """{meal id: [html from each "meal_week" panel]} for the week's staffing column."""
     cells: dict[int, list[SafeString]] = {meal.pk: [] for meal in week.meals}
-    for _, panel in registry.panels.get(MEAL_WEEK, []):
+    for panel in registry.fillers(MEAL_WEEK):
         result = panel(request, week)
         if result is None:
             continue

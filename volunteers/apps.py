@@ -19,6 +19,8 @@ class VolunteersConfig(AppConfig):
         from django.contrib.auth import get_user_model
 
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
+        from kitchen.slots import MEAL, MEAL_WEEK
+        from pantry.network.slots import TRANSFER
         from volunteers import benchmark, demo, panels, reminders, reports, site_settings
         from volunteers.forms import RemindersAndSheetForm
 
@@ -33,9 +35,9 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("lead", panels.lead_panel, order=30)
         registry.add_panel("coordinator", panels.coordinator_panel, order=30)
         registry.add_panel("public", panels.public_site_panel, order=30)
-        registry.add_panel("meal", panels.meal_staffing)
-        registry.add_panel("meal_week", panels.meal_week_staffing)
-        registry.add_panel("transfer", panels.transfer_driver)
+        registry.add_slot(MEAL, panels.meal_staffing)
+        registry.add_slot(MEAL_WEEK, panels.meal_week_staffing)
+        registry.add_slot(TRANSFER, panels.transfer_driver)
         registry.add_settings_section(
             SettingsSection(
                 key="volunteers",

@@ -1,7 +1,7 @@
 """Where other apps add to the network's pages without the network importing them.
 
 Dependencies point one way (pantry <- kitchen <- volunteers), so the transfer
-page offers a slot through commonpot.registry panels under one role name:
+page offers one slot through commonpot.registry (`registry.add_slot(name, fill)`):
 
 - "transfer": called once on a transfer's page as `panel(request, transfer)`,
   where `transfer` is a pantry.network.models.Transfer (its sites are
@@ -26,7 +26,7 @@ TRANSFER = "transfer"
 
 def transfer_panels(request: HttpRequest, transfer: Transfer) -> list[SafeString]:
     html = []
-    for _, panel in registry.panels.get(TRANSFER, []):
+    for panel in registry.fillers(TRANSFER):
         result = panel(request, transfer)
         if result is not None:
             template, context = result

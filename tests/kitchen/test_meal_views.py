@@ -114,11 +114,11 @@ def staffing_slot():
     def meal_panel(request, meal):
         return "kitchen/tests/staffing_meal.html", {"meal": meal}
 
-    registry.add_panel("meal_week", week_panel)
-    registry.add_panel("meal", meal_panel)
+    registry.add_slot("meal_week", week_panel)
+    registry.add_slot("meal", meal_panel)
     yield calls
-    registry.panels["meal_week"].remove((50, week_panel))
-    registry.panels["meal"].remove((50, meal_panel))
+    registry.slots["meal_week"].remove((50, week_panel))
+    registry.slots["meal"].remove((50, meal_panel))
 
 
 def test_another_app_can_fill_the_staffing_column_and_the_meal_page(
@@ -150,7 +150,7 @@ def test_another_app_can_fill_the_staffing_column_and_the_meal_page(
 
 
 def test_without_another_app_there_is_no_staffing_column(as_lead, site, dinner, monkeypatch):
-    monkeypatch.setitem(registry.panels, "meal_week", [])  # as if volunteers were not installed
+    monkeypatch.setitem(registry.slots, "meal_week", [])  # as if volunteers were not installed
     page = as_lead.get(url("kitchen_week", site)).content.decode()
     assert re.search(r"<th[^>]*>\s*Stock\s*</th>", page)
     assert not STAFFING_HEADER.search(page)

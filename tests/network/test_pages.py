@@ -260,7 +260,7 @@ def test_another_app_can_show_who_drives_on_the_transfer_page(claimed, lead, mon
     def driver(request, transfer):
         return "network/email/claim.txt", {"transfer": transfer, "url": "driver-slot-was-here"}
 
-    monkeypatch.setitem(registry.panels, "transfer", [(50, driver)])
+    monkeypatch.setitem(registry.slots, "transfer", [(50, driver)])
     html = text(client_for(lead).get(claimed.get_absolute_url()))
     assert '<h2 id="driver-heading">Driver</h2>' in html and "driver-slot-was-here" in html
 
@@ -268,5 +268,5 @@ def test_another_app_can_show_who_drives_on_the_transfer_page(claimed, lead, mon
 def test_without_a_driver_slot_the_transfer_page_has_no_driver_section(claimed, lead, monkeypatch):
     from commonpot.registry import registry
 
-    monkeypatch.setitem(registry.panels, "transfer", [])
+    monkeypatch.setitem(registry.slots, "transfer", [])
     assert "driver-heading" not in text(client_for(lead).get(claimed.get_absolute_url()))
