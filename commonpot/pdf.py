@@ -36,7 +36,7 @@ def render_pdf(template: str, context: dict, request: HttpRequest | None = None)
     return render_document(template, context, request).write_pdf()
 
 
-def pdf_response(body: bytes, filename: str, *, attachment: bool = False) -> HttpResponse:
+def serve_pdf(body: bytes, filename: str, *, attachment: bool = False) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(attachment, filename)
     response["Cache-Control"] = "private, no-store"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from commonpot import reports
 from commonpot.models import Site
-from commonpot.pdf import pdf_response, render_pdf
+from commonpot.pdf import render_pdf, serve_pdf
 from commonpot.permissions import coordinator_required, lead_required
 
 
@@ -28,7 +28,7 @@ def _render(request: HttpRequest, period: reports.Period, *, site: Site | None) 
             {"period": period, "sections": sections, "site": site, "generated": timezone.now()},
             request,
         )
-        return pdf_response(body, f"report-{name}.pdf", attachment=True)
+        return serve_pdf(body, f"report-{name}.pdf", attachment=True)
     if what:
         table = reports.find_table(sections, what)
         if table is None:

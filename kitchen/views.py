@@ -23,7 +23,7 @@ from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.params import day_or_404, int_param
-from commonpot.pdf import pdf_response
+from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
@@ -338,4 +338,4 @@ def meal_labels(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         return redirect(meal)
     options = LabelOptions.from_query(request.GET, meal)
     filename = f"labels-{site.slug}-{meal.date:%Y-%m-%d}-{meal.pk}.pdf"
-    return pdf_response(labels_pdf(meal, options), filename)
+    return serve_pdf(labels_pdf(meal, options), filename)

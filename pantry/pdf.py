@@ -8,10 +8,10 @@ from commonpot import pdf
 from pantry.models import PantrySettings
 
 
-def pdf_response(
+def site_paper_response(
     request: HttpRequest, template: str, context: dict, *, filename: str
 ) -> HttpResponse:
     """A paper for `context["site"]`, on the paper size the site prints on."""
     page_size = "letter" if PantrySettings.for_site(context["site"]).letter else "A4"
     context = {**context, "page_size": page_size}
-    return pdf.pdf_response(pdf.render_pdf(template, context, request), filename)
+    return pdf.serve_pdf(pdf.render_pdf(template, context, request), filename)

@@ -33,7 +33,7 @@ from pantry.models import (
     StockThreshold,
     Storage,
 )
-from pantry.pdf import pdf_response
+from pantry.pdf import site_paper_response
 from pantry.tables import LotTable, StockTable
 from pantry.units import display, display_weight
 
@@ -300,7 +300,7 @@ def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     lots = _count_lots(site, storage)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
-    return pdf_response(
+    return site_paper_response(
         request,
         "pantry/pdf/count_sheet.html",
         {

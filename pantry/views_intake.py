@@ -188,10 +188,10 @@ def donation_detail(request: HttpRequest, site: Site, donation_id: int) -> HttpR
 @lead_required
 @require_GET
 def donation_receipt(request: HttpRequest, site: Site, donation_id: int) -> HttpResponse:
-    from pantry.pdf import pdf_response
+    from pantry.pdf import site_paper_response
 
     context = _donation_context(site, donation_id)
-    return pdf_response(
+    return site_paper_response(
         request,
         "pantry/pdf/receipt.html",
         context,

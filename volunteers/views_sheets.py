@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from commonpot.models import Site
 from commonpot.params import require_day
-from commonpot.pdf import pdf_response
+from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
 from volunteers import pdf
 from volunteers.models import Shift, SignUp
@@ -40,7 +40,7 @@ def _bad_request(request: HttpRequest, reason: str) -> HttpResponse:
 
 def _pdf_response(document: Document, filename: str) -> HttpResponse:
     # Sheets carry names and phone numbers: commonpot.pdf never lets them be cached.
-    return pdf_response(document.write_pdf(), filename)
+    return serve_pdf(document.write_pdf(), filename)
 
 
 def _with_phones(request: HttpRequest) -> bool | None:

@@ -12,7 +12,7 @@ from django_tables2 import RequestConfig
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.params import int_param
-from commonpot.pdf import pdf_response
+from commonpot.pdf import serve_pdf
 from commonpot.permissions import can_manage_site, coordinator_required
 from pantry.models import Reservation
 from pantry.network import services
@@ -175,7 +175,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     """The driver's manifest: a PDF to print and sign."""
     transfer = transfer_for(request, pk)
-    return pdf_response(manifest_pdf(transfer), f"transfer-{transfer.pk}-manifest.pdf")
+    return serve_pdf(manifest_pdf(transfer), f"transfer-{transfer.pk}-manifest.pdf")
 
 
 @coordinator_required
