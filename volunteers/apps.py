@@ -21,7 +21,7 @@ class VolunteersConfig(AppConfig):
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
         from kitchen.slots import MEAL, MEAL_WEEK
         from pantry.network.slots import TRANSFER
-        from volunteers import benchmark, demo, panels, reminders, reports, site_settings
+        from volunteers import benchmark, demo, panels, reports, site_settings, views_sheets
         from volunteers.forms import RemindersAndSheetForm
 
         registry.add_nav(NavLink("Shifts", "volunteers_board", lambda user: True, order=20))
@@ -52,7 +52,9 @@ class VolunteersConfig(AppConfig):
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)
         registry.add_benchmark("shifts", benchmark.run)
         registry.add_report_section(reports.volunteers_section, order=50)
-        reminders.register()
+        registry.add_site_tab(SiteTab("Shift sheets", "volunteers_sheets", order=43))
+        registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
+        registry.add_benchmark("reminders", benchmark.run_reminders)
         post_save.connect(
             _forget_erased_person,
             sender=get_user_model(),

@@ -1,4 +1,6 @@
-"""`manage.py benchmark shifts`: the board's cost and the claim path under load.
+"""`manage.py benchmark shifts` and `benchmark reminders`.
+
+Shifts: the board's cost and the claim path under load.
 
 Seeds (or reuses) 50 sites, 5,000 volunteers and 20,000 shifts (times `scale`),
 then prints `name: value` lines:
@@ -26,9 +28,9 @@ from django.utils import timezone
 
 from commonpot.benchmarking import median_ms
 from commonpot.errors import DomainError
-from commonpot.models import Site
-from volunteers import services
-from volunteers.models import Shift, ShiftRole, SignUp
+from commonpot.models import Site, User
+from volunteers import reminders, services
+from volunteers.models import Shift, ShiftPolicy, ShiftRole, SignUp
 
 PREFIX = "bench-"
 SITES, VOLUNTEERS, SHIFTS = 50, 5000, 20000
@@ -244,3 +246,151 @@ def run(*, stdout, scale: float = 1.0) -> None:
     stdout.write(f"seed_seconds: {clock.perf_counter() - started:.1f}\n")
     _measure_board(stdout)
     _measure_claims(stdout)
+
+
+# --- `manage.py benchmark reminders` ------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run_reminders(*, stdout, scale: float = 1.0) -> None:
+    """`manage.py benchmark reminders`: prints `name: value` lines.
+
+    Seeds 10,000 confirmed sign-ups (times `scale`) on shifts starting within
+    the next 24 hours, decides their first reminders, then renders a 20-person
+    shift sheet and a 200-person day sheet. Everything happens in one
+    transaction that is rolled back at the end, so the database is left as it
+    was and no email is sent (delivery is queued after commit, which never comes).
+    """
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    out = stdout.write
+    try:
+        with transaction.atomic():
+            out(f"database: {connection.vendor}")
+            now = timezone.now()
+            site, role, volunteers = _bench_seed(max(1, round(10_000 * scale)), now)
+            out(f"sign_ups_due: {SignUp.objects.filter(shift__site=site).count()}")
+            started = clock.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                decided = reminders.decide_first_reminders(now)
+            elapsed = clock.perf_counter() - started
+            per_batch = _queries_per_batch([q["sql"] for q in ctx.captured_queries])
+            out(f"reminders_decided: {decided}")
+            out(f"decide_and_queue_seconds: {elapsed:.2f}")
+            out(f"reminders_per_second: {decided / elapsed:.0f}")
+            out(f"batches: {len(per_batch)}")
+            out(f"queries_per_batch: {'/'.join(str(n) for n in sorted(set(per_batch)))}")
+            out(f"queries_total: {len(ctx.captured_queries)}")
+            started = clock.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                again = reminders.decide_first_reminders(now)
+            out(f"second_run_decided: {again}")
+            out(f"second_run_seconds: {clock.perf_counter() - started:.2f}")
+            out(f"second_run_queries: {len(ctx.captured_queries)}")
+            _bench_pdfs(out, site, role, volunteers, now)
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _bench_seed(n: int, now: datetime):
+    site = Site.objects.create(
+        name="Benchmark reminders kitchen",
+        slug="bench-reminders",
+        kind=Site.Kind.COMMUNITY_KITCHEN,
+        address="1 Bench Street",
+        time_zone="Europe/London",
+    )
+    ShiftPolicy.objects.create(site=site, emergency_phone="+441179460999", reminder_hours=24)
+    role = ShiftRole.objects.create(site=site, name="Cook")
+    people = User.objects.bulk_create(
+        User(
+            username=f"bench-reminders-{i}",
+            display_name=f"Bench Volunteer {i}",
+            email=f"bench-reminders-{i}@example.org",
+            phone=f"+4477009{i:05d}",
+            password="!",
+        )
+        for i in range(max(n, 200))
+    )
+    per_shift = 20
+    shifts = Shift.objects.bulk_create(
+        Shift(
+            site=site,
+            role=role,
+            starts_at=now + timedelta(hours=1, minutes=(i * 7) % (22 * 60)),
+            ends_at=now + timedelta(hours=4, minutes=(i * 7) % (22 * 60)),
+            min_people=1,
+            max_people=per_shift,
+            places_taken=min(per_shift, n - i * per_shift),
+            what_to_bring="Closed shoes and an apron.",
+            notes="Meet at the side door.",
+        )
+        for i in range((n + per_shift - 1) // per_shift)
+    )
+    SignUp.objects.bulk_create(
+        SignUp(
+            shift=shifts[i // per_shift],
+            volunteer=people[i],
+            status=SignUp.Status.CONFIRMED,
+            confirmed_at=now,
+        )
+        for i in range(n)
+    )
+    return site, role, people
+
+
+def _queries_per_batch(sqls: list[str]) -> list[int]:
+    """Split a run's queries at each batch's fetch of sign-ups; count each part.
+
+    A run whose last batch was full ends with one more fetch that finds nothing;
+    that lone query is not a batch.
+    """
+    starts = [
+        i for i, sql in enumerate(sqls) if 'FROM "volunteers_signup"' in sql and "LIMIT" in sql
+    ]
+    bounds = [*starts, len(sqls)]
+    parts = [bounds[i + 1] - bounds[i] for i in range(len(starts))]
+    return parts[:-1] if len(parts) > 1 and parts[-1] == 1 else parts
+
+
+def _bench_pdfs(out, site: Site, role, people: list[User], now: datetime) -> None:
+    from volunteers import pdf
+
+    day = site.local(now).date() + timedelta(days=3)
+    shifts = Shift.objects.bulk_create(
+        Shift(
+            site=site,
+            role=role,
+            starts_at=datetime.combine(day, time(7 + i), tzinfo=site.tz),
+            ends_at=datetime.combine(day, time(9 + i), tzinfo=site.tz),
+            min_people=5,
+            max_people=20,
+            places_taken=20,
+            notes="Meet at the loading bay.",
+            what_to_bring="Closed shoes.",
+        )
+        for i in range(10)
+    )
+    SignUp.objects.bulk_create(
+        SignUp(shift=shifts[i // 20], volunteer=people[i], status=SignUp.Status.CONFIRMED)
+        for i in range(200)
+    )
+    shift = Shift.objects.select_related("site", "role").get(pk=shifts[0].pk)
+    for name, make in [
+        ("pdf_shift_20_people", lambda: pdf.shift_sheet(shift, phones=True)),
+        ("pdf_day_200_people", lambda: pdf.day_sheet(site, day, phones=True)),
+    ]:
+        times, pages = [], 0
+        for _ in range(3):
+            started = clock.perf_counter()
+            document = make()
+            document.write_pdf()
+            times.append(clock.perf_counter() - started)
+            pages = len(document.pages)
+        out(f"{name}_seconds: {sorted(times)[1]:.2f}")
+        out(f"{name}_pages: {pages}")
