@@ -9,8 +9,8 @@ class KitchenConfig(AppConfig):
         from commonpot.registry import SiteTab, registry
         from kitchen import benchmark, demo, panels, reports
 
-        registry.add_site_tab(SiteTab("Meals", "kitchen_week", order=20))
-        registry.add_site_tab(SiteTab("Recipes", "kitchen_recipes", order=21))
+        registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
+        registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
         registry.add_panel("lead", panels.lead_panel, order=20)
         registry.add_demo_seeder(demo.seed_kitchen, order=30)
         registry.add_benchmark("kitchen", benchmark.run)

@@ -101,7 +101,7 @@ def _client(user: User) -> Client:
 
 
 def _week_queries(client: Client, site: Site, monday) -> int:
-    url = f"{reverse('kitchen_week', args=[site.slug])}?week={monday.isoformat()}"
+    url = f"{reverse('kitchen:week', args=[site.slug])}?week={monday.isoformat()}"
     client.get(url)  # warm caches that are not per request
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -148,7 +148,7 @@ def run(*, stdout, scale: float = 1.0) -> None:
     for label, count in counts.items():
         stdout.write(f"week_view_queries_{label}_meals: {count}")
     stdout.write(f"week_view_queries_equal: {'yes' if len(set(counts.values())) == 1 else 'NO'}")
-    url = f"{reverse('kitchen_week', args=[site.slug])}?week={weeks['50'].isoformat()}"
+    url = f"{reverse('kitchen:week', args=[site.slug])}?week={weeks['50'].isoformat()}"
     renders = median_ms(lambda: client.get(url), RENDERS)
     stdout.write(f"week_view_50_meals_median_ms: {renders:.1f}")
 

@@ -145,7 +145,7 @@ class Recipe(Labelled, Tokened):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kitchen_recipe", args=[self.site.slug, self.pk])
+        return reverse("kitchen:recipe", args=[self.site.slug, self.pk])
 
     @property
     def allergen_mask(self) -> int:
@@ -316,7 +316,7 @@ class MealService(Labelled, Tokened):
         return f"{self.title}, {self.get_kind_display().lower()} {self.date:%a %d %b %Y}"
 
     def get_absolute_url(self) -> str:
-        return reverse("kitchen_meal", args=[self.site.slug, self.pk])
+        return reverse("kitchen:meal", args=[self.site.slug, self.pk])
 
     @property
     def reference(self) -> str:

@@ -37,7 +37,7 @@ class RecipeTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: Recipe):
-        url = reverse("kitchen_recipe", args=[self.site.slug, record.pk])
+        url = reverse("kitchen:recipe", args=[self.site.slug, record.pk])
         retired = mark_safe(' <span class="badge">retired</span>') if not record.is_active else ""
         return format_html('<a href="{}">{}</a>{}', url, record.name, retired)
 
@@ -97,7 +97,7 @@ class WeekTable(tables.Table):
         return date_format(record.date, "D j M")
 
     def render_kind(self, record: MealService):
-        url = reverse("kitchen_meal", args=[record.site.slug, record.pk])
+        url = reverse("kitchen:meal", args=[record.site.slug, record.pk])
         name = f": {record.name}" if record.name else ""
         return format_html('<a href="{}">{}{}</a>', url, record.get_kind_display(), name)
 

@@ -111,7 +111,7 @@ def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"Planned: {meal}.")
-            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+            return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
     return TemplateResponse(
         request,
         "kitchen/meal_form.html",
@@ -137,7 +137,7 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             messages.success(request, "The meal is changed.")
             if held is not None:
                 (messages.warning if held.short else messages.info)(request, held.message)
-            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+            return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
     return TemplateResponse(
         request,
         "kitchen/meal_form.html",
@@ -178,7 +178,7 @@ def _after_stock_action(request: HttpRequest, site: Site, pk: int) -> HttpRespon
         return render_fragment(
             request, "kitchen/meal.html", "stock", _meal_context(request, site, meal)
         )
-    return redirect("kitchen_meal", slug=site.slug, pk=pk)
+    return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
 @lead_required
@@ -218,7 +218,7 @@ def meal_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     else:
         note = " Its stock is free again." if released else ""
         messages.success(request, f"The meal is cancelled.{note}")
-    return redirect("kitchen_meal", slug=site.slug, pk=pk)
+    return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
 # --- Cooking -----------------------------------------------------------------------
@@ -310,7 +310,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"Cooked: {meal.title}. The pantry shows what was used.")
-            return redirect("kitchen_meal", slug=site.slug, pk=meal.pk)
+            return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
     context = {
         "site": site,
         "meal": meal,

@@ -171,7 +171,7 @@ def _recipe_form(request: HttpRequest, site: Site, recipe: Recipe | None) -> Htt
             show_error(form, e)
         else:
             messages.success(request, f"Saved: {saved.name}.")
-            return redirect("kitchen_recipe", slug=site.slug, pk=saved.pk)
+            return redirect("kitchen:recipe", slug=site.slug, pk=saved.pk)
     bad = data is not None and not adding and (form.errors or formset.total_error_count())
     return TemplateResponse(
         request,
@@ -219,9 +219,9 @@ def recipe_copy(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         copy = services.copy_recipe(recipe, to=site, by=request.user)
     except DomainError as e:
         messages.error(request, e.message)
-        return redirect("kitchen_recipe", slug=site.slug, pk=pk)
+        return redirect("kitchen:recipe", slug=site.slug, pk=pk)
     messages.success(request, f"Copied to {site.name} as {copy.name!r}: adapt it here.")
-    return redirect("kitchen_recipe_edit", slug=site.slug, pk=copy.pk)
+    return redirect("kitchen:recipe_edit", slug=site.slug, pk=copy.pk)
 
 
 @lead_required
@@ -239,7 +239,7 @@ def recipe_retire(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             request,
             f"{recipe.name} is back in the lists." if active else f"{recipe.name} is retired.",
         )
-    return redirect("kitchen_recipe", slug=site.slug, pk=pk)
+    return redirect("kitchen:recipe", slug=site.slug, pk=pk)
 
 
 # --- What can we cook? -------------------------------------------------------------

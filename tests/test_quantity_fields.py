@@ -240,8 +240,8 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         "weeks_ahead": "4",
         "starts_on": today.isoformat(),
     }
-    cook_url = reverse("kitchen_meal_cook", args=[slug, meal.pk])
-    receive_url = reverse("network_transfer_receive", args=[on_the_road.pk])
+    cook_url = reverse("kitchen:meal_cook", args=[slug, meal.pk])
+    receive_url = reverse("network:transfer_receive", args=[on_the_road.pk])
     (road_line,) = on_the_road.lines.all()
     found = [
         Case(
@@ -296,7 +296,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             "offer",
             as_lead,
-            reverse("network_offer_new", args=[slug]),
+            reverse("network:offer_new", args=[slug]),
             {
                 "lot": str(rice_lot.pk),
                 "quantity": "1",
@@ -310,14 +310,14 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             "claim",
             as_other_lead,
-            reverse("network_offer_claim", args=[shown.pk]),
+            reverse("network:offer_claim", args=[shown.pk]),
             {"for_site": str(other_site.pk), "quantity": "1", "unit": "kg", "token": token()},
             "quantity",
         ),
         Case(
             "need",
             as_lead,
-            reverse("network_need_new", args=[slug]),
+            reverse("network:need_new", args=[slug]),
             {
                 "category": "produce",
                 "quantity": "3",
@@ -330,7 +330,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             "transfer",
             client_for(coordinator),
-            reverse("network_transfer_new"),
+            reverse("network:transfer_new"),
             {
                 "source": str(site.pk),
                 "destination": str(other_site.pk),
@@ -352,28 +352,28 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             "recipe ingredient",
             as_lead,
-            reverse("kitchen_recipe_create", args=[slug]),
+            reverse("kitchen:recipe_create", args=[slug]),
             recipe_form,
             "ingredients-0-quantity",
         ),
         Case(
             "recipe yield",
             as_lead,
-            reverse("kitchen_recipe_create", args=[slug]),
+            reverse("kitchen:recipe_create", args=[slug]),
             {**recipe_form, "token": token()},
             "yield_servings",
         ),
         Case(
             "meal servings",
             as_lead,
-            reverse("kitchen_meal_create", args=[slug]),
+            reverse("kitchen:meal_create", args=[slug]),
             meal_form,
             "planned_servings",
         ),
         Case(
             "meal servings changed",
             as_lead,
-            reverse("kitchen_meal_edit", args=[slug, meal.pk]),
+            reverse("kitchen:meal_edit", args=[slug, meal.pk]),
             {**meal_form, "token": token(), "kind": "dinner"},
             "planned_servings",
         ),
@@ -392,7 +392,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             f"shift {field}",
             as_lead,
-            reverse("volunteers_shift_create", args=[slug]),
+            reverse("volunteers:shift_create", args=[slug]),
             shift_form,
             field,
         )
@@ -402,14 +402,14 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             "check-in hours",
             as_lead,
-            reverse("volunteers_check_in", args=[slug, today_shift.pk, sign_up.pk]),
+            reverse("volunteers:check_in", args=[slug, today_shift.pk, sign_up.pk]),
             {"attendance": "attended", "hours": "3"},
             "hours",
         ),
         Case(
             "rota exception people",
             as_lead,
-            reverse("volunteers_rota_exception_add", args=[slug, rota.pk]),
+            reverse("volunteers:rota_exception_add", args=[slug, rota.pk]),
             {"date": (today + timedelta(days=7)).isoformat(), "max_people": "3", "reason": ""},
             "max_people",
         ),
@@ -418,7 +418,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
         Case(
             f"rota {field}",
             as_lead,
-            reverse("volunteers_rotas", args=[slug]),
+            reverse("volunteers:rotas", args=[slug]),
             rota_form,
             field,
         )

@@ -19,11 +19,11 @@ ODD = ["²", "٣", "1" * 5000, "-1", "0", "abc"]
 def test_odd_numbers_in_query_strings_are_ignored_not_a_crash(lead, site, value):
     client = client_for(lead)
     for url in (
-        reverse("kitchen_meal_create", args=[site.slug]) + f"?recipe={value}&servings={value}",
-        reverse("volunteers_shift_create", args=[site.slug]) + f"?meal={value}&transfer={value}",
-        reverse("network_offer_new", args=[site.slug]) + f"?lot={value}",
+        reverse("kitchen:meal_create", args=[site.slug]) + f"?recipe={value}&servings={value}",
+        reverse("volunteers:shift_create", args=[site.slug]) + f"?meal={value}&transfer={value}",
+        reverse("network:offer_new", args=[site.slug]) + f"?lot={value}",
         reverse("pantry:distribution_new", args=[site.slug]) + f"?lot={value}",
-        reverse("network_transfer_new") + f"?need={value}",
+        reverse("network:transfer_new") + f"?need={value}",
     ):
         response = client.get(url)
         assert response.status_code in (200, 403), url
@@ -33,8 +33,8 @@ def test_odd_numbers_in_query_strings_are_ignored_not_a_crash(lead, site, value)
 def test_far_or_false_dates_are_a_404_not_a_crash(lead, site, day):
     client = client_for(lead)
     for url in (
-        reverse("kitchen_week", args=[site.slug]) + f"?week={day}",
-        reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={day}",
+        reverse("kitchen:week", args=[site.slug]) + f"?week={day}",
+        reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={day}",
     ):
         assert client.get(url).status_code == 404, url
 
@@ -68,7 +68,7 @@ def test_odd_line_counts_and_day_spans_still_give_the_page(lead, site, value):
     for url in (
         reverse("pantry:waste", args=[site.slug]) + f"?days={value}",
         reverse("pantry:donation_line", args=[site.slug]) + f"?lines-TOTAL_FORMS={value}",
-        reverse("kitchen_recipe_line", args=[site.slug]) + f"?ingredients-TOTAL_FORMS={value}",
+        reverse("kitchen:recipe_line", args=[site.slug]) + f"?ingredients-TOTAL_FORMS={value}",
     ):
         assert client.get(url).status_code == 200, url
 

@@ -24,13 +24,13 @@ class VolunteersConfig(AppConfig):
         from volunteers import benchmark, demo, panels, reports, site_settings, views_sheets
         from volunteers.forms import RemindersAndSheetForm
 
-        registry.add_nav(NavLink("Shifts", "volunteers_board", lambda user: True, order=20))
+        registry.add_nav(NavLink("Shifts", "volunteers:board", lambda user: True, order=20))
         registry.add_nav(
-            NavLink("My shifts", "volunteers_my_shifts", lambda u: u.is_authenticated, order=21)
+            NavLink("My shifts", "volunteers:my_shifts", lambda u: u.is_authenticated, order=21)
         )
-        registry.add_site_tab(SiteTab("Shifts", "volunteers_site_shifts", order=40))
-        registry.add_site_tab(SiteTab("Rotas", "volunteers_rotas", order=41))
-        registry.add_site_tab(SiteTab("Volunteers", "volunteers_people", order=42))
+        registry.add_site_tab(SiteTab("Shifts", "volunteers:site_shifts", order=40))
+        registry.add_site_tab(SiteTab("Rotas", "volunteers:rotas", order=41))
+        registry.add_site_tab(SiteTab("Volunteers", "volunteers:people", order=42))
         registry.add_panel("volunteer", panels.volunteer_panel, order=10)
         registry.add_panel("lead", panels.lead_panel, order=30)
         registry.add_panel("coordinator", panels.coordinator_panel, order=30)
@@ -52,7 +52,7 @@ class VolunteersConfig(AppConfig):
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)
         registry.add_benchmark("shifts", benchmark.run)
         registry.add_report_section(reports.volunteers_section, order=50)
-        registry.add_site_tab(SiteTab("Shift sheets", "volunteers_sheets", order=43))
+        registry.add_site_tab(SiteTab("Shift sheets", "volunteers:sheets", order=43))
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)
         post_save.connect(

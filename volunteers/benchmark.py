@@ -157,7 +157,7 @@ def _board_url(days: int) -> str:
     site = Site.objects.get(slug=BOARD_SITE)
     first = site.today() + timedelta(days=1)
     last = first + timedelta(days=days - 1)
-    return f"{reverse('volunteers_board')}?site={BOARD_SITE}&start={first}&end={last}"
+    return f"{reverse('volunteers:board')}?site={BOARD_SITE}&start={first}&end={last}"
 
 
 def _measure_board(out) -> None:

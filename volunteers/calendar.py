@@ -50,7 +50,7 @@ def _event(shift: Shift, *, summary: str, description: str, uid: str, status: st
     event.add("location", ", ".join(p for p in [site.name, location, site.city] if p))
     if description:
         event.add("description", description)
-    event.add("url", settings.SITE_URL + reverse("volunteers_shift", args=[shift.pk]))
+    event.add("url", settings.SITE_URL + reverse("volunteers:shift", args=[shift.pk]))
     return event
 
 

@@ -35,7 +35,7 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     ).get(pk=sign_up_id)
     subject, text = _render(
         template,
-        {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers_my_shifts")},
+        {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers:my_shifts")},
     )
     queue_email(
         key=f"volunteers:{kind}:{sign_up.pk}",
@@ -71,7 +71,7 @@ def queue_lead_message(message_id: int) -> int:
     ).get(pk=message_id)
     text = render_to_string(
         "volunteers/email/lead_message.txt",
-        {"message": message, "my_shifts_url": _url("volunteers_my_shifts")},
+        {"message": message, "my_shifts_url": _url("volunteers:my_shifts")},
     )
     subject = f"{message.site.name}: {message.subject}"
     return len(

@@ -156,9 +156,9 @@ class Writer:
 
     def __init__(self, now: datetime):
         self.now = now
-        self.my_shifts_url = settings.SITE_URL + reverse("volunteers_my_shifts")
+        self.my_shifts_url = settings.SITE_URL + reverse("volunteers:my_shifts")
         self.profile_url = settings.SITE_URL + reverse("profile")
-        self.board_url = settings.SITE_URL + reverse("volunteers_board")
+        self.board_url = settings.SITE_URL + reverse("volunteers:board")
         self._templates: dict[str, object] = {}
         self._zones: dict[str, bytes] = {}
 
@@ -442,7 +442,7 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
             site = shift.site
             if site.pk not in manage_urls:
                 manage_urls[site.pk] = settings.SITE_URL + reverse(
-                    "volunteers_site_shifts", args=[site.slug]
+                    "volunteers:site_shifts", args=[site.slug]
                 )
             recipients: list[tuple[str, User | str]] = [
                 (f"user-{u.pk}", u) for u in leads[site.pk] if u.reminders == User.Reminders.EMAIL

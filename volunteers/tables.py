@@ -31,7 +31,7 @@ class WeekTable(tables.Table):
 
     def render_when(self, record: Shift):
         start = record.local_start
-        url = reverse("volunteers_roster", args=[record.site.slug, record.pk])
+        url = reverse("volunteers:roster", args=[record.site.slug, record.pk])
         return format_html(
             '<a href="{}">{} {}–{}</a>',
             url,
@@ -76,7 +76,7 @@ class VolunteerTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: User):
-        url = reverse("volunteers_record", args=[self.site.slug, record.pk])
+        url = reverse("volunteers:record", args=[self.site.slug, record.pk])
         return format_html('<a href="{}">{}</a>', url, record.name)
 
     def render_hours(self, value):

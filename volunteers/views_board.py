@@ -101,7 +101,7 @@ def _respond(
             status=400 if error else 200,
         )
     if not error:
-        return redirect(_next_url(request) or "volunteers_my_shifts")
+        return redirect(_next_url(request) or "volunteers:my_shifts")
     show = shift.is_published or can_manage_site(request.user, shift.site)
     return TemplateResponse(
         request,

@@ -101,7 +101,7 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"Shift added: {shift}.")
-            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+            return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     return TemplateResponse(
         request,
         "volunteers/shift_form.html",
@@ -122,7 +122,7 @@ def shift_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, "The shift is saved.")
-            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+            return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     return TemplateResponse(
         request,
         "volunteers/shift_form.html",
@@ -139,10 +139,10 @@ def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         planning.delete_shift(shift_id=shift.pk, by=request.user)
     except DomainError as e:
         messages.error(request, e.message)
-        return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+        return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     messages.success(request, "The shift is deleted.")
     return redirect(
-        reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={shift.local_date}"
+        reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={shift.local_date}"
     )
 
 
@@ -207,7 +207,7 @@ def roster_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"{sign_up.volunteer.name} is on the shift.")
-            return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+            return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     context = _roster_context(request, site, shift)
     context["add_form"] = form
     return TemplateResponse(request, "volunteers/roster.html", context, status=400)
@@ -228,7 +228,7 @@ def roster_remove(request: HttpRequest, site: Site, pk: int, sign_up_id: int) ->
         messages.error(request, f"{sign_up.volunteer.name} was not removed: {e.message}")
     else:
         messages.success(request, f"{sign_up.volunteer.name} is off the shift.")
-    return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
 @lead_required
@@ -263,7 +263,7 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
         messages.error(request, error)
     else:
         messages.success(request, "Check-in saved.")
-    return redirect("volunteers_roster", slug=site.slug, pk=shift.pk)
+    return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
 def _send_message(request, site, form, send, done_url, context) -> HttpResponse:
@@ -298,11 +298,11 @@ def message_shift(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         site,
         form,
         lambda **data: services.message_shift(shift=shift, by=request.user, **data),
-        reverse("volunteers_roster", args=[site.slug, shift.pk]),
+        reverse("volunteers:roster", args=[site.slug, shift.pk]),
         {
             "about": str(shift),
             "people": people,
-            "back": reverse("volunteers_roster", args=[site.slug, shift.pk]),
+            "back": reverse("volunteers:roster", args=[site.slug, shift.pk]),
         },
     )
 
@@ -319,7 +319,7 @@ def message_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         .distinct()
         .count()
     )
-    back = reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={the_day}"
+    back = reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={the_day}"
     return _send_message(
         request,
         site,
@@ -351,7 +351,7 @@ def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
             if result.skipped:
                 text += f" {result.skipped} were there already."
             messages.success(request, text)
-            return redirect(reverse("volunteers_site_shifts", args=[site.slug]) + f"?week={to_day}")
+            return redirect(reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={to_day}")
     return TemplateResponse(
         request,
         "volunteers/copy_day.html",
@@ -371,7 +371,7 @@ def policy(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, "The sign-up rules are saved.")
-            return redirect("volunteers_site_shifts", slug=site.slug)
+            return redirect("volunteers:site_shifts", slug=site.slug)
     return TemplateResponse(
         request,
         "volunteers/policy.html",

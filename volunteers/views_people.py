@@ -124,4 +124,4 @@ def verify(request: HttpRequest, site: Site, user_id: int, qualification_id: int
         messages.error(request, e.message)
     else:
         messages.success(request, f"{person.name}'s {q.kind} is verified.")
-    return redirect("volunteers_record", slug=site.slug, user_id=person.pk)
+    return redirect("volunteers:record", slug=site.slug, user_id=person.pk)

@@ -40,7 +40,7 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"{role.name} is a role at {site.name}.")
-            return redirect("volunteers_roles", slug=site.slug)
+            return redirect("volunteers:roles", slug=site.slug)
     if which == "kind" and kind_form.is_valid():
         try:
             kind = planning.add_qualification_kind(by=request.user, **kind_form.cleaned_data)
@@ -48,7 +48,7 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(kind_form, e)
         else:
             messages.success(request, f"{kind.name} can now be required by a role.")
-            return redirect("volunteers_roles", slug=site.slug)
+            return redirect("volunteers:roles", slug=site.slug)
     site_roles = (
         ShiftRole.objects.filter(site=site)
         .prefetch_related("required_qualifications")
@@ -85,7 +85,7 @@ def role_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, "The role is saved.")
-            return redirect("volunteers_roles", slug=site.slug)
+            return redirect("volunteers:roles", slug=site.slug)
     return TemplateResponse(
         request,
         "volunteers/role_form.html",
@@ -105,7 +105,7 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(request, f"Rota added: {run.rota}. {run.summary()}")
-            return redirect("volunteers_rota", slug=site.slug, pk=run.rota.pk)
+            return redirect("volunteers:rota", slug=site.slug, pk=run.rota.pk)
     site_rotas = Rota.objects.filter(site=site).select_related("role")
     return TemplateResponse(
         request,
@@ -133,7 +133,7 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         else:
             level = messages.WARNING if run.kept else messages.SUCCESS
             messages.add_message(request, level, f"Rota saved. {run.summary()}")
-            return redirect("volunteers_rota", slug=site.slug, pk=the_rota.pk)
+            return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(request, site, the_rota, form=form, exception_form=RotaExceptionForm())
 
 
@@ -182,7 +182,7 @@ def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpRespons
         else:
             level = messages.WARNING if run.kept else messages.SUCCESS
             messages.add_message(request, level, f"Exception added. {run.summary()}")
-            return redirect("volunteers_rota", slug=site.slug, pk=the_rota.pk)
+            return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
         request, site, the_rota, form=RotaForm(instance=the_rota, site=site), exception_form=form
     )
@@ -206,7 +206,7 @@ def rota_exception_remove(
         messages.error(request, f"Exception removed, but the shifts were not made: {e}")
     else:
         messages.success(request, f"Exception removed. {run.summary()}")
-    return redirect("volunteers_rota", slug=site.slug, pk=pk)
+    return redirect("volunteers:rota", slug=site.slug, pk=pk)
 
 
 @lead_required
@@ -220,4 +220,4 @@ def rota_generate(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     else:
         level = messages.WARNING if run.kept else messages.SUCCESS
         messages.add_message(request, level, run.summary())
-    return redirect("volunteers_rota", slug=site.slug, pk=the_rota.pk)
+    return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)

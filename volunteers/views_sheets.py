@@ -62,7 +62,7 @@ def sheets(request: HttpRequest, site: Site) -> HttpResponse:
         except ValueError as e:
             day_error = str(e)
         else:
-            return redirect("volunteers_day_sheet", slug=site.slug, day=wanted.isoformat())
+            return redirect("volunteers:day_sheet", slug=site.slug, day=wanted.isoformat())
     start = datetime.combine(today, time.min, tzinfo=site.tz)
     shifts = (
         Shift.objects.at(site)

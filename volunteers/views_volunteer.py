@@ -44,7 +44,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     )
     past = mine.confirmed().past().order_by("-shift__starts_at")[:PAST_SHOWN]
     profile = people.volunteer_profile(user)
-    feed_url = settings.SITE_URL + reverse("volunteers_feed", args=[profile.calendar_token])
+    feed_url = settings.SITE_URL + reverse("volunteers:feed", args=[profile.calendar_token])
     return TemplateResponse(
         request,
         "volunteers/my_shifts.html",
@@ -74,7 +74,7 @@ def _act(request: HttpRequest, sign_up_id: int, action, done: str) -> HttpRespon
         messages.error(request, e.message)
     else:
         messages.success(request, done.format(shift=sign_up.shift))
-    return redirect("volunteers_my_shifts")
+    return redirect("volunteers:my_shifts")
 
 
 @login_required
@@ -131,7 +131,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, f"Your {q.kind} is recorded. A lead will verify it when they see it."
                 )
-                return redirect("volunteers_qualifications")
+                return redirect("volunteers:qualifications")
         elif birth_form.is_bound and birth_form.is_valid():
             try:
                 people.set_date_of_birth(user=user, **birth_form.cleaned_data)
@@ -139,7 +139,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
                 birth_form.add_error("date_of_birth", e.message)
             else:
                 messages.success(request, "Your date of birth is saved.")
-                return redirect("volunteers_qualifications")
+                return redirect("volunteers:qualifications")
     held = Qualification.objects.filter(volunteer=user).select_related("kind", "verified_by")
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(
@@ -158,7 +158,7 @@ def qualification_remove(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         raise Http404(e.message) from None
     messages.success(request, "The qualification is removed.")
-    return redirect("volunteers_qualifications")
+    return redirect("volunteers:qualifications")
 
 
 @login_required
@@ -170,7 +170,7 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
         "Your calendar has a new secret address. The old one no longer works: subscribe again "
         "with the new one.",
     )
-    return redirect("volunteers_my_shifts")
+    return redirect("volunteers:my_shifts")
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:

@@ -12,8 +12,8 @@ class NetworkConfig(AppConfig):
         from commonpot.registry import NavLink, SiteTab, registry
         from pantry.network import access, benchmark, demo, panels, reports
 
-        registry.add_nav(NavLink("Network", "network_board", access.in_network, order=30))
-        registry.add_site_tab(SiteTab("Surplus", "network_site_surplus", order=30))
+        registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
+        registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30))
         registry.add_panel("public", panels.public_needs, order=20)
         registry.add_panel("lead", panels.lead_panel, order=25)
         registry.add_panel("coordinator", panels.coordinator_panel, order=20)

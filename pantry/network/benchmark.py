@@ -171,7 +171,7 @@ def _measure_pages(seed: Seeder, out) -> None:
     coordinator.force_login(seed.coordinator, backend="commonpot.auth.UsernameOrEmailBackend")
     lead = Client(HTTP_HOST="localhost")
     lead.force_login(seed.leads[seed.sites[0].pk], backend="commonpot.auth.UsernameOrEmailBackend")
-    board, dashboard = reverse("network_board"), reverse("network_dashboard")
+    board, dashboard = reverse("network:board"), reverse("network:dashboard")
     counts: dict[str, dict[int, int]] = {"board": {}, "lead_board": {}, "dashboard": {}}
     for size in (OFFERS_SMALL, seed.n(OFFERS_BOARD)):
         seed.offers(size)

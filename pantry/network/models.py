@@ -136,7 +136,7 @@ class Offer(Tokened):
         return f"{display(self.remaining, self.item)} of {self.item.name} at {self.site.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("network_offer", args=[self.pk])
+        return reverse("network:offer", args=[self.pk])
 
     @property
     def reference(self) -> str:
@@ -250,7 +250,7 @@ class Need(Tokened):
         return f"{self.what} for {self.site.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("network_need", args=[self.pk])
+        return reverse("network:need", args=[self.pk])
 
     @property
     def what(self) -> str:
@@ -385,7 +385,7 @@ class Transfer(Tokened):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("network_transfer", args=[self.pk])
+        return reverse("network:transfer", args=[self.pk])
 
     @property
     def reference(self) -> str:

@@ -227,7 +227,7 @@ def withdraw_offer(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, f"The offer of {offer.item.name} is withdrawn; the food is free again."
     )
-    return redirect("network_site_surplus", slug=offer.site.slug)
+    return redirect("network:site_surplus", slug=offer.site.slug)
 
 
 @lead_required
@@ -330,7 +330,7 @@ def need_close(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         return HttpResponse(e.message, status=400)
     messages.success(request, f"The need for {need.what} is closed.")
-    return redirect("network_site_surplus", slug=need.site.slug)
+    return redirect("network:site_surplus", slug=need.site.slug)
 
 
 @lead_required

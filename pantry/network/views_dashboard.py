@@ -67,7 +67,7 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             kind=f"{site.get_kind_display()} · {offers[site.pk]} open offer"
             f"{'s' if offers[site.pk] != 1 else ''} · {needs[site.pk]} open need"
             f"{'s' if needs[site.pk] != 1 else ''}",
-            url=reverse("network_site_surplus", args=[site.slug]),
+            url=reverse("network:site_surplus", args=[site.slug]),
             hours=[],
         )
         for site in Site.objects.active().filter(latitude__isnull=False)

@@ -106,7 +106,7 @@ def test_zero_is_recognised_however_it_is_written():
 
 @pytest.mark.django_db
 def test_a_huge_category_need_is_a_field_error_and_the_board_still_opens(site, lead):
-    url = reverse("network_need_new", args=[site.slug])
+    url = reverse("network:need_new", args=[site.slug])
     response = client_for(lead).post(
         url,
         {
@@ -121,11 +121,11 @@ def test_a_huge_category_need_is_a_field_error_and_the_board_still_opens(site, l
     form = response.context["form"]
     assert form.errors["quantity"] == ["The quantity must be at most 10,000,000 kg."]
     assert not Need.objects.exists()
-    board = reverse("network_board")
+    board = reverse("network:board")
     assert client_for(lead).get(board).status_code == 200
     assert client_for(lead).get(board, {"show": "needs"}).status_code == 200
     assert (
-        client_for(lead).get(reverse("network_site_surplus", args=[site.slug])).status_code == 200
+        client_for(lead).get(reverse("network:site_surplus", args=[site.slug])).status_code == 200
     )
 
 

@@ -13,55 +13,55 @@ REDIRECTS = lead_only(coordinator=302, lead=302)
 ELSEWHERE = lead_only(coordinator=404, lead=404)  # another site's meal, through this site
 
 ROWS = [
-    Row("GET", "kitchen_week", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "kitchen:week", {"slug": "site"}, expect=lead_only()),
     Row(
         "GET",
-        "kitchen_week",
+        "kitchen:week",
         {"slug": "private"},
         expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
     ),
-    Row("GET", "kitchen_meal_create", {"slug": "site"}, expect=lead_only()),
-    Row("GET", "kitchen_meal", MEAL, expect=lead_only()),
-    Row("GET", "kitchen_meal", {"slug": "site", "pk": "elsewhere"}, expect=ELSEWHERE),
-    Row("GET", "kitchen_meal_edit", MEAL, expect=lead_only()),
-    Row("GET", "kitchen_meal_cook", MEAL, expect=lead_only()),
-    Row("GET", "kitchen_meal_cook", {"slug": "site", "pk": "elsewhere"}, expect=ELSEWHERE),
-    Row("POST", "kitchen_meal_hold", MEAL, expect=REDIRECTS),
-    Row("POST", "kitchen_meal_release", MEAL, expect=REDIRECTS),
-    Row("GET", "kitchen_meal_labels", {"slug": "site", "pk": "cooked"}, expect=lead_only()),
-    Row("GET", "kitchen_meal_labels", MEAL, expect=REDIRECTS),  # not cooked yet
-    Row("GET", "kitchen_recipes", {"slug": "site"}, expect=lead_only()),
-    Row("GET", "kitchen_recipe_create", {"slug": "site"}, expect=lead_only()),
-    Row("GET", "kitchen_recipe_line", {"slug": "site"}, expect=lead_only()),
-    Row("GET", "kitchen_recipe", {"slug": "site", "pk": "recipe"}, expect=lead_only()),
+    Row("GET", "kitchen:meal_create", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "kitchen:meal", MEAL, expect=lead_only()),
+    Row("GET", "kitchen:meal", {"slug": "site", "pk": "elsewhere"}, expect=ELSEWHERE),
+    Row("GET", "kitchen:meal_edit", MEAL, expect=lead_only()),
+    Row("GET", "kitchen:meal_cook", MEAL, expect=lead_only()),
+    Row("GET", "kitchen:meal_cook", {"slug": "site", "pk": "elsewhere"}, expect=ELSEWHERE),
+    Row("POST", "kitchen:meal_hold", MEAL, expect=REDIRECTS),
+    Row("POST", "kitchen:meal_release", MEAL, expect=REDIRECTS),
+    Row("GET", "kitchen:meal_labels", {"slug": "site", "pk": "cooked"}, expect=lead_only()),
+    Row("GET", "kitchen:meal_labels", MEAL, expect=REDIRECTS),  # not cooked yet
+    Row("GET", "kitchen:recipes", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "kitchen:recipe_create", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "kitchen:recipe_line", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "kitchen:recipe", {"slug": "site", "pk": "recipe"}, expect=lead_only()),
     # Every site reads every recipe of the network...
-    Row("GET", "kitchen_recipe", {"slug": "site", "pk": "their_recipe"}, expect=lead_only()),
-    Row("GET", "kitchen_recipe_edit", {"slug": "site", "pk": "recipe"}, expect=lead_only()),
+    Row("GET", "kitchen:recipe", {"slug": "site", "pk": "their_recipe"}, expect=lead_only()),
+    Row("GET", "kitchen:recipe_edit", {"slug": "site", "pk": "recipe"}, expect=lead_only()),
     # ...but changes only its own: another site's is copied first.
     Row(
         "GET",
-        "kitchen_recipe_edit",
+        "kitchen:recipe_edit",
         {"slug": "site", "pk": "their_recipe"},
         expect=lead_only(coordinator=403, lead=403),
     ),
     Row(
         "POST",
-        "kitchen_recipe_retire",
+        "kitchen:recipe_retire",
         {"slug": "site", "pk": "their_recipe"},
         expect=lead_only(coordinator=403, lead=403),
     ),
     Row(
         "POST",
-        "kitchen_recipe_retire",
+        "kitchen:recipe_retire",
         {"slug": "site", "pk": "recipe"},
         expect=REDIRECTS,
         data={"active": "1"},
     ),
-    Row("POST", "kitchen_recipe_copy", {"slug": "site", "pk": "their_recipe"}, expect=REDIRECTS),
-    Row("GET", "kitchen_suggestions", {"slug": "site"}, expect=lead_only()),
-    Row("POST", "kitchen_meal_cancel", MEAL, expect=REDIRECTS),
+    Row("POST", "kitchen:recipe_copy", {"slug": "site", "pk": "their_recipe"}, expect=REDIRECTS),
+    Row("GET", "kitchen:suggestions", {"slug": "site"}, expect=lead_only()),
+    Row("POST", "kitchen:meal_cancel", MEAL, expect=REDIRECTS),
     # Reading pages never changes anything, so GET on a write URL is refused.
-    Row("GET", "kitchen_meal_hold", MEAL, expect=lead_only(coordinator=405, lead=405)),
+    Row("GET", "kitchen:meal_hold", MEAL, expect=lead_only(coordinator=405, lead=405)),
 ]
 
 
@@ -114,4 +114,4 @@ def test_every_kitchen_url_answers_each_actor_as_expected(
 def test_every_kitchen_url_is_in_the_matrix():
     from kitchen.urls import urlpatterns
 
-    assert {p.name for p in urlpatterns} <= {row.name for row in ROWS}
+    assert {f"kitchen:{p.name}" for p in urlpatterns} <= {row.name for row in ROWS}

@@ -47,10 +47,10 @@ def test_the_demo_lead_plans_sees_the_shortfall_cooks_and_prints_the_label():
     site = Site.objects.get(slug="riverside-kitchen")
     dinner = MealService.objects.get(site=site, kind="dinner")
 
-    page = client.get(reverse("kitchen_meal", args=[site.slug, dinner.pk])).content.decode()
+    page = client.get(reverse("kitchen:meal", args=[site.slug, dinner.pk])).content.decode()
     assert "Short of" in page and "Rice" in page
 
-    form = client.get(reverse("kitchen_meal_cook", args=[site.slug, dinner.pk]))
+    form = client.get(reverse("kitchen:meal_cook", args=[site.slug, dinner.pk]))
     data = {}
     for f in [form.context["form"], *form.context["lines"]]:
         for name, field in f.fields.items():
@@ -65,7 +65,7 @@ def test_the_demo_lead_plans_sees_the_shortfall_cooks_and_prints_the_label():
             data[f"line-{n}-unit"] = {"g": "g", "ml": "ml"}.get(line.item.base_unit, "pieces")
     data.update(servings_served="70", leftover_servings="10")
     before = {lot.pk: lot.on_hand for lot in Lot.objects.filter(site=site)}
-    response = client.post(reverse("kitchen_meal_cook", args=[site.slug, dinner.pk]), data)
+    response = client.post(reverse("kitchen:meal_cook", args=[site.slug, dinner.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
     dinner.refresh_from_db()
@@ -77,7 +77,7 @@ def test_the_demo_lead_plans_sees_the_shortfall_cooks_and_prints_the_label():
     assert dinner.leftover_lot.date_kind == "use_by"
     assert dinner.leftover_lot.best_before <= site.today() + timedelta(days=3)
 
-    labels = client.get(reverse("kitchen_meal_labels", args=[site.slug, dinner.pk]))
+    labels = client.get(reverse("kitchen:meal_labels", args=[site.slug, dinner.pk]))
     assert labels.status_code == 200 and labels["Content-Type"] == "application/pdf"
     lot_page = client.get(reverse("pantry:lot", args=[site.slug, dinner.leftover_lot.pk]))
     assert lot_page.status_code == 200 and dinner.reference.encode() in lot_page.content

@@ -40,7 +40,7 @@ def monday_of(day):
 
 def test_the_week_shows_each_meal_and_what_it_is_short_of(as_lead, site, dinner, items, receive):
     receive(items["rice"], 1000)
-    response = as_lead.get(url("kitchen_week", site))
+    response = as_lead.get(url("kitchen:week", site))
     page = response.content.decode()
     assert response.status_code == 200
     assert "Chilli and rice" in page and ">40<" in page
@@ -49,19 +49,19 @@ def test_the_week_shows_each_meal_and_what_it_is_short_of(as_lead, site, dinner,
 
 
 def test_the_week_answers_htmx_with_the_week_alone(as_lead, site, dinner):
-    response = as_lead.get(url("kitchen_week", site), HTTP_HX_REQUEST="true")
+    response = as_lead.get(url("kitchen:week", site), HTTP_HX_REQUEST="true")
     assert b"<html" not in response.content and b'id="kitchen-week"' in response.content
 
 
 def test_another_week_is_reached_by_date(as_lead, site, dinner, today):
-    response = as_lead.get(url("kitchen_week", site), {"week": str(today + timedelta(days=7))})
+    response = as_lead.get(url("kitchen:week", site), {"week": str(today + timedelta(days=7))})
     assert b"No meals planned this week." in response.content
-    assert as_lead.get(url("kitchen_week", site), {"week": "soon"}).status_code == 404
+    assert as_lead.get(url("kitchen:week", site), {"week": "soon"}).status_code == 404
 
 
 def _week_queries(client, site, monday) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url("kitchen_week", site), {"week": str(monday)})
+        response = client.get(url("kitchen:week", site), {"week": str(monday)})
     assert response.status_code == 200
     return len(ctx.captured_queries), response.content.count(b'<tr class="meal--')
 
@@ -133,11 +133,11 @@ def test_another_app_can_fill_the_staffing_column_and_the_meal_page(
     templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
     settings.TEMPLATES = templates
 
-    page = as_lead.get(url("kitchen_week", site)).content.decode()
+    page = as_lead.get(url("kitchen:week", site)).content.decode()
     assert STAFFING_HEADER.search(page)
     assert f"[cook for {dinner.pk}]" in page
     assert len(staffing_slot) == 1 and staffing_slot[0].meals[0] == dinner
-    meal_page = as_lead.get(url("kitchen_meal", site, dinner.pk)).content.decode()
+    meal_page = as_lead.get(url("kitchen:meal", site, dinner.pk)).content.decode()
     assert "Two cooks for Chilli and rice" in meal_page
 
     first = monday_of(today) + timedelta(days=7)
@@ -151,7 +151,7 @@ def test_another_app_can_fill_the_staffing_column_and_the_meal_page(
 
 def test_without_another_app_there_is_no_staffing_column(as_lead, site, dinner, monkeypatch):
     monkeypatch.setitem(registry.slots, "meal_week", [])  # as if volunteers were not installed
-    page = as_lead.get(url("kitchen_week", site)).content.decode()
+    page = as_lead.get(url("kitchen:week", site)).content.decode()
     assert re.search(r"<th[^>]*>\s*Stock\s*</th>", page)
     assert not STAFFING_HEADER.search(page)
 
@@ -176,7 +176,7 @@ def plan_data(chilli, **overrides):
 
 
 def test_a_lead_plans_dinner_for_80(as_lead, site, chilli):
-    response = as_lead.post(url("kitchen_meal_create", site), plan_data(chilli))
+    response = as_lead.post(url("kitchen:meal_create", site), plan_data(chilli))
     meal = MealService.objects.get()
     assert response.status_code == 302 and response["Location"] == meal.get_absolute_url()
     assert (meal.planned_servings, meal.kind, list(meal.recipes.all())) == (80, "dinner", [chilli])
@@ -187,7 +187,7 @@ def test_planning_zero_or_fewer_servings_says_so_and_writes_nothing(
     as_lead, site, chilli, servings
 ):
     response = as_lead.post(
-        url("kitchen_meal_create", site), plan_data(chilli, planned_servings=servings)
+        url("kitchen:meal_create", site), plan_data(chilli, planned_servings=servings)
     )
     assert response.status_code == 400
     assert response.context["form"].errors["planned_servings"]
@@ -195,7 +195,7 @@ def test_planning_zero_or_fewer_servings_says_so_and_writes_nothing(
 
 
 def test_planning_without_a_dish_says_so(as_lead, site, chilli):
-    response = as_lead.post(url("kitchen_meal_create", site), plan_data(chilli, dish_1=""))
+    response = as_lead.post(url("kitchen:meal_create", site), plan_data(chilli, dish_1=""))
     assert response.status_code == 400 and not MealService.objects.exists()
 
 
@@ -203,7 +203,7 @@ def test_planning_a_recipe_with_no_ingredients_says_so(as_lead, site, chilli):
     from tests.kitchen.factories import RecipeFactory
 
     empty = RecipeFactory(site=site, name="Empty pot")
-    response = as_lead.post(url("kitchen_meal_create", site), plan_data(chilli, dish_1=empty.pk))
+    response = as_lead.post(url("kitchen:meal_create", site), plan_data(chilli, dish_1=empty.pk))
     assert response.status_code == 400
     assert b"Empty pot has no ingredients yet" in response.content
     assert not MealService.objects.exists()
@@ -211,20 +211,20 @@ def test_planning_a_recipe_with_no_ingredients_says_so(as_lead, site, chilli):
 
 def test_the_same_plan_posted_twice_makes_one_meal(as_lead, site, chilli):
     data = plan_data(chilli)
-    as_lead.post(url("kitchen_meal_create", site), data)
-    as_lead.post(url("kitchen_meal_create", site), data)
+    as_lead.post(url("kitchen:meal_create", site), data)
+    as_lead.post(url("kitchen:meal_create", site), data)
     assert MealService.objects.count() == 1
 
 
 def test_the_plan_form_starts_from_a_recipe_and_servings(as_lead, site, chilli):
-    response = as_lead.get(url("kitchen_meal_create", site), {"recipe": chilli.pk, "servings": 25})
+    response = as_lead.get(url("kitchen:meal_create", site), {"recipe": chilli.pk, "servings": 25})
     form = response.context["form"]
     assert form.initial["dish_1"] == chilli.pk and form.initial["planned_servings"] == 25
 
 
 def test_changing_a_meal(as_lead, site, dinner, chilli):
     response = as_lead.post(
-        url("kitchen_meal_edit", site, dinner.pk), plan_data(chilli, planned_servings="12")
+        url("kitchen:meal_edit", site, dinner.pk), plan_data(chilli, planned_servings="12")
     )
     assert response.status_code == 302
     dinner.refresh_from_db()
@@ -236,14 +236,14 @@ def test_changing_a_meal(as_lead, site, dinner, chilli):
 
 def test_the_meal_page_shows_what_is_needed_and_short(as_lead, site, dinner, items, receive):
     receive(items["rice"], 1000)
-    page = as_lead.get(url("kitchen_meal", site, dinner.pk)).content.decode()
+    page = as_lead.get(url("kitchen:meal", site, dinner.pk)).content.decode()
     assert "Short of 4 ingredients" in page
     assert "3 kg short" in page  # rice: 4 kg needed, 1 kg free
     assert "MILK" in page.upper()
 
 
 def test_holding_the_stock_from_the_meal_page(as_lead, site, dinner, stocked):
-    response = as_lead.post(url("kitchen_meal_hold", site, dinner.pk))
+    response = as_lead.post(url("kitchen:meal_hold", site, dinner.pk))
     assert response.status_code == 302
     assert Reservation.objects.filter(reference=dinner.reference, status="held").count() == 5
     page = as_lead.get(response["Location"]).content.decode()
@@ -251,7 +251,7 @@ def test_holding_the_stock_from_the_meal_page(as_lead, site, dinner, stocked):
 
 
 def test_holding_with_htmx_answers_with_the_stock_section(as_lead, site, dinner, stocked):
-    response = as_lead.post(url("kitchen_meal_hold", site, dinner.pk), HTTP_HX_REQUEST="true")
+    response = as_lead.post(url("kitchen:meal_hold", site, dinner.pk), HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body
     assert 'id="meal-stock"' in body and "Release the stock" in body
@@ -259,13 +259,13 @@ def test_holding_with_htmx_answers_with_the_stock_section(as_lead, site, dinner,
 
 def test_releasing_from_the_meal_page(as_lead, site, dinner, stocked, lead):
     services.hold_stock(dinner, by=lead)
-    as_lead.post(url("kitchen_meal_release", site, dinner.pk))
+    as_lead.post(url("kitchen:meal_release", site, dinner.pk))
     assert not Reservation.objects.filter(status="held").exists()
 
 
 def test_cancelling_from_the_meal_page(as_lead, site, dinner, stocked, lead):
     services.hold_stock(dinner, by=lead)
-    as_lead.post(url("kitchen_meal_cancel", site, dinner.pk))
+    as_lead.post(url("kitchen:meal_cancel", site, dinner.pk))
     dinner.refresh_from_db()
     assert dinner.status == "cancelled" and not Reservation.objects.filter(status="held").exists()
 
@@ -286,7 +286,7 @@ def cook_data(response, **overrides):
 
 
 def test_the_cook_form_offers_the_recipe_scaled_to_the_servings(as_lead, site, dinner, stocked):
-    response = as_lead.get(url("kitchen_meal_cook", site, dinner.pk), {"servings": "30"})
+    response = as_lead.get(url("kitchen:meal_cook", site, dinner.pk), {"servings": "30"})
     lines = {
         line.item.name: (line.initial["quantity"], line.initial["unit"])
         for line in response.context["lines"]
@@ -301,16 +301,16 @@ def test_the_cook_form_offers_the_recipe_scaled_to_the_servings(as_lead, site, d
 
 
 def test_cooking_from_the_form(as_lead, site, dinner, stocked, lead, today):
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
     response = as_lead.post(
-        url("kitchen_meal_cook", site, dinner.pk),
+        url("kitchen:meal_cook", site, dinner.pk),
         cook_data(page, servings_served="32", leftover_servings="8"),
     )
     assert response.status_code == 302
     dinner.refresh_from_db()
     assert (dinner.status, dinner.servings_made, dinner.servings_served) == ("cooked", 40, 32)
     assert dinner.leftover_lot.on_hand == 8
-    page = as_lead.get(url("kitchen_meal", site, dinner.pk)).content.decode()
+    page = as_lead.get(url("kitchen:meal", site, dinner.pk)).content.decode()
     assert "Taken from the pantry" in page and "Print labels" in page
     assert "8 portions, use by" in page
 
@@ -322,9 +322,9 @@ def test_cooking_with_not_enough_stock_lists_what_is_short_and_takes_nothing(
     receive(items["onions"], 2000)
     receive(items["tomatoes"], 16)
     receive(items["cheese"], 100)
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
     moves = StockMove.objects.count()
-    response = as_lead.post(url("kitchen_meal_cook", site, dinner.pk), cook_data(page))
+    response = as_lead.post(url("kitchen:meal_cook", site, dinner.pk), cook_data(page))
     body = response.content.decode()
     assert response.status_code == 400
     assert "Rice: need 4 kg, 1 kg available" in body
@@ -340,9 +340,9 @@ def test_cooking_with_what_there_is_and_a_substitute(as_lead, site, dinner, item
     receive(items["onions"], 2000)
     receive(items["tomatoes"], 16)
     receive(items["cheese"], 100)
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
     response = as_lead.post(
-        url("kitchen_meal_cook", site, dinner.pk),
+        url("kitchen:meal_cook", site, dinner.pk),
         cook_data(
             page,
             **{
@@ -368,10 +368,10 @@ def test_cooking_with_what_there_is_and_a_substitute(as_lead, site, dinner, item
 
 
 def test_a_quantity_that_cannot_convert_is_shown_on_its_line(as_lead, site, dinner, stocked):
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
     moves = StockMove.objects.count()
     response = as_lead.post(
-        url("kitchen_meal_cook", site, dinner.pk), cook_data(page, **{"line-2-unit": "litres"})
+        url("kitchen:meal_cook", site, dinner.pk), cook_data(page, **{"line-2-unit": "litres"})
     )
     assert response.status_code == 400
     assert response.context["lines"][2].errors
@@ -379,19 +379,19 @@ def test_a_quantity_that_cannot_convert_is_shown_on_its_line(as_lead, site, dinn
 
 
 def test_zero_servings_made_is_refused_on_the_form(as_lead, site, dinner, stocked):
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
     response = as_lead.post(
-        url("kitchen_meal_cook", site, dinner.pk), cook_data(page, servings_made="0")
+        url("kitchen:meal_cook", site, dinner.pk), cook_data(page, servings_made="0")
     )
     assert response.status_code == 400 and response.context["form"].errors["servings_made"]
     assert not StockMove.objects.filter(kind="cooked").exists()
 
 
 def test_cooking_twice_from_the_form_is_refused(as_lead, site, dinner, stocked, lead):
-    page = as_lead.get(url("kitchen_meal_cook", site, dinner.pk))
-    as_lead.post(url("kitchen_meal_cook", site, dinner.pk), cook_data(page))
+    page = as_lead.get(url("kitchen:meal_cook", site, dinner.pk))
+    as_lead.post(url("kitchen:meal_cook", site, dinner.pk), cook_data(page))
     moves = StockMove.objects.count()
-    response = as_lead.post(url("kitchen_meal_cook", site, dinner.pk), cook_data(page), follow=True)
+    response = as_lead.post(url("kitchen:meal_cook", site, dinner.pk), cook_data(page), follow=True)
     assert b"This meal was already cooked." in response.content
     assert StockMove.objects.count() == moves
 
@@ -412,7 +412,7 @@ def test_labels_for_a_cooked_meal_fit_an_a4_sheet_of_21(
     as_lead, site, dinner, stocked, lead, today
 ):
     cook_meal(dinner, servings_made=40, servings_served=10, leftover_servings=25, by=lead)
-    response = as_lead.get(url("kitchen_meal_labels", site, dinner.pk))
+    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk))
     assert response["Content-Type"] == "application/pdf"
     reader, text = _pdf_text(response.content)
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
@@ -428,7 +428,7 @@ def test_labels_follow_the_sites_paper_size(as_lead, site, dinner, stocked, lead
     site.pantry_settings.paper_size = "letter"
     site.pantry_settings.save()
     cook_meal(dinner, servings_made=40, servings_served=40, by=lead)
-    response = as_lead.get(url("kitchen_meal_labels", site, dinner.pk), {"count": "31"})
+    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk), {"count": "31"})
     reader, text = _pdf_text(response.content)
     width, height = (float(x) for x in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (612, 792)
@@ -445,7 +445,7 @@ def test_allergens_are_bold_on_the_label(site, dinner, stocked, lead):
 
 
 def test_labels_wait_until_the_meal_is_cooked(as_lead, site, dinner):
-    response = as_lead.get(url("kitchen_meal_labels", site, dinner.pk), follow=True)
+    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk), follow=True)
     assert b"Labels are printed once the meal is cooked." in response.content
 
 

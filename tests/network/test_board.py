@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock
 
 pytestmark = pytest.mark.django_db
-BOARD = reverse("network_board")
+BOARD = reverse("network:board")
 
 
 def test_the_board_lists_open_offers_soonest_expiring_first(
@@ -68,7 +68,7 @@ def test_an_htmx_claim_answers_with_the_card_saying_what_happened(
 ):
     o = offer(site, bread_lot, by=lead)
     response = client_for(other_lead).post(
-        reverse("network_offer_claim", args=[o.pk]),
+        reverse("network:offer_claim", args=[o.pk]),
         {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f60"},
         HTTP_HX_REQUEST="true",
     )
@@ -85,7 +85,7 @@ def test_a_claim_without_javascript_goes_to_the_transfer(
 ):
     o = offer(site, bread_lot, by=lead)
     response = client_for(other_lead).post(
-        reverse("network_offer_claim", args=[o.pk]),
+        reverse("network:offer_claim", args=[o.pk]),
         {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f61"},
         follow=True,
     )
@@ -99,11 +99,11 @@ def test_claiming_a_taken_offer_says_so_and_writes_nothing(
 ):
     o = offer(site, bread_lot, by=lead)
     client_for(other_lead).post(
-        reverse("network_offer_claim", args=[o.pk]),
+        reverse("network:offer_claim", args=[o.pk]),
         {"for_site": other_site.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f62"},
     )
     third = SiteFactory(name="Third Kitchen")
-    url = reverse("network_offer_claim", args=[o.pk])
+    url = reverse("network:offer_claim", args=[o.pk])
     data = {"for_site": third.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f63"}
     plain = client_for(coordinator).post(url, data)
     assert plain.status_code == 400
@@ -119,7 +119,7 @@ def test_a_lead_cannot_claim_for_a_site_they_do_not_lead(
     o = offer(site, bread_lot, by=lead)
     third = SiteFactory(name="Third Kitchen")
     response = client_for(other_lead).post(
-        reverse("network_offer_claim", args=[o.pk]),
+        reverse("network:offer_claim", args=[o.pk]),
         {"for_site": third.pk, "token": "3f2b3c1e-8d6a-4c8e-9d7a-1b2c3d4e5f64"},
     )
     assert response.status_code == 400
@@ -135,7 +135,7 @@ def test_a_double_click_on_claim_claims_once(site, other_site, lead, other_lead,
         "unit": "kg",
     }
     client = client_for(other_lead)
-    url = reverse("network_offer_claim", args=[o.pk])
+    url = reverse("network:offer_claim", args=[o.pk])
     first, second = client.post(url, data), client.post(url, data)
     assert first.status_code == second.status_code == 302
     assert Transfer.objects.count() == 1

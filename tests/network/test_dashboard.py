@@ -10,7 +10,7 @@ from tests.conftest import client_for, page_queries
 from tests.network.factories import need, offer, stock, yoghurt
 
 pytestmark = pytest.mark.django_db
-DASHBOARD = reverse("network_dashboard")
+DASHBOARD = reverse("network:dashboard")
 
 
 def test_stock_is_shown_by_site_and_category_in_kg_with_food_in_transit(
@@ -67,7 +67,7 @@ def test_the_map_data_has_every_placed_site_with_its_offers_and_needs(
     private_site.latitude, private_site.longitude = Decimal("51.4"), Decimal("-2.7")
     private_site.save()
     offer(site, bread_lot, by=lead)
-    data = client_for(coordinator).get(reverse("network_sites_geojson")).json()
+    data = client_for(coordinator).get(reverse("network:sites_geojson")).json()
     by_name = {f["properties"]["name"]: f for f in data["features"]}
     assert set(by_name) == {"Riverside Kitchen", "Eastside Food Bank", "Hidden Camp"}
     assert "1 open offer" in by_name["Riverside Kitchen"]["properties"]["kind"]

@@ -39,7 +39,7 @@ def test_the_done_means_walk(django_capture_on_commit_callbacks):
 
     # The food bank claims it from the board.
     response = client_for(bank_lead).post(
-        reverse("network_offer_claim", args=[offer.pk]),
+        reverse("network:offer_claim", args=[offer.pk]),
         {"for_site": bank.pk, "token": "0b8b8f5e-0c3e-4d6f-9a55-5f3e2a1b4c7d"},
     )
     transfer = Transfer.objects.get()
@@ -47,15 +47,15 @@ def test_the_done_means_walk(django_capture_on_commit_callbacks):
 
     # The camp's lead accepts; the driver prints the manifest; off it goes.
     camp_client = client_for(camp_lead)
-    camp_client.post(reverse("network_transfer_accept", args=[transfer.pk]))
-    manifest = camp_client.get(reverse("network_transfer_manifest", args=[transfer.pk]))
+    camp_client.post(reverse("network:transfer_accept", args=[transfer.pk]))
+    manifest = camp_client.get(reverse("network:transfer_manifest", args=[transfer.pk]))
     assert manifest.status_code == 200 and manifest.content.startswith(b"%PDF")
-    camp_client.post(reverse("network_transfer_dispatch", args=[transfer.pk]))
+    camp_client.post(reverse("network:transfer_dispatch", args=[transfer.pk]))
 
     # 38 of the 40 kg arrive good; 2 kg are damaged.
     (line,) = transfer.lines.all()
     client_for(bank_lead).post(
-        reverse("network_transfer_receive", args=[transfer.pk]),
+        reverse("network:transfer_receive", args=[transfer.pk]),
         {
             f"line_{line.pk}": "38",
             f"line_{line.pk}_unit": "kg",
@@ -77,6 +77,6 @@ def test_the_done_means_walk(django_capture_on_commit_callbacks):
     assert before - network_quantities()[bread.pk] == to_base("2", "kg", bread)
     # The dashboard says the same.
     dashboard = client_for(User.objects.get(username="coordinator")).get(
-        reverse("network_dashboard")
+        reverse("network:dashboard")
     )
     assert "<strong>0 kg</strong> in transit" in dashboard.content.decode()

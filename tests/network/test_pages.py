@@ -32,7 +32,7 @@ def pdf_text(response) -> str:
 
 
 def test_a_lead_offers_a_lot_in_kg_on_the_sites_clock(site, lead, bread_lot):
-    url = reverse("network_offer_new", args=[site.slug])
+    url = reverse("network:offer_new", args=[site.slug])
     assert "Bread · best before" in text(client_for(lead).get(url))
     response = client_for(lead).post(
         url,
@@ -54,7 +54,7 @@ def test_a_lead_offers_a_lot_in_kg_on_the_sites_clock(site, lead, bread_lot):
 
 def test_offering_more_than_the_lot_holds_shows_the_reason_on_the_form(site, lead, bread_lot):
     response = client_for(lead).post(
-        reverse("network_offer_new", args=[site.slug]),
+        reverse("network:offer_new", args=[site.slug]),
         {
             "lot": bread_lot.pk,
             "quantity": "45",
@@ -71,7 +71,7 @@ def test_offering_more_than_the_lot_holds_shows_the_reason_on_the_form(site, lea
 
 def test_a_unit_that_does_not_fit_is_a_form_error(site, lead, bread_lot):
     response = client_for(lead).post(
-        reverse("network_offer_new", args=[site.slug]),
+        reverse("network:offer_new", args=[site.slug]),
         {
             "lot": bread_lot.pk,
             "quantity": "4",
@@ -87,7 +87,7 @@ def test_a_unit_that_does_not_fit_is_a_form_error(site, lead, bread_lot):
 
 def test_a_lead_posts_a_need_for_a_category_by_weight(site, lead):
     response = client_for(lead).post(
-        reverse("network_need_new", args=[site.slug]),
+        reverse("network:need_new", args=[site.slug]),
         {
             "category": "canned_dry",
             "quantity": "22",
@@ -103,7 +103,7 @@ def test_a_lead_posts_a_need_for_a_category_by_weight(site, lead):
 
 def test_a_need_for_a_category_in_pieces_is_refused(site, lead):
     response = client_for(lead).post(
-        reverse("network_need_new", args=[site.slug]),
+        reverse("network:need_new", args=[site.slug]),
         {
             "category": "canned_dry",
             "quantity": "22",
@@ -142,7 +142,7 @@ def test_the_transfer_page_shows_each_side_its_next_step(claimed, lead, other_le
 
 
 def test_the_destination_cannot_accept_and_is_told_why(claimed, other_lead):
-    response = client_for(other_lead).post(reverse("network_transfer_accept", args=[claimed.pk]))
+    response = client_for(other_lead).post(reverse("network:transfer_accept", args=[claimed.pk]))
     assert response.status_code == 403
     assert "Only leads of Riverside Kitchen" in text(response)
     claimed.refresh_from_db()
@@ -151,13 +151,13 @@ def test_the_destination_cannot_accept_and_is_told_why(claimed, other_lead):
 
 def test_a_full_transfer_through_the_pages(claimed, site, other_site, lead, other_lead):
     source, destination = client_for(lead), client_for(other_lead)
-    assert source.post(reverse("network_transfer_accept", args=[claimed.pk])).status_code == 302
-    manifest = pdf_text(source.get(reverse("network_transfer_manifest", args=[claimed.pk])))
+    assert source.post(reverse("network:transfer_accept", args=[claimed.pk])).status_code == 302
+    manifest = pdf_text(source.get(reverse("network:transfer_manifest", args=[claimed.pk])))
     assert "Transfer manifest" in manifest and "Riverside Kitchen" in manifest
     assert "Eastside Food Bank" in manifest and "40 kg" in manifest and "Released by" in manifest
-    assert source.post(reverse("network_transfer_dispatch", args=[claimed.pk])).status_code == 302
+    assert source.post(reverse("network:transfer_dispatch", args=[claimed.pk])).status_code == 302
 
-    receive = reverse("network_transfer_receive", args=[claimed.pk])
+    receive = reverse("network:transfer_receive", args=[claimed.pk])
     (line,) = claimed.lines.all()
     form = text(destination.get(receive))
     assert "arrived in good condition" in form and 'value="40"' in form
@@ -184,7 +184,7 @@ def test_receiving_more_than_was_sent_is_a_form_error(claimed, lead, other_lead,
     services.dispatch_transfer(transfer_id=claimed.pk, by=lead)
     (line,) = claimed.lines.all()
     response = client_for(other_lead).post(
-        reverse("network_transfer_receive", args=[claimed.pk]),
+        reverse("network:transfer_receive", args=[claimed.pk]),
         {f"line_{line.pk}": "41", f"line_{line.pk}_unit": "kg"},
     )
     assert response.status_code == 400
@@ -194,7 +194,7 @@ def test_receiving_more_than_was_sent_is_a_form_error(claimed, lead, other_lead,
 
 def test_cancelling_without_a_reason_is_refused_on_the_page(claimed, other_lead):
     response = client_for(other_lead).post(
-        reverse("network_transfer_cancel", args=[claimed.pk]), {"reason": ""}
+        reverse("network:transfer_cancel", args=[claimed.pk]), {"reason": ""}
     )
     assert response.status_code == 400 and "This field is required" in text(response)
     claimed.refresh_from_db()
@@ -206,8 +206,8 @@ def test_the_site_surplus_tab_shows_food_in_transit_on_both_sides(
 ):
     services.accept_transfer(transfer_id=claimed.pk, by=lead)
     services.dispatch_transfer(transfer_id=claimed.pk, by=lead)
-    out = text(client_for(lead).get(reverse("network_site_surplus", args=[site.slug])))
-    into = text(client_for(other_lead).get(reverse("network_site_surplus", args=[other_site.slug])))
+    out = text(client_for(lead).get(reverse("network:site_surplus", args=[site.slug])))
+    into = text(client_for(other_lead).get(reverse("network:site_surplus", args=[other_site.slug])))
     assert "Out to Eastside Food Bank" in out and "40 kg</strong> on the way out" in out
     assert "In from Riverside Kitchen" in into and "40 kg</strong> on the way in" in into
 
@@ -235,7 +235,7 @@ def test_a_coordinator_proposes_a_transfer_for_a_need(
     site, other_site, coordinator, other_lead, item_bread, bread_lot
 ):
     n = need(other_site, by=other_lead, item=item_bread, quantity="8000")
-    url = reverse("network_transfer_new")
+    url = reverse("network:transfer_new")
     form = text(client_for(coordinator).get(url, {"need": n.pk}))
     assert "For Eastside Food Bank" in form
     response = client_for(coordinator).post(

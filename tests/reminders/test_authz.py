@@ -6,31 +6,31 @@ from tests.authz import Row, check_matrix, lead_only, logged_in
 from tests.reminders.conftest import claim
 
 ROWS = [
-    Row("GET", "volunteers_sheets", {"slug": "site"}, expect=lead_only()),
-    Row("GET", "volunteers_shift_sheet", {"slug": "site", "shift_id": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers:sheets", {"slug": "site"}, expect=lead_only()),
+    Row("GET", "volunteers:shift_sheet", {"slug": "site", "shift_id": "shift"}, expect=lead_only()),
     Row(
         "GET",
-        "volunteers_shift_sheet",
+        "volunteers:shift_sheet",
         {"slug": "site", "shift_id": "shift"},
         data={"copy": "wall"},
         expect=lead_only(),
     ),
-    Row("GET", "volunteers_day_sheet", {"slug": "site", "day": "day"}, expect=lead_only()),
+    Row("GET", "volunteers:day_sheet", {"slug": "site", "day": "day"}, expect=lead_only()),
     # Another site's shift through this site's address is not found, even for its lead.
     Row(
         "GET",
-        "volunteers_shift_sheet",
+        "volunteers:shift_sheet",
         {"slug": "site", "shift_id": "other_shift"},
         expect=lead_only(coordinator=404, lead=404),
     ),
     # A private site's sheets are not revealed to those outside it.
     Row(
         "GET",
-        "volunteers_day_sheet",
+        "volunteers:day_sheet",
         {"slug": "private", "day": "day"},
         expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
     ),
-    Row("GET", "volunteers_my_schedule", expect=logged_in()),
+    Row("GET", "volunteers:my_schedule", expect=logged_in()),
 ]
 
 

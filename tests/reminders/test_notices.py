@@ -115,7 +115,7 @@ def test_the_sites_leads_hear_once_a_day_about_a_shift_in_the_next_48_hours_shor
     (email,) = [m for m in mail.outbox if m.to == [lead.email]]
     assert email.subject.startswith("Needs people: Cook")
     assert "1 signed up; the minimum is 3, so 2 more people are needed." in email.body
-    assert reverse("volunteers_site_shifts", args=[shift.site.slug]) in email.body
+    assert reverse("volunteers:site_shifts", args=[shift.site.slug]) in email.body
     assert subjects_to(other_lead) == []
     # The next day, if still short, a second nudge.
     run(reminders.warn_under_minimum, now=now + timedelta(hours=24))

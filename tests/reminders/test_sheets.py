@@ -76,7 +76,7 @@ def test_the_leads_shift_sheet_lists_each_person_with_phone_qualifications_first
     lead, site, crew, volunteer
 ):
     shift, amira = crew
-    response = get_pdf(lead, "volunteers_shift_sheet", site.slug, shift.pk)
+    response = get_pdf(lead, "volunteers:shift_sheet", site.slug, shift.pk)
     assert "no-store" in response["Cache-Control"]
     assert response["Content-Disposition"].startswith('inline; filename="riverside-')
     text = text_of(response.content)
@@ -97,7 +97,7 @@ def test_the_leads_shift_sheet_lists_each_person_with_phone_qualifications_first
 def test_the_copy_to_pin_up_has_no_phone_numbers(lead, site, crew, volunteer):
     shift, amira = crew
     text = text_of(
-        get_pdf(lead, "volunteers_shift_sheet", site.slug, shift.pk, copy="wall").content
+        get_pdf(lead, "volunteers:shift_sheet", site.slug, shift.pk, copy="wall").content
     )
     assert "Vera Volunteer" in text and "Amira Haddad" in text
     assert volunteer.phone not in text and amira.phone not in text
@@ -136,7 +136,7 @@ def test_a_20_person_shift_fits_on_one_page_of_the_sites_paper(
 
 def test_an_empty_shift_says_nobody_has_signed_up_yet(lead, site, make_shift):
     shift = make_shift(starts_at=three_days_ahead_at(site, 9))
-    text = text_of(get_pdf(lead, "volunteers_shift_sheet", site.slug, shift.pk).content)
+    text = text_of(get_pdf(lead, "volunteers:shift_sheet", site.slug, shift.pk).content)
     assert "Nobody has signed up yet." in text
     assert "Sign in" in text  # the table is there, with blank rows to write in
 
@@ -161,7 +161,7 @@ def test_the_day_sheet_gives_the_emergency_number_safety_rules_and_each_shift_in
     claim(evening, make_volunteer("Grace Kim", at=other_site))
     day = morning.local_date
     text = text_of(
-        get_pdf(other_lead, "volunteers_day_sheet", other_site.slug, day.isoformat()).content
+        get_pdf(other_lead, "volunteers:day_sheet", other_site.slug, day.isoformat()).content
     )
     assert "Eastside Food Bank" in text and "400 Commerce Street" in text
     assert "Emergency number: +12125550199" in text
@@ -190,7 +190,7 @@ def test_a_busy_day_runs_to_several_pages_numbered_page_n_of_m(site, make_shift,
 
 def test_a_day_with_no_shifts_prints_a_sheet_that_says_so(lead, site):
     day = (site.today() + timedelta(days=5)).isoformat()
-    text = text_of(get_pdf(lead, "volunteers_day_sheet", site.slug, day).content)
+    text = text_of(get_pdf(lead, "volunteers:day_sheet", site.slug, day).content)
     assert "No shifts on this day." in text
 
 
@@ -239,7 +239,7 @@ def test_my_schedule_lists_my_coming_shifts_and_no_one_elses_phone_number(
     waitlisted.save()
     claim(waitlisted, make_volunteer("Farid Rahimi", at=other_site, phone="+12125550111"))
     claim(waitlisted, volunteer)
-    text = text_of(get_pdf(volunteer, "volunteers_my_schedule").content)
+    text = text_of(get_pdf(volunteer, "volunteers:my_schedule").content)
     assert "My shifts" in text and "Vera Volunteer" in text
     assert "Cook at Riverside Kitchen" in text and "09:00–12:00" in text
     assert "13:00–16:00" in text and "Waitlist: number 1 in line" in text
@@ -250,17 +250,17 @@ def test_my_schedule_lists_my_coming_shifts_and_no_one_elses_phone_number(
 
 
 def test_a_schedule_with_nothing_coming_says_so(outsider):
-    assert "No shifts coming up." in text_of(get_pdf(outsider, "volunteers_my_schedule").content)
+    assert "No shifts coming up." in text_of(get_pdf(outsider, "volunteers:my_schedule").content)
 
 
 def test_the_volunteer_home_page_offers_to_print_the_schedule_once_there_is_one(
     volunteer, make_shift
 ):
     page = client_for(volunteer).get(reverse("home")).content.decode()
-    assert reverse("volunteers_my_schedule") not in page
+    assert reverse("volunteers:my_schedule") not in page
     claim(make_shift(hours=30), volunteer)
     page = client_for(volunteer).get(reverse("home")).content.decode()
-    assert f'href="{reverse("volunteers_my_schedule")}"' in page
+    assert f'href="{reverse("volunteers:my_schedule")}"' in page
     assert "Print my schedule" in page
 
 
@@ -269,19 +269,19 @@ def test_the_volunteer_home_page_offers_to_print_the_schedule_once_there_is_one(
 
 def test_the_sheets_page_lists_coming_days_with_day_and_shift_sheet_links(lead, site, make_shift):
     shift = make_shift(starts_at=three_days_ahead_at(site, 9))
-    page = client_for(lead).get(reverse("volunteers_sheets", args=[site.slug])).content.decode()
+    page = client_for(lead).get(reverse("volunteers:sheets", args=[site.slug])).content.decode()
     day = shift.local_date.isoformat()
-    assert reverse("volunteers_day_sheet", args=[site.slug, day]) in page
-    assert reverse("volunteers_shift_sheet", args=[site.slug, shift.pk]) in page
-    assert f"{reverse('volunteers_shift_sheet', args=[site.slug, shift.pk])}?copy=wall" in page
+    assert reverse("volunteers:day_sheet", args=[site.slug, day]) in page
+    assert reverse("volunteers:shift_sheet", args=[site.slug, shift.pk]) in page
+    assert f"{reverse('volunteers:shift_sheet', args=[site.slug, shift.pk])}?copy=wall" in page
     assert "09:00–12:00" in page
     manage = client_for(lead).get(reverse("site_manage", args=[site.slug])).content.decode()
-    assert f'href="{reverse("volunteers_sheets", args=[site.slug])}"' in manage
+    assert f'href="{reverse("volunteers:sheets", args=[site.slug])}"' in manage
 
 
 def test_the_sheets_page_runs_the_same_queries_for_3_or_30_shifts(lead, site, make_shift):
     def count() -> int:
-        return page_queries(client_for(lead), reverse("volunteers_sheets", args=[site.slug]))
+        return page_queries(client_for(lead), reverse("volunteers:sheets", args=[site.slug]))
 
     for i in range(3):
         make_shift(starts_at=three_days_ahead_at(site, 8 + i))
@@ -292,10 +292,10 @@ def test_the_sheets_page_runs_the_same_queries_for_3_or_30_shifts(lead, site, ma
 
 
 def test_choosing_another_day_opens_its_sheet_and_a_bad_date_is_explained(lead, site):
-    url = reverse("volunteers_sheets", args=[site.slug])
+    url = reverse("volunteers:sheets", args=[site.slug])
     response = client_for(lead).get(url, {"day": "2031-02-03"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("volunteers_day_sheet", args=[site.slug, "2031-02-03"])
+    assert response["Location"] == reverse("volunteers:day_sheet", args=[site.slug, "2031-02-03"])
     response = client_for(lead).get(url, {"day": "3rd of Feb"})
     assert response.status_code == 400
     assert "is not a date. Write it as YYYY-MM-DD." in response.content.decode()
@@ -313,14 +313,14 @@ def test_choosing_another_day_opens_its_sheet_and_a_bad_date_is_explained(lead, 
 def test_a_day_sheet_for_something_that_is_not_a_usable_date_is_a_400_with_the_reason(
     lead, site, day, reason
 ):
-    response = client_for(lead).get(reverse("volunteers_day_sheet", args=[site.slug, day]))
+    response = client_for(lead).get(reverse("volunteers:day_sheet", args=[site.slug, day]))
     assert response.status_code == 400
     assert reason in response.content.decode()
 
 
 def test_an_unknown_copy_is_a_400(lead, site, make_shift):
     shift = make_shift()
-    url = reverse("volunteers_shift_sheet", args=[site.slug, shift.pk])
+    url = reverse("volunteers:shift_sheet", args=[site.slug, shift.pk])
     response = client_for(lead).get(url, {"copy": "everyone"})
     assert response.status_code == 400
     assert "copy=wall" in response.content.decode()
@@ -332,5 +332,5 @@ def test_a_shift_that_is_not_at_this_site_or_does_not_exist_is_a_404(
     elsewhere = make_shift(site=other_site)
     client = client_for(lead)
     for shift_id in [elsewhere.pk, 987654, 2**70]:
-        url = reverse("volunteers_shift_sheet", args=[site.slug, shift_id])
+        url = reverse("volunteers:shift_sheet", args=[site.slug, shift_id])
         assert client.get(url).status_code == 404, shift_id

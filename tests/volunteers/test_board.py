@@ -22,7 +22,7 @@ def test_the_board_shows_time_place_role_places_left_and_first_names(
 ):
     SignUpFactory(shift=shift, volunteer=make_volunteer("Amira Haddad"), guests=1)
     Shift.objects.filter(pk=shift.pk).update(places_taken=2)
-    page = client_for(volunteer).get(reverse("volunteers_board")).content.decode()
+    page = client_for(volunteer).get(reverse("volunteers:board")).content.decode()
     assert "Cook" in page and "Riverside Kitchen" in page
     assert shift.local_start.strftime("%H:%M") in page
     assert "2 places left" in page
@@ -32,7 +32,7 @@ def test_the_board_shows_time_place_role_places_left_and_first_names(
 
 def test_anonymous_visitors_see_shifts_but_no_names(client, shift, make_volunteer):
     SignUpFactory(shift=shift, volunteer=make_volunteer("Amira Haddad"))
-    page = client.get(reverse("volunteers_board")).content.decode()
+    page = client.get(reverse("volunteers:board")).content.decode()
     assert "Cook" in page and "Amira" not in page
     assert "Log in to claim" in page
 
@@ -40,7 +40,7 @@ def test_anonymous_visitors_see_shifts_but_no_names(client, shift, make_voluntee
 def test_unpublished_and_private_shifts_stay_off_the_board(client, site, cook, private_site, shift):
     ShiftFactory(site=site, role=cook, is_published=False, notes="draft")
     ShiftFactory(site=private_site, role__name="Secret role")
-    page = client.get(reverse("volunteers_board")).content.decode()
+    page = client.get(reverse("volunteers:board")).content.decode()
     assert page.count('<article class="shift-card') == 1
     assert "Secret role" not in page
 
@@ -54,7 +54,7 @@ def test_the_board_filters_by_site_role_dates_and_need(client, site, cook, other
         ends_at=shift.ends_at + timedelta(days=1),
         places_taken=4,
     )
-    url = reverse("volunteers_board")
+    url = reverse("volunteers:board")
 
     def cards(**params):
         return client.get(url, params).content.decode().count('<article class="shift-card')
@@ -68,7 +68,7 @@ def test_the_board_filters_by_site_role_dates_and_need(client, site, cook, other
 
 def test_claiming_with_htmx_swaps_the_card_and_says_you_are_in(shift, volunteer):
     response = client_for(volunteer).post(
-        reverse("volunteers_claim", args=[shift.pk]), {"guests": "1"}, **HTMX
+        reverse("volunteers:claim", args=[shift.pk]), {"guests": "1"}, **HTMX
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -82,7 +82,7 @@ def test_claiming_with_htmx_swaps_the_card_and_says_you_are_in(shift, volunteer)
 
 def test_claiming_without_javascript_redirects_with_a_message(shift, volunteer):
     response = client_for(volunteer).post(
-        reverse("volunteers_claim", args=[shift.pk]), {"next": "/shifts/"}, follow=True
+        reverse("volunteers:claim", args=[shift.pk]), {"next": "/shifts/"}, follow=True
     )
     assert response.redirect_chain[0] == ("/shifts/", 302)
     assert "You're in" in response.content.decode()
@@ -95,7 +95,7 @@ def test_a_full_shift_says_your_place_on_the_waitlist(shift, volunteer, make_vol
     SignUpFactory(shift=shift, volunteer=make_volunteer(), status="waitlisted")
     html = (
         client_for(volunteer)
-        .post(reverse("volunteers_claim", args=[shift.pk]), **HTMX)
+        .post(reverse("volunteers:claim", args=[shift.pk]), **HTMX)
         .content.decode()
     )
     assert "You're number 2 on the waitlist" in html
@@ -112,7 +112,7 @@ def test_a_full_shift_says_your_place_on_the_waitlist(shift, volunteer, make_vol
 def test_bad_claims_get_a_reason_and_write_nothing(shift, volunteer, make_volunteer, data, message):
     SignUpFactory(shift=shift, volunteer=make_volunteer(), guests=1)
     Shift.objects.filter(pk=shift.pk).update(places_taken=2)
-    url = reverse("volunteers_claim", args=[shift.pk])
+    url = reverse("volunteers:claim", args=[shift.pk])
     response = client_for(volunteer).post(url, data)
     assert response.status_code == 400
     assert message in response.content.decode().replace("&#x27;", "'")
@@ -123,7 +123,7 @@ def test_bad_claims_get_a_reason_and_write_nothing(shift, volunteer, make_volunt
 
 
 def test_claiming_twice_from_the_page_says_so(shift, volunteer):
-    url = reverse("volunteers_claim", args=[shift.pk])
+    url = reverse("volunteers:claim", args=[shift.pk])
     client_for(volunteer).post(url)
     response = client_for(volunteer).post(url)
     assert response.status_code == 400
@@ -133,7 +133,7 @@ def test_claiming_twice_from_the_page_says_so(shift, volunteer):
 
 def test_claiming_an_unpublished_shift_by_its_address_is_refused(site, cook, volunteer):
     draft = ShiftFactory(site=site, role=cook, is_published=False, notes="Secret plan")
-    response = client_for(volunteer).post(reverse("volunteers_claim", args=[draft.pk]))
+    response = client_for(volunteer).post(reverse("volunteers:claim", args=[draft.pk]))
     assert response.status_code == 400
     page = response.content.decode()
     assert "not open for sign-up" in page and "Secret plan" not in page
@@ -150,7 +150,7 @@ def test_the_board_runs_the_same_queries_for_few_and_many_shifts(site, cook, vol
             SignUpFactory(shift=shift)
 
     client = client_for(volunteer)
-    url = reverse("volunteers_board")
+    url = reverse("volunteers:board")
     add(3, 0)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -170,11 +170,11 @@ def test_a_stand_in_takes_the_place_from_the_board(site, cook, volunteer, make_v
     holder = make_volunteer("Ben Carter")
     offer = SignUpFactory(shift=shift, volunteer=holder, stand_in_requested_at=timezone.now())
     Shift.objects.filter(pk=shift.pk).update(places_taken=1)
-    board = client_for(volunteer).get(reverse("volunteers_board")).content.decode()
+    board = client_for(volunteer).get(reverse("volunteers:board")).content.decode()
     assert "Looking for a stand-in" in board and "Take Ben's place" in board
     html = (
         client_for(volunteer)
-        .post(reverse("volunteers_take_over", args=[offer.pk]), **HTMX)
+        .post(reverse("volunteers:take_over", args=[offer.pk]), **HTMX)
         .content.decode()
     )
     assert "You're in" in html
@@ -195,7 +195,7 @@ def test_all_sites_days_are_read_on_each_shifts_own_site_clock(client, site, oth
         starts_at=evening,
         ends_at=evening + timedelta(hours=2),
     )
-    url = reverse("volunteers_board")
+    url = reverse("volunteers:board")
     on_its_day = client.get(url, {"start": day, "end": day}).content.decode()
     next_day = day + timedelta(days=1)
     on_the_utc_day = client.get(url, {"start": next_day, "end": next_day}).content.decode()

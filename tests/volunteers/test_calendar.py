@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def feed_for(client, user) -> Calendar:
     token = people.volunteer_profile(user).calendar_token
-    response = client.get(reverse("volunteers_feed", args=[token]))
+    response = client.get(reverse("volunteers:feed", args=[token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     return Calendar.from_ical(response.content)
@@ -68,18 +68,18 @@ def test_a_waitlist_place_is_tentative(client, shift, volunteer, make_volunteer)
 
 def test_resetting_the_address_stops_the_old_one(client, volunteer):
     old = people.volunteer_profile(volunteer).calendar_token
-    response = client_for(volunteer).post(reverse("volunteers_calendar_reset"))
+    response = client_for(volunteer).post(reverse("volunteers:calendar_reset"))
     assert response.status_code == 302
-    assert client.get(reverse("volunteers_feed", args=[old])).status_code == 404
+    assert client.get(reverse("volunteers:feed", args=[old])).status_code == 404
     new = VolunteerProfile.objects.get(user=volunteer).calendar_token
     assert new != old
-    assert client.get(reverse("volunteers_feed", args=[new])).status_code == 200
+    assert client.get(reverse("volunteers:feed", args=[new])).status_code == 200
 
 
 def test_the_public_site_feed_has_shifts_and_no_personal_data(client, shift, other_site, volunteer):
     services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
     ShiftFactory(site=shift.site, role=shift.role, is_published=False, notes="draft")
-    response = client.get(reverse("volunteers_site_feed", args=[shift.site.slug]))
+    response = client.get(reverse("volunteers:site_feed", args=[shift.site.slug]))
     body = response.content.decode()
     cal = Calendar.from_ical(response.content)
     events = list(cal.walk("VEVENT"))

@@ -55,7 +55,7 @@ def test_the_demo_volunteer_claims_subscribes_cancels_and_the_waitlist_moves_up(
     vera = User.objects.get(username="volunteer")
     client = client_for(vera)
 
-    board = client.get(reverse("volunteers_board"), {"site": "riverside-kitchen"})
+    board = client.get(reverse("volunteers:board"), {"site": "riverside-kitchen"})
     assert board.status_code == 200
     # A shift she is not on, that has room, at least two days away.
     shift = (
@@ -68,15 +68,15 @@ def test_the_demo_volunteer_claims_subscribes_cancels_and_the_waitlist_moves_up(
         .first()
     )
     claimed = client.post(
-        reverse("volunteers_claim", args=[shift.pk]), HTTP_HX_REQUEST="true"
+        reverse("volunteers:claim", args=[shift.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
     assert "You're in" in claimed
 
-    mine = client.get(reverse("volunteers_my_shifts")).content.decode()
+    mine = client.get(reverse("volunteers:my_shifts")).content.decode()
     assert shift.local_start.strftime("%H:%M") in mine and "Find a stand-in" in mine
 
     token = VolunteerProfile.objects.get(user=vera).calendar_token
-    cal = Calendar.from_ical(client.get(reverse("volunteers_feed", args=[token])).content)
+    cal = Calendar.from_ical(client.get(reverse("volunteers:feed", args=[token])).content)
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert f"shift-{shift.pk}-volunteer-{vera.pk}@commonpot" in uids
     assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == ["Europe/London"]
@@ -84,12 +84,12 @@ def test_the_demo_volunteer_claims_subscribes_cancels_and_the_waitlist_moves_up(
     # Fill the shift so someone waits, then cancel: they move up and are told.
     fresh = Shift.objects.get(pk=shift.pk)
     for _ in range(fresh.places_left + 1):
-        client_for(UserFactory()).post(reverse("volunteers_claim", args=[shift.pk]))
+        client_for(UserFactory()).post(reverse("volunteers:claim", args=[shift.pk]))
     waiting = SignUp.objects.waitlisted().filter(shift=shift).first()
     assert waiting is not None
     mine = SignUp.objects.confirmed().get(shift=shift, volunteer=vera)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("volunteers_cancel", args=[mine.pk]), follow=True)
+        response = client.post(reverse("volunteers:cancel", args=[mine.pk]), follow=True)
     assert "You are no longer down for" in response.content.decode()
     assert SignUp.objects.get(pk=waiting.pk).is_confirmed
     assert [m.to for m in mail.outbox] == [[waiting.volunteer.email]]

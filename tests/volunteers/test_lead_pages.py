@@ -33,7 +33,7 @@ def shift_data(role_obj, **changes):
 
 
 def test_a_lead_adds_a_shift_in_the_sites_own_time(lead, site, cook):
-    url = reverse("volunteers_shift_create", args=[site.slug])
+    url = reverse("volunteers:shift_create", args=[site.slug])
     response = client_for(lead).post(url, shift_data(cook))
     assert response.status_code == 302
     shift = Shift.objects.get()
@@ -56,7 +56,7 @@ def test_a_lead_adds_a_shift_in_the_sites_own_time(lead, site, cook):
 def test_bad_shifts_are_refused_with_a_reason_and_nothing_is_written(
     lead, site, cook, changes, message
 ):
-    url = reverse("volunteers_shift_create", args=[site.slug])
+    url = reverse("volunteers:shift_create", args=[site.slug])
     response = client_for(lead).post(url, shift_data(cook, **changes))
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -64,14 +64,14 @@ def test_bad_shifts_are_refused_with_a_reason_and_nothing_is_written(
 
 
 def test_a_lead_cannot_use_another_sites_role(lead, site, other_shift):
-    url = reverse("volunteers_shift_create", args=[site.slug])
+    url = reverse("volunteers:shift_create", args=[site.slug])
     response = client_for(lead).post(url, shift_data(other_shift.role))
     assert response.status_code == 400
     assert Shift.objects.count() == 1
 
 
 def test_a_lead_cannot_add_shifts_at_another_site(lead, other_site, other_shift):
-    url = reverse("volunteers_shift_create", args=[other_site.slug])
+    url = reverse("volunteers:shift_create", args=[other_site.slug])
     response = client_for(lead).post(url, shift_data(other_shift.role))
     assert response.status_code == 403
     assert Shift.objects.count() == 1
@@ -80,7 +80,7 @@ def test_a_lead_cannot_add_shifts_at_another_site(lead, other_site, other_shift)
 def test_lowering_the_maximum_below_who_is_coming_is_refused(lead, site, shift, make_volunteer):
     for _ in range(3):
         services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer())
-    url = reverse("volunteers_shift_edit", args=[site.slug, shift.pk])
+    url = reverse("volunteers:shift_edit", args=[site.slug, shift.pk])
     data = shift_data(shift.role, max_people="2", min_people="1")
     data["date"] = shift.local_date.isoformat()
     response = client_for(lead).post(url, data)
@@ -92,7 +92,7 @@ def test_lowering_the_maximum_below_who_is_coming_is_refused(lead, site, shift, 
 def test_raising_the_maximum_moves_the_waitlist_up(lead, site, shift, make_volunteer):
     services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer(), guests=3)
     waiting = services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer())
-    url = reverse("volunteers_shift_edit", args=[site.slug, shift.pk])
+    url = reverse("volunteers:shift_edit", args=[site.slug, shift.pk])
     data = shift_data(shift.role, max_people="5")
     data.update(
         date=shift.local_date.isoformat(),
@@ -117,7 +117,7 @@ def test_the_roster_shows_name_phone_qualifications_and_first_shift(
     SignUpFactory(shift=earlier, volunteer=regular, attendance="attended")
     services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
     services.claim_shift(shift_id=shift.pk, volunteer=regular)
-    page = client_for(lead).get(reverse("volunteers_roster", args=[site.slug, shift.pk]))
+    page = client_for(lead).get(reverse("volunteers:roster", args=[site.slug, shift.pk]))
     html = page.content.decode()
     assert volunteer.name in html and volunteer.phone in html
     assert "Food hygiene certificate" in html
@@ -128,7 +128,7 @@ def test_the_roster_shows_name_phone_qualifications_and_first_shift(
 
 
 def test_a_lead_adds_someone_by_hand_with_a_reason(lead, site, shift, volunteer):
-    url = reverse("volunteers_roster_add", args=[site.slug, shift.pk])
+    url = reverse("volunteers:roster_add", args=[site.slug, shift.pk])
     response = client_for(lead).post(
         url, {"volunteer": volunteer.pk, "guests": "0", "reason": "Phoned in"}
     )
@@ -138,7 +138,7 @@ def test_a_lead_adds_someone_by_hand_with_a_reason(lead, site, shift, volunteer)
 
 
 def test_adding_without_a_reason_is_refused(lead, site, shift, volunteer):
-    url = reverse("volunteers_roster_add", args=[site.slug, shift.pk])
+    url = reverse("volunteers:roster_add", args=[site.slug, shift.pk])
     response = client_for(lead).post(url, {"volunteer": volunteer.pk, "guests": "0"})
     assert response.status_code == 400
     assert not SignUp.objects.exists()
@@ -148,7 +148,7 @@ def test_removing_someone_needs_a_reason_and_tells_them(
     lead, site, shift, volunteer, django_capture_on_commit_callbacks
 ):
     sign_up = services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
-    url = reverse("volunteers_roster_remove", args=[site.slug, shift.pk, sign_up.pk])
+    url = reverse("volunteers:roster_remove", args=[site.slug, shift.pk, sign_up.pk])
     response = client_for(lead).post(url, {"reason": ""}, follow=True)
     assert "Say why you are removing them" in response.content.decode()
     assert SignUp.objects.get(pk=sign_up.pk).is_confirmed
@@ -170,7 +170,7 @@ def test_check_in_with_htmx_swaps_the_row_and_credits_hours(lead, site, cook, vo
         places_taken=1,
     )
     sign_up = SignUpFactory(shift=shift, volunteer=volunteer)
-    url = reverse("volunteers_check_in", args=[site.slug, shift.pk, sign_up.pk])
+    url = reverse("volunteers:check_in", args=[site.slug, shift.pk, sign_up.pk])
     response = client_for(lead).post(
         url, {"attendance": "attended", "hours": ""}, HTTP_HX_REQUEST="true"
     )
@@ -196,18 +196,18 @@ def test_a_volunteers_record_shows_attended_missed_and_hours(lead, site, cook, v
             ends_at=timezone.now() - timedelta(days=days) + timedelta(hours=3),
         )
         SignUpFactory(shift=past, volunteer=volunteer, attendance=attendance, hours_credited=hours)
-    page = client_for(lead).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    page = client_for(lead).get(reverse("volunteers:record", args=[site.slug, volunteer.pk]))
     assert "2 attended · 1 missed · 0 excused · 5.5 hours" in page.content.decode()
-    people = client_for(lead).get(reverse("volunteers_people", args=[site.slug])).content.decode()
+    people = client_for(lead).get(reverse("volunteers:people", args=[site.slug])).content.decode()
     assert volunteer.name in people and "5.5" in people
 
 
 def test_contact_details_are_hidden_from_a_lead_where_they_never_signed_up(
     coordinator, lead, site, volunteer
 ):
-    page = client_for(lead).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    page = client_for(lead).get(reverse("volunteers:record", args=[site.slug, volunteer.pk]))
     assert volunteer.phone not in page.content.decode()
-    page = client_for(coordinator).get(reverse("volunteers_record", args=[site.slug, volunteer.pk]))
+    page = client_for(coordinator).get(reverse("volunteers:record", args=[site.slug, volunteer.pk]))
     assert volunteer.phone in page.content.decode()
 
 
@@ -217,7 +217,7 @@ def test_a_lead_messages_everyone_on_a_shift(
     other = make_volunteer()
     services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
     services.claim_shift(shift_id=shift.pk, volunteer=other)
-    url = reverse("volunteers_message_shift", args=[site.slug, shift.pk])
+    url = reverse("volunteers:message_shift", args=[site.slug, shift.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(lead).post(
             url, {"subject": "Parking", "body": "Use the back gate today."}, follow=True
@@ -232,7 +232,7 @@ def test_a_lead_messages_everyone_on_a_day(
     lead, site, shift, volunteer, django_capture_on_commit_callbacks
 ):
     services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
-    url = reverse("volunteers_message_day", args=[site.slug, shift.local_date.isoformat()])
+    url = reverse("volunteers:message_day", args=[site.slug, shift.local_date.isoformat()])
     with django_capture_on_commit_callbacks(execute=True):
         client_for(lead).post(url, {"subject": "Snow", "body": "Come if it is safe."})
     assert [m.to for m in mail.outbox] == [[volunteer.email]]
@@ -240,7 +240,7 @@ def test_a_lead_messages_everyone_on_a_day(
 
 
 def test_an_empty_message_is_refused(lead, site, shift):
-    url = reverse("volunteers_message_shift", args=[site.slug, shift.pk])
+    url = reverse("volunteers:message_shift", args=[site.slug, shift.pk])
     response = client_for(lead).post(url, {"subject": "", "body": ""})
     assert response.status_code == 400
     assert not LeadMessage.objects.exists()
@@ -248,7 +248,7 @@ def test_an_empty_message_is_refused(lead, site, shift):
 
 def test_copying_a_day_makes_the_same_shifts_once(lead, site, shift):
     to_day = shift.local_date + timedelta(days=7)
-    url = reverse("volunteers_copy_day", args=[site.slug, shift.local_date.isoformat()])
+    url = reverse("volunteers:copy_day", args=[site.slug, shift.local_date.isoformat()])
     data = {"from_day": shift.local_date.isoformat(), "to_day": to_day.isoformat()}
     client_for(lead).post(url, data)
     response = client_for(lead).post(url, data, follow=True)
@@ -261,14 +261,14 @@ def test_copying_a_day_makes_the_same_shifts_once(lead, site, shift):
 
 
 def test_the_week_view_highlights_shifts_under_their_minimum(lead, site, shift, volunteer):
-    url = reverse("volunteers_site_shifts", args=[site.slug])
+    url = reverse("volunteers:site_shifts", args=[site.slug])
     page = client_for(lead).get(url, {"week": shift.local_date.isoformat()}).content.decode()
     assert "under-minimum" in page and "2 short" in page
     assert "1 shift this week is under its minimum" in page
 
 
 def test_the_sign_up_rules_are_the_sites_own(lead, site):
-    url = reverse("volunteers_policy", args=[site.slug])
+    url = reverse("volunteers:policy", args=[site.slug])
     bad = client_for(lead).post(url, {"sign_up_opens_days": "0", "cancellation_cutoff_hours": "24"})
     assert bad.status_code == 400
     client_for(lead).post(url, {"sign_up_opens_days": "7", "cancellation_cutoff_hours": "48"})

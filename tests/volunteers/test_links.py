@@ -102,7 +102,7 @@ def form_data(shift: Shift, **changes) -> dict:
 
 def edit(user, shift: Shift, **changes):
     return client_for(user).post(
-        reverse("volunteers_shift_edit", args=[shift.site.slug, shift.pk]),
+        reverse("volunteers:shift_edit", args=[shift.site.slug, shift.pk]),
         form_data(shift, **changes),
     )
 
@@ -113,7 +113,7 @@ def edit(user, shift: Shift, **changes):
 def test_a_lead_links_a_shift_to_one_of_the_sites_coming_meals_and_unlinks_it(
     lead, site, shift, supper
 ):
-    form = client_for(lead).get(reverse("volunteers_shift_edit", args=[site.slug, shift.pk]))
+    form = client_for(lead).get(reverse("volunteers:shift_edit", args=[site.slug, shift.pk]))
     assert "Community supper (80 servings)" in form.content.decode()
 
     response = edit(lead, shift, meal=supper.pk)
@@ -125,7 +125,7 @@ def test_a_lead_links_a_shift_to_one_of_the_sites_coming_meals_and_unlinks_it(
     assert "Community supper" in roster
     assert "<strong>Milk</strong>" in roster
     assert "<strong>Cereals containing gluten</strong>" in roster
-    assert reverse("kitchen_meal", args=[site.slug, supper.pk]) in roster
+    assert reverse("kitchen:meal", args=[site.slug, supper.pk]) in roster
 
     assert edit(lead, shift, meal="").status_code == 302
     shift.refresh_from_db()
@@ -135,7 +135,7 @@ def test_a_lead_links_a_shift_to_one_of_the_sites_coming_meals_and_unlinks_it(
 def test_a_new_shift_for_a_meal_starts_from_the_meal_page_with_the_meal_chosen(
     lead, site, supper, cook
 ):
-    url = reverse("volunteers_shift_create", args=[site.slug])
+    url = reverse("volunteers:shift_create", args=[site.slug])
     page = client_for(lead).get(url, {"date": supper.date.isoformat(), "meal": supper.pk})
     assert f'<option value="{supper.pk}" selected>' in page.content.decode()
     response = client_for(lead).post(
@@ -212,22 +212,22 @@ def test_the_meal_page_lists_its_shifts_with_places_minimum_maximum_and_staffing
     SignUpFactory(shift=servers, volunteer__display_name="Amira")
     Shift.objects.filter(pk=servers.pk).update(places_taken=1)
 
-    page = client_for(lead).get(reverse("kitchen_meal", args=[site.slug, supper.pk]))
+    page = client_for(lead).get(reverse("kitchen:meal", args=[site.slug, supper.pk]))
     html = page.content.decode()
     assert "Staffing" in html
     assert "0 taken, minimum 2, maximum 4" in html
     assert "1 taken, minimum 1, maximum 3" in html
     assert "2 more people needed" in html
-    assert reverse("volunteers_roster", args=[site.slug, shift.pk]) in html
-    assert reverse("volunteers_roster", args=[site.slug, servers.pk]) in html
+    assert reverse("volunteers:roster", args=[site.slug, shift.pk]) in html
+    assert reverse("volunteers:roster", args=[site.slug, servers.pk]) in html
 
     Shift.objects.filter(pk=shift.pk).update(places_taken=2)
-    html = client_for(lead).get(reverse("kitchen_meal", args=[site.slug, supper.pk])).content
+    html = client_for(lead).get(reverse("kitchen:meal", args=[site.slug, supper.pk])).content
     assert "every shift has at least its minimum" in html.decode()
 
 
 def test_a_meal_without_shifts_offers_to_add_one(lead, site, supper):
-    html = client_for(lead).get(reverse("kitchen_meal", args=[site.slug, supper.pk])).content
+    html = client_for(lead).get(reverse("kitchen:meal", args=[site.slug, supper.pk])).content
     html = html.decode()
     assert "No shifts are linked to this meal yet." in html
     assert f"?date={supper.date:%Y-%m-%d}&amp;meal={supper.pk}" in html
@@ -236,7 +236,7 @@ def test_a_meal_without_shifts_offers_to_add_one(lead, site, supper):
 def test_the_kitchen_week_shows_each_meal_staffed_or_short(lead, site, shift, supper, macaroni):
     planning.update_shift(shift_id=shift.pk, by=lead, meal=supper)
     lunch = MealFactory(site=site, date=supper.date, kind="lunch", recipes=[macaroni])
-    url = reverse("kitchen_week", args=[site.slug])
+    url = reverse("kitchen:week", args=[site.slug])
     html = client_for(lead).get(url, {"week": supper.date.isoformat()}).content.decode()
     assert "Short by 2" in html
     assert "No shifts" in html
@@ -253,7 +253,7 @@ def test_the_kitchen_week_runs_the_same_queries_for_2_or_10_staffed_meals(
 ):
     monday = site.today() + timedelta(days=7 - site.today().weekday())
     client = client_for(lead)
-    url = reverse("kitchen_week", args=[site.slug])
+    url = reverse("kitchen:week", args=[site.slug])
 
     def add_meals(n: int) -> None:
         for i in range(n):
@@ -291,7 +291,7 @@ def test_the_shift_form_offers_the_sites_open_transfers_only(
     delivered = make_transfer(other_site, site, status=Transfer.Status.RECEIVED)
     html = (
         client_for(lead)
-        .get(reverse("volunteers_shift_edit", args=[site.slug, shift.pk]))
+        .get(reverse("volunteers:shift_edit", args=[site.slug, shift.pk]))
         .content.decode()
     )
     assert f'<option value="{outgoing.pk}">40 kg Bread from Riverside Kitchen to Eastside' in html
@@ -308,13 +308,13 @@ def test_a_driver_shift_linked_to_a_transfer_shows_the_drive_on_the_roster_with_
     assert shift.transfer == outgoing
     html = (
         client_for(lead)
-        .get(reverse("volunteers_roster", args=[site.slug, shift.pk]))
+        .get(reverse("volunteers:roster", args=[site.slug, shift.pk]))
         .content.decode()
     )
     assert "Driving:</strong> 40 kg Bread from Riverside Kitchen to Eastside Food Bank" in html
     assert "Pickup: 12 Wharf Lane, BS1 4RN, Bristol" in html
-    assert reverse("network_transfer_manifest", args=[outgoing.pk]) in html
-    manifest = client_for(lead).get(reverse("network_transfer_manifest", args=[outgoing.pk]))
+    assert reverse("network:transfer_manifest", args=[outgoing.pk]) in html
+    manifest = client_for(lead).get(reverse("network:transfer_manifest", args=[outgoing.pk]))
     assert manifest.status_code == 200
 
 
@@ -342,13 +342,13 @@ def test_the_shift_card_shows_the_drive_and_hides_an_unlisted_pickup_address(
     lead, site, shift, outgoing
 ):
     planning.update_shift(shift_id=shift.pk, by=lead, transfer=outgoing)
-    board = client_for(None).get(reverse("volunteers_board")).content.decode()
+    board = client_for(None).get(reverse("volunteers:board")).content.decode()
     assert "40 kg Bread from Riverside Kitchen to Eastside Food Bank" in board
     assert "12 Wharf Lane" in board
 
     site.show_exact_location = False
     site.save()
-    board = client_for(None).get(reverse("volunteers_board")).content.decode()
+    board = client_for(None).get(reverse("volunteers:board")).content.decode()
     assert "40 kg Bread from Riverside Kitchen" in board
     assert "12 Wharf Lane" not in board
     assert "Pickup: Bristol (the lead gives the exact place)" in board
@@ -358,7 +358,7 @@ def test_the_board_keeps_its_query_count_with_linked_meals_and_transfers(
     lead, site, cook, supper, outgoing
 ):
     def count() -> int:
-        return page_queries(client_for(None), reverse("volunteers_board"))
+        return page_queries(client_for(None), reverse("volunteers:board"))
 
     def add(n: int) -> None:
         for i in range(n):
@@ -400,7 +400,7 @@ def test_the_shift_sheet_prints_the_linked_meal_with_its_allergens_in_bold(
     lead, site, shift, supper
 ):
     planning.update_shift(shift_id=shift.pk, by=lead, meal=supper)
-    response = client_for(lead).get(reverse("volunteers_shift_sheet", args=[site.slug, shift.pk]))
+    response = client_for(lead).get(reverse("volunteers:shift_sheet", args=[site.slug, shift.pk]))
     assert response.status_code == 200
     text = plain_text(response.content)
     assert (
@@ -412,7 +412,7 @@ def test_the_shift_sheet_prints_the_linked_meal_with_its_allergens_in_bold(
     assert "Community supper" not in bold  # only the allergens stand out
 
     day = client_for(lead).get(
-        reverse("volunteers_day_sheet", args=[site.slug, shift.local_date.isoformat()]),
+        reverse("volunteers:day_sheet", args=[site.slug, shift.local_date.isoformat()]),
         {"copy": "wall"},
     )
     assert "Meal: Community supper" in plain_text(day.content)
@@ -425,7 +425,7 @@ def test_the_day_sheet_prints_the_drive_with_pickup_and_drop_off(
     other_site.save()
     planning.update_shift(shift_id=shift.pk, by=lead, transfer=outgoing)
     response = client_for(lead).get(
-        reverse("volunteers_day_sheet", args=[site.slug, shift.local_date.isoformat()])
+        reverse("volunteers:day_sheet", args=[site.slug, shift.local_date.isoformat()])
     )
     text = plain_text(response.content)
     assert "Driving: 40 kg Bread from Riverside Kitchen to Eastside Food Bank" in text
@@ -435,7 +435,7 @@ def test_the_day_sheet_prints_the_drive_with_pickup_and_drop_off(
 
 
 def test_an_unlinked_shift_sheet_has_no_meal_or_drive(lead, site, shift, supper):
-    response = client_for(lead).get(reverse("volunteers_shift_sheet", args=[site.slug, shift.pk]))
+    response = client_for(lead).get(reverse("volunteers:shift_sheet", args=[site.slug, shift.pk]))
     text = plain_text(response.content)
     assert "Meal:" not in text and "Driving:" not in text
 
@@ -489,10 +489,10 @@ def test_the_transfer_page_shows_its_driver_shift_with_first_names_to_the_other_
 
     assert edit(lead, shift, transfer=outgoing.pk).status_code == 302
     services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
-    url = reverse("network_transfer", args=[outgoing.pk])
+    url = reverse("network:transfer", args=[outgoing.pk])
     ours = client_for(lead).get(url).content.decode()
     assert "Vera Volunteer" in ours
-    assert reverse("volunteers_roster", args=[site.slug, shift.pk]) in ours
+    assert reverse("volunteers:roster", args=[site.slug, shift.pk]) in ours
     theirs = client_for(other_lead).get(url).content.decode()
     assert "Vera" in theirs and "Vera Volunteer" not in theirs
     assert volunteer.phone not in theirs and volunteer.email not in theirs

@@ -22,15 +22,15 @@ def test_my_shifts_offers_cancel_before_the_cutoff_and_a_stand_in_after(
     close = ShiftFactory(site=site, role=cook, starts_at=soon, ends_at=soon + timedelta(hours=2))
     far = services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
     near = services.claim_shift(shift_id=close.pk, volunteer=volunteer)
-    page = client_for(volunteer).get(reverse("volunteers_my_shifts")).content.decode()
-    assert reverse("volunteers_cancel", args=[far.pk]) in page
-    assert reverse("volunteers_cancel", args=[near.pk]) not in page
-    assert reverse("volunteers_stand_in", args=[near.pk]) in page
+    page = client_for(volunteer).get(reverse("volunteers:my_shifts")).content.decode()
+    assert reverse("volunteers:cancel", args=[far.pk]) in page
+    assert reverse("volunteers:cancel", args=[near.pk]) not in page
+    assert reverse("volunteers:stand_in", args=[near.pk]) in page
 
-    client_for(volunteer).post(reverse("volunteers_stand_in", args=[near.pk]))
-    page = client_for(volunteer).get(reverse("volunteers_my_shifts")).content.decode()
+    client_for(volunteer).post(reverse("volunteers:stand_in", args=[near.pk]))
+    page = client_for(volunteer).get(reverse("volunteers:my_shifts")).content.decode()
     assert "Looking for a stand-in" in page and "I can come after all" in page
-    response = client_for(volunteer).post(reverse("volunteers_cancel", args=[near.pk]), follow=True)
+    response = client_for(volunteer).post(reverse("volunteers:cancel", args=[near.pk]), follow=True)
     assert "find a stand-in" in response.content.decode()
     assert SignUp.objects.get(pk=near.pk).is_confirmed
 
@@ -45,13 +45,13 @@ def test_my_shifts_shows_hours_served(site, cook, volunteer):
     SignUp.objects.create(
         shift=past, volunteer=volunteer, status="confirmed", attendance="attended", hours_credited=3
     )
-    page = client_for(volunteer).get(reverse("volunteers_my_shifts")).content.decode()
+    page = client_for(volunteer).get(reverse("volunteers:my_shifts")).content.decode()
     assert "3 hours</strong> served over 1 shift" in page
 
 
 def test_a_volunteer_records_a_qualification_and_a_bad_date_is_refused(volunteer):
     kind = QualificationKindFactory()
-    url = reverse("volunteers_qualifications")
+    url = reverse("volunteers:qualifications")
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     bad = client_for(volunteer).post(url, {"kind": kind.pk, "expires_on": yesterday})
     assert bad.status_code == 400
@@ -65,7 +65,7 @@ def test_a_volunteer_records_a_qualification_and_a_bad_date_is_refused(volunteer
 
 
 def test_a_date_of_birth_in_the_future_is_refused(volunteer):
-    url = reverse("volunteers_qualifications")
+    url = reverse("volunteers:qualifications")
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = client_for(volunteer).post(url, {"date_of_birth": future})
     assert response.status_code == 400

@@ -65,7 +65,7 @@ def test_changing_a_rota_never_drops_a_shift_people_signed_up_for(site, lead, co
     taken, empty = Shift.objects.filter(rota=rota).order_by("starts_at")[:2]
     sign_up = services.claim_shift(shift_id=taken.pk, volunteer=volunteer)
 
-    url = reverse("volunteers_rota", args=[site.slug, rota.pk])
+    url = reverse("volunteers:rota", args=[site.slug, rota.pk])
     data = {
         "role": cook.pk,
         "weekday": Rota.Weekday.WEDNESDAY,
@@ -88,7 +88,7 @@ def test_changing_a_rota_never_drops_a_shift_people_signed_up_for(site, lead, co
 
 
 def test_a_bad_rota_is_refused_with_a_reason(site, lead, cook):
-    url = reverse("volunteers_rotas", args=[site.slug])
+    url = reverse("volunteers:rotas", args=[site.slug])
     data = {
         "role": cook.pk,
         "weekday": "1",
@@ -148,7 +148,7 @@ def test_moving_a_rota_past_an_exceptions_end_is_refused_on_the_form_and_writes_
     planning.add_rota_exception(rota=rota, by=lead, day=day, skip=False, end_time=time(18))
     before = shifts_of(rota)
 
-    url = reverse("volunteers_rota", args=[site.slug, rota.pk])
+    url = reverse("volunteers:rota", args=[site.slug, rota.pk])
     data = rota_form(rota, start_time="19:00", end_time="21:00")
     response = client_for(lead).post(url, data)
 
@@ -229,7 +229,7 @@ def test_making_a_broken_rotas_shifts_by_hand_tells_the_lead_why_instead_of_fail
     rota = RotaFactory(site=site, role=cook)
     day = tuesdays(site)[-1]
     rota.exceptions.create(date=day, skip=False, end_time=time(15))
-    url = reverse("volunteers_rota_generate", args=[site.slug, rota.pk])
+    url = reverse("volunteers:rota_generate", args=[site.slug, rota.pk])
     response = client_for(lead).post(url, follow=True)
     assert response.status_code == 200
     assert "would end at 15:00, not after its start at 16:00" in response.content.decode()
