@@ -197,6 +197,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures per account, whatever case or email address is typed: the backend
+# matches all of them to one account, so the throttle must too.
+AXES_USERNAME_CALLABLE = "commonpot.auth.lockout_username"
 
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True
