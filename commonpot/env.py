@@ -60,13 +60,13 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
     return raw
 
 
-def data_dir(path: Path) -> Path:
-    """The folder for the SQLite file and the generated key, made if it is missing."""
+def data_dir(path: Path, name: str = "DATA_DIR") -> Path:
+    """A folder for the SQLite file or the generated key, made if it is missing."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ImproperlyConfigured(
-            f"DATA_DIR {str(path)!r} does not exist and cannot be made ({e.strerror})."
+            f"{name} {str(path)!r} does not exist and cannot be made ({e.strerror})."
         ) from None
     return path
 

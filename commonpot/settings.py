@@ -128,7 +128,7 @@ if _on_sqlite:
     # DATA_DIR) has none yet.
     data_dir(DATA_DIR)
     if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
-        data_dir(Path(DATABASES["default"]["NAME"]).parent)
+        data_dir(Path(DATABASES["default"]["NAME"]).parent, "The folder of DATABASE_URL's file")
     # A file, not memory, for the test database: concurrency tests open
     # several connections, which an in-memory database cannot share safely.
     # One per test run, so that two runs on one machine do not share it.
