@@ -1,8 +1,48 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
+
+
+def find_account(login: str):
+    """The one account a typed user name or email address names, in any case, or None.
+
+    The log-in backend and the lockout counter both ask this, so that they agree on
+    which account "Lena", "LENA" and "lena@example.org" mean.
+    """
+    User = get_user_model()
+    login = login.strip()
+    if not login:
+        return None
+    field = "email__iexact" if "@" in login else "username__iexact"
+    try:
+        return User.objects.get(**{field: login})
+    except (User.DoesNotExist, User.MultipleObjectsReturned):
+        return None
+
+
+def lockout_username(request: HttpRequest | None, credentials: dict | None = None) -> str | None:
+    """The name django-axes counts failed log-ins under (AXES_USERNAME_CALLABLE).
+
+    Failures count per account, not per text typed: every spelling of a name and the
+    account's email address count together, under the account's own user name.
+    Text that names no account counts under its lower-cased form, so changing its
+    case does not start a fresh count either.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials is not None and field in credentials:
+        typed = credentials[field]
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        typed = data.get(field)
+    if typed is None:
+        return None
+    user = find_account(typed)
+    if user is not None:
+        return user.get_username()
+    return typed.strip().lower()
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -11,14 +51,10 @@ class UsernameOrEmailBackend(ModelBackend):
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        User = get_user_model()
-        login = username.strip()
-        field = "email__iexact" if "@" in login else "username__iexact"
-        try:
-            user = User.objects.get(**{field: login})
-        except (User.DoesNotExist, User.MultipleObjectsReturned):
+        user = find_account(username)
+        if user is None:
             # Run the hasher anyway so timing does not tell which names exist.
-            User().set_password(password)
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

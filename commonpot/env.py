@@ -60,19 +60,40 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
     return raw
 
 
-def secret_key(path: Path) -> str:
+def data_dir(path: Path, name: str = "DATA_DIR") -> Path:
+    """A folder for the SQLite file or the generated key, made if it is missing."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ImproperlyConfigured(
+            f"{name} {str(path)!r} does not exist and cannot be made ({e.strerror})."
+        ) from None
+    return path
+
+
+def secret_key(path: Path, *, shared_by: list[str]) -> str:
     """SECRET_KEY from the environment, or one generated once for this install.
 
     A single-machine install keeps its own random key in a file beside the
     database, so a fresh checkout runs without any setup and no two installs
-    share a key. Several web nodes must all set the same SECRET_KEY.
+    share a key. With a shared database or Redis (named in ``shared_by``) there
+    may be several web nodes, and a node that made its own key would reject the
+    sessions and links of every other: there the key must be set.
     """
     key = env_str("SECRET_KEY")
     if key:
         if len(key) < 50:
             raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if shared_by:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY must be set when {' and '.join(shared_by)}: every web node must "
+            "sign sessions and links with the same key, so none may make its own. Set "
+            "SECRET_KEY to the same random text of at least 50 characters on every node "
+            "and worker, for example the output of "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(60))'."
+        )
+    data_dir(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

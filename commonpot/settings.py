@@ -15,13 +15,12 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from commonpot.env import env_bool, env_int, env_list, env_str, env_url, secret_key
+from commonpot.env import data_dir, env_bool, env_int, env_list, env_str, env_url, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR") or BASE_DIR / "var")
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = secret_key(DATA_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -112,7 +111,8 @@ else:
             "NAME": DATA_DIR / "commonpot.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_on_sqlite = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if _on_sqlite:
     # IMMEDIATE takes the write lock when a transaction starts, so two writers
     # queue on busy_timeout instead of one failing with "database is locked"
     # halfway through; WAL lets readers go on while one writes.
@@ -124,6 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # SQLite cannot make the folder its file goes in; a fresh install (or a new
+    # DATA_DIR) has none yet.
+    data_dir(DATA_DIR)
+    if str(DATABASES["default"]["NAME"]) not in ("", ":memory:"):
+        data_dir(Path(DATABASES["default"]["NAME"]).parent, "The folder of DATABASE_URL's file")
     # A file, not memory, for the test database: concurrency tests open
     # several connections, which an in-memory database cannot share safely.
     # One per test run, so that two runs on one machine do not share it.
@@ -158,6 +163,16 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 2
+
+# --- Secret key -------------------------------------------------------------
+
+# Shared servers mean there may be several web nodes, so none may make its own key.
+_shared_by = []
+if not _on_sqlite:
+    _shared_by.append("DATABASE_URL points at PostgreSQL")
+if REDIS_URL:
+    _shared_by.append("REDIS_URL is set")
+SECRET_KEY = secret_key(DATA_DIR / "secret_key", shared_by=_shared_by)
 
 # --- Email ----------------------------------------------------------------
 
@@ -197,6 +212,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Count failures per account, whatever case or email address is typed: the backend
+# matches all of them to one account, so the throttle must too.
+AXES_USERNAME_CALLABLE = "commonpot.auth.lockout_username"
 
 HTTPS = env_bool("HTTPS", False)
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.urls import reverse
 
@@ -77,6 +78,79 @@ def test_repeated_failed_logins_lock_the_account_for_a_while(client):
     assert response.status_code == 429
     assert "Too many failed log-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def log_in(client, login: str, password: str):
+    return client.post(reverse("login"), {"username": login, "password": password})
+
+
+def lock_out(client, login: str) -> None:
+    for _ in range(4):
+        assert log_in(client, login, "wrong").status_code == 200
+    assert log_in(client, login, "wrong").status_code == 429
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["LENA", "Lena", "lEnA", "lena@example.org", "LENA@EXAMPLE.ORG"])
+def test_a_locked_out_account_stays_locked_whatever_case_or_email_is_typed(client, typed):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    lock_out(client, "lena")
+    for _ in range(4):
+        assert log_in(client, typed, "wrong").status_code == 429
+    response = log_in(client, typed, "carrots-and-lentils")
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_wrong_passwords_count_together_whatever_case_or_email_is_typed(client):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    for typed in ("lena", "LENA", "Lena", "lena@example.org"):
+        assert log_in(client, typed, "wrong").status_code == 200
+    assert log_in(client, "LENA@EXAMPLE.ORG", "wrong").status_code == 429
+    response = log_in(client, "lEnA", "carrots-and-lentils")
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.get().username == "lena"
+
+
+@pytest.mark.django_db
+def test_an_unknown_name_is_locked_whatever_case_it_is_typed_in(client):
+    for typed in ("Ghost", "GHOST", "ghost", " gHoSt "):
+        assert log_in(client, typed, "wrong").status_code == 200
+    assert log_in(client, "GHOST", "wrong").status_code == 429
+    assert log_in(client, "GhOsT", "wrong").status_code == 429
+    assert AccessAttempt.objects.get().username == "ghost"
+
+
+@pytest.mark.django_db
+def test_locking_one_account_leaves_another_able_to_log_in(client):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    UserFactory(username="olly", email="olly@example.org", password="beans-and-barley")
+    lock_out(client, "LENA@example.org")
+    assert log_in(client, "Olly", "beans-and-barley").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_log_in_is_locked_too_for_an_account_locked_on_the_main_log_in(client):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    lock_out(client, "lena")
+    response = client.post(
+        reverse("admin:login"), {"username": "LENA", "password": "carrots-and-lentils"}
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_a_right_password_before_the_limit_clears_the_count_for_every_spelling(client):
+    UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
+    for typed in ("LENA", "lena@example.org", "Lena", "lena"):
+        log_in(client, typed, "wrong")
+    assert log_in(client, "LENA@EXAMPLE.ORG", "carrots-and-lentils").status_code == 302
+    client.logout()
+    assert not AccessAttempt.objects.exists()
 
 
 @pytest.mark.django_db

@@ -54,3 +54,42 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(env, message):
     result = manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+A_SECRET_KEY = "a-key-for-this-test-only-" + "0123456789" * 4
+
+
+def test_a_first_migrate_makes_the_data_folder_when_the_secret_key_is_given(tmp_path):
+    data = tmp_path / "not-made-yet" / "var"
+    result = manage("migrate", "--noinput", SECRET_KEY=A_SECRET_KEY, DATA_DIR=str(data))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (data / "commonpot.sqlite3").is_file()
+    assert not (data / "secret_key").exists()
+
+
+def test_a_data_folder_that_cannot_be_made_stops_start_up_with_a_clear_message(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    result = manage("check", DATA_DIR=str(tmp_path / "a-file" / "var"))
+    assert result.returncode != 0
+    assert "DATA_DIR" in result.stderr
+    assert "cannot be made" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "reason"),
+    [
+        ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test"}, "DATABASE_URL"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/15"}, "REDIS_URL"),
+    ],
+)
+def test_shared_servers_without_a_secret_key_stop_start_up_saying_what_to_set(
+    tmp_path, env, reason
+):
+    # An empty SECRET_KEY is no key: the suite's own is not passed on here.
+    result = manage("check", SECRET_KEY="", DATA_DIR=str(tmp_path / "var"), **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when" in result.stderr
+    assert reason in result.stderr
+    assert "every web node" in result.stderr
+    assert not (tmp_path / "var" / "secret_key").exists()

@@ -1,8 +1,14 @@
 """Run the web server and the background worker together, for `make run`.
 
-Ctrl-C (or either process ending) stops both, so nothing is left running.
+Ctrl-C, a TERM, or either process ending stops both and everything they started
+(the web server's autoreloader child, the worker's processes), so nothing is left
+serving the port for the next `make run` to trip over.
 """
 
+from __future__ import annotations
+
+import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -10,9 +16,44 @@ import time
 
 from django.core.management.base import BaseCommand
 
+# Seconds the web server and the worker get to stop on their own before the
+# rest of their process groups is killed.
+GRACE_SECONDS = 10
+
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def _start(*args: str) -> subprocess.Popen:
+    # A session (so a process group) of its own: the terminal's Ctrl-C reaches
+    # only this command, which then stops each child together with whatever
+    # that child started, and waits for them, instead of each process handling
+    # its own copy of the signal with nobody waiting for the stragglers.
+    return subprocess.Popen([sys.executable, "manage.py", *args], start_new_session=True)  # noqa: S603
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """Ask every group to stop as Ctrl-C would, wait a while, then kill what is left."""
+    for process in processes:
+        _signal_group(process, signal.SIGINT)
+    deadline = time.monotonic() + GRACE_SECONDS
+    try:
+        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+            time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass  # A second Ctrl-C: stop waiting.
+    # Also any child that outlived its parent: the autoreloader's server when the
+    # autoreloader itself did not stop in time, a worker process of the cluster.
+    for process in processes:
+        _signal_group(process, signal.SIGKILL)
+    for process in processes:
+        process.wait()
 
 
 class Command(BaseCommand):
@@ -24,25 +65,16 @@ class Command(BaseCommand):
     def handle(self, *args, addrport: str, **options):
         # A TERM (from a process manager, or `timeout`) stops both, as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
-        python = sys.executable
-        processes = [
-            subprocess.Popen([python, "manage.py", "qcluster"]),  # noqa: S603
-            subprocess.Popen([python, "manage.py", "runserver", addrport]),  # noqa: S603
-        ]
-        self.stdout.write(self.style.SUCCESS(f"Commonpot is starting on http://{addrport}/"))
+        signal.signal(signal.SIGINT, _interrupt)
+        processes: list[subprocess.Popen] = []
         try:
+            processes.append(_start("qcluster"))
+            processes.append(_start("runserver", addrport))
+            self.stdout.write(self.style.SUCCESS(f"Commonpot is starting on http://{addrport}/"))
             while all(p.poll() is None for p in processes):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            for p in processes:
-                if p.poll() is None:
-                    p.send_signal(signal.SIGINT)
-            deadline = time.monotonic() + 10
-            for p in processes:
-                try:
-                    p.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            _stop(processes)
         self.stdout.write("Web server and worker stopped.")

@@ -1,0 +1,13 @@
+"""The project's settings, for the test suite, with a secret key of the suite's own.
+
+Start-up refuses PostgreSQL or Redis without an explicit SECRET_KEY, and the suite
+runs on PostgreSQL too (DATABASE_URL), from a fresh clone with nothing set by hand.
+The key goes into the environment, so the manage.py processes that some tests
+start get it as well.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "commonpot-test-suite-only-" + "not-secret-" * 4)
+
+from commonpot.settings import *  # noqa: E402, F403
