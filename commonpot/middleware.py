@@ -61,3 +61,44 @@ class AlreadySentMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)
+
+
+NUL = "\x00"
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address, the query string or form data is refused with 400.
+
+    No text a person types contains one, and PostgreSQL cannot store or even
+    compare it (a query with one fails), so `/calendar/a%00b.ics` or
+    `?q=a%00b` would otherwise reach the database and answer 500. Checked once
+    here rather than in every view; form data is read only where Django's CSRF
+    check reads it anyway (a form post).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if where := self._nul_in(request):
+            return TemplateResponse(
+                request,
+                "400.html",
+                {"exception": f"The {where} holds a NUL character (%00), which is never valid."},
+                status=400,
+            ).render()
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in(request: HttpRequest) -> str:
+        if NUL in request.path:
+            return "address"
+        if NUL in request.META.get("QUERY_STRING", "") or _holds_nul(request.GET):
+            return "query string"
+        if request.method == "POST" and _holds_nul(request.POST):
+            return "form"
+        return ""
+
+
+def _holds_nul(data) -> bool:
+    return any(NUL in key or any(NUL in v for v in data.getlist(key)) for key in data)
