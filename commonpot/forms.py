@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.db import connections
 from django.forms.formsets import BaseFormSet
 
 from commonpot.errors import DomainError
@@ -33,6 +34,37 @@ def normalise_phone(raw: str) -> str:
             "such as +44 or +1 if it is not a local number."
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an id no database column can hold.
+
+    Django looks the chosen ids up with `pk__in`; a 20-digit "id" from an edited
+    form makes SQLite raise OverflowError (a 500) instead of "not one of the
+    choices". Single choices (ModelChoiceField) are safe: Django answers an exact
+    lookup past the column's range with no rows. Use it for every multiple choice
+    of records (`Meta.field_classes` in a ModelForm).
+    """
+
+    def _check_values(self, value):
+        field = self.queryset.model._meta.pk
+        if self.to_field_name:
+            field = self.queryset.model._meta.get_field(self.to_field_name)
+        internal = field.get_internal_type()
+        if internal.endswith(("IntegerField", "AutoField")):
+            low, high = connections[self.queryset.db].ops.integer_field_range(internal)
+            for raw in value:
+                try:
+                    number = int(str(raw).strip())
+                except ValueError:
+                    continue  # Django's own check names it
+                if (low is not None and number < low) or (high is not None and number > high):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": str(raw)[:30]},
+                    )
+        return super()._check_values(value)
 
 
 class PhoneField(forms.CharField):

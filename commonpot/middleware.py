@@ -1,4 +1,6 @@
-"""Show every site page on the site's own clock.
+"""Middleware of our own.
+
+SiteTimezoneMiddleware: show every site page on the site's own clock.
 
 The views of a site's pages (stock, lots, donations, shifts, meals) find the
 site through commonpot.permissions, which activates its time zone; this
@@ -10,8 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from django_htmx.http import HttpResponseClientRedirect
+
+from commonpot.idempotency import AlreadySent
 
 
 class SiteTimezoneMiddleware:
@@ -24,3 +31,74 @@ class SiteTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class AlreadySentMiddleware:
+    """A form sent again with other content: say nothing was saved, show what was.
+
+    The services raise `commonpot.idempotency.AlreadySent` when a token that made
+    a record comes back with different figures (see that module). Answered here,
+    once, so every tokened form behaves alike: a warning and the recorded record
+    (htmx is told to go there too), or a 409 page when the record has no page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, AlreadySent):
+            return None
+        url = getattr(exception.record, "get_absolute_url", None)
+        url = url() if url is not None else ""
+        if not url:
+            return TemplateResponse(
+                request, "409.html", {"message": exception.message}, status=409
+            ).render()
+        messages.warning(request, f"{exception.message} Below is what was recorded.")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return HttpResponseRedirect(url)
+
+
+NUL = "\x00"
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the address, the query string or form data is refused with 400.
+
+    No text a person types contains one, and PostgreSQL cannot store or even
+    compare it (a query with one fails), so `/calendar/a%00b.ics` or
+    `?q=a%00b` would otherwise reach the database and answer 500. Checked once
+    here rather than in every view; form data is read only where Django's CSRF
+    check reads it anyway (a form post).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if where := self._nul_in(request):
+            return TemplateResponse(
+                request,
+                "400.html",
+                {"exception": f"The {where} holds a NUL character (%00), which is never valid."},
+                status=400,
+            ).render()
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in(request: HttpRequest) -> str:
+        if NUL in request.path:
+            return "address"
+        if NUL in request.META.get("QUERY_STRING", "") or _holds_nul(request.GET):
+            return "query string"
+        if request.method == "POST" and _holds_nul(request.POST):
+            return "form"
+        return ""
+
+
+def _holds_nul(data) -> bool:
+    return any(NUL in key or any(NUL in v for v in data.getlist(key)) for key in data)

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from commonpot.idempotency import already_recorded
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_whole
 from kitchen.availability import meal_needs
@@ -136,7 +136,15 @@ def create_recipe(
     token=None,
 ) -> Recipe:
     """Write a new recipe for `site`. The same token records once."""
-    if (earlier := already_recorded(Recipe, token, site)) is not None:
+    dietary = sorted(dietary)
+    content = {
+        "name": name,
+        "yield_servings": yield_servings,
+        "ingredients": ingredients,
+        "method": method,
+        "dietary": dietary,
+    }
+    if (earlier := already_recorded(Recipe, token, site, content=content)) is not None:
         return earlier
     recipe = Recipe(
         site=site,
@@ -146,8 +154,8 @@ def create_recipe(
         dietary_mask=_dietary(dietary),
         created_by=by,
     )
-    if token is not None:
-        recipe.token = token
+    for field, value in tokened(token, content).items():
+        setattr(recipe, field, value)
     rows = _ingredient_rows(ingredients)
     _save_recipe(recipe)
     for row in rows:
@@ -278,14 +286,23 @@ def plan_meal(
     token=None,
 ) -> MealService:
     """Plan a meal at `site`. The same token records once."""
-    if (earlier := already_recorded(MealService, token, site)) is not None:
+    recipes = list(recipes)
+    content = {
+        "date": date,
+        "kind": kind,
+        "servings": servings,
+        "recipes": sorted(r.pk for r in recipes if r is not None),
+        "name": name,
+        "notes": notes,
+    }
+    if (earlier := already_recorded(MealService, token, site, content=content)) is not None:
         return earlier
     _check_kind(kind)
     servings = whole_servings(servings, field="planned_servings")
     if date < site.today():
         raise DomainError("This date has passed: plan meals for today or later.", field="date")
     chosen = _recipes(recipes)
-    fields = {"token": token} if token is not None else {}
+    fields = tokened(token, content)
     meal = MealService.objects.create(
         site=site,
         date=date,

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from commonpot.errors import DomainError
-from commonpot.idempotency import already_recorded, same_site
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from pantry import services
 from pantry.models import Donation, DonationLine, Donor, Item, Lot, PantrySettings, Storage
@@ -131,7 +131,8 @@ def receive_donation(
     The same token records once: a second submission of the same form returns
     the donation the first one made.
     """
-    if (earlier := already_recorded(Donation, token, site)) is not None:
+    content = {"donor": donor, "received_on": received_on, "lines": lines, "note": note}
+    if (earlier := already_recorded(Donation, token, site, content=content)) is not None:
         return earlier
     if donor is not None and donor.site_id != site.pk:
         raise DomainError("This donor is another site's record.", field="donor")
@@ -142,14 +143,14 @@ def receive_donation(
     quantities = _convert_lines(site, lines)
 
     fields = {"site": site, "donor": donor, "received_on": received_on, "received_by": by}
-    if token is not None:
-        fields["token"] = token
     try:
         # A savepoint: a lost race on the token leaves the outer transaction usable.
         with transaction.atomic():
-            donation = Donation.objects.create(note=note[:200], **fields)
+            donation = Donation.objects.create(note=note[:200], **fields, **tokened(token, content))
     except IntegrityError:
-        return same_site(Donation.objects.get(token=token), site)
+        if (earlier := already_recorded(Donation, token, site, content=content)) is None:
+            raise
+        return earlier
 
     source = f"Donation {donation.pk} from {donation.donor_name}"
     lots: dict[tuple, Lot] = {}

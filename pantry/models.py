@@ -680,6 +680,10 @@ class StockCount(Tokened):
     def __str__(self) -> str:
         return f"Count of {self.get_storage_display().lower()} at {self.site} on {self.at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        # A count has no page of its own: the site's counts list shows it.
+        return reverse("pantry:counts", args=[self.site.slug])
+
 
 class CountLine(models.Model):
     """One lot that was counted: what the ledger said and what was on the shelf."""

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from commonpot.idempotency import already_recorded, same_site
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal, too_much
 from pantry.models import (
@@ -573,7 +573,8 @@ def record_count(
     Each difference becomes a COUNTED move. The same token records once.
     """
     _check_storage(site, storage)
-    if (earlier := already_recorded(StockCount, token, site)) is not None:
+    content = {"storage": storage, "counted": dict(counted)}
+    if (earlier := already_recorded(StockCount, token, site, content=content)) is not None:
         return earlier
     if not counted:
         raise DomainError("Enter the quantity on the shelf for at least one lot.")
@@ -603,9 +604,7 @@ def record_count(
             )
     when = at or timezone.now()
     fields = {"site": site, "storage": storage, "by": by, "at": when}
-    if token is not None:
-        fields["token"] = token
-    count = StockCount.objects.create(**fields)
+    count = StockCount.objects.create(**fields, **tokened(token, content))
     for lot_id in sorted(quantities):
         lot, q = lots[lot_id], quantities[lot_id]
         CountLine.objects.create(count=count, lot=lot, expected=lot.on_hand, counted=q)
@@ -698,7 +697,16 @@ def distribute(
 
     All lines or none. The same token records once.
     """
-    if (earlier := already_recorded(Distribution, token, site)) is not None:
+    content = {
+        "recipient": recipient,
+        "given_on": given_on,
+        "lines": lines,
+        "households": households,
+        "people": people,
+        "partner": partner,
+        "note": note,
+    }
+    if (earlier := already_recorded(Distribution, token, site, content=content)) is not None:
         return earlier
     if recipient == Distribution.Recipient.HOUSEHOLDS:
         if not households or households < 1:
@@ -728,7 +736,7 @@ def distribute(
     if errors:
         raise LineErrors(errors)
 
-    fields = {"token": token} if token is not None else {}
+    fields = tokened(token, content)
     try:
         # A savepoint: a lost race on the token leaves the outer transaction usable.
         with transaction.atomic():
@@ -744,7 +752,9 @@ def distribute(
                 **fields,
             )
     except IntegrityError:
-        return same_site(Distribution.objects.get(token=token), site)
+        if (earlier := already_recorded(Distribution, token, site, content=content)) is None:
+            raise
+        return earlier
     for i, (line, quantity) in enumerate(zip(lines, wanted, strict=True)):
         try:
             take_stock(

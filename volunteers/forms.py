@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.db.models import Q
 
-from commonpot.forms import PhoneField, SettingsSectionForm
+from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
 from kitchen.models import MealService
@@ -246,6 +246,7 @@ class RoleForm(forms.ModelForm):
         model = ShiftRole
         fields = ["name", "description", "minimum_age", "required_qualifications", "is_active"]
         widgets = {"required_qualifications": forms.CheckboxSelectMultiple}
+        field_classes = {"required_qualifications": ModelMultipleIdsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -440,6 +440,10 @@ class Shift(models.Model):
         help_text="For a driver: the transfer to or from this site that they move.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Grows by one each time a lead (or the rota) changes the shift, in the same
+    # transaction as the change. A change notice is keyed by it, so a shift moved
+    # back to a time it had before is still announced, and each move only once.
+    change_seq = models.PositiveIntegerField("change number", default=0, editable=False)
 
     objects = ShiftQuerySet.as_manager()
 

@@ -198,8 +198,12 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
     if unknown:
         raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
     was_meal_id, was_transfer_id = shift.meal_id, shift.transfer_id
+    before = {name: getattr(shift, name) for name in fields}
     for name, value in fields.items():
         setattr(shift, name, value)
+    if any(getattr(shift, name) != was for name, was in before.items()):
+        # Under the row lock, so two leads' changes never share a number.
+        shift.change_seq += 1
     _check_shift_values(shift)
     _check_links(shift, was_meal_id=was_meal_id, was_transfer_id=was_transfer_id)
     if shift.max_people < shift.places_taken:
@@ -561,6 +565,7 @@ def generate_rota_shifts(
             continue
         for k, v in values.items():
             setattr(shift, k, v)
+        shift.change_seq += 1
         shift.save()
         run.updated.append(shift)
 

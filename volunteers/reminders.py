@@ -7,9 +7,11 @@ finds what is due, renders it, and decides it into the outbox
 - ``reminder-first:sign-up:<id>`` and ``reminder-second:sign-up:<id>``: the
   reminders `ShiftPolicy.reminder_hours` and `ShiftPolicy.second_reminder_hours` before a
   confirmed sign-up's shift;
-- ``change:sign-up:<id>:<new start>``: the shift moved after a reminder told
-  the volunteer its time (the reminder's `Message.meta` keeps the start it
-  announced);
+- ``change:sign-up:<id>:<shift's change number>``: the shift moved after a
+  reminder (or an earlier notice) told the volunteer its time (each message's
+  `Message.meta` keeps the start it announced). Keyed by `Shift.change_seq`,
+  not by the new time, so a shift moved back to a time it had before is told
+  again, and each change is told once however often the job runs;
 - ``under-minimum:shift:<id>:<site's date>:<recipient>``: a shift in the next
   48 hours is short of people (to the site's leads, at most once a day);
 - ``digest:<user id>:<ISO week>``: the weekly list of shifts that need people,
@@ -72,8 +74,8 @@ def sign_up_key(prefix: str, sign_up_id: int) -> str:
     return f"{prefix}:sign-up:{sign_up_id}"
 
 
-def change_key(sign_up_id: int, starts_at: datetime) -> str:
-    return f"change:sign-up:{sign_up_id}:{_utc_iso(starts_at)}"
+def change_key(sign_up_id: int, change_seq: int) -> str:
+    return f"change:sign-up:{sign_up_id}:{change_seq}"
 
 
 def under_minimum_key(shift_id: int, day, recipient: str) -> str:
@@ -248,7 +250,7 @@ class Writer:
         context = {**self._shift_context(sign_up), "was": shift.site.local(was)}
         text, html = self.render("shift_moved", context)
         return {
-            "key": change_key(sign_up.pk, shift.starts_at),
+            "key": change_key(sign_up.pk, shift.change_seq),
             "kind": CHANGE,
             "to": sign_up.volunteer,
             "site": shift.site,
@@ -274,6 +276,7 @@ def _announced(sign_up: SignUp, which: str) -> dict:
         "which": which,
         "starts_at": _utc_iso(starts_at),
         "starts_ts": int(starts_at.timestamp()),
+        "change_seq": sign_up.shift.change_seq,
     }
 
 
@@ -370,7 +373,14 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
 
 
 def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int:
-    """Tell people whose shift moved after a reminder (or notice) gave them its time."""
+    """Tell people whose shift moved after a reminder (or notice) gave them its time.
+
+    Due when the shift's start differs from the latest start announced to that
+    person. A shift moved and moved back before the job ran is where they were
+    told, so nothing goes out; otherwise they hear the current time once, under
+    the shift's current change number (every change bumps it, so no two moves
+    share a key, and a second run finds the key taken).
+    """
     announced: dict[int, int] = {}
     rows = (
         Message.objects.filter(

@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.permissions import can_manage_site
+from commonpot.redirects import redirect_next
 from volunteers import services
 from volunteers.filters import BoardFilter, board_params, board_sites
 from volunteers.forms import ClaimForm
@@ -24,13 +25,6 @@ PAGE_SIZE = 30
 
 def _card_shift(request: HttpRequest, pk: int) -> Shift:
     return Shift.objects.filter(pk=pk).for_cards(request.user).get()
-
-
-def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return ""
 
 
 @require_GET
@@ -101,7 +95,7 @@ def _respond(
             status=400 if error else 200,
         )
     if not error:
-        return redirect(_next_url(request) or "volunteers:my_shifts")
+        return redirect_next(request, reverse("volunteers:my_shifts"))
     show = shift.is_published or can_manage_site(request.user, shift.site)
     return TemplateResponse(
         request,

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from commonpot import jobs
 from commonpot.errors import DomainError
-from commonpot.idempotency import already_recorded
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
@@ -160,7 +160,16 @@ def post_offer(
     Leftovers from a cooked meal are offered the same way: they are a lot of a
     prepared-meal item.
     """
-    existing = already_recorded(Offer, token, site_id=site.pk)
+    content = {
+        "quantity": quantity,
+        "pickup_until": pickup_until,
+        "lot": lot,
+        "item": item,
+        "pickup_from": pickup_from,
+        "cold_chain": cold_chain,
+        "notes": notes,
+    }
+    existing = already_recorded(Offer, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
     _require_manager(by, site, "offer this site's food")
@@ -202,14 +211,16 @@ def post_offer(
         notes=notes.strip()[:300],
         posted_by=by,
         posted_at=now,
-        **({"token": token} if token else {}),
+        **tokened(token, content),
     )
     try:
         with transaction.atomic():
             offer.save()
     except IntegrityError:
         # The same form, submitted twice at once: the first one stands.
-        return Offer.objects.get(token=token)
+        if (earlier := already_recorded(Offer, token, content=content)) is None:
+            raise
+        return earlier
     try:
         held = pantry.reserve_stock(
             site=site, item=item, quantity=quantity, reference=offer.reference, by=by, lot=lot
@@ -328,7 +339,8 @@ def claim_offer(
     offer at once one gets it and the other is told it is taken.
     """
     offer = _lock_offer(offer_id)
-    existing = already_recorded(Transfer, token, offer_id=offer.pk)
+    content = {"site": site, "quantity": quantity, "need": need}
+    existing = already_recorded(Transfer, token, offer_id=offer.pk, content=content)
     if existing is not None:
         return existing
     _require_manager(by, site, "claim food for this site")
@@ -369,7 +381,7 @@ def claim_offer(
         note=offer.notes,
         proposed_by=by,
         proposed_at=now,
-        **({"token": token} if token else {}),
+        **tokened(token, content),
     )
     _move_holds(
         site=offer.site,
@@ -415,7 +427,16 @@ def post_need(
     and item is updated instead of a second one being made, so calling this
     again for the same meal is harmless.
     """
-    existing = already_recorded(Need, token, site_id=site.pk)
+    content = {
+        "item": item,
+        "category": category,
+        "quantity": quantity,
+        "unit": unit,
+        "needed_by": needed_by,
+        "note": note,
+        "reference": reference,
+    }
+    existing = already_recorded(Need, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
     _require_manager(by, site, "post this site's needs")
@@ -455,7 +476,7 @@ def post_need(
         reference=reference,
         posted_by=by,
         **fields,
-        **({"token": token} if token else {}),
+        **tokened(token, content),
     )
 
 
@@ -495,7 +516,10 @@ def propose_transfer(
 ) -> Transfer:
     """A coordinator proposes moving food between two sites; the source's lead
     accepts it (which is when the food is held) or cancels it."""
-    existing = already_recorded(Transfer, token, source_id=source.pk, destination_id=destination.pk)
+    content = {"item": item, "quantity": quantity, "note": note, "need": need}
+    existing = already_recorded(
+        Transfer, token, source_id=source.pk, destination_id=destination.pk, content=content
+    )
     if existing is not None:
         return existing
     if by is None or not is_coordinator(by):
@@ -522,7 +546,7 @@ def propose_transfer(
         cold_chain=item.storage if item.storage != Storage.DRY else ColdChain.NONE,
         note=note.strip()[:300],
         proposed_by=by,
-        **({"token": token} if token else {}),
+        **tokened(token, content),
     )
 
 

@@ -195,3 +195,22 @@ def test_the_same_form_twice_plans_one_meal(site, lead, chilli, today):
             site=site, date=today, kind="lunch", servings=5, recipes=[chilli], by=lead, token=token
         )
     assert MealService.objects.count() == 1
+
+
+def test_the_same_form_sent_again_for_more_servings_is_refused_and_plans_nothing(
+    site, lead, chilli, today
+):
+    import uuid
+
+    from commonpot.idempotency import AlreadySent
+
+    token = uuid.uuid4()
+    meal = services.plan_meal(
+        site=site, date=today, kind="lunch", servings=5, recipes=[chilli], by=lead, token=token
+    )
+    with pytest.raises(AlreadySent) as refused:
+        services.plan_meal(
+            site=site, date=today, kind="lunch", servings=8, recipes=[chilli], by=lead, token=token
+        )
+    assert refused.value.record == meal
+    assert MealService.objects.get().planned_servings == 5

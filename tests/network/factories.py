@@ -48,7 +48,7 @@ def offer(site, lot, quantity=None, *, by, hours: int = 48, **kwargs):
         by=by,
         lot=lot,
         quantity=Decimal(quantity if quantity is not None else lot.available),
-        pickup_until=now + timedelta(hours=hours),
+        pickup_until=kwargs.pop("pickup_until", None) or now + timedelta(hours=hours),
         **kwargs,
     )
 

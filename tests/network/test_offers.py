@@ -89,8 +89,10 @@ def test_the_same_offer_form_sent_twice_offers_once(site, lead, bread_lot):
     import uuid
 
     token = uuid.uuid4()
-    first = offer(site, bread_lot, "10000", by=lead, token=token)
-    second = offer(site, bread_lot, "10000", by=lead, token=token)
+    # The same form: the same pickup time, as typed.
+    until = timezone.now() + timedelta(hours=48)
+    first = offer(site, bread_lot, "10000", by=lead, token=token, pickup_until=until)
+    second = offer(site, bread_lot, "10000", by=lead, token=token, pickup_until=until)
     assert first == second
     bread_lot.refresh_from_db()
     assert bread_lot.reserved == 10000

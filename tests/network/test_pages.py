@@ -270,3 +270,44 @@ def test_without_a_driver_slot_the_transfer_page_has_no_driver_section(claimed, 
 
     monkeypatch.setitem(registry.slots, "transfer", [])
     assert "driver-heading" not in text(client_for(lead).get(claimed.get_absolute_url()))
+
+
+def test_a_need_form_sent_again_for_more_says_the_change_was_not_saved(site, lead):
+    url = reverse("network:need_new", args=[site.slug])
+    data = {
+        "category": "canned_dry",
+        "quantity": "22",
+        "unit": "lb",
+        "needed_by": "2099-01-01",
+        "token": "7d1c1bd0-3b8a-4a39-a1f5-1a1b1c1d1e20",
+    }
+    client = client_for(lead)
+    client.post(url, data)
+    n = Need.objects.get()
+    response = client.post(url, {**data, "quantity": "30"}, follow=True)
+    assert response.redirect_chain == [(n.get_absolute_url(), 302)]
+    assert "This form was already sent; your changes were not saved." in text(response)
+    n.refresh_from_db()
+    assert n.quantity == Decimal("9979.032") and Need.objects.count() == 1
+
+
+def test_a_claim_sent_again_for_another_amount_sends_htmx_to_the_recorded_transfer(
+    site, other_site, lead, other_lead, bread_lot
+):
+    o = offer(site, bread_lot, by=lead)
+    url = reverse("network:offer_claim", args=[o.pk])
+    data = {
+        "for_site": other_site.pk,
+        "quantity": "5",
+        "unit": "kg",
+        "token": "7d1c1bd0-3b8a-4a39-a1f5-1a1b1c1d1e21",
+    }
+    client = client_for(other_lead)
+    client.post(url, data, HTTP_HX_REQUEST="true")
+    transfer = Transfer.objects.get()
+    response = client.post(url, {**data, "quantity": "8"}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == transfer.get_absolute_url()
+    page = text(client.get(transfer.get_absolute_url()))
+    assert "This form was already sent; your changes were not saved." in page
+    transfer.refresh_from_db()
+    assert transfer.quantity == 5000 and Transfer.objects.count() == 1

@@ -131,3 +131,19 @@ def test_giving_out_twice_from_the_same_form_takes_once(site, lead, item_rice, s
     client.post(url, data)
     assert Distribution.objects.count() == 1
     assert sum(Lot.objects.values_list("on_hand", flat=True)) == 4000
+
+
+def test_the_same_form_sent_again_for_more_households_says_the_change_was_not_saved(
+    site, lead, item_rice, stock
+):
+    data = form_data(site, [{"item": "Rice", "quantity": "1"}])
+    client = client_for(lead)
+    url = reverse("pantry:distribution_new", args=[site.slug])
+    client.post(url, data)
+    distribution = Distribution.objects.get()
+    response = client.post(url, {**data, "households": "4", "people": "12"}, follow=True)
+    assert response.redirect_chain == [(distribution.get_absolute_url(), 302)]
+    assert "This form was already sent; your changes were not saved." in response.content.decode()
+    distribution.refresh_from_db()
+    assert distribution.households == 3 and Distribution.objects.count() == 1
+    assert sum(Lot.objects.values_list("on_hand", flat=True)) == 4000

@@ -207,3 +207,33 @@ def test_donors_are_kept_per_site_and_a_duplicate_name_is_refused(site, lead):
     assert site.donors.count() == 1
     response = client.post(url, {"name": "Bad phone", "kind": "person", "phone": "call me"})
     assert "does not look like a phone number" in response.content.decode()
+
+
+def test_the_same_form_sent_again_with_another_quantity_says_the_change_was_not_saved(
+    site, lead, item_rice
+):
+    data = form_data(site, [{"item": "Rice", "quantity": "5"}])
+    client = client_for(lead)
+    url = reverse("pantry:donation_new", args=[site.slug])
+    client.post(url, data, follow=True)
+    donation = Donation.objects.get()
+    changed = {**data, "lines-0-quantity": "7"}
+    response = client.post(url, changed, follow=True)
+    assert response.redirect_chain == [(donation.get_absolute_url(), 302)]
+    page = response.content.decode()
+    assert "This form was already sent; your changes were not saved." in page
+    assert "Donation logged" not in page
+    assert Donation.objects.count() == 1 and StockMove.objects.get().quantity == 5000
+
+
+def test_the_same_form_sent_again_with_the_same_figures_written_differently_is_a_replay(
+    site, lead, item_rice
+):
+    data = form_data(site, [{"item": "Rice", "quantity": "5"}])
+    client = client_for(lead)
+    url = reverse("pantry:donation_new", args=[site.slug])
+    first = client.post(url, data)
+    second = client.post(url, {**data, "lines-0-quantity": "5.0"}, follow=True)
+    assert second.redirect_chain == [(first["Location"], 302)]
+    assert "Donation logged" in second.content.decode()
+    assert Donation.objects.count() == 1 and StockMove.objects.count() == 1

@@ -56,7 +56,7 @@ def test_a_shift_moved_after_its_reminder_sends_one_change_notice_with_the_new_t
     (event,) = Calendar.from_ical(notice.attachments[0][1]).walk("VEVENT")
     assert event.decoded("dtstart") == moved.starts_at
     message = Message.objects.get(kind=reminders.CHANGE)
-    assert message.key == reminders.change_key(shift.sign_ups.get().pk, moved.starts_at)
+    assert message.key == reminders.change_key(shift.sign_ups.get().pk, moved.change_seq)
 
 
 def test_a_shift_moved_twice_sends_a_notice_for_each_new_time(run, make_shift, volunteer, lead):
