@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
-from pantry import donations, services
+from pantry import services
 from pantry.models import Item, Lot, PantrySettings, StockMove
+from pantry.services import donations
 
 FULL_SITES = 50
 FULL_ITEMS = 2000

@@ -17,8 +17,8 @@ from django.db.models.functions import Lower
 
 from commonpot.models import Site
 from commonpot.spreadsheet import safe_cell
-from pantry.donations import ImportRow, LineInput
 from pantry.models import Donor, Item, Lot, StockMove, Storage
+from pantry.services.donations import ImportRow, LineInput
 
 MAX_IMPORT_BYTES = 2_000_000
 MAX_IMPORT_ROWS = 5_000

@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from commonpot.demo import DemoNetwork
-from pantry import catalog, donations, services
+from pantry import catalog, services
 from pantry.models import Donor, Item, Lot, PantrySettings, PaperSize
+from pantry.services import donations
 from pantry.units import to_base
 
 # What each demo site can store and the paper it prints on (the rest keep the defaults).

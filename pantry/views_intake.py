@@ -23,7 +23,7 @@ from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
-from pantry import catalog, csv_io, donations, services
+from pantry import catalog, csv_io, services
 from pantry.forms import (
     DistributionForm,
     DistributionLineFormSet,
@@ -35,6 +35,7 @@ from pantry.forms import (
     count_unit,
 )
 from pantry.models import Distribution, Donation, Donor, Item, Lot
+from pantry.services import donations
 from pantry.tables import ItemTable
 from pantry.units import display, display_weight, plain
 

@@ -125,7 +125,7 @@ class Seeder:
         """Bring the number of open offers up to `total`."""
         have = Offer.objects.open().count()
         now = timezone.now()
-        with mock.patch("pantry.network.services._on_commit"), transaction.atomic():
+        with mock.patch("pantry.network.services.offers.on_commit"), transaction.atomic():
             for _ in range(have, total):
                 site = self.rng.choice(self.sites)
                 item = self.rng.choice(self.items)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from pantry import donations, services
+from pantry import services
+from pantry.services import donations
 from tests.authz import Row, check_matrix, lead_only
 from tests.pantry.factories import DonorFactory
 

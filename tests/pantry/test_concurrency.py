@@ -13,7 +13,7 @@ from django.db import close_old_connections, connection
 
 from pantry import services
 from pantry.models import StockMove
-from pantry.services import NotEnoughStock
+from pantry.services import NotEnoughStock, ledger
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,13 +28,13 @@ def _postgres_only():
 def _slow_writes(monkeypatch):
     """Hold each write a moment after its checks, so that without the row lock the
     racers would all pass the check before any of them wrote."""
-    record = services._record
+    record = ledger._record
 
     def slowly(*args, **kwargs):
         time.sleep(0.2)
         return record(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_record", slowly)
+    monkeypatch.setattr(ledger, "_record", slowly)
 
 
 def race(n: int, work) -> list:

@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
-from pantry import services
 from pantry.models import Donation, DonationLine, Donor, Item, Lot, PantrySettings, Storage
-from pantry.services import LineErrors
+from pantry.services import LineErrors, ledger
 from pantry.units import to_base
 
 if TYPE_CHECKING:
@@ -157,7 +156,7 @@ def receive_donation(
     for line, quantity in zip(lines, quantities, strict=True):
         storage = line.storage or line.item.storage
         key = (line.item.pk, line.best_before, line.date_kind, storage)
-        move = services.receive(
+        move = ledger.receive(
             site=site,
             item=line.item,
             quantity=quantity,

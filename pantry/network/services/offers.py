@@ -1,0 +1,266 @@
+"""Offers of surplus: posting, withdrawing, closing when they lapse, and claims
+(a claim makes a transfer, held from the offer's food)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from commonpot import jobs
+from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, tokened
+from commonpot.models import Site
+from pantry import services as pantry
+from pantry.models import Item, Lot, Storage
+from pantry.network.models import ColdChain, Need, Offer, Transfer, end_of_day
+from pantry.network.services.common import (
+    check_can_store,
+    fefo,
+    holds_for,
+    lock_offer,
+    move_holds,
+    on_commit,
+    positive,
+    require_manager,
+)
+from pantry.services import NotEnoughStock
+from pantry.units import (
+    display,
+)
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+
+@transaction.atomic
+def post_offer(
+    *,
+    site: Site,
+    by: User | None,
+    quantity: Decimal,
+    pickup_until: datetime,
+    lot: Lot | None = None,
+    item: Item | None = None,
+    pickup_from: datetime | None = None,
+    cold_chain: str | None = None,
+    notes: str = "",
+    token: UUID | None = None,
+    now: datetime | None = None,
+) -> Offer:
+    """Offer `quantity` (base unit) of food from one of the site's lots, or of an item
+    first expiring first. The quantity is held at once, so it cannot be cooked or
+    given out meanwhile; leads whose open needs it fits are emailed after commit.
+
+    Leftovers from a cooked meal are offered the same way: they are a lot of a
+    prepared-meal item.
+    """
+    content = {
+        "quantity": quantity,
+        "pickup_until": pickup_until,
+        "lot": lot,
+        "item": item,
+        "pickup_from": pickup_from,
+        "cold_chain": cold_chain,
+        "notes": notes,
+    }
+    existing = already_recorded(Offer, token, site_id=site.pk, content=content)
+    if existing is not None:
+        return existing
+    require_manager(by, site, "offer this site's food")
+    now = now or timezone.now()
+    if lot is not None:
+        if lot.site_id != site.pk:
+            raise DomainError(f"This lot belongs to {lot.site.name}, not {site.name}.", field="lot")
+        item = lot.item
+        if lot.is_expired(site.today()):
+            raise DomainError(
+                f"This lot of {item.name} passed its {lot.get_date_kind_display().lower()} "
+                f"date on {lot.best_before:%d %b %Y}: it cannot be offered.",
+                field="lot",
+            )
+    if item is None:
+        raise DomainError("Choose the food to offer.", field="lot")
+    quantity = positive(quantity)
+    pickup_from = pickup_from or now
+    if pickup_until <= now:
+        raise DomainError("The pickup window must end in the future.", field="pickup_until")
+    if pickup_until <= pickup_from:
+        raise DomainError("The pickup window must end after it starts.", field="pickup_until")
+    cold_chain = item.storage if cold_chain is None else cold_chain
+    if cold_chain == Storage.DRY:
+        cold_chain = ColdChain.NONE
+    if cold_chain not in ColdChain.values:
+        raise DomainError(f"{cold_chain!r} is not a way to keep food cold.", field="cold_chain")
+
+    offer = Offer(
+        site=site,
+        item=item,
+        lot=lot,
+        quantity=quantity,
+        remaining=quantity,
+        cold_chain=cold_chain,
+        pickup_from=pickup_from,
+        pickup_until=pickup_until,
+        closes_at=pickup_until,
+        notes=notes.strip()[:300],
+        posted_by=by,
+        posted_at=now,
+        **tokened(token, content),
+    )
+    try:
+        with transaction.atomic():
+            offer.save()
+    except IntegrityError:
+        # The same form, submitted twice at once: the first one stands.
+        if (earlier := already_recorded(Offer, token, content=content)) is None:
+            raise
+        return earlier
+    try:
+        held = pantry.reserve_stock(
+            site=site, item=item, quantity=quantity, reference=offer.reference, by=by, lot=lot
+        )
+    except NotEnoughStock as e:
+        where = "in this lot" if lot else f"at {site.name}"
+        raise NotEnoughStock(
+            f"Only {display(e.available, item)} of {item.name} is free to offer {where}; "
+            f"you offered {display(quantity, item)}.",
+            available=e.available,
+        ) from None
+    dated = [r.lot for r in held if r.lot.best_before is not None]
+    if dated:
+        soonest = min(dated, key=fefo)
+        offer.best_before, offer.date_kind = soonest.best_before, soonest.date_kind
+        offer.closes_at = min(end_of_day(site, soonest.best_before), pickup_until)
+        offer.save(update_fields=["best_before", "date_kind", "closes_at"])
+    on_commit("pantry.network.tasks.notify_offer_matches", offer.pk)
+    return offer
+
+
+@transaction.atomic
+def withdraw_offer(*, offer_id: int, by: User | None) -> Offer:
+    """Take an offer off the board; what was still offered goes back to the site's stock."""
+    offer = lock_offer(offer_id)
+    require_manager(by, offer.site, "withdraw this offer")
+    if offer.status == Offer.Status.WITHDRAWN:
+        return offer
+    if offer.status != Offer.Status.OPEN:
+        raise DomainError(f"This offer is already closed: {offer.get_status_display().lower()}.")
+    pantry.release_reservations(offer.reference)
+    offer.status = Offer.Status.WITHDRAWN
+    offer.closed_at = timezone.now()
+    offer.save(update_fields=["status", "closed_at"])
+    return offer
+
+
+@transaction.atomic
+def _close_lapsed_offer(offer_id: int, now: datetime) -> bool:
+    offer = lock_offer(offer_id)
+    if offer.status != Offer.Status.OPEN or offer.closes_at > now:
+        return False
+    pantry.release_reservations(offer.reference)
+    offer.status = Offer.Status.EXPIRED
+    offer.closed_at = now
+    offer.save(update_fields=["status", "closed_at"])
+    return True
+
+
+def close_lapsed(now: datetime | None = None) -> dict[str, int]:
+    """Close offers past their date or pickup window (releasing their holds) and needs
+    past their needed-by date. One transaction per offer, so an offer that cannot be
+    closed is logged and the rest still close; safe to run twice."""
+    now = now or timezone.now()
+    offers = jobs.run_each(
+        "close lapsed offers",
+        list(Offer.objects.lapsed(now).values_list("pk", flat=True)),
+        lambda pk: _close_lapsed_offer(pk, now),
+        describe=lambda pk: f"offer {pk}",
+    )
+    needs = Need.objects.lapsed(now).update(status=Need.Status.EXPIRED, closed_at=now)
+    counts = {"offers": sum(offers.results), "needs": needs}
+    if offers.failed:
+        counts["errors"] = offers.failed
+    return counts
+
+
+@transaction.atomic
+def claim_offer(
+    *,
+    offer_id: int,
+    site: Site,
+    by: User | None,
+    quantity: Decimal | None = None,
+    need: Need | None = None,
+    token: UUID | None = None,
+    now: datetime | None = None,
+) -> Transfer:
+    """A site claims an offer (all that is left, or `quantity` of it): a proposed
+    transfer, with the food now held for it, waiting for the source to accept.
+
+    The offer row is locked first, so of two sites claiming the last of an
+    offer at once one gets it and the other is told it is taken.
+    """
+    offer = lock_offer(offer_id)
+    content = {"site": site, "quantity": quantity, "need": need}
+    existing = already_recorded(Transfer, token, offer_id=offer.pk, content=content)
+    if existing is not None:
+        return existing
+    require_manager(by, site, "claim food for this site")
+    now = now or timezone.now()
+    if site.pk == offer.site_id:
+        raise DomainError("This is your own site's offer; withdraw it instead of claiming it.")
+    if offer.status == Offer.Status.TAKEN:
+        raise DomainError(
+            f"Someone else claimed all of this {offer.item.name} first; it is no longer on offer."
+        )
+    if offer.status != Offer.Status.OPEN:
+        raise DomainError(f"This offer is closed: {offer.get_status_display().lower()}.")
+    if offer.closes_at <= now:
+        raise DomainError(
+            f"This offer closed on {offer.site.local(offer.closes_at):%d %b at %H:%M}: the food "
+            "passed its date or the pickup window ended."
+        )
+    quantity = offer.remaining if quantity is None else positive(quantity)
+    if quantity > offer.remaining:
+        raise NotEnoughStock(
+            f"Only {offer.remaining_display} of {offer.item.name} is still on offer; "
+            f"you asked for {display(quantity, offer.item)}.",
+            available=offer.remaining,
+        )
+    if need is not None and (need.site_id != site.pk or need.status != Need.Status.OPEN):
+        raise DomainError("That need is not an open need of the site you are claiming for.")
+    for hold in holds_for(offer.reference):
+        check_can_store(site, hold.lot.storage, offer.item)
+
+    transfer = Transfer.objects.create(
+        source=offer.site,
+        destination=site,
+        item=offer.item,
+        quantity=quantity,
+        offer=offer,
+        need=need,
+        cold_chain=offer.cold_chain,
+        note=offer.notes,
+        proposed_by=by,
+        proposed_at=now,
+        **tokened(token, content),
+    )
+    move_holds(
+        site=offer.site,
+        item=offer.item,
+        from_ref=offer.reference,
+        to_ref=transfer.reference,
+        quantity=quantity,
+        by=by,
+    )
+    offer.remaining -= quantity
+    if offer.remaining == 0:
+        offer.status = Offer.Status.TAKEN
+        offer.closed_at = now
+    offer.save(update_fields=["remaining", "status", "closed_at"])
+    on_commit("pantry.network.tasks.notify_claim", transfer.pk)
+    return transfer

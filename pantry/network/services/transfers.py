@@ -1,0 +1,379 @@
+"""The steps of a transfer: proposed, accepted (food held), dispatched (on the
+road), received (into new lots, short or damaged parts recorded) or cancelled."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, tokened
+from commonpot.models import Site
+from commonpot.numbers import parse_decimal
+from commonpot.permissions import can_manage_site, is_coordinator
+from pantry import services as pantry
+from pantry.models import Item, StockMove, Storage
+from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
+from pantry.network.services.common import (
+    Kind,
+    check_can_store,
+    holds_for,
+    lock_offer,
+    lock_transfer,
+    move_holds,
+    positive,
+    require_manager,
+)
+from pantry.services import NotEnoughStock
+from pantry.units import (
+    MAX_BASE,
+    display,
+)
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+
+@transaction.atomic
+def propose_transfer(
+    *,
+    source: Site,
+    destination: Site,
+    item: Item,
+    quantity: Decimal,
+    by: User | None,
+    note: str = "",
+    need: Need | None = None,
+    token: UUID | None = None,
+) -> Transfer:
+    """A coordinator proposes moving food between two sites; the source's lead
+    accepts it (which is when the food is held) or cancels it."""
+    content = {"item": item, "quantity": quantity, "note": note, "need": need}
+    existing = already_recorded(
+        Transfer, token, source_id=source.pk, destination_id=destination.pk, content=content
+    )
+    if existing is not None:
+        return existing
+    if by is None or not is_coordinator(by):
+        raise DomainError(
+            "Only coordinators propose transfers between sites; a site claims an offer instead."
+        )
+    if source.pk == destination.pk:
+        raise DomainError("Choose two different sites.", field="destination")
+    quantity = positive(quantity)
+    check_can_store(destination, item.storage, item)
+    free = pantry.available(source, item)
+    if free < quantity:
+        raise NotEnoughStock(
+            f"{source.name} has only {display(free, item)} of {item.name} free; "
+            f"the transfer asks for {display(quantity, item)}.",
+            available=free,
+        )
+    return Transfer.objects.create(
+        source=source,
+        destination=destination,
+        item=item,
+        quantity=quantity,
+        need=need,
+        cold_chain=item.storage if item.storage != Storage.DRY else ColdChain.NONE,
+        note=note.strip()[:300],
+        proposed_by=by,
+        **tokened(token, content),
+    )
+
+
+@transaction.atomic
+def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
+    """The source's lead agrees to send the food; from now it is held for the transfer."""
+    transfer = lock_transfer(transfer_id)
+    require_manager(by, transfer.source, "accept transfers of its food")
+    if transfer.status == Transfer.Status.ACCEPTED:
+        return transfer
+    if transfer.status != Transfer.Status.PROPOSED:
+        raise DomainError(
+            f"This transfer is {transfer.get_status_display().lower()}; it cannot be accepted now."
+        )
+    holds = holds_for(transfer.reference)
+    if holds:
+        # Claimed from an offer: the food is already held. Make sure it is still good.
+        today = transfer.source.today()
+        for hold in holds:
+            if hold.lot.is_expired(today):
+                raise DomainError(
+                    f"The {transfer.item.name} held for this transfer passed its date on "
+                    f"{hold.lot.best_before:%d %b %Y}: cancel the transfer instead."
+                )
+    else:
+        try:
+            pantry.reserve_stock(
+                site=transfer.source,
+                item=transfer.item,
+                quantity=transfer.quantity,
+                reference=transfer.reference,
+                by=by,
+            )
+        except NotEnoughStock as e:
+            raise NotEnoughStock(
+                f"{transfer.source.name} has only {display(e.available, transfer.item)} of "
+                f"{transfer.item.name} free; the transfer asks for {transfer.quantity_display}.",
+                available=e.available,
+            ) from None
+    transfer.status = Transfer.Status.ACCEPTED
+    transfer.accepted_by = by
+    transfer.accepted_at = timezone.now()
+    transfer.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return transfer
+
+
+@transaction.atomic
+def dispatch_transfer(*, transfer_id: int, by: User | None) -> Transfer:
+    """The food leaves the source's lots, first expiring first, and is in transit."""
+    transfer = lock_transfer(transfer_id)
+    require_manager(by, transfer.source, "dispatch transfers of its food")
+    if transfer.status == Transfer.Status.DISPATCHED:
+        return transfer
+    if transfer.status == Transfer.Status.PROPOSED:
+        raise DomainError("Accept this transfer before dispatching it.")
+    if transfer.status != Transfer.Status.ACCEPTED:
+        raise DomainError(
+            f"This transfer is {transfer.get_status_display().lower()}; it cannot be dispatched."
+        )
+    holds = holds_for(transfer.reference)
+    if not holds:
+        raise DomainError("No food is held for this transfer; cancel it and claim again.")
+    for hold in holds:
+        taken = pantry.take_reserved(
+            hold,
+            kind=Kind.TRANSFER_OUT,
+            by=by,
+            reference=transfer.reference,
+            note=f"To {transfer.destination.name}",
+        )
+        lot = taken.lot
+        TransferLine.objects.create(
+            transfer=transfer,
+            item=transfer.item,
+            origin_lot=lot,
+            quantity=taken.quantity,
+            weight_g=transfer.item.weight_g(taken.quantity),
+            best_before=lot.best_before,
+            date_kind=lot.date_kind,
+            storage=lot.storage,
+            origin=lot.source,
+        )
+    transfer.status = Transfer.Status.DISPATCHED
+    transfer.dispatched_by = by
+    transfer.dispatched_at = timezone.now()
+    transfer.save(update_fields=["status", "dispatched_by", "dispatched_at"])
+    return transfer
+
+
+@transaction.atomic
+def receive_transfer(
+    *,
+    transfer_id: int,
+    by: User | None,
+    received: dict[int, Decimal],
+    reason: str = "",
+    destination: str = "",
+    note: str = "",
+) -> Transfer:
+    """The destination records what arrived in good condition, per line (base unit).
+
+    Each line becomes a new lot at the destination keeping the item, date,
+    storage and origin. Whatever did not arrive in good condition (short or
+    damaged) is recorded as waste from that lot with `reason` and `destination`,
+    so the network's totals still add up.
+    """
+    transfer = lock_transfer(transfer_id)
+    require_manager(by, transfer.destination, "receive transfers at this site")
+    if transfer.status == Transfer.Status.RECEIVED:
+        raise DomainError(
+            f"This transfer was already received on "
+            f"{transfer.destination.local(transfer.received_at):%d %b at %H:%M}."
+        )
+    if transfer.status != Transfer.Status.DISPATCHED:
+        raise DomainError(
+            f"This transfer is {transfer.get_status_display().lower()}; only food in transit "
+            "can be received."
+        )
+    lines = list(transfer.lines.select_for_update().order_by("pk"))
+    good: dict[int, Decimal] = {}
+    for line in lines:
+        if line.pk not in received:
+            raise DomainError(f"Say how much of the {line.quantity_display} line arrived.")
+        q = parse_decimal(
+            received[line.pk],
+            field="received",
+            label="what arrived",
+            ceiling=MAX_BASE,
+            zero_allowed=True,
+        )
+        if q > line.quantity:
+            raise DomainError(
+                f"You entered {display(q, line.item)} of {line.item.name} received, but only "
+                f"{line.quantity_display} was dispatched on this line.",
+                field="received",
+            )
+        good[line.pk] = q
+    short = sum((line.quantity - good[line.pk] for line in lines), Decimal(0))
+    if short > 0:
+        if reason not in StockMove.WasteReason.values:
+            raise DomainError(
+                f"{display(short, transfer.item)} did not arrive in good condition: say why.",
+                field="reason",
+            )
+        if destination not in StockMove.Destination.values:
+            raise DomainError("Say where the unusable food went.", field="destination")
+    for line in lines:
+        check_can_store(transfer.destination, line.storage, line.item)
+
+    for line in lines:
+        move = pantry.receive(
+            site=transfer.destination,
+            item=line.item,
+            quantity=line.quantity,
+            by=by,
+            source=f"{line.origin} (via {transfer.source.name})"[:200],
+            best_before=line.best_before,
+            date_kind=line.date_kind,
+            storage=line.storage,
+            kind=Kind.TRANSFER_IN,
+            reference=transfer.reference,
+            note=f"From {transfer.source.name}",
+        )
+        line.received_lot = move.lot
+        line.received_quantity = good[line.pk]
+        line.shortfall = line.quantity - good[line.pk]
+        if line.shortfall > 0:
+            pantry.take_stock(
+                site=transfer.destination,
+                item=line.item,
+                quantity=line.shortfall,
+                kind=Kind.WASTED,
+                by=by,
+                lot=move.lot,
+                reason=reason,
+                destination=destination,
+                reference=transfer.reference,
+                note=(note.strip() or "Short or damaged on delivery")[:200],
+            )
+        line.save(update_fields=["received_lot", "received_quantity", "shortfall"])
+
+    transfer.status = Transfer.Status.RECEIVED
+    transfer.received_by = by
+    transfer.received_at = timezone.now()
+    if short > 0:
+        transfer.shortfall_reason, transfer.shortfall_destination = reason, destination
+    transfer.receipt_note = note.strip()[:300]
+    transfer.save(
+        update_fields=[
+            "status",
+            "received_by",
+            "received_at",
+            "shortfall_reason",
+            "shortfall_destination",
+            "receipt_note",
+        ]
+    )
+    _count_towards_need(transfer, sum(good.values(), Decimal(0)))
+    return transfer
+
+
+def _count_towards_need(transfer: Transfer, arrived: Decimal) -> None:
+    if transfer.need_id is None or arrived <= 0:
+        return
+    need = Need.objects.select_for_update().filter(pk=transfer.need_id).first()
+    if need is None or need.status != Need.Status.OPEN:
+        return
+    amount = arrived if need.item_id else transfer.item.weight_g(arrived)
+    if amount is None:
+        return
+    # A need's tally only informs; kept within its column rather than refusing a delivery.
+    need.received = min(need.received + amount, MAX_BASE)
+    fields = ["received"]
+    if need.received >= need.quantity:
+        need.status, need.closed_at = Need.Status.MET, timezone.now()
+        fields += ["status", "closed_at"]
+    need.save(update_fields=fields)
+
+
+@transaction.atomic
+def cancel_transfer(*, transfer_id: int, by: User | None, reason: str) -> Transfer:
+    """Call a transfer off before it is received.
+
+    Before dispatch, the held food is released; when the transfer came from an
+    offer that is still open, it goes back on offer. After dispatch, every line
+    goes back to the source as a new lot (TRANSFER_IN) keeping its date and origin.
+    """
+    transfer = lock_transfer(transfer_id)
+    if by is None or not (
+        can_manage_site(by, transfer.source) or can_manage_site(by, transfer.destination)
+    ):
+        raise DomainError(
+            f"Only leads of {transfer.source.name} or {transfer.destination.name} and "
+            "coordinators can cancel this transfer."
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("Say why the transfer is cancelled.", field="reason")
+    if transfer.status == Transfer.Status.CANCELLED:
+        return transfer
+    if transfer.status == Transfer.Status.RECEIVED:
+        raise DomainError(
+            "This transfer was already received; correct the stock at the site instead."
+        )
+    if transfer.status == Transfer.Status.DISPATCHED:
+        for line in transfer.lines.select_for_update().order_by("pk"):
+            move = pantry.receive(
+                site=transfer.source,
+                item=line.item,
+                quantity=line.quantity,
+                by=by,
+                source=line.origin,
+                best_before=line.best_before,
+                date_kind=line.date_kind,
+                storage=line.storage,
+                kind=Kind.TRANSFER_IN,
+                reference=transfer.reference,
+                note=f"Back: transfer {transfer.pk} to {transfer.destination.name} cancelled",
+            )
+            line.returned_lot = move.lot
+            line.save(update_fields=["returned_lot"])
+    else:
+        _give_back_to_offer(transfer, by)
+    transfer.status = Transfer.Status.CANCELLED
+    transfer.cancelled_by = by
+    transfer.cancelled_at = timezone.now()
+    transfer.cancel_reason = reason[:300]
+    transfer.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
+    return transfer
+
+
+def _give_back_to_offer(transfer: Transfer, by) -> None:
+    held = sum((h.quantity for h in holds_for(transfer.reference)), Decimal(0))
+    offer = lock_offer(transfer.offer_id) if transfer.offer_id else None
+    reopen = (
+        offer is not None
+        and offer.status in (Offer.Status.OPEN, Offer.Status.TAKEN)
+        and offer.closes_at > timezone.now()
+        and held > 0
+    )
+    if not reopen:
+        pantry.release_reservations(transfer.reference)
+        return
+    move_holds(
+        site=transfer.source,
+        item=transfer.item,
+        from_ref=transfer.reference,
+        to_ref=offer.reference,
+        quantity=held,
+        by=by,
+    )
+    offer.remaining += held
+    offer.status, offer.closed_at = Offer.Status.OPEN, None
+    offer.save(update_fields=["remaining", "status", "closed_at"])
