@@ -13,6 +13,17 @@ from hypothesis import settings as hypothesis_settings
 from commonpot.models import Membership
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 
+BROWSER_TESTS = os.path.join(os.path.dirname(__file__), "browser", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is a browser test, marked or not; under
+    pytest-xdist they share one worker (one Chromium, one live server)."""
+    for item in items:
+        if str(item.path).startswith(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_synchronous(settings, monkeypatch):
