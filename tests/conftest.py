@@ -4,8 +4,10 @@ a volunteer, an outsider and an anonymous visitor."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -38,6 +40,16 @@ def _fast_and_synchronous(settings, monkeypatch):
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def noon():
+    """The clock held still at noon UTC today: far from midnight in every test site's
+    time zone, so a date worked out in a test and the one the code works out cannot
+    fall either side of midnight, nor "now" move between the two."""
+    today_noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(today_noon, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
