@@ -61,6 +61,7 @@ def add_what_the_demo_leaves_out():
     network.dispatch_transfer(transfer_id=transfer.pk, by=camp_lead)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_admin_list_and_first_row_opens_on_the_demo_network(client):
     call_command("seed_demo")
