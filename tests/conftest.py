@@ -20,11 +20,21 @@ BROWSER_TESTS = os.path.join(os.path.dirname(__file__), "browser", "")
 
 def pytest_collection_modifyitems(config, items):
     """Every test under tests/browser is a browser test, marked or not; under
-    pytest-xdist they share one worker (one Chromium, one live server)."""
+    pytest-xdist they share one worker (one Chromium, one live server).
+
+    The longest tests go first, so that two workers do not end with one of them
+    still busy with a benchmark while the other waits."""
     for item in items:
         if str(item.path).startswith(BROWSER_TESTS):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+    first = ("benchmark", "browser", "slow")
+
+    def order(item):
+        marks = {m.name for m in item.iter_markers()}
+        return next((n for n, name in enumerate(first) if name in marks), len(first))
+
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)
