@@ -54,9 +54,9 @@ def _fast_and_synchronous(settings, monkeypatch):
 
 @pytest.fixture
 def noon():
-    """The clock held still at noon UTC today: far from midnight in every test site's
-    time zone, so a date worked out in a test and the one the code works out cannot
-    fall either side of midnight, nor "now" move between the two."""
+    """The clock held still at noon UTC today: far from midnight in the test sites'
+    time zones (London, New York), so a date worked out in a test and the one the
+    code works out cannot fall either side of midnight, nor "now" move between them."""
     today_noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     with time_machine.travel(today_noon, tick=False) as traveller:
         yield traveller
