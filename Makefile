@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test install lint benchmark clean
+.PHONY: run test test-fast install lint benchmark clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Commonpot needs Python 3.11 or newer.")'
@@ -26,9 +26,17 @@ run: install
 	@echo
 	DEBUG=true $(PY) manage.py devserver
 
+# Two workers: the machines we test on have two cores. Browser tests share one
+# worker (one Chromium, one live server); see tests/conftest.py.
+PYTEST_XDIST := -n 2 --dist loadgroup
+
 test: install
 	@bash .ci/ensure-chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# Everything but the browser and benchmark tests, for a quick check while working.
+test-fast: install
+	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser and not benchmark" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -4,14 +4,37 @@ a volunteer, an outsider and an anonymous visitor."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from commonpot.models import Membership
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
+
+BROWSER_TESTS = os.path.join(os.path.dirname(__file__), "browser", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test under tests/browser is a browser test, marked or not; under
+    pytest-xdist they share one worker (one Chromium, one live server).
+
+    The longest tests go first, so that two workers do not end with one of them
+    still busy with a benchmark while the other waits."""
+    for item in items:
+        if str(item.path).startswith(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    first = ("benchmark", "browser", "slow")
+
+    def order(item):
+        marks = {m.name for m in item.iter_markers()}
+        return next((n for n, name in enumerate(first) if name in marks), len(first))
+
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +50,16 @@ def _fast_and_synchronous(settings, monkeypatch):
     cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def noon():
+    """The clock held still at noon UTC today: far from midnight in the test sites'
+    time zones (London, New York), so a date worked out in a test and the one the
+    code works out cannot fall either side of midnight, nor "now" move between them."""
+    today_noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    with time_machine.travel(today_noon, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

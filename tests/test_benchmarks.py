@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.benchmark
+
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^[a-z0-9_]+: \S.*$")
 CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}

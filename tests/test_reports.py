@@ -16,6 +16,10 @@ from pantry.reports import figures, food_section
 from tests.conftest import client_for
 from tests.pantry.factories import DonorFactory, beans, rice
 
+# The figures are by day and month: keep the clock away from midnight and month ends
+# turning over mid-test (date.today() here, the site's own date in the code).
+pytestmark = pytest.mark.usefixtures("noon")
+
 
 @pytest.fixture(autouse=True)
 def _food_section_registered():

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from commonpot.models import User
 from volunteers.models import Shift
@@ -49,11 +50,11 @@ class WeekTable(tables.Table):
             short = record.min_people - record.places_taken
             badges.append(format_html('<span class="badge bad">{} short</span>', short))
         elif record.is_full:
-            badges.append(format_html('<span class="badge ok">Full</span>'))
+            badges.append(mark_safe('<span class="badge ok">Full</span>'))
         else:
-            badges.append(format_html('<span class="badge ok">Staffed</span>'))
+            badges.append(mark_safe('<span class="badge ok">Staffed</span>'))
         if not record.is_published:
-            badges.append(format_html('<span class="badge">Not published</span>'))
+            badges.append(mark_safe('<span class="badge">Not published</span>'))
         return format_html(" ".join(["{}"] * len(badges)), *badges)
 
 

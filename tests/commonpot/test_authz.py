@@ -1,3 +1,5 @@
+import pytest
+
 from tests.authz import Row, check_matrix, everyone, lead_only, logged_in, public
 
 ROWS = [
@@ -84,6 +86,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_core_url_answers_each_actor_as_expected(actors, site, private_site):
     from commonpot.opendata import public_id
 

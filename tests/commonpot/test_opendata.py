@@ -1,5 +1,6 @@
 """Open data: HSDS 3.0 and Murmurations outputs validate against the published schemas."""
 
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -11,6 +12,7 @@ import referencing
 import referencing.jsonschema
 from django.contrib.admin.sites import site as admin_site
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from commonpot import opendata
@@ -42,9 +44,22 @@ def murmurations_validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, registry=referencing.Registry(retrieve=retrieve))
 
 
+@pytest.fixture(scope="module")
+def demo_network(django_db_setup, django_db_blocker):
+    """The demo network, seeded once for this module in a transaction rolled back at
+    its end; each test runs inside it and has its own changes rolled back."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def network(db):
-    call_command("seed_demo")
+def network(demo_network, db):
     return {site.slug: site for site in Site.objects.all()}
 
 

@@ -65,6 +65,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_kitchen_url_answers_each_actor_as_expected(
     actors, site, other_site, private_site, lead, other_lead, items, receive
 ):

@@ -79,6 +79,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_network_url_answers_each_actor_as_expected(
     actors, site, other_site, private_site, lead, other_lead, item_bread, mapped
 ):

@@ -343,6 +343,7 @@ class Network(RuleBasedStateMachine):
 Network.TestCase.settings = None  # run through the test below, with the project's profile
 
 
+@pytest.mark.slow
 def test_offers_and_transfers_conserve_food_and_refusals_write_nothing(db):
     from hypothesis import settings
     from hypothesis.stateful import run_state_machine_as_test

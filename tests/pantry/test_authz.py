@@ -150,6 +150,7 @@ def records(site, other_site, private_site, lead, other_lead, item_rice):
     }
 
 
+@pytest.mark.slow
 def test_every_pantry_url_answers_each_actor_as_expected(actors, records):
     def resolve(kwargs):
         return {k: records.get(v, v) for k, v in kwargs.items()}

@@ -159,6 +159,7 @@ def test_the_lead_home_page_shows_what_expires_soon_and_what_is_low(
     )
     catalog.set_threshold(site=site, item=item_rice, minimum=Decimal(8000))
     page = client_for(lead).get("/").content.decode()
+    assert "Food to watch" in page and "Below its low-stock level" in page
     assert "Expiring in the next 3 days" in page
     assert "Milk</a>: 1 L, use by" in page
     assert "Rice</a>: 5 kg available, level 8 kg" in page

@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+import pytest
+
 from tests.authz import Row, check_matrix, lead_only, logged_in
 from tests.reminders.conftest import claim
 
@@ -34,6 +36,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_sheet_url_answers_each_actor_as_expected(
     actors, site, private_site, other_site, make_shift, volunteer
 ):

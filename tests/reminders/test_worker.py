@@ -177,6 +177,7 @@ def sign_ups(make_shift, make_volunteer):
     return [claim(early if i < 2 else late, person) for i, person in enumerate(people)]
 
 
+@pytest.mark.slow
 def test_the_worker_sends_exactly_one_reminder_per_sign_up_when_the_schedule_runs_twice(
     start_worker, smtp, sign_ups
 ):
@@ -208,6 +209,7 @@ def test_the_worker_sends_exactly_one_reminder_per_sign_up_when_the_schedule_run
     )
 
 
+@pytest.mark.slow
 def test_a_worker_killed_between_deciding_and_sending_leaves_the_retry_to_send_each_once(
     start_worker, smtp, sign_ups
 ):

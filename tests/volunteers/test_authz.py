@@ -133,6 +133,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_every_volunteers_url_answers_each_actor_as_expected(
     actors, site, other_site, private_site, volunteer

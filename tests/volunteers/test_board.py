@@ -12,7 +12,8 @@ from tests.conftest import client_for
 from tests.volunteers.factories import ShiftFactory, SignUpFactory
 from volunteers.models import Shift, SignUp
 
-pytestmark = pytest.mark.django_db
+# Dates here are worked out from "now" in more than one time zone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

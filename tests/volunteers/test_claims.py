@@ -18,7 +18,8 @@ from tests.volunteers.factories import (
 from volunteers import people, services
 from volunteers.models import Shift, ShiftPolicy, SignUp
 
-pytestmark = pytest.mark.django_db
+# Dates here are worked out from "now" in more than one time zone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def claim(shift, person, guests=0):

@@ -45,6 +45,7 @@ def race(people, action):
     return failures
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_fifty_claimers_on_a_ten_place_shift_leave_exactly_ten_confirmed():
     site = SiteFactory()

@@ -12,7 +12,8 @@ from tests.volunteers.factories import QualificationFactory, ShiftFactory, SignU
 from volunteers import services
 from volunteers.models import LeadMessage, Shift, SignUp
 
-pytestmark = pytest.mark.django_db
+# Dates here are worked out from "now" in more than one time zone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def shift_data(role_obj, **changes):

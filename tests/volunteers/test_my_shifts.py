@@ -12,7 +12,8 @@ from tests.volunteers.factories import QualificationKindFactory, ShiftFactory
 from volunteers import services
 from volunteers.models import Qualification, Shift, SignUp, VolunteerProfile
 
-pytestmark = pytest.mark.django_db
+# Dates here are worked out from "now" in more than one time zone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def test_my_shifts_offers_cancel_before_the_cutoff_and_a_stand_in_after(

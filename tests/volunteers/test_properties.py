@@ -55,6 +55,7 @@ def check_invariants(shifts):
             assert a.ends_at <= b.starts_at, "someone holds two overlapping shifts"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @given(steps=actions)
 def test_claims_cancellations_and_removals_keep_every_rule(steps):

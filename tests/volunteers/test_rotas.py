@@ -12,7 +12,8 @@ from tests.volunteers.factories import RotaFactory
 from volunteers import planning, services
 from volunteers.models import Rota, Shift, SignUp
 
-pytestmark = pytest.mark.django_db
+# Dates here are worked out from "now" in more than one time zone.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def tuesdays(site, weeks=4):
