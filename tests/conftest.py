@@ -4,7 +4,11 @@ a volunteer, an outsider and an anonymous visitor."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -35,6 +39,38 @@ def pytest_collection_modifyitems(config, items):
         return next((n for n, name in enumerate(first) if name in marks), len(first))
 
     items.sort(key=order)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# Settings a subprocess must not inherit from the test run: it uses its own SQLite file.
+SUBPROCESS_CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
+
+
+@pytest.fixture(scope="session")
+def migrated_data_dir(tmp_path_factory):
+    """A data folder holding a migrated SQLite database, made once per test process.
+
+    Tests that start `manage.py` in a subprocess (the benchmarks, `make run`) copy
+    it with `fresh_data_dir` instead of migrating again: a whole migrate is the
+    slowest step they have. They share an xdist group, so one worker makes it.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in SUBPROCESS_CLEARED}
+    env["DATA_DIR"] = str(tmp_path_factory.mktemp("migrated") / "var")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return Path(env["DATA_DIR"])
+
+
+def fresh_data_dir(template: Path, into: Path) -> Path:
+    """A copy of a migrated data folder, for one subprocess's own database."""
+    target = into / "var"
+    shutil.copytree(template, target)
+    return target
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.benchmark
+from tests.conftest import fresh_data_dir
+
+pytestmark = [pytest.mark.benchmark, pytest.mark.xdist_group("subprocess")]
 
 ROOT = Path(__file__).resolve().parents[1]
 LINE = re.compile(r"^[a-z0-9_]+: \S.*$")
@@ -33,16 +35,9 @@ PROMISES = {
 
 
 @pytest.fixture(scope="module")
-def scratch(tmp_path_factory):
+def scratch(migrated_data_dir, tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env["DATA_DIR"] = str(tmp_path_factory.mktemp("bench"))
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
+    env["DATA_DIR"] = str(fresh_data_dir(migrated_data_dir, tmp_path_factory.mktemp("bench")))
     return env
 
 

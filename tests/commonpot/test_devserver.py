@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fresh_data_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "RUN_MAIN"}
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("subprocess"),
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc"),
 ]
 
@@ -72,19 +75,11 @@ def wait_for(condition, seconds: float) -> bool:
 
 
 @pytest.fixture(scope="module")
-def environment(tmp_path_factory):
-    """`make run`'s environment, with a migrated data folder of its own (migrated once)."""
+def environment(migrated_data_dir, tmp_path_factory):
+    """`make run`'s environment, with a migrated data folder of its own."""
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-    env.update(DEBUG="true", DATA_DIR=str(tmp_path_factory.mktemp("devserver") / "var"))
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert migrate.returncode == 0, migrate.stderr
+    data = fresh_data_dir(migrated_data_dir, tmp_path_factory.mktemp("devserver"))
+    env.update(DEBUG="true", DATA_DIR=str(data))
     return env
 
 
