@@ -13,8 +13,9 @@ from datetime import date
 
 from django.http import Http404
 
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2999, 12, 31)
+from commonpot.dates import EARLIEST as EARLIEST_DAY
+from commonpot.dates import LATEST as LATEST_DAY
+
 MAX_INT = 2**31 - 1
 
 
@@ -67,7 +68,7 @@ def require_int(
 
 
 def parse_day(value: str | None) -> date | None:
-    """An ISO date between 2000 and 2999, or None."""
+    """An ISO date inside the window of commonpot.dates, or None."""
     try:
         day = date.fromisoformat((value or "").strip())
     except ValueError:
@@ -76,7 +77,7 @@ def parse_day(value: str | None) -> date | None:
 
 
 def require_day(value: str | None, name: str | None = None) -> date:
-    """An ISO date between 2000 and 2999, or a BadParam saying what is wrong
+    """An ISO date inside the window, or a BadParam saying what is wrong
     (naming the parameter, for an API or a report link)."""
     text = (value or "").strip()
     which = f"'{name}': " if name else ""
@@ -96,5 +97,5 @@ def require_day(value: str | None, name: str | None = None) -> date:
 def day_or_404(value: str | None) -> date:
     day = parse_day(value)
     if day is None:
-        raise Http404("Not a date between 2000 and 2999.")
+        raise Http404(f"Not a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
     return day

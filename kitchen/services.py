@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from commonpot.dates import check_day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -286,6 +287,7 @@ def plan_meal(
     token=None,
 ) -> MealService:
     """Plan a meal at `site`. The same token records once."""
+    check_day(date, "date")
     recipes = list(recipes)
     content = {
         "date": date,

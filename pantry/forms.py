@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.urls import reverse
 
+from commonpot.dates import DayField
 from commonpot.forms import PhoneField, SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
@@ -25,8 +26,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def date_field(label: str, **kwargs) -> forms.DateField:
-    return forms.DateField(
+def date_field(label: str, **kwargs) -> DayField:
+    return DayField(
         label=label,
         widget=DateInput(),
         error_messages={"invalid": "Enter a date, such as 2026-03-31."},

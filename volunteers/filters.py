@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from commonpot.dates import DayField
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -36,6 +37,12 @@ def _role_choices(request) -> list[tuple[str, str]]:
     return sorted({(n, n) for n in names})
 
 
+class DayFilter(django_filters.DateFilter):
+    """A day inside the window every date keeps (commonpot.dates)."""
+
+    field_class = DayField
+
+
 class BoardFilter(django_filters.FilterSet):
     """Dates are days on each shift's own site's clock."""
 
@@ -44,8 +51,8 @@ class BoardFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label="All sites",
     )
-    start = django_filters.DateFilter(label="From", method="filter_start", widget=DATE)
-    end = django_filters.DateFilter(label="To", method="filter_end", widget=DATE)
+    start = DayFilter(label="From", method="filter_start", widget=DATE)
+    end = DayFilter(label="To", method="filter_end", widget=DATE)
     role = django_filters.ChoiceFilter(
         field_name="role__name", label="Role", empty_label="Any role"
     )

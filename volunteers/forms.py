@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.db.models import Q
 
+from commonpot.dates import DayField
 from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
@@ -73,7 +74,7 @@ class ShiftForm(forms.Form):
     """A shift as a lead types it: a date and clock times at the site."""
 
     role = forms.ModelChoiceField(queryset=ShiftRole.objects.none())
-    date = forms.DateField(widget=DATE)
+    date = DayField(widget=DATE)
     start_time = forms.TimeField(widget=TIME, label="Starts")
     end_time = forms.TimeField(widget=TIME, label="Ends", help_text="The same day.")
     min_people = forms.IntegerField(
@@ -219,8 +220,8 @@ class MessageForm(forms.Form):
 
 
 class CopyDayForm(forms.Form):
-    from_day = forms.DateField(label="Copy the shifts of", widget=DATE)
-    to_day = forms.DateField(label="To", widget=DATE)
+    from_day = DayField(label="Copy the shifts of", widget=DATE)
+    to_day = DayField(label="To", widget=DATE)
 
 
 class ShiftPolicyForm(forms.ModelForm):
@@ -279,6 +280,7 @@ class RotaForm(forms.ModelForm):
             "what_to_bring": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"starts_on": DayField, "ends_on": DayField}
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,7 +305,7 @@ class RotaForm(forms.ModelForm):
 
 
 class RotaExceptionForm(forms.Form):
-    date = forms.DateField(widget=DATE)
+    date = DayField(widget=DATE)
     skip = forms.BooleanField(label="No shift that day", required=False, initial=True)
     start_time = forms.TimeField(widget=TIME, required=False, label="Other start time")
     end_time = forms.TimeField(widget=TIME, required=False, label="Other end time")
@@ -315,14 +317,12 @@ class RotaExceptionForm(forms.Form):
 
 class QualificationForm(forms.Form):
     kind = forms.ModelChoiceField(queryset=QualificationKind.objects.all(), label="Qualification")
-    expires_on = forms.DateField(
-        widget=DATE, required=False, help_text="Leave empty if it never expires."
-    )
+    expires_on = DayField(widget=DATE, required=False, help_text="Leave empty if it never expires.")
     reference = forms.CharField(max_length=100, required=False, label="Certificate number or note")
 
 
 class DateOfBirthForm(forms.Form):
-    date_of_birth = forms.DateField(
+    date_of_birth = DayField(
         widget=DATE,
         required=False,
         help_text="Only used to check the minimum age some roles need. Leaders do not see it.",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from commonpot import jobs
+from commonpot.dates import check_day
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site
@@ -66,6 +67,7 @@ def local_moment(site: Site, day: date, clock: time) -> datetime:
 def _check_shift_values(shift: Shift) -> None:
     if shift.starts_at is None or shift.ends_at is None:
         raise DomainError("Give the start and the end.")
+    check_day(shift.starts_at, "date")
     if shift.ends_at <= shift.starts_at:
         raise DomainError("The end must be after the start.", field="ends_at")
     if shift.ends_at - shift.starts_at > timedelta(hours=24):
@@ -266,6 +268,8 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
     another day. A shift the target day already has (same role and hours) is not
     copied twice, so copying again is harmless."""
     _require_lead(by, site)
+    check_day(from_day, "from_day")
+    check_day(to_day, "to_day")
     if from_day == to_day:
         raise DomainError("Choose a different day to copy to.", field="to_day")
     if to_day < site.today():
@@ -387,6 +391,8 @@ def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) 
         rota = Rota(site=site)
     elif rota.site_id != site.pk:
         raise DomainError("This rota belongs to another site.")
+    check_day(fields.get("starts_on"), "starts_on")
+    check_day(fields.get("ends_on"), "ends_on")
     for name, value in fields.items():
         setattr(rota, name, value)
     _check_rota(rota)
@@ -410,6 +416,7 @@ def add_rota_exception(
     max_people: int | None = None,
 ) -> RotaException:
     _require_lead(by, rota.site)
+    check_day(day, "date")
     if day.weekday() != rota.weekday:
         raise DomainError(
             f"This rota runs on {rota.get_weekday_display()}s; "

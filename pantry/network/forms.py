@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from commonpot.dates import DayField, DayTimeField
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
@@ -59,10 +60,10 @@ class OfferForm(TokenForm):
     )
     quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
     unit = forms.ChoiceField(choices=UNITS, initial="kg")
-    pickup_from = forms.DateTimeField(
+    pickup_from = DayTimeField(
         label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
     )
-    pickup_until = forms.DateTimeField(label="Pickup until", widget=LOCAL_DATETIME)
+    pickup_until = DayTimeField(label="Pickup until", widget=LOCAL_DATETIME)
     cold_chain = forms.ChoiceField(
         label="Keep cold in transit",
         choices=[
@@ -120,7 +121,7 @@ class NeedForm(TokenForm):
     unit = forms.ChoiceField(
         choices=UNITS, initial="kg", help_text="A need for a whole category is given by weight."
     )
-    needed_by = forms.DateField(widget=DATE)
+    needed_by = DayField(widget=DATE)
     note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, site: Site, **kwargs):
