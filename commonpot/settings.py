@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,6 +271,29 @@ PHONE_REGION = env_str("PHONE_REGION", "GB").upper()
 
 # Map background tiles for the public map ({z}/{x}/{y}); the map works without them.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+# Content-Security-Policy (django-csp): pages load scripts, styles, fonts and images
+# from Commonpot's own static files only (no inline script or style anywhere; htmx's
+# indicator styles are in commonpot.css). Pages with a map add the tiles' server to
+# img-src (commonpot.maps.allow_tiles). The admin is Django's own and still uses inline
+# styles, so it is left out.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Murmurations index that the admin action submits public site profiles to.
 MURMURATIONS_INDEX_URL = env_url("MURMURATIONS_INDEX_URL", ("https", "http")) or (

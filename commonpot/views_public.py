@@ -15,6 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from commonpot import opendata
+from commonpot.maps import allow_tiles
 from commonpot.models import Site
 from commonpot.params import BadParam, require_int
 
@@ -28,7 +29,7 @@ def _bad_request(reason: str) -> JsonResponse:
 @require_GET
 def site_map(request: HttpRequest) -> HttpResponse:
     sites = Site.objects.public()
-    return TemplateResponse(
+    page = TemplateResponse(
         request,
         "commonpot/site_map.html",
         {
@@ -38,6 +39,7 @@ def site_map(request: HttpRequest) -> HttpResponse:
             "map_tiles_url": settings.MAP_TILES_URL,
         },
     )
+    return allow_tiles(page)
 
 
 @require_GET

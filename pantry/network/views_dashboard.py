@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from commonpot.maps import allow_tiles
 from commonpot.models import Site
 from commonpot.opendata import site_map, site_map_feature
 from commonpot.permissions import coordinator_required
@@ -35,7 +36,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     matches = best_matches(needs, offers, per_need=3)
     expiring = [o for o in offers if (o.closes_at - now).total_seconds() <= EXPIRING_HOURS * 3600]
     in_flight = list(Transfer.objects.in_flight().for_lists().order_by("proposed_at"))
-    return TemplateResponse(
+    page = TemplateResponse(
         request,
         "network/dashboard.html",
         {
@@ -51,6 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sites": sites,
         },
     )
+    return allow_tiles(page)
 
 
 @coordinator_required

@@ -34,13 +34,26 @@ def browser():
         browser.close()
 
 
+def _refused_by_policy(page) -> list[str]:
+    """Collect what the Content-Security-Policy refused on this page: every page must
+    work with it enforced, so a refusal fails the test."""
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
     yield page
     context.close()
+    assert not refused, refused
 
 
 @pytest.fixture
@@ -54,8 +67,10 @@ def phone(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
     yield page
     context.close()
+    assert not refused, refused
 
 
 def log_in(page, username: str, password: str) -> None:
