@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from commonpot.dates import OUTSIDE, in_window
 from commonpot.models import Site
 from commonpot.spreadsheet import safe_cell
 from pantry.models import Donor, Item, Lot, StockMove, Storage
@@ -237,7 +238,11 @@ def _date(text: str, column: str, problems: list[str], *, required: bool = False
             problems.append(f"{column} is empty")
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems.append(f"{column} {text!r} is not a date: write dates as YYYY-MM-DD")
         return None
+    if not in_window(day):
+        problems.append(f"{column} {text!r}: {OUTSIDE}")
+        return None
+    return day

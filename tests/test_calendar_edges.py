@@ -76,3 +76,25 @@ def test_a_meal_dated_at_the_end_of_the_calendar_is_refused(lead, site, day):
     assert response.status_code == 400
     assert OUTSIDE in response.content.decode()
     assert not MealService.objects.exists()
+
+
+def test_stock_received_by_any_path_keeps_its_date_inside_the_window(site, lead):
+    from datetime import date
+    from decimal import Decimal
+
+    from commonpot.errors import DomainError
+    from pantry import services
+    from pantry.models import Lot
+    from tests.pantry.factories import rice
+
+    with pytest.raises(DomainError, match=OUTSIDE) as refused:
+        services.receive(
+            site=site,
+            item=rice(),
+            quantity=Decimal(5),
+            by=lead,
+            source="Shop",
+            best_before=date(9999, 12, 31),
+        )
+    assert refused.value.field == "best_before"
+    assert not Lot.objects.exists()

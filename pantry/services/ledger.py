@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from commonpot.dates import check_day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -221,6 +222,7 @@ def receive(
     if kind not in IN_KINDS:
         raise DomainError(f"A {kind} move does not bring stock in.")
     quantity = _quantity(quantity)
+    check_day(best_before, "best_before")
     if into is not None:
         lot = _lock_one(into)
         _check_item_site(lot, site, item)

@@ -132,3 +132,12 @@ def test_a_file_that_is_not_a_donations_sheet_is_explained(site, lead, content, 
     )
     assert message in response.content.decode()
     assert not Donation.objects.exists()
+
+
+def test_a_spreadsheet_date_outside_the_calendar_window_is_named_and_nothing_imported(
+    site, lead, item_rice
+):
+    text = HEADER + "2026-01-05,,,Rice,5,kg,,,\n" + "2026-01-05,,,Rice,5,kg,9999-12-31,,\n"
+    page = upload(client_for(lead), site, text).content.decode().replace("&#x27;", "'")
+    assert "Row 3: Best_before '9999-12-31': Give a date between 1900 and 2200." in page
+    assert not Donation.objects.exists() and not Lot.objects.exists()
