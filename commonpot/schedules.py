@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from django.apps import apps
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.module_loading import module_has_submodule
 
 # A schedule whose task lives in one of these packages is Commonpot's own: when
@@ -23,19 +24,24 @@ def app_schedules() -> list[tuple[str, str, int]]:
     return found
 
 
-def ensure_schedules(**kwargs) -> None:
+def ensure_schedules(using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Create, update and remove schedules to match the apps' SCHEDULES.
 
     Idempotent: safe on every migrate and on every node. Only recurring
     schedules of Commonpot's own tasks are ever removed (see OWN_PACKAGES); a
-    one-off run someone queued by hand is left to run.
+    one-off run someone queued by hand is left to run. A migrate of one app
+    alone (`migrate contenttypes`) may come before django-q2's tables exist:
+    the schedules then wait for the migrate that makes them.
     """
     from django.db.models import Q
     from django_q.models import Schedule
 
+    if Schedule._meta.db_table not in connections[using].introspection.table_names():
+        return
+    schedules = Schedule.objects.using(using)
     declared = app_schedules()
     for name, func, minutes in declared:
-        Schedule.objects.update_or_create(
+        schedules.update_or_create(
             name=name,
             defaults={
                 "func": func,
@@ -48,7 +54,7 @@ def ensure_schedules(**kwargs) -> None:
     for package in OWN_PACKAGES:
         ours |= Q(func__startswith=f"{package}.")
     (
-        Schedule.objects.filter(ours)
+        schedules.filter(ours)
         .exclude(schedule_type=Schedule.ONCE)
         .exclude(name__in=[name for name, _, _ in declared])
         .delete()
