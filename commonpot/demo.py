@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from commonpot.models import Membership, Site, User
@@ -109,7 +110,9 @@ class DemoNetwork:
     volunteers: dict[str, User] = field(default_factory=dict)  # by username
 
 
-def _person(username: str, name: str, phone: str, **extra) -> User:
+def _person(username: str, name: str, phone: str, password: str, **extra) -> User:
+    """A demo account; `password` is the demo password already hashed, once for
+    every account (hashing is slow on purpose, and this password is public)."""
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
@@ -120,7 +123,7 @@ def _person(username: str, name: str, phone: str, **extra) -> User:
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save(update_fields=["password"])
     return user
 
@@ -131,21 +134,23 @@ def seed_network(network: DemoNetwork, stdout=None) -> None:
         spec = dict(spec)
         site, _ = Site.objects.get_or_create(slug=spec.pop("slug"), defaults=spec)
         network.sites[site.slug] = site
+    password = make_password(DEMO_PASSWORD)
     network.coordinator = _person(
         "coordinator",
         "Rosa Mendes",
         "+447700900200",
+        password,
         is_coordinator=True,
         is_staff=True,
         is_superuser=True,
     )
     for username, name, phone, slug in LEADS:
-        user = _person(username, name, phone)
+        user = _person(username, name, phone, password)
         Membership.objects.get_or_create(
             user=user, site=network.sites[slug], defaults={"role": Membership.Role.LEAD}
         )
         network.leads[slug] = user
     for username, name, phone, slug in VOLUNTEERS:
-        user = _person(username, name, phone)
+        user = _person(username, name, phone, password)
         Membership.objects.get_or_create(user=user, site=network.sites[slug])
         network.volunteers[username] = user

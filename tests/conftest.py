@@ -75,7 +75,6 @@ def fresh_data_dir(template: Path, into: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _fast_and_synchronous(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # django-q2 reads its settings once, at import: run tasks inline in tests.
     from django_q.conf import Conf
 

@@ -11,3 +11,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "commonpot-test-suite-only-" + "not-secret-" * 4)
 
 from commonpot.settings import *  # noqa: E402, F403
+
+# Hashing is slow on purpose; a test's passwords need no protection. Set here rather
+# than per test, so fixtures shared by a module or the session are quick as well.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -83,15 +83,26 @@ def environment(migrated_data_dir, tmp_path_factory):
     return env
 
 
+GRACE = 2  # seconds; `make run` waits 10 before killing what did not stop
+
+
 @pytest.fixture
 def devserver(environment, tmp_path):
-    """A devserver on a free port, as `make run` starts it."""
+    """A devserver on a free port, as `make run` starts it (with a shorter grace)."""
     port = free_port()
     log_path = tmp_path / "devserver.log"
     log = log_path.open("w+")
     # Its own session, as a terminal gives `make run` its own process group.
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "devserver", "--addrport", f"127.0.0.1:{port}"],
+        [
+            sys.executable,
+            "manage.py",
+            "devserver",
+            "--addrport",
+            f"127.0.0.1:{port}",
+            "--grace",
+            str(GRACE),
+        ],
         cwd=ROOT,
         env=environment,
         stdout=log,
@@ -155,4 +166,4 @@ def test_a_web_server_too_slow_to_stop_is_killed_with_its_child_and_frees_the_po
     for pid in web:
         os.kill(pid, signal.SIGSTOP)
     os.killpg(process.pid, signal.SIGINT)
-    assert_all_stopped(process, port, started, log, seconds=30)
+    assert_all_stopped(process, port, started, log, seconds=GRACE + 15)

@@ -163,6 +163,14 @@ def finished(func: str) -> int:
     return Success.objects.filter(func=func).count()
 
 
+def queue_holds_only(*funcs: str) -> bool:
+    """Nothing waits in the broker, or is being worked on, but these tasks: a task
+    leaves the queue only once it is done, so no other email can still be sent."""
+    from django_q.models import OrmQ
+
+    return all(entry.func() in funcs for entry in OrmQ.objects.all())
+
+
 def nothing_left_to_send() -> bool:
     return not Message.objects.filter(
         status__in=[Message.Status.QUEUED, Message.Status.SENDING, Message.Status.RETRYING]
@@ -194,7 +202,8 @@ def test_the_worker_sends_exactly_one_reminder_per_sign_up_when_the_schedule_run
         worker,
     )
     wait_for(lambda: len(smtp) >= len(sign_ups) and nothing_left_to_send(), "the emails", worker)
-    time.sleep(3)  # anything doubled would arrive now
+    # Anything doubled would be queued or being sent until it arrived.
+    wait_for(queue_holds_only, "the queue to empty", worker)
     for sign_up in sign_ups:
         (received,) = smtp.to(sign_up.volunteer.email)
         assert received["Subject"].startswith("Reminder: Cook at Riverside Kitchen")
@@ -247,7 +256,8 @@ def test_a_worker_killed_between_deciding_and_sending_leaves_the_retry_to_send_e
         "the second runs",
         worker,
     )
-    time.sleep(3)
+    # The killed worker's long task waits out its lock; nothing else is left.
+    wait_for(lambda: queue_holds_only("time.sleep"), "the queue to empty", worker)
     for sign_up in sign_ups:
         assert len(smtp.to(sign_up.volunteer.email)) == 1
     assert len(smtp) == len(sign_ups)

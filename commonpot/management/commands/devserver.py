@@ -17,8 +17,8 @@ import time
 from django.core.management.base import BaseCommand
 
 # Seconds the web server and the worker get to stop on their own before the
-# rest of their process groups is killed.
-GRACE_SECONDS = 10
+# rest of their process groups is killed (--grace).
+GRACE_SECONDS = 10.0
 
 
 def _interrupt(signum, frame):
@@ -38,11 +38,11 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def _stop(processes: list[subprocess.Popen]) -> None:
+def _stop(processes: list[subprocess.Popen], grace: float) -> None:
     """Ask every group to stop as Ctrl-C would, wait a while, then kill what is left."""
     for process in processes:
         _signal_group(process, signal.SIGINT)
-    deadline = time.monotonic() + GRACE_SECONDS
+    deadline = time.monotonic() + grace
     try:
         while time.monotonic() < deadline and any(p.poll() is None for p in processes):
             time.sleep(0.1)
@@ -61,8 +61,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--grace",
+            type=float,
+            default=GRACE_SECONDS,
+            help="seconds to wait for both to stop on their own before killing them",
+        )
 
-    def handle(self, *args, addrport: str, **options):
+    def handle(self, *args, addrport: str, grace: float, **options):
         # A TERM (from a process manager, or `timeout`) stops both, as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         signal.signal(signal.SIGINT, _interrupt)
@@ -76,5 +82,5 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            _stop(processes)
+            _stop(processes, grace)
         self.stdout.write("Web server and worker stopped.")
