@@ -31,11 +31,12 @@ run: install
 PYTEST_XDIST := -n 2 --dist loadgroup
 
 test: install
-	@bash .ci/ensure-chromium
+	@bash .ci/system-packages
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Everything but the browser and benchmark tests, for a quick check while working.
 test-fast: install
+	@bash .ci/system-packages
 	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser and not benchmark" $(PYTEST_ARGS)
 
 lint: install
