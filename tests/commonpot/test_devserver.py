@@ -151,19 +151,14 @@ def test_ctrl_c_stops_the_web_server_and_the_worker_and_frees_the_port(devserver
     assert_all_stopped(process, port, started, log)
 
 
-def test_a_term_stops_the_web_server_and_the_worker_and_frees_the_port(devserver):
+def test_a_term_stops_even_a_frozen_web_server_with_its_child_and_frees_the_port(devserver):
     process, port, started, log = devserver
-    process.terminate()
-    assert_all_stopped(process, port, started, log)
-
-
-def test_a_web_server_too_slow_to_stop_is_killed_with_its_child_and_frees_the_port(devserver):
-    process, port, started, log = devserver
-    # Frozen, the autoreloader and the server it runs cannot answer Ctrl-C: after
-    # the grace period they must be killed, the child as well as its parent.
+    # Frozen, the autoreloader and the server it runs cannot answer: after the
+    # grace period they must be killed, the child as well as its parent. A TERM
+    # (a process manager, `timeout`) starts the stop as Ctrl-C does.
     web = [pid for pid in started if " runserver " in f"{command_line(pid)} "]
     assert len(web) == 2, [command_line(pid) for pid in started]
     for pid in web:
         os.kill(pid, signal.SIGSTOP)
-    os.killpg(process.pid, signal.SIGINT)
+    process.terminate()
     assert_all_stopped(process, port, started, log, seconds=GRACE + 15)
