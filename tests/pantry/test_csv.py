@@ -134,6 +134,24 @@ def test_a_file_that_is_not_a_donations_sheet_is_explained(site, lead, content, 
     assert not Donation.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (HEADER + "2026-01-05,,,Ri\x00ce,5,kg,,,\n", "The file holds a NUL character"),
+        (
+            HEADER + "2026-01-05,,,Rice," + "9" * 200_000 + ",kg,,,\n",
+            "Row 2: This row cannot be read as CSV (field larger than field limit",
+        ),
+    ],
+)
+def test_a_file_with_a_nul_or_a_giant_cell_is_explained_and_nothing_imported(
+    site, lead, item_rice, text, message
+):
+    response = upload(client_for(lead), site, text)
+    assert message in response.content.decode()
+    assert not Donation.objects.exists() and not Lot.objects.exists()
+
+
 def test_a_spreadsheet_date_outside_the_calendar_window_is_named_and_nothing_imported(
     site, lead, item_rice
 ):
