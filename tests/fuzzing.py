@@ -67,7 +67,7 @@ NOT_FUZZED = {"logout"}
 # Pages that are documents (PDF, CSV, calendars, JSON) hold no forms.
 DOCUMENT_SUFFIXES = (".pdf", ".csv", ".ics", ".json", ".geojson")
 
-FIELDS_ONE_AT_A_TIME = 6  # at most, per form: a count sheet has a field per lot
+FIELDS_ONE_AT_A_TIME = 4  # at most, per form (a count sheet has a field per lot): time
 TOKEN = "token"
 
 
@@ -338,8 +338,9 @@ def payloads(form: Form, seed: int) -> Iterator[Post]:
         posts.append(Post(f"every field = {describe(value)}", _fresh_token(data)))
     one_by_one = form.fields
     if len(one_by_one) > FIELDS_ONE_AT_A_TIME:
-        step = len(one_by_one) / FIELDS_ONE_AT_A_TIME
-        one_by_one = [one_by_one[int(i * step)] for i in range(FIELDS_ONE_AT_A_TIME)]
+        # Spread over the form, starting where the seed says.
+        step, n = len(one_by_one) / FIELDS_ONE_AT_A_TIME, len(one_by_one)
+        one_by_one = [one_by_one[(int(i * step) + seed) % n] for i in range(FIELDS_ONE_AT_A_TIME)]
     for i, name in enumerate(one_by_one):
         value = HOSTILE[(seed + i) % len(HOSTILE)]
         # i // 2: the button pressed turns apart from the actor posting.
