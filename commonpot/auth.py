@@ -5,6 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+# AccessAttempt.username's length in django-axes.
+LOCKOUT_NAME_LENGTH = 255
+
 
 def find_account(login: str):
     """The one account a typed user name or email address names, in any case, or None.
@@ -29,7 +32,9 @@ def lockout_username(request: HttpRequest | None, credentials: dict | None = Non
     Failures count per account, not per text typed: every spelling of a name and the
     account's email address count together, under the account's own user name.
     Text that names no account counts under its lower-cased form, so changing its
-    case does not start a fresh count either.
+    case does not start a fresh count either; cut to what the count's column holds
+    (django-axes cuts its other columns, not this one, and PostgreSQL refuses a
+    longer value where SQLite would keep it).
     """
     field = settings.AXES_USERNAME_FORM_FIELD
     if credentials is not None and field in credentials:
@@ -42,7 +47,7 @@ def lockout_username(request: HttpRequest | None, credentials: dict | None = Non
     user = find_account(typed)
     if user is not None:
         return user.get_username()
-    return typed.strip().lower()
+    return typed.strip().lower()[:LOCKOUT_NAME_LENGTH]
 
 
 class UsernameOrEmailBackend(ModelBackend):

@@ -104,7 +104,8 @@ class IngredientForm(forms.Form):
         return bool(self.is_valid() and self.cleaned_data.get("item"))
 
 
-IngredientFormSet = forms.formset_factory(IngredientForm, extra=0, max_num=60)
+# absolute_max: a line count past 60 is refused, not 1,060 empty lines built and shown.
+IngredientFormSet = forms.formset_factory(IngredientForm, extra=0, max_num=60, absolute_max=60)
 
 
 def ingredient_initial(recipe: Recipe) -> list[dict]:

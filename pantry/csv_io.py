@@ -164,14 +164,20 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         return [], [
             (0, "The file is not text in UTF-8: save it from the spreadsheet as CSV UTF-8.")
         ]
+    if "\x00" in text:
+        # No spreadsheet writes one, and PostgreSQL cannot even compare text holding
+        # one (the catalog lookup below would fail).
+        return [], [(0, "The file holds a NUL character (0x00): it is not a CSV spreadsheet.")]
     reader = csv.DictReader(io.StringIO(text))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return [], [(1, f"The first row must name the columns; missing: {', '.join(missing)}.")]
-    reader.fieldnames = header
-
-    records = list(reader)
+    try:
+        header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            return [], [(1, f"The first row must name the columns; missing: {', '.join(missing)}.")]
+        reader.fieldnames = header
+        records = list(reader)
+    except csv.Error as e:  # a cell past the csv module's limit (131,072 characters)
+        return [], [(reader.reader.line_num, f"This row cannot be read as CSV ({e}).")]
     if len(records) > MAX_IMPORT_ROWS:
         return [], [(0, f"The file has more than {MAX_IMPORT_ROWS:,} rows: split it.")]
     # Items by lower-case name and by barcode, in one query whatever the file's length.

@@ -233,7 +233,7 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
         request,
         "pantry/donation_import.html",
         {"site": site, "form": form, "report": report, "columns": csv_io.IMPORT_COLUMNS},
-        status=form_status(form),
+        status=400 if report else form_status(form),
     )
 
 

@@ -125,6 +125,19 @@ def test_an_unknown_name_is_locked_whatever_case_it_is_typed_in(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["login", "admin:login"])
+def test_a_ten_thousand_character_name_at_log_in_is_refused_and_still_counted(client, page):
+    typed = "X" * 10_000
+    response = client.post(reverse(page), {"username": typed, "password": "wrong"})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.get().username == "x" * 255
+    for _ in range(4):
+        client.post(reverse(page), {"username": typed, "password": "wrong"})
+    assert client.post(reverse(page), {"username": typed, "password": "wrong"}).status_code == 429
+
+
+@pytest.mark.django_db
 def test_locking_one_account_leaves_another_able_to_log_in(client):
     UserFactory(username="lena", email="lena@example.org", password="carrots-and-lentils")
     UserFactory(username="olly", email="olly@example.org", password="beans-and-barley")

@@ -65,10 +65,9 @@ ROWS = [
 ]
 
 
-@pytest.mark.slow
-def test_every_kitchen_url_answers_each_actor_as_expected(
-    actors, site, other_site, private_site, lead, other_lead, items, receive
-):
+@pytest.fixture
+def kitchen_names(site, other_site, private_site, lead, other_lead, items, receive):
+    """The recipes and meals (planned, cooked, another site's) the rows' kwargs name."""
     receive(items["rice"], 5000)
     recipe = create_recipe(
         site=site,
@@ -96,7 +95,7 @@ def test_every_kitchen_url_answers_each_actor_as_expected(
         recipes=[theirs],
         by=other_lead,
     )
-    names = {
+    return {
         "site": site.slug,
         "private": private_site.slug,
         "meal": meal.pk,
@@ -106,8 +105,11 @@ def test_every_kitchen_url_answers_each_actor_as_expected(
         "their_recipe": theirs.pk,
     }
 
+
+@pytest.mark.slow
+def test_every_kitchen_url_answers_each_actor_as_expected(actors, kitchen_names):
     def resolve(kwargs):
-        return {k: names.get(v, v) for k, v in kwargs.items()}
+        return {k: kitchen_names.get(v, v) for k, v in kwargs.items()}
 
     check_matrix(ROWS, actors, resolve)
 

@@ -170,6 +170,17 @@ def test_zero_servings_is_refused_on_the_form(as_lead, site, items):
     assert response.status_code == 400 and not Recipe.objects.exists()
 
 
+@pytest.mark.parametrize("count", ["61", "9" * 20])
+def test_a_recipe_sent_with_more_lines_than_the_form_holds_is_refused(as_lead, site, items, count):
+    response = as_lead.post(
+        url("kitchen:recipe_create", site), recipe_data(**{"ingredients-TOTAL_FORMS": count})
+    )
+    assert response.status_code == 400
+    assert b"Please submit at most 60 forms." in response.content
+    assert len(response.context["formset"].forms) == 60
+    assert not Recipe.objects.exists()
+
+
 def test_adding_a_line_without_javascript_keeps_what_was_typed(as_lead, site, items):
     data = recipe_data(add_line="1")
     del data["save"]

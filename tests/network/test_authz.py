@@ -79,10 +79,9 @@ ROWS = [
 ]
 
 
-@pytest.mark.slow
-def test_every_network_url_answers_each_actor_as_expected(
-    actors, site, other_site, private_site, lead, other_lead, item_bread, mapped
-):
+@pytest.fixture
+def network_names(site, other_site, private_site, lead, other_lead, item_bread, mapped):
+    """The offers, need and transfers (one in each state) the rows' kwargs name."""
     third = SiteFactory(name="Third Kitchen", stores__has_chilled_storage=True)
     third_lead = MembershipFactory(site=third, role="lead").user
     lot = stock(site, item_bread, "90000", by=lead)
@@ -99,7 +98,7 @@ def test_every_network_url_answers_each_actor_as_expected(
     dispatched = claimed(other_site, other_lead)
     services.accept_transfer(transfer_id=dispatched.pk, by=lead)
     services.dispatch_transfer(transfer_id=dispatched.pk, by=lead)
-    objects = {
+    return {
         "offer": shown.pk,
         "spare_offer": spare.pk,
         "need": need(other_site, by=other_lead, category="produce").pk,
@@ -110,7 +109,10 @@ def test_every_network_url_answers_each_actor_as_expected(
         "private": private_site.slug,
     }
 
+
+@pytest.mark.slow
+def test_every_network_url_answers_each_actor_as_expected(actors, network_names):
     def resolve(kwargs):
-        return {name: objects[value] for name, value in kwargs.items()}
+        return {name: network_names[value] for name, value in kwargs.items()}
 
     check_matrix(ROWS, actors, resolve)

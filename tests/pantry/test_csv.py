@@ -95,7 +95,9 @@ def test_a_spreadsheet_with_bad_rows_lists_each_and_imports_nothing(site, lead, 
         "2026-01-05,New Shop,,Rice,5,kg,,,\n"
         "2026-01-05,,,Rice,5,kg,2026-13-01,use_by,freezer\n"
     )
-    page = upload(client_for(lead), site, text).content.decode().replace("&#x27;", "'")
+    response = upload(client_for(lead), site, text)
+    assert response.status_code == 400
+    page = response.content.decode().replace("&#x27;", "'")
     assert "Nothing was imported" in page
     assert "Row 3: Received_on '05/01/2026' is not a date" in page
     assert "Row 4: No item called 'Unicorn steaks'" in page
@@ -132,6 +134,25 @@ def test_a_file_that_is_not_a_donations_sheet_is_explained(site, lead, content, 
     )
     assert message in response.content.decode()
     assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (HEADER + "2026-01-05,,,Ri\x00ce,5,kg,,,\n", "The file holds a NUL character"),
+        (
+            HEADER + "2026-01-05,,,Rice," + "9" * 200_000 + ",kg,,,\n",
+            "Row 2: This row cannot be read as CSV (field larger than field limit",
+        ),
+    ],
+)
+def test_a_file_with_a_nul_or_a_giant_cell_is_explained_and_nothing_imported(
+    site, lead, item_rice, text, message
+):
+    response = upload(client_for(lead), site, text)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Donation.objects.exists() and not Lot.objects.exists()
 
 
 def test_a_spreadsheet_date_outside_the_calendar_window_is_named_and_nothing_imported(

@@ -133,11 +133,9 @@ ROWS = [
 ]
 
 
-@pytest.mark.slow
-@pytest.mark.django_db
-def test_every_volunteers_url_answers_each_actor_as_expected(
-    actors, site, other_site, private_site, volunteer
-):
+@pytest.fixture
+def volunteers_names(site, other_site, private_site, volunteer):
+    """The shifts, sign-ups, rota and qualifications the rows' kwargs name."""
     shift = ShiftFactory(site=site, role__name="Cook")
     open_shift = ShiftFactory(
         site=site,
@@ -167,7 +165,7 @@ def test_every_volunteers_url_answers_each_actor_as_expected(
         volunteer=volunteer, verified_at=None, kind__name="Driving licence"
     )
     profile = VolunteerProfile.objects.create(user=volunteer)
-    names = {
+    return {
         "site": site.slug,
         "other": other_site.slug,
         "private": private_site.slug,
@@ -189,7 +187,11 @@ def test_every_volunteers_url_answers_each_actor_as_expected(
         "day": shift.local_date.isoformat(),
     }
 
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_every_volunteers_url_answers_each_actor_as_expected(actors, volunteers_names):
     def resolve(kwargs):
-        return {k: names.get(v, v) for k, v in kwargs.items()}
+        return {k: volunteers_names.get(v, v) for k, v in kwargs.items()}
 
     check_matrix(ROWS, actors, resolve)
