@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -47,15 +50,28 @@ SUBPROCESS_CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", 
 
 
 @pytest.fixture(scope="session")
-def migrated_data_dir(tmp_path_factory):
+def migrated_data_dir(request, tmp_path_factory):
     """A data folder holding a migrated SQLite database, made once per test process.
 
     Tests that start `manage.py` in a subprocess (the benchmarks, `make run`) copy
     it with `fresh_data_dir` instead of migrating again: a whole migrate is the
     slowest step they have. They share an xdist group, so one worker makes it.
+    When the suite itself runs on SQLite its database was just made by the same
+    migrations, so it is copied (SQLite's online backup: committed rows only,
+    and the suite leaves none behind); on PostgreSQL a migrate of its own.
     """
+    data = tmp_path_factory.mktemp("migrated") / "var"
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        request.getfixturevalue("django_db_setup")
+        data.mkdir()
+        source = sqlite3.connect(database["NAME"])
+        target = sqlite3.connect(data / "commonpot.sqlite3")
+        with closing(source), closing(target):
+            source.backup(target)
+        return data
     env = {k: v for k, v in os.environ.items() if k not in SUBPROCESS_CLEARED}
-    env["DATA_DIR"] = str(tmp_path_factory.mktemp("migrated") / "var")
+    env["DATA_DIR"] = str(data)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -63,7 +79,7 @@ def migrated_data_dir(tmp_path_factory):
         check=True,
         timeout=300,
     )
-    return Path(env["DATA_DIR"])
+    return data
 
 
 def fresh_data_dir(template: Path, into: Path) -> Path:
