@@ -30,6 +30,12 @@ run: install
 # worker (one Chromium, one live server); see tests/conftest.py.
 PYTEST_XDIST := -n 2 --dist loadgroup
 
+# The suite starts many Python processes (xdist workers, manage.py subprocesses):
+# keep their compiled modules, and pytest's rewritten test modules, under var/
+# even where the environment asks not to write bytecode beside the source.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
+test test-fast: export PYTHONPYCACHEPREFIX := $(CURDIR)/var/pycache
+
 test: install
 	@bash .ci/system-packages
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
