@@ -52,29 +52,22 @@ def _fuzz(rows, actors, names, *, at_least: int):
     )
 
 
-@pytest.mark.slow
-def test_hostile_values_in_the_core_forms(actors, core_names):  # noqa: F811
-    _fuzz(core.ROWS, actors, core_names, at_least=10)
+# Each matrix, the fixture that makes the objects its rows name, and how many forms
+# its pages must show at least.
+MATRICES = {
+    "core": (core, "core_names", 10),
+    "pantry": (pantry, "pantry_names", 11),
+    "network": (network, "network_names", 10),
+    "kitchen": (kitchen, "kitchen_names", 10),
+    "volunteers": (volunteers, "volunteers_names", 25),
+}
 
 
 @pytest.mark.slow
-def test_hostile_values_in_the_pantry_forms(actors, pantry_names):  # noqa: F811
-    _fuzz(pantry.ROWS, actors, pantry_names, at_least=11)
-
-
-@pytest.mark.slow
-def test_hostile_values_in_the_network_forms(actors, network_names):  # noqa: F811
-    _fuzz(network.ROWS, actors, network_names, at_least=10)
-
-
-@pytest.mark.slow
-def test_hostile_values_in_the_kitchen_forms(actors, kitchen_names):  # noqa: F811
-    _fuzz(kitchen.ROWS, actors, kitchen_names, at_least=10)
-
-
-@pytest.mark.slow
-def test_hostile_values_in_the_volunteers_forms(actors, volunteers_names):  # noqa: F811
-    _fuzz(volunteers.ROWS, actors, volunteers_names, at_least=25)
+@pytest.mark.parametrize("area", sorted(MATRICES))
+def test_hostile_values_in_every_form_of_the_matrix(area, actors, request):
+    matrix, names, at_least = MATRICES[area]
+    _fuzz(matrix.ROWS, actors, request.getfixturevalue(names), at_least=at_least)
 
 
 # --- The fuzzer itself: it sees a crash, and a refusal that wrote -----------------
