@@ -166,7 +166,9 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-    Q_CLUSTER["poll"] = 2
+    # How often each worker asks the database for new jobs: sooner starts cost a
+    # query each time (Redis hands jobs over at once and needs no polling).
+    Q_CLUSTER["poll"] = env_int("QUEUE_POLL_MS", 2000, minimum=100) / 1000
 
 # --- Secret key -------------------------------------------------------------
 

@@ -46,6 +46,7 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must look like"),
         ({"WORKERS": "lots"}, "WORKERS must be a whole number"),
+        ({"QUEUE_POLL_MS": "10"}, "QUEUE_POLL_MS must be at least 100"),
         ({"TIME_ZONE": "Atlantis/Capital"}, "not a known time zone"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
     ],
