@@ -11,7 +11,10 @@ class CommonpotConfig(AppConfig):
         from commonpot.registry import NavLink, SiteTab, registry
         from commonpot.schedules import ensure_schedules
 
-        post_migrate.connect(ensure_schedules, dispatch_uid="commonpot.ensure_schedules")
+        # Django sends post_migrate once per installed app: this one is enough.
+        post_migrate.connect(
+            ensure_schedules, sender=self, dispatch_uid="commonpot.ensure_schedules"
+        )
         registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
         registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
         registry.add_nav(NavLink("Reports", "network_report", is_coordinator, order=80))

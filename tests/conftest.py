@@ -3,6 +3,7 @@ a volunteer, an outsider and an anonymous visitor."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -51,9 +51,11 @@ SCHEMA_CACHE = ROOT / "var" / "test-databases"
 SUBPROCESS_CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
 
 
-def _schema_key() -> str:
-    """What the migrated schema depends on: every migration file of Commonpot and the
-    versions of the packages whose migrations run too."""
+@functools.cache
+def _migrated_template() -> Path:
+    """Where a migrated SQLite database is kept between runs, named by what the
+    schema depends on: every migration file of Commonpot and the versions of the
+    packages whose migrations run too."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
@@ -62,7 +64,13 @@ def _schema_key() -> str:
     for path in sorted(ROOT.glob("**/migrations/*.py")):
         if ".venv" not in path.parts:
             digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return SCHEMA_CACHE / f"{digest.hexdigest()[:16]}.sqlite3"
+
+
+def _copy_sqlite(source: str | Path, target: str | Path) -> None:
+    """SQLite's online backup: a consistent copy of what is committed."""
+    with closing(sqlite3.connect(source)) as reading, closing(sqlite3.connect(target)) as to:
+        reading.backup(to)
 
 
 def _sqlite_test_name() -> str | None:
@@ -82,7 +90,7 @@ def django_db_keepdb(request, django_db_modify_db_settings):
     if request.config.getvalue("reuse_db"):
         return True
     name = _sqlite_test_name()
-    template = SCHEMA_CACHE / f"{_schema_key()}.sqlite3"
+    template = _migrated_template()
     if name is None or not template.is_file():
         return False
     shutil.copyfile(template, name)
@@ -102,13 +110,11 @@ def django_db_keepdb(request, django_db_modify_db_settings):
 def django_db_setup(django_db_setup, django_db_keepdb):
     """Keep a copy of a freshly migrated SQLite database for the next run."""
     name = _sqlite_test_name()
-    template = SCHEMA_CACHE / f"{_schema_key()}.sqlite3"
+    template = _migrated_template()
     if name is not None and not django_db_keepdb and not template.exists():
         SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
         partial = template.with_suffix(f".{os.getpid()}.partial")
-        source, target = sqlite3.connect(name), sqlite3.connect(partial)
-        with closing(source), closing(target):
-            source.backup(target)
+        _copy_sqlite(name, partial)
         os.replace(partial, template)  # whole or not at all, if two workers race
     yield
 
@@ -125,14 +131,10 @@ def migrated_data_dir(request, tmp_path_factory):
     and the suite leaves none behind); on PostgreSQL a migrate of its own.
     """
     data = tmp_path_factory.mktemp("migrated") / "var"
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if _sqlite_test_name() is not None:
         request.getfixturevalue("django_db_setup")
         data.mkdir()
-        source = sqlite3.connect(database["NAME"])
-        target = sqlite3.connect(data / "commonpot.sqlite3")
-        with closing(source), closing(target):
-            source.backup(target)
+        _copy_sqlite(_sqlite_test_name(), data / "commonpot.sqlite3")
         return data
     env = {k: v for k, v in os.environ.items() if k not in SUBPROCESS_CLEARED}
     env["DATA_DIR"] = str(data)
@@ -229,8 +231,9 @@ def outsider(db):
     return UserFactory(username="otto", display_name="Otto Outsider")
 
 
-def client_for(user) -> Client:
-    client = Client()
+def client_for(user, **options) -> Client:
+    """A test client logged in as `user` (None: a visitor); `options` go to Client."""
+    client = Client(**options)
     if user is not None:
         client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
     return client

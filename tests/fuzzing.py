@@ -33,6 +33,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
 from tests.authz import ACTORS, Row
+from tests.conftest import client_for
 
 HOSTILE = (
     "1900-01-01",
@@ -407,10 +408,7 @@ def _refused(actor: str, response) -> bool:
 def _client(user) -> Client:
     """A client that answers a crash with its 500 page, as a server would, so that
     one run reports every crash rather than stopping at the first."""
-    client = Client(raise_request_exception=False)
-    if user is not None:
-        client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
-    return client
+    return client_for(user, raise_request_exception=False)
 
 
 def _post(client: Client, url: str, data: dict):

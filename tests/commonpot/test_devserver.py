@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import fresh_data_dir
+from tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "RUN_MAIN"}
@@ -23,12 +24,6 @@ pytestmark = [
     pytest.mark.xdist_group("subprocess"),
     pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def answers(port: int) -> bool:

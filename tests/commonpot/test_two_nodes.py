@@ -45,12 +45,11 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from commonpot.mail import DELIVERY_CHUNK
 from tests.factories import PASSWORD
-from tests.reminders.test_worker import Inbox, free_port, wait_for
+from tests.processes import Inbox, free_port, mail_server, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "docs" / "deploy"
@@ -201,11 +200,8 @@ def redis_db():
 
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield f"smtp://127.0.0.1:{controller.port}", inbox
-    controller.stop()
+    with mail_server() as inbox:
+        yield f"smtp://127.0.0.1:{inbox.port}", inbox
 
 
 CONSOLE = """

@@ -6,71 +6,34 @@ and doubles nothing."""
 
 from __future__ import annotations
 
-import email
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from datetime import timedelta
-from email.message import Message as EmailMessage
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.utils import timezone
 
 from commonpot.models import Message
 from commonpot.schedules import ensure_schedules
 from tests.factories import UserFactory
+from tests.processes import mail_server, wait_for
 from tests.reminders.conftest import claim
 from volunteers.models import SignUp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-WAIT = 90  # seconds; generous, for a busy two-core machine
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.received: list[EmailMessage] = []
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self._lock:
-            self.received.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.received if m["To"] == address]
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self.received)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
+    with mail_server() as inbox:
+        yield inbox
 
 
 def database_url() -> str:
@@ -137,16 +100,6 @@ def start_worker(transactional_db, smtp, tmp_path, monkeypatch):
     yield start
     for worker in started:
         worker.kill()
-
-
-def wait_for(condition, what: str, worker: Worker | None = None, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    log = worker.output() if worker else ""
-    raise AssertionError(f"Timed out waiting for {what}.\n{log}")
 
 
 def run_schedule(*names: str) -> None:
