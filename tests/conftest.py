@@ -12,10 +12,13 @@ import subprocess
 import sys
 from contextlib import closing
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
+from django.contrib import auth
 from django.test import Client
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -232,10 +235,22 @@ def outsider(db):
 
 
 def client_for(user, **options) -> Client:
-    """A test client logged in as `user` (None: a visitor); `options` go to Client."""
+    """A test client logged in as `user` (None: a visitor); `options` go to Client.
+
+    The session is written as `login()` writes it, without the signals behind a
+    login (the lockout's access log, last_login): those cost more than the rest of
+    a short test, and the tests of logging in post to the real login page."""
     client = Client(**options)
     if user is not None:
-        client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
+        session = import_module(django_settings.SESSION_ENGINE).SessionStore()
+        session[auth.SESSION_KEY] = user._meta.pk.value_to_string(user)
+        session[auth.BACKEND_SESSION_KEY] = "commonpot.auth.UsernameOrEmailBackend"
+        session[auth.HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+        client.cookies[django_settings.SESSION_COOKIE_NAME].update(
+            {"path": "/", "domain": django_settings.SESSION_COOKIE_DOMAIN or ""}
+        )
     return client
 
 
