@@ -24,6 +24,8 @@ class CommonpotConfig(AppConfig):
         registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95))
         registry.add_site_tab(SiteTab("Settings", "site_edit", order=99))
 
-        from commonpot import demo
+        from commonpot import benchmark_pages, demo
+
+        registry.add_benchmark("pages", benchmark_pages.run)
 
         registry.add_demo_seeder(demo.seed_network, order=0)

@@ -77,6 +77,7 @@ class Registry:
     slots: dict[str, list[tuple[int, SlotFiller]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
     benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
+    page_benchmarks: list[Callable[..., list[Any]]] = field(default_factory=list)
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
     settings_sections: list[SettingsSection] = field(default_factory=list)
 
@@ -116,6 +117,12 @@ class Registry:
 
     def add_benchmark(self, name: str, run: Callable[..., None]) -> None:
         self.benchmarks[name] = run
+
+    def add_page_benchmark(self, seed: Callable[..., list[Any]]) -> None:
+        """seed(scale=, out=) makes the data and returns the app's pages to time
+        (commonpot.benchmark_pages.Page); `manage.py benchmark pages` runs them all."""
+        if all(s is not seed for s in self.page_benchmarks):
+            self.page_benchmarks.append(seed)
 
     def add_report_section(self, build: Callable[..., Any], order: int = 50) -> None:
         """build(period: commonpot.reports.Period) -> commonpot.reports.Section | None"""

@@ -21,7 +21,7 @@ class VolunteersConfig(AppConfig):
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
         from kitchen.slots import MEAL, MEAL_WEEK
         from pantry.network.slots import TRANSFER
-        from volunteers import benchmark, demo, panels, reports, site_settings, views_sheets
+        from volunteers import benchmark, benchmark_pages, demo, panels, reports, site_settings, views_sheets
         from volunteers.forms import RemindersAndSheetForm
 
         registry.add_nav(NavLink("Shifts", "volunteers:board", lambda user: True, order=20))
@@ -55,6 +55,7 @@ class VolunteersConfig(AppConfig):
         registry.add_site_tab(SiteTab("Shift sheets", "volunteers:sheets", order=43))
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)
+        registry.add_page_benchmark(benchmark_pages.seed)
         post_save.connect(
             _forget_erased_person,
             sender=get_user_model(),

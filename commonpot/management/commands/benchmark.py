@@ -13,10 +13,19 @@ class Command(BaseCommand):
             "--scale",
             type=float,
             default=1.0,
-            help="Fraction of the full data set to seed (for a quick look), 0 < scale <= 1.",
+            help="Share of the full data set to seed: 0.05 for a quick look, up to 10 "
+            "(`pages --scale 10` is that benchmark's large set).",
+        )
+        parser.add_argument(
+            "--requests",
+            type=int,
+            help="pages only: requests timed per page (default 200, at least 20).",
+        )
+        parser.add_argument(
+            "--only", help="pages only: time just the pages whose name contains this."
         )
 
-    def handle(self, *args, area=None, list=False, scale=1.0, **options):
+    def handle(self, *args, area=None, list=False, scale=1.0, requests=None, only=None, **options):
         if list or not area:
             for name in sorted(registry.benchmarks):
                 self.stdout.write(name)
@@ -24,6 +33,13 @@ class Command(BaseCommand):
         if area not in registry.benchmarks:
             known = ", ".join(sorted(registry.benchmarks)) or "none yet"
             raise CommandError(f"No benchmark called {area!r}. Known: {known}.")
-        if not 0 < scale <= 1:
-            raise CommandError("--scale must be above 0 and at most 1.")
-        registry.benchmarks[area](stdout=self.stdout, scale=scale)
+        if not 0 < scale <= 10:
+            raise CommandError("--scale must be above 0 and at most 10.")
+        extra = {}
+        if requests is not None or only is not None:
+            if area != "pages":
+                raise CommandError("--requests and --only are for the pages benchmark.")
+            if requests is not None and requests < 20:
+                raise CommandError("--requests must be at least 20.")
+            extra = {"requests": requests or 200, "only": only or ""}
+        registry.benchmarks[area](stdout=self.stdout, scale=scale, **extra)

@@ -1,0 +1,149 @@
+"""`manage.py benchmark pages`: what the pages people open daily cost the server.
+
+Each app registers the pages it owns (`registry.add_page_benchmark(seed)`): `seed`
+makes (or reuses) the data at the given scale and returns the pages to measure,
+each with the person who opens it. For each page and for a bare view answering
+"ok" through the same middleware, in the same process, this prints one
+`name: value` line each for:
+
+- `<page>_cpu_ms`: the median server CPU per request (`time.process_time`) over
+  REQUESTS requests after WARM_UP requests;
+- `<page>_ratio`: that, divided by the bare view's;
+- `<page>_queries` and `<page>_bytes`: of one request;
+- `<page>_target_ms` and `<page>_target_met`, where the page has a target.
+
+CPU time rather than wall time: the machine may be shared, and wall times swing
+twofold between runs while CPU per request does not.
+
+`--scale 10` seeds ten times the data (500 sites, 200,000 shifts, 50,000
+volunteers): the times may grow a little, the query counts not at all.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path
+
+from commonpot.models import User
+from commonpot.registry import registry
+
+WARM_UP = 20
+REQUESTS = 200
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to measure: its address, who opens it, and its target if it has one."""
+
+    name: str
+    url: str
+    user: User | None
+    target_ms: float | None = None
+    # Bad input the page must answer quickly: 200 (a bounded page) or a 4xx.
+    expect: tuple[int, ...] = (200,)
+    headers: dict[str, str] | None = None
+
+
+def bare(request) -> HttpResponse:
+    return HttpResponse("ok")
+
+
+# The site's own addresses, and the bare view beside them.
+urlpatterns = [
+    path("benchmark/bare/", bare, name="benchmark_bare"),
+    path("", include("commonpot.urls")),
+]
+
+
+def client_for(user: User | None) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    if user is not None:
+        client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
+    return client
+
+
+@dataclass
+class Figures:
+    cpu_ms: float
+    queries: int
+    size: int
+    status: int
+
+
+def measure(
+    client: Client,
+    url: str,
+    *,
+    requests: int = REQUESTS,
+    warm_up: int = WARM_UP,
+    headers: dict[str, str] | None = None,
+) -> Figures:
+    """The median CPU ms of `requests` GETs of `url` after `warm_up` of them."""
+    get = (lambda: client.get(url, headers=headers)) if headers else (lambda: client.get(url))
+    for _ in range(warm_up):
+        response = get()
+    with CaptureQueriesContext(connection) as ctx:
+        response = get()
+    # Now: the log is emptied at the start of each request.
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(requests):
+        started = time.process_time()
+        get()
+        times.append((time.process_time() - started) * 1000)
+    return Figures(
+        cpu_ms=statistics.median(times),
+        queries=queries,
+        size=len(response.content),
+        status=response.status_code,
+    )
+
+
+def run(*, stdout, scale: float = 1.0, requests: int = REQUESTS, only: str = "") -> None:
+    write = stdout.write
+    write(f"database: {connection.vendor}")
+    write(f"scale: {scale:g}")
+    started = time.perf_counter()
+    pages: list[Page] = []
+    for seed in registry.page_benchmarks:
+        pages += seed(scale=scale, out=write)
+    pages = [page for page in pages if only in page.name]
+    write(f"seed_seconds: {time.perf_counter() - started:.1f}")
+    with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+        write(f"requests_per_page: {requests}")
+        base = measure(client_for(None), "/benchmark/bare/", requests=requests)
+        write(f"bare_cpu_ms: {base.cpu_ms:.2f}")
+        clients: dict[int | None, Client] = {}
+        missed = []
+        for page in pages:
+            key = page.user.pk if page.user else None
+            if key not in clients:
+                clients[key] = client_for(page.user)
+            got = measure(clients[key], page.url, requests=requests, headers=page.headers)
+            if got.status not in page.expect:
+                raise RuntimeError(f"{page.name}: {page.url} answered {got.status}.")
+            write(f"{page.name}_cpu_ms: {got.cpu_ms:.2f}")
+            write(f"{page.name}_ratio: {got.cpu_ms / base.cpu_ms:.1f}")
+            write(f"{page.name}_queries: {got.queries}")
+            write(f"{page.name}_bytes: {got.size}")
+            if page.expect != (200,):
+                write(f"{page.name}_status: {got.status}")
+            if page.target_ms is not None:
+                met = got.cpu_ms <= page.target_ms
+                write(f"{page.name}_target_ms: {page.target_ms:g}")
+                write(f"{page.name}_target_met: {'yes' if met else 'NO'}")
+                if not met:
+                    missed.append(page.name)
+        write(f"targets_missed: {', '.join(missed) or 'none'}")
+    write(f"total_seconds: {time.perf_counter() - started:.1f}")
+
+
+PageSeed = Callable[..., list[Page]]
