@@ -27,10 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
-from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import include, path
 
 from commonpot.models import User
 from commonpot.registry import registry
@@ -50,17 +48,6 @@ class Page:
     # Bad input the page must answer quickly: 200 (a bounded page) or a 4xx.
     expect: tuple[int, ...] = (200,)
     headers: dict[str, str] | None = None
-
-
-def bare(request) -> HttpResponse:
-    return HttpResponse("ok")
-
-
-# The site's own addresses, and the bare view beside them.
-urlpatterns = [
-    path("benchmark/bare/", bare, name="benchmark_bare"),
-    path("", include("commonpot.urls")),
-]
 
 
 def client_for(user: User | None) -> Client:
@@ -117,7 +104,7 @@ def run(*, stdout, scale: float = 1.0, requests: int = REQUESTS, only: str = "")
         pages += seed(scale=scale, out=write)
     pages = [page for page in pages if only in page.name]
     write(f"seed_seconds: {time.perf_counter() - started:.1f}")
-    with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+    with override_settings(ROOT_URLCONF="commonpot.benchmark_urls", DEBUG=False):
         write(f"requests_per_page: {requests}")
         base = measure(client_for(None), "/benchmark/bare/", requests=requests)
         write(f"bare_cpu_ms: {base.cpu_ms:.2f}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 from datetime import datetime
 
@@ -136,6 +137,9 @@ class Site(models.Model):
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
+    # Its service's id in the open data (HSDS), kept so a look-up is one indexed
+    # query. Sites from before it was kept have the id they were published with.
+    service_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.TextField(blank=True)
     address = models.TextField(blank=True)

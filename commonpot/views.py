@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.forms import BaseForm
@@ -42,6 +43,7 @@ from commonpot.registry import SettingsSection, registry
 from commonpot.tables import OutboxTable
 
 WORKER_FRESH_FOR = timedelta(minutes=2)
+SITES_PER_PAGE = 30
 
 
 def _panels(request: HttpRequest, role: str, site: Site | None = None) -> list[str]:
@@ -112,14 +114,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def site_directory(request: HttpRequest) -> HttpResponse:
-    sites = Site.objects.public()
+    sites = Site.objects.public().order_by("name", "pk")
     kind = request.GET.get("kind", "")
     if kind in Site.Kind.values:
         sites = sites.filter(kind=kind)
+    # Paged: a network of hundreds of sites still opens quickly on a phone.
+    page = Paginator(sites, SITES_PER_PAGE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "commonpot/site_directory.html",
-        {"sites": sites, "kinds": Site.Kind.choices, "kind": kind},
+        {
+            "sites": page.object_list,
+            "page": page,
+            "kinds": Site.Kind.choices,
+            "kind": kind,
+        },
     )
 
 

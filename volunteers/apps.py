@@ -21,7 +21,15 @@ class VolunteersConfig(AppConfig):
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
         from kitchen.slots import MEAL, MEAL_WEEK
         from pantry.network.slots import TRANSFER
-        from volunteers import benchmark, benchmark_pages, demo, panels, reports, site_settings, views_sheets
+        from volunteers import (
+            benchmark,
+            benchmark_pages,
+            demo,
+            panels,
+            reports,
+            site_settings,
+            views_sheets,
+        )
         from volunteers.forms import RemindersAndSheetForm
 
         registry.add_nav(NavLink("Shifts", "volunteers:board", lambda user: True, order=20))

@@ -9,8 +9,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from commonpot.dates import DayField
+from commonpot.forms import LongSelect
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -50,11 +52,12 @@ class BoardFilter(django_filters.FilterSet):
         queryset=lambda request: board_sites(request.user),
         to_field_name="slug",
         empty_label="All sites",
+        widget=LongSelect,
     )
     start = DayFilter(label="From", method="filter_start", widget=DATE)
     end = DayFilter(label="To", method="filter_end", widget=DATE)
     role = django_filters.ChoiceFilter(
-        field_name="role__name", label="Role", empty_label="Any role"
+        field_name="role__name", label="Role", empty_label="Any role", widget=LongSelect
     )
     needs_people = django_filters.BooleanFilter(
         label="Still needs people",
@@ -70,6 +73,7 @@ class BoardFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["role"].extra["choices"] = _role_choices(request)
 
+    @cached_property
     def _zones(self) -> list[str]:
         """The zones to read a day in: the chosen site's, or each board site's."""
         site = self.form.cleaned_data.get("site") if hasattr(self.form, "cleaned_data") else None
@@ -82,7 +86,7 @@ class BoardFilter(django_filters.FilterSet):
     def _on_site_clocks(self, day, lookup: str) -> Q:
         """Shifts compared with midnight of `day` on each one's own site's clock."""
         query = Q(pk__in=[])
-        for zone in self._zones():
+        for zone in self._zones:
             midnight = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
             query |= Q(site__time_zone=zone, **{f"starts_at__{lookup}": midnight})
         return query

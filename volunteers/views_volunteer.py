@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from volunteers.forms import DateOfBirthForm, QualificationForm
 from volunteers.models import Qualification, SignUp, VolunteerProfile
 
 PAST_SHOWN = 30
+UPCOMING_PAGE = 20
 
 
 @login_required
@@ -42,6 +44,8 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         .prefetch_related("shift__meal__recipes")
         .order_by("shift__starts_at")
     )
+    # Paged: someone signed up to a season of shifts still gets a short page.
+    page = Paginator(upcoming, UPCOMING_PAGE).get_page(request.GET.get("page"))
     past = mine.confirmed().past().order_by("-shift__starts_at")[:PAST_SHOWN]
     profile = people.volunteer_profile(user)
     feed_url = settings.SITE_URL + reverse("volunteers:feed", args=[profile.calendar_token])
@@ -49,7 +53,8 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         request,
         "volunteers/my_shifts.html",
         {
-            "upcoming": upcoming,
+            "upcoming": page.object_list,
+            "page": page,
             "past": past,
             "record": SignUp.objects.of(user).record(),
             "feed_url": feed_url,

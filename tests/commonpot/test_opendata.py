@@ -3,6 +3,7 @@
 import io
 import json
 import threading
+import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -99,6 +100,26 @@ def test_each_hsds_service_validates_with_organization_location_and_schedules(cl
         "11:30",
         "Lunch",
     )
+
+
+def test_a_service_is_found_by_its_id_in_one_query_among_many_sites(
+    client, db, django_assert_num_queries
+):
+    from commonpot.models import Site
+
+    Site.objects.bulk_create(
+        [
+            Site(name=f"Kitchen {n}", slug=f"kitchen-{n}", kind="community_kitchen")
+            for n in range(300)
+        ]
+    )
+    wanted = Site.objects.get(slug="kitchen-150")
+    with django_assert_num_queries(1):
+        assert opendata.site_for_service_id(str(wanted.service_id)) == wanted
+    service = client.get(f"/api/hsds/services/{wanted.service_id}").json()
+    assert service["name"] == "Community meals at Kitchen 150"
+    assert client.get(f"/api/hsds/services/{uuid.uuid4()}").status_code == 404
+    assert client.get("/api/hsds/services/not-a-uuid").status_code == 404
 
 
 def test_a_camp_that_hides_its_place_has_no_address_or_coordinates_in_hsds(client, network):

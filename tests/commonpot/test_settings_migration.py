@@ -1,6 +1,10 @@
-"""The move of the site's settings into the apps' rows keeps every site's values."""
+"""The move of the site's settings into the apps' rows keeps every site's values;
+the open-data service ids kept since then are the ids sites were published with."""
+
+import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -41,6 +45,14 @@ def test_each_sites_settings_move_to_the_pantry_and_the_shift_policy_unchanged()
 
     from pantry.models import PantrySettings
     from volunteers.models import DEFAULT_SAFETY_RULES, ShiftPolicy
+
+    # The ids the open data published before they were kept (commonpot.opendata).
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, settings.SITE_URL)
+    for site in (depot, plain):
+        published = uuid.uuid5(namespace, f"site:{site.pk}:service")
+        from commonpot.models import Site as CurrentSite
+
+        assert CurrentSite.objects.get(pk=site.pk).service_id == published
 
     stores = PantrySettings.objects.get(site_id=depot.pk)
     assert stores.storage_areas == ["frozen"] and stores.paper_size == "letter"

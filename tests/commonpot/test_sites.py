@@ -120,6 +120,30 @@ def test_public_directory_lists_public_sites_only_with_no_personal_data(
 
 
 @pytest.mark.django_db
+def test_the_directory_of_a_large_network_comes_thirty_sites_to_a_page(
+    client, django_assert_max_num_queries
+):
+    Site.objects.bulk_create(
+        [
+            Site(name=f"Kitchen {n:03d}", slug=f"kitchen-{n}", kind="community_kitchen")
+            for n in range(70)
+        ]
+        + [Site(name=f"Pantry {n:03d}", slug=f"pantry-{n}", kind="pantry") for n in range(5)]
+    )
+    url = reverse("site_directory")
+    with django_assert_max_num_queries(3):
+        first = client.get(url).content.decode()
+    assert "Kitchen 029" in first and "Kitchen 030" not in first
+    assert "Page 1 of 3 (75 sites)" in first
+    last = client.get(url, {"page": "999999"}).content.decode()
+    assert "Pantry 004" in last and "Kitchen 059" not in last
+    # The kind chosen stays chosen from page to page.
+    kitchens = client.get(url, {"kind": "community_kitchen", "page": "3"}).content.decode()
+    assert "Kitchen 069" in kitchens and "Pantry 00" not in kitchens
+    assert "kind=community_kitchen&amp;page=2" in kitchens
+
+
+@pytest.mark.django_db
 def test_a_camp_listed_without_its_location_shows_no_address(client, site):
     site.address = "Behind the old pier"
     site.show_exact_location = False

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commonpot import services as core
-from tests.conftest import client_for
-from tests.volunteers.factories import QualificationKindFactory, ShiftFactory
+from tests.conftest import client_for, page_queries
+from tests.volunteers.factories import QualificationKindFactory, ShiftFactory, SignUpFactory
 from volunteers import services
 from volunteers.models import Qualification, Shift, SignUp, VolunteerProfile
 
@@ -48,6 +48,39 @@ def test_my_shifts_shows_hours_served(site, cook, volunteer):
     )
     page = client_for(volunteer).get(reverse("volunteers:my_shifts")).content.decode()
     assert "3 hours</strong> served over 1 shift" in page
+
+
+def test_a_season_of_shifts_comes_twenty_to_a_page_in_the_same_queries(site, cook, volunteer):
+    start = timezone.now() + timedelta(days=2)
+    shifts = [
+        ShiftFactory(
+            site=site,
+            role=cook,
+            starts_at=start + timedelta(days=n),
+            ends_at=start + timedelta(days=n, hours=2),
+        )
+        for n in range(45)
+    ]
+    # Made directly: sign-up opens only weeks ahead.
+    for shift in shifts[:5]:
+        SignUpFactory(shift=shift, volunteer=volunteer)
+    url = reverse("volunteers:my_shifts")
+    client = client_for(volunteer)
+    few = page_queries(client, url)
+    for shift in shifts[5:]:
+        SignUpFactory(shift=shift, volunteer=volunteer)
+    assert page_queries(client, url) == few
+
+    def cancels(page) -> list[int]:
+        html = client.get(url, {"page": page}).content.decode()
+        mine = SignUp.objects.filter(volunteer=volunteer).order_by("shift__starts_at")
+        return [n for n, s in enumerate(mine) if reverse("volunteers:cancel", args=[s.pk]) in html]
+
+    assert cancels(1) == list(range(20))
+    assert cancels(2) == list(range(20, 40))
+    # Past the end: the last page, not an error.
+    assert cancels(999999) == list(range(40, 45))
+    assert "Page 3 of 3 (45 shifts)" in client.get(url, {"page": 3}).content.decode()
 
 
 def test_a_volunteer_records_a_qualification_and_a_bad_date_is_refused(volunteer):
