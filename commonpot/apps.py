@@ -27,5 +27,6 @@ class CommonpotConfig(AppConfig):
         from commonpot import benchmark_pages, demo
 
         registry.add_benchmark("pages", benchmark_pages.run)
+        registry.add_page_benchmark(benchmark_pages.seed)
 
         registry.add_demo_seeder(demo.seed_network, order=0)

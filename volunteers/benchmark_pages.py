@@ -52,6 +52,7 @@ def seed(*, scale: float, out) -> list[Page]:
             lead,
             target_ms=8,
         ),
+        Page("lead_home", reverse("home"), lead, target_ms=8),
         Page("board_page_999999", f"{full}&page=999999", volunteer),
         Page("board_per_page_100000", f"{full}&per_page=100000", volunteer),
         Page(
