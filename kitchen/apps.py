@@ -7,11 +7,12 @@ class KitchenConfig(AppConfig):
 
     def ready(self) -> None:
         from commonpot.registry import SiteTab, registry
-        from kitchen import benchmark, demo, panels, reports
+        from kitchen import benchmark, benchmark_pages, demo, panels, reports
 
         registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
         registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
         registry.add_panel("lead", panels.lead_panel, order=20)
         registry.add_demo_seeder(demo.seed_kitchen, order=30)
         registry.add_benchmark("kitchen", benchmark.run)
+        registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.section, order=30)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import F, Min, Sum
+from django.db.models import F, Min, Q, Sum
 
 from commonpot.models import Site
 from kitchen.models import MealService, Recipe, scale
@@ -113,12 +113,43 @@ def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
     )
 
 
+def _free_by_day(
+    site_ids: set[int], item_ids: set[int], days: list[date]
+) -> dict[tuple[int, int, date], Decimal]:
+    """{(site, item, day): free stock in lots still good on that day}.
+
+    One row per site and item, with one conditional sum per day, so the rows the
+    database sends (and Python converts) do not grow with the number of lots or
+    of their dates: a week's meals ask for at most seven sums.
+    """
+    sums = {
+        f"free_{n}": Sum(
+            F("on_hand") - F("reserved"),
+            filter=Q(best_before__isnull=True) | Q(best_before__gte=day),
+        )
+        for n, day in enumerate(days)
+    }
+    rows = (
+        Lot.objects.filter(site_id__in=site_ids, item_id__in=item_ids)
+        .with_available()
+        .not_expired(days[0])
+        .values("site_id", "item_id")
+        .annotate(**sums)
+        .order_by()
+    )
+    return {
+        (row["site_id"], row["item_id"], day): row[f"free_{n}"] or ZERO
+        for row in rows
+        for n, day in enumerate(days)
+    }
+
+
 def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
     """For each planned meal (by id): its needs against the site's stock on its day.
 
-    Two queries whatever the number of meals: free stock grouped by site, item and
-    date, and this meals' holds grouped by meal and item. Cooked and cancelled
-    meals get an empty MealStock.
+    Two queries whatever the number of meals: free stock by site and item, summed
+    for each of the meals' days, and this meals' holds grouped by meal and item.
+    Cooked and cancelled meals get an empty MealStock.
     """
     planned = [m for m in meals if m.is_planned]
     result = {m.pk: MealStock() for m in meals}
@@ -128,10 +159,7 @@ def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
     item_ids = {item.pk for lines in needs.values() for item, _ in lines}
     if not item_ids:
         return result
-    free: dict[tuple[int, int], list[tuple[date | None, Decimal]]] = defaultdict(list)
-    earliest = min(m.date for m in planned)
-    for row in _free_rows({m.site_id for m in planned}, item_ids, earliest):
-        free[(row["site_id"], row["item_id"])].append((row["best_before"], row["free"]))
+    free = _free_by_day({m.site_id for m in planned}, item_ids, sorted({m.date for m in planned}))
     held: dict[tuple[str, int], Decimal] = {}
     refs = {m.reference: m for m in planned}
     for row in (
@@ -144,10 +172,7 @@ def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
     for meal in planned:
         lines = []
         for item, needed in needs[meal.pk]:
-            available = sum(
-                (q for d, q in free[(meal.site_id, item.pk)] if d is None or d >= meal.date),
-                ZERO,
-            )
+            available = free.get((meal.site_id, item.pk, meal.date), ZERO)
             lines.append(
                 IngredientNeed(item, needed, available, held.get((meal.reference, item.pk), ZERO))
             )

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.http import HttpRequest
-from django.template.loader import render_to_string
+from django.template.context import make_context
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from commonpot.models import Site
@@ -62,15 +63,23 @@ def has_week_panels() -> bool:
 
 
 def week_cells(request: HttpRequest, week: MealWeek) -> dict[int, list[SafeString]]:
-    """{meal id: [html from each "meal_week" panel]} for the week's staffing column."""
+    """{meal id: [html from each "meal_week" panel]} for the week's staffing column.
+
+    Each panel's template is loaded once and rendered for every meal in one
+    request context, bound once: render_to_string per meal would run the context
+    processors again for every row.
+    """
     cells: dict[int, list[SafeString]] = {meal.pk: [] for meal in week.meals}
     for panel in registry.fillers(MEAL_WEEK):
         result = panel(request, week)
         if result is None:
             continue
-        template, context = result
+        name, context = result
+        template = get_template(name).template
         per_meal = context.get("cells", {})
-        for meal in week.meals:
-            row = {**context, "meal": meal, "cell": per_meal.get(meal.pk)}
-            cells[meal.pk].append(_render(template, row, request))
+        page = make_context(context, request)
+        with page.bind_template(template):
+            for meal in week.meals:
+                with page.push(meal=meal, cell=per_meal.get(meal.pk)):
+                    cells[meal.pk].append(mark_safe(template.render(page)))  # noqa: S308
     return cells

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -73,13 +74,14 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
     for meal in meals:
         meal.stock = stock[meal.pk]
     cells = week_cells(request, MealWeek(site, monday, meals)) if has_week_panels() else None
-    table = WeekTable(meals, cells=cells)
+    table = WeekTable(meals, site=site, cells=cells)
     RequestConfig(request, paginate=False).configure(table)
     context = {
         "site": site,
         "table": table,
         "monday": monday,
         "days": [monday + timedelta(days=n) for n in range(7)],
+        "plan_url": reverse("kitchen:meal_create", args=[site.slug]),
         "today": site.today(),
         "previous": (monday - timedelta(days=7)).isoformat(),
         "next": (monday + timedelta(days=7)).isoformat(),

@@ -10,7 +10,7 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from commonpot.registry import NavLink, SiteTab, registry
-        from pantry.network import access, benchmark, demo, panels, reports
+        from pantry.network import access, benchmark, benchmark_pages, demo, panels, reports
 
         registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
         registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30))
@@ -19,4 +19,5 @@ class NetworkConfig(AppConfig):
         registry.add_panel("coordinator", panels.coordinator_panel, order=20)
         registry.add_demo_seeder(demo.seed_network_surplus, order=60)
         registry.add_benchmark("network", benchmark.run)
+        registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.network_section, order=15)

@@ -38,12 +38,13 @@ from commonpot.benchmarking import median_ms
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site
 from pantry import services as pantry
-from pantry.models import Item, PantrySettings, Storage
+from pantry.models import Item, Lot, PantrySettings, Storage
 from pantry.network import services
 from pantry.network.matches import best_matches
 from pantry.network.models import Need, Offer, Transfer
 
 SITES = 50
+PREFIX = "bench-net-"
 OFFERS_SMALL, OFFERS_BOARD, OFFERS_MATCH, NEEDS_MATCH = 10, 1000, 5000, 1000
 TRANSFERS = 200
 RACERS = 20
@@ -70,44 +71,86 @@ def scratch_database(out):
 
 
 class Seeder:
+    """The network's sites, leads, foods and stock; a second one on the same database
+    reuses what the first made (sites "bench-net-<n>", leads "bench-net-lead-<n>")."""
+
     def __init__(self, scale: float):
         self.rng = random.Random(7)
         self.scale = scale
         User = get_user_model()
-        self.coordinator = User.objects.create(username="bench-coordinator", is_coordinator=True)
-        self.sites = Site.objects.bulk_create(
+        self.coordinator, _ = User.objects.get_or_create(
+            username="bench-coordinator", defaults={"is_coordinator": True}
+        )
+        if not self.coordinator.is_coordinator:
+            raise RuntimeError("bench-coordinator exists but is not a coordinator.")
+        n_sites = max(3, round(SITES * scale))
+        rng = random.Random(11)
+        places = [(rng.uniform(-1.5, 1.5), rng.uniform(-2, 2)) for _ in range(n_sites)]
+        have = set(Site.objects.filter(slug__startswith=PREFIX).values_list("slug", flat=True))
+        Site.objects.bulk_create(
             [
                 Site(
-                    slug=f"bench-{i}",
+                    slug=f"{PREFIX}{i}",
                     name=f"Bench site {i}",
                     kind=Site.Kind.FOOD_BANK if i % 5 == 0 else Site.Kind.PANTRY,
-                    latitude=Decimal(f"{51 + self.rng.uniform(-1.5, 1.5):.5f}"),
-                    longitude=Decimal(f"{-2 + self.rng.uniform(-2, 2):.5f}"),
+                    latitude=Decimal(f"{51 + lat:.5f}"),
+                    longitude=Decimal(f"{-2 + lng:.5f}"),
                     time_zone="Europe/London",
                 )
-                for i in range(max(3, round(SITES * scale)))
+                for i, (lat, lng) in enumerate(places)
+                if f"{PREFIX}{i}" not in have
             ]
         )
-        self.sites = list(Site.objects.order_by("pk"))
+        slugs = [f"{PREFIX}{i}" for i in range(n_sites)]
+        self.sites = list(Site.objects.filter(slug__in=slugs).order_by("pk"))
+        settled = set(
+            PantrySettings.objects.filter(site__in=self.sites).values_list("site_id", flat=True)
+        )
         PantrySettings.objects.bulk_create(
             PantrySettings(site=site, has_chilled_storage=True, has_frozen_storage=True)
             for site in self.sites
+            if site.pk not in settled
         )
-        self.leads = {}
-        for site in self.sites:
-            lead = User.objects.create(username=f"bench-lead-{site.pk}")
-            Membership.objects.create(user=lead, site=site, role=Membership.Role.LEAD)
-            self.leads[site.pk] = lead
-        self.items = [
-            Item.objects.create(
-                name=f"Bench food {i}",
-                category=CATEGORIES[i % len(CATEGORIES)],
-                base_unit=Item.Unit.GRAM,
-                storage=Storage.DRY,
+        names = {site.pk: f"{PREFIX}lead-{site.slug.removeprefix(PREFIX)}" for site in self.sites}
+        have = set(
+            User.objects.filter(username__in=names.values()).values_list("username", flat=True)
+        )
+        User.objects.bulk_create(User(username=n) for n in names.values() if n not in have)
+        users = {u.username: u for u in User.objects.filter(username__in=names.values())}
+        self.leads = {pk: users[name] for pk, name in names.items()}
+        led = set(
+            Membership.objects.filter(site__in=self.sites, role=Membership.Role.LEAD).values_list(
+                "user_id", "site_id"
             )
+        )
+        Membership.objects.bulk_create(
+            Membership(user=lead, site_id=pk, role=Membership.Role.LEAD)
+            for pk, lead in self.leads.items()
+            if (lead.pk, pk) not in led
+        )
+        self.items = [
+            Item.objects.get_or_create(
+                name=f"Bench food {i}",
+                defaults={
+                    "category": CATEGORIES[i % len(CATEGORIES)],
+                    "base_unit": Item.Unit.GRAM,
+                    "storage": Storage.DRY,
+                },
+            )[0]
             for i in range(20)
         ]
-        self.lots = {}
+        self.lots = {
+            (lot.site_id, lot.item_id): lot
+            for lot in Lot.objects.filter(
+                site__in=self.sites, item__in=self.items, source="Bench donor"
+            )
+        }
+
+    def open_offers(self):
+        return Offer.objects.open().filter(site__in=self.sites)
+
+    def open_needs(self):
+        return Need.objects.open().filter(site__in=self.sites)
 
     def n(self, count: int) -> int:
         return max(2, round(count * self.scale))
@@ -127,7 +170,7 @@ class Seeder:
 
     def offers(self, total: int) -> None:
         """Bring the number of open offers up to `total`."""
-        have = Offer.objects.open().count()
+        have = self.open_offers().count()
         now = timezone.now()
         with mock.patch("pantry.network.services.offers.on_commit"), transaction.atomic():
             for _ in range(have, total):
@@ -143,7 +186,7 @@ class Seeder:
 
     def needs(self, total: int) -> None:
         with transaction.atomic():
-            for i in range(Need.objects.open().count(), total):
+            for i in range(self.open_needs().count(), total):
                 site = self.rng.choice(self.sites)
                 kwargs = (
                     {"item": self.rng.choice(self.items)}

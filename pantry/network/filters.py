@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from commonpot.forms import LongSelect
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item
@@ -38,14 +39,21 @@ class BoardFilter(django_filters.FilterSet):
     sites is small), so the offers query only gains an `IN (...)`.
     """
 
+    # LongSelect: the site lists hold every active site (hundreds in a large
+    # network), and Django's Select renders each option through a template.
     category = django_filters.ChoiceFilter(
         label="Category",
         choices=Item.Category.choices,
         method="filter_category",
         empty_label="All categories",
+        widget=LongSelect,
     )
     site = django_filters.ModelChoiceFilter(
-        label="Site", queryset=Site.objects.active(), to_field_name="slug", empty_label="All sites"
+        label="Site",
+        queryset=Site.objects.active(),
+        to_field_name="slug",
+        empty_label="All sites",
+        widget=LongSelect,
     )
     near = django_filters.ModelChoiceFilter(
         label="Distance from",
@@ -53,12 +61,21 @@ class BoardFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_nothing",
         empty_label="—",
+        widget=LongSelect,
     )
     within = django_filters.ChoiceFilter(
-        label="Within", choices=DISTANCES, method="filter_within", empty_label="Any distance"
+        label="Within",
+        choices=DISTANCES,
+        method="filter_within",
+        empty_label="Any distance",
+        widget=LongSelect,
     )
     expiring = django_filters.ChoiceFilter(
-        label="Expiring within", choices=EXPIRY, method="filter_expiring", empty_label="Any time"
+        label="Expiring within",
+        choices=EXPIRY,
+        method="filter_expiring",
+        empty_label="Any time",
+        widget=LongSelect,
     )
 
     category_field = "category"
@@ -71,6 +88,19 @@ class BoardFilter(django_filters.FilterSet):
             data = data.copy()
             data["near"] = near.slug
         super().__init__(data, *args, **kwargs)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_sites_listed", False):
+            # The options from the sites the view loaded, not a query of each list's own.
+            for name in ("site", "near"):
+                field = form.fields[name]
+                field.widget.choices = [("", field.empty_label)] + [
+                    (s.slug, field.label_from_instance(s)) for s in self.sites
+                ]
+            form._sites_listed = True
+        return form
 
     def filter_nothing(self, queryset, name, value):
         return queryset

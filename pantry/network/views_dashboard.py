@@ -33,7 +33,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stock = stock_table(sites)
     offers = list(Offer.objects.open(now).filter(site__is_active=True).for_cards())
     needs = list(Need.objects.open(now).filter(site__is_active=True).for_cards())
-    matches = best_matches(needs, offers, per_need=3)
+    # Matches only for the needs shown: each need's are its own.
+    matches = best_matches(needs[:SHOWN], offers, per_need=3)
     expiring = [o for o in offers if (o.closes_at - now).total_seconds() <= EXPIRING_HOURS * 3600]
     in_flight = list(Transfer.objects.in_flight().for_lists().order_by("proposed_at"))
     page = TemplateResponse(

@@ -1,5 +1,6 @@
 """The board: open offers and needs, filters, distance, the HTMX claim and its plain form."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -161,3 +162,30 @@ def test_the_board_runs_the_same_queries_for_10_and_40_offers(
         offer(site, lot, "1000", by=lead)
     assert Offer.objects.open().count() == 40
     assert count() == small
+
+
+def test_the_site_lists_offer_every_active_site_and_keep_the_choice(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    closed = SiteFactory(name="Closed pantry", is_active=False)
+    html = client_for(other_lead).get(BOARD, {"site": site.slug}).content.decode()
+    site_list = re.search(r'<select id="id_site" name="site">(.*?)</select>', html, re.S)[1]
+    assert site_list.startswith('<option value="">All sites</option>')
+    assert f'<option value="{site.slug}" selected>{site.name}</option>' in site_list
+    assert f'<option value="{other_site.slug}">{other_site.name}</option>' in site_list
+    assert closed.slug not in site_list
+    # Distances from the viewer's own site, chosen for them.
+    near = re.search(r'<select id="id_near" name="near">(.*?)</select>', html, re.S)[1]
+    assert f'<option value="{other_site.slug}" selected>' in near
+
+
+def test_the_board_runs_the_same_queries_for_2_sites_and_for_12(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    client = client_for(other_lead)
+    few = page_queries(client, BOARD)
+    for n in range(10):
+        SiteFactory(name=f"Another pantry {n}")
+    html = client.get(BOARD).content.decode()
+    assert "Another pantry 9" in html
+    assert page_queries(client, BOARD) == few

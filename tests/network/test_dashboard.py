@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from pantry.network import services
+from pantry.network.views_dashboard import SHOWN
 from tests.conftest import client_for, page_queries
 from tests.network.factories import need, offer, stock, yoghurt
 
@@ -72,3 +73,17 @@ def test_the_map_data_has_every_placed_site_with_its_offers_and_needs(
     assert set(by_name) == {"Riverside Kitchen", "Eastside Food Bank", "Hidden Camp"}
     assert "1 open offer" in by_name["Riverside Kitchen"]["properties"]["kind"]
     assert by_name["Riverside Kitchen"]["geometry"]["coordinates"] == [-2.6, 51.45]
+
+
+def test_the_needs_past_the_first_50_are_counted_and_the_shown_ones_keep_their_matches(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
+):
+    offer(site, bread_lot, "20000", by=lead, hours=48)
+    for _ in range(SHOWN + 2):
+        need(other_site, by=other_lead, category="grains_bread", quantity="500")
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    needs = html[html.index("Open needs") : html.index("Transfers in flight")]
+    assert needs.count("Eastside Food Bank: 500 g of any grains and bread") == SHOWN
+    assert needs.count("20 kg of Bread at Riverside Kitchen") == SHOWN
+    assert "No offer fits" not in needs
+    assert "And 2 more on" in needs
