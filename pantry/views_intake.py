@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -34,7 +35,16 @@ from pantry.forms import (
     ItemForm,
     count_unit,
 )
-from pantry.models import Distribution, Donation, Donor, Item, Lot
+from pantry.models import (
+    Distribution,
+    DistributionLine,
+    Donation,
+    DonationLine,
+    Donor,
+    Item,
+    Lot,
+    StockMove,
+)
 from pantry.services import donations
 from pantry.tables import ItemTable, paginate
 from pantry.units import display, display_weight, plain
@@ -83,6 +93,21 @@ def _new_line(request: HttpRequest, site: Site, formset_class, template: str) ->
     )
 
 
+def _per_record(model, parent: str, total, *, zero: bool = False):
+    """A total over the rows pointing at each listed record, as a subquery rather
+    than a join and GROUP BY: the paginator's count then stays a count of the
+    records (a grouped join made it sum every line of every record), and the
+    totals are worked out for the page's rows only."""
+    totals = (
+        model.objects.filter(**{parent: OuterRef("pk")})
+        .order_by()
+        .values(parent)
+        .annotate(total=total)
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), 0) if zero else Subquery(totals)
+
+
 def _page(request: HttpRequest, records: QuerySet) -> Page:
     """One page of a list, newest first: two queries (the count and the page),
     whatever the size. Past the last page shows the last; not a number, the first."""
@@ -99,7 +124,10 @@ def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
     donations_here = (
         Donation.objects.filter(site=site)
         .select_related("donor", "site")
-        .annotate(line_count=Count("lines"), weight=Sum("lines__weight_g"))
+        .annotate(
+            line_count=_per_record(DonationLine, "donation", Count("pk"), zero=True),
+            weight=_per_record(DonationLine, "donation", Sum("weight_g")),
+        )
         .order_by("-received_on", "-pk")
     )
     page = _page(request, donations_here)
@@ -303,7 +331,10 @@ def distribution_list(request: HttpRequest, site: Site) -> HttpResponse:
     given_here = (
         Distribution.objects.filter(site=site)
         .select_related("site")
-        .annotate(line_count=Count("lines", distinct=True), weight=Sum("moves__weight_g"))
+        .annotate(
+            line_count=_per_record(DistributionLine, "distribution", Count("pk"), zero=True),
+            weight=_per_record(StockMove, "distribution", Sum("weight_g")),
+        )
         .order_by("-given_on", "-pk")
     )
     page = _page(request, given_here)
