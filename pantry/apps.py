@@ -7,7 +7,15 @@ class PantryConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.permissions import is_coordinator, is_lead
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
-        from pantry import benchmark, benchmark_reports, demo, panels, reports, site_settings
+        from pantry import (
+            benchmark,
+            benchmark_pages,
+            benchmark_reports,
+            demo,
+            panels,
+            reports,
+            site_settings,
+        )
         from pantry.forms import PantrySettingsForm
 
         registry.add_nav(
@@ -37,4 +45,5 @@ class PantryConfig(AppConfig):
         registry.add_demo_seeder(demo.seed_pantry, order=10)
         registry.add_benchmark("pantry", benchmark.run)
         registry.add_benchmark("reports", benchmark_reports.run)
+        registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.food_section, order=10)

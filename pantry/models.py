@@ -132,15 +132,31 @@ class ItemQuerySet(models.QuerySet):
         if storage:
             condition &= Q(lots__storage=storage)
         zero = models.Value(Decimal(0), output_field=models.DecimalField(**QTY))
-        qs = self.annotate(
-            lots_here=models.FilteredRelation("lots", condition=condition),
-            level_here=models.FilteredRelation("thresholds", condition=Q(thresholds__site=site)),
-        ).annotate(
-            on_hand_total=Coalesce(models.Sum("lots_here__on_hand"), zero),
-            reserved_total=Coalesce(models.Sum("lots_here__reserved"), zero),
-            lot_count=models.Count("lots_here"),
-            nearest=models.Min("lots_here__best_before"),
-            threshold=models.Max("level_here__minimum"),
+        # Only the items this site holds or watches go into the join: without this the
+        # join starts from the whole catalog, and the page costs what the network's
+        # catalog does (2,000 items: 15 ms of SQLite for a site with 1,000 lots).
+        held_here = Lot.objects.filter(site=site, on_hand__gt=0)
+        if storage:
+            held_here = held_here.filter(storage=storage)
+        watched_here = StockThreshold.objects.filter(site=site)
+        candidates = Q(pk__in=held_here.values("item_id"))
+        if not storage:
+            candidates |= Q(pk__in=watched_here.values("item_id"))
+        qs = (
+            self.filter(candidates)
+            .annotate(
+                lots_here=models.FilteredRelation("lots", condition=condition),
+                level_here=models.FilteredRelation(
+                    "thresholds", condition=Q(thresholds__site=site)
+                ),
+            )
+            .annotate(
+                on_hand_total=Coalesce(models.Sum("lots_here__on_hand"), zero),
+                reserved_total=Coalesce(models.Sum("lots_here__reserved"), zero),
+                lot_count=models.Count("lots_here"),
+                nearest=models.Min("lots_here__best_before"),
+                threshold=models.Max("level_here__minimum"),
+            )
         )
         qs = qs.annotate(available_total=F("on_hand_total") - F("reserved_total"))
         held = Q(on_hand_total__gt=0)

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status
@@ -34,10 +33,11 @@ from pantry.models import (
     Storage,
 )
 from pantry.pdf import site_paper_response
-from pantry.tables import LotTable, StockTable
+from pantry.tables import LotTable, StockTable, paginate
 from pantry.units import display, display_weight
 
 STOCK_PAGE_SIZE = 25
+LOTS_PAGE_SIZE = 50
 
 
 def _lot(site: Site, lot_id: int) -> Lot:
@@ -60,7 +60,7 @@ def stock(request: HttpRequest, site: Site) -> HttpResponse:
     today = site.today()
     filters = StockFilter(request.GET or None, site=site, today=today)
     table = StockTable(filters.qs, site=site, today=today)
-    RequestConfig(request, paginate={"per_page": STOCK_PAGE_SIZE}).configure(table)
+    paginate(request, table, STOCK_PAGE_SIZE)
     context = {"site": site, "filters": filters, "table": table, "today": today}
     return render_page(
         request, "pantry/stock.html", context, partial="results", target="stock-results"
@@ -74,7 +74,7 @@ def stock_item(request: HttpRequest, site: Site, item_id: int) -> HttpResponse:
     today = site.today()
     lots = Lot.objects.at(site).of(item).in_stock().select_related("item", "site")
     table = LotTable(lots.first_expiring_first(), today=today, orderable=False)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, LOTS_PAGE_SIZE)
     threshold = StockThreshold.objects.filter(site=site, item=item).first()
     return TemplateResponse(
         request,

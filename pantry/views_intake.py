@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
@@ -34,12 +35,23 @@ from pantry.forms import (
     ItemForm,
     count_unit,
 )
-from pantry.models import Distribution, Donation, Donor, Item, Lot
+from pantry.models import (
+    Distribution,
+    DistributionLine,
+    Donation,
+    DonationLine,
+    Donor,
+    Item,
+    Lot,
+    StockMove,
+)
 from pantry.services import donations
-from pantry.tables import ItemTable
+from pantry.tables import ItemTable, paginate
 from pantry.units import display, display_weight, plain
 
 LINES = "lines"
+LIST_PAGE_SIZE = 50
+CATALOG_PAGE_SIZE = 50
 
 
 def lead_or_coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -81,20 +93,48 @@ def _new_line(request: HttpRequest, site: Site, formset_class, template: str) ->
     )
 
 
+def _per_record(model, parent: str, total, *, zero: bool = False):
+    """A total over the rows pointing at each listed record, as a subquery rather
+    than a join and GROUP BY: the paginator's count then stays a count of the
+    records (a grouped join made it sum every line of every record), and the
+    totals are worked out for the page's rows only."""
+    totals = (
+        model.objects.filter(**{parent: OuterRef("pk")})
+        .order_by()
+        .values(parent)
+        .annotate(total=total)
+        .values("total")
+    )
+    return Coalesce(Subquery(totals), 0) if zero else Subquery(totals)
+
+
+def _page(request: HttpRequest, records: QuerySet) -> Page:
+    """One page of a list, newest first: two queries (the count and the page),
+    whatever the size. Past the last page shows the last; not a number, the first."""
+    number = int_param(request.GET, "page", default=1)
+    return Paginator(records, LIST_PAGE_SIZE).get_page(number)
+
+
 # --- Donations ---------------------------------------------------------------------
 
 
 @lead_required
 @require_GET
 def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
-    recent = (
+    donations_here = (
         Donation.objects.filter(site=site)
         .select_related("donor", "site")
-        .annotate(line_count=Count("lines"), weight=Sum("lines__weight_g"))
-        .order_by("-received_on", "-pk")[:50]
+        .annotate(
+            line_count=_per_record(DonationLine, "donation", Count("pk"), zero=True),
+            weight=_per_record(DonationLine, "donation", Sum("weight_g")),
+        )
+        .order_by("-received_on", "-pk")
     )
-    rows = [(d, display_weight(d.weight)) for d in recent]
-    return TemplateResponse(request, "pantry/donations.html", {"site": site, "rows": rows})
+    page = _page(request, donations_here)
+    rows = [(d, display_weight(d.weight)) for d in page]
+    return TemplateResponse(
+        request, "pantry/donations.html", {"site": site, "rows": rows, "page": page}
+    )
 
 
 @lead_required
@@ -288,14 +328,20 @@ def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
 @lead_required
 @require_GET
 def distribution_list(request: HttpRequest, site: Site) -> HttpResponse:
-    recent = (
+    given_here = (
         Distribution.objects.filter(site=site)
         .select_related("site")
-        .annotate(line_count=Count("lines", distinct=True), weight=Sum("moves__weight_g"))
-        .order_by("-given_on", "-pk")[:50]
+        .annotate(
+            line_count=_per_record(DistributionLine, "distribution", Count("pk"), zero=True),
+            weight=_per_record(StockMove, "distribution", Sum("weight_g")),
+        )
+        .order_by("-given_on", "-pk")
     )
-    rows = [(d, display_weight(-d.weight if d.weight is not None else None)) for d in recent]
-    return TemplateResponse(request, "pantry/distributions.html", {"site": site, "rows": rows})
+    page = _page(request, given_here)
+    rows = [(d, display_weight(-d.weight if d.weight is not None else None)) for d in page]
+    return TemplateResponse(
+        request, "pantry/distributions.html", {"site": site, "rows": rows, "page": page}
+    )
 
 
 @lead_required
@@ -399,7 +445,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     if category in Item.Category.values:
         items = items.filter(category=category)
     table = ItemTable(items)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, CATALOG_PAGE_SIZE)
     context = {"table": table, "q": text, "category": category, "categories": Item.Category.choices}
     return render_page(
         request, "pantry/items.html", context, partial="results", target="item-results"

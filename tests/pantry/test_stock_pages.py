@@ -1,5 +1,6 @@
 """The stock page, an item's lots, a lot's history and undo, low-stock levels, home panels."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from pantry import catalog, services
-from pantry.models import StockMove
+from pantry.models import Item, StockMove
+from pantry.tables import StockTable, paginate
 from tests.conftest import client_for, page_queries
 from tests.pantry.factories import ItemFactory
 
@@ -179,3 +181,43 @@ def test_the_coordinator_home_page_counts_expiring_food_per_site(coordinator, si
 def test_odd_addresses_of_the_stock_page_never_fail(site, lead, stock, params):
     response = client_for(lead).get(reverse("pantry:stock", args=[site.slug]), params)
     assert response.status_code in (200, 404)
+
+
+def test_a_huge_per_page_still_shows_a_page_of_25(site, lead, today):
+    fill(site, 30, today)
+    page = stock_page(client_for(lead), site, per_page="100000")
+    assert page.count('<tr class="') == 25 and "Food 024" in page and "Food 025" not in page
+
+
+def test_a_page_past_the_end_shows_the_last_page(site, lead, today):
+    fill(site, 30, today)
+    page = stock_page(client_for(lead), site, page="999999")
+    assert page.count('<tr class="') == 5 and "Food 029" in page and "Food 024" not in page
+
+
+def squeeze(html: str) -> str:
+    return re.sub(r"\s+", " ", html).replace("> <", "><").replace(" >", ">")
+
+
+@pytest.mark.parametrize("sort", ["name", "-nearest", "storage"])
+def test_the_stock_table_shows_what_django_tables2_itself_would(
+    rf, site, lead, item_rice, item_beans, item_milk, stock, today, sort
+):
+    """The quick rows against django-tables2's own template: same cells, attributes,
+    badges, empty values and links, whitespace aside."""
+    services.receive(site=site, item=item_beans, quantity=Decimal(12), by=lead, source="x")
+    stock["make"]("700", None, item=item_milk)  # no date: the column's default
+    stock["make"]("300", -2)  # passed
+    catalog.set_threshold(site=site, item=item_rice, minimum=Decimal(90_000))  # low
+    request = rf.get("/", {"sort": sort})
+    request.user = lead
+
+    def rendered(template_name):
+        table = StockTable(Item.objects.stock_at(site), site=site, today=today)
+        table.template_name = template_name
+        paginate(request, table, 25)
+        return squeeze(table.as_html(request))
+
+    quick = rendered("pantry/_quick_table.html")
+    assert quick == rendered("commonpot/_table.html")
+    assert 'class="badge bad">low' in quick and "—" in quick and "passed" in quick
