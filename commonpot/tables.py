@@ -1,6 +1,26 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
+from django.http import HttpRequest
+from django_tables2 import RequestConfig
 
 from commonpot.models import Message
+from commonpot.params import int_param
+
+
+def paginate(request: HttpRequest, table: tables.Table, per_page: int) -> None:
+    """Ordering from the query string, and a page of `per_page` rows.
+
+    Every table pages through this rather than django-tables2's own paging: that
+    takes `?per_page=` from the address as it stands, and `?per_page=100000`
+    rendered every row. A page number past the end shows the last page; one that
+    is not a number, the first.
+    """
+    RequestConfig(request, paginate=False).configure(table)
+    page = int_param(request.GET, "page", default=1)
+    try:
+        table.paginate(per_page=per_page, page=page)
+    except EmptyPage:
+        table.paginate(per_page=per_page, page=table.paginator.num_pages)
 
 
 class OutboxTable(tables.Table):

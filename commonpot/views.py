@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from commonpot import services
 from commonpot.errors import DomainError
@@ -40,7 +39,7 @@ from commonpot.permissions import (
     lead_site_ids,
 )
 from commonpot.registry import SettingsSection, registry
-from commonpot.tables import OutboxTable
+from commonpot.tables import OutboxTable, paginate
 
 WORKER_FRESH_FOR = timedelta(minutes=2)
 SITES_PER_PAGE = 30
@@ -348,7 +347,7 @@ def site_outbox(request: HttpRequest, site: Site) -> HttpResponse:
     if status in Message.Status.values:
         messages_ = messages_.filter(status=status)
     table = OutboxTable(messages_)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return TemplateResponse(
         request,
         "commonpot/site_outbox.html",

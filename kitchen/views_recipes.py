@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
@@ -21,6 +20,7 @@ from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import lead_required
+from commonpot.tables import paginate
 from kitchen import services
 from kitchen.availability import recipe_stock, what_can_we_cook
 from kitchen.filters import RecipeFilter
@@ -58,7 +58,7 @@ def recipes(request: HttpRequest, site: Site) -> HttpResponse:
     queryset = Recipe.objects.active().for_site_first(site).with_ingredients()
     filters = RecipeFilter(request.GET or None, queryset=queryset, site=site)
     table = RecipeTable(filters.qs, site=site)
-    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    paginate(request, table, PER_PAGE)
     return render_page(
         request,
         "kitchen/recipes.html",

@@ -7,16 +7,12 @@ from functools import cache
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import EmptyPage
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django_tables2 import RequestConfig
 
 from commonpot.models import Site
-from commonpot.params import int_param
 from pantry.models import Item, Lot
 from pantry.units import display, display_weight
 
@@ -123,21 +119,6 @@ class QuickRowsTable(tables.Table):
             display = f"get_{attribute}_display"
             return lambda record: getattr(record, display)()
         return lambda record: getattr(record, attribute, None)
-
-
-def paginate(request: HttpRequest, table: tables.Table, per_page: int) -> None:
-    """Ordering from the query string, and a page of `per_page` rows.
-
-    Not django-tables2's own paging: it takes `?per_page=` from the address as it
-    stands, and `?per_page=100000` rendered every row. A page number past the end
-    shows the last page; one that is not a number, the first.
-    """
-    RequestConfig(request, paginate=False).configure(table)
-    page = int_param(request.GET, "page", default=1)
-    try:
-        table.paginate(per_page=per_page, page=page)
-    except EmptyPage:
-        table.paginate(per_page=per_page, page=table.paginator.num_pages)
 
 
 class StockTable(QuickRowsTable):

@@ -20,6 +20,7 @@ from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
+from commonpot.tables import paginate
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
@@ -33,7 +34,7 @@ from pantry.models import (
     Storage,
 )
 from pantry.pdf import site_paper_response
-from pantry.tables import LotTable, StockTable, paginate
+from pantry.tables import LotTable, StockTable
 from pantry.units import display, display_weight
 
 STOCK_PAGE_SIZE = 25

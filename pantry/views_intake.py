@@ -24,6 +24,7 @@ from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
+from commonpot.tables import paginate
 from pantry import catalog, csv_io, services
 from pantry.forms import (
     DistributionForm,
@@ -46,7 +47,7 @@ from pantry.models import (
     StockMove,
 )
 from pantry.services import donations
-from pantry.tables import ItemTable, paginate
+from pantry.tables import ItemTable
 from pantry.units import display, display_weight, plain
 
 LINES = "lines"

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.permissions import can_see_contact, lead_required
+from commonpot.tables import paginate
 from volunteers import people
 from volunteers.models import Qualification, SignUp
 from volunteers.tables import VolunteerTable
@@ -75,7 +75,7 @@ def site_people(site: Site):
 @require_GET
 def volunteers(request: HttpRequest, site: Site) -> HttpResponse:
     table = VolunteerTable(site_people(site), site=site)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    paginate(request, table, 50)
     return TemplateResponse(request, "volunteers/people.html", {"site": site, "table": table})
 
 

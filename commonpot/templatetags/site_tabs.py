@@ -16,8 +16,9 @@ from commonpot.registry import registry
 
 register = template.Library()
 
-# Never a slug (slugs are letters, digits, - and _), so it cannot clash.
-STAND_IN = "~slug~"
+# A slug no route spells out: it stands only where the site's slug goes (and
+# only its first occurrence is replaced, so a site of that very slug is fine).
+STAND_IN = "0-stand-in-slug-0"
 
 
 @lru_cache(maxsize=256)
@@ -33,6 +34,6 @@ def site_tab_links(context, site) -> list[tuple[str, str, bool]]:
     urlconf = get_urlconf()
     links = []
     for tab in registry.site_tabs:
-        url = _pattern(urlconf, tab.url_name).replace(STAND_IN, site.slug)
+        url = _pattern(urlconf, tab.url_name).replace(STAND_IN, site.slug, 1)
         links.append((tab.label, url, url == here))
     return links

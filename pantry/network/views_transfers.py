@@ -7,13 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.params import int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import can_manage_site, coordinator_required
+from commonpot.tables import paginate
 from pantry.models import Reservation
 from pantry.network import services
 from pantry.network.access import network_required, transfer_for
@@ -32,7 +32,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     transfers = Transfer.objects.visible_to(request.user).for_lists()
     filters = TransferFilter(request.GET, queryset=transfers, request=request)
     table = TransferTable(filters.qs)
-    RequestConfig(request, paginate={"per_page": 30}).configure(table)
+    paginate(request, table, 30)
     return TemplateResponse(request, "network/transfers.html", {"filter": filters, "table": table})
 
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from commonpot.tables import paginate
 from pantry import catalog, services
 from pantry.models import Item, StockMove
-from pantry.tables import StockTable, paginate
+from pantry.tables import StockTable
 from tests.conftest import client_for, page_queries
 from tests.pantry.factories import ItemFactory
 
