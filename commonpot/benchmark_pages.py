@@ -24,7 +24,6 @@ from __future__ import annotations
 import logging
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -48,7 +47,6 @@ class Page:
     target_ms: float | None = None
     # Bad input the page must answer quickly: 200 (a bounded page) or a 4xx.
     expect: tuple[int, ...] = (200,)
-    headers: dict[str, str] | None = None
 
 
 def client_for(user: User | None) -> Client:
@@ -67,25 +65,19 @@ class Figures:
 
 
 def measure(
-    client: Client,
-    url: str,
-    *,
-    requests: int = REQUESTS,
-    warm_up: int = WARM_UP,
-    headers: dict[str, str] | None = None,
+    client: Client, url: str, *, requests: int = REQUESTS, warm_up: int = WARM_UP
 ) -> Figures:
     """The median CPU ms of `requests` GETs of `url` after `warm_up` of them."""
-    get = (lambda: client.get(url, headers=headers)) if headers else (lambda: client.get(url))
     for _ in range(warm_up):
-        response = get()
+        client.get(url)
     with CaptureQueriesContext(connection) as ctx:
-        response = get()
+        response = client.get(url)
     # Now: the log is emptied at the start of each request.
     queries = len(ctx.captured_queries)
     times = []
     for _ in range(requests):
         started = time.process_time()
-        get()
+        client.get(url)
         times.append((time.process_time() - started) * 1000)
     return Figures(
         cpu_ms=statistics.median(times),
@@ -126,7 +118,7 @@ def _measure(pages: list[Page], write, requests: int) -> None:
             key = page.user.pk if page.user else None
             if key not in clients:
                 clients[key] = client_for(page.user)
-            got = measure(clients[key], page.url, requests=requests, headers=page.headers)
+            got = measure(clients[key], page.url, requests=requests)
             if got.status not in page.expect:
                 raise RuntimeError(f"{page.name}: {page.url} answered {got.status}.")
             write(f"{page.name}_cpu_ms: {got.cpu_ms:.2f}")
@@ -142,9 +134,6 @@ def _measure(pages: list[Page], write, requests: int) -> None:
                 if not met:
                     missed.append(page.name)
         write(f"targets_missed: {', '.join(missed) or 'none'}")
-
-
-PageSeed = Callable[..., list[Page]]
 
 
 # --- The network core's own pages ------------------------------------------------

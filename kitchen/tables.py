@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from commonpot.models import Site
+from commonpot.tables import QuickRowsTable
 from kitchen.models import MealService, Recipe
 
 
@@ -54,15 +55,9 @@ class RecipeTable(tables.Table):
         return _badges(record.dietary_labels) or "—"
 
 
-class WeekTable(tables.Table):
+class WeekTable(QuickRowsTable):
     """A site's meals for one week, with what is short and (when another app plugs
-    in) their staffing.
-
-    Its rows are rendered by `rows_html`, in one pass, rather than cell by cell
-    through the table template: django-tables2 inspects the signature of each
-    render method for every cell, which cost more than the rest of the page. The
-    cells and their markup are the same.
-    """
+    in) their staffing. Its rows are written a row at a time (QuickRowsTable)."""
 
     day = tables.Column("Day", accessor="date")
     kind = tables.Column("Meal")
@@ -80,8 +75,9 @@ class WeekTable(tables.Table):
         orderable = False
         verbose_name = "Meals this week"
         empty_text = "No meals planned this week."
-        template_name = "kitchen/_week_table.html"
+        template_name = QuickRowsTable.Meta.template_name
         attrs = {"class": "table"}
+        row_attrs = {"class": lambda record, table: table.row_class(record)}
 
     def __init__(self, *args, site: Site, cells=None, **kwargs):
         self.site = site
@@ -96,26 +92,6 @@ class WeekTable(tables.Table):
     def row_class(self, record: MealService) -> str:
         short = record.is_planned and record.stock.short
         return f"meal--{record.status} meal--short" if short else f"meal--{record.status}"
-
-    def rows_html(self) -> str:
-        """The <tr>s of the table's body, as django-tables2's template would write them."""
-        columns = [
-            (getattr(self, f"render_{column.name}"), column.attrs["td"].as_html())
-            for column in self.columns
-        ]
-        rows = []
-        for n, record in enumerate(self.data):
-            cells = "".join(
-                f"<td {td}>{conditional_escape(localize(render(record)))}</td>"
-                for render, td in columns
-            )
-            parity = "odd" if n % 2 else "even"
-            rows.append(f'<tr class="{self.row_class(record)} {parity}">{cells}</tr>')
-        if not rows and self.empty_text:
-            rows.append(
-                format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), self.empty_text)
-            )
-        return mark_safe("\n".join(rows))  # noqa: S308 - every cell escaped above
 
     def render_day(self, record: MealService):
         if record.date not in self._days:

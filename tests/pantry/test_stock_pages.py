@@ -219,6 +219,6 @@ def test_the_stock_table_shows_what_django_tables2_itself_would(
         paginate(request, table, 25)
         return squeeze(table.as_html(request))
 
-    quick = rendered("pantry/_quick_table.html")
+    quick = rendered("commonpot/_quick_table.html")
     assert quick == rendered("commonpot/_table.html")
     assert 'class="badge bad">low' in quick and "—" in quick and "passed" in quick

@@ -35,11 +35,10 @@ class Command(BaseCommand):
             raise CommandError(f"No benchmark called {area!r}. Known: {known}.")
         if not 0 < scale <= 10:
             raise CommandError("--scale must be above 0 and at most 10.")
-        extra = {}
-        if requests is not None or only is not None:
-            if area != "pages":
-                raise CommandError("--requests and --only are for the pages benchmark.")
-            if requests is not None and requests < 20:
-                raise CommandError("--requests must be at least 20.")
-            extra = {"requests": requests or 200, "only": only or ""}
+        # Only what was given: each benchmark keeps its own defaults.
+        extra = {k: v for k, v in (("requests", requests), ("only", only)) if v is not None}
+        if extra and area != "pages":
+            raise CommandError("--requests and --only are for the pages benchmark.")
+        if requests is not None and requests < 20:
+            raise CommandError("--requests must be at least 20.")
         registry.benchmarks[area](stdout=self.stdout, scale=scale, **extra)
