@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -127,6 +128,7 @@ def site_directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kinds": Site.Kind.choices,
             "kind": kind,
+            "query": urlencode({"kind": kind}) if kind else "",
         },
     )
 
