@@ -30,7 +30,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from commonpot.models import User
+from commonpot.models import Membership, Site, User
 from commonpot.registry import registry
 
 WARM_UP = 20
@@ -47,6 +47,16 @@ class Page:
     target_ms: float | None = None
     # Bad input the page must answer quickly: 200 (a bounded page) or a 4xx.
     expect: tuple[int, ...] = (200,)
+
+
+def bench_lead(username: str, *sites: Site) -> User:
+    """A lead of `sites` (a Membership, as a real lead is), made once and reused."""
+    lead, _ = User.objects.get_or_create(username=username, defaults={"display_name": "Bench Lead"})
+    for site in sites:
+        Membership.objects.update_or_create(
+            user=lead, site=site, defaults={"role": Membership.Role.LEAD}
+        )
+    return lead
 
 
 def client_for(user: User | None) -> Client:
@@ -144,8 +154,6 @@ NETWORK_SITES = 200
 def seed(*, scale: float, out) -> list[Page]:
     """200 public sites (times `scale`): the directory and the open data's look-ups."""
     from django.urls import reverse
-
-    from commonpot.models import Site
 
     wanted = max(2, round(NETWORK_SITES * scale))
     have = Site.objects.filter(slug__startswith="bench-network-").count()

@@ -58,7 +58,7 @@ def _unit(item: Item) -> str:
     return {"g": "g", "ml": "ml"}.get(item.base_unit, item.piece_name)
 
 
-def _recipe(site: Site, name: str, items: list[Item]) -> Recipe:
+def bench_recipe(site: Site, name: str, items: list[Item]) -> Recipe:
     recipe = Recipe.objects.filter(site=site, name=name).first()
     if recipe is not None:
         return recipe
@@ -77,7 +77,7 @@ def _recipe(site: Site, name: str, items: list[Item]) -> Recipe:
     return recipe
 
 
-def _plan_week(site: Site, monday, n: int, recipes: list[Recipe], by: User) -> None:
+def plan_bench_week(site: Site, monday, n: int, recipes: list[Recipe], by: User) -> None:
     meals = MealService.objects.at(site).between(monday, monday + timedelta(days=6))
     if meals.count() == n:
         return
@@ -132,16 +132,16 @@ def run(*, stdout, scale: float = 1.0) -> None:
         username="bench-coordinator",
         defaults={"display_name": "Benchmark", "is_coordinator": True},
     )
-    stew = _recipe(site, "Bench stew (20 ingredients)", staples)
+    stew = bench_recipe(site, "Bench stew (20 ingredients)", staples)
     small = [
-        _recipe(site, "Bench soup", staples[:5]),
-        _recipe(site, "Bench salad", staples[5:9]),
+        bench_recipe(site, "Bench soup", staples[:5]),
+        bench_recipe(site, "Bench salad", staples[5:9]),
     ]
     today = site.today()
     next_monday = today + timedelta(days=7 - today.weekday())
     weeks = {label: next_monday + timedelta(days=7 * (k + 1)) for k, label in enumerate(WEEKS)}
     for label, monday in weeks.items():
-        _plan_week(site, monday, WEEKS[label], [stew, *small], user)
+        plan_bench_week(site, monday, WEEKS[label], [stew, *small], user)
 
     client = _client(user)
     counts = {label: _week_queries(client, site, monday) for label, monday in weeks.items()}

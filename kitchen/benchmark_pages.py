@@ -15,9 +15,8 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from commonpot.benchmark_pages import Page
-from commonpot.models import Membership, User
-from kitchen.benchmark import _plan_week, _recipe
+from commonpot.benchmark_pages import Page, bench_lead
+from kitchen.benchmark import bench_recipe, plan_bench_week
 from kitchen.models import MealService
 
 MEALS = 21  # three a day
@@ -35,19 +34,16 @@ def seed(*, scale: float, out) -> list[Page]:
         f"bench-kitchen-week-{n_lots}", f"Benchmark kitchen, {n_lots} lots"
     )
     pantry_bench.seed_lots(site, items, n_lots, random.Random(n_lots))
-    lead, _ = User.objects.get_or_create(
-        username="bench-kitchen-lead", defaults={"display_name": "Bench Kitchen Lead"}
-    )
-    Membership.objects.get_or_create(user=lead, site=site, defaults={"role": Membership.Role.LEAD})
+    lead = bench_lead("bench-kitchen-lead", site)
     staples = items[: pantry_bench.STAPLES]
     recipes = [
-        _recipe(site, "Bench stew (20 ingredients)", staples),
-        _recipe(site, "Bench soup", staples[:5]),
-        _recipe(site, "Bench salad", staples[5:9]),
+        bench_recipe(site, "Bench stew (20 ingredients)", staples),
+        bench_recipe(site, "Bench soup", staples[:5]),
+        bench_recipe(site, "Bench salad", staples[5:9]),
     ]
     today = site.today()
     monday = today + timedelta(days=7 - today.weekday())
-    _plan_week(site, monday, MEALS, recipes, lead)
+    plan_bench_week(site, monday, MEALS, recipes, lead)
     week_meals = MealService.objects.at(site).between(monday, monday + timedelta(days=6))
     out(f"meals_week_meals: {week_meals.count()}")
     out(f"meals_week_site_lots: {n_lots}")

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from commonpot.benchmark_pages import Page
-from commonpot.models import Membership, Site, User
+from commonpot.benchmark_pages import Page, bench_lead
+from commonpot.models import Site
 from pantry.benchmark import BATCH, FULL_ITEMS, STAPLES, bench_items, bench_site, seed_lots
 from pantry.models import (
     Distribution,
@@ -54,7 +54,7 @@ def seed(*, scale: float, out) -> list[Page]:
     lists_site = bench_site(LISTS_SITE, "Bench site with many donations")
     records = max(20, round(RECORDS * scale))
     added = seed_lists(lists_site, items, records, random.Random(2001))
-    lead = bench_lead([stock_site, lists_site])
+    lead = bench_lead(LEAD, stock_site, lists_site)
     out(f"pantry_stock_site_lots: {Lot.objects.at(stock_site).in_stock().count()}")
     out(f"pantry_list_site_donations: {Donation.objects.filter(site=lists_site).count()}")
     out(f"pantry_list_site_distributions: {Distribution.objects.filter(site=lists_site).count()}")
@@ -71,15 +71,6 @@ def seed(*, scale: float, out) -> list[Page]:
         ),
         Page("pantry_stock_per_page_100000", f"{stock}?per_page=100000", lead),
     ]
-
-
-def bench_lead(sites: list[Site]) -> User:
-    lead, _ = User.objects.get_or_create(username=LEAD, defaults={"display_name": "Bench Lead"})
-    for site in sites:
-        Membership.objects.update_or_create(
-            user=lead, site=site, defaults={"role": Membership.Role.LEAD}
-        )
-    return lead
 
 
 @transaction.atomic

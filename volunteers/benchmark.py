@@ -41,7 +41,8 @@ RENDERS = 15
 BATCH = 2000
 
 
-def _seed(scale: float, out) -> None:
+def seed_shifts(scale: float, write) -> None:
+    """Seed (or reuse) the shifts data; `write` takes one `name: value` line."""
     User = get_user_model()
     n_sites = max(2, round(SITES * scale))
     n_volunteers = max(CLAIMERS, round(VOLUNTEERS * scale))
@@ -147,10 +148,10 @@ def _seed(scale: float, out) -> None:
             batch_size=BATCH,
         )
     network = Site.objects.filter(slug__startswith=f"{PREFIX}site-")
-    out.write(f"sites: {network.count()}\n")
-    out.write(f"volunteers: {User.objects.filter(username__startswith=PREFIX).count()}\n")
-    out.write(f"shifts: {Shift.objects.filter(site__in=network).count()}\n")
-    out.write(f"board_site_shifts: {Shift.objects.filter(site=board_site).count()}\n")
+    write(f"sites: {network.count()}")
+    write(f"volunteers: {User.objects.filter(username__startswith=PREFIX).count()}")
+    write(f"shifts: {Shift.objects.filter(site__in=network).count()}")
+    write(f"board_site_shifts: {Shift.objects.filter(site=board_site).count()}")
 
 
 def _board_url(days: int) -> str:
@@ -242,7 +243,7 @@ def run(*, stdout, scale: float = 1.0) -> None:
     stdout.write(f"database: {connection.vendor}\n")
     Shift.objects.filter(notes="bench claims").delete()
     started = clock.perf_counter()
-    _seed(scale, stdout)
+    seed_shifts(scale, stdout.write)
     stdout.write(f"seed_seconds: {clock.perf_counter() - started:.1f}\n")
     _measure_board(stdout)
     _measure_claims(stdout)

@@ -11,23 +11,18 @@ from datetime import datetime, time, timedelta
 
 from django.urls import reverse
 
-from commonpot.benchmark_pages import Page
-from commonpot.models import Membership, Site, User
+from commonpot.benchmark_pages import Page, bench_lead
+from commonpot.models import Site, User
 from volunteers import benchmark
 from volunteers.models import Shift
 
 
 def seed(*, scale: float, out) -> list[Page]:
-    benchmark._seed(scale, _Lines(out))
+    benchmark.seed_shifts(scale, out)
     board_site = Site.objects.get(slug=benchmark.BOARD_SITE)
     day_site = Site.objects.filter(slug__startswith=f"{benchmark.PREFIX}site-").order_by("pk")[0]
     volunteer = User.objects.get(username=f"{benchmark.PREFIX}volunteer-0")
-    lead, _ = User.objects.get_or_create(
-        username=f"{benchmark.PREFIX}lead", defaults={"display_name": "Bench Lead"}
-    )
-    Membership.objects.get_or_create(
-        user=lead, site=board_site, defaults={"role": Membership.Role.LEAD}
-    )
+    lead = bench_lead(f"{benchmark.PREFIX}lead", board_site)
     board = reverse("volunteers:board")
     day = day_site.today() + timedelta(days=1)
     first = board_site.today() + timedelta(days=1)
@@ -62,13 +57,3 @@ def seed(*, scale: float, out) -> list[Page]:
             expect=(200, 400),
         ),
     ]
-
-
-class _Lines:
-    """The shifts seed writes to a stream; the page seeds write lines."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def write(self, text: str) -> None:
-        self.out(text.rstrip("\n"))
