@@ -149,6 +149,10 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
+    # Every node reads sessions from the shared cache (no query a request) and writes
+    # them through to the database, which keeps them when Redis restarts. Not without
+    # Redis: each process's own memory would go on trusting a session ended in another.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -41,6 +41,26 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
 
 
 @pytest.mark.parametrize(
+    ("env", "engine"),
+    [
+        ({}, "django.contrib.sessions.backends.db"),
+        ({"REDIS_URL": "redis://127.0.0.1:6379/15"}, "django.contrib.sessions.backends.cached_db"),
+    ],
+)
+def test_sessions_are_read_from_the_cache_only_when_the_cache_is_shared(env, engine):
+    secret = {"SECRET_KEY": PRODUCTION["SECRET_KEY"]} if env else {}
+    shown = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        **env,
+        **secret,
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert shown.stdout.strip().splitlines()[-1] == engine
+
+
+@pytest.mark.parametrize(
     ("env", "message"),
     [
         ({"DEBUG": "maybe"}, "DEBUG must be true or false"),
