@@ -7,6 +7,10 @@ class CommonpotConfig(AppConfig):
     verbose_name = "Network"
 
     def ready(self) -> None:
+        from django.conf import settings
+        from django.db.backends.signals import connection_created
+
+        from commonpot import pagecache
         from commonpot.permissions import is_coordinator
         from commonpot.registry import NavLink, SiteTab, registry
         from commonpot.schedules import ensure_schedules
@@ -15,6 +19,8 @@ class CommonpotConfig(AppConfig):
         post_migrate.connect(
             ensure_schedules, sender=self, dispatch_uid="commonpot.ensure_schedules"
         )
+        if settings.PAGE_CACHE:
+            connection_created.connect(pagecache.install, dispatch_uid="commonpot.pagecache")
         registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
         registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
         registry.add_nav(NavLink("Reports", "network_report", is_coordinator, order=80))

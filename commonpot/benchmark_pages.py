@@ -12,6 +12,10 @@ each with the person who opens it. For each page and for a bare view answering
 - `<page>_queries` and `<page>_bytes`: of one request;
 - `<page>_target_ms` and `<page>_target_met`, where the page has a target.
 
+With REDIS_URL set, pages kept in the page cache (commonpot.pagecache) are timed
+as a person opening them again finds them, and `<page>_uncached_cpu_ms` gives the
+same page made afresh.
+
 CPU time rather than wall time: the machine may be shared, and wall times swing
 twofold between runs while CPU per request does not.
 
@@ -26,6 +30,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
@@ -120,6 +125,7 @@ def run(*, stdout, scale: float = 1.0, requests: int = REQUESTS, only: str = "")
 def _measure(pages: list[Page], write, requests: int) -> None:
     with override_settings(ROOT_URLCONF="commonpot.benchmark_urls", DEBUG=False):
         write(f"requests_per_page: {requests}")
+        write(f"page_cache: {'on' if settings.PAGE_CACHE else 'off (set REDIS_URL)'}")
         base = measure(client_for(None), "/benchmark/bare/", requests=requests)
         write(f"bare_cpu_ms: {base.cpu_ms:.2f}")
         clients: dict[int | None, Client] = {}
@@ -135,6 +141,12 @@ def _measure(pages: list[Page], write, requests: int) -> None:
             write(f"{page.name}_ratio: {got.cpu_ms / base.cpu_ms:.1f}")
             write(f"{page.name}_queries: {got.queries}")
             write(f"{page.name}_bytes: {got.size}")
+            if settings.PAGE_CACHE:
+                # The same page made afresh: what a first view, or one after a change, costs.
+                with override_settings(PAGE_CACHE=False):
+                    fresh = measure(clients[key], page.url, requests=max(20, requests // 4))
+                write(f"{page.name}_uncached_cpu_ms: {fresh.cpu_ms:.2f}")
+                write(f"{page.name}_uncached_queries: {fresh.queries}")
             if page.expect != (200,):
                 write(f"{page.name}_status: {got.status}")
             if page.target_ms is not None:

@@ -146,15 +146,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "commonpot.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Every node reads sessions from the shared cache (no query a request) and writes
     # them through to the database, which keeps them when Redis restarts. Not without
     # Redis: each process's own memory would go on trusting a session ended in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Pages kept in the shared cache until the data changes (commonpot.pagecache).
+# Only with Redis: each process's own memory would not hear of another's writes.
+PAGE_CACHE = bool(REDIS_URL)
 
 Q_CLUSTER = {
     "name": "commonpot",

@@ -32,6 +32,7 @@ from commonpot.forms import (
     show_error,
 )
 from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
+from commonpot.pagecache import cached_page
 from commonpot.permissions import (
     can_view_site,
     coordinator_required,
@@ -58,6 +59,7 @@ def _panels(request: HttpRequest, role: str, site: Site | None = None) -> list[s
 
 
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:

@@ -23,6 +23,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
@@ -60,6 +61,7 @@ def _status(form) -> int:
 
 @lead_required
 @require_GET
+@cached_page
 def week(request: HttpRequest, site: Site) -> HttpResponse:
     """The week's meals: dishes, servings, what is short and, when linked, staffing."""
     day = _day(request.GET["week"]) if request.GET.get("week") else site.today()

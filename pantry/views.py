@@ -18,6 +18,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
 from commonpot.tables import paginate
@@ -57,6 +58,7 @@ def _storage(site: Site, storage: str) -> str:
 
 @lead_required
 @require_GET
+@cached_page
 def stock(request: HttpRequest, site: Site) -> HttpResponse:
     today = site.today()
     filters = StockFilter(request.GET or None, site=site, today=today)

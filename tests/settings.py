@@ -15,3 +15,7 @@ from commonpot.settings import *  # noqa: E402, F403
 # Hashing is slow on purpose; a test's passwords need no protection. Set here rather
 # than per test, so fixtures shared by a module or the session are quick as well.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The suite runs in one process with one cache, so the page cache is correct here
+# without Redis; on, every test that changes data and reads a page again checks it.
+PAGE_CACHE = True

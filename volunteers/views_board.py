@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.htmx import render_fragment, render_page, wants_partial
+from commonpot.pagecache import cached_page
 from commonpot.permissions import can_manage_site
 from commonpot.redirects import redirect_next
 from volunteers import services
@@ -28,6 +29,7 @@ def _card_shift(request: HttpRequest, pk: int) -> Shift:
 
 
 @require_GET
+@cached_page
 def board(request: HttpRequest) -> HttpResponse:
     """Published shifts that have not started, at sites this person may see."""
     params = board_params(request.GET)

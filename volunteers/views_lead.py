@@ -23,6 +23,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_see_contact, lead_required
 from volunteers import planning, services
@@ -182,6 +183,7 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
 
 @lead_required
 @require_GET
+@cached_page
 def roster(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     shift = _shift(site, pk)
     return TemplateResponse(

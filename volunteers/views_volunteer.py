@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from volunteers import calendar, people, services
 from volunteers.forms import DateOfBirthForm, QualificationForm
 from volunteers.models import Qualification, SignUp, VolunteerProfile
@@ -26,6 +27,7 @@ UPCOMING_PAGE = 20
 
 @login_required
 @require_GET
+@cached_page
 def my_shifts(request: HttpRequest) -> HttpResponse:
     user = request.user
     mine = SignUp.objects.of(user).select_related(

@@ -19,6 +19,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
 from pantry.models import Lot
@@ -51,6 +52,7 @@ PAGE_SIZE = 30
 
 @network_required
 @require_GET
+@cached_page
 def board(request: HttpRequest) -> HttpResponse:
     """Every open offer (or need) in the network, soonest expiring first."""
     show = "needs" if request.GET.get("show") == "needs" else "offers"

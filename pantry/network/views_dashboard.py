@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from commonpot.maps import allow_tiles
 from commonpot.models import Site
 from commonpot.opendata import site_map, site_map_feature
+from commonpot.pagecache import cached_page
 from commonpot.permissions import coordinator_required
 from pantry.network.matches import best_matches
 from pantry.network.models import Need, Offer, Transfer
@@ -26,6 +27,7 @@ SHOWN = 50
 
 @coordinator_required
 @require_GET
+@cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """A fixed number of queries however many sites, offers, needs and transfers."""
     now = timezone.now()

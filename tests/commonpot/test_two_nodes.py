@@ -541,6 +541,15 @@ def test_two_web_nodes_and_two_workers_share_sessions_places_stock_and_reminders
     # Claims: everyone at once, half through each node; the shift fills exactly.
     shift = seeded["contested"]
 
+    def card(page: Response) -> str:
+        found = re.search(rf'id="shift-{shift}".*?</article>', page.text, re.S)
+        assert page.status == 200 and found, page.text[:500]
+        return found.group(0)
+
+    # Lena's board on node A is kept in the shared cache (pages there) before the claims.
+    assert f"{PLACES} places left" in card(lena.get(node_a, "/shifts/"))
+    assert f"{PLACES} places left" in card(lena.get(node_a, "/shifts/"))
+
     def claimer(session: str, port: int):
         def claim(barrier: threading.Barrier) -> int:
             browser = Browser({"sessionid": session})
@@ -564,6 +573,8 @@ def test_two_web_nodes_and_two_workers_share_sessions_places_stock_and_reminders
     assert sql(
         layout.database_url, "SELECT places_taken FROM volunteers_shift WHERE id = %s", shift
     ) == [(PLACES,)]
+    # Node A's kept board heard of the claims made through node B as well.
+    assert "Full" in card(lena.get(node_a, "/shifts/"))
 
     # Donations: Lena logs six at once through both nodes, then sends the first
     # form again to the other node (a retry through the proxy): it records once.

@@ -1,0 +1,139 @@
+"""Whole pages kept in the shared cache until any of the network's data changes.
+
+A page a person opens again and again (the shift board, their shifts) is kept,
+per person and address, under the **data version**: a token in the cache that
+every write to the network's tables replaces. The writes are seen where they all
+pass, the database connection (`execute_wrapper`), so no service, bulk update or
+raw statement can change what a page shows and leave its copy standing. The
+token is replaced as the write is made (so the writing transaction itself never
+reads an old copy) and again once it commits (so a copy made from the data
+before the commit is never used after it).
+
+What else a page depends on is in its key: the person (and so what they may
+see), their CSRF cookie (the page's forms carry tokens made from it), the full
+address, the htmx headers (a fragment or the page), the time zone and the minute
+(lists of what has not started yet move on with the clock, and so does the home
+page's notice of a worker gone quiet). A page is not kept
+when it sets a cookie, carries one-off messages, or answers other than 200.
+
+Only with a shared cache (REDIS_URL): a cache in each process's memory would
+not hear of a write made by another process, a worker or another node.
+`PAGE_CACHE` in the settings turns it on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+VERSION_KEY = "commonpot:data-version"
+KEEP_SECONDS = 120
+
+# Writes that change nothing a kept page shows: sessions, logins' lockout records,
+# the job queue. Workers' heartbeats (every few seconds) show only as the home
+# page's "no worker is running", which allows minutes and is made afresh each minute.
+QUIET_TABLES = (
+    "django_session",
+    "django_q_",
+    "axes_",
+    "commonpot_workerheartbeat",
+)
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def data_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = new_version()
+    return version
+
+
+def new_version() -> str:
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def watch_writes(execute, sql, params, many, context):
+    """An execute wrapper on every connection: a write to a table pages show
+    replaces the data version now and again when its transaction commits."""
+    found = WRITE.match(sql)
+    if found and not found.group(1).startswith(QUIET_TABLES):
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            new_version()
+        if not any(func is _after_commit for _, func, _ in connection.run_on_commit):
+            transaction.on_commit(_after_commit, using=connection.alias)
+    return execute(sql, params, many, context)
+
+
+def _after_commit() -> None:
+    new_version()
+
+
+def install(sender, connection, **kwargs) -> None:
+    """connection_created: watch this connection's writes."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+def _key(request: HttpRequest) -> str | None:
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not csrf:
+        # The page would set one, and its forms carry tokens made from it.
+        return None
+    storage = messages.get_messages(request)
+    if getattr(storage, "_queued_messages", None) or getattr(storage, "_loaded_messages", None):
+        return None
+    now = timezone.now()
+    parts = [
+        data_version(),
+        str(request.user.pk),
+        csrf,
+        request.get_full_path(),
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-History-Restore-Request", ""),
+        request.headers.get("HX-Target", ""),
+        timezone.get_current_timezone_name(),
+        now.strftime("%Y%m%d%H%M"),
+    ]
+    return "commonpot:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve `view`'s GET answers from the cache while no data has changed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.PAGE_CACHE or request.method != "GET":
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        if key is None:
+            return view(request, *args, **kwargs)
+        kept = cache.get(key)
+        if kept is not None:
+            content, headers = kept
+            response = HttpResponse(content)
+            for name, value in headers:
+                response[name] = value
+            return response
+        response = view(request, *args, **kwargs)
+        render = getattr(response, "render", None)
+        if render is not None and not getattr(response, "is_rendered", True):
+            response = render()
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
+            cache.set(key, (response.content, headers), KEEP_SECONDS)
+        return response
+
+    return wrapper

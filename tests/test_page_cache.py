@@ -1,0 +1,92 @@
+"""Every page kept in the page cache (commonpot.pagecache) shows a change made
+through a service at once to the person who had it kept. The shift board's own
+cases are in tests/volunteers/test_board_cache.py; the suite runs with the cache
+on (tests/settings.py)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from kitchen import services as kitchen
+from kitchen.services import IngredientLine
+from pantry import services as pantry
+from tests.conftest import client_for
+from tests.network.factories import bread, offer, stock
+from tests.pantry.factories import rice
+from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
+from volunteers import services as volunteers
+
+pytestmark = pytest.mark.django_db
+
+
+def kept(user, url: str):
+    """A client for which `url` now comes from the cache, and a reader of it."""
+    client = client_for(user)
+
+    def read() -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    read()  # the CSRF cookie
+    read()  # kept
+    with CaptureQueriesContext(connection) as ctx:
+        read()
+    # The session and the person; for a lead's page also the site and the check that
+    # they lead it, which run before the cache is asked.
+    assert len(ctx.captured_queries) <= 4, "not served from the cache"
+    return read
+
+
+def test_my_shifts_show_a_claim_and_a_cancellation_at_once(site, volunteer):
+    shift = ShiftFactory(site=site, role=ShiftRoleFactory(site=site, name="Porter"))
+    read = kept(volunteer, reverse("volunteers:my_shifts"))
+    assert "Porter" not in read()
+    mine = volunteers.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    assert "Porter" in read()
+    volunteers.cancel_sign_up(sign_up_id=mine.pk, by=volunteer)
+    assert "Porter" not in read()
+
+
+def test_the_roster_shows_someone_added_at_once(site, lead, volunteer):
+    shift = ShiftFactory(site=site, role=ShiftRoleFactory(site=site, name="Porter"))
+    read = kept(lead, reverse("volunteers:roster", args=[site.slug, shift.pk]))
+    before = read().count(volunteer.name)  # in the list of people to add
+    volunteers.add_to_shift(shift_id=shift.pk, volunteer=volunteer, by=lead, reason="walk-in")
+    assert read().count(volunteer.name) > before
+
+
+def test_the_stock_page_shows_food_received_and_given_out_at_once(site, lead):
+    item = rice()
+    read = kept(lead, reverse("pantry:stock", args=[site.slug]))
+    assert "Rice" not in read()
+    pantry.receive(site=site, item=item, quantity=Decimal(5000), by=lead, source="Market")
+    assert "5 kg" in read()
+    pantry.take_stock(site=site, item=item, quantity=Decimal(2000), kind="distributed", by=lead)
+    assert "3 kg" in read()
+
+
+def test_the_meals_week_shows_a_meal_planned_at_once(site, lead):
+    recipe = kitchen.create_recipe(
+        site=site,
+        name="Rice pot",
+        yield_servings=10,
+        ingredients=[IngredientLine(rice(), "1", "kg")],
+        by=lead,
+    )
+    monday = site.today() - timedelta(days=site.today().weekday()) + timedelta(days=7)
+    read = kept(lead, f"{reverse('kitchen:week', args=[site.slug])}?week={monday.isoformat()}")
+    assert "Rice pot" not in read()
+    kitchen.plan_meal(site=site, date=monday, kind="lunch", servings=10, recipes=[recipe], by=lead)
+    assert "Rice pot" in read()
+
+
+def test_the_network_board_shows_an_offer_at_once(site, other_lead, lead, other_site):
+    read = kept(other_lead, reverse("network:board"))
+    assert "Bread" not in read()
+    offer(site, stock(site, bread(), "4000", by=lead), "2000", by=lead)
+    assert "Bread" in read()
