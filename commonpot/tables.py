@@ -1,3 +1,4 @@
+import html
 import inspect
 from collections.abc import Callable
 from functools import cache
@@ -32,15 +33,29 @@ def paginate(request: HttpRequest, table: tables.Table, per_page: int) -> None:
 
 
 CELL_ARGUMENTS = ("value", "record", "column", "bound_column", "table")
+ROW_ARGUMENTS = ("record", "table")
 
 
 @cache
-def _wanted(function: Callable) -> tuple[str, ...]:
-    """Which of CELL_ARGUMENTS a render_FOO method takes: asked once per method."""
+def _wanted(function: Callable, offered: tuple[str, ...] = CELL_ARGUMENTS) -> tuple[str, ...]:
+    """Which of the `offered` arguments a render_FOO method (or a row_attrs callable)
+    takes: asked once per function, as django-tables2 asks once per cell."""
     parameters = inspect.signature(function).parameters
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
-        return CELL_ARGUMENTS
-    return tuple(name for name in CELL_ARGUMENTS if name in parameters)
+        return offered
+    return tuple(name for name in offered if name in parameters)
+
+
+def _cell(value) -> str:
+    """A cell's value as `{{ cell }}` writes it: conditional_escape(localize(value)),
+    without their lazy-string checks (thousands of cells on a long table)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    if not isinstance(value, str):
+        value = localize(value)
+        if hasattr(value, "__html__"):
+            return value.__html__()
+    return html.escape(str(value))
 
 
 class QuickRowsTable(tables.Table):
@@ -65,11 +80,34 @@ class QuickRowsTable(tables.Table):
 
     def body_rows(self) -> list[SafeString]:
         writers = [(self._td(column), self._cell_writer(column)) for column in self.columns]
+        tr = self._row_attrs_writer()
         rows = []
         for row in self.paginated_rows:
             cells = "".join(f"<td{td}>{write(row)}</td>" for td, write in writers)
-            rows.append(mark_safe(f"<tr {row.attrs.as_html()}>{cells}</tr>"))  # noqa: S308
+            rows.append(mark_safe(f"<tr {tr(row)}>{cells}</tr>"))  # noqa: S308
         return rows
+
+    def _row_attrs_writer(self) -> Callable:
+        """A row's attributes as BoundRow.attrs.as_html() writes them (row_attrs, then
+        `even` or `odd` in its class), with each callable's arguments worked out once
+        rather than by inspecting its signature for every row."""
+        attrs = dict(self.row_attrs)
+        if any(isinstance(v, dict) for v in attrs.values()):
+            return lambda row: row.attrs.as_html()
+        computed = {k: (v, _wanted(v, ROW_ARGUMENTS)) for k, v in attrs.items() if callable(v)}
+        attrs.setdefault("class", "")
+
+        def write(row) -> str:
+            given = {"record": row.record, "table": self}
+            values = {
+                k: computed[k][0](**{a: given[a] for a in computed[k][1]}) if k in computed else v
+                for k, v in attrs.items()
+            }
+            parity = row.get_even_odd_css_class()
+            values["class"] = f"{values['class']} {parity}" if values["class"] else parity
+            return " ".join(f'{html.escape(k)}="{html.escape(str(v))}"' for k, v in values.items())
+
+        return write
 
     @staticmethod
     def _td(bound_column) -> str:
@@ -104,7 +142,7 @@ class QuickRowsTable(tables.Table):
             if value in empty:
                 return conditional_escape(default)
             given = {"value": value, "record": record, **fixed}
-            return conditional_escape(localize(render(**{k: given[k] for k in wanted})))
+            return _cell(render(**{k: given[k] for k in wanted}))
 
         return write
 

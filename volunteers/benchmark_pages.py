@@ -14,7 +14,7 @@ from django.urls import reverse
 from commonpot.benchmark_pages import Page, bench_lead
 from commonpot.models import Site, User
 from volunteers import benchmark
-from volunteers.models import Shift
+from volunteers.models import Shift, ShiftRole, SignUp
 
 
 def seed(*, scale: float, out) -> list[Page]:
@@ -22,7 +22,8 @@ def seed(*, scale: float, out) -> list[Page]:
     board_site = Site.objects.get(slug=benchmark.BOARD_SITE)
     day_site = Site.objects.filter(slug__startswith=f"{benchmark.PREFIX}site-").order_by("pk")[0]
     volunteer = User.objects.get(username=f"{benchmark.PREFIX}volunteer-0")
-    lead = bench_lead(f"{benchmark.PREFIX}lead", board_site)
+    day_of_500 = _day_of_500(volunteer)
+    lead = bench_lead(f"{benchmark.PREFIX}lead", board_site, day_of_500)
     board = reverse("volunteers:board")
     day = day_site.today() + timedelta(days=1)
     first = board_site.today() + timedelta(days=1)
@@ -48,6 +49,12 @@ def seed(*, scale: float, out) -> list[Page]:
             target_ms=8,
         ),
         Page("lead_home", reverse("home"), lead, target_ms=8),
+        Page(
+            "lead_day_500_shifts",
+            reverse("volunteers:day", args=[day_of_500.slug, _tomorrow(day_of_500)]),
+            lead,
+            target_ms=60,
+        ),
         Page("board_page_999999", f"{full}&page=999999", volunteer),
         Page("board_per_page_100000", f"{full}&per_page=100000", volunteer),
         Page(
@@ -57,3 +64,49 @@ def seed(*, scale: float, out) -> list[Page]:
             expect=(200, 400),
         ),
     ]
+
+
+DAY_SITE, DAY_SHIFTS = f"{benchmark.PREFIX}day-of-500", 500
+
+
+def _tomorrow(site: Site) -> str:
+    return (site.today() + timedelta(days=1)).isoformat()
+
+
+def _day_of_500(volunteer: User) -> Site:
+    """An event's day: 500 shifts tomorrow at one site, two people on each."""
+    site, _ = Site.objects.get_or_create(
+        slug=DAY_SITE, defaults={"name": "Benchmark event kitchen", "kind": Site.Kind.CAMP_KITCHEN}
+    )
+    role, _ = ShiftRole.objects.get_or_create(site=site, name="Steward")
+    day = site.today() + timedelta(days=1)
+    start = datetime.combine(day, time(6), tzinfo=site.tz)
+    on_the_day = Shift.objects.at(site).between(
+        start - timedelta(hours=6), start + timedelta(hours=18)
+    )
+    if on_the_day.count() >= DAY_SHIFTS:
+        return site
+    Shift.objects.filter(site=site).delete()
+    people = list(User.objects.filter(username__startswith=f"{benchmark.PREFIX}volunteer-")[:40])
+    shifts = Shift.objects.bulk_create(
+        [
+            Shift(
+                site=site,
+                role=role,
+                starts_at=start + timedelta(minutes=2 * i),
+                ends_at=start + timedelta(minutes=2 * i, hours=1),
+                min_people=2,
+                max_people=4,
+                places_taken=2,
+            )
+            for i in range(DAY_SHIFTS)
+        ]
+    )
+    SignUp.objects.bulk_create(
+        [
+            SignUp(shift=shift, volunteer=people[(2 * i + k) % len(people)], status="confirmed")
+            for i, shift in enumerate(shifts)
+            for k in range(2)
+        ]
+    )
+    return site

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -9,14 +11,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.models import User
+from commonpot.tables import QuickRowsTable
 from volunteers.models import Shift
 
 
-class WeekTable(tables.Table):
+class WeekTable(QuickRowsTable):
     """A site's shifts for one week; those under their minimum stand out."""
 
     when = tables.Column("When", accessor="starts_at", order_by=("starts_at",))
-    role = tables.Column("Role", accessor="role__name")
+    role = tables.Column("Role", accessor="role")
     people = tables.Column("People", accessor="places_taken", attrs={"td": {"class": "num"}})
     waiting = tables.Column("Waiting", attrs={"td": {"class": "num"}})
     staffing = tables.Column("Staffing", accessor="places_taken", orderable=False)
@@ -29,17 +32,30 @@ class WeekTable(tables.Table):
         verbose_name = "Shifts this week"
         empty_text = "No shifts this week."
         row_attrs = {"class": lambda record: "under-minimum" if record.is_under_minimum else ""}
+        template_name = QuickRowsTable.Meta.template_name
+
+    def render_role(self, record: Shift):
+        return record.role.name
 
     def render_when(self, record: Shift):
-        start = record.local_start
-        url = reverse("volunteers:roster", args=[record.site.slug, record.pk])
-        return format_html(
-            '<a href="{}">{} {}–{}</a>',
-            url,
-            date_format(start, "D j M"),
-            start.strftime("%H:%M"),
-            record.local_end.strftime("%H:%M"),
-        )
+        start, end = record.local_start, record.local_end
+        when = f"{self._date(start.date())} {start:%H:%M}–{end:%H:%M}"
+        return mark_safe(f'<a href="{self._roster_url(record)}">{escape(when)}</a>')  # noqa: S308
+
+    def _roster_url(self, record: Shift) -> str:
+        # One reverse a table: the address differs between shifts only in the id.
+        if not hasattr(self, "_roster_parts"):
+            self._roster_parts = reverse("volunteers:roster", args=[record.site.slug, 0]).rsplit(
+                "/0/", 1
+            )
+        head, tail = self._roster_parts
+        return f"{head}/{record.pk}/{tail}"
+
+    def _date(self, day) -> str:
+        dates = self.__dict__.setdefault("_dates", {})
+        if day not in dates:
+            dates[day] = date_format(day, "D j M")
+        return dates[day]
 
     def render_people(self, record: Shift):
         return f"{record.places_taken} of {record.min_people}–{record.max_people}"
@@ -56,6 +72,32 @@ class WeekTable(tables.Table):
         if not record.is_published:
             badges.append(mark_safe('<span class="badge">Not published</span>'))
         return format_html(" ".join(["{}"] * len(badges)), *badges)
+
+
+class DayTable(WeekTable):
+    """A site's shifts for one day, each with who is coming folded under it. Needs
+    the shifts' active sign-ups prefetched into `listed` (volunteers first)."""
+
+    roster = tables.Column("Who", accessor="pk", orderable=False)
+
+    class Meta(WeekTable.Meta):
+        sequence = ("when", "role", "people", "waiting", "staffing", "roster")
+        verbose_name = "Shifts this day"
+        empty_text = "No shifts this day."
+
+    def render_roster(self, record: Shift):
+        if not record.listed:
+            return "Nobody yet"
+        waiting = sum(1 for s in record.listed if not s.is_confirmed)
+        summary = f"{len(record.listed) - waiting} coming" + (
+            f", {waiting} waiting" if waiting else ""
+        )
+        names = "".join(
+            f"<li>{escape(s.volunteer.name)}{'' if s.is_confirmed else ' (waiting)'}</li>"
+            for s in record.listed
+        )
+        # Plain escape, not format_html: a day has hundreds of these.
+        return mark_safe(f"<details><summary>{summary}</summary><ul>{names}</ul></details>")  # noqa: S308
 
 
 class VolunteerTable(tables.Table):

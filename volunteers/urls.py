@@ -61,6 +61,7 @@ urlpatterns = [
         views_lead.message_shift,
         name="message_shift",
     ),
+    path(lead + "shifts/day/<str:day>/", views_lead.day, name="day"),
     path(
         lead + "shifts/day/<str:day>/message/",
         views_lead.message_day,

@@ -38,8 +38,8 @@ from volunteers.forms import (
     week_start,
 )
 from volunteers.links import meals_with_allergens
-from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
-from volunteers.tables import WeekTable
+from volunteers.models import Qualification, Shift, ShiftPolicy, ShiftRole, SignUp
+from volunteers.tables import DayTable, WeekTable
 
 
 def _day(value: str) -> date:
@@ -79,6 +79,56 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
             "days": days,
             "previous": (monday - timedelta(days=7)).isoformat(),
             "next": (monday + timedelta(days=7)).isoformat(),
+            "short": sum(1 for s in table.data if s.is_under_minimum),
+        },
+    )
+
+
+DAY_FIELDS = ("site_id", "role_id", "starts_at", "ends_at", "min_people", "max_people")
+DAY_FIELDS += ("places_taken", "is_published")
+NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
+
+@lead_required
+@require_GET
+@cached_page
+def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
+    """Every shift of one day on one page, each with who is coming folded under it:
+    a camp's or an event's day of hundreds of shifts, without paging."""
+    shown = _day(day)
+    start = planning.local_moment(site, shown, time.min)
+    end = planning.local_moment(site, shown + timedelta(days=1), time.min)
+    # Hundreds of rows: only the columns shown, and the site and roles loaded once
+    # rather than once for each shift.
+    listed = (
+        SignUp.objects.active()
+        .select_related("volunteer")
+        .only("shift_id", "status", *(f"volunteer__{f}" for f in NAME_FIELDS))
+        .order_by("status", "pk")
+    )
+    shifts = list(
+        Shift.objects.at(site)
+        .between(start, end)
+        .only(*DAY_FIELDS)
+        .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
+        .prefetch_related(Prefetch("sign_ups", queryset=listed, to_attr="listed"))
+        .order_by("starts_at", "id")
+    )
+    roles = ShiftRole.objects.in_bulk({s.role_id for s in shifts})
+    for shift in shifts:
+        shift.site, shift.role = site, roles[shift.role_id]
+    table = DayTable(shifts)
+    RequestConfig(request, paginate=False).configure(table)
+    return TemplateResponse(
+        request,
+        "volunteers/day.html",
+        {
+            "site": site,
+            "table": table,
+            "day": shown,
+            "monday": week_start(shown),
+            "previous": (shown - timedelta(days=1)).isoformat(),
+            "next": (shown + timedelta(days=1)).isoformat(),
             "short": sum(1 for s in table.data if s.is_under_minimum),
         },
     )

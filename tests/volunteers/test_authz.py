@@ -82,6 +82,13 @@ ROWS = [
         data={"attendance": "attended"},
     ),
     Row("GET", "volunteers:message_shift", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers:day", {"slug": "site", "day": "day"}, expect=lead_only()),
+    Row(
+        "GET",
+        "volunteers:day",
+        {"slug": "other", "day": "day"},
+        expect=lead_only(lead=403, other_lead=200),
+    ),
     Row("GET", "volunteers:message_day", {"slug": "site", "day": "day"}, expect=lead_only()),
     Row("GET", "volunteers:copy_day", {"slug": "site", "day": "day"}, expect=lead_only()),
     Row("GET", "volunteers:roles", {"slug": "site"}, expect=lead_only()),

@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for
+from tests.conftest import client_for, page_queries
 from tests.volunteers.factories import QualificationFactory, ShiftFactory, SignUpFactory
 from volunteers import services
 from volunteers.models import LeadMessage, Shift, SignUp
@@ -275,3 +275,59 @@ def test_the_sign_up_rules_are_the_sites_own(lead, site):
     client_for(lead).post(url, {"sign_up_opens_days": "7", "cancellation_cutoff_hours": "48"})
     site.refresh_from_db()
     assert site.shift_policy.sign_up_opens_days == 7
+
+
+def test_a_lead_sees_a_whole_day_with_who_is_coming_folded_under_each_shift(
+    lead, site, cook, make_volunteer
+):
+    day = site.today() + timedelta(days=2)
+
+    def at(hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=site.tz)
+
+    early = ShiftFactory(
+        site=site, role=cook, starts_at=at(7), ends_at=at(9), min_people=1, max_people=1
+    )
+    ShiftFactory(site=site, role=cook, starts_at=at(12), ends_at=at(14))
+    ShiftFactory(
+        site=site, role=cook, starts_at=at(7) + timedelta(days=1), ends_at=at(9) + timedelta(days=1)
+    )
+    SignUpFactory(shift=early, volunteer=make_volunteer("Olu <Early>"))
+    SignUpFactory(shift=early, volunteer=make_volunteer("Wanda Waiting"), status="waitlisted")
+    url = reverse("volunteers:day", args=[site.slug, day.isoformat()])
+    page = client_for(lead).get(url).content.decode()
+    assert "2 shifts." in page  # the next day's is not on it
+    assert "<details><summary>1 coming, 1 waiting</summary>" in page
+    assert "<li>Olu &lt;Early&gt;</li><li>Wanda Waiting (waiting)</li>" in page
+    assert "Nobody yet" in page
+    # The week's "By day" list leads to it.
+    week = reverse("volunteers:site_shifts", args=[site.slug])
+    assert url in client_for(lead).get(week, {"week": day.isoformat()}).content.decode()
+
+
+def test_a_day_of_many_shifts_runs_the_same_queries_as_a_day_of_few(lead, site, cook):
+    day = site.today() + timedelta(days=2)
+    start = datetime.combine(day, time(6), tzinfo=site.tz)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            shift = ShiftFactory(
+                site=site,
+                role=cook,
+                starts_at=start + timedelta(minutes=i),
+                ends_at=start + timedelta(minutes=i, hours=2),
+            )
+            SignUpFactory(shift=shift)
+
+    url = reverse("volunteers:day", args=[site.slug, day.isoformat()])
+    client = client_for(lead)
+    add(3)
+    few = page_queries(client, url)
+    add(40)
+    assert page_queries(client, url) == few
+    assert "43 shifts." in client.get(url).content.decode()
+
+
+def test_a_day_that_is_not_a_date_is_not_found(lead, site):
+    url = reverse("volunteers:day", args=[site.slug, "2026-02-30"])
+    assert client_for(lead).get(url).status_code == 404
