@@ -57,16 +57,7 @@ def _shift(site: Site, pk: int) -> Shift:
 def week(request: HttpRequest, site: Site) -> HttpResponse:
     """The week's staffing: every shift, how many are coming, who is short."""
     monday = week_start(_day(request.GET["week"]) if request.GET.get("week") else site.today())
-    start = planning.local_moment(site, monday, time.min)
-    end = planning.local_moment(site, monday + timedelta(days=7), time.min)
-    shifts = (
-        Shift.objects.at(site)
-        .between(start, end)
-        .select_related("site", "role")
-        .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
-        .order_by("starts_at", "id")
-    )
-    table = WeekTable(shifts)
+    table = WeekTable(_staffing(site, monday, 7))
     RequestConfig(request, paginate=False).configure(table)
     days = [monday + timedelta(days=n) for n in range(7)]
     return TemplateResponse(
@@ -84,9 +75,38 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
     )
 
 
-DAY_FIELDS = ("site_id", "role_id", "starts_at", "ends_at", "min_people", "max_people")
-DAY_FIELDS += ("places_taken", "is_published")
+LEAN_FIELDS = ("site_id", "role_id", "starts_at", "ends_at", "min_people", "max_people")
+LEAN_FIELDS += ("places_taken", "is_published")
 NAME_FIELDS = ("display_name", "first_name", "last_name", "username")
+
+
+def _staffing(site: Site, first: date, days: int, *, with_people: bool = False) -> list[Shift]:
+    """A site's shifts from `first` for `days` days, lean for a long table: only the
+    columns shown and how many wait, the site and the roles loaded once rather than
+    once a shift. `with_people` adds each one's active sign-ups as `listed`,
+    those coming before those waiting."""
+    start = planning.local_moment(site, first, time.min)
+    end = planning.local_moment(site, first + timedelta(days=days), time.min)
+    shifts = (
+        Shift.objects.at(site)
+        .between(start, end)
+        .only(*LEAN_FIELDS)
+        .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
+        .order_by("starts_at", "id")
+    )
+    if with_people:
+        listed = (
+            SignUp.objects.active()
+            .select_related("volunteer")
+            .only("shift_id", "status", *(f"volunteer__{f}" for f in NAME_FIELDS))
+            .order_by("status", "pk")
+        )
+        shifts = shifts.prefetch_related(Prefetch("sign_ups", queryset=listed, to_attr="listed"))
+    shifts = list(shifts)
+    roles = ShiftRole.objects.in_bulk({s.role_id for s in shifts})
+    for shift in shifts:
+        shift.site, shift.role = site, roles[shift.role_id]
+    return shifts
 
 
 @lead_required
@@ -96,28 +116,7 @@ def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     """Every shift of one day on one page, each with who is coming folded under it:
     a camp's or an event's day of hundreds of shifts, without paging."""
     shown = _day(day)
-    start = planning.local_moment(site, shown, time.min)
-    end = planning.local_moment(site, shown + timedelta(days=1), time.min)
-    # Hundreds of rows: only the columns shown, and the site and roles loaded once
-    # rather than once for each shift.
-    listed = (
-        SignUp.objects.active()
-        .select_related("volunteer")
-        .only("shift_id", "status", *(f"volunteer__{f}" for f in NAME_FIELDS))
-        .order_by("status", "pk")
-    )
-    shifts = list(
-        Shift.objects.at(site)
-        .between(start, end)
-        .only(*DAY_FIELDS)
-        .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
-        .prefetch_related(Prefetch("sign_ups", queryset=listed, to_attr="listed"))
-        .order_by("starts_at", "id")
-    )
-    roles = ShiftRole.objects.in_bulk({s.role_id for s in shifts})
-    for shift in shifts:
-        shift.site, shift.role = site, roles[shift.role_id]
-    table = DayTable(shifts)
+    table = DayTable(_staffing(site, shown, 1, with_people=True))
     RequestConfig(request, paginate=False).configure(table)
     return TemplateResponse(
         request,
