@@ -7,6 +7,15 @@ import pytest
 from tests.network.factories import bread, stock
 
 
+@pytest.fixture(autouse=True)
+def _network_clock_at_noon(noon):
+    """Every network test has two sites, London and New York, whose dates differ
+    between midnight and 05:00 UTC: a need "in four days" in New York is then the
+    same day as food "good for three more days" in London. The tests mean days at
+    both sites alike, so the clock stands at noon UTC for all of them."""
+    return noon
+
+
 @pytest.fixture
 def item_bread(db):
     return bread()

@@ -18,7 +18,8 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.reminders.conftest import claim
 from volunteers import planning, reminders
 
-pytestmark = pytest.mark.django_db
+# "Once a day" is the site's day: two runs 15 minutes apart must not straddle midnight.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def subjects_to(person) -> list[str]:
