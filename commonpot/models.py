@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from commonpot.hours import Opening, safe_parse_hours, validate_hours
+from commonpot.quickurls import quick_reverse
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
@@ -202,7 +202,7 @@ class Site(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("site_detail", args=[self.slug])
+        return quick_reverse("site_detail", self.slug)
 
     @cached_property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -98,7 +98,11 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "commonpot.context_processors.navigation",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            "builtins": [
+                "template_partials.templatetags.partials",
+                # {% quick_url %}: {% url %} for links repeated down a page.
+                "commonpot.templatetags.quick_urls",
+            ],
         },
     }
 ]

@@ -20,11 +20,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, fits_columns
+from commonpot.quickurls import quick_reverse
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, Allergen, Dietary, codes_in
 from pantry.models import QTY, Item, Lot
 
@@ -145,7 +145,7 @@ class Recipe(Labelled, Tokened):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("kitchen:recipe", args=[self.site.slug, self.pk])
+        return quick_reverse("kitchen:recipe", self.site.slug, self.pk)
 
     @property
     def allergen_mask(self) -> int:
@@ -316,7 +316,7 @@ class MealService(Labelled, Tokened):
         return f"{self.title}, {self.get_kind_display().lower()} {self.date:%a %d %b %Y}"
 
     def get_absolute_url(self) -> str:
-        return reverse("kitchen:meal", args=[self.site.slug, self.pk])
+        return quick_reverse("kitchen:meal", self.site.slug, self.pk)
 
     @property
     def reference(self) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from commonpot.models import Site
+from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
 from kitchen.models import MealService, Recipe
 
@@ -38,7 +38,7 @@ class RecipeTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: Recipe):
-        url = reverse("kitchen:recipe", args=[self.site.slug, record.pk])
+        url = quick_reverse("kitchen:recipe", self.site.slug, record.pk)
         retired = mark_safe(' <span class="badge">retired</span>') if not record.is_active else ""
         return format_html('<a href="{}">{}</a>{}', url, record.name, retired)
 
@@ -85,8 +85,6 @@ class WeekTable(QuickRowsTable):
         super().__init__(*args, **kwargs)
         if cells is None:
             self.columns.hide("staffing")
-        # "/sites/<slug>/meals/0/", split around the id: one reverse for the table.
-        self._meal_url = reverse("kitchen:meal", args=[site.slug, 0]).rsplit("/0/", 1)
         self._days: dict = {}
 
     def row_class(self, record: MealService) -> str:
@@ -99,7 +97,7 @@ class WeekTable(QuickRowsTable):
         return self._days[record.date]
 
     def render_kind(self, record: MealService):
-        url = f"{self._meal_url[0]}/{record.pk}/{self._meal_url[1]}"
+        url = quick_reverse("kitchen:meal", self.site.slug, record.pk)
         name = f": {record.name}" if record.name else ""
         return format_html('<a href="{}">{}{}</a>', url, record.get_kind_display(), name)
 

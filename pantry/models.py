@@ -18,11 +18,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, fits_columns
+from commonpot.quickurls import quick_reverse
 from pantry.codes import (
     ALLERGEN_BITS,
     DIETARY_BITS,
@@ -371,7 +371,7 @@ class Lot(models.Model):
         return f"{self.item.name} · {self.date_label}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pantry:lot", args=[self.site.slug, self.pk])
+        return quick_reverse("pantry:lot", self.site.slug, self.pk)
 
     @property
     def available(self) -> Decimal:
@@ -590,7 +590,7 @@ class Donation(Tokened):
         return f"Donation {self.pk} from {self.donor_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pantry:donation", args=[self.site.slug, self.pk])
+        return quick_reverse("pantry:donation", self.site.slug, self.pk)
 
     @property
     def donor_name(self) -> str:
@@ -654,7 +654,7 @@ class Distribution(Tokened):
         return f"Distribution {self.pk} to {self.recipient_label}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pantry:distribution", args=[self.site.slug, self.pk])
+        return quick_reverse("pantry:distribution", self.site.slug, self.pk)
 
     @property
     def recipient_label(self) -> str:
@@ -698,7 +698,7 @@ class StockCount(Tokened):
 
     def get_absolute_url(self) -> str:
         # A count has no page of its own: the site's counts list shows it.
-        return reverse("pantry:counts", args=[self.site.slug])
+        return quick_reverse("pantry:counts", self.site.slug)
 
 
 class CountLine(models.Model):

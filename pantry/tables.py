@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.models import Site
+from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
 from pantry.models import Item, Lot
 from pantry.units import display, display_weight
@@ -61,7 +61,7 @@ class StockTable(QuickRowsTable):
         self.today = today
 
     def render_name(self, record: Item, value: str):
-        url = reverse("pantry:stock_item", args=[self.site.slug, record.pk])
+        url = quick_reverse("pantry:stock_item", self.site.slug, record.pk)
         low = ""
         if record.threshold is not None and record.available_total < record.threshold:
             low = mark_safe(' <span class="badge bad">low</span>')  # noqa: S308 — a constant
@@ -128,7 +128,7 @@ class LotTable(tables.Table):
 class ItemTable(tables.Table):
     """The network's catalog."""
 
-    name = tables.Column(linkify=lambda record: reverse("pantry:item_edit", args=[record.pk]))
+    name = tables.Column(linkify=lambda record: quick_reverse("pantry:item_edit", record.pk))
     category = tables.Column()
     base_unit = tables.Column(verbose_name="Counted by")
     weight_per_piece_g = tables.Column(verbose_name="Weight of one piece", attrs=NUM)

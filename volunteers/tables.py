@@ -5,12 +5,12 @@ from __future__ import annotations
 from html import escape
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.models import User
+from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
 from volunteers.models import Shift
 
@@ -43,13 +43,7 @@ class WeekTable(QuickRowsTable):
         return mark_safe(f'<a href="{self._roster_url(record)}">{escape(when)}</a>')  # noqa: S308
 
     def _roster_url(self, record: Shift) -> str:
-        # One reverse a table: the address differs between shifts only in the id.
-        if not hasattr(self, "_roster_parts"):
-            self._roster_parts = reverse("volunteers:roster", args=[record.site.slug, 0]).rsplit(
-                "/0/", 1
-            )
-        head, tail = self._roster_parts
-        return f"{head}/{record.pk}/{tail}"
+        return quick_reverse("volunteers:roster", record.site.slug, record.pk)
 
     def _date(self, day) -> str:
         dates = self.__dict__.setdefault("_dates", {})
@@ -119,7 +113,7 @@ class VolunteerTable(tables.Table):
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: User):
-        url = reverse("volunteers:record", args=[self.site.slug, record.pk])
+        url = quick_reverse("volunteers:record", self.site.slug, record.pk)
         return format_html('<a href="{}">{}</a>', url, record.name)
 
     def render_hours(self, value):

@@ -16,12 +16,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import fits_columns
+from commonpot.quickurls import quick_reverse
 from pantry.models import QTY, Item, Lot, StockMove, Storage
 from pantry.units import display, display_weight
 
@@ -136,7 +136,7 @@ class Offer(Tokened):
         return f"{display(self.remaining, self.item)} of {self.item.name} at {self.site.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("network:offer", args=[self.pk])
+        return quick_reverse("network:offer", self.pk)
 
     @property
     def reference(self) -> str:
@@ -250,7 +250,7 @@ class Need(Tokened):
         return f"{self.what} for {self.site.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("network:need", args=[self.pk])
+        return quick_reverse("network:need", self.pk)
 
     @property
     def what(self) -> str:
@@ -385,7 +385,7 @@ class Transfer(Tokened):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("network:transfer", args=[self.pk])
+        return quick_reverse("network:transfer", self.pk)
 
     @property
     def reference(self) -> str:

@@ -8,7 +8,6 @@ from collections import Counter
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -17,6 +16,7 @@ from commonpot.models import Site
 from commonpot.opendata import site_map, site_map_feature
 from commonpot.pagecache import cached_page
 from commonpot.permissions import coordinator_required
+from commonpot.quickurls import quick_reverse
 from pantry.network.matches import best_matches
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.stock import stock_table
@@ -72,7 +72,7 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             kind=f"{site.get_kind_display()} · {offers[site.pk]} open offer"
             f"{'s' if offers[site.pk] != 1 else ''} · {needs[site.pk]} open need"
             f"{'s' if needs[site.pk] != 1 else ''}",
-            url=reverse("network:site_surplus", args=[site.slug]),
+            url=quick_reverse("network:site_surplus", site.slug),
             hours=[],
         )
         for site in Site.objects.active().filter(latitude__isnull=False)
