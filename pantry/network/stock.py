@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 
@@ -70,9 +71,23 @@ class StockTable:
     def network_kg(self) -> Decimal:
         return self.on_hand_kg + self.in_transit_kg
 
+    @cached_property
+    def holding(self) -> list[SiteStock]:
+        """The sites that hold food or have food on the way in or out."""
+        return [
+            r
+            for r in self.rows
+            if r.by_category or r.unweighed_lots or r.in_transit_out_kg or r.in_transit_in_kg
+        ]
+
+    @property
+    def empty_count(self) -> int:
+        return len(self.rows) - len(self.holding)
+
     def grid(self) -> list[tuple[SiteStock, list[Decimal | None]]]:
-        """Each site with its kilograms per category, in the order of `categories`."""
-        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in self.rows]
+        """Each site holding or moving food with its kilograms per category, in the
+        order of `categories`."""
+        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in self.holding]
 
     def column_totals(self) -> list[Decimal]:
         return [

@@ -4,8 +4,10 @@ open needs with their best matches, transfers in flight, and a map of the sites.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -29,27 +31,45 @@ SHOWN = 50
 @require_GET
 @cached_page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """A fixed number of queries however many sites, offers, needs and transfers."""
+    """A fixed number of queries however many sites, offers, needs and transfers, and
+    a bounded number of rows: the first SHOWN of each list, with how many more."""
     now = timezone.now()
     sites = list(Site.objects.active().order_by("name"))
     stock = stock_table(sites)
-    offers = list(Offer.objects.open(now).filter(site__is_active=True).for_cards())
-    needs = list(Need.objects.open(now).filter(site__is_active=True).for_cards())
-    # Matches only for the needs shown: each need's are its own.
-    matches = best_matches(needs[:SHOWN], offers, per_need=3)
-    expiring = [o for o in offers if (o.closes_at - now).total_seconds() <= EXPIRING_HOURS * 3600]
-    in_flight = list(Transfer.objects.in_flight().for_lists().order_by("proposed_at"))
+    open_offers = Offer.objects.open(now).filter(site__is_active=True)
+    expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
+    open_needs = Need.objects.open(now).filter(site__is_active=True)
+    needs = list(open_needs.for_cards()[:SHOWN])
+    # Matches for the needs shown, from the offers that could fit them: of their
+    # items, or of their categories.
+    candidates = open_offers.filter(
+        Q(item_id__in={n.item_id for n in needs if n.item_id})
+        | Q(item__category__in={n.category for n in needs if not n.item_id})
+    )
+    offers = list(candidates.select_related("item").order_by("closes_at", "pk"))
+    by_pk = {s.pk: s for s in sites}
+    for o in offers:
+        o.site = by_pk[o.site_id]  # loaded above: not again per offer
+    matches = best_matches(needs, offers, per_need=3)
+    in_flight = Transfer.objects.in_flight()
+    flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
     page = TemplateResponse(
         request,
         "network/dashboard.html",
         {
             "stock": stock,
-            "expiring": expiring[:SHOWN],
-            "expiring_more": max(len(expiring) - SHOWN, 0),
-            "needs": [(n, matches[n.pk]) for n in needs[:SHOWN]],
-            "needs_more": max(len(needs) - SHOWN, 0),
-            "in_flight": in_flight,
-            "in_flight_counts": list(Counter(t.get_status_display() for t in in_flight).items()),
+            "expiring": list(expiring_offers.for_cards()[:SHOWN]),
+            "expiring_more": max(expiring_offers.count() - SHOWN, 0),
+            "needs": [(n, matches[n.pk]) for n in needs],
+            "needs_more": max(open_needs.count() - SHOWN, 0),
+            # The longest in flight first: those are the ones to chase.
+            "in_flight": list(in_flight.for_lists().order_by("proposed_at", "pk")[:SHOWN]),
+            "in_flight_more": max(sum(flight_counts.values()) - SHOWN, 0),
+            "in_flight_counts": [
+                (status, label, flight_counts[status])
+                for status, label in Transfer.Status.choices
+                if flight_counts.get(status)
+            ],
             "map_tiles_url": settings.MAP_TILES_URL,
             "expiring_hours": EXPIRING_HOURS,
             "sites": sites,
@@ -64,8 +84,8 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
     """Every active site with coordinates, camps included (coordinators only), with
     its open offers and needs, for the dashboard map."""
     now = timezone.now()
-    offers = Counter(Offer.objects.open(now).values_list("site_id", flat=True))
-    needs = Counter(Need.objects.open(now).values_list("site_id", flat=True))
+    offers = Counter(dict(_per_site(Offer.objects.open(now))))
+    needs = Counter(dict(_per_site(Need.objects.open(now))))
     features = [
         site_map_feature(
             site,
@@ -78,3 +98,8 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
         for site in Site.objects.active().filter(latitude__isnull=False)
     ]
     return JsonResponse(site_map(features))
+
+
+def _per_site(queryset):
+    """(site id, how many) of `queryset`, counted in the database."""
+    return queryset.values_list("site_id").annotate(n=Count("pk")).order_by()

@@ -87,3 +87,33 @@ def test_the_needs_past_the_first_50_are_counted_and_the_shown_ones_keep_their_m
     assert needs.count("20 kg of Bread at Riverside Kitchen") == SHOWN
     assert "No offer fits" not in needs
     assert "And 2 more on" in needs
+
+
+def test_sites_without_food_are_counted_under_the_stock_table_not_listed_in_it(
+    site, other_site, private_site, coordinator, bread_lot
+):
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    table = html[html.index("stock-heading") : html.index("map-heading")]
+    assert "Riverside Kitchen" in table
+    assert "Eastside Food Bank" not in table and "Hidden Camp" not in table
+    assert "2 other sites hold no food just now" in table
+    sites = html[html.index("All sites as a list") : html.index("expiring-heading")]
+    assert "Eastside Food Bank" in sites and "Hidden Camp" in sites
+
+
+def test_transfers_in_flight_past_the_first_50_are_counted_with_the_oldest_shown(
+    site, other_site, lead, other_lead, coordinator, item_bread, mapped
+):
+    lot = stock(site, item_bread, "500000", by=lead, days=5)
+    made = [
+        services.claim_offer(
+            offer_id=offer(site, lot, "1000", by=lead).pk, site=other_site, by=other_lead
+        )
+        for _ in range(SHOWN + 2)
+    ]
+    services.accept_transfer(transfer_id=made[-1].pk, by=lead)
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    flight = html[html.index("Transfers in flight") :]
+    assert f"{SHOWN + 1} proposed" in flight and "1 accepted" in flight
+    assert f">#{made[0].pk}<" in flight and f">#{made[-1].pk}<" not in flight
+    assert "2 more are on" in flight
