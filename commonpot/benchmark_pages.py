@@ -12,7 +12,8 @@ each with the person who opens it. For each page and for a bare view answering
 - `<page>_queries` and `<page>_bytes`: of one request;
 - `<page>_target_ms` and `<page>_target_met`, where the page has a target.
 
-With REDIS_URL set, pages kept in the page cache (commonpot.pagecache) are timed
+With the page cache on (commonpot.pagecache: with Redis, or on SQLite in files),
+pages kept in it are timed
 as a person opening them again finds them, and `<page>_uncached_cpu_ms` gives the
 same page made afresh.
 
@@ -125,7 +126,9 @@ def run(*, stdout, scale: float = 1.0, requests: int = REQUESTS, only: str = "")
 def _measure(pages: list[Page], write, requests: int) -> None:
     with override_settings(ROOT_URLCONF="commonpot.benchmark_urls", DEBUG=False):
         write(f"requests_per_page: {requests}")
-        write(f"page_cache: {'on' if settings.PAGE_CACHE else 'off (set REDIS_URL)'}")
+        where = "Redis" if settings.PAGE_CACHE_VERSION_FILE is None else "files"
+        on = f"on, in {where}" if settings.PAGE_CACHE else "off (PostgreSQL without REDIS_URL)"
+        write(f"page_cache: {on}")
         base = measure(client_for(None), "/benchmark/bare/", requests=requests)
         write(f"bare_cpu_ms: {base.cpu_ms:.2f}")
         clients: dict[int | None, Client] = {}

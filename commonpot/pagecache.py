@@ -16,22 +16,31 @@ address, the htmx headers (a fragment or the page), the time zone and the minute
 page's notice of a worker gone quiet). A page is not kept
 when it sets a cookie, carries one-off messages, or answers other than 200.
 
-Only with a shared cache (REDIS_URL): a cache in each process's memory would
-not hear of a write made by another process, a worker or another node.
-`PAGE_CACHE` in the settings turns it on.
+Every process that writes or serves pages must see one data version. With Redis
+(REDIS_URL) the version and the pages live there, for every node. Without it, on
+SQLite (one machine by nature), the pages live in files under DATA_DIR and the
+version in a file beside them, which each write replaces (an atomic rename) and
+each page reads: the web processes and the worker all see it. On PostgreSQL
+without Redis it is off, as several nodes may share that database and no file
+of one node hears of another's writes. `PAGE_CACHE` in the settings turns it on,
+`PAGE_CACHE_ALIAS` names the cache that keeps the pages and
+`PAGE_CACHE_VERSION_FILE` the version's file (None: the version is in that cache).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -51,8 +60,19 @@ QUIET_TABLES = (
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
 
+def _pages():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
 def data_version() -> str:
-    version = cache.get(VERSION_KEY)
+    path = settings.PAGE_CACHE_VERSION_FILE
+    if path is None:
+        version = _pages().get(VERSION_KEY)
+    else:
+        try:
+            version = Path(path).read_text() or None
+        except FileNotFoundError:
+            version = None
     if version is None:
         version = new_version()
     return version
@@ -60,7 +80,17 @@ def data_version() -> str:
 
 def new_version() -> str:
     version = uuid.uuid4().hex
-    cache.set(VERSION_KEY, version, None)
+    path = settings.PAGE_CACHE_VERSION_FILE
+    if path is None:
+        _pages().set(VERSION_KEY, version, None)
+        return version
+    # Written beside it and renamed over it: a reader sees the old or the new, whole.
+    folder = Path(path).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".data-version-")
+    with os.fdopen(fd, "w") as f:
+        f.write(version)
+    os.replace(temporary, path)
     return version
 
 
@@ -120,7 +150,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = _key(request)
         if key is None:
             return view(request, *args, **kwargs)
-        kept = cache.get(key)
+        kept = _pages().get(key)
         if kept is not None:
             content, headers = kept
             response = HttpResponse(content)
@@ -133,7 +163,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             response = render()
         if response.status_code == 200 and not response.cookies and not response.streaming:
             headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
-            cache.set(key, (response.content, headers), KEEP_SECONDS)
+            _pages().set(key, (response.content, headers), KEEP_SECONDS)
         return response
 
     return wrapper

@@ -156,11 +156,25 @@ if REDIS_URL:
     # Redis: each process's own memory would go on trusting a session ended in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Kept pages, in files every process on this machine shares.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "page-cache",
+            "TIMEOUT": 120,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
 
-# Pages kept in the shared cache until the data changes (commonpot.pagecache).
-# Only with Redis: each process's own memory would not hear of another's writes.
-PAGE_CACHE = bool(REDIS_URL)
+# Pages kept until the data changes (commonpot.pagecache): with Redis, in Redis for
+# every node; without, on SQLite, in files under DATA_DIR with the data version in
+# a file beside them. Off on PostgreSQL without Redis: several nodes may share that
+# database, and one node's files would not hear of another's writes.
+_ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+PAGE_CACHE = bool(REDIS_URL) or _ON_SQLITE
+PAGE_CACHE_ALIAS = "default" if REDIS_URL else "pages"
+PAGE_CACHE_VERSION_FILE = None if REDIS_URL else DATA_DIR / "page-cache" / "data-version"
 
 Q_CLUSTER = {
     "name": "commonpot",

@@ -164,10 +164,11 @@ def _fast_and_synchronous(settings, monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
-    # Each test starts with an empty cache (site time zones, rate limits).
-    from django.core.cache import cache
+    # Each test starts with empty caches (site time zones, rate limits, kept pages).
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = True
 

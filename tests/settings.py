@@ -17,8 +17,17 @@ from commonpot.settings import *  # noqa: E402, F403
 # than per test, so fixtures shared by a module or the session are quick as well.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# The suite runs in one process with one cache, so the page cache is correct here
-# without Redis; on, every test that changes data and reads a page again checks it.
-# Not in the servers and workers some tests start (manage.py in processes of their
-# own, with these settings): those share no cache unless REDIS_URL says so.
-PAGE_CACHE = PAGE_CACHE or "pytest" in sys.modules  # noqa: F405 - from the project settings
+# The page cache is on in the suite's process, every database: every test that
+# changes data and reads a page again checks it. Without Redis its pages and data
+# version are in this process's memory (the xdist workers' databases differ), so
+# it is off in the servers and workers some tests start (manage.py in processes
+# of their own, with these settings), which would not hear of this process's
+# writes; tests/test_page_cache.py checks the files that share it between
+# processes outside the suite.
+if "pytest" in sys.modules:
+    PAGE_CACHE = True
+    if not REDIS_URL:  # noqa: F405 - from the project settings
+        CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+        PAGE_CACHE_VERSION_FILE = None
+else:
+    PAGE_CACHE = bool(REDIS_URL)  # noqa: F405

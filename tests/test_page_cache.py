@@ -3,6 +3,9 @@ through a service at once to the person who had it kept. The shift board's own
 cases are in tests/volunteers/test_board_cache.py; the suite runs with the cache
 on (tests/settings.py)."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,7 +17,7 @@ from django.urls import reverse
 from kitchen import services as kitchen
 from kitchen.services import IngredientLine
 from pantry import services as pantry
-from tests.conftest import client_for
+from tests.conftest import ROOT, client_for
 from tests.network.factories import bread, offer, stock
 from tests.pantry.factories import rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
@@ -90,3 +93,82 @@ def test_the_network_board_shows_an_offer_at_once(site, other_lead, lead, other_
     assert "Bread" not in read()
     offer(site, stock(site, bread(), "4000", by=lead), "2000", by=lead)
     assert "Bread" in read()
+
+
+@pytest.fixture
+def pages_in_files(tmp_path, settings):
+    """The page cache as it runs on SQLite without Redis: pages in files, the data
+    version in a file beside them, shared by every process on the machine."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path / "page-cache",
+        },
+    }
+    settings.PAGE_CACHE_ALIAS = "pages"
+    settings.PAGE_CACHE_VERSION_FILE = tmp_path / "page-cache" / "data-version"
+    return tmp_path / "page-cache"
+
+
+def test_without_redis_pages_are_kept_in_files_and_a_write_in_any_process_ends_them(
+    site, volunteer, pages_in_files
+):
+    shift = ShiftFactory(site=site, role=ShiftRoleFactory(site=site, name="Porter"))
+    read = kept(volunteer, reverse("volunteers:my_shifts"))
+    assert list(pages_in_files.glob("*.djcache")), "the page is kept in a file"
+    version = (pages_in_files / "data-version").read_text()
+    assert "Porter" not in read()
+    # A write in this process replaces the version file...
+    volunteers.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    assert (pages_in_files / "data-version").read_text() != version
+    assert "Porter" in read()
+    # ...and so does one in another process (a web process or the worker): the page
+    # is made afresh, not served from its file.
+    client = client_for(volunteer)
+    url = reverse("volunteers:my_shifts")
+    client.get(url)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    kept_queries = len(ctx.captured_queries)
+    script = (
+        "import os, sys, tempfile; d = os.path.dirname(sys.argv[1]); "
+        "fd, t = tempfile.mkstemp(dir=d); os.write(fd, b'from-elsewhere'); os.close(fd); "
+        "os.replace(t, sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-c", script, str(pages_in_files / "data-version")], check=True)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert len(ctx.captured_queries) > kept_queries, "made afresh after the other write"
+
+
+def test_the_page_cache_is_on_with_sqlite_or_redis_and_off_on_postgresql_without_redis():
+    project = {
+        "sqlite": ({}, True),
+        "postgres": ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}, False),
+        "postgres and redis": (
+            {
+                "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+            },
+            True,
+        ),
+    }
+    for name, (env, on) in project.items():
+        code = "from django.conf import settings; print(settings.PAGE_CACHE)"
+        environ = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+        }
+        environ.update(env, DJANGO_SETTINGS_MODULE="commonpot.settings")
+        out = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env=environ,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.strip()
+        assert out == str(on), name
