@@ -382,7 +382,6 @@ class ImportForm(TokenForm):
     again = forms.BooleanField(
         label="Import it again anyway",
         required=False,
-        help_text="This site imported this file before: tick to record its food a second time.",
         widget=forms.HiddenInput,
     )
 

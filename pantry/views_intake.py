@@ -301,8 +301,8 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Imported {len(rows)} rows as {len(created)} donation"
-                    f"{'s' if len(created) != 1 else ''}.",
+                    f"Imported {len(rows)} row{'s' if len(rows) != 1 else ''} as "
+                    f"{len(created)} donation{'s' if len(created) != 1 else ''}.",
                 )
                 return redirect("pantry:donations", slug=site.slug)
         if refusal is not None:
