@@ -3,11 +3,18 @@
 Exports stream, so a site with a long history downloads without the web
 process holding it all in memory. An import is checked row by row first; the
 person sees every bad row at once, and nothing is written unless all are good.
+
+The stock export reads back as an import (`STOCK_EXPORT_COLUMNS`): each lot's
+`on_hand` is a quantity received, in its `unit`, on its `received_on` day, from
+no donor. A file is known by `content_hash`, so the same sheet imported twice
+at a site is noticed (pantry.services.donations.import_donations).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -17,7 +24,7 @@ from django.db.models.functions import Lower
 
 from commonpot.dates import OUTSIDE, in_window
 from commonpot.models import Site
-from commonpot.spreadsheet import safe_cell
+from commonpot.spreadsheet import read_cell, safe_cell
 from pantry.models import Donor, Item, Lot, StockMove, Storage
 from pantry.services.donations import ImportRow, LineInput
 
@@ -35,6 +42,8 @@ IMPORT_COLUMNS = (
     "storage",
 )
 REQUIRED_COLUMNS = ("received_on", "item", "quantity", "unit")
+# What the stock export calls an import column, read when the import's own name is absent.
+STOCK_EXPORT_COLUMNS = {"on_hand": "quantity"}
 
 
 class Echo:
@@ -46,6 +55,8 @@ class Echo:
 
 def stock_rows(site: Site) -> Iterator[str]:
     writer = csv.writer(Echo())
+    # Keep these names readable by parse_donations (STOCK_EXPORT_COLUMNS): the
+    # export is imported back as it is.
     yield writer.writerow(
         [
             "lot",
@@ -150,6 +161,14 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
 # --- Import -------------------------------------------------------------------------
 
 
+def content_hash(data: bytes) -> str:
+    """The sha256 of a file's content, the same for the sheet saved on Windows, a Mac
+    or Linux: its line endings, a UTF-8 byte-order mark and newlines at the end are
+    set aside."""
+    text = data.removeprefix(codecs.BOM_UTF8).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.sha256(text.rstrip(b"\n")).hexdigest()
+
+
 def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tuple[int, str]]]:
     """(row number, row) for each good row of a donations sheet, (row number, message)
     for each bad one.
@@ -171,6 +190,12 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+        header = [
+            STOCK_EXPORT_COLUMNS[name]
+            if name in STOCK_EXPORT_COLUMNS and STOCK_EXPORT_COLUMNS[name] not in header
+            else name
+            for name in header
+        ]
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
             return [], [(1, f"The first row must name the columns; missing: {', '.join(missing)}.")]
@@ -181,7 +206,7 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
     if len(records) > MAX_IMPORT_ROWS:
         return [], [(0, f"The file has more than {MAX_IMPORT_ROWS:,} rows: split it.")]
     # Items by lower-case name and by barcode, in one query whatever the file's length.
-    names = {(r.get("item") or "").strip().lower() for r in records} - {""}
+    names = {read_cell((r.get("item") or "").strip()).lower() for r in records} - {""}
     found = Item.objects.active().annotate(low=Lower("name"))
     found = found.filter(Q(low__in=names) | Q(gtin__in=[n for n in names if n.isdigit()]))
     by_name = {i.low: i for i in found}
@@ -190,7 +215,7 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
     rows: list[tuple[int, ImportRow]] = []
     errors: list[tuple[int, str]] = []
     for n, record in enumerate(records, start=2):
-        get = lambda key, r=record: (r.get(key) or "").strip()  # noqa: E731
+        get = lambda key, r=record: read_cell((r.get(key) or "").strip())  # noqa: E731
         if not any(get(c) for c in IMPORT_COLUMNS):
             continue  # a blank line in the sheet
         problems = []

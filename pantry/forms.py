@@ -376,9 +376,24 @@ class ImportForm(TokenForm):
     file = forms.FileField(
         label="Spreadsheet (CSV)",
         help_text="Columns: received_on, donor, donor_kind, item, quantity, unit, best_before, "
-        "date_kind, storage. Dates as YYYY-MM-DD.",
+        "date_kind, storage. Dates as YYYY-MM-DD. The Stock page's CSV is accepted as it is.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    again = forms.BooleanField(
+        label="Import it again anyway",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self["again"].value() in (True, "on", "true", "True"):
+            self.offer_again()
+
+    def offer_again(self) -> None:
+        """Show the confirmation: only once the file was found imported before, so
+        that nobody ticks it out of habit."""
+        self.fields["again"].widget = forms.CheckboxInput()
 
 
 class ItemSearchForm(forms.Form):

@@ -570,6 +570,44 @@ class Donor(models.Model):
         return self.name
 
 
+class DonationImport(Tokened):
+    """One spreadsheet of donations imported at a site (Donations -> Import).
+
+    `content_sha256` recognises the same file imported again: the same sheet saved
+    on another computer (other line endings, a byte-order mark) has the same hash.
+    A site's first import of a content has no `repeat_of`; the partial unique
+    constraint allows only one such, so two uploads of one file at the same moment
+    cannot both import without the lead confirming. A confirmed repeat points at
+    the first import.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="donation_imports")
+    content_sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=200, blank=True)
+    rows = models.PositiveIntegerField()
+    by = recorded_by()
+    created_at = models.DateTimeField(auto_now_add=True)
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "content_sha256"],
+                condition=Q(repeat_of__isnull=True),
+                name="donation_import_first_of_a_file_per_site",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} of {self.file_name or 'a spreadsheet'}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("pantry:donations", args=[self.site.slug]) + f"?import={self.pk}"
+
+
 class Donation(Tokened):
     """One intake of food from one donor, as logged at the door."""
 
@@ -580,6 +618,13 @@ class Donation(Tokened):
     received_on = models.DateField()
     received_by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
+    imported_from = models.ForeignKey(
+        DonationImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+    )
     # One per form shown: a second submission of the same form finds the first.
     created_at = models.DateTimeField(auto_now_add=True)
 

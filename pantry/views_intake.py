@@ -40,6 +40,7 @@ from pantry.models import (
     Distribution,
     DistributionLine,
     Donation,
+    DonationImport,
     DonationLine,
     Donor,
     Item,
@@ -122,8 +123,15 @@ def _page(request: HttpRequest, records: QuerySet) -> Page:
 @lead_required
 @require_GET
 def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
+    # ?import=<id>: what one spreadsheet import recorded (linked from the import page
+    # when the same file comes again).
+    imported = None
+    if (import_id := int_param(request.GET, "import")) is not None:
+        imported = get_object_or_404(
+            DonationImport.objects.select_related("by", "site"), site=site, pk=import_id
+        )
     donations_here = (
-        Donation.objects.filter(site=site)
+        Donation.objects.filter(site=site, **({"imported_from": imported} if imported else {}))
         .select_related("donor", "site")
         .annotate(
             line_count=_per_record(DonationLine, "donation", Count("pk"), zero=True),
@@ -134,7 +142,16 @@ def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
     page = _page(request, donations_here)
     rows = [(d, display_weight(d.weight)) for d in page]
     return TemplateResponse(
-        request, "pantry/donations.html", {"site": site, "rows": rows, "page": page}
+        request,
+        "pantry/donations.html",
+        {
+            "site": site,
+            "rows": rows,
+            "page": page,
+            "imported": imported,
+            "imported_at": site.local(imported.created_at) if imported else None,
+            "query": f"import={imported.pk}" if imported else "",
+        },
     )
 
 
@@ -246,19 +263,37 @@ def donation_receipt(request: HttpRequest, site: Site, donation_id: int) -> Http
 def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     report: list[tuple[int, str]] = []
+    refusal: donations.AlreadyImported | None = None
     if request.method == "POST" and form.is_valid():
-        parsed, report = csv_io.parse_donations(form.cleaned_data["file"].read())
-        rows = [row for _, row in parsed]
-        numbers = [n for n, _ in parsed]
-        report += [(numbers[i], m) for i, _, m in donations.check_import(site, rows)]
-        report.sort()
-        if not report and not rows:
-            report = [(0, "The file has no rows to import.")]
-        if not report:
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        again, token = form.cleaned_data["again"], form.cleaned_data["token"]
+        content_sha256 = csv_io.content_hash(data)
+        # Before the rows are read: a file imported before is most likely a mistake,
+        # whatever its rows now say (a use-by date may have passed since).
+        if not again and (first := donations.earlier_import(site, content_sha256, token)):
+            refusal = donations.AlreadyImported(first)
+        if refusal is None:
+            parsed, report = csv_io.parse_donations(data)
+            rows = [row for _, row in parsed]
+            numbers = [n for n, _ in parsed]
+            report += [(numbers[i], m) for i, _, m in donations.check_import(site, rows)]
+            report.sort()
+            if not report and not rows:
+                report = [(0, "The file has no rows to import.")]
+        if refusal is None and not report:
             try:
                 created = donations.import_donations(
-                    site=site, rows=rows, by=request.user, token=form.cleaned_data["token"]
+                    site=site,
+                    rows=rows,
+                    by=request.user,
+                    token=token,
+                    content_sha256=content_sha256,
+                    file_name=upload.name or "",
+                    again=again,
                 )
+            except donations.AlreadyImported as e:
+                refusal = e
             except services.LineErrors as e:
                 report = [(numbers[i], m) for i, _, m in e.errors]
             except DomainError as e:
@@ -266,15 +301,28 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Imported {len(rows)} rows as {len(created)} donation"
-                    f"{'s' if len(created) != 1 else ''}.",
+                    f"Imported {len(rows)} row{'s' if len(rows) != 1 else ''} as "
+                    f"{len(created)} donation{'s' if len(created) != 1 else ''}.",
                 )
                 return redirect("pantry:donations", slug=site.slug)
+        if refusal is not None:
+            form.add_error(
+                "file",
+                "Imported here before: to import it a second time, choose it again "
+                "and tick the box below.",
+            )
+            form.offer_again()
     return TemplateResponse(
         request,
         "pantry/donation_import.html",
-        {"site": site, "form": form, "report": report, "columns": csv_io.IMPORT_COLUMNS},
-        status=400 if report else form_status(form),
+        {
+            "site": site,
+            "form": form,
+            "report": report,
+            "refusal": refusal,
+            "columns": csv_io.IMPORT_COLUMNS,
+        },
+        status=409 if refusal else 400 if report else form_status(form),
     )
 
 

@@ -1,5 +1,7 @@
 """The Django admin holds every table, and every list page opens."""
 
+import uuid
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -31,6 +33,7 @@ def add_what_the_demo_leaves_out():
     from pantry.models import Lot
     from pantry.network import services as network
     from pantry.network.models import Offer
+    from pantry.services import donations
     from volunteers import services as volunteers
     from volunteers.models import Rota, RotaException, Shift, ShiftPolicy, VolunteerProfile
 
@@ -50,6 +53,21 @@ def add_what_the_demo_leaves_out():
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(
         site=riverside, storage=lot.item.storage, counted={lot.pk: lot.on_hand}, by=lead
+    )
+    donations.import_donations(
+        site=riverside,
+        rows=[
+            donations.ImportRow(
+                received_on=riverside.today(),
+                donor_name="",
+                donor_kind="",
+                line=donations.LineInput(item=lot.item, quantity="1", unit=lot.item.base_unit),
+            )
+        ],
+        by=lead,
+        token=uuid.uuid4(),
+        content_sha256="0" * 64,
+        file_name="admin-test.csv",
     )
     offer = Offer.objects.open().first()
     eastside = Site.objects.get(slug="eastside-food-bank")

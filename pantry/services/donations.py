@@ -15,7 +15,16 @@ from django.db import IntegrityError, transaction
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
-from pantry.models import Donation, DonationLine, Donor, Item, Lot, PantrySettings, Storage
+from pantry.models import (
+    Donation,
+    DonationImport,
+    DonationLine,
+    Donor,
+    Item,
+    Lot,
+    PantrySettings,
+    Storage,
+)
 from pantry.services import LineErrors, ledger
 from pantry.units import to_base
 
@@ -124,6 +133,7 @@ def receive_donation(
     by: User | None,
     token: uuid.UUID | None = None,
     note: str = "",
+    imported_from: DonationImport | None = None,
 ) -> Donation:
     """Log a donation: one lot per distinct (item, date, storage), one move per line.
 
@@ -141,7 +151,13 @@ def receive_donation(
         raise DomainError("Add at least one line: what was given, and how much.")
     quantities = _convert_lines(site, lines)
 
-    fields = {"site": site, "donor": donor, "received_on": received_on, "received_by": by}
+    fields = {
+        "site": site,
+        "donor": donor,
+        "received_on": received_on,
+        "received_by": by,
+        "imported_from": imported_from,
+    }
     try:
         # A savepoint: a lost race on the token leaves the outer transaction usable.
         with transaction.atomic():
@@ -218,21 +234,99 @@ def check_import(site: Site, rows: Sequence[ImportRow]) -> list[tuple[int, str |
     return sorted(errors, key=lambda e: e[0])
 
 
+class AlreadyImported(DomainError):
+    """This site imported a file with the same content before: nothing was written.
+
+    `first` is that first import, for a link to what it recorded. The lead may
+    import the file again knowingly (`again=True`).
+    """
+
+    def __init__(self, first: DonationImport):
+        self.first = first
+        when = first.site.local(first.created_at)
+        who = f" by {first.by.name}" if first.by else ""
+        made = first.donations.count()
+        super().__init__(
+            f"This file was imported at {first.site.name} on {when.day} {when:%b %Y at %H:%M}{who} "
+            f"({first.rows} row{'s' if first.rows != 1 else ''} as {made} "
+            f"donation{'s' if made != 1 else ''}). Nothing was imported this time.",
+            field="file",
+        )
+
+
+def earlier_import(
+    site: Site, content_sha256: str, token: uuid.UUID | None = None
+) -> DonationImport | None:
+    """The site's first import of this content, unless it was made by this very form
+    (`token`): a form sent twice is a replay, answered by `import_donations` with
+    what it recorded the first time."""
+    first = (
+        DonationImport.objects.filter(
+            site=site, content_sha256=content_sha256, repeat_of__isnull=True
+        )
+        .select_related("site", "by")
+        .first()
+    )
+    if first is None or (token is not None and first.token == token):
+        return None
+    return first
+
+
 @transaction.atomic
 def import_donations(
-    *, site: Site, rows: Sequence[ImportRow], by: User | None, token: uuid.UUID
+    *,
+    site: Site,
+    rows: Sequence[ImportRow],
+    by: User | None,
+    token: uuid.UUID,
+    content_sha256: str,
+    file_name: str = "",
+    again: bool = False,
 ) -> list[Donation]:
     """Record spreadsheet rows: one donation per (date, donor), all rows or none.
 
     Donors named in the sheet are found by name, or added when the row says
     what kind of donor they are. Each donation's token is derived from the
     upload's, so submitting the same upload form twice records once.
+
+    A file whose content (`content_sha256`) this site imported before is refused
+    with AlreadyImported, unless `again` says the lead means to import it twice.
     """
+    content = {"content_sha256": content_sha256}
+    if (replay := already_recorded(DonationImport, token, site, content=content)) is not None:
+        return list(replay.donations.all())
+    first = earlier_import(site, content_sha256)
+    if first is not None and not again:
+        raise AlreadyImported(first)
     if not rows:
         raise DomainError("The file has no rows to import.")
     errors = check_import(site, rows)
     if errors:
         raise LineErrors(errors, noun="Row")
+    record = DonationImport(
+        site=site,
+        content_sha256=content_sha256,
+        file_name=file_name[:200],
+        rows=len(rows),
+        by=by,
+        repeat_of=first,
+        **tokened(token, content),
+    )
+    try:
+        # Written before the donations: a second upload of the same file at the same
+        # moment waits here on the unique index until this transaction ends, then fails.
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        if (replay := already_recorded(DonationImport, token, site, content=content)) is not None:
+            return list(replay.donations.all())
+        first = earlier_import(site, content_sha256)
+        if first is None:
+            raise
+        if not again:
+            raise AlreadyImported(first) from None
+        record.pk, record.repeat_of = None, first
+        record.save()
     known = {donor.name.lower(): donor for donor in Donor.objects.filter(site=site)}
     groups: dict[tuple[date, str], list[int]] = {}
     for i, row in enumerate(rows):
@@ -242,9 +336,9 @@ def import_donations(
     for n, ((received_on, name), indexes) in enumerate(groups.items()):
         donor = known.get(name)
         if name and donor is None:
-            first = rows[indexes[0]]
+            first_row = rows[indexes[0]]
             try:
-                donor = add_donor(site=site, name=first.donor_name, kind=first.donor_kind)
+                donor = add_donor(site=site, name=first_row.donor_name, kind=first_row.donor_kind)
             except DomainError as e:
                 raise LineErrors([(indexes[0], "donor", e.message)], noun="Row") from None
             known[name] = donor
@@ -257,6 +351,7 @@ def import_donations(
                     lines=[rows[i].line for i in indexes],
                     by=by,
                     token=uuid.uuid5(token, str(n)),
+                    imported_from=record,
                 )
             )
         except LineErrors as e:

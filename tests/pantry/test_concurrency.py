@@ -136,3 +136,32 @@ def test_a_take_finding_its_first_lot_emptied_meanwhile_takes_from_the_next(site
     for lot in (first, second):
         lot.refresh_from_db()
         assert lot.on_hand == 0 and services.ledger_is_consistent(lot)
+
+
+def test_two_uploads_of_the_same_file_at_once_import_it_once(site, lead, item_rice):
+    import uuid
+
+    from pantry.models import DonationImport, Lot
+    from pantry.services import donations
+
+    rows = [
+        donations.ImportRow(
+            received_on=site.today(),
+            donor_name="",
+            donor_kind="",
+            line=donations.LineInput(item=item_rice, quantity="5", unit="kg"),
+        )
+    ]
+
+    def upload():
+        return donations.import_donations(
+            site=site, rows=rows, by=lead, token=uuid.uuid4(), content_sha256="a" * 64
+        )
+
+    results = race(2, upload)
+    imported = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, donations.AlreadyImported)]
+    assert len(imported) == 1 and len(refused) == 1, results
+    assert "This file was imported at Riverside Kitchen" in refused[0].message
+    assert DonationImport.objects.count() == 1
+    assert Lot.objects.get().on_hand == 5000

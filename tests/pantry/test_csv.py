@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pantry import services
-from pantry.models import Donation, Donor, Lot
+from pantry.models import Donation, DonationImport, Donor, Lot, StockMove
+from pantry.services import donations
 from tests.conftest import client_for
 from tests.pantry.factories import DonorFactory
 
@@ -53,13 +54,15 @@ def test_a_formula_in_a_name_is_not_run_by_the_spreadsheet(site, lead):
 HEADER = "received_on,donor,donor_kind,item,quantity,unit,best_before,date_kind,storage\n"
 
 
-def upload(client, site, text: str, token=None):
+def upload(client, site, text: str | bytes, token=None, **fields):
     url = reverse("pantry:donation_import", args=[site.slug])
+    content = text.encode() if isinstance(text, str) else text
     return client.post(
         url,
         {
             "token": str(token or uuid.uuid4()),
-            "file": SimpleUploadedFile("donations.csv", text.encode(), content_type="text/csv"),
+            "file": SimpleUploadedFile("donations.csv", content, content_type="text/csv"),
+            **fields,
         },
     )
 
@@ -162,3 +165,188 @@ def test_a_spreadsheet_date_outside_the_calendar_window_is_named_and_nothing_imp
     page = upload(client_for(lead), site, text).content.decode().replace("&#x27;", "'")
     assert "Row 3: Best_before '9999-12-31': Give a date between 1900 and 2200." in page
     assert not Donation.objects.exists() and not Lot.objects.exists()
+
+
+# --- The same file twice ---------------------------------------------------------------
+
+
+def what_is_held() -> tuple[int, int, int]:
+    return Donation.objects.count(), Lot.objects.count(), StockMove.objects.count()
+
+
+@pytest.fixture
+def sheet(site, noon):
+    day = (site.today() - timedelta(days=1)).isoformat()
+    return HEADER + (
+        f"{day},Meadow Farm,farm,Rice,5,kg,2031-01-01,,\n{day},,,Baked beans,24,cans,,,\n"
+    )
+
+
+def test_a_file_imported_before_is_refused_saying_when_and_by_whom(
+    site, lead, item_rice, item_beans, sheet
+):
+    client = client_for(lead)
+    assert upload(client, site, sheet).status_code == 302
+    first = DonationImport.objects.get()
+    held = what_is_held()
+    assert held == (2, 2, 2)
+
+    # The same sheet saved on Windows: a byte-order mark and CRLF line endings.
+    windows = b"\xef\xbb\xbf" + sheet.replace("\n", "\r\n").encode()
+    response = upload(client, site, windows)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    when = site.local(first.created_at)
+    assert (
+        f"This file was imported at Riverside Kitchen on {when.day} {when:%b %Y at %H:%M} "
+        "by Lena Lead (2 rows as 2 donations). Nothing was imported this time."
+    ) in page
+    link = reverse("pantry:donations", args=[site.slug]) + f"?import={first.pk}"
+    assert f'href="{link}"' in page
+    assert 'type="checkbox" name="again"' in page and "Import it again anyway" in page
+    assert what_is_held() == held
+    assert DonationImport.objects.count() == 1
+
+
+def test_a_file_imported_before_is_refused_even_if_its_rows_no_longer_pass(
+    site, lead, item_rice, sheet
+):
+    """A use-by date may pass between the two imports: the lead hears of the first
+    import, not of a row to put right."""
+    client = client_for(lead)
+    text = HEADER + f"{site.today().isoformat()},,,Rice,5,kg,,,\n"
+    upload(client, site, text)
+    item_rice.is_active = False
+    item_rice.save()
+    response = upload(client, site, text)
+    assert response.status_code == 409
+    assert "This file was imported at Riverside Kitchen" in response.content.decode()
+    assert "No item called" not in response.content.decode()
+
+
+def test_the_checkbox_appears_only_once_the_file_is_known(site, lead):
+    page = client_for(lead).get(reverse("pantry:donation_import", args=[site.slug]))
+    assert 'type="hidden" name="again"' in page.content.decode()
+    assert "Import it again anyway" not in page.content.decode()
+
+
+def test_ticking_import_it_again_records_the_file_a_second_time(
+    site, lead, item_rice, item_beans, sheet
+):
+    client = client_for(lead)
+    upload(client, site, sheet)
+    first = DonationImport.objects.get()
+
+    response = upload(client, site, sheet, again="on")
+
+    assert response.status_code == 302
+    assert Donation.objects.count() == 4
+    again = DonationImport.objects.exclude(pk=first.pk).get()
+    assert again.repeat_of == first and again.by == lead and again.donations.count() == 2
+    assert sum(Lot.objects.filter(item=item_rice).values_list("on_hand", flat=True)) == 10_000
+    # A third time, unconfirmed, is still refused and names the first import.
+    response = upload(client, site, sheet)
+    assert response.status_code == 409 and f"?import={first.pk}" in response.content.decode()
+
+
+def test_the_same_upload_sent_twice_is_a_replay_not_a_repeat(
+    site, lead, item_rice, item_beans, sheet
+):
+    token = uuid.uuid4()
+    client = client_for(lead)
+    upload(client, site, sheet, token)
+    response = upload(client, site, sheet, token)
+    assert response.status_code == 302
+    assert Donation.objects.count() == 2 and DonationImport.objects.count() == 1
+
+
+def test_another_site_importing_the_same_file_is_not_refused(
+    site, other_site, lead, other_lead, item_rice, item_beans, noon
+):
+    day = (min(site.today(), other_site.today()) - timedelta(days=1)).isoformat()
+    text = HEADER + f"{day},,,Rice,5,kg,,,\n"
+    upload(client_for(lead), site, text)
+    response = upload(client_for(other_lead), other_site, text)
+    assert response.status_code == 302
+    assert Lot.objects.filter(site=other_site).get().on_hand == 5000
+    assert DonationImport.objects.filter(repeat_of__isnull=True).count() == 2
+
+
+def test_the_first_imports_link_lists_only_what_it_recorded(
+    site, other_site, lead, other_lead, item_rice, item_beans, sheet
+):
+    client = client_for(lead)
+    donations.receive_donation(
+        site=site,
+        donor=None,
+        received_on=site.today(),
+        lines=[donations.LineInput(item=item_rice, quantity="1", unit="kg")],
+        by=lead,
+    )
+    upload(client, site, sheet)
+    first = DonationImport.objects.get()
+    url = reverse("pantry:donations", args=[site.slug])
+
+    page = client.get(url, {"import": first.pk}).content.decode()
+
+    assert "Recorded by the import of <strong>donations.csv</strong>" in page
+    assert page.count("Receipt<span") == 2 and "Meadow Farm" in page
+    assert client.get(url).content.decode().count("Receipt<span") == 3
+    # Another site's import is not this site's to list.
+    assert (
+        client_for(other_lead)
+        .get(reverse("pantry:donations", args=[other_site.slug]), {"import": first.pk})
+        .status_code
+        == 404
+    )
+
+
+# --- The stock export imported back -------------------------------------------------------
+
+
+def test_the_stock_export_imports_as_it_is_with_the_same_items_and_quantities(
+    site, other_site, lead, other_lead, item_rice, item_beans, item_milk, noon
+):
+    from tests.pantry.factories import ItemFactory
+
+    weird = ItemFactory(name="-Oats (loose)")  # written as '-Oats by the export
+    day = min(site.today(), other_site.today()) - timedelta(days=2)
+    later = day + timedelta(days=40)
+    for item, quantity, kwargs in [
+        (item_rice, "2500.5", {"best_before": later}),
+        (item_rice, "1000", {"best_before": later, "storage": "chilled"}),
+        (item_beans, "24", {}),
+        (item_milk, "1500", {"best_before": later, "date_kind": "use_by"}),
+        (weird, "750", {}),
+    ]:
+        services.receive(
+            site=site,
+            item=item,
+            quantity=Decimal(quantity),
+            by=lead,
+            source="Shop",
+            received_on=day,
+            **kwargs,
+        )
+    exported = b"".join(
+        client_for(lead).get(reverse("pantry:stock_csv", args=[site.slug])).streaming_content
+    )
+
+    response = upload(client_for(other_lead), other_site, exported)
+
+    assert response.status_code == 302, response.content.decode()
+    url = reverse("pantry:stock_csv", args=[other_site.slug])
+    imported = read_csv(client_for(other_lead).get(url))
+    assert lots_as_shelved(imported) == lots_as_shelved(
+        csv.DictReader(io.StringIO(exported.decode()))
+    )
+    assert {r["item"] for r in imported} == {"Rice", "Baked beans", "Milk", "'-Oats (loose)"}
+    # One anonymous donation for the one day the lots came in.
+    assert Donation.objects.filter(site=other_site, donor__isnull=True).count() == 1
+
+
+def lots_as_shelved(rows) -> list[tuple]:
+    """What a stock export says of each lot, leaving out which site's numbering it has."""
+    keys = ("item", "storage", "best_before", "date_kind", "on_hand", "unit", "weight_kg")
+    return sorted(tuple(r[k] for k in (*keys, "received_on")) for r in rows)
