@@ -605,7 +605,7 @@ class DonationImport(Tokened):
         return f"Import {self.pk} of {self.file_name or 'a spreadsheet'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("pantry:donations", args=[self.site.slug]) + f"?import={self.pk}"
+        return quick_reverse("pantry:donations", self.site.slug) + f"?import={self.pk}"
 
 
 class Donation(Tokened):
