@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.models import User
-from commonpot.quickurls import quick_reverse
+from commonpot.quickurls import quick_reverse, quick_route
 from commonpot.tables import QuickRowsTable
 from volunteers.models import Shift
 
@@ -43,7 +43,9 @@ class WeekTable(QuickRowsTable):
         return mark_safe(f'<a href="{self._roster_url(record)}">{escape(when)}</a>')  # noqa: S308
 
     def _roster_url(self, record: Shift) -> str:
-        return quick_reverse("volunteers:roster", record.site.slug, record.pk)
+        if "_roster" not in self.__dict__:
+            self._roster = quick_route("volunteers:roster")
+        return self._roster(record.site.slug, record.pk)
 
     def _date(self, day) -> str:
         dates = self.__dict__.setdefault("_dates", {})
