@@ -49,7 +49,9 @@ class BoardFilter(django_filters.FilterSet):
     """Dates are days on each shift's own site's clock."""
 
     site = django_filters.ModelChoiceFilter(
-        queryset=lambda request: board_sites(request.user),
+        # Only what an option and the chosen site's clock need: a board may list
+        # hundreds of sites.
+        queryset=lambda request: board_sites(request.user).only("slug", "name", "time_zone"),
         to_field_name="slug",
         empty_label="All sites",
         widget=LongSelect,

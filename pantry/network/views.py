@@ -56,7 +56,10 @@ PAGE_SIZE = 30
 def board(request: HttpRequest) -> HttpResponse:
     """Every open offer (or need) in the network, soonest expiring first."""
     show = "needs" if request.GET.get("show") == "needs" else "offers"
-    sites = list(Site.objects.active().order_by("name"))
+    # Only what the site lists, distances and claim forms show: hundreds of sites.
+    sites = list(
+        Site.objects.active().only("slug", "name", "latitude", "longitude").order_by("name")
+    )
     near = default_near(request.user, sites)
     now = timezone.now()
     filters = {

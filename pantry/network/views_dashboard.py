@@ -4,6 +4,7 @@ open needs with their best matches, transfers in flight, and a map of the sites.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,11 +20,18 @@ from commonpot.opendata import site_map, site_map_feature
 from commonpot.pagecache import cached_page
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
-from pantry.network.matches import best_matches
+from pantry.network.matches import Match, best_matches
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.stock import stock_table
 
 EXPIRING_HOURS = 72
+# What matching reads of an offer's item: its category, and its weight by unit.
+MATCH_ITEM_FIELDS = (
+    "item__category",
+    "item__base_unit",
+    "item__grams_per_ml",
+    "item__weight_per_piece_g",
+)
 SHOWN = 50
 
 
@@ -34,7 +42,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """A fixed number of queries however many sites, offers, needs and transfers, and
     a bounded number of rows: the first SHOWN of each list, with how many more."""
     now = timezone.now()
-    sites = list(Site.objects.active().order_by("name"))
+    # Only what the stock rows, the site list and the distances show.
+    sites = list(
+        Site.objects.active()
+        .only("slug", "name", "kind", "city", "latitude", "longitude")
+        .order_by("name")
+    )
     stock = stock_table(sites)
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
@@ -46,11 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Q(item_id__in={n.item_id for n in needs if n.item_id})
         | Q(item__category__in={n.category for n in needs if not n.item_id})
     )
-    offers = list(candidates.select_related("item").order_by("closes_at", "pk"))
-    by_pk = {s.pk: s for s in sites}
-    for o in offers:
-        o.site = by_pk[o.site_id]  # loaded above: not again per offer
-    matches = best_matches(needs, offers, per_need=3)
+    matches = _matches(needs, candidates, sites)
     in_flight = Transfer.objects.in_flight()
     flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
     page = TemplateResponse(
@@ -76,6 +85,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
     )
     return allow_tiles(page)
+
+
+def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list[Match]]:
+    """The best three offers for each need. The candidates (every open offer of the
+    needs' items and categories, maybe thousands) are loaded with only what
+    matching reads and their sites taken from `sites`; the few offers matched are
+    then loaded whole, in one query, for the page to show."""
+    by_pk = {s.pk: s for s in sites}
+    lean = list(
+        candidates.select_related("item")
+        .only("site_id", "item_id", "remaining", "best_before", "closes_at", *MATCH_ITEM_FIELDS)
+        .order_by("closes_at", "pk")
+    )
+    for offer in lean:
+        offer.site = by_pk[offer.site_id]
+    matches = best_matches(needs, lean, per_need=3)
+    chosen = {m.offer.pk for found in matches.values() for m in found}
+    whole = {o.pk: o for o in Offer.objects.filter(pk__in=chosen).for_cards()}
+    return {
+        need: [replace(m, offer=whole[m.offer.pk]) for m in found]
+        for need, found in matches.items()
+    }
 
 
 @coordinator_required
