@@ -116,7 +116,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def site_directory(request: HttpRequest) -> HttpResponse:
-    sites = Site.objects.public().order_by("name", "pk")
+    # A coordinator sees every active site, camps and unlisted ones too (the
+    # dashboard's list of sites is this page).
+    everyone = Site.objects.active() if is_coordinator(request.user) else Site.objects.public()
+    sites = everyone.order_by("name", "pk")
     kind = request.GET.get("kind", "")
     if kind in Site.Kind.values:
         sites = sites.filter(kind=kind)

@@ -62,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     matches = _matches(needs, candidates, sites)
     in_flight = Transfer.objects.in_flight()
     flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
+    unplaced = [s for s in sites if s.latitude is None]
     page = TemplateResponse(
         request,
         "network/dashboard.html",
@@ -82,6 +83,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "map_tiles_url": settings.MAP_TILES_URL,
             "expiring_hours": EXPIRING_HOURS,
             "sites": sites,
+            "unplaced": unplaced[:SHOWN],
+            "unplaced_more": max(len(unplaced) - SHOWN, 0),
         },
     )
     return allow_tiles(page)

@@ -97,8 +97,16 @@ def test_sites_without_food_are_counted_under_the_stock_table_not_listed_in_it(
     assert "Riverside Kitchen" in table
     assert "Eastside Food Bank" not in table and "Hidden Camp" not in table
     assert "2 other sites hold no food just now" in table
-    sites = html[html.index("All sites as a list") : html.index("expiring-heading")]
-    assert "Eastside Food Bank" in sites and "Hidden Camp" in sites
+    assert "All 3 sites as a list" in html
+    directory = client_for(coordinator).get(reverse("site_directory")).content.decode()
+    assert "Eastside Food Bank" in directory and "Hidden Camp" in directory
+    assert "Not listed publicly" in directory  # the camp, for the coordinator only
+
+
+def test_the_public_directory_lists_public_sites_only(client, site, private_site):
+    html = client.get(reverse("site_directory")).content.decode()
+    assert "Riverside Kitchen" in html and "Hidden Camp" not in html
+    assert "Not listed publicly" not in html
 
 
 def test_transfers_in_flight_past_the_first_50_are_counted_with_the_oldest_shown(
