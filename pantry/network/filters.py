@@ -80,8 +80,19 @@ class BoardFilter(django_filters.FilterSet):
 
     category_field = "category"
 
-    def __init__(self, data=None, *args, sites: list[Site], near: Site | None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *args,
+        sites: list[Site],
+        near: Site | None,
+        listed: dict[str, list[Site]] | None = None,
+        **kwargs,
+    ):
         self.sites = sites
+        # The options each site list shows (the view's choice; all sites if not
+        # given). Any active site is still accepted, as from a bookmark.
+        self.listed = listed or {}
         self.near_default = near
         if data is not None and near is not None and "near" not in data:
             # Show where distances are measured from, as if it had been chosen.
@@ -97,7 +108,8 @@ class BoardFilter(django_filters.FilterSet):
             for name in ("site", "near"):
                 field = form.fields[name]
                 field.widget.choices = [("", field.empty_label)] + [
-                    (s.slug, field.label_from_instance(s)) for s in self.sites
+                    (s.slug, field.label_from_instance(s))
+                    for s in self.listed.get(name, self.sites)
                 ]
             form._sites_listed = True
         return form

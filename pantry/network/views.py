@@ -62,20 +62,27 @@ def board(request: HttpRequest) -> HttpResponse:
     )
     near = default_near(request.user, sites)
     now = timezone.now()
+    querysets = {
+        "offers": Offer.objects.open(now).filter(site__is_active=True),
+        "needs": Need.objects.open(now).filter(site__is_active=True),
+    }
+    listed = _listed_sites(request, sites, querysets[show])
     filters = {
         "offers": OfferFilter(
             request.GET,
-            queryset=Offer.objects.open(now).filter(site__is_active=True),
+            queryset=querysets["offers"],
             request=request,
             sites=sites,
             near=near,
+            listed=listed,
         ),
         "needs": NeedFilter(
             request.GET,
-            queryset=Need.objects.open(now).filter(site__is_active=True),
+            queryset=querysets["needs"],
             request=request,
             sites=sites,
             near=near,
+            listed=listed,
         ),
     }
     active = filters[show]
@@ -99,6 +106,20 @@ def board(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
     }
     return render_page(request, "network/board.html", context, partial="results")
+
+
+def _listed_sites(request: HttpRequest, sites: list[Site], shown) -> dict[str, list[Site]]:
+    """The board's site lists hold what a choice there can mean, not every site of a
+    network of hundreds: "Site", the sites with something open of what is shown
+    (and the one chosen); "Distance from", the sites a lead leads (a coordinator's:
+    every site)."""
+    holding = set(shown.order_by().values_list("site_id", flat=True).distinct())
+    chosen = request.GET.get("site"), request.GET.get("near")
+    listed = {"site": [s for s in sites if s.pk in holding or s.slug == chosen[0]]}
+    if not is_coordinator(request.user):
+        led = lead_site_ids(request.user)
+        listed["near"] = [s for s in sites if s.pk in led or s.slug == chosen[1]]
+    return listed
 
 
 def _claimers(user, sites: list[Site]) -> list[Site]:

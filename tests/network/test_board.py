@@ -164,28 +164,43 @@ def test_the_board_runs_the_same_queries_for_10_and_40_offers(
     assert count() == small
 
 
-def test_the_site_lists_offer_every_active_site_and_keep_the_choice(
-    site, other_site, lead, other_lead, item_bread, mapped
+def test_the_site_lists_name_the_sites_with_something_open_and_keep_the_choice(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
 ):
+    offer(site, bread_lot, by=lead)
     closed = SiteFactory(name="Closed pantry", is_active=False)
-    html = client_for(other_lead).get(BOARD, {"site": site.slug}).content.decode()
+    idle = SiteFactory(name="Idle pantry")
+    html = client_for(other_lead).get(BOARD).content.decode()
     site_list = re.search(r'<select id="id_site" name="site">(.*?)</select>', html, re.S)[1]
-    assert site_list.startswith('<option value="">All sites</option>')
-    assert f'<option value="{site.slug}" selected>{site.name}</option>' in site_list
-    assert f'<option value="{other_site.slug}">{other_site.name}</option>' in site_list
+    assert site_list.startswith('<option value="" selected>All sites</option>')
+    assert f'<option value="{site.slug}">{site.name}</option>' in site_list
+    assert other_site.slug not in site_list and idle.slug not in site_list  # nothing on offer
     assert closed.slug not in site_list
-    # Distances from the viewer's own site, chosen for them.
+    # Distances from the viewer's own site, chosen for them; a lead's own sites listed.
     near = re.search(r'<select id="id_near" name="near">(.*?)</select>', html, re.S)[1]
     assert f'<option value="{other_site.slug}" selected>' in near
+    assert site.slug not in near and idle.slug not in near
+    # A site chosen (say from a bookmark) stays chosen although nothing is open there.
+    html = client_for(other_lead).get(BOARD, {"site": idle.slug}).content.decode()
+    assert f'<option value="{idle.slug}" selected>{idle.name}</option>' in html
+    # A coordinator measures distances from any site.
+    html = client_for(coordinator).get(BOARD).content.decode()
+    near = re.search(r'<select id="id_near" name="near">(.*?)</select>', html, re.S)[1]
+    assert idle.slug in near and site.slug in near and closed.slug not in near
+    # Needs list the sites that need something.
+    need(other_site, by=other_lead, item=item_bread, quantity="1000")
+    html = client_for(other_lead).get(BOARD, {"show": "needs"}).content.decode()
+    site_list = re.search(r'<select id="id_site" name="site">(.*?)</select>', html, re.S)[1]
+    assert other_site.slug in site_list and site.slug not in site_list
 
 
 def test_the_board_runs_the_same_queries_for_2_sites_and_for_12(
-    site, other_site, lead, other_lead, item_bread, mapped
+    site, other_site, lead, other_lead, coordinator, item_bread, mapped
 ):
-    client = client_for(other_lead)
+    client = client_for(coordinator)
     few = page_queries(client, BOARD)
     for n in range(10):
         SiteFactory(name=f"Another pantry {n}")
     html = client.get(BOARD).content.decode()
-    assert "Another pantry 9" in html
+    assert "Another pantry 9" in html  # in the coordinator's "Distance from"
     assert page_queries(client, BOARD) == few
