@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import cache
 
 import django_tables2 as tables
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage
 from django.http import HttpRequest
@@ -51,6 +52,8 @@ def _cell(value) -> str:
     without their lazy-string checks (thousands of cells on a long table)."""
     if hasattr(value, "__html__"):
         return value.__html__()
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize gives, without its look-ups (a count a row)
     if not isinstance(value, str):
         value = localize(value)
         if hasattr(value, "__html__"):
