@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -74,6 +74,21 @@ class BoardFilter(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.filters["role"].extra["choices"] = _role_choices(request)
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_sites_listed", False):
+            # The site list names the sites with a shift coming up (a network lists
+            # hundreds of sites, many with no shifts), and the one chosen; any site
+            # of the board is still accepted, as from a bookmark.
+            field = form.fields["site"]
+            coming = Shift.objects.published().upcoming().filter(site=OuterRef("pk"))
+            chosen = Q(slug=self.data.get("site") or "")
+            listed = field.queryset.filter(Exists(coming) | chosen).values_list("slug", "name")
+            field.widget.choices = [("", field.empty_label), *listed]
+            form._sites_listed = True
+        return form
 
     @cached_property
     def _zones(self) -> list[str]:

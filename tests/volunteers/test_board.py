@@ -1,5 +1,6 @@
 """The open shifts board, a shift's page and claiming from them."""
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for
+from tests.factories import SiteFactory
 from tests.volunteers.factories import ShiftFactory, SignUpFactory
 from volunteers.models import Shift, SignUp
 
@@ -65,6 +67,22 @@ def test_the_board_filters_by_site_role_dates_and_need(client, site, cook, other
     assert cards(role="Driver") == 1
     assert cards(needs_people="on") == 2
     assert cards(start=full.local_date.isoformat(), end=full.local_date.isoformat()) == 1
+
+
+def test_the_site_list_names_the_sites_with_shifts_coming_and_keeps_a_choice(
+    client, site, other_site, shift
+):
+    idle = SiteFactory(name="Idle pantry", slug="idle")
+    ShiftFactory(site=other_site, starts_at=timezone.now() - timedelta(days=1))  # gone
+    url = reverse("volunteers:board")
+    html = client.get(url).content.decode()
+    options = re.search(r'<select[^>]*name="site"[^>]*>(.*?)</select>', html, re.S)[1]
+    assert site.name in options
+    assert other_site.name not in options and idle.name not in options
+    html = client.get(url, {"site": "idle"}).content.decode()
+    options = re.search(r'<select[^>]*name="site"[^>]*>(.*?)</select>', html, re.S)[1]
+    assert '<option value="idle" selected>Idle pantry</option>' in options
+    assert html.count('<article class="shift-card') == 0  # nothing coming there
 
 
 def test_claiming_with_htmx_swaps_the_card_and_says_you_are_in(shift, volunteer):
