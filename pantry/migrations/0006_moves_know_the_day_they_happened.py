@@ -4,7 +4,8 @@ Existing moves get the day of the document they belong to where there is one
 (a donation's day received, a distribution's day given), otherwise the site's
 own day at the time the move was recorded (counts, waste, transfers); an undo
 takes the day of the move it undoes. Cooking is dated by its meal in the
-kitchen's migration that follows.
+kitchen's migration that follows. The column becomes required in the next
+migration: PostgreSQL does not alter a table in the transaction that updated it.
 """
 
 from zoneinfo import ZoneInfo
@@ -61,15 +62,4 @@ class Migration(migrations.Migration):
             field=models.DateField(null=True),
         ),
         migrations.RunPython(fill_days, migrations.RunPython.noop),
-        migrations.AlterField(
-            model_name="stockmove",
-            name="happened_on",
-            field=models.DateField(
-                help_text="The day it happened, by the site's own clock (what reports count by)."
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="stockmove",
-            index=models.Index(fields=["happened_on"], name="move_happened_on"),
-        ),
     ]
