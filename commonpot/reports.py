@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
@@ -96,12 +96,19 @@ class Table:
     columns: Sequence[str]
     rows: list[Sequence]
     numeric: set[int] = field(default_factory=set)  # column indexes to right-align
+    total: Sequence | None = None  # a last row, the sum of the rows above as shown
+    # The CSV's own columns and rows where they differ from the page's
+    # (weights: exact grams in the file, kilograms as read on the page).
+    csv_columns: Sequence[str] | None = None
+    csv_rows: list[Sequence] | None = None
 
 
 @dataclass
 class Chart:
     title: str
-    bars: list[tuple[str, float]]
+    # (label, value) or (label, value, text): the text, when given, is written
+    # beside the bar as it is, so a chart reads the same figure as its table.
+    bars: list[tuple]
     unit: str = ""
 
 
@@ -160,17 +167,116 @@ def build_sections(period: Period) -> list[Section]:
     return sections
 
 
-def kg(grams: Decimal | float | int | None) -> str:
+# --- Weights ------------------------------------------------------------------
+#
+# Reports add up grams exactly and round only to show them: kilograms to the gram
+# under 10 kg (5 lb of rice is 2.268 kg, not 2.3), to 100 g from 10 kg up. Figures
+# read together -- a table, its total, its chart, the headline above them -- are
+# shown in the same step, and the rows are rounded so that they add up to the
+# total as shown. CSV files carry the exact grams.
+
+GRAM = Decimal("0.001")  # of a kilogram
+TENTH = Decimal("0.1")
+FINE_BELOW_G = Decimal(10_000)
+
+
+def weight_step(*grams: Decimal | None) -> Decimal:
+    """How finely to show these weights together: the finest step any one of them needs."""
+    return GRAM if any(g is not None and 0 < abs(g) < FINE_BELOW_G for g in grams) else TENTH
+
+
+def to_kg(grams: Decimal | int, step: Decimal | None = None) -> Decimal:
+    """Grams as kilograms, rounded to `step` (by default the step the weight needs)."""
+    grams = Decimal(grams)
+    return (grams / 1000).quantize(step or weight_step(grams), rounding=ROUND_HALF_UP)
+
+
+def plain(number: Decimal) -> str:
+    """A decimal without trailing zeros or exponent: 4, 2.268, 542.1, 6267.962."""
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def kg_text(kilograms: Decimal) -> str:
+    """A number of kilograms as a page shows it, with thousands separated: 1,542.1."""
+    text = f"{kilograms:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def kg(grams: Decimal | int | None, step: Decimal | None = None) -> str:
     if grams is None:
         return "—"
-    return f"{Decimal(grams) / 1000:,.1f} kg"
+    return f"{kg_text(to_kg(grams, step))} kg"
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights by label, shown together: each row's exact grams and its kilograms as
+    shown, which add up to the total as shown."""
+
+    rows: list[tuple[str, Decimal, Decimal]]  # label, grams, kilograms shown; by label
+    total_g: Decimal
+    total_kg: Decimal
+    step: Decimal
+
+    @property
+    def total_text(self) -> str:
+        return f"{kg_text(self.total_kg)} kg"
+
+    def bars(self) -> list[tuple[str, Decimal, str]]:
+        """For a chart: the rows' shown kilograms, largest first."""
+        return sorted(
+            ((label, shown, kg_text(shown)) for label, _, shown in self.rows if shown),
+            key=lambda bar: -bar[1],
+        )
+
+
+def share_weights(grams_by_label: dict[str, Decimal], step: Decimal | None = None) -> Weights:
+    """Round each row so that the rows add up to the rounded total (largest remainder).
+
+    Plain rounding of each row does not: rows of 300.04 and 242.04 kg would show
+    300.0 + 242.0 under a total of 542.1.
+    """
+    total_g = sum(grams_by_label.values(), Decimal(0))
+    step = step or weight_step(total_g, *grams_by_label.values())
+    total_kg = to_kg(total_g, step)
+    labels = sorted(grams_by_label)
+    units = {label: grams_by_label[label] / 1000 / step for label in labels}
+    shown = {label: u.to_integral_value(rounding=ROUND_FLOOR) for label, u in units.items()}
+    left = int(total_kg / step - sum(shown.values(), Decimal(0)))
+    for label in sorted(labels, key=lambda label: shown[label] - units[label])[:left]:
+        shown[label] += 1
+    rows = [(label, grams_by_label[label], shown[label] * step) for label in labels]
+    return Weights(rows, total_g, total_kg, step)
+
+
+def weight_table(key: str, title: str, label: str, weights: Weights) -> Table:
+    """A two-column table of weights: kilograms on the page, exact grams in its CSV."""
+    return Table(
+        key,
+        title,
+        [label, "kg"],
+        [[name, kg_text(shown)] for name, _, shown in weights.rows],
+        numeric={1},
+        total=["Total", kg_text(weights.total_kg)] if weights.rows else None,
+        csv_columns=[label, "kg", "grams"],
+        csv_rows=[
+            *([name, plain(grams / 1000), plain(grams)] for name, grams, _ in weights.rows),
+            ["Total", plain(weights.total_g / 1000), plain(weights.total_g)],
+        ],
+    )
 
 
 def table_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(table.columns)
-    for row in table.rows:
+    if table.csv_rows is not None:
+        writer.writerow(table.csv_columns or table.columns)
+        rows = table.csv_rows
+    else:
+        writer.writerow(table.columns)
+        rows = [*table.rows, *([table.total] if table.total else [])]
+    for row in rows:
         writer.writerow(safe_cell(v) for v in row)
     return out.getvalue()
 

@@ -192,7 +192,7 @@ def _check_enough(meal: MealService, uses: list[_Use], today: date) -> None:
         raise ShortOfStock(short)
 
 
-def _take(meal: MealService, use: _Use, *, by: User | None, today: date) -> None:
+def _take(meal: MealService, use: _Use, *, by: User | None, today: date, on: date) -> None:
     left = use.quantity
     holds = _holds(meal).filter(lot__item=use.item)
     if use.line.lot is not None:
@@ -212,6 +212,7 @@ def _take(meal: MealService, use: _Use, *, by: User | None, today: date) -> None
             reference=meal.reference,
             note=note,
             today=today,
+            on=on,
         )
         left -= part
     if left > 0:
@@ -226,6 +227,7 @@ def _take(meal: MealService, use: _Use, *, by: User | None, today: date) -> None
                 reference=meal.reference,
                 note=note,
                 today=today,
+                on=on,
             )
         except NotEnoughStock as e:
             had = use.quantity - left + e.available
@@ -342,8 +344,11 @@ def cook_meal(
     meal = MealService.objects.with_dishes().select_related("site").get(pk=meal.pk)
     uses = _convert(lines if lines is not None else default_lines(meal, made), site)
     _check_enough(meal, uses, today)
+    # The food was used on the meal's day, however late the cooking is recorded
+    # (a meal marked cooked ahead of its date: the day it was recorded).
+    cooked_on = min(meal.date, site.today())
     for use in uses:
-        _take(meal, use, by=by, today=today)
+        _take(meal, use, by=by, today=today, on=cooked_on)
     pantry.release_reservations(meal.reference)
 
     allergens = 0
@@ -369,6 +374,7 @@ def cook_meal(
             storage=storage,
             kind=COOKED,
             received_on=today,
+            on=cooked_on,
             reference=meal.reference,
             note=f"Leftovers of {meal}"[:200],
         )

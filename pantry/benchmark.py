@@ -164,6 +164,7 @@ def seed_lots(site: Site, items: list[Item], n_lots: int, rng: random.Random) ->
         balance = Decimal(0)
         for n, (kind, quantity) in enumerate(steps):
             balance += quantity
+            at = now - timedelta(days=30 - n, minutes=rng.randint(0, 600))
             moves.append(
                 (
                     lot,
@@ -172,7 +173,8 @@ def seed_lots(site: Site, items: list[Item], n_lots: int, rng: random.Random) ->
                         quantity=quantity,
                         weight_g=lot.item.weight_g(quantity),
                         on_hand_after=balance,
-                        at=now - timedelta(days=30 - n, minutes=rng.randint(0, 600)),
+                        at=at,
+                        happened_on=site.local(at).date(),
                     ),
                 )
             )

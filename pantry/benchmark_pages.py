@@ -146,6 +146,7 @@ def seed_lists(site: Site, items: list[Item], n: int, rng: random.Random) -> int
                     weight_g=item.weight_g(received),
                     on_hand_after=received,
                     at=now - timedelta(days=2),
+                    happened_on=donation.received_on,
                     donation=donation,
                 )
             )
@@ -158,6 +159,7 @@ def seed_lists(site: Site, items: list[Item], n: int, rng: random.Random) -> int
                     weight_g=item.weight_g(-taken),
                     on_hand_after=received - taken,
                     at=now - timedelta(days=1),
+                    happened_on=distribution.given_on,
                     distribution=distribution,
                 )
             )

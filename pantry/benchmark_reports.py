@@ -62,7 +62,9 @@ def run(stdout, scale: float = 1.0) -> None:
     today = timezone.localdate()
     start = today - timedelta(days=31)
     period = Period(tuple(sites), start, today, True)
-    moves = StockMove.objects.filter(period.q(site_field="lot__site", time_field="at")).count()
+    moves = StockMove.objects.filter(
+        period.q_dates(site_field="lot__site", date_field="happened_on")
+    ).count()
     url = reverse("network_report") + f"?start={start}&end={today}"
 
     _public_sites(HSDS_SITES)

@@ -427,7 +427,14 @@ class StockMove(models.Model):
     quantity = models.DecimalField(help_text="In the item's base unit; negative is out.", **QTY)
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
     on_hand_after = models.DecimalField(**QTY)
-    at = models.DateTimeField()
+    # Two times, because paper logs are typed up late: `at` is when the move was
+    # recorded (the audit trail, the undo window); `happened_on` is the site's own
+    # day the food was received, given, counted, wasted, cooked or moved, which
+    # is the day reports count it on.
+    at = models.DateTimeField(help_text="When this move was recorded.")
+    happened_on = models.DateField(
+        help_text="The day it happened, by the site's own clock (what reports count by)."
+    )
     by = recorded_by()
     reason = models.CharField(max_length=12, choices=WasteReason.choices, blank=True)
     destination = models.CharField(max_length=12, choices=Destination.choices, blank=True)
@@ -480,7 +487,10 @@ class StockMove(models.Model):
             ),
             *fits_columns("move", "quantity", "weight_g", "on_hand_after", **QTY),
         ]
-        indexes = [models.Index(fields=["lot", "at"], name="move_lot_at")]
+        indexes = [
+            models.Index(fields=["lot", "at"], name="move_lot_at"),
+            models.Index(fields=["happened_on"], name="move_happened_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity} of lot {self.lot_id}"

@@ -1,7 +1,9 @@
 """The pantry's part of the reports: food in, out, moved and wasted, in kilograms.
 
 Every figure is a sum over the stock ledger (StockMove), with undo moves netted
-against the kind of move they undo, so a report always equals the ledger.
+against the kind of move they undo, so a report always equals the ledger. A move
+counts on the day it happened at its site (`happened_on`: the day a donation was
+received, a distribution given, a count made...), not the day it was typed in.
 """
 
 from __future__ import annotations
@@ -12,11 +14,20 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
-from commonpot.reports import Chart, Period, Section, Table, kg
+from commonpot.reports import (
+    Chart,
+    Period,
+    Section,
+    kg,
+    share_weights,
+    weight_step,
+    weight_table,
+)
 from pantry.models import Distribution, Donor, Item, StockMove
 
 Kind = StockMove.Kind
 ZERO = Decimal(0)
+MILLIGRAM = Decimal("0.001")
 
 
 def net_kind(kind: str) -> Q:
@@ -25,7 +36,10 @@ def net_kind(kind: str) -> Q:
 
 
 def ledger_moves(period: Period):
-    return StockMove.objects.filter(period.q(site_field="lot__site", time_field="at"))
+    # `happened_on` is already the site's own day: no time zones to work out here.
+    return StockMove.objects.filter(
+        period.q_dates(site_field="lot__site", date_field="happened_on")
+    )
 
 
 def figures(period: Period) -> dict:
@@ -60,7 +74,8 @@ def figures(period: Period) -> dict:
     by_destination: dict[str, Decimal] = defaultdict(Decimal)
     unknown = 0
     for row in rows:
-        grams = row["g"] or ZERO
+        # SQLite adds decimals up as floating point: back to the milligram.
+        grams = Decimal(row["g"] or ZERO).quantize(MILLIGRAM)
         unknown += row["unknown"]
         is_undo = row["k"] == Kind.REVERSED
         kind = row["undoes"] if is_undo else row["k"]
@@ -102,64 +117,46 @@ def figures(period: Period) -> dict:
     }
 
 
-def _kg_rows(values: dict[str, Decimal]) -> list[list]:
-    return [[label, f"{grams / 1000:.1f}"] for label, grams in sorted(values.items())]
-
-
-def _bars(values: dict[str, Decimal]) -> list[tuple[str, float]]:
-    return sorted(((k, round(float(v) / 1000, 1)) for k, v in values.items()), key=lambda b: -b[1])
-
-
 def food_section(period: Period) -> Section:
     f = figures(period)
     share = f"{f['waste_share']:.1f}%" if f["waste_share"] is not None else "—"
+    # The headline, both tables and both charts of what came in read in one step,
+    # so they show the same total; the same for what was wasted.
+    in_step = weight_step(
+        f["received_g"], *f["received_by_donor"].values(), *f["received_by_category"].values()
+    )
+    by_donor = share_weights(f["received_by_donor"], in_step)
+    by_category = share_weights(f["received_by_category"], in_step)
+    out_step = weight_step(
+        f["wasted_g"], *f["wasted_by_reason"].values(), *f["wasted_by_destination"].values()
+    )
+    by_reason = share_weights(f["wasted_by_reason"], out_step)
+    by_destination = share_weights(f["wasted_by_destination"], out_step)
     return Section(
         key="food",
         title="Food",
         figures=[
-            ("Received", kg(f["received_g"])),
+            ("Received", kg(f["received_g"], in_step)),
             ("Given out", kg(f["distributed_g"])),
             ("Households served", f"{f['households']:,}"),
             ("People served", f"{f['people']:,}"),
             ("Used in cooking", kg(f["cooked_g"])),
             ("Transferred in", kg(f["transferred_in_g"])),
             ("Transferred out", kg(f["transferred_out_g"])),
-            ("Wasted", kg(f["wasted_g"])),
+            ("Wasted", kg(f["wasted_g"], out_step)),
             ("Waste as a share of food in", share),
         ],
         charts=[
-            Chart("Food received by kind of donor (kg)", _bars(f["received_by_donor"]), "kg"),
-            Chart("Food received by category (kg)", _bars(f["received_by_category"]), "kg"),
-            Chart("Food wasted by reason (kg)", _bars(f["wasted_by_reason"]), "kg"),
+            Chart("Food received by kind of donor (kg)", by_donor.bars(), "kg"),
+            Chart("Food received by category (kg)", by_category.bars(), "kg"),
+            Chart("Food wasted by reason (kg)", by_reason.bars(), "kg"),
         ],
         tables=[
-            Table(
-                "received-by-donor",
-                "Received by kind of donor",
-                ["Donor", "kg"],
-                _kg_rows(f["received_by_donor"]),
-                numeric={1},
-            ),
-            Table(
-                "received-by-category",
-                "Received by category",
-                ["Category", "kg"],
-                _kg_rows(f["received_by_category"]),
-                numeric={1},
-            ),
-            Table(
-                "wasted-by-reason",
-                "Wasted by reason",
-                ["Reason", "kg"],
-                _kg_rows(f["wasted_by_reason"]),
-                numeric={1},
-            ),
-            Table(
-                "wasted-by-destination",
-                "Wasted by destination",
-                ["Destination", "kg"],
-                _kg_rows(f["wasted_by_destination"]),
-                numeric={1},
+            weight_table("received-by-donor", "Received by kind of donor", "Donor", by_donor),
+            weight_table("received-by-category", "Received by category", "Category", by_category),
+            weight_table("wasted-by-reason", "Wasted by reason", "Reason", by_reason),
+            weight_table(
+                "wasted-by-destination", "Wasted by destination", "Destination", by_destination
             ),
         ],
         note=(

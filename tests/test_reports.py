@@ -124,14 +124,14 @@ def test_the_food_figures_equal_the_ledger_move_by_move(stocked, site, other_sit
 @pytest.mark.django_db
 def test_a_coordinator_reads_the_network_report_with_charts(stocked, coordinator):
     page = client_for(coordinator).get(reverse("network_report")).content.decode()
-    assert "Received" in page and "23.0 kg" in page  # 10 + 9.96 + 3
+    assert "Received" in page and "22.96 kg" in page  # 10 + 9.96 + 3
     assert "<svg" in page and "Food received by kind of donor" in page
 
 
 @pytest.mark.django_db
 def test_a_lead_reads_their_site_report_and_not_anothers(stocked, lead, site, other_site):
     page = client_for(lead).get(reverse("site_report", args=[site.slug])).content.decode()
-    assert "20.0 kg" in page  # 10 kg of rice and 24 cans of beans
+    assert "19.96 kg" in page  # 10 kg of rice and 24 cans of 415 g of beans
     assert client_for(lead).get(reverse("site_report", args=[other_site.slug])).status_code == 403
     assert client_for(lead).get(reverse("network_report")).status_code == 403
 
@@ -165,7 +165,7 @@ def test_the_monthly_pdf_has_the_figures_and_charts(stocked, coordinator):
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "The network" in text
-    assert "23.0 kg" in text
+    assert "22.96 kg" in text
     assert "Food received by kind of donor" in text
 
 
@@ -176,8 +176,10 @@ def test_every_table_downloads_as_csv(stocked, lead, site):
     )
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "Donor,kg"
-    assert "Shop or supermarket,10.0" in lines
+    assert lines[0] == "Donor,kg,grams"
+    assert "Shop or supermarket,10,10000" in lines
+    assert "Farm or grower,9.96,9960" in lines
+    assert lines[-1] == "Total,19.96,19960"
 
 
 @pytest.mark.django_db

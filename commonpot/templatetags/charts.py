@@ -25,7 +25,7 @@ def bar_chart(chart) -> str:
     bars = chart.bars
     if not bars:
         return format_html('<p class="chart-empty">{}: nothing to show.</p>', chart.title)
-    top = max((v for _, v in bars), default=0) or 1
+    top = max((bar[1] for bar in bars), default=0) or 1
     width = LABEL_W + BAR_W + VALUE_W
     height = ROW * len(bars) + 8
     unit = f" {chart.unit}" if chart.unit else ""
@@ -35,7 +35,9 @@ def bar_chart(chart) -> str:
         f'aria-label="{escape(chart.title)}">',
         f"<title>{escape(chart.title)}</title>",
     ]
-    for i, (label, value) in enumerate(bars):
+    for i, (label, value, *shown) in enumerate(bars):
+        # A bar given its text says exactly what its table says.
+        number = shown[0] if shown else _number(float(value))
         y = 4 + i * ROW
         bar = max(1.0, BAR_W * float(value) / float(top)) if value else 0
         text = escape(label if len(label) <= 28 else label[:27] + "…")
@@ -45,7 +47,7 @@ def bar_chart(chart) -> str:
             f'<rect x="{LABEL_W}" y="{y + 4}" width="{bar:.1f}" height="{ROW - 8}" '
             f'fill="#1f5c3a" stroke="#1b1b1b" stroke-width="0.5"></rect>'
             f'<text x="{LABEL_W + bar + 6:.1f}" y="{y + 17}" font-size="13" '
-            f'fill="#1b1b1b">{escape(_number(float(value)))}{escape(unit)}</text>'
+            f'fill="#1b1b1b">{escape(number)}{escape(unit)}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped

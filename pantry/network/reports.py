@@ -2,7 +2,8 @@
 what arrived short or damaged, in kilograms.
 
 Transfers count where and when they were received (the destination's day);
-offers where and when they were posted.
+offers where and when they were posted. Both are recorded as they happen, so
+the time they were recorded is the time they happened.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from commonpot.reports import Period, Section, Table, kg
+from commonpot.reports import GRAM, Period, Section, Table, kg, kg_text, plain, share_weights
 from pantry.network.models import Offer, Transfer, TransferLine
 
 ZERO = Decimal(0)
@@ -36,7 +37,11 @@ def network_section(period: Period) -> Section | None:
     )
     moved = sum((line.weight_g or ZERO for line in lines), ZERO)
     short = sum(
-        (line.weight_g * line.shortfall / line.quantity for line in lines if line.weight_g),
+        (
+            (line.weight_g * line.shortfall / line.quantity).quantize(GRAM)
+            for line in lines
+            if line.weight_g
+        ),
         ZERO,
     )
     routes: dict[tuple[str, str], list] = defaultdict(lambda: [set(), ZERO])
@@ -44,8 +49,16 @@ def network_section(period: Period) -> Section | None:
         route = routes[(line.transfer.source.name, line.transfer.destination.name)]
         route[0].add(line.transfer_id)
         route[1] += line.weight_g or ZERO
+    # The routes add up to "Moved between sites" as shown.
+    weights = share_weights({key: grams for key, (_, grams) in routes.items()})
+    shown = {key: kilograms for key, _, kilograms in weights.rows}
+    transfers = len({line.transfer_id for line in lines})
     rows = [
-        (source, destination, len(ids), f"{grams / 1000:.1f}")
+        (source, destination, len(ids), kg_text(shown[(source, destination)]))
+        for (source, destination), (ids, _) in sorted(routes.items())
+    ]
+    csv_rows = [
+        (source, destination, len(ids), plain(grams / 1000), plain(grams))
         for (source, destination), (ids, grams) in sorted(routes.items())
     ]
     return Section(
@@ -57,8 +70,8 @@ def network_section(period: Period) -> Section | None:
                 f"{kg(offered)} in {len(offers):,} offer{'s' if len(offers) != 1 else ''}",
             ),
             ("Offers that closed unclaimed", f"{unclaimed:,}"),
-            ("Transfers received", f"{len({line.transfer_id for line in lines}):,}"),
-            ("Moved between sites", kg(moved)),
+            ("Transfers received", f"{transfers:,}"),
+            ("Moved between sites", kg(moved, weights.step)),
             ("Short or damaged on arrival", kg(short)),
         ],
         tables=[
@@ -68,6 +81,12 @@ def network_section(period: Period) -> Section | None:
                 ["From", "To", "Transfers", "kg"],
                 rows,
                 numeric={2, 3},
+                total=["Total", "", f"{transfers:,}", kg_text(weights.total_kg)] if rows else None,
+                csv_columns=["From", "To", "Transfers", "kg", "grams"],
+                csv_rows=[
+                    *csv_rows,
+                    ("Total", "", transfers, plain(moved / 1000), plain(moved)),
+                ],
             )
         ],
     )

@@ -122,6 +122,7 @@ def distribute(
                 by=by,
                 lot=line.lot,
                 distribution=distribution,
+                on=given_on,
             )
         except DomainError as e:
             # The transaction rolls back whatever the earlier lines took.

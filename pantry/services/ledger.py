@@ -109,6 +109,17 @@ def _today(site: Site, today: date | None) -> date:
     return today if today is not None else site.today()
 
 
+def _happened_on(site: Site, on: date | None) -> date:
+    """The day a move happened: a day the site has lived through (default today)."""
+    today = site.today()
+    if on is None:
+        return today
+    check_day(on, "happened_on")
+    if on > today:
+        raise DomainError("The day it happened cannot be in the future.", field="happened_on")
+    return on
+
+
 def _record(
     lot: Lot,
     kind: str,
@@ -116,9 +127,13 @@ def _record(
     *,
     by: User | None,
     at: datetime | None = None,
+    on: date | None = None,
     **fields,
 ) -> StockMove:
     """Apply a signed quantity to a locked lot and write the move that explains it.
+
+    `at` is when it is recorded (now); `on` the site's day it happened (default:
+    the day at `at`), which reports count it on.
 
     The caller holds the lot's row lock. The checks here say in words what the
     database's check constraints would refuse anyway.
@@ -151,13 +166,15 @@ def _record(
     # Both columns at once: the caller may have changed `reserved` too, and the
     # check constraint sees the row as written by this one statement.
     lot.save(update_fields=["on_hand", "reserved"])
+    at = at or timezone.now()
     return StockMove.objects.create(
         lot=lot,
         kind=kind,
         quantity=quantity,
         weight_g=weight,
         on_hand_after=after,
-        at=at or timezone.now(),
+        at=at,
+        happened_on=on or lot.site.local(at).date(),
         by=by,
         **fields,
     )
@@ -211,6 +228,7 @@ def receive(
     reference: str = "",
     note: str = "",
     into: Lot | None = None,
+    on: date | None = None,
 ) -> StockMove:
     """Put `quantity` (base unit) of `item` into a new lot at `site`; return its move.
 
@@ -218,16 +236,25 @@ def receive(
     putting prepared food into stock). `reference` names the cause in the
     calling app, e.g. "transfer:17". With `into`, the quantity joins that lot
     (same site and item; its date, storage and source stay as they are).
+    `on` is the site's day it came in (default: `received_on`, else today).
     """
     if kind not in IN_KINDS:
         raise DomainError(f"A {kind} move does not bring stock in.")
     quantity = _quantity(quantity)
     check_day(best_before, "best_before")
+    on = _happened_on(site, on or received_on)
     if into is not None:
         lot = _lock_one(into)
         _check_item_site(lot, site, item)
         return _record(
-            lot, kind, quantity, by=by, donation=donation, reference=reference, note=note[:200]
+            lot,
+            kind,
+            quantity,
+            by=by,
+            on=on,
+            donation=donation,
+            reference=reference,
+            note=note[:200],
         )
     storage = storage or item.storage
     _check_storage(site, storage)
@@ -243,11 +270,11 @@ def receive(
         storage=storage,
         source=source.strip()[:200],
         donor=donor,
-        received_on=received_on or site.today(),
+        received_on=received_on or on,
     )
     # A new lot is locked by being uncommitted: nobody else can see it yet.
     return _record(
-        lot, kind, quantity, by=by, donation=donation, reference=reference, note=note[:200]
+        lot, kind, quantity, by=by, on=on, donation=donation, reference=reference, note=note[:200]
     )
 
 
@@ -269,6 +296,7 @@ def take_stock(
     destination: str = "",
     distribution=None,
     today: date | None = None,
+    on: date | None = None,
 ) -> list[Taken]:
     """Take `quantity` (base unit) of `item` out of `site`'s stock.
 
@@ -278,7 +306,8 @@ def take_stock(
     the quantity is taken or nothing is (NotEnoughStock says how much there is).
 
     kind: DISTRIBUTED, COOKED, TRANSFER_OUT or WASTED (which needs `reason` and
-    `destination`, and may take from a lot whose date has passed).
+    `destination`, and may take from a lot whose date has passed). `on` is the
+    site's day it went out (default today): a distribution's day given.
     """
     if kind not in OUT_KINDS:
         raise DomainError(f"A {kind} move does not take stock out.")
@@ -287,6 +316,7 @@ def take_stock(
     if kind == Kind.WASTED:
         _check_waste(reason, destination)
     links = {
+        "on": _happened_on(site, on),
         "reference": reference,
         "note": note[:200],
         "reason": reason,
@@ -407,8 +437,10 @@ def discard(
     by: User | None,
     quantity: Decimal | None = None,
     note: str = "",
+    on: date | None = None,
 ) -> StockMove:
-    """Waste some of a lot (all that is free on it when `quantity` is None)."""
+    """Waste some of a lot (all that is free on it when `quantity` is None), on the
+    site's day `on` (default today)."""
     locked = _lock_one(lot)
     if quantity is None:
         quantity = locked.available
@@ -429,6 +461,7 @@ def discard(
         reason=reason,
         destination=destination,
         note=note,
+        on=on,
     )
     return taken.move
 
@@ -520,10 +553,12 @@ def take_reserved(
     reference: str | None = None,
     note: str = "",
     today: date | None = None,
+    on: date | None = None,
 ) -> Taken:
     """Take held stock out (cooking a planned meal, dispatching a transfer).
 
-    Takes the whole hold, or `quantity` of it with the rest released.
+    Takes the whole hold, or `quantity` of it with the rest released; `on` is the
+    site's day it happened (default today).
     """
     if kind not in OUT_KINDS - {Kind.WASTED}:
         raise DomainError(f"Held stock is not taken out as {kind}.")
@@ -545,6 +580,7 @@ def take_reserved(
         kind,
         -quantity,
         by=by,
+        on=_happened_on(lot.site, on),
         reference=fresh.reference if reference is None else reference,
         note=note[:200],
     )
@@ -570,7 +606,8 @@ def record_count(
     """Record a count of some lots in one storage area: {lot id: quantity on the shelf}.
 
     Only the lots named are adjusted; a lot nobody counted keeps its quantity.
-    Each difference becomes a COUNTED move. The same token records once.
+    Each difference becomes a COUNTED move, recorded now and dated the site's day
+    of `at` (when the count was made; default now). The same token records once.
     """
     _check_storage(site, storage)
     content = {"storage": storage, "counted": dict(counted)}
@@ -603,13 +640,14 @@ def record_count(
                 field="counted",
             )
     when = at or timezone.now()
+    counted_on = _happened_on(site, site.local(when).date())
     fields = {"site": site, "storage": storage, "by": by, "at": when}
     count = StockCount.objects.create(**fields, **tokened(token, content))
     for lot_id in sorted(quantities):
         lot, q = lots[lot_id], quantities[lot_id]
         CountLine.objects.create(count=count, lot=lot, expected=lot.on_hand, counted=q)
         if q != lot.on_hand:
-            _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, at=when, count=count)
+            _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, on=counted_on, count=count)
     return count
 
 
@@ -634,6 +672,9 @@ def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMo
             -move.quantity,
             by=by,
             reverses=move,
+            # An undo puts a mistake right: the report of the day the undone
+            # move happened no longer counts it, whenever the undo is typed.
+            on=move.happened_on,
             note=note[:200] or f"Undo of {move.get_kind_display().lower()}",
             reference=move.reference,
         )

@@ -110,3 +110,19 @@ def test_the_report_counts_meals_servings_and_people_fed(
 def test_the_report_has_no_meals_section_when_nothing_was_cooked(site, today):
     period = Period((site,), today.replace(day=1), today, network=False)
     assert "meals" not in {s.key for s in build_sections(period)}
+
+
+def test_food_cooked_for_a_meal_counts_on_the_meals_day_when_recorded_later(
+    noon, site, lead, dinner, stocked, today
+):
+    noon.shift(timedelta(days=2))
+    cook_meal(dinner, servings_made=40, servings_served=35, leftover_servings=5, by=lead)
+    cooked = StockMove.objects.filter(reference=dinner.reference)
+    assert {m.happened_on for m in cooked} == {today}
+    assert {site.local(m.at).date() for m in cooked} == {today + timedelta(days=2)}
+    on_the_day = Period((site,), today, today, network=False)
+    food = next(s for s in build_sections(on_the_day) if s.key == "food")
+    meals = next(s for s in build_sections(on_the_day) if s.key == "meals")
+    # 4 kg rice, 2 kg onions, 16 cans of 400 g, 800 g cheddar.
+    assert dict(food.figures)["Used in cooking"] == "13.2 kg"
+    assert dict(meals.figures)["Meals cooked"] == "1"

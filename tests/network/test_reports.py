@@ -28,11 +28,12 @@ def test_the_report_counts_surplus_offered_and_food_moved_with_the_damaged_part(
     period = Period((site, other_site), today.replace(day=1), today, True)
     (section,) = [s for s in build_sections(period) if s.key == "network"]
     figures = dict(section.figures)
-    assert figures["Surplus offered"] == "40.0 kg in 1 offer"
+    assert figures["Surplus offered"] == "40 kg in 1 offer"
     assert figures["Transfers received"] == "1"
-    assert figures["Moved between sites"] == "40.0 kg"
-    assert figures["Short or damaged on arrival"] == "2.0 kg"
-    assert section.tables[0].rows == [("Riverside Kitchen", "Eastside Food Bank", 1, "40.0")]
+    assert figures["Moved between sites"] == "40 kg"
+    assert figures["Short or damaged on arrival"] == "2 kg"
+    assert section.tables[0].rows == [("Riverside Kitchen", "Eastside Food Bank", 1, "40")]
+    assert section.tables[0].total == ["Total", "", "1", "40"]
 
 
 def test_a_period_with_no_surplus_has_no_network_section(site):
