@@ -78,26 +78,26 @@ def _this_year(value: date | datetime) -> bool:
 
 
 def day(value: date | datetime) -> str:
-    """"Wed 1 Dec" this year, "Wed 1 Dec 2027" another year."""
+    """ "Wed 1 Dec" this year, "Wed 1 Dec 2027" another year."""
     return formats.date_format(
         value, named_format("DAY_FORMAT" if _this_year(value) else "SHORT_DATE_FORMAT")
     )
 
 
 def long_day(value: date | datetime) -> str:
-    """"Wednesday 1 December" this year, "Wednesday 1 December 2027" another year."""
+    """ "Wednesday 1 December" this year, "Wednesday 1 December 2027" another year."""
     return formats.date_format(
         value, named_format("LONG_DAY_FORMAT" if _this_year(value) else "DATE_FORMAT")
     )
 
 
 def day_time(value: datetime) -> str:
-    """"Wed 1 Dec, 14:30" this year, "Wed 1 Dec 2027, 14:30" another year."""
+    """ "Wed 1 Dec, 14:30" this year, "Wed 1 Dec 2027, 14:30" another year."""
     return formats.date_format(
         value, named_format("DAY_TIME_FORMAT" if _this_year(value) else "SHORT_DATETIME_FORMAT")
     )
 
 
 def time_of_day(value: datetime) -> str:
-    """"14:30"."""
+    """ "14:30"."""
     return formats.time_format(value, named_format("TIME_FORMAT"))

@@ -27,6 +27,7 @@ from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
+from commonpot.words import counted
 from volunteers import notifications
 from volunteers.eligibility import check_eligible
 from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
@@ -232,7 +233,8 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
     if not sign_up.may_cancel_freely():
         hours = shift.policy.cancellation_cutoff_hours
         raise DomainError(
-            f"It is less than {hours} hours before the shift, so {shift.site} asks you to "
+            f"It is less than {counted(hours, 'hour', 'hours')} before the shift, so "
+            f"{shift.site} asks you to "
             "find a stand-in instead: use “Find a stand-in” and another volunteer can take "
             "your place."
         )

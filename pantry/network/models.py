@@ -142,6 +142,15 @@ class Offer(Tokened):
     def reference(self) -> str:
         return f"offer:{self.pk}"
 
+    @classmethod
+    def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
+        """What food held under each offer's reference is held for, as a lead says it."""
+        offers = cls.objects.filter(pk__in=pks).select_related("item")
+        return {
+            o.pk: f"the offer of {o.quantity_display} of {o.item.name} to the network"
+            for o in offers
+        }
+
     @property
     def remaining_display(self) -> str:
         return display(self.remaining, self.item)
@@ -390,6 +399,12 @@ class Transfer(Tokened):
     @property
     def reference(self) -> str:
         return f"transfer:{self.pk}"
+
+    @classmethod
+    def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
+        """What food held under each transfer's reference is held for, as a lead says it."""
+        transfers = cls.objects.filter(pk__in=pks).select_related("destination")
+        return {t.pk: f"transfer #{t.pk} to {t.destination.name}" for t in transfers}
 
     @property
     def quantity_display(self) -> str:

@@ -31,6 +31,7 @@ from pantry.network.services.common import (
 from pantry.services import NotEnoughStock
 from pantry.units import (
     display,
+    is_are,
 )
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ def post_offer(
     except NotEnoughStock as e:
         where = "in this lot" if lot else f"at {site.name}"
         raise NotEnoughStock(
-            f"Only {display(e.available, item)} of {item.name} is free to offer {where}; "
+            f"Only {display(e.available, item)} of {item.name} {is_are(e.available, item)} "
+            f"free to offer {where}; "
             f"you offered {display(quantity, item)}.",
             available=e.available,
         ) from None
@@ -227,7 +229,8 @@ def claim_offer(
     quantity = offer.remaining if quantity is None else positive(quantity)
     if quantity > offer.remaining:
         raise NotEnoughStock(
-            f"Only {offer.remaining_display} of {offer.item.name} is still on offer; "
+            f"Only {offer.remaining_display} of {offer.item.name} "
+            f"{is_are(offer.remaining, offer.item)} still on offer; "
             f"you asked for {display(quantity, offer.item)}.",
             available=offer.remaining,
         )

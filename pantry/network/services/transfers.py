@@ -32,6 +32,7 @@ from pantry.services import NotEnoughStock
 from pantry.units import (
     MAX_BASE,
     display,
+    is_are,
 )
 
 if TYPE_CHECKING:
@@ -216,7 +217,8 @@ def receive_transfer(
         if q > line.quantity:
             raise DomainError(
                 f"You entered {display(q, line.item)} of {line.item.name} received, but only "
-                f"{line.quantity_display} was dispatched on this line.",
+                f"{line.quantity_display} {is_are(line.quantity, line.item, 'was', 'were')} "
+                "dispatched on this line.",
                 field="received",
             )
         good[line.pk] = q
