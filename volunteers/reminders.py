@@ -68,6 +68,13 @@ CHANGE = "shift-moved"
 UNDER_MINIMUM = "under-minimum"
 DIGEST = "digest"
 FIRST, SECOND = "reminder-first", "reminder-second"
+# What the outbox calls each kind (registered in apps.py).
+MESSAGE_KINDS = {
+    REMINDER: "Shift reminder",
+    CHANGE: "Shift time changed",
+    UNDER_MINIMUM: "Shift short of people",
+    DIGEST: "Shifts that need people",
+}
 
 
 def sign_up_key(prefix: str, sign_up_id: int) -> str:
