@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from commonpot.dates import day
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.numbers import is_zero
@@ -338,8 +339,8 @@ def cook_meal(
         if use_by < today or use_by > today + timedelta(days=longest):
             raise DomainError(
                 f"Cooked food kept {Storage(storage).label.lower()} is used within {longest} "
-                f"days: give a use-by date from {today:%d %b} to "
-                f"{today + timedelta(days=longest):%d %b %Y}.",
+                f"days: give a use-by date from {day(today)} to "
+                f"{day(today + timedelta(days=longest))}.",
                 field="use_by",
             )
 

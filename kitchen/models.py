@@ -314,7 +314,7 @@ class MealService(Labelled, Tokened):
         indexes = [models.Index(fields=["site", "date"], name="meal_site_date")]
 
     def __str__(self) -> str:
-        return f"{self.title}, {self.get_kind_display().lower()} {self.date:%a %d %b %Y}"
+        return f"{self.title}, {self.get_kind_display().lower()} {day(self.date)}"
 
     def get_absolute_url(self) -> str:
         return quick_reverse("kitchen:meal", self.site.slug, self.pk)

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import fits_columns
@@ -178,7 +179,7 @@ class Offer(Tokened):
     def date_label(self) -> str:
         if self.best_before is None:
             return "no date"
-        return f"{self.get_date_kind_display().lower()} {self.best_before:%d %b}"
+        return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
 
     @property
     def local_pickup_from(self) -> datetime:

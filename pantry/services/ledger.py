@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from commonpot.dates import check_day
+from commonpot.dates import check_day, day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -309,7 +309,7 @@ def take_stock(
         if kind != Kind.WASTED and locked.is_expired(today):
             raise DomainError(
                 f"This lot of {item.name} passed its {locked.get_date_kind_display().lower()} "
-                f"date on {locked.best_before:%d %b %Y}: discard it instead.",
+                f"date on {day(locked.best_before)}: discard it instead.",
                 field="lot",
             )
         if locked.available < quantity:
@@ -549,7 +549,7 @@ def take_reserved(
         )
     if lot.is_expired(_today(lot.site, today)):
         raise DomainError(
-            f"The held lot of {lot.item.name} passed its date on {lot.best_before:%d %b %Y}."
+            f"The held lot of {lot.item.name} passed its date on {day(lot.best_before)}."
         )
     lot.reserved -= fresh.quantity
     move = _record(

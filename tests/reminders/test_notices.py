@@ -177,7 +177,7 @@ def test_volunteers_who_asked_get_a_weekly_digest_of_shifts_that_need_people_onc
     run(reminders.send_weekly_digest, now=monday + timedelta(hours=3))
     assert [m.to for m in mail.outbox] == [[volunteer.email]]
     (email,) = mail.outbox
-    assert email.subject == "1 shift need people"
+    assert email.subject == "1 shift needs people"
     local = wanted.site.local(wanted.starts_at)
     assert f"{local:%H:%M} to" in email.body and "short of its minimum" in email.body
     assert "untick" in email.body and reverse("profile") in email.body

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot import jobs
+from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -81,7 +82,7 @@ def post_offer(
         if lot.is_expired(site.today()):
             raise DomainError(
                 f"This lot of {item.name} passed its {lot.get_date_kind_display().lower()} "
-                f"date on {lot.best_before:%d %b %Y}: it cannot be offered.",
+                f"date on {day(lot.best_before)}: it cannot be offered.",
                 field="lot",
             )
     if item is None:
@@ -223,7 +224,7 @@ def claim_offer(
         raise DomainError(f"This offer is closed: {offer.get_status_display().lower()}.")
     if offer.closes_at <= now:
         raise DomainError(
-            f"This offer closed on {offer.site.local(offer.closes_at):%d %b at %H:%M}: the food "
+            f"This offer closed on {day_time(offer.site.local(offer.closes_at))}: the food "
             "passed its date or the pickup window ended."
         )
     quantity = offer.remaining if quantity is None else positive(quantity)

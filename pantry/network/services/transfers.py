@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -106,7 +107,7 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
             if hold.lot.is_expired(today):
                 raise DomainError(
                     f"The {transfer.item.name} held for this transfer passed its date on "
-                    f"{hold.lot.best_before:%d %b %Y}: cancel the transfer instead."
+                    f"{day(hold.lot.best_before)}: cancel the transfer instead."
                 )
     else:
         try:
@@ -195,7 +196,7 @@ def receive_transfer(
     if transfer.status == Transfer.Status.RECEIVED:
         raise DomainError(
             f"This transfer was already received on "
-            f"{transfer.destination.local(transfer.received_at):%d %b at %H:%M}."
+            f"{day_time(transfer.destination.local(transfer.received_at))}."
         )
     if transfer.status != Transfer.Status.DISPATCHED:
         raise DomainError(
