@@ -1,7 +1,7 @@
 """The stock page, an item's lots, a lot's history and undo, low-stock levels, home panels."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -58,6 +58,23 @@ def test_the_stock_page_shows_quantities_weights_and_dates_as_people_say_them(
     page = stock_page(client_for(lead), site)
     assert "5 kg" in page and "12 cans" in page and "4.98 kg" in page
     assert day(today + timedelta(days=5)) in page
+
+
+def test_a_lots_dates_carry_the_year_only_when_it_is_not_this_year(site, lead, item_rice, noon):
+    noon.move_to(datetime(2026, 12, 3, 12, tzinfo=UTC))
+    lot = services.receive(
+        site=site,
+        item=item_rice,
+        quantity=Decimal(1000),
+        by=lead,
+        source="x",
+        best_before=date(2027, 12, 1),
+        received_on=date(2026, 11, 27),
+    ).lot
+    page = client_for(lead).get(lot.get_absolute_url()).content.decode()
+    assert "Best before Wed 1 Dec 2027" in page
+    assert "received Fri 27 Nov<" in page
+    assert "Nov. 27" not in page and "27 Nov 2026" not in page
 
 
 def test_filters_narrow_the_stock(site, lead, item_rice, item_milk, stock, today):
