@@ -64,6 +64,10 @@ class SettingsSection:
 # A panel returns (template name, context) or None when it has nothing to show.
 Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | None"]
 
+# A hold describer takes the ids after its prefix in stock references
+# ("offer:1", "meal-service:7") and says what each is in words, by id.
+HoldDescriber = Callable[[list[int]], dict[int, str]]
+
 # A slot filler is called with the object whose page offers the slot (a meal, a
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
 SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
@@ -80,6 +84,8 @@ class Registry:
     page_benchmarks: list[Callable[..., list[Any]]] = field(default_factory=list)
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
     settings_sections: list[SettingsSection] = field(default_factory=list)
+    hold_describers: dict[str, HoldDescriber] = field(default_factory=dict)
+    message_kinds: dict[str, str] = field(default_factory=dict)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -139,6 +145,40 @@ class Registry:
             raise ValueError(f"Settings fields named twice: {', '.join(sorted(clash))}.")
         self.settings_sections.append(section)
         self.settings_sections.sort(key=lambda s: s.order)
+
+    def add_hold_describer(self, prefix: str, describe: HoldDescriber) -> None:
+        """What stock held under "<prefix>:<id>" is held for, in a lead's words
+        ("the offer of 20 kg of Bread to the network"); see describe_holds."""
+        self.hold_describers[prefix] = describe
+
+    def describe_holds(self, references) -> dict[str, str]:
+        """Each stock reference in words, with one query per kind of holder.
+
+        A reference nobody describes (or whose record is gone) reads as what it
+        was held for in general, never as the internal reference itself.
+        """
+        references = set(references)
+        by_prefix: dict[str, list[int]] = {}
+        for ref in references:
+            prefix, _, pk = ref.partition(":")
+            if prefix in self.hold_describers and pk.isdigit():
+                by_prefix.setdefault(prefix, []).append(int(pk))
+        words = {}
+        for prefix, pks in by_prefix.items():
+            for pk, text in self.hold_describers[prefix](sorted(pks)).items():
+                words[f"{prefix}:{pk}"] = text
+        return {ref: words.get(ref, "a planned use") for ref in references}
+
+    def add_message_kind(self, kind: str, label: str) -> None:
+        """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""
+        self.message_kinds[kind] = label
+
+    def message_kind_label(self, kind: str) -> str:
+        if kind in self.message_kinds:
+            return self.message_kinds[kind]
+        # A kind nobody named yet still reads as words, not as a code.
+        words = kind.rsplit(".", 1)[-1].replace("-", " ").replace("_", " ").strip()
+        return words[:1].upper() + words[1:] if words else "Email"
 
 
 registry = Registry()

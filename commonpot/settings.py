@@ -31,6 +31,8 @@ if TIME_ZONE not in zoneinfo.available_timezones():
 USE_TZ = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
+# Dates are written one way per language, defined in commonpot/formats/.
+FORMAT_MODULE_PATH = ["commonpot.formats"]
 
 INSTALLED_APPS = [
     "commonpot",
@@ -102,6 +104,8 @@ TEMPLATES = [
                 "template_partials.templatetags.partials",
                 # {% quick_url %}: {% url %} for links repeated down a page.
                 "commonpot.templatetags.quick_urls",
+                # |day, |long_day, |day_time: every date written one way.
+                "commonpot.templatetags.dates",
             ],
         },
     }

@@ -8,13 +8,16 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
 
+from commonpot import dates
 from commonpot.models import Message
 from commonpot.params import int_param
+from commonpot.registry import registry
 
 
 def paginate(request: HttpRequest, table: tables.Table, per_page: int) -> None:
@@ -162,11 +165,19 @@ class QuickRowsTable(tables.Table):
         return lambda record: getattr(record, attribute, None)
 
 
+class DayTimeColumn(tables.DateTimeColumn):
+    """A date and time as every page writes it ("Wed 1 Dec, 14:30", the year when it
+    is not this year), in the page's time zone like `|date`."""
+
+    def render(self, value):
+        return dates.day_time(timezone.localtime(value)) if value else self.default
+
+
 class OutboxTable(tables.Table):
-    created_at = tables.DateTimeColumn(verbose_name="Decided", format="j M H:i")
+    created_at = DayTimeColumn(verbose_name="Decided")
     to = tables.Column(empty_values=(), verbose_name="To", orderable=False)
     status = tables.Column()
-    sent_at = tables.DateTimeColumn(verbose_name="Sent", format="j M H:i")
+    sent_at = DayTimeColumn(verbose_name="Sent")
     last_error = tables.Column(verbose_name="What went wrong", orderable=False)
 
     class Meta:
@@ -183,6 +194,9 @@ class OutboxTable(tables.Table):
             "last_error",
         ]
         empty_text = "Nothing has been sent from this site yet."
+
+    def render_kind(self, value: str) -> str:
+        return registry.message_kind_label(value)
 
     def render_to(self, record: Message) -> str:
         if record.to_user_id:

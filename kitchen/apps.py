@@ -8,6 +8,7 @@ class KitchenConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.registry import SiteTab, registry
         from kitchen import benchmark, benchmark_pages, demo, panels, reports
+        from kitchen.models import MealService
 
         registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
         registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
@@ -16,3 +17,4 @@ class KitchenConfig(AppConfig):
         registry.add_benchmark("kitchen", benchmark.run)
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.section, order=30)
+        registry.add_hold_describer("meal-service", MealService.holds_in_words)

@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from commonpot.dates import day
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.numbers import is_zero
+from commonpot.words import counted
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, planned_dietary_mask
 from kitchen.services import ensure_planned, lock_meal, whole_servings
@@ -315,11 +318,13 @@ def cook_meal(
     )
     if served > made:
         raise DomainError(
-            f"{served} people fed is more than the {made} servings made.", field="servings_served"
+            f"{served} people fed is more than the {counted(made, 'serving', 'servings')} made.",
+            field="servings_served",
         )
     if kept > made - served:
         raise DomainError(
-            f"Of {made} servings, {served} were served: at most {made - served} can be kept.",
+            f"Of {counted(made, 'serving', 'servings')}, {served} "
+            f"{ngettext('was', 'were', served)} served: at most {made - served} can be kept.",
             field="leftover_servings",
         )
     storage = None
@@ -336,8 +341,8 @@ def cook_meal(
         if use_by < today or use_by > today + timedelta(days=longest):
             raise DomainError(
                 f"Cooked food kept {Storage(storage).label.lower()} is used within {longest} "
-                f"days: give a use-by date from {today:%d %b} to "
-                f"{today + timedelta(days=longest):%d %b %Y}.",
+                f"days: give a use-by date from {day(today)} to "
+                f"{day(today + timedelta(days=longest))}.",
                 field="use_by",
             )
 

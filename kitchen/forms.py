@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils.text import capfirst
 
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
@@ -239,7 +240,7 @@ class CookLineForm(forms.Form):
         self.item = item
         self.lots = {str(lot.pk): lot for lot in lots}
         self.fields["lot"].choices = [("", "First expiring first")] + [
-            (str(lot.pk), f"{lot.date_label.capitalize()}: {display(lot.available, item)} free")
+            (str(lot.pk), f"{capfirst(lot.date_label)}: {display(lot.available, item)} free")
             for lot in lots
         ]
         self.fields["substitute"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))

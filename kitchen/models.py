@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
 
+from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, fits_columns
@@ -313,7 +314,7 @@ class MealService(Labelled, Tokened):
         indexes = [models.Index(fields=["site", "date"], name="meal_site_date")]
 
     def __str__(self) -> str:
-        return f"{self.title}, {self.get_kind_display().lower()} {self.date:%a %d %b %Y}"
+        return f"{self.title}, {self.get_kind_display().lower()} {day(self.date)}"
 
     def get_absolute_url(self) -> str:
         return quick_reverse("kitchen:meal", self.site.slug, self.pk)
@@ -322,6 +323,14 @@ class MealService(Labelled, Tokened):
     def reference(self) -> str:
         """What the pantry's holds and moves for this meal are filed under."""
         return f"meal-service:{self.pk}"
+
+    @classmethod
+    def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
+        """What stock held under each meal's reference is held for: "the dinner on Wed 9 Dec"."""
+        return {
+            pk: f"the {cls.Kind(kind).label.lower()} on {day(on)}"
+            for pk, kind, on in cls.objects.filter(pk__in=pks).values_list("pk", "kind", "date")
+        }
 
     @property
     def title(self) -> str:

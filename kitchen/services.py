@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from commonpot.dates import check_day
+from commonpot.dates import check_day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -335,8 +335,8 @@ def lock_meal(meal: MealService | int, site: Site | None = None) -> MealService:
 def ensure_planned(meal: MealService) -> None:
     if meal.status == MealService.Status.COOKED:
         raise DomainError(
-            f"This meal was already cooked on "
-            f"{meal.site.local(meal.cooked_at):%a %d %b %Y at %H:%M}; it cannot change now."
+            f"This meal was already cooked on {day_time(meal.site.local(meal.cooked_at))}; "
+            "it cannot change now."
         )
     if meal.status == MealService.Status.CANCELLED:
         raise DomainError("This meal was cancelled.")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from commonpot.dates import day
 from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
@@ -93,7 +93,7 @@ class WeekTable(QuickRowsTable):
 
     def render_day(self, record: MealService):
         if record.date not in self._days:
-            self._days[record.date] = date_format(record.date, "D j M")
+            self._days[record.date] = day(record.date)
         return self._days[record.date]
 
     def render_kind(self, record: MealService):

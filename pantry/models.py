@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 
+from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, fits_columns
@@ -381,7 +382,7 @@ class Lot(models.Model):
     def date_label(self) -> str:
         if self.best_before is None:
             return "no date"
-        return f"{self.get_date_kind_display().lower()} {self.best_before:%d %b %Y}"
+        return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
 
     def is_expired(self, today: date) -> bool:
         return self.best_before is not None and self.best_before < today

@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from commonpot.dates import day
 from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
@@ -19,7 +20,7 @@ EXPIRING_SOON = timedelta(days=3)
 def date_badge(value: date | None, today: date) -> str:
     if value is None:
         return "no date"
-    text = f"{value:%d %b %Y}"
+    text = day(value)
     if value < today:
         return format_html('{} <span class="badge bad">passed</span>', text)
     if value <= today + EXPIRING_SOON:

@@ -248,6 +248,16 @@ def display(quantity: Decimal | None, item: Item) -> str:
     return f"{plain(q)} {word}"
 
 
+def is_are(quantity: Decimal | None, item: Item, singular: str = "is", plural: str = "are") -> str:
+    """The verb that agrees with a quantity as `display` writes it: "20 kg of Bread
+    is", "1 loaf of Bread is", "50 loaves of Bread are" (pieces are counted)."""
+    from pantry.models import Item
+
+    if item.base_unit in (Item.Unit.GRAM, Item.Unit.MILLILITRE):
+        return singular
+    return singular if quantity is not None and abs(Decimal(quantity)) == 1 else plural
+
+
 def display_weight(grams: Decimal | None) -> str:
     if grams is None:
         return "weight unknown"

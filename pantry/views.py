@@ -21,7 +21,9 @@ from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
+from commonpot.registry import registry
 from commonpot.tables import paginate
+from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
@@ -102,6 +104,8 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
         .order_by("at", "pk")
     )
     undo_after = timezone.now() - services.UNDO_WINDOW
+    # References ("transfer:4") in the words of the app that made them.
+    held_for = registry.describe_holds(m.reference for m in moves if m.reference)
     rows = []
     for move in moves:
         reversed_by = getattr(move, "reversed_by", None)
@@ -115,6 +119,7 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
                 "after": display(move.on_hand_after, lot.item),
                 "reversed_by": reversed_by,
                 "undoable": undoable and move.at >= undo_after,
+                "reference": held_for.get(move.reference, ""),
             }
         )
     total = sum((m.quantity for m in moves), start=lot.on_hand * 0)
@@ -274,7 +279,8 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
         else:
             changed = count.moves.count()
             result = (
-                f"Count saved: {count.lines.count()} lots counted, {changed} adjusted. "
+                f"Count saved: {counted(count.lines.count(), 'lot', 'lots')} counted, "
+                f"{changed} adjusted. "
                 "Lots you left empty were not changed."
             )
             if not wants_partial(request):

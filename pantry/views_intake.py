@@ -25,6 +25,7 @@ from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
 from commonpot.tables import paginate
+from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.forms import (
     DistributionForm,
@@ -191,7 +192,9 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(
-                request, f"Donation logged: {len(lines)} lines from {donation.donor_name}."
+                request,
+                f"Donation logged: {counted(len(lines), 'line', 'lines')} "
+                f"from {donation.donor_name}.",
             )
             return redirect(donation)
     return TemplateResponse(

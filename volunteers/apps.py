@@ -25,7 +25,9 @@ class VolunteersConfig(AppConfig):
             benchmark,
             benchmark_pages,
             demo,
+            notifications,
             panels,
+            reminders,
             reports,
             site_settings,
             views_sheets,
@@ -64,6 +66,8 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)
         registry.add_page_benchmark(benchmark_pages.seed)
+        for kind, label in {**notifications.MESSAGE_KINDS, **reminders.MESSAGE_KINDS}.items():
+            registry.add_message_kind(kind, label)
         post_save.connect(
             _forget_erased_person,
             sender=get_user_model(),

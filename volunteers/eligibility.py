@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.formats import date_format
-
+from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.models import User
 from volunteers.models import Qualification, Shift, VolunteerProfile
@@ -38,7 +37,7 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
             if state == Qualification.State.EXPIRED:
                 found.append(
                     f"{'Your' if you else person.name + '’s'} {kind.name} expired on "
-                    f"{date_format(q.expires_on, 'j F Y')}, before this shift. "
+                    f"{long_day(q.expires_on)}, before this shift. "
                     + ("Record the renewed one and a lead will verify it." if you else "")
                 )
             elif state == Qualification.State.UNVERIFIED:

@@ -8,10 +8,11 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.db.models import Q
 
-from commonpot.dates import DayField
+from commonpot.dates import DayField, day
 from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
+from commonpot.words import counted
 from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers.models import (
@@ -57,8 +58,8 @@ class ReasonForm(forms.Form):
 class MealChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, meal: MealService) -> str:
         return (
-            f"{meal.date:%a %d %b} · {meal.get_kind_display()}: {meal.title} "
-            f"({meal.planned_servings} servings)"
+            f"{day(meal.date)} · {meal.get_kind_display()}: {meal.title} "
+            f"({counted(meal.planned_servings, 'serving', 'servings')})"
         )
 
 

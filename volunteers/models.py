@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from commonpot.dates import day_time
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 
@@ -485,7 +486,7 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         start = self.local_start
-        return f"{self.role} at {self.site}, {start:%a %d %b %H:%M}-{self.local_end:%H:%M}"
+        return f"{self.role} at {self.site}, {day_time(start)}-{self.local_end:%H:%M}"
 
     @property
     def local_start(self) -> datetime:

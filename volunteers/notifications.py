@@ -16,6 +16,14 @@ from django.urls import reverse
 
 from commonpot.mail import queue_email, queue_emails
 
+# What the outbox calls each kind (registered in apps.py).
+MESSAGE_KINDS = {
+    "volunteers.promoted": "Place from the waitlist",
+    "volunteers.stand-in-found": "Stand-in found",
+    "volunteers.removed": "Taken off a shift",
+    "volunteers.lead-message": "Message from a lead",
+}
+
 
 def _url(name: str) -> str:
     return settings.SITE_URL + reverse(name)

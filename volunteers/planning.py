@@ -14,9 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from commonpot import jobs
+from commonpot import dates, jobs
 from commonpot.dates import check_day
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
@@ -277,7 +276,7 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
     originals = list(Shift.objects.on_local_day(site, from_day).select_related("role"))
     if not originals:
         raise DomainError(
-            f"There are no shifts on {date_format(from_day, 'l j F')} to copy.", field="from_day"
+            f"There are no shifts on {dates.long_day(from_day)} to copy.", field="from_day"
         )
     existing = {
         (s.role_id, s.local_start.time(), s.local_end.time())
@@ -359,7 +358,7 @@ def _check_exceptions_fit(rota: Rota, today: date) -> None:
         end = exception.end_time or rota.end_time
         if end > start:
             continue
-        day = date_format(exception.date, "D j M")
+        day = dates.day(exception.date)
         if exception.end_time is not None:
             raise DomainError(
                 f"The exception on {day} ends at {end:%H:%M}, before the rota's new start "
@@ -419,8 +418,7 @@ def add_rota_exception(
     check_day(day, "date")
     if day.weekday() != rota.weekday:
         raise DomainError(
-            f"This rota runs on {rota.get_weekday_display()}s; "
-            f"{date_format(day, 'l j F')} is not one.",
+            f"This rota runs on {rota.get_weekday_display()}s; {dates.long_day(day)} is not one.",
             field="date",
         )
     if not skip:
@@ -551,7 +549,7 @@ def generate_rota_shifts(
             # in the hour that does not exist) or an older exception can still
             # get here, and a plain reason beats a broken constraint.
             raise DomainError(
-                f"The shift on {date_format(day, 'D j M')} would end at {end_time:%H:%M}, "
+                f"The shift on {dates.day(day)} would end at {end_time:%H:%M}, "
                 f"not after its start at {start_time:%H:%M} on the site's clock. "
                 "Change the rota's hours or that day's exception."
             )

@@ -46,11 +46,14 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event, Timezone
 
 from commonpot import jobs
+from commonpot.dates import day_time, time_of_day
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
+from commonpot.words import counted
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, ShiftPolicy, SignUp
 
 BATCH_SIZE = 500
@@ -68,6 +71,13 @@ CHANGE = "shift-moved"
 UNDER_MINIMUM = "under-minimum"
 DIGEST = "digest"
 FIRST, SECOND = "reminder-first", "reminder-second"
+# What the outbox calls each kind (registered in apps.py).
+MESSAGE_KINDS = {
+    REMINDER: "Shift reminder",
+    CHANGE: "Shift time changed",
+    UNDER_MINIMUM: "Shift short of people",
+    DIGEST: "Shifts that need people",
+}
 
 
 def sign_up_key(prefix: str, sign_up_id: int) -> str:
@@ -263,9 +273,9 @@ class Writer:
 
 
 def when(shift: Shift) -> str:
-    """ "Tue 14 May 09:00-12:00 BST", in the site's zone."""
+    """ "Tue 14 May, 09:00-12:00 BST", in the site's zone."""
     start, end = shift.local_start, shift.local_end
-    return f"{date_format(start, 'D j M H:i')}-{date_format(end, 'H:i T')}"
+    return f"{day_time(start)}-{time_of_day(end)} {date_format(end, 'T')}"
 
 
 def _announced(sign_up: SignUp, which: str) -> dict:
@@ -565,7 +575,10 @@ def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_S
                 "key": digest_key(person.pk, week),
                 "kind": DIGEST,
                 "to": person,
-                "subject": f"{len(theirs)} shift{'s' if len(theirs) != 1 else ''} need people",
+                "subject": (
+                    f"{counted(len(theirs), 'shift', 'shifts')} "
+                    f"{ngettext('needs', 'need', len(theirs))} people"
+                ),
                 "text": text,
                 "html": html,
                 "meta": {"week": week, "shifts": [s.pk for s in theirs[:DIGEST_SHOWN]]},

@@ -21,12 +21,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 
+from commonpot.dates import day, long_day
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
+from commonpot.words import counted
 from volunteers import notifications
 from volunteers.eligibility import check_eligible
 from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
@@ -34,7 +35,7 @@ from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
 
 def _when(shift: Shift) -> str:
     start, end = shift.local_start, shift.local_end
-    return f"{date_format(start, 'D j M')} {start:%H:%M}-{end:%H:%M}"
+    return f"{day(start)} {start:%H:%M}-{end:%H:%M}"
 
 
 def _lock_person(person: User) -> None:
@@ -188,9 +189,7 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
         raise DomainError("This shift has already started, so it can no longer be claimed.")
     if now < shift.sign_up_opens_at:
         opens = shift.site.local(shift.sign_up_opens_at)
-        raise DomainError(
-            f"Sign-up for this shift opens on {date_format(opens, 'l j F')} at {opens:%H:%M}."
-        )
+        raise DomainError(f"Sign-up for this shift opens on {long_day(opens)} at {opens:%H:%M}.")
     _check_guests(guests, shift)
     _check_not_on_shift(volunteer, shift)
     check_eligible(volunteer, shift)
@@ -232,7 +231,8 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
     if not sign_up.may_cancel_freely():
         hours = shift.policy.cancellation_cutoff_hours
         raise DomainError(
-            f"It is less than {hours} hours before the shift, so {shift.site} asks you to "
+            f"It is less than {counted(hours, 'hour', 'hours')} before the shift, so "
+            f"{shift.site} asks you to "
             "find a stand-in instead: use “Find a stand-in” and another volunteer can take "
             "your place."
         )

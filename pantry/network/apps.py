@@ -11,6 +11,8 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.registry import NavLink, SiteTab, registry
         from pantry.network import access, benchmark, benchmark_pages, demo, panels, reports
+        from pantry.network.models import Offer, Transfer
+        from pantry.network.notifications import MESSAGE_KINDS
 
         registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
         registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30))
@@ -21,3 +23,7 @@ class NetworkConfig(AppConfig):
         registry.add_benchmark("network", benchmark.run)
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.network_section, order=15)
+        registry.add_hold_describer("offer", Offer.holds_in_words)
+        registry.add_hold_describer("transfer", Transfer.holds_in_words)
+        for kind, label in MESSAGE_KINDS.items():
+            registry.add_message_kind(kind, label)

@@ -150,10 +150,16 @@ class NeedFilter(BoardFilter):
 
 
 class TransferFilter(django_filters.FilterSet):
+    # Labels given: "site" is no field of a transfer, and django-filter would
+    # label it "[invalid name]".
     status = django_filters.ChoiceFilter(
-        choices=Transfer.Status.choices, empty_label="Any status", method="filter_status"
+        label="Status",
+        choices=Transfer.Status.choices,
+        empty_label="Any status",
+        method="filter_status",
     )
     site = django_filters.ModelChoiceFilter(
+        label="Site",
         queryset=lambda request: _visible_sites(request.user),
         to_field_name="slug",
         empty_label="All my sites",

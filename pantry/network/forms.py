@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from commonpot.dates import DayField, DayTimeField
+from commonpot.dates import DayField, DayTimeField, day
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
@@ -235,7 +235,7 @@ class ReceiveForm(forms.Form):
             if line.item.base_unit != Item.Unit.GRAM and line.weight_g is not None:
                 label += f" ({line.weight_display})"
             if line.best_before:
-                label += f" ({line.get_date_kind_display().lower()} {line.best_before:%d %b})"
+                label += f" ({line.get_date_kind_display().lower()} {day(line.best_before)})"
             fields[f"line_{line.pk}"] = forms.CharField(
                 label=f"{label}: arrived in good condition",
                 initial=value,

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import fits_columns
@@ -142,6 +143,15 @@ class Offer(Tokened):
     def reference(self) -> str:
         return f"offer:{self.pk}"
 
+    @classmethod
+    def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
+        """What food held under each offer's reference is held for, as a lead says it."""
+        offers = cls.objects.filter(pk__in=pks).select_related("item")
+        return {
+            o.pk: f"the offer of {o.quantity_display} of {o.item.name} to the network"
+            for o in offers
+        }
+
     @property
     def remaining_display(self) -> str:
         return display(self.remaining, self.item)
@@ -169,7 +179,7 @@ class Offer(Tokened):
     def date_label(self) -> str:
         if self.best_before is None:
             return "no date"
-        return f"{self.get_date_kind_display().lower()} {self.best_before:%d %b}"
+        return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
 
     @property
     def local_pickup_from(self) -> datetime:
@@ -390,6 +400,12 @@ class Transfer(Tokened):
     @property
     def reference(self) -> str:
         return f"transfer:{self.pk}"
+
+    @classmethod
+    def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
+        """What food held under each transfer's reference is held for, as a lead says it."""
+        transfers = cls.objects.filter(pk__in=pks).select_related("destination")
+        return {t.pk: f"transfer #{t.pk} to {t.destination.name}" for t in transfers}
 
     @property
     def quantity_display(self) -> str:

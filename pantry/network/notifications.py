@@ -15,6 +15,12 @@ from commonpot.permissions import can_manage_site
 from pantry.network.matches import distance_km, distance_label, fits
 from pantry.network.models import Need, Offer, Transfer
 
+# What the outbox calls each kind (registered in apps.py).
+MESSAGE_KINDS = {
+    "network_match": "Offer that fits a need",
+    "network_claim": "Offer claimed",
+}
+
 
 def _lead_to_tell(site: Site, preferred: User | None) -> User | str | None:
     """Who hears about a site's business: the person who posted it while they still

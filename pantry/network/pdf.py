@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from commonpot.dates import day
 from commonpot.pdf import render_pdf
 from pantry.models import PantrySettings, Reservation, Storage
 from pantry.network.models import Transfer
@@ -40,7 +41,7 @@ class ManifestLine:
 
 
 def _date_label(best_before: date | None, kind_label: str) -> str:
-    return f"{kind_label} {best_before:%d %b %Y}" if best_before else "no date"
+    return f"{kind_label} {day(best_before)}" if best_before else "no date"
 
 
 def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from commonpot.tables import DayTimeColumn
 from pantry.network.models import Transfer
 
 TONES = {
@@ -23,7 +24,7 @@ class TransferTable(tables.Table):
     source = tables.Column(verbose_name="From", accessor="source__name")
     destination = tables.Column(verbose_name="To", accessor="destination__name")
     status = tables.Column()
-    proposed_at = tables.DateTimeColumn(verbose_name="Proposed", format="j M H:i")
+    proposed_at = DayTimeColumn(verbose_name="Proposed")
 
     class Meta:
         model = Transfer

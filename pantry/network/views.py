@@ -42,7 +42,7 @@ from pantry.network.matches import (
 )
 from pantry.network.models import Need, Offer, Transfer, TransferLine
 from pantry.network.stock import stock_table
-from pantry.units import to_base
+from pantry.units import is_are, to_base
 
 PAGE_SIZE = 30
 
@@ -282,7 +282,8 @@ def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{offer.remaining_display} of {offer.item.name} is on offer to the network. "
+                f"{offer.remaining_display} of {offer.item.name} "
+                f"{is_are(offer.remaining, offer.item)} on offer to the network. "
                 "Sites whose needs it fits are told by email.",
             )
             return redirect(offer)

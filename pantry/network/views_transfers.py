@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,7 +25,7 @@ from pantry.network.models import Need, Transfer
 from pantry.network.pdf import manifest_pdf
 from pantry.network.slots import transfer_panels
 from pantry.network.tables import TransferTable
-from pantry.units import display
+from pantry.units import display, is_are
 
 
 @network_required
@@ -80,13 +82,15 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _transfer_page(request, transfer_for(request, pk))
 
 
-def _step(request: HttpRequest, pk: int, side: str, step, done: str) -> HttpResponse:
+def _step(
+    request: HttpRequest, pk: int, side: str, step, done: Callable[[Transfer], str]
+) -> HttpResponse:
     transfer = transfer_for(request, pk, side)
     try:
         transfer = step(transfer_id=transfer.pk, by=request.user)
     except DomainError as e:
         return _transfer_page(request, transfer, error=e.message, status=400)
-    messages.success(request, done.format(t=transfer))
+    messages.success(request, done(transfer))
     return redirect(transfer)
 
 
@@ -98,8 +102,10 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "source",
         services.accept_transfer,
-        "Accepted: {t.quantity_display} of {t.item.name} is held for {t.destination.name}. "
-        "Print the manifest for the driver.",
+        lambda t: (
+            f"Accepted: {t.quantity_display} of {t.item.name} {is_are(t.quantity, t.item)} "
+            f"held for {t.destination.name}. Print the manifest for the driver."
+        ),
     )
 
 
@@ -111,7 +117,7 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "source",
         services.dispatch_transfer,
-        "Dispatched: the {t.item.name} has left {t.source.name} and is in transit.",
+        lambda t: f"Dispatched: the {t.item.name} has left {t.source.name} and is in transit.",
     )
 
 

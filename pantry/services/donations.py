@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from commonpot.dates import day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
+from commonpot.words import counted
 from pantry.models import (
     Donation,
     DonationImport,
@@ -247,9 +249,9 @@ class AlreadyImported(DomainError):
         who = f" by {first.by.name}" if first.by else ""
         made = first.donations.count()
         super().__init__(
-            f"This file was imported at {first.site.name} on {when.day} {when:%b %Y at %H:%M}{who} "
-            f"({first.rows} row{'s' if first.rows != 1 else ''} as {made} "
-            f"donation{'s' if made != 1 else ''}). Nothing was imported this time.",
+            f"This file was imported at {first.site.name} on {day_time(when)}{who} "
+            f"({counted(first.rows, 'row', 'rows')} as {counted(made, 'donation', 'donations')})."
+            " Nothing was imported this time.",
             field="file",
         )
 

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from commonpot.dates import check_day
+from commonpot.dates import check_day, day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal, too_much
+from commonpot.registry import registry
 from pantry.models import (
     CountLine,
     Item,
@@ -36,7 +37,7 @@ from pantry.models import (
     StockMove,
     Storage,
 )
-from pantry.units import MAX_BASE, display, display_weight
+from pantry.units import MAX_BASE, display, display_weight, is_are
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -141,13 +142,16 @@ def _record(
     after = lot.on_hand + quantity
     if after < 0:
         raise NotEnoughStock(
-            f"Only {display(lot.on_hand, lot.item)} of {lot.item.name} is in this lot.",
+            f"Only {display(lot.on_hand, lot.item)} of {lot.item.name} "
+            f"{is_are(lot.on_hand, lot.item)} in this lot.",
             available=lot.on_hand,
         )
     if after < lot.reserved:
         raise NotEnoughStock(
-            f"{display(lot.reserved, lot.item)} of this lot of {lot.item.name} is held for "
-            f"{_holders(lot)}; only {display(max(lot.available, Decimal(0)), lot.item)} is free.",
+            f"{display(lot.reserved, lot.item)} of this lot of {lot.item.name} "
+            f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}; only "
+            f"{display(max(lot.available, Decimal(0)), lot.item)} "
+            f"{is_are(max(lot.available, Decimal(0)), lot.item)} free.",
             available=max(lot.available, Decimal(0)),
         )
     # Worked-out figures must fit their columns as much as typed ones do.
@@ -180,15 +184,20 @@ def _record(
     )
 
 
+def held_for(*references: str) -> str:
+    """What stock is held for, in a lead's words ("the offer of 20 kg of Bread to
+    the network and transfer #4 to Eastside"): each app describes its own
+    references (commonpot.registry.add_hold_describer), so no message shows one."""
+    words = sorted(set(registry.describe_holds(references).values()))
+    if len(words) > 1:
+        return f"{', '.join(words[:-1])} and {words[-1]}"
+    return words[0] if words else "a planned use"
+
+
 def _holders(lot: Lot) -> str:
-    refs = sorted(
-        set(
-            lot.reservations.filter(status=Reservation.Status.HELD).values_list(
-                "reference", flat=True
-            )
-        )
+    return held_for(
+        *lot.reservations.filter(status=Reservation.Status.HELD).values_list("reference", flat=True)
     )
-    return ", ".join(refs) or "planned use"
 
 
 def _check_item_site(lot: Lot, site: Site, item: Item) -> None:
@@ -330,13 +339,14 @@ def take_stock(
         if kind != Kind.WASTED and locked.is_expired(today):
             raise DomainError(
                 f"This lot of {item.name} passed its {locked.get_date_kind_display().lower()} "
-                f"date on {locked.best_before:%d %b %Y}: discard it instead.",
+                f"date on {day(locked.best_before)}: discard it instead.",
                 field="lot",
             )
         if locked.available < quantity:
             raise NotEnoughStock(
-                f"Only {display(max(locked.available, Decimal(0)), item)} of {item.name} is "
-                f"free in this lot; you asked for {display(quantity, item)}.",
+                f"Only {display(max(locked.available, Decimal(0)), item)} of {item.name} "
+                f"{is_are(max(locked.available, Decimal(0)), item)} free in this lot; "
+                f"you asked for {display(quantity, item)}.",
                 available=max(locked.available, Decimal(0)),
             )
         move = _record(locked, kind, -quantity, by=by, **links)
@@ -346,7 +356,8 @@ def take_stock(
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
-            f"Only {display(available, item)} of {item.name} is available at {site.name}"
+            f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
+            f"available at {site.name}"
             f"; you asked for {display(quantity, item)}.",
             available=available,
         )
@@ -498,8 +509,9 @@ def reserve_stock(
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
-            f"Only {display(available, item)} of {item.name} is free to hold at {site.name}"
-            f"; {reference} needs {display(quantity, item)}.",
+            f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
+            f"free to hold at {site.name}"
+            f"; {held_for(reference)} needs {display(quantity, item)}.",
             available=available,
         )
     held = []
@@ -517,7 +529,7 @@ def _lock_reservation(reservation: Reservation) -> tuple[Reservation, Lot]:
     fresh = Reservation.objects.select_for_update().get(pk=reservation.pk)
     if fresh.status != Reservation.Status.HELD:
         raise DomainError(
-            f"This hold on {lot.item.name} for {fresh.reference} was already "
+            f"This hold on {lot.item.name} for {held_for(fresh.reference)} was already "
             f"{fresh.get_status_display().lower()}."
         )
     return fresh, lot
@@ -566,13 +578,13 @@ def take_reserved(
     quantity = fresh.quantity if quantity is None else _quantity(quantity)
     if quantity > fresh.quantity:
         raise NotEnoughStock(
-            f"Only {display(fresh.quantity, lot.item)} of {lot.item.name} is held for "
-            f"{fresh.reference}.",
+            f"Only {display(fresh.quantity, lot.item)} of {lot.item.name} "
+            f"{is_are(fresh.quantity, lot.item)} held for {held_for(fresh.reference)}.",
             available=fresh.quantity,
         )
     if lot.is_expired(_today(lot.site, today)):
         raise DomainError(
-            f"The held lot of {lot.item.name} passed its date on {lot.best_before:%d %b %Y}."
+            f"The held lot of {lot.item.name} passed its date on {day(lot.best_before)}."
         )
     lot.reserved -= fresh.quantity
     move = _record(
@@ -634,8 +646,9 @@ def record_count(
             )
         if quantities[lot_id] < lot.reserved:
             raise DomainError(
-                f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} is held for "
-                f"{_holders(lot)}, more than the {display(quantities[lot_id], lot.item)} "
+                f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} "
+                f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}, more than the "
+                f"{display(quantities[lot_id], lot.item)} "
                 "counted: release the hold first.",
                 field="counted",
             )

@@ -174,3 +174,20 @@ def test_the_outbox_page_runs_the_same_queries_for_5_or_50_messages(
     small = count()
     add(45, 5)
     assert count() == small
+
+
+@pytest.mark.django_db
+def test_the_outbox_names_each_kind_of_email_in_words(lead, site, volunteer):
+    for n, kind in enumerate(["volunteers.stand-in-found", "reminder", "network_claim"]):
+        Message.objects.create(
+            key=f"k{n}",
+            kind=kind,
+            site=site,
+            to_user=volunteer,
+            to_email=volunteer.email,
+            subject=f"Subject {n}",
+            body_text="b",
+        )
+    page = client_for(lead).get(reverse("site_outbox", args=[site.slug])).content.decode()
+    assert "Stand-in found" in page and "Shift reminder" in page and "Offer claimed" in page
+    assert "volunteers.stand-in-found" not in page and "network_claim" not in page

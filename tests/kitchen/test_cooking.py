@@ -10,6 +10,7 @@ from django.db import transaction
 from hypothesis import given
 from hypothesis import strategies as st
 
+from commonpot.dates import day
 from commonpot.errors import DomainError
 from kitchen import services
 from kitchen.cooking import CookLine, ShortOfStock, cook_meal
@@ -404,3 +405,13 @@ def test_a_planned_meals_allergens_are_exactly_the_union_of_its_ingredients(
     meal = MealService.objects.with_dishes().get(pk=meal.pk)
     assert meal.allergens == ["gluten", "wheat", "eggs", "sesame"]
     assert set(meal.allergens) == set(bread.allergens) | set(omelette.allergens)
+
+
+def test_stock_held_for_a_meal_is_refused_naming_the_meal_not_its_reference(
+    dinner, stocked, lead, today
+):
+    services.hold_stock(dinner, by=lead)
+    with pytest.raises(DomainError) as refused:
+        pantry.discard(stocked["rice_soon"], reason="spoiled", destination="compost", by=lead)
+    assert f"is held for the dinner on {day(today)}" in refused.value.message
+    assert dinner.reference not in refused.value.message

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from commonpot.dates import day_time
 from pantry import services
 from pantry.models import Donation, DonationImport, Donor, Lot, StockMove
 from pantry.services import donations
@@ -199,7 +200,7 @@ def test_a_file_imported_before_is_refused_saying_when_and_by_whom(
     page = response.content.decode()
     when = site.local(first.created_at)
     assert (
-        f"This file was imported at Riverside Kitchen on {when.day} {when:%b %Y at %H:%M} "
+        f"This file was imported at Riverside Kitchen on {day_time(when)} "
         "by Lena Lead (2 rows as 2 donations). Nothing was imported this time."
     ) in page
     link = reverse("pantry:donations", args=[site.slug]) + f"?import={first.pk}"

@@ -100,7 +100,7 @@ def test_the_second_line_short_undoes_the_first(site, lead, item_rice, item_bean
         ],
     )
     response = client_for(lead).post(reverse("pantry:distribution_new", args=[site.slug]), data)
-    assert "Only 0 cans of Baked beans is available" in response.content.decode()
+    assert "Only 0 cans of Baked beans are available" in response.content.decode()
     assert not StockMove.objects.filter(kind="distributed").exists()
     assert on_hand(stock["soon"]) == 2000
 

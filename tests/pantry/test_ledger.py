@@ -126,7 +126,7 @@ def test_reserved_stock_is_on_hand_but_not_available(site, lead, item_rice, stoc
     assert services.available(site, item_rice) == 2500
     with pytest.raises(NotEnoughStock, match="Only 2.5 kg"):
         services.take_stock(site=site, item=item_rice, quantity=3000, kind="cooked", by=lead)
-    with pytest.raises(DomainError, match="held for meal-service:1"):
+    with pytest.raises(DomainError, match="held for a planned use"):
         services.discard(stock["soon"], reason="spoiled", destination="compost", by=lead)
 
 

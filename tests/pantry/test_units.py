@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import pytest
 
+from commonpot.words import counted
 from pantry.codes import allergen_mask, gtin_is_valid
-from pantry.units import UnitError, display, display_weight, to_base
+from pantry.units import UnitError, display, display_weight, is_are, to_base
 
 
 @pytest.mark.parametrize(
@@ -74,6 +75,18 @@ def test_quantities_are_shown_as_people_say_them(item_rice, item_milk, item_bean
     assert display(Decimal("3"), item_beans) == "3 cans"
     assert display_weight(Decimal("1245.5")) == "1.246 kg"
     assert display_weight(None) == "weight unknown"
+
+
+def test_the_verb_after_a_quantity_agrees_with_it(item_rice, item_beans):
+    said = [
+        f"{display(Decimal(q), item)} {is_are(Decimal(q), item)}"
+        for q, item in [(1, item_beans), (2, item_beans), (0, item_beans), (20000, item_rice)]
+    ]
+    assert said == ["1 can is", "2 cans are", "0 cans are", "20 kg is"]
+
+
+def test_a_count_takes_the_noun_that_agrees_with_it():
+    assert [counted(n, "lot", "lots") for n in (0, 1, 2)] == ["0 lots", "1 lot", "2 lots"]
 
 
 @pytest.mark.parametrize(

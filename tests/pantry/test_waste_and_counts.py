@@ -116,6 +116,13 @@ def test_a_count_with_htmx_answers_with_the_form_and_what_changed(site, lead, st
     assert on_hand(stock["later"]) == 0
 
 
+def test_a_count_of_one_lot_says_1_lot_counted(site, lead, stock):
+    url = reverse("pantry:count_area", args=[site.slug, "dry"])
+    data = count_data({stock["soon"]: ("2", "kg"), stock["later"]: ("", "kg")})
+    page = client_for(lead).post(url, data, HTTP_HX_REQUEST="true").content.decode()
+    assert "1 lot counted, 0 adjusted" in page and "1 lots" not in page
+
+
 def test_a_count_submitted_twice_records_once(site, lead, stock):
     url = reverse("pantry:count_area", args=[site.slug, "dry"])
     data = count_data({stock["soon"]: ("1", "kg")})

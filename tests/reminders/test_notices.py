@@ -12,6 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from commonpot import mail as outbox
+from commonpot.dates import long_day
 from commonpot.models import Membership, Message, User
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
@@ -52,7 +53,7 @@ def test_a_shift_moved_after_its_reminder_sends_one_change_notice_with_the_new_t
     assert len(notices) == 1
     (notice,) = notices
     now_local = site.local(moved.starts_at)
-    assert f"It was {was:%A} {was.day} {was:%B, %H:%M}" in notice.body
+    assert f"It was {long_day(was)}, {was:%H:%M}" in notice.body
     assert f"{now_local:%H:%M} to" in notice.body
     (event,) = Calendar.from_ical(notice.attachments[0][1]).walk("VEVENT")
     assert event.decoded("dtstart") == moved.starts_at
@@ -177,7 +178,7 @@ def test_volunteers_who_asked_get_a_weekly_digest_of_shifts_that_need_people_onc
     run(reminders.send_weekly_digest, now=monday + timedelta(hours=3))
     assert [m.to for m in mail.outbox] == [[volunteer.email]]
     (email,) = mail.outbox
-    assert email.subject == "1 shift need people"
+    assert email.subject == "1 shift needs people"
     local = wanted.site.local(wanted.starts_at)
     assert f"{local:%H:%M} to" in email.body and "short of its minimum" in email.body
     assert "untick" in email.body and reverse("profile") in email.body

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from commonpot.dates import long_day
 from pantry.models import PaperSize
 from tests.conftest import client_for, page_queries
 from tests.reminders.conftest import claim
@@ -166,7 +167,7 @@ def test_the_day_sheet_gives_the_emergency_number_safety_rules_and_each_shift_in
     assert "Eastside Food Bank" in text and "400 Commerce Street" in text
     assert "Emergency number: +12125550199" in text
     assert "Closed shoes. Wash your hands. Gloves for ready-to-eat food." in text
-    assert f"{day:%A} {day.day} {day:%B %Y}" in text
+    assert long_day(day) in text
     # 08:00 and 17:00 in New York, not in UTC.
     assert "08:00–11:00" in text and "17:00–20:00" in text
     assert "Loading bay 2" in text and "Steel-toe boots" in text

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot import jobs
+from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -31,6 +32,7 @@ from pantry.network.services.common import (
 from pantry.services import NotEnoughStock
 from pantry.units import (
     display,
+    is_are,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +82,7 @@ def post_offer(
         if lot.is_expired(site.today()):
             raise DomainError(
                 f"This lot of {item.name} passed its {lot.get_date_kind_display().lower()} "
-                f"date on {lot.best_before:%d %b %Y}: it cannot be offered.",
+                f"date on {day(lot.best_before)}: it cannot be offered.",
                 field="lot",
             )
     if item is None:
@@ -127,7 +129,8 @@ def post_offer(
     except NotEnoughStock as e:
         where = "in this lot" if lot else f"at {site.name}"
         raise NotEnoughStock(
-            f"Only {display(e.available, item)} of {item.name} is free to offer {where}; "
+            f"Only {display(e.available, item)} of {item.name} {is_are(e.available, item)} "
+            f"free to offer {where}; "
             f"you offered {display(quantity, item)}.",
             available=e.available,
         ) from None
@@ -221,13 +224,14 @@ def claim_offer(
         raise DomainError(f"This offer is closed: {offer.get_status_display().lower()}.")
     if offer.closes_at <= now:
         raise DomainError(
-            f"This offer closed on {offer.site.local(offer.closes_at):%d %b at %H:%M}: the food "
+            f"This offer closed on {day_time(offer.site.local(offer.closes_at))}: the food "
             "passed its date or the pickup window ended."
         )
     quantity = offer.remaining if quantity is None else positive(quantity)
     if quantity > offer.remaining:
         raise NotEnoughStock(
-            f"Only {offer.remaining_display} of {offer.item.name} is still on offer; "
+            f"Only {offer.remaining_display} of {offer.item.name} "
+            f"{is_are(offer.remaining, offer.item)} still on offer; "
             f"you asked for {display(quantity, offer.item)}.",
             available=offer.remaining,
         )

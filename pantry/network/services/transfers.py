@@ -10,6 +10,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
+from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -32,6 +33,7 @@ from pantry.services import NotEnoughStock
 from pantry.units import (
     MAX_BASE,
     display,
+    is_are,
 )
 
 if TYPE_CHECKING:
@@ -105,7 +107,7 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
             if hold.lot.is_expired(today):
                 raise DomainError(
                     f"The {transfer.item.name} held for this transfer passed its date on "
-                    f"{hold.lot.best_before:%d %b %Y}: cancel the transfer instead."
+                    f"{day(hold.lot.best_before)}: cancel the transfer instead."
                 )
     else:
         try:
@@ -194,7 +196,7 @@ def receive_transfer(
     if transfer.status == Transfer.Status.RECEIVED:
         raise DomainError(
             f"This transfer was already received on "
-            f"{transfer.destination.local(transfer.received_at):%d %b at %H:%M}."
+            f"{day_time(transfer.destination.local(transfer.received_at))}."
         )
     if transfer.status != Transfer.Status.DISPATCHED:
         raise DomainError(
@@ -216,7 +218,8 @@ def receive_transfer(
         if q > line.quantity:
             raise DomainError(
                 f"You entered {display(q, line.item)} of {line.item.name} received, but only "
-                f"{line.quantity_display} was dispatched on this line.",
+                f"{line.quantity_display} {is_are(line.quantity, line.item, 'was', 'were')} "
+                "dispatched on this line.",
                 field="received",
             )
         good[line.pk] = q
