@@ -5,10 +5,10 @@ from __future__ import annotations
 from html import escape
 
 import django_tables2 as tables
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from commonpot.dates import day as dates_day
 from commonpot.models import User
 from commonpot.quickurls import quick_reverse, quick_route
 from commonpot.tables import QuickRowsTable
@@ -50,7 +50,7 @@ class WeekTable(QuickRowsTable):
     def _date(self, day) -> str:
         dates = self.__dict__.setdefault("_dates", {})
         if day not in dates:
-            dates[day] = date_format(day, "D j M")
+            dates[day] = dates_day(day)
         return dates[day]
 
     def render_people(self, record: Shift):

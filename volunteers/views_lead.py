@@ -15,10 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
+from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.htmx import render_fragment, wants_partial
@@ -377,7 +377,7 @@ def message_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         form,
         lambda **data: services.message_day(site=site, day=the_day, by=request.user, **data),
         back,
-        {"about": f"everyone on {date_format(the_day, 'l j F')}", "people": people, "back": back},
+        {"about": f"everyone on {long_day(the_day)}", "people": people, "back": back},
     )
 
 
@@ -397,7 +397,7 @@ def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         else:
             to_day = form.cleaned_data["to_day"]
             made = len(result.created)
-            when = date_format(to_day, "l j F")
+            when = long_day(to_day)
             text = f"{made} shift{'s' if made != 1 else ''} copied to {when}."
             if result.skipped:
                 text += f" {result.skipped} were there already."
