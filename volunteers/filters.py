@@ -45,6 +45,23 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
+# The longest stretch the board shows at once: a season ahead. Longer (a range of
+# fifty years from a hand-made address) is refused with the reason, not scanned.
+BOARD_MAX_DAYS = 92
+
+
+class BoardForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "The last day comes before the first.")
+            elif (end - start).days >= BOARD_MAX_DAYS:
+                self.add_error("end", f"Choose at most {BOARD_MAX_DAYS} days at a time.")
+        return data
+
+
 class BoardFilter(django_filters.FilterSet):
     """Dates are days on each shift's own site's clock."""
 
@@ -69,6 +86,7 @@ class BoardFilter(django_filters.FilterSet):
 
     class Meta:
         model = Shift
+        form = BoardForm
         fields = ["site", "start", "end", "role", "needs_people"]
 
     def __init__(self, *args, request=None, **kwargs):

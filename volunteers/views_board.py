@@ -40,9 +40,11 @@ def board(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at", "id")
     )
     filters = BoardFilter(params, queryset=shifts, request=request)
-    page = Paginator(filters.qs.for_cards(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # A filter refused (a day out of range, fifty years at once) is said on the
+    # form, with no shifts, rather than dropped and every shift shown.
+    valid = filters.is_valid()
+    found = filters.qs.for_cards(request.user) if valid else Shift.objects.none()
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = params.copy()
     query.pop("page", None)
     context = {
@@ -52,7 +54,9 @@ def board(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "claim_form": ClaimForm(),
     }
-    return render_page(request, "volunteers/board.html", context, partial="results")
+    return render_page(
+        request, "volunteers/board.html", context, partial="results", status=200 if valid else 400
+    )
 
 
 def _visible_shift(request: HttpRequest, pk: int) -> Shift:

@@ -221,3 +221,30 @@ def test_all_sites_days_are_read_on_each_shifts_own_site_clock(client, site, oth
     # The card shows the shift's time on its own site's clock.
     assert "21:00" in on_its_day
     assert "21:00" not in on_the_utc_day
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (365 * 50, "Choose at most 92 days at a time."),
+        (-1, "The last day comes before the first."),
+    ],
+)
+def test_a_range_too_long_or_reversed_is_refused_with_the_reason_not_scanned(
+    client, shift, days, message
+):
+    start = timezone.localdate()
+    url = reverse("volunteers:board")
+    params = {"start": start.isoformat(), "end": (start + timedelta(days=days)).isoformat()}
+    response = client.get(url, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html and html.count('<article class="shift-card') == 0
+    # The same answer to the filter form's htmx request, in the part it replaces.
+    response = client.get(url, params, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert "<html" not in response.content.decode()
+    # 91 days is fine.
+    params["end"] = (start + timedelta(days=91)).isoformat()
+    assert client.get(url, params).content.decode().count('<article class="shift-card') == 1
