@@ -41,8 +41,10 @@ def test_a_rota_starting_at_the_end_of_the_calendar_is_refused_and_not_saved(lea
 def test_the_board_filtered_to_the_end_of_the_calendar_says_so(volunteer, day):
     for param in ("end", "start"):
         response = client_for(volunteer).get(reverse("volunteers:board"), {param: day})
-        assert response.status_code == 200
+        # Refused with the reason, as every bad filter is, and no shifts scanned.
+        assert response.status_code == 400
         assert OUTSIDE in response.content.decode()
+        assert '<article class="shift-card' not in response.content.decode()
 
 
 @pytest.mark.parametrize("day", EDGES)
