@@ -107,6 +107,7 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
         [
             "move",
             "at",
+            "happened_on",
             "lot",
             "item",
             "kind",
@@ -138,6 +139,7 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
             [
                 move.pk,
                 site.local(move.at).isoformat(timespec="seconds"),
+                move.happened_on.isoformat(),
                 move.lot_id,
                 safe_cell(move.lot.item.name),
                 move.kind,

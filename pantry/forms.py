@@ -220,11 +220,17 @@ class DiscardForm(forms.Form):
     )
     unit = forms.CharField(max_length=20, required=False, widget=forms.TextInput())
     note = forms.CharField(max_length=200, required=False)
+    happened_on = date_field(
+        "Day it was thrown out",
+        required=False,
+        help_text="When it went, if not today: reports count it on that day.",
+    )
 
     def __init__(self, *args, lot: Lot, **kwargs):
         super().__init__(*args, **kwargs)
         self.lot = lot
         self.fields["unit"].widget.attrs["list"] = "pantry-units"
+        self.fields["happened_on"].initial = lot.site.today()
 
     def clean(self):
         data = super().clean()

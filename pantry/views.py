@@ -172,10 +172,12 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
                 destination=data["destination"],
                 quantity=data["base_quantity"],
                 note=data["note"],
+                on=data.get("happened_on"),
                 by=request.user,
             )
         except DomainError as e:
-            form.add_error("quantity" if e.field == "quantity" else None, e.message)
+            field = e.field if e.field in ("quantity", "happened_on") else None
+            form.add_error(field, e.message)
         else:
             text = (
                 f"Discarded {display(-move.quantity, lot.item)} of {lot.item.name} to "

@@ -1,6 +1,7 @@
 """Waste with a reason and a destination; counts that change only what was counted."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from commonpot.dates import OUTSIDE, day
 from pantry import services
 from pantry.models import CountLine, StockCount, StockMove
 from tests.conftest import client_for
@@ -69,6 +71,14 @@ def test_part_of_a_lot_is_discarded_in_any_unit_with_a_reason(site, lead, stock)
         (
             {"reason": "spoiled", "destination": "compost", "quantity": "3", "unit": "kg"},
             "Only 2 kg",
+        ),
+        (
+            {"reason": "spoiled", "destination": "compost", "happened_on": "2999-01-01"},
+            OUTSIDE,
+        ),
+        (
+            {"reason": "spoiled", "destination": "compost", "happened_on": "yesterday"},
+            "Enter a date",
         ),
     ],
 )
@@ -154,3 +164,42 @@ def test_the_count_sheet_is_a_pdf_listing_the_areas_lots(site, lead, stock):
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
     assert "Count sheet: dry storage" in text
     assert f"#{stock['soon'].pk}" in text and "Rice" in text and "2 kg" in text
+
+
+@pytest.mark.usefixtures("noon")
+def test_waste_thrown_out_days_ago_is_counted_on_that_day_and_the_history_says_so(
+    site, lead, stock
+):
+    lot = stock["soon"]
+    three_days_ago = site.today() - timedelta(days=3)
+    url = reverse("pantry:lot_discard", args=[site.slug, lot.pk])
+    form = client_for(lead).get(url).content.decode()
+    assert "Day it was thrown out" in form and f'value="{site.today().isoformat()}"' in form
+    client_for(lead).post(
+        url,
+        {
+            "reason": "spoiled",
+            "destination": "compost",
+            "quantity": "500",
+            "unit": "g",
+            "happened_on": three_days_ago.isoformat(),
+        },
+    )
+    move = StockMove.objects.get(kind="wasted")
+    assert move.happened_on == three_days_ago and site.local(move.at).date() == site.today()
+    history = client_for(lead).get(lot.get_absolute_url()).content.decode()
+    assert f"for {day(three_days_ago)}" in history
+    response = client_for(lead).get(reverse("pantry:moves_csv", args=[site.slug]))
+    csv = b"".join(response.streaming_content).decode()
+    assert f",{three_days_ago.isoformat()},{lot.pk},Rice,wasted," in csv
+
+
+def test_waste_on_a_day_to_come_is_refused_on_the_form(site, lead, stock):
+    lot = stock["soon"]
+    tomorrow = site.today() + timedelta(days=1)
+    response = client_for(lead).post(
+        reverse("pantry:lot_discard", args=[site.slug, lot.pk]),
+        {"reason": "spoiled", "destination": "compost", "happened_on": tomorrow.isoformat()},
+    )
+    assert "cannot be in the future" in response.content.decode()
+    assert on_hand(lot) == 2000 and not StockMove.objects.filter(kind="wasted").exists()
