@@ -286,6 +286,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CookForm(
         data,
+        early=meal.date > site.today(),
         initial={
             "servings_made": servings,
             "servings_served": servings,
