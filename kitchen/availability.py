@@ -324,9 +324,7 @@ def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
     item_ids = {item.pk for lines in needs.values() for item, _ in lines}
     if not item_ids:
         return result
-    free = _free_by_day(
-        {m.site_id for m in counted}, item_ids, sorted({m.date for m in counted})
-    )
+    free = _free_by_day({m.site_id for m in counted}, item_ids, sorted({m.date for m in counted}))
     held: dict[tuple[int, int], Decimal] = {}
     refs = {m.reference: m for m in sharing}
     for row in (

@@ -306,8 +306,9 @@ def cook_meal(
     holds left over go back to the pantry. Leftovers become a new lot of prepared
     meals (one piece = one portion) with a use-by date. Refusals: the meal is not
     planned (cooked twice, cancelled), a meal dated after today unless
-    `before_its_day` (the lead confirmed cooking it early), bad numbers, a quantity that cannot convert
-    (LineErrors), or not enough stock (ShortOfStock lists every item).
+    `before_its_day` (the lead confirmed cooking it early), bad numbers, a quantity
+    that cannot convert (LineErrors), or not enough stock (ShortOfStock lists every
+    item).
     """
     meal = lock_meal(meal)
     ensure_planned(meal)

@@ -66,7 +66,11 @@ def tonight(site, lead, food, today):
 def dal(site, lead, food, today):
     recipe = _recipe(site, lead, "Spinach dal", food, "1000", "500")
     return services.plan_meal(
-        site=site, date=today + timedelta(days=2), kind="lunch", servings=50, recipes=[recipe],
+        site=site,
+        date=today + timedelta(days=2),
+        kind="lunch",
+        servings=50,
+        recipes=[recipe],
         by=lead,
     )
 
@@ -121,8 +125,12 @@ def test_the_week_shows_each_meals_shortfall_and_who_holds_it(site, lead, food, 
         site=site, date=monday, kind="dinner", servings=80, recipes=[stew], by=lead
     )
     later = services.plan_meal(
-        site=site, date=monday + timedelta(days=2), kind="lunch", servings=50,
-        recipes=[dal_recipe], by=lead,
+        site=site,
+        date=monday + timedelta(days=2),
+        kind="lunch",
+        servings=50,
+        recipes=[dal_recipe],
+        by=lead,
     )
     services.hold_stock(later, by=lead, take=True)
     response = client_for(lead).get(
@@ -131,8 +139,7 @@ def test_the_week_shows_each_meals_shortfall_and_who_holds_it(site, lead, food, 
     html = response.content.decode()
     rows = {
         meal.pk: next(
-            r for r in re.findall(r"<tr class=.*?</tr>", html, re.S)
-            if f'/meals/{meal.pk}/"' in r
+            r for r in re.findall(r"<tr class=.*?</tr>", html, re.S) if f'/meals/{meal.pk}/"' in r
         )
         for meal in (first, later)
     }
