@@ -207,6 +207,18 @@ def _meals_sharing(meals: list[MealService]) -> list[MealService]:
     )
 
 
+def _line(item, needed, available, held, free, competing, short) -> dict:
+    return {
+        "item": item,
+        "needed": needed,
+        "available": available,
+        "held": held,
+        "free": free,
+        "competing": competing,
+        "short": short,
+    }
+
+
 def _allocate(
     meals: list[MealService],
     needs: dict[int, list[tuple[Item, Decimal]]],
@@ -220,12 +232,14 @@ def _allocate(
     takes comes first from lots that expire before a later meal's day: a later meal
     has left the free stock on its day or the free stock on the first meal's day less
     what the meals before it took, whichever is less. Meals in `meals` after the
-    last one with `needs` only count for their holds.
+    last one with `needs` only count for their holds. A meal whose day has passed
+    (planned, never recorded as cooked) takes nothing from the meals to come.
     """
     result: dict[int, MealStock] = {}
     first_day: dict[int, date] = {}
+    today = {meal.site_id: meal.site.today() for meal in meals}
     for meal in meals:
-        if meal.pk in needs:
+        if meal.pk in needs and meal.date >= today[meal.site_id]:
             first_day.setdefault(meal.site_id, meal.date)
     taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     takers: dict[tuple[int, int], list[tuple[MealService, Decimal]]] = defaultdict(list)
@@ -238,6 +252,10 @@ def _allocate(
             key = (meal.site_id, item.pk)
             own = held.get((meal.pk, item.pk), ZERO)
             on_day = free.get((meal.site_id, item.pk, meal.date), ZERO)
+            if meal.date < today[meal.site_id]:
+                left = on_day  # its day has passed: it shares nothing
+                lines[meal.pk].append(_line(item, needed, left, own, on_day, [], ZERO))
+                continue
             pool = free.get((meal.site_id, item.pk, first_day[meal.site_id]), ZERO)
             left = max(min(on_day, pool - taken[key]), ZERO)
             from_free = min(max(needed - own, ZERO), left)
@@ -255,17 +273,7 @@ def _allocate(
                     lacking -= part
             taken[key] += from_free
             takers[key].append((meal, from_free))
-            lines[meal.pk].append(
-                {
-                    "item": item,
-                    "needed": needed,
-                    "available": left,
-                    "held": own,
-                    "free": on_day,
-                    "competing": competing,
-                    "short": short,
-                }
-            )
+            lines[meal.pk].append(_line(item, needed, left, own, on_day, competing, short))
     # What later meals hold that an earlier one lacks, named on both meals.
     held_for_others: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for n, meal in enumerate(meals):

@@ -271,3 +271,21 @@ def test_the_cook_form_asks_for_confirmation_on_a_meal_of_a_later_day(
     # Tonight's dinner, dated today, asks nothing.
     today_form = client.get(reverse("kitchen:meal_cook", args=[site.slug, tonight.pk]))
     assert "Cook it now, before its day" not in today_form.content.decode()
+
+
+def test_a_meal_whose_day_passed_uncooked_takes_nothing_from_the_meals_to_come(
+    site, lead, larder, tonight, today
+):
+    from kitchen.availability import meal_stock
+    from tests.kitchen.factories import MealFactory
+
+    yesterday = MealFactory(
+        site=site,
+        date=today - timedelta(days=1),
+        planned_servings=80,
+        recipes=list(tonight.recipes.all()),
+    )
+    # Both in one read, as the week shows them when yesterday is in the same week.
+    stock = meal_stock([yesterday, tonight])
+    assert not stock[tonight.pk].short and not stock[tonight.pk].competing
+    assert not stock[yesterday.pk].short
