@@ -16,6 +16,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import F, Min, Q, Sum
 
+from commonpot.dates import day
 from commonpot.models import Site
 from kitchen.models import MealService, Recipe, scale
 from pantry.models import Item, Lot, Reservation, StockMove
@@ -40,19 +41,60 @@ def meal_needs(meal: MealService, servings: int | None = None) -> list[tuple[Ite
     return recipe_needs(meal.recipes.all(), servings or meal.planned_servings)
 
 
+def meal_name(meal: MealService) -> str:
+    """ "Wed 10 Dec dinner": how one meal names another."""
+    return f"{day(meal.date)} {meal.get_kind_display().lower()}"
+
+
+def meal_order(meal: MealService) -> tuple:
+    """Meals share stock in this order: by date, then breakfast, lunch, dinner, other."""
+    return (meal.date, MealService.Kind.values.index(meal.kind), meal.pk)
+
+
+@dataclass(frozen=True)
+class Competing:
+    """Another planned meal at the site that competes with this one for an ingredient.
+
+    `kind` says how, from this meal's side:
+    - "holds": the other meal, a later one, holds `quantity` this meal needs;
+    - "needs": this meal holds `quantity` that the other, earlier meal needs;
+    - "first": the other meal comes first and counts on `quantity` this meal lacks.
+    """
+
+    kind: str
+    meal: MealService
+    item: Item
+    quantity: Decimal
+
+    @property
+    def sentence(self) -> str:
+        what = f"{display(self.quantity, self.item)} of {self.item.name}"
+        other = meal_name(self.meal)
+        if self.kind == "holds":
+            return f"{other} holds {what} this meal needs."
+        if self.kind == "needs":
+            return f"This meal holds {what} that {other} needs."
+        return f"{other} comes first and counts on {what}."
+
+
 @dataclass(frozen=True)
 class IngredientNeed:
     """One ingredient of a meal: how much it needs, and what the site has for it.
 
-    `available` is free stock (not held for anything) in lots that will not have
-    passed their date on the meal's day; `held` is what is already held for this
-    meal. What is free is free to every meal until it is held.
+    `free` is free stock (not held for anything) in lots that will not have
+    passed their date on the meal's day; `available` is what of it is left for
+    this meal once the planned meals before it (see meal_order) have taken what
+    they need beyond their own holds; `held` is what is already held for this
+    meal. `competing` names the other meals that take what this one lacks, or
+    that lack what this one holds.
     """
 
     item: Item
     needed: Decimal
     available: Decimal
     held: Decimal = ZERO
+    free: Decimal | None = None
+    competing: tuple[Competing, ...] = ()
 
     @property
     def short(self) -> Decimal:
@@ -61,6 +103,11 @@ class IngredientNeed:
     @property
     def fully_held(self) -> bool:
         return self.held >= self.needed
+
+    @property
+    def counted_on(self) -> Decimal:
+        """Free stock on the day that earlier meals count on (so not left for this one)."""
+        return max((self.free if self.free is not None else self.available) - self.available, ZERO)
 
     def show(self, quantity: Decimal) -> str:
         return display(quantity, self.item)
@@ -99,6 +146,10 @@ class MealStock:
     @property
     def all_held(self) -> bool:
         return bool(self.needs) and all(n.fully_held for n in self.needs)
+
+    @property
+    def competing(self) -> list[Competing]:
+        return [c for n in self.needs for c in n.competing]
 
 
 def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
@@ -144,39 +195,158 @@ def _free_by_day(
     }
 
 
-def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
-    """For each planned meal (by id): its needs against the site's stock on its day.
+def _meals_sharing(meals: list[MealService]) -> list[MealService]:
+    """The planned meals that share stock with `meals`: every planned meal at their
+    sites from today (or the earliest of them, if that is earlier) on, in meal order."""
+    start = min([m.date for m in meals] + [m.site.today() for m in meals])
+    return sorted(
+        MealService.objects.planned()
+        .filter(site_id__in={m.site_id for m in meals}, date__gte=start)
+        .with_dishes(),
+        key=meal_order,
+    )
 
-    Two queries whatever the number of meals: free stock by site and item, summed
-    for each of the meals' days, and this meals' holds grouped by meal and item.
+
+def _line(item, needed, available, held, free, competing, short) -> dict:
+    return {
+        "item": item,
+        "needed": needed,
+        "available": available,
+        "held": held,
+        "free": free,
+        "competing": competing,
+        "short": short,
+    }
+
+
+def _allocate(
+    meals: list[MealService],
+    needs: dict[int, list[tuple[Item, Decimal]]],
+    free: dict[tuple[int, int, date], Decimal],
+    held: dict[tuple[int, int], Decimal],
+) -> dict[int, MealStock]:
+    """Share each site's stock among its planned meals in meal order.
+
+    A meal has what it holds, then takes from the free stock what else it needs,
+    before any later meal. Takers go first expiring first, so what an earlier meal
+    takes comes first from lots that expire before a later meal's day: a later meal
+    has left the free stock on its day or the free stock on the first meal's day less
+    what the meals before it took, whichever is less. Meals in `meals` after the
+    last one with `needs` only count for their holds. A meal whose day has passed
+    (planned, never recorded as cooked) takes nothing from the meals to come.
+    """
+    result: dict[int, MealStock] = {}
+    first_day: dict[int, date] = {}
+    today = {meal.site_id: meal.site.today() for meal in meals}
+    for meal in meals:
+        if meal.pk in needs and meal.date >= today[meal.site_id]:
+            first_day.setdefault(meal.site_id, meal.date)
+    taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    takers: dict[tuple[int, int], list[tuple[MealService, Decimal]]] = defaultdict(list)
+    lines: dict[int, list[dict]] = {}
+    for meal in meals:
+        if meal.pk not in needs:
+            continue
+        lines[meal.pk] = []
+        for item, needed in needs[meal.pk]:
+            key = (meal.site_id, item.pk)
+            own = held.get((meal.pk, item.pk), ZERO)
+            on_day = free.get((meal.site_id, item.pk, meal.date), ZERO)
+            if meal.date < today[meal.site_id]:
+                left = on_day  # its day has passed: it shares nothing
+                lines[meal.pk].append(_line(item, needed, left, own, on_day, [], ZERO))
+                continue
+            pool = free.get((meal.site_id, item.pk, first_day[meal.site_id]), ZERO)
+            left = max(min(on_day, pool - taken[key]), ZERO)
+            from_free = min(max(needed - own, ZERO), left)
+            competing: list[Competing] = []
+            short = needed - own - left
+            # Taken by earlier meals, most recent first: theirs are the takes that
+            # reach into lots still good on this meal's day.
+            lacking = min(short, on_day - left)
+            for earlier, quantity in reversed(takers[key]):
+                if lacking <= 0:
+                    break
+                if quantity > 0:
+                    part = min(lacking, quantity)
+                    competing.append(Competing("first", earlier, item, part))
+                    lacking -= part
+            taken[key] += from_free
+            takers[key].append((meal, from_free))
+            lines[meal.pk].append(_line(item, needed, left, own, on_day, competing, short))
+    # What later meals hold that an earlier one lacks, named on both meals.
+    held_for_others: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for n, meal in enumerate(meals):
+        for line in lines.get(meal.pk, []):
+            item = line["item"]
+            lacking = line["short"] - sum((c.quantity for c in line["competing"]), ZERO)
+            for later in meals[n + 1 :]:
+                if lacking <= 0:
+                    break
+                if later.site_id != meal.site_id:
+                    continue
+                spare = held.get((later.pk, item.pk), ZERO) - held_for_others[(later.pk, item.pk)]
+                if spare <= 0:
+                    continue
+                part = min(lacking, spare)
+                held_for_others[(later.pk, item.pk)] += part
+                lacking -= part
+                line["competing"].append(Competing("holds", later, item, part))
+                for other in lines.get(later.pk, []):
+                    if other["item"].pk == item.pk:
+                        other["competing"].append(Competing("needs", meal, item, part))
+    for pk, rows in lines.items():
+        result[pk] = MealStock(
+            [
+                IngredientNeed(
+                    row["item"],
+                    row["needed"],
+                    row["available"],
+                    row["held"],
+                    row["free"],
+                    tuple(row["competing"]),
+                )
+                for row in rows
+            ]
+        )
+    return result
+
+
+def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
+    """For each planned meal (by id): its needs against the site's stock on its day,
+    after the planned meals before it (see _allocate) have taken their share.
+
+    A fixed number of queries whatever the number of meals: the planned meals that
+    share the stock, with their dishes; free stock by site and item, summed for
+    each of the meals' days; and the meals' holds grouped by meal and item.
     Cooked and cancelled meals get an empty MealStock.
     """
     planned = [m for m in meals if m.is_planned]
     result = {m.pk: MealStock() for m in meals}
     if not planned:
         return result
-    needs = {m.pk: meal_needs(m) for m in planned}
+    last = max(m.date for m in planned)
+    sharing = _meals_sharing(planned)
+    counted = [m for m in sharing if m.date <= last]
+    needs = {m.pk: meal_needs(m) for m in counted}
     item_ids = {item.pk for lines in needs.values() for item, _ in lines}
     if not item_ids:
         return result
-    free = _free_by_day({m.site_id for m in planned}, item_ids, sorted({m.date for m in planned}))
-    held: dict[tuple[str, int], Decimal] = {}
-    refs = {m.reference: m for m in planned}
+    free = _free_by_day({m.site_id for m in counted}, item_ids, sorted({m.date for m in counted}))
+    held: dict[tuple[int, int], Decimal] = {}
+    refs = {m.reference: m for m in sharing}
     for row in (
-        Reservation.objects.filter(reference__in=refs, status=Reservation.Status.HELD)
+        Reservation.objects.filter(
+            reference__in=refs, status=Reservation.Status.HELD, lot__item_id__in=item_ids
+        )
         .values("reference", "lot__item_id")
         .annotate(quantity=Sum("quantity"))
         .order_by()
     ):
-        held[(row["reference"], row["lot__item_id"])] = row["quantity"]
+        held[(refs[row["reference"]].pk, row["lot__item_id"])] = row["quantity"]
+    shared = _allocate(sharing, needs, free, held)
     for meal in planned:
-        lines = []
-        for item, needed in needs[meal.pk]:
-            available = free.get((meal.site_id, item.pk, meal.date), ZERO)
-            lines.append(
-                IngredientNeed(item, needed, available, held.get((meal.reference, item.pk), ZERO))
-            )
-        result[meal.pk] = MealStock(lines)
+        result[meal.pk] = shared.get(meal.pk, MealStock())
     return result
 
 

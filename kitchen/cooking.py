@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from commonpot.dates import day
+from commonpot.dates import day, long_day
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.numbers import is_zero
@@ -297,6 +297,7 @@ def cook_meal(
     use_by: date | None = None,
     lines: list[CookLine] | None = None,
     today: date | None = None,
+    before_its_day: bool = False,
 ) -> MealService:
     """Record a planned meal as cooked.
 
@@ -304,13 +305,21 @@ def cook_meal(
     `servings_made`, first expiring first). Stock held for the meal is used first;
     holds left over go back to the pantry. Leftovers become a new lot of prepared
     meals (one piece = one portion) with a use-by date. Refusals: the meal is not
-    planned (cooked twice, cancelled), bad numbers, a quantity that cannot convert
-    (LineErrors), or not enough stock (ShortOfStock lists every item).
+    planned (cooked twice, cancelled), a meal dated after today unless
+    `before_its_day` (the lead confirmed cooking it early), bad numbers, a quantity
+    that cannot convert (LineErrors), or not enough stock (ShortOfStock lists every
+    item).
     """
     meal = lock_meal(meal)
     ensure_planned(meal)
     site = meal.site
     today = today or site.today()
+    if meal.date > today and not before_its_day:
+        raise DomainError(
+            f"This meal is planned for {long_day(meal.date)}, not today. Tick "
+            '"Cook it now, before its day" to record it as cooked today.',
+            field="before_its_day",
+        )
     made = whole_servings(servings_made, field="servings_made", noun="servings made")
     served = whole_servings(servings_served, field="servings_served", noun="people fed", zero=True)
     kept = whole_servings(

@@ -211,6 +211,17 @@ class CookForm(forms.Form):
         help_text="They become a lot of prepared meals in the pantry, to give out or offer.",
     )
     use_by = date_field("Leftovers use by", required=False)
+    before_its_day = forms.BooleanField(
+        label="Cook it now, before its day",
+        required=False,
+        help_text="This meal is planned for a later day: tick to record it as cooked today.",
+    )
+
+    def __init__(self, *args, early: bool = False, **kwargs):
+        """`early`: the meal's day is after today, so the lead must confirm."""
+        super().__init__(*args, **kwargs)
+        if not early:
+            del self.fields["before_its_day"]
 
 
 class CookLineForm(forms.Form):

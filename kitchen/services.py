@@ -24,7 +24,7 @@ from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_whole
-from kitchen.availability import meal_needs
+from kitchen.availability import meal_name, meal_stock
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
 from pantry.codes import dietary_mask
@@ -353,9 +353,14 @@ def change_meal(
     by: User | None,
     name: str = "",
     notes: str = "",
+    take: bool | None = None,
 ) -> HoldResult | None:
     """Change a planned meal. Stock held for it is released and held again for the
-    new plan; returns what the new hold got (None when nothing was held)."""
+    new plan; returns what the new hold got (None when nothing was held).
+
+    `take` as for hold_stock: when holding again would take what an earlier meal
+    counts on, None refuses (TakesStock, nothing changed), False holds only what
+    is left, True takes it."""
     meal = lock_meal(meal)
     ensure_planned(meal)
     _check_kind(kind)
@@ -373,7 +378,7 @@ def change_meal(
     if not _has_holds(meal):
         return None
     pantry.release_reservations(meal.reference)
-    return _hold(meal, by=by)
+    return _hold(meal, by=by, take=take)
 
 
 @transaction.atomic
@@ -396,6 +401,8 @@ class Held:
     item: Item
     needed: Decimal
     held: Decimal
+    # Left free because earlier planned meals count on it: (meal, quantity).
+    left_for: tuple[tuple[MealService, Decimal], ...] = ()
 
     @property
     def short(self) -> Decimal:
@@ -421,7 +428,43 @@ class HoldResult:
         if not self.short:
             return "All the stock for this meal is held."
         short = "; ".join(h.describe() for h in self.short)
-        return f"Held what there is. Still short: {short}."
+        left = " ".join(self.left_for)
+        return f"Held what there is. Still short: {short}." + (f" {left}" if left else "")
+
+    @property
+    def left_for(self) -> list[str]:
+        """What was left free for earlier meals, a sentence each."""
+        return [
+            f"Left {display(quantity, h.item)} of {h.item.name} for {meal_name(meal)}, "
+            "which comes first."
+            for h in self.lines
+            for meal, quantity in h.left_for
+        ]
+
+
+@dataclass(frozen=True)
+class Taking:
+    """Stock a hold would take that an earlier planned meal counts on."""
+
+    meal: MealService
+    item: Item
+    quantity: Decimal
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"Holding stock for this meal takes {display(self.quantity, self.item)} of "
+            f"{self.item.name} that {meal_name(self.meal)} counts on."
+        )
+
+
+class TakesStock(DomainError):
+    """Holding would take what earlier planned meals count on; nothing was written.
+    Ask the lead: take it anyway (take=True), or hold only what is left (take=False)."""
+
+    def __init__(self, takings: list[Taking]):
+        self.takings = takings
+        super().__init__(" ".join(t.sentence for t in takings))
 
 
 def _has_holds(meal: MealService) -> bool:
@@ -434,13 +477,43 @@ def _free_by(site: Site, item: Item, on: date) -> Decimal:
     return Lot.objects.at(site).of(item).usable(on).total_available()
 
 
-def _hold(meal: MealService, *, by: User | None) -> HoldResult:
+def _hold(meal: MealService, *, by: User | None, take: bool | None) -> HoldResult:
     """Hold, first expiring first among lots still good on the meal's day, as much
-    of each ingredient as there is, up to what the meal needs."""
+    of each ingredient as there is, up to what the meal needs.
+
+    Planned meals before this one (kitchen.availability.meal_order) come first:
+    what they count on of the free stock is taken only with `take=True`;
+    `take=False` leaves it to them; `take=None` raises TakesStock when there is
+    any, so nothing is taken without the lead saying so. Call it with the meal's
+    own holds released.
+    """
     meal = MealService.objects.with_dishes().get(pk=meal.pk)
+    stock = meal_stock([meal])[meal.pk]
+    plan = []
+    takings = []
+    for need in stock.needs:
+        free = _free_by(meal.site, need.item, meal.date)
+        everything = min(need.needed, free)
+        left = min(everything, need.available)
+        counted_on = []
+        rest = everything - left
+        for competing in need.competing:
+            if competing.kind == "first" and rest > 0:
+                part = min(rest, competing.quantity)
+                counted_on.append((competing.meal, part))
+                rest -= part
+        if not counted_on:
+            left = everything  # nobody before this meal counts on it
+        elif rest > 0:
+            other, part = counted_on[-1]
+            counted_on[-1] = (other, part + rest)
+        takings += [Taking(other, need.item, part) for other, part in counted_on]
+        plan.append((need, everything if take else left, counted_on))
+    if takings and take is None:
+        raise TakesStock(takings)
     lines = []
-    for item, needed in meal_needs(meal):
-        want = min(needed, _free_by(meal.site, item, meal.date))
+    for need, want, counted_on in plan:
+        item = need.item
         got = Decimal(0)
         while want > 0:
             try:
@@ -460,24 +533,28 @@ def _hold(meal: MealService, *, by: User | None) -> HoldResult:
                 continue
             got = sum((r.quantity for r in held), Decimal(0))
             break
-        lines.append(Held(item, needed, got))
+        lines.append(Held(item, need.needed, got, () if take else tuple(counted_on)))
     return HoldResult(lines)
 
 
 @transaction.atomic
-def hold_stock(meal: MealService, *, by: User | None) -> HoldResult:
+def hold_stock(meal: MealService, *, by: User | None, take: bool | None = None) -> HoldResult:
     """Hold the pantry's stock for a planned meal, so it is not given away twice.
 
     Holds made before are released first, so holding again follows the plan as it
-    is now. What is short stays short: the result says what.
+    is now. What is short stays short: the result says what. What earlier planned
+    meals count on is taken only when the lead says so (see _hold): with
+    `take=None` such a hold raises TakesStock and writes nothing.
     """
     meal = lock_meal(meal)
     ensure_planned(meal)
     if meal.date < meal.site.today():
         raise DomainError("This meal's day has passed: there is nothing to hold stock for.")
     pantry.release_reservations(meal.reference)
-    result = _hold(meal, by=by)
+    result = _hold(meal, by=by, take=take)
     if not any(line.held for line in result.lines):
+        if any(line.left_for for line in result.lines):
+            raise DomainError(" ".join(["Nothing was held.", *result.left_for]))
         raise DomainError(
             "None of the ingredients is in stock, so nothing was held. "
             + "; ".join(f"{h.item.name}: need {display(h.needed, h.item)}" for h in result.lines)
@@ -503,4 +580,5 @@ def _rehold_planned(meals, *, by: User | None) -> None:
         if _has_holds(meal) and meal.date >= meal.site.today():
             locked = lock_meal(meal)
             pantry.release_reservations(locked.reference)
-            _hold(locked, by=by)
+            # Nobody is asked here: a recipe change never takes what earlier meals count on.
+            _hold(locked, by=by, take=False)

@@ -117,14 +117,20 @@ class WeekTable(QuickRowsTable):
         short = record.stock.short
         if short:
             names = ", ".join(n.item.name for n in short)
-            return format_html(
+            badge = format_html(
                 '<span class="badge bad">{} short</span> <span class="kitchen-short">{}</span>',
                 len(short),
                 names,
             )
-        if record.stock.all_held:
-            return mark_safe('<span class="badge ok">All held</span>')
-        return mark_safe('<span class="badge ok">In stock</span>')
+        elif record.stock.all_held:
+            badge = mark_safe('<span class="badge ok">All held</span>')
+        else:
+            badge = mark_safe('<span class="badge ok">In stock</span>')
+        competing = record.stock.competing
+        if not competing:
+            return badge
+        sentences = format_html_join("", "<li>{}</li>", ((c.sentence,) for c in competing))
+        return format_html('{}<ul class="plain kitchen-competing">{}</ul>', badge, sentences)
 
     def render_staffing(self, record: MealService):
         return mark_safe(" ".join(self.cells.get(record.pk, [])))  # noqa: S308 - rendered templates

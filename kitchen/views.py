@@ -56,6 +56,12 @@ def _status(form) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
+def _take(request: HttpRequest) -> bool | None:
+    """The lead's answer to "this takes what an earlier meal counts on":
+    take it anyway (True), leave it to the earlier meal (False), or not asked yet."""
+    return {"yes": True, "no": False}.get(request.POST.get("take", ""))
+
+
 # --- The week ----------------------------------------------------------------
 
 
@@ -131,10 +137,15 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     if not meal.is_planned:
         messages.error(request, "Only a planned meal can be changed.")
         return redirect(meal)
+    takes = None
     form = MealForm(request.POST or None, site=site, initial=meal_initial(meal))
     if request.method == "POST" and form.is_valid():
         try:
-            held = services.change_meal(meal, by=request.user, **form.meal_fields())
+            held = services.change_meal(
+                meal, by=request.user, take=_take(request), **form.meal_fields()
+            )
+        except services.TakesStock as e:
+            takes = e
         except DomainError as e:
             show_error(form, e)
         else:
@@ -145,7 +156,7 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "kitchen/meal_form.html",
-        {"site": site, "form": form, "meal": meal, "has_recipes": True},
+        {"site": site, "form": form, "meal": meal, "has_recipes": True, "takes": takes},
         status=_status(form),
     )
 
@@ -175,13 +186,18 @@ def meal_detail(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     return TemplateResponse(request, "kitchen/meal.html", _meal_context(request, site, meal))
 
 
-def _after_stock_action(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
-    """HTMX gets the meal's stock section again; a plain form goes back to the page."""
-    if wants_partial(request):
+def _after_stock_action(
+    request: HttpRequest, site: Site, pk: int, takes: services.TakesStock | None = None
+) -> HttpResponse:
+    """HTMX gets the meal's stock section again; a plain form goes back to the page.
+    A hold that would take what an earlier meal counts on shows the page (or the
+    section) asking the lead what to do."""
+    if wants_partial(request) or takes is not None:
         meal = _meal(site, pk)
-        return render_fragment(
-            request, "kitchen/meal.html", "stock", _meal_context(request, site, meal)
-        )
+        context = {**_meal_context(request, site, meal), "takes": takes}
+        if wants_partial(request):
+            return render_fragment(request, "kitchen/meal.html", "stock", context)
+        return TemplateResponse(request, "kitchen/meal.html", context)
     return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
@@ -190,7 +206,9 @@ def _after_stock_action(request: HttpRequest, site: Site, pk: int) -> HttpRespon
 def meal_hold(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     meal = _meal(site, pk)
     try:
-        result = services.hold_stock(meal, by=request.user)
+        result = services.hold_stock(meal, by=request.user, take=_take(request))
+    except services.TakesStock as e:
+        return _after_stock_action(request, site, pk, takes=e)
     except DomainError as e:
         messages.error(request, e.message)
     else:
@@ -286,6 +304,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = CookForm(
         data,
+        early=meal.date > site.today(),
         initial={
             "servings_made": servings,
             "servings_served": servings,

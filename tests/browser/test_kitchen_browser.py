@@ -154,3 +154,41 @@ def test_a_lead_writes_a_recipe_adding_lines_in_place(page, riverside):
         ("Onions", Decimal("907.185")),
         ("Cheddar", Decimal("150")),
     ]
+
+
+def test_holding_a_later_meal_asks_before_it_takes_what_tonights_dinner_counts_on(phone, riverside):
+    from commonpot.dates import day
+
+    site, lead, items = riverside
+    chilli = Recipe.objects.get(name="Chilli and rice")
+    today = site.today()
+    dinner = kitchen.plan_meal(
+        site=site, date=today, kind="dinner", servings=40, recipes=[chilli], by=lead
+    )
+    later = kitchen.plan_meal(
+        site=site,
+        date=today + timedelta(days=2),
+        kind="lunch",
+        servings=40,
+        recipes=[chilli],
+        by=lead,
+    )
+    page = phone
+    log_in(page, lead.username, PASSWORD)
+    page.goto(f"/sites/{site.slug}/meals/{later.pk}/")
+    expect(page.get_by_text(f"{day(dinner.date)} dinner comes first and counts on")).to_have_count(
+        4
+    )
+    page.evaluate("window.stillTheSamePage = true")
+    page.get_by_role("button", name="Hold the stock").click()
+    expect(
+        page.get_by_text(
+            f"Holding stock for this meal takes 2 kg of Rice that {day(dinner.date)} dinner "
+            "counts on."
+        )
+    ).to_be_visible()
+    assert Lot.objects.get(item=items["rice"]).reserved == 0
+    page.get_by_role("button", name="Hold only what is left").click()
+    expect(page.get_by_text(f"Left 2 kg of Rice for {day(dinner.date)} dinner")).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert Lot.objects.get(item=items["rice"]).reserved == 2000
