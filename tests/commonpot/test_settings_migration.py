@@ -5,21 +5,14 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [
     ("commonpot", "0004_structured_hours"),
     ("pantry", "0001_initial"),
     ("volunteers", "0002_shift_meal_and_transfer"),
 ]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,8 +33,7 @@ def test_each_sites_settings_move_to_the_pantry_and_the_shift_policy_unchanged()
     )
     plain = Site.objects.create(name="Plain", slug="plain", kind="pantry")
 
-    executor = MigrationExecutor(connection)
-    migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from pantry.models import PantrySettings
     from volunteers.models import DEFAULT_SAFETY_RULES, ShiftPolicy

@@ -6,21 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [
     ("commonpot", "0006_site_service_id"),
     ("pantry", "0005_donation_imports_remember_their_file"),
     ("kitchen", "0003_token_digest"),
 ]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -77,7 +70,7 @@ def test_existing_moves_get_the_day_they_happened():
     wasted = move("wasted", -100, 3400, reason="spoiled", destination="compost")
     undo = move("reversed", 1000, 4400, reverses=out)
 
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from pantry.models import StockMove as Current
 
