@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
@@ -207,18 +207,6 @@ def _meals_sharing(meals: list[MealService]) -> list[MealService]:
     )
 
 
-def _line(item, needed, available, held, free, competing, short) -> dict:
-    return {
-        "item": item,
-        "needed": needed,
-        "available": available,
-        "held": held,
-        "free": free,
-        "competing": competing,
-        "short": short,
-    }
-
-
 def _allocate(
     meals: list[MealService],
     needs: dict[int, list[tuple[Item, Decimal]]],
@@ -235,7 +223,6 @@ def _allocate(
     last one with `needs` only count for their holds. A meal whose day has passed
     (planned, never recorded as cooked) takes nothing from the meals to come.
     """
-    result: dict[int, MealStock] = {}
     first_day: dict[int, date] = {}
     today = {meal.site_id: meal.site.today() for meal in meals}
     for meal in meals:
@@ -243,7 +230,8 @@ def _allocate(
             first_day.setdefault(meal.site_id, meal.date)
     taken: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     takers: dict[tuple[int, int], list[tuple[MealService, Decimal]]] = defaultdict(list)
-    lines: dict[int, list[dict]] = {}
+    # Each line's `competing` is a list while the meals are shared out.
+    lines: dict[int, list[IngredientNeed]] = {}
     for meal in meals:
         if meal.pk not in needs:
             continue
@@ -253,8 +241,8 @@ def _allocate(
             own = held.get((meal.pk, item.pk), ZERO)
             on_day = free.get((meal.site_id, item.pk, meal.date), ZERO)
             if meal.date < today[meal.site_id]:
-                left = on_day  # its day has passed: it shares nothing
-                lines[meal.pk].append(_line(item, needed, left, own, on_day, [], ZERO))
+                # Its day has passed: it shares nothing.
+                lines[meal.pk].append(IngredientNeed(item, needed, on_day, own, on_day, []))
                 continue
             pool = free.get((meal.site_id, item.pk, first_day[meal.site_id]), ZERO)
             left = max(min(on_day, pool - taken[key]), ZERO)
@@ -273,13 +261,13 @@ def _allocate(
                     lacking -= part
             taken[key] += from_free
             takers[key].append((meal, from_free))
-            lines[meal.pk].append(_line(item, needed, left, own, on_day, competing, short))
+            lines[meal.pk].append(IngredientNeed(item, needed, left, own, on_day, competing))
     # What later meals hold that an earlier one lacks, named on both meals.
     held_for_others: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for n, meal in enumerate(meals):
         for line in lines.get(meal.pk, []):
-            item = line["item"]
-            lacking = line["short"] - sum((c.quantity for c in line["competing"]), ZERO)
+            item = line.item
+            lacking = line.short - sum((c.quantity for c in line.competing), ZERO)
             for later in meals[n + 1 :]:
                 if lacking <= 0:
                     break
@@ -291,25 +279,14 @@ def _allocate(
                 part = min(lacking, spare)
                 held_for_others[(later.pk, item.pk)] += part
                 lacking -= part
-                line["competing"].append(Competing("holds", later, item, part))
+                line.competing.append(Competing("holds", later, item, part))
                 for other in lines.get(later.pk, []):
-                    if other["item"].pk == item.pk:
-                        other["competing"].append(Competing("needs", meal, item, part))
-    for pk, rows in lines.items():
-        result[pk] = MealStock(
-            [
-                IngredientNeed(
-                    row["item"],
-                    row["needed"],
-                    row["available"],
-                    row["held"],
-                    row["free"],
-                    tuple(row["competing"]),
-                )
-                for row in rows
-            ]
-        )
-    return result
+                    if other.item.pk == item.pk:
+                        other.competing.append(Competing("needs", meal, item, part))
+    return {
+        pk: MealStock([replace(line, competing=tuple(line.competing)) for line in rows])
+        for pk, rows in lines.items()
+    }
 
 
 def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
