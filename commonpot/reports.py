@@ -18,6 +18,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet
 
 from commonpot.models import Site
+from commonpot.numbers import plain_number
 from commonpot.params import BadParam, require_day
 from commonpot.registry import registry
 from commonpot.spreadsheet import safe_cell
@@ -192,15 +193,13 @@ def to_kg(grams: Decimal | int, step: Decimal | None = None) -> Decimal:
 
 
 def plain(number: Decimal) -> str:
-    """A decimal without trailing zeros or exponent: 4, 2.268, 542.1, 6267.962."""
+    """A decimal for a CSV cell: no trailing zeros, exponent or separators (6267.962)."""
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def kg_text(kilograms: Decimal) -> str:
-    """A number of kilograms as a page shows it, with thousands separated: 1,542.1."""
-    text = f"{kilograms:,f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+# A number of kilograms as a page shows it, with thousands separated: 1,542.1.
+kg_text = plain_number
 
 
 def kg(grams: Decimal | int | None, step: Decimal | None = None) -> str:
