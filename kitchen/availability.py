@@ -81,19 +81,18 @@ class Competing:
 class IngredientNeed:
     """One ingredient of a meal: how much it needs, and what the site has for it.
 
-    `free` is free stock (not held for anything) in lots that will not have
-    passed their date on the meal's day; `available` is what of it is left for
-    this meal once the planned meals before it (see meal_order) have taken what
-    they need beyond their own holds; `held` is what is already held for this
-    meal. `competing` names the other meals that take what this one lacks, or
-    that lack what this one holds.
+    `available` is what is left for this meal of the free stock (not held for
+    anything, in lots that will not have passed their date on the meal's day) once
+    the planned meals before it (see meal_order) have taken what they need beyond
+    their own holds; `held` is what is already held for this meal. `competing`
+    names the other meals that take what this one lacks, or that lack what this
+    one holds.
     """
 
     item: Item
     needed: Decimal
     available: Decimal
     held: Decimal = ZERO
-    free: Decimal | None = None
     competing: tuple[Competing, ...] = ()
 
     @property
@@ -103,11 +102,6 @@ class IngredientNeed:
     @property
     def fully_held(self) -> bool:
         return self.held >= self.needed
-
-    @property
-    def counted_on(self) -> Decimal:
-        """Free stock on the day that earlier meals count on (so not left for this one)."""
-        return max((self.free if self.free is not None else self.available) - self.available, ZERO)
 
     def show(self, quantity: Decimal) -> str:
         return display(quantity, self.item)
@@ -242,7 +236,7 @@ def _allocate(
             on_day = free.get((meal.site_id, item.pk, meal.date), ZERO)
             if meal.date < today[meal.site_id]:
                 # Its day has passed: it shares nothing.
-                lines[meal.pk].append(IngredientNeed(item, needed, on_day, own, on_day, []))
+                lines[meal.pk].append(IngredientNeed(item, needed, on_day, own, []))
                 continue
             pool = free.get((meal.site_id, item.pk, first_day[meal.site_id]), ZERO)
             left = max(min(on_day, pool - taken[key]), ZERO)
@@ -261,7 +255,7 @@ def _allocate(
                     lacking -= part
             taken[key] += from_free
             takers[key].append((meal, from_free))
-            lines[meal.pk].append(IngredientNeed(item, needed, left, own, on_day, competing))
+            lines[meal.pk].append(IngredientNeed(item, needed, left, own, competing))
     # What later meals hold that an earlier one lacks, named on both meals.
     held_for_others: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     for n, meal in enumerate(meals):
