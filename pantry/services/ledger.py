@@ -147,12 +147,12 @@ def _record(
             available=lot.on_hand,
         )
     if after < lot.reserved:
+        free = max(lot.available, Decimal(0))
         raise NotEnoughStock(
             f"{display(lot.reserved, lot.item)} of this lot of {lot.item.name} "
             f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}; only "
-            f"{display(max(lot.available, Decimal(0)), lot.item)} "
-            f"{is_are(max(lot.available, Decimal(0)), lot.item)} free.",
-            available=max(lot.available, Decimal(0)),
+            f"{display(free, lot.item)} {is_are(free, lot.item)} free.",
+            available=free,
         )
     # Worked-out figures must fit their columns as much as typed ones do.
     shown = display(MAX_BASE, lot.item)
@@ -343,11 +343,11 @@ def take_stock(
                 field="lot",
             )
         if locked.available < quantity:
+            free = max(locked.available, Decimal(0))
             raise NotEnoughStock(
-                f"Only {display(max(locked.available, Decimal(0)), item)} of {item.name} "
-                f"{is_are(max(locked.available, Decimal(0)), item)} free in this lot; "
-                f"you asked for {display(quantity, item)}.",
-                available=max(locked.available, Decimal(0)),
+                f"Only {display(free, item)} of {item.name} {is_are(free, item)} free in this "
+                f"lot; you asked for {display(quantity, item)}.",
+                available=free,
             )
         move = _record(locked, kind, -quantity, by=by, **links)
         return [Taken(locked, quantity, move)]
