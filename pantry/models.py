@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
@@ -54,9 +54,50 @@ class Storage(models.TextChoices):
     FROZEN = "frozen", "Frozen"
 
 
+class DateKind(models.TextChoices):
+    """Best before is a quality date, use by a safety date."""
+
+    BEST_BEFORE = "best_before", "Best before"
+    USE_BY = "use_by", "Use by"
+
+
 class PaperSize(models.TextChoices):
     A4 = "A4", "A4"
     LETTER = "letter", "US Letter"
+
+
+class Measures(models.TextChoices):
+    METRIC = "metric", "Metric (kg, g, L, ml)"
+    US = "us", "US customary (lb, oz, gal, fl oz)"
+
+
+# How many days past its best-before date a lot may still be given out, cooked,
+# offered or moved, by kind of food; past that it is suggested for waste. The
+# defaults lean to the cautious end of published redistribution guidance (see
+# docs/pantry.md, "Dates"); a site can change each one on its Settings page.
+BEST_BEFORE_DAYS_MAX = 3650
+BEST_BEFORE_DEFAULTS = {
+    "produce": 2,
+    "dairy_eggs": 3,
+    "meat_fish": 0,
+    "grains_bread": 3,
+    "canned_dry": 365,
+    "prepared": 0,
+    "drinks": 90,
+    "baby": 0,
+    "hygiene": 365,
+    "other": 30,
+    "frozen": 90,
+}
+
+
+def _days_past(label: str, key: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label,
+        default=BEST_BEFORE_DEFAULTS[key],
+        validators=[MaxValueValidator(BEST_BEFORE_DAYS_MAX)],
+        help_text="Days past best-before",
+    )
 
 
 # --- A site's stores --------------------------------------------------------
@@ -74,6 +115,25 @@ class PantrySettings(models.Model):
     has_chilled_storage = models.BooleanField("chilled storage", default=False)
     has_frozen_storage = models.BooleanField("frozen storage", default=False)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    measures = models.CharField(
+        "quantities in",
+        max_length=10,
+        choices=Measures.choices,
+        default=Measures.METRIC,
+        help_text="How the site's pages show and read weights and volumes. Stock is "
+        "kept exactly in grams and millilitres either way.",
+    )
+    bb_produce = _days_past("produce", "produce")
+    bb_dairy_eggs = _days_past("dairy and eggs", "dairy_eggs")
+    bb_meat_fish = _days_past("meat and fish", "meat_fish")
+    bb_grains_bread = _days_past("grains and bread", "grains_bread")
+    bb_canned_dry = _days_past("canned and dry goods", "canned_dry")
+    bb_prepared = _days_past("prepared meals", "prepared")
+    bb_drinks = _days_past("drinks", "drinks")
+    bb_baby = _days_past("baby food", "baby")
+    bb_hygiene = _days_past("hygiene", "hygiene")
+    bb_other = _days_past("other", "other")
+    bb_frozen = _days_past("anything kept frozen", "frozen")
 
     class Meta:
         verbose_name_plural = "pantry settings"
@@ -103,6 +163,11 @@ class PantrySettings(models.Model):
     @property
     def letter(self) -> bool:
         return self.paper_size == PaperSize.LETTER
+
+    @property
+    def best_before_days(self) -> dict[str, int]:
+        """Days past best-before allowed, by category (and "frozen")."""
+        return {key: getattr(self, f"bb_{key}") for key in BEST_BEFORE_DEFAULTS}
 
 
 # --- Catalog --------------------------------------------------------------
@@ -224,6 +289,15 @@ class Item(models.Model):
         help_text="For liquids: 1.000 for water and juice, about 1.030 for milk, 0.920 for oil.",
     )
     storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
+    date_kind = models.CharField(
+        "kind of date on its label",
+        max_length=12,
+        choices=DateKind.choices,
+        default=DateKind.BEST_BEFORE,
+        help_text="Best before is about quality: such food can still be given out for a "
+        "while after it. Use by is about safety: after it, the food is only wasted. "
+        "Each lot can say otherwise.",
+    )
     allergen_mask = models.PositiveIntegerField(default=0)
     dietary_mask = models.PositiveIntegerField(default=0)
     gtin = models.CharField(
@@ -331,9 +405,7 @@ class LotQuerySet(models.QuerySet):
 class Lot(models.Model):
     """One item at one site with one date and one source: what sits on a shelf."""
 
-    class DateKind(models.TextChoices):
-        BEST_BEFORE = "best_before", "Best before"
-        USE_BY = "use_by", "Use by"
+    DateKind = DateKind
 
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="lots")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="lots")
