@@ -16,7 +16,7 @@ class PantryConfig(AppConfig):
             reports,
             site_settings,
         )
-        from pantry.forms import PantrySettingsForm
+        from pantry.forms import DateSettingsForm, PantrySettingsForm
 
         registry.add_nav(
             NavLink(
@@ -36,10 +36,19 @@ class PantryConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="pantry",
-                title="Storage and paper",
+                title="Storage, measures and paper",
                 form_class=PantrySettingsForm,
                 save=site_settings.save_pantry_settings,
                 order=10,
+            )
+        )
+        registry.add_settings_section(
+            SettingsSection(
+                key="dates",
+                title="Days past best-before food may still be given out",
+                form_class=DateSettingsForm,
+                save=site_settings.save_date_settings,
+                order=11,
             )
         )
         registry.add_demo_seeder(demo.seed_pantry, order=10)

@@ -13,7 +13,7 @@ from commonpot.numbers import is_zero
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
-from pantry.site_settings import PANTRY_SETTINGS_FIELDS
+from pantry.site_settings import DATE_SETTINGS_FIELDS, PANTRY_SETTINGS_FIELDS
 from pantry.units import UnitError, fitting_units, to_base
 
 COMMON_UNITS = ["kg", "g", "lb", "oz", "L", "ml", "pieces", "cans", "jars", "packs", "bottles"]
@@ -407,8 +407,21 @@ class ItemSearchForm(forms.Form):
 
 
 class PantrySettingsForm(SettingsSectionForm):
-    """The site's stores and paper, as a section of the site's Settings page."""
+    """The site's stores, measures and paper, as a section of the site's Settings page."""
 
     class Meta:
         model = PantrySettings
         fields = PANTRY_SETTINGS_FIELDS
+
+
+class DateSettingsForm(SettingsSectionForm):
+    """How many days past best-before each kind of food may still be given out."""
+
+    class Meta:
+        model = PantrySettings
+        fields = DATE_SETTINGS_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["inputmode"] = "numeric"

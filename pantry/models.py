@@ -96,7 +96,6 @@ def _days_past(label: str, key: str) -> models.PositiveSmallIntegerField:
         label,
         default=BEST_BEFORE_DEFAULTS[key],
         validators=[MaxValueValidator(BEST_BEFORE_DAYS_MAX)],
-        help_text="Days past best-before",
     )
 
 

@@ -1,5 +1,7 @@
-"""The pantry's section of a site's Settings page: what it can store, and the
-paper its receipts, count sheets, labels, manifests and shift sheets print on."""
+"""The pantry's sections of a site's Settings page: what it can store, the
+measures its pages use, the paper its receipts, count sheets, labels, manifests
+and shift sheets print on; and how long past best-before each kind of food may
+still be given out."""
 
 from __future__ import annotations
 
@@ -7,15 +9,22 @@ from typing import Any
 
 from commonpot.models import Site
 from commonpot.services import save_settings_row
-from pantry.models import PantrySettings
+from pantry.models import BEST_BEFORE_DEFAULTS, PantrySettings
 
 PANTRY_SETTINGS_FIELDS = [
     "has_dry_storage",
     "has_chilled_storage",
     "has_frozen_storage",
     "paper_size",
+    "measures",
 ]
+# The days past best-before allowed, by kind of food: a section of its own.
+DATE_SETTINGS_FIELDS = [f"bb_{key}" for key in BEST_BEFORE_DEFAULTS]
 
 
 def save_pantry_settings(site: Site, **fields: Any) -> PantrySettings:
     return save_settings_row(PantrySettings, site, allowed=PANTRY_SETTINGS_FIELDS, **fields)
+
+
+def save_date_settings(site: Site, **fields: Any) -> PantrySettings:
+    return save_settings_row(PantrySettings, site, allowed=DATE_SETTINGS_FIELDS, **fields)

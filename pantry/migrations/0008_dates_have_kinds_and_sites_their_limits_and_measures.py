@@ -33,7 +33,6 @@ class Migration(migrations.Migration):
             name="bb_baby",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="baby food",
             ),
@@ -43,7 +42,6 @@ class Migration(migrations.Migration):
             name="bb_canned_dry",
             field=models.PositiveSmallIntegerField(
                 default=365,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="canned and dry goods",
             ),
@@ -53,7 +51,6 @@ class Migration(migrations.Migration):
             name="bb_dairy_eggs",
             field=models.PositiveSmallIntegerField(
                 default=3,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="dairy and eggs",
             ),
@@ -63,7 +60,6 @@ class Migration(migrations.Migration):
             name="bb_drinks",
             field=models.PositiveSmallIntegerField(
                 default=90,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="drinks",
             ),
@@ -73,7 +69,6 @@ class Migration(migrations.Migration):
             name="bb_frozen",
             field=models.PositiveSmallIntegerField(
                 default=90,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="anything kept frozen",
             ),
@@ -83,7 +78,6 @@ class Migration(migrations.Migration):
             name="bb_grains_bread",
             field=models.PositiveSmallIntegerField(
                 default=3,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="grains and bread",
             ),
@@ -93,7 +87,6 @@ class Migration(migrations.Migration):
             name="bb_hygiene",
             field=models.PositiveSmallIntegerField(
                 default=365,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="hygiene",
             ),
@@ -103,7 +96,6 @@ class Migration(migrations.Migration):
             name="bb_meat_fish",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="meat and fish",
             ),
@@ -113,7 +105,6 @@ class Migration(migrations.Migration):
             name="bb_other",
             field=models.PositiveSmallIntegerField(
                 default=30,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="other",
             ),
@@ -123,7 +114,6 @@ class Migration(migrations.Migration):
             name="bb_prepared",
             field=models.PositiveSmallIntegerField(
                 default=0,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="prepared meals",
             ),
@@ -133,7 +123,6 @@ class Migration(migrations.Migration):
             name="bb_produce",
             field=models.PositiveSmallIntegerField(
                 default=2,
-                help_text="Days past best-before",
                 validators=[django.core.validators.MaxValueValidator(3650)],
                 verbose_name="produce",
             ),
