@@ -28,6 +28,7 @@ from kitchen.availability import meal_name, meal_stock
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
 from pantry.codes import dietary_mask
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot, Reservation
 from pantry.services import LineErrors, NotEnoughStock
 from pantry.units import UnitError, display, to_base
@@ -474,7 +475,7 @@ def _has_holds(meal: MealService) -> bool:
 
 
 def _free_by(site: Site, item: Item, on: date) -> Decimal:
-    return Lot.objects.at(site).of(item).usable(on).total_available()
+    return Lot.objects.at(site).of(item).usable(DateRules.for_site(site, on)).total_available()
 
 
 def _hold(meal: MealService, *, by: User | None, take: bool | None) -> HoldResult:

@@ -39,6 +39,7 @@ from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
 from kitchen.tables import WeekTable
+from pantry.freshness import DateRules
 from pantry.models import Lot, Reservation
 from pantry.services import LineErrors
 from pantry.units import display
@@ -257,7 +258,7 @@ def _cook_lots(site: Site, meal: MealService, items, today: date) -> dict[int, l
     rows = (
         Lot.objects.at(site)
         .filter(item__in=list(items))
-        .not_expired(today)
+        .may_use(DateRules.for_site(site, today))
         .in_stock()
         .select_related("item")
         .first_expiring_first()

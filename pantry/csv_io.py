@@ -232,8 +232,9 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         kind = get("donor_kind").lower()
         if kind and kind not in Donor.Kind.values:
             problems.append(f"donor_kind {kind!r} is not one of {', '.join(Donor.Kind.values)}")
-        date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_") or "best_before"
-        if date_kind not in Lot.DateKind.values:
+        # Empty: the kind the item's label usually carries.
+        date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_")
+        if date_kind and date_kind not in Lot.DateKind.values:
             problems.append(f"date_kind {get('date_kind')!r} is not best_before or use_by")
         storage = get("storage").lower()
         if storage and storage not in Storage.values:

@@ -113,7 +113,10 @@ class LineForm(forms.Form):
 class DonationLineForm(LineForm):
     best_before = date_field("Best before or use by", required=False)
     date_kind = forms.ChoiceField(
-        label="Kind of date", choices=Lot.DateKind.choices, initial=Lot.DateKind.BEST_BEFORE
+        label="Kind of date",
+        choices=[("", "Item's usual"), *Lot.DateKind.choices],
+        required=False,
+        help_text="Best before: quality, can be given out a while after. Use by: safety.",
     )
     storage = forms.ChoiceField(label="Storage area", required=False)
 

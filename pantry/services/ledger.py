@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from commonpot.dates import check_day, day
+from commonpot.dates import check_day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal, too_much
 from commonpot.registry import registry
+from pantry.freshness import DateRules
 from pantry.models import (
     CountLine,
     Item,
@@ -104,10 +105,6 @@ def _lock_one(lot: Lot | int) -> Lot:
     if lot_id not in locked:
         raise DomainError("This lot no longer exists.")
     return locked[lot_id]
-
-
-def _today(site: Site, today: date | None) -> date:
-    return today if today is not None else site.today()
 
 
 def _happened_on(site: Site, on: date | None) -> date:
@@ -321,7 +318,7 @@ def take_stock(
     if kind not in OUT_KINDS:
         raise DomainError(f"A {kind} move does not take stock out.")
     quantity = _quantity(quantity)
-    today = _today(site, today)
+    rules = DateRules.for_site(site, today)
     if kind == Kind.WASTED:
         _check_waste(reason, destination)
     links = {
@@ -336,12 +333,8 @@ def take_stock(
     if lot is not None:
         locked = _lock_one(lot)
         _check_item_site(locked, site, item)
-        if kind != Kind.WASTED and locked.is_expired(today):
-            raise DomainError(
-                f"This lot of {item.name} passed its {locked.get_date_kind_display().lower()} "
-                f"date on {day(locked.best_before)}: discard it instead.",
-                field="lot",
-            )
+        if kind != Kind.WASTED and not rules.may_use(locked):
+            raise DomainError(rules.refusal(locked), field="lot")
         if locked.available < quantity:
             free = max(locked.available, Decimal(0))
             raise NotEnoughStock(
@@ -352,12 +345,12 @@ def take_stock(
         move = _record(locked, kind, -quantity, by=by, **links)
         return [Taken(locked, quantity, move)]
 
-    lots = _free_lots(site, item, today, enough=quantity)
+    lots = _free_lots(site, item, rules, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
             f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
-            f"available at {site.name}"
+            f"free at {site.name}"
             f"; you asked for {display(quantity, item)}.",
             available=available,
         )
@@ -368,8 +361,10 @@ def take_stock(
     return taken
 
 
-def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = None) -> list[Lot]:
-    """The item's lots at the site with something free and not past their date,
+def _free_lots(
+    site: Site, item: Item, rules: DateRules, enough: Decimal | None = None
+) -> list[Lot]:
+    """The item's lots at the site with something free and a date that allows use,
     locked, first expiring first.
 
     With `enough`, only the first lots that together hold that much are locked
@@ -381,7 +376,7 @@ def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = Non
     rows = list(
         Lot.objects.at(site)
         .of(item)
-        .usable(today)
+        .usable(rules)
         .first_expiring_first()
         .values_list("pk", "on_hand", "reserved")
     )
@@ -397,21 +392,21 @@ def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = Non
                 # A savepoint: rolling back to it releases the prefix's row locks
                 # before all the lots are locked in key order (no lock cycles).
                 with transaction.atomic():
-                    lots = _usable_locked(prefix, today)
+                    lots = _usable_locked(prefix, rules)
                     if sum((lot.available for lot in lots), Decimal(0)) >= enough:
                         return lots
                     raise _TooFew
             except _TooFew:
                 pass
-    return _usable_locked([pk for pk, _, _ in rows], today)
+    return _usable_locked([pk for pk, _, _ in rows], rules)
 
 
 class _TooFew(Exception):
     """The first lots no longer hold enough: lock them all."""
 
 
-def _usable_locked(ids: list[int], today: date) -> list[Lot]:
-    lots = [lot for lot in _lock(ids).values() if lot.available > 0 and not lot.is_expired(today)]
+def _usable_locked(ids: list[int], rules: DateRules) -> list[Lot]:
+    lots = [lot for lot in _lock(ids).values() if lot.available > 0 and rules.may_use(lot)]
     return sorted(lots, key=_fefo_key)
 
 
@@ -499,13 +494,15 @@ def reserve_stock(
     quantity = _quantity(quantity)
     if not reference.strip():
         raise DomainError("Say what the stock is held for.", field="reference")
-    today = _today(site, today)
+    rules = DateRules.for_site(site, today)
     if lot is not None:
-        lots = [_lock_one(lot)]
-        _check_item_site(lots[0], site, item)
-        lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
+        locked = _lock_one(lot)
+        _check_item_site(locked, site, item)
+        if not rules.may_use(locked):
+            raise DomainError(rules.refusal(locked), field="lot")
+        lots = [locked] if locked.available > 0 else []
     else:
-        lots = _free_lots(site, item, today, enough=quantity)
+        lots = _free_lots(site, item, rules, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
@@ -582,10 +579,9 @@ def take_reserved(
             f"{is_are(fresh.quantity, lot.item)} held for {held_for(fresh.reference)}.",
             available=fresh.quantity,
         )
-    if lot.is_expired(_today(lot.site, today)):
-        raise DomainError(
-            f"The held lot of {lot.item.name} passed its date on {day(lot.best_before)}."
-        )
+    rules = DateRules.for_site(lot.site, today)
+    if not rules.may_use(lot):
+        raise DomainError(rules.refusal(lot))
     lot.reserved -= fresh.quantity
     move = _record(
         lot,
@@ -702,7 +698,7 @@ def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMo
 
 def available(site: Site, item: Item, today: date | None = None) -> Decimal:
     """How much of `item` can be taken at `site` today (base unit)."""
-    return Lot.objects.at(site).of(item).usable(_today(site, today)).total_available()
+    return Lot.objects.at(site).of(item).usable(DateRules.for_site(site, today)).total_available()
 
 
 def ledger_is_consistent(lot: Lot) -> bool:
