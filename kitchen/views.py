@@ -248,23 +248,26 @@ def meal_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 
 
 def _cook_lots(site: Site, meal: MealService, items, today: date) -> dict[int, list[Lot]]:
-    """Lots a cook may pick, per item: usable today, or held for this meal."""
+    """Lots a cook may pick, per item: usable today, or held for this meal; each with
+    its date as shown (`shown_date`, flagged when past best-before)."""
     held: dict[int, Decimal] = defaultdict(Decimal)
     for lot_id, quantity in Reservation.objects.filter(
         reference=meal.reference, status=Reservation.Status.HELD
     ).values_list("lot_id", "quantity"):
         held[lot_id] += quantity
     lots: dict[int, list[Lot]] = {item.pk: [] for item in items}
+    rules = DateRules.for_site(site, today)
     rows = (
         Lot.objects.at(site)
         .filter(item__in=list(items))
-        .may_use(DateRules.for_site(site, today))
+        .may_use(rules)
         .in_stock()
         .select_related("item")
         .first_expiring_first()
     )
     for lot in rows:
         lot.reserved -= held.get(lot.pk, 0)  # what this meal holds is free to this meal
+        lot.shown_date = rules.label(lot)
         if lot.available > 0:
             lots[lot.item_id].append(lot)
     return lots

@@ -109,6 +109,15 @@ class DateRules:
             return f"{late} past best before"
         return f"{late} past best before: suggested for waste"
 
+    def label(self, lot: Lot) -> str:
+        """The lot's date as printed and shown in lists, flagged when it is not fresh:
+        "best before Tue 1 Dec · 2 days past best before"."""
+        if lot.best_before is None:
+            return "no date"
+        text = f"{lot.get_date_kind_display().lower()} {day(lot.best_before)}"
+        flag = self.flag(lot)
+        return f"{text} · {flag}" if flag else text
+
     def refusal(self, lot: Lot) -> str:
         """Why this lot cannot be given out, cooked, held, offered or moved ("" if it can)."""
         state = self.state(lot)

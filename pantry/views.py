@@ -309,8 +309,10 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 return redirect("pantry:counts", slug=site.slug)
             lots = _count_lots(site, storage)
             form = CountForm(lots=lots)
+    rules = DateRules.for_site(site)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+        lot_.shown_date = rules.label(lot_)
     context = {
         "site": site,
         "storage": storage,
@@ -328,8 +330,10 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
 def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
+    rules = DateRules.for_site(site)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+        lot_.shown_date = rules.label(lot_)
     return site_paper_response(
         request,
         "pantry/pdf/count_sheet.html",
