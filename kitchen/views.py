@@ -158,7 +158,8 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         request,
         "kitchen/meal_form.html",
         {"site": site, "form": form, "meal": meal, "has_recipes": True, "takes": takes},
-        status=_status(form),
+        # 409: nothing was changed; the lead chooses what the earlier meals keep.
+        status=409 if takes is not None else _status(form),
     )
 
 
@@ -192,13 +193,14 @@ def _after_stock_action(
 ) -> HttpResponse:
     """HTMX gets the meal's stock section again; a plain form goes back to the page.
     A hold that would take what an earlier meal counts on shows the page (or the
-    section) asking the lead what to do."""
+    section) asking the lead what to do, as a 409: nothing was held."""
     if wants_partial(request) or takes is not None:
         meal = _meal(site, pk)
         context = {**_meal_context(request, site, meal), "takes": takes}
+        status = 409 if takes is not None else 200
         if wants_partial(request):
-            return render_fragment(request, "kitchen/meal.html", "stock", context)
-        return TemplateResponse(request, "kitchen/meal.html", context)
+            return render_fragment(request, "kitchen/meal.html", "stock", context, status=status)
+        return TemplateResponse(request, "kitchen/meal.html", context, status=status)
     return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
