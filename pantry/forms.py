@@ -251,9 +251,18 @@ class DiscardForm(forms.Form):
 class CountForm(TokenForm):
     """One quantity field per lot in the area; an empty field means "not counted"."""
 
-    def __init__(self, *args, lots: list[Lot], **kwargs):
+    happened_on = date_field(
+        "Day counted",
+        required=False,
+        help_text="For a count on paper typed up later. What moved since that day is "
+        "carried into what is on hand now.",
+    )
+
+    def __init__(self, *args, lots: list[Lot], site: Site | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lots = lots
+        if site is not None:
+            self.fields["happened_on"].initial = site.today()
         for lot in lots:
             self.fields[f"lot_{lot.pk}"] = forms.CharField(
                 label=f"{lot.item.name}, {lot.date_label}",

@@ -284,7 +284,7 @@ def counts(request: HttpRequest, site: Site) -> HttpResponse:
 def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
-    form = CountForm(request.POST or None, lots=lots)
+    form = CountForm(request.POST or None, lots=lots, site=site)
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,9 +294,10 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 counted=form.cleaned_data["counted"],
                 by=request.user,
                 token=form.cleaned_data["token"],
+                on=form.cleaned_data.get("happened_on"),
             )
         except DomainError as e:
-            form.add_error(None, e.message)
+            form.add_error("happened_on" if e.field == "happened_on" else None, e.message)
         else:
             changed = count.moves.count()
             result = (
@@ -308,7 +309,7 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 messages.success(request, result)
                 return redirect("pantry:counts", slug=site.slug)
             lots = _count_lots(site, storage)
-            form = CountForm(lots=lots)
+            form = CountForm(lots=lots, site=site)
     rules = DateRules.for_site(site)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)

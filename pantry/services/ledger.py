@@ -19,9 +19,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from commonpot.dates import check_day
+from commonpot.dates import check_day, day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -610,15 +611,20 @@ def record_count(
     by: User | None,
     token=None,
     at: datetime | None = None,
+    on: date | None = None,
 ) -> StockCount:
     """Record a count of some lots in one storage area: {lot id: quantity on the shelf}.
 
     Only the lots named are adjusted; a lot nobody counted keeps its quantity.
     Each difference becomes a COUNTED move, recorded now and dated the site's day
-    of `at` (when the count was made; default now). The same token records once.
+    of `at` (when the count was made; default now), or `on`, the day a count on
+    paper was made when it is typed up later. A count on an earlier day is taken
+    as made at the end of that day: it is compared with what the ledger held
+    then, and the difference is carried into what is on hand now (counted 10 on
+    Monday, 3 given out on Tuesday: 7 now). The same token records once.
     """
     _check_storage(site, storage)
-    content = {"storage": storage, "counted": dict(counted)}
+    content = {"storage": storage, "counted": dict(counted), "on": on}
     if (earlier := already_recorded(StockCount, token, site, content=content)) is not None:
         return earlier
     if not counted:
@@ -629,35 +635,68 @@ def record_count(
             value, field="counted", label="the count", ceiling=MAX_BASE, zero_allowed=True
         )
         quantities[int(lot_id)] = q
+    when = at or timezone.now()
+    counted_on = _happened_on(site, on or site.local(when).date())
     lots = _lock(quantities)
+    since = _moved_since(lots, counted_on)
     for lot_id in quantities:
         lot = lots.get(lot_id)
         if lot is None or lot.site_id != site.pk:
             raise DomainError("One of the counted lots is not at this site.", field="counted")
+        if lot.received_on > counted_on:
+            raise DomainError(
+                f"The lot of {lot.item.name} came in on {day(lot.received_on)}, after "
+                f"{day(counted_on)}, the day counted.",
+                field="counted",
+            )
         if lot.storage != storage:
             raise DomainError(
                 f"The lot of {lot.item.name} is kept in {lot.get_storage_display().lower()} "
                 "storage, not in the area being counted.",
                 field="counted",
             )
-        if quantities[lot_id] < lot.reserved:
+        then = lot.on_hand - since.get(lot_id, 0)
+        now = lot.on_hand + quantities[lot_id] - then
+        if now < 0:
+            raise DomainError(
+                f"Since {day(counted_on)}, {display(-since[lot_id], lot.item)} of the lot of "
+                f"{lot.item.name} went out, more than the "
+                f"{display(quantities[lot_id], lot.item)} counted: check the count, or the "
+                "moves recorded since.",
+                field="counted",
+            )
+        if now < lot.reserved:
+            later = f" with what moved since {day(counted_on)}" if since.get(lot_id) else ""
             raise DomainError(
                 f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} "
                 f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}, more than the "
-                f"{display(quantities[lot_id], lot.item)} "
-                "counted: release the hold first.",
+                f"{display(quantities[lot_id], lot.item)} counted{later} leaves: "
+                "release the hold first.",
                 field="counted",
             )
-    when = at or timezone.now()
-    counted_on = _happened_on(site, site.local(when).date())
     fields = {"site": site, "storage": storage, "by": by, "at": when}
     count = StockCount.objects.create(**fields, **tokened(token, content))
     for lot_id in sorted(quantities):
         lot, q = lots[lot_id], quantities[lot_id]
-        CountLine.objects.create(count=count, lot=lot, expected=lot.on_hand, counted=q)
-        if q != lot.on_hand:
-            _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, on=counted_on, count=count)
+        then = lot.on_hand - since.get(lot_id, 0)
+        CountLine.objects.create(count=count, lot=lot, expected=then, counted=q)
+        if q != then:
+            _record(lot, Kind.COUNTED, q - then, by=by, on=counted_on, count=count)
     return count
+
+
+def _moved_since(lots: Mapping[int, Lot], counted_on: date) -> dict[int, Decimal]:
+    """{lot id: net quantity of its moves on days after `counted_on`} (none for today)."""
+    if not lots or counted_on >= next(iter(lots.values())).site.today():
+        return {}
+    rows = (
+        StockMove.objects.filter(lot_id__in=list(lots), happened_on__gt=counted_on)
+        .values("lot_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    # Quantized: SQLite sums decimals in floating point.
+    return {r["lot_id"]: Decimal(r["total"]).quantize(Decimal("0.001")) for r in rows}
 
 
 @transaction.atomic
