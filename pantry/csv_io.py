@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from commonpot.dates import OUTSIDE, in_window
 from commonpot.models import Site
 from commonpot.spreadsheet import read_cell, safe_cell
+from pantry.freshness import DateRules
 from pantry.models import Donor, Item, Lot, StockMove, Storage
 from pantry.services.donations import ImportRow, LineInput
 
@@ -67,7 +68,8 @@ def stock_rows(site: Site) -> Iterator[str]:
             "date_kind",
             "on_hand",
             "reserved",
-            "available",
+            "free",
+            "date_state",
             "unit",
             "weight_kg",
             "source",
@@ -80,8 +82,10 @@ def stock_rows(site: Site) -> Iterator[str]:
         .select_related("item")
         .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
     )
+    rules = DateRules.for_site(site)
     for lot in lots.iterator(chunk_size=2000):
         weight = lot.item.weight_g(lot.on_hand)
+        state = rules.state(lot)
         yield writer.writerow(
             [
                 lot.pk,
@@ -92,7 +96,8 @@ def stock_rows(site: Site) -> Iterator[str]:
                 lot.get_date_kind_display(),
                 lot.on_hand,
                 lot.reserved,
-                lot.available,
+                lot.available if state.usable else lot.available * 0,
+                state.value,
                 lot.item.base_unit,
                 "" if weight is None else f"{weight / 1000:.3f}",
                 safe_cell(lot.source),
