@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.models import User
+from commonpot.quickurls import quick_reverse
 from volunteers.models import Qualification, Shift, VolunteerProfile
 
 
@@ -67,3 +70,78 @@ def check_eligible(person: User, shift: Shift, *, you: bool = True) -> None:
     found = problems(person, shift, you=you)
     if found:
         raise DomainError(" ".join(found))
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing a shift's role asks for, as its card says it: `ok` is None when
+    nobody is logged in (the card only says what is needed)."""
+
+    text: str
+    ok: bool | None
+    fix: str = ""  # what to do, with the link below
+    link: str = ""
+
+
+def with_requirements(shifts: list[Shift], person: User) -> list[Shift]:
+    """Set `shift.requirements` on each shift: what its role asks for and whether
+    `person` meets it on the shift's day, so the card says it before Claim.
+
+    At most two queries whatever the number of shifts (the person's qualifications
+    and their profile, each only when a role asks for one); the roles' required
+    qualifications come prefetched by ShiftQuerySet.for_cards.
+    """
+    kinds = {k.pk for s in shifts for k in s.role.required_qualifications.all()}
+    ages = any(s.role.minimum_age for s in shifts)
+    signed_in = person.is_authenticated
+    held: dict[int, Qualification] = {}
+    born = None
+    if signed_in and kinds:
+        held = {
+            q.kind_id: q for q in Qualification.objects.filter(volunteer=person, kind_id__in=kinds)
+        }
+    if signed_in and ages:
+        profile = VolunteerProfile.objects.filter(user=person).first()
+        born = profile if profile and profile.date_of_birth else None
+    where = quick_reverse("volunteers:qualifications")
+    for shift in shifts:
+        needs = []
+        day = shift.local_date
+        for kind in shift.role.required_qualifications.all():
+            if not signed_in:
+                needs.append(Requirement(f"Needs a {kind.name}.", None))
+                continue
+            q = held.get(kind.pk)
+            state = q.state_on(day) if q else None
+            if state == Qualification.State.VALID:
+                needs.append(Requirement(f"Needs a {kind.name}: you have one.", True))
+            elif state == Qualification.State.UNVERIFIED:
+                needs.append(
+                    Requirement(
+                        f"Needs a {kind.name}: yours is not verified by a lead yet.",
+                        False,
+                        "Show it to a lead.",
+                    )
+                )
+            elif state == Qualification.State.EXPIRED:
+                needs.append(
+                    Requirement(
+                        f"Needs a {kind.name}: yours expires before this shift.",
+                        False,
+                        "Record the renewed one",
+                        where,
+                    )
+                )
+            else:
+                needs.append(Requirement(f"Needs a {kind.name}.", False, "Add yours", where))
+        if shift.role.minimum_age:
+            text = f"For people aged {shift.role.minimum_age} or over"
+            if not signed_in:
+                needs.append(Requirement(f"{text}.", None))
+            elif born is None:
+                needs.append(Requirement(f"{text}.", False, "Add your date of birth", where))
+            else:
+                old_enough = born.age_on(day) >= shift.role.minimum_age
+                needs.append(Requirement(f"{text}.", old_enough))
+        shift.requirements = needs
+    return shifts

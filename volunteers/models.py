@@ -363,11 +363,17 @@ class ShiftQuerySet(models.QuerySet):
     def for_cards(self, user) -> ShiftQuerySet:
         """Everything a shift card shows, in a fixed number of queries.
 
-        One query for the shifts (with site, its rules and role), one for the
-        first names of who is going, one for this person's own sign-ups, and one
-        for the dishes of linked meals when there are any.
+        One query for the shifts (with site, its rules and role), one for what
+        their roles require, one for the first names of who is going, one for
+        this person's own sign-ups, and one for the dishes of linked meals when
+        there are any. (volunteers.eligibility.with_requirements then says, in
+        at most two more, whether this person meets what the roles require.)
         """
-        qs = self.select_related("site", "site__shift_policy", "role").with_links()
+        qs = (
+            self.select_related("site", "site__shift_policy", "role")
+            .prefetch_related("role__required_qualifications")
+            .with_links()
+        )
         qs = qs.prefetch_related(
             Prefetch(
                 "sign_ups",
@@ -537,6 +543,11 @@ class Shift(models.Model):
     @property
     def cancellation_cutoff(self) -> datetime:
         return self.starts_at - self.policy.cutoff
+
+    @property
+    def is_inside_cutoff(self) -> bool:
+        """Too close to the start to cancel freely: a claim now can only be handed on."""
+        return timezone.now() >= self.cancellation_cutoff
 
     # What a card shows, from `ShiftQuerySet.for_cards` (prefetched `going` and `mine`).
 

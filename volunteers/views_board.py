@@ -17,6 +17,7 @@ from commonpot.pagecache import cached_page
 from commonpot.permissions import can_manage_site
 from commonpot.redirects import redirect_next
 from volunteers import services
+from volunteers.eligibility import with_requirements
 from volunteers.filters import BoardFilter, board_params, board_sites
 from volunteers.forms import ClaimForm
 from volunteers.models import Shift, SignUp
@@ -25,7 +26,8 @@ PAGE_SIZE = 30
 
 
 def _card_shift(request: HttpRequest, pk: int) -> Shift:
-    return Shift.objects.filter(pk=pk).for_cards(request.user).get()
+    shift = Shift.objects.filter(pk=pk).for_cards(request.user).get()
+    return with_requirements([shift], request.user)[0]
 
 
 @require_GET
@@ -50,7 +52,7 @@ def board(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filters,
         "page": page,
-        "shifts": page.object_list,
+        "shifts": with_requirements(list(page.object_list), request.user),
         "query": query.urlencode(),
         "claim_form": ClaimForm(),
     }
