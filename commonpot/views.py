@@ -157,9 +157,22 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+def _joining(request: HttpRequest) -> Site | None:
+    """The site a person signs up from (`?site=` on its page's link), if any: a public,
+    active site, or 404 rather than an account that silently joins nothing."""
+    slug = request.POST.get("site") or request.GET.get("site")
+    if not slug:
+        return None
+    try:
+        return Site.objects.get(slug=slug, is_public=True, is_active=True)
+    except Site.DoesNotExist:
+        raise Http404("No such site to join.") from None
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    joining = _joining(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(joining or "home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -169,15 +182,22 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 password=data["password1"],
                 phone=data["phone"],
+                site=joining,
             )
         except DomainError as e:
             show_error(form, e)
         else:
             login(request, user, backend="commonpot.auth.UsernameOrEmailBackend")
-            messages.success(request, f"Welcome, {user.name}! Here is where your shifts will be.")
+            where = f" You volunteer at {joining.name} now." if joining else ""
+            messages.success(
+                request, f"Welcome, {user.name}!{where} Here is where your shifts will be."
+            )
             return redirect("home")
     return TemplateResponse(
-        request, "registration/signup.html", {"form": form}, status=form_status(form)
+        request,
+        "registration/signup.html",
+        {"form": form, "joining": joining},
+        status=form_status(form),
     )
 
 

@@ -49,6 +49,34 @@ def test_sign_up_refuses_bad_input_and_writes_nothing(client, change, field, mes
 
 
 @pytest.mark.django_db
+def test_signing_up_from_a_sites_page_joins_that_site(client, site):
+    page = client.get(reverse("site_detail", args=[site.slug])).content.decode()
+    link = f"{reverse('signup')}?site={site.slug}"
+    assert link in page
+    form = client.get(link).content.decode()
+    assert f"You will join <strong>{site.name}</strong>" in form
+    response = client.post(link, GOOD, follow=True)
+    assert f"You volunteer at {site.name} now." in response.content.decode()
+    user = User.objects.get(email="nia@example.org")
+    assert Membership.objects.get(user=user).site == site
+    assert "You have not joined a site yet" not in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["no-such-site", "private"])
+def test_signing_up_for_a_site_that_cannot_be_joined_is_a_404_and_makes_no_account(
+    client, site, slug
+):
+    if slug == "private":
+        site.is_public = False
+        site.save()
+        slug = site.slug
+    response = client.post(f"{reverse('signup')}?site={slug}", GOOD)
+    assert response.status_code == 404
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
 def test_sign_up_with_a_taken_email_in_any_case_is_refused(client):
     UserFactory(email="nia@example.org")
     response = client.post(reverse("signup"), {**GOOD, "email": "NIA@Example.org"})
