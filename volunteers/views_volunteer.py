@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -73,8 +75,24 @@ def _own_sign_up(request: HttpRequest, sign_up_id: int) -> SignUp:
     )
 
 
-def _act(request: HttpRequest, sign_up_id: int, action, done: str) -> HttpResponse:
+def _act(
+    request: HttpRequest,
+    sign_up_id: int,
+    action,
+    done: str,
+    question: Callable[[SignUp], str] | None = None,
+) -> HttpResponse:
+    """Do what a My shifts button says. A button that gives something up sends
+    `confirm=ask` first: without JavaScript that shows a page asking "are you
+    sure?" (nothing is written); with it, the page counts down with an Undo and
+    sends `confirm=yes` (static/js/undo.js)."""
     sign_up = _own_sign_up(request, sign_up_id)
+    if question and request.POST.get("confirm") == "ask":
+        return TemplateResponse(
+            request,
+            "volunteers/confirm.html",
+            {"question": question(sign_up), "sign_up": sign_up},
+        )
     try:
         action(sign_up_id=sign_up.pk, by=request.user)
     except DomainError as e:
@@ -92,7 +110,14 @@ def cancel(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         sign_up_id,
         services.cancel_sign_up,
         "You are no longer down for {shift}. Thank you for letting us know.",
+        _cancel_question,
     )
+
+
+def _cancel_question(sign_up: SignUp) -> str:
+    if sign_up.is_waitlisted:
+        return f"Leave the waitlist for {sign_up.shift}?"
+    return f"Give up your place on {sign_up.shift}? Someone on the waitlist may take it at once."
 
 
 @login_required
@@ -104,6 +129,7 @@ def request_stand_in(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         services.request_stand_in,
         "Your place on {shift} is offered on the board. You stay down for it until "
         "someone takes it over; we'll email you when they do.",
+        lambda s: f"Offer your place on {s.shift} to a stand-in? Anyone may take it over at once.",
     )
 
 

@@ -72,3 +72,49 @@ def test_claiming_works_with_javascript_off(browser, live_server, board):
         assert SignUp.objects.get(volunteer=volunteer).is_confirmed
     finally:
         context.close()
+
+
+@pytest.fixture
+def mine(board):
+    """Vera holds a place on the Cook shift, two days ahead (before the cutoff)."""
+    volunteer, shift = board
+    sign_up = SignUpFactory(shift=shift, volunteer=volunteer)
+    Shift.objects.filter(pk=shift.pk).update(places_taken=2)
+    return volunteer, sign_up
+
+
+def test_cancel_waits_with_an_undo_and_undo_keeps_the_place(phone, mine):
+    volunteer, sign_up = mine
+    log_in(phone, volunteer.username, PASSWORD)
+    phone.goto("/me/shifts/")
+    phone.get_by_role("button", name="Cancel").first.tap()
+    status = phone.get_by_role("status").filter(has_text="Cancelling your place in")
+    expect(status).to_be_visible()
+    expect(phone.get_by_role("button", name="Undo")).to_be_focused()
+    phone.get_by_role("button", name="Undo").tap()
+    phone.wait_for_timeout(6_000)  # longer than the countdown: nothing is sent
+    assert SignUp.objects.get(pk=sign_up.pk).is_confirmed
+    expect(phone.get_by_role("button", name="Cancel").first).to_be_visible()
+
+    phone.get_by_role("button", name="Cancel").first.tap()
+    expect(phone.get_by_text("You are no longer down for")).to_be_visible(timeout=10_000)
+    assert SignUp.objects.get(pk=sign_up.pk).status == SignUp.Status.CANCELLED
+
+
+def test_cancel_with_javascript_off_asks_first(browser, live_server, mine):
+    volunteer, sign_up = mine
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 390, "height": 780}
+    )
+    page = context.new_page()
+    try:
+        log_in(page, volunteer.username, PASSWORD)
+        page.goto("/me/shifts/")
+        page.get_by_role("button", name="Cancel").first.click()
+        expect(page.get_by_role("heading", name="Are you sure?")).to_be_visible()
+        assert SignUp.objects.get(pk=sign_up.pk).is_confirmed
+        page.get_by_role("button", name="Yes").click()
+        expect(page.get_by_text("You are no longer down for")).to_be_visible()
+        assert SignUp.objects.get(pk=sign_up.pk).status == SignUp.Status.CANCELLED
+    finally:
+        context.close()

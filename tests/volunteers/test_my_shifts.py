@@ -116,3 +116,28 @@ def test_erasing_an_account_gives_up_its_places_and_moves_the_waitlist(
     assert not SignUp.objects.active().filter(volunteer=volunteer).exists()
     assert SignUp.objects.get(pk=waiting.pk).is_confirmed
     assert Shift.objects.get(pk=shift.pk).places_taken == 1
+
+
+@pytest.mark.parametrize(
+    ("waitlisted", "question"),
+    [(False, "Give up your place on"), (True, "Leave the waitlist for")],
+)
+def test_a_button_that_gives_a_place_up_asks_first_and_writes_nothing(
+    shift, volunteer, waitlisted, question
+):
+    status = SignUp.Status.WAITLISTED if waitlisted else SignUp.Status.CONFIRMED
+    sign_up = SignUpFactory(shift=shift, volunteer=volunteer, status=status)
+    Shift.objects.filter(pk=shift.pk).update(places_taken=0 if waitlisted else 1)
+    url = reverse("volunteers:cancel", args=[sign_up.pk])
+    response = client_for(volunteer).post(url, {"confirm": "ask"})
+    assert response.status_code == 200
+    assert question in response.content.decode() and 'value="yes"' in response.content.decode()
+    assert SignUp.objects.get(pk=sign_up.pk).status == status
+    client_for(volunteer).post(url, {"confirm": "yes"})
+    assert SignUp.objects.get(pk=sign_up.pk).status == SignUp.Status.CANCELLED
+
+
+def test_another_persons_sign_up_cannot_be_asked_about(shift, volunteer, make_volunteer):
+    theirs = SignUpFactory(shift=shift, volunteer=make_volunteer("Ben Carter"))
+    url = reverse("volunteers:cancel", args=[theirs.pk])
+    assert client_for(volunteer).post(url, {"confirm": "ask"}).status_code == 404
