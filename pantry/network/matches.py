@@ -319,9 +319,10 @@ def near_filter(site: Site, km: float, field: str = "site") -> Q | None:
     def bounds(centre: float, half: float) -> tuple[Decimal, Decimal]:
         return Decimal(f"{centre - half:.5f}"), Decimal(f"{centre + half:.5f}")
 
-    return Q(**{f"{field}__latitude__isnull": True}) | Q(
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}latitude__isnull": True}) | Q(
         **{
-            f"{field}__latitude__range": bounds(lat, dlat),
-            f"{field}__longitude__range": bounds(lng, dlng),
+            f"{prefix}latitude__range": bounds(lat, dlat),
+            f"{prefix}longitude__range": bounds(lng, dlng),
         }
     )
