@@ -216,7 +216,10 @@ class ProposeTransferForm(TokenForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     need = forms.ModelChoiceField(
-        queryset=Need.objects.open(), required=False, widget=forms.HiddenInput
+        queryset=Need.objects.open(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That need is closed; propose without it."},
     )
     offer = forms.ModelChoiceField(
         queryset=Offer.objects.open().select_related("site", "item"),
@@ -225,8 +228,18 @@ class ProposeTransferForm(TokenForm):
         error_messages={"invalid_choice": "That offer is no longer open; choose a source."},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Open as of this request, not as of when the module was loaded.
+        self.fields["need"].queryset = Need.objects.open()
+        self.fields["offer"].queryset = Offer.objects.open().select_related("site", "item")
+
     def clean(self):
         data = super().clean()
+        for hidden in ("need", "offer"):
+            # A hidden field's error has no place of its own on the page: say it above.
+            for message in self._errors.pop(hidden, []):
+                self.add_error(None, message)
         if data.get("source") and data.get("source") == data.get("destination"):
             self.add_error("destination", "Choose two different sites.")
         need = data.get("need")
