@@ -21,11 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonpot.demo import DemoNetwork
-from commonpot.errors import DomainError
 from pantry import services as pantry
-from pantry.models import Item, Storage
+from pantry.models import Item, Lot, Storage
 from pantry.network import services
-from pantry.network.models import Need, Offer
+from pantry.network.models import Need, NetworkSettings, Offer
 from pantry.units import to_base
 
 BREAD_SOURCE = "Harbour Bakery (end-of-day bread)"
@@ -37,6 +36,7 @@ NEEDS = [
 ]
 # Milk: site slug, litres on offer (from the site's soonest-dated milk)
 MILK_OFFERS = [("riverside-kitchen", "6"), ("eastside-food-bank", "12")]
+MILK_SOURCE = "School kitchen (milk left over at term's end)"
 MILK_NEED = ("harbour-camp", "10", 1, "Milk for the children's breakfast.")
 
 
@@ -54,6 +54,8 @@ def _bread() -> Item:
 
 @transaction.atomic
 def seed_network_surplus(network: DemoNetwork, stdout=None) -> None:
+    for site in network.sites.values():
+        NetworkSettings.objects.get_or_create(site=site)  # the default 30 km, to see and change
     camp = network.sites.get("harbour-camp")
     if camp is None:
         return
@@ -107,17 +109,25 @@ def _seed_milk(network: DemoNetwork) -> None:
         site = network.sites.get(slug)
         if site is None or Offer.objects.filter(site=site, item=milk).exists():
             continue
-        try:
-            services.post_offer(
-                site=site,
-                by=network.leads[slug],
-                item=milk,
-                quantity=to_base(litres, "L", milk),
-                pickup_until=timezone.now() + timedelta(days=1),
-                notes="In the cold room; bring a cool box.",
-            )
-        except DomainError:
-            continue  # not enough milk left in date at this site: no offer
+        # A lot of its own, so the site's shelf of milk stays free to count and cook.
+        lot = pantry.receive(
+            site=site,
+            item=milk,
+            quantity=to_base(litres, "L", milk),
+            by=network.leads[slug],
+            source=MILK_SOURCE,
+            best_before=site.today() + timedelta(days=3),
+            date_kind=Lot.DateKind.USE_BY,
+        ).lot
+        services.post_offer(
+            site=site,
+            by=network.leads[slug],
+            lot=lot,
+            quantity=lot.on_hand,
+            # Closes after the camp's bread, which stays the first offer to close.
+            pickup_until=timezone.now() + timedelta(days=3),
+            notes="In the cold room; bring a cool box.",
+        )
     slug, litres, days, note = MILK_NEED
     site = network.sites.get(slug)
     if site is not None and not Need.objects.filter(site=site, reference="demo").exists():
