@@ -290,10 +290,11 @@ def reachable_site_ids(needs: Iterable[Need], sites: Iterable[Site]) -> set[int]
     is every site (no bound worth a filter)."""
     sites = list(sites)
     reachable: set[int] = set()
-    distances = Distances()
-    for need in needs:
+    # Needs of one site with one limit reach the same sites: look once.
+    origins = {(n.site_id, n.limit_km): n.site for n in needs}
+    for (_, limit_km), origin in origins.items():
         for site in sites:
-            if site.pk not in reachable and in_reach(distances(need.site, site), need.limit_km):
+            if site.pk not in reachable and in_reach(distance_km(origin, site), limit_km):
                 reachable.add(site.pk)
         if len(reachable) == len(sites):
             return None

@@ -41,7 +41,7 @@ from pantry.network.matches import (
     offers_for_need,
     quantity_for,
 )
-from pantry.network.models import Need, NetworkSettings, Offer, Transfer, TransferLine
+from pantry.network.models import Need, Offer, Transfer, TransferLine
 from pantry.network.progress import attach_on_the_way, open_needs_alike
 from pantry.network.stock import stock_table
 from pantry.units import is_are
@@ -339,7 +339,6 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": need.transfers.exclude(status__in=Transfer.IN_FLIGHT)
             .select_related("source", "item")
             .order_by("-proposed_at"),
-            "site_km": NetworkSettings.for_site(need.site).match_within_km,
         },
     )
 

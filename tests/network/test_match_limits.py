@@ -201,9 +201,10 @@ def test_a_bad_need_limit_is_a_field_error_and_nothing_is_written(
     assert not Need.objects.exists()
 
 
-def test_the_need_service_refuses_a_limit_out_of_range(other_site, other_lead, item_bread):
+@pytest.mark.parametrize("value", [-1, 0, 1001, 10_000, "30", 2.5, True])
+def test_the_need_service_refuses_a_limit_out_of_range(other_site, other_lead, item_bread, value):
     with pytest.raises(DomainError) as refused:
-        need(other_site, by=other_lead, item=item_bread, within_km=-1)
+        need(other_site, by=other_lead, item=item_bread, within_km=value)
     assert refused.value.field == "within_km" and "1 to 1,000 km" in refused.value.message
     assert not Need.objects.exists()
 

@@ -83,7 +83,11 @@ def post_need(
         amount = grams(quantity, unit) if unit else positive(quantity)
     if needed_by < site.today():
         raise DomainError("The needed-by date has already passed.", field="needed_by")
-    if within_km is not None and not 1 <= within_km <= MAX_MATCH_KM:
+    if within_km is not None and (
+        not isinstance(within_km, int)
+        or isinstance(within_km, bool)
+        or not 1 <= within_km <= MAX_MATCH_KM
+    ):
         raise DomainError(
             f"Say how far an offer may be, from 1 to {MAX_MATCH_KM:,} km, or leave it empty "
             "for the site's limit.",
