@@ -9,8 +9,17 @@ class NetworkConfig(AppConfig):
     verbose_name = "Network: surplus and transfers"
 
     def ready(self) -> None:
-        from commonpot.registry import NavLink, SiteTab, registry
-        from pantry.network import access, benchmark, benchmark_pages, demo, panels, reports
+        from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
+        from pantry.network import (
+            access,
+            benchmark,
+            benchmark_pages,
+            demo,
+            panels,
+            reports,
+            site_settings,
+        )
+        from pantry.network.forms import NetworkSettingsForm
         from pantry.network.models import Offer, Transfer
         from pantry.network.notifications import MESSAGE_KINDS
 
@@ -19,6 +28,15 @@ class NetworkConfig(AppConfig):
         registry.add_panel("public", panels.public_needs, order=20)
         registry.add_panel("lead", panels.lead_panel, order=25)
         registry.add_panel("coordinator", panels.coordinator_panel, order=20)
+        registry.add_settings_section(
+            SettingsSection(
+                key="network",
+                title="Matching offers to needs",
+                form_class=NetworkSettingsForm,
+                save=site_settings.save_network_settings,
+                order=20,
+            )
+        )
         registry.add_demo_seeder(demo.seed_network_surplus, order=60)
         registry.add_benchmark("network", benchmark.run)
         registry.add_page_benchmark(benchmark_pages.seed)

@@ -241,7 +241,7 @@ def _measure_matching(seed: Seeder, out) -> None:
     seed.needs(seed.n(NEEDS_MATCH))
     started = clock.perf_counter()
     offers = list(Offer.objects.open().for_cards())
-    needs = list(Need.objects.open().for_cards())
+    needs = list(Need.objects.open().for_cards().with_limits())
     loaded = clock.perf_counter() - started
     matching_ms = median_ms(lambda: best_matches(needs, offers, per_need=3), REPEATS)
     found = best_matches(needs, offers, per_need=3)

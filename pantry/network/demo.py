@@ -6,6 +6,11 @@ needs canned and dry goods, Riverside needs dairy. So the whole journey can be
 walked by hand: the food bank's lead claims the bread, the camp's lead accepts
 it and prints the manifest, dispatches it, and the food bank records 38 kg
 arrived and 2 kg damaged.
+
+Matching: the camp needs 10 L of milk. Riverside, half a kilometre away, offers
+6 L; Eastside Food Bank in Brooklyn offers 12 L, enough for all of it but 5,400
+km away. The camp's need is matched to Riverside's 6 L first ("covers 6 of
+10 L"), and Eastside's milk is not suggested at all (beyond the camp's 30 km).
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ from django.utils import timezone
 
 from commonpot.demo import DemoNetwork
 from pantry import services as pantry
-from pantry.models import Item, Storage
+from pantry.models import Item, Lot, Storage
 from pantry.network import services
-from pantry.network.models import Need, Offer
+from pantry.network.models import Need, NetworkSettings, Offer
 from pantry.units import to_base
 
 BREAD_SOURCE = "Harbour Bakery (end-of-day bread)"
@@ -29,6 +34,10 @@ NEEDS = [
     ("maple-street-pantry", Item.Category.CANNED_DRY, 25, 7, "Tins and dry pasta for the shelves."),
     ("riverside-kitchen", Item.Category.DAIRY_EGGS, 10, 3, "Milk and eggs for breakfast club."),
 ]
+# Milk: site slug, litres on offer (from the site's soonest-dated milk)
+MILK_OFFERS = [("riverside-kitchen", "6"), ("eastside-food-bank", "12")]
+MILK_SOURCE = "School kitchen (milk left over at term's end)"
+MILK_NEED = ("harbour-camp", "10", 1, "Milk for the children's breakfast.")
 
 
 def _bread() -> Item:
@@ -45,6 +54,8 @@ def _bread() -> Item:
 
 @transaction.atomic
 def seed_network_surplus(network: DemoNetwork, stdout=None) -> None:
+    for site in network.sites.values():
+        NetworkSettings.objects.get_or_create(site=site)  # the default 30 km, to see and change
     camp = network.sites.get("harbour-camp")
     if camp is None:
         return
@@ -82,5 +93,51 @@ def seed_network_surplus(network: DemoNetwork, stdout=None) -> None:
             note=note,
             reference="demo",
         )
+    _seed_milk(network)
     if stdout is not None:
-        stdout.write("Network: Harbour Camp offers 40 kg of bread; three sites post needs.")
+        stdout.write(
+            "Network: Harbour Camp offers 40 kg of bread and needs 10 L of milk; "
+            "Riverside and Eastside offer milk; three sites post needs."
+        )
+
+
+def _seed_milk(network: DemoNetwork) -> None:
+    milk = Item.objects.filter(name__iexact="Milk").first()
+    if milk is None:
+        return
+    for slug, litres in MILK_OFFERS:
+        site = network.sites.get(slug)
+        if site is None or Offer.objects.filter(site=site, item=milk).exists():
+            continue
+        # A lot of its own, so the site's shelf of milk stays free to count and cook.
+        lot = pantry.receive(
+            site=site,
+            item=milk,
+            quantity=to_base(litres, "L", milk),
+            by=network.leads[slug],
+            source=MILK_SOURCE,
+            best_before=site.today() + timedelta(days=3),
+            date_kind=Lot.DateKind.USE_BY,
+        ).lot
+        services.post_offer(
+            site=site,
+            by=network.leads[slug],
+            lot=lot,
+            quantity=lot.on_hand,
+            # Closes after the camp's bread, which stays the first offer to close.
+            pickup_until=timezone.now() + timedelta(days=3),
+            notes="In the cold room; bring a cool box.",
+        )
+    slug, litres, days, note = MILK_NEED
+    site = network.sites.get(slug)
+    if site is not None and not Need.objects.filter(site=site, reference="demo").exists():
+        services.post_need(
+            site=site,
+            by=network.leads[slug],
+            item=milk,
+            quantity=litres,
+            unit="L",
+            needed_by=site.today() + timedelta(days=days),
+            note=note,
+            reference="demo",
+        )

@@ -12,14 +12,24 @@ from django.utils import timezone
 
 from commonpot.dates import DayField, DayTimeField, day
 from commonpot.errors import DomainError
-from commonpot.forms import show_error
+from commonpot.forms import SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.freshness import DateRules
 from pantry.models import Item, Lot, StockMove
-from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
+from pantry.network.models import (
+    DEFAULT_MATCH_KM,
+    MAX_MATCH_KM,
+    ColdChain,
+    Need,
+    NetworkSettings,
+    Offer,
+    Transfer,
+    TransferLine,
+)
+from pantry.network.site_settings import NETWORK_SETTINGS_FIELDS
 from pantry.units import display, to_base
 
 UNITS = [
@@ -126,6 +136,13 @@ class NeedForm(TokenForm):
         choices=UNITS, initial="kg", help_text="A need for a whole category is given by weight."
     )
     needed_by = DayField(widget=DATE)
+    within_km = forms.IntegerField(
+        label="Suggest offers within (km)",
+        required=False,
+        min_value=1,
+        max_value=MAX_MATCH_KM,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
     note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -133,6 +150,11 @@ class NeedForm(TokenForm):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("needed_by", site.today() + timedelta(days=3))
         super().__init__(*args, **kwargs)
+        site_km = NetworkSettings.for_site(site).match_within_km
+        self.fields["within_km"].help_text = (
+            f"Leave empty for {site.name}'s limit, {site_km:,} km. Offers further away "
+            "are not suggested for this need."
+        )
 
     def clean(self):
         data = super().clean()
@@ -198,13 +220,35 @@ class ProposeTransferForm(TokenForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     need = forms.ModelChoiceField(
-        queryset=Need.objects.open(), required=False, widget=forms.HiddenInput
+        queryset=Need.objects.open(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That need is closed; propose without it."},
     )
+    offer = forms.ModelChoiceField(
+        queryset=Offer.objects.open().select_related("site", "item"),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That offer is no longer open; choose a source."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Open as of this request, not as of when the module was loaded.
+        self.fields["need"].queryset = Need.objects.open()
+        self.fields["offer"].queryset = Offer.objects.open().select_related("site", "item")
 
     def clean(self):
         data = super().clean()
+        for hidden in ("need", "offer"):
+            # A hidden field's error has no place of its own on the page: say it above.
+            for message in self._errors.pop(hidden, []):
+                self.add_error(None, message)
         if data.get("source") and data.get("source") == data.get("destination"):
             self.add_error("destination", "Choose two different sites.")
+        need = data.get("need")
+        if need is not None and data.get("destination") and data["destination"] != need.site:
+            self.add_error("destination", f"That need is {need.site.name}'s: send the food there.")
         if data.get("item") is not None and data.get("quantity") and data.get("unit"):
             try:
                 data["base_quantity"] = to_base(data["quantity"], data["unit"], data["item"])
@@ -284,3 +328,22 @@ class CloseNeedForm(forms.Form):
 
 def local_naive(moment: datetime, site: Site) -> datetime:
     return site.local(moment).replace(tzinfo=None)
+
+
+class NetworkSettingsForm(SettingsSectionForm):
+    """How far away an offer may be to be suggested for the site's needs."""
+
+    class Meta:
+        model = NetworkSettings
+        fields = NETWORK_SETTINGS_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["match_within_km"]
+        field.widget.attrs["inputmode"] = "numeric"
+        # Empty means the default, so a settings form sent without it keeps working.
+        field.required = False
+
+    def clean_match_within_km(self) -> int:
+        value = self.cleaned_data.get("match_within_km")
+        return DEFAULT_MATCH_KM if value is None else value

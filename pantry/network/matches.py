@@ -1,14 +1,22 @@
-"""Which open offers fit which open needs, nearest first.
+"""Which open offers fit which open needs: the ones covering most of the need
+first, then the nearest.
 
 An offer fits a need when it is at another site, is of the same item (or of the
-need's category, for a need of a whole category), is enough for what is still
-needed, and is still good on the needed-by date. Distances are great-circle
-distances between the two sites' latitude and longitude (haversine); sites
-without coordinates sort after those with them.
+need's category, for a need of a whole category, compared by weight), is still
+good on the needed-by date, and is no further from the need's site than the
+need's distance limit (`Need.limit_km`: its own, else its site's). It need not
+cover the whole need: a match says how much of what is left to find it covers
+("covers 6 of 10 L"), and matches rank by that share (capped at the whole
+need), then by distance, then by the food that closes soonest.
+
+Distances are great-circle distances between the two sites' latitude and
+longitude (haversine). When either site has no coordinates the distance is
+unknown: such offers are still suggested (the site may be next door), after
+every offer whose distance is known, marked "distance unknown".
 
 Everything here works on objects already loaded (offers and needs with their
-site and item), so a page or the benchmark decides the queries and this
-module adds none.
+site and item, needs with their limit and what is on its way), so a page or the
+benchmark decides the queries and this module adds none.
 """
 
 from __future__ import annotations
@@ -20,10 +28,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
+from commonpot.errors import DomainError
 from commonpot.models import Site
 from pantry.network.models import Need, Offer
+from pantry.units import to_base
 
 EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+WHOLE = Decimal(1)
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
@@ -67,20 +81,9 @@ def sites_within(origin: Site, km: float, sites: Iterable[Site]) -> list[int]:
     ]
 
 
-@dataclass(frozen=True)
-class Match:
-    offer: Offer
-    need: Need
-    distance_km: float | None
-
-    @property
-    def distance_label(self) -> str:
-        return distance_label(self.distance_km)
-
-    def sort_key(self):
-        # Nearest first; unknown distance last; then the food that closes soonest.
-        d = self.distance_km
-        return (d is None, d or 0.0, self.offer.closes_at, self.offer.pk, self.need.pk)
+def in_reach(distance: float | None, limit_km: float) -> bool:
+    """Is an offer this far suggested under this limit? Unknown distances are."""
+    return distance is None or distance <= limit_km
 
 
 def distance_label(km: float | None) -> str:
@@ -91,6 +94,48 @@ def distance_label(km: float | None) -> str:
     return f"{km:,.0f} km"
 
 
+@dataclass(frozen=True)
+class Match:
+    offer: Offer
+    need: Need
+    distance_km: float | None
+    # How much of what is left to find the offer covers, in the need's unit
+    # (grams for a category need), and that as a share of it (at most 1).
+    covers: Decimal
+    share: Decimal
+
+    @property
+    def distance_label(self) -> str:
+        return distance_label(self.distance_km)
+
+    @property
+    def is_whole(self) -> bool:
+        return self.share >= WHOLE
+
+    @property
+    def covers_label(self) -> str:
+        """'covers 6 of 10 L', or 'covers all 10 L' when the offer is enough."""
+        left = self.need.show(self.need.left_to_find)
+        if self.is_whole:
+            return f"covers all {left}"
+        part = self.need.show(self.covers)
+        number, _, unit = part.partition(" ")
+        if unit and left.endswith(f" {unit}"):
+            part = number
+        return f"covers {part} of {left}"
+
+    def sort_key(self):
+        # Known distances first; then the most of the need; then the nearest;
+        # then the food that closes soonest.
+        d = self.distance_km
+        return (d is None, -self.share, d or 0.0, self.offer.closes_at, self.offer.pk, self.need.pk)
+
+
+def good_on_needed_by(offer: Offer, need: Need) -> bool:
+    """Is the offered food still good to give out on the day it is needed by?"""
+    return offer.best_before is None or offer.best_before >= need.needed_by
+
+
 def _offer_weight(offer: Offer) -> Decimal | None:
     cached = getattr(offer, "_weight_for_matching", False)
     if cached is False:
@@ -99,25 +144,62 @@ def _offer_weight(offer: Offer) -> Decimal | None:
     return cached
 
 
-def fits(offer: Offer, need: Need) -> bool:
-    """Does this open offer fit this open need? (Both are assumed open.)"""
-    if offer.site_id == need.site_id or need.outstanding <= 0:
-        return False
-    if offer.best_before is not None and offer.best_before < need.needed_by:
-        return False
+def coverage(offer: Offer, need: Need) -> Decimal | None:
+    """How much of what is left of the need this offer covers (need's unit), or None
+    when it does not fit at all (own site, other food, not good in time, nothing left)."""
+    left = need.left_to_find
+    if offer.site_id == need.site_id or left <= 0:
+        return None
+    if not good_on_needed_by(offer, need):
+        return None
     if need.item_id is not None:
-        return offer.item_id == need.item_id and offer.remaining >= need.outstanding
-    if offer.item.category != need.category:
-        return False
-    weight = _offer_weight(offer)
-    return weight is not None and weight >= need.outstanding
+        amount = offer.remaining if offer.item_id == need.item_id else None
+    elif offer.item.category == need.category:
+        amount = _offer_weight(offer)
+    else:
+        amount = None
+    if amount is None or amount <= 0:
+        return None
+    return min(amount, left)
+
+
+def match(offer: Offer, need: Need, distance: float | None) -> Match | None:
+    """The match of this offer and need at this distance, or None when it does not fit
+    or the offer is beyond the need's distance limit."""
+    if not in_reach(distance, need.limit_km):
+        return None
+    covers = coverage(offer, need)
+    if covers is None:
+        return None
+    share = min(covers / need.left_to_find, WHOLE)
+    return Match(offer, need, distance, covers, share)
+
+
+def quantity_for(offer: Offer, need: Need) -> Decimal:
+    """What to ask of an offer for a need (offer's unit): what is left to find, at
+    most what is offered."""
+    if need.item_id:
+        wanted = need.left_to_find
+    else:
+        try:
+            wanted = to_base(need.left_to_find, "g", offer.item)
+        except DomainError:
+            wanted = offer.remaining
+    return min(wanted, offer.remaining)
+
+
+def fits(offer: Offer, need: Need, distance: float | None = None) -> bool:
+    """Does this open offer fit this open need at all (even in part, within reach)?"""
+    if distance is None:
+        distance = distance_km(offer.site, need.site)
+    return match(offer, need, distance) is not None
 
 
 def offers_for_need(
     need: Need, offers: Iterable[Offer], *, limit: int | None = None, distances=None
 ) -> list[Match]:
     distances = distances or Distances()
-    found = (Match(o, need, distances(o.site, need.site)) for o in offers if fits(o, need))
+    found = (m for o in offers if (m := match(o, need, distances(o.site, need.site))))
     return _best(found, limit)
 
 
@@ -125,7 +207,7 @@ def needs_for_offer(
     offer: Offer, needs: Iterable[Need], *, limit: int | None = None, distances=None
 ) -> list[Match]:
     distances = distances or Distances()
-    found = (Match(offer, n, distances(offer.site, n.site)) for n in needs if fits(offer, n))
+    found = (m for n in needs if (m := match(offer, n, distances(offer.site, n.site))))
     return _best(found, limit)
 
 
@@ -135,22 +217,24 @@ def _best(found: Iterable[Match], limit: int | None) -> list[Match]:
     return heapq.nsmallest(limit, found, key=Match.sort_key)
 
 
-def _further(distance: float | None, last: float | None) -> bool:
-    """Does every offer at a site this far sort after a match this far?"""
-    if last is None:
-        return False  # unplaced sites tie with each other; keep looking
-    return distance is None or distance > last
+def _settled(last: Match, distance: float | None) -> bool:
+    """Does every match at a site this far (or further) sort after `last`?
+
+    The best any such match can do is to cover the whole need at exactly this
+    distance; `last` must beat that on (unknown distance, share, distance)."""
+    best_possible = (distance is None, -WHOLE, distance or 0.0)
+    return last.sort_key()[:3] < best_possible
 
 
 def best_matches(
     needs: Iterable[Need], offers: Iterable[Offer], *, per_need: int | None = 3
 ) -> dict[int, list[Match]]:
-    """For each need, its best-fitting offers (nearest first). {need id: matches}.
+    """For each need, its best-fitting offers (see the module's order). {need id: matches}.
 
     Offers are grouped by what they could fit (their item, their category) and
-    by site, each group soonest-closing first. A need then walks the sites
-    nearest first and stops as soon as it holds `per_need` matches and the next
-    site is further away than the last of them: the answer is the same as
+    by site. A need then walks the sites nearest first (sites of unknown distance
+    last), skips those beyond its limit, and stops as soon as it holds `per_need`
+    matches that nothing further away could beat: the answer is the same as
     sorting every fitting offer, without looking at the far ones.
     """
     by_key: dict[tuple, dict[int, list[Offer]]] = defaultdict(lambda: defaultdict(list))
@@ -159,16 +243,13 @@ def best_matches(
         sites[offer.site_id] = offer.site
         by_key[("item", offer.item_id)][offer.site_id].append(offer)
         by_key[("category", offer.item.category)][offer.site_id].append(offer)
-    for groups in by_key.values():
-        for group in groups.values():
-            group.sort(key=lambda o: (o.closes_at, o.pk))
     distances = Distances()
     orders: dict[int, list[tuple[float | None, int]]] = {}
     result: dict[int, list[Match]] = {}
     for need in needs:
         key = ("item", need.item_id) if need.item_id else ("category", need.category)
         groups = by_key.get(key)
-        if not groups or need.outstanding <= 0:
+        if not groups or need.left_to_find <= 0:
             result[need.pk] = []
             continue
         if per_need is None:
@@ -182,12 +263,67 @@ def best_matches(
                 key=lambda e: (e[0] is None, e[0] or 0.0, e[1]),
             )
             orders[need.site_id] = order
+        limit_km = need.limit_km
         found: list[Match] = []
+        unsorted = False
         for distance, site_id in order:
-            if len(found) >= per_need and _further(distance, found[per_need - 1].distance_km):
-                break
+            if not in_reach(distance, limit_km):
+                continue  # beyond the limit; the unplaced sites come after these
+            if len(found) >= per_need:
+                if unsorted:
+                    found.sort(key=Match.sort_key)
+                    del found[per_need:]
+                    unsorted = False
+                if _settled(found[-1], distance):
+                    break
             for offer in groups.get(site_id, ()):
-                if fits(offer, need):
-                    found.append(Match(offer, need, distance))
+                if (m := match(offer, need, distance)) is not None:
+                    found.append(m)
+                    unsorted = True
         result[need.pk] = sorted(found, key=Match.sort_key)[:per_need]
     return result
+
+
+def reachable_site_ids(needs: Iterable[Need], sites: Iterable[Site]) -> set[int] | None:
+    """The sites an offer may be at to be suggested for any of these needs: those
+    within each need's limit, and those whose distance is unknown. None when that
+    is every site (no bound worth a filter)."""
+    sites = list(sites)
+    reachable: set[int] = set()
+    # Needs of one site with one limit reach the same sites: look once.
+    origins = {(n.site_id, n.limit_km): n.site for n in needs}
+    for (_, limit_km), origin in origins.items():
+        for site in sites:
+            if site.pk not in reachable and in_reach(distance_km(origin, site), limit_km):
+                reachable.add(site.pk)
+        if len(reachable) == len(sites):
+            return None
+    return reachable
+
+
+def near_filter(site: Site, km: float, field: str = "site") -> Q | None:
+    """A database filter keeping the rows whose `field` site may be within `km` of
+    `site`: inside a latitude and longitude box around it, or not on the map
+    (distance unknown). A prefilter: the exact distance is checked in Python.
+    None when the site is not on the map or the box would reach a pole or the
+    date line (then it would not narrow much anyway)."""
+    if site.latitude is None or site.longitude is None:
+        return None
+    lat, lng = float(site.latitude), float(site.longitude)
+    dlat = km / KM_PER_DEGREE * 1.01
+    if abs(lat) + dlat >= 89:
+        return None
+    dlng = km / (KM_PER_DEGREE * math.cos(math.radians(abs(lat) + dlat))) * 1.01
+    if abs(lng) + dlng >= 180:
+        return None
+
+    def bounds(centre: float, half: float) -> tuple[Decimal, Decimal]:
+        return Decimal(f"{centre - half:.5f}"), Decimal(f"{centre + half:.5f}")
+
+    prefix = f"{field}__" if field else ""
+    return Q(**{f"{prefix}latitude__isnull": True}) | Q(
+        **{
+            f"{prefix}latitude__range": bounds(lat, dlat),
+            f"{prefix}longitude__range": bounds(lng, dlng),
+        }
+    )

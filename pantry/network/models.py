@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -30,6 +31,52 @@ from pantry.units import display, display_weight
 def end_of_day(site: Site, day) -> datetime:
     """The moment a date ends on the site's clock (food is good through its date)."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=site.tz)
+
+
+# How far an offer may be from a need to be suggested for it: a city by default;
+# more than a day's drive is not a match to suggest (a coordinator can still
+# propose any transfer by hand).
+DEFAULT_MATCH_KM = 30
+MAX_MATCH_KM = 1000
+
+
+def _match_km_validators():
+    return [MinValueValidator(1), MaxValueValidator(MAX_MATCH_KM)]
+
+
+class NetworkSettings(models.Model):
+    """A site's rules for the network: how far away an offer may be to be suggested
+    for the site's needs. Sites without a row use the defaults."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="network_settings")
+    match_within_km = models.PositiveSmallIntegerField(
+        "suggest offers within (km)",
+        default=DEFAULT_MATCH_KM,
+        validators=_match_km_validators(),
+        help_text=f"Offers further than this from the site are not suggested for its needs "
+        f"(1 to {MAX_MATCH_KM:,} km; a need can set its own). Offers at sites with no place "
+        'on the map are shown last, marked "distance unknown".',
+    )
+
+    class Meta:
+        verbose_name_plural = "network settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(match_within_km__gte=1) & Q(match_within_km__lte=MAX_MATCH_KM),
+                name="network_settings_within_km_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Network settings of {self.site}"
+
+    @classmethod
+    def for_site(cls, site: Site) -> NetworkSettings:
+        """The site's settings, or the defaults (unsaved) when it has none yet."""
+        try:
+            return site.network_settings
+        except cls.DoesNotExist:
+            return cls(site=site)
 
 
 class ColdChain(models.TextChoices):
@@ -206,6 +253,10 @@ class NeedQuerySet(models.QuerySet):
     def for_cards(self) -> NeedQuerySet:
         return self.select_related("site", "item").order_by("closes_at", "pk")
 
+    def with_limits(self) -> NeedQuerySet:
+        """With the site's network settings, which `Need.limit_km` reads (no query each)."""
+        return self.select_related("site__network_settings", "item")
+
 
 class Need(Tokened):
     """Food a site is short of: one item, or anything of a category, by a date.
@@ -231,6 +282,13 @@ class Need(Tokened):
     )
     needed_by = models.DateField()
     closes_at = models.DateTimeField(help_text="The end of the needed-by day at the site.")
+    within_km = models.PositiveSmallIntegerField(
+        "suggest offers within (km)",
+        null=True,
+        blank=True,
+        validators=_match_km_validators(),
+        help_text="Empty: the site's own limit.",
+    )
     note = models.CharField(max_length=300, blank=True)
     reference = models.CharField(
         max_length=100,
@@ -247,10 +305,19 @@ class Need(Tokened):
 
     objects = NeedQuerySet.as_manager()
 
+    # What in-flight transfers bring towards this need, in its unit: set for the
+    # needs a page shows by pantry.network.progress.attach_on_the_way.
+    on_the_way = Decimal(0)
+
     class Meta:
         ordering = ["closes_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="need_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(within_km__isnull=True)
+                | (Q(within_km__gte=1) & Q(within_km__lte=MAX_MATCH_KM)),
+                name="need_within_km_in_range",
+            ),
             models.CheckConstraint(condition=Q(received__gte=0), name="need_received_positive"),
             *fits_columns("need", "quantity", "received", **QTY),
         ]
@@ -269,6 +336,26 @@ class Need(Tokened):
     @property
     def outstanding(self) -> Decimal:
         return max(self.quantity - self.received, Decimal(0))
+
+    @property
+    def left_to_find(self) -> Decimal:
+        """What is still needed and not yet on its way (see `on_the_way`)."""
+        return max(self.outstanding - self.on_the_way, Decimal(0))
+
+    @property
+    def left_to_find_display(self) -> str:
+        return self.show(self.left_to_find)
+
+    @property
+    def on_the_way_display(self) -> str:
+        return self.show(self.on_the_way)
+
+    @property
+    def limit_km(self) -> int:
+        """How far an offer may be to be suggested: the need's own limit, else its site's."""
+        if self.within_km is not None:
+            return self.within_km
+        return NetworkSettings.for_site(self.site).match_within_km
 
     def show(self, quantity: Decimal) -> str:
         return display(quantity, self.item) if self.item_id else display_weight(quantity)

@@ -12,8 +12,9 @@ from django.template.loader import render_to_string
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site, User
 from commonpot.permissions import can_manage_site
-from pantry.network.matches import distance_km, distance_label, fits
+from pantry.network.matches import needs_for_offer
 from pantry.network.models import Need, Offer, Transfer
+from pantry.network.progress import attach_on_the_way
 
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
@@ -39,27 +40,31 @@ def _lead_to_tell(site: Site, preferred: User | None) -> User | str | None:
 
 
 def notify_offer_matches(offer_id: int) -> int:
-    """Tell the leads of every open need this offer fits; return how many were decided."""
+    """Tell the leads of every open need this offer fits (in part, within the need's
+    distance limit); return how many were decided."""
     offer = Offer.objects.select_related("site", "item").filter(pk=offer_id).first()
     if offer is None or not offer.is_open():
         return 0
-    needs = (
+    needs = list(
         Need.objects.open()
         .exclude(site=offer.site)
         .filter(category=offer.item.category)
-        .select_related("site", "item", "posted_by")
+        .with_limits()
+        .select_related("posted_by")
     )
+    attach_on_the_way(needs)
     told = 0
-    for need in needs:
-        if not fits(offer, need):
-            continue
+    # Within each need's distance limit, even when the offer covers only part of it.
+    for found in needs_for_offer(offer, needs):
+        need = found.need
         to = _lead_to_tell(need.site, need.posted_by)
         if to is None:
             continue
         context = {
             "offer": offer,
             "need": need,
-            "distance": distance_label(distance_km(offer.site, need.site)),
+            "match": found,
+            "distance": found.distance_label,
             "url": settings.SITE_URL + offer.get_absolute_url(),
         }
         _, created = queue_email(

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, Min, Q, Sum, Value, When
 
 from commonpot.models import Site
 from pantry.models import QTY, Item, Lot
-from pantry.network.models import Transfer, TransferLine
+from pantry.network.matches import Distances, distance_label
+from pantry.network.models import Offer, Transfer, TransferLine
+from pantry.units import display
 
 KG = Decimal(1000)
 
@@ -155,3 +157,65 @@ def network_quantities() -> dict[int, Decimal]:
     ):
         totals[r["item_id"]] += r["q"] or Decimal(0)
     return dict(totals)
+
+
+@dataclass
+class Holder:
+    """A site that holds an item: free to send, on offer (its soonest-closing open
+    offer of it), and how far from where the food would go."""
+
+    site: Site
+    free: Decimal
+    offered: Decimal
+    offer_id: int | None
+    distance_km: float | None
+    item: Item
+
+    @property
+    def free_display(self) -> str:
+        return display(self.free, self.item)
+
+    @property
+    def offered_display(self) -> str:
+        return display(self.offered, self.item)
+
+    @property
+    def distance_label(self) -> str:
+        return distance_label(self.distance_km)
+
+
+def sites_holding(item: Item, *, towards: Site | None, shown: int = 10) -> tuple[list[Holder], int]:
+    """The active sites (other than `towards`) with `item` free in date or on offer,
+    nearest to `towards` first (sites not on the map last): the first `shown`, and
+    how many more. Three queries whatever the number of sites and lots."""
+    today = towards.today() if towards is not None else None
+    lots = Lot.objects.of(item).filter(site__is_active=True)
+    lots = lots.usable(today) if today is not None else lots.with_available()
+    free = {
+        r["site_id"]: Decimal(r["free"] or 0).quantize(Decimal("0.001"))
+        for r in lots.values("site_id").annotate(free=Sum(F("on_hand") - F("reserved"))).order_by()
+    }
+    offered = {
+        r["site_id"]: (Decimal(r["total"] or 0).quantize(Decimal("0.001")), r["first"])
+        for r in Offer.objects.open()
+        .filter(item=item, site__is_active=True)
+        .values("site_id")
+        .annotate(total=Sum("remaining"), first=Min("pk"))
+        .order_by()
+    }
+    ids = (set(free) | set(offered)) - ({towards.pk} if towards is not None else set())
+    sites = Site.objects.filter(pk__in=ids).only("slug", "name", "city", "latitude", "longitude")
+    distances = Distances()
+    holders = [
+        Holder(
+            site=s,
+            free=free.get(s.pk, Decimal(0)),
+            offered=offered.get(s.pk, (Decimal(0), None))[0],
+            offer_id=offered.get(s.pk, (Decimal(0), None))[1],
+            distance_km=distances(towards, s) if towards is not None else None,
+            item=item,
+        )
+        for s in sites
+    ]
+    holders.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0, h.site.name))
+    return holders[:shown], max(len(holders) - shown, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -38,12 +37,15 @@ from pantry.network.forms import (
 from pantry.network.matches import (
     Distances,
     distance_label,
+    near_filter,
     needs_for_offer,
     offers_for_need,
+    quantity_for,
 )
 from pantry.network.models import Need, Offer, Transfer, TransferLine
+from pantry.network.progress import attach_on_the_way, open_needs_alike
 from pantry.network.stock import stock_table
-from pantry.units import is_are, to_base
+from pantry.units import is_are
 
 PAGE_SIZE = 30
 
@@ -162,12 +164,13 @@ def _offer_page(
     is_open = offer.is_open()
     matches = []
     if is_open:
-        needs = (
+        needs = list(
             Need.objects.open()
             .exclude(site=offer.site)
             .filter(category=offer.item.category)
-            .select_related("site", "item")
+            .with_limits()
         )
+        attach_on_the_way(needs)
         matches = needs_for_offer(offer, needs)
     claimers = [s for s in claim_sites(request.user) if s.pk != offer.site_id]
     if form is None and is_open and claimers:
@@ -297,23 +300,16 @@ def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
 # --- Needs -------------------------------------------------------------------------
 
 
-def _claim_quantity(offer: Offer, need: Need) -> Decimal:
-    """What to claim of an offer for a need: what is still needed, at most what is offered."""
-    if need.item_id:
-        wanted = need.outstanding
-    else:
-        try:
-            wanted = to_base(need.outstanding, "g", offer.item)
-        except DomainError:
-            wanted = offer.remaining
-    return min(wanted, offer.remaining)
-
-
 @network_required
 @require_GET
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    need = get_object_or_404(Need.objects.select_related("site", "item", "posted_by"), pk=pk)
+    """A need, what is on its way to it, what is left to find, and the offers that fit."""
+    need = get_object_or_404(Need.objects.with_limits().select_related("posted_by"), pk=pk)
     is_open = need.status == Need.Status.OPEN and need.closes_at > timezone.now()
+    # The site's other needs of the same food, so a transfer made for no need is
+    # counted towards the same one whichever need's page shows it.
+    alike = list(open_needs_alike(need).select_related("item")) if is_open else []
+    attach_on_the_way([need, *alike], with_transfers=True)
     matches = []
     if is_open:
         offers = Offer.objects.open().exclude(site=need.site).select_related("site", "item")
@@ -322,13 +318,13 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if need.item_id
             else offers.filter(item__category=need.category)
         )
+        if (near := near_filter(need.site, need.limit_km)) is not None:
+            offers = offers.filter(near)
         matches = offers_for_need(need, offers)
     can_claim = can_manage_site(request.user, need.site)
-    for match in matches:
-        match.offer.claim_value, match.offer.claim_unit = natural(
-            _claim_quantity(match.offer, need), match.offer.item
-        )
-        match.offer.claim_token = uuid.uuid4()
+    for m in matches:
+        m.offer.claim_value, m.offer.claim_unit = natural(quantity_for(m.offer, need), m.offer.item)
+        m.offer.claim_token = uuid.uuid4()
     return TemplateResponse(
         request,
         "network/need.html",
@@ -339,7 +335,11 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_claim": can_claim,
             "can_propose": is_coordinator(request.user),
             "close_form": CloseNeedForm() if can_claim and is_open else None,
-            "transfers": need.transfers.select_related("source", "item").order_by("-proposed_at"),
+            "on_the_way": need.transfers_on_the_way,
+            # Transfers made for this need that are done with (received or cancelled).
+            "earlier": need.transfers.exclude(status__in=Transfer.IN_FLIGHT)
+            .select_related("source", "item")
+            .order_by("-proposed_at"),
         },
     )
 
@@ -377,6 +377,7 @@ def need_new(request: HttpRequest, site: Site) -> HttpResponse:
                 unit=data["unit"],
                 needed_by=data["needed_by"],
                 note=data["note"],
+                within_km=data["within_km"],
                 token=data["token"],
             )
         except DomainError as e:

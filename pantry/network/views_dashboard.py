@@ -20,8 +20,9 @@ from commonpot.opendata import site_map, site_map_feature
 from commonpot.pagecache import cached_page
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
-from pantry.network.matches import Match, best_matches
+from pantry.network.matches import Match, best_matches, reachable_site_ids
 from pantry.network.models import Need, Offer, Transfer
+from pantry.network.progress import attach_on_the_way
 from pantry.network.stock import stock_table
 
 EXPIRING_HOURS = 72
@@ -52,13 +53,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
     open_needs = Need.objects.open(now).filter(site__is_active=True)
-    needs = list(open_needs.for_cards()[:SHOWN])
+    needs = list(open_needs.for_cards().with_limits()[:SHOWN])
+    attach_on_the_way(needs)
     # Matches for the needs shown, from the offers that could fit them: of their
-    # items, or of their categories.
+    # items, or of their categories, at the sites within reach of one of them.
     candidates = open_offers.filter(
         Q(item_id__in={n.item_id for n in needs if n.item_id})
         | Q(item__category__in={n.category for n in needs if not n.item_id})
     )
+    reachable = reachable_site_ids(needs, sites)
+    if reachable is not None:
+        candidates = candidates.filter(site_id__in=reachable)
     matches = _matches(needs, candidates, sites)
     in_flight = Transfer.objects.in_flight()
     flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
@@ -91,8 +96,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list[Match]]:
-    """The best three offers for each need. The candidates (every open offer of the
-    needs' items and categories, maybe thousands) are loaded with only what
+    """The best three offers for each need. The candidates (the open offers of the
+    needs' items and categories within reach of the needs) are loaded with only what
     matching reads and their sites taken from `sites`; the few offers matched are
     then loaded whole, in one query, for the page to show."""
     by_pk = {s.pk: s for s in sites}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
+from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import can_manage_site, coordinator_required
@@ -20,12 +21,15 @@ from pantry.models import Reservation
 from pantry.network import services
 from pantry.network.access import network_required, transfer_for
 from pantry.network.filters import TransferFilter
-from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm
-from pantry.network.models import Need, Transfer
+from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm, natural
+from pantry.network.matches import quantity_for
+from pantry.network.models import Need, Offer, Transfer
 from pantry.network.pdf import manifest_pdf
+from pantry.network.progress import attach_on_the_way, open_needs_alike
 from pantry.network.slots import transfer_panels
+from pantry.network.stock import sites_holding
 from pantry.network.tables import TransferTable
-from pantry.units import display, is_are
+from pantry.units import display, is_are, plain
 
 
 @network_required
@@ -187,12 +191,13 @@ def manifest(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
-    initial = {}
-    need = None
-    if (need_id := int_param(request.GET, "need")) is not None:
-        need = Need.objects.open().select_related("site", "item").filter(pk=need_id).first()
-    if need is not None:
-        initial = {"destination": need.site, "item": need.item, "need": need}
+    """Propose a transfer: blank, or filled in from a need (`?need=`), a match of an
+    offer to it (`?need=&offer=`), or a site chosen from those holding the food
+    (`&source=`). The page lists the sites holding the item, nearest first."""
+    query = request.POST if request.method == "POST" else request.GET
+    need = _open_need(int_param(query, "need"))
+    offer = _open_offer(int_param(query, "offer"))
+    initial = _filled_in(need, offer, int_param(request.GET, "source"))
     form = ProposeTransferForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid() and "base_quantity" in form.cleaned_data:
         data = form.cleaned_data
@@ -205,6 +210,7 @@ def propose(request: HttpRequest) -> HttpResponse:
                 by=request.user,
                 note=data["note"],
                 need=data["need"],
+                offer=data["offer"],
                 token=data["token"],
             )
         except DomainError as e:
@@ -215,6 +221,54 @@ def propose(request: HttpRequest) -> HttpResponse:
             )
             return redirect(transfer)
     status = 400 if request.method == "POST" else 200
-    return TemplateResponse(
-        request, "network/propose.html", {"form": form, "need": need}, status=status
+    item = offer.item if offer is not None else (need.item if need is not None else None)
+    holders, holders_more = (
+        sites_holding(item, towards=need.site if need else None) if item else ([], 0)
     )
+    return TemplateResponse(
+        request,
+        "network/propose.html",
+        {
+            "form": form,
+            "need": need,
+            "offer": offer,
+            "item": item,
+            "holders": holders,
+            "holders_more": holders_more,
+        },
+        status=status,
+    )
+
+
+def _open_need(pk: int | None) -> Need | None:
+    if pk is None:
+        return None
+    need = Need.objects.open().with_limits().filter(pk=pk).first()
+    if need is not None:
+        attach_on_the_way([need, *open_needs_alike(need).select_related("item")])
+    return need
+
+
+def _open_offer(pk: int | None) -> Offer | None:
+    if pk is None:
+        return None
+    return Offer.objects.open().select_related("site", "item").filter(pk=pk).first()
+
+
+def _filled_in(need: Need | None, offer: Offer | None, source_id: int | None) -> dict:
+    """The form's first values: where to, what, how much (what is left to find, or
+    what the offer has), and from where."""
+    initial: dict = {}
+    if need is not None:
+        initial.update(destination=need.site, need=need, item=need.item)
+        if need.item_id:
+            initial["quantity"], initial["unit"] = natural(need.left_to_find, need.item)
+        else:
+            initial["quantity"], initial["unit"] = plain(need.left_to_find / 1000), "kg"
+    if offer is not None:
+        quantity = quantity_for(offer, need) if need is not None else offer.remaining
+        initial.update(source=offer.site, item=offer.item, offer=offer)
+        initial["quantity"], initial["unit"] = natural(quantity, offer.item)
+    elif source_id is not None:
+        initial["source"] = Site.objects.active().filter(pk=source_id).first()
+    return initial

@@ -26,35 +26,39 @@ def open_things(site, other_site, lead, other_lead, item_bread, mapped):
     return {"lot": lot}
 
 
-def test_an_offer_fits_a_need_for_its_item_or_category_when_enough_and_good_in_time(
+def test_an_offer_fits_a_need_for_its_item_or_category_good_in_time_even_in_part(
     site, other_site, lead, other_lead, item_bread, open_things
 ):
     o = offer(site, open_things["lot"], "20000", by=lead)
     fits = need(other_site, by=other_lead, item=item_bread, quantity="20000", days=3)
     category = need(other_site, by=other_lead, category="grains_bread", quantity="15000", days=1)
-    too_much = need(other_site, by=other_lead, item=item_bread, quantity="20001", days=1)
+    more = need(other_site, by=other_lead, item=item_bread, quantity="25000", days=1)
     too_late = need(other_site, by=other_lead, item=item_bread, quantity="1000", days=4)
     other_category = need(other_site, by=other_lead, category="produce", quantity="1000")
     own_site = need(site, by=lead, item=item_bread, quantity="1000")
-    found = {m.need for m in needs_for_offer(o, Need.objects.open().select_related("site", "item"))}
-    assert found == {fits, category}
-    assert not found & {too_much, too_late, other_category, own_site}
+    found = {m.need: m for m in needs_for_offer(o, Need.objects.open().with_limits())}
+    assert set(found) == {fits, category, more}
+    assert not set(found) & {too_late, other_category, own_site}
+    assert found[fits].covers_label == "covers all 20 kg"
+    assert found[more].covers_label == "covers 20 of 25 kg"
 
 
 def test_a_category_need_is_met_by_weight_even_for_food_counted_in_pieces(
     site, other_site, lead, other_lead, mapped
 ):
     pots = offer(site, stock(site, yoghurt(), "30", by=lead), by=lead)  # 15 kg
-    fits = need(other_site, by=other_lead, category="dairy_eggs", quantity="15000")
-    too_much = need(other_site, by=other_lead, category="dairy_eggs", quantity="15001")
-    found = {m.need for m in needs_for_offer(pots, [fits, too_much])}
-    assert found == {fits}
+    whole = need(other_site, by=other_lead, category="dairy_eggs", quantity="15000")
+    part = need(other_site, by=other_lead, category="dairy_eggs", quantity="20000")
+    found = {m.need: m for m in needs_for_offer(pots, [whole, part])}
+    assert found[whole].is_whole and found[whole].covers_label == "covers all 15 kg"
+    assert found[part].share == Decimal("0.75")
+    assert found[part].covers_label == "covers 15 of 20 kg"
 
 
 def test_offers_for_a_need_come_nearest_first_and_unplaced_sites_last(
     site, other_site, lead, other_lead, item_bread, mapped
 ):
-    n = need(other_site, by=other_lead, item=item_bread, quantity="1000")
+    n = need(other_site, by=other_lead, item=item_bread, quantity="1000", within_km=200)
     far = SiteFactory(name="Far", latitude=Decimal("53"), longitude=Decimal("-2"))
     nowhere = SiteFactory(name="Nowhere")
     made = {}
@@ -151,14 +155,16 @@ def _world(data):
             category=items[it % 4].category,
             quantity=Decimal(q),
             needed_by=date(2030, 1, 1) + timedelta(days=d),
+            within_km=km,
         )
-        for k, (s, it, by_item, q, d) in enumerate(data["needs"])
+        for k, (s, it, by_item, q, d, km) in enumerate(data["needs"])
     ]
     return offers, needs
 
 
 def test_best_matches_finds_what_sorting_every_fitting_offer_finds():
-    """The nearest-first walk that stops early gives the same answer as a full sort."""
+    """The nearest-first walk that stops early gives the same answer as a full sort,
+    with partial fits, distance limits and sites off the map."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
@@ -172,7 +178,15 @@ def test_best_matches_finds_what_sorting_every_fitting_offer_finds():
                 st.tuples(small, small, st.integers(1, 50), small, st.integers(1, 5)), max_size=40
             ),
             "needs": st.lists(
-                st.tuples(small, small, st.booleans(), st.integers(1, 50), small), max_size=15
+                st.tuples(
+                    small,
+                    small,
+                    st.booleans(),
+                    st.integers(1, 50),
+                    small,
+                    st.sampled_from([1, 30, 80, 1000]),
+                ),
+                max_size=15,
             ),
         }
     )

@@ -116,7 +116,7 @@ def test_a_need_for_a_category_in_pieces_is_refused(site, lead):
     assert not Need.objects.exists()
 
 
-def test_a_need_shows_the_offers_that_fit_nearest_first_and_a_claim_button(
+def test_a_need_shows_the_offers_that_fit_most_first_within_its_limit_and_a_claim_button(
     site, other_site, lead, other_lead, item_bread, mapped
 ):
     from tests.factories import MembershipFactory, SiteFactory
@@ -124,13 +124,14 @@ def test_a_need_shows_the_offers_that_fit_nearest_first_and_a_claim_button(
     far = SiteFactory(name="Far Pantry", latitude=Decimal("53.0"), longitude=Decimal("-2.0"))
     far_lead = MembershipFactory(site=far, role="lead").user
     n = need(other_site, by=other_lead, item=item_bread, quantity="10000", days=1)
-    near_offer = offer(site, stock(site, item_bread, "20000", by=lead, days=3), by=lead)
+    part = offer(site, stock(site, item_bread, "5000", by=lead, days=3), by=lead)
+    whole = offer(site, stock(site, item_bread, "20000", by=lead, days=3), by=lead)
     far_offer = offer(far, stock(far, item_bread, "20000", by=far_lead, days=3), by=far_lead)
-    too_small = offer(site, stock(site, item_bread, "5000", by=lead, days=3), by=lead)
     html = text(client_for(other_lead).get(n.get_absolute_url()))
-    assert html.index(f"/offers/{near_offer.pk}/") < html.index(f"/offers/{far_offer.pk}/")
-    assert f"/offers/{too_small.pk}/" not in html
-    assert "Claim 10 kg" in html
+    assert html.index(f"/offers/{whole.pk}/") < html.index(f"/offers/{part.pk}/")
+    assert "covers all 10 kg" in html and "covers 5 of 10 kg" in html
+    assert f"/offers/{far_offer.pk}/" not in html  # about 170 km away: beyond 30 km
+    assert "Claim 10 kg" in html and "Claim 5 kg" in html
 
 
 def test_the_transfer_page_shows_each_side_its_next_step(claimed, lead, other_lead, coordinator):

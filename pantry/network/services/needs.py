@@ -14,7 +14,7 @@ from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from pantry.models import Item
-from pantry.network.models import Need, end_of_day
+from pantry.network.models import MAX_MATCH_KM, Need, end_of_day
 from pantry.network.services.common import (
     grams,
     positive,
@@ -40,6 +40,7 @@ def post_need(
     unit: str | None = None,
     note: str = "",
     reference: str = "",
+    within_km: int | None = None,
     token: UUID | None = None,
 ) -> Need:
     """Post what a site needs: `item`, or anything of a `category`, by a date.
@@ -51,6 +52,9 @@ def post_need(
     meal's shortfall into a need), the site's open need for the same reference
     and item is updated instead of a second one being made, so calling this
     again for the same meal is harmless.
+
+    `within_km` bounds how far away an offer may be to be suggested for the
+    need (None: the site's limit, NetworkSettings.match_within_km).
     """
     content = {
         "item": item,
@@ -61,6 +65,9 @@ def post_need(
         "note": note,
         "reference": reference,
     }
+    if within_km is not None:
+        # Only when given, so a form sent before limits existed still reads the same.
+        content["within_km"] = within_km
     existing = already_recorded(Need, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
@@ -76,11 +83,22 @@ def post_need(
         amount = grams(quantity, unit) if unit else positive(quantity)
     if needed_by < site.today():
         raise DomainError("The needed-by date has already passed.", field="needed_by")
+    if within_km is not None and (
+        not isinstance(within_km, int)
+        or isinstance(within_km, bool)
+        or not 1 <= within_km <= MAX_MATCH_KM
+    ):
+        raise DomainError(
+            f"Say how far an offer may be, from 1 to {MAX_MATCH_KM:,} km, or leave it empty "
+            "for the site's limit.",
+            field="within_km",
+        )
     fields = {
         "category": category,
         "quantity": amount,
         "needed_by": needed_by,
         "closes_at": end_of_day(site, needed_by),
+        "within_km": within_km,
         "note": note.strip()[:300],
     }
     reference = reference.strip()[:100]

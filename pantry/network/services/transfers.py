@@ -30,6 +30,7 @@ from pantry.network.services.common import (
     positive,
     require_manager,
 )
+from pantry.network.services.offers import claim_offer
 from pantry.services import NotEnoughStock
 from pantry.units import (
     MAX_BASE,
@@ -51,10 +52,42 @@ def propose_transfer(
     by: User | None,
     note: str = "",
     need: Need | None = None,
+    offer: Offer | None = None,
     token: UUID | None = None,
 ) -> Transfer:
     """A coordinator proposes moving food between two sites; the source's lead
-    accepts it (which is when the food is held) or cancels it."""
+    accepts it (which is when the food is held) or cancels it.
+
+    With an `offer` (proposed from a match), the food is the offer's: the
+    proposal is a claim of the offer for the destination, so the food held for
+    the offer is held for the transfer at once (claim_offer), rather than a
+    second hold the source's free stock may not have.
+    """
+    if offer is not None:
+        if by is None or not is_coordinator(by):
+            raise DomainError(
+                "Only coordinators propose transfers between sites; a site claims an offer instead."
+            )
+        if offer.site_id != source.pk or offer.item_id != item.pk:
+            raise DomainError(
+                f"The offer is of {offer.item.name} at {offer.site.name}: propose it from "
+                "there, or leave the offer out.",
+                field="source",
+            )
+        transfer = claim_offer(
+            offer_id=offer.pk,
+            site=destination,
+            by=by,
+            quantity=quantity,
+            need=need,
+            token=token,
+        )
+        note = note.strip()
+        if note and not transfer.note.startswith(note):
+            # The coordinator's word for the driver first, then the offering site's.
+            transfer.note = " · ".join(filter(None, [note, transfer.note]))[:300]
+            transfer.save(update_fields=["note"])
+        return transfer
     content = {"item": item, "quantity": quantity, "note": note, "need": need}
     existing = already_recorded(
         Transfer, token, source_id=source.pk, destination_id=destination.pk, content=content
@@ -67,6 +100,10 @@ def propose_transfer(
         )
     if source.pk == destination.pk:
         raise DomainError("Choose two different sites.", field="destination")
+    if need is not None and need.site_id != destination.pk:
+        raise DomainError(
+            f"That need is {need.site.name}'s: send the food there.", field="destination"
+        )
     quantity = positive(quantity)
     check_can_store(destination, item.storage, item)
     free = pantry.available(source, item)
