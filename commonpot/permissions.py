@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from commonpot import measures
 from commonpot.models import Membership, Site
 
 if TYPE_CHECKING:
@@ -86,8 +87,10 @@ def site_for_lead(request: HttpRequest, slug: str) -> Site:
     """
     site = get_object_or_404(Site, slug=slug)
     if can_manage_site(request.user, site):
-        # The page shows times on the site's clock (see commonpot.middleware).
+        # The page shows times on the site's clock and quantities in its measures
+        # (see commonpot.middleware).
         timezone.activate(site.tz)
+        measures.activate_for_site(site)
         return site
     if can_view_site(request.user, site):
         raise PermissionDenied("Only this site's leads and coordinators can do this.")

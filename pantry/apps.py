@@ -51,6 +51,7 @@ class PantryConfig(AppConfig):
                 order=11,
             )
         )
+        registry.set_measures_reader(site_settings.measures_of)
         registry.add_demo_seeder(demo.seed_pantry, order=10)
         registry.add_benchmark("pantry", benchmark.run)
         registry.add_benchmark("reports", benchmark_reports.run)
