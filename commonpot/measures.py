@@ -113,6 +113,12 @@ def activate_for_site(site: Site) -> None:
     activate(lambda: site_measures(site))
 
 
+def override_for_site(site: Site | None):
+    """`override` with the measures of `site` (looked up when first needed); None:
+    what was active stays."""
+    return override(None if site is None else (lambda: site_measures(site)))
+
+
 def viewer_measures(user: User) -> str:
     """The measures of a page about many sites: the viewer's own.
 

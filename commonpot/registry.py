@@ -90,6 +90,7 @@ class Registry:
     hold_describers: dict[str, HoldDescriber] = field(default_factory=dict)
     message_kinds: dict[str, str] = field(default_factory=dict)
     measures_reader: MeasuresReader | None = None
+    site_rows: list[str] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -172,6 +173,13 @@ class Registry:
             for pk, text in self.hold_describers[prefix](sorted(pks)).items():
                 words[f"{prefix}:{pk}"] = text
         return {ref: words.get(ref, "a planned use") for ref in references}
+
+    def add_site_row(self, related_name: str) -> None:
+        """A one-to-one row beside Site (an app's per-site settings) that a site's
+        pages read on most requests: loaded with the site, in the same query, where
+        the site's pages find it (commonpot.permissions.site_for_lead)."""
+        if related_name not in self.site_rows:
+            self.site_rows.append(related_name)
 
     def set_measures_reader(self, read: MeasuresReader) -> None:
         """How commonpot.measures learns the measures a site chose (the app that

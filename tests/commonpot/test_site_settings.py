@@ -8,7 +8,7 @@ from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.registry import SettingsSection, registry
 from pantry.forms import PantrySettingsForm
-from pantry.models import PantrySettings
+from pantry.models import BEST_BEFORE_DEFAULTS, PantrySettings
 from tests.conftest import client_for
 from volunteers.models import ShiftPolicy
 
@@ -23,6 +23,9 @@ SETTINGS = {
     "has_dry_storage": "on",
     "has_frozen_storage": "on",
     "paper_size": "letter",
+    "measures": "metric",
+    # Days past best-before, by kind of food
+    **{f"bb_{key}": str(days) for key, days in BEST_BEFORE_DEFAULTS.items()},
     # The volunteers' section
     "emergency_phone": "0117 946 0001",
     "safety_rules": "Closed shoes.",
@@ -39,7 +42,7 @@ def settings_url(site: Site) -> str:
 def test_the_settings_page_shows_each_apps_section_with_the_sites_values(lead, site):
     ShiftPolicy.objects.create(site=site, emergency_phone="+441179460001")
     page = client_for(lead).get(settings_url(site)).content.decode()
-    assert "Storage and paper" in page and "Shift reminders and sheets" in page
+    assert "Storage, measures and paper" in page and "Shift reminders and sheets" in page
     for field in ("has_chilled_storage", "paper_size", "reminder_hours", "safety_rules"):
         assert f'name="{field}"' in page
     assert 'value="+441179460001"' in page
