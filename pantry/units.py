@@ -306,17 +306,24 @@ def _us_small(value: Decimal, unit: str) -> str:
     return f"{_figure(value, 1 if abs(value) >= 1 else 2)} {unit}"
 
 
+def _below(value: Decimal, limit: int) -> bool:
+    """Is `value` under `limit` as written (15.98 oz reads 16 oz: a pound)?"""
+    return abs(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) < limit
+
+
 def _us_weight(grams: Decimal) -> str:
     """Under a pound in ounces (14.1 oz); from a pound in pounds to 0.01 (8.82 lb)."""
-    if abs(grams) < POUND_G:
-        return _us_small(grams / OUNCE_G, "oz")
+    ounces = grams / OUNCE_G
+    if _below(ounces, 16):
+        return _us_small(ounces, "oz")
     return f"{_figure(grams / POUND_G, 2)} lb"
 
 
 def _us_volume(ml: Decimal) -> str:
     """Under a gallon in fluid ounces (33.8 fl oz); from a gallon in gallons (1.59 gal)."""
-    if abs(ml) < GALLON_ML:
-        return _us_small(ml / FLUID_OUNCE_ML, "fl oz")
+    fluid_ounces = ml / FLUID_OUNCE_ML
+    if _below(fluid_ounces, 128):
+        return _us_small(fluid_ounces, "fl oz")
     return f"{_figure(ml / GALLON_ML, 2)} gal"
 
 

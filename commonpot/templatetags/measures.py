@@ -22,7 +22,9 @@ def from_kg(kilograms):
         grams = Decimal(kilograms) * 1000
     except (InvalidOperation, TypeError, ValueError):
         return kilograms
-    return grams / _weight_unit().grams
+    # To the thousandth, so that 19.9999997 lb (10 lb twice, stored to the gram)
+    # reads 20 under |floatformat:"-1", not 20.0.
+    return (grams / _weight_unit().grams).quantize(Decimal("0.001"))
 
 
 @register.simple_tag

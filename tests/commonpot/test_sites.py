@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from commonpot.models import Membership, Site
+from pantry.models import BEST_BEFORE_DEFAULTS
 from tests.conftest import client_for
 
 NEW_SITE = {
@@ -12,6 +13,8 @@ NEW_SITE = {
     "is_public": "on",
     "has_dry_storage": "on",
     "paper_size": "A4",
+    "measures": "metric",
+    **{f"bb_{key}": str(days) for key, days in BEST_BEFORE_DEFAULTS.items()},
     "reminder_hours": "24",
 }
 
