@@ -355,6 +355,41 @@ def display(quantity: Decimal | None, item: Item, measures: str | None = None) -
     return f"{plain(q)} {word}"
 
 
+# Grams or millilitres in one of each unit `display` writes.
+SHOWN_UNITS = {
+    "g": Decimal(1),
+    "kg": Decimal(1000),
+    "oz": OUNCE_G,
+    "lb": POUND_G,
+    "ml": Decimal(1),
+    "L": Decimal(1000),
+    "fl oz": FLUID_OUNCE_ML,
+    "gal": GALLON_ML,
+}
+
+
+def typed_back(quantity: Decimal, item: Item, measures: str | None = None) -> tuple[str, str]:
+    """A base quantity as a person would type it back into a form, exactly: (figure, unit).
+
+    As `display` writes it when that reads back as the same quantity; else in the
+    same unit with the decimals it takes (4000 g: not "8.82 lb", which is 4000.6 g,
+    but "8.8184905 lb"), so that a form filled in with it and sent unchanged records
+    what was there, not a little more or less.
+    """
+    text, _, unit = display(quantity, item, measures).replace(",", "").partition(" ")
+    if item.base_unit == "piece" or unit not in SHOWN_UNITS or not quantity:
+        return text, unit
+    quantity = Decimal(quantity)
+    for places in range(0, 10):
+        figure = (quantity / SHOWN_UNITS[unit]).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+        if figure and to_base(figure, unit, item) == quantity:
+            text = f"{figure:f}"
+            return (text.rstrip("0").rstrip(".") if "." in text else text), unit
+    return plain(quantity).replace(",", ""), "g" if item.base_unit == "g" else "ml"
+
+
 def is_are(quantity: Decimal | None, item: Item, singular: str = "is", plural: str = "are") -> str:
     """The verb that agrees with a quantity as `display` writes it: "20 kg of Bread
     is", "1 loaf of Bread is", "50 loaves of Bread are" (pieces are counted)."""

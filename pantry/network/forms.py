@@ -19,7 +19,7 @@ from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item, Lot, StockMove
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
-from pantry.units import display, to_base
+from pantry.units import display, to_base, typed_back, weight_unit
 
 UNITS = [
     ("kg", "kg"),
@@ -28,6 +28,8 @@ UNITS = [
     ("oz", "oz"),
     ("L", "L"),
     ("ml", "ml"),
+    ("fl oz", "fl oz"),
+    ("gal", "gal"),
     ("pieces", "pieces (cans, loaves, portions...)"),
 ]
 WEIGHT_UNITS = UNITS[:4]
@@ -36,8 +38,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def natural(quantity: Decimal, item: Item) -> tuple[str, str]:
-    """A base quantity as a person would type it back: (value, unit)."""
-    text, _, unit = display(quantity, item).replace(",", "").partition(" ")
+    """A base quantity as a person would type it back, exactly: (value, unit)."""
+    text, unit = typed_back(quantity, item)
     if item.base_unit == Item.Unit.PIECE:
         unit = "pieces"
     return text, unit
@@ -59,7 +61,7 @@ class OfferForm(TokenForm):
         help_text="Lots with food free to give. Leftovers from a meal are a prepared-meal lot.",
     )
     quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
-    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
     pickup_from = DayTimeField(
         label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
     )
@@ -119,7 +121,9 @@ class NeedForm(TokenForm):
     )
     quantity = forms.CharField(max_length=20)
     unit = forms.ChoiceField(
-        choices=UNITS, initial="kg", help_text="A need for a whole category is given by weight."
+        choices=UNITS,
+        initial=weight_unit,
+        help_text="A need for a whole category is given by weight.",
     )
     needed_by = DayField(widget=DATE)
     note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
@@ -186,7 +190,7 @@ class ProposeTransferForm(TokenForm):
     destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
     item = forms.ModelChoiceField(queryset=Item.objects.active())
     quantity = forms.CharField(max_length=20)
-    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
     note = forms.CharField(
         label="Note for the driver",
         required=False,

@@ -15,7 +15,7 @@ from commonpot import measures
 from commonpot.models import Site
 from pantry import services
 from pantry.models import Donation, Lot, Measures, PantrySettings
-from pantry.units import display, display_weight, fitting_units, to_base
+from pantry.units import display, display_weight, fitting_units, to_base, typed_back
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 from tests.pantry.factories import ItemFactory
@@ -132,6 +132,21 @@ def test_quantities_read_metric_unless_us_measures_are_active(item_rice):
 )
 def test_us_and_british_volumes_are_read_whatever_their_case(item_milk, quantity, unit, ml):
     assert to_base(quantity, unit, item_milk) == Decimal(ml)
+
+
+@pytest.mark.parametrize(
+    ("grams", "measures_", "typed"),
+    [
+        ("2267.962", "us", ("5", "lb")),
+        ("4000", "us", ("8.81849", "lb")),  # not 8.82 lb, which is 4000.6 g
+        ("400", "us", ("14.1096", "oz")),
+        ("4000", "metric", ("4", "kg")),
+        ("2267.962", "metric", ("2.267962", "kg")),  # not 2.268 kg
+    ],
+)
+def test_a_form_filled_in_for_a_person_reads_back_exactly(item_rice, grams, measures_, typed):
+    assert typed_back(Decimal(grams), item_rice, measures_) == typed
+    assert to_base(typed[0], typed[1], item_rice) == Decimal(grams)
 
 
 def test_a_us_site_offers_pounds_and_gallons_first(item_rice, item_milk, item_beans):
