@@ -3,7 +3,6 @@ fl oz; its forms start in pounds; stock stays exact in grams and millilitres."""
 
 import csv
 import io
-import uuid
 from decimal import Decimal
 from io import BytesIO
 
@@ -19,6 +18,7 @@ from pantry.units import display, display_weight, fitting_units, to_base, typed_
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 from tests.pantry.factories import ItemFactory
+from tests.pantry.test_donations import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -192,30 +192,12 @@ def test_a_coordinator_sees_each_site_in_its_own_measures(brooklyn, site, coordi
     assert "2.268 kg" in text and "5 lb" not in text
 
 
-def donation_data(site, lines):
-    data = {
-        "token": str(uuid.uuid4()),
-        "donor": "",
-        "received_on": site.today().isoformat(),
-        "note": "",
-        "lines-TOTAL_FORMS": str(len(lines)),
-        "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "60",
-    }
-    for i, line in enumerate(lines):
-        defaults = {"date_kind": "best_before", "storage": "", "best_before": ""}
-        for key, value in {**defaults, **line}.items():
-            data[f"lines-{i}-{key}"] = value
-    return data
-
-
 def test_a_us_site_logs_5_lb_and_12_fl_oz(brooklyn, tom, item_rice, item_milk):
     client = client_for(tom)
     form = page(client, "pantry:donation_new", brooklyn)
     assert 'name="lines-0-unit" value="lb"' in form
     assert '<option value="fl oz">' in form
-    data = donation_data(
+    data = form_data(
         brooklyn,
         [
             {"item": "Rice", "quantity": "5", "unit": "lb"},
