@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Min, Sum
 
 from commonpot.dates import day
 from commonpot.models import Site
 from kitchen.models import MealService, Recipe, scale
+from pantry.freshness import DateRules, SitesDateRules
 from pantry.models import Item, Lot, Reservation, StockMove
 from pantry.units import display
 
@@ -147,11 +148,11 @@ class MealStock:
 
 
 def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
-    """Free stock per (site, item, date) in lots still good on `earliest`."""
+    """Free stock per (site, item, date) in lots whose date allows use on `earliest`."""
     return (
         Lot.objects.filter(site_id__in=site_ids, item_id__in=item_ids)
         .with_available()
-        .not_expired(earliest)
+        .filter(SitesDateRules.load(site_ids).usable_q(earliest))
         .values("site_id", "item_id", "best_before")
         .annotate(free=Sum(F("on_hand") - F("reserved")))
         .order_by()
@@ -161,23 +162,21 @@ def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
 def _free_by_day(
     site_ids: set[int], item_ids: set[int], days: list[date]
 ) -> dict[tuple[int, int, date], Decimal]:
-    """{(site, item, day): free stock in lots still good on that day}.
+    """{(site, item, day): free stock in lots whose date allows use on that day}.
 
     One row per site and item, with one conditional sum per day, so the rows the
     database sends (and Python converts) do not grow with the number of lots or
     of their dates: a week's meals ask for at most seven sums.
     """
+    rules = SitesDateRules.load(site_ids)
     sums = {
-        f"free_{n}": Sum(
-            F("on_hand") - F("reserved"),
-            filter=Q(best_before__isnull=True) | Q(best_before__gte=day),
-        )
+        f"free_{n}": Sum(F("on_hand") - F("reserved"), filter=rules.usable_q(day))
         for n, day in enumerate(days)
     }
     rows = (
         Lot.objects.filter(site_id__in=site_ids, item_id__in=item_ids)
         .with_available()
-        .not_expired(days[0])
+        .filter(rules.usable_q(days[0]))
         .values("site_id", "item_id")
         .annotate(**sums)
         .order_by()
@@ -409,7 +408,7 @@ def what_can_we_cook(
         for row in (
             Lot.objects.at(site)
             .filter(item_id__in=item_ids)
-            .usable(today)
+            .usable(DateRules.for_site(site, today))
             .values("item_id")
             .annotate(free=Sum(F("on_hand") - F("reserved")), nearest=Min("best_before"))
             .order_by()

@@ -31,6 +31,7 @@ from kitchen.services import ensure_planned, lock_meal, whole_servings
 from pantry import catalog
 from pantry import services as pantry
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, codes_in
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot, PantrySettings, Reservation, StockMove, Storage
 from pantry.services import LineErrors, NotEnoughStock
 from pantry.units import UnitError, display, to_base
@@ -161,7 +162,7 @@ def _convert(lines: list[CookLine], site: Site) -> list[_Use]:
 def _holds(meal: MealService):
     return (
         Reservation.objects.filter(reference=meal.reference, status=Reservation.Status.HELD)
-        .select_related("lot")
+        .select_related("lot__item")
         .order_by(F("lot__best_before").asc(nulls_last=True), "lot__received_on", "lot__pk")
     )
 
@@ -169,10 +170,11 @@ def _holds(meal: MealService):
 def _check_enough(meal: MealService, uses: list[_Use], today: date) -> None:
     """Say every shortfall at once, before taking anything (the takes re-check
     under lock: what this read misses, they refuse)."""
+    rules = DateRules.for_site(meal.site, today)
     held_by_item: dict[int, Decimal] = defaultdict(Decimal)
     held_by_lot: dict[int, Decimal] = defaultdict(Decimal)
     for r in _holds(meal):
-        if not r.lot.is_expired(today):
+        if rules.may_use(r.lot):
             held_by_item[r.lot.item_id] += r.quantity
             held_by_lot[r.lot_id] += r.quantity
     wanted: dict[int, Decimal] = defaultdict(Decimal)
@@ -180,8 +182,8 @@ def _check_enough(meal: MealService, uses: list[_Use], today: date) -> None:
     short = []
     for use in uses:
         if use.line.lot is not None:
-            lot = Lot.objects.get(pk=use.line.lot.pk)
-            has = lot.available + held_by_lot[lot.pk] if not lot.is_expired(today) else 0
+            lot = Lot.objects.select_related("item").get(pk=use.line.lot.pk)
+            has = lot.available + held_by_lot[lot.pk] if rules.may_use(lot) else 0
             if use.quantity > has:
                 short.append(Shortfall(use.item, use.quantity, Decimal(has)))
             continue
@@ -201,10 +203,11 @@ def _take(meal: MealService, use: _Use, *, by: User | None, today: date, on: dat
     if use.line.lot is not None:
         holds = holds.filter(lot=use.line.lot)
     note = f"Cooked: {meal.title}"[:200]
+    rules = DateRules.for_site(meal.site, today)
     for hold in holds:
         if left <= 0:
             break
-        if hold.lot.is_expired(today):
+        if not rules.may_use(hold.lot):
             continue  # released with the other unused holds below
         part = min(left, hold.quantity)
         pantry.take_reserved(

@@ -252,7 +252,7 @@ class CookLineForm(forms.Form):
         self.item = item
         self.lots = {str(lot.pk): lot for lot in lots}
         self.fields["lot"].choices = [("", "First expiring first")] + [
-            (str(lot.pk), f"{capfirst(lot.date_label)}: {display(lot.available, item)} free")
+            (str(lot.pk), f"{capfirst(lot.shown_date)}: {display(lot.available, item)} free")
             for lot in lots
         ]
         self.fields["substitute"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))

@@ -28,6 +28,7 @@ from kitchen.availability import meal_name, meal_stock
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
 from pantry.codes import dietary_mask
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot, Reservation
 from pantry.services import LineErrors, NotEnoughStock
 from pantry.units import UnitError, display, to_base
@@ -332,6 +333,19 @@ def lock_meal(meal: MealService | int, site: Site | None = None) -> MealService:
     return locked
 
 
+def _lock_plans(site_id: int) -> None:
+    """Hold stock for one meal of a site at a time.
+
+    A hold first works out what the site's earlier meals count on and then takes
+    the rest; two holds at once at one site would each see the stock as it was
+    before the other, and the second could take what an earlier meal counts on.
+    The site's row is the lock (always taken before any meal's or lot's, so two
+    holds never wait on each other in a circle); on SQLite, BEGIN IMMEDIATE
+    already queues writers.
+    """
+    Site.objects.select_for_update().filter(pk=site_id).values_list("pk", flat=True).first()
+
+
 def ensure_planned(meal: MealService) -> None:
     if meal.status == MealService.Status.COOKED:
         raise DomainError(
@@ -361,6 +375,7 @@ def change_meal(
     `take` as for hold_stock: when holding again would take what an earlier meal
     counts on, None refuses (TakesStock, nothing changed), False holds only what
     is left, True takes it."""
+    _lock_plans(meal.site_id)
     meal = lock_meal(meal)
     ensure_planned(meal)
     _check_kind(kind)
@@ -474,7 +489,7 @@ def _has_holds(meal: MealService) -> bool:
 
 
 def _free_by(site: Site, item: Item, on: date) -> Decimal:
-    return Lot.objects.at(site).of(item).usable(on).total_available()
+    return Lot.objects.at(site).of(item).usable(DateRules.for_site(site, on)).total_available()
 
 
 def _hold(meal: MealService, *, by: User | None, take: bool | None) -> HoldResult:
@@ -546,6 +561,7 @@ def hold_stock(meal: MealService, *, by: User | None, take: bool | None = None) 
     meals count on is taken only when the lead says so (see _hold): with
     `take=None` such a hold raises TakesStock and writes nothing.
     """
+    _lock_plans(meal.site_id)
     meal = lock_meal(meal)
     ensure_planned(meal)
     if meal.date < meal.site.today():
@@ -576,6 +592,8 @@ def release_stock(meal: MealService) -> int:
 
 def _rehold_planned(meals, *, by: User | None) -> None:
     """After a recipe changed, meals that held stock hold for the new recipe."""
+    for site_id in sorted(set(meals.values_list("site_id", flat=True))):
+        _lock_plans(site_id)
     for meal in meals.order_by("pk"):
         if _has_holds(meal) and meal.date >= meal.site.today():
             locked = lock_meal(meal)

@@ -39,6 +39,7 @@ from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
 from kitchen.tables import WeekTable
+from pantry.freshness import DateRules
 from pantry.models import Lot, Reservation
 from pantry.services import LineErrors
 from pantry.units import display, typed_back
@@ -157,7 +158,8 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         request,
         "kitchen/meal_form.html",
         {"site": site, "form": form, "meal": meal, "has_recipes": True, "takes": takes},
-        status=_status(form),
+        # 409: nothing was changed; the lead chooses what the earlier meals keep.
+        status=409 if takes is not None else _status(form),
     )
 
 
@@ -191,13 +193,14 @@ def _after_stock_action(
 ) -> HttpResponse:
     """HTMX gets the meal's stock section again; a plain form goes back to the page.
     A hold that would take what an earlier meal counts on shows the page (or the
-    section) asking the lead what to do."""
+    section) asking the lead what to do, as a 409: nothing was held."""
     if wants_partial(request) or takes is not None:
         meal = _meal(site, pk)
         context = {**_meal_context(request, site, meal), "takes": takes}
+        status = 409 if takes is not None else 200
         if wants_partial(request):
-            return render_fragment(request, "kitchen/meal.html", "stock", context)
-        return TemplateResponse(request, "kitchen/meal.html", context)
+            return render_fragment(request, "kitchen/meal.html", "stock", context, status=status)
+        return TemplateResponse(request, "kitchen/meal.html", context, status=status)
     return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
@@ -247,23 +250,26 @@ def meal_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 
 
 def _cook_lots(site: Site, meal: MealService, items, today: date) -> dict[int, list[Lot]]:
-    """Lots a cook may pick, per item: usable today, or held for this meal."""
+    """Lots a cook may pick, per item: usable today, or held for this meal; each with
+    its date as shown (`shown_date`, flagged when past best-before)."""
     held: dict[int, Decimal] = defaultdict(Decimal)
     for lot_id, quantity in Reservation.objects.filter(
         reference=meal.reference, status=Reservation.Status.HELD
     ).values_list("lot_id", "quantity"):
         held[lot_id] += quantity
     lots: dict[int, list[Lot]] = {item.pk: [] for item in items}
+    rules = DateRules.for_site(site, today)
     rows = (
         Lot.objects.at(site)
         .filter(item__in=list(items))
-        .not_expired(today)
+        .may_use(rules)
         .in_stock()
         .select_related("item")
         .first_expiring_first()
     )
     for lot in rows:
         lot.reserved -= held.get(lot.pk, 0)  # what this meal holds is free to this meal
+        lot.shown_date = rules.label(lot)
         if lot.available > 0:
             lots[lot.item_id].append(lot)
     return lots

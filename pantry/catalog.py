@@ -19,6 +19,7 @@ ITEM_FIELDS = (
     "weight_per_piece_g",
     "grams_per_ml",
     "storage",
+    "date_kind",
     "gtin",
     "is_active",
     "allergens",

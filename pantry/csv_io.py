@@ -28,6 +28,7 @@ from commonpot import measures
 from commonpot.dates import OUTSIDE, in_window
 from commonpot.models import Site
 from commonpot.spreadsheet import read_cell, safe_cell
+from pantry.freshness import DateRules
 from pantry.models import Donor, Item, Lot, StockMove, Storage
 from pantry.services.donations import ImportRow, LineInput
 from pantry.units import POUND_G
@@ -96,7 +97,8 @@ def stock_rows(site: Site) -> Iterator[str]:
             "date_kind",
             "on_hand",
             "reserved",
-            "available",
+            "free",
+            "date_state",
             "unit",
             *weight.names,
             "source",
@@ -109,7 +111,9 @@ def stock_rows(site: Site) -> Iterator[str]:
         .select_related("item")
         .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
     )
+    rules = DateRules.for_site(site)
     for lot in lots.iterator(chunk_size=2000):
+        state = rules.state(lot)
         yield writer.writerow(
             [
                 lot.pk,
@@ -120,7 +124,8 @@ def stock_rows(site: Site) -> Iterator[str]:
                 lot.get_date_kind_display(),
                 lot.on_hand,
                 lot.reserved,
-                lot.available,
+                lot.available if state.usable else lot.available * 0,
+                state.value,
                 lot.item.base_unit,
                 *weight.cells(lot.item.weight_g(lot.on_hand)),
                 safe_cell(lot.source),
@@ -261,8 +266,9 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         kind = get("donor_kind").lower()
         if kind and kind not in Donor.Kind.values:
             problems.append(f"donor_kind {kind!r} is not one of {', '.join(Donor.Kind.values)}")
-        date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_") or "best_before"
-        if date_kind not in Lot.DateKind.values:
+        # Empty: the kind the item's label usually carries.
+        date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_")
+        if date_kind and date_kind not in Lot.DateKind.values:
             problems.append(f"date_kind {get('date_kind')!r} is not best_before or use_by")
         storage = get("storage").lower()
         if storage and storage not in Storage.values:

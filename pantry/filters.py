@@ -8,6 +8,7 @@ from django.db.models import F
 
 from commonpot.models import Site
 from pantry.codes import Allergen
+from pantry.freshness import DateRules
 from pantry.models import Item, Storage
 
 
@@ -49,7 +50,8 @@ class StockFilter(django_filters.FilterSet):
         self.today = today
         storage = (data or {}).get("storage", "")
         storage = storage if storage in Storage.values else ""
-        super().__init__(data, queryset=Item.objects.stock_at(site, storage), **kwargs)
+        rules = DateRules.for_site(site, today)
+        super().__init__(data, queryset=Item.objects.stock_at(site, storage, rules), **kwargs)
 
     def keep(self, queryset, name, value):
         return queryset  # already applied when the queryset was built

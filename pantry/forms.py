@@ -128,7 +128,10 @@ class LineForm(forms.Form):
 class DonationLineForm(LineForm):
     best_before = date_field("Best before or use by", required=False)
     date_kind = forms.ChoiceField(
-        label="Kind of date", choices=Lot.DateKind.choices, initial=Lot.DateKind.BEST_BEFORE
+        label="Kind of date",
+        choices=[("", "Item's usual"), *Lot.DateKind.choices],
+        required=False,
+        help_text="Best before: quality, can be given out a while after. Use by: safety.",
     )
     storage = forms.ChoiceField(label="Storage area", required=False)
 
@@ -263,9 +266,18 @@ class DiscardForm(forms.Form):
 class CountForm(TokenForm):
     """One quantity field per lot in the area; an empty field means "not counted"."""
 
-    def __init__(self, *args, lots: list[Lot], **kwargs):
+    happened_on = date_field(
+        "Day counted",
+        required=False,
+        help_text="For a count on paper typed up later. What moved since that day is "
+        "carried into what is on hand now.",
+    )
+
+    def __init__(self, *args, lots: list[Lot], site: Site | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lots = lots
+        if site is not None:
+            self.fields["happened_on"].initial = site.today()
         for lot in lots:
             self.fields[f"lot_{lot.pk}"] = forms.CharField(
                 label=f"{lot.item.name}, {lot.date_label}",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -32,6 +33,9 @@ from pantry.codes import (
     dietary_mask,
     validate_gtin,
 )
+
+if TYPE_CHECKING:
+    from pantry.freshness import DateRules
 
 QTY = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = [MinValueValidator(Decimal("0.001"))]
@@ -185,14 +189,21 @@ class ItemQuerySet(models.QuerySet):
             return self.filter(Q(gtin=text) | Q(name__icontains=text))
         return self.filter(name__icontains=text)
 
-    def stock_at(self, site: Site, storage: str = "") -> ItemQuerySet:
+    def stock_at(
+        self, site: Site, storage: str = "", rules: DateRules | None = None
+    ) -> ItemQuerySet:
         """Items held at a site (or with a low-stock level there), one row each, with
-        on_hand_total, reserved_total, available_total, lot_count, nearest (best-before)
-        and threshold annotated.
+        on_hand_total, reserved_total, available_total (free: on hand minus held, of
+        the lots whose date allows use), past_total (on hand that may only be
+        wasted), lot_count, nearest (the date of the first usable lot to go) and
+        threshold annotated.
 
         One grouped query over a filtered join: its cost follows the site's lots,
         and the number of queries does not grow with the number of rows.
         """
+        from pantry.freshness import DateRules
+
+        rules = rules or DateRules.for_site(site)
         condition = Q(lots__site=site, lots__on_hand__gt=0)
         if storage:
             condition &= Q(lots__storage=storage)
@@ -207,6 +218,7 @@ class ItemQuerySet(models.QuerySet):
         candidates = Q(pk__in=held_here.values("item_id"))
         if not storage:
             candidates |= Q(pk__in=watched_here.values("item_id"))
+        usable = rules.usable_q(prefix="lots_here__", category="category")
         qs = (
             self.filter(candidates)
             .annotate(
@@ -218,12 +230,16 @@ class ItemQuerySet(models.QuerySet):
             .annotate(
                 on_hand_total=Coalesce(models.Sum("lots_here__on_hand"), zero),
                 reserved_total=Coalesce(models.Sum("lots_here__reserved"), zero),
+                available_total=Coalesce(
+                    models.Sum(F("lots_here__on_hand") - F("lots_here__reserved"), filter=usable),
+                    zero,
+                ),
+                past_total=Coalesce(models.Sum("lots_here__on_hand", filter=~usable), zero),
                 lot_count=models.Count("lots_here"),
-                nearest=models.Min("lots_here__best_before"),
+                nearest=models.Min("lots_here__best_before", filter=usable),
                 threshold=models.Max("level_here__minimum"),
             )
         )
-        qs = qs.annotate(available_total=F("on_hand_total") - F("reserved_total"))
         held = Q(on_hand_total__gt=0)
         return qs.filter(held if storage else held | Q(threshold__isnull=False))
 
@@ -376,19 +392,21 @@ class LotQuerySet(models.QuerySet):
     def with_available(self) -> LotQuerySet:
         return self.filter(on_hand__gt=F("reserved"))
 
-    def not_expired(self, today: date) -> LotQuerySet:
-        return self.filter(Q(best_before__isnull=True) | Q(best_before__gte=today))
+    def may_use(self, rules: DateRules) -> LotQuerySet:
+        """Lots whose date allows use on the rules' day (pantry.freshness)."""
+        return self.filter(rules.usable_q())
 
-    def expired(self, today: date) -> LotQuerySet:
-        return self.filter(best_before__lt=today)
+    def past_use(self, rules: DateRules) -> LotQuerySet:
+        """Lots past use-by, or past best-before beyond the site's limit: waste only."""
+        return self.exclude(rules.usable_q())
 
     def expiring_within(self, today: date, days: int) -> LotQuerySet:
         """Lots whose date falls between today and `days` from now (not yet passed)."""
         return self.filter(best_before__gte=today, best_before__lte=today + timedelta(days=days))
 
-    def usable(self, today: date) -> LotQuerySet:
-        """Lots that can be taken from today: something free on them, date not passed."""
-        return self.with_available().not_expired(today)
+    def usable(self, rules: DateRules) -> LotQuerySet:
+        """Lots that can be taken on the rules' day: something free, date allows it."""
+        return self.with_available().may_use(rules)
 
     def total_available(self) -> Decimal:
         """Sum of on-hand minus reserved over these lots, in the item's base unit."""
@@ -454,9 +472,6 @@ class Lot(models.Model):
         if self.best_before is None:
             return "no date"
         return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
-
-    def is_expired(self, today: date) -> bool:
-        return self.best_before is not None and self.best_before < today
 
 
 class StockMoveQuerySet(models.QuerySet):

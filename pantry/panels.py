@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from commonpot.models import Site
+from pantry.freshness import SitesDateRules
 from pantry.models import Item, Lot
 from pantry.units import display
 
@@ -51,7 +52,8 @@ def lead_panel(request: HttpRequest, site: Site | None):
 
 
 def coordinator_panel(request: HttpRequest, site: Site | None):
-    """Across the network: per site, lots past their date and lots expiring within 3 days.
+    """Across the network: per site, lots only fit for waste (past use-by, or past
+    best-before beyond the site's limit) and lots whose date comes within 3 days.
 
     One grouped query. "Today" is the server's date here (sites may be a few hours
     apart); each site's own page uses the site's date.
@@ -62,7 +64,7 @@ def coordinator_panel(request: HttpRequest, site: Site | None):
         .filter(best_before__isnull=False, best_before__lte=today + timedelta(days=EXPIRING_DAYS))
         .values("site__slug", "site__name")
         .annotate(
-            expired=Count("pk", filter=Q(best_before__lt=today)),
+            expired=Count("pk", filter=~SitesDateRules.load().usable_q(today)),
             expiring=Count("pk", filter=Q(best_before__gte=today)),
         )
         .order_by("site__name")

@@ -10,6 +10,7 @@ from commonpot.dates import day
 from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
 from commonpot.tables import QuickRowsTable
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot
 from pantry.units import display, display_weight
 
@@ -18,11 +19,13 @@ EXPIRING_SOON = timedelta(days=3)
 
 
 def date_badge(value: date | None, today: date) -> str:
+    """A usable lot's date (or the nearest of an item's usable lots), marked when it
+    has passed (best-before, within the site's limit) or comes within three days."""
     if value is None:
         return "no date"
     text = day(value)
     if value < today:
-        return format_html('{} <span class="badge bad">passed</span>', text)
+        return format_html('{} <span class="badge warn">past best before</span>', text)
     if value <= today + EXPIRING_SOON:
         return format_html('{} <span class="badge warn">soon</span>', text)
     return text
@@ -31,7 +34,7 @@ def date_badge(value: date | None, today: date) -> str:
 class StockTable(QuickRowsTable):
     name = tables.Column(verbose_name="Item")
     category = tables.Column()
-    available_total = tables.Column(verbose_name="Available", attrs=NUM)
+    available_total = tables.Column(verbose_name="Free", attrs=NUM)
     on_hand_total = tables.Column(verbose_name="On hand", attrs=NUM)
     weight = tables.Column(verbose_name="Weight", empty_values=(), orderable=False, attrs=NUM)
     lot_count = tables.Column(verbose_name="Lots", attrs=NUM)
@@ -75,6 +78,14 @@ class StockTable(QuickRowsTable):
         return display(value, record)
 
     def render_on_hand_total(self, record: Item, value):
+        if record.past_total > 0:
+            url = quick_reverse("pantry:waste", self.site.slug)
+            return format_html(
+                '{} <a class="badge bad" href="{}">{} past date</a>',
+                display(value, record),
+                url,
+                display(record.past_total, record),
+            )
         return display(value, record)
 
     def render_weight(self, record: Item):
@@ -92,7 +103,7 @@ class LotTable(tables.Table):
 
     id = tables.Column(verbose_name="Lot", linkify=True)
     best_before = tables.Column(verbose_name="Date", empty_values=())
-    available = tables.Column(empty_values=(), orderable=False, attrs=NUM)
+    available = tables.Column(verbose_name="Free", empty_values=(), orderable=False, attrs=NUM)
     on_hand = tables.Column(verbose_name="On hand", attrs=NUM)
     storage = tables.Column(verbose_name="Storage area")
     source = tables.Column()
@@ -105,9 +116,9 @@ class LotTable(tables.Table):
         empty_text = "None of this item is in stock."
         attrs = {"class": "table"}
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, rules: DateRules, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.rules = rules
 
     def render_id(self, value):
         return f"#{value}"
@@ -115,12 +126,25 @@ class LotTable(tables.Table):
     def render_best_before(self, record: Lot):
         if record.best_before is None:
             return "no date"
+        flag = self.rules.flag(record)
+        if not flag:
+            return format_html(
+                "{} {}",
+                record.get_date_kind_display(),
+                date_badge(record.best_before, self.rules.today),
+            )
+        tone = "warn" if self.rules.may_use(record) else "bad"
         return format_html(
-            "{} {}", record.get_date_kind_display(), date_badge(record.best_before, self.today)
+            '{} {} <span class="badge {}">{}</span>',
+            record.get_date_kind_display(),
+            day(record.best_before),
+            tone,
+            flag,
         )
 
     def render_available(self, record: Lot):
-        return display(record.available, record.item)
+        free = record.available if self.rules.may_use(record) else record.available * 0
+        return display(free, record.item)
 
     def render_on_hand(self, record: Lot, value):
         return display(value, record.item)

@@ -27,6 +27,7 @@ from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
+from pantry.freshness import DateRules
 from pantry.models import (
     Item,
     Lot,
@@ -78,7 +79,9 @@ def stock_item(request: HttpRequest, site: Site, item_id: int) -> HttpResponse:
     item = get_object_or_404(Item, pk=item_id)
     today = site.today()
     lots = Lot.objects.at(site).of(item).in_stock().select_related("item", "site")
-    table = LotTable(lots.first_expiring_first(), today=today, orderable=False)
+    table = LotTable(
+        lots.first_expiring_first(), rules=DateRules.for_site(site, today), orderable=False
+    )
     paginate(request, table, LOTS_PAGE_SIZE)
     threshold = StockThreshold.objects.filter(site=site, item=item).first()
     return TemplateResponse(
@@ -106,6 +109,7 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
     undo_after = timezone.now() - services.UNDO_WINDOW
     # References ("transfer:4") in the words of the app that made them.
     held_for = registry.describe_holds(m.reference for m in moves if m.reference)
+    rules = DateRules.for_site(site)
     rows = []
     for move in moves:
         reversed_by = getattr(move, "reversed_by", None)
@@ -136,7 +140,9 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
             "available": display(lot.available, lot.item),
             "reserved": display(lot.reserved, lot.item),
             "weight": display_weight(lot.item.weight_g(lot.on_hand)),
-            "expired": lot.is_expired(site.today()),
+            "flag": rules.flag(lot),
+            "usable": rules.may_use(lot),
+            "refusal": rules.refusal(lot),
             "discard_form": DiscardForm(lot=lot),
         },
     )
@@ -214,21 +220,34 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
 @lead_required
 @require_GET
 def waste(request: HttpRequest, site: Site) -> HttpResponse:
-    """Expired lots first (each with a one-tap discard), then those expiring soon."""
-    today = site.today()
+    """Lots only fit for waste first (past use-by, or past best-before beyond the
+    site's limit; each with a one-tap discard), then lots past best-before that can
+    still be given out, then those whose date comes soon."""
+    rules = DateRules.for_site(site)
+    today = rules.today
     days = int_param(request.GET, "days", minimum=0, maximum=60, default=3, clamp=True)
     lots = (
         Lot.objects.at(site).in_stock().select_related("item", "site").order_by("best_before", "pk")
     )
-    expired = list(lots.expired(today)[:200])
+    waste_only = list(lots.past_use(rules)[:200])
+    past_best_before = list(lots.may_use(rules).filter(best_before__lt=today)[:200])
     expiring = list(lots.expiring_within(today, days)[:200])
-    for lot_ in expired + expiring:
+    for lot_ in waste_only + past_best_before + expiring:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
         lot_.shown_weight = display_weight(lot_.item.weight_g(lot_.on_hand))
+        lot_.flag = rules.flag(lot_)
     return TemplateResponse(
         request,
         "pantry/waste.html",
-        {"site": site, "expired": expired, "expiring": expiring, "days": days, "today": today},
+        {
+            "site": site,
+            "past_use_by": [lot_ for lot_ in waste_only if lot_.date_kind == Lot.DateKind.USE_BY],
+            "past_limit": [lot_ for lot_ in waste_only if lot_.date_kind != Lot.DateKind.USE_BY],
+            "past_best_before": past_best_before,
+            "expiring": expiring,
+            "days": days,
+            "today": today,
+        },
     )
 
 
@@ -265,7 +284,7 @@ def counts(request: HttpRequest, site: Site) -> HttpResponse:
 def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
-    form = CountForm(request.POST or None, lots=lots)
+    form = CountForm(request.POST or None, lots=lots, site=site)
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -275,9 +294,10 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 counted=form.cleaned_data["counted"],
                 by=request.user,
                 token=form.cleaned_data["token"],
+                on=form.cleaned_data.get("happened_on"),
             )
         except DomainError as e:
-            form.add_error(None, e.message)
+            form.add_error("happened_on" if e.field == "happened_on" else None, e.message)
         else:
             changed = count.moves.count()
             result = (
@@ -289,9 +309,11 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
                 messages.success(request, result)
                 return redirect("pantry:counts", slug=site.slug)
             lots = _count_lots(site, storage)
-            form = CountForm(lots=lots)
+            form = CountForm(lots=lots, site=site)
+    rules = DateRules.for_site(site)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+        lot_.shown_date = rules.label(lot_)
     context = {
         "site": site,
         "storage": storage,
@@ -309,8 +331,10 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
 def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
+    rules = DateRules.for_site(site)
     for lot_ in lots:
         lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+        lot_.shown_date = rules.label(lot_)
     return site_paper_response(
         request,
         "pantry/pdf/count_sheet.html",

@@ -37,6 +37,7 @@ from pantry.forms import (
     ItemForm,
     count_unit,
 )
+from pantry.freshness import DateRules
 from pantry.models import (
     Distribution,
     DistributionLine,
@@ -468,9 +469,12 @@ def distribution_detail(request: HttpRequest, site: Site, distribution_id: int) 
         Distribution.objects.select_related("by"), pk=distribution_id, site=site
     )
     moves = distribution.moves.select_related("lot__item").order_by("pk")
+    # Flagged as the food was on the day it was given out.
+    rules = DateRules.for_site(site, distribution.given_on)
     rows = [
         {
             "move": m,
+            "date": rules.label(m.lot),
             "quantity": display(-m.quantity, m.lot.item),
             "weight": display_weight(-m.weight_g if m.weight_g is not None else None),
         }

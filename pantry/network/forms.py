@@ -17,6 +17,7 @@ from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot, StockMove
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
 from pantry.units import display, to_base, typed_back, weight_unit
@@ -88,7 +89,10 @@ class OfferForm(TokenForm):
         kwargs["initial"].setdefault("pickup_until", now + timedelta(days=1))
         super().__init__(*args, **kwargs)
         self.fields["lot"].queryset = (
-            Lot.objects.at(site).usable(site.today()).select_related("item").first_expiring_first()
+            Lot.objects.at(site)
+            .usable(DateRules.for_site(site))
+            .select_related("item")
+            .first_expiring_first()
         )
 
     def full_clean(self) -> None:

@@ -10,14 +10,13 @@ what is held for the transfer; after dispatch, what actually left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
 
 from commonpot import measures
-from commonpot.dates import day
 from commonpot.pdf import render_pdf
+from pantry.freshness import DateRules
 from pantry.models import PantrySettings, Reservation, Storage
 from pantry.network.models import Transfer
 from pantry.units import display, display_weight
@@ -41,13 +40,11 @@ class ManifestLine:
         return self.storage in (Storage.CHILLED, Storage.FROZEN)
 
 
-def _date_label(best_before: date | None, kind_label: str) -> str:
-    return f"{kind_label} {day(best_before)}" if best_before else "no date"
-
-
 def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
     """The lines to print and what they are: "dispatched", "held" or "asked for"."""
     item = transfer.item
+    # Dates flagged by the sending site's rules, on the day the manifest is printed.
+    rules = DateRules.for_site(transfer.source)
     lines = list(transfer.lines.select_related("item"))
     if lines:
         return [
@@ -55,7 +52,7 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
                 item=line.item.name,
                 quantity=line.quantity_display,
                 weight_g=line.weight_g,
-                date_label=_date_label(line.best_before, line.get_date_kind_display()),
+                date_label=rules.label(line),
                 storage=line.storage,
                 origin=line.origin,
             )
@@ -63,7 +60,7 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
         ], "dispatched"
     held = (
         Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
-        .select_related("lot")
+        .select_related("lot__item")
         .order_by("lot__best_before", "pk")
     )
     rows = [
@@ -71,7 +68,7 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
             item=item.name,
             quantity=display(r.quantity, item),
             weight_g=item.weight_g(r.quantity),
-            date_label=_date_label(r.lot.best_before, r.lot.get_date_kind_display()),
+            date_label=rules.label(r.lot),
             storage=r.lot.storage,
             origin=r.lot.source,
         )

@@ -22,6 +22,7 @@ from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
+from pantry.freshness import DateRules
 from pantry.models import Lot
 from pantry.network import services
 from pantry.network.access import network_required
@@ -417,6 +418,6 @@ def site_surplus(request: HttpRequest, site: Site) -> HttpResponse:
             .order_by("-posted_at")[:30],
             "transfers": Transfer.objects.involving([site.pk]).for_lists()[:30],
             "in_transit": in_transit,
-            "usable_lots": Lot.objects.at(site).usable(site.today()).exists(),
+            "usable_lots": Lot.objects.at(site).usable(DateRules.for_site(site)).exists(),
         },
     )

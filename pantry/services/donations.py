@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from commonpot.dates import day_time
+from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
@@ -42,8 +42,12 @@ class LineInput:
     quantity: Decimal | str
     unit: str
     best_before: date | None = None
-    date_kind: str = Lot.DateKind.BEST_BEFORE
+    date_kind: str = ""  # "": the kind the item's label usually carries
     storage: str = ""
+
+    @property
+    def kind_of_date(self) -> str:
+        return self.date_kind or self.item.date_kind
 
 
 # --- Donors ---------------------------------------------------------------------
@@ -96,9 +100,16 @@ def update_donor(donor: Donor, **fields) -> Donor:
 # --- Donations ------------------------------------------------------------------
 
 
-def _convert_lines(site: Site, lines: Sequence[LineInput]) -> list[Decimal]:
-    """Every line's quantity in its item's base unit, or LineErrors naming each bad line."""
-    today = site.today()
+def _convert_lines(
+    site: Site, lines: Sequence[LineInput], received_on: Sequence[date]
+) -> list[Decimal]:
+    """Every line's quantity in its item's base unit, or LineErrors naming each bad line
+    (`received_on`: the day each line came in).
+
+    Food already past its use-by date on the day it came in is refused. Food whose
+    use-by date passed since (a paper log typed up late) is recorded, and its lot
+    is then only fit for waste, as any lot past use-by is.
+    """
     areas = PantrySettings.for_site(site).storage_areas
     errors: list[tuple[int, str | None, str]] = []
     quantities: list[Decimal] = []
@@ -112,14 +123,21 @@ def _convert_lines(site: Site, lines: Sequence[LineInput]) -> list[Decimal]:
         if storage not in areas:
             label = Storage(storage).label.lower() if storage in Storage.values else storage
             errors.append((i, "storage", f"{site.name} has no {label} storage."))
-        if line.date_kind not in Lot.DateKind.values:
+        if line.kind_of_date not in Lot.DateKind.values:
             errors.append((i, "date_kind", f"{line.date_kind!r} is not a kind of date."))
         elif (
-            line.date_kind == Lot.DateKind.USE_BY
+            line.kind_of_date == Lot.DateKind.USE_BY
             and line.best_before is not None
-            and line.best_before < today
+            and line.best_before < received_on[i]
         ):
-            errors.append((i, "best_before", "Its use-by date has passed: it cannot be accepted."))
+            errors.append(
+                (
+                    i,
+                    "best_before",
+                    f"Its use-by date ({day(line.best_before)}) had passed when it was "
+                    "received: it cannot be accepted.",
+                )
+            )
     if errors:
         raise LineErrors(errors)
     return quantities
@@ -151,7 +169,7 @@ def receive_donation(
         raise DomainError("The date received cannot be in the future.", field="received_on")
     if not lines:
         raise DomainError("Add at least one line: what was given, and how much.")
-    quantities = _convert_lines(site, lines)
+    quantities = _convert_lines(site, lines, [received_on] * len(lines))
 
     fields = {
         "site": site,
@@ -173,7 +191,7 @@ def receive_donation(
     lots: dict[tuple, Lot] = {}
     for line, quantity in zip(lines, quantities, strict=True):
         storage = line.storage or line.item.storage
-        key = (line.item.pk, line.best_before, line.date_kind, storage)
+        key = (line.item.pk, line.best_before, line.kind_of_date, storage)
         move = ledger.receive(
             site=site,
             item=line.item,
@@ -181,7 +199,7 @@ def receive_donation(
             by=by,
             source=source,
             best_before=line.best_before,
-            date_kind=line.date_kind,
+            date_kind=line.kind_of_date,
             storage=storage,
             received_on=received_on,
             donor=donor,
@@ -230,7 +248,7 @@ def check_import(site: Site, rows: Sequence[ImportRow]) -> list[tuple[int, str |
         if row.received_on > site.today():
             errors.append((i, "received_on", "The date received cannot be in the future."))
     try:
-        _convert_lines(site, [row.line for row in rows])
+        _convert_lines(site, [row.line for row in rows], [row.received_on for row in rows])
     except LineErrors as e:
         errors += e.errors
     return sorted(errors, key=lambda e: e[0])

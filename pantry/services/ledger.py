@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from commonpot.dates import check_day, day
@@ -27,6 +28,7 @@ from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal, too_much
 from commonpot.registry import registry
+from pantry.freshness import DateRules
 from pantry.models import (
     CountLine,
     Item,
@@ -104,10 +106,6 @@ def _lock_one(lot: Lot | int) -> Lot:
     if lot_id not in locked:
         raise DomainError("This lot no longer exists.")
     return locked[lot_id]
-
-
-def _today(site: Site, today: date | None) -> date:
-    return today if today is not None else site.today()
 
 
 def _happened_on(site: Site, on: date | None) -> date:
@@ -321,7 +319,7 @@ def take_stock(
     if kind not in OUT_KINDS:
         raise DomainError(f"A {kind} move does not take stock out.")
     quantity = _quantity(quantity)
-    today = _today(site, today)
+    rules = DateRules.for_site(site, today)
     if kind == Kind.WASTED:
         _check_waste(reason, destination)
     links = {
@@ -336,12 +334,8 @@ def take_stock(
     if lot is not None:
         locked = _lock_one(lot)
         _check_item_site(locked, site, item)
-        if kind != Kind.WASTED and locked.is_expired(today):
-            raise DomainError(
-                f"This lot of {item.name} passed its {locked.get_date_kind_display().lower()} "
-                f"date on {day(locked.best_before)}: discard it instead.",
-                field="lot",
-            )
+        if kind != Kind.WASTED and not rules.may_use(locked):
+            raise DomainError(rules.refusal(locked), field="lot")
         if locked.available < quantity:
             free = max(locked.available, Decimal(0))
             raise NotEnoughStock(
@@ -352,12 +346,12 @@ def take_stock(
         move = _record(locked, kind, -quantity, by=by, **links)
         return [Taken(locked, quantity, move)]
 
-    lots = _free_lots(site, item, today, enough=quantity)
+    lots = _free_lots(site, item, rules, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
             f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
-            f"available at {site.name}"
+            f"free at {site.name}"
             f"; you asked for {display(quantity, item)}.",
             available=available,
         )
@@ -368,8 +362,10 @@ def take_stock(
     return taken
 
 
-def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = None) -> list[Lot]:
-    """The item's lots at the site with something free and not past their date,
+def _free_lots(
+    site: Site, item: Item, rules: DateRules, enough: Decimal | None = None
+) -> list[Lot]:
+    """The item's lots at the site with something free and a date that allows use,
     locked, first expiring first.
 
     With `enough`, only the first lots that together hold that much are locked
@@ -381,7 +377,7 @@ def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = Non
     rows = list(
         Lot.objects.at(site)
         .of(item)
-        .usable(today)
+        .usable(rules)
         .first_expiring_first()
         .values_list("pk", "on_hand", "reserved")
     )
@@ -397,21 +393,21 @@ def _free_lots(site: Site, item: Item, today: date, enough: Decimal | None = Non
                 # A savepoint: rolling back to it releases the prefix's row locks
                 # before all the lots are locked in key order (no lock cycles).
                 with transaction.atomic():
-                    lots = _usable_locked(prefix, today)
+                    lots = _usable_locked(prefix, rules)
                     if sum((lot.available for lot in lots), Decimal(0)) >= enough:
                         return lots
                     raise _TooFew
             except _TooFew:
                 pass
-    return _usable_locked([pk for pk, _, _ in rows], today)
+    return _usable_locked([pk for pk, _, _ in rows], rules)
 
 
 class _TooFew(Exception):
     """The first lots no longer hold enough: lock them all."""
 
 
-def _usable_locked(ids: list[int], today: date) -> list[Lot]:
-    lots = [lot for lot in _lock(ids).values() if lot.available > 0 and not lot.is_expired(today)]
+def _usable_locked(ids: list[int], rules: DateRules) -> list[Lot]:
+    lots = [lot for lot in _lock(ids).values() if lot.available > 0 and rules.may_use(lot)]
     return sorted(lots, key=_fefo_key)
 
 
@@ -499,13 +495,15 @@ def reserve_stock(
     quantity = _quantity(quantity)
     if not reference.strip():
         raise DomainError("Say what the stock is held for.", field="reference")
-    today = _today(site, today)
+    rules = DateRules.for_site(site, today)
     if lot is not None:
-        lots = [_lock_one(lot)]
-        _check_item_site(lots[0], site, item)
-        lots = [locked for locked in lots if locked.available > 0 and not locked.is_expired(today)]
+        locked = _lock_one(lot)
+        _check_item_site(locked, site, item)
+        if not rules.may_use(locked):
+            raise DomainError(rules.refusal(locked), field="lot")
+        lots = [locked] if locked.available > 0 else []
     else:
-        lots = _free_lots(site, item, today, enough=quantity)
+        lots = _free_lots(site, item, rules, enough=quantity)
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
@@ -582,10 +580,9 @@ def take_reserved(
             f"{is_are(fresh.quantity, lot.item)} held for {held_for(fresh.reference)}.",
             available=fresh.quantity,
         )
-    if lot.is_expired(_today(lot.site, today)):
-        raise DomainError(
-            f"The held lot of {lot.item.name} passed its date on {day(lot.best_before)}."
-        )
+    rules = DateRules.for_site(lot.site, today)
+    if not rules.may_use(lot):
+        raise DomainError(rules.refusal(lot))
     lot.reserved -= fresh.quantity
     move = _record(
         lot,
@@ -614,15 +611,20 @@ def record_count(
     by: User | None,
     token=None,
     at: datetime | None = None,
+    on: date | None = None,
 ) -> StockCount:
     """Record a count of some lots in one storage area: {lot id: quantity on the shelf}.
 
     Only the lots named are adjusted; a lot nobody counted keeps its quantity.
     Each difference becomes a COUNTED move, recorded now and dated the site's day
-    of `at` (when the count was made; default now). The same token records once.
+    of `at` (when the count was made; default now), or `on`, the day a count on
+    paper was made when it is typed up later. A count on an earlier day is taken
+    as made at the end of that day: it is compared with what the ledger held
+    then, and the difference is carried into what is on hand now (counted 10 on
+    Monday, 3 given out on Tuesday: 7 now). The same token records once.
     """
     _check_storage(site, storage)
-    content = {"storage": storage, "counted": dict(counted)}
+    content = {"storage": storage, "counted": dict(counted), "on": on}
     if (earlier := already_recorded(StockCount, token, site, content=content)) is not None:
         return earlier
     if not counted:
@@ -633,35 +635,68 @@ def record_count(
             value, field="counted", label="the count", ceiling=MAX_BASE, zero_allowed=True
         )
         quantities[int(lot_id)] = q
+    when = at or timezone.now()
+    counted_on = _happened_on(site, on or site.local(when).date())
     lots = _lock(quantities)
+    since = _moved_since(lots, counted_on)
     for lot_id in quantities:
         lot = lots.get(lot_id)
         if lot is None or lot.site_id != site.pk:
             raise DomainError("One of the counted lots is not at this site.", field="counted")
+        if lot.received_on > counted_on:
+            raise DomainError(
+                f"The lot of {lot.item.name} came in on {day(lot.received_on)}, after "
+                f"{day(counted_on)}, the day counted.",
+                field="counted",
+            )
         if lot.storage != storage:
             raise DomainError(
                 f"The lot of {lot.item.name} is kept in {lot.get_storage_display().lower()} "
                 "storage, not in the area being counted.",
                 field="counted",
             )
-        if quantities[lot_id] < lot.reserved:
+        then = lot.on_hand - since.get(lot_id, 0)
+        now = lot.on_hand + quantities[lot_id] - then
+        if now < 0:
+            raise DomainError(
+                f"Since {day(counted_on)}, {display(-since[lot_id], lot.item)} of the lot of "
+                f"{lot.item.name} went out, more than the "
+                f"{display(quantities[lot_id], lot.item)} counted: check the count, or the "
+                "moves recorded since.",
+                field="counted",
+            )
+        if now < lot.reserved:
+            later = f" with what moved since {day(counted_on)}" if since.get(lot_id) else ""
             raise DomainError(
                 f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} "
                 f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}, more than the "
-                f"{display(quantities[lot_id], lot.item)} "
-                "counted: release the hold first.",
+                f"{display(quantities[lot_id], lot.item)} counted{later} leaves: "
+                "release the hold first.",
                 field="counted",
             )
-    when = at or timezone.now()
-    counted_on = _happened_on(site, site.local(when).date())
     fields = {"site": site, "storage": storage, "by": by, "at": when}
     count = StockCount.objects.create(**fields, **tokened(token, content))
     for lot_id in sorted(quantities):
         lot, q = lots[lot_id], quantities[lot_id]
-        CountLine.objects.create(count=count, lot=lot, expected=lot.on_hand, counted=q)
-        if q != lot.on_hand:
-            _record(lot, Kind.COUNTED, q - lot.on_hand, by=by, on=counted_on, count=count)
+        then = lot.on_hand - since.get(lot_id, 0)
+        CountLine.objects.create(count=count, lot=lot, expected=then, counted=q)
+        if q != then:
+            _record(lot, Kind.COUNTED, q - then, by=by, on=counted_on, count=count)
     return count
+
+
+def _moved_since(lots: Mapping[int, Lot], counted_on: date) -> dict[int, Decimal]:
+    """{lot id: net quantity of its moves on days after `counted_on`} (none for today)."""
+    if not lots or counted_on >= next(iter(lots.values())).site.today():
+        return {}
+    rows = (
+        StockMove.objects.filter(lot_id__in=list(lots), happened_on__gt=counted_on)
+        .values("lot_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    # Quantized: SQLite sums decimals in floating point.
+    return {r["lot_id"]: Decimal(r["total"]).quantize(Decimal("0.001")) for r in rows}
 
 
 @transaction.atomic
@@ -702,7 +737,7 @@ def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMo
 
 def available(site: Site, item: Item, today: date | None = None) -> Decimal:
     """How much of `item` can be taken at `site` today (base unit)."""
-    return Lot.objects.at(site).of(item).usable(_today(site, today)).total_available()
+    return Lot.objects.at(site).of(item).usable(DateRules.for_site(site, today)).total_available()
 
 
 def ledger_is_consistent(lot: Lot) -> bool:

@@ -24,7 +24,7 @@ SETTINGS = {
     "has_frozen_storage": "on",
     "paper_size": "letter",
     "measures": "metric",
-    # Days past best-before, by kind of food
+    # Days past best-before, as the defaults
     **{f"bb_{key}": str(days) for key, days in BEST_BEFORE_DEFAULTS.items()},
     # The volunteers' section
     "emergency_phone": "0117 946 0001",
@@ -43,6 +43,7 @@ def test_the_settings_page_shows_each_apps_section_with_the_sites_values(lead, s
     ShiftPolicy.objects.create(site=site, emergency_phone="+441179460001")
     page = client_for(lead).get(settings_url(site)).content.decode()
     assert "Storage, measures and paper" in page and "Shift reminders and sheets" in page
+    assert "Days past best-before food may still be given out" in page
     for field in ("has_chilled_storage", "paper_size", "reminder_hours", "safety_rules"):
         assert f'name="{field}"' in page
     assert 'value="+441179460001"' in page

@@ -35,7 +35,7 @@ def today(site):
 def receive(site, lead, today):
     """receive("rice", "2000", days=5): a lot at the lead's site; returns the lot."""
 
-    def lot(item, quantity, days: int | None = 30, at=None):
+    def lot(item, quantity, days: int | None = 30, at=None, date_kind="best_before"):
         return pantry.receive(
             site=at or site,
             item=item,
@@ -43,6 +43,7 @@ def receive(site, lead, today):
             by=lead,
             source="Test intake",
             best_before=None if days is None else today + timedelta(days=days),
+            date_kind=date_kind,
         ).lot
 
     return lot

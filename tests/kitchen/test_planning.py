@@ -78,7 +78,7 @@ def test_the_needs_are_the_recipes_scaled_and_added_up(site, lead, chilli, items
 def test_availability_counts_only_lots_still_good_on_the_day(
     site, lead, chilli, items, receive, today
 ):
-    receive(items["rice"], 1000, days=2)
+    receive(items["rice"], 1000, days=2, date_kind="use_by")
     receive(items["rice"], 2500, days=9)
     receive(items["rice"], 700, days=None)  # no date: good on any day
     meal = services.plan_meal(

@@ -307,6 +307,6 @@ def test_suggestions_runs_the_same_queries_for_any_number_of_recipes(
 
 
 def test_lots_past_their_date_do_not_count(as_lead, site, lead, items, receive, pantry_for_ranking):
-    receive(items["eggs"], 30, days=-1)
+    receive(items["eggs"], 30, days=-1, date_kind="use_by")
     ranked = as_lead.get(url("kitchen:suggestions", site)).context["ranked"]
     assert {s.recipe.name: s.servings for s in ranked}["Egg fried rice"] == 0

@@ -190,7 +190,9 @@ def test_the_meal_page_asks_before_a_hold_takes_what_an_earlier_meal_counts_on(
 ):
     client = client_for(lead)
     hold = reverse("kitchen:meal_hold", args=[site.slug, dal.pk])
-    page = _text(client.post(hold))
+    asked = client.post(hold)
+    assert asked.status_code == 409  # nothing held: the lead chooses
+    page = _text(asked)
     assert (
         f"Holding stock for this meal takes 1 kg of Lentils that {day(tonight.date)} dinner "
         "counts on." in page
@@ -216,7 +218,9 @@ def test_changing_a_held_meal_asks_before_it_takes_and_changes_nothing_unasked(
         "name": "",
         "notes": "",
     }
-    page = _text(client.post(edit, data))
+    asked = client.post(edit, data)
+    assert asked.status_code == 409
+    page = _text(asked)
     assert f"takes 2 kg of Lentils that {day(tonight.date)} dinner counts on." in page
     assert "Save, holding only what is left" in page and "Save and take it anyway" in page
     dal.refresh_from_db()

@@ -38,7 +38,7 @@ def test_a_lot_counts_for_the_meals_before_its_date_and_not_after(
         by=lead,
     )
     # Good until Wednesday: enough on Tuesday, gone by Thursday.
-    receive(items["rice"], 2000, days=(monday - today).days + 2)
+    receive(items["rice"], 2000, days=(monday - today).days + 2, date_kind="use_by")
     tuesday, thursday = (
         services.plan_meal(
             site=site,

@@ -28,8 +28,17 @@ def yoghurt() -> Item:
     )
 
 
-def stock(site, item, quantity, *, by, days: int | None = 2, source="Harbour bakery") -> Lot:
-    """A new lot of `quantity` (base unit) at `site`, good for `days` more days."""
+def stock(
+    site,
+    item,
+    quantity,
+    *,
+    by,
+    days: int | None = 2,
+    source="Harbour bakery",
+    date_kind="best_before",
+) -> Lot:
+    """A new lot of `quantity` (base unit) at `site`, dated `days` from today."""
     best_before = None if days is None else site.today() + timedelta(days=days)
     return pantry.receive(
         site=site,
@@ -38,6 +47,7 @@ def stock(site, item, quantity, *, by, days: int | None = 2, source="Harbour bak
         by=by,
         source=source,
         best_before=best_before,
+        date_kind=date_kind,
     ).lot
 
 

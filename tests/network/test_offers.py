@@ -26,12 +26,13 @@ def test_an_offer_holds_its_food_so_the_site_cannot_use_it_twice(site, lead, bre
     assert o.remaining == o.quantity == 30000
 
 
-def test_an_offer_closes_at_the_end_of_its_best_before_day_on_the_sites_clock(
+def test_an_offer_closes_at_the_end_of_the_last_day_its_food_may_be_given_out(
     site, lead, bread_lot
 ):
-    o = offer(site, bread_lot, by=lead, hours=24 * 7)
+    """Bread is best before: the site allows 3 days past it by default."""
+    o = offer(site, bread_lot, by=lead, hours=24 * 14)
     local_close = site.local(o.closes_at)
-    assert local_close.date() == bread_lot.best_before + timedelta(days=1)
+    assert local_close.date() == bread_lot.best_before + timedelta(days=3 + 1)
     assert (local_close.hour, local_close.minute) == (0, 0)
 
 
@@ -57,9 +58,9 @@ def test_food_already_offered_cannot_be_offered_again(site, lead, bread_lot):
     assert Offer.objects.count() == 1
 
 
-def test_an_expired_lot_cannot_be_offered(site, lead, item_bread, mapped):
-    old = stock(site, item_bread, "5000", by=lead, days=-1)
-    with pytest.raises(DomainError, match="passed its best before date"):
+def test_a_lot_past_its_use_by_date_cannot_be_offered(site, lead, item_bread, mapped):
+    old = stock(site, item_bread, "5000", by=lead, days=-1, date_kind="use_by")
+    with pytest.raises(DomainError, match="passed its use-by date on .*can only be discarded"):
         offer(site, old, "1000", by=lead)
     assert not Offer.objects.exists()
 

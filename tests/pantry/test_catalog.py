@@ -17,6 +17,7 @@ NEW_ITEM = {
     "weight_per_piece_g": "410",
     "grams_per_ml": "1.000",
     "storage": "dry",
+    "date_kind": "best_before",
     "gtin": "5012345678900",
     "is_active": "on",
     "allergens": ["sulphites"],

@@ -33,6 +33,18 @@ def test_stock_exports_one_row_per_lot_with_weights(site, lead, item_rice, stock
     ]
 
 
+def test_stock_export_says_what_is_free_and_what_a_lots_date_allows(site, lead, stock):
+    stock["make"]("700", -2)  # rice: past best before, within the 3 days allowed
+    stock["make"]("400", -9, date_kind="use_by")
+    rows = read_csv(client_for(lead).get(reverse("pantry:stock_csv", args=[site.slug])))
+    assert [(r["on_hand"], r["free"], r["date_state"]) for r in rows] == [
+        ("400.000", "0.000", "past use-by"),
+        ("700.000", "700.000", "past best before"),
+        ("2000.000", "2000.000", "fresh"),
+        ("3000.000", "3000.000", "fresh"),
+    ]
+
+
 def test_moves_export_every_move_with_who_and_a_date_range(site, lead, item_rice, stock):
     services.take_stock(site=site, item=item_rice, quantity=100, kind="cooked", by=lead)
     url = reverse("pantry:moves_csv", args=[site.slug])

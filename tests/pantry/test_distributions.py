@@ -71,7 +71,7 @@ def test_the_form_opened_from_a_lot_names_the_lot(site, lead, item_rice, stock):
 @pytest.mark.parametrize(
     ("line", "extra", "message"),
     [
-        ({"item": "Rice", "quantity": "6"}, {}, "Only 5 kg of Rice is available"),
+        ({"item": "Rice", "quantity": "6"}, {}, "Only 5 kg of Rice is free"),
         ({"item": "Rice", "quantity": "0"}, {}, "more than zero"),
         ({"item": "Rice", "quantity": "2", "unit": "cans"}, {}, "counted by weight"),
         ({"item": "Rice", "quantity": "1"}, {"households": ""}, "how many households"),
@@ -100,7 +100,7 @@ def test_the_second_line_short_undoes_the_first(site, lead, item_rice, item_bean
         ],
     )
     response = client_for(lead).post(reverse("pantry:distribution_new", args=[site.slug]), data)
-    assert "Only 0 cans of Baked beans are available" in response.content.decode()
+    assert "Only 0 cans of Baked beans are free" in response.content.decode()
     assert not StockMove.objects.filter(kind="distributed").exists()
     assert on_hand(stock["soon"]) == 2000
 
@@ -116,10 +116,10 @@ def test_another_sites_lot_cannot_be_given_out_from_here(site, other_site, lead,
 
 
 def test_an_expired_lot_is_skipped_when_giving_out(site, lead, item_rice, stock):
-    expired = stock["make"]("9000", -1)
+    expired = stock["make"]("9000", -1, date_kind="use_by")
     data = form_data(site, [{"item": "Rice", "quantity": "5.5"}])
     response = client_for(lead).post(reverse("pantry:distribution_new", args=[site.slug]), data)
-    assert "Only 5 kg of Rice is available" in response.content.decode()
+    assert "Only 5 kg of Rice is free" in response.content.decode()
     assert on_hand(expired) == 9000
 
 

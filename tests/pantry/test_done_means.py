@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from commonpot.models import Site, User
 from pantry import services
+from pantry.freshness import DateRules
 from pantry.models import Lot, StockMove
 from tests.conftest import client_for
 
@@ -70,7 +71,7 @@ def test_the_demo_lead_runs_a_day_of_the_pantry_and_every_lot_adds_up():
     assert response.status_code == 302
 
     # An expired lot goes to compost.
-    expired = Lot.objects.at(site).in_stock().expired(site.today()).first()
+    expired = Lot.objects.at(site).in_stock().past_use(DateRules.for_site(site)).first()
     lead.post(
         reverse("pantry:lot_discard", args=[slug, expired.pk]),
         {"reason": "expired", "destination": "compost"},

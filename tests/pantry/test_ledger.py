@@ -50,7 +50,7 @@ def test_a_take_comes_first_from_the_lot_that_expires_first(site, lead, item_ric
 
 
 def test_a_take_skips_expired_lots_and_undated_lots_go_last(site, lead, item_rice, stock):
-    expired = stock["make"]("1000", -1)
+    expired = stock["make"]("1000", -1, date_kind="use_by")
     undated = stock["make"]("1000", None)
     taken = services.take_stock(
         site=site, item=item_rice, quantity=Decimal("6000"), kind=Kind.COOKED, by=lead
@@ -64,7 +64,7 @@ def test_taking_more_than_is_available_says_how_much_there_is_and_writes_nothing
     site, lead, item_rice, stock
 ):
     before = StockMove.objects.count()
-    with pytest.raises(NotEnoughStock, match=r"Only 5 kg of Rice is available.*you asked for 6 kg"):
+    with pytest.raises(NotEnoughStock, match=r"Only 5 kg of Rice is free at .*you asked for 6 kg"):
         services.take_stock(
             site=site, item=item_rice, quantity=Decimal("6000"), kind=Kind.DISTRIBUTED, by=lead
         )
@@ -99,8 +99,8 @@ def test_a_lot_from_another_site_cannot_be_taken_from(site, other_site, lead, it
 
 
 def test_an_expired_lot_is_not_given_out_but_can_be_discarded(site, lead, item_rice, stock):
-    expired = stock["make"]("1000", -2)
-    with pytest.raises(DomainError, match="discard it instead"):
+    expired = stock["make"]("1000", -2, date_kind="use_by")
+    with pytest.raises(DomainError, match="passed its use-by date on .*only be discarded"):
         services.take_stock(
             site=site, item=item_rice, quantity=100, kind="distributed", by=lead, lot=expired
         )

@@ -188,7 +188,7 @@ def test_the_lead_home_page_shows_what_expires_soon_and_what_is_low(
     assert "Food to watch" in page and "Below its low-stock level" in page
     assert "Expiring in the next 3 days" in page
     assert "Milk</a>: 1 L, use by" in page
-    assert "Rice</a>: 5 kg available, level 8 kg" in page
+    assert "Rice</a>: 5 kg free, level 8 kg" in page
 
 
 def test_the_coordinator_home_page_counts_expiring_food_per_site(coordinator, site, stock):
@@ -231,7 +231,8 @@ def test_the_stock_table_shows_what_django_tables2_itself_would(
     badges, empty values and links, whitespace aside."""
     services.receive(site=site, item=item_beans, quantity=Decimal(12), by=lead, source="x")
     stock["make"]("700", None, item=item_milk)  # no date: the column's default
-    stock["make"]("300", -2)  # passed
+    stock["make"]("300", -2)  # past best before, within the 3 days allowed for rice
+    stock["make"]("200", -9)  # past the limit: on hand, not free
     catalog.set_threshold(site=site, item=item_rice, minimum=Decimal(90_000))  # low
     request = rf.get("/", {"sort": sort})
     request.user = lead
@@ -244,4 +245,5 @@ def test_the_stock_table_shows_what_django_tables2_itself_would(
 
     quick = rendered("commonpot/_quick_table.html")
     assert quick == rendered("commonpot/_table.html")
-    assert 'class="badge bad">low' in quick and "—" in quick and "passed" in quick
+    assert 'class="badge bad">low' in quick and "—" in quick
+    assert "past best before" in quick and "200 g past date" in quick

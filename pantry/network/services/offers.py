@@ -12,11 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot import jobs
-from commonpot.dates import day, day_time
+from commonpot.dates import day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from pantry import services as pantry
+from pantry.freshness import DateRules
 from pantry.models import Item, Lot, Storage
 from pantry.network.models import ColdChain, Need, Offer, Transfer, end_of_day
 from pantry.network.services.common import (
@@ -79,12 +80,9 @@ def post_offer(
         if lot.site_id != site.pk:
             raise DomainError(f"This lot belongs to {lot.site.name}, not {site.name}.", field="lot")
         item = lot.item
-        if lot.is_expired(site.today()):
-            raise DomainError(
-                f"This lot of {item.name} passed its {lot.get_date_kind_display().lower()} "
-                f"date on {day(lot.best_before)}: it cannot be offered.",
-                field="lot",
-            )
+        rules = DateRules.for_site(site)
+        if not rules.may_use(lot):
+            raise DomainError(rules.refusal(lot), field="lot")
     if item is None:
         raise DomainError("Choose the food to offer.", field="lot")
     quantity = positive(quantity)
@@ -136,9 +134,12 @@ def post_offer(
         ) from None
     dated = [r.lot for r in held if r.lot.best_before is not None]
     if dated:
+        # The offer closes at the end of the last day its food may still be given out.
+        rules = DateRules.for_site(site)
         soonest = min(dated, key=fefo)
+        last = min(rules.last_day(lot) for lot in dated)
         offer.best_before, offer.date_kind = soonest.best_before, soonest.date_kind
-        offer.closes_at = min(end_of_day(site, soonest.best_before), pickup_until)
+        offer.closes_at = min(end_of_day(site, last), pickup_until)
         offer.save(update_fields=["best_before", "date_kind", "closes_at"])
     on_commit("pantry.network.tasks.notify_offer_matches", offer.pk)
     return offer

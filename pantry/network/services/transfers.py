@@ -10,13 +10,14 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 
-from commonpot.dates import day, day_time
+from commonpot.dates import day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
+from pantry.freshness import DateRules
 from pantry.models import Item, StockMove, Storage
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
 from pantry.network.services.common import (
@@ -102,13 +103,10 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
     holds = holds_for(transfer.reference)
     if holds:
         # Claimed from an offer: the food is already held. Make sure it is still good.
-        today = transfer.source.today()
+        rules = DateRules.for_site(transfer.source)
         for hold in holds:
-            if hold.lot.is_expired(today):
-                raise DomainError(
-                    f"The {transfer.item.name} held for this transfer passed its date on "
-                    f"{day(hold.lot.best_before)}: cancel the transfer instead."
-                )
+            if not rules.may_use(hold.lot):
+                raise DomainError(f"{rules.refusal(hold.lot)} Cancel the transfer instead.")
     else:
         try:
             pantry.reserve_stock(

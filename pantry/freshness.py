@@ -1,0 +1,208 @@
+"""What a lot's date allows today: one answer for every page, service and report.
+
+A lot's date is either *best before* (quality) or *use by* (safety):
+
+- no date, or the date is today or later: **fresh**;
+- past its use-by date: **past use-by**, and it can only be discarded;
+- past its best-before date by no more than the days the site allows for that
+  kind of food (PantrySettings.bb_*; lots kept frozen use the frozen allowance):
+  **past best before**, and it can still be given out, cooked, held, offered and
+  moved, flagged wherever it is shown or printed;
+- past best before by more than that: **past the limit**. Nothing picks it any
+  more and it no longer counts as free; the Waste page suggests discarding it.
+  Nothing is thrown away by itself: the lead discards it, or raises the limit.
+
+So "free" means, on every page, API and report: on hand minus held, over the lots
+whose date allows use today (DateRules.may_use / DateRules.usable_q).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+
+from commonpot.dates import day
+from commonpot.words import counted
+from pantry.models import BEST_BEFORE_DEFAULTS, DateKind, Item, PantrySettings, Storage
+
+if TYPE_CHECKING:
+    from commonpot.models import Site
+    from pantry.models import Lot
+
+FROZEN = "frozen"
+
+
+class Freshness(enum.Enum):
+    FRESH = "fresh"
+    PAST_BEST_BEFORE = "past best before"
+    PAST_LIMIT = "past the limit"
+    PAST_USE_BY = "past use-by"
+
+    @property
+    def usable(self) -> bool:
+        return self in (Freshness.FRESH, Freshness.PAST_BEST_BEFORE)
+
+
+@dataclass(frozen=True)
+class DateRules:
+    """A site's date rules on one day."""
+
+    today: date
+    days: Mapping[str, int]  # days past best-before allowed, by category and "frozen"
+
+    @classmethod
+    def for_site(cls, site: Site, today: date | None = None) -> DateRules:
+        settings = PantrySettings.for_site(site)
+        return cls(today if today is not None else site.today(), settings.best_before_days)
+
+    @classmethod
+    def defaults(cls, today: date) -> DateRules:
+        return cls(today, dict(BEST_BEFORE_DEFAULTS))
+
+    # --- one lot ---------------------------------------------------------------
+
+    def days_allowed(self, category: str, storage: str) -> int:
+        key = FROZEN if storage == Storage.FROZEN else category
+        return self.days.get(key, BEST_BEFORE_DEFAULTS.get(key, 0))
+
+    def state(self, lot: Lot) -> Freshness:
+        if lot.best_before is None or lot.best_before >= self.today:
+            return Freshness.FRESH
+        if lot.date_kind == DateKind.USE_BY:
+            return Freshness.PAST_USE_BY
+        late = (self.today - lot.best_before).days
+        if late <= self.days_allowed(lot.item.category, lot.storage):
+            return Freshness.PAST_BEST_BEFORE
+        return Freshness.PAST_LIMIT
+
+    def may_use(self, lot: Lot) -> bool:
+        return self.state(lot).usable
+
+    def last_day(self, lot: Lot) -> date | None:
+        """The last day the lot may be used (None: no date)."""
+        if lot.best_before is None:
+            return None
+        if lot.date_kind == DateKind.USE_BY:
+            return lot.best_before
+        return lot.best_before + timedelta(days=self.days_allowed(lot.item.category, lot.storage))
+
+    def days_past(self, lot: Lot) -> int:
+        if lot.best_before is None or lot.best_before >= self.today:
+            return 0
+        return (self.today - lot.best_before).days
+
+    def flag(self, lot: Lot) -> str:
+        """A few words for a lot that is not fresh ("" for one that is)."""
+        state = self.state(lot)
+        if state == Freshness.FRESH:
+            return ""
+        if state == Freshness.PAST_USE_BY:
+            return "past use-by: discard"
+        late = counted(self.days_past(lot), "day", "days")
+        if state == Freshness.PAST_BEST_BEFORE:
+            return f"{late} past best before"
+        return f"{late} past best before: suggested for waste"
+
+    def label(self, lot: Lot) -> str:
+        """The lot's date as printed and shown in lists, flagged when it is not fresh:
+        "best before Tue 1 Dec · 2 days past best before"."""
+        if lot.best_before is None:
+            return "no date"
+        text = f"{lot.get_date_kind_display().lower()} {day(lot.best_before)}"
+        flag = self.flag(lot)
+        return f"{text} · {flag}" if flag else text
+
+    def refusal(self, lot: Lot) -> str:
+        """Why this lot cannot be given out, cooked, held, offered or moved ("" if it can)."""
+        state = self.state(lot)
+        name = lot.item.name
+        if state == Freshness.PAST_USE_BY:
+            return (
+                f"This lot of {name} passed its use-by date on {day(lot.best_before)}: "
+                "it can only be discarded."
+            )
+        if state == Freshness.PAST_LIMIT:
+            allowed = self.days_allowed(lot.item.category, lot.storage)
+            return (
+                f"This lot of {name} is {counted(self.days_past(lot), 'day', 'days')} past its "
+                f"best-before date ({day(lot.best_before)}), beyond the "
+                f"{counted(allowed, 'day', 'days')} this site allows for "
+                f"{_kind_of_food(lot)}: discard it, or raise that limit on the site's "
+                "Settings page if the food is still good."
+            )
+        return ""
+
+    # --- many lots, in the database ----------------------------------------------
+
+    def usable_q(self, prefix: str = "", category: str = "item__category") -> Q:
+        """Lots whose date allows use today. `prefix` reaches the lot's fields from
+        another model ("lots_here__"); `category` names the path to its item's category."""
+        no_date = Q(**{f"{prefix}best_before__isnull": True})
+        not_yet = Q(**{f"{prefix}best_before__gte": self.today})
+        best_before = Q(**{f"{prefix}date_kind": DateKind.BEST_BEFORE})
+        frozen = Q(**{f"{prefix}storage": Storage.FROZEN})
+        allowed = frozen & self._since(prefix, self.days.get(FROZEN, 0))
+        # Categories allowed the same number of days share one condition.
+        by_days: dict[int, list[str]] = defaultdict(list)
+        for value in Item.Category.values:
+            by_days[self.days_allowed(value, "")].append(value)
+        for days, categories in sorted(by_days.items()):
+            allowed |= ~frozen & Q(**{f"{category}__in": categories}) & self._since(prefix, days)
+        return no_date | not_yet | (best_before & allowed)
+
+    def _since(self, prefix: str, days: int) -> Q:
+        return Q(**{f"{prefix}best_before__gte": self.today - timedelta(days=days)})
+
+
+def _kind_of_food(lot: Lot) -> str:
+    if lot.storage == Storage.FROZEN:
+        return "food kept frozen"
+    return lot.item.get_category_display().lower()
+
+
+@dataclass(frozen=True)
+class SitesDateRules:
+    """The date rules of several sites (or all), read in one query, for filters that
+    span them (a week of meals, the coordinator's overview). Sites with the same
+    limits share one condition, so the SQL stays small whatever the number of sites;
+    sites that kept the defaults share the last one."""
+
+    groups: Mapping[tuple[tuple[str, int], ...], tuple[int, ...]]  # limits -> site ids
+
+    @classmethod
+    def load(cls, site_ids: set[int] | None = None) -> SitesDateRules:
+        rows = PantrySettings.objects.all()
+        if site_ids is not None:
+            rows = rows.filter(site_id__in=site_ids)
+        defaults = tuple(sorted(BEST_BEFORE_DEFAULTS.items()))
+        groups: dict[tuple[tuple[str, int], ...], list[int]] = defaultdict(list)
+        for row in rows.order_by("site_id"):
+            days = tuple(sorted(row.best_before_days.items()))
+            if days != defaults:
+                groups[days].append(row.site_id)
+        return cls({days: tuple(ids) for days, ids in groups.items()})
+
+    def on(self, site_id: int, today: date) -> DateRules:
+        for days, ids in self.groups.items():
+            if site_id in ids:
+                return DateRules(today, dict(days))
+        return DateRules.defaults(today)
+
+    def usable_q(self, today: date, prefix: str = "", category: str = "item__category") -> Q:
+        """Lots, at any site, whose date allows use on `today`."""
+        site = f"{prefix}site_id__in"
+        condition = DateRules.defaults(today).usable_q(prefix, category)
+        custom = [site_id for ids in self.groups.values() for site_id in ids]
+        if not custom:
+            return condition
+        condition &= ~Q(**{site: custom})
+        for days, ids in self.groups.items():
+            rules = DateRules(today, dict(days))
+            condition |= Q(**{site: ids}) & rules.usable_q(prefix, category)
+        return condition
