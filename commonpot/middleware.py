@@ -1,6 +1,7 @@
 """Middleware of our own.
 
 SiteTimezoneMiddleware: show every site page on the site's own clock.
+SiteMeasuresMiddleware: and in the site's own measures (commonpot.measures).
 
 The views of a site's pages (stock, lots, donations, shifts, meals) find the
 site through commonpot.permissions, which activates its time zone; this
@@ -18,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
+from commonpot import measures
 from commonpot.idempotency import AlreadySent
 
 
@@ -31,6 +33,23 @@ class SiteTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SiteMeasuresMiddleware:
+    """Each request starts in the viewer's own measures, which a site's page
+    replaces with its site's (commonpot.permissions.site_for_lead); neither
+    outlives the request. Looked up only if the page writes a quantity."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        measures.activate(lambda: measures.viewer_measures(user))
+        try:
+            return self.get_response(request)
+        finally:
+            measures.deactivate()
 
 
 class AlreadySentMiddleware:

@@ -20,7 +20,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from commonpot import measures
 from commonpot.models import Membership, Site
+from commonpot.registry import registry
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -84,10 +86,12 @@ def site_for_lead(request: HttpRequest, slug: str) -> Site:
     A site the user may not even see is a 404, so that private sites are not
     revealed; a visible site they do not lead is a 403.
     """
-    site = get_object_or_404(Site, slug=slug)
+    site = get_object_or_404(Site.objects.select_related(*registry.site_rows), slug=slug)
     if can_manage_site(request.user, site):
-        # The page shows times on the site's clock (see commonpot.middleware).
+        # The page shows times on the site's clock and quantities in its measures
+        # (see commonpot.middleware).
         timezone.activate(site.tz)
+        measures.activate_for_site(site)
         return site
     if can_view_site(request.user, site):
         raise PermissionDenied("Only this site's leads and coordinators can do this.")

@@ -72,6 +72,9 @@ HoldDescriber = Callable[[list[int]], dict[int, str]]
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
 SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
 
+# Reads the measures ("metric" or "us") each of these sites chose, by site id.
+MeasuresReader = Callable[[list["Site"]], dict[int, str]]
+
 
 @dataclass
 class Registry:
@@ -86,6 +89,8 @@ class Registry:
     settings_sections: list[SettingsSection] = field(default_factory=list)
     hold_describers: dict[str, HoldDescriber] = field(default_factory=dict)
     message_kinds: dict[str, str] = field(default_factory=dict)
+    measures_reader: MeasuresReader | None = None
+    site_rows: list[str] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -168,6 +173,18 @@ class Registry:
             for pk, text in self.hold_describers[prefix](sorted(pks)).items():
                 words[f"{prefix}:{pk}"] = text
         return {ref: words.get(ref, "a planned use") for ref in references}
+
+    def add_site_row(self, related_name: str) -> None:
+        """A one-to-one row beside Site (an app's per-site settings) that a site's
+        pages read on most requests: loaded with the site, in the same query, where
+        the site's pages find it (commonpot.permissions.site_for_lead)."""
+        if related_name not in self.site_rows:
+            self.site_rows.append(related_name)
+
+    def set_measures_reader(self, read: MeasuresReader) -> None:
+        """How commonpot.measures learns the measures a site chose (the app that
+        keeps the choice sets this; one reader for the whole network)."""
+        self.measures_reader = read
 
     def add_message_kind(self, kind: str, label: str) -> None:
         """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""

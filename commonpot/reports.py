@@ -17,6 +17,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 
+from commonpot import measures
 from commonpot.models import Site
 from commonpot.numbers import plain_number
 from commonpot.params import BadParam, require_day
@@ -99,7 +100,7 @@ class Table:
     numeric: set[int] = field(default_factory=set)  # column indexes to right-align
     total: Sequence | None = None  # a last row, the sum of the rows above as shown
     # The CSV's own columns and rows where they differ from the page's
-    # (weights: exact grams in the file, kilograms as read on the page).
+    # (weights: exact grams in the file, kilograms or pounds as read on the page).
     csv_columns: Sequence[str] | None = None
     csv_rows: list[Sequence] | None = None
 
@@ -170,26 +171,57 @@ def build_sections(period: Period) -> list[Section]:
 
 # --- Weights ------------------------------------------------------------------
 #
-# Reports add up grams exactly and round only to show them: kilograms to the gram
-# under 10 kg (5 lb of rice is 2.268 kg, not 2.3), to 100 g from 10 kg up. Figures
-# read together -- a table, its total, its chart, the headline above them -- are
-# shown in the same step, and the rows are rounded so that they add up to the
-# total as shown. CSV files carry the exact grams.
+# Reports add up grams exactly and round only to show them, in the measures of
+# the report (a site's report in its own; the network's in the viewer's, see
+# commonpot.measures): kilograms to the gram under 10 kg (5 lb of rice is
+# 2.268 kg, not 2.3), to 100 g from 10 kg up; pounds to 0.01 lb under 20 lb, to
+# 0.1 lb from 20 lb up. Figures read together -- a table, its total, its chart,
+# the headline above them -- are shown in the same step, and the rows are rounded
+# so that they add up to the total as shown. CSV files carry the exact grams.
 
 GRAM = Decimal("0.001")  # of a kilogram
 TENTH = Decimal("0.1")
 FINE_BELOW_G = Decimal(10_000)
 
 
+@dataclass(frozen=True)
+class WeightUnit:
+    symbol: str
+    grams: Decimal  # in one of it
+    fine: Decimal  # the step of small weights...
+    fine_below_g: Decimal  # ...below this many grams
+    coarse: Decimal = TENTH
+    csv_places: Decimal | None = None  # None: grams / `grams` is exact as it is
+
+    def csv_figure(self, grams: Decimal) -> str:
+        value = grams / self.grams
+        return plain(value.quantize(self.csv_places) if self.csv_places else value)
+
+
+KILOGRAM = WeightUnit("kg", Decimal(1000), GRAM, FINE_BELOW_G)
+POUND_G = Decimal("453.59237")
+POUND = WeightUnit("lb", POUND_G, Decimal("0.01"), 20 * POUND_G, csv_places=Decimal("0.0001"))
+
+
+def weight_unit() -> WeightUnit:
+    """Kilograms, or pounds where the report is read in US measures."""
+    return POUND if measures.is_us() else KILOGRAM
+
+
 def weight_step(*grams: Decimal | None) -> Decimal:
     """How finely to show these weights together: the finest step any one of them needs."""
-    return GRAM if any(g is not None and 0 < abs(g) < FINE_BELOW_G for g in grams) else TENTH
+    unit = weight_unit()
+    small = any(g is not None and 0 < abs(g) < unit.fine_below_g for g in grams)
+    return unit.fine if small else unit.coarse
 
 
-def to_kg(grams: Decimal | int, step: Decimal | None = None) -> Decimal:
-    """Grams as kilograms, rounded to `step` (by default the step the weight needs)."""
+def in_unit(grams: Decimal | int, step: Decimal | None = None) -> Decimal:
+    """Grams in the report's unit (kg or lb), rounded to `step` (by default the
+    step the weight needs)."""
     grams = Decimal(grams)
-    return (grams / 1000).quantize(step or weight_step(grams), rounding=ROUND_HALF_UP)
+    return (grams / weight_unit().grams).quantize(
+        step or weight_step(grams), rounding=ROUND_HALF_UP
+    )
 
 
 def plain(number: Decimal) -> str:
@@ -198,34 +230,36 @@ def plain(number: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-# A number of kilograms as a page shows it, with thousands separated: 1,542.1.
-kg_text = plain_number
+# A weight in the report's unit as a page shows it, with thousands separated: 1,542.1.
+figure_text = plain_number
 
 
-def kg(grams: Decimal | int | None, step: Decimal | None = None) -> str:
+def weight(grams: Decimal | int | None, step: Decimal | None = None) -> str:
+    """A weight as a report's page shows it: 2.268 kg, or 5 lb."""
     if grams is None:
         return "—"
-    return f"{kg_text(to_kg(grams, step))} kg"
+    return f"{figure_text(in_unit(grams, step))} {weight_unit().symbol}"
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights by label, shown together: each row's exact grams and its kilograms as
-    shown, which add up to the total as shown."""
+    """Weights by label, shown together: each row's exact grams and its weight as
+    shown (in the report's unit), which add up to the total as shown."""
 
-    rows: list[tuple[str, Decimal, Decimal]]  # label, grams, kilograms shown; by label
+    rows: list[tuple[str, Decimal, Decimal]]  # label, grams, weight shown; by label
     total_g: Decimal
-    total_kg: Decimal
+    total_shown: Decimal
     step: Decimal
+    unit: WeightUnit = KILOGRAM
 
     @property
     def total_text(self) -> str:
-        return f"{kg_text(self.total_kg)} kg"
+        return f"{figure_text(self.total_shown)} {self.unit.symbol}"
 
     def bars(self) -> list[tuple[str, Decimal, str]]:
-        """For a chart: the rows' shown kilograms, largest first."""
+        """For a chart: the rows' shown weights, largest first."""
         return sorted(
-            ((label, shown, kg_text(shown)) for label, _, shown in self.rows if shown),
+            ((label, shown, figure_text(shown)) for label, _, shown in self.rows if shown),
             key=lambda bar: -bar[1],
         )
 
@@ -236,32 +270,35 @@ def share_weights(grams_by_label: dict[str, Decimal], step: Decimal | None = Non
     Plain rounding of each row does not: rows of 300.04 and 242.04 kg would show
     300.0 + 242.0 under a total of 542.1.
     """
+    unit = weight_unit()
     total_g = sum(grams_by_label.values(), Decimal(0))
     step = step or weight_step(total_g, *grams_by_label.values())
-    total_kg = to_kg(total_g, step)
+    total_shown = in_unit(total_g, step)
     labels = sorted(grams_by_label)
-    units = {label: grams_by_label[label] / 1000 / step for label in labels}
+    units = {label: grams_by_label[label] / unit.grams / step for label in labels}
     shown = {label: u.to_integral_value(rounding=ROUND_FLOOR) for label, u in units.items()}
-    left = int(total_kg / step - sum(shown.values(), Decimal(0)))
+    left = int(total_shown / step - sum(shown.values(), Decimal(0)))
     for label in sorted(labels, key=lambda label: shown[label] - units[label])[:left]:
         shown[label] += 1
     rows = [(label, grams_by_label[label], shown[label] * step) for label in labels]
-    return Weights(rows, total_g, total_kg, step)
+    return Weights(rows, total_g, total_shown, step, unit)
 
 
 def weight_table(key: str, title: str, label: str, weights: Weights) -> Table:
-    """A two-column table of weights: kilograms on the page, exact grams in its CSV."""
+    """A two-column table of weights: kg (or lb) on the page; in its CSV the same
+    unit unrounded beside the exact grams."""
+    unit = weights.unit
     return Table(
         key,
         title,
-        [label, "kg"],
-        [[name, kg_text(shown)] for name, _, shown in weights.rows],
+        [label, unit.symbol],
+        [[name, figure_text(shown)] for name, _, shown in weights.rows],
         numeric={1},
-        total=["Total", kg_text(weights.total_kg)] if weights.rows else None,
-        csv_columns=[label, "kg", "grams"],
+        total=["Total", figure_text(weights.total_shown)] if weights.rows else None,
+        csv_columns=[label, unit.symbol, "grams"],
         csv_rows=[
-            *([name, plain(grams / 1000), plain(grams)] for name, grams, _ in weights.rows),
-            ["Total", plain(weights.total_g / 1000), plain(weights.total_g)],
+            *([name, unit.csv_figure(grams), plain(grams)] for name, grams, _ in weights.rows),
+            ["Total", unit.csv_figure(weights.total_g), plain(weights.total_g)],
         ],
     )
 

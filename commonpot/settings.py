@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "commonpot.middleware.SiteTimezoneMiddleware",
+    "commonpot.middleware.SiteMeasuresMiddleware",
     "commonpot.middleware.AlreadySentMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonpot import services
+from commonpot import measures, services
 from commonpot.errors import DomainError
 from commonpot.forms import (
     DeleteAccountForm,
@@ -50,11 +50,13 @@ SITES_PER_PAGE = 30
 def _panels(request: HttpRequest, role: str, site: Site | None = None) -> list[str]:
     """Render the panels apps registered for this role (see commonpot.registry)."""
     html = []
-    for _, panel in registry.panels.get(role, []):
-        result = panel(request, site)
-        if result is not None:
-            template, context = result
-            html.append(mark_safe(render_to_string(template, context, request=request)))  # noqa: S308
+    # A site's panels write quantities in its measures; the others in the viewer's.
+    with measures.override_for_site(site):
+        for _, panel in registry.panels.get(role, []):
+            result = panel(request, site)
+            if result is not None:
+                template, context = result
+                html.append(mark_safe(render_to_string(template, context, request=request)))  # noqa: S308
     return html
 
 
@@ -143,6 +145,7 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site, slug=slug)
     if not can_view_site(request.user, site):
         raise Http404("No such site.")
+    measures.activate_for_site(site)
     membership = None
     if request.user.is_authenticated:
         membership = Membership.objects.filter(user=request.user, site=site).first()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from commonpot import reports
+from commonpot import measures, reports
 from commonpot.models import Site
 from commonpot.pdf import render_pdf, serve_pdf
 from commonpot.permissions import coordinator_required, lead_required
@@ -59,6 +59,8 @@ def network_report(request: HttpRequest) -> HttpResponse:
         chosen = next((s for s in sites if s.slug == slug), None)
         if chosen is None:
             return _bad(f"There is no site called '{slug}'.")
+        # One site's report reads in its own measures; the network's in the viewer's.
+        measures.activate_for_site(chosen)
     try:
         period = reports.parse_period(
             request.GET,

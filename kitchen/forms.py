@@ -15,7 +15,7 @@ from kitchen.cooking import CookLine
 from kitchen.models import MealService, Recipe
 from kitchen.services import MAX_SERVINGS
 from pantry.codes import Dietary
-from pantry.forms import ItemField, date_field, picker_attrs
+from pantry.forms import ItemField, date_field, picker_attrs, use_measures
 from pantry.models import Item, Lot
 from pantry.units import UnitError, display, to_base
 
@@ -81,6 +81,7 @@ class IngredientForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
+        use_measures(self.fields["unit"], small=True)
 
     def clean(self):
         data = super().clean()

@@ -42,7 +42,7 @@ from kitchen.tables import WeekTable
 from pantry.freshness import DateRules
 from pantry.models import Lot, Reservation
 from pantry.services import LineErrors
-from pantry.units import display
+from pantry.units import display, typed_back
 
 
 def _day(value: str) -> date:
@@ -281,7 +281,7 @@ def _cook_forms(request: HttpRequest, site: Site, meal: MealService, servings: i
     lots = _cook_lots(site, meal, [item for item, _ in needs], today)
     lines = []
     for n, (item, quantity) in enumerate(needs):
-        amount, _, unit = display(quantity, item).partition(" ")
+        amount, unit = typed_back(quantity, item)
         lines.append(
             CookLineForm(
                 data,
@@ -289,7 +289,7 @@ def _cook_forms(request: HttpRequest, site: Site, meal: MealService, servings: i
                 site=site,
                 item=item,
                 lots=lots[item.pk],
-                initial={"quantity": amount.replace(",", ""), "unit": unit},
+                initial={"quantity": amount, "unit": unit},
             )
         )
     return lines

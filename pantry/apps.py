@@ -51,6 +51,9 @@ class PantryConfig(AppConfig):
                 order=11,
             )
         )
+        registry.set_measures_reader(site_settings.measures_of)
+        # Storage areas, paper and measures are read on most of a site's pages.
+        registry.add_site_row("pantry_settings")
         registry.add_demo_seeder(demo.seed_pantry, order=10)
         registry.add_benchmark("pantry", benchmark.run)
         registry.add_benchmark("reports", benchmark_reports.run)

@@ -17,17 +17,21 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from commonpot import measures
 from commonpot.dates import OUTSIDE, in_window
 from commonpot.models import Site
 from commonpot.spreadsheet import read_cell, safe_cell
 from pantry.freshness import DateRules
 from pantry.models import Donor, Item, Lot, StockMove, Storage
 from pantry.services.donations import ImportRow, LineInput
+from pantry.units import POUND_G
 
 MAX_IMPORT_BYTES = 2_000_000
 MAX_IMPORT_ROWS = 5_000
@@ -54,8 +58,33 @@ class Echo:
         return value
 
 
+@dataclass(frozen=True)
+class WeightColumns:
+    """A weight's cells: kilograms to the gram (exact), and for a site in US
+    measures the same in pounds beside them."""
+
+    us: bool
+
+    @classmethod
+    def of(cls, site: Site) -> WeightColumns:
+        # The site's own choice, not the page's measures: a streamed file is
+        # written after the request (and what it activated) has ended.
+        return cls(us=measures.site_measures(site) == measures.US)
+
+    @property
+    def names(self) -> list[str]:
+        return ["weight_kg", "weight_lb"] if self.us else ["weight_kg"]
+
+    def cells(self, grams: Decimal | None) -> list[str]:
+        if grams is None:
+            return [""] * len(self.names)
+        kg = f"{grams / 1000:.3f}"
+        return [kg, f"{grams / POUND_G:.3f}"] if self.us else [kg]
+
+
 def stock_rows(site: Site) -> Iterator[str]:
     writer = csv.writer(Echo())
+    weight = WeightColumns.of(site)
     # Keep these names readable by parse_donations (STOCK_EXPORT_COLUMNS): the
     # export is imported back as it is.
     yield writer.writerow(
@@ -71,7 +100,7 @@ def stock_rows(site: Site) -> Iterator[str]:
             "free",
             "date_state",
             "unit",
-            "weight_kg",
+            *weight.names,
             "source",
             "received_on",
         ]
@@ -84,7 +113,6 @@ def stock_rows(site: Site) -> Iterator[str]:
     )
     rules = DateRules.for_site(site)
     for lot in lots.iterator(chunk_size=2000):
-        weight = lot.item.weight_g(lot.on_hand)
         state = rules.state(lot)
         yield writer.writerow(
             [
@@ -99,7 +127,7 @@ def stock_rows(site: Site) -> Iterator[str]:
                 lot.available if state.usable else lot.available * 0,
                 state.value,
                 lot.item.base_unit,
-                "" if weight is None else f"{weight / 1000:.3f}",
+                *weight.cells(lot.item.weight_g(lot.on_hand)),
                 safe_cell(lot.source),
                 lot.received_on,
             ]
@@ -108,6 +136,7 @@ def stock_rows(site: Site) -> Iterator[str]:
 
 def move_rows(site: Site, since: date | None = None, until: date | None = None) -> Iterator[str]:
     writer = csv.writer(Echo())
+    weight = WeightColumns.of(site)
     yield writer.writerow(
         [
             "move",
@@ -118,7 +147,7 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
             "kind",
             "quantity",
             "unit",
-            "weight_kg",
+            *weight.names,
             "on_hand_after",
             "by",
             "reason",
@@ -150,7 +179,7 @@ def move_rows(site: Site, since: date | None = None, until: date | None = None) 
                 move.kind,
                 move.quantity,
                 move.lot.item.base_unit,
-                "" if move.weight_g is None else f"{move.weight_g / 1000:.3f}",
+                *weight.cells(move.weight_g),
                 move.on_hand_after,
                 safe_cell(move.by.name) if move.by else "",
                 move.reason,

@@ -16,11 +16,12 @@ from django.db import transaction
 
 from commonpot.demo import DemoNetwork
 from pantry import catalog, services
-from pantry.models import Donor, Item, Lot, PantrySettings, PaperSize
+from pantry.models import Donor, Item, Lot, Measures, PantrySettings, PaperSize
 from pantry.services import donations
 from pantry.units import to_base
 
-# What each demo site can store and the paper it prints on (the rest keep the defaults).
+# What each demo site can store, the paper it prints on and the measures it works in
+# (the rest keep the defaults). The two Brooklyn sites work in pounds, on US letter.
 STORES = {
     "riverside-kitchen": {"has_chilled_storage": True, "has_frozen_storage": True},
     "harbour-camp": {"has_chilled_storage": True},
@@ -28,8 +29,9 @@ STORES = {
         "has_chilled_storage": True,
         "has_frozen_storage": True,
         "paper_size": PaperSize.LETTER,
+        "measures": Measures.US,
     },
-    "maple-street-pantry": {"paper_size": PaperSize.LETTER},
+    "maple-street-pantry": {"paper_size": PaperSize.LETTER, "measures": Measures.US},
 }
 
 # name, category, base unit, piece name, weight per piece (g), g/ml, storage, allergens, gtin
@@ -149,7 +151,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             continue  # already seeded: leave the site's stock as people left it
         lead = network.leads.get(slug)
         today = site.today()
-        us = site.country == "US"
+        us = PantrySettings.for_site(site).measures == Measures.US
         donors = []
         for name, kind in DONORS.get(slug, []):
             donor = Donor.objects.filter(site=site, name=name).first()
@@ -166,8 +168,8 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
                 lines=[
                     donations.LineInput(
                         item=items[name],
-                        quantity=_in_pounds(quantity, unit) if us else quantity,
-                        unit="lb" if us and unit == "kg" else unit,
+                        quantity=_us(quantity, unit)[0] if us else quantity,
+                        unit=_us(quantity, unit)[1] if us else unit,
                         best_before=None if days is None else today + timedelta(days=days),
                         date_kind="use_by" if use_by else "best_before",
                     )
@@ -178,6 +180,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
         for name, minimum, unit in THRESHOLDS:
             item = items[name]
             if item.storage in areas:
+                minimum, unit = _us(minimum, unit) if us else (minimum, unit)
                 catalog.set_threshold(site=site, item=item, minimum=to_base(minimum, unit, item))
         # Some food has gone out already, and one lot was found damaged.
         services.distribute(
@@ -187,7 +190,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             people=rng.randint(25, 50),
             given_on=today - timedelta(days=1),
             lines=[
-                services.OutLine(items["Rice"], "3", "kg"),
+                services.OutLine(items["Rice"], *(_us("3", "kg") if us else ("3", "kg"))),
                 services.OutLine(items["Baked beans"], "6", "cans"),
             ],
             by=lead,
@@ -199,7 +202,12 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             stdout.write(f"  pantry: stock for {site.name}")
 
 
-def _in_pounds(quantity: str, unit: str) -> str:
-    if unit != "kg":
-        return quantity
-    return str((Decimal(quantity) * Decimal("2.2")).quantize(Decimal("1")))
+def _us(quantity: str, unit: str) -> tuple[str, str]:
+    """The demo's metric figure as a US site would have typed it: whole pounds for
+    kilograms, gallons to the half for litres (5 lb of rice, 3 gal of milk)."""
+    if unit == "kg":
+        return str((Decimal(quantity) * Decimal("2.2")).quantize(Decimal("1"))), "lb"
+    if unit == "L":
+        gallons = (Decimal(quantity) / Decimal("3.785") * 2).quantize(Decimal("1")) / 2
+        return f"{gallons:f}".removesuffix(".0"), "gal"
+    return quantity, unit

@@ -14,9 +14,7 @@ from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
 from pantry.site_settings import DATE_SETTINGS_FIELDS, PANTRY_SETTINGS_FIELDS
-from pantry.units import UnitError, fitting_units, to_base
-
-COMMON_UNITS = ["kg", "g", "lb", "oz", "L", "ml", "pieces", "cans", "jars", "packs", "bottles"]
+from pantry.units import UnitError, fitting_units, to_base, weight_unit
 
 
 class DateInput(forms.DateInput):
@@ -79,6 +77,22 @@ def picker_attrs(site: Site, list_id: str) -> dict:
     }
 
 
+def use_measures(field: forms.Field, *, small: bool = False, help_text: bool = True) -> None:
+    """A unit field that starts in the site's measures: kg or lb (g or oz for the
+    small amounts of a recipe), with a hint in the same order."""
+    us = weight_unit() == "lb"
+    if small:
+        field.initial = "oz" if us else "g"
+    else:
+        field.initial = weight_unit()
+    if help_text:
+        field.help_text = (
+            "lb, oz, gal, fl oz, kg, L, cans, pieces..."
+            if us
+            else "kg, lb, g, oz, L, ml, cans, pieces..."
+        )
+
+
 # --- Lines ------------------------------------------------------------------------
 
 
@@ -97,6 +111,7 @@ class LineForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
+        use_measures(self.fields["unit"])
         self.fields["item"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
 
     def clean(self):
@@ -324,6 +339,7 @@ class ThresholdForm(forms.Form):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].widget.attrs.update(picker_attrs(site, "threshold-items"))
+        use_measures(self.fields["unit"], help_text=False)
 
     def clean(self):
         data = super().clean()

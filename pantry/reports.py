@@ -1,4 +1,5 @@
-"""The pantry's part of the reports: food in, out, moved and wasted, in kilograms.
+"""The pantry's part of the reports: food in, out, moved and wasted, by weight
+(kilograms, or pounds in a report read in US measures).
 
 Every figure is a sum over the stock ledger (StockMove), with undo moves netted
 against the kind of move they undo, so a report always equals the ledger. A move
@@ -18,10 +19,11 @@ from commonpot.reports import (
     Chart,
     Period,
     Section,
-    kg,
     share_weights,
+    weight,
     weight_step,
     weight_table,
+    weight_unit,
 )
 from pantry.models import Distribution, Donor, Item, StockMove
 
@@ -132,24 +134,25 @@ def food_section(period: Period) -> Section:
     )
     by_reason = share_weights(f["wasted_by_reason"], out_step)
     by_destination = share_weights(f["wasted_by_destination"], out_step)
+    unit = weight_unit().symbol
     return Section(
         key="food",
         title="Food",
         figures=[
-            ("Received", kg(f["received_g"], in_step)),
-            ("Given out", kg(f["distributed_g"])),
+            ("Received", weight(f["received_g"], in_step)),
+            ("Given out", weight(f["distributed_g"])),
             ("Households served", f"{f['households']:,}"),
             ("People served", f"{f['people']:,}"),
-            ("Used in cooking", kg(f["cooked_g"])),
-            ("Transferred in", kg(f["transferred_in_g"])),
-            ("Transferred out", kg(f["transferred_out_g"])),
-            ("Wasted", kg(f["wasted_g"], out_step)),
+            ("Used in cooking", weight(f["cooked_g"])),
+            ("Transferred in", weight(f["transferred_in_g"])),
+            ("Transferred out", weight(f["transferred_out_g"])),
+            ("Wasted", weight(f["wasted_g"], out_step)),
             ("Waste as a share of food in", share),
         ],
         charts=[
-            Chart("Food received by kind of donor (kg)", by_donor.bars(), "kg"),
-            Chart("Food received by category (kg)", by_category.bars(), "kg"),
-            Chart("Food wasted by reason (kg)", by_reason.bars(), "kg"),
+            Chart(f"Food received by kind of donor ({unit})", by_donor.bars(), unit),
+            Chart(f"Food received by category ({unit})", by_category.bars(), unit),
+            Chart(f"Food wasted by reason ({unit})", by_reason.bars(), unit),
         ],
         tables=[
             weight_table("received-by-donor", "Received by kind of donor", "Donor", by_donor),
@@ -161,7 +164,7 @@ def food_section(period: Period) -> Section:
         ],
         note=(
             f"{f['unknown_weight_moves']} stock changes were of items with no known weight "
-            "and are not in the kilograms."
+            f"and are not in the weights ({unit})."
             if f["unknown_weight_moves"]
             else ""
         ),

@@ -9,7 +9,7 @@ from typing import Any
 
 from commonpot.models import Site
 from commonpot.services import save_settings_row
-from pantry.models import BEST_BEFORE_DEFAULTS, PantrySettings
+from pantry.models import BEST_BEFORE_DEFAULTS, Measures, PantrySettings
 
 PANTRY_SETTINGS_FIELDS = [
     "has_dry_storage",
@@ -20,6 +20,22 @@ PANTRY_SETTINGS_FIELDS = [
 ]
 # The days past best-before allowed, by kind of food: a section of its own.
 DATE_SETTINGS_FIELDS = [f"bb_{key}" for key in BEST_BEFORE_DEFAULTS]
+
+
+def measures_of(sites: list[Site]) -> dict[int, str]:
+    """The measures each site chose (commonpot.measures reads them through the registry).
+
+    One site is read through its own instance, which keeps the row for the page's
+    other uses of it (storage areas, paper size); several in one query.
+    """
+    if len(sites) == 1:
+        return {sites[0].pk: PantrySettings.for_site(sites[0]).measures}
+    chosen = dict(
+        PantrySettings.objects.filter(site__in=[s.pk for s in sites]).values_list(
+            "site_id", "measures"
+        )
+    )
+    return {s.pk: chosen.get(s.pk, Measures.METRIC) for s in sites}
 
 
 def save_pantry_settings(site: Site, **fields: Any) -> PantrySettings:

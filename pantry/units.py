@@ -1,21 +1,28 @@
 """Quantities in whatever unit a person types, converted exactly to an item's base unit.
 
 Stock is kept in grams, millilitres or pieces (Item.base_unit) as Decimal. People
-type kg, lb, oz, L, "cans"...: pint does the conversion, with Decimal arithmetic
-so that 2.2 lb is exactly 997.903 g, never 997.9029999. A quantity that cannot
-become the item's unit (kg of a piece item with no weight per piece, litres of
-flour) is a UnitError with a sentence a person can act on.
+type kg, lb, oz, L, fl oz, gal, "cans"...: pint does the conversion, with Decimal
+arithmetic so that 2.2 lb is exactly 997.903 g, never 997.9029999. A quantity that
+cannot become the item's unit (kg of a piece item with no weight per piece, litres
+of flour) is a UnitError with a sentence a person can act on. Every site reads
+every unit; gal, qt, pt and fl oz are the US measures (a British pint is typed
+"imperial pint" or "UK pint").
+
+Quantities are written back for people in the measures active for the work in
+hand (commonpot.measures: the site's choice, metric or US customary), or in the
+measures given by `measures=`.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pint
 
+from commonpot import measures as active
 from commonpot.errors import DomainError
 from commonpot.numbers import parse_decimal
 
@@ -51,6 +58,38 @@ PIECE_WORDS = (
     "meal",
 )
 IRREGULAR_PLURALS = {"loaves": "loaf", "boxes": "box"}
+# The kitchen's words for weights and volumes, whatever their case, read before
+# pint's own names: to pint "G" is a gauss, "ML" a megalitre, "Qt" and "Pt" metric
+# tons, "Gal" an acceleration and "kilos" a thousand seconds.
+KITCHEN_UNITS = {
+    **dict.fromkeys(("g", "gram", "grams", "gramme", "grammes"), "gram"),
+    **dict.fromkeys(("kg", "kgs", "kilo", "kilos", "kilogram", "kilograms"), "kilogram"),
+    **dict.fromkeys(("lb", "lbs", "pound", "pounds"), "pound"),
+    **dict.fromkeys(("oz", "ounce", "ounces"), "ounce"),
+    **dict.fromkeys(("ml", "millilitre", "millilitres", "milliliter", "milliliters"), "ml"),
+    **dict.fromkeys(("l", "litre", "litres", "liter", "liters", "ltr"), "liter"),
+    **dict.fromkeys(("floz", "fluid ounce", "fluid ounces"), "fluid_ounce"),
+    **dict.fromkeys(("gal", "gals", "gallon", "gallons"), "gallon"),
+    **dict.fromkeys(("qt", "qts", "quart", "quarts"), "quart"),
+    **dict.fromkeys(("pt", "pts", "pint", "pints"), "pint"),
+    **dict.fromkeys(("cup", "cups"), "cup"),
+    **{
+        f"{uk} {word}": name
+        for uk in ("imperial", "uk")
+        for words, name in (
+            (("pint", "pints", "pt"), "imperial_pint"),
+            (("quart", "quarts", "qt"), "imperial_quart"),
+            (("gallon", "gallons", "gal"), "imperial_gallon"),
+            (("floz", "fluid ounce", "fluid ounces"), "imperial_fluid_ounce"),
+        )
+        for word in words
+    },
+}
+# Grams, millilitres in one of each US customary measure (exact by definition).
+POUND_G = Decimal("453.59237")
+OUNCE_G = POUND_G / 16
+FLUID_OUNCE_ML = Decimal("29.5735295625")
+GALLON_ML = Decimal("3785.411784")
 PLURALS = {"loaf": "loaves", "box": "boxes"}
 
 
@@ -79,7 +118,7 @@ def _is_piece_word(text: str, item: Item | None) -> bool:
 
 def _normalise(unit: str) -> str:
     text = " ".join(unit.strip().split())
-    text = re.sub(r"^fl\.? ?oz\.?$", "floz", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bfl\.? ?oz\.?$", "floz", text, flags=re.IGNORECASE)
     return text.rstrip(".")
 
 
@@ -91,6 +130,8 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
     if not text or len(text) > 20 or not re.fullmatch(r"[A-Za-z ]+", text):
         raise UnitError(f"{unit.strip() or 'An empty unit'!r} is not a unit we know.", field="unit")
     ureg = registry()
+    if text.lower() in KITCHEN_UNITS:
+        return ureg.parse_units(KITCHEN_UNITS[text.lower()])
     for candidate in (text, text.lower()):
         try:
             parsed = ureg.parse_units(candidate)
@@ -100,8 +141,8 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
         if len(parsed._units) == 1 and next(iter(parsed._units.values())) == 1:
             return parsed
     raise UnitError(
-        f"{unit.strip()!r} is not a unit we know. Use g, kg, oz, lb, ml, L or pieces "
-        "(cans, jars, packs...).",
+        f"{unit.strip()!r} is not a unit we know. Use g, kg, oz, lb, ml, L, fl oz, gal or "
+        "pieces (cans, jars, packs...).",
         field="unit",
     )
 
@@ -204,27 +245,47 @@ def _pieces_from_grams(grams: Decimal, item: Item, unit: str) -> Decimal:
 def _fitting_units(item: Item) -> str:
     from pantry.models import Item
 
+    us = active.is_us()
     if item.base_unit == Item.Unit.GRAM:
-        return "g, kg, oz or lb"
+        return "lb, oz, kg or g" if us else "g, kg, oz or lb"
     if item.base_unit == Item.Unit.MILLILITRE:
-        return "ml, L or fl oz (or by weight)"
+        return "fl oz, gal, L or ml (or by weight)" if us else "ml, L or fl oz (or by weight)"
     if item.weight_per_piece_g is None:
         return _plural(item.piece_name)
-    return f"{_plural(item.piece_name)} or by weight (g, kg, oz, lb)"
+    weights = "lb, oz, kg, g" if us else "g, kg, oz, lb"
+    return f"{_plural(item.piece_name)} or by weight ({weights})"
 
 
-def fitting_units(item: Item) -> list[str]:
-    """Units to offer for this item, its own first."""
+def fitting_units(item: Item, measures: str | None = None) -> list[str]:
+    """Units to offer for this item, the one a person would use first (in the
+    active measures, or in `measures`)."""
     from pantry.models import Item
 
+    us = (measures or active.get_measures()) == active.US
     if item.base_unit == Item.Unit.GRAM:
-        return ["kg", "g", "lb", "oz"]
+        return ["lb", "oz", "kg", "g"] if us else ["kg", "g", "lb", "oz"]
     if item.base_unit == Item.Unit.MILLILITRE:
+        if us:
+            return ["gal", "fl oz", "qt", "pt", "L", "ml", "lb"]
         return ["L", "ml", "fl oz", "kg", "lb"]
     pieces = [_plural(item.piece_name)]
     if item.weight_per_piece_g is not None:
-        pieces += ["kg", "lb"]
+        pieces += ["lb", "kg"] if us else ["kg", "lb"]
     return pieces
+
+
+def weight_unit(measures: str | None = None) -> str:
+    """The unit a quantity of unknown item is first given in: kg, or lb in US measures."""
+    return "lb" if (measures or active.get_measures()) == active.US else "kg"
+
+
+def unit_words(measures: str | None = None) -> list[str]:
+    """The units the entry forms suggest (their list of choices), the site's first."""
+    if (measures or active.get_measures()) == active.US:
+        first = ["lb", "oz", "gal", "fl oz", "qt", "pt", "kg", "g", "L", "ml"]
+    else:
+        first = ["kg", "g", "lb", "oz", "L", "ml"]
+    return [*first, "pieces", "cans", "jars", "packs", "bottles", "bags"]
 
 
 def plain(value: Decimal) -> str:
@@ -233,19 +294,100 @@ def plain(value: Decimal) -> str:
     return "0" if text in {"-0", ""} else text
 
 
-def display(quantity: Decimal | None, item: Item) -> str:
-    """A quantity in the base unit as a person would say it: 12.5 kg, 750 g, 3 cans."""
+def _figure(value: Decimal, places: int) -> str:
+    """`value` rounded (half up) to `places` decimals, written as plain() writes."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return plain(rounded)
+
+
+def _us_small(value: Decimal, unit: str) -> str:
+    """Ounces (or fluid ounces) to 0.1, or to 0.01 below one so that a spoonful
+    does not read as nothing."""
+    return f"{_figure(value, 1 if abs(value) >= 1 else 2)} {unit}"
+
+
+def _below(value: Decimal, limit: int) -> bool:
+    """Is `value` under `limit` as written (15.98 oz reads 16 oz: a pound)?"""
+    return abs(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) < limit
+
+
+def _us_weight(grams: Decimal) -> str:
+    """Under a pound in ounces (14.1 oz); from a pound in pounds to 0.01 (8.82 lb)."""
+    ounces = grams / OUNCE_G
+    if _below(ounces, 16):
+        return _us_small(ounces, "oz")
+    return f"{_figure(grams / POUND_G, 2)} lb"
+
+
+def _us_volume(ml: Decimal) -> str:
+    """Under a gallon in fluid ounces (33.8 fl oz); from a gallon in gallons (1.59 gal)."""
+    fluid_ounces = ml / FLUID_OUNCE_ML
+    if _below(fluid_ounces, 128):
+        return _us_small(fluid_ounces, "fl oz")
+    return f"{_figure(ml / GALLON_ML, 2)} gal"
+
+
+def _is_us(measures: str | None) -> bool:
+    return (measures or active.get_measures()) == active.US
+
+
+def display(quantity: Decimal | None, item: Item, measures: str | None = None) -> str:
+    """A quantity in the base unit as a person would say it: 12.5 kg, 750 g, 3 cans;
+    in US measures 27.56 lb, 14.1 oz, 1.5 gal, 12 fl oz, 3 cans.
+
+    Written in the measures active for the work in hand (commonpot.measures), or
+    in `measures` ("metric" or "us") when given.
+    """
     from pantry.models import Item
 
     if quantity is None:
         return ""
     q = Decimal(quantity)
     if item.base_unit == Item.Unit.GRAM:
+        if _is_us(measures):
+            return _us_weight(q)
         return f"{plain(q / 1000)} kg" if abs(q) >= 1000 else f"{plain(q)} g"
     if item.base_unit == Item.Unit.MILLILITRE:
+        if _is_us(measures):
+            return _us_volume(q)
         return f"{plain(q / 1000)} L" if abs(q) >= 1000 else f"{plain(q)} ml"
     word = item.piece_name if abs(q) == 1 else _plural(item.piece_name)
     return f"{plain(q)} {word}"
+
+
+# Grams or millilitres in one of each unit `display` writes.
+SHOWN_UNITS = {
+    "g": Decimal(1),
+    "kg": Decimal(1000),
+    "oz": OUNCE_G,
+    "lb": POUND_G,
+    "ml": Decimal(1),
+    "L": Decimal(1000),
+    "fl oz": FLUID_OUNCE_ML,
+    "gal": GALLON_ML,
+}
+
+
+def typed_back(quantity: Decimal, item: Item, measures: str | None = None) -> tuple[str, str]:
+    """A base quantity as a person would type it back into a form, exactly: (figure, unit).
+
+    As `display` writes it when that reads back as the same quantity; else in the
+    same unit with the decimals it takes (4000 g: not "8.82 lb", which is 4000.6 g,
+    but "8.8184905 lb"), so that a form filled in with it and sent unchanged records
+    what was there, not a little more or less.
+    """
+    text, _, unit = display(quantity, item, measures).replace(",", "").partition(" ")
+    if item.base_unit == "piece" or unit not in SHOWN_UNITS or not quantity:
+        return text, unit
+    quantity = Decimal(quantity)
+    for places in range(0, 10):
+        figure = (quantity / SHOWN_UNITS[unit]).quantize(
+            Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP
+        )
+        if figure and to_base(figure, unit, item) == quantity:
+            text = f"{figure:f}"
+            return (text.rstrip("0").rstrip(".") if "." in text else text), unit
+    return plain(quantity).replace(",", ""), "g" if item.base_unit == "g" else "ml"
 
 
 def is_are(quantity: Decimal | None, item: Item, singular: str = "is", plural: str = "are") -> str:
@@ -258,8 +400,12 @@ def is_are(quantity: Decimal | None, item: Item, singular: str = "is", plural: s
     return singular if quantity is not None and abs(Decimal(quantity)) == 1 else plural
 
 
-def display_weight(grams: Decimal | None) -> str:
+def display_weight(grams: Decimal | None, measures: str | None = None) -> str:
+    """A weight in grams as a person would say it: 1.246 kg, 750 g; in US measures
+    2.75 lb, 14.1 oz (in the active measures, or in `measures`)."""
     if grams is None:
         return "weight unknown"
     g = Decimal(grams)
+    if _is_us(measures):
+        return _us_weight(g)
     return f"{plain(g / 1000)} kg" if abs(g) >= 1000 else f"{plain(g)} g"

@@ -30,7 +30,7 @@ from pantry.network.models import (
     TransferLine,
 )
 from pantry.network.site_settings import NETWORK_SETTINGS_FIELDS
-from pantry.units import display, to_base
+from pantry.units import display, to_base, typed_back, weight_unit
 
 UNITS = [
     ("kg", "kg"),
@@ -39,6 +39,8 @@ UNITS = [
     ("oz", "oz"),
     ("L", "L"),
     ("ml", "ml"),
+    ("fl oz", "fl oz"),
+    ("gal", "gal"),
     ("pieces", "pieces (cans, loaves, portions...)"),
 ]
 WEIGHT_UNITS = UNITS[:4]
@@ -47,8 +49,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def natural(quantity: Decimal, item: Item) -> tuple[str, str]:
-    """A base quantity as a person would type it back: (value, unit)."""
-    text, _, unit = display(quantity, item).replace(",", "").partition(" ")
+    """A base quantity as a person would type it back, exactly: (value, unit)."""
+    text, unit = typed_back(quantity, item)
     if item.base_unit == Item.Unit.PIECE:
         unit = "pieces"
     return text, unit
@@ -70,7 +72,7 @@ class OfferForm(TokenForm):
         help_text="Lots with food free to give. Leftovers from a meal are a prepared-meal lot.",
     )
     quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
-    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
     pickup_from = DayTimeField(
         label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
     )
@@ -133,7 +135,9 @@ class NeedForm(TokenForm):
     )
     quantity = forms.CharField(max_length=20)
     unit = forms.ChoiceField(
-        choices=UNITS, initial="kg", help_text="A need for a whole category is given by weight."
+        choices=UNITS,
+        initial=weight_unit,
+        help_text="A need for a whole category is given by weight.",
     )
     needed_by = DayField(widget=DATE)
     within_km = forms.IntegerField(
@@ -212,7 +216,7 @@ class ProposeTransferForm(TokenForm):
     destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
     item = forms.ModelChoiceField(queryset=Item.objects.active())
     quantity = forms.CharField(max_length=20)
-    unit = forms.ChoiceField(choices=UNITS, initial="kg")
+    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
     note = forms.CharField(
         label="Note for the driver",
         required=False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from commonpot import measures
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site, User
 from commonpot.permissions import can_manage_site
@@ -67,14 +68,16 @@ def notify_offer_matches(offer_id: int) -> int:
             "distance": found.distance_label,
             "url": settings.SITE_URL + offer.get_absolute_url(),
         }
-        _, created = queue_email(
-            key=f"match:offer:{offer.pk}:need:{need.pk}",
-            kind="network_match",
-            to=to,
-            subject=f"{offer.site.name} offers {offer.remaining_display} of {offer.item.name}",
-            text=render_to_string("network/email/match.txt", context),
-            site=need.site,
-        )
+        # Written in the measures of the site that reads it.
+        with measures.override(measures.site_measures(need.site)):
+            _, created = queue_email(
+                key=f"match:offer:{offer.pk}:need:{need.pk}",
+                kind="network_match",
+                to=to,
+                subject=f"{offer.site.name} offers {offer.remaining_display} of {offer.item.name}",
+                text=render_to_string("network/email/match.txt", context),
+                site=need.site,
+            )
         told += created
     return told
 
@@ -91,16 +94,17 @@ def notify_claim(transfer_id: int) -> bool:
     to = _lead_to_tell(transfer.source, transfer.offer.posted_by)
     if to is None:
         return False
-    _, created = queue_email(
-        key=f"claim:transfer:{transfer.pk}",
-        kind="network_claim",
-        to=to,
-        subject=f"{transfer.destination.name} claimed {transfer.quantity_display} of "
-        f"{transfer.item.name}",
-        text=render_to_string(
-            "network/email/claim.txt",
-            {"transfer": transfer, "url": settings.SITE_URL + transfer.get_absolute_url()},
-        ),
-        site=transfer.source,
-    )
+    with measures.override(measures.site_measures(transfer.source)):
+        _, created = queue_email(
+            key=f"claim:transfer:{transfer.pk}",
+            kind="network_claim",
+            to=to,
+            subject=f"{transfer.destination.name} claimed {transfer.quantity_display} of "
+            f"{transfer.item.name}",
+            text=render_to_string(
+                "network/email/claim.txt",
+                {"transfer": transfer, "url": settings.SITE_URL + transfer.get_absolute_url()},
+            ),
+            site=transfer.source,
+        )
     return created

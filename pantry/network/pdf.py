@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from commonpot import measures
 from commonpot.pdf import render_pdf
 from pantry.freshness import DateRules
 from pantry.models import PantrySettings, Reservation, Storage
@@ -88,6 +89,13 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
 
 
 def manifest_pdf(transfer: Transfer) -> bytes:
+    """The manifest in the measures of the site that prints it and loads the van,
+    the source, whoever asks for it."""
+    with measures.override(measures.site_measures(transfer.source)):
+        return _manifest_pdf(transfer)
+
+
+def _manifest_pdf(transfer: Transfer) -> bytes:
     lines, state = manifest_lines(transfer)
     weights = [line.weight_g for line in lines]
     total = sum((w for w in weights if w is not None), Decimal(0))

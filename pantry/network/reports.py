@@ -1,5 +1,5 @@
 """The network's part of the reports: surplus offered, food moved between sites, and
-what arrived short or damaged, in kilograms.
+what arrived short or damaged, by weight (kilograms, or pounds in US measures).
 
 Transfers count where and when they were received (the destination's day);
 offers where and when they were posted. Both are recorded as they happen, so
@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from commonpot.reports import GRAM, Period, Section, Table, kg, kg_text, plain, share_weights
+from commonpot.reports import (
+    GRAM,
+    Period,
+    Section,
+    Table,
+    figure_text,
+    plain,
+    share_weights,
+    weight,
+)
 from pantry.network.models import Offer, Transfer, TransferLine
 
 ZERO = Decimal(0)
@@ -51,14 +60,15 @@ def network_section(period: Period) -> Section | None:
         route[1] += line.weight_g or ZERO
     # The routes add up to "Moved between sites" as shown.
     weights = share_weights({key: grams for key, (_, grams) in routes.items()})
-    shown = {key: kilograms for key, _, kilograms in weights.rows}
+    shown = {key: figure for key, _, figure in weights.rows}
+    unit = weights.unit
     transfers = len({line.transfer_id for line in lines})
     rows = [
-        (source, destination, len(ids), kg_text(shown[(source, destination)]))
+        (source, destination, len(ids), figure_text(shown[(source, destination)]))
         for (source, destination), (ids, _) in sorted(routes.items())
     ]
     csv_rows = [
-        (source, destination, len(ids), plain(grams / 1000), plain(grams))
+        (source, destination, len(ids), unit.csv_figure(grams), plain(grams))
         for (source, destination), (ids, grams) in sorted(routes.items())
     ]
     return Section(
@@ -67,25 +77,27 @@ def network_section(period: Period) -> Section | None:
         figures=[
             (
                 "Surplus offered",
-                f"{kg(offered)} in {len(offers):,} offer{'s' if len(offers) != 1 else ''}",
+                f"{weight(offered)} in {len(offers):,} offer{'s' if len(offers) != 1 else ''}",
             ),
             ("Offers that closed unclaimed", f"{unclaimed:,}"),
             ("Transfers received", f"{transfers:,}"),
-            ("Moved between sites", kg(moved, weights.step)),
-            ("Short or damaged on arrival", kg(short)),
+            ("Moved between sites", weight(moved, weights.step)),
+            ("Short or damaged on arrival", weight(short)),
         ],
         tables=[
             Table(
                 "transfers-by-route",
                 "Transfers received, by route",
-                ["From", "To", "Transfers", "kg"],
+                ["From", "To", "Transfers", unit.symbol],
                 rows,
                 numeric={2, 3},
-                total=["Total", "", f"{transfers:,}", kg_text(weights.total_kg)] if rows else None,
-                csv_columns=["From", "To", "Transfers", "kg", "grams"],
+                total=["Total", "", f"{transfers:,}", figure_text(weights.total_shown)]
+                if rows
+                else None,
+                csv_columns=["From", "To", "Transfers", unit.symbol, "grams"],
                 csv_rows=[
                     *csv_rows,
-                    ("Total", "", transfers, plain(moved / 1000), plain(moved)),
+                    ("Total", "", transfers, unit.csv_figure(moved), plain(moved)),
                 ],
             )
         ],
