@@ -72,12 +72,18 @@ class DateRules:
         return self.days.get(key, BEST_BEFORE_DEFAULTS.get(key, 0))
 
     def state(self, lot: Lot) -> Freshness:
-        if lot.best_before is None or lot.best_before >= self.today:
+        return self.state_of(lot.best_before, lot.date_kind, lot.item.category, lot.storage)
+
+    def state_of(
+        self, best_before: date | None, date_kind: str, category: str, storage: str
+    ) -> Freshness:
+        """The state of food with this date, of this kind of food, kept so (for what
+        is not a lot: an offer, a line on its way)."""
+        if best_before is None or best_before >= self.today:
             return Freshness.FRESH
-        if lot.date_kind == DateKind.USE_BY:
+        if date_kind == DateKind.USE_BY:
             return Freshness.PAST_USE_BY
-        late = (self.today - lot.best_before).days
-        if late <= self.days_allowed(lot.item.category, lot.storage):
+        if (self.today - best_before).days <= self.days_allowed(category, storage):
             return Freshness.PAST_BEST_BEFORE
         return Freshness.PAST_LIMIT
 

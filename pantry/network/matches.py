@@ -32,7 +32,9 @@ from django.db.models import Q
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
-from pantry.network.models import Need, Offer
+from pantry.freshness import DateRules
+from pantry.models import Storage
+from pantry.network.models import ColdChain, Need, Offer
 from pantry.units import to_base
 
 EARTH_RADIUS_KM = 6371.0088
@@ -132,8 +134,18 @@ class Match:
 
 
 def good_on_needed_by(offer: Offer, need: Need) -> bool:
-    """Is the offered food still good to give out on the day it is needed by?"""
-    return offer.best_before is None or offer.best_before >= need.needed_by
+    """May the offered food still be given out on the day it is needed by?
+
+    By the date rules (pantry.freshness) with the network's default days past
+    best-before: use-by food until its date, best-before food for the days its kind
+    allows after it. (A site's own days are read by its pages and services; matching
+    works on objects already loaded and asks no query.)
+    """
+    storage = Storage.FROZEN if offer.cold_chain == ColdChain.FROZEN else ""
+    state = DateRules.defaults(need.needed_by).state_of(
+        offer.best_before, offer.date_kind, offer.item.category, storage
+    )
+    return state.usable
 
 
 def _offer_weight(offer: Offer) -> Decimal | None:

@@ -13,8 +13,10 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Min, Q, Sum, Value, When
+from django.utils import timezone
 
 from commonpot.models import Site
+from pantry.freshness import SitesDateRules
 from pantry.models import QTY, Item, Lot
 from pantry.network.matches import Distances, distance_label
 from pantry.network.models import Offer, Transfer, TransferLine
@@ -185,12 +187,17 @@ class Holder:
 
 
 def sites_holding(item: Item, *, towards: Site | None, shown: int = 10) -> tuple[list[Holder], int]:
-    """The active sites (other than `towards`) with `item` free in date or on offer,
-    nearest to `towards` first (sites not on the map last): the first `shown`, and
-    how many more. Three queries whatever the number of sites and lots."""
-    today = towards.today() if towards is not None else None
-    lots = Lot.objects.of(item).filter(site__is_active=True)
-    lots = lots.usable(today) if today is not None else lots.with_available()
+    """The active sites (other than `towards`) with `item` free (by each site's date
+    rules, on `towards`' day) or on offer, nearest to `towards` first (sites not on
+    the map last): the first `shown`, and how many more. Four queries whatever the
+    number of sites and lots."""
+    today = towards.today() if towards is not None else timezone.localdate()
+    lots = (
+        Lot.objects.of(item)
+        .filter(site__is_active=True)
+        .with_available()
+        .filter(SitesDateRules.load().usable_q(today))
+    )
     free = {
         r["site_id"]: Decimal(r["free"] or 0).quantize(Decimal("0.001"))
         for r in lots.values("site_id").annotate(free=Sum(F("on_hand") - F("reserved"))).order_by()

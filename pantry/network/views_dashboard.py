@@ -103,7 +103,16 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
     by_pk = {s.pk: s for s in sites}
     lean = list(
         candidates.select_related("item")
-        .only("site_id", "item_id", "remaining", "best_before", "closes_at", *MATCH_ITEM_FIELDS)
+        .only(
+            "site_id",
+            "item_id",
+            "remaining",
+            "best_before",
+            "date_kind",
+            "cold_chain",
+            "closes_at",
+            *MATCH_ITEM_FIELDS,
+        )
         .order_by("closes_at", "pk")
     )
     for offer in lean:

@@ -33,11 +33,13 @@ def test_an_offer_fits_a_need_for_its_item_or_category_good_in_time_even_in_part
     fits = need(other_site, by=other_lead, item=item_bread, quantity="20000", days=3)
     category = need(other_site, by=other_lead, category="grains_bread", quantity="15000", days=1)
     more = need(other_site, by=other_lead, item=item_bread, quantity="25000", days=1)
-    too_late = need(other_site, by=other_lead, item=item_bread, quantity="1000", days=4)
+    # The bread is best before in 3 days; bread may be given out 3 days past that.
+    past_best_before = need(other_site, by=other_lead, item=item_bread, quantity="1000", days=6)
+    too_late = need(other_site, by=other_lead, item=item_bread, quantity="1000", days=7)
     other_category = need(other_site, by=other_lead, category="produce", quantity="1000")
     own_site = need(site, by=lead, item=item_bread, quantity="1000")
     found = {m.need: m for m in needs_for_offer(o, Need.objects.open().with_limits())}
-    assert set(found) == {fits, category, more}
+    assert set(found) == {fits, category, more, past_best_before}
     assert not set(found) & {too_late, other_category, own_site}
     assert found[fits].covers_label == "covers all 20 kg"
     assert found[more].covers_label == "covers 20 of 25 kg"
