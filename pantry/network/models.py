@@ -224,9 +224,14 @@ class Offer(Tokened):
 
     @property
     def date_label(self) -> str:
+        """The food's date, flagged when it has passed: an open offer may hold food
+        past best-before (within the offering site's limit; see pantry.freshness)."""
         if self.best_before is None:
             return "no date"
-        return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
+        label = f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
+        if self.best_before < self.site.today():
+            return f"{label} · past best before"
+        return label
 
     @property
     def local_pickup_from(self) -> datetime:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from commonpot.errors import DomainError
@@ -12,6 +13,7 @@ from pantry.models import Lot, Reservation
 from pantry.network import services
 from pantry.network.models import Offer
 from pantry.services import NotEnoughStock
+from tests.conftest import client_for
 from tests.network.factories import offer, stock
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +174,15 @@ def test_the_lapse_job_is_scheduled_every_ten_minutes():
     from commonpot.schedules import app_schedules
 
     assert ("network.close_lapsed", "pantry.network.tasks.close_lapsed", 10) in app_schedules()
+
+
+def test_bread_past_best_before_can_be_offered_flagged_until_its_last_day(
+    site, other_lead, lead, item_bread, mapped
+):
+    """Two days past best-before, within the 3 days allowed for bread: offered,
+    flagged on the board, and closing at the end of its last allowed day."""
+    old = stock(site, item_bread, "5000", by=lead, days=-2)
+    o = offer(site, old, "5000", by=lead, hours=24 * 7)
+    assert site.local(o.closes_at).date() == site.today() + timedelta(days=2)
+    page = client_for(other_lead).get(reverse("network:board")).content.decode()
+    assert "past best before" in page
