@@ -10,26 +10,15 @@ from django.urls import reverse
 
 from commonpot.errors import DomainError
 from commonpot.models import Message, Site
-from pantry.models import Item
 from pantry.network.matches import near_filter, offers_for_need, reachable_site_ids
 from pantry.network.models import Need, NetworkSettings, Offer
 from pantry.network.site_settings import save_network_settings
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock
-from tests.pantry.factories import ItemFactory
+from tests.pantry.factories import milk
 
 pytestmark = pytest.mark.django_db
-
-
-def milk() -> Item:
-    return ItemFactory(
-        name="Milk",
-        category=Item.Category.DAIRY_EGGS,
-        base_unit=Item.Unit.MILLILITRE,
-        grams_per_ml=Decimal("1.030"),
-        storage="chilled",
-    )
 
 
 def placed(name: str, lat: str, lng: str) -> tuple[Site, object]:
