@@ -47,10 +47,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import ngettext
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from commonpot import jobs
 from commonpot.dates import day_time, time_of_day
+from commonpot.ical import vtimezone_text
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
@@ -172,7 +173,6 @@ class Writer:
         self.profile_url = settings.SITE_URL + reverse("profile")
         self.board_url = settings.SITE_URL + reverse("volunteers:board")
         self._templates: dict[str, object] = {}
-        self._zones: dict[str, bytes] = {}
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
@@ -184,17 +184,11 @@ class Writer:
             parts.append(self._templates[path].render(context))
         return parts[0], parts[1]
 
-    def _vtimezone(self, site: Site) -> bytes:
-        """The zone's VTIMEZONE, serialised once per run: it is most of an entry's
-        text, and writing it out again for each of thousands of emails is slow."""
-        if site.time_zone not in self._zones:
-            today = self.now.date()
-            self._zones[site.time_zone] = Timezone.from_tzid(
-                site.time_zone,
-                first_date=today - timedelta(days=7),
-                last_date=today + timedelta(days=400),
-            ).to_ical()
-        return self._zones[site.time_zone]
+    def _vtimezone(self, shift: Shift) -> bytes:
+        """The zone's VTIMEZONE for the shift's dates (cached: it is most of an
+        entry's text, and writing it out for each of thousands of emails is slow)."""
+        start, end = shift.local_start.date(), shift.local_end.date()
+        return vtimezone_text(shift.site.time_zone, start, end)
 
     def ics(self, sign_up: SignUp) -> dict:
         """The shift as a calendar entry, in the site's zone.
@@ -226,7 +220,9 @@ class Writer:
         cal.add_component(event)
         # The zone goes before the event that refers to it (RFC 5545 allows either
         # order; some calendar apps want the zone first).
-        content = cal.to_ical().replace(b"BEGIN:VEVENT", self._vtimezone(site) + b"BEGIN:VEVENT", 1)
+        content = cal.to_ical().replace(
+            b"BEGIN:VEVENT", self._vtimezone(shift) + b"BEGIN:VEVENT", 1
+        )
         return {"filename": "shift.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
     def _shift_context(self, sign_up: SignUp) -> dict:
