@@ -289,3 +289,22 @@ def resolve_local_time(
         form.add_error(which, change.reason)
         return None
     return local_moment(day_, clock, tz, fold=int(raw))
+
+
+def clock_span(start: datetime, end: datetime, *, zone: bool = False, between: str = "–") -> str:
+    """ "16:00–19:00"; a night shift "22:00–06:00 next day"; with `zone` each
+    list of several zones shows: "16:00–19:00 CET", and "01:00 CET–06:00 CEST"
+    when the clocks change in between. Pass both in the zone they are meant in."""
+    first, last = time_of_day(start), time_of_day(end)
+    if zone:
+        start_zone, end_zone = zone_name(start), zone_name(end)
+        if start_zone != end_zone:
+            first = f"{first} {start_zone}"
+        last = f"{last} {end_zone}"
+    text = f"{first}{between}{last}"
+    days = (end.date() - start.date()).days
+    if days == 1:
+        text += " next day"
+    elif days > 1:
+        text += f" on {day(end)}"
+    return text

@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commonpot.dates import day_time
+from commonpot.dates import clock_span, day
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 
@@ -277,7 +277,8 @@ class Rota(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.get_weekday_display()}s {self.start_time:%H:%M}-{self.end_time:%H:%M}, "
+            f"{self.get_weekday_display()}s {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            f"{' next day' if self.end_time < self.start_time else ''}, "
             f"{self.role}"
         )
 
@@ -498,7 +499,7 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         start = self.local_start
-        return f"{self.role} at {self.site}, {day_time(start)}-{self.local_end:%H:%M}"
+        return f"{self.role} at {self.site}, {day(start)}, {clock_span(start, self.local_end)}"
 
     @property
     def local_start(self) -> datetime:

@@ -45,12 +45,11 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
 from commonpot import jobs
-from commonpot.dates import day_time, time_of_day
+from commonpot.dates import clock_span, day
 from commonpot.ical import vtimezone_text
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
@@ -269,9 +268,11 @@ class Writer:
 
 
 def when(shift: Shift) -> str:
-    """ "Tue 14 May, 09:00-12:00 BST", in the site's zone."""
+    """ "Tue 14 May, 09:00–12:00 BST" (a night shift "22:00–06:00 CET next day"),
+    in the site's zone."""
     start, end = shift.local_start, shift.local_end
-    return f"{day_time(start)}-{time_of_day(end)} {date_format(end, 'T')}"
+    # ASCII in a subject line: some mail apps show an encoded one as it is.
+    return f"{day(start)}, {clock_span(start, end, zone=True, between='-')}"
 
 
 def _announced(sign_up: SignUp, which: str) -> dict:

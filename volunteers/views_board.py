@@ -53,6 +53,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "shifts": page.object_list,
         "query": query.urlencode(),
         "claim_form": ClaimForm(),
+        "show_zone": filters.spans_time_zones,
     }
     return render_page(
         request, "volunteers/board.html", context, partial="results", status=200 if valid else 400
@@ -97,6 +98,14 @@ def _respond(
                 "shift": _card_shift(request, shift.pk),
                 "error": error,
                 "claim_form": form or ClaimForm(),
+                # As the board around it shows the card: with its zone when the
+                # board spans zones.
+                "show_zone": board_sites(request.user)
+                .order_by()
+                .values("time_zone")
+                .distinct()
+                .count()
+                > 1,
             },
             status=400 if error else 200,
         )
