@@ -175,6 +175,7 @@ class LocalTimeError(DomainError):
 
 def clock_change(day_: date, clock: time, tz: tzinfo) -> ClockChange | None:
     """How the clocks change around `clock` on `day_`, or None on an ordinary day."""
+    clock = clock.replace(fold=0, tzinfo=None)
     first = datetime.combine(day_, clock, tzinfo=tz)
     second = first.replace(fold=1)
     before, after = first.utcoffset(), second.utcoffset()
@@ -265,7 +266,7 @@ def offer_which_time(
     """On a form showing a stored moment whose clock time happens twice that day,
     show which one it is (so saving again keeps it)."""
     local = moment.astimezone(tz)
-    change = clock_change(local.date(), local.time().replace(tzinfo=None), tz)
+    change = clock_change(local.date(), local.time(), tz)
     if change is not None and not change.skipped:
         _offer_which(form, name, after, change, initial=local.fold)
 

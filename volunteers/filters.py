@@ -118,11 +118,6 @@ class BoardFilter(django_filters.FilterSet):
             board_sites(self.request.user).order_by().values_list("time_zone", flat=True).distinct()
         )
 
-    @property
-    def spans_time_zones(self) -> bool:
-        """The board shows sites in more than one zone: each time then shows its zone."""
-        return len(self._zones) > 1
-
     def _on_site_clocks(self, day, lookup: str) -> Q:
         """Shifts compared with midnight of `day` on each one's own site's clock."""
         query = Q(pk__in=[])

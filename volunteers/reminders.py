@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
@@ -60,7 +61,8 @@ BATCH_SIZE = 500
 UNDER_MINIMUM_AHEAD = timedelta(hours=48)
 DIGEST_AHEAD = timedelta(days=14)
 DIGEST_SHOWN = 15
-# The digest goes out from this time on Monday (settings.TIME_ZONE).
+# The digest goes out from this time on Monday, on the clock of the sites a
+# person volunteers at (the first of them to reach it, when they are in several).
 DIGEST_FROM = time(8, 0)
 # Reminders whose announced start is older than this are not checked for moves.
 CHANGE_GRACE = timedelta(hours=1)
@@ -507,9 +509,10 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
 # --- The weekly digest ----------------------------------------------------------
 
 
-def digest_week(now: datetime) -> str | None:
-    """The ISO week whose digest is due now, or None before Monday's DIGEST_FROM."""
-    local = timezone.localtime(now)
+def digest_week(now: datetime, zone: str | None = None) -> str | None:
+    """The ISO week whose digest is due now on the clock of `zone` (the server's
+    when not given), or None before that Monday's DIGEST_FROM."""
+    local = timezone.localtime(now, ZoneInfo(zone) if zone else None)
     monday = local.date() - timedelta(days=local.weekday())
     if local < datetime.combine(monday, DIGEST_FROM, tzinfo=local.tzinfo):
         return None
@@ -517,15 +520,39 @@ def digest_week(now: datetime) -> str | None:
     return f"{year}-W{week:02d}"
 
 
+def digest_weeks_due(now: datetime) -> dict[str, list[str]]:
+    """For each ISO week whose digest is due somewhere, the site zones where it is."""
+    due: dict[str, list[str]] = defaultdict(list)
+    zones = Site.objects.active().order_by().values_list("time_zone", flat=True).distinct()
+    for zone in sorted(zones):
+        week = digest_week(now, zone)
+        if week is not None:
+            due[week].append(zone)
+    return dict(due)
+
+
 def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
     """Shifts that need people in the next two weeks, at the sites each person
-    volunteers at, once a week, for those who asked for it."""
+    volunteers at, once a week, for those who asked for it: from 08:00 on Monday
+    on their sites' clock (the first of their sites' zones to get there)."""
     now = now or timezone.now()
-    week = digest_week(now)
-    if week is None:
-        return 0
-    people = User.objects.filter(weekly_digest=True, is_active=True).filter(
-        ~_decided("digest:", f":{week}")
+    return sum(
+        _send_digest_week(now, week, zones, batch_size)
+        for week, zones in digest_weeks_due(now).items()
+    )
+
+
+def _send_digest_week(now: datetime, week: str, zones: list[str], batch_size: int) -> int:
+    people = (
+        User.objects.filter(weekly_digest=True, is_active=True)
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), site__is_active=True, site__time_zone__in=zones
+                )
+            )
+        )
+        .filter(~_decided("digest:", f":{week}"))
     )
     writer = Writer(now)
     decided = 0

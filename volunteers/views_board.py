@@ -53,7 +53,6 @@ def board(request: HttpRequest) -> HttpResponse:
         "shifts": page.object_list,
         "query": query.urlencode(),
         "claim_form": ClaimForm(),
-        "show_zone": filters.spans_time_zones,
     }
     return render_page(
         request, "volunteers/board.html", context, partial="results", status=200 if valid else 400
@@ -98,14 +97,9 @@ def _respond(
                 "shift": _card_shift(request, shift.pk),
                 "error": error,
                 "claim_form": form or ClaimForm(),
-                # As the board around it shows the card: with its zone when the
-                # board spans zones.
-                "show_zone": board_sites(request.user)
-                .order_by()
-                .values("time_zone")
-                .distinct()
-                .count()
-                > 1,
+                # As the list around it shows it: with its zone when the list
+                # spans zones (the card's form says so).
+                "show_zone": request.POST.get("show_zone") == "1",
             },
             status=400 if error else 200,
         )
