@@ -10,7 +10,8 @@ the same message, before anything adds a day to it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django import forms
 from django.utils import formats, timezone, translation
@@ -101,3 +102,210 @@ def day_time(value: datetime) -> str:
 def time_of_day(value: datetime) -> str:
     """ "14:30"."""
     return formats.time_format(value, named_format("TIME_FORMAT"))
+
+
+# --- Local clock times -----------------------------------------------------------
+# A date and a clock time typed at a site become an aware moment here, and only
+# here. Twice a year the clock is not a plain line: in spring an hour is skipped
+# (02:30 on the last Sunday of March does not happen in Madrid) and in autumn an
+# hour happens twice (02:30 on the last Sunday of October happens in summer time,
+# then again an hour later in winter time). `datetime.combine` silently picks one
+# reading for both (PEP 495's fold=0), which stores a skipped 02:30 as 03:30; so
+# a time in the gap is refused with the reason, and a repeated one must say
+# which of the two it is (`fold`: 0 the first, 1 the second).
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """What the clocks do around a local time that is skipped or repeated."""
+
+    day: date
+    clock: time
+    zone: str
+    skipped: bool  # True: the time does not exist; False: it happens twice
+    turned_from: time  # the clocks show this...
+    turned_to: time  # ...and then this
+    first: datetime  # the reading with fold=0 (before the change)
+    second: datetime  # the reading with fold=1 (after it)
+
+    def _when(self) -> str:
+        return f"{self.clock:%H:%M} on {day(self.day)}"
+
+    @property
+    def reason(self) -> str:
+        if self.skipped:
+            return (
+                f"{self._when()} does not exist in {self.zone}: the clocks go forward "
+                f"from {self.turned_from:%H:%M} to {self.turned_to:%H:%M} that night. "
+                f"Choose a time before {self.turned_from:%H:%M} or from "
+                f"{self.turned_to:%H:%M}."
+            )
+        return (
+            f"{self._when()} happens twice in {self.zone}: the clocks go back from "
+            f"{self.turned_from:%H:%M} to {self.turned_to:%H:%M} that night. "
+            f"Choose which {self.clock:%H:%M} you mean."
+        )
+
+    def label(self, fold: int) -> str:
+        """ "the first 02:30 (summer time, CEST)" / "the second 02:30 (winter time, CET)"."""
+        moment = self.second if fold else self.first
+        other = self.first if fold else self.second
+        if moment.dst() and not other.dst():
+            season = "summer time, "
+        elif other.dst() and not moment.dst():
+            season = "winter time, "
+        else:
+            season = ""
+        name = zone_name(moment)
+        which = "the second" if fold else "the first"
+        return f"{which} {self.clock:%H:%M} ({season}{name})"
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        return [("0", self.label(0)), ("1", self.label(1))]
+
+
+class LocalTimeError(DomainError):
+    """A local time that is skipped, or repeated and not said which."""
+
+    def __init__(self, change: ClockChange, *, field: str | None = None) -> None:
+        super().__init__(change.reason, field=field)
+        self.change = change
+
+
+def clock_change(day_: date, clock: time, tz: tzinfo) -> ClockChange | None:
+    """How the clocks change around `clock` on `day_`, or None on an ordinary day."""
+    clock = clock.replace(fold=0, tzinfo=None)
+    first = datetime.combine(day_, clock, tzinfo=tz)
+    second = first.replace(fold=1)
+    before, after = first.utcoffset(), second.utcoffset()
+    if before == after:
+        return None
+    # The change happened at one instant between the two readings: find it to
+    # the minute (zones change on whole minutes) to say what the clocks show.
+    low = first.replace(tzinfo=None) - max(before, after)
+    high = first.replace(tzinfo=None) - min(before, after)
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(second=0, microsecond=0)
+        if middle <= low:
+            break
+        if middle.replace(tzinfo=UTC).astimezone(tz).utcoffset() == after:
+            high = middle
+        else:
+            low = middle
+    instant = high
+    return ClockChange(
+        day=day_,
+        clock=clock,
+        zone=str(getattr(tz, "key", tz)),
+        skipped=before < after,
+        turned_from=(instant + before).time(),
+        turned_to=(instant + after).time(),
+        first=first,
+        second=second,
+    )
+
+
+def local_moment(
+    day_: date, clock: time, tz: tzinfo, *, fold: int | None = None, field: str | None = None
+) -> datetime:
+    """`clock` on `day_` in the zone `tz`, as an aware moment in UTC.
+
+    Raises LocalTimeError (a DomainError on `field`) when the time is skipped
+    that day, or happens twice and `fold` does not say which. In UTC because
+    Python compares and subtracts two datetimes of the same zone by their clock
+    faces, which is wrong across a change (22:00 to 06:00 that night is 9 hours
+    in autumn, not 8).
+    """
+    change = clock_change(day_, clock, tz)
+    if change is not None and (change.skipped or fold not in (0, 1)):
+        raise LocalTimeError(change, field=field)
+    moment = datetime.combine(day_, clock, tzinfo=tz).replace(fold=fold or 0)
+    return moment.astimezone(UTC)
+
+
+def zone_name(moment: datetime) -> str:
+    """The zone's abbreviation at that moment ("CET", "EDT"), or "UTC+03:00"."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    hours, rest = divmod(abs(int(offset.total_seconds())) // 60, 60)
+    return f"UTC{sign}{hours:02d}:{rest:02d}"
+
+
+class WhichTimeField(forms.TypedChoiceField):
+    """Which of two readings of a repeated local time is meant (0 first, 1 second).
+
+    Forms add it only when the time they were given happens twice (see
+    `resolve_local_time`), so it is never in the way on the other 364 days.
+    """
+
+    widget = forms.RadioSelect
+
+    def __init__(self, change: ClockChange, **kwargs):
+        kwargs.setdefault("label", f"Which {change.clock:%H:%M}?")
+        super().__init__(
+            choices=change.choices, coerce=int, required=False, empty_value=None, **kwargs
+        )
+
+
+def _offer_which(form: forms.Form, name: str, after: str, change: ClockChange, initial=None):
+    field = WhichTimeField(change, initial=initial)
+    names = [n for n in form.fields if n != name]
+    names.insert(names.index(after) + 1 if after in names else len(names), name)
+    form.fields[name] = field
+    form.order_fields(names)
+
+
+def offer_which_time(
+    form: forms.Form, name: str, *, after: str, moment: datetime, tz: tzinfo
+) -> None:
+    """On a form showing a stored moment whose clock time happens twice that day,
+    show which one it is (so saving again keeps it)."""
+    local = moment.astimezone(tz)
+    change = clock_change(local.date(), local.time(), tz)
+    if change is not None and not change.skipped:
+        _offer_which(form, name, after, change, initial=local.fold)
+
+
+def resolve_local_time(
+    form: forms.Form, day_: date, clock: time, tz: tzinfo, *, field: str, which: str
+) -> datetime | None:
+    """For a form's clean(): `clock` on `day_` as a UTC moment, or None with the
+    reason on `field` (a skipped time) or on the `which` choice it adds (a time
+    that happens twice and the person has not yet said which)."""
+    change = clock_change(day_, clock, tz)
+    if change is None:
+        return local_moment(day_, clock, tz)
+    if change.skipped:
+        form.add_error(field, change.reason)
+        return None
+    if which not in form.fields:
+        _offer_which(form, which, field, change)
+    raw = form.data.get(form.add_prefix(which)) if form.is_bound else None
+    if raw not in ("0", "1"):
+        form.add_error(which, change.reason)
+        return None
+    return local_moment(day_, clock, tz, fold=int(raw))
+
+
+def clock_span(start: datetime, end: datetime, *, zone: bool = False, between: str = "–") -> str:
+    """ "16:00–19:00"; a night shift "22:00–06:00 next day"; with `zone` each
+    list of several zones shows: "16:00–19:00 CET", and "01:00 CET–06:00 CEST"
+    when the clocks change in between. Pass both in the zone they are meant in."""
+    first, last = time_of_day(start), time_of_day(end)
+    if zone:
+        start_zone, end_zone = zone_name(start), zone_name(end)
+        if start_zone != end_zone:
+            first = f"{first} {start_zone}"
+        last = f"{last} {end_zone}"
+    text = f"{first}{between}{last}"
+    days = (end.date() - start.date()).days
+    if days == 1:
+        text += " next day"
+    elif days > 1:
+        text += f" on {day(end)}"
+    return text

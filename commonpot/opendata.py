@@ -7,7 +7,7 @@ never a volunteer, never an exact location the site asked to keep private.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -275,9 +275,17 @@ def submit_to_murmurations_index(site: Site, *, timeout: float = 10) -> tuple[bo
         return False, f"The index could not be reached: {reason}"
 
 
+# How far ahead the hours feed repeats. Each repeat ends (UNTIL) inside the
+# feed's time-zone block, which must cover every repeat (RFC 5545); calendar
+# apps fetch the feed again long before, and each fetch moves the end along.
+HOURS_REPEAT_DAYS = 3 * 366
+
+
 def hours_calendar(site: Site) -> bytes:
     """The site's opening hours and meal times as weekly repeating events."""
     from icalendar import Calendar, Event
+
+    from commonpot.ical import add_time_zones
 
     cal = Calendar()
     cal.add("prodid", "-//Commonpot//Opening hours//EN")
@@ -285,6 +293,10 @@ def hours_calendar(site: Site) -> bytes:
     cal.add("x-wr-calname", f"{site.name}: opening hours and meals")
     cal.add("x-wr-timezone", site.time_zone)
     today = site.today()
+    # The end of the last day's repeats, in UTC as RFC 5545 asks when DTSTART has a zone.
+    until = datetime.combine(
+        today + timedelta(days=HOURS_REPEAT_DAYS + 1), time.min, tzinfo=site.tz
+    ).astimezone(UTC)
     for i, opening in enumerate(site.openings):
         # The first day on or after today that the opening happens.
         ahead = min((d - today.weekday()) % 7 for d in opening.weekdays)
@@ -296,14 +308,14 @@ def hours_calendar(site: Site) -> bytes:
         event.add("summary", f"{opening.label or 'Open'} at {site.name}")
         event.add("dtstart", start)
         event.add("dtend", datetime.combine(first, opening.closes, tzinfo=site.tz))
-        event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(",")})
+        event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(","), "until": until})
         if site.show_exact_location and site.address:
             event.add("location", ", ".join(p for p in [site.name, site.address, site.city] if p))
         else:
             event.add("location", ", ".join(p for p in [site.name, site.city] if p))
         event.add("url", absolute(site.get_absolute_url()))
         cal.add_component(event)
-    cal.add_missing_timezones(first_date=today, last_date=today + timedelta(days=366))
+    add_time_zones(cal)
     return cal.to_ical()
 
 

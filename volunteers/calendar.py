@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from commonpot.ical import add_time_zones
 from commonpot.models import Site
 from volunteers.models import Shift, SignUp
 
@@ -55,8 +56,8 @@ def _event(shift: Shift, *, summary: str, description: str, uid: str, status: st
 
 
 def _finish(cal: Calendar) -> bytes:
-    today = timezone.localdate()
-    cal.add_missing_timezones(first_date=today - PAST, last_date=today + AHEAD)
+    # Read from the events, so a night shift ending after the window is covered too.
+    add_time_zones(cal)
     return cal.to_ical()
 
 

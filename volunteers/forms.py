@@ -3,12 +3,12 @@ datetimes in the site's zone here; the services check the rules."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Q
 
-from commonpot.dates import DayField, day
+from commonpot.dates import DayField, day, offer_which_time, resolve_local_time
 from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
@@ -24,7 +24,7 @@ from volunteers.models import (
     ShiftPolicy,
     ShiftRole,
 )
-from volunteers.planning import ROTA_FIELDS
+from volunteers.planning import ROTA_FIELDS, SAME_START_AND_END
 from volunteers.site_settings import REMINDER_AND_SHEET_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -77,7 +77,11 @@ class ShiftForm(forms.Form):
     role = forms.ModelChoiceField(queryset=ShiftRole.objects.none())
     date = DayField(widget=DATE)
     start_time = forms.TimeField(widget=TIME, label="Starts")
-    end_time = forms.TimeField(widget=TIME, label="Ends", help_text="The same day.")
+    end_time = forms.TimeField(
+        widget=TIME,
+        label="Ends",
+        help_text="An end before the start is the next morning (a night shift, 22:00 to 06:00).",
+    )
     min_people = forms.IntegerField(
         label="Minimum people", min_value=0, max_value=MAX_SMALL_INT, initial=1
     )
@@ -132,6 +136,14 @@ class ShiftForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        if instance is not None and not self.is_bound:
+            # A shift stored at a time that happens twice that day says which.
+            offer_which_time(
+                self, "start_which", after="start_time", moment=instance.starts_at, tz=site.tz
+            )
+            offer_which_time(
+                self, "end_which", after="end_time", moment=instance.ends_at, tz=site.tz
+            )
         roles = ShiftRole.objects.filter(site=site)
         if instance is None:
             roles = roles.filter(is_active=True)
@@ -159,11 +171,20 @@ class ShiftForm(forms.Form):
         data = super().clean()
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
-            if end <= start:
+            if end == start:
                 self.add_error("end_time", "The end must be after the start.")
             else:
-                data["starts_at"] = datetime.combine(day, start, tzinfo=self.site.tz)
-                data["ends_at"] = datetime.combine(day, end, tzinfo=self.site.tz)
+                # An end at or before the start on the clock is the next morning.
+                end_day = day + timedelta(days=1) if end < start else day
+                tz = self.site.tz
+                starts_at = resolve_local_time(
+                    self, day, start, tz, field="start_time", which="start_which"
+                )
+                ends_at = resolve_local_time(
+                    self, end_day, end, tz, field="end_time", which="end_which"
+                )
+                if starts_at and ends_at:
+                    data["starts_at"], data["ends_at"] = starts_at, ends_at
         low, high = data.get("min_people"), data.get("max_people")
         if low is not None and high is not None and low > high:
             self.add_error("min_people", "The minimum cannot be above the maximum.")
@@ -295,8 +316,8 @@ class RotaForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         start, end = data.get("start_time"), data.get("end_time")
-        if start and end and end <= start:
-            self.add_error("end_time", "The end time must be after the start time.")
+        if start and end and end == start:
+            self.add_error("end_time", SAME_START_AND_END)
         low, high = data.get("min_people"), data.get("max_people")
         if high is not None and high < 1:
             self.add_error("max_people", "The maximum must be at least 1.")
@@ -314,6 +335,32 @@ class RotaExceptionForm(forms.Form):
         required=False, min_value=1, max_value=MAX_SMALL_INT, label="Other maximum"
     )
     reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, rota: Rota, **kwargs):
+        self.rota = rota
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        """That day's hours must exist on the site's clock; a time that happens
+        twice (the night the clocks go back) says which one."""
+        data = super().clean()
+        day = data.get("date")
+        if day is None or data.get("skip", True) or self.errors:
+            return data
+        start = data.get("start_time") or self.rota.start_time
+        end = data.get("end_time") or self.rota.end_time
+        if end == start:
+            self.add_error("end_time", SAME_START_AND_END)
+            return data
+        end_day = day + timedelta(days=1) if end < start else day
+        tz = self.rota.site.tz
+        for clock, on, name in ((start, day, "start"), (end, end_day, "end")):
+            moment = resolve_local_time(
+                self, on, clock, tz, field=f"{name}_time", which=f"{name}_which"
+            )
+            if moment is not None and f"{name}_which" in self.fields:
+                data[f"{name}_fold"] = moment.astimezone(tz).fold
+        return data
 
 
 class QualificationForm(forms.Form):

@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commonpot.dates import day_time
+from commonpot.dates import clock_span, day
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 
@@ -234,7 +234,9 @@ class Rota(models.Model):
     role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="rotas")
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     start_time = models.TimeField(help_text="The site's local time.")
-    end_time = models.TimeField(help_text="The site's local time, the same day.")
+    end_time = models.TimeField(
+        help_text="The site's local time; an end before the start is the next morning."
+    )
     min_people = models.PositiveSmallIntegerField("minimum people", default=1)
     max_people = models.PositiveSmallIntegerField("maximum people", default=4)
     what_to_bring = models.TextField("what to bring or wear", blank=True)
@@ -253,10 +255,12 @@ class Rota(models.Model):
     class Meta:
         ordering = ["weekday", "start_time"]
         constraints = [
+            # An end before the start is the next morning (a night shift); the
+            # same time for both is no shift at all.
             models.CheckConstraint(
-                condition=Q(end_time__gt=F("start_time")),
-                name="rota_ends_after_it_starts",
-                violation_error_message="The end time must be after the start time.",
+                condition=~Q(end_time=F("start_time")),
+                name="rota_start_and_end_differ",
+                violation_error_message="The end time must differ from the start time.",
             ),
             models.CheckConstraint(
                 condition=Q(max_people__gte=1),
@@ -273,7 +277,8 @@ class Rota(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.get_weekday_display()}s {self.start_time:%H:%M}-{self.end_time:%H:%M}, "
+            f"{self.get_weekday_display()}s {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            f"{' next day' if self.end_time < self.start_time else ''}, "
             f"{self.role}"
         )
 
@@ -288,6 +293,14 @@ class RotaException(models.Model):
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(null=True, blank=True)
     max_people = models.PositiveSmallIntegerField(null=True, blank=True)
+    # On the night the clocks go back a time can happen twice: which one the
+    # lead chose for that day (0 the first, 1 the second; empty: not asked).
+    start_fold = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(0, "the first"), (1, "the second")]
+    )
+    end_fold = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=[(0, "the first"), (1, "the second")]
+    )
 
     class Meta:
         ordering = ["date"]
@@ -492,7 +505,7 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         start = self.local_start
-        return f"{self.role} at {self.site}, {day_time(start)}-{self.local_end:%H:%M}"
+        return f"{self.role} at {self.site}, {day(start)}, {clock_span(start, self.local_end)}"
 
     @property
     def local_start(self) -> datetime:

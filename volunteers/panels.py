@@ -150,4 +150,9 @@ def transfer_driver(request: HttpRequest, transfer):
             if s.status == SignUp.Status.CONFIRMED
         ]
         rows.append({"shift": shift, "drivers": drivers, "can_manage": manages})
-    return "volunteers/panels/transfer.html", {"rows": rows, "transfer": transfer}
+    return "volunteers/panels/transfer.html", {
+        "rows": rows,
+        "transfer": transfer,
+        # The two ends of a transfer may keep different clocks.
+        "show_zone": len({s.site.time_zone for s in shifts}) > 1,
+    }

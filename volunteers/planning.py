@@ -7,8 +7,9 @@ stored in UTC.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,8 @@ from volunteers.models import (
     ShiftRole,
     SignUp,
 )
+
+logger = logging.getLogger(__name__)
 
 SHIFT_FIELDS = {
     "role",
@@ -58,15 +61,50 @@ def _clean(instance, exclude: list[str] | None = None) -> None:
         raise DomainError(" ".join(e.messages), field=field) from None
 
 
-def local_moment(site: Site, day: date, clock: time) -> datetime:
-    """A clock time on a date at the site, as an aware datetime."""
-    return datetime.combine(day, clock, tzinfo=site.tz)
+SAME_START_AND_END = (
+    "The end time must differ from the start time (an end before the start is the next morning)."
+)
+
+
+def local_moment(
+    site: Site, day: date, clock: time, *, fold: int | None = None, field: str | None = None
+) -> datetime:
+    """A clock time on a date at the site, as an aware datetime (in UTC).
+
+    Raises `dates.LocalTimeError` when the site's clocks skip that time that
+    day, or repeat it and `fold` does not say which of the two is meant.
+    """
+    return dates.local_moment(day, clock, site.tz, fold=fold, field=field)
+
+
+def shift_span(
+    site: Site,
+    day: date,
+    start: time,
+    end: time,
+    *,
+    start_fold: int | None = None,
+    end_fold: int | None = None,
+) -> tuple[datetime, datetime]:
+    """A shift from `start` to `end` starting on `day` at the site; an end at or
+    before the start on the clock is the next morning (a night shift)."""
+    if end == start:
+        raise DomainError(SAME_START_AND_END, field="end_time")
+    end_day = day + timedelta(days=1) if end < start else day
+    return (
+        local_moment(site, day, start, fold=start_fold, field="start_time"),
+        local_moment(site, end_day, end, fold=end_fold, field="end_time"),
+    )
 
 
 def _check_shift_values(shift: Shift) -> None:
     if shift.starts_at is None or shift.ends_at is None:
         raise DomainError("Give the start and the end.")
     check_day(shift.starts_at, "date")
+    # Compared in UTC: two datetimes of one zone compare by their clock faces,
+    # which is wrong on the night the clocks change.
+    shift.starts_at = shift.starts_at.astimezone(UTC)
+    shift.ends_at = shift.ends_at.astimezone(UTC)
     if shift.ends_at <= shift.starts_at:
         raise DomainError("The end must be after the start.", field="ends_at")
     if shift.ends_at - shift.starts_at > timedelta(hours=24):
@@ -259,6 +297,9 @@ def delete_shift(*, shift_id: int, by: User) -> None:
 class CopyResult:
     created: list[Shift] = field(default_factory=list)
     skipped: int = 0
+    # Shifts not copied because the target day's clock skips or repeats their
+    # time, each with the reason (for the lead to add by hand).
+    not_copied: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -290,11 +331,17 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
         if key in existing:
             result.skipped += 1
             continue
+        try:
+            starts_at = local_moment(site, start.date() + shift_by, start.time())
+            ends_at = local_moment(site, end.date() + shift_by, end.time())
+        except dates.LocalTimeError as e:
+            result.not_copied.append(f"{original.role.name} {start:%H:%M}–{end:%H:%M}: {e}")
+            continue
         copy = Shift(
             site=site,
             role=original.role,
-            starts_at=local_moment(site, start.date() + shift_by, start.time()),
-            ends_at=local_moment(site, end.date() + shift_by, end.time()),
+            starts_at=starts_at,
+            ends_at=ends_at,
             min_people=original.min_people,
             max_people=original.max_people,
             what_to_bring=original.what_to_bring,
@@ -328,8 +375,8 @@ ROTA_FIELDS = (
 
 
 def _check_rota(rota: Rota) -> None:
-    if rota.end_time <= rota.start_time:
-        raise DomainError("The end time must be after the start time.", field="end_time")
+    if rota.end_time == rota.start_time:
+        raise DomainError(SAME_START_AND_END, field="end_time")
     if rota.max_people < 1:
         raise DomainError("The maximum must be at least 1.", field="max_people")
     if rota.min_people > rota.max_people:
@@ -344,7 +391,8 @@ def _check_exceptions_fit(rota: Rota, today: date) -> None:
     """Refuse new hours that one of the rota's coming exceptions cannot live with.
 
     An exception may give only a new start or only a new end, taking the other
-    from the rota: moving the rota can leave that day ending before it starts.
+    from the rota: moving the rota can leave that day ending when it starts.
+    (An end before the start is a night shift, so only the same time is wrong.)
     """
     if not rota.is_active:
         return
@@ -356,20 +404,20 @@ def _check_exceptions_fit(rota: Rota, today: date) -> None:
             continue  # the rota no longer runs that day, so the exception does nothing
         start = exception.start_time or rota.start_time
         end = exception.end_time or rota.end_time
-        if end > start:
+        if end != start:
             continue
         day = dates.day(exception.date)
         if exception.end_time is not None:
             raise DomainError(
-                f"The exception on {day} ends at {end:%H:%M}, before the rota's new start "
-                f"{start:%H:%M}, so that day would have no shift. Change or remove that "
-                "exception first, or keep the rota's start before it.",
+                f"The exception on {day} ends at {end:%H:%M}, the rota's new start, so "
+                "that day would have no shift. Change or remove that exception first, "
+                "or choose another start.",
                 field="start_time",
             )
         raise DomainError(
-            f"The exception on {day} starts at {start:%H:%M}, after the rota's new end "
-            f"{end:%H:%M}, so that day would have no shift. Change or remove that "
-            "exception first, or keep the rota's end after it.",
+            f"The exception on {day} starts at {start:%H:%M}, the rota's new end, so "
+            "that day would have no shift. Change or remove that exception first, "
+            "or choose another end.",
             field="end_time",
         )
 
@@ -413,7 +461,12 @@ def add_rota_exception(
     start_time: time | None = None,
     end_time: time | None = None,
     max_people: int | None = None,
+    start_fold: int | None = None,
+    end_fold: int | None = None,
 ) -> RotaException:
+    """One date of a rota changed: no shift, or other hours or size. On the
+    night the clocks change its hours must exist, and a time that happens
+    twice says which (`start_fold`, `end_fold`)."""
     _require_lead(by, rota.site)
     check_day(day, "date")
     if day.weekday() != rota.weekday:
@@ -424,8 +477,9 @@ def add_rota_exception(
     if not skip:
         start = start_time or rota.start_time
         end = end_time or rota.end_time
-        if end <= start:
-            raise DomainError("The end time must be after the start time.", field="end_time")
+        if end == start:
+            raise DomainError(SAME_START_AND_END, field="end_time")
+        shift_span(rota.site, day, start, end, start_fold=start_fold, end_fold=end_fold)
         if max_people is not None and max_people < 1:
             raise DomainError("The maximum must be at least 1.", field="max_people")
     exception = RotaException(
@@ -436,6 +490,8 @@ def add_rota_exception(
         start_time=None if skip else start_time,
         end_time=None if skip else end_time,
         max_people=None if skip else max_people,
+        start_fold=None if skip else start_fold,
+        end_fold=None if skip else end_fold,
     )
     try:
         with transaction.atomic():
@@ -464,6 +520,9 @@ class RotaRun:
     # Shifts the rota no longer wants (or wants different) but which people
     # have signed up for: left exactly as they are, for the lead to decide.
     kept: list[Shift] = field(default_factory=list)
+    # Dates with no shift made because the site's clock skips or repeats the
+    # rota's time that day, each with the reason and what to do.
+    not_made: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{len(self.created)} shift{'s' if len(self.created) != 1 else ''} made"]
@@ -476,7 +535,10 @@ class RotaRun:
                 f"{len(self.kept)} kept unchanged because people are signed up "
                 "(change or remove them by hand)"
             )
-        return ", ".join(parts) + "."
+        text = ", ".join(parts) + "."
+        if self.not_made:
+            text += " No shift made on " + " ".join(self.not_made)
+        return text
 
 
 def _wanted_dates(rota: Rota, today: date) -> list[date]:
@@ -531,28 +593,36 @@ def generate_rota_shifts(
                 existing[day] = shift  # handled with the leftovers below
             continue
         start_time, end_time, max_people = rota.start_time, rota.end_time, rota.max_people
+        folds = {}
         if exception is not None:
             start_time = exception.start_time or start_time
             end_time = exception.end_time or end_time
             max_people = exception.max_people or max_people
+            folds = {"start_fold": exception.start_fold, "end_fold": exception.end_fold}
+        try:
+            starts_at, ends_at = shift_span(site, day, start_time, end_time, **folds)
+        except DomainError as e:
+            # Never a guess (a time the clock skips or repeats that day), and one
+            # bad day does not stop the others: that date waits for the lead.
+            run.not_made.append(f"{dates.day(day)}: {e} Add an exception for that day.")
+            continue
         values = {
             "role": rota.role,
-            "starts_at": local_moment(site, day, start_time),
-            "ends_at": local_moment(site, day, end_time),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
             "min_people": min(rota.min_people, max_people),
             "max_people": max_people,
             "what_to_bring": rota.what_to_bring,
             "notes": rota.notes,
         }
         if values["ends_at"] <= values["starts_at"]:
-            # Saving the rota or an exception checks this; a clock change (a start
-            # in the hour that does not exist) or an older exception can still
-            # get here, and a plain reason beats a broken constraint.
-            raise DomainError(
-                f"The shift on {dates.day(day)} would end at {end_time:%H:%M}, "
-                f"not after its start at {start_time:%H:%M} on the site's clock. "
-                "Change the rota's hours or that day's exception."
+            # Saving the rota or an exception checks the clock times; on the night
+            # the clocks go back, two chosen readings can still cross.
+            run.not_made.append(
+                f"{dates.day(day)}: it would end at {end_time:%H:%M}, not after its start "
+                f"at {start_time:%H:%M} on the site's clock. Change that day's exception."
             )
+            continue
         if values["starts_at"] <= now:
             if shift is not None:
                 existing[day] = shift
@@ -598,10 +668,48 @@ def roll_rotas_forward() -> int:
     trouble does not hold up the rest: a rota that cannot make its shifts is
     logged and left as it was. Returns the number of shifts made.
     """
+
+    def roll(rota_id: int) -> int:
+        run = generate_rota_shifts(rota_id=rota_id)
+        for reason in run.not_made:
+            logger.warning("Rota %s: no shift made on %s", rota_id, reason)
+        return len(run.created)
+
     result = jobs.run_each(
         "roll rotas forward",
         Rota.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True),
-        lambda rota_id: len(generate_rota_shifts(rota_id=rota_id).created),
+        roll,
         describe=lambda rota_id: f"rota {rota_id}",
     )
     return sum(result.results)
+
+
+def clock_changes_ahead(rota: Rota, today: date, *, days: int = 366) -> list[str]:
+    """The rota's dates in the coming year whose hours the site's clock skips or
+    repeats and that no exception settles, each with the reason: the rota makes
+    no shift on them until the lead adds an exception for that day."""
+    if not rota.is_active:
+        return []
+    exceptions = {e.date: e for e in rota.exceptions.filter(date__gte=today)}
+    first = max(rota.starts_on, today)
+    last = today + timedelta(days=days)
+    if rota.ends_on:
+        last = min(last, rota.ends_on)
+    day = first + timedelta(days=(rota.weekday - first.weekday()) % 7)
+    found = []
+    while day <= last:
+        exception = exceptions.get(day)
+        start, end, folds = rota.start_time, rota.end_time, {}
+        if exception is not None:
+            if exception.skip:
+                day += timedelta(weeks=1)
+                continue
+            start = exception.start_time or start
+            end = exception.end_time or end
+            folds = {"start_fold": exception.start_fold, "end_fold": exception.end_fold}
+        try:
+            shift_span(rota.site, day, start, end, **folds)
+        except DomainError as e:
+            found.append(f"{dates.day(day)}: {e}")
+        day += timedelta(weeks=1)
+    return found

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
@@ -45,12 +46,12 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import ngettext
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event
 
 from commonpot import jobs
-from commonpot.dates import day_time, time_of_day
+from commonpot.dates import clock_span, day
+from commonpot.ical import vtimezone_text
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
@@ -60,7 +61,8 @@ BATCH_SIZE = 500
 UNDER_MINIMUM_AHEAD = timedelta(hours=48)
 DIGEST_AHEAD = timedelta(days=14)
 DIGEST_SHOWN = 15
-# The digest goes out from this time on Monday (settings.TIME_ZONE).
+# The digest goes out from this time on Monday, on the clock of the sites a
+# person volunteers at (the first of them to reach it, when they are in several).
 DIGEST_FROM = time(8, 0)
 # Reminders whose announced start is older than this are not checked for moves.
 CHANGE_GRACE = timedelta(hours=1)
@@ -172,7 +174,6 @@ class Writer:
         self.profile_url = settings.SITE_URL + reverse("profile")
         self.board_url = settings.SITE_URL + reverse("volunteers:board")
         self._templates: dict[str, object] = {}
-        self._zones: dict[str, bytes] = {}
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
@@ -184,17 +185,11 @@ class Writer:
             parts.append(self._templates[path].render(context))
         return parts[0], parts[1]
 
-    def _vtimezone(self, site: Site) -> bytes:
-        """The zone's VTIMEZONE, serialised once per run: it is most of an entry's
-        text, and writing it out again for each of thousands of emails is slow."""
-        if site.time_zone not in self._zones:
-            today = self.now.date()
-            self._zones[site.time_zone] = Timezone.from_tzid(
-                site.time_zone,
-                first_date=today - timedelta(days=7),
-                last_date=today + timedelta(days=400),
-            ).to_ical()
-        return self._zones[site.time_zone]
+    def _vtimezone(self, shift: Shift) -> bytes:
+        """The zone's VTIMEZONE for the shift's dates (cached: it is most of an
+        entry's text, and writing it out for each of thousands of emails is slow)."""
+        start, end = shift.local_start.date(), shift.local_end.date()
+        return vtimezone_text(shift.site.time_zone, start, end)
 
     def ics(self, sign_up: SignUp) -> dict:
         """The shift as a calendar entry, in the site's zone.
@@ -226,7 +221,9 @@ class Writer:
         cal.add_component(event)
         # The zone goes before the event that refers to it (RFC 5545 allows either
         # order; some calendar apps want the zone first).
-        content = cal.to_ical().replace(b"BEGIN:VEVENT", self._vtimezone(site) + b"BEGIN:VEVENT", 1)
+        content = cal.to_ical().replace(
+            b"BEGIN:VEVENT", self._vtimezone(shift) + b"BEGIN:VEVENT", 1
+        )
         return {"filename": "shift.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
     def _shift_context(self, sign_up: SignUp) -> dict:
@@ -273,9 +270,11 @@ class Writer:
 
 
 def when(shift: Shift) -> str:
-    """ "Tue 14 May, 09:00-12:00 BST", in the site's zone."""
+    """ "Tue 14 May, 09:00–12:00 BST" (a night shift "22:00–06:00 CET next day"),
+    in the site's zone."""
     start, end = shift.local_start, shift.local_end
-    return f"{day_time(start)}-{time_of_day(end)} {date_format(end, 'T')}"
+    # ASCII in a subject line: some mail apps show an encoded one as it is.
+    return f"{day(start)}, {clock_span(start, end, zone=True, between='-')}"
 
 
 def _announced(sign_up: SignUp, which: str) -> dict:
@@ -510,9 +509,10 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
 # --- The weekly digest ----------------------------------------------------------
 
 
-def digest_week(now: datetime) -> str | None:
-    """The ISO week whose digest is due now, or None before Monday's DIGEST_FROM."""
-    local = timezone.localtime(now)
+def digest_week(now: datetime, zone: str | None = None) -> str | None:
+    """The ISO week whose digest is due now on the clock of `zone` (the server's
+    when not given), or None before that Monday's DIGEST_FROM."""
+    local = timezone.localtime(now, ZoneInfo(zone) if zone else None)
     monday = local.date() - timedelta(days=local.weekday())
     if local < datetime.combine(monday, DIGEST_FROM, tzinfo=local.tzinfo):
         return None
@@ -520,15 +520,39 @@ def digest_week(now: datetime) -> str | None:
     return f"{year}-W{week:02d}"
 
 
+def digest_weeks_due(now: datetime) -> dict[str, list[str]]:
+    """For each ISO week whose digest is due somewhere, the site zones where it is."""
+    due: dict[str, list[str]] = defaultdict(list)
+    zones = Site.objects.active().order_by().values_list("time_zone", flat=True).distinct()
+    for zone in sorted(zones):
+        week = digest_week(now, zone)
+        if week is not None:
+            due[week].append(zone)
+    return dict(due)
+
+
 def send_weekly_digest(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
     """Shifts that need people in the next two weeks, at the sites each person
-    volunteers at, once a week, for those who asked for it."""
+    volunteers at, once a week, for those who asked for it: from 08:00 on Monday
+    on their sites' clock (the first of their sites' zones to get there)."""
     now = now or timezone.now()
-    week = digest_week(now)
-    if week is None:
-        return 0
-    people = User.objects.filter(weekly_digest=True, is_active=True).filter(
-        ~_decided("digest:", f":{week}")
+    return sum(
+        _send_digest_week(now, week, zones, batch_size)
+        for week, zones in digest_weeks_due(now).items()
+    )
+
+
+def _send_digest_week(now: datetime, week: str, zones: list[str], batch_size: int) -> int:
+    people = (
+        User.objects.filter(weekly_digest=True, is_active=True)
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), site__is_active=True, site__time_zone__in=zones
+                )
+            )
+        )
+        .filter(~_decided("digest:", f":{week}"))
     )
     writer = Writer(now)
     decided = 0

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from commonpot.dates import day, long_day
+from commonpot.dates import clock_span, day, long_day
 from commonpot.errors import DomainError
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
@@ -35,7 +35,7 @@ from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
 
 def _when(shift: Shift) -> str:
     start, end = shift.local_start, shift.local_end
-    return f"{day(start)} {start:%H:%M}-{end:%H:%M}"
+    return f"{day(start)} {clock_span(start, end)}"
 
 
 def _lock_person(person: User) -> None:

@@ -8,6 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from commonpot.dates import clock_span
 from commonpot.dates import day as dates_day
 from commonpot.models import User
 from commonpot.quickurls import quick_reverse, quick_route
@@ -39,7 +40,7 @@ class WeekTable(QuickRowsTable):
 
     def render_when(self, record: Shift):
         start, end = record.local_start, record.local_end
-        when = f"{self._date(start.date())} {start:%H:%M}–{end:%H:%M}"
+        when = f"{self._date(start.date())} {clock_span(start, end)}"
         return mark_safe(f'<a href="{self._roster_url(record)}">{escape(when)}</a>')  # noqa: S308
 
     def _roster_url(self, record: Shift) -> str:

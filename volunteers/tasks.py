@@ -10,7 +10,8 @@ from volunteers import planning, reminders
 SCHEDULES = [
     ("volunteers.reminders", "volunteers.tasks.send_reminders", 5),
     ("volunteers.under_minimum", "volunteers.tasks.warn_under_minimum", 15),
-    ("volunteers.weekly_digest", "volunteers.tasks.send_weekly_digest", 60),
+    # Often enough to reach each site's Monday 08:00 soon after, whatever its zone.
+    ("volunteers.weekly_digest", "volunteers.tasks.send_weekly_digest", 15),
     ("volunteers.roll_rotas_forward", "volunteers.tasks.roll_rotas_forward", 24 * 60),
 ]
 

@@ -99,6 +99,9 @@ def _respond(
                 "shift": _card_shift(request, shift.pk),
                 "error": error,
                 "claim_form": form or ClaimForm(),
+                # As the list around it shows it: with its zone when the list
+                # spans zones (the card's form says so).
+                "show_zone": request.POST.get("show_zone") == "1",
             },
             status=400 if error else 200,
         )

@@ -401,7 +401,10 @@ def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
             text = f"{made} shift{'s' if made != 1 else ''} copied to {when}."
             if result.skipped:
                 text += f" {result.skipped} were there already."
-            messages.success(request, text)
+            if result.not_copied:
+                text += " Not copied: " + " ".join(result.not_copied)
+            level = messages.WARNING if result.not_copied else messages.SUCCESS
+            messages.add_message(request, level, text)
             return redirect(reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={to_day}")
     return TemplateResponse(
         request,

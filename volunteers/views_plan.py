@@ -104,7 +104,8 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Rota added: {run.rota}. {run.summary()}")
+            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+            messages.add_message(request, level, f"Rota added: {run.rota}. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=run.rota.pk)
     site_rotas = Rota.objects.filter(site=site).select_related("role")
     return TemplateResponse(
@@ -131,10 +132,12 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            level = messages.WARNING if run.kept else messages.SUCCESS
+            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
             messages.add_message(request, level, f"Rota saved. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
-    return _rota_page(request, site, the_rota, form=form, exception_form=RotaExceptionForm())
+    return _rota_page(
+        request, site, the_rota, form=form, exception_form=RotaExceptionForm(rota=the_rota)
+    )
 
 
 def _rota_page(request, site, the_rota, *, form, exception_form) -> HttpResponse:
@@ -152,6 +155,7 @@ def _rota_page(request, site, the_rota, *, form, exception_form) -> HttpResponse
             "form": form,
             "exception_form": exception_form,
             "exceptions": the_rota.exceptions.all(),
+            "clock_changes": planning.clock_changes_ahead(the_rota, site.today()),
             "shifts": shifts,
         },
         status=_status(form, exception_form),
@@ -162,7 +166,7 @@ def _rota_page(request, site, the_rota, *, form, exception_form) -> HttpResponse
 @require_POST
 def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     the_rota = get_object_or_404(Rota.objects.select_related("role", "site"), pk=pk, site=site)
-    form = RotaExceptionForm(request.POST)
+    form = RotaExceptionForm(request.POST, rota=the_rota)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,12 +179,14 @@ def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpRespons
                 start_time=data["start_time"],
                 end_time=data["end_time"],
                 max_people=data["max_people"],
+                start_fold=data.get("start_fold"),
+                end_fold=data.get("end_fold"),
             )
             run = planning.generate_rota_shifts(rota_id=the_rota.pk, by=request.user)
         except DomainError as e:
             show_error(form, e)
         else:
-            level = messages.WARNING if run.kept else messages.SUCCESS
+            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
             messages.add_message(request, level, f"Exception added. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
@@ -205,7 +211,8 @@ def rota_exception_remove(
     except DomainError as e:
         messages.error(request, f"Exception removed, but the shifts were not made: {e}")
     else:
-        messages.success(request, f"Exception removed. {run.summary()}")
+        level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+        messages.add_message(request, level, f"Exception removed. {run.summary()}")
     return redirect("volunteers:rota", slug=site.slug, pk=pk)
 
 
@@ -218,6 +225,6 @@ def rota_generate(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, str(e))
     else:
-        level = messages.WARNING if run.kept else messages.SUCCESS
+        level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
         messages.add_message(request, level, run.summary())
     return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)

@@ -96,3 +96,28 @@ def test_a_shift_in_new_york_is_in_new_yorks_zone(client, other_site, volunteer)
     event = feed_for(client, volunteer).walk("VEVENT")[0]
     assert event["DTSTART"].params["TZID"] == "America/New_York"
     assert event.decoded("DTSTART") == shift.starts_at
+
+
+def test_a_night_shift_across_the_spring_change_reads_right_by_the_feeds_own_zone_block(
+    client, volunteer
+):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from tests.factories import MembershipFactory, SiteFactory
+
+    with time_machine.travel(datetime(2027, 3, 1, 12, tzinfo=UTC), tick=False):
+        madrid = SiteFactory(slug="madrid", time_zone="Europe/Madrid")
+        MembershipFactory(user=volunteer, site=madrid)
+        start = datetime(2027, 3, 27, 21, tzinfo=UTC)  # Saturday 22:00 CET
+        night = ShiftFactory(site=madrid, starts_at=start, ends_at=start + timedelta(hours=7))
+        services.claim_shift(shift_id=night.pk, volunteer=volunteer)
+        cal = feed_for(client, volunteer)
+    (event,) = cal.walk("VEVENT")
+    (block,) = cal.walk("VTIMEZONE")
+    zone = block.to_tz(lookup_tzid=False)  # as a calendar app reading the block sees it
+    for name, expected in (("DTSTART", night.starts_at), ("DTEND", night.ends_at)):
+        wall = event.decoded(name).replace(tzinfo=None)
+        assert wall.replace(tzinfo=zone).astimezone(UTC) == expected
+    assert event.decoded("DTEND").strftime("%d %H:%M") == "28 06:00"

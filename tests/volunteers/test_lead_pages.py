@@ -47,7 +47,7 @@ def test_a_lead_adds_a_shift_in_the_sites_own_time(lead, site, cook):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"end_time": "15:00"}, "The end must be after the start."),
+        ({"end_time": "16:00"}, "The end must be after the start."),
         ({"max_people": "0"}, "The maximum must be at least 1."),
         ({"min_people": "5"}, "The minimum cannot be above the maximum."),
         ({"date": "not a date"}, "Enter a valid date."),
