@@ -251,6 +251,67 @@ class MemberRoleForm(forms.Form):
         return user
 
 
+class InvitationForm(forms.Form):
+    """Invite someone by email to a site; only coordinators are offered "Lead"."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get a link that works once, for 7 days.",
+    )
+    name = forms.CharField(max_length=150, required=False, help_text="So the email can greet them.")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.VOLUNTEER)
+
+    def __init__(self, *args, may_invite_leads: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_invite_leads:
+            # Only the choice shown: a lead role posted anyway reaches the service,
+            # which refuses it with the reason.
+            self.fields["role"].widget.choices = [
+                (Membership.Role.VOLUNTEER, Membership.Role.VOLUNTEER.label)
+            ]
+
+
+class AcceptInvitationForm(forms.Form):
+    """The short account form an invitation lands on: the email is the invited one."""
+
+    name = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Tell us your name."},
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif p1:
+            candidate = User(
+                username=self.email, email=self.email, display_name=data.get("name", "")
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
 # --- Errors on forms ----------------------------------------------------------------
 
 

@@ -68,6 +68,10 @@ Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | N
 # ("offer:1", "meal-service:7") and says what each is in words, by id.
 HoldDescriber = Callable[[list[int]], dict[int, str]]
 
+# Told of an accepted invitation (commonpot.invitations), with the account that
+# took it up, inside the transaction that accepts it.
+InvitationListener = Callable[[Any, "User"], None]
+
 # A slot filler is called with the object whose page offers the slot (a meal, a
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
 SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
@@ -86,6 +90,7 @@ class Registry:
     settings_sections: list[SettingsSection] = field(default_factory=list)
     hold_describers: dict[str, HoldDescriber] = field(default_factory=dict)
     message_kinds: dict[str, str] = field(default_factory=dict)
+    invitation_listeners: list[InvitationListener] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -168,6 +173,12 @@ class Registry:
             for pk, text in self.hold_describers[prefix](sorted(pks)).items():
                 words[f"{prefix}:{pk}"] = text
         return {ref: words.get(ref, "a planned use") for ref in references}
+
+    def add_invitation_listener(self, listener: InvitationListener) -> None:
+        """listener(invitation, user) runs when someone accepts an invitation, in the
+        same transaction (the volunteers app hands a walk-in's hours to the account)."""
+        if all(known is not listener for known in self.invitation_listeners):
+            self.invitation_listeners.append(listener)
 
     def add_message_kind(self, kind: str, label: str) -> None:
         """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""

@@ -201,6 +201,40 @@ class AddVolunteerForm(forms.Form):
         )
 
 
+class WalkInForm(forms.Form):
+    """Someone who came without signing up: a name is enough."""
+
+    name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Write the walk-in's name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = PhoneField(help_text="Seen only by this site's leads and coordinators.")
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    may_contact = forms.BooleanField(
+        label="They agree to be contacted about volunteering here (ask them)",
+        required=False,
+        initial=False,
+    )
+    hours = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=MAX_HOURS,
+        decimal_places=2,
+        max_digits=5,
+        help_text="Leave empty for the length of the shift.",
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+
+
+class InviteWalkInForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    agreed = forms.BooleanField(
+        label="They asked for this invitation, or agreed to it",
+        required=False,
+    )
+
+
 class CheckInForm(forms.Form):
     attendance = forms.ChoiceField(
         choices=[("attended", "Attended"), ("missed", "Missed"), ("excused", "Excused")]
@@ -232,8 +266,9 @@ class ShiftPolicyForm(forms.ModelForm):
 
 
 class RemindersAndSheetForm(SettingsSectionForm):
-    """When reminders go out and what the shift sheet says, as a section of the
-    site's Settings page (the sign-up rules have their own page)."""
+    """When reminders go out, what the shift sheet says and how long attendance
+    stays open, as a section of the site's Settings page (the sign-up rules have
+    their own page)."""
 
     emergency_phone = PhoneField()
 
