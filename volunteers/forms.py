@@ -16,6 +16,8 @@ from commonpot.words import counted
 from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers.models import (
+    DEFAULT_ATTENDANCE_DAYS,
+    MAX_ATTENDANCE_DAYS,
     MAX_GUESTS,
     MAX_HOURS,
     QualificationKind,
@@ -276,6 +278,22 @@ class RemindersAndSheetForm(SettingsSectionForm):
         model = ShiftPolicy
         fields = REMINDER_AND_SHEET_FIELDS
         widgets = {"safety_rules": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "attendance_days": {
+                "max_value": f"At most {MAX_ATTENDANCE_DAYS} days.",
+                "min_value": "0 or more days (0: on the day of the shift only).",
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.fields["attendance_days"]
+        days.required = False
+        days.help_text += f" Empty: {DEFAULT_ATTENDANCE_DAYS}."
+
+    def clean_attendance_days(self) -> int:
+        days = self.cleaned_data.get("attendance_days")
+        return DEFAULT_ATTENDANCE_DAYS if days is None else days
 
 
 class RoleForm(forms.ModelForm):
