@@ -64,12 +64,23 @@ def _check_sender(by: User | None, site: Site, role: str) -> None:
 
 
 @transaction.atomic
-def invite_to_site(*, by: User, site: Site, email: str, role: str, name: str = "") -> Invitation:
+def invite_to_site(
+    *,
+    by: User,
+    site: Site,
+    email: str,
+    role: str,
+    name: str = "",
+    even_if_member: bool = False,
+) -> Invitation:
     """Email someone a link to join `site` as `role`.
 
-    An earlier invitation still waiting for the same address at the same site
-    is replaced: only the newest link works. Returns the invitation with its
-    token on `.token` (the one moment it is known; it is not stored).
+    Someone who already belongs to the site in that role (or leads it) is not
+    invited again, unless `even_if_member` (an app's invitation that does more
+    than add them, such as a walk-in's hours going to their account). An
+    earlier invitation still waiting for the same address at the same site is
+    replaced: only the newest link works. Returns the invitation with its token
+    on `.token` (the one moment it is known; it is not stored).
     """
     if role not in Membership.Role.values:
         raise DomainError("Choose volunteer or lead.", field="role")
@@ -84,7 +95,8 @@ def invite_to_site(*, by: User, site: Site, email: str, role: str, name: str = "
         .select_related("user")
         .first()
     )
-    if member is not None and (member.role == role or member.role == Membership.Role.LEAD):
+    already = member is not None and role in (member.role, Membership.Role.VOLUNTEER)
+    if already and not even_if_member:
         raise DomainError(
             f"{member.user.name} already belongs to {site.name} as a "
             f"{member.get_role_display().lower()}.",

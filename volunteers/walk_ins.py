@@ -50,6 +50,8 @@ def invite_walk_in(
         email=email,
         role=Membership.Role.VOLUNTEER,
         name=walk_in.name,
+        # They may already have an account here: accepting then moves the hours.
+        even_if_member=True,
     )
     walk_in.email = invitation.email
     walk_in.may_contact = True
