@@ -101,12 +101,10 @@ class PhoneField(forms.CharField):
         return normalise_phone(super().clean(value) or "")
 
 
-class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = PhoneField(
-        help_text="Optional. Only the leads of sites where you volunteer can see it."
-    )
+class NewPasswordForm(forms.Form):
+    """A form that makes an account: the password twice, checked against the
+    person it will belong to (`account`)."""
+
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -119,6 +117,31 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def account(self, data: dict) -> User:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.account(data))
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class SignUpForm(NewPasswordForm):
+    field_order = ["name", "email", "phone", "password1", "password2"]
+
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = PhoneField(
+        help_text="Optional. Only the leads of sites where you volunteer can see it."
+    )
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -128,22 +151,9 @@ class SignUpForm(forms.Form):
             )
         return email
 
-    def clean(self):
-        data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif p1:
-            candidate = User(
-                username=data.get("email", ""),
-                email=data.get("email", ""),
-                display_name=data.get("name", ""),
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as e:
-                self.add_error("password1", e)
-        return data
+    def account(self, data: dict) -> User:
+        email = data.get("email", "")
+        return User(username=email, email=email, display_name=data.get("name", ""))
 
 
 class ProfileForm(forms.ModelForm):
@@ -272,44 +282,23 @@ class InvitationForm(forms.Form):
             ]
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(NewPasswordForm):
     """The short account form an invitation lands on: the email is the invited one."""
+
+    field_order = ["name", "password1", "password2"]
 
     name = forms.CharField(
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Tell us your name."},
     )
-    password1 = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
-    )
-    password2 = forms.CharField(
-        label="Password again",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
 
     def __init__(self, *args, email: str, **kwargs):
         self.email = email
         super().__init__(*args, **kwargs)
 
-    def clean(self):
-        data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif p1:
-            candidate = User(
-                username=self.email, email=self.email, display_name=data.get("name", "")
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as e:
-                self.add_error("password1", e)
-        return data
+    def account(self, data: dict) -> User:
+        return User(username=self.email, email=self.email, display_name=data.get("name", ""))
 
 
 # --- Errors on forms ----------------------------------------------------------------
