@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
 from commonpot import opendata
-from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
+from commonpot.admin_tools import register_read_only
+from commonpot.models import Invitation, Membership, Message, Site, User, WorkerHeartbeat
 
 
 class MembershipInline(admin.TabularInline):
@@ -63,3 +64,8 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "site"]
     search_fields = ["key", "to_email", "subject"]
     readonly_fields = [f.name for f in Message._meta.fields]
+
+
+# Invitations change only through commonpot.invitations (the link's secret is a
+# digest here; an edit could not make a working link anyway).
+register_read_only(Invitation)

@@ -101,12 +101,10 @@ class PhoneField(forms.CharField):
         return normalise_phone(super().clean(value) or "")
 
 
-class SignUpForm(forms.Form):
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    phone = PhoneField(
-        help_text="Optional. Only the leads of sites where you volunteer can see it."
-    )
+class NewPasswordForm(forms.Form):
+    """A form that makes an account: the password twice, checked against the
+    person it will belong to (`account`)."""
+
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -119,6 +117,31 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def account(self, data: dict) -> User:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are not the same.")
+        elif p1:
+            try:
+                password_validation.validate_password(p1, self.account(data))
+            except forms.ValidationError as e:
+                self.add_error("password1", e)
+        return data
+
+
+class SignUpForm(NewPasswordForm):
+    field_order = ["name", "email", "phone", "password1", "password2"]
+
+    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = PhoneField(
+        help_text="Optional. Only the leads of sites where you volunteer can see it."
+    )
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
@@ -128,22 +151,9 @@ class SignUpForm(forms.Form):
             )
         return email
 
-    def clean(self):
-        data = super().clean()
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are not the same.")
-        elif p1:
-            candidate = User(
-                username=data.get("email", ""),
-                email=data.get("email", ""),
-                display_name=data.get("name", ""),
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as e:
-                self.add_error("password1", e)
-        return data
+    def account(self, data: dict) -> User:
+        email = data.get("email", "")
+        return User(username=email, email=email, display_name=data.get("name", ""))
 
 
 class ProfileForm(forms.ModelForm):
@@ -249,6 +259,46 @@ class MemberRoleForm(forms.Form):
                 "Nobody has an account with this email address. Ask them to sign up first."
             )
         return user
+
+
+class InvitationForm(forms.Form):
+    """Invite someone by email to a site; only coordinators are offered "Lead"."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get a link that works once, for 7 days.",
+    )
+    name = forms.CharField(max_length=150, required=False, help_text="So the email can greet them.")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.VOLUNTEER)
+
+    def __init__(self, *args, may_invite_leads: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_invite_leads:
+            # Only the choice shown: a lead role posted anyway reaches the service,
+            # which refuses it with the reason.
+            self.fields["role"].widget.choices = [
+                (Membership.Role.VOLUNTEER, Membership.Role.VOLUNTEER.label)
+            ]
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    """The short account form an invitation lands on: the email is the invited one."""
+
+    field_order = ["name", "password1", "password2"]
+
+    name = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Tell us your name."},
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def account(self, data: dict) -> User:
+        return User(username=self.email, email=self.email, display_name=data.get("name", ""))
 
 
 # --- Errors on forms ----------------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 import zoneinfo
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -264,6 +266,74 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.site}"
+
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+def invitation_digest(token: str) -> str:
+    """What is stored of an invitation's secret: its SHA-256, never the secret itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now: datetime | None = None) -> InvitationQuerySet:
+        """Not yet used, withdrawn or replaced, and not expired."""
+        return self.filter(
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            expires_at__gt=now or timezone.now(),
+        )
+
+
+class Invitation(models.Model):
+    """An email asking someone to join a site as a volunteer or a lead.
+
+    The link in the email carries a secret token; only its digest is kept here
+    (`token_digest`), so the table alone cannot be turned into working links.
+    A link works once, until `expires_at`, and only while the person who sent
+    it may still invite to the site (see commonpot.invitations).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.VOLUNTEER
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Withdrawn by a lead, or replaced by a newer invitation to the same address.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["site", "email"], name="invitation_site_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.site} as {self.get_role_display().lower()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > timezone.now()
+        )
 
 
 class WorkerHeartbeat(models.Model):

@@ -68,6 +68,10 @@ Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | N
 # ("offer:1", "meal-service:7") and says what each is in words, by id.
 HoldDescriber = Callable[[list[int]], dict[int, str]]
 
+# Told of an accepted invitation (commonpot.invitations), with the account that
+# took it up, inside the transaction that accepts it.
+InvitationListener = Callable[[Any, "User"], None]
+
 # A slot filler is called with the object whose page offers the slot (a meal, a
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
 SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
@@ -91,6 +95,7 @@ class Registry:
     message_kinds: dict[str, str] = field(default_factory=dict)
     measures_reader: MeasuresReader | None = None
     site_rows: list[str] = field(default_factory=list)
+    invitation_listeners: list[InvitationListener] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -185,6 +190,12 @@ class Registry:
         """How commonpot.measures learns the measures a site chose (the app that
         keeps the choice sets this; one reader for the whole network)."""
         self.measures_reader = read
+
+    def add_invitation_listener(self, listener: InvitationListener) -> None:
+        """listener(invitation, user) runs when someone accepts an invitation, in the
+        same transaction (the volunteers app hands a walk-in's hours to the account)."""
+        if all(known is not listener for known in self.invitation_listeners):
+            self.invitation_listeners.append(listener)
 
     def add_message_kind(self, kind: str, label: str) -> None:
         """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""

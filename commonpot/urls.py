@@ -39,6 +39,7 @@ accounts = [
         name="password_change_done",
     ),
     path("profile/", views.profile, name="profile"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("delete/", views.delete_account, name="delete_account"),
 ]
 
@@ -63,6 +64,12 @@ urlpatterns = [
     path("sites/<slug:slug>/manage/", views.site_manage, name="site_manage"),
     path("sites/<slug:slug>/manage/edit/", views.site_edit, name="site_edit"),
     path("sites/<slug:slug>/manage/people/", views.site_people, name="site_people"),
+    path("sites/<slug:slug>/manage/people/invite/", views.site_invite, name="site_invite"),
+    path(
+        "sites/<slug:slug>/manage/people/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
     path(
         "sites/<slug:slug>/manage/people/<int:user_id>/remove/",
         views.site_people_remove,

@@ -19,10 +19,12 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonpot import measures, services
+from commonpot import invitations, measures, services
 from commonpot.errors import DomainError
 from commonpot.forms import (
+    AcceptInvitationForm,
     DeleteAccountForm,
+    InvitationForm,
     MemberRoleForm,
     ProfileForm,
     SignUpForm,
@@ -31,7 +33,7 @@ from commonpot.forms import (
     form_status,
     show_error,
 )
-from commonpot.models import Membership, Message, Site, User, WorkerHeartbeat
+from commonpot.models import Invitation, Membership, Message, Site, User, WorkerHeartbeat
 from commonpot.pagecache import cached_page
 from commonpot.permissions import (
     can_view_site,
@@ -247,6 +249,82 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _invitation_refused(
+    request: HttpRequest, refused: invitations.InvitationRefused
+) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        "accounts/invitation_refused.html",
+        {"message": refused.message},
+        status=refused.status,
+    )
+
+
+def _welcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    site = invitation.site
+    if invitation.role == Membership.Role.LEAD:
+        messages.success(request, f"Welcome! You now lead {site.name}.")
+        return redirect("site_manage", slug=site.slug)
+    messages.success(request, f"Welcome! You now volunteer at {site.name}.")
+    return redirect("home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation's link lands. A new person gets a short account form (the
+    email is the invited one); someone with an account logs in and joins."""
+    try:
+        found = invitations.find_invitation(token)
+    except invitations.InvitationRefused as refused:
+        return _invitation_refused(request, refused)
+    user = request.user
+    context = {"invitation": found, "site": found.site}
+    if user.is_authenticated:
+        if (user.email or "").lower() != found.email:
+            return _invitation_refused(
+                request,
+                invitations.InvitationRefused(
+                    f"This invitation was sent to another email address than the one on your "
+                    f"account ({user.name}). Log out, then open the link again.",
+                    status=403,
+                ),
+            )
+        if request.method == "POST":
+            try:
+                accepted, _ = invitations.accept_invitation(token=token, user=user)
+            except invitations.InvitationRefused as refused:
+                return _invitation_refused(request, refused)
+            return _welcome(request, accepted)
+        return TemplateResponse(request, "accounts/invitation.html", {**context, "join": True})
+    if invitations.account_for(found) is not None:
+        # They accept by logging in; the login page brings them back here.
+        return TemplateResponse(
+            request,
+            "accounts/invitation.html",
+            {**context, "log_in": True},
+            status=409 if request.method == "POST" else 200,
+        )
+    form = AcceptInvitationForm(
+        request.POST or None, email=found.email, initial={"name": found.name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            accepted, user = invitations.accept_invitation(
+                token=token, name=form.cleaned_data["name"], password=form.cleaned_data["password1"]
+            )
+        except invitations.InvitationRefused as refused:
+            return _invitation_refused(request, refused)
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            login(request, user, backend="commonpot.auth.UsernameOrEmailBackend")
+            return _welcome(request, accepted)
+    return TemplateResponse(
+        request, "accounts/invitation.html", {**context, "form": form}, status=form_status(form)
+    )
+
+
 @login_required
 @require_POST
 def join_site(request: HttpRequest, slug: str) -> HttpResponse:
@@ -334,6 +412,34 @@ def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
     )
 
 
+def _people_page(
+    request: HttpRequest,
+    site: Site,
+    form: MemberRoleForm | None = None,
+    invite_form: InvitationForm | None = None,
+) -> TemplateResponse:
+    memberships = (
+        Membership.objects.filter(site=site)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    pending = Invitation.objects.filter(site=site).pending().select_related("invited_by")
+    form = form or MemberRoleForm()
+    invite_form = invite_form or InvitationForm(may_invite_leads=is_coordinator(request.user))
+    return TemplateResponse(
+        request,
+        "commonpot/site_people.html",
+        {
+            "site": site,
+            "memberships": memberships,
+            "form": form,
+            "invite_form": invite_form,
+            "invitations": pending,
+        },
+        status=form_status(form, invite_form),
+    )
+
+
 @lead_required
 @require_http_methods(["GET", "POST"])
 def site_people(request: HttpRequest, site: Site) -> HttpResponse:
@@ -355,17 +461,39 @@ def site_people(request: HttpRequest, site: Site) -> HttpResponse:
                 f" at {site.name}.",
             )
             return redirect("site_people", slug=site.slug)
-    memberships = (
-        Membership.objects.filter(site=site)
-        .select_related("user")
-        .order_by("role", "user__display_name")
-    )
-    return TemplateResponse(
-        request,
-        "commonpot/site_people.html",
-        {"site": site, "memberships": memberships, "form": form},
-        status=form_status(form),
-    )
+    return _people_page(request, site, form=form)
+
+
+@lead_required
+@require_POST
+def site_invite(request: HttpRequest, site: Site) -> HttpResponse:
+    """Invite someone by email: a lead as volunteer, a coordinator as volunteer or lead."""
+    form = InvitationForm(request.POST, may_invite_leads=is_coordinator(request.user))
+    if form.is_valid():
+        try:
+            invitation = invitations.invite_to_site(by=request.user, site=site, **form.cleaned_data)
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}: the link works once, for 7 days.",
+            )
+            return redirect("site_people", slug=site.slug)
+    return _people_page(request, site, invite_form=form)
+
+
+@lead_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, site: Site, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, site=site)
+    try:
+        invitations.withdraw_invitation(invitation_id=invitation.pk, by=request.user, site=site)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect("site_people", slug=site.slug)
 
 
 @lead_required

@@ -31,6 +31,7 @@ class VolunteersConfig(AppConfig):
             reports,
             site_settings,
             views_sheets,
+            walk_ins,
         )
         from volunteers.forms import RemindersAndSheetForm
 
@@ -51,7 +52,7 @@ class VolunteersConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="volunteers",
-                title="Shift reminders and sheets",
+                title="Shift reminders, sheets and attendance",
                 form_class=RemindersAndSheetForm,
                 save=site_settings.save_reminders_and_sheet,
                 order=40,
@@ -68,6 +69,7 @@ class VolunteersConfig(AppConfig):
         registry.add_page_benchmark(benchmark_pages.seed)
         for kind, label in {**notifications.MESSAGE_KINDS, **reminders.MESSAGE_KINDS}.items():
             registry.add_message_kind(kind, label)
+        registry.add_invitation_listener(walk_ins.hand_over_hours)
         post_save.connect(
             _forget_erased_person,
             sender=get_user_model(),

@@ -16,6 +16,8 @@ from commonpot.words import counted
 from kitchen.models import MealService
 from pantry.network.models import Transfer
 from volunteers.models import (
+    DEFAULT_ATTENDANCE_DAYS,
+    MAX_ATTENDANCE_DAYS,
     MAX_GUESTS,
     MAX_HOURS,
     QualificationKind,
@@ -222,6 +224,40 @@ class AddVolunteerForm(forms.Form):
         )
 
 
+class WalkInForm(forms.Form):
+    """Someone who came without signing up: a name is enough."""
+
+    name = forms.CharField(
+        max_length=150,
+        error_messages={"required": "Write the walk-in's name."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = PhoneField(help_text="Seen only by this site's leads and coordinators.")
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    may_contact = forms.BooleanField(
+        label="They agree to be contacted about volunteering here (ask them)",
+        required=False,
+        initial=False,
+    )
+    hours = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_value=MAX_HOURS,
+        decimal_places=2,
+        max_digits=5,
+        help_text="Leave empty for the length of the shift.",
+        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
+    )
+
+
+class InviteWalkInForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    agreed = forms.BooleanField(
+        label="They asked for this invitation, or agreed to it",
+        required=False,
+    )
+
+
 class CheckInForm(forms.Form):
     attendance = forms.ChoiceField(
         choices=[("attended", "Attended"), ("missed", "Missed"), ("excused", "Excused")]
@@ -253,8 +289,9 @@ class ShiftPolicyForm(forms.ModelForm):
 
 
 class RemindersAndSheetForm(SettingsSectionForm):
-    """When reminders go out and what the shift sheet says, as a section of the
-    site's Settings page (the sign-up rules have their own page)."""
+    """When reminders go out, what the shift sheet says and how long attendance
+    stays open, as a section of the site's Settings page (the sign-up rules have
+    their own page)."""
 
     emergency_phone = PhoneField()
 
@@ -262,6 +299,22 @@ class RemindersAndSheetForm(SettingsSectionForm):
         model = ShiftPolicy
         fields = REMINDER_AND_SHEET_FIELDS
         widgets = {"safety_rules": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "attendance_days": {
+                "max_value": f"At most {MAX_ATTENDANCE_DAYS} days.",
+                "min_value": "0 or more days (0: on the day of the shift only).",
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.fields["attendance_days"]
+        days.required = False
+        days.help_text += f" Empty: {DEFAULT_ATTENDANCE_DAYS}."
+
+    def clean_attendance_days(self) -> int:
+        days = self.cleaned_data.get("attendance_days")
+        return DEFAULT_ATTENDANCE_DAYS if days is None else days
 
 
 class RoleForm(forms.ModelForm):

@@ -28,6 +28,8 @@ MAX_GUESTS = 10
 # Hours credited for one sign-up: a day at most (the column holds up to 999.99).
 MAX_HOURS = 24
 DEFAULT_REMINDER_HOURS = 24
+DEFAULT_ATTENDANCE_DAYS = 14
+MAX_ATTENDANCE_DAYS = 90
 DEFAULT_SAFETY_RULES = (
     "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
     "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
@@ -96,6 +98,13 @@ class ShiftPolicy(models.Model):
         help_text="Printed at the foot of every shift sheet.",
     )
     emergency_phone = models.CharField(max_length=32, blank=True)
+    attendance_days = models.PositiveSmallIntegerField(
+        "attendance can be recorded for (days after a shift)",
+        default=DEFAULT_ATTENDANCE_DAYS,
+        validators=[MaxValueValidator(MAX_ATTENDANCE_DAYS)],
+        help_text="Leads can record or correct who came, and their hours, until this many "
+        "days after the day a shift ends (0: on that day only). Up to 90.",
+    )
 
     def __str__(self) -> str:
         return f"Shift rules at {self.site}"
@@ -562,6 +571,15 @@ class Shift(models.Model):
         """Too close to the start to cancel freely: a claim now can only be handed on."""
         return timezone.now() >= self.cancellation_cutoff
 
+    @property
+    def attendance_last_day(self) -> date:
+        """The last day (the site's calendar) attendance may be recorded or corrected."""
+        return self.local_end.date() + timedelta(days=self.policy.attendance_days)
+
+    def attendance_open_on(self, day: date) -> bool:
+        """From the day the shift starts to the end of the site's correction window."""
+        return self.local_date <= day <= self.attendance_last_day
+
     # What a card shows, from `ShiftQuerySet.for_cards` (prefetched `going` and `mine`).
 
     @property
@@ -772,6 +790,75 @@ class SignUp(models.Model):
         if self.promoted_at is not None and self.promoted_at >= cutoff:
             return True
         return now < cutoff
+
+
+class AttendanceChange(models.Model):
+    """Each time a lead records or corrects a sign-up's attendance: what they set,
+    who and when. The sign-up holds the current values; this keeps the history."""
+
+    sign_up = models.ForeignKey(SignUp, on_delete=models.CASCADE, related_name="attendance_changes")
+    attendance = models.CharField(max_length=10, choices=SignUp.Attendance.choices)
+    hours_credited = models.DecimalField(max_digits=5, decimal_places=2)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_attendance_display()} for {self.sign_up_id} at {self.changed_at}"
+
+
+class WalkIn(models.Model):
+    """Someone who came to help without an account, recorded by a lead by name.
+
+    Their places on shifts belong to `person`, an account of their own that
+    cannot log in (no password, no email, no reminders), so they count in
+    rosters, hours and reports like anyone else. When they accept an
+    invitation, their sign-ups move to the account that accepted it
+    (`account`) and `person` is closed.
+
+    The phone and email they gave are kept here, not on `person`, and are shown
+    only to the site's leads and coordinators; `may_contact` records whether
+    they agreed to be contacted (asked, and no unless they said yes).
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="walk_ins")
+    person = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="walk_in"
+    )
+    name = models.CharField(max_length=150)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    may_contact = models.BooleanField("agreed to be contacted", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    invitation = models.ForeignKey(
+        "commonpot.Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="walk_ins",
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account that took over their hours.",
+    )
+    joined_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (walk-in at {self.site})"
 
 
 class LeadMessage(models.Model):

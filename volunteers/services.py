@@ -14,23 +14,38 @@ profiles and calendar links in `volunteers.people`.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
+from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from commonpot.dates import clock_span, day, long_day
 from commonpot.errors import DomainError
+from commonpot.forms import normalise_phone
+from commonpot.invitations import EMAIL_EXAMPLE
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
 from commonpot.words import counted
 from volunteers import notifications
 from volunteers.eligibility import check_eligible
-from volunteers.models import MAX_GUESTS, MAX_HOURS, LeadMessage, Shift, SignUp
+from volunteers.models import (
+    MAX_GUESTS,
+    MAX_HOURS,
+    AttendanceChange,
+    LeadMessage,
+    Shift,
+    SignUp,
+    WalkIn,
+)
+
+WALK_IN_REASON = "Walk-in"
 
 
 def _when(shift: Shift) -> str:
@@ -38,7 +53,7 @@ def _when(shift: Shift) -> str:
     return f"{day(start)} {clock_span(start, end)}"
 
 
-def _lock_person(person: User) -> None:
+def lock_person(person: User) -> None:
     get_user_model().objects.select_for_update().filter(pk=person.pk).first()
 
 
@@ -69,6 +84,18 @@ def lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
 def _require_lead(by: User, site: Site) -> None:
     if not can_manage_site(by, site):
         raise DomainError("Only this site's leads and coordinators can do this.")
+
+
+def check_paperwork_window(shift: Shift) -> None:
+    """Attendance, and people added after the fact, only until the site's window closes."""
+    today = shift.site.today()
+    if today > shift.attendance_last_day:
+        days = shift.policy.attendance_days
+        raise DomainError(
+            f"Attendance for this shift closed on {long_day(shift.attendance_last_day)}: "
+            f"{shift.site.name} allows changes up to {counted(days, 'day', 'days')} after a "
+            "shift. A coordinator can widen the window in the site's settings."
+        )
 
 
 def _check_guests(guests: int, shift: Shift) -> None:
@@ -180,7 +207,7 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
     the shift is full; refused with a reason if only part of the party fits,
     or the shift is closed, or the person cannot do this role or is busy then.
     """
-    _lock_person(volunteer)
+    lock_person(volunteer)
     shift = lock_shift(shift_id)
     now = timezone.now()
     if not shift.is_published:
@@ -275,7 +302,7 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
     their places for the waitlist. If the stand-in was waiting for this shift,
     their waitlist entry is used up.
     """
-    _lock_person(volunteer)
+    lock_person(volunteer)
     shift, original = lock_sign_up(sign_up_id)
     if not original.wants_stand_in:
         raise DomainError("This place has already been taken or is no longer offered.")
@@ -327,15 +354,16 @@ def add_to_shift(
 
     The sign-up window does not apply and the shift may be unpublished, but
     the shift still never overfills, and qualifications, age and overlaps
-    still count.
+    still count. A shift that has ended takes people until the site's
+    attendance window closes (late paperwork).
     """
     if not reason.strip():
         raise DomainError("Say why you are adding them by hand.", field="reason")
-    _lock_person(volunteer)
+    lock_person(volunteer)
     shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     if shift.ends_at <= timezone.now():
-        raise DomainError("This shift is over.")
+        check_paperwork_window(shift)
     _check_guests(guests, shift)
     _check_not_on_shift(volunteer, shift, you=False)
     check_eligible(volunteer, shift, you=False)
@@ -380,11 +408,42 @@ def _parse_hours(hours: Decimal | str | None, shift: Shift) -> Decimal:
     return parse_decimal(hours, field="hours", ceiling=MAX_HOURS, places=2, zero_allowed=True)
 
 
+def set_attendance(
+    sign_up: SignUp, *, by: User, attendance: str, hours: Decimal | str | None = None
+) -> SignUp:
+    """Write attendance on a sign-up the caller has locked, and keep the change."""
+    if attendance not in SignUp.Attendance.values:
+        raise DomainError("Choose attended, missed or excused.", field="attendance")
+    credited = (
+        _parse_hours(hours, sign_up.shift)
+        if attendance == SignUp.Attendance.ATTENDED
+        else Decimal(0)
+    )
+    now = timezone.now()
+    sign_up.attendance = attendance
+    sign_up.hours_credited = credited
+    sign_up.checked_in_at = now
+    sign_up.checked_in_by = by
+    sign_up.save(update_fields=["attendance", "hours_credited", "checked_in_at", "checked_in_by"])
+    AttendanceChange.objects.create(
+        sign_up=sign_up,
+        attendance=attendance,
+        hours_credited=credited,
+        changed_by=by,
+        changed_at=now,
+    )
+    return sign_up
+
+
 @transaction.atomic
 def record_attendance(
     *, sign_up_id: int, by: User, attendance: str, hours: Decimal | str | None = None
 ) -> SignUp:
-    """Check-in: attended (hours credited, the shift's length unless given), missed or excused."""
+    """Check-in: attended (hours credited, the shift's length unless given), missed or excused.
+
+    From the day of the shift until the site's attendance window closes, so late
+    paperwork and corrections still count; each change keeps who made it and when.
+    """
     shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
     if attendance not in SignUp.Attendance.values:
@@ -393,15 +452,98 @@ def record_attendance(
         raise DomainError("Only people confirmed on the shift can be checked in.")
     if shift.local_date > shift.site.today():
         raise DomainError("Check-in opens on the day of the shift.")
-    credited = (
-        _parse_hours(hours, shift) if attendance == SignUp.Attendance.ATTENDED else Decimal(0)
+    check_paperwork_window(shift)
+    return set_attendance(sign_up, by=by, attendance=attendance, hours=hours)
+
+
+def _stand_in_account(name: str) -> User:
+    """An account that holds a walk-in's sign-ups: no password, email or reminders."""
+    person = User(
+        username=f"walk-in-{secrets.token_hex(8)}",
+        display_name=name,
+        reminders=User.Reminders.NONE,
+        weekly_digest=False,
     )
-    sign_up.attendance = attendance
-    sign_up.hours_credited = credited
-    sign_up.checked_in_at = timezone.now()
-    sign_up.checked_in_by = by
-    sign_up.save(update_fields=["attendance", "hours_credited", "checked_in_at", "checked_in_by"])
-    return sign_up
+    person.set_unusable_password()
+    person.save()
+    return person
+
+
+def _clean_contact(phone: str, email: str) -> tuple[str, str]:
+    try:
+        phone = normalise_phone(phone or "")
+    except forms.ValidationError as e:
+        raise DomainError(" ".join(e.messages), field="phone") from None
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except forms.ValidationError:
+            raise DomainError(EMAIL_EXAMPLE, field="email") from None
+    return phone, email
+
+
+@transaction.atomic
+def record_walk_in(
+    *,
+    shift_id: int,
+    by: User,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    may_contact: bool = False,
+    hours: Decimal | str | None = None,
+) -> SignUp:
+    """A lead records someone who turned up without signing up, by name.
+
+    They are confirmed on the shift and checked in as attended (for the
+    shift's length unless `hours` says otherwise), from the day of the shift
+    until the site's attendance window closes. They take a place like anyone:
+    a full shift is refused, and the role's qualifications and age still count.
+    """
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError("Write the walk-in's name.", field="name")
+    if len(name) > 150:
+        raise DomainError("Keep the name under 150 characters.", field="name")
+    phone, email = _clean_contact(phone, email)
+    shift = lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    if shift.local_date > shift.site.today():
+        raise DomainError(
+            "A walk-in is recorded on the day of the shift or after it. To put someone on a "
+            "coming shift, use “Add someone by hand”."
+        )
+    check_paperwork_window(shift)
+    if shift.places_left < 1:
+        raise DomainError(
+            f"The shift is full ({shift.places_taken} of {shift.max_people}). Raise its maximum "
+            "first to record more people."
+        )
+    person = _stand_in_account(name)
+    check_eligible(person, shift, you=False)
+    WalkIn.objects.create(
+        site=shift.site,
+        person=person,
+        name=name,
+        phone=phone,
+        email=email,
+        may_contact=bool(may_contact),
+        recorded_by=by,
+    )
+    now = timezone.now()
+    sign_up = SignUp.objects.create(
+        shift=shift,
+        volunteer=person,
+        status=SignUp.Status.CONFIRMED,
+        created_at=now,
+        confirmed_at=now,
+        added_by=by,
+        added_reason=WALK_IN_REASON,
+    )
+    _take_places(shift, 1)
+    sign_up.shift = shift
+    return set_attendance(sign_up, by=by, attendance=SignUp.Attendance.ATTENDED, hours=hours)
 
 
 def _message(

@@ -1,5 +1,6 @@
-"""The volunteers' section of a site's Settings page: when reminders go out, and
-the emergency number and safety rules printed on every shift sheet."""
+"""The volunteers' section of a site's Settings page: when reminders go out, the
+emergency number and safety rules printed on every shift sheet, and for how many
+days after a shift its attendance can still be recorded or corrected."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ REMINDER_AND_SHEET_FIELDS = [
     "safety_rules",
     "reminder_hours",
     "second_reminder_hours",
+    "attendance_days",
 ]
 
 

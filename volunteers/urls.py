@@ -46,6 +46,7 @@ urlpatterns = [
     path(lead + "shifts/<int:pk>/edit/", views_lead.shift_edit, name="shift_edit"),
     path(lead + "shifts/<int:pk>/delete/", views_lead.shift_delete, name="shift_delete"),
     path(lead + "shifts/<int:pk>/add/", views_lead.roster_add, name="roster_add"),
+    path(lead + "shifts/<int:pk>/walk-ins/", views_lead.walk_in_add, name="walk_in_add"),
     path(
         lead + "shifts/<int:pk>/sign-ups/<int:sign_up_id>/remove/",
         views_lead.roster_remove,
@@ -89,6 +90,11 @@ urlpatterns = [
     ),
     path(lead + "volunteers/", views_people.volunteers, name="people"),
     path(lead + "volunteers/<int:user_id>/", views_people.record, name="record"),
+    path(
+        lead + "volunteers/<int:user_id>/invite/",
+        views_people.walk_in_invite,
+        name="walk_in_invite",
+    ),
     path(
         lead + "volunteers/<int:user_id>/qualifications/<int:qualification_id>/verify/",
         views_people.verify,

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -25,7 +26,7 @@ from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
-from commonpot.permissions import can_see_contact, lead_required
+from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from volunteers import planning, services
 from volunteers.forms import (
     AddVolunteerForm,
@@ -35,10 +36,18 @@ from volunteers.forms import (
     ReasonForm,
     ShiftForm,
     ShiftPolicyForm,
+    WalkInForm,
     week_start,
 )
 from volunteers.links import meals_with_allergens
-from volunteers.models import Qualification, Shift, ShiftPolicy, ShiftRole, SignUp
+from volunteers.models import (
+    AttendanceChange,
+    Qualification,
+    Shift,
+    ShiftPolicy,
+    ShiftRole,
+    SignUp,
+)
 from volunteers.tables import DayTable, WeekTable
 
 
@@ -199,14 +208,18 @@ def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
     sign_ups = list(
         shift.sign_ups.active()
-        .select_related("volunteer", "added_by")
+        .select_related("volunteer", "added_by", "checked_in_by", "volunteer__walk_in__site")
         .with_first_shift_flag()
         .with_waitlist_position()
         .prefetch_related(
             Prefetch(
                 "volunteer__qualifications",
                 queryset=Qualification.objects.select_related("kind"),
-            )
+            ),
+            Prefetch(
+                "attendance_changes",
+                queryset=AttendanceChange.objects.select_related("changed_by"),
+            ),
         )
         .order_by("created_at", "id")
     )
@@ -214,14 +227,26 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         s.show_contact = can_see_contact(
             request.user, s.volunteer, signed_up_site_ids={shift.site_id}
         )
+        s.walk_in = getattr(s.volunteer, "walk_in", None)
+        # A walk-in's own phone and email: this site's leads and coordinators only.
+        s.show_walk_in_contact = s.walk_in is not None and can_manage_site(
+            request.user, s.walk_in.site
+        )
+    today = site.today()
+    has_ended = shift.ends_at <= timezone.now()
     return {
         "site": site,
         "shift": shift,
         "roster": [s for s in sign_ups if s.is_confirmed],
         "waitlist": [s for s in sign_ups if s.is_waitlisted],
         "add_form": AddVolunteerForm(site=site),
-        "check_in_open": shift.local_date <= site.today(),
-        "today": site.today(),
+        "walk_in_form": WalkInForm(),
+        "check_in_open": shift.attendance_open_on(today),
+        "check_in_not_yet": shift.local_date > today,
+        "attendance_last_day": shift.attendance_last_day,
+        "attendance_closed": today > shift.attendance_last_day,
+        "has_ended": has_ended,
+        "today": today,
         "meal_allergens": (
             meals_with_allergens([shift.meal_id])[shift.meal_id].allergen_labels
             if shift.meal_id
@@ -261,6 +286,29 @@ def roster_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     context = _roster_context(request, site, shift)
     context["add_form"] = form
+    return TemplateResponse(request, "volunteers/roster.html", context, status=400)
+
+
+@lead_required
+@require_POST
+def walk_in_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """Record someone who came without signing up, by name (late paperwork too)."""
+    shift = _shift(site, pk)
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            sign_up = services.record_walk_in(
+                shift_id=shift.pk, by=request.user, **form.cleaned_data
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request, f"{sign_up.volunteer.name} is on the shift as a walk-in, checked in."
+            )
+            return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
+    context = _roster_context(request, site, shift)
+    context["walk_in_form"] = form
     return TemplateResponse(request, "volunteers/roster.html", context, status=400)
 
 

@@ -12,11 +12,13 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.forms import show_error
 from commonpot.models import Site, User
-from commonpot.permissions import can_see_contact, lead_required
+from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.tables import paginate
-from volunteers import people
-from volunteers.models import Qualification, SignUp
+from volunteers import people, walk_ins
+from volunteers.forms import InviteWalkInForm
+from volunteers.models import Qualification, SignUp, WalkIn
 from volunteers.tables import VolunteerTable
 
 
@@ -86,18 +88,35 @@ def _person(site: Site, user_id: int) -> User:
     return person
 
 
-@lead_required
-@require_GET
-def record(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
-    person = _person(site, user_id)
+def _walk_in(person: User) -> WalkIn | None:
+    return (
+        WalkIn.objects.select_related("site", "recorded_by", "invitation", "account")
+        .filter(person=person)
+        .first()
+    )
+
+
+def _record_page(
+    request: HttpRequest, site: Site, person: User, invite_form: InviteWalkInForm | None = None
+) -> TemplateResponse:
     here = SignUp.objects.of(person).filter(shift__site=site)
     signed_up_at = set(
         SignUp.objects.of(person).values_list("shift__site_id", flat=True).distinct()
     )
+    walk_in = _walk_in(person)
+    if walk_in is not None and invite_form is None:
+        invite_form = InviteWalkInForm(
+            initial={"email": walk_in.email, "agreed": walk_in.may_contact}
+        )
     return TemplateResponse(
         request,
         "volunteers/record.html",
         {
+            "walk_in": walk_in,
+            # The phone and email a walk-in gave: the site's leads and coordinators only.
+            "show_walk_in_contact": walk_in is not None
+            and can_manage_site(request.user, walk_in.site),
+            "invite_form": invite_form,
             "site": site,
             "person": person,
             "record": here.record(),
@@ -110,7 +129,36 @@ def record(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
             ),
             "show_contact": can_see_contact(request.user, person, signed_up_site_ids=signed_up_at),
         },
+        status=400 if invite_form is not None and invite_form.errors else 200,
     )
+
+
+@lead_required
+@require_GET
+def record(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    return _record_page(request, site, _person(site, user_id))
+
+
+@lead_required
+@require_POST
+def walk_in_invite(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    """Invite a walk-in to an account of their own, which takes over their hours."""
+    person = _person(site, user_id)
+    walk_in = get_object_or_404(WalkIn, person=person, site=site)
+    form = InviteWalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            walk_ins.invite_walk_in(walk_in_id=walk_in.pk, by=request.user, **form.cleaned_data)
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {form.cleaned_data['email']}. When {walk_in.name} accepts, "
+                "the hours recorded here become theirs.",
+            )
+            return redirect("volunteers:record", slug=site.slug, user_id=person.pk)
+    return _record_page(request, site, person, invite_form=form)
 
 
 @lead_required

@@ -62,6 +62,23 @@ ROWS = [
         {"slug": "site", "user_id": "volunteer"},
         expect=lead_only(coordinator=405, lead=405),
     ),
+    # Invitations: an empty post shows the form again to those who may invite.
+    Row("POST", "site_invite", {"slug": "site"}, expect=lead_only(coordinator=400, lead=400)),
+    Row(
+        "POST",
+        "site_invite",
+        {"slug": "other"},
+        expect=lead_only(coordinator=400, lead=403, other_lead=400),
+    ),
+    Row(
+        "POST",
+        "invitation_withdraw",
+        {"slug": "site", "invitation_id": "invitation"},
+        expect=lead_only(coordinator=302, lead=302),
+    ),
+    # The link is for a new person's address: anyone else logged in is told so.
+    Row("GET", "invitation", {"token": "token"}, expect=everyone(403, anonymous=200)),
+    Row("GET", "invitation", {"token": "not-a-token"}, expect=everyone(404)),
     Row("GET", "site_report", {"slug": "site"}, expect=lead_only()),
     Row(
         "GET",
@@ -87,12 +104,19 @@ ROWS = [
 
 
 @pytest.fixture
-def core_names(actors, site, private_site):
+def core_names(actors, site, other_site, private_site):
     """What the rows' kwargs name, as the addresses take them."""
+    from commonpot.invitations import invite_to_site
     from commonpot.opendata import public_id
 
+    lead = actors["lead"]
+    link = invite_to_site(by=lead, site=site, email="new.person@example.org", role="volunteer")
+    withdrawn = invite_to_site(by=lead, site=site, email="sam@example.org", role="volunteer")
     return {
         "site": site.slug,
+        "other": other_site.slug,
+        "token": link.token,
+        "invitation": withdrawn.pk,
         "private": private_site.slug,
         "volunteer": actors["volunteer"].pk,
         "site-service": public_id(site, "service"),

@@ -42,7 +42,9 @@ def settings_url(site: Site) -> str:
 def test_the_settings_page_shows_each_apps_section_with_the_sites_values(lead, site):
     ShiftPolicy.objects.create(site=site, emergency_phone="+441179460001")
     page = client_for(lead).get(settings_url(site)).content.decode()
-    assert "Storage, measures and paper" in page and "Shift reminders and sheets" in page
+    assert (
+        "Storage, measures and paper" in page and "Shift reminders, sheets and attendance" in page
+    )
     assert "Days past best-before food may still be given out" in page
     for field in ("has_chilled_storage", "paper_size", "reminder_hours", "safety_rules"):
         assert f'name="{field}"' in page

@@ -14,6 +14,7 @@ from volunteers.models import (
     Shift,
     ShiftRole,
     SignUp,
+    WalkIn,
 )
 
 
@@ -87,3 +88,22 @@ class RotaFactory(DjangoModelFactory):
     max_people = 4
     weeks_ahead = 4
     starts_on = factory.LazyFunction(timezone.localdate)
+
+
+class WalkInFactory(DjangoModelFactory):
+    """A walk-in's record, with the account that holds their sign-ups (no log-in)."""
+
+    class Meta:
+        model = WalkIn
+
+    site = factory.SubFactory(SiteFactory)
+    name = "Sam Walker"
+    person = factory.SubFactory(
+        UserFactory,
+        display_name=factory.SelfAttribute("..name"),
+        email="",
+        phone="",
+        username=factory.Sequence(lambda n: f"walk-in-{n}"),
+    )
+    phone = "+447700900555"
+    email = "sam.walker@example.org"

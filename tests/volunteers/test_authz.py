@@ -11,6 +11,7 @@ from tests.volunteers.factories import (
     RotaFactory,
     ShiftFactory,
     SignUpFactory,
+    WalkInFactory,
 )
 from volunteers.models import RotaException, VolunteerProfile
 
@@ -66,6 +67,38 @@ ROWS = [
         "volunteers:roster_add",
         {"slug": "site", "pk": "shift"},
         expect=lead_only(coordinator=400, lead=400),
+    ),
+    # No name given: the walk-in form comes back with its error.
+    Row(
+        "POST",
+        "volunteers:walk_in_add",
+        {"slug": "site", "pk": "shift"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    Row(
+        "POST",
+        "volunteers:walk_in_add",
+        {"slug": "site", "pk": "other_shift"},
+        expect=lead_only(coordinator=404, lead=404),
+    ),
+    Row(
+        "POST",
+        "volunteers:walk_in_add",
+        {"slug": "other", "pk": "other_shift"},
+        expect=lead_only(coordinator=400, lead=403, other_lead=400),
+    ),
+    # No address given: the invitation form comes back with its error.
+    Row(
+        "POST",
+        "volunteers:walk_in_invite",
+        {"slug": "site", "user_id": "walk_in"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    Row(
+        "POST",
+        "volunteers:walk_in_invite",
+        {"slug": "other", "user_id": "walk_in"},
+        expect=lead_only(coordinator=404, lead=403, other_lead=404),
     ),
     # No reason given: refused with a message, nothing removed.
     Row(
@@ -172,7 +205,10 @@ def volunteers_names(site, other_site, private_site, volunteer):
         volunteer=volunteer, verified_at=None, kind__name="Driving licence"
     )
     profile = VolunteerProfile.objects.create(user=volunteer)
+    walk_in = WalkInFactory(site=site)
+    SignUpFactory(shift=shift, volunteer=walk_in.person)
     return {
+        "walk_in": walk_in.person.pk,
         "site": site.slug,
         "other": other_site.slug,
         "private": private_site.slug,
