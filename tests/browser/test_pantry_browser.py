@@ -78,7 +78,7 @@ def test_a_lead_logs_a_three_line_donation_and_sees_it_in_stock(page, kitchen):
     assert page.evaluate("window.stillTheSamePage") == "stock"
 
 
-def test_an_expired_lot_is_discarded_in_one_tap_on_a_phone(phone, kitchen):
+def test_a_lot_past_use_by_is_discarded_in_one_tap_on_a_phone(phone, kitchen):
     site, lead = kitchen
     item = rice()
     lot = services.receive(
@@ -88,6 +88,8 @@ def test_an_expired_lot_is_discarded_in_one_tap_on_a_phone(phone, kitchen):
         by=lead,
         source="Test",
         best_before=site.today() - timedelta(days=2),
+        date_kind="use_by",
+        received_on=site.today() - timedelta(days=3),
     ).lot
     log_in(phone, lead.username, PASSWORD)
     phone.goto(f"/sites/{site.slug}/waste/")
