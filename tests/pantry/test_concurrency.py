@@ -76,7 +76,7 @@ def test_concurrent_takes_of_the_last_5_kg_leave_exactly_zero(site, lead, item_r
     refused = [r for r in results if isinstance(r, NotEnoughStock)]
     assert len(taken) == 1, results
     assert len(refused) == people - 1, results
-    assert all("Only 0 g of Rice is available" in str(e) for e in refused)
+    assert all("Only 0 g of Rice is free" in str(e) for e in refused)
     lot.refresh_from_db()
     assert lot.on_hand == 0
     assert StockMove.objects.filter(kind="distributed").count() == 1
