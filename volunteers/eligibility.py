@@ -1,4 +1,5 @@
-"""May this person do this role on this shift? Qualifications and minimum age."""
+"""May this person do this role on this shift? Qualifications, minimum age, and the
+site's fair rules (volunteers.fair_rules: hours, rest, minors)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.models import User
 from commonpot.quickurls import quick_reverse
+from volunteers import fair_rules
 from volunteers.models import Qualification, Shift, VolunteerProfile
 
 
@@ -66,8 +68,14 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
     return [p.strip() for p in found]
 
 
+def all_problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
+    """The role's needs and the site's fair rules, everything that stops a place."""
+    return problems(person, shift, you=you) + fair_rules.problems(person, shift, you=you)
+
+
 def check_eligible(person: User, shift: Shift, *, you: bool = True) -> None:
-    found = problems(person, shift, you=you)
+    """Refuse with every reason at once; each door onto a shift asks this."""
+    found = all_problems(person, shift, you=you)
     if found:
         raise DomainError(" ".join(found))
 
