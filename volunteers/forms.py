@@ -350,8 +350,22 @@ class FairRulesForm(SettingsSectionForm):
             },
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty is the default (off, or 60 days), so the page saves as before for
+        # a lead who never looks at this section.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField):
+                field.required = False
+                default = ShiftPolicy._meta.get_field(name).default
+                field.help_text += f" Empty: {default}."
+
     def clean(self):
         data = super().clean()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField) and data.get(name) is None:
+                if name not in self.errors:
+                    data[name] = ShiftPolicy._meta.get_field(name).default
         cap, minors = data.get("max_hours_per_day"), data.get("minor_max_hours_per_day")
         if cap and minors and minors > cap:
             self.add_error(
