@@ -178,13 +178,10 @@ def rules_in_words(policy: ShiftPolicy) -> list[str]:
     if policy.max_hours_per_day:
         rules.append(f"At most {_hours(Decimal(policy.max_hours_per_day))} a day.")
     if policy.min_rest_hours:
-        rules.append(
-            f"At least {_hours(Decimal(policy.min_rest_hours))} of rest between shifts."
-        )
+        rules.append(f"At least {_hours(Decimal(policy.min_rest_hours))} of rest between shifts.")
     if policy.minor_max_hours_per_day:
         rules.append(
-            f"Under {ADULT_AGE}: at most {_hours(Decimal(policy.minor_max_hours_per_day))} "
-            "a day."
+            f"Under {ADULT_AGE}: at most {_hours(Decimal(policy.minor_max_hours_per_day))} a day."
         )
     if policy.minors_need_guardian:
         rules.append(f"Under {ADULT_AGE}: a parent's or guardian's contact is needed to claim.")

@@ -363,9 +363,9 @@ class FairRulesForm(SettingsSectionForm):
     def clean(self):
         data = super().clean()
         for name, field in self.fields.items():
-            if isinstance(field, forms.IntegerField) and data.get(name) is None:
-                if name not in self.errors:
-                    data[name] = ShiftPolicy._meta.get_field(name).default
+            empty = data.get(name) is None and name not in self.errors
+            if isinstance(field, forms.IntegerField) and empty:
+                data[name] = ShiftPolicy._meta.get_field(name).default
         cap, minors = data.get("max_hours_per_day"), data.get("minor_max_hours_per_day")
         if cap and minors and minors > cap:
             self.add_error(

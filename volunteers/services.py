@@ -406,8 +406,8 @@ def add_to_shift(
     The sign-up window does not apply and the shift may be unpublished, but
     the shift still never overfills, and qualifications, age, overlaps and the
     site's fair rules (hours, rest, minors) still count. The no-show rule does
-    not: a lead adding someone is the approval it asks for. A shift that has ended takes people until the site's
-    attendance window closes (late paperwork).
+    not: a lead adding someone is the approval it asks for. A shift that has
+    ended takes people until the site's attendance window closes (late paperwork).
     """
     if not reason.strip():
         raise DomainError("Say why you are adding them by hand.", field="reason")

@@ -107,9 +107,7 @@ def test_two_missed_shifts_or_old_ones_do_not_count(site, shift, volunteer, cook
     assert claim(shift, volunteer).is_confirmed
 
 
-def test_missed_shifts_at_another_site_do_not_count_here(
-    site, other_site, shift, volunteer, cook
-):
+def test_missed_shifts_at_another_site_do_not_count_here(site, other_site, shift, volunteer, cook):
     rules(site, no_show_limit=1)
     missed(volunteer, other_site, cook, days_ago=3)
     assert claim(shift, volunteer).is_confirmed
@@ -337,9 +335,7 @@ def test_a_stand_in_is_held_to_the_fair_rules(site, shift, volunteer, make_volun
     assert place.wants_stand_in
 
 
-def test_a_leads_add_keeps_the_fair_rules_but_is_the_approval(
-    site, shift, volunteer, lead, cook
-):
+def test_a_leads_add_keeps_the_fair_rules_but_is_the_approval(site, shift, volunteer, lead, cook):
     rules(site, no_show_limit=1, min_rest_hours=8)
     missed(volunteer, site, cook, days_ago=3)
     added = services.add_to_shift(shift_id=shift.pk, volunteer=volunteer, by=lead, reason="Call")
