@@ -546,3 +546,11 @@ def test_a_volunteer_adds_a_guardians_contact_with_both_parts(volunteer):
     )
     assert saved.status_code == 302
     assert VolunteerProfile.objects.get(user=volunteer).has_guardian_contact
+
+
+def test_a_lead_marks_a_role_not_for_minors(lead, site, cook):
+    url = reverse("volunteers:role_edit", args=[site.slug, cook.pk])
+    response = client_for(lead).post(url, {"name": "Cook", "adults_only": "on", "is_active": "on"})
+    assert response.status_code == 302
+    cook.refresh_from_db()
+    assert cook.adults_only
