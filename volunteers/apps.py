@@ -33,7 +33,7 @@ class VolunteersConfig(AppConfig):
             views_sheets,
             walk_ins,
         )
-        from volunteers.forms import RemindersAndSheetForm
+        from volunteers.forms import FairRulesForm, RemindersAndSheetForm
 
         registry.add_nav(NavLink("Shifts", "volunteers:board", lambda user: True, order=20))
         registry.add_nav(
@@ -56,6 +56,15 @@ class VolunteersConfig(AppConfig):
                 form_class=RemindersAndSheetForm,
                 save=site_settings.save_reminders_and_sheet,
                 order=40,
+            )
+        )
+        registry.add_settings_section(
+            SettingsSection(
+                key="volunteers-fair",
+                title="Fair rules for shifts",
+                form_class=FairRulesForm,
+                save=site_settings.save_fair_rules,
+                order=41,
             )
         )
         registry.add_demo_seeder(demo.seed_volunteers, order=40)

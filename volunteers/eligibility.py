@@ -1,4 +1,5 @@
-"""May this person do this role on this shift? Qualifications and minimum age."""
+"""May this person do this role on this shift? Qualifications, minimum age, and the
+site's fair rules (volunteers.fair_rules: hours, rest, minors)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.models import User
 from commonpot.quickurls import quick_reverse
+from volunteers import fair_rules
 from volunteers.models import Qualification, Shift, VolunteerProfile
 
 
@@ -66,8 +68,14 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
     return [p.strip() for p in found]
 
 
+def all_problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
+    """The role's needs and the site's fair rules, everything that stops a place."""
+    return problems(person, shift, you=you) + fair_rules.problems(person, shift, you=you)
+
+
 def check_eligible(person: User, shift: Shift, *, you: bool = True) -> None:
-    found = problems(person, shift, you=you)
+    """Refuse with every reason at once; each door onto a shift asks this."""
+    found = all_problems(person, shift, you=you)
     if found:
         raise DomainError(" ".join(found))
 
@@ -92,7 +100,7 @@ def with_requirements(shifts: list[Shift], person: User) -> list[Shift]:
     qualifications come prefetched by ShiftQuerySet.for_cards.
     """
     kinds = {k.pk for s in shifts for k in s.role.required_qualifications.all()}
-    ages = any(s.role.minimum_age for s in shifts)
+    ages = any(s.role.minimum_age or s.role.adults_only for s in shifts)
     signed_in = person.is_authenticated
     held: dict[int, Qualification] = {}
     born = None
@@ -134,14 +142,17 @@ def with_requirements(shifts: list[Shift], person: User) -> list[Shift]:
                 )
             else:
                 needs.append(Requirement(f"Needs a {kind.name}.", False, "Add yours", where))
-        if shift.role.minimum_age:
-            text = f"For people aged {shift.role.minimum_age} or over"
+        least_age = max(
+            shift.role.minimum_age or 0, fair_rules.ADULT_AGE if shift.role.adults_only else 0
+        )
+        if least_age:
+            text = f"For people aged {least_age} or over"
             if not signed_in:
                 needs.append(Requirement(f"{text}.", None))
             elif born is None:
                 needs.append(Requirement(f"{text}.", False, "Add your date of birth", where))
             else:
-                old_enough = born.age_on(day) >= shift.role.minimum_age
+                old_enough = born.age_on(day) >= least_age
                 needs.append(Requirement(f"{text}.", old_enough))
         shift.requirements = needs
     return shifts

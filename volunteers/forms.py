@@ -20,6 +20,9 @@ from volunteers.models import (
     MAX_ATTENDANCE_DAYS,
     MAX_GUESTS,
     MAX_HOURS,
+    MAX_NO_SHOW_DAYS,
+    MAX_NO_SHOW_LIMIT,
+    MAX_REST_HOURS,
     QualificationKind,
     Rota,
     Shift,
@@ -27,7 +30,7 @@ from volunteers.models import (
     ShiftRole,
 )
 from volunteers.planning import ROTA_FIELDS, SAME_START_AND_END
-from volunteers.site_settings import REMINDER_AND_SHEET_FIELDS
+from volunteers.site_settings import FAIR_RULE_FIELDS, REMINDER_AND_SHEET_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -317,10 +320,72 @@ class RemindersAndSheetForm(SettingsSectionForm):
         return DEFAULT_ATTENDANCE_DAYS if days is None else days
 
 
+class FairRulesForm(SettingsSectionForm):
+    """The site's fair rules, as a section of its Settings page. Every rule is
+    off at 0 (or unticked), which is how a site starts."""
+
+    class Meta:
+        model = ShiftPolicy
+        fields = FAIR_RULE_FIELDS
+        error_messages = {
+            "no_show_limit": {
+                "min_value": "0 (off) or more missed shifts.",
+                "max_value": f"At most {MAX_NO_SHOW_LIMIT} missed shifts.",
+            },
+            "no_show_days": {
+                "min_value": "At least 1 day.",
+                "max_value": f"At most {MAX_NO_SHOW_DAYS} days.",
+            },
+            "max_hours_per_day": {
+                "min_value": "0 (no cap) or more hours.",
+                "max_value": f"At most {MAX_HOURS} hours: a day has no more.",
+            },
+            "min_rest_hours": {
+                "min_value": "0 (no rule) or more hours.",
+                "max_value": f"At most {MAX_REST_HOURS} hours.",
+            },
+            "minor_max_hours_per_day": {
+                "min_value": "0 (the same as everyone) or more hours.",
+                "max_value": f"At most {MAX_HOURS} hours: a day has no more.",
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty is the default (off, or 60 days), so the page saves as before for
+        # a lead who never looks at this section.
+        for name, field in self.fields.items():
+            if isinstance(field, forms.IntegerField):
+                field.required = False
+                default = ShiftPolicy._meta.get_field(name).default
+                field.help_text += f" Empty: {default}."
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            empty = data.get(name) is None and name not in self.errors
+            if isinstance(field, forms.IntegerField) and empty:
+                data[name] = ShiftPolicy._meta.get_field(name).default
+        cap, minors = data.get("max_hours_per_day"), data.get("minor_max_hours_per_day")
+        if cap and minors and minors > cap:
+            self.add_error(
+                "minor_max_hours_per_day",
+                f"Minors cannot be allowed more than everyone ({cap} hours a day).",
+            )
+        return data
+
+
 class RoleForm(forms.ModelForm):
     class Meta:
         model = ShiftRole
-        fields = ["name", "description", "minimum_age", "required_qualifications", "is_active"]
+        fields = [
+            "name",
+            "description",
+            "minimum_age",
+            "adults_only",
+            "required_qualifications",
+            "is_active",
+        ]
         widgets = {"required_qualifications": forms.CheckboxSelectMultiple}
         field_classes = {"required_qualifications": ModelMultipleIdsField}
 
@@ -428,6 +493,13 @@ class DateOfBirthForm(forms.Form):
         required=False,
         help_text="Only used to check the minimum age some roles need. Leaders do not see it.",
     )
+    guardian_name = forms.CharField(
+        label="Parent or guardian (under 18s)",
+        max_length=150,
+        required=False,
+        help_text="Some sites need a parent's or guardian's contact before a minor can claim.",
+    )
+    guardian_phone = PhoneField(label="Their phone")
 
 
 def week_start(day: date) -> date:

@@ -30,6 +30,11 @@ MAX_HOURS = 24
 DEFAULT_REMINDER_HOURS = 24
 DEFAULT_ATTENDANCE_DAYS = 14
 MAX_ATTENDANCE_DAYS = 90
+# Fair rules (ShiftPolicy): under this age a person is a minor.
+ADULT_AGE = 18
+MAX_NO_SHOW_LIMIT = 20
+MAX_NO_SHOW_DAYS = 365
+MAX_REST_HOURS = 48
 DEFAULT_SAFETY_RULES = (
     "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
     "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
@@ -50,9 +55,15 @@ class VolunteerProfile(models.Model):
         null=True, blank=True, help_text="Only used to check the minimum age some roles need."
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    guardian_name = models.CharField("parent or guardian", max_length=150, blank=True)
+    guardian_phone = models.CharField("their phone", max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"Volunteer profile of {self.user}"
+
+    @property
+    def has_guardian_contact(self) -> bool:
+        return bool(self.guardian_name.strip() and self.guardian_phone.strip())
 
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:
@@ -104,6 +115,45 @@ class ShiftPolicy(models.Model):
         validators=[MaxValueValidator(MAX_ATTENDANCE_DAYS)],
         help_text="Leads can record or correct who came, and their hours, until this many "
         "days after the day a shift ends (0: on that day only). Up to 90.",
+    )
+    # Fair rules. Every one is off by default (0 or unticked), so a site that
+    # never opens them keeps claiming exactly as before.
+    no_show_limit = models.PositiveSmallIntegerField(
+        "missed shifts before claims need approval",
+        default=0,
+        validators=[MaxValueValidator(MAX_NO_SHOW_LIMIT)],
+        help_text="After this many missed shifts here (within the days below), a volunteer's "
+        "new claims wait for a lead's approval. 0: off.",
+    )
+    no_show_days = models.PositiveSmallIntegerField(
+        "counting missed shifts over (days)",
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_NO_SHOW_DAYS)],
+    )
+    max_hours_per_day = models.PositiveSmallIntegerField(
+        "most hours a person may do in a day",
+        default=0,
+        validators=[MaxValueValidator(MAX_HOURS)],
+        help_text="Counted over a person's shifts here starting that day. 0: no cap.",
+    )
+    min_rest_hours = models.PositiveSmallIntegerField(
+        "rest between shifts (hours)",
+        default=0,
+        validators=[MaxValueValidator(MAX_REST_HOURS)],
+        help_text="The least time between the end of one of a person's shifts here and the "
+        "start of their next. 0: no rule.",
+    )
+    minor_max_hours_per_day = models.PositiveSmallIntegerField(
+        f"most hours a minor (under {ADULT_AGE}) may do in a day",
+        default=0,
+        validators=[MaxValueValidator(MAX_HOURS)],
+        help_text="0: the same as everyone. Roles marked “Not for minors” are closed to "
+        "them either way.",
+    )
+    minors_need_guardian = models.BooleanField(
+        "minors need a parent's or guardian's contact to claim",
+        default=False,
+        help_text="They add it with their date of birth, on their Qualifications page.",
     )
 
     def __str__(self) -> str:
@@ -208,6 +258,11 @@ class ShiftRole(models.Model):
         blank=True,
         validators=[MaxValueValidator(99)],
         help_text="Leave empty if anyone may do it.",
+    )
+    adults_only = models.BooleanField(
+        "not for minors",
+        default=False,
+        help_text=f"Only people aged {ADULT_AGE} or over (by their date of birth) may do it.",
     )
     is_active = models.BooleanField(
         "in use", default=True, help_text="Untick to stop offering it for new shifts."
@@ -421,7 +476,7 @@ class ShiftQuerySet(models.QuerySet):
             qs = qs.prefetch_related(
                 Prefetch(
                     "sign_ups",
-                    queryset=SignUp.objects.active()
+                    queryset=SignUp.objects.standing()
                     .filter(volunteer=user)
                     .with_waitlist_position(),
                     to_attr="mine",
@@ -611,6 +666,14 @@ class SignUpQuerySet(models.QuerySet):
     def active(self) -> SignUpQuerySet:
         return self.filter(status__in=[SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED])
 
+    def standing(self) -> SignUpQuerySet:
+        """Everything not cancelled: places, waitlist entries and claims waiting for approval."""
+        return self.exclude(status=SignUp.Status.CANCELLED)
+
+    def pending(self) -> SignUpQuerySet:
+        """Claims waiting for a lead's approval (they hold no place)."""
+        return self.filter(status=SignUp.Status.PENDING)
+
     def confirmed(self) -> SignUpQuerySet:
         return self.filter(status=SignUp.Status.CONFIRMED)
 
@@ -680,6 +743,7 @@ class SignUp(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
         WAITLISTED = "waitlisted", "On the waitlist"
         CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", "Waiting for a lead's approval"
 
     class Attendance(models.TextChoices):
         ATTENDED = "attended", "Attended"
@@ -718,6 +782,17 @@ class SignUp(models.Model):
         related_name="+",
     )
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # Why a claim waits for a lead (the site's no-show rule), or why the waitlist
+    # passed someone over: said to the volunteer as it is.
+    approval_reason = models.CharField(max_length=300, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     attendance = models.CharField(max_length=10, choices=Attendance.choices, blank=True)
     hours_credited = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
@@ -771,20 +846,25 @@ class SignUp(models.Model):
         return self.status == self.Status.WAITLISTED
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
     def wants_stand_in(self) -> bool:
         return self.is_confirmed and self.stand_in_requested_at is not None
 
     def may_cancel_freely(self, now: datetime | None = None) -> bool:
         """Before the site's cutoff anyone may cancel; after it they look for a stand-in.
 
-        Leaving a waitlist is always allowed, and so is declining a place that was
+        Leaving a waitlist (or withdrawing a claim a lead has not approved yet) is
+        always allowed, and so is declining a place that was
         given from the waitlist after the cutoff had passed: the volunteer did not
         choose to come at such short notice.
         """
         now = now or timezone.now()
         if now >= self.shift.starts_at:
             return False
-        if self.is_waitlisted:
+        if self.is_waitlisted or self.is_pending:
             return True
         cutoff = self.shift.cancellation_cutoff
         if self.promoted_at is not None and self.promoted_at >= cutoff:

@@ -1,5 +1,6 @@
-"""Emails the volunteers app decides: a place given from the waitlist, a stand-in
-found, a removal from a shift, and a lead's message to everyone on a shift or a day.
+"""Emails the volunteers app decides: a place given from the waitlist (or passed
+over, with the reason), a stand-in found, a removal from a shift, a claim approved
+or declined, and a lead's message to everyone on a shift or a day.
 
 They go through the network's outbox (`commonpot.mail`): each is written in the
 caller's transaction under a key naming the decision, so it goes out once, and
@@ -22,6 +23,8 @@ MESSAGE_KINDS = {
     "volunteers.stand-in-found": "Stand-in found",
     "volunteers.removed": "Taken off a shift",
     "volunteers.lead-message": "Message from a lead",
+    "volunteers.skipped": "Passed over on the waitlist",
+    "volunteers.claim-decided": "Claim approved or declined",
 }
 
 
@@ -39,7 +42,7 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     from volunteers.models import SignUp
 
     sign_up = SignUp.objects.select_related(
-        "shift__site", "shift__role", "volunteer", "cancelled_by"
+        "shift__site", "shift__role", "volunteer", "cancelled_by", "approved_by"
     ).get(pk=sign_up_id)
     subject, text = _render(
         template,
@@ -68,6 +71,17 @@ def queue_stand_in_found_notice(sign_up_id: int) -> None:
 def queue_removal_notice(sign_up_id: int) -> None:
     """A lead took the volunteer off a shift (or its waitlist), with the reason."""
     _about_sign_up("removed", "removed", sign_up_id)
+
+
+def queue_skipped_notice(sign_up_id: int) -> None:
+    """A place came free but the first in line could not take it (no longer
+    eligible) or their claim now waits for a lead's approval; `approval_reason` says why."""
+    _about_sign_up("skipped", "skipped", sign_up_id)
+
+
+def queue_claim_decided_notice(sign_up_id: int) -> None:
+    """A lead approved or declined a claim that waited for approval."""
+    _about_sign_up("claim_decided", "claim-decided", sign_up_id)
 
 
 def queue_lead_message(message_id: int) -> int:

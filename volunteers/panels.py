@@ -44,7 +44,20 @@ def lead_panel(request: HttpRequest, site: Site | None):
         max(local_moment(site, monday, time.min), local_moment(site, today, time.min)),
         local_moment(site, monday + timedelta(days=7), time.min),
     ).under_minimum()
-    return "volunteers/panels/lead.html", {"site": site, "today": todays, "short": short}
+    pending = (
+        SignUp.objects.pending()
+        .upcoming()
+        .filter(shift__site=site)
+        .select_related("volunteer", "shift__site", "shift__role")
+        .order_by("shift__starts_at", "created_at")
+    )
+    return "volunteers/panels/lead.html", {
+        "site": site,
+        "today": todays,
+        "short": short,
+        "pending": pending,
+        "next": request.get_full_path(),
+    }
 
 
 def coordinator_panel(request: HttpRequest, site: Site | None):

@@ -32,7 +32,15 @@ def volunteer_profile(user: User) -> VolunteerProfile:
 
 
 @transaction.atomic
-def set_date_of_birth(*, user: User, date_of_birth: date | None) -> VolunteerProfile:
+def set_date_of_birth(
+    *,
+    user: User,
+    date_of_birth: date | None,
+    guardian_name: str | None = None,
+    guardian_phone: str | None = None,
+) -> VolunteerProfile:
+    """Date of birth (for roles' ages and the minors' rules) and, for a minor, a
+    parent's or guardian's contact; None leaves the contact as it was."""
     today = timezone.localdate()
     if date_of_birth is not None:
         if date_of_birth > today:
@@ -41,7 +49,22 @@ def set_date_of_birth(*, user: User, date_of_birth: date | None) -> VolunteerPro
             raise DomainError("Check the year of your date of birth.", field="date_of_birth")
     profile = volunteer_profile(user)
     profile.date_of_birth = date_of_birth
-    profile.save(update_fields=["date_of_birth"])
+    fields = ["date_of_birth"]
+    if guardian_name is not None:
+        name = " ".join(guardian_name.split())
+        if len(name) > 150:
+            raise DomainError("Keep the name under 150 characters.", field="guardian_name")
+        profile.guardian_name = name
+        fields.append("guardian_name")
+    if guardian_phone is not None:
+        profile.guardian_phone = guardian_phone.strip()[:32]
+        fields.append("guardian_phone")
+    if bool(profile.guardian_name) != bool(profile.guardian_phone):
+        field = "guardian_phone" if profile.guardian_name else "guardian_name"
+        raise DomainError(
+            "Give both the parent's or guardian's name and their phone, or neither.", field=field
+        )
+    profile.save(update_fields=fields)
     return profile
 
 

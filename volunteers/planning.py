@@ -158,6 +158,7 @@ def save_role(
     name: str,
     description: str = "",
     minimum_age: int | None = None,
+    adults_only: bool = False,
     required_qualifications=(),
     is_active: bool = True,
 ) -> ShiftRole:
@@ -170,6 +171,7 @@ def save_role(
     role.name = name.strip()
     role.description = description.strip()
     role.minimum_age = minimum_age
+    role.adults_only = bool(adults_only)
     role.is_active = is_active
     _clean(role)
     role.save()

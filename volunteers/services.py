@@ -33,8 +33,8 @@ from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
 from commonpot.words import counted
-from volunteers import notifications
-from volunteers.eligibility import check_eligible
+from volunteers import fair_rules, notifications
+from volunteers.eligibility import all_problems, check_eligible
 from volunteers.models import (
     MAX_GUESTS,
     MAX_HOURS,
@@ -113,7 +113,7 @@ def _check_guests(guests: int, shift: Shift) -> None:
 
 def _check_no_overlap(person: User, shift: Shift, *, you: bool = True) -> None:
     clash = (
-        SignUp.objects.active()
+        SignUp.objects.standing()
         .of(person)
         .overlapping(shift.starts_at, shift.ends_at)
         .exclude(shift=shift)
@@ -121,7 +121,13 @@ def _check_no_overlap(person: User, shift: Shift, *, you: bool = True) -> None:
     )
     other = clash.first()
     if other is not None:
-        where = "on the waitlist for" if other.is_waitlisted else "down for"
+        where = (
+            "on the waitlist for"
+            if other.is_waitlisted
+            else "waiting for approval for"
+            if other.is_pending
+            else "down for"
+        )
         raise DomainError(
             f"{'You are' if you else person.name + ' is'} already {where} {other.shift.role} at "
             f"{other.shift.site} ({_when(other.shift)}), which overlaps this shift."
@@ -129,10 +135,12 @@ def _check_no_overlap(person: User, shift: Shift, *, you: bool = True) -> None:
 
 
 def _check_not_on_shift(person: User, shift: Shift, *, you: bool = True) -> None:
-    existing = SignUp.objects.active().of(person).filter(shift=shift).first()
+    existing = SignUp.objects.standing().of(person).filter(shift=shift).first()
     if existing is None:
         return
     who = "You are" if you else f"{person.name} is"
+    if existing.is_pending:
+        raise DomainError(f"{who} already waiting for a lead to approve a claim for this shift.")
     if existing.is_waitlisted:
         raise DomainError(f"{who} already on the waitlist for this shift.")
     raise DomainError(f"{who} already signed up for this shift.")
@@ -155,20 +163,49 @@ def promote_waitlist(shift: Shift) -> list[SignUp]:
     behind it who does fit moves up. So after every change to a shift, nobody
     still waiting could fit in the places left. Nobody is promoted onto a shift
     that has started. The caller holds the shift's row lock.
+
+    Moving up is a door onto the shift like a claim: someone who no longer
+    qualifies (a certificate expired, a fair rule) is taken off the waitlist
+    and told why, and whoever is next moves up; someone whose claims now need
+    a lead's approval waits for it, holding no place. Either way they are told
+    once (the outbox key names their sign-up).
     """
     if shift.has_started or shift.places_left == 0:
         return []
     now = timezone.now()
     promoted = []
-    for sign_up in shift.sign_ups.in_line().select_for_update():
-        if sign_up.places <= shift.places_left:
-            sign_up.status = SignUp.Status.CONFIRMED
-            sign_up.confirmed_at = now
-            sign_up.promoted_at = now
-            sign_up.save(update_fields=["status", "confirmed_at", "promoted_at"])
-            _take_places(shift, sign_up.places)
-            promoted.append(sign_up)
-            notifications.queue_promotion_notice(sign_up.pk)
+    # The people on the line are not locked here (the shift is, and locking a
+    # person after their shift would invert the person-then-shift order and
+    # risk a deadlock); what they hold elsewhere only grows through claims,
+    # which check the overlap against this waitlist entry themselves.
+    for sign_up in shift.sign_ups.in_line().select_for_update().select_related("volunteer"):
+        if sign_up.places > shift.places_left:
+            continue
+        found = all_problems(sign_up.volunteer, shift)
+        if found:
+            sign_up.status = SignUp.Status.CANCELLED
+            sign_up.cancelled_at = now
+            sign_up.cancel_reason = ("No longer eligible: " + " ".join(found))[:200]
+            sign_up.approval_reason = " ".join(found)[:300]
+            sign_up.save(
+                update_fields=["status", "cancelled_at", "cancel_reason", "approval_reason"]
+            )
+            notifications.queue_skipped_notice(sign_up.pk)
+            continue
+        waits = fair_rules.approval_reason(sign_up.volunteer, shift)
+        if waits:
+            sign_up.status = SignUp.Status.PENDING
+            sign_up.approval_reason = waits[:300]
+            sign_up.save(update_fields=["status", "approval_reason"])
+            notifications.queue_skipped_notice(sign_up.pk)
+            continue
+        sign_up.status = SignUp.Status.CONFIRMED
+        sign_up.confirmed_at = now
+        sign_up.promoted_at = now
+        sign_up.save(update_fields=["status", "confirmed_at", "promoted_at"])
+        _take_places(shift, sign_up.places)
+        promoted.append(sign_up)
+        notifications.queue_promotion_notice(sign_up.pk)
         if shift.places_left == 0:
             break
     return promoted
@@ -205,7 +242,9 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
 
     Confirmed if the whole party fits in the places left; on the waitlist if
     the shift is full; refused with a reason if only part of the party fits,
-    or the shift is closed, or the person cannot do this role or is busy then.
+    or the shift is closed, or the person cannot do this role, is busy then,
+    or a fair rule of the site stops it (hours, rest, minors). Waiting for a
+    lead's approval, holding no place, when the site's no-show rule says so.
     """
     lock_person(volunteer)
     shift = lock_shift(shift_id)
@@ -231,7 +270,13 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
             field="guests",
         )
     sign_up = SignUp(shift=shift, volunteer=volunteer, guests=guests, created_at=now)
-    if left >= places:
+    waits = fair_rules.approval_reason(volunteer, shift)
+    if waits:
+        # Holds no place: a lead's approval confirms it (or puts it on the waitlist).
+        sign_up.status = SignUp.Status.PENDING
+        sign_up.approval_reason = waits[:300]
+        sign_up.save()
+    elif left >= places:
         sign_up.status = SignUp.Status.CONFIRMED
         sign_up.confirmed_at = now
         sign_up.save()
@@ -314,6 +359,12 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
     if waiting is None:
         _check_not_on_shift(volunteer, shift)
     check_eligible(volunteer, shift)
+    waits = fair_rules.approval_reason(volunteer, shift)
+    if waits:
+        raise DomainError(
+            f"{waits} A stand-in's place cannot wait for that: ask a lead of "
+            f"{shift.site.name} to add you."
+        )
     _check_no_overlap(volunteer, shift)
 
     now = timezone.now()
@@ -353,9 +404,10 @@ def add_to_shift(
     """A lead puts someone on a shift by hand (a phone call, a walk-in).
 
     The sign-up window does not apply and the shift may be unpublished, but
-    the shift still never overfills, and qualifications, age and overlaps
-    still count. A shift that has ended takes people until the site's
-    attendance window closes (late paperwork).
+    the shift still never overfills, and qualifications, age, overlaps and the
+    site's fair rules (hours, rest, minors) still count. The no-show rule does
+    not: a lead adding someone is the approval it asks for. A shift that has
+    ended takes people until the site's attendance window closes (late paperwork).
     """
     if not reason.strip():
         raise DomainError("Say why you are adding them by hand.", field="reason")
@@ -385,6 +437,73 @@ def add_to_shift(
         added_reason=reason.strip()[:200],
     )
     _take_places(shift, sign_up.places)
+    return sign_up
+
+
+def _lock_pending(sign_up_id: int, by: User) -> tuple[Shift, SignUp]:
+    volunteer_id = SignUp.objects.filter(pk=sign_up_id).values_list("volunteer_id", flat=True)
+    volunteer = User.objects.filter(pk__in=volunteer_id).first()
+    if volunteer is None:
+        raise DomainError("This sign-up no longer exists.")
+    lock_person(volunteer)
+    shift, sign_up = lock_sign_up(sign_up_id)
+    _require_lead(by, shift.site)
+    if not sign_up.is_pending:
+        raise DomainError(
+            f"This claim is no longer waiting for approval: it is {sign_up.get_status_display()}."
+            if sign_up.status != SignUp.Status.CANCELLED
+            else "This claim was withdrawn or declined already."
+        )
+    return shift, sign_up
+
+
+@transaction.atomic
+def approve_claim(*, sign_up_id: int, by: User) -> SignUp:
+    """A lead lets a claim that waited for approval (the no-show rule) go ahead.
+
+    It then goes as any claim would now: a place if the party fits, the
+    waitlist if the shift is full, refused with the reason if the person no
+    longer qualifies or is busy then (the claim keeps waiting; decline it).
+    """
+    shift, sign_up = _lock_pending(sign_up_id, by)
+    volunteer = sign_up.volunteer
+    if shift.has_started:
+        raise DomainError("This shift has already started. Decline the claim instead.")
+    check_eligible(volunteer, shift, you=False)
+    _check_no_overlap(volunteer, shift, you=False)
+    left = shift.places_left
+    if 0 < left < sign_up.places:
+        raise DomainError(
+            f"Only {counted(left, 'place is', 'places are')} left and {volunteer.name} asked "
+            f"for {sign_up.places}. Raise the shift's maximum, or decline the claim."
+        )
+    now = timezone.now()
+    sign_up.approved_at = now
+    sign_up.approved_by = by
+    if left >= sign_up.places:
+        sign_up.status = SignUp.Status.CONFIRMED
+        sign_up.confirmed_at = now
+        _take_places(shift, sign_up.places)
+    else:
+        sign_up.status = SignUp.Status.WAITLISTED
+    sign_up.save(update_fields=["status", "confirmed_at", "approved_at", "approved_by"])
+    notifications.queue_claim_decided_notice(sign_up.pk)
+    return sign_up
+
+
+@transaction.atomic
+def decline_claim(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
+    """A lead turns down a claim that waited for approval; the volunteer is told."""
+    _, sign_up = _lock_pending(sign_up_id, by)
+    reason = reason.strip()
+    sign_up.status = SignUp.Status.CANCELLED
+    sign_up.cancelled_at = timezone.now()
+    sign_up.cancelled_by = by
+    sign_up.cancel_reason = (f"Declined by a lead: {reason}" if reason else "Declined by a lead")[
+        :200
+    ]
+    sign_up.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
+    notifications.queue_claim_decided_notice(sign_up.pk)
     return sign_up
 
 

@@ -53,6 +53,16 @@ urlpatterns = [
         name="roster_remove",
     ),
     path(
+        lead + "shifts/<int:pk>/sign-ups/<int:sign_up_id>/approve/",
+        views_lead.approve_claim,
+        name="approve_claim",
+    ),
+    path(
+        lead + "shifts/<int:pk>/sign-ups/<int:sign_up_id>/decline/",
+        views_lead.decline_claim,
+        name="decline_claim",
+    ),
+    path(
         lead + "shifts/<int:pk>/sign-ups/<int:sign_up_id>/check-in/",
         views_lead.check_in,
         name="check_in",

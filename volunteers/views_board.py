@@ -141,6 +141,12 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     if not wants_partial(request):
         if sign_up.status == SignUp.Status.CONFIRMED:
             messages.success(request, f"You're in: {shift}.")
+        elif sign_up.is_pending:
+            messages.warning(
+                request,
+                f"{sign_up.approval_reason} Your claim for {shift} waits for that and holds "
+                "no place until then; you are told by email either way.",
+            )
         else:
             position = SignUp.objects.filter(pk=sign_up.pk).with_waitlist_position().get()
             messages.success(

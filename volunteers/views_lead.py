@@ -27,6 +27,7 @@ from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
+from commonpot.redirects import redirect_next
 from volunteers import planning, services
 from volunteers.forms import (
     AddVolunteerForm,
@@ -207,7 +208,7 @@ def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 
 def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
     sign_ups = list(
-        shift.sign_ups.active()
+        shift.sign_ups.standing()
         .select_related("volunteer", "added_by", "checked_in_by", "volunteer__walk_in__site")
         .with_first_shift_flag()
         .with_waitlist_position()
@@ -239,6 +240,7 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         "shift": shift,
         "roster": [s for s in sign_ups if s.is_confirmed],
         "waitlist": [s for s in sign_ups if s.is_waitlisted],
+        "pending": [s for s in sign_ups if s.is_pending],
         "add_form": AddVolunteerForm(site=site),
         "walk_in_form": WalkInForm(),
         "check_in_open": shift.attendance_open_on(today),
@@ -310,6 +312,45 @@ def walk_in_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     context = _roster_context(request, site, shift)
     context["walk_in_form"] = form
     return TemplateResponse(request, "volunteers/roster.html", context, status=400)
+
+
+def _pending_claim(site: Site, pk: int, sign_up_id: int) -> SignUp:
+    return get_object_or_404(
+        SignUp.objects.select_related("volunteer", "shift"),
+        pk=sign_up_id,
+        shift_id=pk,
+        shift__site=site,
+    )
+
+
+@lead_required
+@require_POST
+def approve_claim(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> HttpResponse:
+    """Let a claim that waited for approval go ahead (a place, or the waitlist if full)."""
+    sign_up = _pending_claim(site, pk, sign_up_id)
+    try:
+        sign_up = services.approve_claim(sign_up_id=sign_up.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, f"{sign_up.volunteer.name}'s claim was not approved: {e.message}")
+    else:
+        where = "on the shift" if sign_up.is_confirmed else "on the waitlist (the shift is full)"
+        messages.success(request, f"Approved: {sign_up.volunteer.name} is {where}. They are told.")
+    return redirect_next(request, reverse("volunteers:roster", args=[site.slug, pk]))
+
+
+@lead_required
+@require_POST
+def decline_claim(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> HttpResponse:
+    sign_up = _pending_claim(site, pk, sign_up_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.decline_claim(sign_up_id=sign_up.pk, by=request.user, reason=reason)
+    except DomainError as e:
+        messages.error(request, f"{sign_up.volunteer.name}'s claim was not declined: {e.message}")
+    else:
+        messages.success(request, f"Declined: {sign_up.volunteer.name} is told.")
+    return redirect_next(request, reverse("volunteers:roster", args=[site.slug, pk]))
 
 
 @lead_required

@@ -19,7 +19,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
-from volunteers import calendar, people, services
+from volunteers import calendar, fair_rules, people, services
 from volunteers.forms import DateOfBirthForm, QualificationForm
 from volunteers.models import Qualification, SignUp, VolunteerProfile
 
@@ -36,7 +36,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         "shift__site", "shift__site__shift_policy", "shift__role"
     )
     upcoming = (
-        mine.active()
+        mine.standing()
         .upcoming()
         .with_waitlist_position()
         .select_related(
@@ -61,6 +61,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
             "page": page,
             "past": past,
             "record": SignUp.objects.of(user).record(),
+            "fair_rules": fair_rules.rules_for(user),
             "feed_url": feed_url,
             "webcal_url": "webcal://" + feed_url.split("://", 1)[-1],
         },
@@ -117,6 +118,8 @@ def cancel(request: HttpRequest, sign_up_id: int) -> HttpResponse:
 def _cancel_question(sign_up: SignUp) -> str:
     if sign_up.is_waitlisted:
         return f"Leave the waitlist for {sign_up.shift}?"
+    if sign_up.is_pending:
+        return f"Withdraw your claim for {sign_up.shift}?"
     return f"Give up your place on {sign_up.shift}? Someone on the waitlist may take it at once."
 
 
@@ -152,7 +155,11 @@ def qualifications(request: HttpRequest) -> HttpResponse:
     form = QualificationForm(request.POST if "kind" in request.POST else None)
     birth_form = DateOfBirthForm(
         request.POST if "date_of_birth" in request.POST else None,
-        initial={"date_of_birth": profile.date_of_birth if profile else None},
+        initial={
+            "date_of_birth": profile.date_of_birth if profile else None,
+            "guardian_name": profile.guardian_name if profile else "",
+            "guardian_phone": profile.guardian_phone if profile else "",
+        },
     )
     if request.method == "POST":
         if form.is_bound and form.is_valid():
@@ -169,7 +176,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             try:
                 people.set_date_of_birth(user=user, **birth_form.cleaned_data)
             except DomainError as e:
-                birth_form.add_error("date_of_birth", e.message)
+                birth_form.add_error(e.field or "date_of_birth", e.message)
             else:
                 messages.success(request, "Your date of birth is saved.")
                 return redirect("volunteers:qualifications")

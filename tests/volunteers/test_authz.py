@@ -107,6 +107,19 @@ ROWS = [
         {"slug": "site", "pk": "shift", "sign_up_id": "other_sign_up"},
         expect=LEAD_POST,
     ),
+    # Not waiting for approval: refused with a message, nothing changed.
+    Row(
+        "POST",
+        "volunteers:approve_claim",
+        {"slug": "site", "pk": "shift", "sign_up_id": "other_sign_up"},
+        expect=LEAD_POST,
+    ),
+    Row(
+        "POST",
+        "volunteers:decline_claim",
+        {"slug": "site", "pk": "shift", "sign_up_id": "other_sign_up"},
+        expect=LEAD_POST,
+    ),
     Row(
         "POST",
         "volunteers:check_in",

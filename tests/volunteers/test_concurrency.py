@@ -90,3 +90,29 @@ def test_one_person_claiming_two_overlapping_shifts_at_once_gets_only_one():
     race(shifts, lambda s: services.claim_shift(shift_id=s.pk, volunteer=person))
 
     assert SignUp.objects.active().filter(volunteer=person).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_person_claiming_shifts_past_a_daily_cap_at_once_stays_under_it():
+    from volunteers.models import ShiftPolicy
+
+    site = SiteFactory()
+    ShiftPolicy.objects.create(site=site, max_hours_per_day=6)
+    role = ShiftRoleFactory(site=site)
+    start = (timezone.now() + timedelta(days=2)).replace(hour=8, minute=0)
+    # Four 3-hour shifts that day, none overlapping: the cap allows two.
+    shifts = [
+        ShiftFactory(
+            site=site,
+            role=role,
+            starts_at=start + timedelta(hours=i * 3, minutes=i),
+            ends_at=start + timedelta(hours=i * 3 + 3, minutes=i),
+        )
+        for i in range(4)
+    ]
+    person = UserFactory()
+    connection.close()
+
+    race(shifts, lambda s: services.claim_shift(shift_id=s.pk, volunteer=person))
+
+    assert SignUp.objects.confirmed().filter(volunteer=person).count() == 2
