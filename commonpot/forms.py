@@ -164,6 +164,14 @@ class ProfileForm(forms.ModelForm):
         fields = ["display_name", "email", "phone", "reminders", "weekly_digest"]
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The account's column may be blank (a walk-in's has none), but a person's
+        # own profile needs one: say so on the label, not only after saving.
+        email = self.fields["email"]
+        email.required = True
+        email.error_messages["required"] = "We need an email address to reach you."
+
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if not email:

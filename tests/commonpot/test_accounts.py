@@ -247,6 +247,21 @@ def test_profile_refuses_an_email_another_account_uses(client, volunteer):
 
 
 @pytest.mark.django_db
+def test_the_profiles_email_is_not_called_optional_and_an_empty_one_is_refused(client, volunteer):
+    client.force_login(volunteer)
+    page = client.get(reverse("profile")).content.decode()
+    label = page[page.index('<label for="id_email">') :]
+    assert "(optional)" not in label[: label.index("</label>")]
+    response = client.post(
+        reverse("profile"), {"display_name": "Vera", "email": "", "reminders": "email"}
+    )
+    assert response.status_code == 400
+    assert "We need an email address to reach you." in response.content.decode()
+    volunteer.refresh_from_db()
+    assert volunteer.email
+
+
+@pytest.mark.django_db
 def test_deleting_an_account_erases_personal_data_but_keeps_the_row(client, volunteer, site):
     client.force_login(volunteer)
     response = client.post(reverse("delete_account"), {"password": "wrong"})
