@@ -71,6 +71,8 @@ HoldDescriber = Callable[[list[int]], dict[int, str]]
 # Told of an accepted invitation (commonpot.invitations), with the account that
 # took it up, inside the transaction that accepts it.
 InvitationListener = Callable[[Any, "User"], None]
+# (user, site) -> why they cannot leave the site yet ("" when nothing holds them).
+LeaveCheck = Callable[["User", Any], str]
 
 # A slot filler is called with the object whose page offers the slot (a meal, a
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
@@ -96,6 +98,7 @@ class Registry:
     measures_reader: MeasuresReader | None = None
     site_rows: list[str] = field(default_factory=list)
     invitation_listeners: list[InvitationListener] = field(default_factory=list)
+    leave_checks: list[LeaveCheck] = field(default_factory=list)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -196,6 +199,12 @@ class Registry:
         same transaction (the volunteers app hands a walk-in's hours to the account)."""
         if all(known is not listener for known in self.invitation_listeners):
             self.invitation_listeners.append(listener)
+
+    def add_leave_check(self, check: LeaveCheck) -> None:
+        """check(user, site) says what keeps a person at a site they want to leave
+        (the volunteers app: shifts they are still down for there), or ""."""
+        if all(known is not check for known in self.leave_checks):
+            self.leave_checks.append(check)
 
     def add_message_kind(self, kind: str, label: str) -> None:
         """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""

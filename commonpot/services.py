@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.registry import registry
 
 if TYPE_CHECKING:
     from django.db import models
@@ -58,6 +59,27 @@ def join_site(user: User, site: Site) -> Membership:
         user=user, site=site, defaults={"role": Membership.Role.VOLUNTEER}
     )
     return membership
+
+
+@transaction.atomic
+def leave_site(user: User, site: Site) -> None:
+    """A person stops volunteering (or leading) at a site. Refused while anything
+    still holds them there (registry.leave_checks: shifts they are down for), and
+    for a site's only lead, so that no site is left without one."""
+    membership = Membership.objects.select_for_update().filter(user=user, site=site).first()
+    if membership is None:
+        raise DomainError(f"You are not a member of {site.name}.")
+    if membership.role == Membership.Role.LEAD:
+        leads = Membership.objects.select_for_update().filter(site=site, role=Membership.Role.LEAD)
+        if leads.count() == 1:
+            raise DomainError(
+                f"You are the only lead of {site.name}: ask a coordinator to make someone "
+                "else a lead first."
+            )
+    reasons = [reason for check in registry.leave_checks if (reason := check(user, site))]
+    if reasons:
+        raise DomainError(" ".join(reasons))
+    membership.delete()
 
 
 @transaction.atomic

@@ -61,6 +61,7 @@ urlpatterns = [
     path("api/hsds/services/<str:service_id>", views_public.hsds_service, name="hsds_service"),
     path("sites/<slug:slug>/", views.site_detail, name="site_detail"),
     path("sites/<slug:slug>/join/", views.join_site, name="site_join"),
+    path("sites/<slug:slug>/leave/", views.leave_site, name="site_leave"),
     path("sites/<slug:slug>/manage/", views.site_manage, name="site_manage"),
     path("sites/<slug:slug>/manage/edit/", views.site_edit, name="site_edit"),
     path("sites/<slug:slug>/manage/people/", views.site_people, name="site_people"),

@@ -334,6 +334,20 @@ def join_site(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(site)
 
 
+@login_required
+@require_POST
+def leave_site(request: HttpRequest, slug: str) -> HttpResponse:
+    site = get_object_or_404(Site, slug=slug)
+    try:
+        services.leave_site(request.user, site)
+    except DomainError as e:
+        return TemplateResponse(
+            request, "commonpot/leave_refused.html", {"site": site, "reason": e.message}, status=409
+        )
+    messages.success(request, f"You no longer belong to {site.name}.")
+    return redirect("profile")
+
+
 # --- Managing sites -------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ class VolunteersConfig(AppConfig):
             panels,
             reminders,
             reports,
+            services,
             site_settings,
             views_sheets,
             walk_ins,
@@ -79,6 +80,7 @@ class VolunteersConfig(AppConfig):
         for kind, label in {**notifications.MESSAGE_KINDS, **reminders.MESSAGE_KINDS}.items():
             registry.add_message_kind(kind, label)
         registry.add_invitation_listener(walk_ins.hand_over_hours)
+        registry.add_leave_check(services.still_down_for)
         post_save.connect(
             _forget_erased_person,
             sender=get_user_model(),

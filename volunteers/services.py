@@ -708,3 +708,20 @@ def message_day(*, site: Site, day: date, by: User, subject: str, body: str) -> 
 
 def hours_between(start: datetime, end: datetime) -> Decimal:
     return (Decimal((end - start).total_seconds()) / 3600).quantize(Decimal("0.01"))
+
+
+def still_down_for(person: User, site: Site) -> str:
+    """Why `person` cannot leave `site` yet: shifts there they are still down for
+    (confirmed, waiting for approval or on a waitlist) that have not started. ""
+    when none."""
+    coming = (
+        SignUp.objects.standing()
+        .filter(volunteer=person, shift__site=site, shift__starts_at__gt=timezone.now())
+        .count()
+    )
+    if not coming:
+        return ""
+    return (
+        f"You are still down for {counted(coming, 'shift', 'shifts')} coming up at {site.name}: "
+        "cancel them on My shifts (or find a stand-in) before you leave."
+    )

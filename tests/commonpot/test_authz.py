@@ -56,6 +56,7 @@ ROWS = [
     # POST-only actions: a GET shows who gets past the permission check (405)
     # without changing anything.
     Row("GET", "site_join", {"slug": "site"}, expect=logged_in(405)),
+    Row("GET", "site_leave", {"slug": "site"}, expect=logged_in(405)),
     Row(
         "GET",
         "site_people_remove",
