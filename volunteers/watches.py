@@ -79,9 +79,12 @@ def watch_shifts(
         raise DomainError(f"{role.name} is not a role at {site.name}.", field="role")
     if hours_before not in {h for h, _ in HOURS_CHOICES}:
         raise DomainError("Choose one of the times offered.", field="hours_before")
+    # Ordered by the key alone: the default ordering joins the (nullable) role,
+    # and PostgreSQL cannot lock the nullable side of an outer join.
     existing = (
         ShiftWatch.objects.select_for_update()
         .filter(volunteer=volunteer, site=site, role=role)
+        .order_by("pk")
         .first()
     )
     if existing is not None:

@@ -227,3 +227,23 @@ def test_a_volunteer_stops_their_own_watch_but_not_anyone_elses(volunteer, outsi
     assert ShiftWatch.objects.filter(pk=mine.pk).exists()
     assert client_for(volunteer).post(stop).status_code == 302
     assert not ShiftWatch.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_job_at_once_still_send_each_email_once(make_shift, make_volunteer, site):
+    """Each run on its own connection: on PostgreSQL they really overlap."""
+    from django.db import connection
+
+    from tests.volunteers.test_concurrency import race
+
+    people = [make_volunteer(f"Watcher {n}") for n in range(3)]
+    for person in people:
+        watch(person, site)
+    for hours in (2, 5):
+        make_shift(hours=hours)
+    connection.close()  # the threads open their own
+
+    assert race([1, 2, 3], lambda _: watches.tell_watchers()) == []
+
+    assert Message.objects.filter(kind=watches.KIND).count() == 6
+    assert sorted(len(told(p)) for p in people) == [2, 2, 2]

@@ -61,9 +61,7 @@ ROWS = [
     ),
     Row("GET", "volunteers:certificate_lookup", expect=public()),
     Row("GET", "volunteers:certificate_check", {"code": "certificate"}, expect=public()),
-    Row(
-        "GET", "volunteers:certificate_check", {"code": "ABCDEFGHJKMNPQRS"}, expect=everyone(404)
-    ),
+    Row("GET", "volunteers:certificate_check", {"code": "ABCDEFGHJKMNPQRS"}, expect=everyone(404)),
     Row("GET", "volunteers:watches", expect=logged_in()),
     Row("POST", "volunteers:watch_stop", {"pk": "watch"}, expect=OWN),
     Row("GET", "volunteers:site_feed", {"slug": "site"}, expect=public()),

@@ -303,3 +303,22 @@ def test_my_shifts_links_to_certificates_once_there_are_hours(record, outsider):
     link = reverse("volunteers:certificates")
     assert link in client_for(record).get(reverse("volunteers:my_shifts")).content.decode()
     assert link not in client_for(outsider).get(reverse("volunteers:my_shifts")).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_taps_at_once_issue_one_certificate(site, volunteer):
+    from django.db import connection
+
+    from tests.volunteers.test_concurrency import race
+
+    served_at(site, volunteer, 10, "3")
+    start, end = certificates.default_period(site)
+    connection.close()  # the threads open their own
+
+    def issue(_):
+        certificates.issue_hours_certificate(
+            volunteer=volunteer, site=site, starts_on=start, ends_on=end
+        )
+
+    assert race([1, 2, 3, 4], issue) == []
+    assert HoursCertificate.objects.count() == 1
