@@ -62,6 +62,20 @@ def add_what_the_demo_leaves_out():
         hours_credited=shift.hours,
         changed_by=lead,
     )
+    from volunteers.models import HoursCertificate, ShiftWatch
+
+    HoursCertificate.objects.create(
+        volunteer=vera,
+        site=riverside,
+        volunteer_name=vera.name,
+        site_name=riverside.name,
+        signed_off_by=riverside.name,
+        starts_on=riverside.today(),
+        ends_on=riverside.today(),
+        hours=3,
+        issued_on=riverside.today(),
+    )
+    ShiftWatch.objects.create(volunteer=vera, site=riverside)
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(
         site=riverside, storage=lot.item.storage, counted={lot.pk: lot.on_hand}, by=lead

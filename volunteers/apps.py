@@ -33,6 +33,7 @@ class VolunteersConfig(AppConfig):
             site_settings,
             views_sheets,
             walk_ins,
+            watches,
         )
         from volunteers.forms import FairRulesForm, RemindersAndSheetForm
 
@@ -77,7 +78,11 @@ class VolunteersConfig(AppConfig):
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)
         registry.add_page_benchmark(benchmark_pages.seed)
-        for kind, label in {**notifications.MESSAGE_KINDS, **reminders.MESSAGE_KINDS}.items():
+        for kind, label in {
+            **notifications.MESSAGE_KINDS,
+            **reminders.MESSAGE_KINDS,
+            **watches.MESSAGE_KINDS,
+        }.items():
             registry.add_message_kind(kind, label)
         registry.add_invitation_listener(walk_ins.hand_over_hours)
         registry.add_leave_check(services.still_down_for)

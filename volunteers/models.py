@@ -962,3 +962,106 @@ class LeadMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.site})"
+
+
+# --- Hours certificates and watches (volunteers/certificates.py, volunteers/watches.py) ---
+
+# 16 characters from 32 that cannot be mistaken for one another when read off
+# paper (no 0/O, 1/I/L): 80 random bits, printed in groups of four.
+CERTIFICATE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CERTIFICATE_CODE_LENGTH = 16
+
+
+def new_certificate_code() -> str:
+    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+
+
+class HoursCertificate(models.Model):
+    """A volunteer's hours at one site over a period, as they stood when issued.
+
+    Everything the certificate states is copied here when it is issued, so the
+    paper and its public check keep saying the same thing even if hours are
+    corrected, a lead leaves or the volunteer's name changes afterwards. The
+    code is random (see `new_certificate_code`), not derived from anything a
+    stranger could know, so certificates cannot be found by guessing.
+    """
+
+    code = models.CharField(max_length=32, unique=True, default=new_certificate_code)
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hours_certificates"
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, related_name="hours_certificates"
+    )
+    volunteer_name = models.CharField(max_length=150)
+    site_name = models.CharField(max_length=200)
+    signed_off_by = models.CharField(
+        max_length=200, help_text="The lead who signs for the site, or the site's name."
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    hours = models.DecimalField(max_digits=8, decimal_places=2)
+    issued_on = models.DateField(help_text="The site's date when it was issued.")
+    issued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="certificate_period_in_order"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="certificate_has_hours"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hours certificate {self.printed_code} ({self.site_name})"
+
+    @property
+    def printed_code(self) -> str:
+        """The code as printed and typed: XXXX-XXXX-XXXX-XXXX."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+class ShiftWatch(models.Model):
+    """A volunteer's wish to hear when a shift at a site (of one role, or any) is
+    still short of its minimum `hours_before` its start (volunteers/watches.py)."""
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shift_watches"
+    )
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="shift_watches")
+    role = models.ForeignKey(
+        ShiftRole,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watches",
+        help_text="Leave empty for any role.",
+    )
+    hours_before = models.PositiveSmallIntegerField(default=24)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["site__name", "role__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "site", "role"],
+                condition=Q(role__isnull=False),
+                name="watch_once_per_role",
+                violation_error_message="You already watch this role at this site.",
+            ),
+            models.UniqueConstraint(
+                fields=["volunteer", "site"],
+                condition=Q(role__isnull=True),
+                name="watch_once_per_site",
+                violation_error_message="You already watch every role at this site.",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_before__gte=1, hours_before__lte=168),
+                name="watch_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.role.name if self.role_id else "any role"
+        return f"{self.volunteer} watches {what} at {self.site}"

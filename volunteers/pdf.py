@@ -31,7 +31,7 @@ from commonpot.models import Site, User
 from pantry.models import PantrySettings
 from pantry.network.models import Transfer
 from volunteers.links import sheet_meals
-from volunteers.models import Qualification, Shift, ShiftPolicy, SignUp
+from volunteers.models import HoursCertificate, Qualification, Shift, ShiftPolicy, SignUp
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -188,6 +188,21 @@ def schedule(user: User) -> Document:
             "person": user,
             "sign_ups": sign_ups,
             "printed_at": timezone.now(),
+            "page_size": "letter" if letter else "A4",
+        },
+    )
+
+
+def hours_certificate(certificate: HoursCertificate, check_url: str) -> Document:
+    """A certificate as it was issued (everything it says is kept on the row), on
+    the paper its site prints on (A4 when the site is gone)."""
+    site = certificate.site
+    letter = site is not None and PantrySettings.for_site(site).letter
+    return render_document(
+        "volunteers/sheets/certificate.pdf.html",
+        {
+            "certificate": certificate,
+            "check_url": check_url,
             "page_size": "letter" if letter else "A4",
         },
     )

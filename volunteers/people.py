@@ -12,8 +12,10 @@ from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User
 from commonpot.permissions import can_manage_site
 from volunteers.models import (
+    HoursCertificate,
     Qualification,
     QualificationKind,
+    ShiftWatch,
     SignUp,
     VolunteerProfile,
     new_calendar_token,
@@ -142,13 +144,17 @@ def verify_qualification(*, qualification_id: int, by: User, site: Site) -> Qual
 
 @transaction.atomic
 def forget_person(user: User) -> int:
-    """When an account is erased: drop their date of birth and qualifications, and
-    give up their coming places so the waitlist moves up. Past sign-ups stay (hours
-    and counts keep adding up), pointing at the erased account."""
+    """When an account is erased: drop their date of birth, qualifications, hours
+    certificates and watches, and give up their coming places so the waitlist moves
+    up. Past sign-ups stay (hours and counts keep adding up), pointing at the erased
+    account."""
     from volunteers import services
 
     VolunteerProfile.objects.filter(user=user).update(date_of_birth=None)
     Qualification.objects.filter(volunteer=user).delete()
+    # A certificate's public check names the person: it stops answering.
+    HoursCertificate.objects.filter(volunteer=user).delete()
+    ShiftWatch.objects.filter(volunteer=user).delete()
     released = 0
     for sign_up_id in SignUp.objects.active().of(user).upcoming().values_list("pk", flat=True):
         shift, sign_up = services.lock_sign_up(sign_up_id)

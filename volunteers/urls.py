@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from volunteers import views_board, views_lead, views_people, views_plan, views_volunteer
+from volunteers import (
+    views_board,
+    views_certificates,
+    views_lead,
+    views_people,
+    views_plan,
+    views_volunteer,
+    views_watches,
+)
 
 lead = "sites/<slug:slug>/"
 
@@ -35,6 +43,20 @@ urlpatterns = [
         views_volunteer.qualification_remove,
         name="qualification_remove",
     ),
+    path("me/certificates/", views_certificates.certificates_page, name="certificates"),
+    path(
+        "me/certificates/<str:code>.pdf",
+        views_certificates.certificate_pdf,
+        name="certificate_pdf",
+    ),
+    path("certificates/", views_certificates.certificate_lookup, name="certificate_lookup"),
+    path(
+        "certificates/<str:code>/",
+        views_certificates.certificate_check,
+        name="certificate_check",
+    ),
+    path("me/watches/", views_watches.watches_page, name="watches"),
+    path("me/watches/<int:pk>/stop/", views_watches.watch_stop, name="watch_stop"),
     path("me/calendar/reset/", views_volunteer.calendar_reset, name="calendar_reset"),
     path("calendar/<str:token>.ics", views_volunteer.feed, name="feed"),
     path(lead + "shifts.ics", views_volunteer.site_feed, name="site_feed"),

@@ -13,7 +13,7 @@ from tests.volunteers.factories import (
     SignUpFactory,
     WalkInFactory,
 )
-from volunteers.models import RotaException, VolunteerProfile
+from volunteers.models import HoursCertificate, RotaException, ShiftWatch, VolunteerProfile
 
 # Owner-only actions on the volunteer's own sign-up: everyone else gets a 404.
 OWN = everyone(404, volunteer=302, anonymous=302)
@@ -51,6 +51,19 @@ ROWS = [
     Row("GET", "volunteers:feed", {"token": "not-a-token"}, expect=everyone(404)),
     # After the feed rows: it changes the volunteer's secret address.
     Row("POST", "volunteers:calendar_reset", expect=logged_in(302)),
+    Row("GET", "volunteers:certificates", expect=logged_in()),
+    # Only its holder downloads a certificate; to anyone else it does not exist.
+    Row(
+        "GET",
+        "volunteers:certificate_pdf",
+        {"code": "certificate"},
+        expect=everyone(404, volunteer=200, anonymous=302),
+    ),
+    Row("GET", "volunteers:certificate_lookup", expect=public()),
+    Row("GET", "volunteers:certificate_check", {"code": "certificate"}, expect=public()),
+    Row("GET", "volunteers:certificate_check", {"code": "ABCDEFGHJKMNPQRS"}, expect=everyone(404)),
+    Row("GET", "volunteers:watches", expect=logged_in()),
+    Row("POST", "volunteers:watch_stop", {"pk": "watch"}, expect=OWN),
     Row("GET", "volunteers:site_feed", {"slug": "site"}, expect=public()),
     Row("GET", "volunteers:site_feed", {"slug": "private"}, expect=everyone(404)),
     # Leads' pages.
@@ -218,6 +231,18 @@ def volunteers_names(site, other_site, private_site, volunteer):
         volunteer=volunteer, verified_at=None, kind__name="Driving licence"
     )
     profile = VolunteerProfile.objects.create(user=volunteer)
+    certificate = HoursCertificate.objects.create(
+        volunteer=volunteer,
+        site=site,
+        volunteer_name=volunteer.name,
+        site_name=site.name,
+        signed_off_by=site.name,
+        starts_on=shift.local_date - timedelta(days=30),
+        ends_on=shift.local_date - timedelta(days=3),
+        hours=3,
+        issued_on=shift.local_date - timedelta(days=3),
+    )
+    watch = ShiftWatch.objects.create(volunteer=volunteer, site=site)
     walk_in = WalkInFactory(site=site)
     SignUpFactory(shift=shift, volunteer=walk_in.person)
     return {
@@ -240,6 +265,8 @@ def volunteers_names(site, other_site, private_site, volunteer):
         "to_verify": to_verify.pk,
         "volunteer": volunteer.pk,
         "token": profile.calendar_token,
+        "certificate": certificate.code,
+        "watch": watch.pk,
         "day": shift.local_date.isoformat(),
     }
 
