@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('commonpot', '0007_invitations'),
-        ('volunteers', '0007_walk_ins_and_late_paperwork'),
+        ('volunteers', '0008_fair_rules_and_claims_waiting_for_approval'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
