@@ -111,12 +111,20 @@ class VolunteerTable(tables.Table):
         verbose_name = "Volunteers"
         empty_text = "Nobody volunteers here yet."
 
-    def __init__(self, *args, site, **kwargs):
+    def __init__(self, *args, site, namesakes: frozenset[str] = frozenset(), **kwargs):
         self.site = site
+        self.namesakes = namesakes  # names (lower case) two or more people here share
         super().__init__(*args, **kwargs)
 
     def render_name(self, record: User):
         url = quick_reverse("volunteers:record", self.site.slug, record.pk)
+        if record.name.lower() in self.namesakes:
+            return format_html(
+                '<a href="{}">{}</a><br><span class="meta">{}</span>',
+                url,
+                record.name,
+                tell_apart(record),
+            )
         return format_html('<a href="{}">{}</a>', url, record.name)
 
     def render_hours(self, value):
@@ -126,3 +134,14 @@ class VolunteerTable(tables.Table):
         if value:
             return format_html('<span class="badge warn">{}</span>', value)
         return "—"
+
+
+def tell_apart(person: User) -> str:
+    """A second line for a lead when two people here share a name: the end of
+    their email address or phone number, never the whole of either."""
+    if person.email and "@" in person.email:
+        return f"email at {person.email.rsplit('@', 1)[1]}"
+    digits = "".join(c for c in person.phone or "" if c.isdigit())
+    if len(digits) >= 3:
+        return f"phone ending {digits[-3:]}"
+    return f"no email or phone (record {person.pk})"

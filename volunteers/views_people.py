@@ -3,6 +3,8 @@ qualifications. Contact details follow `commonpot.permissions.can_see_contact`."
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
 from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -34,6 +36,19 @@ def _count(site: Site, **filters):
         ),
         0,
     )
+
+
+def namesakes(site: Site) -> frozenset[str]:
+    """The names (lower case) that two or more of the site's people share, so that
+    the lead's lists can tell them apart. One query over the names alone."""
+    ids = SignUp.objects.filter(shift__site=site).values("volunteer")
+    people = (
+        User.objects.filter(Q(memberships__site=site) | Q(pk__in=ids), is_active=True)
+        .distinct()
+        .only("display_name", "first_name", "last_name", "username")
+    )
+    names = Counter(person.name.lower() for person in people)
+    return frozenset(name for name, times in names.items() if times > 1)
 
 
 def site_people(site: Site):
@@ -76,7 +91,7 @@ def site_people(site: Site):
 @lead_required
 @require_GET
 def volunteers(request: HttpRequest, site: Site) -> HttpResponse:
-    table = VolunteerTable(site_people(site), site=site)
+    table = VolunteerTable(site_people(site), site=site, namesakes=namesakes(site))
     paginate(request, table, 50)
     return TemplateResponse(request, "volunteers/people.html", {"site": site, "table": table})
 

@@ -331,3 +331,15 @@ def test_a_day_of_many_shifts_runs_the_same_queries_as_a_day_of_few(lead, site, 
 def test_a_day_that_is_not_a_date_is_not_found(lead, site):
     url = reverse("volunteers:day", args=[site.slug, "2026-02-30"])
     assert client_for(lead).get(url).status_code == 404
+
+
+def test_two_people_of_the_same_name_have_a_second_line_on_the_lead_list(
+    site, lead, make_volunteer
+):
+    make_volunteer("Sam Lee", email="sam@riverside.example", phone="")
+    make_volunteer("Sam Lee", email="", phone="+44 7700 900456")
+    make_volunteer("Ada Moss", email="ada@example.org")
+    page = client_for(lead).get(reverse("volunteers:people", args=[site.slug])).content.decode()
+    assert "email at riverside.example" in page and "phone ending 456" in page
+    assert "sam@riverside.example" not in page and "900456" not in page
+    assert "example.org" not in page  # only namesakes get a second line
