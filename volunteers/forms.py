@@ -500,6 +500,24 @@ class DateOfBirthForm(forms.Form):
         help_text="Some sites need a parent's or guardian's contact before a minor can claim.",
     )
     guardian_phone = PhoneField(label="Their phone")
+    emergency_name = forms.CharField(
+        label="Emergency contact",
+        max_length=150,
+        required=False,
+        help_text="Whom to call if something happens on a shift. Only the leads of sites "
+        "where you volunteer see it.",
+    )
+    emergency_phone = PhoneField(label="Their phone")
+
+
+class LeadNoteForm(forms.Form):
+    text = forms.CharField(
+        label="Leads' note",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only this site's leads see it: not the volunteer, not other sites.",
+    )
 
 
 def week_start(day: date) -> date:

@@ -57,6 +57,10 @@ class VolunteerProfile(models.Model):
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     guardian_name = models.CharField("parent or guardian", max_length=150, blank=True)
     guardian_phone = models.CharField("their phone", max_length=32, blank=True)
+    # Whom to call if something happens on a shift: seen by the leads of sites
+    # where the person volunteers (and coordinators), never by other volunteers.
+    emergency_name = models.CharField("emergency contact", max_length=150, blank=True)
+    emergency_phone = models.CharField("their phone", max_length=32, blank=True)
 
     def __str__(self) -> str:
         return f"Volunteer profile of {self.user}"
@@ -1065,3 +1069,27 @@ class ShiftWatch(models.Model):
     def __str__(self) -> str:
         what = self.role.name if self.role_id else "any role"
         return f"{self.volunteer} watches {what} at {self.site}"
+
+
+class LeadNote(models.Model):
+    """What a site's leads keep in mind about one volunteer ("prefers mornings",
+    "no heavy lifting"): one note per site and person, seen and written by that
+    site's leads and coordinators only, never by the volunteer or other sites."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.TextField(max_length=2000, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "volunteer"], name="lead_note_one_per_site")
+        ]
+
+    def __str__(self) -> str:
+        return f"Leads' note on {self.volunteer} at {self.site}"

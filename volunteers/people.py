@@ -13,6 +13,7 @@ from commonpot.models import Membership, Site, User
 from commonpot.permissions import can_manage_site
 from volunteers.models import (
     HoursCertificate,
+    LeadNote,
     Qualification,
     QualificationKind,
     ShiftWatch,
@@ -40,9 +41,12 @@ def set_date_of_birth(
     date_of_birth: date | None,
     guardian_name: str | None = None,
     guardian_phone: str | None = None,
+    emergency_name: str | None = None,
+    emergency_phone: str | None = None,
 ) -> VolunteerProfile:
-    """Date of birth (for roles' ages and the minors' rules) and, for a minor, a
-    parent's or guardian's contact; None leaves the contact as it was."""
+    """Date of birth (for roles' ages and the minors' rules), for a minor a parent's
+    or guardian's contact, and whom to call in an emergency; None leaves a contact
+    as it was."""
     today = timezone.localdate()
     if date_of_birth is not None:
         if date_of_birth > today:
@@ -66,8 +70,35 @@ def set_date_of_birth(
         raise DomainError(
             "Give both the parent's or guardian's name and their phone, or neither.", field=field
         )
+    if emergency_name is not None:
+        name = " ".join(emergency_name.split())
+        if len(name) > 150:
+            raise DomainError("Keep the name under 150 characters.", field="emergency_name")
+        profile.emergency_name = name
+        fields.append("emergency_name")
+    if emergency_phone is not None:
+        profile.emergency_phone = emergency_phone.strip()[:32]
+        fields.append("emergency_phone")
+    if bool(profile.emergency_name) != bool(profile.emergency_phone):
+        field = "emergency_phone" if profile.emergency_name else "emergency_name"
+        raise DomainError(
+            "Give both the emergency contact's name and their phone, or neither.", field=field
+        )
     profile.save(update_fields=fields)
     return profile
+
+
+@transaction.atomic
+def save_lead_note(*, site: Site, volunteer: User, text: str, by: User) -> LeadNote:
+    """The site's leads' note on a volunteer (empty text removes what it said)."""
+    text = text.strip()
+    if len(text) > 2000:
+        raise DomainError("Keep the note under 2,000 characters.", field="text")
+    note, _ = LeadNote.objects.select_for_update().get_or_create(site=site, volunteer=volunteer)
+    note.text = text
+    note.updated_by = by
+    note.save()
+    return note
 
 
 @transaction.atomic
@@ -144,13 +175,20 @@ def verify_qualification(*, qualification_id: int, by: User, site: Site) -> Qual
 
 @transaction.atomic
 def forget_person(user: User) -> int:
-    """When an account is erased: drop their date of birth, qualifications, hours
-    certificates and watches, and give up their coming places so the waitlist moves
-    up. Past sign-ups stay (hours and counts keep adding up), pointing at the erased
-    account."""
+    """When an account is erased: drop their date of birth and contacts, the leads'
+    notes on them, their qualifications, hours certificates and watches, and give up
+    their coming places so the waitlist moves up. Past sign-ups stay (hours and
+    counts keep adding up), pointing at the erased account."""
     from volunteers import services
 
-    VolunteerProfile.objects.filter(user=user).update(date_of_birth=None)
+    VolunteerProfile.objects.filter(user=user).update(
+        date_of_birth=None,
+        guardian_name="",
+        guardian_phone="",
+        emergency_name="",
+        emergency_phone="",
+    )
+    LeadNote.objects.filter(volunteer=user).delete()
     Qualification.objects.filter(volunteer=user).delete()
     # A certificate's public check names the person: it stops answering.
     HoursCertificate.objects.filter(volunteer=user).delete()

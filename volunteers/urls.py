@@ -122,6 +122,7 @@ urlpatterns = [
     ),
     path(lead + "volunteers/", views_people.volunteers, name="people"),
     path(lead + "volunteers/<int:user_id>/", views_people.record, name="record"),
+    path(lead + "volunteers/<int:user_id>/note/", views_people.record_note, name="record_note"),
     path(
         lead + "volunteers/<int:user_id>/invite/",
         views_people.walk_in_invite,

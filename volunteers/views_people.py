@@ -19,8 +19,8 @@ from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.tables import paginate
 from volunteers import people, walk_ins
-from volunteers.forms import InviteWalkInForm
-from volunteers.models import Qualification, SignUp, WalkIn
+from volunteers.forms import InviteWalkInForm, LeadNoteForm
+from volunteers.models import LeadNote, Qualification, SignUp, VolunteerProfile, WalkIn
 from volunteers.tables import VolunteerTable
 
 
@@ -112,13 +112,18 @@ def _walk_in(person: User) -> WalkIn | None:
 
 
 def _record_page(
-    request: HttpRequest, site: Site, person: User, invite_form: InviteWalkInForm | None = None
+    request: HttpRequest,
+    site: Site,
+    person: User,
+    invite_form: InviteWalkInForm | None = None,
+    note_form: LeadNoteForm | None = None,
 ) -> TemplateResponse:
     here = SignUp.objects.of(person).filter(shift__site=site)
     signed_up_at = set(
         SignUp.objects.of(person).values_list("shift__site_id", flat=True).distinct()
     )
     walk_in = _walk_in(person)
+    note = _note(site, person)
     if walk_in is not None and invite_form is None:
         invite_form = InviteWalkInForm(
             initial={"email": walk_in.email, "agreed": walk_in.may_contact}
@@ -143,9 +148,36 @@ def _record_page(
                 "kind", "verified_by"
             ),
             "show_contact": can_see_contact(request.user, person, signed_up_site_ids=signed_up_at),
+            # Whom to call in an emergency, and a minor's guardian: for this site's
+            # leads (the page is theirs only) once the person belongs here or signed up.
+            "profile": VolunteerProfile.objects.filter(user=person).first(),
+            "note_form": note_form or LeadNoteForm(initial={"text": note.text if note else ""}),
+            "note": note,
         },
-        status=400 if invite_form is not None and invite_form.errors else 200,
+        status=400 if any(f is not None and f.errors for f in (invite_form, note_form)) else 200,
     )
+
+
+def _note(site: Site, person: User) -> LeadNote | None:
+    return LeadNote.objects.filter(site=site, volunteer=person).select_related("updated_by").first()
+
+
+@lead_required
+@require_POST
+def record_note(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
+    person = _person(site, user_id)
+    form = LeadNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            people.save_lead_note(
+                site=site, volunteer=person, text=form.cleaned_data["text"], by=request.user
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(request, f"The note on {person.name} is saved.")
+            return redirect("volunteers:record", slug=site.slug, user_id=person.pk)
+    return _record_page(request, site, person, note_form=form)
 
 
 @lead_required

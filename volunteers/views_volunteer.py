@@ -159,6 +159,8 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             "date_of_birth": profile.date_of_birth if profile else None,
             "guardian_name": profile.guardian_name if profile else "",
             "guardian_phone": profile.guardian_phone if profile else "",
+            "emergency_name": profile.emergency_name if profile else "",
+            "emergency_phone": profile.emergency_phone if profile else "",
         },
     )
     if request.method == "POST":

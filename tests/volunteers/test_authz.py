@@ -172,6 +172,12 @@ ROWS = [
     Row("GET", "volunteers:record", {"slug": "site", "user_id": "volunteer"}, expect=lead_only()),
     Row(
         "POST",
+        "volunteers:record_note",
+        {"slug": "site", "user_id": "volunteer"},
+        expect=LEAD_POST,
+    ),
+    Row(
+        "POST",
         "volunteers:verify",
         {"slug": "site", "user_id": "volunteer", "qualification_id": "to_verify"},
         expect=LEAD_POST,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from tests.conftest import client_for, page_queries
 from tests.volunteers.factories import QualificationFactory, ShiftFactory, SignUpFactory
-from volunteers import services
-from volunteers.models import LeadMessage, Shift, SignUp
+from volunteers import people, services
+from volunteers.models import LeadMessage, LeadNote, Shift, SignUp, VolunteerProfile
 
 # Dates here are worked out from "now" in more than one time zone.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
@@ -343,3 +343,55 @@ def test_two_people_of_the_same_name_have_a_second_line_on_the_lead_list(
     assert "email at riverside.example" in page and "phone ending 456" in page
     assert "sam@riverside.example" not in page and "900456" not in page
     assert "example.org" not in page  # only namesakes get a second line
+
+
+def test_an_emergency_contact_is_given_by_the_volunteer_and_seen_by_the_sites_leads(
+    coordinator, lead, site, shift, volunteer
+):
+    data = {
+        "date_of_birth": "",
+        "emergency_name": "Kofi Okafor",
+        "emergency_phone": "+44 7700 900777",
+    }
+    response = client_for(volunteer).post(reverse("volunteers:qualifications"), data)
+    assert response.status_code == 302
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    record = reverse("volunteers:record", args=[site.slug, volunteer.pk])
+    page = client_for(lead).get(record).content.decode()
+    assert "In an emergency" in page and "Kofi Okafor" in page and "+447700900777" in page
+
+
+def test_an_emergency_contact_needs_both_name_and_phone(volunteer):
+    response = client_for(volunteer).post(
+        reverse("volunteers:qualifications"), {"date_of_birth": "", "emergency_name": "Kofi"}
+    )
+    assert response.status_code == 400
+    assert "emergency contact&#x27;s name and their phone, or neither" in response.content.decode()
+
+
+def test_a_lead_keeps_a_note_on_a_volunteer_that_the_volunteer_does_not_see(lead, site, volunteer):
+    """(Other sites' leads are refused the record and the note: the authz matrix.)"""
+    url = reverse("volunteers:record_note", args=[site.slug, volunteer.pk])
+    response = client_for(lead).post(url, {"text": "No heavy lifting, back injury."})
+    assert response.status_code == 302
+    record = reverse("volunteers:record", args=[site.slug, volunteer.pk])
+    page = client_for(lead).get(record).content.decode()
+    assert "No heavy lifting, back injury." in page and "Last changed by" in page
+    for someone in (volunteer,):
+        assert (
+            "No heavy lifting"
+            not in client_for(someone).get(reverse("volunteers:qualifications")).content.decode()
+        )
+    too_long = client_for(lead).post(url, {"text": "x" * 2001})
+    assert too_long.status_code == 400
+
+
+def test_erasing_a_person_erases_their_emergency_contact_and_the_leads_notes(lead, site, volunteer):
+    people.set_date_of_birth(
+        user=volunteer, date_of_birth=None, emergency_name="Kofi", emergency_phone="+447700900777"
+    )
+    people.save_lead_note(site=site, volunteer=volunteer, text="Prefers mornings", by=lead)
+    people.forget_person(volunteer)
+    profile = VolunteerProfile.objects.get(user=volunteer)
+    assert (profile.emergency_name, profile.emergency_phone) == ("", "")
+    assert not LeadNote.objects.filter(volunteer=volunteer).exists()
