@@ -510,6 +510,34 @@ class DateOfBirthForm(forms.Form):
     emergency_phone = PhoneField(label="Their phone")
 
 
+class AvailabilityForm(forms.Form):
+    """When a person can usually help and what they like doing: a lead asking who
+    could fill a short shift sees it. Nothing is promised by it."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days you can usually help",
+        choices=list(enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    roles = forms.ModelMultipleChoiceField(
+        label="Roles you like",
+        queryset=ShiftRole.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].queryset = (
+            ShiftRole.objects.filter(site__memberships__user=user)
+            .select_related("site")
+            .order_by("site__name", "name")
+        )
+        self.fields["roles"].label_from_instance = lambda role: f"{role.name} at {role.site.name}"
+
+
 class LeadNoteForm(forms.Form):
     text = forms.CharField(
         label="Leads' note",

@@ -61,9 +61,20 @@ class VolunteerProfile(models.Model):
     # where the person volunteers (and coordinators), never by other volunteers.
     emergency_name = models.CharField("emergency contact", max_length=150, blank=True)
     emergency_phone = models.CharField("their phone", max_length=32, blank=True)
+    # When they can usually help (bit n = weekday n, Monday 0; 0: not said) and the
+    # roles they like: what a lead's "who could fill this" list goes by.
+    available_days = models.PositiveSmallIntegerField(default=0)
+    preferred_roles = models.ManyToManyField("ShiftRole", blank=True, related_name="+")
 
     def __str__(self) -> str:
         return f"Volunteer profile of {self.user}"
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [n for n in range(7) if self.available_days & (1 << n)]
+
+    def free_on(self, weekday: int) -> bool:
+        return bool(self.available_days & (1 << weekday))
 
     @property
     def has_guardian_contact(self) -> bool:

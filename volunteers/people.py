@@ -16,6 +16,7 @@ from volunteers.models import (
     LeadNote,
     Qualification,
     QualificationKind,
+    ShiftRole,
     ShiftWatch,
     SignUp,
     VolunteerProfile,
@@ -200,3 +201,21 @@ def forget_person(user: User) -> int:
             services.cancel_locked_sign_up(sign_up, by=user, reason="Account deleted")
             released += 1
     return released
+
+
+@transaction.atomic
+def set_availability(
+    *, user: User, weekdays: list[int], roles: list[ShiftRole]
+) -> VolunteerProfile:
+    """The weekdays a person can usually help (0 = Monday) and the roles they like,
+    among the sites they belong to."""
+    if any(day not in range(7) for day in weekdays):
+        raise DomainError("Choose days of the week.", field="weekdays")
+    mine = set(Membership.objects.filter(user=user).values_list("site_id", flat=True))
+    if any(role.site_id not in mine for role in roles):
+        raise DomainError("Choose roles at sites where you volunteer.", field="roles")
+    profile = volunteer_profile(user)
+    profile.available_days = sum(1 << day for day in set(weekdays))
+    profile.save(update_fields=["available_days"])
+    profile.preferred_roles.set(roles)
+    return profile

@@ -29,6 +29,7 @@ from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.redirects import redirect_next
 from volunteers import planning, services
+from volunteers.fill import who_could_fill
 from volunteers.forms import (
     AddVolunteerForm,
     CheckInForm,
@@ -242,6 +243,10 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         "waitlist": [s for s in sign_ups if s.is_waitlisted],
         "pending": [s for s in sign_ups if s.is_pending],
         "add_form": AddVolunteerForm(site=site),
+        # Who said they are free that weekday or like the role, for a shift with room.
+        "could_fill": who_could_fill(shift)
+        if not has_ended and shift.places_taken < shift.max_people
+        else [],
         "walk_in_form": WalkInForm(),
         "check_in_open": shift.attendance_open_on(today),
         "check_in_not_yet": shift.local_date > today,

@@ -20,7 +20,7 @@ from commonpot.forms import show_error
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from volunteers import calendar, fair_rules, people, services
-from volunteers.forms import DateOfBirthForm, QualificationForm
+from volunteers.forms import AvailabilityForm, DateOfBirthForm, QualificationForm
 from volunteers.models import Qualification, SignUp, VolunteerProfile
 
 PAST_SHOWN = 30
@@ -163,6 +163,14 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             "emergency_phone": profile.emergency_phone if profile else "",
         },
     )
+    availability_form = AvailabilityForm(
+        request.POST if request.POST.get("form") == "availability" else None,
+        user=user,
+        initial={
+            "weekdays": profile.weekdays if profile else [],
+            "roles": list(profile.preferred_roles.all()) if profile else [],
+        },
+    )
     if request.method == "POST":
         if form.is_bound and form.is_valid():
             try:
@@ -180,14 +188,30 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 birth_form.add_error(e.field or "date_of_birth", e.message)
             else:
-                messages.success(request, "Your date of birth is saved.")
+                messages.success(request, "Your details are saved.")
+                return redirect("volunteers:qualifications")
+        elif availability_form.is_bound and availability_form.is_valid():
+            data = availability_form.cleaned_data
+            try:
+                people.set_availability(
+                    user=user, weekdays=data["weekdays"], roles=list(data["roles"])
+                )
+            except DomainError as e:
+                show_error(availability_form, e)
+            else:
+                messages.success(request, "When you can help is saved.")
                 return redirect("volunteers:qualifications")
     held = Qualification.objects.filter(volunteer=user).select_related("kind", "verified_by")
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(
         request,
         "volunteers/qualifications.html",
-        {"held": held, "form": form, "birth_form": birth_form},
+        {
+            "held": held,
+            "form": form,
+            "birth_form": birth_form,
+            "availability_form": availability_form,
+        },
         status=status,
     )
 

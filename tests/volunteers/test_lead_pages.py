@@ -395,3 +395,45 @@ def test_erasing_a_person_erases_their_emergency_contact_and_the_leads_notes(lea
     profile = VolunteerProfile.objects.get(user=volunteer)
     assert (profile.emergency_name, profile.emergency_phone) == ("", "")
     assert not LeadNote.objects.filter(volunteer=volunteer).exists()
+
+
+def test_who_could_fill_a_short_shift_lists_those_free_that_day_or_liking_the_role(
+    lead, site, shift, make_volunteer
+):
+    weekday = shift.local_date.weekday()
+    free, likes, both, neither, busy = (
+        make_volunteer(name) for name in ("Ana Free", "Bo Likes", "Cy Both", "Di None", "Ed Busy")
+    )
+    people.set_availability(user=free, weekdays=[weekday], roles=[])
+    people.set_availability(user=likes, weekdays=[(weekday + 1) % 7], roles=[shift.role])
+    people.set_availability(user=both, weekdays=[weekday], roles=[shift.role])
+    people.set_availability(user=busy, weekdays=[weekday], roles=[shift.role])
+    services.claim_shift(
+        shift_id=ShiftFactory(site=site, starts_at=shift.starts_at, ends_at=shift.ends_at).pk,
+        volunteer=busy,
+    )
+    page = client_for(lead).get(reverse("volunteers:roster", args=[site.slug, shift.pk]))
+    names = [c.person.name for c in page.context["could_fill"]]
+    assert names == ["Cy Both", "Ana Free", "Bo Likes"]
+    assert "Di None" not in names and "Ed Busy" not in names
+    html = page.content.decode()
+    assert "Who could fill this" in html and f"likes {shift.role.name}" in html
+
+
+def test_a_volunteer_says_when_they_can_help_and_only_roles_of_their_sites(
+    volunteer, site, other_site, shift
+):
+    from tests.volunteers.factories import ShiftRoleFactory
+
+    url = reverse("volunteers:qualifications")
+    elsewhere = ShiftRoleFactory(site=other_site, name="Driver")
+    refused = client_for(volunteer).post(
+        url, {"form": "availability", "weekdays": ["0"], "roles": [str(elsewhere.pk)]}
+    )
+    assert refused.status_code == 400
+    ok = client_for(volunteer).post(
+        url, {"form": "availability", "weekdays": ["0", "5"], "roles": [str(shift.role_id)]}
+    )
+    assert ok.status_code == 302
+    profile = VolunteerProfile.objects.get(user=volunteer)
+    assert profile.weekdays == [0, 5] and list(profile.preferred_roles.all()) == [shift.role]
