@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django import forms
+from django.forms.fields import BaseTemporalField
 from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
 
 from commonpot.errors import DomainError
 from commonpot.formats.en import formats as _english
@@ -51,6 +53,24 @@ class DayTimeField(forms.DateTimeField):
     """A date-and-time field that refuses days outside the window."""
 
     default_validators = [_validate]
+
+
+class LocalDayTimeField(DayTimeField):
+    """A date and time as typed on a site's clock, left naive: the form turns it
+    into a moment with `resolve_local_time`, which refuses a time the clocks skip
+    and asks which when it happens twice (Django's own conversion would refuse
+    both alike, without saying which night or why)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = parse_datetime(str(value).strip())  # "2026-03-29T02:30", as browsers send
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return parsed or BaseTemporalField.to_python(self, value)
 
 
 # --- Writing dates -------------------------------------------------------------

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from commonpot.dates import DayField, DayTimeField, day
+from commonpot.dates import DayField, LocalDayTimeField, day, resolve_local_time
 from commonpot.errors import DomainError
 from commonpot.forms import SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
@@ -73,10 +73,10 @@ class OfferForm(TokenForm):
     )
     quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
     unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
-    pickup_from = DayTimeField(
+    pickup_from = LocalDayTimeField(
         label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
     )
-    pickup_until = DayTimeField(label="Pickup until", widget=LOCAL_DATETIME)
+    pickup_until = LocalDayTimeField(label="Pickup until", widget=LOCAL_DATETIME)
     cold_chain = forms.ChoiceField(
         label="Keep cold in transit",
         choices=[
@@ -120,6 +120,13 @@ class OfferForm(TokenForm):
                 show_error(self, e)
         chain = data.get("cold_chain")
         data["cold_chain_value"] = None if chain == "auto" else ("" if chain == "none" else chain)
+        for name in ("pickup_from", "pickup_until"):
+            typed = data.get(name)
+            if isinstance(typed, datetime) and typed.tzinfo is None:
+                day_, clock = typed.date(), typed.time()
+                data[name] = resolve_local_time(
+                    self, day_, clock, self.site.tz, field=name, which=f"{name}_which"
+                )
         return data
 
 

@@ -312,3 +312,31 @@ def test_a_claim_sent_again_for_another_amount_sends_htmx_to_the_recorded_transf
     assert "This form was already sent; your changes were not saved." in page
     transfer.refresh_from_db()
     assert transfer.quantity == 5000 and Transfer.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("2027-03-28T01:30", "does not exist in Europe/London"),
+        ("2027-10-31T01:30", "Which 01:30?"),
+    ],
+)
+def test_a_pickup_time_the_clocks_skip_or_repeat_is_not_guessed(site, lead, bread_lot, typed, says):
+    url = reverse("network:offer_new", args=[site.slug])
+    data = {
+        "lot": bread_lot.pk,
+        "quantity": "5",
+        "unit": "kg",
+        "pickup_until": typed,
+        "cold_chain": "auto",
+        "token": "7d1c1bd0-3b8a-4a39-a1f5-1a1b1c1d1e11",
+    }
+    response = client_for(lead).post(url, data)
+    assert response.status_code == 400
+    assert says in text(response)
+    assert not Offer.objects.exists()
+    if says.startswith("Which"):
+        response = client_for(lead).post(url, {**data, "pickup_until_which": "1"})
+        assert response.status_code == 302
+        # The second 01:30, on winter time, is 01:30 UTC.
+        assert Offer.objects.get().pickup_until.hour == 1
