@@ -57,36 +57,41 @@ def set_date_of_birth(
     profile = volunteer_profile(user)
     profile.date_of_birth = date_of_birth
     fields = ["date_of_birth"]
-    if guardian_name is not None:
-        name = " ".join(guardian_name.split())
-        if len(name) > 150:
-            raise DomainError("Keep the name under 150 characters.", field="guardian_name")
-        profile.guardian_name = name
-        fields.append("guardian_name")
-    if guardian_phone is not None:
-        profile.guardian_phone = guardian_phone.strip()[:32]
-        fields.append("guardian_phone")
-    if bool(profile.guardian_name) != bool(profile.guardian_phone):
-        field = "guardian_phone" if profile.guardian_name else "guardian_name"
-        raise DomainError(
-            "Give both the parent's or guardian's name and their phone, or neither.", field=field
-        )
-    if emergency_name is not None:
-        name = " ".join(emergency_name.split())
-        if len(name) > 150:
-            raise DomainError("Keep the name under 150 characters.", field="emergency_name")
-        profile.emergency_name = name
-        fields.append("emergency_name")
-    if emergency_phone is not None:
-        profile.emergency_phone = emergency_phone.strip()[:32]
-        fields.append("emergency_phone")
-    if bool(profile.emergency_name) != bool(profile.emergency_phone):
-        field = "emergency_phone" if profile.emergency_name else "emergency_name"
-        raise DomainError(
-            "Give both the emergency contact's name and their phone, or neither.", field=field
-        )
+    fields += _set_contact(
+        profile, "guardian", guardian_name, guardian_phone, "the parent's or guardian's"
+    )
+    fields += _set_contact(
+        profile, "emergency", emergency_name, emergency_phone, "the emergency contact's"
+    )
     profile.save(update_fields=fields)
     return profile
+
+
+def _set_contact(
+    profile: VolunteerProfile, kind: str, name: str | None, phone: str | None, whose: str
+) -> list[str]:
+    """Set `<kind>_name` and `<kind>_phone` (None leaves one as it was); both or
+    neither must be given. Returns the fields changed."""
+    changed = []
+    if name is not None:
+        name = " ".join(name.split())
+        if len(name) > 150:
+            raise DomainError("Keep the name under 150 characters.", field=f"{kind}_name")
+        setattr(profile, f"{kind}_name", name)
+        changed.append(f"{kind}_name")
+    if phone is not None:
+        setattr(profile, f"{kind}_phone", phone.strip()[:32])
+        changed.append(f"{kind}_phone")
+    has_name, has_phone = (
+        bool(getattr(profile, f"{kind}_name")),
+        bool(getattr(profile, f"{kind}_phone")),
+    )
+    if has_name != has_phone:
+        raise DomainError(
+            f"Give both {whose} name and their phone, or neither.",
+            field=f"{kind}_phone" if has_name else f"{kind}_name",
+        )
+    return changed
 
 
 @transaction.atomic
