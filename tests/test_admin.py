@@ -76,6 +76,9 @@ def add_what_the_demo_leaves_out():
         issued_on=riverside.today(),
     )
     ShiftWatch.objects.create(volunteer=vera, site=riverside)
+    from volunteers.people import save_lead_note
+
+    save_lead_note(site=riverside, volunteer=vera, text="Prefers mornings.", by=lead)
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(
         site=riverside, storage=lot.item.storage, counted={lot.pk: lot.on_hand}, by=lead
