@@ -23,7 +23,9 @@ from tests.pantry.factories import rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
 from volunteers import services as volunteers
 
-pytestmark = pytest.mark.django_db
+# Kept pages are keyed by the minute too: the clock is held still, so that a
+# test's requests never fall either side of a minute.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
 def kept(user, url: str):

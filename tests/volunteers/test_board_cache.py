@@ -19,7 +19,9 @@ from tests.volunteers.factories import ShiftFactory
 from volunteers import planning, services
 from volunteers.models import Rota, Shift, ShiftRole, SignUp
 
-pytestmark = pytest.mark.django_db
+# A kept page is keyed by the minute as well: the clock is held still, so that a
+# test's requests never fall either side of a minute (a page made afresh then).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 BOARD = reverse("volunteers:board")
 
 
