@@ -9,6 +9,8 @@ class KitchenConfig(AppConfig):
         from commonpot.registry import SiteTab, registry
         from kitchen import benchmark, benchmark_pages, demo, panels, reports
         from kitchen.models import MealService
+        from kitchen.trace import MealLinker
+        from pantry.trace import add_linker
 
         registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
         registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
@@ -18,3 +20,4 @@ class KitchenConfig(AppConfig):
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.section, order=30)
         registry.add_hold_describer("meal-service", MealService.holds_in_words)
+        add_linker(MealLinker())
