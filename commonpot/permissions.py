@@ -67,6 +67,16 @@ def can_view_site(user: User, site: Site) -> bool:
     return is_coordinator(user) or site.memberships.filter(user=user).exists()
 
 
+def can_work_at_site(user: User, site: Site) -> bool:
+    """The site's own people (leads and volunteers) and coordinators: the daily checks
+    anyone on shift does, such as reading the fridge's temperature."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if is_coordinator(user) or site.pk in lead_site_ids(user):
+        return True
+    return site.memberships.filter(user=user).exists()
+
+
 def can_see_contact(viewer: User, person: User, *, signed_up_site_ids: set[int]) -> bool:
     """May `viewer` see `person`'s phone and email?
 
@@ -96,6 +106,31 @@ def site_for_lead(request: HttpRequest, slug: str) -> Site:
     if can_view_site(request.user, site):
         raise PermissionDenied("Only this site's leads and coordinators can do this.")
     raise Http404("No such site.")
+
+
+def site_for_member(request: HttpRequest, slug: str) -> Site:
+    """The site named in the URL, if the user works there (can_work_at_site): else
+    404 for a site they may not see, 403 for one they may."""
+    site = get_object_or_404(Site.objects.select_related(*registry.site_rows), slug=slug)
+    if can_work_at_site(request.user, site):
+        timezone.activate(site.tz)
+        measures.activate_for_site(site)
+        return site
+    if can_view_site(request.user, site):
+        raise PermissionDenied("Only this site's people and coordinators can do this.")
+    raise Http404("No such site.")
+
+
+def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """As lead_required, for the site's volunteers too (can_work_at_site)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        site = site_for_member(request, slug)
+        return view(request, site, *args, **kwargs)
+
+    return wrapper
 
 
 def lead_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -17,6 +17,7 @@ class PantryConfig(AppConfig):
             site_settings,
         )
         from pantry.forms import DateSettingsForm, PantrySettingsForm
+        from pantry.services.equipment import MESSAGE_KINDS
 
         registry.add_nav(
             NavLink(
@@ -31,7 +32,12 @@ class PantryConfig(AppConfig):
         registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12))
         registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13))
         registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14))
+        registry.add_site_tab(SiteTab("Temperatures", "pantry:temperatures", order=15))
+        for kind, label in MESSAGE_KINDS.items():
+            registry.add_message_kind(kind, label)
         registry.add_panel("lead", panels.lead_panel, order=10)
+        registry.add_panel("lead", panels.lead_checks_panel, order=11)
+        registry.add_panel("volunteer", panels.volunteer_checks_panel, order=15)
         registry.add_panel("coordinator", panels.coordinator_panel, order=10)
         registry.add_settings_section(
             SettingsSection(

@@ -13,11 +13,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from commonpot.demo import DemoNetwork
 from pantry import catalog, services
 from pantry.models import Donor, Item, Lot, Measures, PantrySettings, PaperSize
-from pantry.services import donations
+from pantry.services import donations, equipment
 from pantry.units import to_base
 
 # What each demo site can store, the paper it prints on and the measures it works in
@@ -157,6 +158,7 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             donor = Donor.objects.filter(site=site, name=name).first()
             donors.append(donor or donations.add_donor(site=site, name=name, kind=kind))
         areas = PantrySettings.for_site(site).storage_areas
+        _units(site, slug, lead)
         lines = [row for row in INTAKE if items[row[0]].storage in areas]
         # Three donations over the last week, the lines shared out between them.
         for n in range(3):
@@ -200,6 +202,33 @@ def seed_pantry(network: DemoNetwork, stdout=None) -> None:
             services.discard(beans, reason="damaged", destination="landfill", by=lead, quantity=2)
         if stdout is not None:
             stdout.write(f"  pantry: stock for {site.name}")
+
+
+# A fridge and a freezer at Riverside, checked twice a day, every reading passing:
+# the demo's milk is in the fridge, so a reading of 9 °C typed by hand holds it.
+UNITS = {
+    "riverside-kitchen": [
+        ("Fridge 1", "fridge", ["3.5", "4.0", "3.8"]),
+        ("Chest freezer", "freezer", ["-19.5", "-20.0", "-19.0"]),
+    ],
+}
+
+
+def _units(site, slug: str, lead) -> None:
+    """The site's units (before its donations, so chilled and frozen food goes in
+    them) and readings from yesterday morning, yesterday afternoon and this morning."""
+    now = timezone.now()
+    for name, kind, values in UNITS.get(slug, []):
+        unit = equipment.add_equipment(site, name=name, kind=kind)
+        local = site.local(now)
+        yesterday = local - timedelta(days=1)
+        times = [
+            yesterday.replace(hour=8, minute=10),
+            yesterday.replace(hour=15, minute=30),
+            local.replace(hour=8, minute=5) if local.hour >= 9 else local - timedelta(minutes=30),
+        ]
+        for value, at in zip(values, times, strict=True):
+            equipment.log_reading(unit, value_c=Decimal(value), by=lead, at=at)
 
 
 def _us(quantity: str, unit: str) -> tuple[str, str]:

@@ -12,8 +12,16 @@ A lot's date is either *best before* (quality) or *use by* (safety):
   more and it no longer counts as free; the Waste page suggests discarding it.
   Nothing is thrown away by itself: the lead discards it, or raises the limit.
 
+A lot **on hold** (a fridge read too warm, later a recall: pantry.services.holds)
+may not be used whatever its date says. `may_use`, `usable_q` and `refusal`
+answer for the hold too, so every path that asks whether a lot may be given out,
+cooked, held, offered or moved refuses a held lot with the same words; only
+`date_allows_q` (what the date alone allows) leaves holds aside, for the figures
+that show held food apart from food past its date.
+
 So "free" means, on every page, API and report: on hand minus held, over the lots
-whose date allows use today (DateRules.may_use / DateRules.usable_q).
+whose date allows use today and that are not on hold (DateRules.may_use /
+DateRules.usable_q).
 """
 
 from __future__ import annotations
@@ -88,7 +96,7 @@ class DateRules:
         return Freshness.PAST_LIMIT
 
     def may_use(self, lot: Lot) -> bool:
-        return self.state(lot).usable
+        return not lot.on_hold and self.state(lot).usable
 
     def last_day(self, lot: Lot) -> date | None:
         """The last day the lot may be used (None: no date)."""
@@ -126,6 +134,10 @@ class DateRules:
 
     def refusal(self, lot: Lot) -> str:
         """Why this lot cannot be given out, cooked, held, offered or moved ("" if it can)."""
+        if lot.on_hold:
+            from pantry.holds import why_held
+
+            return why_held(lot)
         state = self.state(lot)
         name = lot.item.name
         if state == Freshness.PAST_USE_BY:
@@ -147,8 +159,13 @@ class DateRules:
     # --- many lots, in the database ----------------------------------------------
 
     def usable_q(self, prefix: str = "", category: str = "item__category") -> Q:
-        """Lots whose date allows use today. `prefix` reaches the lot's fields from
-        another model ("lots_here__"); `category` names the path to its item's category."""
+        """Lots that may be used today: not on hold, and their date allows it.
+        `prefix` reaches the lot's fields from another model ("lots_here__");
+        `category` names the path to its item's category."""
+        return not_held_q(prefix) & self.date_allows_q(prefix, category)
+
+    def date_allows_q(self, prefix: str = "", category: str = "item__category") -> Q:
+        """Lots whose date allows use today, whether or not they are on hold."""
         no_date = Q(**{f"{prefix}best_before__isnull": True})
         not_yet = Q(**{f"{prefix}best_before__gte": self.today})
         best_before = Q(**{f"{prefix}date_kind": DateKind.BEST_BEFORE})
@@ -164,6 +181,10 @@ class DateRules:
 
     def _since(self, prefix: str, days: int) -> Q:
         return Q(**{f"{prefix}best_before__gte": self.today - timedelta(days=days)})
+
+
+def not_held_q(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}on_hold": False})
 
 
 def _kind_of_food(lot: Lot) -> str:
@@ -201,14 +222,18 @@ class SitesDateRules:
         return DateRules.defaults(today)
 
     def usable_q(self, today: date, prefix: str = "", category: str = "item__category") -> Q:
-        """Lots, at any site, whose date allows use on `today`."""
+        """Lots, at any site, not on hold and whose date allows use on `today`."""
+        return not_held_q(prefix) & self.date_allows_q(today, prefix, category)
+
+    def date_allows_q(self, today: date, prefix: str = "", category: str = "item__category") -> Q:
+        """Lots, at any site, whose date allows use on `today` (held or not)."""
         site = f"{prefix}site_id__in"
-        condition = DateRules.defaults(today).usable_q(prefix, category)
+        condition = DateRules.defaults(today).date_allows_q(prefix, category)
         custom = [site_id for ids in self.groups.values() for site_id in ids]
         if not custom:
             return condition
         condition &= ~Q(**{site: custom})
         for days, ids in self.groups.items():
             rules = DateRules(today, dict(days))
-            condition |= Q(**{site: ids}) & rules.usable_q(prefix, category)
+            condition |= Q(**{site: ids}) & rules.date_allows_q(prefix, category)
         return condition

@@ -194,9 +194,10 @@ class ItemQuerySet(models.QuerySet):
     ) -> ItemQuerySet:
         """Items held at a site (or with a low-stock level there), one row each, with
         on_hand_total, reserved_total, available_total (free: on hand minus held, of
-        the lots whose date allows use), past_total (on hand that may only be
-        wasted), lot_count, nearest (the date of the first usable lot to go) and
-        threshold annotated.
+        the lots whose date allows use and that are not on hold), past_total (on
+        hand that may only be wasted), held_total (on hand in lots on hold: a
+        fridge read too warm, a recall), lot_count, nearest (the date of the first
+        usable lot to go) and threshold annotated.
 
         One grouped query over a filtered join: its cost follows the site's lots,
         and the number of queries does not grow with the number of rows.
@@ -219,6 +220,8 @@ class ItemQuerySet(models.QuerySet):
         if not storage:
             candidates |= Q(pk__in=watched_here.values("item_id"))
         usable = rules.usable_q(prefix="lots_here__", category="category")
+        on_hold = Q(lots_here__on_hold=True)
+        date_past = ~rules.date_allows_q(prefix="lots_here__", category="category")
         qs = (
             self.filter(candidates)
             .annotate(
@@ -234,7 +237,10 @@ class ItemQuerySet(models.QuerySet):
                     models.Sum(F("lots_here__on_hand") - F("lots_here__reserved"), filter=usable),
                     zero,
                 ),
-                past_total=Coalesce(models.Sum("lots_here__on_hand", filter=~usable), zero),
+                past_total=Coalesce(
+                    models.Sum("lots_here__on_hand", filter=date_past & ~on_hold), zero
+                ),
+                held_total=Coalesce(models.Sum("lots_here__on_hand", filter=on_hold), zero),
                 lot_count=models.Count("lots_here"),
                 nearest=models.Min("lots_here__best_before", filter=usable),
                 threshold=models.Max("level_here__minimum"),
@@ -398,7 +404,11 @@ class LotQuerySet(models.QuerySet):
 
     def past_use(self, rules: DateRules) -> LotQuerySet:
         """Lots past use-by, or past best-before beyond the site's limit: waste only."""
-        return self.exclude(rules.usable_q())
+        return self.exclude(rules.date_allows_q())
+
+    def held(self) -> LotQuerySet:
+        """Lots on hold (pantry.services.holds): nothing but waste takes from them."""
+        return self.filter(on_hold=True)
 
     def expiring_within(self, today: date, days: int) -> LotQuerySet:
         """Lots whose date falls between today and `days` from now (not yet passed)."""
@@ -438,6 +448,18 @@ class Lot(models.Model):
     received_on = models.DateField()
     on_hand = models.DecimalField(default=Decimal(0), **QTY)
     reserved = models.DecimalField(default=Decimal(0), **QTY)
+    stored_in = models.ForeignKey(
+        "Equipment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lots",
+        help_text="The fridge, freezer or hot-holding unit the lot is kept in.",
+    )
+    # True while the lot has an open LotHold: a cache kept by pantry.services.holds
+    # in the same transaction as the hold, so that every take checks it on the row
+    # it has locked anyway (DateRules.may_use) and lists filter on it for free.
+    on_hold = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LotQuerySet.as_manager()
@@ -879,3 +901,180 @@ class StockThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} at {self.site}: {self.minimum}"
+
+
+# --- Temperatures and holds -------------------------------------------------
+
+# Readings outside this range are typing mistakes (or a broken probe), not
+# temperatures a fridge, freezer or bain-marie can have: refused, nothing written.
+READING_MIN_C = Decimal("-60.0")
+READING_MAX_C = Decimal("130.0")
+TEMP = {"max_digits": 4, "decimal_places": 1}
+
+
+class EquipmentQuerySet(models.QuerySet):
+    def at(self, site: Site) -> EquipmentQuerySet:
+        return self.filter(site=site)
+
+    def in_use(self) -> EquipmentQuerySet:
+        return self.filter(retired_at__isnull=True)
+
+
+class Equipment(models.Model):
+    """A fridge, freezer or hot-holding unit at a site, and the limit its food needs.
+
+    Fridges and freezers must read at or below their limit; hot-holding units at or
+    above it. Limits are kept in °C with one decimal (pantry.temperatures shows and
+    reads °F for sites in US measures).
+    """
+
+    class Kind(models.TextChoices):
+        FRIDGE = "fridge", "Fridge"
+        FREEZER = "freezer", "Freezer"
+        HOT_HOLDING = "hot_holding", "Hot-holding unit"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="equipment")
+    name = models.CharField(max_length=60)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    limit_c = models.DecimalField(
+        "limit (°C)",
+        help_text="Fridges and freezers: the warmest allowed. Hot holding: the coolest.",
+        **TEMP,
+    )
+    checks_per_day = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = recorded_by()
+
+    objects = EquipmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name_plural = "equipment"
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                Lower("name"),
+                name="equipment_name_unique_per_site",
+                violation_error_message="This site already has a unit with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(checks_per_day__gte=1) & Q(checks_per_day__lte=24),
+                name="equipment_checks_per_day_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(limit_c__gte=READING_MIN_C) & Q(limit_c__lte=READING_MAX_C),
+                name="equipment_limit_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keeps_hot(self) -> bool:
+        return self.kind == self.Kind.HOT_HOLDING
+
+    def passes(self, value_c: Decimal) -> bool:
+        """Is this reading within the unit's limit?"""
+        return value_c >= self.limit_c if self.keeps_hot else value_c <= self.limit_c
+
+
+class Reading(Tokened):
+    """One temperature read off one unit: who, when (the server's clock), the value,
+    and whether it passed the unit's limit as it was then."""
+
+    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="readings")
+    value_c = models.DecimalField("reading (°C)", **TEMP)
+    limit_c = models.DecimalField("limit then (°C)", **TEMP)
+    passed = models.BooleanField()
+    at = models.DateTimeField()
+    by = recorded_by()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_c__gte=READING_MIN_C) & Q(value_c__lte=READING_MAX_C),
+                name="reading_value_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["equipment", "-at"], name="reading_equipment_at")]
+
+    def __str__(self) -> str:
+        return f"{self.equipment} read {self.value_c} °C"
+
+
+class LotHoldQuerySet(models.QuerySet):
+    def open(self) -> LotHoldQuerySet:
+        return self.filter(released_at__isnull=True)
+
+    def at(self, site: Site) -> LotHoldQuerySet:
+        return self.filter(lot__site=site)
+
+
+class LotHold(models.Model):
+    """A lot taken out of use until a lead decides: released, or discarded.
+
+    Started by a failing temperature reading today; a recall, a failed cooling
+    record or a lead's own judgement will start one the same way
+    (pantry.services.holds.start_holds). While any hold on a lot is open,
+    `Lot.on_hold` is true and nothing but waste can take from it.
+    """
+
+    class Cause(models.TextChoices):
+        TEMPERATURE = "temperature", "Temperature"
+        RECALL = "recall", "Recall"
+        COOLING = "cooling", "Cooling record"
+        MANUAL = "manual", "Held by a lead"
+
+    class Outcome(models.TextChoices):
+        RELEASED = "released", "Released"
+        DISCARDED = "discarded", "Discarded"
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="holds")
+    cause = models.CharField(max_length=12, choices=Cause.choices)
+    reading = models.ForeignKey(
+        Reading, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField()
+    started_by = recorded_by()
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = recorded_by()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_reason = models.CharField(max_length=200, blank=True)
+
+    objects = LotHoldQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One breach holds a lot once, however often its reading is sent.
+            models.UniqueConstraint(
+                fields=["lot", "reading"],
+                condition=Q(reading__isnull=False),
+                name="hold_once_per_lot_and_reading",
+            ),
+            models.CheckConstraint(
+                condition=Q(cause="temperature", reading__isnull=False) | ~Q(cause="temperature"),
+                name="hold_temperature_names_its_reading",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(released_at__isnull=True, outcome="")
+                    | (Q(released_at__isnull=False) & ~Q(outcome="") & ~Q(outcome_reason=""))
+                ),
+                name="hold_closed_with_outcome_and_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["lot", "released_at"], name="hold_lot_open")]
+
+    def __str__(self) -> str:
+        return f"Hold on lot {self.lot_id} ({self.get_cause_display().lower()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.released_at is None

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from commonpot.models import Site
+from pantry import temperatures
 from pantry.freshness import SitesDateRules
 from pantry.models import Item, Lot
 from pantry.units import display
@@ -64,7 +65,7 @@ def coordinator_panel(request: HttpRequest, site: Site | None):
         .filter(best_before__isnull=False, best_before__lte=today + timedelta(days=EXPIRING_DAYS))
         .values("site__slug", "site__name")
         .annotate(
-            expired=Count("pk", filter=~SitesDateRules.load().usable_q(today)),
+            expired=Count("pk", filter=~SitesDateRules.load().date_allows_q(today)),
             expiring=Count("pk", filter=Q(best_before__gte=today)),
         )
         .order_by("site__name")
@@ -72,3 +73,39 @@ def coordinator_panel(request: HttpRequest, site: Site | None):
     if not rows:
         return None
     return ("pantry/_coordinator_panel.html", {"rows": rows, "days": EXPIRING_DAYS})
+
+
+def lead_checks_panel(request: HttpRequest, site: Site | None):
+    """A lead's site: temperature checks not done yet today, and food on hold."""
+    if site is None:
+        return None
+    units = list(temperatures.units_with_checks(site))
+    held = Lot.objects.at(site).held().count()
+    if not units and not held:
+        return None
+    local_now = site.local(timezone.now())
+    missed = [
+        (unit, temperatures.checks_due(unit.checks_per_day, local_now))
+        for unit in temperatures.missed(units, site)
+    ]
+    return (
+        "pantry/_checks_panel.html",
+        {"site": site, "missed": missed, "held": held, "has_units": bool(units)},
+    )
+
+
+def volunteer_checks_panel(request: HttpRequest, site: Site | None):
+    """A volunteer's sites that keep food in units they can log temperatures for."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    sites = list(
+        Site.objects.filter(
+            memberships__user=user, equipment__retired_at__isnull=True, equipment__isnull=False
+        )
+        .distinct()
+        .order_by("name")
+    )
+    if not sites:
+        return None
+    return ("pantry/_volunteer_checks_panel.html", {"sites": sites})

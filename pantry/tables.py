@@ -78,15 +78,22 @@ class StockTable(QuickRowsTable):
         return display(value, record)
 
     def render_on_hand_total(self, record: Item, value):
+        shown = display(value, record)
+        if record.held_total > 0:
+            shown = format_html(
+                '{} <a class="badge bad" href="{}">{} on hold</a>',
+                shown,
+                quick_reverse("pantry:holds", self.site.slug),
+                display(record.held_total, record),
+            )
         if record.past_total > 0:
-            url = quick_reverse("pantry:waste", self.site.slug)
-            return format_html(
+            shown = format_html(
                 '{} <a class="badge bad" href="{}">{} past date</a>',
-                display(value, record),
-                url,
+                shown,
+                quick_reverse("pantry:waste", self.site.slug),
                 display(record.past_total, record),
             )
-        return display(value, record)
+        return shown
 
     def render_weight(self, record: Item):
         return display_weight(record.weight_g(record.on_hand_total))
@@ -133,7 +140,7 @@ class LotTable(tables.Table):
                 record.get_date_kind_display(),
                 date_badge(record.best_before, self.rules.today),
             )
-        tone = "warn" if self.rules.may_use(record) else "bad"
+        tone = "warn" if self.rules.state(record).usable else "bad"
         return format_html(
             '{} {} <span class="badge {}">{}</span>',
             record.get_date_kind_display(),
@@ -144,6 +151,10 @@ class LotTable(tables.Table):
 
     def render_available(self, record: Lot):
         free = record.available if self.rules.may_use(record) else record.available * 0
+        if record.on_hold:
+            return format_html(
+                '{} <span class="badge bad">on hold</span>', display(free, record.item)
+            )
         return display(free, record.item)
 
     def render_on_hand(self, record: Lot, value):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pantry import views, views_intake
+from pantry import views, views_intake, views_temperatures
 
 app_name = "pantry"
 
@@ -21,6 +21,20 @@ urlpatterns = [
     path(f"{site}counts/<str:storage>/", views.count_area, name="count_area"),
     path(f"{site}counts/<str:storage>/sheet.pdf", views.count_sheet, name="count_sheet"),
     path(f"{site}stock/low-levels/", views.thresholds, name="thresholds"),
+    # Temperatures and holds
+    path(f"{site}temperatures/", views_temperatures.temperatures_page, name="temperatures"),
+    path(
+        f"{site}temperatures/<int:unit_id>/read/",
+        views_temperatures.reading_new,
+        name="reading_new",
+    ),
+    path(f"{site}equipment/", views_temperatures.equipment_list, name="equipment"),
+    path(
+        f"{site}equipment/<int:unit_id>/", views_temperatures.equipment_edit, name="equipment_edit"
+    ),
+    path(f"{site}lots/<int:lot_id>/store/", views_temperatures.lot_store, name="lot_store"),
+    path(f"{site}holds/", views_temperatures.holds, name="holds"),
+    path(f"{site}holds/<int:hold_id>/", views_temperatures.hold_decide, name="hold_decide"),
     # Food in
     path(f"{site}donations/", views_intake.donation_list, name="donations"),
     path(f"{site}donations/new/", views_intake.donation_new, name="donation_new"),

@@ -27,8 +27,11 @@ from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
+from pantry.forms_temperatures import StoreLotForm
 from pantry.freshness import DateRules
+from pantry.holds import cause_text
 from pantry.models import (
+    Equipment,
     Item,
     Lot,
     PantrySettings,
@@ -47,7 +50,9 @@ LOTS_PAGE_SIZE = 50
 
 def _lot(site: Site, lot_id: int) -> Lot:
     """A lot of this site; another site's lot is not found from here."""
-    return get_object_or_404(Lot.objects.select_related("item", "site"), pk=lot_id, site=site)
+    return get_object_or_404(
+        Lot.objects.select_related("item", "site", "stored_in"), pk=lot_id, site=site
+    )
 
 
 def _storage(site: Site, storage: str) -> str:
@@ -144,8 +149,25 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
             "usable": rules.may_use(lot),
             "refusal": rules.refusal(lot),
             "discard_form": DiscardForm(lot=lot),
+            "store_form": StoreLotForm(lot=lot, units=list(Equipment.objects.at(site).in_use())),
+            "holds": _lot_holds(site, lot),
         },
     )
+
+
+def _lot_holds(site: Site, lot: Lot) -> list[dict]:
+    holds = lot.holds.select_related("reading__equipment", "lot__site", "released_by").order_by(
+        "-started_at", "-pk"
+    )
+    return [
+        {
+            "hold": h,
+            "cause": cause_text(h),
+            "started_at": site.local(h.started_at),
+            "released_at": site.local(h.released_at) if h.released_at else None,
+        }
+        for h in holds
+    ]
 
 
 @lead_required

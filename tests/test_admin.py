@@ -50,6 +50,15 @@ def add_what_the_demo_leaves_out():
     shift = Shift.objects.filter(site=riverside, sign_ups__status="confirmed").first()
     lead = User.objects.get(username="lead")
     volunteers.message_shift(shift=shift, by=lead, subject="Aprons", body="Bring one.")
+    # A hold: the demo's fridge read too warm once, and its food released.
+    from pantry.models import Equipment, LotHold
+    from pantry.services import equipment, holds
+
+    fridge = Equipment.objects.filter(site=riverside).first()
+    warm = equipment.log_reading(fridge, value_c=fridge.limit_c + 4, by=lead)
+    for hold in warm.holds:
+        holds.release_hold(hold, by=lead, reason="Door left open; food checked at 4 °C")
+    assert LotHold.objects.exists()
     from commonpot.invitations import invite_to_site
     from volunteers.models import AttendanceChange, SignUp, WalkIn
 

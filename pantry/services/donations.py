@@ -22,12 +22,13 @@ from pantry.models import (
     DonationImport,
     DonationLine,
     Donor,
+    Equipment,
     Item,
     Lot,
     PantrySettings,
     Storage,
 )
-from pantry.services import LineErrors, ledger
+from pantry.services import LineErrors, equipment, ledger
 from pantry.units import to_base
 
 if TYPE_CHECKING:
@@ -44,6 +45,8 @@ class LineInput:
     best_before: date | None = None
     date_kind: str = ""  # "": the kind the item's label usually carries
     storage: str = ""
+    # The fridge or freezer it goes in (None: the site's only one of its kind, if any).
+    stored_in: Equipment | None = None
 
     @property
     def kind_of_date(self) -> str:
@@ -123,6 +126,15 @@ def _convert_lines(
         if storage not in areas:
             label = Storage(storage).label.lower() if storage in Storage.values else storage
             errors.append((i, "storage", f"{site.name} has no {label} storage."))
+        unit = line.stored_in
+        if unit is not None and (
+            unit.site_id != site.pk
+            or unit.retired_at is not None
+            or not equipment.fits(unit, storage, line.item.category)
+        ):
+            errors.append(
+                (i, "stored_in", f"{line.item.name} kept {storage} does not go in {unit.name}.")
+            )
         if line.kind_of_date not in Lot.DateKind.values:
             errors.append((i, "date_kind", f"{line.date_kind!r} is not a kind of date."))
         elif (
@@ -189,9 +201,11 @@ def receive_donation(
 
     source = f"Donation {donation.pk} from {donation.donor_name}"
     lots: dict[tuple, Lot] = {}
+    units = equipment.default_units(site)
     for line, quantity in zip(lines, quantities, strict=True):
         storage = line.storage or line.item.storage
-        key = (line.item.pk, line.best_before, line.kind_of_date, storage)
+        unit = line.stored_in or units.get(storage)
+        key = (line.item.pk, line.best_before, line.kind_of_date, storage, unit)
         move = ledger.receive(
             site=site,
             item=line.item,
@@ -205,6 +219,7 @@ def receive_donation(
             donor=donor,
             donation=donation,
             into=lots.get(key),
+            stored_in=unit,
         )
         lots[key] = move.lot
         DonationLine.objects.create(

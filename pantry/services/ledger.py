@@ -236,6 +236,7 @@ def receive(
     note: str = "",
     into: Lot | None = None,
     on: date | None = None,
+    stored_in=None,
 ) -> StockMove:
     """Put `quantity` (base unit) of `item` into a new lot at `site`; return its move.
 
@@ -244,6 +245,7 @@ def receive(
     calling app, e.g. "transfer:17". With `into`, the quantity joins that lot
     (same site and item; its date, storage and source stay as they are).
     `on` is the site's day it came in (default: `received_on`, else today).
+    `stored_in` is the fridge or freezer a new lot goes in (checked by the caller).
     """
     if kind not in IN_KINDS:
         raise DomainError(f"A {kind} move does not bring stock in.")
@@ -278,6 +280,7 @@ def receive(
         source=source.strip()[:200],
         donor=donor,
         received_on=received_on or on,
+        stored_in=stored_in,
     )
     # A new lot is locked by being uncommitted: nobody else can see it yet.
     return _record(

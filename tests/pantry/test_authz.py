@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from pantry import services
-from pantry.services import donations
+from pantry.services import donations, equipment
 from tests.authz import Row, check_matrix, lead_only
 from tests.pantry.factories import DonorFactory
+from tests.pantry.factories import milk as milk_item
 
 LEADS_ANYWHERE = {
     "coordinator": 200,
@@ -65,6 +66,44 @@ ROWS = [
         "pantry:distribution",
         {**S, "distribution_id": "distribution"},
         expect=lead_only(),
+    ),
+    # Temperatures: anyone who works at the site logs them; units and holds are the lead's.
+    Row("GET", "pantry:temperatures", S, expect=lead_only(volunteer=200)),
+    # No token, no value: refused with the form's messages.
+    Row(
+        "POST",
+        "pantry:reading_new",
+        {**S, "unit_id": "unit"},
+        expect=lead_only(coordinator=400, lead=400, volunteer=400),
+    ),
+    Row(
+        "POST",
+        "pantry:reading_new",
+        {**S, "unit_id": "other_unit"},
+        expect=lead_only(coordinator=404, lead=404, volunteer=404),
+    ),
+    Row("GET", "pantry:equipment", S, expect=lead_only()),
+    # An empty form is shown again, as the discard form is.
+    Row("POST", "pantry:equipment", S, expect=lead_only()),
+    Row("GET", "pantry:equipment_edit", {**S, "unit_id": "unit"}, expect=lead_only()),
+    Row(
+        "GET",
+        "pantry:equipment_edit",
+        {**S, "unit_id": "other_unit"},
+        expect=lead_only(coordinator=404, lead=404),
+    ),
+    Row(
+        "POST",
+        "pantry:lot_store",
+        {**S, "lot_id": "lot"},
+        expect=lead_only(coordinator=302, lead=302),
+    ),
+    Row("GET", "pantry:holds", S, expect=lead_only()),
+    Row(
+        "POST",
+        "pantry:hold_decide",
+        {**S, "hold_id": "hold"},
+        expect=lead_only(coordinator=400, lead=400),
     ),
     Row("GET", "pantry:items", expect=LEADS_ANYWHERE),
     Row("GET", "pantry:item_new", expect=LEADS_ANYWHERE),
@@ -134,7 +173,19 @@ def records(site, other_site, private_site, lead, other_lead, item_rice):
         lines=[donations.LineInput(item_rice, "2", "kg")],
         by=other_lead,
     )
+    site.pantry_settings.has_chilled_storage = True
+    site.pantry_settings.save()
+    unit = equipment.add_equipment(site, name="Fridge 1", kind="fridge")
+    other_unit = equipment.add_equipment(other_site, name="Fridge 1", kind="fridge")
+    milk = services.receive(
+        site=site, item=milk_item(), quantity=Decimal(1000), by=lead, source="x", stored_in=unit
+    ).lot
+    (hold,) = equipment.log_reading(unit, value_c=Decimal(9), by=lead).holds
+    assert hold.lot == milk
     return {
+        "unit": unit.pk,
+        "other_unit": other_unit.pk,
+        "hold": hold.pk,
         "site": site.slug,
         "private": private_site.slug,
         "item": item_rice.pk,
