@@ -18,6 +18,7 @@ class PantryConfig(AppConfig):
         )
         from pantry.forms import DateSettingsForm, PantrySettingsForm
         from pantry.services.equipment import MESSAGE_KINDS
+        from pantry.services.recalls import MESSAGE_KINDS as RECALL_KINDS
 
         registry.add_nav(
             NavLink(
@@ -27,13 +28,21 @@ class PantryConfig(AppConfig):
                 order=40,
             )
         )
+        registry.add_nav(
+            NavLink(
+                "Recalls",
+                "pantry:recalls",
+                lambda user: is_coordinator(user) or is_lead(user),
+                order=45,
+            )
+        )
         registry.add_site_tab(SiteTab("Stock", "pantry:stock", order=10))
         registry.add_site_tab(SiteTab("Donations", "pantry:donations", order=11))
         registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12))
         registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13))
         registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14))
         registry.add_site_tab(SiteTab("Temperatures", "pantry:temperatures", order=15))
-        for kind, label in MESSAGE_KINDS.items():
+        for kind, label in {**MESSAGE_KINDS, **RECALL_KINDS}.items():
             registry.add_message_kind(kind, label)
         registry.add_panel("lead", panels.lead_panel, order=10)
         registry.add_panel("lead", panels.lead_checks_panel, order=11)

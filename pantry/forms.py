@@ -134,6 +134,13 @@ class DonationLineForm(LineForm):
         help_text="Best before: quality, can be given out a while after. Use by: safety.",
     )
     storage = forms.ChoiceField(label="Storage area", required=False)
+    code = forms.CharField(
+        label="Lot code",
+        max_length=60,
+        required=False,
+        help_text="As printed on the pack (often after “L”): what a recall names.",
+        widget=forms.TextInput(attrs={"size": 10, "autocapitalize": "characters"}),
+    )
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, site=site, **kwargs)

@@ -25,6 +25,8 @@ def cause_text(hold: LotHold) -> str:
             f"{reading.equipment.name} read {temperatures.show(reading.value_c)} "
             f"on {day(at)} at {time_of_day(at)}"
         )
+    if hold.cause == LotHold.Cause.RECALL and hold.note:
+        return hold.note  # "Recall #3: Chopped tomatoes 400 g, lot L2345"
     words = hold.get_cause_display().lower()
     return f"{words}: {hold.note}" if hold.note else words
 

@@ -446,6 +446,8 @@ class Lot(models.Model):
         "Donor", on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
     )
     received_on = models.DateField()
+    # The maker's lot or batch code, as printed on the pack (GS1 AI 10): what a recall names.
+    code = models.CharField("lot code", max_length=60, blank=True)
     on_hand = models.DecimalField(default=Decimal(0), **QTY)
     reserved = models.DecimalField(default=Decimal(0), **QTY)
     stored_in = models.ForeignKey(
@@ -1039,6 +1041,9 @@ class LotHold(models.Model):
     reading = models.ForeignKey(
         Reading, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
     )
+    recall = models.ForeignKey(
+        "Recall", on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
     note = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField()
     started_by = recorded_by()
@@ -1062,6 +1067,16 @@ class LotHold(models.Model):
                 condition=Q(cause="temperature", reading__isnull=False) | ~Q(cause="temperature"),
                 name="hold_temperature_names_its_reading",
             ),
+            # A recall holds a lot once, and a recall's hold names its recall.
+            models.UniqueConstraint(
+                fields=["lot", "recall"],
+                condition=Q(recall__isnull=False),
+                name="hold_once_per_lot_and_recall",
+            ),
+            models.CheckConstraint(
+                condition=Q(cause="recall", recall__isnull=False) | ~Q(cause="recall"),
+                name="hold_recall_names_its_recall",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(released_at__isnull=True, outcome="")
@@ -1078,3 +1093,118 @@ class LotHold(models.Model):
     @property
     def is_open(self) -> bool:
         return self.released_at is None
+
+
+# --- Recalls ------------------------------------------------------------------
+
+
+class Recall(models.Model):
+    """Food that must come off every shelf it reached: named by item and lot code or
+    dates, or by donor and the days received; traced through the ledger to every site
+    (pantry.trace); what is left is held until each site answers."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField("what is recalled", max_length=200)
+    reason = models.TextField("why", blank=True, help_text="The supplier's or authority's notice.")
+    # A lead's recall covers their own site; a coordinator's, the whole network (empty).
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
+    )
+    code = models.CharField("lot code", max_length=60, blank=True)
+    dated_from = models.DateField("dated from", null=True, blank=True)
+    dated_until = models.DateField("dated until", null=True, blank=True)
+    donor_name = models.CharField("donor", max_length=120, blank=True)
+    received_from = models.DateField("received from", null=True, blank=True)
+    received_until = models.DateField("received until", null=True, blank=True)
+    # The lots the criteria named when the recall started; the trace starts from them.
+    lots = models.ManyToManyField(Lot, related_name="recalls")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    started_at = models.DateTimeField()
+    started_by = recorded_by()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = recorded_by()
+    close_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | ~Q(donor_name=""),
+                name="recall_names_an_item_or_a_donor",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | Q(status="closed", closed_at__isnull=False),
+                name="recall_closed_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recall #{self.pk}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return quick_reverse("pantry:recall", self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def criteria_text(self) -> str:
+        """ "Chopped tomatoes, lot code L2345, dated 1 Dec to 8 Dec"."""
+        parts = []
+        if self.item_id:
+            parts.append(self.item.name)
+        if self.code:
+            parts.append(f"lot code {self.code}")
+        if self.dated_from or self.dated_until:
+            parts.append(_range_text("dated", self.dated_from, self.dated_until))
+        if self.donor_name:
+            parts.append(f"from {self.donor_name}")
+        if self.received_from or self.received_until:
+            parts.append(_range_text("received", self.received_from, self.received_until))
+        return ", ".join(parts)
+
+
+def _range_text(what: str, first: date | None, last: date | None) -> str:
+    if first and last:
+        return f"{what} {day(first)} to {day(last)}" if first != last else f"{what} {day(first)}"
+    if first:
+        return f"{what} from {day(first)}"
+    return f"{what} until {day(last)}"
+
+
+class RecallSite(models.Model):
+    """One site's part in a recall: the lead's answer, once they have looked."""
+
+    class Answer(models.TextChoices):
+        WAITING = "waiting", "Not answered yet"
+        DISCARDED = "discarded", "Found and discarded"
+        NONE_LEFT = "none_left", "None left"
+
+    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="sites")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="recall_answers")
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.WAITING)
+    note = models.CharField(max_length=300, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = recorded_by()
+
+    class Meta:
+        ordering = ["site__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recall", "site"], name="recall_site_once"),
+            models.CheckConstraint(
+                condition=Q(answer="waiting", answered_at__isnull=True)
+                | (~Q(answer="waiting") & Q(answered_at__isnull=False)),
+                name="recall_answer_has_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recall} at {self.site}: {self.get_answer_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pantry import views, views_intake, views_temperatures
+from pantry import views, views_intake, views_recalls, views_temperatures
 
 app_name = "pantry"
 
@@ -61,6 +61,17 @@ urlpatterns = [
         views_intake.distribution_detail,
         name="distribution",
     ),
+    # Recalls (network-wide, or a lead's own site)
+    path("recalls/", views_recalls.recall_list, name="recalls"),
+    path("recalls/new/", views_recalls.recall_new, name="recall_new"),
+    path("recalls/<int:recall_id>/", views_recalls.recall_detail, name="recall"),
+    path("recalls/<int:recall_id>/trace.pdf", views_recalls.recall_pdf, name="recall_pdf"),
+    path(
+        "recalls/<int:recall_id>/sites/<slug:slug>/answer/",
+        views_recalls.recall_answer,
+        name="recall_answer",
+    ),
+    path("recalls/<int:recall_id>/close/", views_recalls.recall_close, name="recall_close"),
     # The network's catalog
     path("items/", views_intake.item_list, name="items"),
     path("items/new/", views_intake.item_new, name="item_new"),

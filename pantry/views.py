@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,6 +35,7 @@ from pantry.models import (
     Item,
     Lot,
     PantrySettings,
+    Recall,
     StockCount,
     StockMove,
     StockThreshold,
@@ -151,6 +152,8 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
             "discard_form": DiscardForm(lot=lot),
             "store_form": StoreLotForm(lot=lot, units=list(Equipment.objects.at(site).in_use())),
             "holds": _lot_holds(site, lot),
+            # Recalls that named this lot or hold it (its food came from a recalled lot).
+            "recalls": Recall.objects.filter(Q(lots=lot) | Q(holds__lot=lot)).distinct(),
         },
     )
 

@@ -174,6 +174,7 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
                 best_before=f.cleaned_data["best_before"],
                 date_kind=f.cleaned_data["date_kind"],
                 storage=f.cleaned_data["storage"],
+                code=f.cleaned_data["code"],
             )
             for f in formset.filled()
         ]

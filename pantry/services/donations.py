@@ -47,6 +47,7 @@ class LineInput:
     storage: str = ""
     # The fridge or freezer it goes in (None: the site's only one of its kind, if any).
     stored_in: Equipment | None = None
+    code: str = ""  # the maker's lot code on the pack
 
     @property
     def kind_of_date(self) -> str:
@@ -205,7 +206,8 @@ def receive_donation(
     for line, quantity in zip(lines, quantities, strict=True):
         storage = line.storage or line.item.storage
         unit = line.stored_in or units.get(storage)
-        key = (line.item.pk, line.best_before, line.kind_of_date, storage, unit)
+        code = " ".join(line.code.split())[:60]
+        key = (line.item.pk, line.best_before, line.kind_of_date, storage, unit, code.lower())
         move = ledger.receive(
             site=site,
             item=line.item,
@@ -220,6 +222,7 @@ def receive_donation(
             donation=donation,
             into=lots.get(key),
             stored_in=unit,
+            code=code,
         )
         lots[key] = move.lot
         DonationLine.objects.create(

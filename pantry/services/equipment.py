@@ -23,7 +23,7 @@ from commonpot.dates import day, time_of_day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.mail import queue_email
-from commonpot.models import Membership, Site
+from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
 from commonpot.words import counted
 from pantry import temperatures
@@ -37,7 +37,7 @@ from pantry.models import (
     Reading,
     Storage,
 )
-from pantry.services.holds import start_holds
+from pantry.services.holds import leads_to_tell, start_holds
 from pantry.services.ledger import _lock_one
 
 if TYPE_CHECKING:
@@ -235,20 +235,6 @@ def log_reading(
     return Logged(reading, holds, _tell_leads(unit, reading, holds))
 
 
-def _leads_to_tell(site: Site) -> list:
-    leads = [
-        m.user
-        for m in Membership.objects.filter(
-            site=site, role=Membership.Role.LEAD, user__is_active=True
-        )
-        .select_related("user")
-        .order_by("created_at", "pk")
-    ]
-    if leads:
-        return leads
-    return [site.contact_email] if site.contact_email else []
-
-
 def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
     """One message to each lead of the site, decided under a key named for the
     reading, in the reading's transaction: however often the reading is sent, and
@@ -274,7 +260,7 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
             f"{counted(len(held), 'lot', 'lots')} on hold" if held else "nothing was in it"
         )
         text = render_to_string("pantry/email/breach.txt", context)
-        for to in _leads_to_tell(site):
+        for to in leads_to_tell(site):
             who = f"user:{to.pk}" if not isinstance(to, str) else "site"
             _, created = queue_email(
                 key=f"breach:reading:{reading.pk}:{who}",

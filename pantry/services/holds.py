@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from pantry.models import Lot, LotHold, Reading, Reservation, StockMove
+from commonpot.models import Membership, Site
+from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
 from pantry.services.ledger import _lock, _lock_one, discard, release_reservation
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ def start_holds(
     cause: str,
     by: User | None,
     reading: Reading | None = None,
+    recall: Recall | None = None,
     note: str = "",
     at: datetime | None = None,
 ) -> list[LotHold]:
@@ -57,15 +59,16 @@ def start_holds(
         raise DomainError(f"{cause!r} is not a reason to hold food.")
     if cause == LotHold.Cause.TEMPERATURE and reading is None:
         raise DomainError("A temperature hold names the reading that started it.")
+    if cause == LotHold.Cause.RECALL and recall is None:
+        raise DomainError("A recall's hold names its recall.")
     at = at or timezone.now()
     ids = [lot if isinstance(lot, int) else lot.pk for lot in lots]
     locked = _lock(ids)
     already = set()
-    if reading is not None:
+    if reading is not None or recall is not None:
+        same = {"reading": reading} if reading is not None else {"recall": recall}
         already = set(
-            LotHold.objects.filter(reading=reading, lot_id__in=list(locked)).values_list(
-                "lot_id", flat=True
-            )
+            LotHold.objects.filter(**same, lot_id__in=list(locked)).values_list("lot_id", flat=True)
         )
     started = []
     for lot in locked.values():
@@ -76,6 +79,7 @@ def start_holds(
                 lot=lot,
                 cause=cause,
                 reading=reading,
+                recall=recall,
                 note=note.strip()[:200],
                 started_at=at,
                 started_by=by,
@@ -158,3 +162,19 @@ def discard_held(
         _close(other, outcome=LotHold.Outcome.DISCARDED, by=by, reason=reason)
     Lot.objects.filter(pk=lot.pk).update(on_hold=False)
     return move
+
+
+def leads_to_tell(site: Site) -> list:
+    """Who hears that food at a site is held: its active leads, or the site's contact
+    address when it has none."""
+    leads = [
+        m.user
+        for m in Membership.objects.filter(
+            site=site, role=Membership.Role.LEAD, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("created_at", "pk")
+    ]
+    if leads:
+        return leads
+    return [site.contact_email] if site.contact_email else []

@@ -237,6 +237,7 @@ def receive(
     into: Lot | None = None,
     on: date | None = None,
     stored_in=None,
+    code: str = "",
 ) -> StockMove:
     """Put `quantity` (base unit) of `item` into a new lot at `site`; return its move.
 
@@ -246,6 +247,7 @@ def receive(
     (same site and item; its date, storage and source stay as they are).
     `on` is the site's day it came in (default: `received_on`, else today).
     `stored_in` is the fridge or freezer a new lot goes in (checked by the caller).
+    `code` is the maker's lot code printed on the pack, which a recall names.
     """
     if kind not in IN_KINDS:
         raise DomainError(f"A {kind} move does not bring stock in.")
@@ -281,6 +283,7 @@ def receive(
         donor=donor,
         received_on=received_on or on,
         stored_in=stored_in,
+        code=" ".join(code.split())[:60],
     )
     # A new lot is locked by being uncommitted: nobody else can see it yet.
     return _record(

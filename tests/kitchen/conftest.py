@@ -8,9 +8,15 @@ from decimal import Decimal
 import pytest
 
 from kitchen import services
+from kitchen.cooking import cook_meal
 from kitchen.services import IngredientLine
 from pantry import services as pantry
+from pantry.models import Lot
+from pantry.network import services as network
+from pantry.services.distributions import OutLine, distribute
+from pantry.services.donations import LineInput, add_donor, receive_donation
 from tests.kitchen.factories import cheese, eggs, onions, pasta, tomatoes
+from tests.network.factories import offer
 from tests.pantry.factories import rice
 
 
@@ -86,3 +92,44 @@ def dinner(site, lead, chilli, today):
     return services.plan_meal(
         site=site, date=today, kind="dinner", servings=40, recipes=[chilli], by=lead
     )
+
+
+@pytest.fixture
+def donated_tomatoes(site, lead, items, today):
+    grocer = add_donor(site=site, name="Corner Greengrocer", kind="shop")
+    donation = receive_donation(
+        site=site,
+        donor=grocer,
+        received_on=today,
+        lines=[LineInput(items["tomatoes"], "40", "cans", today + timedelta(days=300))],
+        by=lead,
+    )
+    return donation.lines.get().lot
+
+
+@pytest.fixture
+def journey(site, other_site, lead, other_lead, items, stocked, dinner, donated_tomatoes, today):
+    """10 cans go to the other site, 3 of them out to 4 households; dinner cooks the rest."""
+    tomatoes = donated_tomatoes
+    posted = offer(site, tomatoes, Decimal("10"), by=lead)
+    transfer = network.claim_offer(offer_id=posted.pk, site=other_site, by=other_lead)
+    network.accept_transfer(transfer_id=transfer.pk, by=lead)
+    network.dispatch_transfer(transfer_id=transfer.pk, by=lead)
+    (line,) = transfer.lines.all()
+    network.receive_transfer(
+        transfer_id=transfer.pk, by=other_lead, received={line.pk: Decimal("10")}
+    )
+    line.refresh_from_db()
+    distribute(
+        site=other_site,
+        recipient="households",
+        households=4,
+        given_on=today,
+        lines=[OutLine(items["tomatoes"], "3", "cans", lot=line.received_lot)],
+        by=other_lead,
+    )
+    # The older cans go first: cook from the donated lot by using up the others.
+    Lot.objects.filter(pk=stocked["tomatoes"].pk).update(best_before=today + timedelta(days=400))
+    cook_meal(dinner, servings_made=40, servings_served=30, leftover_servings=8, by=lead)
+    dinner.refresh_from_db()
+    return {"transfer": transfer, "arrived": line.received_lot, "dinner": dinner}

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pantry import services
-from pantry.services import donations, equipment
+from pantry.services import donations, equipment, recalls
 from tests.authz import Row, check_matrix, lead_only
 from tests.pantry.factories import DonorFactory
 from tests.pantry.factories import milk as milk_item
@@ -105,6 +105,30 @@ ROWS = [
         {**S, "hold_id": "hold"},
         expect=lead_only(coordinator=400, lead=400),
     ),
+    # Recalls: leads and coordinators; a recall is seen where it reached (the site's
+    # lead started this one at the site, and its food went nowhere else).
+    Row("GET", "pantry:recalls", expect=LEADS_ANYWHERE),
+    Row("GET", "pantry:recall_new", expect=LEADS_ANYWHERE),
+    Row(
+        "POST",
+        "pantry:recall_new",
+        expect={**LEADS_ANYWHERE, "coordinator": 400, "lead": 400, "other_lead": 400},
+    ),
+    Row("GET", "pantry:recall", {"recall_id": "recall"}, expect=lead_only(other_lead=404)),
+    Row("GET", "pantry:recall_pdf", {"recall_id": "recall"}, expect=lead_only(other_lead=404)),
+    Row(
+        "POST",
+        "pantry:recall_answer",
+        {"recall_id": "recall", "slug": "site"},
+        expect=lead_only(coordinator=400, lead=400, other_lead=404),
+    ),
+    # Closing while the site has not answered is refused with the reason.
+    Row(
+        "POST",
+        "pantry:recall_close",
+        {"recall_id": "recall"},
+        expect=lead_only(coordinator=400, lead=400, other_lead=404),
+    ),
     Row("GET", "pantry:items", expect=LEADS_ANYWHERE),
     Row("GET", "pantry:item_new", expect=LEADS_ANYWHERE),
     Row("POST", "pantry:item_new", expect=LEADS_ANYWHERE),
@@ -182,7 +206,14 @@ def records(site, other_site, private_site, lead, other_lead, item_rice):
     ).lot
     (hold,) = equipment.log_reading(unit, value_c=Decimal(9), by=lead).holds
     assert hold.lot == milk
+    recall = recalls.start_recall(
+        title="Rice, lot R1",
+        criteria=recalls.Criteria(item=item_rice, dated_from=today + timedelta(days=9)),
+        by=lead,
+        site=site,
+    )
     return {
+        "recall": recall.pk,
         "unit": unit.pk,
         "other_unit": other_unit.pk,
         "hold": hold.pk,

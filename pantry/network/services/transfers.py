@@ -18,7 +18,7 @@ from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
 from pantry.freshness import DateRules
-from pantry.models import Item, StockMove, Storage
+from pantry.models import Item, Lot, StockMove, Storage
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
 from pantry.network.services.common import (
     Kind,
@@ -269,6 +269,7 @@ def receive_transfer(
             raise DomainError("Say where the unusable food went.", field="destination")
     for line in lines:
         check_can_store(transfer.destination, line.storage, line.item)
+    codes = _lot_codes(lines)
 
     for line in lines:
         move = pantry.receive(
@@ -283,6 +284,7 @@ def receive_transfer(
             kind=Kind.TRANSFER_IN,
             reference=transfer.reference,
             note=f"From {transfer.source.name}",
+            code=codes.get(line.origin_lot_id, ""),
         )
         line.received_lot = move.lot
         line.received_quantity = good[line.pk]
@@ -366,7 +368,9 @@ def cancel_transfer(*, transfer_id: int, by: User | None, reason: str) -> Transf
             "This transfer was already received; correct the stock at the site instead."
         )
     if transfer.status == Transfer.Status.DISPATCHED:
-        for line in transfer.lines.select_for_update().order_by("pk"):
+        lines = list(transfer.lines.select_for_update().order_by("pk"))
+        codes = _lot_codes(lines)
+        for line in lines:
             move = pantry.receive(
                 site=transfer.source,
                 item=line.item,
@@ -379,6 +383,7 @@ def cancel_transfer(*, transfer_id: int, by: User | None, reason: str) -> Transf
                 kind=Kind.TRANSFER_IN,
                 reference=transfer.reference,
                 note=f"Back: transfer {transfer.pk} to {transfer.destination.name} cancelled",
+                code=codes.get(line.origin_lot_id, ""),
             )
             line.returned_lot = move.lot
             line.save(update_fields=["returned_lot"])
@@ -415,3 +420,9 @@ def _give_back_to_offer(transfer: Transfer, by) -> None:
     offer.remaining += held
     offer.status, offer.closed_at = Offer.Status.OPEN, None
     offer.save(update_fields=["remaining", "status", "closed_at"])
+
+
+def _lot_codes(lines: list[TransferLine]) -> dict[int, str]:
+    """The maker's lot code of each line's source lot: the food keeps it on arrival."""
+    ids = [line.origin_lot_id for line in lines]
+    return dict(Lot.objects.filter(pk__in=ids).exclude(code="").values_list("pk", "code"))
