@@ -488,7 +488,10 @@ class RotaRegular(models.Model):
 
     @property
     def days_text(self) -> str:
-        return "every day of the rota" if not self.weekdays else days_text(self.days)
+        if not self.weekdays:
+            return "every day of the rota"
+        # Their days may since have been taken off the rota.
+        return days_text(self.days) or "none of the rota's days now"
 
     def comes_on(self, day: date) -> bool:
         if day < self.starts_on or (self.ends_on is not None and day > self.ends_on):
