@@ -39,6 +39,23 @@ _LINE = re.compile(
 )
 
 
+def days_text(weekdays) -> str:
+    """Weekdays (0 = Monday, in order) the short way a door sign writes them:
+    'Daily', 'Mon–Fri', 'Tue, Thu', 'Mon–Wed, Sat'."""
+    weekdays = sorted(weekdays)
+    if len(weekdays) == 7:
+        return "Daily"
+    runs: list[list[int]] = []
+    for day in weekdays:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(
+        f"{DAYS[r[0]]}–{DAYS[r[-1]]}" if len(r) > 2 else ", ".join(DAYS[d] for d in r) for r in runs
+    )
+
+
 @dataclass(frozen=True)
 class Opening:
     weekdays: tuple[int, ...]  # 0 = Monday
@@ -49,18 +66,7 @@ class Opening:
     @property
     def days_text(self) -> str:
         """'Daily', 'Mon–Fri', 'Tue, Thu', 'Mon–Wed, Sat'."""
-        if len(self.weekdays) == 7:
-            return "Daily"
-        runs: list[list[int]] = []
-        for day in self.weekdays:
-            if runs and day == runs[-1][-1] + 1:
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        return ", ".join(
-            f"{DAYS[r[0]]}–{DAYS[r[-1]]}" if len(r) > 2 else ", ".join(DAYS[d] for d in r)
-            for r in runs
-        )
+        return days_text(self.weekdays)
 
     @property
     def byday(self) -> str:

@@ -88,6 +88,12 @@ def add_what_the_demo_leaves_out():
     from volunteers.people import save_lead_note
 
     save_lead_note(site=riverside, volunteer=vera, text="Prefers mornings.", by=lead)
+    from volunteers.regulars import attach_regular, take_regular_off_date
+
+    regular, _ = attach_regular(rota_id=rota.pk, by=lead, volunteer=vera)
+    take_regular_off_date(
+        regular_id=regular.pk, by=lead, day=next_rota_day(rota, riverside.today())
+    )
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(
         site=riverside, storage=lot.item.storage, counted={lot.pk: lot.on_hand}, by=lead
@@ -115,6 +121,15 @@ def add_what_the_demo_leaves_out():
     camp_lead = User.objects.get(username="camp-lead")
     network.accept_transfer(transfer_id=transfer.pk, by=camp_lead)
     network.dispatch_transfer(transfer_id=transfer.pk, by=camp_lead)
+
+
+def next_rota_day(rota, today):
+    """The rota's next date from `today` on."""
+    from datetime import timedelta
+
+    return next(
+        d for d in (today + timedelta(days=n) for n in range(7)) if rota.runs_on(d.weekday())
+    )
 
 
 @pytest.mark.slow

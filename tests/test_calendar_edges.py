@@ -24,7 +24,7 @@ def test_a_rota_starting_at_the_end_of_the_calendar_is_refused_and_not_saved(lea
         reverse("volunteers:rotas", args=[site.slug]),
         {
             "role": role.pk,
-            "weekday": "0",
+            "weekdays": ["0"],
             "start_time": "09:00",
             "end_time": "12:00",
             "min_people": "1",

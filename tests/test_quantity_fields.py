@@ -181,7 +181,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
     )
     sign_up = SignUpFactory(shift=today_shift)
     rota = Rota.objects.create(
-        site=site, role=cook, weekday=1, start_time=time(16), end_time=time(19)
+        site=site, role=cook, weekdays=1 << 1, start_time=time(16), end_time=time(19)
     )
     as_lead, as_other_lead = client_for(lead), client_for(other_lead)
     slug = site.slug
@@ -232,7 +232,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
     }
     rota_form = {
         "role": str(cook.pk),
-        "weekday": "2",
+        "weekdays": ["2"],
         "start_time": "16:00",
         "end_time": "19:00",
         "min_people": "1",

@@ -148,14 +148,14 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
             roles[name] = role
         for role_name, weekday, start, end, low, high in ROTAS.get(slug, []):
             rota = Rota.objects.filter(
-                site=site, role=roles[role_name], weekday=weekday, start_time=start
+                site=site, role=roles[role_name], weekdays=1 << weekday, start_time=start
             ).first()
             if rota is None:
                 planning.save_rota(
                     site=site,
                     by=lead,
                     role=roles[role_name],
-                    weekday=weekday,
+                    weekdays=1 << weekday,
                     start_time=start,
                     end_time=end,
                     min_people=low,

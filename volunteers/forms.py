@@ -25,9 +25,11 @@ from volunteers.models import (
     MAX_REST_HOURS,
     QualificationKind,
     Rota,
+    RotaRegular,
     Shift,
     ShiftPolicy,
     ShiftRole,
+    weekday_bits,
 )
 from volunteers.planning import ROTA_FIELDS, SAME_START_AND_END
 from volunteers.site_settings import FAIR_RULE_FIELDS, REMINDER_AND_SHEET_FIELDS
@@ -408,7 +410,19 @@ class QualificationKindForm(forms.ModelForm):
         pass  # adding one that exists simply uses it
 
 
+WEEKDAY_CHOICES = list(enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]))
+
+
 class RotaForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one day."},
+        help_text="It makes a shift on each of these days every week.",
+    )
+
     class Meta:
         model = Rota
         fields = list(ROTA_FIELDS)
@@ -425,6 +439,12 @@ class RotaForm(forms.ModelForm):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].queryset = ShiftRole.objects.filter(site=site)
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial["weekdays"] = self.instance.days
+
+    def clean_weekdays(self) -> int:
+        # Stored as bits (bit n = weekday n), as the service and the model keep it.
+        return weekday_bits(self.cleaned_data["weekdays"])
 
     def _post_clean(self):
         # Constraints are checked by the service, which has the site and says
@@ -481,6 +501,68 @@ class RotaExceptionForm(forms.Form):
         return data
 
 
+class RegularForm(forms.Form):
+    """A person of the site put on a rota, on some or all of its days."""
+
+    volunteer = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Person",
+        error_messages={"invalid_choice": "Choose one of this site's volunteers."},
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Only on",
+        choices=[],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every day of the rota.",
+        error_messages={"invalid_choice": "Choose among the rota's days."},
+    )
+    starts_on = DayField(label="From", widget=DATE, required=False, help_text="Empty: today.")
+    ends_on = DayField(label="Until", widget=DATE, required=False, help_text="Empty: no end.")
+
+    def __init__(self, *args, rota: Rota, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = (
+            User.objects.filter(memberships__site_id=rota.site_id, is_active=True)
+            .distinct()
+            .order_by("display_name", "username")
+        )
+        self.fields["weekdays"].choices = [c for c in WEEKDAY_CHOICES if rota.runs_on(c[0])]
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("starts_on"), data.get("ends_on")
+        if first and last and last < first:
+            self.add_error("ends_on", "The last day cannot be before the first.")
+        return data
+
+
+class RegularChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, regular: RotaRegular) -> str:
+        return regular.volunteer.name
+
+
+class TakeOffDateForm(forms.Form):
+    """One date of the rota a regular does not come (their sign-up is cancelled)."""
+
+    regular = RegularChoiceField(
+        queryset=RotaRegular.objects.none(),
+        label="Regular",
+        error_messages={"invalid_choice": "Choose one of this rota's regulars."},
+    )
+    date = DayField(widget=DATE)
+    reason = forms.CharField(max_length=200, required=False, help_text="They are told.")
+
+    def __init__(self, *args, rota: Rota, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["regular"].queryset = (
+            rota.regulars.filter(removed_at__isnull=True)
+            .select_related("volunteer")
+            .order_by("volunteer__display_name", "pk")
+        )
+
+
 class QualificationForm(forms.Form):
     kind = forms.ModelChoiceField(queryset=QualificationKind.objects.all(), label="Qualification")
     expires_on = DayField(widget=DATE, required=False, help_text="Leave empty if it never expires.")
@@ -516,7 +598,7 @@ class AvailabilityForm(forms.Form):
 
     weekdays = forms.TypedMultipleChoiceField(
         label="Days you can usually help",
-        choices=list(enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])),
+        choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,

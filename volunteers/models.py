@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commonpot.dates import clock_span, day
+from commonpot.hours import days_text
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
 
@@ -35,10 +36,21 @@ ADULT_AGE = 18
 MAX_NO_SHOW_LIMIT = 20
 MAX_NO_SHOW_DAYS = 365
 MAX_REST_HOURS = 48
+# A set of weekdays kept as bits: bit n is weekday n (Monday 0), so 127 is every day.
+EVERY_DAY = 0b1111111
 DEFAULT_SAFETY_RULES = (
     "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
     "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
 )
+
+
+def weekday_bits(weekdays) -> int:
+    """The bits of a set of weekdays (0 = Monday): Mon, Wed, Fri is 0b10101."""
+    return sum(1 << d for d in set(weekdays))
+
+
+def weekdays_of(bits: int) -> list[int]:
+    return [n for n in range(7) if bits & (1 << n)]
 
 
 def new_calendar_token() -> str:
@@ -298,7 +310,8 @@ class ShiftRole(models.Model):
 
 
 class Rota(models.Model):
-    """A weekly template: "Tuesdays 16:00-19:00, 4 cooks" makes a shift every Tuesday."""
+    """A weekly template: "Mon, Wed, Fri 16:00-19:00, 4 cooks" makes a shift on each
+    of those days every week."""
 
     class Weekday(models.IntegerChoices):
         MONDAY = 0, "Monday"
@@ -311,7 +324,8 @@ class Rota(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rotas")
     role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="rotas")
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    # The days it runs, as bits (bit n = weekday n, Monday 0): at least one.
+    weekdays = models.PositiveSmallIntegerField("days")
     start_time = models.TimeField(help_text="The site's local time.")
     end_time = models.TimeField(
         help_text="The site's local time; an end before the start is the next morning."
@@ -332,8 +346,14 @@ class Rota(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["weekday", "start_time"]
+        # By the first day it runs (the lowest bit set), then by the time.
+        ordering = [F("weekdays").bitand(F("weekdays") * -1), "start_time"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1, weekdays__lte=EVERY_DAY),
+                name="rota_runs_on_some_day",
+                violation_error_message="Choose at least one day.",
+            ),
             # An end before the start is the next morning (a night shift); the
             # same time for both is no shift at all.
             models.CheckConstraint(
@@ -356,10 +376,25 @@ class Rota(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.get_weekday_display()}s {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+            f"{self.days_text} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
             f"{' next day' if self.end_time < self.start_time else ''}, "
             f"{self.role}"
         )
+
+    @property
+    def days(self) -> list[int]:
+        return weekdays_of(self.weekdays or 0)
+
+    def runs_on(self, weekday: int) -> bool:
+        return bool((self.weekdays or 0) & (1 << weekday))
+
+    @property
+    def days_text(self) -> str:
+        """'Tuesdays' for one day, else compact: 'Mon, Wed, Fri', 'Mon–Fri', 'Daily'."""
+        days = self.days
+        if len(days) == 1:
+            return f"{self.Weekday(days[0]).label}s"
+        return days_text(days)
 
 
 class RotaException(models.Model):
@@ -394,6 +429,103 @@ class RotaException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rota} on {self.date}: {'no shift' if self.skip else 'changed'}"
+
+
+class RotaRegular(models.Model):
+    """A person a lead has put on a rota: the rota signs them up on each shift it
+    makes on their days, from a date until an optional one, as a lead adding them
+    by hand would (the same checks; never past the maximum)."""
+
+    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="regulars")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rota_regularships"
+    )
+    # Which of the rota's days (bit n = weekday n); 0: every day the rota runs.
+    weekdays = models.PositiveSmallIntegerField("days", default=0)
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("until", null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    # Taken off the rota: kept, so the sign-ups it cancelled stay explained.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rota", "volunteer"],
+                condition=Q(removed_at__isnull=True),
+                name="rota_regular_once",
+                violation_error_message="This person is already a regular on this rota.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__lte=EVERY_DAY), name="rota_regular_days_are_weekdays"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="rota_regular_ends_after_it_starts",
+                violation_error_message="The last day cannot be before the first.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} on {self.rota}"
+
+    @property
+    def days(self) -> list[int]:
+        """The rota's days this person comes on."""
+        days = self.rota.days
+        return days if not self.weekdays else [d for d in days if self.weekdays & (1 << d)]
+
+    @property
+    def days_text(self) -> str:
+        if not self.weekdays:
+            return "every day of the rota"
+        # Their days may since have been taken off the rota.
+        return days_text(self.days) or "none of the rota's days now"
+
+    def comes_on(self, day: date) -> bool:
+        if day < self.starts_on or (self.ends_on is not None and day > self.ends_on):
+            return False
+        return not self.weekdays or bool(self.weekdays & (1 << day.weekday()))
+
+
+class RegularSkip(models.Model):
+    """A date of a rota a regular is not signed up on, and why: a lead took them
+    off it (the rota never signs them up on it again), or the rota could not (full,
+    not qualified, a fair rule: it tries again each time it makes its shifts)."""
+
+    class Kind(models.TextChoices):
+        TAKEN_OFF = "taken_off", "Taken off by a lead"
+        REFUSED = "refused", "Could not be signed up"
+
+    regular = models.ForeignKey(RotaRegular, on_delete=models.CASCADE, related_name="skips")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regular", "date"],
+                name="regular_skip_once_per_date",
+                violation_error_message="This date is already off for them.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regular} not on {self.date}: {self.get_kind_display()}"
 
 
 class ShiftQuerySet(models.QuerySet):
@@ -817,6 +949,15 @@ class SignUp(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Made by a rota for one of its regulars (not claimed by the person themselves).
+    regular = models.ForeignKey(
+        RotaRegular,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="sign_ups",
     )
 
     objects = SignUpQuerySet.as_manager()

@@ -23,6 +23,7 @@ from commonpot.models import Site, User
 from commonpot.permissions import can_manage_site
 from kitchen.models import MealService
 from volunteers.models import (
+    EVERY_DAY,
     QualificationKind,
     Rota,
     RotaException,
@@ -361,7 +362,7 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
 # What a lead may set on a rota, in the order the form asks for it.
 ROTA_FIELDS = (
     "role",
-    "weekday",
+    "weekdays",
     "start_time",
     "end_time",
     "min_people",
@@ -377,6 +378,8 @@ ROTA_FIELDS = (
 
 
 def _check_rota(rota: Rota) -> None:
+    if not isinstance(rota.weekdays, int) or not 1 <= rota.weekdays <= EVERY_DAY:
+        raise DomainError("Choose at least one day of the week.", field="weekdays")
     if rota.end_time == rota.start_time:
         raise DomainError(SAME_START_AND_END, field="end_time")
     if rota.max_people < 1:
@@ -402,7 +405,7 @@ def _check_exceptions_fit(rota: Rota, today: date) -> None:
     if rota.ends_on:
         coming = coming.filter(date__lte=rota.ends_on)
     for exception in coming.order_by("date"):
-        if exception.date.weekday() != rota.weekday:
+        if not rota.runs_on(exception.date.weekday()):
             continue  # the rota no longer runs that day, so the exception does nothing
         start = exception.start_time or rota.start_time
         end = exception.end_time or rota.end_time
@@ -471,9 +474,9 @@ def add_rota_exception(
     twice says which (`start_fold`, `end_fold`)."""
     _require_lead(by, rota.site)
     check_day(day, "date")
-    if day.weekday() != rota.weekday:
+    if not rota.runs_on(day.weekday()):
         raise DomainError(
-            f"This rota runs on {rota.get_weekday_display()}s; {dates.long_day(day)} is not one.",
+            f"This rota runs on {rota.days_text}; {dates.long_day(day)} is not one of them.",
             field="date",
         )
     if not skip:
@@ -525,6 +528,12 @@ class RotaRun:
     # Dates with no shift made because the site's clock skips or repeats the
     # rota's time that day, each with the reason and what to do.
     not_made: list[str] = field(default_factory=list)
+    # The regulars signed up on its shifts, and the dates they could not be.
+    regulars: Any = None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.kept or self.not_made or (self.regulars and self.regulars.skipped))
 
     def summary(self) -> str:
         parts = [f"{len(self.created)} shift{'s' if len(self.created) != 1 else ''} made"]
@@ -538,22 +547,27 @@ class RotaRun:
                 "(change or remove them by hand)"
             )
         text = ", ".join(parts) + "."
+        if self.regulars is not None and (self.regulars.added or self.regulars.skipped):
+            text += " " + self.regulars.summary()
         if self.not_made:
             text += " No shift made on " + " ".join(self.not_made)
         return text
 
 
-def _wanted_dates(rota: Rota, today: date) -> list[date]:
-    first = max(rota.starts_on, today)
-    last = today + timedelta(weeks=rota.weeks_ahead)
+def rota_dates(rota: Rota, first: date, last: date) -> list[date]:
+    """The dates from `first` to `last` (both included) that fall on the rota's days."""
     if rota.ends_on:
         last = min(last, rota.ends_on)
-    day = first + timedelta(days=(rota.weekday - first.weekday()) % 7)
-    dates = []
-    while day <= last:
-        dates.append(day)
-        day += timedelta(weeks=1)
-    return dates
+    first = max(first, rota.starts_on)
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if rota.runs_on((first + timedelta(days=n)).weekday())
+    ]
+
+
+def _wanted_dates(rota: Rota, today: date) -> list[date]:
+    return rota_dates(rota, today, today + timedelta(weeks=rota.weeks_ahead))
 
 
 @transaction.atomic
@@ -566,19 +580,27 @@ def generate_rota_shifts(
     A shift that people have signed up for is never changed or removed here, even
     when the rota or an exception now says otherwise: it is reported in `kept`.
     """
+    from volunteers import regulars as rota_regulars
+
     rota = Rota.objects.select_for_update().select_related("site", "role").get(pk=rota_id)
     if by is not None:
         _require_lead(by, rota.site)
     site = rota.site
     today = today or site.today()
     run = RotaRun(rota=rota)
+    # The regulars' people are locked before the shifts, as every claim locks
+    # the person before the shift: the other way round could deadlock with one.
+    regulars = rota_regulars.current_regulars(rota)
+    rota_regulars.lock_regulars(regulars)
+    # The shifts each wanted date ends up with, for the regulars.
+    live: list[Shift] = []
     exceptions = {e.date: e for e in rota.exceptions.filter(date__gte=today)}
     wanted = _wanted_dates(rota, today) if rota.is_active else []
     existing = {
         s.rota_date: s
-        for s in Shift.objects.select_for_update()
+        for s in Shift.objects.select_for_update(of=("self",))
         .filter(rota=rota, rota_date__gte=today)
-        .select_related("site")
+        .select_related("site", "role")
     }
     taken = set(
         SignUp.objects.active()
@@ -633,7 +655,9 @@ def generate_rota_shifts(
             shift = Shift(site=site, rota=rota, rota_date=day, is_published=rota.publish, **values)
             shift.save()
             run.created.append(shift)
+            live.append(shift)
             continue
+        live.append(shift)
         differs = any(getattr(shift, k) != v for k, v in values.items())
         if not differs:
             continue
@@ -660,6 +684,7 @@ def generate_rota_shifts(
                 shift.is_published = False
                 shift.save(update_fields=["is_published"])
             run.removed += 1
+    run.regulars = rota_regulars.sign_up_regulars(rota, live, regulars, now=now)
     return run
 
 
@@ -693,18 +718,12 @@ def clock_changes_ahead(rota: Rota, today: date, *, days: int = 366) -> list[str
     if not rota.is_active:
         return []
     exceptions = {e.date: e for e in rota.exceptions.filter(date__gte=today)}
-    first = max(rota.starts_on, today)
-    last = today + timedelta(days=days)
-    if rota.ends_on:
-        last = min(last, rota.ends_on)
-    day = first + timedelta(days=(rota.weekday - first.weekday()) % 7)
     found = []
-    while day <= last:
+    for day in rota_dates(rota, today, today + timedelta(days=days)):
         exception = exceptions.get(day)
         start, end, folds = rota.start_time, rota.end_time, {}
         if exception is not None:
             if exception.skip:
-                day += timedelta(weeks=1)
                 continue
             start = exception.start_time or start
             end = exception.end_time or end
@@ -713,5 +732,4 @@ def clock_changes_ahead(rota: Rota, today: date, *, days: int = 366) -> list[str
             shift_span(rota.site, day, start, end, **folds)
         except DomainError as e:
             found.append(f"{dates.day(day)}: {e}")
-        day += timedelta(weeks=1)
     return found

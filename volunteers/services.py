@@ -414,6 +414,21 @@ def add_to_shift(
     lock_person(volunteer)
     shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
+    return place_on_locked_shift(shift, volunteer, by=by, reason=reason, guests=guests)
+
+
+def place_on_locked_shift(
+    shift: Shift,
+    volunteer: User,
+    *,
+    by: User | None,
+    reason: str,
+    guests: int = 0,
+    regular=None,
+) -> SignUp:
+    """Put someone on a shift the way a lead does by hand (see `add_to_shift`),
+    or as a rota's regular (`regular`). The caller holds the person's lock and
+    then the shift's, and has checked that whoever asked may do it."""
     if shift.ends_at <= timezone.now():
         check_paperwork_window(shift)
     _check_guests(guests, shift)
@@ -435,6 +450,7 @@ def add_to_shift(
         confirmed_at=now,
         added_by=by,
         added_reason=reason.strip()[:200],
+        regular=regular,
     )
     _take_places(shift, sign_up.places)
     return sign_up

@@ -120,6 +120,21 @@ urlpatterns = [
         views_plan.rota_exception_remove,
         name="rota_exception_remove",
     ),
+    path(
+        lead + "rotas/<int:pk>/regulars/",
+        views_plan.rota_regular_add,
+        name="rota_regular_add",
+    ),
+    path(
+        lead + "rotas/<int:pk>/regulars/<int:regular_id>/remove/",
+        views_plan.rota_regular_remove,
+        name="rota_regular_remove",
+    ),
+    path(
+        lead + "rotas/<int:pk>/regulars/take-off/",
+        views_plan.rota_regular_take_off,
+        name="rota_regular_take_off",
+    ),
     path(lead + "volunteers/", views_people.volunteers, name="people"),
     path(lead + "volunteers/<int:user_id>/", views_people.record, name="record"),
     path(lead + "volunteers/<int:user_id>/note/", views_people.record_note, name="record_note"),

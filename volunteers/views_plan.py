@@ -9,18 +9,28 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commonpot import dates
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.models import Site
 from commonpot.permissions import lead_required
-from volunteers import planning
+from volunteers import planning, regulars
 from volunteers.forms import (
     QualificationKindForm,
+    RegularForm,
     RoleForm,
     RotaExceptionForm,
     RotaForm,
+    TakeOffDateForm,
 )
-from volunteers.models import QualificationKind, Rota, RotaException, ShiftRole
+from volunteers.models import (
+    QualificationKind,
+    RegularSkip,
+    Rota,
+    RotaException,
+    RotaRegular,
+    ShiftRole,
+)
 
 
 def _status(*forms) -> int:
@@ -104,7 +114,7 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+            level = messages.WARNING if run.needs_attention else messages.SUCCESS
             messages.add_message(request, level, f"Rota added: {run.rota}. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=run.rota.pk)
     site_rotas = Rota.objects.filter(site=site).select_related("role")
@@ -132,7 +142,7 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+            level = messages.WARNING if run.needs_attention else messages.SUCCESS
             messages.add_message(request, level, f"Rota saved. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
@@ -140,12 +150,27 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     )
 
 
-def _rota_page(request, site, the_rota, *, form, exception_form) -> HttpResponse:
+def _rota_page(
+    request, site, the_rota, *, form, exception_form, regular_form=None, take_off_form=None
+) -> HttpResponse:
+    today = site.today()
     shifts = (
-        the_rota.shifts.filter(rota_date__gte=site.today())
-        .select_related("site")
-        .order_by("starts_at")
+        the_rota.shifts.filter(rota_date__gte=today).select_related("site").order_by("starts_at")
     )
+    the_regulars = (
+        the_rota.regulars.filter(removed_at__isnull=True)
+        .select_related("volunteer", "rota")
+        .order_by("volunteer__display_name", "pk")
+    )
+    skips = (
+        RegularSkip.objects.filter(
+            regular__rota=the_rota, regular__removed_at__isnull=True, date__gte=today
+        )
+        .select_related("regular__volunteer")
+        .order_by("date", "regular__volunteer__display_name")
+    )
+    regular_form = regular_form or RegularForm(rota=the_rota, prefix="regular")
+    take_off_form = take_off_form or TakeOffDateForm(rota=the_rota, prefix="off")
     return TemplateResponse(
         request,
         "volunteers/rota.html",
@@ -155,10 +180,111 @@ def _rota_page(request, site, the_rota, *, form, exception_form) -> HttpResponse
             "form": form,
             "exception_form": exception_form,
             "exceptions": the_rota.exceptions.all(),
-            "clock_changes": planning.clock_changes_ahead(the_rota, site.today()),
+            "clock_changes": planning.clock_changes_ahead(the_rota, today),
             "shifts": shifts,
+            "regulars": the_regulars,
+            "skips": skips,
+            "regular_form": regular_form,
+            "take_off_form": take_off_form,
         },
-        status=_status(form, exception_form),
+        status=_status(form, exception_form, regular_form, take_off_form),
+    )
+
+
+@lead_required
+@require_POST
+def rota_regular_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    the_rota = get_object_or_404(Rota.objects.select_related("role", "site"), pk=pk, site=site)
+    form = RegularForm(request.POST, rota=the_rota, prefix="regular")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            regular, run = regulars.attach_regular(
+                rota_id=the_rota.pk,
+                by=request.user,
+                volunteer=data["volunteer"],
+                weekdays=data["weekdays"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            level = messages.WARNING if run.skipped else messages.SUCCESS
+            messages.add_message(
+                request,
+                level,
+                f"{regular.volunteer.name} is a regular on this rota. {run.summary()}",
+            )
+            return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
+    return _rota_page(
+        request,
+        site,
+        the_rota,
+        form=RotaForm(instance=the_rota, site=site),
+        exception_form=RotaExceptionForm(rota=the_rota),
+        regular_form=form,
+    )
+
+
+def _regular_of(site: Site, pk: int, regular_id: int) -> RotaRegular:
+    return get_object_or_404(
+        RotaRegular.objects.select_related("volunteer"),
+        pk=regular_id,
+        rota__pk=pk,
+        rota__site=site,
+        removed_at__isnull=True,
+    )
+
+
+@lead_required
+@require_POST
+def rota_regular_remove(request: HttpRequest, site: Site, pk: int, regular_id: int) -> HttpResponse:
+    regular = _regular_of(site, pk, regular_id)
+    try:
+        cancelled = regulars.remove_regular(regular_id=regular.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(
+            request,
+            f"{regular.volunteer.name} is no longer a regular on this rota; "
+            f"{cancelled} coming sign-up{'s' if cancelled != 1 else ''} the rota made for "
+            f"them {'were' if cancelled != 1 else 'was'} cancelled.",
+        )
+    return redirect("volunteers:rota", slug=site.slug, pk=pk)
+
+
+@lead_required
+@require_POST
+def rota_regular_take_off(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    the_rota = get_object_or_404(Rota.objects.select_related("role", "site"), pk=pk, site=site)
+    form = TakeOffDateForm(request.POST, rota=the_rota, prefix="off")
+    if form.is_valid():
+        regular, day = form.cleaned_data["regular"], form.cleaned_data["date"]
+        try:
+            sign_up = regulars.take_regular_off_date(
+                regular_id=regular.pk,
+                by=request.user,
+                day=day,
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                f"{regular.volunteer.name} is off this rota on {dates.long_day(day)}"
+                + ("; their sign-up is cancelled." if sign_up else "."),
+            )
+            return redirect("volunteers:rota", slug=site.slug, pk=pk)
+    return _rota_page(
+        request,
+        site,
+        the_rota,
+        form=RotaForm(instance=the_rota, site=site),
+        exception_form=RotaExceptionForm(rota=the_rota),
+        take_off_form=form,
     )
 
 
@@ -186,7 +312,7 @@ def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpRespons
         except DomainError as e:
             show_error(form, e)
         else:
-            level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+            level = messages.WARNING if run.needs_attention else messages.SUCCESS
             messages.add_message(request, level, f"Exception added. {run.summary()}")
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
@@ -211,7 +337,7 @@ def rota_exception_remove(
     except DomainError as e:
         messages.error(request, f"Exception removed, but the shifts were not made: {e}")
     else:
-        level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+        level = messages.WARNING if run.needs_attention else messages.SUCCESS
         messages.add_message(request, level, f"Exception removed. {run.summary()}")
     return redirect("volunteers:rota", slug=site.slug, pk=pk)
 
@@ -225,6 +351,6 @@ def rota_generate(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, str(e))
     else:
-        level = messages.WARNING if run.kept or run.not_made else messages.SUCCESS
+        level = messages.WARNING if run.needs_attention else messages.SUCCESS
         messages.add_message(request, level, run.summary())
     return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)

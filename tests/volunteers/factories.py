@@ -81,7 +81,7 @@ class RotaFactory(DjangoModelFactory):
 
     site = factory.SubFactory(SiteFactory)
     role = factory.SubFactory(ShiftRoleFactory, site=factory.SelfAttribute("..site"))
-    weekday = Rota.Weekday.TUESDAY
+    weekdays = 1 << Rota.Weekday.TUESDAY
     start_time = time(16, 0)
     end_time = time(19, 0)
     min_people = 2

@@ -13,7 +13,13 @@ from tests.volunteers.factories import (
     SignUpFactory,
     WalkInFactory,
 )
-from volunteers.models import HoursCertificate, RotaException, ShiftWatch, VolunteerProfile
+from volunteers.models import (
+    HoursCertificate,
+    RotaException,
+    RotaRegular,
+    ShiftWatch,
+    VolunteerProfile,
+)
 
 # Owner-only actions on the volunteer's own sign-up: everyone else gets a 404.
 OWN = everyone(404, volunteer=302, anonymous=302)
@@ -168,6 +174,26 @@ ROWS = [
         {"slug": "site", "pk": "rota", "exception_id": "exception"},
         expect=lead_only(coordinator=302, lead=404),
     ),
+    # Nobody chosen: the forms come back with their errors.
+    Row(
+        "POST",
+        "volunteers:rota_regular_add",
+        {"slug": "site", "pk": "rota"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    Row(
+        "POST",
+        "volunteers:rota_regular_take_off",
+        {"slug": "site", "pk": "rota"},
+        expect=lead_only(coordinator=400, lead=400),
+    ),
+    # The coordinator takes them off the rota; they are gone when the lead tries.
+    Row(
+        "POST",
+        "volunteers:rota_regular_remove",
+        {"slug": "site", "pk": "rota", "regular_id": "regular"},
+        expect=lead_only(coordinator=302, lead=404),
+    ),
     Row("GET", "volunteers:people", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:record", {"slug": "site", "user_id": "volunteer"}, expect=lead_only()),
     Row(
@@ -232,6 +258,7 @@ def volunteers_names(site, other_site, private_site, volunteer):
     offered.save()
     rota = RotaFactory(site=site, role=shift.role)
     exception = RotaException.objects.create(rota=rota, date=shift.local_date)
+    regular = RotaRegular.objects.create(rota=rota, volunteer=volunteer, starts_on=site.today())
     qualification = QualificationFactory(volunteer=volunteer, verified_at=None)
     to_verify = QualificationFactory(
         volunteer=volunteer, verified_at=None, kind__name="Driving licence"
@@ -266,6 +293,7 @@ def volunteers_names(site, other_site, private_site, volunteer):
         "other_sign_up": other_sign_up.pk,
         "rota": rota.pk,
         "exception": exception.pk,
+        "regular": regular.pk,
         "role": shift.role.pk,
         "qualification": qualification.pk,
         "to_verify": to_verify.pk,

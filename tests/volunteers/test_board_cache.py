@@ -121,7 +121,7 @@ def test_a_shift_changed_deleted_or_added_by_the_lead_shows_at_once(shift, viewe
         site=cook.site,
         by=lead,
         role=cook,
-        weekday=day.weekday(),
+        weekdays=1 << day.weekday(),
         start_time=shift.starts_at.time(),
         end_time=shift.ends_at.time(),
         min_people=1,

@@ -206,7 +206,7 @@ def test_a_night_rota_makes_shifts_that_end_the_next_morning(early_2027, madrid)
         site=madrid,
         by=lead,
         role=ShiftRoleFactory(site=madrid, name="Night watch"),
-        weekday=Rota.Weekday.SATURDAY,
+        weekdays=1 << Rota.Weekday.SATURDAY,
         start_time=time(22),
         end_time=time(6),
         min_people=1,
@@ -229,7 +229,7 @@ def test_a_rota_at_a_skipped_time_makes_no_shift_that_day_and_says_why(early_202
     lead = lead_of(madrid)
     rota = RotaFactory(
         site=madrid,
-        weekday=Rota.Weekday.SUNDAY,
+        weekdays=1 << Rota.Weekday.SUNDAY,
         start_time=time(2, 30),
         end_time=time(5),
         starts_on=date(2027, 3, 1),
@@ -250,7 +250,7 @@ def test_a_rota_exception_on_the_autumn_night_asks_which_and_makes_that_shift(au
     lead = lead_of(madrid)
     rota = RotaFactory(
         site=madrid,
-        weekday=Rota.Weekday.SUNDAY,
+        weekdays=1 << Rota.Weekday.SUNDAY,
         start_time=time(2, 30),
         end_time=time(5),
         weeks_ahead=6,

@@ -450,7 +450,7 @@ def test_a_daily_schedule_rolls_active_rotas_forward(site, cook):
     assert schedule.minutes == 24 * 60
 
     rota = RotaFactory(site=site, role=cook, weeks_ahead=2)
-    RotaFactory(site=site, role=cook, weekday=3, is_active=False)
+    RotaFactory(site=site, role=cook, weekdays=1 << 3, is_active=False)
     made = tasks.roll_rotas_forward()
     assert made == Shift.objects.filter(rota=rota).count() >= 2
     assert not Shift.objects.filter(rota__is_active=False).exists()

@@ -69,7 +69,7 @@ def test_changing_a_rota_never_drops_a_shift_people_signed_up_for(site, lead, co
     url = reverse("volunteers:rota", args=[site.slug, rota.pk])
     data = {
         "role": cook.pk,
-        "weekday": Rota.Weekday.WEDNESDAY,
+        "weekdays": [Rota.Weekday.WEDNESDAY],
         "start_time": "10:00",
         "end_time": "12:00",
         "min_people": "1",
@@ -92,7 +92,7 @@ def test_a_bad_rota_is_refused_with_a_reason(site, lead, cook):
     url = reverse("volunteers:rotas", args=[site.slug])
     data = {
         "role": cook.pk,
-        "weekday": "1",
+        "weekdays": ["1"],
         "start_time": "19:00",
         "end_time": "19:00",
         "min_people": "5",
@@ -110,7 +110,7 @@ def test_a_bad_rota_is_refused_with_a_reason(site, lead, cook):
 
 def test_rolling_every_rota_forward_fills_the_weeks_ahead_once(site, other_site, lead, cook):
     RotaFactory(site=site, role=cook)
-    RotaFactory(site=other_site, weekday=Rota.Weekday.FRIDAY)
+    RotaFactory(site=other_site, weekdays=1 << Rota.Weekday.FRIDAY)
     made = planning.roll_rotas_forward()
     assert made == Shift.objects.count() >= 8
     assert planning.roll_rotas_forward() == 0
@@ -119,7 +119,7 @@ def test_rolling_every_rota_forward_fills_the_weeks_ahead_once(site, other_site,
 def rota_form(rota, **changes) -> dict:
     data = {
         "role": rota.role_id,
-        "weekday": rota.weekday,
+        "weekdays": rota.days,
         "start_time": f"{rota.start_time:%H:%M}",
         "end_time": f"{rota.end_time:%H:%M}",
         "min_people": str(rota.min_people),
@@ -186,7 +186,7 @@ def test_saving_a_rota_makes_its_shifts_in_the_same_call(site, lead, cook):
         site=site,
         by=lead,
         role=cook,
-        weekday=Rota.Weekday.TUESDAY,
+        weekdays=1 << Rota.Weekday.TUESDAY,
         start_time=time(16),
         end_time=time(19),
         min_people=1,
@@ -205,7 +205,7 @@ def test_one_sites_broken_rota_does_not_stop_another_sites_rota_rolling_forward(
     # An exception written before the save checked them: that day would end as it starts.
     last_tuesday = tuesdays(site)[-1]
     broken.exceptions.create(date=last_tuesday, skip=False, end_time=time(16))
-    fine = RotaFactory(site=other_site, weekday=Rota.Weekday.FRIDAY)
+    fine = RotaFactory(site=other_site, weekdays=1 << Rota.Weekday.FRIDAY)
 
     made = planning.roll_rotas_forward()
 
