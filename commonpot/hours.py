@@ -162,7 +162,10 @@ def _time(hours: str, minutes: str, *, closing: bool = False) -> time:
     if closing and (h, m) == (24, 0):
         return time(0)  # midnight at the end of the day
     if h > 23 or m > 59:
-        raise _BadTime(f"{hours}:{minutes} is not a time of day (00:00 to 23:59, or 24:00 for midnight at closing).")
+        raise _BadTime(
+            f"{hours}:{minutes} is not a time of day (00:00 to 23:59, or 24:00 to close at "
+            "midnight)."
+        )
     return time(h, m)
 
 
