@@ -57,14 +57,12 @@ def test_the_hours_feed_ends_a_night_opening_on_the_next_morning(client, night_k
     (block,) = cal.walk("VTIMEZONE")
     local = block.to_tz(lookup_tzid=False)
     for wall in (datetime(2027, 1, 9, 6, 0), datetime(2029, 7, 7, 6, 0)):
-        assert wall.replace(tzinfo=local).astimezone(UTC) == wall.replace(
-            tzinfo=MADRID
-        ).astimezone(UTC)
+        assert wall.replace(tzinfo=local).astimezone(UTC) == wall.replace(tzinfo=MADRID).astimezone(
+            UTC
+        )
 
 
-def test_hsds_schedules_of_a_night_opening_validate_and_say_when_it_closes(
-    client, night_kitchen
-):
+def test_hsds_schedules_of_a_night_opening_validate_and_say_when_it_closes(client, night_kitchen):
     with time_machine.travel(SATURDAY_2AM, tick=False):
         service = client.get(
             reverse("hsds_service", args=[opendata.public_id(night_kitchen, "service")])
