@@ -50,35 +50,8 @@ def add_what_the_demo_leaves_out():
     shift = Shift.objects.filter(site=riverside, sign_ups__status="confirmed").first()
     lead = User.objects.get(username="lead")
     volunteers.message_shift(shift=shift, by=lead, subject="Aprons", body="Bring one.")
-    from commonpot.invitations import invite_to_site
-    from volunteers.models import AttendanceChange, SignUp, WalkIn
-
-    invite_to_site(by=lead, site=riverside, email="new@example.org", role="volunteer")
-    walker = User.objects.create(username="walk-in-admin", display_name="Sam Walker")
-    WalkIn.objects.create(site=riverside, person=walker, name="Sam Walker", recorded_by=lead)
-    AttendanceChange.objects.create(
-        sign_up=SignUp.objects.filter(shift=shift).first(),
-        attendance="attended",
-        hours_credited=shift.hours,
-        changed_by=lead,
-    )
-    from volunteers.models import HoursCertificate, ShiftWatch
-
-    HoursCertificate.objects.create(
-        volunteer=vera,
-        site=riverside,
-        volunteer_name=vera.name,
-        site_name=riverside.name,
-        signed_off_by=riverside.name,
-        starts_on=riverside.today(),
-        ends_on=riverside.today(),
-        hours=3,
-        issued_on=riverside.today(),
-    )
-    ShiftWatch.objects.create(volunteer=vera, site=riverside)
-    from volunteers.people import save_lead_note
-
-    save_lead_note(site=riverside, volunteer=vera, text="Prefers mornings.", by=lead)
+    # Invitations, a walk-in and attendance, an hours certificate, a watch and a
+    # leads' note are in the demo itself (volunteers/demo.py: seed_people_features).
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(
         site=riverside, storage=lot.item.storage, counted={lot.pk: lot.on_hand}, by=lead
