@@ -42,7 +42,8 @@ SITES = [
         "show_exact_location": False,
         "time_zone": "Europe/London",
         "contact_email": "camp@harbour.example",
-        "opening_hours": "Daily 08:00-09:30 Breakfast\nDaily 18:00-19:30 Dinner",
+        "opening_hours": "Daily 08:00-09:30 Breakfast\nDaily 18:00-19:30 Dinner\n"
+        "Fri,Sat 22:00-06:00 Night kitchen",
     },
     {
         "slug": "eastside-food-bank",

@@ -233,6 +233,12 @@ class SiteForm(forms.ModelForm):
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "time_zone": LongSelect,
         }
+        help_texts = {
+            "opening_hours": "One line each: days, times, then what it is. For example "
+            "'Mon-Fri 10:00-16:00', 'Daily 18:00-19:30 Dinner' or 'Fri,Sat 22:00-06:00 Night "
+            "kitchen': a closing time before the opening time is the next morning, and "
+            "24:00 is midnight.",
+        }
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()

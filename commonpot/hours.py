@@ -6,6 +6,13 @@ One line each: days, one or more time ranges, then an optional label.
     Tue,Thu 15:00-19:00 Pantry open
     Daily 08:00-09:30 Breakfast
     Sat 09:00-12:00, 13:00-15:00
+    Fri,Sat 22:00-06:00 Night kitchen
+
+A closing time at or before the opening time is the next morning: 22:00-06:00
+opens on Friday evening and closes at 06:00 on Saturday (a night shelter's or a
+camp's night kitchen). 00:00 or 24:00 as the closing time is midnight at the
+end of the day. An opening and a closing at the same time says nothing, and is
+refused.
 
 Kept as text (easy to type on a phone) but parsed strictly, so that the public
 pages, the open-data feeds (HSDS schedules, iCalendar) and the map can all use
@@ -16,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 
@@ -58,7 +65,11 @@ def days_text(weekdays) -> str:
 
 @dataclass(frozen=True)
 class Opening:
-    weekdays: tuple[int, ...]  # 0 = Monday
+    """One range of times on some days. `weekdays` are the days it opens (0 = Monday);
+    an overnight opening closes on the morning after each of them, and `closes` is
+    time(0) for one that closes at midnight."""
+
+    weekdays: tuple[int, ...]
     opens: time
     closes: time
     label: str = ""
@@ -71,6 +82,56 @@ class Opening:
     @property
     def byday(self) -> str:
         return ",".join(ICAL_DAYS[d] for d in self.weekdays)
+
+    @property
+    def overnight(self) -> bool:
+        """True when it closes on the day after it opens (at midnight or later)."""
+        return self.closes <= self.opens
+
+    @property
+    def times_text(self) -> str:
+        """'10:00–16:00', '18:00–midnight', '22:00–06:00 next day'."""
+        if self.closes == time(0):
+            return f"{self.opens:%H:%M}–midnight"
+        text = f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+        return f"{text} next day" if self.overnight else text
+
+    @property
+    def text(self) -> str:
+        """The opening as shown back: 'Fri, Sat 22:00–06:00 next day Night kitchen'."""
+        return f"{self.days_text} {self.times_text} {self.label}".strip()
+
+    def span_on(self, day: date, tz) -> tuple[datetime, datetime]:
+        """When the opening that starts on `day` opens and closes, on the site's clock."""
+        closes_on = day + timedelta(days=1) if self.overnight else day
+        return (
+            datetime.combine(day, self.opens, tzinfo=tz),
+            datetime.combine(closes_on, self.closes, tzinfo=tz),
+        )
+
+    def current_or_next(self, moment: datetime, tz) -> tuple[datetime, datetime]:
+        """The opening under way at `moment` (aware) on a site in `tz` or, if none,
+        the next to start: one that began last night and closes this morning counts."""
+        today = moment.astimezone(tz).date()
+        # From yesterday, for an overnight opening still running after midnight.
+        # Compared in UTC: on the night the clocks change, wall times mislead.
+        for ahead in range(-1, 8):
+            day = today + timedelta(days=ahead)
+            if day.weekday() not in self.weekdays:
+                continue
+            opens, closes = self.span_on(day, tz)
+            if closes.astimezone(UTC) > moment.astimezone(UTC):
+                return opens, closes
+        raise AssertionError("an opening happens at least once a week")
+
+    def is_open_at(self, moment: datetime, tz) -> bool:
+        opens, closes = self.current_or_next(moment, tz)
+        return opens.astimezone(UTC) <= moment.astimezone(UTC) < closes.astimezone(UTC)
+
+
+def open_at(openings: list[Opening], moment: datetime, tz) -> Opening | None:
+    """The opening under way at `moment` (aware) on a site in `tz`, if any."""
+    return next((o for o in openings if o.is_open_at(moment, tz)), None)
 
 
 def _days(text: str) -> tuple[int, ...]:
@@ -98,8 +159,20 @@ def _days(text: str) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
-def _time(hours: str, minutes: str) -> time:
-    return time(int(hours), int(minutes))
+class _BadTime(ValueError):
+    pass
+
+
+def _time(hours: str, minutes: str, *, closing: bool = False) -> time:
+    h, m = int(hours), int(minutes)
+    if closing and (h, m) == (24, 0):
+        return time(0)  # midnight at the end of the day
+    if h > 23 or m > 59:
+        raise _BadTime(
+            f"{hours}:{minutes} is not a time of day (00:00 to 23:59, or 24:00 to close at "
+            "midnight)."
+        )
+    return time(h, m)
 
 
 def parse_hours(text: str) -> list[Opening]:
@@ -119,9 +192,17 @@ def parse_hours(text: str) -> list[Opening]:
                 raise ValueError(line)
             label = match["label"].strip()
             for r in re.finditer(_RANGE, match["ranges"]):
-                opens, closes = _time(r[1], r[2]), _time(r[3], r[4])
-                if closes <= opens:
-                    errors.append(f"Line {number}: closing time must be after opening time.")
+                try:
+                    opens, closes = _time(r[1], r[2]), _time(r[3], r[4], closing=True)
+                except _BadTime as e:
+                    errors.append(f"Line {number}: {e}")
+                    continue
+                if closes == opens and (r[3], r[4]) != ("24", "00"):
+                    errors.append(
+                        f"Line {number}: {opens:%H:%M}-{opens:%H:%M} opens and closes at the "
+                        "same time. Write the hours it is open, such as 22:00-06:00 for a night "
+                        "that ends the next morning, or 00:00-24:00 for the whole day."
+                    )
                     continue
                 openings.append(Opening(days, opens, closes, label))
         except ValueError:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from commonpot.hours import Opening, safe_parse_hours, validate_hours
+from commonpot.hours import Opening, open_at, safe_parse_hours, validate_hours
 from commonpot.quickurls import quick_reverse
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
@@ -235,6 +235,16 @@ class Site(models.Model):
     @property
     def openings(self) -> list[Opening]:
         return safe_parse_hours(self.opening_hours)
+
+    @property
+    def open_until(self) -> datetime | None:
+        """When the site closes, on its own clock, if it is open now (an opening that
+        began last night and runs past midnight counts); None when it is closed."""
+        now = timezone.now()
+        opening = open_at(self.openings, now, self.tz)
+        if opening is None:
+            return None
+        return self.local(opening.current_or_next(now, self.tz)[1])
 
     @property
     def public_latitude(self):

@@ -61,6 +61,18 @@ def _utc_offset(site: Site, at: datetime | None = None) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _schedule_description(opening) -> str:
+    """What the opening is, and for one past midnight when it closes: HSDS has no
+    field for it, and a closes_at earlier than opens_at reads as a mistake unless
+    it is said."""
+    what = opening.label or "Open"
+    if opening.closes == time(0):
+        return f"{what} (closes at midnight)"
+    if opening.overnight:
+        return f"{what} (closes {opening.closes:%H:%M} the next morning)"
+    return what
+
+
 def _schedules(site: Site, service_id: str) -> list[dict]:
     offset = _utc_offset(site)
     hours = (site.local(timezone.now()).utcoffset() or timedelta()).total_seconds() / 3600
@@ -74,7 +86,7 @@ def _schedules(site: Site, service_id: str) -> list[dict]:
             "opens_at": f"{opening.opens:%H:%M}{offset}",
             "closes_at": f"{opening.closes:%H:%M}{offset}",
             "timezone": hours,
-            "description": opening.label or "Open",
+            "description": _schedule_description(opening),
             "attending_type": "in person",
         }
         for i, opening in enumerate(site.openings)
@@ -297,17 +309,17 @@ def hours_calendar(site: Site) -> bytes:
     until = datetime.combine(
         today + timedelta(days=HOURS_REPEAT_DAYS + 1), time.min, tzinfo=site.tz
     ).astimezone(UTC)
+    now = timezone.now()
     for i, opening in enumerate(site.openings):
-        # The first day on or after today that the opening happens.
-        ahead = min((d - today.weekday()) % 7 for d in opening.weekdays)
-        first = today + timedelta(days=ahead)
-        start = datetime.combine(first, opening.opens, tzinfo=site.tz)
+        # The opening under way (one that began last night counts) or the next to
+        # start; an overnight one ends on the next day.
+        start, end = opening.current_or_next(now, site.tz)
         event = Event()
         event.add("uid", f"hours-{public_id(site, f'opening:{i}')}@commonpot")
         event.add("dtstamp", timezone.now())
         event.add("summary", f"{opening.label or 'Open'} at {site.name}")
         event.add("dtstart", start)
-        event.add("dtend", datetime.combine(first, opening.closes, tzinfo=site.tz))
+        event.add("dtend", end)
         event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(","), "until": until})
         if site.show_exact_location and site.address:
             event.add("location", ", ".join(p for p in [site.name, site.address, site.city] if p))

@@ -51,10 +51,7 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             site,
             kind=site.get_kind_display(),
             url=site.get_absolute_url(),
-            hours=[
-                f"{o.days_text} {o.opens:%H:%M}-{o.closes:%H:%M} {o.label}".strip()
-                for o in site.openings
-            ],
+            hours=[o.text for o in site.openings],
         )
         for site in Site.objects.public().filter(show_exact_location=True, latitude__isnull=False)
     ]

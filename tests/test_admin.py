@@ -59,40 +59,23 @@ def add_what_the_demo_leaves_out():
     for hold in warm.holds:
         holds.release_hold(hold, by=lead, reason="Door left open; food checked at 4 °C")
     assert LotHold.objects.exists()
-    from commonpot.invitations import invite_to_site
-    from volunteers.models import AttendanceChange, SignUp, WalkIn
-
-    invite_to_site(by=lead, site=riverside, email="new@example.org", role="volunteer")
-    walker = User.objects.create(username="walk-in-admin", display_name="Sam Walker")
-    WalkIn.objects.create(site=riverside, person=walker, name="Sam Walker", recorded_by=lead)
-    AttendanceChange.objects.create(
-        sign_up=SignUp.objects.filter(shift=shift).first(),
-        attendance="attended",
-        hours_credited=shift.hours,
-        changed_by=lead,
-    )
-    from volunteers.models import HoursCertificate, ShiftWatch
-
-    HoursCertificate.objects.create(
-        volunteer=vera,
-        site=riverside,
-        volunteer_name=vera.name,
-        site_name=riverside.name,
-        signed_off_by=riverside.name,
-        starts_on=riverside.today(),
-        ends_on=riverside.today(),
-        hours=3,
-        issued_on=riverside.today(),
-    )
-    ShiftWatch.objects.create(volunteer=vera, site=riverside)
-    from volunteers.people import save_lead_note
-
-    save_lead_note(site=riverside, volunteer=vera, text="Prefers mornings.", by=lead)
+    # Invitations, a walk-in and attendance, an hours certificate, a watch and a
+    # leads' note are in the demo itself (volunteers/demo.py: seed_people_features).
     from volunteers.regulars import attach_regular, take_regular_off_date
 
     regular, _ = attach_regular(rota_id=rota.pk, by=lead, volunteer=vera)
     take_regular_off_date(
         regular_id=regular.pk, by=lead, day=next_rota_day(rota, riverside.today())
+    )
+    from pantry.services.recalls import Criteria, start_recall
+
+    dated = Lot.objects.filter(site=riverside, on_hand__gt=0, best_before__isnull=False).first()
+    on = dated.best_before
+    start_recall(
+        title="A recall for the admin to show",
+        criteria=Criteria(item=dated.item, dated_from=on, dated_until=on),
+        by=lead,
+        site=riverside,
     )
     lot = Lot.objects.filter(site=riverside, on_hand__gt=0).first()
     pantry.record_count(

@@ -72,6 +72,7 @@ class VolunteersConfig(AppConfig):
         registry.add_demo_seeder(demo.seed_volunteers, order=40)
         # After the kitchen's meals (30) and the network's surplus (60).
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)
+        registry.add_demo_seeder(demo.seed_people_features, order=80)
         registry.add_benchmark("shifts", benchmark.run)
         registry.add_report_section(reports.volunteers_section, order=50)
         registry.add_site_tab(SiteTab("Shift sheets", "volunteers:sheets", order=43))

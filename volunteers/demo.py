@@ -8,6 +8,12 @@ so My shifts offers "Find a stand-in" rather than "Cancel").
 Once the kitchen and the network have made theirs, a cook shift at Riverside is
 linked to the kitchen's community dinner for 80, and, when Harbour Camp's bread
 has been claimed (a transfer exists), a driver shift at the camp to that transfer.
+
+Last, what people do beyond claiming (`seed_people_features`): yesterday's lunch
+at Riverside with Vera checked in and a walk-in recorded (and invited to an
+account), Vera's hours certificate, invitations waiting at two sites, Vera's
+watch on short shifts and her emergency contact, a leads' note on Amira, and
+the weekdays and roles some volunteers gave (for "Who could fill this").
 """
 
 from __future__ import annotations
@@ -20,17 +26,23 @@ from django.utils import timezone
 
 from commonpot.demo import DemoNetwork
 from commonpot.errors import DomainError
+from commonpot.invitations import invite_to_site
+from commonpot.models import Invitation, Membership
 from kitchen.models import MealService
 from pantry.network.models import Transfer
-from volunteers import people, planning, services
+from volunteers import certificates, people, planning, services, walk_ins, watches
 from volunteers.models import (
+    HoursCertificate,
+    LeadNote,
     Qualification,
     QualificationKind,
     Rota,
     Shift,
     ShiftPolicy,
     ShiftRole,
+    ShiftWatch,
     SignUp,
+    WalkIn,
 )
 
 # The number on each demo site's shift sheet (the rest print none).
@@ -314,3 +326,122 @@ def link_demo_meal_and_transfer(network: DemoNetwork, stdout=None) -> None:
         said.append("a driver for the camp's bread")
     if stdout is not None and said:
         stdout.write(f"Volunteers: shifts linked ({', '.join(said)}).")
+
+
+# What people set for themselves: the weekdays they are usually free (0 = Monday)
+# and the roles they like, so "Who could fill this" on a shift with room has names.
+AVAILABILITY = {
+    "volunteer": ([0, 2, 4], ["Server"]),
+    "amira": ([1, 3], ["Cook"]),
+    "ben": ([0, 1, 2, 3, 4, 5, 6], ["Cleanup", "Server"]),
+    "chloe": ([0, 4], ["Cook"]),
+    "farid": ([2, 5], ["Driver"]),
+    "ines": ([1, 3], ["Server"]),
+}
+WALK_IN_NAME = "Sam Rivers"
+INVITED = [
+    # site slug, email, name
+    ("riverside-kitchen", "nadia.cole@demo.commonpot.example", "Nadia Cole"),
+    ("eastside-food-bank", "omar.haddad@demo.commonpot.example", "Omar Haddad"),
+]
+
+
+@transaction.atomic
+def seed_people_features(network: DemoNetwork, stdout=None) -> None:
+    """What a kitchen's people see beyond shifts, made through the same operations the
+    pages use: a lunch at Riverside yesterday that Vera came to and a walk-in helped at,
+    Vera's hours certificate from it, invitations waiting to be accepted, Vera's watch
+    on short shifts, her emergency contact, a leads' note, and people's availability.
+
+    Each part is made once: running the seeder again (on any day) adds nothing."""
+    said = []
+    for username, (weekdays, role_names) in AVAILABILITY.items():
+        user = network.volunteers.get(username)
+        if user is None or people.volunteer_profile(user).available_days:
+            continue
+        roles = ShiftRole.objects.filter(
+            site__memberships__user=user, name__in=role_names
+        ).distinct()
+        people.set_availability(user=user, weekdays=weekdays, roles=list(roles))
+        said.append(f"{username}'s availability")
+
+    riverside = network.sites.get("riverside-kitchen")
+    vera = network.volunteers.get("volunteer")
+    if riverside is None or vera is None:
+        return
+    lead = network.leads["riverside-kitchen"]
+
+    if not WalkIn.objects.filter(site=riverside).exists():
+        # Yesterday's lunch: Vera came, and someone who had never signed up helped.
+        yesterday = riverside.today() - timedelta(days=1)
+        lunch = _one_off(
+            riverside,
+            roles_for(riverside)["Server"],
+            lead,
+            planning.local_moment(riverside, yesterday, time(11, 30)),
+            3,
+            2,
+            5,
+            notes="Demo shift: yesterday's lunch.",
+        )
+        came = services.add_to_shift(
+            shift_id=lunch.pk, volunteer=vera, by=lead, reason="Demo: she phoned in"
+        )
+        services.record_attendance(sign_up_id=came.pk, by=lead, attendance="attended")
+        helped = services.record_walk_in(
+            shift_id=lunch.pk, by=lead, name=WALK_IN_NAME, may_contact=False
+        )
+        said.append("a walk-in on yesterday's lunch")
+        # The walk-in agreed to an account: the invitation waits for them.
+        walk_ins.invite_walk_in(
+            walk_in_id=helped.volunteer.walk_in.pk,
+            by=lead,
+            email="sam.rivers@demo.commonpot.example",
+            agreed=True,
+        )
+
+    for slug, email, name in INVITED:
+        site = network.sites.get(slug)
+        if site is None or Invitation.objects.filter(site=site, email=email).exists():
+            continue
+        invite_to_site(
+            by=network.leads[slug],
+            site=site,
+            email=email,
+            role=Membership.Role.VOLUNTEER,
+            name=name,
+        )
+        said.append(f"an invitation at {site.name}")
+
+    if not HoursCertificate.objects.filter(volunteer=vera, site=riverside).exists():
+        starts_on, ends_on = certificates.default_period(riverside)
+        if certificates.hours_served(vera, riverside, starts_on, ends_on) > 0:
+            certificates.issue_hours_certificate(
+                volunteer=vera, site=riverside, starts_on=starts_on, ends_on=ends_on
+            )
+            said.append("Vera's hours certificate")
+
+    if not ShiftWatch.objects.filter(volunteer=vera).exists():
+        watches.watch_shifts(volunteer=vera, site=riverside, role=None, hours_before=48)
+        said.append("Vera's watch on short shifts")
+
+    if not people.volunteer_profile(vera).emergency_name:
+        people.set_date_of_birth(
+            user=vera,
+            date_of_birth=people.volunteer_profile(vera).date_of_birth,
+            emergency_name="Daniel Okafor",
+            emergency_phone="+447700900901",
+        )
+        said.append("Vera's emergency contact")
+
+    amira = network.volunteers.get("amira")
+    if amira is not None and not LeadNote.objects.filter(site=riverside, volunteer=amira).exists():
+        people.save_lead_note(
+            site=riverside,
+            volunteer=amira,
+            text="Runs the cook team well. Ask her first when a Saturday supper is short.",
+            by=lead,
+        )
+        said.append("a leads' note")
+    if stdout is not None and said:
+        stdout.write(f"Volunteers: {', '.join(said)}.")

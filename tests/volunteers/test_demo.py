@@ -1,5 +1,6 @@
 """The demo shifts, and the whole story the issue asks for, through the pages."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -10,11 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from commonpot.models import User
+from commonpot.models import Invitation, User
 from tests.conftest import client_for
 from tests.factories import UserFactory
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory, SignUpFactory
-from volunteers.models import Shift, SignUp, VolunteerProfile
+from volunteers.models import (
+    HoursCertificate,
+    LeadNote,
+    Shift,
+    ShiftWatch,
+    SignUp,
+    VolunteerProfile,
+    WalkIn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +58,105 @@ def demo_shifts_are_believable():
         )
     )
     assert not soon.may_cancel_freely()
+
+
+def test_the_demo_shows_what_people_do_beyond_claiming_and_builds_it_once():
+    with time_machine.travel(timezone.now(), tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+        made = demo_people_rows()
+        assert made["walk-ins"] == [("Sam Rivers", "riverside-kitchen")]
+        assert len(made["invitations"]) == 3
+        assert [who for _, who in made["certificates"]] == ["volunteer"]
+        assert made["watches"] == [("volunteer", "riverside-kitchen")]
+        assert [who for who, _ in made["notes"]] == ["amira"]
+        assert {"volunteer", "ben", "amira"} <= set(made["available"])
+        call_command("seed_demo", stdout=io.StringIO())
+        assert demo_people_rows() == made
+        demo_people_pages()
+
+
+def demo_people_rows() -> dict:
+    return {
+        "walk-ins": list(WalkIn.objects.values_list("name", "site__slug")),
+        "invitations": sorted(
+            Invitation.objects.pending(timezone.now()).values_list("email", "site__slug")
+        ),
+        "certificates": list(HoursCertificate.objects.values_list("code", "volunteer__username")),
+        "watches": list(ShiftWatch.objects.values_list("volunteer__username", "site__slug")),
+        "notes": list(LeadNote.objects.values_list("volunteer__username", "text")),
+        "available": sorted(
+            VolunteerProfile.objects.filter(available_days__gt=0).values_list(
+                "user__username", flat=True
+            )
+        ),
+    }
+
+
+def demo_people_pages():
+    lead = User.objects.get(username="lead")
+    vera = User.objects.get(username="volunteer")
+    riverside = lead.memberships.get().site
+    as_lead = client_for(lead)
+
+    # Yesterday's lunch: Vera came, and a walk-in without an account helped.
+    walk_in = WalkIn.objects.get(site=riverside)
+    assert walk_in.name == "Sam Rivers" and not walk_in.person.has_usable_password()
+    lunch = SignUp.objects.get(volunteer=walk_in.person).shift
+    assert lunch.local_date == riverside.today() - timedelta(days=1)
+    assert SignUp.objects.get(shift=lunch, volunteer=vera).attendance == "attended"
+    roster = as_lead.get(reverse("volunteers:roster", args=[riverside.slug, lunch.pk]))
+    assert "Sam Rivers" in roster.content.decode()
+
+    # Invitations waiting: one to the walk-in, one to someone new, one at Eastside.
+    people = as_lead.get(reverse("site_people", args=[riverside.slug])).content.decode()
+    assert "nadia.cole@demo.commonpot.example" in people
+    assert "sam.rivers@demo.commonpot.example" in people
+    assert Invitation.objects.filter(site__slug="eastside-food-bank").pending(timezone.now())
+
+    # Vera's certificate checks out at the public address, for anyone with the code.
+    certificate = HoursCertificate.objects.get(volunteer=vera)
+    check = client_for(None).get(
+        reverse("volunteers:certificate_check", args=[certificate.printed_code])
+    )
+    assert check.status_code == 200
+    page = check.content.decode()
+    assert "Vera Okafor" in page and "Riverside Community Kitchen" in page
+    assert certificate.hours == lunch.hours
+    as_vera = client_for(vera)
+    assert (
+        certificate.printed_code in as_vera.get(reverse("volunteers:certificates")).content.decode()
+    )
+
+    # Her watch on short shifts, and whom to call in an emergency (seen by her lead).
+    assert (
+        "Riverside Community Kitchen" in as_vera.get(reverse("volunteers:watches")).content.decode()
+    )
+    record = as_lead.get(
+        reverse("volunteers:record", args=[riverside.slug, vera.pk])
+    ).content.decode()
+    assert "Daniel Okafor" in record
+
+    # The leads' note on Amira.
+    amira = User.objects.get(username="amira")
+    record = as_lead.get(
+        reverse("volunteers:record", args=[riverside.slug, amira.pk])
+    ).content.decode()
+    assert "Runs the cook team well" in record
+
+    # A shift with room lists who said they are free then or like the role.
+    shift = (
+        Shift.objects.at(riverside)
+        .published()
+        .upcoming()
+        .filter(role__name="Cleanup", places_taken__lt=models_f("max_people"))
+        .order_by("starts_at")
+        .first()
+    )
+    roster = as_lead.get(
+        reverse("volunteers:roster", args=[riverside.slug, shift.pk])
+    ).content.decode()
+    could_fill = roster[roster.index("Who could fill this") :]
+    assert "Ben Carter" in could_fill and "likes Cleanup" in could_fill
 
 
 def models_f(name):
