@@ -46,6 +46,8 @@ class PantryConfig(AppConfig):
             registry.add_message_kind(kind, label)
         registry.add_panel("lead", panels.lead_panel, order=10)
         registry.add_panel("lead", panels.lead_checks_panel, order=11)
+        registry.add_panel("lead", panels.lead_recall_panel, order=5)
+        registry.add_panel("coordinator", panels.coordinator_recall_panel, order=5)
         registry.add_panel("volunteer", panels.volunteer_checks_panel, order=15)
         registry.add_panel("coordinator", panels.coordinator_panel, order=10)
         registry.add_settings_section(

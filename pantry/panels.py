@@ -11,7 +11,7 @@ from django.utils import timezone
 from commonpot.models import Site
 from pantry import temperatures
 from pantry.freshness import SitesDateRules
-from pantry.models import Item, Lot
+from pantry.models import Item, Lot, Recall, RecallSite
 from pantry.units import display
 
 EXPIRING_DAYS = 3
@@ -109,3 +109,37 @@ def volunteer_checks_panel(request: HttpRequest, site: Site | None):
     if not sites:
         return None
     return ("pantry/_volunteer_checks_panel.html", {"sites": sites})
+
+
+def lead_recall_panel(request: HttpRequest, site: Site | None):
+    """A lead's site: open recalls that reached it and wait for its answer."""
+    if site is None:
+        return None
+    waiting = list(
+        RecallSite.objects.filter(
+            site=site, answer=RecallSite.Answer.WAITING, recall__status=Recall.Status.OPEN
+        )
+        .select_related("recall")
+        .order_by("-recall__started_at")[: PANEL_ROWS + 1]
+    )
+    if not waiting:
+        return None
+    return (
+        "pantry/_recall_panel.html",
+        {"site": site, "recalls": [part.recall for part in waiting[:PANEL_ROWS]]},
+    )
+
+
+def coordinator_recall_panel(request: HttpRequest, site: Site | None):
+    """Across the network: open recalls, with how many sites still have to answer."""
+    recalls = list(
+        Recall.objects.filter(status=Recall.Status.OPEN)
+        .annotate(
+            waiting=Count("sites", filter=Q(sites__answer=RecallSite.Answer.WAITING)),
+            reached=Count("sites"),
+        )
+        .order_by("-started_at")[: PANEL_ROWS + 1]
+    )
+    if not recalls:
+        return None
+    return ("pantry/_recall_panel.html", {"site": None, "recalls": recalls[:PANEL_ROWS]})

@@ -30,7 +30,7 @@ from commonpot.invitations import invite_to_site
 from commonpot.models import Invitation, Membership
 from kitchen.models import MealService
 from pantry.network.models import Transfer
-from volunteers import certificates, people, planning, services, walk_ins, watches
+from volunteers import certificates, people, planning, regulars, services, walk_ins, watches
 from volunteers.models import (
     HoursCertificate,
     LeadNote,
@@ -66,11 +66,11 @@ ROLES = [
     ("Cleanup", "Wash up and close the kitchen.", None, None),
 ]
 
-# site slug -> rotas (role, weekday, start, end, min, max)
+# site slug -> rotas (role, weekday or weekdays, start, end, min, max)
 ROTAS = {
     "riverside-kitchen": [
         ("Cook", Rota.Weekday.TUESDAY, time(9, 0), time(12, 0), 2, 4),
-        ("Server", Rota.Weekday.TUESDAY, time(11, 30), time(14, 30), 2, 5),
+        ("Server", (Rota.Weekday.TUESDAY, Rota.Weekday.THURSDAY), time(11, 30), time(14, 30), 2, 5),
         ("Cook", Rota.Weekday.THURSDAY, time(9, 0), time(12, 0), 2, 4),
     ],
     "harbour-camp": [
@@ -158,16 +158,17 @@ def seed_volunteers(network: DemoNetwork, stdout=None) -> None:
             if created and needs:
                 role.required_qualifications.add(kinds[needs])
             roles[name] = role
-        for role_name, weekday, start, end, low, high in ROTAS.get(slug, []):
+        for role_name, days, start, end, low, high in ROTAS.get(slug, []):
+            mask = sum(1 << day for day in (days if isinstance(days, tuple) else (days,)))
             rota = Rota.objects.filter(
-                site=site, role=roles[role_name], weekdays=1 << weekday, start_time=start
+                site=site, role=roles[role_name], weekdays=mask, start_time=start
             ).first()
             if rota is None:
                 planning.save_rota(
                     site=site,
                     by=lead,
                     role=roles[role_name],
-                    weekdays=1 << weekday,
+                    weekdays=mask,
                     start_time=start,
                     end_time=end,
                     min_people=low,
@@ -443,5 +444,10 @@ def seed_people_features(network: DemoNetwork, stdout=None) -> None:
             by=lead,
         )
         said.append("a leads' note")
+    server_rota = Rota.objects.filter(site=riverside, role__name="Server").first()
+    if server_rota is not None and not server_rota.regulars.exists():
+        # Vera serves every Tuesday and Thursday lunch: the rota signs her up.
+        regulars.attach_regular(rota_id=server_rota.pk, by=lead, volunteer=vera)
+        said.append("a regular on Riverside's lunch rota")
     if stdout is not None and said:
         stdout.write(f"Volunteers: {', '.join(said)}.")

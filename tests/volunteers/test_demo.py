@@ -18,6 +18,7 @@ from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory, SignUpFac
 from volunteers.models import (
     HoursCertificate,
     LeadNote,
+    RotaRegular,
     Shift,
     ShiftWatch,
     SignUp,
@@ -70,6 +71,9 @@ def test_the_demo_shows_what_people_do_beyond_claiming_and_builds_it_once():
         assert made["watches"] == [("volunteer", "riverside-kitchen")]
         assert [who for who, _ in made["notes"]] == ["amira"]
         assert {"volunteer", "ben", "amira"} <= set(made["available"])
+        # Vera is a regular on Riverside's Tuesday and Thursday lunches, signed up on them.
+        assert made["regulars"] == [("volunteer", "riverside-kitchen")]
+        assert made["regular sign-ups"] >= 2
         call_command("seed_demo", stdout=io.StringIO())
         assert demo_people_rows() == made
         demo_people_pages()
@@ -84,6 +88,10 @@ def demo_people_rows() -> dict:
         "certificates": list(HoursCertificate.objects.values_list("code", "volunteer__username")),
         "watches": list(ShiftWatch.objects.values_list("volunteer__username", "site__slug")),
         "notes": list(LeadNote.objects.values_list("volunteer__username", "text")),
+        "regulars": list(
+            RotaRegular.objects.values_list("volunteer__username", "rota__site__slug")
+        ),
+        "regular sign-ups": SignUp.objects.filter(regular__isnull=False).count(),
         "available": sorted(
             VolunteerProfile.objects.filter(available_days__gt=0).values_list(
                 "user__username", flat=True
