@@ -170,7 +170,7 @@ def trace(start: Iterable[Lot]) -> Trace:
     result = Trace(start=start)
     result.lots = {lot.pk: lot for lot in start}
     _forward(result, set(result.lots))
-    _back(result, set(result.lots))
+    _back(result, {lot.pk for lot in start})
     return result
 
 
@@ -179,7 +179,8 @@ def _forward(result: Trace, frontier: set[int]) -> None:
         if not frontier:
             return
         moves = list(
-            StockMove.objects.filter(lot_id__in=frontier, kind__in=OUT_KINDS)
+            # Out only: a leftover lot's own first move is "cooked" too, but into it.
+            StockMove.objects.filter(lot_id__in=frontier, kind__in=OUT_KINDS, quantity__lt=0)
             .filter(reversed_by__isnull=True)
             .select_related("distribution__site", "lot__site")
             .order_by("happened_on", "pk")

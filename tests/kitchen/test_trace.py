@@ -25,6 +25,10 @@ def test_forward_reaches_every_site_meal_and_household(journey, donated_tomatoes
     assert "Given out to 4 households" in labels
     # What is left on shelves: the arrived cans not given out, the leftovers; the donated lot
     # was used up (40 cans: 10 sent, 16 cooked, the rest still there).
+    # Only what left a lot is a use: the leftovers' own making is not.
+    assert found.uses_of(dinner.leftover_lot_id) == []
+    # Back from the lot it started at only, not from every lot the food reached.
+    assert [origin.donor_name for origin in found.origins] == ["Corner Greengrocer"]
     left = {lot.pk: lot.on_hand for lot in found.lots_with_food}
     assert left[arrived.pk] == 7
     assert left[dinner.leftover_lot_id] == 8
