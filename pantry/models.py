@@ -492,6 +492,15 @@ class Lot(models.Model):
         return self.on_hand - self.reserved
 
     @property
+    def shareable_source(self) -> str:
+        """Where the food came from, as other sites may read it: a person who gave
+        food is named only to the site they gave it to."""
+        donor = self.donor if self.donor_id else None
+        if donor is not None and donor.kind == Donor.Kind.PERSON and donor.name:
+            return self.source.replace(donor.name, "a private donor")
+        return self.source
+
+    @property
     def date_label(self) -> str:
         if self.best_before is None:
             return "no date"

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from django.db.models import Q
 
-from pantry.models import DonationLine, Lot, StockMove
+from pantry.models import DonationLine, Donor, Lot, StockMove
 
 # Enough for any real chain (donor -> food bank -> pantry -> kitchen -> leftovers
 # -> another site); a cycle cannot loop since each lot is visited once.
@@ -88,6 +88,8 @@ class Origin:
     donor_name: str
     received_on: date
     quantity: Decimal | None
+    # A person who gave food is named only to those who run the site they gave to.
+    from_a_person: bool = False
 
 
 @dataclass
@@ -225,6 +227,7 @@ def _back(result: Trace, frontier: set[int]) -> None:
                 donor_name=donor.name if donor else line.lot.source,
                 received_on=line.donation.received_on,
                 quantity=line.quantity,
+                from_a_person=donor is not None and donor.kind == Donor.Kind.PERSON,
             )
         )
     # Lots that did not come by a donation nor from another lot (typed in by a count,

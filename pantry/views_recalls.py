@@ -90,6 +90,7 @@ def _context(request: HttpRequest, recall: Recall) -> dict:
     }
     answers = {part.site_id: part for part in recall.sites.select_related("site", "answered_by")}
     mine = lead_site_ids(request.user)
+    coordinator = is_coordinator(request.user)
     by_site = []
     for site, lots in sorted(found.lots_by_site(), key=lambda pair: pair[0].name):
         rows = []
@@ -101,6 +102,9 @@ def _context(request: HttpRequest, recall: Recall) -> dict:
             rows.append(
                 {
                     "lot": lot,
+                    "source": lot.source
+                    if coordinator or site.pk in mine
+                    else lot.shareable_source,
                     "left": display(lot.on_hand, lot.item),
                     "hold": holds.get(lot.pk),
                     "uses": uses,
@@ -121,9 +125,19 @@ def _context(request: HttpRequest, recall: Recall) -> dict:
                 "form": AnswerForm(prefix=f"site{site.pk}") if may_answer else None,
             }
         )
+    origins = [
+        {
+            "origin": origin,
+            "donor": origin.donor_name
+            if not origin.from_a_person or can_manage_site(request.user, origin.lot.site)
+            else "a private donor",
+        }
+        for origin in found.origins
+    ]
     return {
         "recall": recall,
         "trace": found,
+        "origins": origins,
         "by_site": by_site,
         "may_close": recall.is_open and recalls.may_close(request.user, recall),
         "close_form": CloseForm(),

@@ -11,9 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from commonpot.errors import DomainError
 from commonpot.models import Message
 from pantry.models import Lot, LotHold, Recall, RecallSite, StockMove
+from pantry.network import services as network
 from pantry.services.distributions import OutLine, distribute
+from pantry.services.donations import LineInput, add_donor, receive_donation
 from pantry.services.recalls import Criteria, answer_recall, close_recall, start_recall
 from tests.conftest import client_for
+from tests.network.factories import offer
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,30 @@ def test_the_recall_page_reads_the_same_queries_however_far_the_food_went(
             by=other_lead,
         )
     assert queries() == before
+
+
+def test_a_person_who_gave_food_is_named_only_to_the_site_they_gave_to(
+    site, other_site, lead, other_lead, coordinator, items, today
+):
+    neighbour = add_donor(site=site, name="Jo Neighbour", kind="person")
+    donation = receive_donation(
+        site=site,
+        donor=neighbour,
+        received_on=today,
+        lines=[LineInput(items["onions"], "2", "kg", today + timedelta(days=9), code="ON1")],
+        by=lead,
+    )
+    lot = donation.lines.get().lot
+    posted = offer(site, lot, Decimal("1000"), by=lead)
+    transfer = network.claim_offer(offer_id=posted.pk, site=other_site, by=other_lead)
+    network.accept_transfer(transfer_id=transfer.pk, by=lead)
+    network.dispatch_transfer(transfer_id=transfer.pk, by=lead)
+    (line,) = transfer.lines.all()
+    network.receive_transfer(transfer_id=transfer.pk, by=other_lead, received={line.pk: 1000})
+    recall = start_recall(
+        title="Onions", criteria=Criteria(item=items["onions"], code="on1"), by=coordinator
+    )
+    url = f"/recalls/{recall.pk}/"
+    assert "Jo Neighbour" in client_for(lead).get(url).content.decode()
+    seen_elsewhere = client_for(other_lead).get(url).content.decode()
+    assert "Jo Neighbour" not in seen_elsewhere and "a private donor" in seen_elsewhere

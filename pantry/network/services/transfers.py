@@ -200,7 +200,7 @@ def dispatch_transfer(*, transfer_id: int, by: User | None) -> Transfer:
             best_before=lot.best_before,
             date_kind=lot.date_kind,
             storage=lot.storage,
-            origin=lot.source,
+            origin=lot.shareable_source,
         )
     transfer.status = Transfer.Status.DISPATCHED
     transfer.dispatched_by = by
