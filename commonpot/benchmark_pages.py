@@ -126,8 +126,13 @@ def run(*, stdout, scale: float = 1.0, requests: int = REQUESTS, only: str = "")
 def _measure(pages: list[Page], write, requests: int) -> None:
     with override_settings(ROOT_URLCONF="commonpot.benchmark_urls", DEBUG=False):
         write(f"requests_per_page: {requests}")
-        where = "Redis" if settings.PAGE_CACHE_VERSION_FILE is None else "files"
-        on = f"on, in {where}" if settings.PAGE_CACHE else "off (PostgreSQL without REDIS_URL)"
+        if settings.PAGE_CACHE_VERSION_FILE is not None:
+            where = "files"
+        elif settings.PAGE_CACHE_VERSION_SEQUENCE:
+            where = "each process's memory, versioned by a database sequence"
+        else:
+            where = "Redis"
+        on = f"on, in {where}" if settings.PAGE_CACHE else "off"
         write(f"page_cache: {on}")
         base = measure(client_for(None), "/benchmark/bare/", requests=requests)
         write(f"bare_cpu_ms: {base.cpu_ms:.2f}")

@@ -21,10 +21,12 @@ Every process that writes or serves pages must see one data version. With Redis
 SQLite (one machine by nature), the pages live in files under DATA_DIR and the
 version in a file beside them, which each write replaces (an atomic rename) and
 each page reads: the web processes and the worker all see it. On PostgreSQL
-without Redis it is off, as several nodes may share that database and no file
-of one node hears of another's writes. `PAGE_CACHE` in the settings turns it on,
-`PAGE_CACHE_ALIAS` names the cache that keeps the pages and
-`PAGE_CACHE_VERSION_FILE` the version's file (None: the version is in that cache).
+without Redis, where several nodes may share the database, the version is a
+sequence in it (`nextval` on a write, `last_value` read by a page: neither waits
+on a lock nor rolls back) and each process keeps its own pages in memory.
+`PAGE_CACHE` in the settings turns it on, `PAGE_CACHE_ALIAS` names the cache
+that keeps the pages, `PAGE_CACHE_VERSION_FILE` the version's file and
+`PAGE_CACHE_VERSION_SEQUENCE` its sequence (both None: the version is in that cache).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -65,6 +67,12 @@ def _pages():
 
 
 def data_version() -> str:
+    if sequence := settings.PAGE_CACHE_VERSION_SEQUENCE:
+        with connection.cursor() as cursor:
+            # The sequence's name is the project's own setting, not anyone's input.
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+            value, called = cursor.fetchone()
+        return f"{value}:{called}"
     path = settings.PAGE_CACHE_VERSION_FILE
     if path is None:
         version = _pages().get(VERSION_KEY)
@@ -79,6 +87,10 @@ def data_version() -> str:
 
 
 def new_version() -> str:
+    if sequence := settings.PAGE_CACHE_VERSION_SEQUENCE:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [sequence])
+            return f"{cursor.fetchone()[0]}:True"
     version = uuid.uuid4().hex
     path = settings.PAGE_CACHE_VERSION_FILE
     if path is None:
@@ -112,7 +124,18 @@ def _after_commit() -> None:
 
 
 def install(sender, connection, **kwargs) -> None:
-    """connection_created: watch this connection's writes."""
+    """connection_created: watch this connection's writes (and, on PostgreSQL without
+    Redis, make sure the version's sequence is there: before the first migration
+    writes, and whatever database the node is pointed at)."""
+    sequence = settings.PAGE_CACHE_VERSION_SEQUENCE
+    if sequence and connection.vendor == "postgresql":
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {sequence}")
+        except DatabaseError:
+            # Another node made it in the same moment (PostgreSQL's IF NOT EXISTS
+            # can still collide on the catalog): it is there now.
+            pass
     if watch_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(watch_writes)
 

@@ -154,13 +154,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and background jobs -------------------------------------------
 
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
+_ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "commonpot.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Every node reads sessions from the shared cache (no query a request) and writes
     # them through to the database, which keeps them when Redis restarts. Not without
     # Redis: each process's own memory would go on trusting a session ended in another.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif _ON_SQLITE:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         # Kept pages, in files every process on this machine shares.
@@ -171,15 +172,29 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
     }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Kept pages, in each process's own memory; the data version they are kept
+        # under is in the database, which every node shares.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 120,
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        },
+    }
 
-# Pages kept until the data changes (commonpot.pagecache): with Redis, in Redis for
-# every node; without, on SQLite, in files under DATA_DIR with the data version in
-# a file beside them. Off on PostgreSQL without Redis: several nodes may share that
-# database, and one node's files would not hear of another's writes.
-_ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
-PAGE_CACHE = bool(REDIS_URL) or _ON_SQLITE
+# Pages kept until the data changes (commonpot.pagecache), under a data version
+# every node sees: with Redis, the version and the pages are in Redis; on SQLite
+# without it (one machine by nature), the pages are in files under DATA_DIR with the
+# version in a file beside them; on PostgreSQL without it (perhaps several nodes),
+# the version is a sequence in the database and each process keeps its own pages.
+PAGE_CACHE = True
 PAGE_CACHE_ALIAS = "default" if REDIS_URL else "pages"
-PAGE_CACHE_VERSION_FILE = None if REDIS_URL else DATA_DIR / "page-cache" / "data-version"
+PAGE_CACHE_VERSION_FILE = (
+    DATA_DIR / "page-cache" / "data-version" if not REDIS_URL and _ON_SQLITE else None
+)
+PAGE_CACHE_VERSION_SEQUENCE = "commonpot_page_version" if not REDIS_URL and not _ON_SQLITE else None
 
 Q_CLUSTER = {
     "name": "commonpot",

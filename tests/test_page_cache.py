@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,6 +29,11 @@ from volunteers import services as volunteers
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("noon")]
 
 
+def version_queries() -> int:
+    """Reading the data version costs a query where it is a database sequence."""
+    return 1 if django_settings.PAGE_CACHE_VERSION_SEQUENCE else 0
+
+
 def kept(user, url: str):
     """A client for which `url` now comes from the cache, and a reader of it."""
     client = client_for(user)
@@ -42,8 +48,9 @@ def kept(user, url: str):
     with CaptureQueriesContext(connection) as ctx:
         read()
     # The session and the person; for a lead's page also the site and the check that
-    # they lead it, which run before the cache is asked.
-    assert len(ctx.captured_queries) <= 4, "not served from the cache"
+    # they lead it, which run before the cache is asked; and the data version where it
+    # is a database sequence (PostgreSQL without Redis).
+    assert len(ctx.captured_queries) <= 4 + version_queries(), "not served from the cache"
     return read
 
 
@@ -110,6 +117,7 @@ def pages_in_files(tmp_path, settings):
     }
     settings.PAGE_CACHE_ALIAS = "pages"
     settings.PAGE_CACHE_VERSION_FILE = tmp_path / "page-cache" / "data-version"
+    settings.PAGE_CACHE_VERSION_SEQUENCE = None
     return tmp_path / "page-cache"
 
 
@@ -145,20 +153,24 @@ def test_without_redis_pages_are_kept_in_files_and_a_write_in_any_process_ends_t
     assert len(ctx.captured_queries) > kept_queries, "made afresh after the other write"
 
 
-def test_the_page_cache_is_on_with_sqlite_or_redis_and_off_on_postgresql_without_redis():
+def test_the_page_cache_keeps_its_data_version_where_every_process_sees_it():
     project = {
-        "sqlite": ({}, True),
-        "postgres": ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}, False),
+        "sqlite": ({}, "file"),
+        "postgres": ({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x"}, "sequence"),
         "postgres and redis": (
             {
                 "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/x",
                 "REDIS_URL": "redis://127.0.0.1:6379/0",
             },
-            True,
+            "redis",
         ),
     }
-    for name, (env, on) in project.items():
-        code = "from django.conf import settings; print(settings.PAGE_CACHE)"
+    for name, (env, where) in project.items():
+        code = (
+            "from django.conf import settings as s; print(s.PAGE_CACHE, "
+            "'file' if s.PAGE_CACHE_VERSION_FILE else 'sequence' "
+            "if s.PAGE_CACHE_VERSION_SEQUENCE else 'redis')"
+        )
         environ = {
             k: v
             for k, v in os.environ.items()
@@ -173,4 +185,43 @@ def test_the_page_cache_is_on_with_sqlite_or_redis_and_off_on_postgresql_without
             check=True,
             cwd=ROOT,
         ).stdout.strip()
-        assert out == str(on), name
+        assert out == f"True {where}", name
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the data version kept in a PostgreSQL sequence"
+)
+def test_on_postgresql_without_redis_a_write_on_any_node_ends_kept_pages(site, volunteer, settings):
+    """Several nodes share the database: the version is a sequence there, so a write
+    made through another connection (another node) ends the pages this one keeps."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.PAGE_CACHE_ALIAS = "pages"
+    settings.PAGE_CACHE_VERSION_FILE = None
+    settings.PAGE_CACHE_VERSION_SEQUENCE = "commonpot_page_version"
+    shift = ShiftFactory(site=site, role=ShiftRoleFactory(site=site, name="Porter"))
+    read = kept(volunteer, reverse("volunteers:my_shifts"))
+    assert "Porter" not in read()
+    volunteers.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    assert "Porter" in read()
+    client = client_for(volunteer)
+    url = reverse("volunteers:my_shifts")
+    client.get(url)
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    kept_queries = len(ctx.captured_queries)
+    assert kept_queries <= 3, "kept: the session, the person and the version"
+    # Another node's write: nextval on a connection of its own.
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT nextval('commonpot_page_version')")
+    finally:
+        other.close()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    assert len(ctx.captured_queries) > kept_queries, "made afresh after the other node's write"
