@@ -8,8 +8,8 @@ class KitchenConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.registry import SiteTab, registry
         from kitchen import benchmark, benchmark_pages, demo, panels, reports
-        from kitchen.models import MealService
         from kitchen.cooling import describe_cooling_holds
+        from kitchen.models import MealService
         from kitchen.trace import MealLinker
         from pantry.holds import add_cause_describer
         from pantry.models import LotHold

@@ -140,7 +140,9 @@ class Cooling:
         return self.state == FAILED
 
     def _reading(self, reading: CoolingReading) -> str:
-        return f"{temperatures.show(reading.value_c)} at {_when(self.meal.site, reading.at, self.now)}"
+        return (
+            f"{temperatures.show(reading.value_c)} at {_when(self.meal.site, reading.at, self.now)}"
+        )
 
     def summary(self) -> str:
         """ "waiting for 21 °C by 14:30", "passed: 19.5 °C at 13:10, 4.0 °C at 16:40",
@@ -151,7 +153,9 @@ class Cooling:
         if state == PASSED:
             return f"passed: {self._reading(self.first_met)}, {self._reading(self.final_met)}"
         if state == FAILED:
-            missed, by = (first, self.first_by) if self.first_met is None else (final, self.final_by)
+            missed, by = (
+                (first, self.first_by) if self.first_met is None else (final, self.final_by)
+            )
             return f"failed: not at {missed} by {_when(site, by, self.now)}"
         if self.first_met is None:
             return f"waiting for {first} by {_when(site, self.first_by, self.now)}"

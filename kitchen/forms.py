@@ -16,8 +16,8 @@ from commonpot.models import Site
 from kitchen.cooking import CookLine
 from kitchen.models import MealService, Recipe
 from kitchen.services import MAX_SERVINGS
-from pantry.codes import Dietary
 from pantry import temperatures
+from pantry.codes import Dietary
 from pantry.forms import ItemField, date_field, picker_attrs, use_measures
 from pantry.forms_temperatures import TemperatureField
 from pantry.models import Item, Lot

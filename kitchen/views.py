@@ -28,8 +28,8 @@ from commonpot.params import day_or_404, int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
 from kitchen import cooking, services
-from kitchen.cooling import Cooling, log_cooling_reading
 from kitchen.availability import meal_needs, meal_stock, used_for
+from kitchen.cooling import Cooling, log_cooling_reading
 from kitchen.forms import (
     CookForm,
     CookLineForm,

@@ -89,10 +89,14 @@ def read_food(
             f"This is {kind} food: take its temperature {moment} and enter it.",
             field="temperature",
         )
-    if not isinstance(value_c, Decimal) or not value_c.is_finite() or not (
-        READING_MIN_C <= value_c <= READING_MAX_C
+    if (
+        not isinstance(value_c, Decimal)
+        or not value_c.is_finite()
+        or not (READING_MIN_C <= value_c <= READING_MAX_C)
     ):
-        raise DomainError(f"{temperatures.show(value_c)} is not a temperature.", field="temperature")
+        raise DomainError(
+            f"{temperatures.show(value_c)} is not a temperature.", field="temperature"
+        )
     return Reading.objects.create(
         equipment=None,
         value_c=value_c,

@@ -71,7 +71,9 @@ def test_leftovers_are_held_from_the_moment_they_are_cooked(site, lead, cooked):
     page = meal_page(client_for(lead), cooked)
     assert f"waiting for 21 °C by {by}" in page
     lot_page = client_for(lead).get(reverse("pantry:lot", args=[site.slug, lot.pk]))
-    assert f"Cooling record of Chilli and rice: waiting for 21 °C by {by}" in lot_page.content.decode()
+    assert (
+        f"Cooling record of Chilli and rice: waiting for 21 °C by {by}" in lot_page.content.decode()
+    )
 
 
 def test_a_meal_without_leftovers_holds_nothing_and_asks_for_no_cooling(lead, dinner, stocked):
@@ -175,9 +177,7 @@ def test_bad_readings_are_refused_with_the_reason_and_nothing_is_written(
     assert cooked.leftover_lot.on_hold
 
 
-def test_another_sites_meal_takes_no_reading(
-    site, other_site, lead, other_lead, cooked
-):
+def test_another_sites_meal_takes_no_reading(site, other_site, lead, other_lead, cooked):
     # Another lead, at this site's address: not theirs.
     assert post_reading(client_for(other_lead), cooked, "4").status_code == 403
     # This site's lead, at the other site's address: no such meal there.

@@ -157,7 +157,9 @@ def test_the_manifest_has_boxes_for_the_temperatures_filled_in_when_known(
     assert "3.5 °C" in after and "4.5 °C" in after
 
 
-def test_an_ambient_manifest_has_no_temperature_boxes(site, other_site, lead, other_lead, bread_lot):
+def test_an_ambient_manifest_has_no_temperature_boxes(
+    site, other_site, lead, other_lead, bread_lot
+):
     o = offer(site, bread_lot, by=lead)
     transfer = services.claim_offer(offer_id=o.pk, site=other_site, by=other_lead)
     manifest = pdf_text(
