@@ -32,14 +32,13 @@ from django.utils import timezone
 from commonpot import measures
 from commonpot.dates import day, time_of_day
 from commonpot.errors import DomainError
-from commonpot.mail import queue_email
 from commonpot.quickurls import quick_reverse
 from commonpot.words import counted
 from pantry import temperatures
 from pantry.models import READING_MAX_C, READING_MIN_C, Lot, LotHold, Reading, Storage
 from pantry.network.models import ColdChain, Transfer
 from pantry.services.equipment import BREACH_MESSAGE
-from pantry.services.holds import leads_to_tell, start_holds
+from pantry.services.holds import start_holds, tell_leads
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -141,7 +140,6 @@ def hold_warm_arrival(transfer: Transfer, reading: Reading, lots: list[Lot], by)
 def _tell_leads(transfer: Transfer, reading: Reading, holds: list[LotHold]) -> int:
     site = transfer.destination
     local = site.local(reading.at)
-    told = 0
     with measures.override(measures.site_measures(site)):
         shown = temperatures.show(reading.value_c)
         context = {
@@ -158,15 +156,6 @@ def _tell_leads(transfer: Transfer, reading: Reading, holds: list[LotHold]) -> i
             f"{counted(len(holds), 'lot', 'lots')} on hold"
         )
         text = render_to_string("network/email/transfer_breach.txt", context)
-    for to in leads_to_tell(site):
-        who = f"user:{to.pk}" if not isinstance(to, str) else "site"
-        _, created = queue_email(
-            key=f"breach:reading:{reading.pk}:{who}",
-            kind=BREACH_MESSAGE,
-            to=to,
-            subject=subject[:255],
-            text=text,
-            site=site,
-        )
-        told += created
-    return told
+    return tell_leads(
+        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text
+    )
