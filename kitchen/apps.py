@@ -8,8 +8,11 @@ class KitchenConfig(AppConfig):
     def ready(self) -> None:
         from commonpot.registry import SiteTab, registry
         from kitchen import benchmark, benchmark_pages, demo, panels, reports
+        from kitchen.cooling import describe_cooling_holds
         from kitchen.models import MealService
         from kitchen.trace import MealLinker
+        from pantry.holds import add_cause_describer
+        from pantry.models import LotHold
         from pantry.trace import add_linker
 
         registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
@@ -21,3 +24,4 @@ class KitchenConfig(AppConfig):
         registry.add_report_section(reports.section, order=30)
         registry.add_hold_describer("meal-service", MealService.holds_in_words)
         add_linker(MealLinker())
+        add_cause_describer(LotHold.Cause.COOLING, describe_cooling_holds)

@@ -4,7 +4,8 @@
 first, then first expiring first, or from a lot the cook picked, or a substitute
 item), puts leftovers back as a new lot of prepared meals with a short use-by,
 and records servings made and people fed — all of it, or, on any refusal,
-nothing at all.
+nothing at all. Leftovers start on hold until their cooling record passes
+(kitchen.cooling).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from commonpot.words import counted
+from kitchen import cooling
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, planned_dietary_mask
 from kitchen.services import ensure_planned, lock_meal, whole_servings
@@ -372,6 +374,7 @@ def cook_meal(
     for use in uses:
         allergens |= use.item.allergen_mask
     dietary = planned_dietary_mask(meal.recipes.all())
+    meal.cooked_at = timezone.now()
     if kept:
         item = _prepared_item(
             meal,
@@ -396,8 +399,10 @@ def cook_meal(
             note=f"Leftovers of {meal}"[:200],
         )
         meal.leftover_lot = move.lot
+        # Held until they are measured cooling in time (kitchen.cooling): from the
+        # moment they exist, so nothing can hand them out before anyone checked.
+        cooling.hold_leftovers(meal, move.lot, by=by)
     meal.status = MealService.Status.COOKED
-    meal.cooked_at = timezone.now()
     meal.cooked_by = by
     meal.servings_made = made
     meal.servings_served = served

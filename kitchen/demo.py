@@ -1,7 +1,8 @@
 """Demo recipes and meals for `manage.py seed_demo` (safe to run twice).
 
 Riverside gets recipes that fit the pantry's demo stock, a lunch cooked today
-(so there is a label to print and a lot of leftovers in the pantry), and a
+(so there is a label to print and a lot of leftovers in the pantry, held while
+they cool, with a first cooling reading), and a
 dinner for 80 today that the stock cannot quite cover: the rice and the spinach
 run short. Harbour camp gets one recipe of its own. The items come from the
 pantry's demo catalog (its seeder runs first); a recipe whose items are not
@@ -11,12 +12,14 @@ there is left out, with a note.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.db import transaction
 
 from commonpot.demo import DemoNetwork
 from commonpot.models import Site
 from kitchen import cooking, services
+from kitchen.cooling import log_cooling_reading
 from kitchen.models import MealService, Recipe
 from kitchen.services import IngredientLine
 from pantry.models import Item
@@ -163,6 +166,12 @@ def seed_kitchen(network: DemoNetwork, stdout=None) -> None:
         except cooking.ShortOfStock as e:  # the pantry's demo stock changed
             if stdout is not None:
                 stdout.write(f"  kitchen: today's demo lunch is not cooked ({e.message})")
+        else:
+            # Its leftovers start cooling, on hold until they reach 21 °C and 5 °C in
+            # time: the first reading, straight off the stove.
+            log_cooling_reading(
+                lunch, value_c=Decimal("63"), by=lead, token=_token(site, "lunch-cooling")
+            )
 
     dinner = services.plan_meal(
         site=site,

@@ -3,19 +3,23 @@ the services say the rest (and the views put their messages on the right field).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
+from django.utils import timezone
 from django.utils.text import capfirst
 
+from commonpot.dates import LocalDayTimeField, resolve_local_time
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from kitchen.cooking import CookLine
 from kitchen.models import MealService, Recipe
 from kitchen.services import MAX_SERVINGS
+from pantry import temperatures
 from pantry.codes import Dietary
 from pantry.forms import ItemField, date_field, picker_attrs, use_measures
+from pantry.forms_temperatures import TemperatureField
 from pantry.models import Item, Lot
 from pantry.units import UnitError, display, to_base
 
@@ -279,3 +283,41 @@ class CookLineForm(forms.Form):
 
 class SuggestForm(forms.Form):
     servings = servings_field("Servings", required=False)
+
+
+# --- Cooling --------------------------------------------------------------------
+
+
+class CoolingReadingForm(TokenForm):
+    """How cold the leftovers are now: a temperature, and the time only when it was
+    read earlier (typed on the site's clock)."""
+
+    value = TemperatureField(
+        label="Temperature of the leftovers",
+        error_messages={"required": "Enter the temperature."},
+    )
+    at = LocalDayTimeField(
+        label="Read at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now.",
+    )
+
+    def __init__(self, *args, site: Site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["value"].label = f"Temperature of the leftovers ({temperatures.scale()})"
+
+    def full_clean(self) -> None:
+        # Times are typed on the site's clock, wherever the server is.
+        with timezone.override(self.site.tz):
+            super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        typed = data.get("at")
+        if isinstance(typed, datetime) and typed.tzinfo is None:
+            data["at"] = resolve_local_time(
+                self, typed.date(), typed.time(), self.site.tz, field="at", which="at_which"
+            )
+        return data

@@ -27,7 +27,7 @@ from commonpot.models import Site
 from commonpot.numbers import MAX_INT, fits_columns
 from commonpot.quickurls import quick_reverse
 from pantry.codes import ALLERGEN_BITS, DIETARY_BITS, Allergen, Dietary, codes_in
-from pantry.models import QTY, Item, Lot
+from pantry.models import QTY, READING_MAX_C, READING_MIN_C, TEMP, Item, Lot
 
 STEP = Decimal("0.001")
 
@@ -373,3 +373,33 @@ def planned_dietary_mask(recipes) -> int:
     for recipe in recipes:
         mask &= recipe.dietary_mask
     return mask
+
+
+# --- Cooling records ------------------------------------------------------
+
+
+class CoolingReading(Tokened):
+    """One temperature of a cooked meal's leftovers as they cool (kitchen.cooling):
+    when it was read (typed on the site's clock, or the moment it was saved) and
+    the value, in °C with one decimal like every temperature."""
+
+    meal = models.ForeignKey(MealService, on_delete=models.PROTECT, related_name="cooling_readings")
+    value_c = models.DecimalField("reading (°C)", **TEMP)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_c__gte=READING_MIN_C) & Q(value_c__lte=READING_MAX_C),
+                name="cooling_reading_value_in_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["meal", "at"], name="cooling_reading_meal_at")]
+
+    def __str__(self) -> str:
+        return f"{self.meal} cooled to {self.value_c} °C"

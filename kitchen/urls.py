@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{meal}release/", views.meal_release, name="meal_release"),
     path(f"{meal}cancel/", views.meal_cancel, name="meal_cancel"),
     path(f"{meal}cook/", views.meal_cook, name="meal_cook"),
+    path(f"{meal}cooling/", views.meal_cooling, name="meal_cooling"),
     path(f"{meal}labels.pdf", views.meal_labels, name="meal_labels"),
     path(f"{site}recipes/", views_recipes.recipes, name="recipes"),
     path(f"{site}recipes/new/", views_recipes.recipe_create, name="recipe_create"),

@@ -29,9 +29,11 @@ from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
+from kitchen.cooling import Cooling, log_cooling_reading
 from kitchen.forms import (
     CookForm,
     CookLineForm,
+    CoolingReadingForm,
     MealForm,
     meal_initial,
 )
@@ -39,6 +41,7 @@ from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
 from kitchen.tables import WeekTable
+from pantry import temperatures
 from pantry.freshness import DateRules
 from pantry.models import Lot, Reservation
 from pantry.services import LineErrors
@@ -178,7 +181,29 @@ def _meal_context(request: HttpRequest, site: Site, meal: MealService) -> dict:
     if meal.is_cooked:
         moves = [m for m in used_for(meal) if m.quantity < 0]
         context["used"] = [{"move": m, "quantity": display(-m.quantity, m.lot.item)} for m in moves]
+        if meal.leftover_lot_id:
+            context.update(_cooling_context(site, meal))
     return context
+
+
+def _cooling_context(
+    site: Site, meal: MealService, form: CoolingReadingForm | None = None, saved: str = ""
+) -> dict:
+    """The meal's cooling record: its readings, where it stands, and the form."""
+    readings = list(meal.cooling_readings.select_related("by").order_by("at", "pk"))
+    cooling = Cooling.of(meal, readings)
+    return {
+        "cooling": cooling,
+        "cooling_summary": cooling.summary(),
+        "cooling_readings": [
+            {"reading": r, "value": temperatures.show(r.value_c), "at": site.local(r.at)}
+            for r in readings
+        ],
+        "cooling_form": form or CoolingReadingForm(site=site, auto_id="cooling-%s"),
+        "cooling_saved": saved,
+        # Fresh: the reading just saved may have released it.
+        "leftovers_held": Lot.objects.filter(pk=meal.leftover_lot_id, on_hold=True).exists(),
+    }
 
 
 @lead_required
@@ -352,6 +377,52 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     return render_page(
         request, "kitchen/cook.html", context, partial="cook-form", status=form_status(form, *lines)
     )
+
+
+# --- Cooling ------------------------------------------------------------------------
+
+
+@lead_required
+@require_POST
+def meal_cooling(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """Log how cold the leftovers are; the reading that passes the record frees them."""
+    meal = _meal(site, pk)
+    if not (meal.is_cooked and meal.leftover_lot_id):
+        messages.error(request, "Only the leftovers of a cooked meal have a cooling record.")
+        context = _meal_context(request, site, meal)
+        return TemplateResponse(request, "kitchen/meal.html", context, status=400)
+    form = CoolingReadingForm(request.POST, site=site, auto_id="cooling-%s")
+    saved = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            logged = log_cooling_reading(
+                meal,
+                value_c=data["value"],
+                at=data["at"],
+                by=request.user,
+                site=site,
+                token=data["token"],
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            saved = f"Saved: {temperatures.show(logged.reading.value_c)}."
+            if logged.released:
+                saved += " The cooling record passed: the leftovers may be used."
+            elif logged.cooling.failed:
+                saved += " The cooling record failed: the leftovers stay on hold."
+            if not wants_partial(request):
+                messages.success(request, saved)
+                return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
+            form = None
+    meal = _meal(site, pk)
+    status = form_status(form) if form is not None else 200
+    if wants_partial(request):
+        context = {"site": site, "meal": meal, **_cooling_context(site, meal, form, saved)}
+        return render_fragment(request, "kitchen/meal.html", "cooling", context, status=status)
+    context = {**_meal_context(request, site, meal), **_cooling_context(site, meal, form)}
+    return TemplateResponse(request, "kitchen/meal.html", context, status=status)
 
 
 # --- Labels ------------------------------------------------------------------------

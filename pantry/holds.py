@@ -1,10 +1,17 @@
 """What a hold says: why a lot is on hold, in the words every refusal and page uses.
 
 The writes (starting, releasing and discarding holds) are pantry.services.holds.
+
+A hold whose reason lives to the pantry's right (a cooling record is the
+kitchen's) is put in words by the app that knows it: it adds a describer for its
+cause here (from its AppConfig.ready), which says, for a list of holds, what
+each is waiting for now, with a fixed number of queries however many there are.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from commonpot.dates import day, time_of_day
@@ -15,16 +22,45 @@ if TYPE_CHECKING:
     from pantry.models import Lot
 
 
+# {hold id: words} for a list of holds of one cause.
+CauseDescriber = Callable[[list[LotHold]], dict[int, str]]
+_describers: dict[str, CauseDescriber] = {}
+
+
+def add_cause_describer(cause: str, describe: CauseDescriber) -> None:
+    """Let the app that knows a cause say why its holds keep their lots."""
+    _describers[cause] = describe
+
+
+def cause_texts(holds: list[LotHold]) -> dict[int, str]:
+    """Each hold's cause in words, by hold id (one query per describer used)."""
+    by_cause: dict[str, list[LotHold]] = defaultdict(list)
+    for hold in holds:
+        if hold.cause in _describers:
+            by_cause[hold.cause].append(hold)
+    texts: dict[int, str] = {}
+    for cause, group in by_cause.items():
+        texts.update(_describers[cause](group))
+    return {hold.pk: texts.get(hold.pk) or _own_text(hold) for hold in holds}
+
+
 def cause_text(hold: LotHold) -> str:
     """ "Fridge 1 read 9.0 °C on Thu 3 Dec at 10:15", or the hold's own note."""
+    return cause_texts([hold])[hold.pk]
+
+
+def _own_text(hold: LotHold) -> str:
     if hold.reading is not None:
         reading = hold.reading
         site = hold.lot.site
         at = site.local(reading.at)
-        return (
-            f"{reading.equipment.name} read {temperatures.show(reading.value_c)} "
-            f"on {day(at)} at {time_of_day(at)}"
-        )
+        when = f"on {day(at)} at {time_of_day(at)}"
+        shown = temperatures.show(reading.value_c)
+        if reading.equipment is None:
+            # Food on the road: the note says which transfer, and when it was read.
+            where = hold.note or "Food in transit"
+            return f"{where}: read {shown} (limit {temperatures.show(reading.limit_c)}) {when}"
+        return f"{reading.equipment.name} read {shown} {when}"
     if hold.cause == LotHold.Cause.RECALL and hold.note:
         return hold.note  # "Recall #3: Chopped tomatoes 400 g, lot L2345"
     words = hold.get_cause_display().lower()
@@ -44,7 +80,8 @@ def why_held(lot: Lot) -> str:
     if not lot.on_hold:
         return ""
     holds = open_holds(lot)
-    causes = "; ".join(cause_text(h) for h in holds) or "held by a lead"
+    texts = cause_texts(holds)
+    causes = "; ".join(texts[h.pk] for h in holds) or "held by a lead"
     return (
         f"This lot of {lot.item.name} is on hold: {causes}. A lead releases it or "
         "discards it on the site's Holds page."

@@ -995,9 +995,17 @@ class Equipment(models.Model):
 
 class Reading(Tokened):
     """One temperature read off one unit: who, when (the server's clock), the value,
-    and whether it passed the unit's limit as it was then."""
+    and whether it passed the unit's limit as it was then.
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="readings")
+    A reading without a unit was taken of food on the road: a chilled or frozen
+    transfer's reading at pickup or on arrival (pantry.network: Transfer.pickup_reading
+    and arrival_reading point at it). Such a reading is not one of any unit's checks;
+    it exists so that a hold it starts names it, as every temperature hold does.
+    """
+
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.PROTECT, null=True, blank=True, related_name="readings"
+    )
     value_c = models.DecimalField("reading (°C)", **TEMP)
     limit_c = models.DecimalField("limit then (°C)", **TEMP)
     passed = models.BooleanField()
@@ -1015,7 +1023,7 @@ class Reading(Tokened):
         indexes = [models.Index(fields=["equipment", "-at"], name="reading_equipment_at")]
 
     def __str__(self) -> str:
-        return f"{self.equipment} read {self.value_c} °C"
+        return f"{self.equipment or 'Food in transit'} read {self.value_c} °C"
 
 
 class LotHoldQuerySet(models.QuerySet):

@@ -29,7 +29,7 @@ from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
 from pantry.forms_temperatures import StoreLotForm
 from pantry.freshness import DateRules
-from pantry.holds import cause_text
+from pantry.holds import cause_texts
 from pantry.models import (
     Equipment,
     Item,
@@ -159,13 +159,16 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
 
 
 def _lot_holds(site: Site, lot: Lot) -> list[dict]:
-    holds = lot.holds.select_related("reading__equipment", "lot__site", "released_by").order_by(
-        "-started_at", "-pk"
+    holds = list(
+        lot.holds.select_related("reading__equipment", "lot__site", "released_by").order_by(
+            "-started_at", "-pk"
+        )
     )
+    texts = cause_texts(holds)
     return [
         {
             "hold": h,
-            "cause": cause_text(h),
+            "cause": texts[h.pk],
             "started_at": site.local(h.started_at),
             "released_at": site.local(h.released_at) if h.released_at else None,
         }

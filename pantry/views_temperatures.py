@@ -17,7 +17,7 @@ from commonpot.permissions import can_manage_site, lead_required, member_require
 from commonpot.words import counted
 from pantry import temperatures
 from pantry.forms_temperatures import EquipmentForm, HoldDecisionForm, ReadingForm, StoreLotForm
-from pantry.holds import cause_text
+from pantry.holds import cause_texts
 from pantry.models import Equipment, Lot, LotHold
 from pantry.services import equipment as units_service
 from pantry.services import holds as holds_service
@@ -210,10 +210,11 @@ def lot_store(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
 
 
 def _hold_rows(site: Site, holds: list[LotHold]) -> list[dict]:
+    texts = cause_texts(holds)
     return [
         {
             "hold": hold,
-            "cause": cause_text(hold),
+            "cause": texts[hold.pk],
             "on_hand": display(hold.lot.on_hand, hold.lot.item),
             "started_at": site.local(hold.started_at),
             "released_at": site.local(hold.released_at) if hold.released_at else None,

@@ -17,8 +17,11 @@ from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
+from pantry import temperatures
+from pantry.forms_temperatures import TemperatureField
 from pantry.freshness import DateRules
 from pantry.models import Item, Lot, StockMove
+from pantry.network import cold
 from pantry.network.models import (
     DEFAULT_MATCH_KM,
     MAX_MATCH_KM,
@@ -268,8 +271,34 @@ class ProposeTransferForm(TokenForm):
         return data
 
 
+def temperature_field(transfer: Transfer, when: str) -> TemperatureField | None:
+    """The reading a chilled or frozen transfer asks for at pickup or on arrival
+    (None for food not kept cold); in the scale of the measures active."""
+    if cold.cold_kind(transfer) is None:
+        return None
+    kind = ColdChain(cold.cold_kind(transfer)).label.lower()
+    moment = "at pickup" if when == cold.PICKUP else "on arrival"
+    return TemperatureField(
+        label=f"Temperature of the food {moment} ({temperatures.scale()})",
+        help_text=f"{kind.capitalize()} food travels at {cold.limit_text(transfer)}: "
+        "read it with a probe thermometer.",
+        error_messages={"required": "Take the food's temperature and enter it."},
+    )
+
+
+class DispatchForm(forms.Form):
+    """Dispatching: for chilled or frozen food, its temperature as it leaves."""
+
+    def __init__(self, *args, transfer: Transfer, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = temperature_field(transfer, cold.PICKUP)
+        if field is not None:
+            self.fields["temperature"] = field
+
+
 class ReceiveForm(forms.Form):
-    """What arrived in good condition, line by line; the rest needs a reason."""
+    """What arrived in good condition, line by line; the rest needs a reason; for
+    chilled or frozen food, its temperature on arrival."""
 
     reason = forms.ChoiceField(
         label="Why was some short or damaged?",
@@ -303,6 +332,8 @@ class ReceiveForm(forms.Form):
             fields[f"line_{line.pk}_unit"] = forms.ChoiceField(
                 label="Unit", choices=UNITS, initial=unit
             )
+        if (field := temperature_field(transfer, cold.ARRIVAL)) is not None:
+            fields["temperature"] = field
         self.fields = {**fields, **self.fields}
 
     def line_fields(self):

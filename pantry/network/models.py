@@ -24,7 +24,7 @@ from commonpot.idempotency import Tokened
 from commonpot.models import Site
 from commonpot.numbers import fits_columns
 from commonpot.quickurls import quick_reverse
-from pantry.models import QTY, Item, Lot, StockMove, Storage
+from pantry.models import QTY, Item, Lot, Reading, StockMove, Storage
 from pantry.units import display, display_weight
 
 
@@ -467,6 +467,14 @@ class Transfer(Tokened):
         max_length=12, choices=StockMove.Destination.choices, blank=True
     )
     receipt_note = models.CharField(max_length=300, blank=True)
+    # Chilled and frozen food is read at pickup and on arrival (pantry.network.cold):
+    # readings without a unit, so that a hold started by one names it.
+    pickup_reading = models.OneToOneField(
+        Reading, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    arrival_reading = models.OneToOneField(
+        Reading, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = TransferQuerySet.as_manager()
 

@@ -3,7 +3,8 @@
 Black on white, one page for an ordinary transfer: where to collect and where
 to deliver (addresses, phones, opening hours, the pickup window), every line
 with its date, origin, storage and weight, a loud banner for chilled or frozen
-food, and lines to sign at pickup and at delivery. Before dispatch it lists
+food, boxes for its temperature at pickup and on arrival (filled in once
+read), and lines to sign at pickup and at delivery. Before dispatch it lists
 what is held for the transfer; after dispatch, what actually left.
 """
 
@@ -16,8 +17,10 @@ from django.utils import timezone
 
 from commonpot import measures
 from commonpot.pdf import render_pdf
+from pantry import temperatures
 from pantry.freshness import DateRules
 from pantry.models import PantrySettings, Reservation, Storage
+from pantry.network import cold
 from pantry.network.models import Transfer
 from pantry.units import display, display_weight
 
@@ -95,6 +98,13 @@ def manifest_pdf(transfer: Transfer) -> bytes:
         return _manifest_pdf(transfer)
 
 
+def _in_scale(reading) -> str:
+    """A reading's number in the active scale, for a box that prints the unit."""
+    if reading is None:
+        return ""
+    return f"{temperatures.in_scale(reading.value_c)}".replace("-", "−")
+
+
 def _manifest_pdf(transfer: Transfer) -> bytes:
     lines, state = manifest_lines(transfer)
     weights = [line.weight_g for line in lines]
@@ -108,6 +118,12 @@ def _manifest_pdf(transfer: Transfer) -> bytes:
         + (" (some weights unknown)" if None in weights else ""),
         "frozen": Storage.FROZEN in storages,
         "chilled": Storage.CHILLED in storages,
+        # Boxes for the readings at pickup and on arrival, filled in once taken.
+        "cold": cold.cold_kind(transfer) is not None,
+        "cold_limit": cold.limit_text(transfer),
+        "scale": temperatures.scale(),
+        "pickup_temperature": _in_scale(transfer.pickup_reading),
+        "arrival_temperature": _in_scale(transfer.arrival_reading),
         "printed": transfer.source.local(timezone.now()),
         "offer": transfer.offer,
         "page_size": PantrySettings.for_site(transfer.source).paper_size,

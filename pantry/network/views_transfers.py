@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commonpot import measures
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.models import Site
@@ -17,11 +18,18 @@ from commonpot.params import int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import can_manage_site, coordinator_required
 from commonpot.tables import paginate
+from pantry import temperatures
 from pantry.models import Reservation
 from pantry.network import services
 from pantry.network.access import network_required, transfer_for
 from pantry.network.filters import TransferFilter
-from pantry.network.forms import CancelForm, ProposeTransferForm, ReceiveForm, natural
+from pantry.network.forms import (
+    CancelForm,
+    DispatchForm,
+    ProposeTransferForm,
+    ReceiveForm,
+    natural,
+)
 from pantry.network.matches import quantity_for
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.pdf import manifest_pdf
@@ -48,6 +56,7 @@ def _transfer_page(
     *,
     error: str = "",
     cancel_form: CancelForm | None = None,
+    dispatch_form: DispatchForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -62,6 +71,10 @@ def _transfer_page(
             .order_by("lot__best_before", "pk")
         )
     shortfall = sum((line.shortfall or 0 for line in lines), 0)
+    pickup, arrival = transfer.pickup_reading, transfer.arrival_reading
+    if dispatch_form is None and at_source and transfer.status == Transfer.Status.ACCEPTED:
+        with measures.override_for_site(transfer.source):
+            dispatch_form = DispatchForm(transfer=transfer, auto_id="dispatch-%s")
     return TemplateResponse(
         request,
         "network/transfer.html",
@@ -73,6 +86,10 @@ def _transfer_page(
             "at_source": at_source,
             "at_destination": at_destination,
             "cancel_form": cancel_form or CancelForm(),
+            "dispatch_form": dispatch_form,
+            "pickup_temperature": temperatures.show(pickup.value_c) if pickup else "",
+            "arrival_temperature": temperatures.show(arrival.value_c) if arrival else "",
+            "cold_limit": temperatures.show(arrival.limit_c) if arrival else "",
             "error": error,
             "driver_panels": transfer_panels(request, transfer),
         },
@@ -116,19 +133,38 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 @network_required
 @require_POST
 def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        "source",
-        services.dispatch_transfer,
-        lambda t: f"Dispatched: the {t.item.name} has left {t.source.name} and is in transit.",
-    )
+    """The food has left; chilled or frozen food with its temperature at pickup,
+    typed in the source site's scale."""
+    transfer = transfer_for(request, pk, "source")
+    with measures.override_for_site(transfer.source):
+        form = DispatchForm(request.POST, transfer=transfer, auto_id="dispatch-%s")
+        valid = form.is_valid()
+    if valid:
+        try:
+            transfer = services.dispatch_transfer(
+                transfer_id=transfer.pk,
+                by=request.user,
+                temperature_c=form.cleaned_data.get("temperature"),
+            )
+        except DomainError as e:
+            show_error(form, e)
+        else:
+            messages.success(
+                request,
+                f"Dispatched: the {transfer.item.name} has left {transfer.source.name} and is "
+                "in transit.",
+            )
+            return redirect(transfer)
+    error = "; ".join(e for errors in form.errors.values() for e in errors)
+    return _transfer_page(request, transfer, error=error, dispatch_form=form, status=400)
 
 
 @network_required
 @require_http_methods(["GET", "POST"])
 def receive(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = transfer_for(request, pk, "destination")
+    # The destination's page: its measures, for the temperature as for the quantities.
+    measures.activate(lambda: measures.site_measures(transfer.destination))
     lines = list(transfer.lines.select_related("item"))
     form = ReceiveForm(request.POST or None, transfer=transfer, lines=lines)
     if request.method == "POST" and form.is_valid():
@@ -141,6 +177,7 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
                 destination=data["destination"],
                 note=data["note"],
+                temperature_c=data.get("temperature"),
             )
         except DomainError as e:
             show_error(form, e)
@@ -151,6 +188,15 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
             if short:
                 text += f"; {display(short, transfer.item)} recorded as short or damaged"
             messages.success(request, text + ".")
+            reading = Transfer.objects.get(pk=transfer.pk).arrival_reading
+            if reading is not None and not reading.passed:
+                messages.error(
+                    request,
+                    f"It arrived at {temperatures.show(reading.value_c)}, warmer than "
+                    f"{temperatures.show(reading.limit_c)}: what arrived is on hold, and the "
+                    f"leads of {transfer.destination.name} are told. Check it, then release "
+                    "or discard it on the Holds page.",
+                )
             return redirect(transfer)
     status = 400 if request.method == "POST" else 200
     if transfer.status != Transfer.Status.DISPATCHED and request.method == "GET":

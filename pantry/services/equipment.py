@@ -22,7 +22,6 @@ from commonpot import measures
 from commonpot.dates import day, time_of_day
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
-from commonpot.mail import queue_email
 from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
 from commonpot.words import counted
@@ -37,7 +36,7 @@ from pantry.models import (
     Reading,
     Storage,
 )
-from pantry.services.holds import leads_to_tell, start_holds
+from pantry.services.holds import start_holds, tell_leads
 from pantry.services.ledger import _lock_one
 
 if TYPE_CHECKING:
@@ -242,7 +241,6 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
     site = unit.site
     local = site.local(reading.at)
     held = sorted(holds, key=lambda h: (h.lot.item.name, h.lot.pk))
-    told = 0
     with measures.override(measures.site_measures(site)):
         shown = temperatures.show(reading.value_c)
         limit = temperatures.show(reading.limit_c)
@@ -260,15 +258,6 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
             f"{counted(len(held), 'lot', 'lots')} on hold" if held else "nothing was in it"
         )
         text = render_to_string("pantry/email/breach.txt", context)
-        for to in leads_to_tell(site):
-            who = f"user:{to.pk}" if not isinstance(to, str) else "site"
-            _, created = queue_email(
-                key=f"breach:reading:{reading.pk}:{who}",
-                kind=BREACH_MESSAGE,
-                to=to,
-                subject=subject[:255],
-                text=text,
-                site=site,
-            )
-            told += created
-    return told
+    return tell_leads(
+        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text
+    )

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
+from commonpot.mail import queue_email
 from commonpot.models import Membership, Site
 from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
 from pantry.services.ledger import _lock, _lock_one, discard, release_reservation
@@ -178,3 +179,17 @@ def leads_to_tell(site: Site) -> list:
     if leads:
         return leads
     return [site.contact_email] if site.contact_email else []
+
+
+def tell_leads(site: Site, *, key: str, kind: str, subject: str, text: str) -> int:
+    """One message to each of `leads_to_tell(site)`, each decided under `key` and who
+    it is for: however often the caller runs, each is told once. Returns how many
+    this call decided."""
+    told = 0
+    for to in leads_to_tell(site):
+        who = f"user:{to.pk}" if not isinstance(to, str) else "site"
+        _, created = queue_email(
+            key=f"{key}:{who}", kind=kind, to=to, subject=subject[:255], text=text, site=site
+        )
+        told += created
+    return told

@@ -20,11 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from commonpot.mail import queue_email
 from commonpot.models import Site
 from commonpot.permissions import can_manage_site, is_coordinator, lead_site_ids
 from pantry.models import Item, Lot, LotHold, Recall, RecallSite, StockMove
-from pantry.services.holds import discard_held, leads_to_tell, start_holds
+from pantry.services.holds import discard_held, start_holds, tell_leads
 from pantry.trace import Trace, lots_matching, trace
 
 if TYPE_CHECKING:
@@ -163,17 +162,13 @@ def tell_sites(recall: Recall) -> int:
                 "url": settings.SITE_URL + recall.get_absolute_url(),
             },
         )
-        for to in leads_to_tell(site):
-            who = f"user:{to.pk}" if not isinstance(to, str) else "site"
-            _, created = queue_email(
-                key=f"recall:{recall.pk}:site:{site.pk}:{who}",
-                kind=RECALL_MESSAGE,
-                to=to,
-                subject=f"Recall at {site.name}: {recall.title}"[:255],
-                text=text,
-                site=site,
-            )
-            told += created
+        told += tell_leads(
+            site,
+            key=f"recall:{recall.pk}:site:{site.pk}",
+            kind=RECALL_MESSAGE,
+            subject=f"Recall at {site.name}: {recall.title}",
+            text=text,
+        )
     return told
 
 

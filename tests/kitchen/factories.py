@@ -100,3 +100,16 @@ __all__ = [
     "pasta",
     "tomatoes",
 ]
+
+
+def cool_leftovers(meal: MealService, *, by=None) -> MealService:
+    """Record a passing cooling record for a cooked meal's leftovers (20 °C, then
+    4 °C, both read as it was cooked), which frees them from their cooling hold."""
+    from kitchen.cooling import log_cooling_reading
+
+    meal.refresh_from_db()
+    for value in ("20", "4"):
+        log_cooling_reading(meal, value_c=Decimal(value), at=meal.cooked_at, by=by)
+    if meal.leftover_lot_id:
+        meal.leftover_lot.refresh_from_db()
+    return meal

@@ -60,6 +60,21 @@ ROWS = [
     Row("POST", "kitchen:recipe_copy", {"slug": "site", "pk": "their_recipe"}, expect=REDIRECTS),
     Row("GET", "kitchen:suggestions", {"slug": "site"}, expect=lead_only()),
     Row("POST", "kitchen:meal_cancel", MEAL, expect=REDIRECTS),
+    # A cooling reading for a meal not cooked: refused with the reason.
+    Row(
+        "POST",
+        "kitchen:meal_cooling",
+        MEAL,
+        expect=lead_only(coordinator=400, lead=400),
+        data={"value": "20"},
+    ),
+    Row(
+        "POST",
+        "kitchen:meal_cooling",
+        {"slug": "site", "pk": "elsewhere"},
+        expect=ELSEWHERE,
+        data={"value": "20"},
+    ),
     # Reading pages never changes anything, so GET on a write URL is refused.
     Row("GET", "kitchen:meal_hold", MEAL, expect=lead_only(coordinator=405, lead=405)),
 ]

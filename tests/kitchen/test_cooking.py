@@ -18,7 +18,7 @@ from kitchen.models import MealService
 from pantry import services as pantry
 from pantry.models import Item, Lot, Reservation, StockMove
 from pantry.services import LineErrors
-from tests.kitchen.factories import ItemFactory
+from tests.kitchen.factories import ItemFactory, cool_leftovers
 from tests.pantry.factories import soap
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_leftovers_become_a_new_lot_of_prepared_meals_with_a_short_use_by(
 
 def test_the_leftover_lot_can_be_given_out_like_any_other(site, lead, dinner, stocked):
     cook_meal(dinner, servings_made=40, servings_served=30, leftover_servings=8, by=lead)
-    dinner.refresh_from_db()
+    cool_leftovers(dinner, by=lead)
     pantry.take_stock(
         site=site, item=dinner.leftover_lot.item, quantity=5, kind="distributed", by=lead
     )

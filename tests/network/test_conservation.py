@@ -26,7 +26,7 @@ from commonpot.errors import DomainError
 from commonpot.models import User
 from pantry import services as pantry
 from pantry.models import Lot, Reservation, StockMove
-from pantry.network import services
+from pantry.network import cold, services
 from pantry.network.models import Offer, Transfer, TransferLine
 from pantry.network.stock import network_quantities
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
@@ -46,6 +46,15 @@ def _snapshot():
         sorted(Transfer.objects.values_list("pk", "status")),
         StockMove.objects.count(),
     )
+
+
+def cold_reading(transfer: Transfer, *, warm: bool = False) -> Decimal | None:
+    """A probe's reading for chilled or frozen food (None for food kept dry):
+    within the transport limit, or, `warm`, above it."""
+    limit = cold.limit_c(transfer)
+    if limit is None:
+        return None
+    return limit + (4 if warm else -2)
 
 
 def _part(amount: Decimal, percent: int) -> Decimal:
@@ -174,7 +183,9 @@ class Network(RuleBasedStateMachine):
         t = self._transfer(i, "accepted")
         self.attempt(
             "dispatch",
-            lambda: services.dispatch_transfer(transfer_id=t.pk, by=self.lead_of(t.source)),
+            lambda: services.dispatch_transfer(
+                transfer_id=t.pk, by=self.lead_of(t.source), temperature_c=cold_reading(t)
+            ),
         )
 
     @precondition(lambda self: Transfer.objects.filter(status="dispatched").exists())
@@ -192,6 +203,8 @@ class Network(RuleBasedStateMachine):
                 received=received,
                 reason="damaged",
                 destination="compost",
+                # Now and then the yoghurt arrives warm: held, and still conserved.
+                temperature_c=cold_reading(t, warm=percent % 3 == 0),
             ),
         )
 
@@ -246,7 +259,10 @@ class Network(RuleBasedStateMachine):
         if stop < 4:
             return
         self.attempt(
-            "journey: dispatch", lambda: services.dispatch_transfer(transfer_id=t.pk, by=by_source)
+            "journey: dispatch",
+            lambda: services.dispatch_transfer(
+                transfer_id=t.pk, by=by_source, temperature_c=cold_reading(t)
+            ),
         )
         if stop < 5:
             return
@@ -261,6 +277,7 @@ class Network(RuleBasedStateMachine):
                 received=received,
                 reason="damaged",
                 destination="compost",
+                temperature_c=cold_reading(t),
             ),
         )
 
@@ -275,14 +292,23 @@ class Network(RuleBasedStateMachine):
             self.attempt(
                 "anything",
                 lambda: services.receive_transfer(
-                    transfer_id=t.pk, by=source if wrong_side else destination, received=received
+                    transfer_id=t.pk,
+                    by=source if wrong_side else destination,
+                    received=received,
+                    temperature_c=cold_reading(t),
                 ),
             )
         else:
-            do = services.accept_transfer if step == "accept" else services.dispatch_transfer
-            self.attempt(
-                "anything", lambda: do(transfer_id=t.pk, by=destination if wrong_side else source)
-            )
+            by = destination if wrong_side else source
+            if step == "accept":
+                self.attempt("anything", lambda: services.accept_transfer(transfer_id=t.pk, by=by))
+            else:
+                self.attempt(
+                    "anything",
+                    lambda: services.dispatch_transfer(
+                        transfer_id=t.pk, by=by, temperature_c=cold_reading(t)
+                    ),
+                )
 
     @rule(hours=st.sampled_from([0, 1, 6, 24, 80]))
     def time_passes(self, hours):

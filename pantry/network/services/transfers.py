@@ -19,6 +19,7 @@ from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
 from pantry.freshness import DateRules
 from pantry.models import Item, Lot, StockMove, Storage
+from pantry.network import cold
 from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
 from pantry.network.services.common import (
     Kind,
@@ -167,8 +168,14 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
 
 
 @transaction.atomic
-def dispatch_transfer(*, transfer_id: int, by: User | None) -> Transfer:
-    """The food leaves the source's lots, first expiring first, and is in transit."""
+def dispatch_transfer(
+    *, transfer_id: int, by: User | None, temperature_c: Decimal | None = None
+) -> Transfer:
+    """The food leaves the source's lots, first expiring first, and is in transit.
+
+    Chilled or frozen food is read as it is picked up (`temperature_c`, °C): a
+    missing reading, or food already warmer than transport allows, is refused
+    and nothing leaves (pantry.network.cold)."""
     transfer = lock_transfer(transfer_id)
     require_manager(by, transfer.source, "dispatch transfers of its food")
     if transfer.status == Transfer.Status.DISPATCHED:
@@ -182,6 +189,9 @@ def dispatch_transfer(*, transfer_id: int, by: User | None) -> Transfer:
     holds = holds_for(transfer.reference)
     if not holds:
         raise DomainError("No food is held for this transfer; cancel it and claim again.")
+    reading = cold.read_food(transfer, temperature_c, when=cold.PICKUP, by=by)
+    if reading is not None:
+        cold.refuse_warm_pickup(transfer, reading)
     for hold in holds:
         taken = pantry.take_reserved(
             hold,
@@ -205,7 +215,8 @@ def dispatch_transfer(*, transfer_id: int, by: User | None) -> Transfer:
     transfer.status = Transfer.Status.DISPATCHED
     transfer.dispatched_by = by
     transfer.dispatched_at = timezone.now()
-    transfer.save(update_fields=["status", "dispatched_by", "dispatched_at"])
+    transfer.pickup_reading = reading
+    transfer.save(update_fields=["status", "dispatched_by", "dispatched_at", "pickup_reading"])
     return transfer
 
 
@@ -218,6 +229,7 @@ def receive_transfer(
     reason: str = "",
     destination: str = "",
     note: str = "",
+    temperature_c: Decimal | None = None,
 ) -> Transfer:
     """The destination records what arrived in good condition, per line (base unit).
 
@@ -225,6 +237,10 @@ def receive_transfer(
     storage and origin. Whatever did not arrive in good condition (short or
     damaged) is recorded as waste from that lot with `reason` and `destination`,
     so the network's totals still add up.
+
+    Chilled or frozen food is read on arrival (`temperature_c`, °C, required for
+    it): food warmer than transport allows is received and its new lots put on
+    hold at once, and the destination's leads are told (pantry.network.cold).
     """
     transfer = lock_transfer(transfer_id)
     require_manager(by, transfer.destination, "receive transfers at this site")
@@ -269,6 +285,7 @@ def receive_transfer(
             raise DomainError("Say where the unusable food went.", field="destination")
     for line in lines:
         check_can_store(transfer.destination, line.storage, line.item)
+    reading = cold.read_food(transfer, temperature_c, when=cold.ARRIVAL, by=by)
     codes = _lot_codes(lines)
 
     for line in lines:
@@ -310,6 +327,7 @@ def receive_transfer(
     if short > 0:
         transfer.shortfall_reason, transfer.shortfall_destination = reason, destination
     transfer.receipt_note = note.strip()[:300]
+    transfer.arrival_reading = reading
     transfer.save(
         update_fields=[
             "status",
@@ -318,9 +336,12 @@ def receive_transfer(
             "shortfall_reason",
             "shortfall_destination",
             "receipt_note",
+            "arrival_reading",
         ]
     )
     _count_towards_need(transfer, sum(good.values(), Decimal(0)))
+    if reading is not None:
+        cold.hold_warm_arrival(transfer, reading, [line.received_lot for line in lines], by)
     return transfer
 
 

@@ -1,0 +1,293 @@
+"""Cooling records: cooked food kept as leftovers must cool fast enough to be safe.
+
+The rule (the US Food Code's, which the food recovery guidelines follow, and
+the UK's guidance alike): from cooking, the food is at 21 °C (70 °F) or below
+within 2 hours, and at 5 °C (41 °F) or below within 6 hours of cooking (4 more
+hours). A site in US measures is judged on its own figures, 70 °F (21.1 °C) and
+41 °F (5.0 °C), so that the page says the round numbers its staff know.
+
+Leftovers are put on hold (pantry.services.holds, cause "cooling") in the same
+transaction that cooks the meal and makes them, so they cannot be given out,
+offered or moved before anyone has measured them. The hold is released by the
+reading that makes the record pass, with the two readings that did as its
+reason. A record that misses a mark (no reading low enough by 2 or 6 hours
+after cooking) keeps the hold for good: the lead discards the food on the
+Holds page, or, knowing better (a record kept on paper), releases it with a
+reason there.
+
+Times are those of the readings as typed on the site's clock (or the moment a
+reading is saved), measured from `MealService.cooked_at`, the moment the meal
+was recorded as cooked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from commonpot import measures
+from commonpot.dates import day, day_time, time_of_day
+from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, tokened
+from commonpot.models import Site
+from kitchen.models import CoolingReading, MealService, Recipe
+from kitchen.services import lock_meal
+from pantry import temperatures
+from pantry.models import READING_MAX_C, READING_MIN_C, Lot, LotHold
+from pantry.services.holds import release_hold, start_holds
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+FIRST_WITHIN = timedelta(hours=2)
+FINAL_WITHIN = timedelta(hours=6)
+# (first mark, final mark) in °C, by measures.
+LIMITS_C = {
+    measures.METRIC: (Decimal("21.0"), Decimal("5.0")),
+    measures.US: (Decimal("21.1"), Decimal("5.0")),  # 70 °F and 41 °F
+}
+# A time typed to the minute may name the minute the meal was cooked in, and a
+# phone's clock may be a little ahead of the server's.
+SLACK = timedelta(minutes=1)
+
+WAITING, PASSED, FAILED = "waiting", "passed", "failed"
+
+
+def limits_c(system: str | None = None) -> tuple[Decimal, Decimal]:
+    return LIMITS_C[system or measures.get_measures()]
+
+
+def round_show(value_c: Decimal) -> str:
+    """A mark as staff say it: "21 °C", "70 °F" (no trailing ".0")."""
+    return temperatures.show(value_c).replace(".0 ", " ")
+
+
+def _when(site: Site, moment: datetime, now: datetime) -> str:
+    local = site.local(moment)
+    if local.date() == site.local(now).date():
+        return time_of_day(local)
+    return f"{day(local)} {time_of_day(local)}"
+
+
+@dataclass
+class Cooling:
+    """Where a meal's cooling record stands at `now`."""
+
+    meal: MealService
+    readings: list[CoolingReading]
+    now: datetime
+    first_c: Decimal
+    final_c: Decimal
+    first_met: CoolingReading | None = field(init=False)
+    final_met: CoolingReading | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.readings, key=lambda r: (r.at, r.pk or 0))
+        self.first_met = next(
+            (r for r in ordered if r.value_c <= self.first_c and r.at <= self.first_by), None
+        )
+        self.final_met = next(
+            (r for r in ordered if r.value_c <= self.final_c and r.at <= self.final_by), None
+        )
+
+    @classmethod
+    def of(
+        cls, meal: MealService, readings=None, *, now: datetime | None = None, system=None
+    ) -> Cooling:
+        first_c, final_c = limits_c(system)
+        if readings is None:
+            readings = meal.cooling_readings.all()
+        return cls(meal, list(readings), now or timezone.now(), first_c, final_c)
+
+    @property
+    def first_by(self) -> datetime:
+        return self.meal.cooked_at + FIRST_WITHIN
+
+    @property
+    def final_by(self) -> datetime:
+        return self.meal.cooked_at + FINAL_WITHIN
+
+    @property
+    def first_mark(self) -> str:
+        return round_show(self.first_c)
+
+    @property
+    def final_mark(self) -> str:
+        return round_show(self.final_c)
+
+    @property
+    def state(self) -> str:
+        if self.first_met is not None and self.final_met is not None:
+            return PASSED
+        if self.first_met is None and self.now > self.first_by:
+            return FAILED
+        if self.final_met is None and self.now > self.final_by:
+            return FAILED
+        return WAITING
+
+    @property
+    def passed(self) -> bool:
+        return self.state == PASSED
+
+    @property
+    def failed(self) -> bool:
+        return self.state == FAILED
+
+    def _reading(self, reading: CoolingReading) -> str:
+        return (
+            f"{temperatures.show(reading.value_c)} at {_when(self.meal.site, reading.at, self.now)}"
+        )
+
+    def summary(self) -> str:
+        """ "waiting for 21 °C by 14:30", "passed: 19.5 °C at 13:10, 4.0 °C at 16:40",
+        "failed: not at 21 °C by 14:30"."""
+        site = self.meal.site
+        first, final = self.first_mark, self.final_mark
+        state = self.state
+        if state == PASSED:
+            return f"passed: {self._reading(self.first_met)}, {self._reading(self.final_met)}"
+        if state == FAILED:
+            missed, by = (
+                (first, self.first_by) if self.first_met is None else (final, self.final_by)
+            )
+            return f"failed: not at {missed} by {_when(site, by, self.now)}"
+        if self.first_met is None:
+            return f"waiting for {first} by {_when(site, self.first_by, self.now)}"
+        return (
+            f"{first} reached ({self._reading(self.first_met)}); waiting for {final} by "
+            f"{_when(site, self.final_by, self.now)}"
+        )
+
+
+# --- Starting the hold: inside cook_meal ------------------------------------------
+
+
+def hold_leftovers(meal: MealService, lot: Lot, *, by: User | None) -> list[LotHold]:
+    """Hold a meal's new leftovers until their cooling record passes (called by
+    cook_meal, in its transaction, once `meal.cooked_at` is set)."""
+    site = meal.site
+    with measures.override(measures.site_measures(site)):
+        first_c, final_c = limits_c()
+        first_by = site.local(meal.cooked_at + FIRST_WITHIN)
+        final_by = site.local(meal.cooked_at + FINAL_WITHIN)
+        note = (
+            f"Leftovers of {meal.title}: {round_show(first_c)} by {day_time(first_by)}, "
+            f"{round_show(final_c)} by {day_time(final_by)}"
+        )
+    return start_holds(
+        [lot], cause=LotHold.Cause.COOLING, by=by, note=note[:200], at=meal.cooked_at
+    )
+
+
+# --- Logging a reading ----------------------------------------------------------------
+
+
+@dataclass
+class Logged:
+    reading: CoolingReading
+    cooling: Cooling
+    released: bool = False  # this reading made the record pass and freed the leftovers
+
+
+def _open_cooling_holds(meal: MealService):
+    return LotHold.objects.open().filter(lot_id=meal.leftover_lot_id, cause=LotHold.Cause.COOLING)
+
+
+@transaction.atomic
+def log_cooling_reading(
+    meal: MealService | int,
+    *,
+    value_c: Decimal,
+    by: User | None,
+    at: datetime | None = None,
+    site: Site | None = None,
+    token=None,
+) -> Logged:
+    """Record how cold a meal's leftovers are (at `at`, default now). The reading
+    that completes a passing record releases the leftovers' cooling hold. The same
+    token records once."""
+    pk = meal if isinstance(meal, int) else meal.pk
+    content = {"value_c": value_c, "at": at}
+    earlier = already_recorded(CoolingReading, token, content=content, meal_id=pk)
+    if earlier is not None:
+        return Logged(earlier, Cooling.of(earlier.meal, system=_system(earlier.meal.site)))
+    meal = lock_meal(pk, site)
+    if not meal.is_cooked or meal.leftover_lot_id is None:
+        raise DomainError("Only the leftovers of a cooked meal have a cooling record.")
+    if not isinstance(value_c, Decimal) or not value_c.is_finite():
+        raise DomainError("Enter the temperature.", field="value")
+    if not READING_MIN_C <= value_c <= READING_MAX_C:
+        raise DomainError(
+            f"{temperatures.show(value_c)} is not a temperature food can read.", field="value"
+        )
+    now = timezone.now()
+    at = at or now
+    cooked = meal.site.local(meal.cooked_at)
+    if at < meal.cooked_at.replace(second=0, microsecond=0):
+        raise DomainError(
+            f"The meal was cooked at {day_time(cooked)}: a reading of its cooling is taken "
+            "after that.",
+            field="at",
+        )
+    if at > now + SLACK:
+        raise DomainError(
+            f"{day_time(meal.site.local(at))} has not happened yet: give the time the "
+            "temperature was read.",
+            field="at",
+        )
+    try:
+        with transaction.atomic():
+            reading = CoolingReading.objects.create(
+                meal=meal, value_c=value_c, at=at, by=by, **tokened(token, content)
+            )
+    except IntegrityError:
+        earlier = already_recorded(CoolingReading, token, content=content, meal_id=meal.pk)
+        if earlier is None:
+            raise
+        return Logged(earlier, Cooling.of(earlier.meal, system=_system(meal.site)))
+    system = _system(meal.site)
+    cooling = Cooling.of(meal, meal.cooling_readings.order_by("at", "pk"), now=now, system=system)
+    released = False
+    if cooling.passed:
+        with measures.override(system):
+            reason = f"Cooling record {cooling.summary()}"
+        for hold in _open_cooling_holds(meal).order_by("pk"):
+            release_hold(hold, by=by, reason=reason)
+            released = True
+    return Logged(reading, cooling, released)
+
+
+def _system(site: Site) -> str:
+    return measures.site_measures(site)
+
+
+# --- Saying why leftovers are held (pantry.holds) ---------------------------------------
+
+
+def describe_cooling_holds(holds: list[LotHold]) -> dict[int, str]:
+    """ "Cooling record of Lentil stew: waiting for 21 °C by 14:30", for each hold
+    on leftovers; three queries however many holds."""
+    lot_ids = {h.lot_id for h in holds}
+    meals = (
+        MealService.objects.filter(leftover_lot_id__in=lot_ids, cooked_at__isnull=False)
+        .select_related("site")
+        .prefetch_related(
+            Prefetch("recipes", queryset=Recipe.objects.order_by("name")), "cooling_readings"
+        )
+    )
+    by_lot = {meal.leftover_lot_id: meal for meal in meals}
+    now = timezone.now()
+    texts = {}
+    for hold in holds:
+        meal = by_lot.get(hold.lot_id)
+        if meal is None:
+            continue
+        cooling = Cooling.of(meal, now=now)
+        texts[hold.pk] = f"Cooling record of {meal.title}: {cooling.summary()}"
+    return texts
