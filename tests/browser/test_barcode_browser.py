@@ -1,16 +1,19 @@
 """Scanning on a phone: a GS1 DataMatrix fills a donation line, typed (as a scanner gun
-types it) or read from a photo by the vendored decoder (Chromium here has no camera)."""
+types it), read from a photo, or seen by the camera (Chromium's fake camera, playing a
+picture of the code), the last two by the vendored decoder (Chromium on Linux has no
+BarcodeDetector)."""
 
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from commonpot.models import Membership
 from pantry.models import Lot
-from tests.browser.conftest import log_in
+from tests.browser.conftest import ARGS, CHROMIUM, _refused_by_policy, log_in
 from tests.factories import PASSWORD, MembershipFactory, SiteFactory, UserFactory
 from tests.pantry.factories import rice
 
@@ -21,15 +24,49 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DATAMATRIX_PNG = Path(__file__).parents[1] / "data" / "barcodes" / "gs1-datamatrix.png"
 
 
-@pytest.fixture
-def lead_at_the_door(phone):
+def open_the_donation_form(page):
     site = SiteFactory(name="Riverside Pantry", slug="riverside")
     lead = UserFactory(username="lena", display_name="Lena Lead")
     MembershipFactory(user=lead, site=site, role=Membership.Role.LEAD)
     rice()  # barcode 5012345678900
-    log_in(phone, lead.username, PASSWORD)
-    phone.goto(f"/sites/{site.slug}/donations/new/")
+    log_in(page, lead.username, PASSWORD)
+    page.goto(f"/sites/{site.slug}/donations/new/")
     return site
+
+
+@pytest.fixture
+def lead_at_the_door(phone):
+    return open_the_donation_form(phone)
+
+
+@pytest.fixture
+def phone_with_camera(browser, live_server, tmp_path):
+    """A phone whose camera sees the GS1 DataMatrix (Chromium plays an MJPEG file as
+    its camera; the page is allowed to use it)."""
+    frame = Image.new("RGB", (640, 480), "white")
+    frame.paste(Image.open(DATAMATRIX_PNG).convert("RGB"), (200, 120))
+    video = tmp_path / "camera.mjpeg"
+    with video.open("wb") as out:
+        for _ in range(5):
+            frame.save(out, "JPEG", quality=95)
+    camera = [
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+    with_camera = browser.browser_type.launch(executable_path=CHROMIUM, args=[*ARGS, *camera])
+    context = with_camera.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 780},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.grant_permissions(["camera"])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
+    yield page
+    with_camera.close()
+    assert not refused, refused
 
 
 def expect_rice_filled(line) -> None:
@@ -79,3 +116,11 @@ def test_a_photo_of_a_gs1_datamatrix_is_decoded_on_the_phone(phone, lead_at_the_
     expect(line.get_by_role("textbox", name="Barcode")).to_have_value(
         "010501234567890010ABC123\x1d153006303103000250"
     )
+
+
+def test_the_camera_reads_a_gs1_datamatrix_and_fills_the_line(phone_with_camera):
+    open_the_donation_form(phone_with_camera)
+    line = phone_with_camera.get_by_role("group", name="Line 1")
+    line.get_by_role("button", name="Scan", exact=True).click()
+    expect(line.get_by_text("Filled from the barcode: Rice")).to_be_visible(timeout=20_000)
+    expect_rice_filled(line)

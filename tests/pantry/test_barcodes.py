@@ -1,7 +1,6 @@
 """Barcodes on the donation form: reading GS1 codes, filling a line from one (with
 htmx and without JavaScript), and the printed lot label with its QR code."""
 
-import uuid
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -17,6 +16,7 @@ from pantry.barcodes import BarcodeError, Scan, read_barcode
 from pantry.models import Donation, Item, Lot
 from pantry.pdf import lot_label_context
 from tests.conftest import client_for
+from tests.pantry.test_donations import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -143,25 +143,13 @@ def test_a_line_that_is_not_on_the_form_is_refused(site, lead):
 # --- Filling a line: without JavaScript ---------------------------------------------
 
 
-def form_data(site, **line):
-    data = {
-        "token": str(uuid.uuid4()),
-        "donor": "",
-        "received_on": site.today().isoformat(),
-        "note": "",
-        "lines-TOTAL_FORMS": "1",
-        "lines-INITIAL_FORMS": "0",
-        "lines-MIN_NUM_FORMS": "0",
-        "lines-MAX_NUM_FORMS": "60",
-    }
-    defaults = {"item": "", "quantity": "", "unit": "kg", "date_kind": "", "storage": ""}
-    data |= {f"lines-0-{k}": v for k, v in {**defaults, "best_before": "", **line}.items()}
-    return data
+def one_line(site, **line):
+    return form_data(site, [{"item": "", "quantity": "", **line}])
 
 
 def test_fill_from_barcode_without_javascript_posts_back_the_filled_form(site, lead, item_rice):
     url = reverse("pantry:donation_new", args=[site.slug])
-    data = form_data(site, barcode=RICE_DATAMATRIX) | {"fill": "lines-0"}
+    data = one_line(site, barcode=RICE_DATAMATRIX) | {"fill": "lines-0"}
     response = client_for(lead).post(url, data)
     page = response.content.decode()
     assert response.status_code == 200 and nothing_written()
@@ -171,7 +159,7 @@ def test_fill_from_barcode_without_javascript_posts_back_the_filled_form(site, l
     assert 'name="lines-0-quantity" value="0.25"' in page
 
     # The lead saves what was filled in: the lot keeps the pack's lot code.
-    saved = form_data(
+    saved = one_line(
         site,
         barcode=RICE_DATAMATRIX,
         item="Rice",
@@ -192,7 +180,7 @@ def test_fill_from_barcode_without_javascript_posts_back_the_filled_form(site, l
 
 def test_a_bad_code_without_javascript_says_why_on_its_line(site, lead, item_rice):
     url = reverse("pantry:donation_new", args=[site.slug])
-    data = form_data(site, barcode="not-a-barcode") | {"fill": "lines-0"}
+    data = one_line(site, barcode="not-a-barcode") | {"fill": "lines-0"}
     response = client_for(lead).post(url, data)
     assert "is not a product barcode" in response.content.decode()
     assert nothing_written()
@@ -200,7 +188,7 @@ def test_a_bad_code_without_javascript_says_why_on_its_line(site, lead, item_ric
 
 def test_a_typed_14_digit_gtin_finds_the_13_digit_item(site, lead, item_rice):
     url = reverse("pantry:donation_new", args=[site.slug])
-    data = form_data(site, item="05012345678900", quantity="2") | {"save": "1"}
+    data = one_line(site, item="05012345678900", quantity="2") | {"save": "1"}
     assert client_for(lead).post(url, data).status_code == 302
     assert Lot.objects.get().item == item_rice
 
@@ -226,7 +214,7 @@ def test_only_the_donation_form_may_run_the_webassembly_decoder(site, lead):
 @pytest.fixture
 def coded_lot(site, lead, item_rice):
     url = reverse("pantry:donation_new", args=[site.slug])
-    data = form_data(
+    data = one_line(
         site, item="Rice", code="ABC123", best_before="2030-12-31", date_kind="use_by", quantity="5"
     )
     client_for(lead).post(url, data | {"save": "1"})
