@@ -20,9 +20,15 @@
       var tag = document.createElement("script");
       tag.src = src;
       tag.onload = resolve;
-      tag.onerror = function () { reject(new Error("The barcode reader could not be loaded.")); };
+      tag.onerror = function () { reject(readerError()); };
       document.head.appendChild(tag);
     });
+  }
+
+  function readerError() {
+    var error = new Error("The barcode reader could not be loaded.");
+    error.name = "ReaderError";
+    return error;
   }
 
   function nativeDetector() {
@@ -94,6 +100,7 @@
       video.srcObject = stream;
       view.hidden = false;
       say(box, "Point the camera at the barcode.");
+      var failures = 0;
       function look() {
         if (stopped) return;
         reader.detect(video).then(function (codes) {
@@ -104,14 +111,23 @@
           } else {
             window.setTimeout(look, 250);
           }
-        }, function () { window.setTimeout(look, 500); });
+        }, function () {
+          // A frame before the video starts fails; a reader that cannot run fails on.
+          failures += 1;
+          if (failures < 20) {
+            window.setTimeout(look, 500);
+          } else {
+            box.scanStop();
+            say(box, "The barcode reader could not run: take a photo of the barcode, or type the digits.");
+          }
+        });
       }
       video.play().then(look, look);
     }).catch(function (error) {
-      say(box, (error && error.name === "NotAllowedError"
-        ? "The camera was not allowed"
-        : "No camera could be used") +
-        ": take a photo of the barcode, or type the digits under it.");
+      var why = "No camera could be used";
+      if (error && error.name === "NotAllowedError") why = "The camera was not allowed";
+      if (error && error.name === "ReaderError") why = "The barcode reader could not be loaded";
+      say(box, why + ": take a photo of the barcode, or type the digits under it.");
     });
   }
 

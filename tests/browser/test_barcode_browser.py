@@ -124,3 +124,25 @@ def test_the_camera_reads_a_gs1_datamatrix_and_fills_the_line(phone_with_camera)
     line.get_by_role("button", name="Scan", exact=True).click()
     expect(line.get_by_text("Filled from the barcode: Rice")).to_be_visible(timeout=20_000)
     expect_rice_filled(line)
+
+
+def test_without_javascript_the_typed_barcode_fills_the_line_on_a_post_back(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 780}, java_script_enabled=False
+    )
+    page = context.new_page()
+    open_the_donation_form(page)
+    line = page.get_by_role("group", name="Line 1")
+    # The camera and photo buttons need the script: they are not offered.
+    expect(line.get_by_role("button", name="Scan", exact=True)).to_be_hidden()
+    expect(line.get_by_text("Take a photo of the barcode")).to_be_hidden()
+    line.get_by_role("textbox", name="Barcode").fill("(01)05012345678900(10)ABC123(15)300630")
+    line.get_by_role("button", name="Fill from barcode").click()
+    line = page.get_by_role("group", name="Line 1")
+    expect(line.get_by_text("Filled from the barcode: Rice")).to_be_visible()
+    expect(line.get_by_label("Lot code")).to_have_value("ABC123")
+    line.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Log the donation").click()
+    expect(page.get_by_text("Donation logged: 1 line")).to_be_visible()
+    assert Lot.objects.get().code == "ABC123"
+    context.close()
