@@ -140,3 +140,10 @@ def validate_gtin(value: str) -> None:
             "or scanned correctly.",
             code="gtin_check",
         )
+
+
+def gtin_variants(gtin: str) -> list[str]:
+    """The ways a catalog may have one GTIN written: with or without leading zeros
+    (a GTIN-13 is the same product as the GTIN-14 "0" + those 13 digits)."""
+    gtin14 = gtin.zfill(14)
+    return [gtin14[-n:] for n in (14, 13, 12, 8) if set(gtin14[:-n]) <= {"0"}]

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.http import QueryDict
 from django.urls import reverse
 
 from commonpot.dates import DayField
@@ -10,6 +12,8 @@ from commonpot.forms import PhoneField, SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
+from pantry.barcodes import MAX_LENGTH as MAX_BARCODE
+from pantry.barcodes import BarcodeError, read_barcode
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
@@ -54,8 +58,8 @@ class ItemField(forms.CharField):
         # The picker's suggestions read "Rice · 5 kg here": the name is before the dot.
         name = text.split(" · ")[0].strip()
         item = Item.objects.active().filter(name__iexact=name).first()
-        if item is None and text.isdigit():
-            item = Item.objects.active().filter(gtin=text).first()
+        if item is None and text.isdigit() and len(text) <= 14:
+            item = Item.objects.active().with_gtin(text).first()
         if item is None:
             near = list(Item.objects.active().search(name[:40]).values_list("name", flat=True)[:3])
             hint = (
@@ -126,6 +130,24 @@ class LineForm(forms.Form):
 
 
 class DonationLineForm(LineForm):
+    field_order = ["barcode"]
+
+    # Not kept: "Fill from barcode" reads it into the fields below (fill_from_barcode).
+    barcode = forms.CharField(
+        label="Barcode",
+        max_length=MAX_BARCODE,
+        required=False,
+        help_text="Scan it, or type the digits under it, then Fill from barcode.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "enterkeyhint": "go",
+                "data-scan-input": "",
+            }
+        ),
+    )
     best_before = date_field("Best before or use by", required=False)
     date_kind = forms.ChoiceField(
         label="Kind of date",
@@ -147,6 +169,48 @@ class DonationLineForm(LineForm):
         self.fields["storage"].choices = [("", "Item's usual")] + [
             (area, Storage(area).label) for area in PantrySettings.for_site(site).storage_areas
         ]
+
+
+@dataclass(frozen=True)
+class BarcodeNote:
+    """What "Fill from barcode" says on the line: what it filled, or why not."""
+
+    message: str
+    is_error: bool = False
+    unknown_gtin: str = ""  # offer to add an item with this barcode to the catalog
+
+
+def fill_from_barcode(data: QueryDict, prefix: str) -> tuple[dict[str, str], BarcodeNote | None]:
+    """The values a donation line's barcode puts in its fields (as posted, keyed
+    "<prefix>-<field>"), and the note for the line. A code that cannot be read
+    changes nothing; an empty box neither, and has nothing to say."""
+    text = data.get(f"{prefix}-barcode", "")
+    if not text.strip():
+        return {}, None
+    try:
+        scan = read_barcode(text)
+    except BarcodeError as e:
+        return {}, BarcodeNote(e.message, is_error=True)
+    item = Item.objects.active().with_gtin(scan.gtin).first()
+    values = {"item": item.name if item else ""}
+    found = []
+    if scan.lot_code:
+        values["code"] = scan.lot_code
+        found.append(f"lot {scan.lot_code}")
+    if scan.lot_date:
+        values["best_before"] = scan.lot_date.isoformat()
+        values["date_kind"] = scan.date_kind
+        found.append(f"{Lot.DateKind(scan.date_kind).label.lower()} {scan.lot_date:%Y-%m-%d}")
+    if scan.net_weight is not None:
+        values["quantity"] = format(scan.net_weight.normalize(), "f")
+        values["unit"] = scan.weight_unit
+        found.append(f"{values['quantity']} {scan.weight_unit}")
+    details = f" ({', '.join(found)})" if found else ""
+    if item is None:
+        note = BarcodeNote(f"No item has barcode {scan.gtin}", unknown_gtin=scan.gtin)
+    else:
+        note = BarcodeNote(f"Filled from the barcode: {item.name}{details}.")
+    return {f"{prefix}-{name}": value for name, value in values.items()}, note
 
 
 class DistributionLineForm(LineForm):

@@ -31,6 +31,7 @@ from pantry.codes import (
     allergen_mask,
     codes_in,
     dietary_mask,
+    gtin_variants,
     validate_gtin,
 )
 
@@ -188,6 +189,10 @@ class ItemQuerySet(models.QuerySet):
         if text.isdigit() and len(text) >= 8:
             return self.filter(Q(gtin=text) | Q(name__icontains=text))
         return self.filter(name__icontains=text)
+
+    def with_gtin(self, gtin: str) -> ItemQuerySet:
+        """The item with this barcode, however many leading zeros either side wrote."""
+        return self.filter(gtin__in=gtin_variants(gtin))
 
     def stock_at(
         self, site: Site, storage: str = "", rules: DateRules | None = None

@@ -1,11 +1,12 @@
-"""Printable papers: the donor's receipt and the count sheet (WeasyPrint)."""
+"""Printable papers: the donor's receipt, the count sheet and lot labels (WeasyPrint)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from commonpot import pdf
-from pantry.models import PantrySettings
+from pantry.models import Lot, PantrySettings
 
 
 def site_paper_response(
@@ -15,3 +16,20 @@ def site_paper_response(
     page_size = "letter" if PantrySettings.for_site(context["site"]).letter else "A4"
     context = {**context, "page_size": page_size}
     return pdf.serve_pdf(pdf.render_pdf(template, context, request), filename)
+
+
+# Module size of the label's QR code: a lot URL makes a code of 33 to 41 modules
+# with its quiet zone, 26 to 33 mm across, which a phone reads from arm's length.
+QR_MODULE_MM = 0.8
+
+
+def lot_qr_svg(url: str) -> str:
+    """An inline SVG QR code of `url` (segno: pure Python, no image files)."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_inline(scale=QR_MODULE_MM, unit="mm")
+
+
+def lot_label_context(site, lot: Lot) -> dict:
+    url = settings.SITE_URL + lot.get_absolute_url()
+    return {"site": site, "lot": lot, "url": url, "qr": lot_qr_svg(url)}

@@ -15,6 +15,7 @@ urlpatterns = [
     path(f"{site}stock/pick-item/", views.item_search, name="item_search"),
     path(f"{site}lots/<int:lot_id>/", views.lot, name="lot"),
     path(f"{site}lots/<int:lot_id>/discard/", views.lot_discard, name="lot_discard"),
+    path(f"{site}lots/<int:lot_id>/label.pdf", views.lot_label, name="lot_label"),
     path(f"{site}moves/<int:move_id>/undo/", views.move_undo, name="move_undo"),
     path(f"{site}waste/", views.waste, name="waste"),
     path(f"{site}counts/", views.counts, name="counts"),
@@ -39,6 +40,7 @@ urlpatterns = [
     path(f"{site}donations/", views_intake.donation_list, name="donations"),
     path(f"{site}donations/new/", views_intake.donation_new, name="donation_new"),
     path(f"{site}donations/new/line/", views_intake.donation_line, name="donation_line"),
+    path(f"{site}donations/new/barcode/", views_intake.barcode_fill, name="barcode_fill"),
     path(f"{site}donations/import/", views_intake.donation_import, name="donation_import"),
     path(f"{site}donations/<int:donation_id>/", views_intake.donation_detail, name="donation"),
     path(

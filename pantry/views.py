@@ -41,7 +41,7 @@ from pantry.models import (
     StockThreshold,
     Storage,
 )
-from pantry.pdf import site_paper_response
+from pantry.pdf import lot_label_context, site_paper_response
 from pantry.tables import LotTable, StockTable
 from pantry.units import display, display_weight
 
@@ -155,6 +155,20 @@ def lot(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
             # Recalls that named this lot or hold it (its food came from a recalled lot).
             "recalls": Recall.objects.filter(Q(lots=lot) | Q(holds__lot=lot)).distinct(),
         },
+    )
+
+
+@lead_required
+@require_GET
+def lot_label(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
+    """A label to stick on a lot's box or shelf: what it is, its dates, and a QR code
+    that opens the lot's page on a lead's phone."""
+    lot = _lot(site, lot_id)
+    return site_paper_response(
+        request,
+        "pantry/pdf/lot_label.html",
+        lot_label_context(site, lot),
+        filename=f"lot-{site.slug}-{lot.pk}.pdf",
     )
 
 

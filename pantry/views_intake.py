@@ -3,6 +3,7 @@ distributions, and the network's item catalog."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,15 +28,18 @@ from commonpot.permissions import is_coordinator, is_lead, lead_required
 from commonpot.tables import paginate
 from commonpot.words import counted
 from pantry import catalog, csv_io, services
+from pantry.barcodes import allow_barcode_decoder
 from pantry.forms import (
     DistributionForm,
     DistributionLineFormSet,
     DonationForm,
+    DonationLineForm,
     DonationLineFormSet,
     DonorForm,
     ImportForm,
     ItemForm,
     count_unit,
+    fill_from_barcode,
 )
 from pantry.freshness import DateRules
 from pantry.models import (
@@ -54,6 +58,7 @@ from pantry.tables import ItemTable
 from pantry.units import display, display_weight, plain
 
 LINES = "lines"
+LINE_PREFIX = re.compile(rf"{LINES}-(\d{{1,2}})")
 LIST_PAGE_SIZE = 50
 CATALOG_PAGE_SIZE = 50
 
@@ -163,9 +168,20 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     if data is not None and "add_line" in data:
         data = _with_one_more_line(data)
+    # "Fill from barcode" without JavaScript: the same form back, that line filled in.
+    filling = _line_prefix(data.get("fill", "")) if data is not None else None
+    note = None
+    if filling:
+        values, note = fill_from_barcode(data, filling)
+        data = data.copy()
+        for key, value in values.items():
+            data[key] = value
     form = DonationForm(data, site=site)
     formset = DonationLineFormSet(data, prefix=LINES, site=site)
-    if data is not None and "add_line" not in data and form.is_valid() and formset.is_valid():
+    for line in formset:
+        line.barcode_note = note if line.prefix == filling else None
+    redisplay = data is None or "add_line" in data or "fill" in data
+    if not redisplay and form.is_valid() and formset.is_valid():
         lines = [
             donations.LineInput(
                 item=f.cleaned_data["item"],
@@ -199,18 +215,55 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
                 f"from {donation.donor_name}.",
             )
             return redirect(donation)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "pantry/donation_form.html",
         {"site": site, "form": form, "formset": formset},
-        status=200 if data is None or "add_line" in data else form_status(form, formset),
+        status=200 if redisplay else form_status(form, formset),
     )
+    return allow_barcode_decoder(response)
 
 
 @lead_required
 @require_GET
 def donation_line(request: HttpRequest, site: Site) -> HttpResponse:
     return _new_line(request, site, DonationLineFormSet, "pantry/_donation_line.html")
+
+
+def _line_prefix(text: str) -> str | None:
+    """The prefix ("lines-3") when the text names a line of the form, else None."""
+    match = LINE_PREFIX.fullmatch(text)
+    return text if match and int(match[1]) < DonationLineFormSet.max_num else None
+
+
+@lead_required
+@require_GET
+def barcode_fill(request: HttpRequest, site: Site) -> HttpResponse:
+    """One donation line with its fields filled from its barcode, for htmx: the
+    line as typed (its fields sent along), with what the code says put in. Nothing
+    is saved; the form is saved as a whole by "Log the donation"."""
+    prefix = _line_prefix(request.GET.get("line", ""))
+    if prefix is None:
+        return HttpResponseBadRequest("Which line? Send line=lines-<number>.")
+    values, note = fill_from_barcode(request.GET, prefix)
+    if note is None:
+        return HttpResponse(status=204)  # an empty box: leave the line as it is
+    posted = {**request.GET.dict(), **values}
+    form = DonationLineForm(
+        prefix=prefix,
+        site=site,
+        use_required_attribute=False,
+        initial={
+            name: posted[key]
+            for name in DonationLineForm.base_fields
+            if (key := f"{prefix}-{name}") in posted
+        },
+    )
+    form.barcode_note = note
+    index = int(prefix.rsplit("-", 1)[1])
+    return TemplateResponse(
+        request, "pantry/_donation_line.html", {"site": site, "form": form, "number": index + 1}
+    )
 
 
 def _donation_context(site: Site, donation_id: int) -> dict:
@@ -512,7 +565,10 @@ def item_list(request: HttpRequest) -> HttpResponse:
 @lead_or_coordinator_required
 @require_http_methods(["GET", "POST"])
 def item_new(request: HttpRequest) -> HttpResponse:
-    form = ItemForm(request.POST or None)
+    # ?gtin=: from a donation line whose barcode is not in the catalog yet.
+    gtin = request.GET.get("gtin", "")
+    initial = {"gtin": gtin} if gtin.isdigit() and len(gtin) <= 14 else {}
+    form = ItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             item = catalog.add_item(**form.values())

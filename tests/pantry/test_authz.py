@@ -30,6 +30,7 @@ ROWS = [
     Row("GET", "pantry:item_search", S, expect=lead_only(), data={"q": "ri"}),
     Row("GET", "pantry:lot", {**S, "lot_id": "lot"}, expect=lead_only()),
     Row("GET", "pantry:lot_discard", {**S, "lot_id": "lot"}, expect=lead_only()),
+    Row("GET", "pantry:lot_label", {**S, "lot_id": "lot"}, expect=lead_only()),
     # An empty form: refused for others, re-shown with errors for those allowed.
     Row("POST", "pantry:lot_discard", {**S, "lot_id": "lot"}, expect=lead_only()),
     Row(
@@ -50,6 +51,13 @@ ROWS = [
     # An empty form is refused with its messages: 400.
     Row("POST", "pantry:donation_new", S, expect=lead_only(coordinator=400, lead=400)),
     Row("GET", "pantry:donation_line", S, expect=lead_only()),
+    Row(
+        "GET",
+        "pantry:barcode_fill",
+        S,
+        expect=lead_only(),
+        data={"line": "lines-0", "lines-0-barcode": "5012345678900"},
+    ),
     Row("GET", "pantry:donation_import", S, expect=lead_only()),
     Row("POST", "pantry:donation_import", S, expect=lead_only()),
     Row("GET", "pantry:donation", {**S, "donation_id": "donation"}, expect=lead_only()),
@@ -137,6 +145,12 @@ ROWS = [
     Row(
         "GET",
         "pantry:lot",
+        {**S, "lot_id": "other_lot"},
+        expect=lead_only(coordinator=404, lead=404),
+    ),
+    Row(
+        "GET",
+        "pantry:lot_label",
         {**S, "lot_id": "other_lot"},
         expect=lead_only(coordinator=404, lead=404),
     ),
