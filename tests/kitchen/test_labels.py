@@ -136,24 +136,30 @@ def test_the_lead_may_print_on_another_sheet_and_skip_labels_already_used(as_lea
     assert [p.extract_text().count("Chilli and rice") for p in reader.pages] == [10, 4]
 
 
-def _label_boxes(html: str) -> list[tuple[float, float, float, float]]:
-    """Where WeasyPrint put each label on the first page: x, y, width, height in mm."""
+def _label_boxes(html: str) -> list[tuple[float, ...]]:
+    """Where WeasyPrint put each label on the first page: x, y, width, height in mm, and
+    how far down its text reaches."""
     from weasyprint import HTML
 
     page = HTML(string=html).render().pages[0]
     found = []
 
+    def bottom(box) -> float:
+        ends = [box.position_y + box.margin_height()] if hasattr(box, "margin_height") else []
+        return max([*ends, *(bottom(child) for child in getattr(box, "children", []))])
+
     def walk(box):
         element = getattr(box, "element", None)
         classes = (element.get("class") or "").split() if element is not None else []
         if "label" in classes and box.element_tag == "div" and hasattr(box, "border_width"):
+            text_end = max(bottom(child) for child in box.children)
             edges = (
                 box.border_box_x(),
                 box.border_box_y(),
                 box.border_width(),
                 box.border_height(),
             )
-            found.append(tuple(round(v * MM_PER_PX, 2) for v in edges))
+            found.append(tuple(round(v * MM_PER_PX, 2) for v in (*edges, text_end)))
             return
         for child in getattr(box, "children", []):
             walk(child)
@@ -168,13 +174,14 @@ def test_each_label_lands_on_its_printed_label_to_a_tenth_of_a_millimetre(cooked
     html = labels_html(cooked, LabelOptions(count=sheet.per_sheet, sheet=key))
     boxes = _label_boxes(html)
     assert len(boxes) == sheet.per_sheet
-    for n, (x, y, w, h) in enumerate(boxes):
+    for n, (x, y, w, h, text_end) in enumerate(boxes):
         row, column = divmod(n, sheet.columns)
         assert x == pytest.approx(sheet.side + column * (sheet.width + sheet.column_gap), abs=0.1)
         assert y == pytest.approx(sheet.top + row * (sheet.height + sheet.row_gap), abs=0.1)
         assert (w, h) == (pytest.approx(sheet.width, abs=0.1), pytest.approx(sheet.height, abs=0.1))
+        assert text_end <= y + h  # nothing cut off at the label's edge
     # The last label ends where the maker's template says the sheet's margin starts.
-    x, y, w, h = boxes[-1]
+    x, y, w, h, _ = boxes[-1]
     assert sheet.page_width - (x + w) == pytest.approx(sheet.side, abs=0.1)
 
 
