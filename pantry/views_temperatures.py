@@ -20,11 +20,11 @@ from commonpot.words import counted
 from pantry import temperatures
 from pantry.forms_temperatures import EquipmentForm, HoldDecisionForm, ReadingForm, StoreLotForm
 from pantry.holds import cause_text
-from pantry.pdf import site_paper_response
-from pantry.temperature_log import temperature_log
 from pantry.models import Equipment, Lot, LotHold
+from pantry.pdf import site_paper_response
 from pantry.services import equipment as units_service
 from pantry.services import holds as holds_service
+from pantry.temperature_log import temperature_log
 from pantry.units import display
 
 CLOSED_HOLDS_SHOWN = 20

@@ -65,7 +65,9 @@ def week(site, lead, item_milk):
     first, second = sorted(warm.holds, key=lambda h: h.lot_id)
     with at(24, 11):
         holds.release_hold(first, by=lead, reason="Door left open; milk probed at 4 °C")
-        holds.discard_held(second, by=lead, reason="Too warm since the night", destination="compost")
+        holds.discard_held(
+            second, by=lead, reason="Too warm since the night", destination="compost"
+        )
     return {"fridge": fridge, "milk": milk}
 
 
