@@ -131,37 +131,30 @@ def _emphasise(match: re.Match) -> str:
 
 
 def ingredients(meal: MealService) -> list[Ingredient]:
-    """What went into the meal, heaviest first.
-
-    Cooked: the items the cook took out of the pantry for it (a substitute in its
-    own name), from the ledger, less anything undone. Otherwise: its recipes'.
-    """
-    used: dict[int, Decimal] = defaultdict(Decimal)
-    if meal.is_cooked:
-        rows = (
-            StockMove.objects.filter(
-                reference=meal.reference,
-                kind=StockMove.Kind.COOKED,
-                quantity__lt=0,
-                reversed_by__isnull=True,
-            )
-            .values("lot__item_id")
-            .annotate(g=Sum("weight_g"), q=Sum("quantity"))
-            .order_by()
+    """What went into a cooked meal, heaviest first: the items the cook took out of the
+    pantry for it (a substitute in its own name), from the ledger, less anything undone."""
+    used: dict[int, Decimal] = defaultdict(Decimal)  # grams, or the base unit when not known
+    unweighed: set[int] = set()
+    rows = (
+        StockMove.objects.filter(
+            reference=meal.reference,
+            kind=StockMove.Kind.COOKED,
+            quantity__lt=0,
+            reversed_by__isnull=True,
         )
-        for row in rows:
-            # No known weight (an item counted in pieces with none given): its
-            # quantity still orders it among the others, after those weighed.
-            used[row["lot__item_id"]] += -(row["g"] if row["g"] is not None else row["q"] / 1000)
-        items = Item.objects.in_bulk(list(used))
-    else:
-        items = {}
-        for recipe in meal.recipes.all():
-            for line in recipe.ingredients.all():
-                items[line.item_id] = line.item
-                per_serving = line.quantity / recipe.yield_servings
-                used[line.item_id] += line.item.weight_g(per_serving) or per_serving
-    ordered = sorted(items.values(), key=lambda item: (-used[item.pk], item.name.lower()))
+        .values("lot__item_id")
+        .annotate(g=Sum("weight_g"), q=Sum("quantity"))
+        .order_by()
+    )
+    for row in rows:
+        if row["g"] is None:
+            unweighed.add(row["lot__item_id"])
+        used[row["lot__item_id"]] += -(row["g"] if row["g"] is not None else row["q"])
+    # An item of no known weight (pieces with none given) goes after those weighed.
+    ordered = sorted(
+        Item.objects.in_bulk(list(used)).values(),
+        key=lambda item: (item.pk in unweighed, -used[item.pk], item.name.lower()),
+    )
     return [
         Ingredient(item.name, tuple(codes_in(item.allergen_mask, ALLERGEN_BITS)))
         for item in ordered
