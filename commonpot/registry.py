@@ -90,6 +90,7 @@ class Registry:
     slots: dict[str, list[tuple[int, SlotFiller]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, Callable[..., None]]] = field(default_factory=list)
     benchmarks: dict[str, Callable[..., None]] = field(default_factory=dict)
+    benchmark_steps: dict[str, Callable[..., Any]] = field(default_factory=dict)
     page_benchmarks: list[Callable[..., list[Any]]] = field(default_factory=list)
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
     settings_sections: list[SettingsSection] = field(default_factory=list)
@@ -136,6 +137,11 @@ class Registry:
 
     def add_benchmark(self, name: str, run: Callable[..., None]) -> None:
         self.benchmarks[name] = run
+
+    def add_benchmark_step(self, name: str, step: Callable[..., Any]) -> None:
+        """A step an app lends to the benchmarks of the apps to its left: the pantry's
+        trace benchmark cooks food into a meal through the kitchen's "cook_leftovers"."""
+        self.benchmark_steps[name] = step
 
     def add_page_benchmark(self, seed: Callable[..., list[Any]]) -> None:
         """seed(scale=, out=) makes the data and returns the app's pages to time

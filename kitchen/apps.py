@@ -20,6 +20,7 @@ class KitchenConfig(AppConfig):
         registry.add_panel("lead", panels.lead_panel, order=20)
         registry.add_demo_seeder(demo.seed_kitchen, order=30)
         registry.add_benchmark("kitchen", benchmark.run)
+        registry.add_benchmark_step("cook_leftovers", benchmark.cook_leftovers)
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.section, order=30)
         registry.add_hold_describer("meal-service", MealService.holds_in_words)

@@ -170,3 +170,31 @@ def run(*, stdout, scale: float = 1.0) -> None:
     stdout.write(f"cook_20_ingredients_max_ms: {max(cooks) * 1000:.1f}")
     stdout.write(f"plan_and_cook_queries: {len(ctx.captured_queries)}")
     stdout.write(f"total_seconds: {time.perf_counter() - started:.1f}")
+
+
+def cook_leftovers(*, lot: Lot, quantity: Decimal, servings: int, leftovers: int, by: User) -> Lot:
+    """The pantry benchmark's trace chain: cook `quantity` (base unit) of `lot` into a
+    meal at its site, through the kitchen's own services, keeping `leftovers`
+    portions. Returns the lot of leftovers."""
+    site, item = lot.site, lot.item
+    unit = cooking.base_unit_word(item)
+    n = Recipe.objects.filter(site=site).count()
+    recipe = services.create_recipe(
+        site=site,
+        name=f"Bench trace dish {n + 1}",
+        yield_servings=servings,
+        ingredients=[services.IngredientLine(item, quantity, unit)],
+        by=by,
+    )
+    meal = services.plan_meal(
+        site=site, date=site.today(), kind="lunch", servings=servings, recipes=[recipe], by=by
+    )
+    meal = cooking.cook_meal(
+        meal,
+        servings_made=servings,
+        servings_served=servings - leftovers,
+        leftover_servings=leftovers,
+        by=by,
+        lines=[cooking.CookLine(item, quantity, unit, lot=lot)],
+    )
+    return meal.leftover_lot

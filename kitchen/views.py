@@ -38,11 +38,12 @@ from kitchen.forms import (
     meal_initial,
 )
 from kitchen.models import MealService, Recipe
-from kitchen.pdf import LabelOptions, labels_pdf
+from kitchen.pdf import LabelOptions, LabelTooSmall, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
 from kitchen.tables import WeekTable
 from pantry import temperatures
 from pantry.freshness import DateRules
+from pantry.label_sheets import SHEETS
 from pantry.models import Lot, Reservation
 from pantry.services import LineErrors
 from pantry.units import display, typed_back
@@ -183,6 +184,8 @@ def _meal_context(request: HttpRequest, site: Site, meal: MealService) -> dict:
         context["used"] = [{"move": m, "quantity": display(-m.quantity, m.lot.item)} for m in moves]
         if meal.leftover_lot_id:
             context.update(_cooling_context(site, meal))
+        context["labels"] = LabelOptions.from_query({}, meal)
+        context["label_sheets"] = SHEETS.values()
     return context
 
 
@@ -431,11 +434,16 @@ def meal_cooling(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
 @lead_required
 @require_GET
 def meal_labels(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
-    """A sheet of labels for a cooked meal, sized for the site's paper."""
+    """Labels for a cooked meal and its leftovers, on the site's (or the asked) label sheet."""
     meal = _meal(site, pk)
     if not meal.is_cooked:
         messages.error(request, "Labels are printed once the meal is cooked.")
         return redirect(meal)
     options = LabelOptions.from_query(request.GET, meal)
+    try:
+        pdf = labels_pdf(meal, options)
+    except LabelTooSmall as error:
+        messages.error(request, str(error))
+        return redirect(meal)
     filename = f"labels-{site.slug}-{meal.date:%Y-%m-%d}-{meal.pk}.pdf"
-    return serve_pdf(labels_pdf(meal, options), filename)
+    return serve_pdf(pdf, filename)

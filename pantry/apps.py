@@ -76,3 +76,4 @@ class PantryConfig(AppConfig):
         registry.add_benchmark("reports", benchmark_reports.run)
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.food_section, order=10)
+        registry.add_report_section(reports.safety_section, order=40)

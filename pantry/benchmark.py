@@ -5,6 +5,13 @@ with bulk_create in batches (a site at a time, so an interrupted seed resumes
 where it stopped). A second run reuses what is there. `--scale 0.05` seeds a
 fraction for a quick look. Prints `name: value` lines.
 
+It also times a recall's trace (pantry.trace.trace, forward and back) of one lot
+in the middle of a realistic chain, made through the services on two sites of
+its own: donated at one, sent by transfer to the other, part given out there and
+part cooked into a meal (through the kitchen's step, when it is installed) whose
+leftovers are given out too. Its query count is read once before the big ledger
+is seeded and once after: it must not change.
+
 The data is marked by its names (sites "bench-pantry-...", items "Bench item
 ..."), so it sits beside real data without being confused with it; run it on a
 database you can spare.
@@ -25,9 +32,14 @@ from django.utils import timezone
 
 from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
+from commonpot.registry import registry
 from pantry import services
-from pantry.models import Item, Lot, PantrySettings, StockMove
+from pantry.models import Donor, Item, Lot, PantrySettings, StockMove
+from pantry.network import services as network
+from pantry.network.models import TransferLine
 from pantry.services import donations
+from pantry.services.distributions import OutLine, distribute
+from pantry.trace import trace
 
 FULL_SITES = 50
 FULL_ITEMS = 2000
@@ -42,6 +54,9 @@ def run(stdout, scale: float = 1.0) -> None:
     n_sites = max(1, round(FULL_SITES * scale))
     n_items = max(STAPLES + 10, round(FULL_ITEMS * scale))
     items = bench_items(n_items)
+    coordinator = bench_coordinator()
+    chain = trace_chain(items, coordinator)
+    before = _trace_queries(chain)
     sites = [bench_site(f"bench-pantry-{i:02d}", f"Bench site {i:02d}") for i in range(n_sites)]
     seeded = 0
     for i, site in enumerate(sites):
@@ -78,6 +93,20 @@ def run(stdout, scale: float = 1.0) -> None:
     out["fefo_take_lots_of_item"] = Lot.objects.at(busy).of(items[0]).count()
     out["fefo_take_median_ms"] = _ms(lambda: _take(busy, items[0]), 51)
     out["donations_per_second"] = _donations_per_second(busy, items, 100)
+    after = _trace_queries(chain)
+    found = trace([chain])
+    out["trace_sites"] = len(
+        {lot.site_id for lot in [*found.lots.values(), *found.sources.values()]}
+    )
+    out["trace_lots"] = len(found.lots) + len(found.sources)
+    out["trace_uses"] = len(found.uses)
+    out["trace_households"] = found.households
+    out["trace_ledger_moves_before_seeding"] = before[0]
+    out["trace_queries_before_seeding"] = before[1]
+    out["trace_ledger_moves"] = after[0]
+    out["trace_queries"] = after[1]
+    out["trace_queries_equal"] = "yes" if before[1] == after[1] else "NO"
+    out["trace_median_ms"] = _ms(lambda: trace([Lot.objects.get(pk=chain.pk)]), 21)
     out["total_seconds"] = f"{time.perf_counter() - started:.1f}"
     for name, value in out.items():
         stdout.write(f"{name}: {value}")
@@ -189,14 +218,75 @@ def seed_lots(site: Site, items: list[Item], n_lots: int, rng: random.Random) ->
 # --- Measuring -----------------------------------------------------------------------
 
 
-def coordinator_client() -> Client:
+def bench_coordinator() -> User:
     user, _ = User.objects.get_or_create(
         username="bench-coordinator",
         defaults={"display_name": "Benchmark", "is_coordinator": True},
     )
+    return user
+
+
+def coordinator_client() -> Client:
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user, backend="commonpot.auth.UsernameOrEmailBackend")
+    client.force_login(bench_coordinator(), backend="commonpot.auth.UsernameOrEmailBackend")
     return client
+
+
+# --- A recall's trace ------------------------------------------------------------------
+
+TRACE_FROM = ("bench-pantry-trace-from", "Bench trace: the food bank")
+TRACE_TO = ("bench-pantry-trace-to", "Bench trace: the kitchen")
+
+
+def trace_chain(items: list[Item], by: User) -> Lot:
+    """The lot that arrived at the kitchen by transfer: the middle of its food's journey.
+
+    Made once (a second run finds it): 20 kg donated at the food bank, 10 kg sent
+    to the kitchen; there 2 kg given out to 5 households and 5 kg cooked into a
+    meal for 50 with 20 portions kept, 10 of which are given out to 10 households.
+    """
+    source = bench_site(*TRACE_FROM)
+    kitchen = bench_site(*TRACE_TO)
+    made = TransferLine.objects.filter(transfer__destination=kitchen).first()
+    if made is not None and made.received_lot is not None:
+        return made.received_lot
+    item = next(i for i in items if i.base_unit == "g" and i.storage == "dry")
+    today = source.today()
+    donor = Donor.objects.filter(site=source, name="Bench trace grocer").first()
+    donor = donor or donations.add_donor(site=source, name="Bench trace grocer", kind="shop")
+    donations.receive_donation(
+        site=source,
+        donor=donor,
+        received_on=today,
+        lines=[donations.LineInput(item, "20", "kg", today + timedelta(days=200))],
+        by=by,
+    )
+    transfer = network.propose_transfer(
+        source=source, destination=kitchen, item=item, quantity=Decimal(10_000), by=by
+    )
+    network.accept_transfer(transfer_id=transfer.pk, by=by)
+    network.dispatch_transfer(transfer_id=transfer.pk, by=by)
+    network.receive_transfer(
+        transfer_id=transfer.pk,
+        by=by,
+        received={line.pk: line.quantity for line in transfer.lines.all()},
+    )
+    arrived = TransferLine.objects.get(transfer=transfer).received_lot
+    given = {"site": kitchen, "recipient": "households", "given_on": today, "by": by}
+    distribute(**given, lines=[OutLine(item, "2", "kg", lot=arrived)], households=5)
+    cook = registry.benchmark_steps.get("cook_leftovers")
+    if cook is not None:
+        kept = cook(lot=arrived, quantity=Decimal(5000), servings=50, leftovers=20, by=by)
+        portion = kept.item.piece_name or "piece"
+        distribute(**given, lines=[OutLine(kept.item, "10", portion, lot=kept)], households=10)
+    return arrived
+
+
+def _trace_queries(lot: Lot) -> tuple[int, int]:
+    """(moves in the whole ledger, queries of one full trace of `lot`)."""
+    with CaptureQueriesContext(connection) as ctx:
+        trace([Lot.objects.get(pk=lot.pk)])
+    return StockMove.objects.count(), len(ctx.captured_queries)
 
 
 def _get(client: Client, site: Site, params: dict | None = None):

@@ -71,6 +71,16 @@ class PaperSize(models.TextChoices):
     LETTER = "letter", "US Letter"
 
 
+class LabelSheet(models.TextChoices):
+    """Standard sheets of sticky labels (pantry.label_sheets has their geometry)."""
+
+    FROM_PAPER = "", "As the paper: 21 a sheet on A4, 30 on US Letter"
+    A4_21 = "a4-21", "A4, 21 labels of 63.5 × 38.1 mm (3 × 7, as Avery L7160)"
+    A4_14 = "a4-14", "A4, 14 labels of 99.1 × 38.1 mm (2 × 7, as Avery L7163)"
+    LETTER_30 = "letter-30", "US Letter, 30 labels of 2⅝ × 1 in (3 × 10, as Avery 5160)"
+    LETTER_10 = "letter-10", "US Letter, 10 labels of 4 × 2 in (2 × 5, as Avery 5163)"
+
+
 class Measures(models.TextChoices):
     METRIC = "metric", "Metric (kg, g, L, ml)"
     US = "us", "US customary (lb, oz, gal, fl oz)"
@@ -119,6 +129,14 @@ class PantrySettings(models.Model):
     has_chilled_storage = models.BooleanField("chilled storage", default=False)
     has_frozen_storage = models.BooleanField("frozen storage", default=False)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    label_sheet = models.CharField(
+        "label sheets",
+        max_length=10,
+        choices=LabelSheet.choices,
+        blank=True,
+        default=LabelSheet.FROM_PAPER,
+        help_text="The sheets of sticky labels that meal and leftover labels print on.",
+    )
     measures = models.CharField(
         "quantities in",
         max_length=10,

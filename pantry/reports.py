@@ -25,7 +25,7 @@ from commonpot.reports import (
     weight_table,
     weight_unit,
 )
-from pantry.models import Distribution, Donor, Item, StockMove
+from pantry.models import Distribution, Donor, Item, LotHold, Reading, Recall, StockMove
 
 Kind = StockMove.Kind
 ZERO = Decimal(0)
@@ -168,4 +168,62 @@ def food_section(period: Period) -> Section:
             if f["unknown_weight_moves"]
             else ""
         ),
+    )
+
+
+# --- Food safety ------------------------------------------------------------------
+
+
+def safety_figures(period: Period) -> dict:
+    """Temperature checks, breaches, holds and recalls of the period: four queries,
+    whatever the period's size. A reading counts at the time it was taken, a hold
+    when it started (lots held) or ended (released, discarded), a recall when it
+    started or closed, each by its site's own clock. A recall counts for a site's
+    report when it reached the site (or the site started it)."""
+    readings = Reading.objects.filter(period.q("equipment__site", "at")).aggregate(
+        taken=Count("pk"), breaches=Count("pk", filter=Q(passed=False))
+    )
+    started = period.q("lot__site", "started_at")
+    ended = period.q("lot__site", "released_at")
+    held = (
+        LotHold.objects.filter(started | ended)
+        .order_by()
+        .aggregate(
+            lots=Count("lot", filter=started, distinct=True),
+            released=Count("pk", filter=ended & Q(outcome=LotHold.Outcome.RELEASED)),
+            discarded=Count("pk", filter=ended & Q(outcome=LotHold.Outcome.DISCARDED)),
+        )
+    )
+
+    def recalls(time_field: str) -> int:
+        reached = period.q("sites__site", time_field) | period.q("site", time_field)
+        return Recall.objects.filter(reached).values("pk").distinct().count()
+
+    return {
+        "readings": readings["taken"],
+        "breaches": readings["breaches"],
+        "lots_held": held["lots"],
+        "holds_released": held["released"],
+        "holds_discarded": held["discarded"],
+        "recalls_started": recalls("started_at"),
+        "recalls_closed": recalls("closed_at"),
+    }
+
+
+def safety_section(period: Period) -> Section | None:
+    f = safety_figures(period)
+    if not any(f.values()):
+        return None  # a pantry with no fridge to check has nothing to say here
+    return Section(
+        key="food-safety",
+        title="Food safety",
+        figures=[
+            ("Temperature readings", f"{f['readings']:,}"),
+            ("Readings outside their limit", f"{f['breaches']:,}"),
+            ("Lots put on hold", f"{f['lots_held']:,}"),
+            ("Holds released", f"{f['holds_released']:,}"),
+            ("Holds ended by discarding the food", f"{f['holds_discarded']:,}"),
+            ("Recalls started", f"{f['recalls_started']:,}"),
+            ("Recalls closed", f"{f['recalls_closed']:,}"),
+        ],
     )

@@ -16,6 +16,7 @@ PANTRY_SETTINGS_FIELDS = [
     "has_chilled_storage",
     "has_frozen_storage",
     "paper_size",
+    "label_sheet",
     "measures",
 ]
 # The days past best-before allowed, by kind of food: a section of its own.

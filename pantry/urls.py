@@ -25,6 +25,11 @@ urlpatterns = [
     # Temperatures and holds
     path(f"{site}temperatures/", views_temperatures.temperatures_page, name="temperatures"),
     path(
+        f"{site}temperatures/log.pdf",
+        views_temperatures.temperature_log_pdf,
+        name="temperature_log",
+    ),
+    path(
         f"{site}temperatures/<int:unit_id>/read/",
         views_temperatures.reading_new,
         name="reading_new",

@@ -7,23 +7,49 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error
 from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site
+from commonpot.params import BadParam, require_day
 from commonpot.permissions import can_manage_site, lead_required, member_required
 from commonpot.words import counted
 from pantry import temperatures
 from pantry.forms_temperatures import EquipmentForm, HoldDecisionForm, ReadingForm, StoreLotForm
 from pantry.holds import cause_texts
 from pantry.models import Equipment, Lot, LotHold
+from pantry.pdf import site_paper_response
 from pantry.services import equipment as units_service
 from pantry.services import holds as holds_service
+from pantry.temperature_log import temperature_log
 from pantry.units import display
 
 CLOSED_HOLDS_SHOWN = 20
+
+
+# --- The weekly log ------------------------------------------------------------
+
+
+@lead_required
+@require_GET
+def temperature_log_pdf(request: HttpRequest, site: Site) -> HttpResponse:
+    """The week's log as an inspector reads it (?week=any day of it; default this week)."""
+    raw = request.GET.get("week", "").strip()
+    try:
+        day = require_day(raw) if raw else site.today()
+    except BadParam as e:
+        return _readings_page(request, site, status=400, week_error=str(e))
+    log = temperature_log(site, day)
+    context = {"site": site, "log": log, "printed": timezone.now()}
+    return site_paper_response(
+        request,
+        "pantry/pdf/temperature_log.html",
+        context,
+        filename=f"temperature-log-{site.slug}-{log.first:%Y-%m-%d}.pdf",
+    )
 
 
 # --- Readings -------------------------------------------------------------------
@@ -44,7 +70,9 @@ def _row(site: Site, unit: Equipment, form: ReadingForm | None = None, saved: st
     }
 
 
-def _readings_page(request, site, bound: tuple[int, ReadingForm] | None = None, status=200):
+def _readings_page(
+    request, site, bound: tuple[int, ReadingForm] | None = None, status=200, week_error=""
+):
     units = list(temperatures.units_with_checks(site))
     missed = {u.pk for u in temperatures.missed(units, site)}
     rows = []
@@ -59,6 +87,8 @@ def _readings_page(request, site, bound: tuple[int, ReadingForm] | None = None, 
             "rows": rows,
             "scale": temperatures.scale(),
             "can_manage": can_manage_site(request.user, site),
+            "week": request.GET.get("week", "") if week_error else site.today().isoformat(),
+            "week_error": week_error,
         },
         status=status,
     )

@@ -21,7 +21,7 @@ LINE = re.compile(r"^[a-z0-9_]+: \S.*$")
 CLEARED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG"}
 
 PROMISES = {
-    "pantry": {"stock_page_queries_equal": "yes"},
+    "pantry": {"stock_page_queries_equal": "yes", "trace_queries_equal": "yes", "trace_sites": "2"},
     "shifts": {"board_queries_equal": "yes", "confirmed_on_10_place_shift": "10"},
     "kitchen": {"week_view_queries_equal": "yes"},
     "network": {

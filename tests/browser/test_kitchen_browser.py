@@ -97,7 +97,7 @@ def test_a_lead_plans_dinner_sees_the_shortfall_holds_and_cooks_it_on_a_phone(ph
     expect(
         page.get_by_text("Cooked: Chilli and rice. The pantry shows what was used.")
     ).to_be_visible()
-    expect(page.get_by_role("link", name="Print labels (PDF)")).to_be_visible()
+    expect(page.get_by_role("button", name="Print labels (PDF)")).to_be_visible()
     meal.refresh_from_db()
     assert (meal.status, meal.servings_made, meal.servings_served) == ("cooked", 40, 34)
     taken = {
@@ -112,11 +112,15 @@ def test_a_lead_plans_dinner_sees_the_shortfall_holds_and_cooks_it_on_a_phone(ph
     }
     assert meal.leftover_lot.on_hand == 6
 
-    with page.expect_response(lambda r: r.url.endswith("labels.pdf")) as label:
+    # One label per leftover portion, on the site's sheet unless the lead picks another.
+    expect(page.get_by_label("How many labels")).to_have_value("6")
+    page.get_by_label("Label sheet").select_option(label="A4, 14 labels (2 × 7, 99.1 × 38.1 mm)")
+    with page.expect_response(lambda r: "labels.pdf" in r.url) as label:
         page.evaluate(
-            "url => fetch(url)",
-            page.get_by_role("link", name="Print labels (PDF)").get_attribute("href"),
+            "() => { const form = document.querySelector('form.kitchen-labels');"
+            " return fetch(form.action + '?' + new URLSearchParams(new FormData(form))); }"
         )
+    assert "sheet=a4-14" in label.value.url and "count=6" in label.value.url
     assert label.value.status == 200
     assert label.value.headers["content-type"] == "application/pdf"
 

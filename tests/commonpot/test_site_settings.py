@@ -23,6 +23,7 @@ SETTINGS = {
     "has_dry_storage": "on",
     "has_frozen_storage": "on",
     "paper_size": "letter",
+    "label_sheet": "letter-10",
     "measures": "metric",
     # Days past best-before, as the defaults
     **{f"bb_{key}": str(days) for key, days in BEST_BEFORE_DEFAULTS.items()},
@@ -70,7 +71,7 @@ def test_a_lead_saves_every_section_of_the_settings_page_at_once(lead, site):
     assert site.opening_hours == "Mon 10:00-12:00"
     stores = PantrySettings.objects.get(site=site)
     assert stores.storage_areas == ["dry", "frozen"]
-    assert stores.paper_size == "letter"
+    assert stores.paper_size == "letter" and stores.label_sheet == "letter-10"
     policy = ShiftPolicy.objects.get(site=site)
     assert (policy.reminder_hours, policy.second_reminder_hours) == (48, 2)
     assert policy.emergency_phone == "+441179460001"

@@ -13,6 +13,7 @@ NEW_SITE = {
     "is_public": "on",
     "has_dry_storage": "on",
     "paper_size": "A4",
+    "label_sheet": "",
     "measures": "metric",
     **{f"bb_{key}": str(days) for key, days in BEST_BEFORE_DEFAULTS.items()},
     "reminder_hours": "24",

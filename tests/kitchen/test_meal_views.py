@@ -11,10 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from commonpot.dates import day
 from commonpot.registry import registry
 from kitchen import services
-from kitchen.cooking import cook_meal
 from kitchen.models import MealService
 from pantry.models import Lot, Reservation, StockMove
 from tests.conftest import client_for
@@ -395,59 +393,6 @@ def test_cooking_twice_from_the_form_is_refused(as_lead, site, dinner, stocked, 
     response = as_lead.post(url("kitchen:meal_cook", site, dinner.pk), cook_data(page), follow=True)
     assert b"This meal was already cooked." in response.content
     assert StockMove.objects.count() == moves
-
-
-# --- Labels ----------------------------------------------------------------------------
-
-
-def _pdf_text(content: bytes):
-    import io
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    return reader, "\n".join(page.extract_text() for page in reader.pages)
-
-
-def test_labels_for_a_cooked_meal_fit_an_a4_sheet_of_21(
-    as_lead, site, dinner, stocked, lead, today
-):
-    cook_meal(dinner, servings_made=40, servings_served=10, leftover_servings=25, by=lead)
-    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk))
-    assert response["Content-Type"] == "application/pdf"
-    reader, text = _pdf_text(response.content)
-    width, height = (float(x) for x in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (595, 842)  # A4 in points
-    assert len(reader.pages) == 2  # 25 labels: a sheet of 21 and 4 more
-    assert text.count("Chilli and rice") == 25
-    assert "MILK" in text and "Riverside Kitchen" in text
-    assert f"Use by {day(today + timedelta(days=2))}" in text
-    assert "Vegetarian" in text
-
-
-def test_labels_follow_the_sites_paper_size(as_lead, site, dinner, stocked, lead):
-    site.pantry_settings.paper_size = "letter"
-    site.pantry_settings.save()
-    cook_meal(dinner, servings_made=40, servings_served=40, by=lead)
-    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk), {"count": "31"})
-    reader, text = _pdf_text(response.content)
-    width, height = (float(x) for x in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (612, 792)
-    assert len(reader.pages) == 2 and text.count("Chilli and rice") == 31
-
-
-def test_allergens_are_bold_on_the_label(site, dinner, stocked, lead):
-    from kitchen.pdf import LabelOptions, labels_html
-
-    cook_meal(dinner, servings_made=40, servings_served=40, by=lead)
-    dinner = MealService.objects.with_dishes().get(pk=dinner.pk)
-    html = labels_html(dinner, LabelOptions(count=1))
-    assert "Contains: <strong>Milk</strong>" in html
-
-
-def test_labels_wait_until_the_meal_is_cooked(as_lead, site, dinner):
-    response = as_lead.get(url("kitchen:meal_labels", site, dinner.pk), follow=True)
-    assert b"Labels are printed once the meal is cooked." in response.content
 
 
 # --- The lead's home ---------------------------------------------------------------------

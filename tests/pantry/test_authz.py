@@ -77,6 +77,7 @@ ROWS = [
     ),
     # Temperatures: anyone who works at the site logs them; units and holds are the lead's.
     Row("GET", "pantry:temperatures", S, expect=lead_only(volunteer=200)),
+    Row("GET", "pantry:temperature_log", S, expect=lead_only()),
     # No token, no value: refused with the form's messages.
     Row(
         "POST",
