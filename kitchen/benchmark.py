@@ -28,7 +28,7 @@ from django.urls import reverse
 
 from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
-from kitchen import cooking, services
+from kitchen import cooking, cooling, services
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry.models import Item, Lot
 
@@ -197,4 +197,9 @@ def cook_leftovers(*, lot: Lot, quantity: Decimal, servings: int, leftovers: int
         by=by,
         lines=[cooking.CookLine(item, quantity, unit, lot=lot)],
     )
+    # Cooled as the rules ask (21 °C within 2 hours, 5 °C within 6): the leftovers
+    # come off their cooling hold and can be given out further down the chain.
+    for value in ("20", "4"):
+        cooling.log_cooling_reading(meal, value_c=Decimal(value), at=meal.cooked_at, by=by)
+    meal.leftover_lot.refresh_from_db()
     return meal.leftover_lot
