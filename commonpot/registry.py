@@ -68,6 +68,10 @@ Panel = Callable[["HttpRequest", "Site | None"], "tuple[str, dict[str, Any]] | N
 # ("offer:1", "meal-service:7") and says what each is in words, by id.
 HoldDescriber = Callable[[list[int]], dict[int, str]]
 
+# A lot-hold describer takes the open holds of one cause (pantry.LotHold) and says,
+# by hold id, what each waits for now ("Cooling record of Chilli: waiting for 21 °C").
+LotHoldDescriber = Callable[[list[Any]], dict[int, str]]
+
 # Told of an accepted invitation (commonpot.invitations), with the account that
 # took it up, inside the transaction that accepts it.
 InvitationListener = Callable[[Any, "User"], None]
@@ -95,6 +99,9 @@ class Registry:
     report_sections: list[tuple[int, Callable[..., Any]]] = field(default_factory=list)
     settings_sections: list[SettingsSection] = field(default_factory=list)
     hold_describers: dict[str, HoldDescriber] = field(default_factory=dict)
+    lot_hold_describers: dict[str, LotHoldDescriber] = field(default_factory=dict)
+    # Where the food of a lot went and came from, beyond the pantry (pantry.trace.Linker).
+    lot_linkers: list[Any] = field(default_factory=list)
     message_kinds: dict[str, str] = field(default_factory=dict)
     measures_reader: MeasuresReader | None = None
     site_rows: list[str] = field(default_factory=list)
@@ -169,6 +176,16 @@ class Registry:
         """What stock held under "<prefix>:<id>" is held for, in a lead's words
         ("the offer of 20 kg of Bread to the network"); see describe_holds."""
         self.hold_describers[prefix] = describe
+
+    def add_lot_hold_describer(self, cause: str, describe: LotHoldDescriber) -> None:
+        """Let the app that knows a cause of holds on lots say why they keep their lots
+        (the kitchen's cooling records); see pantry.holds.cause_texts."""
+        self.lot_hold_describers[cause] = describe
+
+    def add_lot_linker(self, linker: Any) -> None:
+        """Let an app say which lots the food of a lot went into and came from
+        (transfers, meals); see pantry.trace."""
+        self.lot_linkers.append(linker)
 
     def describe_holds(self, references) -> dict[str, str]:
         """Each stock reference in words, with one query per kind of holder.

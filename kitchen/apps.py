@@ -11,9 +11,7 @@ class KitchenConfig(AppConfig):
         from kitchen.cooling import describe_cooling_holds
         from kitchen.models import MealService
         from kitchen.trace import MealLinker
-        from pantry.holds import add_cause_describer
         from pantry.models import LotHold
-        from pantry.trace import add_linker
 
         registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
         registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
@@ -24,5 +22,5 @@ class KitchenConfig(AppConfig):
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.section, order=30)
         registry.add_hold_describer("meal-service", MealService.holds_in_words)
-        add_linker(MealLinker())
-        add_cause_describer(LotHold.Cause.COOLING, describe_cooling_holds)
+        registry.add_lot_linker(MealLinker())
+        registry.add_lot_hold_describer(LotHold.Cause.COOLING, describe_cooling_holds)

@@ -4,17 +4,18 @@ The writes (starting, releasing and discarding holds) are pantry.services.holds.
 
 A hold whose reason lives to the pantry's right (a cooling record is the
 kitchen's) is put in words by the app that knows it: it adds a describer for its
-cause here (from its AppConfig.ready), which says, for a list of holds, what
-each is waiting for now, with a fixed number of queries however many there are.
+cause to the registry (`registry.add_lot_hold_describer`, from its
+AppConfig.ready), which says, for a list of holds, what each is waiting for now,
+with a fixed number of queries however many there are.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from commonpot.dates import day, time_of_day
+from commonpot.registry import registry
 from pantry import temperatures
 from pantry.models import LotHold
 
@@ -22,25 +23,16 @@ if TYPE_CHECKING:
     from pantry.models import Lot
 
 
-# {hold id: words} for a list of holds of one cause.
-CauseDescriber = Callable[[list[LotHold]], dict[int, str]]
-_describers: dict[str, CauseDescriber] = {}
-
-
-def add_cause_describer(cause: str, describe: CauseDescriber) -> None:
-    """Let the app that knows a cause say why its holds keep their lots."""
-    _describers[cause] = describe
-
-
 def cause_texts(holds: list[LotHold]) -> dict[int, str]:
     """Each hold's cause in words, by hold id (one query per describer used)."""
+    describers = registry.lot_hold_describers
     by_cause: dict[str, list[LotHold]] = defaultdict(list)
     for hold in holds:
-        if hold.cause in _describers:
+        if hold.cause in describers:
             by_cause[hold.cause].append(hold)
     texts: dict[int, str] = {}
     for cause, group in by_cause.items():
-        texts.update(_describers[cause](group))
+        texts.update(describers[cause](group))
     return {hold.pk: texts.get(hold.pk) or _own_text(hold) for hold in holds}
 
 

@@ -6,8 +6,9 @@ given out, cooked or thrown away, and, going back, where it first came from.
 
 The pantry knows donations, distributions and waste. Transfers belong to
 pantry.network and meals to the kitchen, which sit to the pantry's right in the
-layers, so each of them adds a `Linker` here (from its AppConfig.ready) that
-says, for a set of lots, which lots their food went into and came from.
+layers, so each of them adds a `Linker` to the registry
+(`registry.add_lot_linker`, from its AppConfig.ready) that says, for a set of
+lots, which lots their food went into and came from.
 
 The walk goes level by level with a fixed number of queries per level, each read
 by lot id on an indexed column, so a trace costs the same on a ledger of a
@@ -21,10 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Protocol
 
 from django.db.models import Q
 
+from commonpot.registry import registry
 from pantry.models import DonationLine, Donor, Lot, StockMove
 
 # Enough for any real chain (donor -> food bank -> pantry -> kitchen -> leftovers
@@ -73,13 +76,6 @@ class Linker(Protocol):
         """Lots the food of these lots came from."""
 
 
-_LINKERS: list[Linker] = []
-
-
-def add_linker(linker: Linker) -> None:
-    _LINKERS.append(linker)
-
-
 @dataclass
 class Origin:
     """Food that came into the network: a donation line, or a lot with no donation."""
@@ -120,7 +116,15 @@ class Trace:
         return sum(use.households or 0 for use in self.uses)
 
     def uses_of(self, lot_id: int) -> list[Use]:
-        return [use for use in self.uses if use.lot_id == lot_id]
+        return self._uses_by_lot.get(lot_id, [])
+
+    @cached_property
+    def _uses_by_lot(self) -> dict[int, list[Use]]:
+        """Grouped once, when the trace is read: a page asks for every lot's uses."""
+        grouped: dict[int, list[Use]] = {}
+        for use in self.uses:
+            grouped.setdefault(use.lot_id, []).append(use)
+        return grouped
 
     def lots_by_site(self) -> list[tuple[object, list[Lot]]]:
         by_site: dict[int, list[Lot]] = {}
@@ -189,7 +193,7 @@ def _forward(result: Trace, frontier: set[int]) -> None:
         )
         links: list[Link] = []
         labels: dict[str, tuple[str, str]] = {}
-        for linker in _LINKERS:
+        for linker in registry.lot_linkers:
             found, named = linker.forward(moves)
             links += found
             labels.update(named)
@@ -206,7 +210,7 @@ def _back(result: Trace, frontier: set[int]) -> None:
     for _level in range(MAX_LEVELS):
         if not frontier:
             break
-        links = [link for linker in _LINKERS for link in linker.back(frontier)]
+        links = [link for linker in registry.lot_linkers for link in linker.back(frontier)]
         result.back_links += links
         new = {link.source_id for link in links} - seen
         seen |= new

@@ -16,6 +16,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error
 from commonpot.models import Site
 from commonpot.permissions import can_manage_site, is_coordinator, is_lead, lead_site_ids
+from commonpot.words import counted
 from pantry.forms_recalls import AnswerForm, CloseForm, RecallForm
 from pantry.models import LotHold, Recall, RecallSite
 from pantry.services import recalls
@@ -71,11 +72,11 @@ def recall_new(request: HttpRequest) -> HttpResponse:
             show_error(form, e)
         else:
             held = LotHold.objects.filter(recall=recall).count()
+            reached = recall.sites.count()
             messages.success(
                 request,
-                f"Recall started: {held} lot{'s' if held != 1 else ''} held at "
-                f"{recall.sites.count()} site{'s' if recall.sites.count() != 1 else ''}; "
-                "each site's leads have been told.",
+                f"Recall started: {counted(held, 'lot', 'lots')} held at "
+                f"{counted(reached, 'site', 'sites')}; each site's leads have been told.",
             )
             return redirect(recall)
     status = 200 if request.method == "GET" else form_status(form)

@@ -23,7 +23,6 @@ class NetworkConfig(AppConfig):
         from pantry.network.models import Offer, Transfer
         from pantry.network.notifications import MESSAGE_KINDS
         from pantry.network.trace import TransferLinker
-        from pantry.trace import add_linker
 
         registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
         registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30))
@@ -47,4 +46,4 @@ class NetworkConfig(AppConfig):
         registry.add_hold_describer("transfer", Transfer.holds_in_words)
         for kind, label in MESSAGE_KINDS.items():
             registry.add_message_kind(kind, label)
-        add_linker(TransferLinker())
+        registry.add_lot_linker(TransferLinker())

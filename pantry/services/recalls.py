@@ -9,6 +9,7 @@ one can give it out between the click and the hold.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -22,7 +23,7 @@ from django.utils import timezone
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.permissions import can_manage_site, is_coordinator, lead_site_ids
-from pantry.models import Item, Lot, LotHold, Recall, RecallSite, StockMove
+from pantry.models import Item, LotHold, Recall, RecallSite, StockMove
 from pantry.services.holds import discard_held, start_holds, tell_leads
 from pantry.trace import Trace, lots_matching, trace
 
@@ -172,11 +173,9 @@ def tell_sites(recall: Recall) -> int:
     return told
 
 
-def _held_counts(recall: Recall) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for site_id in LotHold.objects.filter(recall=recall).values_list("lot__site_id", flat=True):
-        counts[site_id] = counts.get(site_id, 0) + 1
-    return counts
+def _held_counts(recall: Recall) -> Counter[int]:
+    """How many lots the recall holds at each site, by site id."""
+    return Counter(LotHold.objects.filter(recall=recall).values_list("lot__site_id", flat=True))
 
 
 def _lock_open(recall: Recall | int) -> Recall:
@@ -229,9 +228,9 @@ def answer_recall(
         if destination not in StockMove.Destination.values:
             raise DomainError("Say where the discarded food goes.", field="destination")
         reason = note or f"Recall #{recall.pk}: {recall.title}"
+        # One hold per lot for a recall: each discard closes its own lot's holds only.
         for hold in holds:
-            if LotHold.objects.filter(pk=hold.pk, released_at__isnull=True).exists():
-                discard_held(hold, by=by, reason=reason[:200], destination=destination)
+            discard_held(hold, by=by, reason=reason[:200], destination=destination)
     part.answer = answer
     part.note = note[:300]
     part.answered_at = timezone.now()
@@ -279,10 +278,3 @@ def visible_recalls(user: User):
 
 def recall_of(user: User, recall_id: int) -> Recall | None:
     return visible_recalls(user).filter(pk=recall_id).first()
-
-
-def lots_held_by(recall: Recall) -> list[Lot]:
-    return [
-        hold.lot
-        for hold in LotHold.objects.filter(recall=recall).select_related("lot__item", "lot__site")
-    ]
