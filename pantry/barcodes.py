@@ -14,8 +14,8 @@ from datetime import date
 from decimal import Decimal
 
 import biip
-from biip.upc import Upc
 from biip.gs1_messages import GS1Message
+from biip.upc import Upc
 from django.http import HttpResponse
 
 from commonpot.errors import DomainError

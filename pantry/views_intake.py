@@ -31,9 +31,9 @@ from pantry import catalog, csv_io, services
 from pantry.barcodes import allow_barcode_decoder
 from pantry.forms import (
     DistributionForm,
+    DistributionLineForm,
     DistributionLineFormSet,
     DonationForm,
-    DistributionLineForm,
     DonationLineForm,
     DonationLineFormSet,
     DonorForm,
