@@ -125,3 +125,26 @@ def test_transfers_in_flight_past_the_first_50_are_counted_with_the_oldest_shown
     assert f"{SHOWN + 1} proposed" in flight and "1 accepted" in flight
     assert f">#{made[0].pk}<" in flight and f">#{made[-1].pk}<" not in flight
     assert "2 more are on" in flight
+
+
+def test_food_on_hold_is_shown_apart_from_the_food_on_hand(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
+):
+    from pantry.models import LotHold
+    from pantry.services.holds import start_holds
+
+    held = stock(other_site, yoghurt(), "10", by=other_lead)  # 5 kg
+    start_holds([held], cause=LotHold.Cause.MANUAL, by=other_lead, note="Fridge door left open")
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    assert "<strong>45 kg</strong> on hand" in html  # 40 kg bread, 5 kg yoghurt
+    assert "<strong>5 kg</strong> of it on hold" in html
+    surplus = reverse("network:site_surplus", args=[other_site.slug])
+    page = client_for(other_lead).get(surplus).content.decode()
+    assert "<strong>5 kg</strong> of it on hold, not free to offer" in page
+    # Nothing held: nothing said.
+    assert (
+        "on hold"
+        not in client_for(lead)
+        .get(reverse("network:site_surplus", args=[site.slug]))
+        .content.decode()
+    )
