@@ -14,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from commonpot.maps import allow_tiles
+from commonpot.maps import allow_tiles, sites_in_view
 from commonpot.models import Site
 from commonpot.opendata import site_map, site_map_feature
 from commonpot.pagecache import cached_page
+from commonpot.params import BadParam
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
 from pantry.network.matches import Match, best_matches, reachable_site_ids
@@ -129,11 +130,19 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
 @coordinator_required
 @require_GET
 def sites_geojson(request: HttpRequest) -> JsonResponse:
-    """Every active site with coordinates, camps included (coordinators only), with
-    its open offers and needs, for the dashboard map."""
+    """Active sites with coordinates, camps included (coordinators only), with
+    their open offers and needs, for the dashboard map: at most MAP_SITES_MAX, or
+    those in `?bbox=` (400 with the reason for a bad box)."""
+    try:
+        sites, meta = sites_in_view(
+            Site.objects.active().filter(latitude__isnull=False), request.GET
+        )
+    except BadParam as e:
+        return JsonResponse({"error": str(e)}, status=400)
     now = timezone.now()
-    offers = Counter(dict(_per_site(Offer.objects.open(now))))
-    needs = Counter(dict(_per_site(Need.objects.open(now))))
+    shown = [site.pk for site in sites]
+    offers = Counter(dict(_per_site(Offer.objects.open(now).filter(site_id__in=shown))))
+    needs = Counter(dict(_per_site(Need.objects.open(now).filter(site_id__in=shown))))
     features = [
         site_map_feature(
             site,
@@ -143,9 +152,9 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             url=quick_reverse("network:site_surplus", site.slug),
             hours=[],
         )
-        for site in Site.objects.active().filter(latitude__isnull=False)
+        for site in sites
     ]
-    return JsonResponse(site_map(features))
+    return JsonResponse(site_map(features, meta))
 
 
 def _per_site(queryset):

@@ -148,3 +148,21 @@ def test_food_on_hold_is_shown_apart_from_the_food_on_hand(
         .get(reverse("network:site_surplus", args=[site.slug]))
         .content.decode()
     )
+
+
+def test_the_coordinators_map_is_bounded_and_refuses_a_bad_box(
+    site, other_site, lead, coordinator, bread_lot, monkeypatch
+):
+    from commonpot import maps
+
+    offer(site, bread_lot, by=lead)
+    url = reverse("network:sites_geojson")
+    client = client_for(coordinator)
+    box = f"{float(site.longitude) - 0.01},{float(site.latitude) - 0.01},{float(site.longitude) + 0.01},{float(site.latitude) + 0.01}"
+    boxed = client.get(url, {"bbox": box}).json()
+    assert [f["properties"]["name"] for f in boxed["features"]] == ["Riverside Kitchen"]
+    assert "1 open offer" in boxed["features"][0]["properties"]["kind"]
+    monkeypatch.setattr(maps, "MAP_SITES_MAX", 1)
+    assert client.get(url).json()["truncated"] is True
+    bad = client.get(url, {"bbox": "0,10,1,5"})
+    assert bad.status_code == 400 and "south not north of north" in bad.json()["error"]
