@@ -93,10 +93,15 @@ class StockTable:
     def empty_count(self) -> int:
         return len(self.rows) - len(self.holding)
 
-    def grid(self) -> list[tuple[SiteStock, list[Decimal | None]]]:
-        """Each site holding or moving food with its kilograms per category, in the
-        order of `categories`."""
-        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in self.holding]
+    def grid(
+        self, rows: list[SiteStock] | None = None
+    ) -> list[tuple[SiteStock, list[Decimal | None]]]:
+        """Each site holding or moving food (or each of `rows`, a page of them) with
+        its kilograms per category, in the order of `categories`."""
+        return [
+            (r, [r.by_category.get(c) for c, _ in self.categories])
+            for r in (self.holding if rows is None else rows)
+        ]
 
     def column_totals(self) -> list[Decimal]:
         return [

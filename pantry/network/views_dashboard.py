@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
@@ -21,6 +22,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import BadParam
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
+from pantry.models import Item
 from pantry.network.matches import Match, best_matches, reachable_site_ids
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
@@ -51,6 +53,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     stock = stock_table(sites)
+    # A network of hundreds of sites: their stock rows a page at a time.
+    stock_page = Paginator(stock.holding, SHOWN).get_page(request.GET.get("page"))
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
     open_needs = Need.objects.open(now).filter(site__is_active=True)
@@ -62,7 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Q(item_id__in={n.item_id for n in needs if n.item_id})
         | Q(item__category__in={n.category for n in needs if not n.item_id})
     )
-    reachable = reachable_site_ids(needs, sites)
+    # Distances only to the sites that have such an offer (hundreds, not every site).
+    offering = set(candidates.values_list("site_id", flat=True).distinct().order_by())
+    reachable = reachable_site_ids(needs, [s for s in sites if s.pk in offering])
     if reachable is not None:
         candidates = candidates.filter(site_id__in=reachable)
     matches = _matches(needs, candidates, sites)
@@ -74,6 +80,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "network/dashboard.html",
         {
             "stock": stock,
+            "stock_page": stock_page,
+            "stock_grid": stock.grid(stock_page.object_list),
             "expiring": list(expiring_offers.for_cards()[:SHOWN]),
             "expiring_more": max(expiring_offers.count() - SHOWN, 0),
             "needs": [(n, matches[n.pk]) for n in needs],
@@ -103,8 +111,7 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
     then loaded whole, in one query, for the page to show."""
     by_pk = {s.pk: s for s in sites}
     lean = list(
-        candidates.select_related("item")
-        .only(
+        candidates.only(
             "site_id",
             "item_id",
             "remaining",
@@ -112,12 +119,19 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
             "date_kind",
             "cold_chain",
             "closes_at",
-            *MATCH_ITEM_FIELDS,
-        )
-        .order_by("closes_at", "pk")
+        ).order_by("closes_at", "pk")
     )
+    # Thousands of offers share a few hundred items: load each item once, with
+    # only what matching reads, rather than one copy per offer.
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(pk__in=candidates.values("item_id")).only(
+            *(f.removeprefix("item__") for f in MATCH_ITEM_FIELDS)
+        )
+    }
     for offer in lean:
         offer.site = by_pk[offer.site_id]
+        offer.item = items[offer.item_id]
     matches = best_matches(needs, lean, per_need=3)
     chosen = {m.offer.pk for found in matches.values() for m in found}
     whole = {o.pk: o for o in Offer.objects.filter(pk__in=chosen).for_cards()}

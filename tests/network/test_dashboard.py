@@ -166,3 +166,24 @@ def test_the_coordinators_map_is_bounded_and_refuses_a_bad_box(
     assert client.get(url).json()["truncated"] is True
     bad = client.get(url, {"bbox": "0,10,1,5"})
     assert bad.status_code == 400 and "south not north of north" in bad.json()["error"]
+
+
+def test_the_stock_table_shows_the_sites_a_page_at_a_time(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot, monkeypatch
+):
+    from pantry.network import views_dashboard
+
+    stock(other_site, yoghurt(), "10", by=other_lead)
+    monkeypatch.setattr(views_dashboard, "SHOWN", 1)
+    client = client_for(coordinator)
+
+    def stock_rows(page):
+        html = client.get(DASHBOARD, {"page": page}).content.decode()
+        return html[html.index('id="stock-heading"') : html.index('id="map-heading"')]
+
+    first, second = stock_rows(1), stock_rows(2)
+    assert "Eastside Food Bank" in first and "Riverside Kitchen" not in first
+    assert "Riverside Kitchen" in second and "Eastside Food Bank" not in second
+    assert "Page 1 of 2 (2 sites holding or moving food)" in first
+    assert "<strong>45 kg</strong> on hand" in client.get(DASHBOARD, {"page": 2}).content.decode()
+    assert "Riverside Kitchen" in stock_rows(99)  # past the end: the last page
