@@ -40,6 +40,7 @@ from kitchen.forms import (
 from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, LabelTooSmall, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
+from commonpot.tables import cards_on_phones
 from kitchen.tables import WeekTable
 from pantry import temperatures
 from pantry.freshness import DateRules
@@ -87,7 +88,7 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
     for meal in meals:
         meal.stock = stock[meal.pk]
     cells = week_cells(request, MealWeek(site, monday, meals)) if has_week_panels() else None
-    table = WeekTable(meals, site=site, cells=cells)
+    table = cards_on_phones(WeekTable(meals, site=site, cells=cells))
     RequestConfig(request, paginate=False).configure(table)
     context = {
         "site": site,
