@@ -27,6 +27,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
+from commonpot.tables import cards_on_phones
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
 from kitchen.cooling import Cooling, log_cooling_reading
@@ -40,7 +41,6 @@ from kitchen.forms import (
 from kitchen.models import MealService, Recipe
 from kitchen.pdf import LabelOptions, LabelTooSmall, labels_pdf
 from kitchen.slots import MealWeek, has_week_panels, meal_panels, week_cells
-from commonpot.tables import cards_on_phones
 from kitchen.tables import WeekTable
 from pantry import temperatures
 from pantry.freshness import DateRules

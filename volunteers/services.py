@@ -593,7 +593,7 @@ def record_attendance(
 
 @transaction.atomic
 def record_everyone_attended(*, shift_id: int, by: User) -> list[SignUp]:
-    """"Everyone attended": each confirmed person not yet checked in is checked in as
+    """ "Everyone attended": each confirmed person not yet checked in is checked in as
     attended for the shift's length, through `record_attendance` one by one (its rules
     and history), all or none. Those already marked keep what the lead recorded."""
     shift = lock_shift(shift_id)

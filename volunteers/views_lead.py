@@ -387,7 +387,9 @@ def everyone_attended(request: HttpRequest, site: Site, pk: int) -> HttpResponse
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"{counted(len(marked), 'person', 'people')} checked in as attended.")
+        messages.success(
+            request, f"{counted(len(marked), 'person', 'people')} checked in as attended."
+        )
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
