@@ -28,6 +28,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.redirects import redirect_next
+from commonpot.tables import cards_on_phones
 from commonpot.words import counted
 from volunteers import planning, services
 from volunteers.fill import who_could_fill
@@ -69,7 +70,7 @@ def _shift(site: Site, pk: int) -> Shift:
 def week(request: HttpRequest, site: Site) -> HttpResponse:
     """The week's staffing: every shift, how many are coming, who is short."""
     monday = week_start(_day(request.GET["week"]) if request.GET.get("week") else site.today())
-    table = WeekTable(_staffing(site, monday, 7))
+    table = cards_on_phones(WeekTable(_staffing(site, monday, 7)))
     RequestConfig(request, paginate=False).configure(table)
     days = [monday + timedelta(days=n) for n in range(7)]
     return TemplateResponse(
@@ -128,7 +129,7 @@ def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     """Every shift of one day on one page, each with who is coming folded under it:
     a camp's or an event's day of hundreds of shifts, without paging."""
     shown = _day(day)
-    table = DayTable(_staffing(site, shown, 1, with_people=True))
+    table = cards_on_phones(DayTable(_staffing(site, shown, 1, with_people=True)))
     RequestConfig(request, paginate=False).configure(table)
     return TemplateResponse(
         request,
