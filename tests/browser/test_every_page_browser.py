@@ -103,9 +103,7 @@ def _demo_names() -> dict:
         "item": lot.item_id if lot else Item.objects.values_list("pk", flat=True).first(),
         "lot": lot.pk if lot else None,
         "donation": Donation.objects.filter(site=site).values_list("pk", flat=True).first(),
-        "distribution": Distribution.objects.filter(site=site)
-        .values_list("pk", flat=True)
-        .first(),
+        "distribution": Distribution.objects.filter(site=site).values_list("pk", flat=True).first(),
         "donor": Donor.objects.filter(site=site).values_list("pk", flat=True).first(),
         "unit": Equipment.objects.filter(site=site).values_list("pk", flat=True).first(),
         "recall": Recall.objects.values_list("pk", flat=True).first(),
@@ -149,10 +147,12 @@ def _findings(page, width: int) -> list[str]:
     page.set_viewport_size({"width": width, "height": 800})
     results = page.evaluate(
         """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            const only = {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]};
+            const r = await axe.run(document, only);
+            const where = (v) => v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")
+              + (v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : "");
             return r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-              .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`
-                        + (v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ""));
+              .map(v => `${v.id} (${v.impact}): ${where(v)}`);
         }""",
         WCAG_22_AA,
     )

@@ -13,7 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _phone(browser, live_server, width=360):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 740})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": width, "height": 740}
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
@@ -24,9 +26,7 @@ def _inside(page, locator, width):
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
 
 
-def test_a_lead_checks_in_from_a_phone_with_name_and_save_on_screen_together(
-    browser, live_server
-):
+def test_a_lead_checks_in_from_a_phone_with_name_and_save_on_screen_together(browser, live_server):
     call_command("seed_demo")
     lead = User.objects.get(username="lead")
     site = lead.memberships.get(role="lead").site
@@ -98,7 +98,9 @@ def test_a_refused_form_puts_its_problems_first_and_focuses_them(browser, live_s
     page = _phone(browser, live_server)
     log_in(page, "lead", "commonpot-demo")
     page.goto(reverse("volunteers:shift_create", args=["riverside-kitchen"]))
-    page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    page.evaluate(
+        "document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))"
+    )
     page.get_by_role("button", name="Add the shift").click()
     summary = page.get_by_role("alert").filter(has_text="problems")
     expect(summary).to_be_focused()
@@ -106,7 +108,9 @@ def test_a_refused_form_puts_its_problems_first_and_focuses_them(browser, live_s
     expect(page.get_by_label("Date")).to_be_focused()
 
 
-def test_map_markers_carry_the_sites_name_and_do_not_sit_on_one_another(browser, live_server, settings):
+def test_map_markers_carry_the_sites_name_and_do_not_sit_on_one_another(
+    browser, live_server, settings
+):
     settings.MAP_TILES_URL = "http://127.0.0.1:9/{z}/{x}/{y}.png"
     call_command("seed_demo")
     page = _phone(browser, live_server, 390)
