@@ -123,3 +123,36 @@ def test_map_markers_carry_the_sites_name_and_do_not_sit_on_one_another(
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert abs(a["x"] - b["x"]) >= a["width"] or abs(a["y"] - b["y"]) >= a["height"]
+
+
+def _luminance(rgb: str) -> float:
+    parts = [int(x) / 255 for x in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_ring_stands_out_on_the_green_header_and_on_the_page(browser, live_server):
+    """The ring is two colours, one against each background it can sit on: its outer
+    edge meets what is around the control, and must reach 3:1 against it."""
+    page = _phone(browser, live_server, 1280)
+    page.goto("/")
+    for selector, around in ((".topbar .brand", ".topbar"), ("main a", "body")):
+        page.focus(selector)
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # by keyboard, so :focus-visible applies
+        ring = page.eval_on_selector(
+            selector,
+            """el => { const s = getComputedStyle(el);
+                return [s.outlineStyle, s.outlineColor, s.boxShadow]; }""",
+        )
+        background = page.eval_on_selector(around, "el => getComputedStyle(el).backgroundColor")
+        assert ring[0] == "solid", ring
+        assert _contrast(ring[1], background) >= 3, (selector, ring, background)
+        shadow = ring[2][: ring[2].index(")") + 1]
+        # The inner ring stands out against the outer one, so the ring reads as a ring.
+        assert _contrast(shadow, ring[1]) >= 3, (selector, ring)
