@@ -27,6 +27,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
+from commonpot.tables import cards_on_phones
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
 from kitchen.cooling import Cooling, log_cooling_reading
@@ -87,7 +88,7 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
     for meal in meals:
         meal.stock = stock[meal.pk]
     cells = week_cells(request, MealWeek(site, monday, meals)) if has_week_panels() else None
-    table = WeekTable(meals, site=site, cells=cells)
+    table = cards_on_phones(WeekTable(meals, site=site, cells=cells))
     RequestConfig(request, paginate=False).configure(table)
     context = {
         "site": site,

@@ -21,10 +21,37 @@
     }
   });
   tiles.addTo(map);
+
+  // Markers that would sit on one another at this zoom (two sites a street apart seen
+  // from across the country) stand side by side, each still pointing at its own place.
+  function spread(markers) {
+    var groups = [];
+    markers.forEach(function (marker) {
+      var point = map.latLngToLayerPoint(marker.getLatLng());
+      var group = groups.find(function (g) { return g.point.distanceTo(point) < 26; });
+      if (group) { group.markers.push(marker); } else { groups.push({ point: point, markers: [marker] }); }
+    });
+    groups.forEach(function (group) {
+      group.markers.forEach(function (marker, i) {
+        var dx = Math.round((i - (group.markers.length - 1) / 2) * 28);
+        if (marker.spreadBy === dx) { return; }
+        marker.spreadBy = dx;
+        marker.setIcon(new L.Icon.Default({ iconAnchor: [12 - dx, 41], popupAnchor: [1 + dx, -34] }));
+      });
+    });
+  }
   fetch(el.dataset.geojson, { headers: { Accept: "application/json" } })
     .then(function (r) { return r.json(); })
     .then(function (data) {
+      var markers = [];
       var layer = L.geoJSON(data, {
+        // The site's name is the marker's name (a screen reader said "Marker" for each).
+        pointToLayer: function (feature, latlng) {
+          var name = feature.properties.name;
+          var marker = L.marker(latlng, { alt: name, title: name });
+          markers.push(marker);
+          return marker;
+        },
         onEachFeature: function (feature, marker) {
           var p = feature.properties;
           var box = document.createElement("div");
@@ -43,11 +70,13 @@
           marker.bindPopup(box);
         },
       }).addTo(map);
+      map.on("zoomend", function () { spread(markers); });
       if (data.features.length) {
         map.fitBounds(layer.getBounds().pad(0.3));
       } else {
         map.setView([20, 0], 2);
       }
+      spread(markers);
       el.dataset.ready = String(data.features.length);
     })
     .catch(function () {
