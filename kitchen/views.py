@@ -357,7 +357,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 meal,
                 by=request.user,
                 lines=[line.cook_line() for line in lines],
-                **{k: v for k, v in form.cleaned_data.items() if k != "off_heat_which"},
+                **{k: v for k, v in form.cleaned_data.items() if k != "off_heat_at_which"},
             )
         except LineErrors as e:
             show_line_errors(lines, e.errors)

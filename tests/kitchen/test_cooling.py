@@ -26,12 +26,17 @@ from tests.kitchen.test_meal_views import cook_data
 pytestmark = pytest.mark.django_db
 
 
+def keep_leftovers(meal, lead, **cooking):
+    """Cook the meal for 40, 30 fed and 8 servings kept."""
+    cook_meal(meal, servings_made=40, servings_served=30, leftover_servings=8, by=lead, **cooking)
+    meal.refresh_from_db()
+    return meal
+
+
 @pytest.fixture
 def cooked(site, lead, dinner, stocked, noon):
     """Dinner cooked at noon UTC with 8 servings kept."""
-    cook_meal(dinner, servings_made=40, servings_served=30, leftover_servings=8, by=lead)
-    dinner.refresh_from_db()
-    return dinner
+    return keep_leftovers(dinner, lead)
 
 
 def clock(site, moment) -> str:
@@ -237,14 +242,7 @@ def test_cooking_recorded_late_is_timed_from_when_the_food_came_off_the_heat(
     # on paper at 13:30.
     off_heat = timezone.now()
     noon.shift(timedelta(hours=3))
-    cook_meal(
-        dinner,
-        servings_made=40,
-        servings_served=30,
-        leftover_servings=8,
-        by=lead,
-        off_heat_at=off_heat,
-    )
+    keep_leftovers(dinner, lead, off_heat_at=off_heat)
     dinner.refresh_from_db()
     assert dinner.off_heat_at == off_heat and dinner.cooked_at == off_heat + timedelta(hours=3)
     page = meal_page(client_for(lead), dinner)
@@ -261,14 +259,7 @@ def test_cooking_recorded_late_is_timed_from_when_the_food_came_off_the_heat(
 def test_a_reading_before_the_food_came_off_the_heat_is_refused(site, lead, dinner, stocked, noon):
     off_heat = timezone.now()
     noon.shift(timedelta(hours=1))
-    cook_meal(
-        dinner,
-        servings_made=40,
-        servings_served=30,
-        leftover_servings=8,
-        by=lead,
-        off_heat_at=off_heat,
-    )
+    keep_leftovers(dinner, lead, off_heat_at=off_heat)
     with pytest.raises(DomainError, match="came off the heat at"):
         log_cooling_reading(
             dinner, value_c=Decimal(20), at=off_heat - timedelta(minutes=30), by=lead
