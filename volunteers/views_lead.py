@@ -392,6 +392,7 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
                 by=request.user,
                 attendance=form.cleaned_data["attendance"],
                 hours=form.cleaned_data["hours"],
+                token=form.cleaned_data["token"],
             )
         except DomainError as e:
             error = e.message
