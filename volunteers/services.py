@@ -36,7 +36,7 @@ from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
 from commonpot.words import counted
-from volunteers import fair_rules, notifications
+from volunteers import check_in_codes, fair_rules, notifications
 from volunteers.eligibility import all_problems, check_eligible
 from volunteers.models import (
     MAX_GUESTS,
@@ -615,6 +615,25 @@ def record_attendance(
         hours=hours,
         token_fields=tokened(token, content),
     )
+
+
+@transaction.atomic
+def check_in_by_code(*, volunteer: User, code: check_in_codes.Code) -> tuple[SignUp, bool]:
+    """A volunteer checks themselves in as attended by scanning a check-in code (the
+    lead's roster or the kiosk at the door), for the shift's length. Answers the
+    sign-up and whether it was already checked in as attended (then nothing changes:
+    scanning twice is harmless). The code was read and checked (`check_in_codes.read`).
+    """
+    found = check_in_codes.sign_up_for(volunteer, code)
+    shift, sign_up = lock_sign_up(found.pk)
+    if not sign_up.is_confirmed or sign_up.volunteer_id != volunteer.pk:
+        raise DomainError("Only people confirmed on the shift can be checked in.")
+    if shift.local_date > shift.site.today():
+        raise DomainError("Check-in opens on the day of the shift.")
+    check_paperwork_window(shift)
+    if sign_up.attendance == SignUp.Attendance.ATTENDED:
+        return sign_up, True
+    return set_attendance(sign_up, by=volunteer, attendance=SignUp.Attendance.ATTENDED), False
 
 
 def _stand_in_account(name: str) -> User:

@@ -140,6 +140,7 @@ def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
             "previous": (shown - timedelta(days=1)).isoformat(),
             "next": (shown + timedelta(days=1)).isoformat(),
             "short": sum(1 for s in table.data if s.is_under_minimum),
+            "today": site.today(),
         },
     )
 
@@ -250,6 +251,8 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         "walk_in_form": WalkInForm(),
         "check_in_open": shift.attendance_open_on(today),
         "check_in_not_yet": shift.local_date > today,
+        # A check-in code is taken on the shift's day only (volunteers.check_in_codes).
+        "check_in_by_code": shift.local_date == today,
         "attendance_last_day": shift.attendance_last_day,
         "attendance_closed": today > shift.attendance_last_day,
         "has_ended": has_ended,
