@@ -91,11 +91,11 @@
     const token = form.querySelector('input[name="token"]');
     if (token) token.setAttribute("value", (token.value = newToken()));
     if (form.dataset.offlineKeep === undefined && !form.classList.contains("check-in")) form.reset();
-    note(form, `Waiting to send · ${clock(queuedAt)}`);
+    note(form, `Waiting to send · ${clock(queuedAt)}`, data.get("token"));
     await show();
   }
 
-  function note(form, text) {
+  function note(form, text, token) {
     let p = form.nextElementSibling;
     if (!p || !p.classList.contains("offline-note")) {
       p = document.createElement("p");
@@ -104,6 +104,14 @@
       form.after(p);
     }
     p.textContent = text;
+    p.dataset.token = token || "";
+  }
+
+  function noteSent(entry, outcome) {
+    for (const p of document.querySelectorAll(".offline-note")) {
+      if (p.dataset.token !== entry.token) continue;
+      p.textContent = outcome.sent ? "Sent and recorded." : `Not recorded: ${outcome.refused}`;
+    }
   }
 
   document.addEventListener(
@@ -116,6 +124,8 @@
         return;
       }
       if (!form.matches("form[data-offline]") || navigator.onLine) return;
+      // A button that fetches part of the form ("Add a line") is htmx's, not a send.
+      if (event.submitter && event.submitter.hasAttribute("hx-get")) return;
       // Before htmx's own handler on the form: the form goes to the queue, not the network.
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -124,10 +134,14 @@
     true
   );
 
-  // Online by the phone's account, but the request never got there (a dropped signal).
+  // Online by the phone's account, but the form's own htmx post never got there (a
+  // dropped signal). Not a helper inside the form ("Add a line", an item search).
   document.addEventListener("htmx:sendError", (event) => {
-    const form = event.detail.elt.closest && event.detail.elt.closest("form[data-offline]");
-    if (form) queueForm(form);
+    const elt = event.detail.elt;
+    const verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "";
+    if (elt.matches && elt.matches("form[data-offline]") && verb.toLowerCase() === "post") {
+      queueForm(elt);
+    }
   });
 
   // --- Sending the queue -----------------------------------------------------------
@@ -211,6 +225,7 @@
       }
       if (outcome.sent) await dropEntry(entry.id);
       else await putEntry({ ...entry, state: "refused", reason: outcome.refused });
+      noteSent(entry, outcome);
       await show();
     }
     await show();
@@ -309,14 +324,26 @@
     if (!match) return;
     const entry = (await entries()).find((e) => e.id === Number(match[1]));
     if (!entry) return;
+    const bare = (address) => address.split("#")[0];
     const form = Array.from(document.querySelectorAll("form[data-offline]")).find(
-      (f) => f.action === entry.action
+      (f) => bare(f.action) === bare(entry.action)
     );
     if (!form) return;
+    const values = new Map();
     for (const [name, value] of entry.fields) {
       if (name === "csrfmiddlewaretoken" || name === "token") continue;
-      const field = form.elements.namedItem(name);
-      if (field && "value" in field) field.value = value;
+      values.set(name, [...(values.get(name) || []), value]);
+    }
+    for (const field of form.elements) {
+      const given = values.get(field.name);
+      if (!given || field.type === "submit" || field.type === "hidden") continue;
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = given.includes(field.value);
+      } else if (field.multiple) {
+        for (const option of field.options) option.selected = given.includes(option.value);
+      } else {
+        field.value = given[0];
+      }
     }
     await dropEntry(entry.id);
     note(form, `Filled in from what was not recorded: ${entry.reason} Change it and send again.`);
@@ -383,6 +410,8 @@
     navigator.serviceWorker.register(script.dataset.serviceWorker, { scope: "/" }).catch(() => {});
   }
   window.addEventListener("online", () => flush());
+  // "Fix" on the page the form is on only changes the address's #fragment.
+  window.addEventListener("hashchange", () => fillFromHash().then(() => show()));
   window.addEventListener("offline", () => show());
 
   (async () => {
