@@ -69,9 +69,13 @@
 
   // --- Queueing a form -------------------------------------------------------------
 
-  async function queueForm(form, submitter) {
+  /* Keep `form` in the queue. `mayHaveArrived`: the post went out and no answer came
+   * (the server may have recorded it), so its token is kept and a second send is
+   * answered as the same form. Otherwise it never left the phone and gets a new
+   * token: the page may be a kept copy whose token was already used online. */
+  async function queueForm(form, submitter, mayHaveArrived) {
     const data = submitter ? new FormData(form, submitter) : new FormData(form);
-    if (!data.get("token")) data.set("token", newToken());
+    if (!mayHaveArrived || !data.get("token")) data.set("token", newToken());
     const fields = [];
     for (const [name, value] of data.entries()) {
       if (typeof value === "string") fields.push([name, value]);
@@ -129,7 +133,7 @@
       // Before htmx's own handler on the form: the form goes to the queue, not the network.
       event.preventDefault();
       event.stopImmediatePropagation();
-      queueForm(form, event.submitter);
+      queueForm(form, event.submitter, false);
     },
     true
   );
@@ -140,7 +144,7 @@
     const elt = event.detail.elt;
     const verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "";
     if (elt.matches && elt.matches("form[data-offline]") && verb.toLowerCase() === "post") {
-      queueForm(elt);
+      queueForm(elt, null, true);
     }
   });
 

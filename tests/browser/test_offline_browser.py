@@ -221,3 +221,26 @@ def test_a_volunteer_checks_in_by_opening_the_code_on_the_leads_roster(
     expect(phone.locator("#check-in-error")).to_contain_text("was changed")
     other.close()
     assert AttendanceChange.objects.count() == 1
+
+
+def test_a_correction_made_offline_on_a_kept_page_is_recorded(handset, site, lead):
+    """The kept roster is from before an online check-in, so its form's token was used:
+    what is queued offline goes with a token of its own, not as "already sent"."""
+    shift = todays_shift(site, people=1)
+    roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, roster)
+    handset.locator("form.check-in").get_by_role("button").click()  # online, in place
+    expect(handset.locator("#roster-rows, tbody").first).to_contain_text("Attended, 2 h")
+    assert AttendanceChange.objects.count() == 1
+
+    handset.context.set_offline(True)
+    handset.reload()
+    handset.locator("form.check-in select").select_option("missed")
+    handset.locator("form.check-in").get_by_role("button").click()
+    expect(handset.locator(".offline-waiting")).to_have_text("1 waiting to send")
+    handset.context.set_offline(False)
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    expect(handset.locator(".offline-refused-item")).to_have_count(0)
+    assert SignUp.objects.get(shift=shift).attendance == "missed"
+    assert AttendanceChange.objects.count() == 2
