@@ -211,3 +211,44 @@ def test_a_check_in_for_a_shift_deleted_meanwhile_is_refused_and_writes_nothing(
     response = client.post(url, {**data, "token": str(uuid.uuid4())})
     assert response.status_code == 404
     assert not AttendanceChange.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_queued_discard_and_check_in_arriving_at_once_record_once(
+    site, lead, rice_lot, todays_sign_up
+):
+    """A phone sends its queue while the first send's answers are still on the way:
+    copies of one form race on two web nodes. The lot's and the sign-up's row locks
+    make the second look the token up after the first committed."""
+    from django.db import connection
+
+    from tests.pantry.test_concurrency import race
+    from volunteers import services as volunteer_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent sends need PostgreSQL (set DATABASE_URL).")
+    waste_token, check_in_token = uuid.uuid4(), uuid.uuid4()
+
+    def discard():
+        return pantry_services.discard(
+            rice_lot,
+            reason="spoiled",
+            destination="compost",
+            quantity=Decimal("1000"),
+            by=lead,
+            token=waste_token,
+        )
+
+    def check_in_():
+        return volunteer_services.record_attendance(
+            sign_up_id=todays_sign_up.pk, by=lead, attendance="attended", token=check_in_token
+        )
+
+    discards = race(4, discard)
+    check_ins = race(4, check_in_)
+    assert not [r for r in discards + check_ins if isinstance(r, Exception)], discards + check_ins
+    assert len({move.pk for move in discards}) == 1
+    assert StockMove.objects.filter(kind=StockMove.Kind.WASTED).count() == 1
+    assert Lot.objects.get(pk=rice_lot.pk).on_hand == Decimal("4000")
+    assert AttendanceChange.objects.count() == 1

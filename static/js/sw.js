@@ -73,11 +73,24 @@ async function page(request) {
   return response;
 }
 
+// Logging out empties the caches, the offline page with them: it comes back with
+// the next page opened online.
+async function keepOfflinePage(cache) {
+  if (!(await cache.match(OFFLINE_URL))) await cache.add(OFFLINE_URL).catch(() => {});
+}
+
+const BARE_OFFLINE_PAGE =
+  '<!doctype html><html lang="en"><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+  "<title>Offline · Commonpot</title><main><h1>No connection</h1>" +
+  "<p>This page was not kept on this phone. Try again when the connection is back.</p></main>";
+
 async function keep(request, response) {
   const headers = new Headers(response.headers);
   headers.set(KEPT_AT, new Date().toISOString());
   const body = await response.blob();
   const cache = await caches.open(PAGES);
+  await keepOfflinePage(cache);
   // Deleted first so that the page goes to the end: the oldest are forgotten first.
   await cache.delete(request);
   await cache.put(request, new Response(body, { status: 200, headers }));
@@ -91,7 +104,14 @@ async function keep(request, response) {
 async function keptPage(request) {
   const cache = await caches.open(PAGES);
   const kept = await cache.match(request);
-  if (!kept) return (await cache.match(OFFLINE_URL)) || Response.error();
+  if (!kept) {
+    const offline = await cache.match(OFFLINE_URL);
+    if (offline) return offline;
+    return new Response(BARE_OFFLINE_PAGE, {
+      status: 503,
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    });
+  }
   const type = kept.headers.get("Content-Type") || "";
   if (!type.startsWith("text/html")) return kept;
   const when = kept.headers.get(KEPT_AT) || "";

@@ -244,3 +244,20 @@ def test_a_correction_made_offline_on_a_kept_page_is_recorded(handset, site, lea
     expect(handset.locator(".offline-refused-item")).to_have_count(0)
     assert SignUp.objects.get(shift=shift).attendance == "missed"
     assert AttendanceChange.objects.count() == 2
+
+
+def test_logging_out_empties_what_the_phone_kept(handset, site, lead):
+    shift = todays_shift(site, people=1)
+    roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, roster)
+    kept = f"caches.match('{roster}').then((r) => !!r)"
+    assert handset.evaluate(kept)
+    with handset.expect_navigation():
+        handset.get_by_role("button", name="Log out").click()
+    expect(handset.get_by_role("link", name="Log in")).to_be_visible()
+    assert not handset.evaluate(kept)
+    handset.context.set_offline(True)
+    handset.goto(roster)
+    expect(handset.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(handset.locator("main")).not_to_contain_text("Cook helper 1")
