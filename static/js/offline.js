@@ -94,7 +94,8 @@
     // The queued token is spent: whatever is filled in next on this form is a new entry.
     const token = form.querySelector('input[name="token"]');
     if (token) token.setAttribute("value", (token.value = newToken()));
-    if (form.dataset.offlineKeep === undefined && !form.classList.contains("check-in")) form.reset();
+    // A roster row keeps what the lead chose in view; other forms empty for the next entry.
+    if (!form.classList.contains("check-in")) form.reset();
     note(form, `Waiting to send · ${clock(queuedAt)}`, data.get("token"));
     await show();
   }
