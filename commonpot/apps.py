@@ -25,10 +25,10 @@ class CommonpotConfig(AppConfig):
         registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
         registry.add_nav(NavLink("Reports", "network_report", is_coordinator, order=80))
         registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
-        registry.add_site_tab(SiteTab("People", "site_people", order=90))
-        registry.add_site_tab(SiteTab("Reports", "site_report", order=80))
-        registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95))
-        registry.add_site_tab(SiteTab("Settings", "site_edit", order=99))
+        registry.add_site_tab(SiteTab("People", "site_people", order=90, group="People"))
+        registry.add_site_tab(SiteTab("Reports", "site_report", order=80, group="Settings"))
+        registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95, group="Settings"))
+        registry.add_site_tab(SiteTab("Settings", "site_edit", order=79, group="Settings"))
 
         from commonpot import benchmark_pages, demo
 

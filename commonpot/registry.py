@@ -34,11 +34,20 @@ class NavLink:
 
 @dataclass(frozen=True)
 class SiteTab:
-    """A link on a site's management pages; the URL takes the site's slug."""
+    """A link on a site's management pages; the URL takes the site's slug.
+
+    `group` is the heading it sits under (one of SITE_TAB_GROUPS): the bar shows the
+    groups, and the tabs of the group of the page being shown, so none scrolls out
+    of view however many apps add tabs. A tab with no group stands on its own."""
 
     label: str
     url_name: str
     order: int = 50
+    group: str = ""
+
+
+# The headings of a site's tab bar, in order.
+SITE_TAB_GROUPS = ("Food", "Meals", "People", "Network", "Settings")
 
 
 @dataclass(frozen=True)

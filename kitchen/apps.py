@@ -13,8 +13,8 @@ class KitchenConfig(AppConfig):
         from kitchen.trace import MealLinker
         from pantry.models import LotHold
 
-        registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20))
-        registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21))
+        registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20, group="Meals"))
+        registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21, group="Meals"))
         registry.add_panel("lead", panels.lead_panel, order=20)
         registry.add_demo_seeder(demo.seed_kitchen, order=30)
         registry.add_benchmark("kitchen", benchmark.run)

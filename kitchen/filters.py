@@ -24,7 +24,8 @@ class RecipeFilter(django_filters.FilterSet):
         label="Free from",
         choices=Allergen.choices,
         method="filter_free_from",
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        # Boxes to tick, not a list that needs Ctrl-click to choose two.
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:

@@ -216,17 +216,46 @@ class CookForm(forms.Form):
         help_text="They become a lot of prepared meals in the pantry, to give out or offer.",
     )
     use_by = date_field("Leftovers use by", required=False)
+    off_heat_at = LocalDayTimeField(
+        label="Leftovers off the heat at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now. Their cooling record is timed from here.",
+    )
     before_its_day = forms.BooleanField(
         label="Cook it now, before its day",
         required=False,
         help_text="This meal is planned for a later day: tick to record it as cooked today.",
     )
 
-    def __init__(self, *args, early: bool = False, **kwargs):
-        """`early`: the meal's day is after today, so the lead must confirm."""
+    def __init__(self, *args, site: Site, early: bool = False, keeps: bool = True, **kwargs):
+        """`early`: the meal's day is after today, so the lead must confirm.
+        `keeps`: the site can keep leftovers (else no use-by or cooling to ask)."""
         super().__init__(*args, **kwargs)
+        self.site = site
         if not early:
             del self.fields["before_its_day"]
+        if not keeps:
+            del self.fields["off_heat_at"]
+
+    def full_clean(self) -> None:
+        # Times are typed on the site's clock, wherever the server is.
+        with timezone.override(self.site.tz):
+            super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        typed = data.get("off_heat_at")
+        if isinstance(typed, datetime) and typed.tzinfo is None:
+            data["off_heat_at"] = resolve_local_time(
+                self,
+                typed.date(),
+                typed.time(),
+                self.site.tz,
+                field="off_heat_at",
+                which="off_heat_which",
+            )
+        return data
 
 
 class CookLineForm(forms.Form):

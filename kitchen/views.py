@@ -27,6 +27,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.pdf import serve_pdf
 from commonpot.permissions import lead_required
+from commonpot.tables import cards_on_phones
 from kitchen import cooking, services
 from kitchen.availability import meal_needs, meal_stock, used_for
 from kitchen.cooling import Cooling, log_cooling_reading
@@ -87,7 +88,7 @@ def week(request: HttpRequest, site: Site) -> HttpResponse:
     for meal in meals:
         meal.stock = stock[meal.pk]
     cells = week_cells(request, MealWeek(site, monday, meals)) if has_week_panels() else None
-    table = WeekTable(meals, site=site, cells=cells)
+    table = cards_on_phones(WeekTable(meals, site=site, cells=cells))
     RequestConfig(request, paginate=False).configure(table)
     context = {
         "site": site,
@@ -336,9 +337,12 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     if (asked := int_param(request.GET, "servings", maximum=100_000)) is not None:
         servings = asked
     data = request.POST if request.method == "POST" else None
+    can_keep = cooking.leftover_storage(site) is not None
     form = CookForm(
         data,
+        site=site,
         early=meal.date > site.today(),
+        keeps=can_keep,
         initial={
             "servings_made": servings,
             "servings_served": servings,
@@ -353,7 +357,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 meal,
                 by=request.user,
                 lines=[line.cook_line() for line in lines],
-                **form.cleaned_data,
+                **{k: v for k, v in form.cleaned_data.items() if k != "off_heat_which"},
             )
         except LineErrors as e:
             show_line_errors(lines, e.errors)
@@ -375,7 +379,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         "lines": lines,
         "servings": servings,
         "stock": meal_stock([meal])[meal.pk],
-        "can_keep": cooking.leftover_storage(site) is not None,
+        "can_keep": can_keep,
     }
     return render_page(
         request, "kitchen/cook.html", context, partial="cook-form", status=form_status(form, *lines)

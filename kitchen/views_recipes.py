@@ -20,7 +20,7 @@ from commonpot.htmx import render_page
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import lead_required
-from commonpot.tables import paginate
+from commonpot.tables import cards_on_phones, paginate
 from kitchen import services
 from kitchen.availability import recipe_stock, what_can_we_cook
 from kitchen.filters import RecipeFilter
@@ -57,7 +57,7 @@ def recipes(request: HttpRequest, site: Site) -> HttpResponse:
     """Every active recipe of the network (this site's first), filtered."""
     queryset = Recipe.objects.active().for_site_first(site).with_ingredients()
     filters = RecipeFilter(request.GET or None, queryset=queryset, site=site)
-    table = RecipeTable(filters.qs, site=site)
+    table = cards_on_phones(RecipeTable(filters.qs, site=site))
     paginate(request, table, PER_PAGE)
     return render_page(
         request,

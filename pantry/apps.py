@@ -36,12 +36,14 @@ class PantryConfig(AppConfig):
                 order=45,
             )
         )
-        registry.add_site_tab(SiteTab("Stock", "pantry:stock", order=10))
-        registry.add_site_tab(SiteTab("Donations", "pantry:donations", order=11))
-        registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12))
-        registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13))
-        registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14))
-        registry.add_site_tab(SiteTab("Temperatures", "pantry:temperatures", order=15))
+        registry.add_site_tab(SiteTab("Stock", "pantry:stock", order=10, group="Food"))
+        registry.add_site_tab(SiteTab("Donations", "pantry:donations", order=11, group="Food"))
+        registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12, group="Food"))
+        registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13, group="Food"))
+        registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14, group="Food"))
+        registry.add_site_tab(
+            SiteTab("Temperatures", "pantry:temperatures", order=15, group="Food")
+        )
         for kind, label in {**MESSAGE_KINDS, **RECALL_KINDS}.items():
             registry.add_message_kind(kind, label)
         registry.add_panel("lead", panels.lead_panel, order=10)

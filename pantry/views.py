@@ -22,7 +22,7 @@ from commonpot.pagecache import cached_page
 from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
 from commonpot.registry import registry
-from commonpot.tables import paginate
+from commonpot.tables import cards_on_phones, paginate
 from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
@@ -71,7 +71,7 @@ def _storage(site: Site, storage: str) -> str:
 def stock(request: HttpRequest, site: Site) -> HttpResponse:
     today = site.today()
     filters = StockFilter(request.GET or None, site=site, today=today)
-    table = StockTable(filters.qs, site=site, today=today)
+    table = cards_on_phones(StockTable(filters.qs, site=site, today=today))
     paginate(request, table, STOCK_PAGE_SIZE)
     context = {"site": site, "filters": filters, "table": table, "today": today}
     return render_page(

@@ -41,9 +41,9 @@ class VolunteersConfig(AppConfig):
         registry.add_nav(
             NavLink("My shifts", "volunteers:my_shifts", lambda u: u.is_authenticated, order=21)
         )
-        registry.add_site_tab(SiteTab("Shifts", "volunteers:site_shifts", order=40))
-        registry.add_site_tab(SiteTab("Rotas", "volunteers:rotas", order=41))
-        registry.add_site_tab(SiteTab("Volunteers", "volunteers:people", order=42))
+        registry.add_site_tab(SiteTab("Shifts", "volunteers:site_shifts", order=40, group="People"))
+        registry.add_site_tab(SiteTab("Rotas", "volunteers:rotas", order=41, group="People"))
+        registry.add_site_tab(SiteTab("Volunteers", "volunteers:people", order=42, group="People"))
         registry.add_panel("volunteer", panels.volunteer_panel, order=10)
         registry.add_panel("lead", panels.lead_panel, order=30)
         registry.add_panel("coordinator", panels.coordinator_panel, order=30)
@@ -75,7 +75,9 @@ class VolunteersConfig(AppConfig):
         registry.add_demo_seeder(demo.seed_people_features, order=80)
         registry.add_benchmark("shifts", benchmark.run)
         registry.add_report_section(reports.volunteers_section, order=50)
-        registry.add_site_tab(SiteTab("Shift sheets", "volunteers:sheets", order=43))
+        registry.add_site_tab(
+            SiteTab("Shift sheets", "volunteers:sheets", order=43, group="People")
+        )
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)
         registry.add_page_benchmark(benchmark_pages.seed)

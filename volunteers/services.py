@@ -636,6 +636,26 @@ def check_in_by_code(*, volunteer: User, code: check_in_codes.Code) -> tuple[Sig
     return set_attendance(sign_up, by=volunteer, attendance=SignUp.Attendance.ATTENDED), False
 
 
+@transaction.atomic
+def record_everyone_attended(*, shift_id: int, by: User) -> list[SignUp]:
+    """ "Everyone attended": each confirmed person not yet checked in is checked in as
+    attended for the shift's length, through `record_attendance` one by one (its rules
+    and history), all or none. Those already marked keep what the lead recorded."""
+    shift = lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    waiting = list(
+        shift.sign_ups.filter(status=SignUp.Status.CONFIRMED, attendance="")
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+    )
+    if not waiting:
+        raise DomainError("Everyone on the roster is already checked in.")
+    return [
+        record_attendance(sign_up_id=pk, by=by, attendance=SignUp.Attendance.ATTENDED)
+        for pk in waiting
+    ]
+
+
 def _stand_in_account(name: str) -> User:
     """An account that holds a walk-in's sign-ups: no password, email or reminders."""
     person = User(

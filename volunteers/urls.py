@@ -94,6 +94,11 @@ urlpatterns = [
         name="check_in",
     ),
     path(
+        lead + "shifts/<int:pk>/everyone-attended/",
+        views_lead.everyone_attended,
+        name="everyone_attended",
+    ),
+    path(
         lead + "shifts/<int:pk>/message/",
         views_lead.message_shift,
         name="message_shift",

@@ -28,6 +28,8 @@ from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.redirects import redirect_next
+from commonpot.tables import cards_on_phones
+from commonpot.words import counted
 from volunteers import planning, services
 from volunteers.fill import who_could_fill
 from volunteers.forms import (
@@ -68,7 +70,7 @@ def _shift(site: Site, pk: int) -> Shift:
 def week(request: HttpRequest, site: Site) -> HttpResponse:
     """The week's staffing: every shift, how many are coming, who is short."""
     monday = week_start(_day(request.GET["week"]) if request.GET.get("week") else site.today())
-    table = WeekTable(_staffing(site, monday, 7))
+    table = cards_on_phones(WeekTable(_staffing(site, monday, 7)))
     RequestConfig(request, paginate=False).configure(table)
     days = [monday + timedelta(days=n) for n in range(7)]
     return TemplateResponse(
@@ -127,7 +129,7 @@ def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     """Every shift of one day on one page, each with who is coming folded under it:
     a camp's or an event's day of hundreds of shifts, without paging."""
     shown = _day(day)
-    table = DayTable(_staffing(site, shown, 1, with_people=True))
+    table = cards_on_phones(DayTable(_staffing(site, shown, 1, with_people=True)))
     RequestConfig(request, paginate=False).configure(table)
     return TemplateResponse(
         request,
@@ -249,6 +251,7 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         if not has_ended and shift.places_taken < shift.max_people
         else [],
         "walk_in_form": WalkInForm(),
+        "waiting_check_in": sum(1 for s in sign_ups if s.is_confirmed and not s.attendance),
         "check_in_open": shift.attendance_open_on(today),
         "check_in_not_yet": shift.local_date > today,
         # A check-in code is taken on the shift's day only (volunteers.check_in_codes).
@@ -376,6 +379,21 @@ def roster_remove(request: HttpRequest, site: Site, pk: int, sign_up_id: int) ->
         messages.error(request, f"{sign_up.volunteer.name} was not removed: {e.message}")
     else:
         messages.success(request, f"{sign_up.volunteer.name} is off the shift.")
+    return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
+
+
+@lead_required
+@require_POST
+def everyone_attended(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    shift = _shift(site, pk)
+    try:
+        marked = services.record_everyone_attended(shift_id=shift.pk, by=request.user)
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(
+            request, f"{counted(len(marked), 'person', 'people')} checked in as attended."
+        )
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 

@@ -25,7 +25,7 @@ class NetworkConfig(AppConfig):
         from pantry.network.trace import TransferLinker
 
         registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
-        registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30))
+        registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30, group="Network"))
         registry.add_panel("public", panels.public_needs, order=20)
         registry.add_panel("lead", panels.lead_panel, order=25)
         registry.add_panel("coordinator", panels.coordinator_panel, order=20)

@@ -47,3 +47,42 @@ def test_a_page_with_a_refused_form_answers_400_and_an_unsent_one_200():
         {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0", "form-0-quantity": "1"}
     )
     assert form_status(Line(), bad) == 400
+
+
+def test_a_refused_form_lists_its_problems_first_linking_to_each_field():
+    from django.template.loader import render_to_string
+
+    form = Line({"quantity": "", "unit": "kg"})
+    form.is_valid()
+    show_error(form, DomainError("Reload the page."))
+    html = render_to_string("commonpot/_form.html", {"form": form})
+    summary = html.split('class="form-errors error-summary"')[1].split("</div>")[0]
+    assert 'tabindex="-1" autofocus' in summary
+    assert "There are problems" in summary
+    assert "<li>Reload the page.</li>" in summary
+    assert '<a href="#id_quantity">Quantity: This field is required.</a>' in summary
+    assert html.index("error-summary") < html.index('id="id_quantity"')
+
+
+def test_the_summary_lists_the_problems_of_each_line_by_number():
+    from django.template.loader import render_to_string
+
+    lines = forms.formset_factory(Line)(
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "0",
+            "form-0-quantity": "1",
+            "form-0-unit": "kg",
+            "form-1-quantity": "2",
+        }
+    )
+    lines.is_valid()
+    html = render_to_string("commonpot/_form.html", {"form": Line(), "formset": lines})
+    assert "There is a problem" in html
+    assert '<a href="#id_form-1-unit">Line 2, unit: This field is required.</a>' in html
+
+
+def test_a_form_without_problems_has_no_summary():
+    from django.template.loader import render_to_string
+
+    assert "error-summary" not in render_to_string("commonpot/_form.html", {"form": Line()})

@@ -86,7 +86,8 @@ def test_each_row_shows_the_day_the_meal_its_dishes_servings_and_staffing(
     assert cells[1] == f'<a href="/sites/{site.slug}/meals/{meal.pk}/">Dinner: Harvest</a>'
     # Names are escaped, not markup.
     assert cells[2] == "&lt;b&gt;Bread&lt;/b&gt; &amp; butter, Chilli and rice"
-    assert '<td class="num">1200</td>' in row
+    # Each cell names its column, for the card it becomes on a phone.
+    assert '<td class="num" data-label="Servings">1200</td>' in row
     assert "short" in cells[4]
     # The volunteers' staffing cell, rendered for this meal.
     assert "No shifts" in cells[5] and f"meal={meal.pk}" in cells[5]

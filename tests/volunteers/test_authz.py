@@ -151,6 +151,8 @@ ROWS = [
         expect=LEAD_POST,
         data={"attendance": "attended"},
     ),
+    # The demo shift is not today: refused with a message and sent back to the roster.
+    Row("POST", "volunteers:everyone_attended", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
     Row("GET", "volunteers:message_shift", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     Row("GET", "volunteers:day", {"slug": "site", "day": "day"}, expect=lead_only()),
     Row(

@@ -437,3 +437,45 @@ def test_a_volunteer_says_when_they_can_help_and_only_roles_of_their_sites(
     assert ok.status_code == 302
     profile = VolunteerProfile.objects.get(user=volunteer)
     assert profile.weekdays == [0, 5] and list(profile.preferred_roles.all()) == [shift.role]
+
+
+def test_everyone_attended_checks_in_those_not_yet_marked_and_keeps_the_rest(
+    lead, site, cook, volunteer, make_volunteer
+):
+    day = site.today()
+    shift = ShiftFactory(
+        site=site,
+        role=cook,
+        starts_at=datetime.combine(day, time(9), tzinfo=site.tz),
+        ends_at=datetime.combine(day, time(12), tzinfo=site.tz),
+        places_taken=3,
+    )
+    came = SignUpFactory(shift=shift, volunteer=volunteer)
+    also_came = SignUpFactory(shift=shift, volunteer=make_volunteer())
+    missed = SignUpFactory(shift=shift, volunteer=make_volunteer())
+    services.record_attendance(sign_up_id=missed.pk, by=lead, attendance="missed")
+    roster = reverse("volunteers:roster", args=[site.slug, shift.pk])
+    assert "Everyone attended" in client_for(lead).get(roster).content.decode()
+
+    url = reverse("volunteers:everyone_attended", args=[site.slug, shift.pk])
+    page = client_for(lead).post(url, follow=True).content.decode()
+    assert "2 people checked in as attended." in page
+    for s in (came, also_came):
+        s.refresh_from_db()
+        assert (s.attendance, str(s.hours_credited), s.checked_in_by) == ("attended", "3.00", lead)
+        assert s.attendance_changes.count() == 1
+    missed.refresh_from_db()
+    assert missed.attendance == "missed"
+    # Nobody is left to mark: the button goes, and a second post says so and writes nothing.
+    assert "Everyone attended" not in client_for(lead).get(roster).content.decode()
+    again = client_for(lead).post(url, follow=True).content.decode()
+    assert "already checked in" in again
+    assert came.attendance_changes.count() == 1
+
+
+def test_everyone_attended_waits_for_the_day_of_the_shift(lead, site, shift, volunteer):
+    mine = SignUpFactory(shift=shift, volunteer=volunteer)
+    url = reverse("volunteers:everyone_attended", args=[site.slug, shift.pk])
+    page = client_for(lead).post(url, follow=True).content.decode()
+    assert "opens on the day of the shift" in page
+    assert SignUp.objects.get(pk=mine.pk).attendance == ""
