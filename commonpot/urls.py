@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views, views_public, views_reports
+from commonpot import views, views_offline, views_public, views_reports
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -46,6 +46,9 @@ accounts = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views_offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views_offline.manifest, name="manifest"),
+    path("offline/", views_offline.offline, name="offline"),
     path("accounts/", include(accounts)),
     path("sites/", views.site_directory, name="site_directory"),
     path("map/", views_public.site_map, name="site_map"),

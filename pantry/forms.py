@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -358,6 +359,8 @@ class DistributionForm(TokenForm):
 
 
 class DiscardForm(forms.Form):
+    # Not required: a discard posted without one (an older page) records as before.
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     reason = forms.ChoiceField(
         choices=StockMove.WasteReason.choices, initial=StockMove.WasteReason.EXPIRED
     )

@@ -607,6 +607,11 @@ class StockMove(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    # The waste form's one-time token (`commonpot.idempotency`): a discard sent
+    # twice (a double tap, a phone replaying its offline queue) records once.
+    # Empty for every other move.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = StockMoveQuerySet.as_manager()
 

@@ -222,6 +222,7 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
                 note=data["note"],
                 on=data.get("happened_on"),
                 by=request.user,
+                token=data.get("token"),
             )
         except DomainError as e:
             field = e.field if e.field in ("quantity", "happened_on") else None

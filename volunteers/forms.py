@@ -3,6 +3,7 @@ datetimes in the site's zone here; the services check the rules."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from django import forms
@@ -264,6 +265,8 @@ class InviteWalkInForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
+    # Not required: a check-in posted without one (an older page) records as before.
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     attendance = forms.ChoiceField(
         choices=[("attended", "Attended"), ("missed", "Missed"), ("excused", "Excused")]
     )

@@ -1039,6 +1039,11 @@ class AttendanceChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+    # The check-in form's one-time token (`commonpot.idempotency`): a phone that
+    # queued the form offline may send it twice; the second finds this row. Empty
+    # for check-ins sent without one (older pages, the QR check-in).
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["changed_at", "id"]

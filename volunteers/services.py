@@ -15,8 +15,10 @@ profiles and calendar links in `volunteers.people`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from uuid import UUID
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -28,12 +30,13 @@ from django.utils import timezone
 from commonpot.dates import clock_span, day, long_day
 from commonpot.errors import DomainError
 from commonpot.forms import normalise_phone
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.invitations import EMAIL_EXAMPLE
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
 from commonpot.words import counted
-from volunteers import fair_rules, notifications
+from volunteers import check_in_codes, fair_rules, notifications
 from volunteers.eligibility import all_problems, check_eligible
 from volunteers.models import (
     MAX_GUESTS,
@@ -544,7 +547,12 @@ def _parse_hours(hours: Decimal | str | None, shift: Shift) -> Decimal:
 
 
 def set_attendance(
-    sign_up: SignUp, *, by: User, attendance: str, hours: Decimal | str | None = None
+    sign_up: SignUp,
+    *,
+    by: User,
+    attendance: str,
+    hours: Decimal | str | None = None,
+    token_fields: Mapping[str, object] | None = None,
 ) -> SignUp:
     """Write attendance on a sign-up the caller has locked, and keep the change."""
     if attendance not in SignUp.Attendance.values:
@@ -566,21 +574,33 @@ def set_attendance(
         hours_credited=credited,
         changed_by=by,
         changed_at=now,
+        **(token_fields or {}),
     )
     return sign_up
 
 
 @transaction.atomic
 def record_attendance(
-    *, sign_up_id: int, by: User, attendance: str, hours: Decimal | str | None = None
+    *,
+    sign_up_id: int,
+    by: User,
+    attendance: str,
+    hours: Decimal | str | None = None,
+    token: UUID | None = None,
 ) -> SignUp:
     """Check-in: attended (hours credited, the shift's length unless given), missed or excused.
 
     From the day of the shift until the site's attendance window closes, so late
     paperwork and corrections still count; each change keeps who made it and when.
+    `token` is the form's one-time token: the same check-in sent again (a phone
+    replaying its offline queue) is answered without a second change. Looked up
+    under the sign-up's lock, so two copies at once are taken one after the other.
     """
     shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
+    content = {"attendance": attendance, "hours": hours}
+    if already_recorded(AttendanceChange, token, content=content, sign_up_id=sign_up.pk):
+        return sign_up
     if attendance not in SignUp.Attendance.values:
         raise DomainError("Choose attended, missed or excused.", field="attendance")
     if not sign_up.is_confirmed:
@@ -588,7 +608,32 @@ def record_attendance(
     if shift.local_date > shift.site.today():
         raise DomainError("Check-in opens on the day of the shift.")
     check_paperwork_window(shift)
-    return set_attendance(sign_up, by=by, attendance=attendance, hours=hours)
+    return set_attendance(
+        sign_up,
+        by=by,
+        attendance=attendance,
+        hours=hours,
+        token_fields=tokened(token, content),
+    )
+
+
+@transaction.atomic
+def check_in_by_code(*, volunteer: User, code: check_in_codes.Code) -> tuple[SignUp, bool]:
+    """A volunteer checks themselves in as attended by scanning a check-in code (the
+    lead's roster or the kiosk at the door), for the shift's length. Answers the
+    sign-up and whether it was already checked in as attended (then nothing changes:
+    scanning twice is harmless). The code was read and checked (`check_in_codes.read`).
+    """
+    found = check_in_codes.sign_up_for(volunteer, code)
+    shift, sign_up = lock_sign_up(found.pk)
+    if not sign_up.is_confirmed or sign_up.volunteer_id != volunteer.pk:
+        raise DomainError("Only people confirmed on the shift can be checked in.")
+    if shift.local_date > shift.site.today():
+        raise DomainError("Check-in opens on the day of the shift.")
+    check_paperwork_window(shift)
+    if sign_up.attendance == SignUp.Attendance.ATTENDED:
+        return sign_up, True
+    return set_attendance(sign_up, by=volunteer, attendance=SignUp.Attendance.ATTENDED), False
 
 
 @transaction.atomic

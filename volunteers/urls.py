@@ -3,6 +3,7 @@ from django.urls import include, path
 from volunteers import (
     views_board,
     views_certificates,
+    views_check_in,
     views_lead,
     views_people,
     views_plan,
@@ -26,6 +27,7 @@ urlpatterns = [
         name="take_over",
     ),
     path("me/shifts/", views_volunteer.my_shifts, name="my_shifts"),
+    path("check-in/", views_check_in.self_check_in, name="self_check_in"),
     path("me/shifts/<int:sign_up_id>/cancel/", views_volunteer.cancel, name="cancel"),
     path(
         "me/shifts/<int:sign_up_id>/stand-in/",
@@ -64,7 +66,9 @@ urlpatterns = [
     path(lead + "shifts/", views_lead.week, name="site_shifts"),
     path(lead + "shifts/new/", views_lead.shift_create, name="shift_create"),
     path(lead + "shifts/rules/", views_lead.policy, name="policy"),
+    path(lead + "shifts/kiosk/", views_check_in.kiosk, name="kiosk"),
     path(lead + "shifts/<int:pk>/", views_lead.roster, name="roster"),
+    path(lead + "shifts/<int:pk>/code/", views_check_in.roster_code, name="roster_code"),
     path(lead + "shifts/<int:pk>/edit/", views_lead.shift_edit, name="shift_edit"),
     path(lead + "shifts/<int:pk>/delete/", views_lead.shift_delete, name="shift_delete"),
     path(lead + "shifts/<int:pk>/add/", views_lead.roster_add, name="roster_add"),

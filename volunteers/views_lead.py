@@ -142,6 +142,7 @@ def day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
             "previous": (shown - timedelta(days=1)).isoformat(),
             "next": (shown + timedelta(days=1)).isoformat(),
             "short": sum(1 for s in table.data if s.is_under_minimum),
+            "today": site.today(),
         },
     )
 
@@ -253,6 +254,8 @@ def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
         "waiting_check_in": sum(1 for s in sign_ups if s.is_confirmed and not s.attendance),
         "check_in_open": shift.attendance_open_on(today),
         "check_in_not_yet": shift.local_date > today,
+        # A check-in code is taken on the shift's day only (volunteers.check_in_codes).
+        "check_in_by_code": shift.local_date == today,
         "attendance_last_day": shift.attendance_last_day,
         "attendance_closed": today > shift.attendance_last_day,
         "has_ended": has_ended,
@@ -410,6 +413,7 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
                 by=request.user,
                 attendance=form.cleaned_data["attendance"],
                 hours=form.cleaned_data["hours"],
+                token=form.cleaned_data["token"],
             )
         except DomainError as e:
             error = e.message

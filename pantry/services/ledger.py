@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Sum
@@ -310,6 +311,7 @@ def take_stock(
     distribution=None,
     today: date | None = None,
     on: date | None = None,
+    token_fields: Mapping[str, object] | None = None,
 ) -> list[Taken]:
     """Take `quantity` (base unit) of `item` out of `site`'s stock.
 
@@ -321,6 +323,8 @@ def take_stock(
     kind: DISTRIBUTED, COOKED, TRANSFER_OUT or WASTED (which needs `reason` and
     `destination`, and may take from a lot whose date has passed). `on` is the
     site's day it went out (default today): a distribution's day given.
+    `token_fields` (`commonpot.idempotency.tokened`) go on the move; with `lot` only,
+    as a token names one move.
     """
     if kind not in OUT_KINDS:
         raise DomainError(f"A {kind} move does not take stock out.")
@@ -349,7 +353,7 @@ def take_stock(
                 f"lot; you asked for {display(quantity, item)}.",
                 available=free,
             )
-        move = _record(locked, kind, -quantity, by=by, **links)
+        move = _record(locked, kind, -quantity, by=by, **links, **(token_fields or {}))
         return [Taken(locked, quantity, move)]
 
     lots = _free_lots(site, item, rules, enough=quantity)
@@ -451,10 +455,27 @@ def discard(
     quantity: Decimal | None = None,
     note: str = "",
     on: date | None = None,
+    token: UUID | None = None,
 ) -> StockMove:
     """Waste some of a lot (all that is free on it when `quantity` is None), on the
-    site's day `on` (default today)."""
+    site's day `on` (default today).
+
+    `token` is the form's one-time token: sent again (a double tap, a phone
+    replaying its offline queue), the first discard is answered and nothing more
+    is wasted. It is looked up under the lot's lock, so two copies arriving at
+    once are taken one after the other and the second finds the first.
+    """
     locked = _lock_one(lot)
+    content = {
+        "reason": reason,
+        "destination": destination,
+        "quantity": quantity,
+        "note": note,
+        "on": on,
+    }
+    existing = already_recorded(StockMove, token, content=content, lot_id=locked.pk)
+    if existing is not None:
+        return existing
     if quantity is None:
         quantity = locked.available
         if quantity <= 0:
@@ -475,6 +496,7 @@ def discard(
         destination=destination,
         note=note,
         on=on,
+        token_fields=tokened(token, content),
     )
     return taken.move
 

@@ -43,6 +43,8 @@ PEOPLE = {"anonymous": None, "volunteer": "volunteer", "lead": "lead", "coordina
 NOT_PAGES = {
     "admin:index",
     "healthz",
+    "manifest",
+    "service_worker",
     "hsds_root",
     "hsds_service",
     "hsds_services",

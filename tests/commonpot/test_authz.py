@@ -5,6 +5,10 @@ from tests.authz import Row, check_matrix, everyone, lead_only, logged_in, publi
 ROWS = [
     Row("GET", "home", expect=public()),
     Row("GET", "healthz", expect=public()),
+    # The app's manifest, service worker and the page shown offline: public, no data.
+    Row("GET", "manifest", expect=public()),
+    Row("GET", "service_worker", expect=public()),
+    Row("GET", "offline", expect=public()),
     Row("GET", "site_directory", expect=public()),
     Row("GET", "site_map", expect=public()),
     Row("GET", "sites_geojson", expect=public()),

@@ -48,6 +48,9 @@ ROWS = [
         expect=logged_in(400, coordinator=302),
     ),
     Row("GET", "volunteers:my_shifts", expect=logged_in()),
+    # Check-in by code: the page to scan or type it (a bad code is a 400 with the reason).
+    Row("GET", "volunteers:self_check_in", expect=logged_in()),
+    Row("POST", "volunteers:self_check_in", data={"code": "s1.2.3"}, expect=logged_in(400)),
     Row("POST", "volunteers:stand_in", {"sign_up_id": "mine"}, expect=OWN),
     Row("POST", "volunteers:stand_in_withdraw", {"sign_up_id": "mine"}, expect=OWN),
     Row("POST", "volunteers:cancel", {"sign_up_id": "mine"}, expect=OWN),
@@ -77,6 +80,8 @@ ROWS = [
     Row("GET", "volunteers:shift_create", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:policy", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:roster", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers:roster_code", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers:kiosk", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:shift_edit", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     # Has people on it, so it is refused and the lead is sent back to the roster.
     Row("POST", "volunteers:shift_delete", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),

@@ -1,0 +1,263 @@
+"""A lead's phone loses its connection in the store room: the roster and the waste
+page stay readable, three check-ins and a discard wait on the phone, and once
+back online each is recorded once, however often the phone sends its queue.
+Also: what the server refuses when the queue gets there, and check-in by QR code.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from pantry import services as pantry_services
+from pantry.models import StockMove
+from tests.browser.conftest import _refused_by_policy, log_in
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.pantry.factories import rice
+from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory, SignUpFactory
+from volunteers.models import AttendanceChange, SignUp
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Put back what the phone sent, as if its answers were lost: the queue goes out again.
+PUT_BACK = """async (entries) => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open("commonpot-offline", 1);
+    r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error);
+  });
+  await new Promise((resolve, reject) => {
+    const t = db.transaction("queue", "readwrite");
+    for (const e of entries) t.objectStore("queue").put(e);
+    t.oncomplete = resolve; t.onerror = () => reject(t.error);
+  });
+  db.close();
+}"""
+
+
+@pytest.fixture
+def handset(browser, live_server):
+    """A 390 x 844 phone, with its service worker allowed (Playwright's default)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    refused = _refused_by_policy(page)
+    yield page
+    context.close()
+    assert not refused, refused
+
+
+def todays_shift(site, name="Cook", people=3, hour=0):
+    day = site.today()
+    shift = ShiftFactory(
+        site=site,
+        role=ShiftRoleFactory(site=site, name=name),
+        starts_at=datetime.combine(day, time(hour, 5), tzinfo=site.tz),
+        ends_at=datetime.combine(day, time(hour + 2, 5), tzinfo=site.tz),
+        places_taken=people,
+        max_people=max(people, 4),
+    )
+    for n in range(people):
+        person = UserFactory(display_name=f"{name} helper {n + 1}")
+        MembershipFactory(user=person, site=site)
+        SignUpFactory(shift=shift, volunteer=person)
+    return shift
+
+
+def past_use_by(site, lead, grams="700"):
+    return pantry_services.receive(
+        site=site,
+        item=rice(),
+        quantity=Decimal(grams),
+        by=lead,
+        source="Test intake",
+        best_before=site.today() - timedelta(days=3),
+        date_kind="use_by",
+    ).lot
+
+
+def open_with_worker(page, url):
+    """Open `url` and again once the service worker controls the page, so it is kept."""
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("!!navigator.serviceWorker.controller")
+
+
+def wasted():
+    return StockMove.objects.filter(kind=StockMove.Kind.WASTED)
+
+
+def test_checked_in_and_wasted_offline_recorded_once_each_when_back_online(handset, site, lead):
+    shift = todays_shift(site)
+    lot = past_use_by(site, lead)
+    roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
+    waste = f"/sites/{site.slug}/waste/"
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, waste)
+    open_with_worker(handset, roster)
+
+    handset.context.set_offline(True)
+    handset.reload()  # the kept copy, marked as such
+    expect(handset.locator(".offline-banner")).to_contain_text("Offline — showing the page as of")
+    for row in handset.locator("form.check-in").all():
+        row.get_by_role("button").click()
+    expect(handset.locator(".offline-waiting")).to_have_text("3 waiting to send")
+    handset.goto(waste)
+    handset.get_by_role("button", name="Discard to compost").click()
+    expect(handset.locator(".offline-waiting")).to_contain_text("4 waiting to send")
+    assert not AttendanceChange.objects.exists() and not wasted().exists()
+    queue = handset.evaluate("window.commonpotOffline.entries()")
+    assert [e["label"] for e in queue] == [
+        "Check-in: Cook helper 1",
+        "Check-in: Cook helper 2",
+        "Check-in: Cook helper 3",
+        f"Discard Rice, lot {lot.pk}",
+    ]
+
+    handset.context.set_offline(False)
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    assert AttendanceChange.objects.count() == 3
+    assert set(SignUp.objects.filter(shift=shift).values_list("attendance", flat=True)) == {
+        "attended"
+    }
+    assert wasted().count() == 1
+    lot.refresh_from_db()
+    assert lot.on_hand == 0
+
+    # The phone sends the same queue again, twice at once, then once more on a reload.
+    handset.evaluate(PUT_BACK, queue)
+    handset.evaluate(
+        "Promise.all([window.commonpotOffline.flush(), window.commonpotOffline.flush()])"
+    )
+    handset.evaluate(PUT_BACK, queue)
+    handset.reload()
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    assert handset.evaluate("window.commonpotOffline.entries()") == []
+    assert AttendanceChange.objects.count() == 3
+    assert wasted().count() == 1
+
+
+def test_what_the_server_refuses_is_shown_with_its_reason_and_the_queue_goes_on(
+    handset, site, lead
+):
+    gone = todays_shift(site, name="Cook", people=1)
+    kept = todays_shift(site, name="Driver", people=1, hour=3)
+    lot = past_use_by(site, lead)
+    log_in(handset, lead.username, PASSWORD)
+    waste = f"/sites/{site.slug}/waste/"
+    open_with_worker(handset, waste)
+    open_with_worker(handset, f"/sites/{site.slug}/shifts/{kept.pk}/")
+    open_with_worker(handset, f"/sites/{site.slug}/shifts/{gone.pk}/")
+
+    handset.context.set_offline(True)
+    handset.locator("form.check-in").get_by_role("button").click()
+    handset.goto(waste)
+    handset.get_by_role("button", name="Discard to compost").click()
+    handset.goto(f"/sites/{site.slug}/shifts/{kept.pk}/")
+    handset.locator("form.check-in").get_by_role("button").click()
+    expect(handset.locator(".offline-waiting")).to_contain_text("3 waiting to send")
+
+    # Meanwhile, at the site: the first shift is deleted and the lot thrown out.
+    gone.delete()
+    pantry_services.discard(lot, reason="expired", destination="compost", by=lead)
+    handset.context.set_offline(False)
+
+    refused = handset.locator(".offline-refused-item")
+    expect(refused).to_have_count(2)
+    expect(refused.nth(0)).to_contain_text("Check-in: Cook helper 1")
+    expect(refused.nth(0)).to_contain_text("was deleted meanwhile")
+    expect(refused.nth(1)).to_contain_text(f"Discard Rice, lot {lot.pk}")
+    expect(refused.nth(1)).to_contain_text("already empty")
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    # Nothing written for the refused two; the one after them went through.
+    assert list(AttendanceChange.objects.values_list("sign_up__shift", flat=True)) == [kept.pk]
+    assert wasted().count() == 1  # the one made at the site
+
+    refused.nth(0).get_by_role("button", name="Drop").click()
+    expect(refused).to_have_count(1)
+    expect(refused.nth(0).get_by_role("link", name="Fix")).to_have_attribute(
+        "href", f"{handset.url.split('/sites/')[0]}{waste}#offline-fix-2"
+    )
+
+
+def test_a_volunteer_checks_in_by_opening_the_code_on_the_leads_roster(
+    browser, live_server, handset, site, lead
+):
+    shift = todays_shift(site, people=1)
+    sign_up = SignUp.objects.get(shift=shift)
+    volunteer = sign_up.volunteer
+    log_in(handset, lead.username, PASSWORD)
+    handset.goto(f"/sites/{site.slug}/shifts/{shift.pk}/")
+    handset.get_by_text("Check-in code for volunteers (QR)").click()
+    code = handset.locator("#check-in-code")
+    expect(code.locator("svg")).to_be_visible()
+    address = code.get_by_role("link").get_attribute("href")
+    assert f"code=s{shift.pk}." in address
+
+    other = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = other.new_page()
+    phone.set_default_timeout(10_000)
+    phone.goto(address)  # as the camera app opens it: first the login, then the page
+    phone.get_by_label("Username").fill(volunteer.username)
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    expect(phone.get_by_text("You are on Cook")).to_be_visible()
+    phone.get_by_role("button", name="Check me in").click()
+    expect(phone.get_by_text("You are checked in: Cook")).to_be_visible()
+    sign_up.refresh_from_db()
+    assert sign_up.attendance == "attended"
+
+    # The code typed (or read by the camera) on the check-in page, then tampered with.
+    phone.goto(f"{live_server.url}/check-in/")
+    text = address.split("code=")[1]
+    phone.get_by_label("Check-in code").fill(text[:-1] + ("1" if text[-1] == "0" else "0"))
+    phone.get_by_role("button", name="Check the code").click()
+    expect(phone.locator("#check-in-error")).to_contain_text("was changed")
+    other.close()
+    assert AttendanceChange.objects.count() == 1
+
+
+def test_a_correction_made_offline_on_a_kept_page_is_recorded(handset, site, lead):
+    """The kept roster is from before an online check-in, so its form's token was used:
+    what is queued offline goes with a token of its own, not as "already sent"."""
+    shift = todays_shift(site, people=1)
+    roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, roster)
+    handset.locator("form.check-in").get_by_role("button").click()  # online, in place
+    expect(handset.locator("#roster-rows, tbody").first).to_contain_text("Attended, 2 h")
+    assert AttendanceChange.objects.count() == 1
+
+    handset.context.set_offline(True)
+    handset.reload()
+    handset.locator("form.check-in select").select_option("missed")
+    handset.locator("form.check-in").get_by_role("button").click()
+    expect(handset.locator(".offline-waiting")).to_have_text("1 waiting to send")
+    handset.context.set_offline(False)
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    expect(handset.locator(".offline-refused-item")).to_have_count(0)
+    assert SignUp.objects.get(shift=shift).attendance == "missed"
+    assert AttendanceChange.objects.count() == 2
+
+
+def test_logging_out_empties_what_the_phone_kept(handset, site, lead):
+    shift = todays_shift(site, people=1)
+    roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, roster)
+    kept = f"caches.match('{roster}').then((r) => !!r)"
+    assert handset.evaluate(kept)
+    with handset.expect_navigation():
+        handset.get_by_role("button", name="Log out").click()
+    expect(handset.get_by_role("link", name="Log in")).to_be_visible()
+    assert not handset.evaluate(kept)
+    handset.context.set_offline(True)
+    handset.goto(roster)
+    expect(handset.get_by_role("heading", name="No connection")).to_be_visible()
+    expect(handset.locator("main")).not_to_contain_text("Cook helper 1")
