@@ -158,7 +158,8 @@ def test_the_coordinators_map_is_bounded_and_refuses_a_bad_box(
     offer(site, bread_lot, by=lead)
     url = reverse("network:sites_geojson")
     client = client_for(coordinator)
-    box = f"{float(site.longitude) - 0.01},{float(site.latitude) - 0.01},{float(site.longitude) + 0.01},{float(site.latitude) + 0.01}"
+    lon, lat = float(site.longitude), float(site.latitude)
+    box = f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}"
     boxed = client.get(url, {"bbox": box}).json()
     assert [f["properties"]["name"] for f in boxed["features"]] == ["Riverside Kitchen"]
     assert "1 open offer" in boxed["features"][0]["properties"]["kind"]

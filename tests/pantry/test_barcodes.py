@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader
 
-from pantry.barcodes import BarcodeError, Scan, read_barcode
 from pantry import services
+from pantry.barcodes import BarcodeError, Scan, read_barcode
 from pantry.models import Distribution, Donation, Item, Lot
 from pantry.pdf import lot_label_context
 from tests.conftest import client_for
