@@ -312,6 +312,48 @@ def resolve_local_time(
     return local_moment(day_, clock, tz, fold=int(raw))
 
 
+class TakenAtField(forms.CharField):
+    """When a reading was taken, stamped by the phone (static/js/offline.js fills
+    every `data-offline-stamp` input with the moment a form is queued with no
+    connection): an ISO moment with its offset, at most a day old and not ahead of
+    the server by more than a minute. Empty (sent at once) means now."""
+
+    KEPT_AT_MOST = timedelta(days=1)
+    widget = forms.HiddenInput(attrs={"data-offline-stamp": ""})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            moment = parse_datetime(text.strip())
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise forms.ValidationError(
+                "The time this was taken could not be read: enter it again.", code="invalid"
+            )
+        now = timezone.now()
+        if moment > now + timedelta(minutes=1):
+            raise forms.ValidationError(
+                "The phone's clock is ahead of the real time: check its clock, then enter "
+                "this again.",
+                code="future",
+            )
+        if moment < now - self.KEPT_AT_MOST:
+            raise forms.ValidationError(
+                "This waited on the phone for more than a day: take it again, or enter it "
+                "with the time it was taken.",
+                code="stale",
+            )
+        return moment
+
+
 class SiteClockForm:
     """A form mixin for date-times typed on a site's clock (`self.site`), wherever
     the server is: the form is cleaned in the site's zone, and each field named in

@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.utils.text import capfirst
 
-from commonpot.dates import LocalDayTimeField, SiteClockForm
+from commonpot.dates import LocalDayTimeField, SiteClockForm, TakenAtField
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
@@ -315,6 +315,8 @@ class CoolingReadingForm(SiteClockForm, TokenForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty for now.",
     )
+    # Stamped by the phone when the reading waited for a connection.
+    taken_at = TakenAtField()
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)

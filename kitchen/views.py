@@ -406,7 +406,7 @@ def meal_cooling(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             logged = log_cooling_reading(
                 meal,
                 value_c=data["value"],
-                at=data["at"],
+                at=data["at"] or data["taken_at"],
                 by=request.user,
                 site=site,
                 token=data["token"],

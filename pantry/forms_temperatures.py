@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from commonpot.dates import TakenAtField
 from commonpot.errors import DomainError
 from commonpot.idempotency import TokenForm
 from pantry import temperatures
@@ -34,6 +35,8 @@ class TemperatureField(forms.CharField):
 
 class ReadingForm(TokenForm):
     value = TemperatureField(label="Temperature")
+    # Stamped by the phone when the reading waited for a connection.
+    taken_at = TakenAtField()
 
     def __init__(self, *args, unit: Equipment, **kwargs):
         super().__init__(*args, **kwargs)

@@ -114,6 +114,7 @@ def reading_new(request: HttpRequest, site: Site, unit_id: int) -> HttpResponse:
                 value_c=form.cleaned_data["value"],
                 by=request.user,
                 token=form.cleaned_data["token"],
+                at=form.cleaned_data["taken_at"],
             )
         except DomainError as e:
             show_error(form, e)

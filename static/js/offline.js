@@ -2,9 +2,10 @@
  * connection on the phone until the connection comes back.
  *
  * A form marked data-offline="what it records" (check-in, waste, distribution,
- * count, donation) that is sent while the phone is offline is kept in IndexedDB
- * with its fields and its one-time token, and the page says "N waiting to
- * send". When the connection returns, the queue is sent in the order it was
+ * count, donation, a temperature reading) that is sent while the phone is offline
+ * is kept in IndexedDB with its fields and its one-time token (and, in each
+ * data-offline-stamp field, the moment it was kept), and the page says "N waiting
+ * to send". When the connection returns, the queue is sent in the order it was
  * filled in. The server's token check makes a form sent twice record once, so
  * sending again after a lost answer or a reload is safe. What the server refuses
  * (stock gone meanwhile, a shift deleted) stays listed with its reason, to fix
@@ -76,11 +77,15 @@
   async function queueForm(form, submitter, mayHaveArrived) {
     const data = submitter ? new FormData(form, submitter) : new FormData(form);
     if (!mayHaveArrived || !data.get("token")) data.set("token", newToken());
+    const queuedAt = new Date().toISOString();
+    // A reading is of the moment it was taken, not of when the queue gets through.
+    for (const stamp of form.querySelectorAll("input[data-offline-stamp]")) {
+      if (!data.get(stamp.name)) data.set(stamp.name, queuedAt);
+    }
     const fields = [];
     for (const [name, value] of data.entries()) {
       if (typeof value === "string") fields.push([name, value]);
     }
-    const queuedAt = new Date().toISOString();
     await addEntry({
       user: ME,
       label: form.dataset.offline,

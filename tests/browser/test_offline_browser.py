@@ -261,3 +261,38 @@ def test_logging_out_empties_what_the_phone_kept(handset, site, lead):
     handset.goto(roster)
     expect(handset.get_by_role("heading", name="No connection")).to_be_visible()
     expect(handset.locator("main")).not_to_contain_text("Cook helper 1")
+
+
+def test_a_fridge_reading_taken_offline_counts_from_when_it_was_taken(handset, site, lead):
+    from django.utils import timezone
+
+    from pantry.models import LotHold, Reading
+    from pantry.services import equipment
+    from tests.pantry.factories import milk
+
+    site.pantry_settings.has_chilled_storage = True
+    site.pantry_settings.save()
+    fridge = equipment.add_equipment(site, name="Fridge 1", kind="fridge")
+    pantry_services.receive(
+        site=site, item=milk(), quantity=Decimal(2000), by=lead, source="Dairy", stored_in=fridge
+    )
+    log_in(handset, lead.username, PASSWORD)
+    open_with_worker(handset, f"/sites/{site.slug}/temperatures/")
+
+    handset.context.set_offline(True)
+    before = timezone.now()
+    handset.get_by_label("Fridge 1 now (°C)").fill("9")
+    handset.get_by_role("button", name="Save Fridge 1").click()
+    expect(handset.locator(".offline-waiting")).to_have_text("1 waiting to send")
+    queued = handset.evaluate("window.commonpotOffline.entries()")
+    assert queued[0]["label"] == "Reading: Fridge 1"
+    handset.wait_for_timeout(1500)  # the connection comes back a little later
+    back = timezone.now()
+    assert not Reading.objects.exists()
+
+    handset.context.set_offline(False)
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    reading = Reading.objects.get()
+    assert before - timedelta(seconds=1) <= reading.at <= back  # when taken, not when sent
+    assert not reading.passed
+    assert LotHold.objects.get().started_at == reading.at

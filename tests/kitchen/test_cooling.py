@@ -47,9 +47,10 @@ def meal_page(client, meal) -> str:
     return client.get(reverse("kitchen:meal", args=[meal.site.slug, meal.pk])).content.decode()
 
 
-def post_reading(client, meal, value, at="", **extra):
+def post_reading(client, meal, value, at="", taken_at="", **extra):
     url = reverse("kitchen:meal_cooling", args=[meal.site.slug, meal.pk])
-    return client.post(url, {"value": value, "at": at, "token": str(uuid.uuid4())}, **extra)
+    data = {"value": value, "at": at, "taken_at": taken_at, "token": str(uuid.uuid4())}
+    return client.post(url, data, **extra)
 
 
 def local_typed(site, moment) -> str:
@@ -352,3 +353,14 @@ def test_a_failed_record_reminds_nobody(site, lead, cooked, noon):
 
     noon.shift(timedelta(hours=2, minutes=5))  # the 2-hour mark missed
     assert remind_cooling() == 0 and cooling_messages() == []
+
+
+def test_a_cooling_reading_kept_on_the_phone_counts_at_the_time_it_was_taken(
+    site, lead, cooked, noon
+):
+    taken = timezone.now() + timedelta(hours=1, minutes=50)
+    noon.shift(timedelta(hours=2, minutes=20))  # sent after the 2-hour mark
+    response = post_reading(client_for(lead), cooked, "20", taken_at=taken.isoformat())
+    assert response.status_code == 302
+    assert CoolingReading.objects.get().at == taken
+    assert "waiting for 5 °C" in meal_page(client_for(lead), cooked)  # the first mark was met

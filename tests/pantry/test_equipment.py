@@ -1,14 +1,16 @@
 """Fridges, freezers and hot-holding units, and the temperatures read off them."""
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commonpot.models import Message
-from pantry import temperatures
-from pantry.models import Equipment, Measures, Reading
+from pantry import services, temperatures
+from pantry.models import Equipment, LotHold, Measures, Reading
 from pantry.services import equipment
 from tests.conftest import client_for, page_queries
 
@@ -183,3 +185,57 @@ def test_the_readings_page_runs_the_same_queries_for_2_or_12_units(cold, lead):
 def test_a_passing_reading_sends_no_message(fridge, lead):
     equipment.log_reading(fridge, value_c=Decimal("4"), by=lead)
     assert not Message.objects.exists()
+
+
+# --- A reading that waited on the phone for a connection ----------------------------------
+
+
+def test_a_reading_kept_on_the_phone_is_recorded_at_the_time_it_was_taken(
+    fridge, lead, item_milk, noon
+):
+    services.receive(
+        site=fridge.site,
+        item=item_milk,
+        quantity=Decimal(2000),
+        by=lead,
+        source="Dairy",
+        stored_in=fridge,
+    )
+    taken = timezone.now() - timedelta(hours=2)
+    data = typed("9") | {"taken_at": taken.isoformat()}
+    assert client_for(lead).post(read_url(fridge.site, fridge), data).status_code == 302
+    reading = Reading.objects.get()
+    assert reading.at == taken and not reading.passed
+    # The breach it shows holds the unit's food from then.
+    hold = LotHold.objects.get()
+    assert hold.started_at == taken and hold.lot.item == item_milk
+
+
+@pytest.mark.parametrize(
+    ("stamp", "reason"),
+    [
+        ("yesterday", "could not be read"),
+        ("2026-01-01T10:00:00", "could not be read"),  # no offset: which zone?
+        ("+hours=3", "clock is ahead"),
+        ("-hours=25", "more than a day"),
+    ],
+)
+def test_a_bad_phone_stamp_is_refused_with_the_reason_and_nothing_is_written(
+    fridge, lead, noon, stamp, reason
+):
+    if stamp[0] in "+-":
+        hours = int(stamp.split("=")[1])
+        stamp = (timezone.now() + timedelta(hours=hours if stamp[0] == "+" else -hours)).isoformat()
+    response = client_for(lead).post(
+        read_url(fridge.site, fridge), typed("4") | {"taken_at": stamp}
+    )
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    assert not Reading.objects.exists()
+
+
+def test_the_reading_form_is_marked_for_the_offline_queue_with_a_stamp(fridge, volunteer):
+    page = client_for(volunteer).get(reverse("pantry:temperatures", args=[fridge.site.slug]))
+    html = page.content.decode()
+    assert 'data-offline="Reading: Fridge 1"' in html
+    assert 'name="taken_at"' in html and "data-offline-stamp" in html
