@@ -312,6 +312,34 @@ def resolve_local_time(
     return local_moment(day_, clock, tz, fold=int(raw))
 
 
+class SiteClockForm:
+    """A form mixin for date-times typed on a site's clock (`self.site`), wherever
+    the server is: the form is cleaned in the site's zone, and each field named in
+    `local_times` becomes a moment through `resolve_local_time` (a time the clocks
+    skip is refused; one they pass twice asks which, in "<field>_which")."""
+
+    local_times: tuple[str, ...] = ()
+
+    def full_clean(self) -> None:
+        with timezone.override(self.site.tz):
+            super().full_clean()
+
+    def clean(self):
+        data = super().clean()
+        for name in self.local_times:
+            typed = data.get(name)
+            if isinstance(typed, datetime) and typed.tzinfo is None:
+                data[name] = resolve_local_time(
+                    self,
+                    typed.date(),
+                    typed.time(),
+                    self.site.tz,
+                    field=name,
+                    which=f"{name}_which",
+                )
+        return data
+
+
 def clock_span(start: datetime, end: datetime, *, zone: bool = False, between: str = "–") -> str:
     """ "16:00–19:00"; a night shift "22:00–06:00 next day"; with `zone` each
     list of several zones shows: "16:00–19:00 CET", and "01:00 CET–06:00 CEST"

@@ -343,5 +343,7 @@ def site_map_feature(site: Site, *, kind: str, url: str, hours: list[str]) -> di
     }
 
 
-def site_map(features: list[dict]) -> dict:
-    return {"type": "FeatureCollection", "features": features}
+def site_map(features: list[dict], meta: dict | None = None) -> dict:
+    """A GeoJSON FeatureCollection; `meta` (from maps.sites_in_view) says whether
+    it holds every site asked for (`truncated`: ask again by `bbox`)."""
+    return {"type": "FeatureCollection", **(meta or {}), "features": features}

@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from commonpot import opendata
-from commonpot.maps import allow_tiles
+from commonpot.maps import allow_tiles, sites_in_view
 from commonpot.models import Site
 from commonpot.params import BadParam, require_int
 
@@ -45,7 +45,13 @@ def site_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(max_age=300, public=True)
 def sites_geojson(request: HttpRequest) -> JsonResponse:
-    """Public sites with a publishable location, for the map."""
+    """Public sites with a publishable location, for the map: at most
+    MAP_SITES_MAX, or those in `?bbox=` (400 with the reason for a bad box)."""
+    located = Site.objects.public().filter(show_exact_location=True, latitude__isnull=False)
+    try:
+        sites, meta = sites_in_view(located, request.GET)
+    except BadParam as e:
+        return _bad_request(str(e))
     features = [
         opendata.site_map_feature(
             site,
@@ -53,9 +59,9 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             url=site.get_absolute_url(),
             hours=[o.text for o in site.openings],
         )
-        for site in Site.objects.public().filter(show_exact_location=True, latitude__isnull=False)
+        for site in sites
     ]
-    return JsonResponse(opendata.site_map(features))
+    return JsonResponse(opendata.site_map(features, meta))
 
 
 @require_GET

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -303,6 +303,7 @@ def cook_meal(
     lines: list[CookLine] | None = None,
     today: date | None = None,
     before_its_day: bool = False,
+    off_heat_at: datetime | None = None,
 ) -> MealService:
     """Record a planned meal as cooked.
 
@@ -313,7 +314,9 @@ def cook_meal(
     planned (cooked twice, cancelled), a meal dated after today unless
     `before_its_day` (the lead confirmed cooking it early), bad numbers, a quantity
     that cannot convert (LineErrors), or not enough stock (ShortOfStock lists every
-    item).
+    item). `off_heat_at`: when the food came off the heat, if earlier than now (the
+    leftovers' cooling record is timed from it); later than now or more than a day
+    ago is refused.
     """
     meal = lock_meal(meal)
     ensure_planned(meal)
@@ -360,6 +363,9 @@ def cook_meal(
                 field="use_by",
             )
 
+    if off_heat_at is not None:
+        cooling.check_off_heat(site, off_heat_at, timezone.now())
+
     meal = MealService.objects.with_dishes().select_related("site").get(pk=meal.pk)
     uses = _convert(lines if lines is not None else default_lines(meal, made), site)
     _check_enough(meal, uses, today)
@@ -375,6 +381,7 @@ def cook_meal(
         allergens |= use.item.allergen_mask
     dietary = planned_dietary_mask(meal.recipes.all())
     meal.cooked_at = timezone.now()
+    meal.off_heat_at = off_heat_at
     if kept:
         item = _prepared_item(
             meal,
@@ -413,6 +420,7 @@ def cook_meal(
         update_fields=[
             "status",
             "cooked_at",
+            "off_heat_at",
             "cooked_by",
             "servings_made",
             "servings_served",

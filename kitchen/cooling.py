@@ -16,8 +16,10 @@ Holds page, or, knowing better (a record kept on paper), releases it with a
 reason there.
 
 Times are those of the readings as typed on the site's clock (or the moment a
-reading is saved), measured from `MealService.cooked_at`, the moment the meal
-was recorded as cooked.
+reading is saved), measured from `MealService.cooling_from`: when the food came
+off the heat, as the cook gave it on recording the meal cooked (it may be
+earlier, when the cooking is recorded afterwards), else the moment it was
+recorded.
 """
 
 from __future__ import annotations
@@ -107,11 +109,11 @@ class Cooling:
 
     @property
     def first_by(self) -> datetime:
-        return self.meal.cooked_at + FIRST_WITHIN
+        return self.meal.cooling_from + FIRST_WITHIN
 
     @property
     def final_by(self) -> datetime:
-        return self.meal.cooked_at + FINAL_WITHIN
+        return self.meal.cooling_from + FINAL_WITHIN
 
     @property
     def first_mark(self) -> str:
@@ -167,15 +169,36 @@ class Cooling:
 
 # --- Starting the hold: inside cook_meal ------------------------------------------
 
+# Cooking recorded the next morning is common; much later, the cooling record
+# would be guesswork.
+OFF_HEAT_WITHIN = timedelta(hours=24)
+
+
+def check_off_heat(site: Site, off_heat_at: datetime, now: datetime) -> None:
+    """Refuse a time the food cannot have come off the heat at: later than now, or
+    more than a day before (cook_meal's check, with the reason on the field)."""
+    if off_heat_at > now + SLACK:
+        raise DomainError(
+            f"{day_time(site.local(off_heat_at))} has not happened yet: give the time the "
+            "food came off the heat, or leave it empty for now.",
+            field="off_heat_at",
+        )
+    if off_heat_at < now - OFF_HEAT_WITHIN:
+        raise DomainError(
+            f"{day_time(site.local(off_heat_at))} is more than a day ago: a cooling record "
+            "cannot be kept so long after. Discard the leftovers, or keep none.",
+            field="off_heat_at",
+        )
+
 
 def hold_leftovers(meal: MealService, lot: Lot, *, by: User | None) -> list[LotHold]:
     """Hold a meal's new leftovers until their cooling record passes (called by
-    cook_meal, in its transaction, once `meal.cooked_at` is set)."""
+    cook_meal, in its transaction, once `meal.cooked_at` and `off_heat_at` are set)."""
     site = meal.site
     with measures.override(measures.site_measures(site)):
         first_c, final_c = limits_c()
-        first_by = site.local(meal.cooked_at + FIRST_WITHIN)
-        final_by = site.local(meal.cooked_at + FINAL_WITHIN)
+        first_by = site.local(meal.cooling_from + FIRST_WITHIN)
+        final_by = site.local(meal.cooling_from + FINAL_WITHIN)
         note = (
             f"Leftovers of {meal.title}: {round_show(first_c)} by {day_time(first_by)}, "
             f"{round_show(final_c)} by {day_time(final_by)}"
@@ -228,11 +251,11 @@ def log_cooling_reading(
         )
     now = timezone.now()
     at = at or now
-    cooked = meal.site.local(meal.cooked_at)
-    if at < meal.cooked_at.replace(second=0, microsecond=0):
+    cooked = meal.site.local(meal.cooling_from)
+    if at < meal.cooling_from.replace(second=0, microsecond=0):
         raise DomainError(
-            f"The meal was cooked at {day_time(cooked)}: a reading of its cooling is taken "
-            "after that.",
+            f"The meal came off the heat at {day_time(cooked)}: a reading of its cooling is "
+            "taken after that.",
             field="at",
         )
     if at > now + SLACK:
@@ -265,6 +288,70 @@ def log_cooling_reading(
 
 def _system(site: Site) -> str:
     return measures.site_measures(site)
+
+
+# --- Reminding the cook -------------------------------------------------------------
+
+# Told this long before a mark, when no reading has met it yet.
+REMIND_BEFORE = timedelta(minutes=30)
+
+
+def remind_cooling(now: datetime | None = None) -> int:
+    """Tell the cook and the site's leads, once per mark, that a cooling reading is
+    due within half an hour (a record waiting for it, its leftovers on hold).
+    Safe to run often and on several workers: each message is decided under a key
+    naming the meal and the mark. Returns how many messages were decided."""
+    from commonpot.mail import queue_email
+    from commonpot.opendata import absolute
+    from pantry.services.holds import tell_leads
+
+    now = now or timezone.now()
+    held = LotHold.objects.open().filter(cause=LotHold.Cause.COOLING).values("lot_id")
+    meals = (
+        MealService.objects.filter(
+            leftover_lot_id__in=held, cooked_at__gte=now - FINAL_WITHIN - OFF_HEAT_WITHIN
+        )
+        .select_related("site", "cooked_by")
+        .prefetch_related(
+            Prefetch("recipes", queryset=Recipe.objects.order_by("name")), "cooling_readings"
+        )
+    )
+    told = 0
+    for meal in meals:
+        site = meal.site
+        system = _system(site)
+        cooling = Cooling.of(meal, now=now, system=system)
+        if cooling.state != WAITING:
+            continue
+        mark, due, limit = (
+            ("first", cooling.first_by, cooling.first_mark)
+            if cooling.first_met is None
+            else ("final", cooling.final_by, cooling.final_mark)
+        )
+        if now < due - REMIND_BEFORE:
+            continue
+        at = time_of_day(site.local(due))
+        subject = f"Cooling reading due: {meal.title} at {limit} by {at}"
+        text = (
+            f"The leftovers of {meal.title} ({meal.leftover_servings} servings) at {site.name} "
+            f"must read {limit} or below by {at}. Take their temperature and log it on the "
+            f"meal page:\n\n{absolute(meal.get_absolute_url())}\n\nThey stay on hold until "
+            "the cooling record passes."
+        )
+        key = f"cooling:{meal.pk}:{mark}"
+        cook = meal.cooked_by
+        if cook is not None and cook.is_active:
+            _, created = queue_email(
+                key=f"{key}:user:{cook.pk}",
+                kind="cooling",
+                to=cook,
+                subject=subject,
+                text=text,
+                site=site,
+            )
+            told += created
+        told += tell_leads(site, key=key, kind="cooling", subject=subject, text=text)
+    return told
 
 
 # --- Saying why leftovers are held (pantry.holds) ---------------------------------------

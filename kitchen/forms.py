@@ -3,13 +3,12 @@ the services say the rest (and the views put their messages on the right field).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django import forms
-from django.utils import timezone
 from django.utils.text import capfirst
 
-from commonpot.dates import LocalDayTimeField, resolve_local_time
+from commonpot.dates import LocalDayTimeField, SiteClockForm
 from commonpot.forms import show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
@@ -205,7 +204,9 @@ def meal_initial(meal: MealService) -> dict:
 # --- Cooking --------------------------------------------------------------
 
 
-class CookForm(forms.Form):
+class CookForm(SiteClockForm, forms.Form):
+    local_times = ("off_heat_at",)
+
     # Set by "Servings you made" above the form, which scales the quantities.
     servings_made = servings_field("Servings made", widget=forms.HiddenInput)
     servings_served = servings_field("People fed", minimum=0, help_text="Servings eaten here.")
@@ -216,17 +217,27 @@ class CookForm(forms.Form):
         help_text="They become a lot of prepared meals in the pantry, to give out or offer.",
     )
     use_by = date_field("Leftovers use by", required=False)
+    off_heat_at = LocalDayTimeField(
+        label="Leftovers off the heat at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now. Their cooling record is timed from here.",
+    )
     before_its_day = forms.BooleanField(
         label="Cook it now, before its day",
         required=False,
         help_text="This meal is planned for a later day: tick to record it as cooked today.",
     )
 
-    def __init__(self, *args, early: bool = False, **kwargs):
-        """`early`: the meal's day is after today, so the lead must confirm."""
+    def __init__(self, *args, site: Site, early: bool = False, keeps: bool = True, **kwargs):
+        """`early`: the meal's day is after today, so the lead must confirm.
+        `keeps`: the site can keep leftovers (else no use-by or cooling to ask)."""
         super().__init__(*args, **kwargs)
+        self.site = site
         if not early:
             del self.fields["before_its_day"]
+        if not keeps:
+            del self.fields["off_heat_at"]
 
 
 class CookLineForm(forms.Form):
@@ -288,9 +299,11 @@ class SuggestForm(forms.Form):
 # --- Cooling --------------------------------------------------------------------
 
 
-class CoolingReadingForm(TokenForm):
+class CoolingReadingForm(SiteClockForm, TokenForm):
     """How cold the leftovers are now: a temperature, and the time only when it was
     read earlier (typed on the site's clock)."""
+
+    local_times = ("at",)
 
     value = TemperatureField(
         label="Temperature of the leftovers",
@@ -307,17 +320,3 @@ class CoolingReadingForm(TokenForm):
         super().__init__(*args, **kwargs)
         self.site = site
         self.fields["value"].label = f"Temperature of the leftovers ({temperatures.scale()})"
-
-    def full_clean(self) -> None:
-        # Times are typed on the site's clock, wherever the server is.
-        with timezone.override(self.site.tz):
-            super().full_clean()
-
-    def clean(self):
-        data = super().clean()
-        typed = data.get("at")
-        if isinstance(typed, datetime) and typed.tzinfo is None:
-            data["at"] = resolve_local_time(
-                self, typed.date(), typed.time(), self.site.tz, field="at", which="at_which"
-            )
-        return data

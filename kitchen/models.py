@@ -258,8 +258,11 @@ class MealService(Labelled, Tokened):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # What happened, once cooked.
+    # What happened, once cooked. `cooked_at` is when cooking was recorded;
+    # `off_heat_at`, when the food came off the heat if the cook said so (it may be
+    # earlier): a cooling record is timed from there (`cooling_from`).
     cooked_at = models.DateTimeField(null=True, blank=True)
+    off_heat_at = models.DateTimeField("off the heat at", null=True, blank=True)
     cooked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -275,6 +278,11 @@ class MealService(Labelled, Tokened):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = MealServiceQuerySet.as_manager()
+
+    @property
+    def cooling_from(self):
+        """When the leftovers began to cool: off the heat, else when recorded cooked."""
+        return self.off_heat_at or self.cooked_at
 
     class Meta:
         ordering = ["date", "pk"]

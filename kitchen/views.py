@@ -337,9 +337,12 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     if (asked := int_param(request.GET, "servings", maximum=100_000)) is not None:
         servings = asked
     data = request.POST if request.method == "POST" else None
+    can_keep = cooking.leftover_storage(site) is not None
     form = CookForm(
         data,
+        site=site,
         early=meal.date > site.today(),
+        keeps=can_keep,
         initial={
             "servings_made": servings,
             "servings_served": servings,
@@ -354,7 +357,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
                 meal,
                 by=request.user,
                 lines=[line.cook_line() for line in lines],
-                **form.cleaned_data,
+                **{k: v for k, v in form.cleaned_data.items() if k != "off_heat_at_which"},
             )
         except LineErrors as e:
             show_line_errors(lines, e.errors)
@@ -376,7 +379,7 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         "lines": lines,
         "servings": servings,
         "stock": meal_stock([meal])[meal.pk],
-        "can_keep": cooking.leftover_storage(site) is not None,
+        "can_keep": can_keep,
     }
     return render_page(
         request, "kitchen/cook.html", context, partial="cook-form", status=form_status(form, *lines)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import biip
 from biip.gs1_messages import GS1Message
+from biip.upc import Upc
 from django.http import HttpResponse
 
 from commonpot.errors import DomainError
@@ -33,6 +34,9 @@ class Scan:
     """What one barcode says about the food it is on."""
 
     gtin: str  # as printed: 8, 12, 13 or 14 digits
+    # An 8-digit code may be an EAN-8 or a UPC-E (a UPC-A with its zeros left out):
+    # the other reading, as the UPC-A it stands for, is tried in the catalog too.
+    also: tuple[str, ...] = ()
     lot_code: str = ""
     best_before: date | None = None
     use_by: date | None = None
@@ -42,6 +46,11 @@ class Scan:
     @property
     def gtin14(self) -> str:
         return self.gtin.zfill(14)
+
+    @property
+    def gtins(self) -> tuple[str, ...]:
+        """Every GTIN the code may stand for, the likelier first."""
+        return (self.gtin, *self.also)
 
     @property
     def lot_date(self) -> date | None:
@@ -69,6 +78,9 @@ def read_barcode(text: str) -> Scan:
         raise BarcodeError("Scan a barcode or type its digits.")
     if len(raw) > MAX_LENGTH:
         raise BarcodeError("This is too long for a product barcode: scan it again.")
+    if raw.isdigit() and len(raw) in (6, 7):
+        # A UPC-E as some readers give it: without its check digit or number system.
+        return _upc_e(raw)
     try:
         if raw.startswith("("):
             message = GS1Message.parse_hri(raw)
@@ -80,13 +92,25 @@ def read_barcode(text: str) -> Scan:
         # A plain EAN/UPC: its digits may also read as some GS1 element string.
         if result.gtin is None:
             raise BarcodeError(_bad_check_digit(raw))
-        return Scan(gtin=_as_printed(result.gtin))
+        gtin = _as_printed(result.gtin)
+        readings = [raw] if len(raw) == 8 else []
+        if len(raw) == 8 and result.upc is not None and result.upc.format.name == "UPC_E":
+            readings.append(result.upc.as_upc_a())
+        return Scan(gtin=gtin, also=tuple(g for g in dict.fromkeys(readings) if g != gtin))
     message = result.gs1_message
     if message is None and result.gs1_digital_link_uri is not None:
         message = result.gs1_digital_link_uri.as_gs1_message()
     if message is not None:
         return _from_message(message, raw)
     raise BarcodeError(_not_gs1(raw))
+
+
+def _upc_e(raw: str) -> Scan:
+    try:
+        upc = Upc.parse(raw)
+    except biip.ParseError as e:
+        raise BarcodeError(_not_gs1(raw)) from e
+    return Scan(gtin=upc.as_upc_a())
 
 
 def _from_message(message: GS1Message, raw: str) -> Scan:

@@ -13,7 +13,7 @@ from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import is_zero
 from pantry.barcodes import MAX_LENGTH as MAX_BARCODE
-from pantry.barcodes import BarcodeError, read_barcode
+from pantry.barcodes import BarcodeError, Scan, read_barcode
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
 from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
@@ -59,7 +59,7 @@ class ItemField(forms.CharField):
         name = text.split(" · ")[0].strip()
         item = Item.objects.active().filter(name__iexact=name).first()
         if item is None and text.isdigit() and len(text) <= 14:
-            item = Item.objects.active().with_gtin(text).first()
+            item = Item.objects.active().for_gtins(_gtins_typed(text))
         if item is None:
             near = list(Item.objects.active().search(name[:40]).values_list("name", flat=True)[:3])
             hint = (
@@ -67,6 +67,14 @@ class ItemField(forms.CharField):
             )
             raise forms.ValidationError(f"No item called {text!r} in the catalog.{hint}")
         return item
+
+
+def _gtins_typed(text: str) -> tuple[str, ...]:
+    """The barcodes typed digits may stand for (a UPC-E also as its UPC-A)."""
+    try:
+        return read_barcode(text).gtins
+    except BarcodeError:
+        return (text,)
 
 
 def picker_attrs(site: Site, list_id: str) -> dict:
@@ -129,11 +137,10 @@ class LineForm(forms.Form):
         return data
 
 
-class DonationLineForm(LineForm):
-    field_order = ["barcode"]
-
-    # Not kept: "Fill from barcode" reads it into the fields below (fill_from_barcode).
-    barcode = forms.CharField(
+def barcode_field() -> forms.CharField:
+    """A line's Barcode box. Not kept: "Fill from barcode" reads it into the line's
+    other fields (fill_from_barcode, fill_distribution_from_barcode)."""
+    return forms.CharField(
         label="Barcode",
         max_length=MAX_BARCODE,
         required=False,
@@ -148,6 +155,13 @@ class DonationLineForm(LineForm):
             }
         ),
     )
+
+
+class DonationLineForm(LineForm):
+    field_order = ["barcode"]
+    barcode_fill = "pantry:barcode_fill"  # the view that fills the line, for htmx
+
+    barcode = barcode_field()
     best_before = date_field("Best before or use by", required=False)
     date_kind = forms.ChoiceField(
         label="Kind of date",
@@ -180,18 +194,30 @@ class BarcodeNote:
     unknown_gtin: str = ""  # offer to add an item with this barcode to the catalog
 
 
+def _scan_line(data: QueryDict, prefix: str) -> tuple[Scan | None, Item | None, BarcodeNote | None]:
+    """What a line's Barcode box reads, and the catalog item it names. An empty box
+    gives (None, None, None); a code that cannot be read, (None, None, why)."""
+    text = data.get(f"{prefix}-barcode", "")
+    if not text.strip():
+        return None, None, None
+    try:
+        scan = read_barcode(text)
+    except BarcodeError as e:
+        return None, None, BarcodeNote(e.message, is_error=True)
+    return scan, Item.objects.active().for_gtins(scan.gtins), None
+
+
+def _keyed(prefix: str, values: dict[str, str]) -> dict[str, str]:
+    return {f"{prefix}-{name}": value for name, value in values.items()}
+
+
 def fill_from_barcode(data: QueryDict, prefix: str) -> tuple[dict[str, str], BarcodeNote | None]:
     """The values a donation line's barcode puts in its fields (as posted, keyed
     "<prefix>-<field>"), and the note for the line. A code that cannot be read
     changes nothing; an empty box neither, and has nothing to say."""
-    text = data.get(f"{prefix}-barcode", "")
-    if not text.strip():
-        return {}, None
-    try:
-        scan = read_barcode(text)
-    except BarcodeError as e:
-        return {}, BarcodeNote(e.message, is_error=True)
-    item = Item.objects.active().with_gtin(scan.gtin).first()
+    scan, item, note = _scan_line(data, prefix)
+    if scan is None:
+        return {}, note
     values = {"item": item.name if item else ""}
     found = []
     if scan.lot_code:
@@ -210,10 +236,47 @@ def fill_from_barcode(data: QueryDict, prefix: str) -> tuple[dict[str, str], Bar
         note = BarcodeNote(f"No item has barcode {scan.gtin}", unknown_gtin=scan.gtin)
     else:
         note = BarcodeNote(f"Filled from the barcode: {item.name}{details}.")
-    return {f"{prefix}-{name}": value for name, value in values.items()}, note
+    return _keyed(prefix, values), note
+
+
+def fill_distribution_from_barcode(
+    data: QueryDict, prefix: str, site: Site
+) -> tuple[dict[str, str], BarcodeNote | None]:
+    """The item a distribution line's barcode names and, when the code carries a lot
+    code (GS1 AI 10) that a lot of this site with food left has, that lot: the line
+    then gives from it rather than from the first to expire."""
+    scan, item, note = _scan_line(data, prefix)
+    if scan is None:
+        return {}, note
+    if item is None:
+        return {}, BarcodeNote(
+            f"No item in the catalog has barcode {scan.gtin}, so none is in stock here.",
+            is_error=True,
+        )
+    values = {"item": item.name, "unit": count_unit(item), "lot": ""}
+    if not scan.lot_code:
+        return _keyed(prefix, values), BarcodeNote(f"Filled from the barcode: {item.name}.")
+    lot = (
+        Lot.objects.filter(site=site, item=item, code__iexact=scan.lot_code, on_hand__gt=0)
+        .order_by("best_before", "pk")
+        .first()
+    )
+    if lot is None:
+        return _keyed(prefix, values), BarcodeNote(
+            f"Filled from the barcode: {item.name}. No lot {scan.lot_code} of it is here, "
+            "so it is given from the first to expire."
+        )
+    values["lot"] = str(lot.pk)
+    return _keyed(prefix, values), BarcodeNote(
+        f"Filled from the barcode: {item.name}, lot {scan.lot_code} (#{lot.pk})."
+    )
 
 
 class DistributionLineForm(LineForm):
+    field_order = ["barcode"]
+    barcode_fill = "pantry:distribution_barcode_fill"
+
+    barcode = barcode_field()
     lot = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_lot(self) -> Lot | None:

@@ -59,6 +59,11 @@ urlpatterns = [
     path(f"{site}distributions/", views_intake.distribution_list, name="distributions"),
     path(f"{site}distributions/new/", views_intake.distribution_new, name="distribution_new"),
     path(
+        f"{site}distributions/new/barcode/",
+        views_intake.distribution_barcode_fill,
+        name="distribution_barcode_fill",
+    ),
+    path(
         f"{site}distributions/new/line/",
         views_intake.distribution_line,
         name="distribution_line",

@@ -31,6 +31,7 @@ from pantry import catalog, csv_io, services
 from pantry.barcodes import allow_barcode_decoder
 from pantry.forms import (
     DistributionForm,
+    DistributionLineForm,
     DistributionLineFormSet,
     DonationForm,
     DonationLineForm,
@@ -39,6 +40,7 @@ from pantry.forms import (
     ImportForm,
     ItemForm,
     count_unit,
+    fill_distribution_from_barcode,
     fill_from_barcode,
 )
 from pantry.freshness import DateRules
@@ -242,28 +244,45 @@ def barcode_fill(request: HttpRequest, site: Site) -> HttpResponse:
     """One donation line with its fields filled from its barcode, for htmx: the
     line as typed (its fields sent along), with what the code says put in. Nothing
     is saved; the form is saved as a whole by "Log the donation"."""
+    return _barcode_fill(
+        request, site, DonationLineForm, fill_from_barcode, "pantry/_donation_line.html"
+    )
+
+
+@lead_required
+@require_GET
+def distribution_barcode_fill(request: HttpRequest, site: Site) -> HttpResponse:
+    """One distribution line with the item (and lot) its barcode names, for htmx."""
+    return _barcode_fill(
+        request,
+        site,
+        DistributionLineForm,
+        lambda data, prefix: fill_distribution_from_barcode(data, prefix, site),
+        "pantry/_distribution_line.html",
+    )
+
+
+def _barcode_fill(request, site, form_class, fill, template) -> HttpResponse:
     prefix = _line_prefix(request.GET.get("line", ""))
     if prefix is None:
         return HttpResponseBadRequest("Which line? Send line=lines-<number>.")
-    values, note = fill_from_barcode(request.GET, prefix)
+    values, note = fill(request.GET, prefix)
     if note is None:
         return HttpResponse(status=204)  # an empty box: leave the line as it is
     posted = {**request.GET.dict(), **values}
-    form = DonationLineForm(
+    form = form_class(
         prefix=prefix,
         site=site,
         use_required_attribute=False,
         initial={
             name: posted[key]
-            for name in DonationLineForm.base_fields
+            for name in form_class.base_fields
             if (key := f"{prefix}-{name}") in posted
         },
     )
     form.barcode_note = note
     index = int(prefix.rsplit("-", 1)[1])
-    return TemplateResponse(
-        request, "pantry/_donation_line.html", {"site": site, "form": form, "number": index + 1}
-    )
+    return TemplateResponse(request, template, {"site": site, "form": form, "number": index + 1})
 
 
 def _donation_context(site: Site, donation_id: int) -> dict:
@@ -457,6 +476,14 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     if data is not None and "add_line" in data:
         data = _with_one_more_line(data)
+    # "Fill from barcode" without JavaScript: the same form back, that line filled in.
+    filling = _line_prefix(data.get("fill", "")) if data is not None else None
+    note = None
+    if filling:
+        values, note = fill_distribution_from_barcode(data, filling, site)
+        data = data.copy()
+        for key, value in values.items():
+            data[key] = value
     initial = []
     picked = int_param(request.GET, "lot")
     if data is None and picked is not None:
@@ -465,7 +492,10 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
             initial = [{"item": lot.item.name, "lot": lot.pk, "unit": count_unit(lot.item)}]
     form = DistributionForm(data, site=site)
     formset = DistributionLineFormSet(data, prefix=LINES, site=site, initial=initial or None)
-    if data is not None and "add_line" not in data and form.is_valid() and formset.is_valid():
+    for line in formset:
+        line.barcode_note = note if line.prefix == filling else None
+    redisplay = data is None or "add_line" in data or "fill" in data
+    if not redisplay and form.is_valid() and formset.is_valid():
         lines = [
             services.OutLine(
                 item=f.cleaned_data["item"],
@@ -502,12 +532,13 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
         .distinct()
         .order_by("partner")[:50]
     )
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "pantry/distribution_form.html",
         {"site": site, "form": form, "formset": formset, "partners": partners},
-        status=200 if data is None or "add_line" in data else form_status(form, formset),
+        status=200 if redisplay else form_status(form, formset),
     )
+    return allow_barcode_decoder(response)
 
 
 @lead_required

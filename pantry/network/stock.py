@@ -53,6 +53,7 @@ class SiteStock:
     site: Site
     by_category: dict[str, Decimal] = field(default_factory=dict)  # kg
     unweighed_lots: int = 0
+    held_kg: Decimal = Decimal(0)  # of the on-hand weight, on hold (not free to use)
     in_transit_out_kg: Decimal = Decimal(0)
     in_transit_in_kg: Decimal = Decimal(0)
 
@@ -72,6 +73,10 @@ class StockTable:
         return sum((r.total_kg for r in self.rows), Decimal(0))
 
     @property
+    def held_kg(self) -> Decimal:
+        return sum((r.held_kg for r in self.rows), Decimal(0))
+
+    @property
     def network_kg(self) -> Decimal:
         return self.on_hand_kg + self.in_transit_kg
 
@@ -88,10 +93,15 @@ class StockTable:
     def empty_count(self) -> int:
         return len(self.rows) - len(self.holding)
 
-    def grid(self) -> list[tuple[SiteStock, list[Decimal | None]]]:
-        """Each site holding or moving food with its kilograms per category, in the
-        order of `categories`."""
-        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in self.holding]
+    def grid(
+        self, rows: list[SiteStock] | None = None
+    ) -> list[tuple[SiteStock, list[Decimal | None]]]:
+        """Each site holding or moving food (or each of `rows`, a page of them) with
+        its kilograms per category, in the order of `categories`."""
+        return [
+            (r, [r.by_category.get(c) for c, _ in self.categories])
+            for r in (self.holding if rows is None else rows)
+        ]
 
     def column_totals(self) -> list[Decimal]:
         return [
@@ -101,7 +111,8 @@ class StockTable:
 
 
 def stock_table(sites: list[Site]) -> StockTable:
-    """Stock on hand by site and category in kg, with each site's food in transit.
+    """Stock on hand by site and category in kg, how much of it is on hold, and
+    each site's food in transit.
 
     Two queries whatever the number of sites, lots and transfers.
     """
@@ -110,6 +121,9 @@ def stock_table(sites: list[Site]) -> StockTable:
         .values("site_id", "item__category")
         .annotate(
             grams=Sum(_weight("", "on_hand")),
+            held_grams=Sum(
+                Case(When(on_hold=True, then=_weight("", "on_hand")), default=Value(None))
+            ),
             unweighed=Sum(
                 Case(
                     When(Q(item__base_unit=Item.Unit.PIECE, item__weight_per_piece_g=None), then=1),
@@ -125,6 +139,7 @@ def stock_table(sites: list[Site]) -> StockTable:
         if r["grams"]:
             row.by_category[r["item__category"]] = Decimal(r["grams"]) / KG
             held.add(r["item__category"])
+        row.held_kg += Decimal(r["held_grams"] or 0) / KG
         row.unweighed_lots += r["unweighed"] or 0
     transit = (
         TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)

@@ -8,18 +8,21 @@ from dataclasses import replace
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from commonpot.maps import allow_tiles
+from commonpot.maps import allow_tiles, sites_in_view
 from commonpot.models import Site
 from commonpot.opendata import site_map, site_map_feature
 from commonpot.pagecache import cached_page
+from commonpot.params import BadParam
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
+from pantry.models import Item
 from pantry.network.matches import Match, best_matches, reachable_site_ids
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
@@ -50,6 +53,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("name")
     )
     stock = stock_table(sites)
+    # A network of hundreds of sites: their stock rows a page at a time.
+    stock_page = Paginator(stock.holding, SHOWN).get_page(request.GET.get("page"))
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
     open_needs = Need.objects.open(now).filter(site__is_active=True)
@@ -61,7 +66,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Q(item_id__in={n.item_id for n in needs if n.item_id})
         | Q(item__category__in={n.category for n in needs if not n.item_id})
     )
-    reachable = reachable_site_ids(needs, sites)
+    # Distances only to the sites that have such an offer (hundreds, not every site).
+    offering = set(candidates.values_list("site_id", flat=True).distinct().order_by())
+    reachable = reachable_site_ids(needs, [s for s in sites if s.pk in offering])
     if reachable is not None:
         candidates = candidates.filter(site_id__in=reachable)
     matches = _matches(needs, candidates, sites)
@@ -73,6 +80,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "network/dashboard.html",
         {
             "stock": stock,
+            "stock_page": stock_page,
+            "stock_grid": stock.grid(stock_page.object_list),
             "expiring": list(expiring_offers.for_cards()[:SHOWN]),
             "expiring_more": max(expiring_offers.count() - SHOWN, 0),
             "needs": [(n, matches[n.pk]) for n in needs],
@@ -102,8 +111,7 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
     then loaded whole, in one query, for the page to show."""
     by_pk = {s.pk: s for s in sites}
     lean = list(
-        candidates.select_related("item")
-        .only(
+        candidates.only(
             "site_id",
             "item_id",
             "remaining",
@@ -111,12 +119,19 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
             "date_kind",
             "cold_chain",
             "closes_at",
-            *MATCH_ITEM_FIELDS,
-        )
-        .order_by("closes_at", "pk")
+        ).order_by("closes_at", "pk")
     )
+    # Thousands of offers share a few hundred items: load each item once, with
+    # only what matching reads, rather than one copy per offer.
+    items = {
+        item.pk: item
+        for item in Item.objects.filter(pk__in=candidates.values("item_id")).only(
+            *(f.removeprefix("item__") for f in MATCH_ITEM_FIELDS)
+        )
+    }
     for offer in lean:
         offer.site = by_pk[offer.site_id]
+        offer.item = items[offer.item_id]
     matches = best_matches(needs, lean, per_need=3)
     chosen = {m.offer.pk for found in matches.values() for m in found}
     whole = {o.pk: o for o in Offer.objects.filter(pk__in=chosen).for_cards()}
@@ -129,11 +144,19 @@ def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list
 @coordinator_required
 @require_GET
 def sites_geojson(request: HttpRequest) -> JsonResponse:
-    """Every active site with coordinates, camps included (coordinators only), with
-    its open offers and needs, for the dashboard map."""
+    """Active sites with coordinates, camps included (coordinators only), with
+    their open offers and needs, for the dashboard map: at most MAP_SITES_MAX, or
+    those in `?bbox=` (400 with the reason for a bad box)."""
+    try:
+        sites, meta = sites_in_view(
+            Site.objects.active().filter(latitude__isnull=False), request.GET
+        )
+    except BadParam as e:
+        return JsonResponse({"error": str(e)}, status=400)
     now = timezone.now()
-    offers = Counter(dict(_per_site(Offer.objects.open(now))))
-    needs = Counter(dict(_per_site(Need.objects.open(now))))
+    shown = [site.pk for site in sites]
+    offers = Counter(dict(_per_site(Offer.objects.open(now).filter(site_id__in=shown))))
+    needs = Counter(dict(_per_site(Need.objects.open(now).filter(site_id__in=shown))))
     features = [
         site_map_feature(
             site,
@@ -143,9 +166,9 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
             url=quick_reverse("network:site_surplus", site.slug),
             hours=[],
         )
-        for site in Site.objects.active().filter(latitude__isnull=False)
+        for site in sites
     ]
-    return JsonResponse(site_map(features))
+    return JsonResponse(site_map(features, meta))
 
 
 def _per_site(queryset):

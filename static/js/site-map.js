@@ -9,6 +9,12 @@
   el.hidden = false;
   var map = L.map(el, { scrollWheelZoom: false });
   var tilesFailed = false;
+  var NO_TILES = "The map background could not load; the sites are still marked, and listed below.";
+  var MORE = "There are more sites than the map shows at once: zoom in to see every site in view.";
+  var truncated = false;
+  function say() {
+    status.textContent = [tilesFailed ? NO_TILES : "", truncated ? MORE : ""].filter(Boolean).join(" ");
+  }
   var tiles = L.tileLayer(el.dataset.tiles, {
     maxZoom: 18,
     attribution: "&copy; OpenStreetMap contributors",
@@ -17,7 +23,7 @@
     if (!tilesFailed) {
       tilesFailed = true;
       el.classList.add("site-map--no-tiles");
-      status.textContent = "The map background could not load; the sites are still marked, and listed below.";
+      say();
     }
   });
   tiles.addTo(map);
@@ -40,44 +46,80 @@
       });
     });
   }
-  fetch(el.dataset.geojson, { headers: { Accept: "application/json" } })
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      var markers = [];
-      var layer = L.geoJSON(data, {
-        // The site's name is the marker's name (a screen reader said "Marker" for each).
-        pointToLayer: function (feature, latlng) {
-          var name = feature.properties.name;
-          var marker = L.marker(latlng, { alt: name, title: name });
-          markers.push(marker);
-          return marker;
-        },
-        onEachFeature: function (feature, marker) {
-          var p = feature.properties;
-          var box = document.createElement("div");
-          var link = document.createElement("a");
-          link.href = p.url;
-          link.textContent = p.name;
-          box.appendChild(link);
-          var kind = document.createElement("p");
-          kind.textContent = p.kind;
-          box.appendChild(kind);
-          p.hours.forEach(function (line) {
-            var h = document.createElement("p");
-            h.textContent = line;
-            box.appendChild(h);
-          });
-          marker.bindPopup(box);
-        },
-      }).addTo(map);
-      map.on("zoomend", function () { spread(markers); });
+  // One answer carries at most a thousand sites (`truncated` says when there were
+  // more): the map then asks again for the area in view each time it is moved.
+  var layer = null;
+  var markers = [];
+  var asked = 0;
+  var placed = false;
+  function url(bounds) {
+    if (!bounds) { return el.dataset.geojson; }
+    var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
+      .map(function (n) { return Math.max(-180, Math.min(180, n)).toFixed(5); });
+    box[1] = Math.max(-90, box[1]); box[3] = Math.min(90, box[3]);
+    return el.dataset.geojson + (el.dataset.geojson.indexOf("?") < 0 ? "?" : "&") + "bbox=" + box.join(",");
+  }
+  function show(data) {
+    if (layer) { map.removeLayer(layer); }
+    markers = [];
+    layer = L.geoJSON(data, {
+      // The site's name is the marker's name (a screen reader said "Marker" for each).
+      pointToLayer: function (feature, latlng) {
+        var name = feature.properties.name;
+        var marker = L.marker(latlng, { alt: name, title: name });
+        markers.push(marker);
+        return marker;
+      },
+      onEachFeature: function (feature, marker) {
+        var p = feature.properties;
+        var box = document.createElement("div");
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.name;
+        box.appendChild(link);
+        var kind = document.createElement("p");
+        kind.textContent = p.kind;
+        box.appendChild(kind);
+        p.hours.forEach(function (line) {
+          var h = document.createElement("p");
+          h.textContent = line;
+          box.appendChild(h);
+        });
+        marker.bindPopup(box);
+      },
+    }).addTo(map);
+    if (!placed) {
+      placed = true;
       if (data.features.length) {
         map.fitBounds(layer.getBounds().pad(0.3));
       } else {
         map.setView([20, 0], 2);
       }
-      spread(markers);
-      el.dataset.ready = String(data.features.length);
+    }
+    spread(markers);
+    el.dataset.ready = String(data.features.length);
+    truncated = !!data.truncated;
+    say();
+  }
+  function load(bounds) {
+    var mine = ++asked;
+    return fetch(url(bounds), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (mine === asked) { show(data); }
+        return data;
+      });
+  }
+  map.on("zoomend", function () { spread(markers); });
+  load(null)
+    .then(function (data) {
+      if (data.truncated) {
+        var waiting = null;
+        map.on("moveend", function () {
+          window.clearTimeout(waiting);
+          waiting = window.setTimeout(function () { load(map.getBounds()); }, 300);
+        });
+      }
     })
     .catch(function () {
       el.hidden = true;

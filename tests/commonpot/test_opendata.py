@@ -258,3 +258,31 @@ def test_a_sites_hours_and_meal_times_are_a_calendar_in_its_time_zone(client, ne
     assert str(breakfast["location"]) == "Harbour Camp Kitchen, Bristol"  # no exact place
     assert [c.name for c in cal.walk("VTIMEZONE")] == ["VTIMEZONE"]
     assert client.get(reverse("site_hours_ics", args=["no-such-site"])).status_code == 404
+
+
+def test_a_map_answer_is_bounded_and_asks_by_the_area_in_view(client, network, monkeypatch):
+    from commonpot import maps
+
+    url = reverse("sites_geojson")
+    everything = client.get(url).json()
+    assert everything["truncated"] is False and len(everything["features"]) >= 2
+    monkeypatch.setattr(maps, "MAP_SITES_MAX", 1)
+    one = client.get(url).json()
+    assert one["truncated"] is True and len(one["features"]) == 1
+
+    # The area in view: a box around one site has that site only.
+    site = Site.objects.get(name="Riverside Community Kitchen")
+    lon, lat = float(site.longitude), float(site.latitude)
+    box = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
+    boxed = client.get(url, {"bbox": box}).json()
+    assert [f["properties"]["name"] for f in boxed["features"]] == [site.name]
+    assert boxed["truncated"] is False and boxed["bbox"] == [float(x) for x in box.split(",")]
+
+
+@pytest.mark.parametrize(
+    "bbox", ["1,2,3", "a,b,c,d", "0,10,1,5", "-200,0,10,10", "0,-95,10,10", "nan,0,1,1"]
+)
+def test_a_bad_map_box_is_refused_with_the_reason(client, network, bbox):
+    response = client.get(reverse("sites_geojson"), {"bbox": bbox})
+    assert response.status_code == 400
+    assert "bbox is west,south,east,north" in response.json()["error"]

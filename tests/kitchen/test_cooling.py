@@ -1,5 +1,6 @@
 """Cooling records: leftovers are held from the moment they are cooked until they
-are read at 21 °C (70 °F) within 2 hours and at 5 °C (41 °F) within 6 hours."""
+are read at 21 °C (70 °F) within 2 hours and at 5 °C (41 °F) within 6 hours of
+coming off the heat."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commonpot.dates import time_of_day
 from commonpot.errors import DomainError
@@ -19,16 +21,22 @@ from pantry import services as pantry
 from pantry.models import LotHold, Measures
 from pantry.services import holds
 from tests.conftest import client_for
+from tests.kitchen.test_meal_views import cook_data
 
 pytestmark = pytest.mark.django_db
+
+
+def keep_leftovers(meal, lead, **cooking):
+    """Cook the meal for 40, 30 fed and 8 servings kept."""
+    cook_meal(meal, servings_made=40, servings_served=30, leftover_servings=8, by=lead, **cooking)
+    meal.refresh_from_db()
+    return meal
 
 
 @pytest.fixture
 def cooked(site, lead, dinner, stocked, noon):
     """Dinner cooked at noon UTC with 8 servings kept."""
-    cook_meal(dinner, servings_made=40, servings_served=30, leftover_servings=8, by=lead)
-    dinner.refresh_from_db()
-    return dinner
+    return keep_leftovers(dinner, lead)
 
 
 def clock(site, moment) -> str:
@@ -222,3 +230,125 @@ def test_an_htmx_reading_answers_with_the_cooling_section(lead, cooked, noon):
     body = response.content.decode()
     assert body.lstrip().startswith('<section id="meal-cooling"')
     assert "Saved: 20.0 °C." in body and "waiting for 5 °C" in body
+
+
+# --- The clock starts when the food came off the heat ------------------------------------
+
+
+def test_cooking_recorded_late_is_timed_from_when_the_food_came_off_the_heat(
+    site, lead, dinner, stocked, noon
+):
+    # Off the heat at noon; the cook records it only at 15:00, with a reading taken
+    # on paper at 13:30.
+    off_heat = timezone.now()
+    noon.shift(timedelta(hours=3))
+    keep_leftovers(dinner, lead, off_heat_at=off_heat)
+    dinner.refresh_from_db()
+    assert dinner.off_heat_at == off_heat and dinner.cooked_at == off_heat + timedelta(hours=3)
+    page = meal_page(client_for(lead), dinner)
+    # Without the paper reading the 2-hour mark (14:00) has passed: failed.
+    assert f"failed: not at 21 °C by {clock(site, off_heat + timedelta(hours=2))}" in page
+
+    # The 13:30 reading typed in makes the first mark; the final one is due by 18:00.
+    log_cooling_reading(dinner, value_c=Decimal(20), at=off_heat + timedelta(hours=1.5), by=lead)
+    assert f"waiting for 5 °C by {clock(site, off_heat + timedelta(hours=6))}" in meal_page(
+        client_for(lead), dinner
+    )
+
+
+def test_a_reading_before_the_food_came_off_the_heat_is_refused(site, lead, dinner, stocked, noon):
+    off_heat = timezone.now()
+    noon.shift(timedelta(hours=1))
+    keep_leftovers(dinner, lead, off_heat_at=off_heat)
+    with pytest.raises(DomainError, match="came off the heat at"):
+        log_cooling_reading(
+            dinner, value_c=Decimal(20), at=off_heat - timedelta(minutes=30), by=lead
+        )
+
+
+@pytest.mark.parametrize(
+    ("hours", "reason"), [(-1, "has not happened yet"), (25, "more than a day ago")]
+)
+def test_an_off_the_heat_time_later_than_now_or_a_day_ago_is_refused_on_the_form(
+    site, lead, dinner, stocked, noon, hours, reason
+):
+    client = client_for(lead)
+    url = reverse("kitchen:meal_cook", args=[site.slug, dinner.pk])
+    shown = client.get(url)
+    typed = local_typed(site, timezone.now() - timedelta(hours=hours))
+    response = client.post(
+        url, cook_data(shown, servings_served="30", leftover_servings="8", off_heat_at=typed)
+    )
+    assert response.status_code == 400
+    assert reason in response.content.decode()
+    dinner.refresh_from_db()
+    assert dinner.is_planned and not LotHold.objects.exists()
+
+
+def test_the_cook_form_takes_the_off_the_heat_time_on_the_sites_clock(
+    site, lead, dinner, stocked, noon
+):
+    client = client_for(lead)
+    url = reverse("kitchen:meal_cook", args=[site.slug, dinner.pk])
+    off_heat = timezone.now() - timedelta(minutes=45)
+    data = cook_data(
+        client.get(url),
+        servings_served="30",
+        leftover_servings="8",
+        off_heat_at=local_typed(site, off_heat),
+    )
+    assert client.post(url, data).status_code == 302
+    dinner.refresh_from_db()
+    assert dinner.off_heat_at == off_heat
+    page = meal_page(client, dinner)
+    assert f"waiting for 21 °C by {clock(site, off_heat + timedelta(hours=2))}" in page
+
+
+# --- Reminding the cook ----------------------------------------------------------------
+
+
+def cooling_messages():
+    from commonpot.models import Message
+
+    return list(Message.objects.filter(kind="cooling").order_by("pk"))
+
+
+def test_the_cook_and_leads_are_reminded_once_before_each_mark(
+    site, lead, other_lead, cooked, noon
+):
+    from commonpot.models import Membership
+    from kitchen.cooling import remind_cooling
+    from kitchen.tasks import SCHEDULES
+
+    assert ("kitchen.cooling_reminders", "kitchen.tasks.remind_cooling", 5) in SCHEDULES
+    second = Membership.objects.create(user=other_lead, site=site, role=Membership.Role.LEAD)
+    noon.shift(timedelta(hours=1))
+    assert remind_cooling() == 0  # 2-hour mark more than half an hour away
+    noon.shift(timedelta(minutes=35))
+    assert remind_cooling() == 2  # the cook (a lead) once, and the other lead
+    assert remind_cooling() == 0  # a second run, or a second worker: nobody twice
+    first = cooling_messages()
+    by = clock(site, cooked.cooked_at + timedelta(hours=2))
+    assert {m.to_user for m in first} == {lead, second.user}
+    assert first[0].subject == f"Cooling reading due: Chilli and rice at 21 °C by {by}"
+    assert cooked.get_absolute_url() in first[0].body_text
+
+    # Read in time: the next reminder is for the 6-hour mark, half an hour before it.
+    log_cooling_reading(cooked, value_c=Decimal(19), by=lead)
+    noon.shift(timedelta(hours=3))
+    assert remind_cooling() == 0
+    noon.shift(timedelta(hours=1))
+    assert remind_cooling() == 2
+    assert "at 5 °C by" in cooling_messages()[-1].subject
+
+    # Passed: nothing more to remind of.
+    log_cooling_reading(cooked, value_c=Decimal(4), by=lead)
+    noon.shift(timedelta(minutes=20))
+    assert remind_cooling() == 0 and len(cooling_messages()) == 4
+
+
+def test_a_failed_record_reminds_nobody(site, lead, cooked, noon):
+    from kitchen.cooling import remind_cooling
+
+    noon.shift(timedelta(hours=2, minutes=5))  # the 2-hour mark missed
+    assert remind_cooling() == 0 and cooling_messages() == []

@@ -125,3 +125,65 @@ def test_transfers_in_flight_past_the_first_50_are_counted_with_the_oldest_shown
     assert f"{SHOWN + 1} proposed" in flight and "1 accepted" in flight
     assert f">#{made[0].pk}<" in flight and f">#{made[-1].pk}<" not in flight
     assert "2 more are on" in flight
+
+
+def test_food_on_hold_is_shown_apart_from_the_food_on_hand(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot
+):
+    from pantry.models import LotHold
+    from pantry.services.holds import start_holds
+
+    held = stock(other_site, yoghurt(), "10", by=other_lead)  # 5 kg
+    start_holds([held], cause=LotHold.Cause.MANUAL, by=other_lead, note="Fridge door left open")
+    html = client_for(coordinator).get(DASHBOARD).content.decode()
+    assert "<strong>45 kg</strong> on hand" in html  # 40 kg bread, 5 kg yoghurt
+    assert "<strong>5 kg</strong> of it on hold" in html
+    surplus = reverse("network:site_surplus", args=[other_site.slug])
+    page = client_for(other_lead).get(surplus).content.decode()
+    assert "<strong>5 kg</strong> of it on hold, not free to offer" in page
+    # Nothing held: nothing said.
+    assert (
+        "on hold"
+        not in client_for(lead)
+        .get(reverse("network:site_surplus", args=[site.slug]))
+        .content.decode()
+    )
+
+
+def test_the_coordinators_map_is_bounded_and_refuses_a_bad_box(
+    site, other_site, lead, coordinator, bread_lot, monkeypatch
+):
+    from commonpot import maps
+
+    offer(site, bread_lot, by=lead)
+    url = reverse("network:sites_geojson")
+    client = client_for(coordinator)
+    box = f"{float(site.longitude) - 0.01},{float(site.latitude) - 0.01},{float(site.longitude) + 0.01},{float(site.latitude) + 0.01}"
+    boxed = client.get(url, {"bbox": box}).json()
+    assert [f["properties"]["name"] for f in boxed["features"]] == ["Riverside Kitchen"]
+    assert "1 open offer" in boxed["features"][0]["properties"]["kind"]
+    monkeypatch.setattr(maps, "MAP_SITES_MAX", 1)
+    assert client.get(url).json()["truncated"] is True
+    bad = client.get(url, {"bbox": "0,10,1,5"})
+    assert bad.status_code == 400 and "south not north of north" in bad.json()["error"]
+
+
+def test_the_stock_table_shows_the_sites_a_page_at_a_time(
+    site, other_site, lead, other_lead, coordinator, item_bread, bread_lot, monkeypatch
+):
+    from pantry.network import views_dashboard
+
+    stock(other_site, yoghurt(), "10", by=other_lead)
+    monkeypatch.setattr(views_dashboard, "SHOWN", 1)
+    client = client_for(coordinator)
+
+    def stock_rows(page):
+        html = client.get(DASHBOARD, {"page": page}).content.decode()
+        return html[html.index('id="stock-heading"') : html.index('id="map-heading"')]
+
+    first, second = stock_rows(1), stock_rows(2)
+    assert "Eastside Food Bank" in first and "Riverside Kitchen" not in first
+    assert "Riverside Kitchen" in second and "Eastside Food Bank" not in second
+    assert "Page 1 of 2 (2 sites holding or moving food)" in first
+    assert "<strong>45 kg</strong> on hand" in client.get(DASHBOARD, {"page": 2}).content.decode()
+    assert "Riverside Kitchen" in stock_rows(99)  # past the end: the last page

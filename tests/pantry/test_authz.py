@@ -68,6 +68,13 @@ ROWS = [
     Row("GET", "pantry:distributions", S, expect=lead_only()),
     Row("GET", "pantry:distribution_new", S, expect=lead_only()),
     Row("POST", "pantry:distribution_new", S, expect=lead_only(coordinator=400, lead=400)),
+    Row(
+        "GET",
+        "pantry:distribution_barcode_fill",
+        S,
+        expect=lead_only(),
+        data={"line": "lines-0", "lines-0-barcode": "5012345678900"},
+    ),
     Row("GET", "pantry:distribution_line", S, expect=lead_only()),
     Row(
         "GET",

@@ -1,5 +1,5 @@
-"""Barcodes on the donation form: reading GS1 codes, filling a line from one (with
-htmx and without JavaScript), and the printed lot label with its QR code."""
+"""Barcodes on the donation and distribution forms: reading GS1 codes and UPC-E, filling a
+line from one (with htmx and without JavaScript), and the printed lot label with its QR code."""
 
 from datetime import date
 from decimal import Decimal
@@ -13,9 +13,11 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from pantry.barcodes import BarcodeError, Scan, read_barcode
-from pantry.models import Donation, Item, Lot
+from pantry import services
+from pantry.models import Distribution, Donation, Item, Lot
 from pantry.pdf import lot_label_context
 from tests.conftest import client_for
+from tests.pantry.test_distributions import form_data as distribution_form
 from tests.pantry.test_donations import form_data
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +240,96 @@ def test_a_lot_label_carries_a_qr_code_of_the_lot_page(site, lead, coded_lot):
 def test_the_lot_page_links_to_its_label(site, lead, coded_lot):
     page = client_for(lead).get(coded_lot.get_absolute_url()).content.decode()
     assert reverse("pantry:lot_label", args=[site.slug, coded_lot.pk]) in page
+
+
+# --- UPC-E: a UPC-A with its zeros left out ---------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["04252614", "0425261", "425261"])
+def test_a_upc_e_is_read_as_the_upc_a_it_stands_for(code):
+    # As printed (8 digits), without the check digit (7), or as bare as some readers give it (6).
+    assert read_barcode(code).gtins[0] == "042100005264"
+
+
+def test_an_8_digit_code_that_reads_both_ways_finds_either_catalog_entry(site, lead):
+    # 12345670 is a valid EAN-8 and a valid UPC-E (for the UPC-A 123456000070).
+    upc_a = Item.objects.create(name="Crackers", category="dry", gtin="123456000070")
+    assert read_barcode("12345670").gtins == ("12345670", "123456000070")
+    assert Item.objects.for_gtins(read_barcode("12345670").gtins) == upc_a
+    ean_8 = Item.objects.create(name="Biscuits", category="dry", gtin="12345670")
+    assert Item.objects.for_gtins(read_barcode("12345670").gtins) == ean_8  # the likelier first
+
+
+def test_a_scanned_upc_e_fills_the_item_kept_under_its_upc_a(site, lead):
+    Item.objects.create(name="Soup", category="tins", gtin="042100005264")
+    page = fill(lead, site, "04252614").content.decode()
+    assert 'name="lines-0-item" value="Soup"' in page
+
+
+def test_typing_a_upc_e_in_the_item_box_finds_the_item(site, lead):
+    soup = Item.objects.create(name="Soup", category="tins", base_unit="g", gtin="042100005264")
+    url = reverse("pantry:donation_new", args=[site.slug])
+    data = one_line(site, item="04252614", quantity="2", unit="kg") | {"save": "1"}
+    assert client_for(lead).post(url, data).status_code == 302
+    assert Lot.objects.get().item == soup
+
+
+# --- Giving food out by barcode -------------------------------------------------------------
+
+
+def fill_distribution(lead, site, code, **line):
+    params = {"line": "lines-0", "lines-0-barcode": code, "lines-0-unit": "kg", **line}
+    return client_for(lead).get(
+        reverse("pantry:distribution_barcode_fill", args=[site.slug]),
+        params,
+        HTTP_HX_REQUEST="true",
+    )
+
+
+def test_scanning_a_pack_on_the_distribution_form_picks_its_lot(site, lead, item_rice, stock):
+    packed = stock["make"]("1000", 60, code="ABC123")
+    page = fill_distribution(lead, site, RICE_DATAMATRIX).content.decode()
+    assert 'name="lines-0-item" value="Rice"' in page
+    assert f'name="lines-0-lot" value="{packed.pk}"' in page
+    assert f"from lot #{packed.pk}" in page
+    assert "Filled from the barcode: Rice, lot ABC123" in page
+
+
+def test_a_pack_whose_lot_is_not_here_gives_from_the_first_to_expire(
+    site, lead, item_rice, stock, other_site, other_lead
+):
+    elsewhere = services.receive(
+        site=other_site,
+        item=item_rice,
+        quantity=Decimal(500),
+        by=other_lead,
+        source="Test intake",
+        code="ABC123",
+    ).lot
+    page = fill_distribution(lead, site, RICE_DATAMATRIX).content.decode()
+    assert 'name="lines-0-item" value="Rice"' in page
+    assert f'value="{elsewhere.pk}"' not in page  # another site's lot is never picked
+    assert "No lot ABC123 of it is here, so it is given from the first to expire" in page
+
+
+def test_a_pack_not_in_the_catalog_fills_nothing_on_the_distribution_form(site, lead, stock):
+    page = fill_distribution(lead, site, UNKNOWN_DATAMATRIX).content.decode()
+    assert "No item in the catalog has barcode 4006381333931" in page
+    assert 'role="alert"' in page and 'name="lines-0-item" value' not in page
+
+
+def test_giving_out_a_scanned_pack_without_javascript_takes_from_its_lot(
+    site, lead, item_rice, stock
+):
+    packed = stock["make"]("1000", 60, code="ABC123")
+    url = reverse("pantry:distribution_new", args=[site.slug])
+    data = distribution_form(site, [{"item": "", "quantity": "", "barcode": RICE_DATAMATRIX}])
+    page = client_for(lead).post(url, data | {"fill": "lines-0"}).content.decode()
+    assert f'name="lines-0-lot" value="{packed.pk}"' in page
+    assert not Distribution.objects.exists()
+
+    filled = {"item": "Rice", "quantity": "0.25", "lot": str(packed.pk)}
+    assert client_for(lead).post(url, distribution_form(site, [filled])).status_code == 302
+    packed.refresh_from_db()
+    stock["soon"].refresh_from_db()
+    assert (packed.on_hand, stock["soon"].on_hand) == (Decimal(750), Decimal(2000))
