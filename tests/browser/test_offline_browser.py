@@ -4,7 +4,7 @@ back online each is recorded once, however often the phone sends its queue.
 Also: what the server refuses when the queue gets there, and check-in by QR code.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from pantry import services as pantry_services
 from pantry.models import StockMove
 from tests.browser.conftest import _refused_by_policy, log_in
-from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.factories import PASSWORD
 from tests.pantry.factories import rice
-from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory, SignUpFactory
+from tests.volunteers.factories import shift_today
 from volunteers.models import AttendanceChange, SignUp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,23 +52,6 @@ def handset(browser, live_server):
     assert not refused, refused
 
 
-def todays_shift(site, name="Cook", people=3, hour=0):
-    day = site.today()
-    shift = ShiftFactory(
-        site=site,
-        role=ShiftRoleFactory(site=site, name=name),
-        starts_at=datetime.combine(day, time(hour, 5), tzinfo=site.tz),
-        ends_at=datetime.combine(day, time(hour + 2, 5), tzinfo=site.tz),
-        places_taken=people,
-        max_people=max(people, 4),
-    )
-    for n in range(people):
-        person = UserFactory(display_name=f"{name} helper {n + 1}")
-        MembershipFactory(user=person, site=site)
-        SignUpFactory(shift=shift, volunteer=person)
-    return shift
-
-
 def past_use_by(site, lead, grams="700"):
     return pantry_services.receive(
         site=site,
@@ -94,7 +77,7 @@ def wasted():
 
 
 def test_checked_in_and_wasted_offline_recorded_once_each_when_back_online(handset, site, lead):
-    shift = todays_shift(site)
+    shift = shift_today(site)
     lot = past_use_by(site, lead)
     roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
     waste = f"/sites/{site.slug}/waste/"
@@ -146,8 +129,8 @@ def test_checked_in_and_wasted_offline_recorded_once_each_when_back_online(hands
 def test_what_the_server_refuses_is_shown_with_its_reason_and_the_queue_goes_on(
     handset, site, lead
 ):
-    gone = todays_shift(site, name="Cook", people=1)
-    kept = todays_shift(site, name="Driver", people=1, hour=3)
+    gone = shift_today(site, name="Cook", people=1)
+    kept = shift_today(site, name="Driver", people=1, hour=3)
     lot = past_use_by(site, lead)
     log_in(handset, lead.username, PASSWORD)
     waste = f"/sites/{site.slug}/waste/"
@@ -189,7 +172,7 @@ def test_what_the_server_refuses_is_shown_with_its_reason_and_the_queue_goes_on(
 def test_a_volunteer_checks_in_by_opening_the_code_on_the_leads_roster(
     browser, live_server, handset, site, lead
 ):
-    shift = todays_shift(site, people=1)
+    shift = shift_today(site, people=1)
     sign_up = SignUp.objects.get(shift=shift)
     volunteer = sign_up.volunteer
     log_in(handset, lead.username, PASSWORD)
@@ -226,7 +209,7 @@ def test_a_volunteer_checks_in_by_opening_the_code_on_the_leads_roster(
 def test_a_correction_made_offline_on_a_kept_page_is_recorded(handset, site, lead):
     """The kept roster is from before an online check-in, so its form's token was used:
     what is queued offline goes with a token of its own, not as "already sent"."""
-    shift = todays_shift(site, people=1)
+    shift = shift_today(site, people=1)
     roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
     log_in(handset, lead.username, PASSWORD)
     open_with_worker(handset, roster)
@@ -247,7 +230,7 @@ def test_a_correction_made_offline_on_a_kept_page_is_recorded(handset, site, lea
 
 
 def test_logging_out_empties_what_the_phone_kept(handset, site, lead):
-    shift = todays_shift(site, people=1)
+    shift = shift_today(site, people=1)
     roster = f"/sites/{site.slug}/shifts/{shift.pk}/"
     log_in(handset, lead.username, PASSWORD)
     open_with_worker(handset, roster)

@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from commonpot.models import User
 from tests.browser.conftest import log_in
-from volunteers.models import Shift, SignUp
+from tests.volunteers.factories import shift_today
+from volunteers.models import SignUp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +31,8 @@ def test_a_lead_checks_in_from_a_phone_with_name_and_save_on_screen_together(bro
     call_command("seed_demo")
     lead = User.objects.get(username="lead")
     site = lead.memberships.get(role="lead").site
-    shift = next(
-        s
-        for s in Shift.objects.filter(site=site).order_by("starts_at")
-        if s.local_date == site.today() and s.sign_ups.filter(status="confirmed").count() >= 2
-    )
+    # A shift of today with people on it, whatever the time of day the test runs.
+    shift = shift_today(site, name="Breakfast", people=3)
     page = _phone(browser, live_server)
     log_in(page, "lead", "commonpot-demo")
     page.goto(reverse("volunteers:roster", args=[site.slug, shift.pk]))

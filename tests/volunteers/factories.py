@@ -1,12 +1,12 @@
 """Test data for the volunteers app."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from tests.factories import SiteFactory, UserFactory
+from tests.factories import MembershipFactory, SiteFactory, UserFactory
 from volunteers.models import (
     Qualification,
     QualificationKind,
@@ -107,3 +107,22 @@ class WalkInFactory(DjangoModelFactory):
     )
     phone = "+447700900555"
     email = "sam.walker@example.org"
+
+
+def shift_today(site, name="Cook", people=3, hour=0):
+    """A shift of `site` today from hour:05 for two hours (site's clock), with
+    `people` members of the site signed up ("<name> helper 1", ...)."""
+    day = site.today()
+    shift = ShiftFactory(
+        site=site,
+        role=ShiftRoleFactory(site=site, name=name),
+        starts_at=datetime.combine(day, time(hour, 5), tzinfo=site.tz),
+        ends_at=datetime.combine(day, time(hour + 2, 5), tzinfo=site.tz),
+        places_taken=people,
+        max_people=max(people, 4),
+    )
+    for n in range(people):
+        person = UserFactory(display_name=f"{name} helper {n + 1}")
+        MembershipFactory(user=person, site=site)
+        SignUpFactory(shift=shift, volunteer=person)
+    return shift
