@@ -161,8 +161,29 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "email", "phone", "reminders", "weekly_digest"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        fields = [
+            "display_name",
+            "email",
+            "phone",
+            "remind_by_email",
+            "remind_by_sms",
+            "reminder_times",
+            "weekly_digest",
+        ]
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "reminder_times": forms.RadioSelect,
+        }
+        labels = {
+            "remind_by_email": "Remind me by email",
+            "remind_by_sms": "Remind me by text message",
+            "reminder_times": "When",
+        }
+        help_texts = {
+            "remind_by_sms": "To the phone number above. Reply YES to say you are coming, "
+            "NO to give up your place, STOP to end all texts.",
+            "remind_by_email": "Untick both to get no reminders or change notices.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,6 +200,12 @@ class ProfileForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account uses this email address.")
         return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remind_by_sms") and not data.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", "Give a mobile number to get text messages.")
+        return data
 
 
 class DeleteAccountForm(forms.Form):

@@ -84,7 +84,15 @@ def leave_site(user: User, site: Site) -> None:
 
 @transaction.atomic
 def update_profile(user: User, **fields: Any) -> User:
-    allowed = {"display_name", "email", "phone", "reminders", "weekly_digest"}
+    allowed = {
+        "display_name",
+        "email",
+        "phone",
+        "remind_by_email",
+        "remind_by_sms",
+        "reminder_times",
+        "weekly_digest",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -94,6 +102,8 @@ def update_profile(user: User, **fields: Any) -> User:
             raise DomainError("Another account uses this email address.", field="email")
     for name, value in fields.items():
         setattr(user, name, value)
+    if user.remind_by_sms and not user.phone:
+        raise DomainError("Give a mobile number to get text messages.", field="phone")
     user.save(update_fields=list(fields))
     return user
 

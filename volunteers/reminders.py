@@ -24,10 +24,14 @@ retries. Work goes in batches of BATCH_SIZE, each costing the same few queries
 whatever it holds: one for the batch (with everything it shows joined in), one
 for the keys already taken, one insert, one to find what is ready to send.
 
-A volunteer who chose "No reminders" (`User.reminders`) is left out of the
-query, so nothing is recorded for them: turning reminders back on before a
-shift still brings its reminder. The same choice stops change notices and,
-for a lead, the under-minimum notices. The digest has its own opt-in
+Reminders and change notices go by each person's channels (`User.remind_by_email`,
+`remind_by_sms`): one outbox row per channel, the text's key ending in ":sms"
+(commonpot.mail). Someone with neither is left out of the query, so nothing is
+recorded for them: turning reminders back on before a shift still brings its
+reminder. The same choice stops change notices and, for a lead, the
+under-minimum notices. `User.reminder_times` chooses the second reminder: as
+the site sets it, none, or one two hours before (or at the site's second
+reminder's time, when it sets one). The digest has its own opt-in
 (`User.weekly_digest`).
 """
 
@@ -41,7 +45,18 @@ from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
@@ -52,10 +67,10 @@ from icalendar import Calendar, Event
 from commonpot import jobs
 from commonpot.dates import clock_span, day
 from commonpot.ical import vtimezone_text
-from commonpot.mail import queue_emails
+from commonpot.mail import queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
-from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, ShiftPolicy, SignUp
+from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
 
 BATCH_SIZE = 500
 UNDER_MINIMUM_AHEAD = timedelta(hours=48)
@@ -64,6 +79,9 @@ DIGEST_SHOWN = 15
 # The digest goes out from this time on Monday, on the clock of the sites a
 # person volunteers at (the first of them to reach it, when they are in several).
 DIGEST_FROM = time(8, 0)
+# The second reminder of someone who asked for one "two hours before" at a site
+# that sends none.
+SOON_HOURS = 2
 # Reminders whose announced start is older than this are not checked for moves.
 CHANGE_GRACE = timedelta(hours=1)
 CHANGE_LOOKBACK = timedelta(days=15)
@@ -108,6 +126,11 @@ def _decided(prefix: str, suffix: str = "") -> Exists:
     return Exists(Message.objects.filter(key=key))
 
 
+def _decided_by_any_channel(prefix: str) -> Q:
+    """The decision was made, by email or by text (both rows are written together)."""
+    return Q(_decided(prefix)) | Q(_decided(prefix, ":sms"))
+
+
 def _batches(qs: QuerySet, size: int) -> Iterator[list]:
     """Keyset pages by primary key: each page a fresh query after the last row seen,
     so rows decided while we work do not shift the pages."""
@@ -147,8 +170,8 @@ def _remindable(now: datetime) -> QuerySet:
         .filter(
             shift__starts_at__gt=now,
             shift__site__is_active=True,
-            volunteer__reminders=User.Reminders.EMAIL,
         )
+        .filter(Q(volunteer__remind_by_email=True) | Q(volunteer__remind_by_sms=True))
         .select_related(
             "shift__site__shift_policy",
             "shift__role",
@@ -226,6 +249,12 @@ class Writer:
         )
         return {"filename": "shift.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
+    def reply_hint(self, sign_up: SignUp) -> str:
+        """What a text reminder asks for: the replies commonpot.sms_replies understands."""
+        if sign_up.may_cancel_freely(self.now):
+            return "Reply YES if you are coming, NO to give up your place."
+        return f"Reply YES if you are coming. Cannot come? {self.my_shifts_url}"
+
     def _shift_context(self, sign_up: SignUp) -> dict:
         shift = sign_up.shift
         return {
@@ -241,6 +270,10 @@ class Writer:
         shift = sign_up.shift
         text, html = self.render("reminder", {**self._shift_context(sign_up), "which": which})
         return {
+            "sms": (
+                f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}. "
+                f"{self.reply_hint(sign_up)}"
+            ),
             "key": sign_up_key(which, sign_up.pk),
             "kind": REMINDER,
             "to": sign_up.volunteer,
@@ -257,6 +290,10 @@ class Writer:
         context = {**self._shift_context(sign_up), "was": shift.site.local(was)}
         text, html = self.render("shift_moved", context)
         return {
+            "sms": (
+                f"Changed time: {shift.role.name} at {shift.site.name} is now {when(shift)}. "
+                f"{self.reply_hint(sign_up)}"
+            ),
             "key": change_key(sign_up.pk, shift.change_seq),
             "kind": CHANGE,
             "to": sign_up.volunteer,
@@ -323,7 +360,7 @@ def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> in
         _remindable(now)
         .alias(first_hours=_first_reminder_hours("shift__site__"))
         .filter(_within("shift__starts_at", "first_hours", hours, now))
-        .filter(~_decided(f"{FIRST}:sign-up:"))
+        .filter(~_decided_by_any_channel(f"{FIRST}:sign-up:"))
     )
     writer = Writer(now)
     return sum(
@@ -333,6 +370,21 @@ def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> in
             )
         )
         for batch in _batches(due, batch_size)
+    )
+
+
+def _second_hours() -> Case:
+    """How long before the shift a sign-up's second reminder is due, by the person's
+    choice: the site's; none; or two hours (the site's second, when it has one)."""
+    site_second = F("shift__site__shift_policy__second_reminder_hours")
+    return Case(
+        When(volunteer__reminder_times=User.ReminderTimes.FIRST_ONLY, then=Value(None)),
+        When(
+            volunteer__reminder_times=User.ReminderTimes.ALSO_SOON,
+            then=Coalesce(site_second, Value(SOON_HOURS)),
+        ),
+        default=site_second,
+        output_field=IntegerField(),
     )
 
 
@@ -346,32 +398,29 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
             .filter(shift_policy__second_reminder_hours__isnull=False)
             .values_list("shift_policy__second_reminder_hours", flat=True)
         )
+        | {SOON_HOURS}
     )
-    if not hours:
-        return 0
     due = (
         _remindable(now)
-        .filter(
-            _within(
-                "shift__starts_at", "shift__site__shift_policy__second_reminder_hours", hours, now
-            )
-        )
-        .filter(~_decided(f"{SECOND}:sign-up:"))
+        .annotate(second_hours=_second_hours())
+        .filter(_within("shift__starts_at", "second_hours", hours, now))
+        .filter(~_decided_by_any_channel(f"{SECOND}:sign-up:"))
     )
     writer = Writer(now)
     decided = 0
     for batch in _batches(due, batch_size):
-        firsts = dict(
-            Message.objects.filter(key__in=[sign_up_key(FIRST, s.pk) for s in batch]).values_list(
-                "key", "created_at"
-            )
-        )
+        firsts: dict[int, datetime] = {}
+        keys = [
+            k for s in batch for k in (sign_up_key(FIRST, s.pk), sms_key(sign_up_key(FIRST, s.pk)))
+        ]
+        for meta, created_at in Message.objects.filter(key__in=keys).values_list(
+            "meta", "created_at"
+        ):
+            firsts.setdefault(meta.get("sign_up"), created_at)
 
         def second(sign_up: SignUp, firsts=firsts) -> dict | None:
-            first_at = firsts.get(sign_up_key(FIRST, sign_up.pk))
-            opens = sign_up.shift.starts_at - timedelta(
-                hours=ShiftPolicy.for_site(sign_up.shift.site).second_reminder_hours
-            )
+            first_at = firsts.get(sign_up.pk)
+            opens = sign_up.shift.starts_at - timedelta(hours=sign_up.second_hours)
             if first_at is not None and first_at < opens:
                 return writer.reminder(sign_up, SECOND)
             return None
@@ -464,7 +513,7 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
                     "volunteers:site_shifts", args=[site.slug]
                 )
             recipients: list[tuple[str, User | str]] = [
-                (f"user-{u.pk}", u) for u in leads[site.pk] if u.reminders == User.Reminders.EMAIL
+                (f"user-{u.pk}", u) for u in leads[site.pk] if u.wants_reminders
             ]
             if not leads[site.pk] and site.contact_email:
                 recipients = [("site", site.contact_email)]

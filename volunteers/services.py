@@ -596,7 +596,8 @@ def _stand_in_account(name: str) -> User:
     person = User(
         username=f"walk-in-{secrets.token_hex(8)}",
         display_name=name,
-        reminders=User.Reminders.NONE,
+        remind_by_email=False,
+        remind_by_sms=False,
         weekly_digest=False,
     )
     person.set_unusable_password()

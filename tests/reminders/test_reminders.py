@@ -131,7 +131,7 @@ def test_before_the_cutoff_the_reminder_says_cancel_after_it_find_a_stand_in(
 def test_someone_who_chose_no_reminders_gets_none_and_nothing_is_recorded(
     run, make_shift, volunteer
 ):
-    volunteer.reminders = User.Reminders.NONE
+    volunteer.remind_by_email = False
     volunteer.save()
     claim(make_shift(hours=20), volunteer)
     run()
@@ -140,11 +140,11 @@ def test_someone_who_chose_no_reminders_gets_none_and_nothing_is_recorded(
 
 
 def test_turning_reminders_back_on_before_the_shift_brings_its_reminder(run, make_shift, volunteer):
-    volunteer.reminders = User.Reminders.NONE
+    volunteer.remind_by_email = False
     volunteer.save()
     claim(make_shift(hours=20), volunteer)
     run()
-    volunteer.reminders = User.Reminders.EMAIL
+    volunteer.remind_by_email = True
     volunteer.save()
     run()
     assert len(reminders_to(volunteer)) == 1
