@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.errors import DomainError
-from commonpot.models import Membership, Site, User
+from commonpot.models import Membership, Site, SmsPolicy, User
 
 # (line index from 0, field name or None, message), as a service's LineErrors lists them.
 LineError = tuple[int, str | None, str]
@@ -286,6 +286,15 @@ class SettingsSectionForm(forms.ModelForm):
     def __init__(self, data=None, *, site: Site | None):
         model = self._meta.model
         super().__init__(data, instance=model() if site is None else model.for_site(site))
+
+
+class SmsPolicyForm(SettingsSectionForm):
+    """The site's monthly limit on text messages, as a section of its Settings page."""
+
+    class Meta:
+        model = SmsPolicy
+        fields = ["monthly_cap"]
+        widgets = {"monthly_cap": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
 class MemberRoleForm(forms.Form):

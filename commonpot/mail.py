@@ -26,7 +26,7 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from commonpot import jobs, sms
@@ -352,6 +352,24 @@ def texts_this_month(site_id: int, now=None) -> int:
         status__in=[Message.Status.SENT, Message.Status.SENDING],
         claimed_at__gte=month_start(now),
     ).count()
+
+
+def outbox_texts_summary(site: Site, now=None) -> dict:
+    """For the site's outbox: texts sent this month against its cap, and how many
+    were held back by it (two queries)."""
+    start = month_start(now)
+    counts = dict(
+        Message.objects.filter(site=site, channel=Message.Channel.SMS, created_at__gte=start)
+        .values_list("status")
+        .annotate(n=models.Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "cap": SmsPolicy.for_site(site).monthly_cap,
+        "sent": texts_this_month(site.pk, now),
+        "held": counts.get(Message.Status.HELD, 0),
+        "any": bool(counts),
+    }
 
 
 def deliver(message_id: int) -> str:

@@ -513,3 +513,8 @@ class SmsPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Text messages at {self.site}"
+
+    @classmethod
+    def for_site(cls, site: Site) -> SmsPolicy:
+        """The site's row, or the defaults (no limit) when it has none yet."""
+        return cls.objects.filter(site=site).first() or cls(site=site)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.models import Membership, Site, SmsPolicy, User, WorkerHeartbeat
 from commonpot.registry import registry
 
 if TYPE_CHECKING:
@@ -216,3 +216,8 @@ def record_heartbeat(name: str = "worker") -> WorkerHeartbeat:
         name=name, defaults={"last_seen": timezone.now()}
     )
     return beat
+
+
+def save_sms_policy(site: Site, **fields: Any):
+    """The site's monthly limit on text messages (commonpot.mail holds back the rest)."""
+    return save_settings_row(SmsPolicy, site, allowed=["monthly_cap"], **fields)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views, views_public, views_reports
+from commonpot import views, views_public, views_reports, views_sms
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -77,6 +77,10 @@ urlpatterns = [
         name="site_people_remove",
     ),
     path("sites/<slug:slug>/manage/outbox/", views.site_outbox, name="site_outbox"),
+    # The SMS gateways' webhooks (signed by the gateway; commonpot.views_sms).
+    path("sms/twilio/inbound/", views_sms.twilio_inbound, name="sms_twilio_inbound"),
+    path("sms/twilio/status/", views_sms.twilio_status, name="sms_twilio_status"),
+    path("sms/smsgate/", views_sms.smsgate_webhook, name="sms_smsgate_webhook"),
     path("sites/<slug:slug>/manage/reports/", views_reports.site_report, name="site_report"),
     path("network/reports/", views_reports.network_report, name="network_report"),
     path("network/sites/new/", views.site_create, name="site_create"),

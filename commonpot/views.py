@@ -33,6 +33,7 @@ from commonpot.forms import (
     form_status,
     show_error,
 )
+from commonpot.mail import outbox_texts_summary
 from commonpot.models import Invitation, Membership, Message, Site, User, WorkerHeartbeat
 from commonpot.pagecache import cached_page
 from commonpot.permissions import (
@@ -518,12 +519,23 @@ def site_outbox(request: HttpRequest, site: Site) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Message.Status.values:
         messages_ = messages_.filter(status=status)
+    channel = request.GET.get("channel", "")
+    if channel in Message.Channel.values:
+        messages_ = messages_.filter(channel=channel)
     table = OutboxTable(messages_)
     paginate(request, table, 50)
     return TemplateResponse(
         request,
         "commonpot/site_outbox.html",
-        {"site": site, "table": table, "statuses": Message.Status.choices, "status": status},
+        {
+            "site": site,
+            "table": table,
+            "statuses": Message.Status.choices,
+            "status": status,
+            "channels": Message.Channel.choices,
+            "channel": channel,
+            "texts": outbox_texts_summary(site),
+        },
     )
 
 

@@ -920,6 +920,8 @@ class SignUp(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     stand_in_requested_at = models.DateTimeField(null=True, blank=True)
+    # The volunteer answered a reminder to say they are coming (a text's YES).
+    coming_confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -38,8 +38,15 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return subject.strip(), body.lstrip("\n")
 
 
+# A short text for the notices that also go by text message to those who chose it.
+TEXTS = {
+    "promoted": "You're in: a place came free on {what}. See My shifts: {url}",
+}
+
+
 def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     from volunteers.models import SignUp
+    from volunteers.reminders import when
 
     sign_up = SignUp.objects.select_related(
         "shift__site", "shift__role", "volunteer", "cancelled_by", "approved_by"
@@ -48,13 +55,20 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
         template,
         {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers:my_shifts")},
     )
+    shift = sign_up.shift
+    short = TEXTS.get(kind, "").format(
+        what=f"{shift.role.name} at {shift.site.name}, {when(shift)}",
+        url=_url("volunteers:my_shifts"),
+    )
     queue_email(
         key=f"volunteers:{kind}:{sign_up.pk}",
         kind=f"volunteers.{kind}",
         to=sign_up.volunteer,
         subject=subject,
         text=text,
-        site=sign_up.shift.site,
+        site=shift.site,
+        sms=short,
+        meta={"sign_up": sign_up.pk, "shift": shift.pk},
     )
 
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from commonpot import mail as outbox
 from commonpot.dates import long_day
-from commonpot.models import Membership, Message, User
+from commonpot.models import Membership, Message
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.reminders.conftest import claim

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from commonpot.models import Message, User
+from commonpot.models import Message
 from tests.reminders.conftest import claim
 from tests.volunteers.factories import SignUpFactory
 from volunteers import reminders, services
