@@ -32,8 +32,12 @@ from commonpot import sms, sms_replies
 TIMESTAMP_SLACK = 300  # seconds
 
 
-def twilio_signature(auth_token: str, url: str, params: dict[str, str]) -> str:
-    data = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+def twilio_signature(auth_token: str, url: str, params: dict[str, list[str]]) -> str:
+    """Each name once, in order, followed by each of its values in order (a
+    name sent twice signs both values, as Twilio's own libraries do)."""
+    data = url + "".join(
+        f"{name}{value}" for name in sorted(params) for value in sorted(set(params[name]))
+    )
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
@@ -46,13 +50,12 @@ def _twilio_checked(request: HttpRequest) -> dict[str, str] | HttpResponse:
     backend = sms.backend()
     if not isinstance(backend, sms.TwilioBackend):
         return HttpResponse("Twilio is not this site's SMS gateway.", status=404)
-    params = {name: request.POST.get(name, "") for name in request.POST}
     url = settings.SITE_URL + request.get_full_path()
-    expected = twilio_signature(backend.auth_token, url, params)
+    expected = twilio_signature(backend.auth_token, url, dict(request.POST.lists()))
     given = request.headers.get("X-Twilio-Signature", "")
     if not given or not hmac.compare_digest(expected, given):
         return HttpResponseForbidden("The signature does not match.")
-    return params
+    return {name: request.POST.get(name, "") for name in request.POST}
 
 
 def _twiml() -> HttpResponse:
