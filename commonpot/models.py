@@ -47,8 +47,8 @@ class User(AbstractUser):
     """
 
     class ReminderTimes(models.TextChoices):
-        SITE = "site", "When the site sends them (usually the day before)"
-        FIRST_ONLY = "first", "Only the first (usually the day before)"
+        SITE = "site", "As the site sends them (the day before, and maybe on the day)"
+        FIRST_ONLY = "first", "Only the day before"
         ALSO_SOON = "soon", "The day before and two hours before"
 
     email = models.EmailField("email address", blank=True)

@@ -176,10 +176,14 @@ class DayTimeColumn(tables.DateTimeColumn):
 class OutboxTable(tables.Table):
     created_at = DayTimeColumn(verbose_name="Decided")
     channel = tables.Column(verbose_name="By")
+    # Wide enough that a text message's words do not make each row a column of words.
+    subject = tables.Column(attrs={"td": {"class": "wide-text"}})
+    last_error = tables.Column(
+        verbose_name="What went wrong", orderable=False, attrs={"td": {"class": "wide-text"}}
+    )
     to = tables.Column(empty_values=(), verbose_name="To", orderable=False)
     status = tables.Column()
     sent_at = DayTimeColumn(verbose_name="Sent")
-    last_error = tables.Column(verbose_name="What went wrong", orderable=False)
 
     class Meta:
         model = Message

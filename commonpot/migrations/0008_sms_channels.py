@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='reminder_times',
-            field=models.CharField(choices=[('site', 'When the site sends them (usually the day before)'), ('first', 'Only the first (usually the day before)'), ('soon', 'The day before and two hours before')], default='site', max_length=10, verbose_name='when'),
+            field=models.CharField(choices=[('site', 'As the site sends them (the day before, and maybe on the day)'), ('first', 'Only the day before'), ('soon', 'The day before and two hours before')], default='site', max_length=10, verbose_name='when'),
         ),
         migrations.AlterField(
             model_name='message',
