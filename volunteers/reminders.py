@@ -37,6 +37,7 @@ reminder's time, when it sets one). The digest has its own opt-in
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -94,7 +95,7 @@ FIRST, SECOND = "reminder-first", "reminder-second"
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
     REMINDER: "Shift reminder",
-    CHANGE: "Shift time changed",
+    CHANGE: "Shift changed",
     UNDER_MINIMUM: "Shift short of people",
     DIGEST: "Shifts that need people",
 }
@@ -285,20 +286,32 @@ class Writer:
             "meta": _announced(sign_up, which),
         }
 
-    def change(self, sign_up: SignUp, was: datetime) -> dict:
+    def change(self, sign_up: SignUp, told: dict) -> dict:
+        """A change notice: what changed since `told` (the meta of the latest
+        message that told the person about the shift)."""
         shift = sign_up.shift
-        context = {**self._shift_context(sign_up), "was": shift.site.local(was)}
+        was = datetime.fromtimestamp(told["starts_ts"], tz=UTC)
+        moved = told["starts_ts"] != int(shift.starts_at.timestamp())
+        changes = changes_since(sign_up, told)
+        context = {
+            **self._shift_context(sign_up),
+            "was": shift.site.local(was),
+            "moved": moved,
+            "changes": changes,
+        }
         text, html = self.render("shift_moved", context)
+        what = f"{shift.role.name} at {shift.site.name}"
         return {
-            "sms": (
-                f"Changed time: {shift.role.name} at {shift.site.name} is now {when(shift)}. "
-                f"{self.reply_hint(sign_up)}"
-            ),
+            "sms": f"Changed: {what}. {' '.join(changes)} {self.reply_hint(sign_up)}",
             "key": change_key(sign_up.pk, shift.change_seq),
             "kind": CHANGE,
             "to": sign_up.volunteer,
             "site": shift.site,
-            "subject": f"Changed time: {shift.role.name} at {shift.site.name}, now {when(shift)}",
+            "subject": (
+                f"Changed time: {what}, now {when(shift)}"
+                if moved
+                else f"Changed: {what}, {when(shift)}"
+            ),
             "text": text,
             "html": html,
             "attachments": [self.ics(sign_up)],
@@ -314,16 +327,55 @@ def when(shift: Shift) -> str:
     return f"{day(start)}, {clock_span(start, end, zone=True, between='-')}"
 
 
+def _bring_digest(what_to_bring: str) -> str:
+    return hashlib.sha256(what_to_bring.strip().encode()).hexdigest()[:16]
+
+
 def _announced(sign_up: SignUp, which: str) -> dict:
-    starts_at = sign_up.shift.starts_at
+    """What a message told the person about their shift, to tell later what changed:
+    its start, its end, its role and what to bring (as a digest)."""
+    shift = sign_up.shift
+    starts_at = shift.starts_at
     return {
         "sign_up": sign_up.pk,
         "shift": sign_up.shift_id,
         "which": which,
         "starts_at": _utc_iso(starts_at),
         "starts_ts": int(starts_at.timestamp()),
-        "change_seq": sign_up.shift.change_seq,
+        "ends_ts": int(shift.ends_at.timestamp()),
+        "role": shift.role_id,
+        "role_name": shift.role.name,
+        "bring": _bring_digest(shift.what_to_bring),
+        "change_seq": shift.change_seq,
     }
+
+
+def changes_since(sign_up: SignUp, told: dict) -> list[str]:
+    """What differs between the shift now and what `told` (a message's meta) said,
+    in words; empty when nothing a volunteer must know changed. A message from
+    before a detail was kept says nothing about that detail."""
+    shift = sign_up.shift
+    site = shift.site
+    found = []
+    if told["starts_ts"] != int(shift.starts_at.timestamp()):
+        was = site.local(datetime.fromtimestamp(told["starts_ts"], tz=UTC))
+        found.append(
+            f"It starts {day(shift.local_start)} at {shift.local_start:%H:%M} "
+            f"(was {day(was)} at {was:%H:%M})."
+        )
+    if "ends_ts" in told and told["ends_ts"] != int(shift.ends_at.timestamp()):
+        was = site.local(datetime.fromtimestamp(told["ends_ts"], tz=UTC))
+        found.append(f"It ends at {shift.local_end:%H:%M} (was {was:%H:%M}).")
+    if "role" in told and told["role"] != shift.role_id:
+        found.append(
+            f"Your role is now {shift.role.name} (was {told.get('role_name', 'another')})."
+        )
+    if "bring" in told and told["bring"] != _bring_digest(shift.what_to_bring):
+        if shift.what_to_bring.strip():
+            found.append(f"What to bring or wear is now: {shift.what_to_bring.strip()}")
+        else:
+            found.append("There is no longer anything particular to bring or wear.")
+    return found
 
 
 # --- Reminders and change notices -------------------------------------------
@@ -439,7 +491,7 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     the shift's current change number (every change bumps it, so no two moves
     share a key, and a second run finds the key taken).
     """
-    announced: dict[int, int] = {}
+    announced: dict[int, dict] = {}
     rows = (
         Message.objects.filter(
             kind__in=[REMINDER, CHANGE],
@@ -451,19 +503,17 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     )
     for meta in rows.iterator(chunk_size=2000):
         # In key order, so the latest announcement to each person wins.
-        announced[meta["sign_up"]] = meta["starts_ts"]
+        announced[meta["sign_up"]] = meta
     writer = Writer(now)
     decided = 0
     for chunk in _chunks(sorted(announced), batch_size):
-        moved = [
-            s
-            for s in _remindable(now).filter(pk__in=chunk)
-            if int(s.shift.starts_at.timestamp()) != announced[s.pk]
+        changed = [
+            s for s in _remindable(now).filter(pk__in=chunk) if changes_since(s, announced[s.pk])
         ]
         emails = _each(
             "change notices",
-            moved,
-            lambda s: writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=UTC)),
+            changed,
+            lambda s: writer.change(s, announced[s.pk]),
             _sign_up,
         )
         decided += len(queue_emails(emails))

@@ -67,6 +67,7 @@ urlpatterns = [
     path(lead + "shifts/<int:pk>/", views_lead.roster, name="roster"),
     path(lead + "shifts/<int:pk>/edit/", views_lead.shift_edit, name="shift_edit"),
     path(lead + "shifts/<int:pk>/delete/", views_lead.shift_delete, name="shift_delete"),
+    path(lead + "shifts/<int:pk>/cancel/", views_lead.shift_cancel, name="shift_cancel"),
     path(lead + "shifts/<int:pk>/add/", views_lead.roster_add, name="roster_add"),
     path(lead + "shifts/<int:pk>/walk-ins/", views_lead.walk_in_add, name="walk_in_add"),
     path(

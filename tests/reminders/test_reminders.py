@@ -108,7 +108,9 @@ def test_the_reminder_gives_the_shifts_details_and_links_to_cancel_and_to_stop_r
     assert "Side door on Wharf Lane." in email.body
     assert "What to bring or wear: An apron." in email.body
     assert f"https://commonpot.example/me/shifts/#mine-{sign_up.pk}" in email.body
-    assert 'choose "No reminders" at https://commonpot.example/accounts/profile/' in email.body
+    assert (
+        "untick the ways to remind you at https://commonpot.example/accounts/profile/" in email.body
+    )
     html = html_of(email)
     assert f'href="https://commonpot.example/me/shifts/#mine-{sign_up.pk}"' in html
     assert 'href="https://commonpot.example/accounts/profile/"' in html

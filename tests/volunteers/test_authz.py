@@ -80,6 +80,7 @@ ROWS = [
     Row("GET", "volunteers:shift_edit", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     # Has people on it, so it is refused and the lead is sent back to the roster.
     Row("POST", "volunteers:shift_delete", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
+    Row("POST", "volunteers:shift_cancel", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
     # Nobody chosen: the form comes back with its errors.
     Row(
         "POST",
