@@ -12,8 +12,9 @@ finds what is due, renders it, and decides it into the outbox
   `Message.meta` keeps the start it announced). Keyed by `Shift.change_seq`,
   not by the new time, so a shift moved back to a time it had before is told
   again, and each change is told once however often the job runs;
-- ``under-minimum:shift:<id>:<site's date>:<recipient>``: a shift in the next
-  48 hours is short of people (to the site's leads, at most once a day);
+- ``under-minimum:site:<id>:<site's date>:<recipient>``: the site's shifts in
+  the next 48 hours that are short of people, in one summary to each of its
+  leads, at most once a day;
 - ``digest:<user id>:<ISO week>``: the weekly list of shifts that need people,
   for volunteers who asked for it.
 
@@ -109,8 +110,8 @@ def change_key(sign_up_id: int, change_seq: int) -> str:
     return f"change:sign-up:{sign_up_id}:{change_seq}"
 
 
-def under_minimum_key(shift_id: int, day, recipient: str) -> str:
-    return f"under-minimum:shift:{shift_id}:{day.isoformat()}:{recipient}"
+def under_minimum_key(site_id: int, day, recipient: str) -> str:
+    return f"under-minimum:site:{site_id}:{day.isoformat()}:{recipient}"
 
 
 def digest_key(user_id: int, week: str) -> str:
@@ -534,75 +535,85 @@ def send_due_reminders(now: datetime | None = None, *, batch_size: int = BATCH_S
 
 
 def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
-    """Tell a site's leads, once a day, about shifts in the next 48 hours that are short.
+    """Tell each lead of a site, once a day, about its shifts in the next 48 hours that
+    are short of people: one summary listing them all, not one message per shift.
 
-    A site with no lead is told at its contact address, if it has one.
+    A site with no lead is told at its contact address, if it has one. The key
+    names the site, the site's date and the recipient, so a shift that falls
+    short after today's summary is in tomorrow's.
     """
     now = now or timezone.now()
-    short = (
+    short = list(
         Shift.objects.published()
         .under_minimum()
         .filter(site__is_active=True, starts_at__gt=now, starts_at__lte=now + UNDER_MINIMUM_AHEAD)
         .select_related("site", "role")
+        .order_by("site_id", "starts_at", "pk")
     )
+    by_site: dict[int, list[Shift]] = defaultdict(list)
+    for shift in short:
+        shift.short_by = shift.min_people - shift.places_taken
+        by_site[shift.site_id].append(shift)
+    leads: dict[int, list[User]] = defaultdict(list)
+    for m in Membership.objects.filter(
+        site__in=list(by_site), role=Membership.Role.LEAD
+    ).select_related("user"):
+        leads[m.site_id].append(m.user)
     writer = Writer(now)
-    manage_urls: dict[int, str] = {}
-    decided = 0
-    for batch in _batches(short, batch_size):
-        leads: dict[int, list[User]] = defaultdict(list)
-        for m in Membership.objects.filter(
-            site__in={s.site_id for s in batch}, role=Membership.Role.LEAD
-        ).select_related("user"):
-            leads[m.site_id].append(m.user)
 
-        def notices(shift: Shift, leads=leads) -> list[dict]:
-            emails = []
-            site = shift.site
-            if site.pk not in manage_urls:
-                manage_urls[site.pk] = settings.SITE_URL + reverse(
-                    "volunteers:site_shifts", args=[site.slug]
-                )
-            recipients: list[tuple[str, User | str]] = [
-                (f"user-{u.pk}", u) for u in leads[site.pk] if u.wants_reminders
-            ]
-            if not leads[site.pk] and site.contact_email:
-                recipients = [("site", site.contact_email)]
-            day = site.local(now).date()
-            for label, to in recipients:
-                text, html = writer.render(
-                    "under_minimum",
-                    {
-                        "shift": shift,
-                        "site": site,
-                        "short_by": shift.min_people - shift.places_taken,
-                        "shifts_url": manage_urls[site.pk],
-                        "to_lead": isinstance(to, User),
-                    },
-                )
-                emails.append(
-                    {
-                        "key": under_minimum_key(shift.pk, day, label),
-                        "kind": UNDER_MINIMUM,
-                        "to": to,
-                        "site": site,
-                        "subject": (
-                            f"Needs people: {shift.role.name}, {when(shift)} "
-                            f"({shift.places_taken} of {shift.min_people} needed)"
-                        ),
-                        "text": text,
-                        "html": html,
-                        "meta": {"shift": shift.pk, "places_taken": shift.places_taken},
-                    }
-                )
-            return emails
-
-        emails = [
-            email
-            for found in _each("under-minimum notices", batch, notices, lambda s: f"shift {s.pk}")
-            for email in found
+    def summaries(shifts: list[Shift]) -> list[dict]:
+        site = shifts[0].site
+        shifts_url = settings.SITE_URL + reverse("volunteers:site_shifts", args=[site.slug])
+        recipients: list[tuple[str, User | str]] = [
+            (f"user-{u.pk}", u) for u in leads[site.pk] if u.wants_reminders
         ]
-        decided += len(queue_emails(emails))
-    return decided
+        if not leads[site.pk] and site.contact_email:
+            recipients = [("site", site.contact_email)]
+        if len(shifts) == 1:
+            (only,) = shifts
+            subject = (
+                f"Needs people: {only.role.name}, {when(only)} "
+                f"({only.places_taken} of {only.min_people} needed)"
+            )
+        else:
+            subject = f"Needs people: {len(shifts)} shifts at {site.name} in the next two days"
+        day = site.local(now).date()
+        emails = []
+        for label, to in recipients:
+            text, html = writer.render(
+                "under_minimum",
+                {
+                    "shifts": shifts,
+                    "site": site,
+                    "shifts_url": shifts_url,
+                    "to_lead": isinstance(to, User),
+                },
+            )
+            emails.append(
+                {
+                    "key": under_minimum_key(site.pk, day, label),
+                    "kind": UNDER_MINIMUM,
+                    "to": to,
+                    "site": site,
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "meta": {"shifts": [s.pk for s in shifts]},
+                }
+            )
+        return emails
+
+    emails = [
+        email
+        for found in _each(
+            "under-minimum summaries",
+            list(by_site.values()),
+            summaries,
+            lambda shifts: f"site {shifts[0].site_id}",
+        )
+        for email in found
+    ]
+    return len(queue_emails(emails))
 
 
 # --- The weekly digest ----------------------------------------------------------

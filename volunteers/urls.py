@@ -20,6 +20,7 @@ urlpatterns = [
     path("shifts/", views_board.board, name="board"),
     path("shifts/<int:pk>/", views_board.shift_detail, name="shift"),
     path("shifts/<int:pk>/claim/", views_board.claim, name="claim"),
+    path("claim/<str:token>/", views_board.claim_by_link, name="claim_link"),
     path(
         "shifts/stand-ins/<int:sign_up_id>/take/",
         views_board.take_over,
