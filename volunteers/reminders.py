@@ -69,7 +69,7 @@ from icalendar import Calendar, Event
 from commonpot import jobs
 from commonpot.dates import clock_span, day
 from commonpot.ical import vtimezone_text
-from commonpot.mail import queue_emails, sms_key
+from commonpot.mail import channels_of, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
@@ -270,7 +270,13 @@ class Writer:
 
     def reminder(self, sign_up: SignUp, which: str) -> dict:
         shift = sign_up.shift
-        text, html = self.render("reminder", {**self._shift_context(sign_up), "which": which})
+        by_email, _ = channels_of(sign_up.volunteer)
+        # Someone reminded by text only needs no email written (most of the work).
+        text, html = (
+            self.render("reminder", {**self._shift_context(sign_up), "which": which})
+            if by_email
+            else ("", "")
+        )
         return {
             "sms": (
                 f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}. "
@@ -283,7 +289,7 @@ class Writer:
             "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}",
             "text": text,
             "html": html,
-            "attachments": [self.ics(sign_up)],
+            "attachments": [self.ics(sign_up)] if by_email else [],
             "meta": _announced(sign_up, which),
         }
 
