@@ -9,6 +9,7 @@ from commonpot.models import (
     Invitation,
     Membership,
     Message,
+    PushSubscription,
     Site,
     SmsOptOut,
     SmsPolicy,
@@ -37,6 +38,7 @@ class CommonpotUserAdmin(UserAdmin):
                     "phone",
                     "remind_by_email",
                     "remind_by_sms",
+                    "remind_by_push",
                     "reminder_times",
                     "weekly_digest",
                     "is_coordinator",
@@ -101,6 +103,13 @@ class MessageAdmin(admin.ModelAdmin):
 register_read_only(Invitation)
 # Replies change only through commonpot.sms_replies; an opt-out is a person's own word.
 register_read_only(InboundSms, SmsOptOut)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "label", "created_at", "last_sent_at"]
+    search_fields = ["user__display_name", "user__email", "label"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "created_at", "last_sent_at"]
 
 
 @admin.register(SmsPolicy)

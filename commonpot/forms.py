@@ -167,6 +167,7 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "remind_by_email",
             "remind_by_sms",
+            "remind_by_push",
             "reminder_times",
             "weekly_digest",
         ]
@@ -177,12 +178,14 @@ class ProfileForm(forms.ModelForm):
         labels = {
             "remind_by_email": "Remind me by email",
             "remind_by_sms": "Remind me by text message",
+            "remind_by_push": "Remind me by a notification on my phone",
             "reminder_times": "When",
         }
         help_texts = {
             "remind_by_sms": "To the phone number above. Reply YES to say you are coming, "
             "NO to give up your place, STOP to end all texts.",
-            "remind_by_email": "Untick both to get no reminders or change notices.",
+            "remind_by_email": "Untick them all to get no reminders or change notices.",
+            "remind_by_push": "On each phone where you turned notifications on (below).",
         }
 
     def __init__(self, *args, **kwargs):

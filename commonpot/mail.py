@@ -158,7 +158,12 @@ def channels_of(person: User | str) -> tuple[bool, bool]:
     if not isinstance(person, User):
         return True, False
     by_sms = person.remind_by_sms
-    return person.remind_by_email or not by_sms, by_sms
+    return person.remind_by_email or not (by_sms or person.remind_by_push), by_sms
+
+
+def push_key(key: str) -> str:
+    """The notification's key of a decision whose email has `key`."""
+    return f"{key}:push"
 
 
 def _by_channel(*, sms: str = "", **email) -> list[Message]:
@@ -168,7 +173,38 @@ def _by_channel(*, sms: str = "", **email) -> list[Message]:
     found = [_new_message(**email)] if by_email else []
     if by_sms:
         found.append(_new_text(**{**email, "key": sms_key(email["key"]), "text": sms}))
+    if isinstance(email["to"], User) and email["to"].remind_by_push:
+        found.append(_new_push(**{**email, "key": push_key(email["key"]), "text": sms}))
     return found
+
+
+def _new_push(
+    *,
+    key: str,
+    kind: str,
+    to: User,
+    subject: str,
+    text: str,
+    site: Site | None = None,
+    meta: dict | None = None,
+    **_email,
+) -> Message:
+    """A notification to each of the person's browsers: the subject as its title,
+    the short text as its body. Sent to however many phones they have; a phone
+    told twice (a resend) shows one, since the notification's tag is the key."""
+    return Message(
+        key=key,
+        kind=kind,
+        channel=Message.Channel.PUSH,
+        site=site,
+        to_user=to,
+        subject=subject[:255],
+        body_text=text,
+        meta=meta or {},
+        headers={"Message-ID": make_msgid(domain="commonpot")},
+        status=Message.Status.QUEUED if to.is_active else Message.Status.SKIPPED,
+        last_error="" if to.is_active else "The account is closed.",
+    )
 
 
 def _new_text(
@@ -379,6 +415,8 @@ def deliver(message_id: int) -> str:
         return "not due"
     if message.channel == Message.Channel.SMS:
         return _deliver_text(message)
+    if message.channel == Message.Channel.PUSH:
+        return _deliver_push(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -437,6 +475,41 @@ def _deliver_text(message: Message) -> str:
         sent_at=timezone.now(),
         last_error="",
         provider_id=provider_id[:64],
+    )
+    return "sent"
+
+
+def _deliver_push(message: Message) -> str:
+    from commonpot import push
+
+    payload = {
+        "title": message.subject,
+        "body": message.body_text,
+        "tag": message.key,
+        "url": settings.SITE_URL + "/",
+    }
+    try:
+        accepted = push.send_to(message.to_user_id, payload)
+    except push.PushRetry as e:
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED if gave_up else Message.Status.RETRYING,
+            last_error=str(e)[:2000],
+            next_attempt_at=timezone.now() + _backoff(message.attempts),
+        )
+        return "failed"
+    except Exception as e:  # noqa: BLE001 — refused by the push service, or a bug
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED, last_error=f"{type(e).__name__}: {e}"[:2000]
+        )
+        return "failed"
+    if not accepted:
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.SKIPPED, last_error="No phone has notifications turned on."
+        )
+        return "skipped"
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
     )
     return "sent"
 

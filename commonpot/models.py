@@ -58,6 +58,7 @@ class User(AbstractUser):
     # channels, or none (then nothing is decided for them, see volunteers.reminders).
     remind_by_email = models.BooleanField("by email", default=True)
     remind_by_sms = models.BooleanField("by text message (SMS)", default=False)
+    remind_by_push = models.BooleanField("by a notification on my phone", default=False)
     reminder_times = models.CharField(
         "when",
         max_length=10,
@@ -98,7 +99,7 @@ class User(AbstractUser):
 
     @property
     def wants_reminders(self) -> bool:
-        return self.remind_by_email or self.remind_by_sms
+        return self.remind_by_email or self.remind_by_sms or self.remind_by_push
 
     def erase(self) -> None:
         """Remove personal data, keeping the row so counts and history stay whole."""
@@ -110,6 +111,7 @@ class User(AbstractUser):
         self.phone = ""
         self.remind_by_email = False
         self.remind_by_sms = False
+        self.remind_by_push = False
         self.weekly_digest = False
         self.is_active = False
         self.is_staff = False
@@ -405,6 +407,7 @@ class Message(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         SMS = "sms", "Text message"
+        PUSH = "push", "Notification"
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40)
@@ -518,3 +521,27 @@ class SmsPolicy(models.Model):
     def for_site(cls, site: Site) -> SmsPolicy:
         """The site's row, or the defaults (no limit) when it has none yet."""
         return cls.objects.filter(site=site).first() or cls(site=site)
+
+
+class PushSubscription(models.Model):
+    """One browser (a phone, usually) that agreed to show Commonpot's notifications:
+    the Web Push endpoint its push service gave it, and its keys for encrypting to it.
+    A person may have several; each is removable, and one the push service says is
+    gone (404 or 410) is deleted when a notification is sent to it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'A browser'} of {self.user}"
+
+    def as_info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

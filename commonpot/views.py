@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonpot import invitations, measures, services
+from commonpot import invitations, measures, push, services
 from commonpot.errors import DomainError
 from commonpot.forms import (
     AcceptInvitationForm,
@@ -225,7 +225,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "accounts/profile.html",
-        {"form": form, "memberships": memberships},
+        {
+            "form": form,
+            "memberships": memberships,
+            "push_subscriptions": request.user.push_subscriptions.all(),
+            "push_key": push.public_key(),
+        },
         status=form_status(form),
     )
 

@@ -51,6 +51,12 @@ def add_what_the_demo_leaves_out():
     from commonpot.models import SmsOptOut
 
     core.save_sms_policy(riverside, monthly_cap=200)
+    core.save_push_subscription(
+        vera,
+        endpoint="https://push.example/send/abc",
+        p256dh="BGgL7I82SAQM78oyGwaJdrQFhVfZqL9h4Y18BLtgJQ-9pSGXwxqAWQudqmcv41RcWgk1ssUeItv4-8khxbhYveM",
+        auth="ANlfcVVFB4JiMYcI_FnmCA",
+    )
     SmsOptOut.objects.create(phone="+447700900555")
     sms_replies.receive_text(
         provider="twilio", provider_id="SM-admin", from_phone="+447700900556", body="HELP"

@@ -69,7 +69,7 @@ from icalendar import Calendar, Event
 from commonpot import jobs
 from commonpot.dates import clock_span, day
 from commonpot.ical import vtimezone_text
-from commonpot.mail import channels_of, queue_emails, sms_key
+from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
@@ -129,8 +129,8 @@ def _decided(prefix: str, suffix: str = "") -> Exists:
 
 
 def _decided_by_any_channel(prefix: str) -> Q:
-    """The decision was made, by email or by text (both rows are written together)."""
-    return Q(_decided(prefix)) | Q(_decided(prefix, ":sms"))
+    """The decision was made, by any channel (its rows are written together)."""
+    return Q(_decided(prefix)) | Q(_decided(prefix, ":sms")) | Q(_decided(prefix, ":push"))
 
 
 def _batches(qs: QuerySet, size: int) -> Iterator[list]:
@@ -173,7 +173,11 @@ def _remindable(now: datetime) -> QuerySet:
             shift__starts_at__gt=now,
             shift__site__is_active=True,
         )
-        .filter(Q(volunteer__remind_by_email=True) | Q(volunteer__remind_by_sms=True))
+        .filter(
+            Q(volunteer__remind_by_email=True)
+            | Q(volunteer__remind_by_sms=True)
+            | Q(volunteer__remind_by_push=True)
+        )
         .select_related(
             "shift__site__shift_policy",
             "shift__role",
@@ -470,7 +474,13 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
     for batch in _batches(due, batch_size):
         firsts: dict[int, datetime] = {}
         keys = [
-            k for s in batch for k in (sign_up_key(FIRST, s.pk), sms_key(sign_up_key(FIRST, s.pk)))
+            k
+            for s in batch
+            for k in (
+                sign_up_key(FIRST, s.pk),
+                sms_key(sign_up_key(FIRST, s.pk)),
+                push_key(sign_up_key(FIRST, s.pk)),
+            )
         ]
         for meta, created_at in Message.objects.filter(key__in=keys).values_list(
             "meta", "created_at"

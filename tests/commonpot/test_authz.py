@@ -108,6 +108,12 @@ ROWS = [
     Row("POST", "sms_twilio_status", expect=everyone(404)),
     Row("GET", "sms_smsgate_webhook", expect=everyone(405)),
     Row("POST", "sms_smsgate_webhook", expect=everyone(404)),
+    # Notifications: a browser's subscription is the logged-in person's own; an
+    # empty post is refused with a reason.
+    Row("POST", "push_subscribe", expect=logged_in(400)),
+    Row("GET", "push_subscribe", expect=logged_in(405)),
+    Row("POST", "push_unsubscribe", {"subscription_id": 999999}, expect=logged_in(302)),
+    Row("GET", "service_worker", expect=public()),
 ]
 
 
