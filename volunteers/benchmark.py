@@ -344,8 +344,9 @@ def _bench_seed(n: int, now: datetime):
 
 
 def _bench_channels(out, n: int, now: datetime) -> None:
-    """100,000 more sign-ups (times scale) whose people chose email, texts or both,
-    a third each: their reminders decided into the outbox, one row per channel."""
+    """100,000 more sign-ups (times scale), a third each choosing email, texts, or
+    all three channels (email, text, notification): their reminders decided into
+    the outbox, one row per channel."""
     from commonpot.models import Message
 
     site = Site.objects.create(
@@ -366,6 +367,7 @@ def _bench_channels(out, n: int, now: datetime) -> None:
                 phone=f"+447{i:09d}",
                 remind_by_email=i % 3 != 1,
                 remind_by_sms=i % 3 != 0,
+                remind_by_push=i % 3 == 2,
                 password="!",
             )
             for i in range(n)
@@ -415,6 +417,7 @@ def _bench_channels(out, n: int, now: datetime) -> None:
     out(f"channels_messages_decided: {decided}")
     out(f"channels_email: {made.get('email', 0)}")
     out(f"channels_sms: {made.get('sms', 0)}")
+    out(f"channels_push: {made.get('push', 0)}")
     out(f"channels_decide_and_queue_seconds: {elapsed:.2f}")
     out(f"channels_messages_per_second: {decided / elapsed:.0f}")
     out(f"channels_batches: {len(per_batch)}")
