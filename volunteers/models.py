@@ -136,6 +136,12 @@ class ShiftPolicy(models.Model):
         help_text="Printed at the foot of every shift sheet.",
     )
     emergency_phone = models.CharField(max_length=32, blank=True)
+    drivers_need_phone = models.BooleanField(
+        "drivers must give a phone number",
+        default=False,
+        help_text="A driver shift (one linked to a transfer) can be claimed only by "
+        "someone with a phone number on their profile, so the sites at each end can call.",
+    )
     attendance_days = models.PositiveSmallIntegerField(
         "attendance can be recorded for (days after a shift)",
         default=DEFAULT_ATTENDANCE_DAYS,

@@ -139,3 +139,38 @@ def test_another_sites_lead_cannot_cancel_a_shift(full, other_lead, site):
     assert Shift.objects.get(pk=shift.pk).is_published
     place.refresh_from_db()
     assert place.status == SignUp.Status.CONFIRMED
+
+
+# --- A site that wants a phone number from its drivers ----------------------------
+
+
+def test_a_site_can_require_a_phone_from_those_who_drive(
+    make_shift, make_volunteer, lead, site, other_site
+):
+    from decimal import Decimal
+
+    from commonpot.errors import DomainError
+    from pantry.network.models import Transfer
+    from tests.network.factories import bread
+    from volunteers import services, site_settings
+
+    transfer = Transfer.objects.create(
+        source=site,
+        destination=other_site,
+        item=bread(),
+        quantity=Decimal("1000"),
+        status=Transfer.Status.ACCEPTED,
+    )
+    drive = make_shift(hours=30)
+    planning.update_shift(shift_id=drive.pk, by=lead, transfer=transfer)
+    cook_shift = make_shift(hours=50)
+    no_phone = make_volunteer("Nat Nophone", phone="")
+    site_settings.save_reminders_and_sheet(site, drivers_need_phone=True)
+    with pytest.raises(DomainError, match="Drivers at .* must give a phone number"):
+        services.claim_shift(shift_id=drive.pk, volunteer=no_phone)
+    assert not SignUp.objects.filter(volunteer=no_phone).exists()
+    # Other shifts need no phone; with one, the drive can be claimed.
+    services.claim_shift(shift_id=cook_shift.pk, volunteer=no_phone)
+    no_phone.phone = "+447700900888"
+    no_phone.save()
+    assert services.claim_shift(shift_id=drive.pk, volunteer=no_phone).is_confirmed
