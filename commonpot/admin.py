@@ -4,7 +4,18 @@ from django.db import models
 
 from commonpot import opendata
 from commonpot.admin_tools import register_read_only
-from commonpot.models import Invitation, Membership, Message, Site, User, WorkerHeartbeat
+from commonpot.models import (
+    InboundSms,
+    Invitation,
+    Membership,
+    Message,
+    PushSubscription,
+    Site,
+    SmsOptOut,
+    SmsPolicy,
+    User,
+    WorkerHeartbeat,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -21,7 +32,18 @@ class CommonpotUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         (
             "Commonpot",
-            {"fields": ["display_name", "phone", "reminders", "weekly_digest", "is_coordinator"]},
+            {
+                "fields": [
+                    "display_name",
+                    "phone",
+                    "remind_by_email",
+                    "remind_by_sms",
+                    "remind_by_push",
+                    "reminder_times",
+                    "weekly_digest",
+                    "is_coordinator",
+                ]
+            },
         ),
     )
 
@@ -60,12 +82,36 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "to_email", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "site"]
-    search_fields = ["key", "to_email", "subject"]
+    list_display = [
+        "created_at",
+        "kind",
+        "channel",
+        "to_email",
+        "to_phone",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "kind", "site"]
+    search_fields = ["key", "to_email", "to_phone", "subject"]
     readonly_fields = [f.name for f in Message._meta.fields]
 
 
 # Invitations change only through commonpot.invitations (the link's secret is a
 # digest here; an edit could not make a working link anyway).
 register_read_only(Invitation)
+# Replies change only through commonpot.sms_replies; an opt-out is a person's own word.
+register_read_only(InboundSms, SmsOptOut)
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "label", "created_at", "last_sent_at"]
+    search_fields = ["user__display_name", "user__email", "label"]
+    readonly_fields = ["user", "endpoint", "p256dh", "auth", "created_at", "last_sent_at"]
+
+
+@admin.register(SmsPolicy)
+class SmsPolicyAdmin(admin.ModelAdmin):
+    list_display = ["site", "monthly_cap"]

@@ -30,7 +30,20 @@ class CommonpotConfig(AppConfig):
         registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95, group="Settings"))
         registry.add_site_tab(SiteTab("Settings", "site_edit", order=79, group="Settings"))
 
-        from commonpot import benchmark_pages, demo
+        from commonpot import benchmark_pages, demo, services, sms_replies
+        from commonpot.forms import SmsPolicyForm
+        from commonpot.registry import SettingsSection
+
+        registry.add_settings_section(
+            SettingsSection(
+                key="commonpot-sms",
+                title="Text messages",
+                form_class=SmsPolicyForm,
+                save=services.save_sms_policy,
+                order=45,
+            )
+        )
+        registry.add_message_kind(sms_replies.REPLY_KIND, "Answer to a text")
 
         registry.add_benchmark("pages", benchmark_pages.run)
         registry.add_page_benchmark(benchmark_pages.seed)

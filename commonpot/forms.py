@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from commonpot.errors import DomainError
-from commonpot.models import Membership, Site, User
+from commonpot.models import Membership, Site, SmsPolicy, User
 
 # (line index from 0, field name or None, message), as a service's LineErrors lists them.
 LineError = tuple[int, str | None, str]
@@ -161,8 +161,32 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "email", "phone", "reminders", "weekly_digest"]
-        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email"})}
+        fields = [
+            "display_name",
+            "email",
+            "phone",
+            "remind_by_email",
+            "remind_by_sms",
+            "remind_by_push",
+            "reminder_times",
+            "weekly_digest",
+        ]
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "reminder_times": forms.RadioSelect,
+        }
+        labels = {
+            "remind_by_email": "Remind me by email",
+            "remind_by_sms": "Remind me by text message",
+            "remind_by_push": "Remind me by a notification on my phone",
+            "reminder_times": "When",
+        }
+        help_texts = {
+            "remind_by_sms": "To the phone number above. Reply YES to say you are coming, "
+            "NO to give up your place, STOP to end all texts.",
+            "remind_by_email": "Untick them all to get no reminders or change notices.",
+            "remind_by_push": "On each phone where you turned notifications on (below).",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,6 +203,12 @@ class ProfileForm(forms.ModelForm):
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account uses this email address.")
         return email
+
+    def clean(self):
+        data = super().clean()
+        if data.get("remind_by_sms") and not data.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", "Give a mobile number to get text messages.")
+        return data
 
 
 class DeleteAccountForm(forms.Form):
@@ -259,6 +289,15 @@ class SettingsSectionForm(forms.ModelForm):
     def __init__(self, data=None, *, site: Site | None):
         model = self._meta.model
         super().__init__(data, instance=model() if site is None else model.for_site(site))
+
+
+class SmsPolicyForm(SettingsSectionForm):
+    """The site's monthly limit on text messages, as a section of its Settings page."""
+
+    class Meta:
+        model = SmsPolicy
+        fields = ["monthly_cap"]
+        widgets = {"monthly_cap": forms.NumberInput(attrs={"inputmode": "numeric"})}
 
 
 class MemberRoleForm(forms.Form):

@@ -1,4 +1,11 @@
-"""The outbox: emails that go out exactly once per decision, through the worker.
+"""The outbox: emails and text messages that go out exactly once per decision.
+
+A decision that carries a short text (`sms=`) goes by the channels its
+recipient chose on their profile (`User.remind_by_email`, `remind_by_sms`):
+one row per channel, the text message's key being the decision's key with
+":sms" after it. A number that replied STOP gets no text, checked when the
+message is decided and again, under the row lock, when it is sent; a site's
+monthly cap on texts (`SmsPolicy`) holds back what goes over it.
 
 Deciding to send (`queue_email`) writes a Message row under a unique key in the
 caller's transaction and, once that commits, queues a django-q2 task that sends
@@ -19,11 +26,11 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from commonpot import jobs
-from commonpot.models import Message, Site, User
+from commonpot import jobs, sms
+from commonpot.models import Message, Site, SmsOptOut, SmsPolicy, User
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +55,35 @@ def queue_email(
     site: Site | None = None,
     attachments: list[dict] | None = None,
     meta: dict | None = None,
+    sms: str = "",
 ) -> tuple[Message, bool]:
     """Decide to send one email. Returns (message, created).
 
     Called a second time with the same key, it returns the first message and
     sends nothing. A recipient with no email address gives a "skipped" message
-    with the reason, so the outbox shows why nobody was told.
+    with the reason, so the outbox shows why nobody was told. With `sms`, the
+    recipient's channels decide (see the module doc); the email's row is
+    returned, or the text's when they chose texts only.
     """
+    if sms:
+        keys = queue_emails(
+            [
+                {
+                    "key": key,
+                    "kind": kind,
+                    "to": to,
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "site": site,
+                    "attachments": attachments,
+                    "meta": meta,
+                    "sms": sms,
+                }
+            ]
+        )
+        found = {m.key: m for m in Message.objects.filter(key__in=[key, sms_key(key)])}
+        return found.get(key) or found[sms_key(key)], bool(keys)
     message = _new_message(
         key=key,
         kind=kind,
@@ -93,9 +122,11 @@ def queue_emails(emails: Iterable[dict]) -> list[str]:
     """
     rows: dict[str, Message] = {}
     for email in emails:
-        rows.setdefault(email["key"], _new_message(**email))
+        for message in _by_channel(**email):
+            rows.setdefault(message.key, message)
     if not rows:
         return []
+    _skip_opted_out([m for m in rows.values() if m.channel == Message.Channel.SMS])
     with transaction.atomic():
         taken = set(Message.objects.filter(key__in=list(rows)).values_list("key", flat=True))
         new = {key: m for key, m in rows.items() if key not in taken}
@@ -114,6 +145,142 @@ def queue_emails(emails: Iterable[dict]) -> list[str]:
         if ready:
             transaction.on_commit(lambda: _enqueue_many(ready))
     return decided
+
+
+def sms_key(key: str) -> str:
+    """The text message's key of a decision whose email has `key`."""
+    return f"{key}:sms"
+
+
+def channels_of(person: User | str) -> tuple[bool, bool]:
+    """(by email, by text) for a decision that may go by either: email unless the
+    person chose texts only, a text if they chose texts."""
+    if not isinstance(person, User):
+        return True, False
+    by_sms = person.remind_by_sms
+    return person.remind_by_email or not (by_sms or person.remind_by_push), by_sms
+
+
+def push_key(key: str) -> str:
+    """The notification's key of a decision whose email has `key`."""
+    return f"{key}:push"
+
+
+def _by_channel(*, sms: str = "", **email) -> list[Message]:
+    if not sms:
+        return [_new_message(**email)]
+    by_email, by_sms = channels_of(email["to"])
+    found = [_new_message(**email)] if by_email else []
+    if by_sms:
+        found.append(_new_text(**{**email, "key": sms_key(email["key"]), "text": sms}))
+    if isinstance(email["to"], User) and email["to"].remind_by_push:
+        found.append(_new_push(**{**email, "key": push_key(email["key"]), "text": sms}))
+    return found
+
+
+def _new_push(
+    *,
+    key: str,
+    kind: str,
+    to: User,
+    subject: str,
+    text: str,
+    site: Site | None = None,
+    meta: dict | None = None,
+    **_email,
+) -> Message:
+    """A notification to each of the person's browsers: the subject as its title,
+    the short text as its body. Sent to however many phones they have; a phone
+    told twice (a resend) shows one, since the notification's tag is the key."""
+    return Message(
+        key=key,
+        kind=kind,
+        channel=Message.Channel.PUSH,
+        site=site,
+        to_user=to,
+        subject=subject[:255],
+        body_text=text,
+        meta=meta or {},
+        headers={"Message-ID": make_msgid(domain="commonpot")},
+        status=Message.Status.QUEUED if to.is_active else Message.Status.SKIPPED,
+        last_error="" if to.is_active else "The account is closed.",
+    )
+
+
+def _new_text(
+    *,
+    key: str,
+    kind: str,
+    to: User,
+    text: str,
+    site: Site | None = None,
+    meta: dict | None = None,
+    **_email,
+) -> Message:
+    skip_reason = ""
+    if not to.phone:
+        skip_reason = "No mobile number on record."
+    elif not to.is_active:
+        skip_reason = "The account is closed."
+    return Message(
+        key=key,
+        kind=kind,
+        channel=Message.Channel.SMS,
+        site=site,
+        to_user=to,
+        to_phone=to.phone,
+        subject=text[:255],
+        body_text=text,
+        meta=meta or {},
+        headers={"Message-ID": make_msgid(domain="commonpot")},
+        status=Message.Status.SKIPPED if skip_reason else Message.Status.QUEUED,
+        last_error=skip_reason,
+    )
+
+
+def text_to_number(*, key: str, kind: str, phone: str, text: str, site: Site | None) -> None:
+    """Decide a text to a number rather than a person (an answer to a reply)."""
+    queue_emails_rows(
+        [
+            Message(
+                key=key,
+                kind=kind,
+                channel=Message.Channel.SMS,
+                site=site,
+                to_phone=phone,
+                subject=text[:255],
+                body_text=text,
+                headers={"Message-ID": make_msgid(domain="commonpot")},
+            )
+        ]
+    )
+
+
+def queue_emails_rows(messages: list[Message]) -> None:
+    _skip_opted_out([m for m in messages if m.channel == Message.Channel.SMS])
+    with transaction.atomic():
+        for message in messages:
+            if Message.objects.filter(key=message.key).exists():
+                continue
+            with transaction.atomic():
+                message.save(force_insert=True)
+            if message.status == Message.Status.QUEUED:
+                transaction.on_commit(lambda pk=message.pk: _enqueue(pk))
+
+
+def _skip_opted_out(texts: list[Message]) -> None:
+    """STOP is honoured before any other send: texts to such numbers are not sent."""
+    if not texts:
+        return
+    stopped = set(
+        SmsOptOut.objects.filter(phone__in={m.to_phone for m in texts}).values_list(
+            "phone", flat=True
+        )
+    )
+    for message in texts:
+        if message.to_phone in stopped and message.status == Message.Status.QUEUED:
+            message.status = Message.Status.SKIPPED
+            message.last_error = "This number replied STOP: no more text messages."
 
 
 def _new_message(
@@ -175,6 +342,8 @@ def _claim(message_id: int) -> Message | None:
             Message.Status.RETRYING,
         ):
             return None
+        if message.channel == Message.Channel.SMS and not _may_text(message):
+            return None
         message.status = Message.Status.SENDING
         message.claimed_at = timezone.now()
         message.attempts += 1
@@ -182,11 +351,72 @@ def _claim(message_id: int) -> Message | None:
         return message
 
 
+def _may_text(message: Message) -> bool:
+    """Under the message's lock: not to a number that said STOP, and not over the
+    site's monthly cap (the site's policy row is locked too, so two workers
+    cannot both send the last text the cap allows). Otherwise the row is marked."""
+    if SmsOptOut.objects.filter(phone=message.to_phone).exists():
+        message.status = Message.Status.SKIPPED
+        message.last_error = "This number replied STOP: no more text messages."
+        message.save(update_fields=["status", "last_error"])
+        return False
+    if message.site_id is None:
+        return True
+    policy = SmsPolicy.objects.select_for_update().filter(site_id=message.site_id).first()
+    if policy is None or policy.monthly_cap is None:
+        return True
+    if texts_this_month(message.site_id) < policy.monthly_cap:
+        return True
+    message.status = Message.Status.HELD
+    message.last_error = (
+        f"Held back: the site's limit of {policy.monthly_cap} text messages this month is reached."
+    )
+    message.save(update_fields=["status", "last_error"])
+    return False
+
+
+def month_start(now=None):
+    now = timezone.localtime(now or timezone.now())
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def texts_this_month(site_id: int, now=None) -> int:
+    """Texts of the site sent (or being sent) since the first of this month."""
+    return Message.objects.filter(
+        site_id=site_id,
+        channel=Message.Channel.SMS,
+        status__in=[Message.Status.SENT, Message.Status.SENDING],
+        claimed_at__gte=month_start(now),
+    ).count()
+
+
+def outbox_texts_summary(site: Site, now=None) -> dict:
+    """For the site's outbox: texts sent this month against its cap, and how many
+    were held back by it (two queries)."""
+    start = month_start(now)
+    counts = dict(
+        Message.objects.filter(site=site, channel=Message.Channel.SMS, created_at__gte=start)
+        .values_list("status")
+        .annotate(n=models.Count("pk"))
+        .values_list("status", "n")
+    )
+    return {
+        "cap": SmsPolicy.for_site(site).monthly_cap,
+        "sent": texts_this_month(site.pk, now),
+        "held": counts.get(Message.Status.HELD, 0),
+        "any": bool(counts),
+    }
+
+
 def deliver(message_id: int) -> str:
     """Send one queued message (the worker's task). Safe to call twice."""
     message = _claim(message_id)
     if message is None:
         return "not due"
+    if message.channel == Message.Channel.SMS:
+        return _deliver_text(message)
+    if message.channel == Message.Channel.PUSH:
+        return _deliver_push(message)
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
@@ -209,6 +439,75 @@ def deliver(message_id: int) -> str:
             next_attempt_at=timezone.now() + _backoff(message.attempts),
         )
         return "failed"
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def _deliver_text(message: Message) -> str:
+    outgoing = sms.Outgoing(
+        ref=f"commonpot-{message.pk}", to=message.to_phone, text=message.body_text
+    )
+    try:
+        provider_id = sms.backend().send(outgoing)
+    except sms.SmsRetry as e:
+        log.warning("Could not send text %s: %s", message.pk, e.reason)
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        wait = _backoff(message.attempts)
+        if e.retry_after:
+            wait = max(wait, timedelta(seconds=e.retry_after))
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED if gave_up else Message.Status.RETRYING,
+            last_error=e.reason[:2000],
+            next_attempt_at=timezone.now() + wait,
+        )
+        return "failed"
+    except Exception as e:  # noqa: BLE001 — refused, uncertain, or a bug: never twice
+        reason = e.reason if isinstance(e, sms.SmsError) else f"{type(e).__name__}: {e}"
+        log.warning("Text %s failed: %s", message.pk, reason)
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED, last_error=reason[:2000]
+        )
+        return "failed"
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_id=provider_id[:64],
+    )
+    return "sent"
+
+
+def _deliver_push(message: Message) -> str:
+    from commonpot import push
+
+    payload = {
+        "title": message.subject,
+        "body": message.body_text,
+        "tag": message.key,
+        "url": settings.SITE_URL + "/",
+    }
+    try:
+        accepted = push.send_to(message.to_user_id, payload)
+    except push.PushRetry as e:
+        gave_up = message.attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED if gave_up else Message.Status.RETRYING,
+            last_error=str(e)[:2000],
+            next_attempt_at=timezone.now() + _backoff(message.attempts),
+        )
+        return "failed"
+    except Exception as e:  # noqa: BLE001 — refused by the push service, or a bug
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.FAILED, last_error=f"{type(e).__name__}: {e}"[:2000]
+        )
+        return "failed"
+    if not accepted:
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.SKIPPED, last_error="No phone has notifications turned on."
+        )
+        return "skipped"
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.SENT, sent_at=timezone.now(), last_error=""
     )

@@ -46,15 +46,24 @@ class User(AbstractUser):
     network-wide and lives here.
     """
 
-    class Reminders(models.TextChoices):
-        EMAIL = "email", "By email"
-        NONE = "none", "No reminders"
+    class ReminderTimes(models.TextChoices):
+        SITE = "site", "As the site sends them (the day before, and maybe on the day)"
+        FIRST_ONLY = "first", "Only the day before"
+        ALSO_SOON = "soon", "The day before and two hours before"
 
     email = models.EmailField("email address", blank=True)
     display_name = models.CharField("name", max_length=150, blank=True)
     phone = models.CharField(max_length=32, blank=True, help_text="In international form.")
-    reminders = models.CharField(
-        "reminders", max_length=10, choices=Reminders.choices, default=Reminders.EMAIL
+    # Where reminders and notices about one's shifts reach a person: one or more
+    # channels, or none (then nothing is decided for them, see volunteers.reminders).
+    remind_by_email = models.BooleanField("by email", default=True)
+    remind_by_sms = models.BooleanField("by text message (SMS)", default=False)
+    remind_by_push = models.BooleanField("by a notification on my phone", default=False)
+    reminder_times = models.CharField(
+        "when",
+        max_length=10,
+        choices=ReminderTimes.choices,
+        default=ReminderTimes.SITE,
     )
     weekly_digest = models.BooleanField("weekly email of shifts that need people", default=False)
     is_coordinator = models.BooleanField(
@@ -88,6 +97,10 @@ class User(AbstractUser):
         """What other volunteers see of this person on a shift card."""
         return (self.name.split() or ["Someone"])[0]
 
+    @property
+    def wants_reminders(self) -> bool:
+        return self.remind_by_email or self.remind_by_sms or self.remind_by_push
+
     def erase(self) -> None:
         """Remove personal data, keeping the row so counts and history stay whole."""
         self.username = f"erased-{self.pk}"
@@ -96,7 +109,9 @@ class User(AbstractUser):
         self.last_name = ""
         self.email = ""
         self.phone = ""
-        self.reminders = self.Reminders.NONE
+        self.remind_by_email = False
+        self.remind_by_sms = False
+        self.remind_by_push = False
         self.weekly_digest = False
         self.is_active = False
         self.is_staff = False
@@ -368,7 +383,11 @@ class MessageQuerySet(models.QuerySet):
 
 
 class Message(models.Model):
-    """One email Commonpot decided to send, and what became of it (the outbox).
+    """One message Commonpot decided to send, and what became of it (the outbox).
+
+    A message goes by one channel: email, or a text message (SMS) through the
+    backend `SMS_URL` names (commonpot.sms). The same decision sent by both has
+    two rows, the text message's key ending in ":sms".
 
     `key` names the decision ("reminder-24h:sign-up:41"). It is unique and
     written in the same transaction as the decision, so a job that runs twice,
@@ -383,9 +402,16 @@ class Message(models.Model):
         RETRYING = "retrying", "Will retry"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Not sent"
+        HELD = "held", "Held back"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+        PUSH = "push", "Notification"
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
     site = models.ForeignKey(
         Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
@@ -393,6 +419,8 @@ class Message(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     to_email = models.EmailField(blank=True)
+    # E.164, for a text message.
+    to_phone = models.CharField(max_length=32, blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -409,6 +437,11 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A text message: the provider's id for it, and what its delivery report said
+    # ("delivered", "undelivered (30003)"), from the provider's status callback.
+    provider_id = models.CharField(max_length=64, blank=True)
+    delivery_status = models.CharField(max_length=60, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
 
     objects = MessageQuerySet.as_manager()
 
@@ -417,7 +450,98 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
             models.Index(fields=["site", "-created_at"], name="message_site_idx"),
+            # The latest text to a number, which a reply answers (commonpot.sms_replies).
+            models.Index(fields=["to_phone", "-sent_at"], name="message_phone_idx"),
+            models.Index(fields=["provider_id"], name="message_provider_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to_email or 'nobody'}: {self.get_status_display()}"
+        to = self.to_phone if self.channel == self.Channel.SMS else self.to_email
+        return f"{self.kind} to {to or 'nobody'}: {self.get_status_display()}"
+
+
+class SmsOptOut(models.Model):
+    """A number that answered STOP: no text message goes to it again, whoever it
+    belongs to now (checked when a text is decided and again when it is sent)."""
+
+    phone = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.phone} opted out of text messages"
+
+
+class InboundSms(models.Model):
+    """A text message someone sent us, and what we made of it.
+
+    (provider, provider_id) is unique, so a provider that delivers the same
+    webhook twice (they retry when we are slow) has it handled once.
+    """
+
+    provider = models.CharField(max_length=20)
+    provider_id = models.CharField(max_length=80)
+    from_phone = models.CharField(max_length=32)
+    body = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    # The latest text sent to that number, which the reply answers.
+    in_reply_to = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_sms"
+    )
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_id"], name="inbound_sms_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Text from {self.from_phone}: {self.outcome or 'received'}"
+
+
+class SmsPolicy(models.Model):
+    """A site's limit on text messages: they cost money, so a site may cap them a month."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="sms_policy")
+    monthly_cap = models.PositiveIntegerField(
+        "text messages a month",
+        null=True,
+        blank=True,
+        help_text="At most this many text messages a calendar month for this site; "
+        "the rest are held back and shown in the outbox. Empty: no limit.",
+    )
+
+    def __str__(self) -> str:
+        return f"Text messages at {self.site}"
+
+    @classmethod
+    def for_site(cls, site: Site) -> SmsPolicy:
+        """The site's row, or the defaults (no limit) when it has none yet."""
+        return cls.objects.filter(site=site).first() or cls(site=site)
+
+
+class PushSubscription(models.Model):
+    """One browser (a phone, usually) that agreed to show Commonpot's notifications:
+    the Web Push endpoint its push service gave it, and its keys for encrypting to it.
+    A person may have several; each is removable, and one the push service says is
+    gone (404 or 410) is deleted when a notification is sent to it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label or 'A browser'} of {self.user}"
+
+    def as_info(self) -> dict:
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -86,6 +86,9 @@ LotHoldDescriber = Callable[[list[Any]], dict[int, str]]
 InvitationListener = Callable[[Any, "User"], None]
 # (user, site) -> why they cannot leave the site yet ("" when nothing holds them).
 LeaveCheck = Callable[["User", Any], str]
+# (the text message replied to, "yes" or "no", now) -> the answer to text back.
+# Raises DomainError (whose message is texted back) when the answer cannot be done.
+SmsReplyHandler = Callable[[Any, str, Any], str]
 
 # A slot filler is called with the object whose page offers the slot (a meal, a
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
@@ -116,6 +119,7 @@ class Registry:
     site_rows: list[str] = field(default_factory=list)
     invitation_listeners: list[InvitationListener] = field(default_factory=list)
     leave_checks: list[LeaveCheck] = field(default_factory=list)
+    sms_reply_handlers: dict[str, SmsReplyHandler] = field(default_factory=dict)
 
     def add_nav(self, link: NavLink) -> None:
         if link not in self.nav:
@@ -237,6 +241,12 @@ class Registry:
         (the volunteers app: shifts they are still down for there), or ""."""
         if all(known is not check for known in self.leave_checks):
             self.leave_checks.append(check)
+
+    def add_sms_reply_handler(self, kind: str, handler: SmsReplyHandler) -> None:
+        """What a YES or NO texted back to a message of `kind` does (the volunteers
+        app: confirm or give up the place a reminder was about); see
+        commonpot.sms_replies."""
+        self.sms_reply_handlers[kind] = handler
 
     def add_message_kind(self, kind: str, label: str) -> None:
         """The outbox's name for an email kind ("volunteers.promoted": "Off the waitlist")."""

@@ -11,7 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commonpot.errors import DomainError
-from commonpot.models import Membership, Site, User, WorkerHeartbeat
+from commonpot.models import (
+    Membership,
+    PushSubscription,
+    Site,
+    SmsPolicy,
+    User,
+    WorkerHeartbeat,
+)
 from commonpot.registry import registry
 
 if TYPE_CHECKING:
@@ -84,7 +91,16 @@ def leave_site(user: User, site: Site) -> None:
 
 @transaction.atomic
 def update_profile(user: User, **fields: Any) -> User:
-    allowed = {"display_name", "email", "phone", "reminders", "weekly_digest"}
+    allowed = {
+        "display_name",
+        "email",
+        "phone",
+        "remind_by_email",
+        "remind_by_sms",
+        "remind_by_push",
+        "reminder_times",
+        "weekly_digest",
+    }
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -94,6 +110,8 @@ def update_profile(user: User, **fields: Any) -> User:
             raise DomainError("Another account uses this email address.", field="email")
     for name, value in fields.items():
         setattr(user, name, value)
+    if user.remind_by_sms and not user.phone:
+        raise DomainError("Give a mobile number to get text messages.", field="phone")
     user.save(update_fields=list(fields))
     return user
 
@@ -206,3 +224,53 @@ def record_heartbeat(name: str = "worker") -> WorkerHeartbeat:
         name=name, defaults={"last_seen": timezone.now()}
     )
     return beat
+
+
+def save_sms_policy(site: Site, **fields: Any):
+    """The site's monthly limit on text messages (commonpot.mail holds back the rest)."""
+    return save_settings_row(SmsPolicy, site, allowed=["monthly_cap"], **fields)
+
+
+def _valid_push_key(value: str, size: int) -> bool:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return len(raw) == size
+
+
+@transaction.atomic
+def save_push_subscription(
+    user: User, *, endpoint: str, p256dh: str, auth: str, label: str = ""
+) -> PushSubscription:
+    """Keep a browser's Web Push subscription for the person (the same browser
+    subscribing again, or after someone else used it, is updated, not doubled)."""
+    from urllib.parse import urlsplit
+
+    endpoint = (endpoint or "").strip()
+    url = urlsplit(endpoint)
+    # Push services are reached over HTTPS; plain HTTP only to this machine (tests).
+    local = url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost")
+    if len(endpoint) > 1000 or not url.hostname or not (url.scheme == "https" or local):
+        raise DomainError("This browser gave an address for notifications we cannot use.")
+    # A P-256 public key (65 bytes, uncompressed) and a 16-byte secret (RFC 8291).
+    if not _valid_push_key(p256dh or "", 65) or not _valid_push_key(auth or "", 16):
+        raise DomainError("This browser gave keys for notifications we cannot use.")
+    sub, _ = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={"user": user, "p256dh": p256dh, "auth": auth, "label": label[:120]},
+    )
+    if not user.remind_by_push:
+        user.remind_by_push = True
+        user.save(update_fields=["remind_by_push"])
+    return sub
+
+
+@transaction.atomic
+def remove_push_subscription(user: User, subscription_id: int) -> None:
+    deleted, _ = PushSubscription.objects.filter(user=user, pk=subscription_id).delete()
+    if not deleted:
+        raise DomainError("This is not one of your phones.")

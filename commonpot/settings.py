@@ -244,6 +244,11 @@ else:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_TIMEOUT = 20
 
+# --- Text messages ----------------------------------------------------------
+
+# Which gateway sends text messages (commonpot.sms): console output by default.
+SMS_URL = env_url("SMS_URL", ("console", "twilio", "twilio+http", "smsgate", "smsgate+http"))
+
 # --- Security ---------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

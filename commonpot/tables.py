@@ -175,17 +175,32 @@ class DayTimeColumn(tables.DateTimeColumn):
 
 class OutboxTable(tables.Table):
     created_at = DayTimeColumn(verbose_name="Decided")
+    channel = tables.Column(verbose_name="By")
+    # Wide enough that a text message's words do not make each row a column of words.
+    subject = tables.Column(attrs={"td": {"class": "wide-text"}})
+    last_error = tables.Column(
+        verbose_name="What went wrong", orderable=False, attrs={"td": {"class": "wide-text"}}
+    )
     to = tables.Column(empty_values=(), verbose_name="To", orderable=False)
     status = tables.Column()
     sent_at = DayTimeColumn(verbose_name="Sent")
-    last_error = tables.Column(verbose_name="What went wrong", orderable=False)
 
     class Meta:
         model = Message
-        fields = ["created_at", "kind", "subject", "status", "attempts", "sent_at", "last_error"]
+        fields = [
+            "created_at",
+            "kind",
+            "channel",
+            "subject",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+        ]
         sequence = [
             "created_at",
             "kind",
+            "channel",
             "to",
             "subject",
             "status",
@@ -201,14 +216,28 @@ class OutboxTable(tables.Table):
     def render_to(self, record: Message) -> str:
         if record.to_user_id:
             return record.to_user.name
+        if record.channel == Message.Channel.SMS:
+            return record.to_phone or "—"
         return record.to_email or "—"
 
     def render_status(self, record: Message, value: str):
         from django.utils.html import format_html
 
-        tone = {"sent": "ok", "failed": "bad", "retrying": "warn", "skipped": "warn"}.get(
-            record.status, ""
-        )
+        tone = {
+            "sent": "ok",
+            "failed": "bad",
+            "retrying": "warn",
+            "skipped": "warn",
+            "held": "warn",
+        }.get(record.status, "")
+        if record.delivery_status:
+            # The gateway's delivery report of a text: "delivered", "undelivered (30003)".
+            return format_html(
+                '<span class="badge {}">{}</span> <span class="meta">{}</span>',
+                tone,
+                value,
+                record.delivery_status,
+            )
         return format_html('<span class="badge {}">{}</span>', tone, value)
 
 

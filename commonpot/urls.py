@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views, views_offline, views_public, views_reports
+from commonpot import views, views_offline, views_public, views_push, views_reports, views_sms
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -80,6 +80,18 @@ urlpatterns = [
         name="site_people_remove",
     ),
     path("sites/<slug:slug>/manage/outbox/", views.site_outbox, name="site_outbox"),
+    # The SMS gateways' webhooks (signed by the gateway; commonpot.views_sms).
+    path("sms/twilio/inbound/", views_sms.twilio_inbound, name="sms_twilio_inbound"),
+    path("sms/twilio/status/", views_sms.twilio_status, name="sms_twilio_status"),
+    path("sms/smsgate/", views_sms.smsgate_webhook, name="sms_smsgate_webhook"),
+    # Notifications on a phone (Web Push); the app's service worker (/sw.js)
+    # imports the push handlers of static/js/sw-push.js.
+    path("push/subscriptions/", views_push.push_subscribe, name="push_subscribe"),
+    path(
+        "push/subscriptions/<int:subscription_id>/remove/",
+        views_push.push_unsubscribe,
+        name="push_unsubscribe",
+    ),
     path("sites/<slug:slug>/manage/reports/", views_reports.site_report, name="site_report"),
     path("network/reports/", views_reports.network_report, name="network_report"),
     path("network/sites/new/", views.site_create, name="site_create"),

@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonpot import invitations, measures, services
+from commonpot import invitations, measures, push, services
 from commonpot.errors import DomainError
 from commonpot.forms import (
     AcceptInvitationForm,
@@ -33,6 +33,7 @@ from commonpot.forms import (
     form_status,
     show_error,
 )
+from commonpot.mail import outbox_texts_summary
 from commonpot.models import Invitation, Membership, Message, Site, User, WorkerHeartbeat
 from commonpot.pagecache import cached_page
 from commonpot.permissions import (
@@ -224,7 +225,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "accounts/profile.html",
-        {"form": form, "memberships": memberships},
+        {
+            "form": form,
+            "memberships": memberships,
+            "push_subscriptions": request.user.push_subscriptions.all(),
+            "push_key": push.public_key(),
+        },
         status=form_status(form),
     )
 
@@ -518,12 +524,23 @@ def site_outbox(request: HttpRequest, site: Site) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Message.Status.values:
         messages_ = messages_.filter(status=status)
+    channel = request.GET.get("channel", "")
+    if channel in Message.Channel.values:
+        messages_ = messages_.filter(channel=channel)
     table = OutboxTable(messages_)
     paginate(request, table, 50)
     return TemplateResponse(
         request,
         "commonpot/site_outbox.html",
-        {"site": site, "table": table, "statuses": Message.Status.choices, "status": status},
+        {
+            "site": site,
+            "table": table,
+            "statuses": Message.Status.choices,
+            "status": status,
+            "channels": Message.Channel.choices,
+            "channel": channel,
+            "texts": outbox_texts_summary(site),
+        },
     )
 
 

@@ -45,6 +45,22 @@ def add_what_the_demo_leaves_out():
     )
     VolunteerProfile.objects.get_or_create(user=vera)
     ShiftPolicy.objects.get_or_create(site=riverside)
+    # Texts: a site's monthly cap, a number that said STOP, a reply received.
+    from commonpot import services as core
+    from commonpot import sms_replies
+    from commonpot.models import SmsOptOut
+
+    core.save_sms_policy(riverside, monthly_cap=200)
+    core.save_push_subscription(
+        vera,
+        endpoint="https://push.example/send/abc",
+        p256dh="BGgL7I82SAQM78oyGwaJdrQFhVfZqL9h4Y18BLtgJQ-9pSGXwxqAWQudqmcv41RcWgk1ssUeItv4-8khxbhYveM",
+        auth="ANlfcVVFB4JiMYcI_FnmCA",
+    )
+    SmsOptOut.objects.create(phone="+447700900555")
+    sms_replies.receive_text(
+        provider="twilio", provider_id="SM-admin", from_phone="+447700900556", body="HELP"
+    )
     rota = Rota.objects.filter(site=riverside).first()
     RotaException.objects.create(rota=rota, date=riverside.today())
     shift = Shift.objects.filter(site=riverside, sign_ups__status="confirmed").first()

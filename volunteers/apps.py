@@ -31,6 +31,7 @@ class VolunteersConfig(AppConfig):
             reports,
             services,
             site_settings,
+            sms_answers,
             views_sheets,
             walk_ins,
             watches,
@@ -70,6 +71,8 @@ class VolunteersConfig(AppConfig):
             )
         )
         registry.add_demo_seeder(demo.seed_volunteers, order=40)
+        for kind in (reminders.REMINDER, reminders.CHANGE):
+            registry.add_sms_reply_handler(kind, sms_answers.answer_reminder)
         # After the kitchen's meals (30) and the network's surplus (60).
         registry.add_demo_seeder(demo.link_demo_meal_and_transfer, order=70)
         registry.add_demo_seeder(demo.seed_people_features, order=80)

@@ -20,7 +20,7 @@ import time as clock
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connection, connections, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -265,9 +265,6 @@ def run_reminders(*, stdout, scale: float = 1.0) -> None:
     transaction that is rolled back at the end, so the database is left as it
     was and no email is sent (delivery is queued after commit, which never comes).
     """
-    from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
-
     out = stdout.write
     try:
         with transaction.atomic():
@@ -292,6 +289,7 @@ def run_reminders(*, stdout, scale: float = 1.0) -> None:
             out(f"second_run_decided: {again}")
             out(f"second_run_seconds: {clock.perf_counter() - started:.2f}")
             out(f"second_run_queries: {len(ctx.captured_queries)}")
+            _bench_channels(out, max(3, round(100_000 * scale)), now)
             _bench_pdfs(out, site, role, volunteers, now)
             raise _Rollback
     except _Rollback:
@@ -343,6 +341,87 @@ def _bench_seed(n: int, now: datetime):
         for i in range(n)
     )
     return site, role, people
+
+
+def _bench_channels(out, n: int, now: datetime) -> None:
+    """100,000 more sign-ups (times scale), a third each choosing email, texts, or
+    all three channels (email, text, notification): their reminders decided into
+    the outbox, one row per channel."""
+    from commonpot.models import Message
+
+    site = Site.objects.create(
+        name="Benchmark channels kitchen",
+        slug="bench-channels",
+        kind=Site.Kind.COMMUNITY_KITCHEN,
+        address="2 Bench Street",
+        time_zone="Europe/London",
+    )
+    ShiftPolicy.objects.create(site=site, reminder_hours=24)
+    role = ShiftRole.objects.create(site=site, name="Porter")
+    people = User.objects.bulk_create(
+        (
+            User(
+                username=f"bench-channels-{i}",
+                display_name=f"Bench Texter {i}",
+                email=f"bench-channels-{i}@example.org",
+                phone=f"+447{i:09d}",
+                remind_by_email=i % 3 != 1,
+                remind_by_sms=i % 3 != 0,
+                remind_by_push=i % 3 == 2,
+                password="!",
+            )
+            for i in range(n)
+        ),
+        batch_size=2000,
+    )
+    per_shift = 20
+    shifts = Shift.objects.bulk_create(
+        (
+            Shift(
+                site=site,
+                role=role,
+                starts_at=now + timedelta(hours=2, minutes=(i * 3) % (20 * 60)),
+                ends_at=now + timedelta(hours=5, minutes=(i * 3) % (20 * 60)),
+                min_people=1,
+                max_people=per_shift,
+                places_taken=min(per_shift, n - i * per_shift),
+            )
+            for i in range((n + per_shift - 1) // per_shift)
+        ),
+        batch_size=2000,
+    )
+    SignUp.objects.bulk_create(
+        (
+            SignUp(
+                shift=shifts[i // per_shift],
+                volunteer=people[i],
+                status=SignUp.Status.CONFIRMED,
+                confirmed_at=now,
+            )
+            for i in range(n)
+        ),
+        batch_size=2000,
+    )
+    out(f"channels_sign_ups_due: {n}")
+    started = clock.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        decided = reminders.decide_first_reminders(now)
+    elapsed = clock.perf_counter() - started
+    per_batch = _queries_per_batch([q["sql"] for q in ctx.captured_queries])
+    made = dict(
+        Message.objects.filter(site=site)
+        .values_list("channel")
+        .annotate(n=models.Count("pk"))
+        .values_list("channel", "n")
+    )
+    out(f"channels_messages_decided: {decided}")
+    out(f"channels_email: {made.get('email', 0)}")
+    out(f"channels_sms: {made.get('sms', 0)}")
+    out(f"channels_push: {made.get('push', 0)}")
+    out(f"channels_decide_and_queue_seconds: {elapsed:.2f}")
+    out(f"channels_messages_per_second: {decided / elapsed:.0f}")
+    out(f"channels_batches: {len(per_batch)}")
+    out(f"channels_queries_per_batch: {'/'.join(str(n) for n in sorted(set(per_batch)))}")
 
 
 def _queries_per_batch(sqls: list[str]) -> list[int]:

@@ -10,7 +10,7 @@ from commonpot.errors import DomainError
 from commonpot.models import User
 from commonpot.quickurls import quick_reverse
 from volunteers import fair_rules
-from volunteers.models import Qualification, Shift, VolunteerProfile
+from volunteers.models import Qualification, Shift, ShiftPolicy, VolunteerProfile
 
 
 def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
@@ -51,6 +51,16 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
                     "by a lead yet. "
                     + ("Show it to a lead at any site where you volunteer." if you else "")
                 )
+    # Only a driver without a phone costs the look-up of the site's rule.
+    if (
+        shift.transfer_id
+        and not person.phone
+        and ShiftPolicy.for_site(shift.site).drivers_need_phone
+    ):
+        found.append(
+            f"Drivers at {shift.site.name} must give a phone number. "
+            + ("Add yours on your profile." if you else f"{person.name} has not given one.")
+        )
     if role.minimum_age:
         profile = VolunteerProfile.objects.filter(user=person).first()
         age = profile.age_on(day) if profile else None

@@ -136,6 +136,12 @@ class ShiftPolicy(models.Model):
         help_text="Printed at the foot of every shift sheet.",
     )
     emergency_phone = models.CharField(max_length=32, blank=True)
+    drivers_need_phone = models.BooleanField(
+        "drivers must give a phone number",
+        default=False,
+        help_text="A driver shift (one linked to a transfer) can be claimed only by "
+        "someone with a phone number on their profile, so the sites at each end can call.",
+    )
     attendance_days = models.PositiveSmallIntegerField(
         "attendance can be recorded for (days after a shift)",
         default=DEFAULT_ATTENDANCE_DAYS,
@@ -920,6 +926,8 @@ class SignUp(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     stand_in_requested_at = models.DateTimeField(null=True, blank=True)
+    # The volunteer answered a reminder to say they are coming (a text's YES).
+    coming_confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

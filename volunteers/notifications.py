@@ -25,6 +25,7 @@ MESSAGE_KINDS = {
     "volunteers.lead-message": "Message from a lead",
     "volunteers.skipped": "Passed over on the waitlist",
     "volunteers.claim-decided": "Claim approved or declined",
+    "volunteers.shift-cancelled": "Shift cancelled",
 }
 
 
@@ -38,15 +39,33 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return subject.strip(), body.lstrip("\n")
 
 
+# A short text for the notices that also go by text message to those who chose it.
+TEXTS = {
+    "promoted": "You're in: a place came free on {what}. See My shifts: {url}",
+    "shift-cancelled": "Cancelled: {what}. You do not need to come. My shifts: {url}",
+}
+
+
 def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     from volunteers.models import SignUp
+    from volunteers.reminders import when
 
     sign_up = SignUp.objects.select_related(
         "shift__site", "shift__role", "volunteer", "cancelled_by", "approved_by"
     ).get(pk=sign_up_id)
     subject, text = _render(
         template,
-        {"sign_up": sign_up, "shift": sign_up.shift, "my_shifts_url": _url("volunteers:my_shifts")},
+        {
+            "sign_up": sign_up,
+            "shift": sign_up.shift,
+            "my_shifts_url": _url("volunteers:my_shifts"),
+            "was_waiting": sign_up.confirmed_at is None,
+        },
+    )
+    shift = sign_up.shift
+    short = TEXTS.get(kind, "").format(
+        what=f"{shift.role.name} at {shift.site.name}, {when(shift)}",
+        url=_url("volunteers:my_shifts"),
     )
     queue_email(
         key=f"volunteers:{kind}:{sign_up.pk}",
@@ -54,7 +73,9 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
         to=sign_up.volunteer,
         subject=subject,
         text=text,
-        site=sign_up.shift.site,
+        site=shift.site,
+        sms=short,
+        meta={"sign_up": sign_up.pk, "shift": shift.pk},
     )
 
 
@@ -71,6 +92,12 @@ def queue_stand_in_found_notice(sign_up_id: int) -> None:
 def queue_removal_notice(sign_up_id: int) -> None:
     """A lead took the volunteer off a shift (or its waitlist), with the reason."""
     _about_sign_up("removed", "removed", sign_up_id)
+
+
+def queue_shift_cancelled_notice(sign_up_id: int) -> None:
+    """The shift itself was cancelled: to everyone on it and on its waitlist, by the
+    channels each chose (email, text)."""
+    _about_sign_up("shift_cancelled", "shift-cancelled", sign_up_id)
 
 
 def queue_skipped_notice(sign_up_id: int) -> None:

@@ -278,6 +278,45 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
 
 
 @transaction.atomic
+def cancel_shift(*, shift_id: int, by: User, reason: str = "") -> Shift:
+    """Call off a shift people are signed up for: everyone on it, on its waitlist or
+    waiting for approval loses their place and is told once, by their channels
+    (the outbox key names each sign-up); the shift is unpublished, so it leaves
+    the board, and kept, so its history stays."""
+    from volunteers import notifications
+    from volunteers.services import lock_shift
+
+    shift = lock_shift(shift_id)
+    _require_lead(by, shift.site)
+    if shift.has_started:
+        raise DomainError("This shift has already started, so it cannot be cancelled.")
+    reason = (reason or "").strip()
+    now = timezone.now()
+    standing = list(shift.sign_ups.standing().select_for_update())
+    if not standing:
+        raise DomainError("Nobody is signed up for this shift: delete it or unpublish it instead.")
+    for sign_up in standing:
+        sign_up.status = SignUp.Status.CANCELLED
+        sign_up.cancelled_at = now
+        sign_up.cancelled_by = by
+        sign_up.cancel_reason = (
+            f"The shift was cancelled. {reason}" if reason else "The shift was cancelled."
+        )[:200]
+        sign_up.stand_in_requested_at = None
+    SignUp.objects.bulk_update(
+        standing,
+        ["status", "cancelled_at", "cancelled_by", "cancel_reason", "stand_in_requested_at"],
+    )
+    shift.places_taken = 0
+    shift.is_published = False
+    shift.change_seq += 1
+    shift.save(update_fields=["places_taken", "is_published", "change_seq"])
+    for sign_up in standing:
+        notifications.queue_shift_cancelled_notice(sign_up.pk)
+    return shift
+
+
+@transaction.atomic
 def delete_shift(*, shift_id: int, by: User) -> None:
     """Delete a shift nobody has signed up for (otherwise remove them first)."""
     from volunteers.services import lock_shift

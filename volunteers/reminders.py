@@ -12,8 +12,9 @@ finds what is due, renders it, and decides it into the outbox
   `Message.meta` keeps the start it announced). Keyed by `Shift.change_seq`,
   not by the new time, so a shift moved back to a time it had before is told
   again, and each change is told once however often the job runs;
-- ``under-minimum:shift:<id>:<site's date>:<recipient>``: a shift in the next
-  48 hours is short of people (to the site's leads, at most once a day);
+- ``under-minimum:site:<id>:<site's date>:<recipient>``: the site's shifts in
+  the next 48 hours that are short of people, in one summary to each of its
+  leads, at most once a day;
 - ``digest:<user id>:<ISO week>``: the weekly list of shifts that need people,
   for volunteers who asked for it.
 
@@ -24,15 +25,20 @@ retries. Work goes in batches of BATCH_SIZE, each costing the same few queries
 whatever it holds: one for the batch (with everything it shows joined in), one
 for the keys already taken, one insert, one to find what is ready to send.
 
-A volunteer who chose "No reminders" (`User.reminders`) is left out of the
-query, so nothing is recorded for them: turning reminders back on before a
-shift still brings its reminder. The same choice stops change notices and,
-for a lead, the under-minimum notices. The digest has its own opt-in
+Reminders and change notices go by each person's channels (`User.remind_by_email`,
+`remind_by_sms`): one outbox row per channel, the text's key ending in ":sms"
+(commonpot.mail). Someone with neither is left out of the query, so nothing is
+recorded for them: turning reminders back on before a shift still brings its
+reminder. The same choice stops change notices and, for a lead, the
+under-minimum notices. `User.reminder_times` chooses the second reminder: as
+the site sets it, none, or one two hours before (or at the site's second
+reminder's time, when it sets one). The digest has its own opt-in
 (`User.weekly_digest`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -41,7 +47,18 @@ from operator import or_
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
@@ -52,10 +69,10 @@ from icalendar import Calendar, Event
 from commonpot import jobs
 from commonpot.dates import clock_span, day
 from commonpot.ical import vtimezone_text
-from commonpot.mail import queue_emails
+from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
-from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, ShiftPolicy, SignUp
+from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
 
 BATCH_SIZE = 500
 UNDER_MINIMUM_AHEAD = timedelta(hours=48)
@@ -64,6 +81,9 @@ DIGEST_SHOWN = 15
 # The digest goes out from this time on Monday, on the clock of the sites a
 # person volunteers at (the first of them to reach it, when they are in several).
 DIGEST_FROM = time(8, 0)
+# The second reminder of someone who asked for one "two hours before" at a site
+# that sends none.
+SOON_HOURS = 2
 # Reminders whose announced start is older than this are not checked for moves.
 CHANGE_GRACE = timedelta(hours=1)
 CHANGE_LOOKBACK = timedelta(days=15)
@@ -76,7 +96,7 @@ FIRST, SECOND = "reminder-first", "reminder-second"
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
     REMINDER: "Shift reminder",
-    CHANGE: "Shift time changed",
+    CHANGE: "Shift changed",
     UNDER_MINIMUM: "Shift short of people",
     DIGEST: "Shifts that need people",
 }
@@ -90,8 +110,8 @@ def change_key(sign_up_id: int, change_seq: int) -> str:
     return f"change:sign-up:{sign_up_id}:{change_seq}"
 
 
-def under_minimum_key(shift_id: int, day, recipient: str) -> str:
-    return f"under-minimum:shift:{shift_id}:{day.isoformat()}:{recipient}"
+def under_minimum_key(site_id: int, day, recipient: str) -> str:
+    return f"under-minimum:site:{site_id}:{day.isoformat()}:{recipient}"
 
 
 def digest_key(user_id: int, week: str) -> str:
@@ -106,6 +126,11 @@ def _decided(prefix: str, suffix: str = "") -> Exists:
     """The outer row's message under `prefix:<kind>:<pk>suffix` exists (uses the key index)."""
     key = Concat(Value(prefix), Cast(OuterRef("pk"), output_field=CharField()), Value(suffix))
     return Exists(Message.objects.filter(key=key))
+
+
+def _decided_by_any_channel(prefix: str) -> Q:
+    """The decision was made, by any channel (its rows are written together)."""
+    return Q(_decided(prefix)) | Q(_decided(prefix, ":sms")) | Q(_decided(prefix, ":push"))
 
 
 def _batches(qs: QuerySet, size: int) -> Iterator[list]:
@@ -147,7 +172,11 @@ def _remindable(now: datetime) -> QuerySet:
         .filter(
             shift__starts_at__gt=now,
             shift__site__is_active=True,
-            volunteer__reminders=User.Reminders.EMAIL,
+        )
+        .filter(
+            Q(volunteer__remind_by_email=True)
+            | Q(volunteer__remind_by_sms=True)
+            | Q(volunteer__remind_by_push=True)
         )
         .select_related(
             "shift__site__shift_policy",
@@ -226,6 +255,12 @@ class Writer:
         )
         return {"filename": "shift.ics", "content": content.decode(), "mimetype": "text/calendar"}
 
+    def reply_hint(self, sign_up: SignUp) -> str:
+        """What a text reminder asks for: the replies commonpot.sms_replies understands."""
+        if sign_up.may_cancel_freely(self.now):
+            return "Reply YES if you are coming, NO to give up your place."
+        return f"Reply YES if you are coming. Cannot come? {self.my_shifts_url}"
+
     def _shift_context(self, sign_up: SignUp) -> dict:
         shift = sign_up.shift
         return {
@@ -239,8 +274,18 @@ class Writer:
 
     def reminder(self, sign_up: SignUp, which: str) -> dict:
         shift = sign_up.shift
-        text, html = self.render("reminder", {**self._shift_context(sign_up), "which": which})
+        by_email, _ = channels_of(sign_up.volunteer)
+        # Someone reminded by text only needs no email written (most of the work).
+        text, html = (
+            self.render("reminder", {**self._shift_context(sign_up), "which": which})
+            if by_email
+            else ("", "")
+        )
         return {
+            "sms": (
+                f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}. "
+                f"{self.reply_hint(sign_up)}"
+            ),
             "key": sign_up_key(which, sign_up.pk),
             "kind": REMINDER,
             "to": sign_up.volunteer,
@@ -248,20 +293,36 @@ class Writer:
             "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}",
             "text": text,
             "html": html,
-            "attachments": [self.ics(sign_up)],
+            "attachments": [self.ics(sign_up)] if by_email else [],
             "meta": _announced(sign_up, which),
         }
 
-    def change(self, sign_up: SignUp, was: datetime) -> dict:
+    def change(self, sign_up: SignUp, told: dict) -> dict:
+        """A change notice: what changed since `told` (the meta of the latest
+        message that told the person about the shift)."""
         shift = sign_up.shift
-        context = {**self._shift_context(sign_up), "was": shift.site.local(was)}
+        was = datetime.fromtimestamp(told["starts_ts"], tz=UTC)
+        moved = told["starts_ts"] != int(shift.starts_at.timestamp())
+        changes = changes_since(sign_up, told)
+        context = {
+            **self._shift_context(sign_up),
+            "was": shift.site.local(was),
+            "moved": moved,
+            "changes": changes,
+        }
         text, html = self.render("shift_moved", context)
+        what = f"{shift.role.name} at {shift.site.name}"
         return {
+            "sms": f"Changed: {what}. {' '.join(changes)} {self.reply_hint(sign_up)}",
             "key": change_key(sign_up.pk, shift.change_seq),
             "kind": CHANGE,
             "to": sign_up.volunteer,
             "site": shift.site,
-            "subject": f"Changed time: {shift.role.name} at {shift.site.name}, now {when(shift)}",
+            "subject": (
+                f"Changed time: {what}, now {when(shift)}"
+                if moved
+                else f"Changed: {what}, {when(shift)}"
+            ),
             "text": text,
             "html": html,
             "attachments": [self.ics(sign_up)],
@@ -277,16 +338,55 @@ def when(shift: Shift) -> str:
     return f"{day(start)}, {clock_span(start, end, zone=True, between='-')}"
 
 
+def _bring_digest(what_to_bring: str) -> str:
+    return hashlib.sha256(what_to_bring.strip().encode()).hexdigest()[:16]
+
+
 def _announced(sign_up: SignUp, which: str) -> dict:
-    starts_at = sign_up.shift.starts_at
+    """What a message told the person about their shift, to tell later what changed:
+    its start, its end, its role and what to bring (as a digest)."""
+    shift = sign_up.shift
+    starts_at = shift.starts_at
     return {
         "sign_up": sign_up.pk,
         "shift": sign_up.shift_id,
         "which": which,
         "starts_at": _utc_iso(starts_at),
         "starts_ts": int(starts_at.timestamp()),
-        "change_seq": sign_up.shift.change_seq,
+        "ends_ts": int(shift.ends_at.timestamp()),
+        "role": shift.role_id,
+        "role_name": shift.role.name,
+        "bring": _bring_digest(shift.what_to_bring),
+        "change_seq": shift.change_seq,
     }
+
+
+def changes_since(sign_up: SignUp, told: dict) -> list[str]:
+    """What differs between the shift now and what `told` (a message's meta) said,
+    in words; empty when nothing a volunteer must know changed. A message from
+    before a detail was kept says nothing about that detail."""
+    shift = sign_up.shift
+    site = shift.site
+    found = []
+    if told["starts_ts"] != int(shift.starts_at.timestamp()):
+        was = site.local(datetime.fromtimestamp(told["starts_ts"], tz=UTC))
+        found.append(
+            f"It starts {day(shift.local_start)} at {shift.local_start:%H:%M} "
+            f"(was {day(was)} at {was:%H:%M})."
+        )
+    if "ends_ts" in told and told["ends_ts"] != int(shift.ends_at.timestamp()):
+        was = site.local(datetime.fromtimestamp(told["ends_ts"], tz=UTC))
+        found.append(f"It ends at {shift.local_end:%H:%M} (was {was:%H:%M}).")
+    if "role" in told and told["role"] != shift.role_id:
+        found.append(
+            f"Your role is now {shift.role.name} (was {told.get('role_name', 'another')})."
+        )
+    if "bring" in told and told["bring"] != _bring_digest(shift.what_to_bring):
+        if shift.what_to_bring.strip():
+            found.append(f"What to bring or wear is now: {shift.what_to_bring.strip()}")
+        else:
+            found.append("There is no longer anything particular to bring or wear.")
+    return found
 
 
 # --- Reminders and change notices -------------------------------------------
@@ -323,7 +423,7 @@ def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> in
         _remindable(now)
         .alias(first_hours=_first_reminder_hours("shift__site__"))
         .filter(_within("shift__starts_at", "first_hours", hours, now))
-        .filter(~_decided(f"{FIRST}:sign-up:"))
+        .filter(~_decided_by_any_channel(f"{FIRST}:sign-up:"))
     )
     writer = Writer(now)
     return sum(
@@ -333,6 +433,21 @@ def decide_first_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> in
             )
         )
         for batch in _batches(due, batch_size)
+    )
+
+
+def _second_hours() -> Case:
+    """How long before the shift a sign-up's second reminder is due, by the person's
+    choice: the site's; none; or two hours (the site's second, when it has one)."""
+    site_second = F("shift__site__shift_policy__second_reminder_hours")
+    return Case(
+        When(volunteer__reminder_times=User.ReminderTimes.FIRST_ONLY, then=Value(None)),
+        When(
+            volunteer__reminder_times=User.ReminderTimes.ALSO_SOON,
+            then=Coalesce(site_second, Value(SOON_HOURS)),
+        ),
+        default=site_second,
+        output_field=IntegerField(),
     )
 
 
@@ -346,32 +461,35 @@ def decide_second_reminders(now: datetime, *, batch_size: int = BATCH_SIZE) -> i
             .filter(shift_policy__second_reminder_hours__isnull=False)
             .values_list("shift_policy__second_reminder_hours", flat=True)
         )
+        | {SOON_HOURS}
     )
-    if not hours:
-        return 0
     due = (
         _remindable(now)
-        .filter(
-            _within(
-                "shift__starts_at", "shift__site__shift_policy__second_reminder_hours", hours, now
-            )
-        )
-        .filter(~_decided(f"{SECOND}:sign-up:"))
+        .annotate(second_hours=_second_hours())
+        .filter(_within("shift__starts_at", "second_hours", hours, now))
+        .filter(~_decided_by_any_channel(f"{SECOND}:sign-up:"))
     )
     writer = Writer(now)
     decided = 0
     for batch in _batches(due, batch_size):
-        firsts = dict(
-            Message.objects.filter(key__in=[sign_up_key(FIRST, s.pk) for s in batch]).values_list(
-                "key", "created_at"
+        firsts: dict[int, datetime] = {}
+        keys = [
+            k
+            for s in batch
+            for k in (
+                sign_up_key(FIRST, s.pk),
+                sms_key(sign_up_key(FIRST, s.pk)),
+                push_key(sign_up_key(FIRST, s.pk)),
             )
-        )
+        ]
+        for meta, created_at in Message.objects.filter(key__in=keys).values_list(
+            "meta", "created_at"
+        ):
+            firsts.setdefault(meta.get("sign_up"), created_at)
 
         def second(sign_up: SignUp, firsts=firsts) -> dict | None:
-            first_at = firsts.get(sign_up_key(FIRST, sign_up.pk))
-            opens = sign_up.shift.starts_at - timedelta(
-                hours=ShiftPolicy.for_site(sign_up.shift.site).second_reminder_hours
-            )
+            first_at = firsts.get(sign_up.pk)
+            opens = sign_up.shift.starts_at - timedelta(hours=sign_up.second_hours)
             if first_at is not None and first_at < opens:
                 return writer.reminder(sign_up, SECOND)
             return None
@@ -390,7 +508,7 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     the shift's current change number (every change bumps it, so no two moves
     share a key, and a second run finds the key taken).
     """
-    announced: dict[int, int] = {}
+    announced: dict[int, dict] = {}
     rows = (
         Message.objects.filter(
             kind__in=[REMINDER, CHANGE],
@@ -402,19 +520,17 @@ def decide_change_notices(now: datetime, *, batch_size: int = BATCH_SIZE) -> int
     )
     for meta in rows.iterator(chunk_size=2000):
         # In key order, so the latest announcement to each person wins.
-        announced[meta["sign_up"]] = meta["starts_ts"]
+        announced[meta["sign_up"]] = meta
     writer = Writer(now)
     decided = 0
     for chunk in _chunks(sorted(announced), batch_size):
-        moved = [
-            s
-            for s in _remindable(now).filter(pk__in=chunk)
-            if int(s.shift.starts_at.timestamp()) != announced[s.pk]
+        changed = [
+            s for s in _remindable(now).filter(pk__in=chunk) if changes_since(s, announced[s.pk])
         ]
         emails = _each(
             "change notices",
-            moved,
-            lambda s: writer.change(s, datetime.fromtimestamp(announced[s.pk], tz=UTC)),
+            changed,
+            lambda s: writer.change(s, announced[s.pk]),
             _sign_up,
         )
         decided += len(queue_emails(emails))
@@ -435,75 +551,85 @@ def send_due_reminders(now: datetime | None = None, *, batch_size: int = BATCH_S
 
 
 def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) -> int:
-    """Tell a site's leads, once a day, about shifts in the next 48 hours that are short.
+    """Tell each lead of a site, once a day, about its shifts in the next 48 hours that
+    are short of people: one summary listing them all, not one message per shift.
 
-    A site with no lead is told at its contact address, if it has one.
+    A site with no lead is told at its contact address, if it has one. The key
+    names the site, the site's date and the recipient, so a shift that falls
+    short after today's summary is in tomorrow's.
     """
     now = now or timezone.now()
-    short = (
+    short = list(
         Shift.objects.published()
         .under_minimum()
         .filter(site__is_active=True, starts_at__gt=now, starts_at__lte=now + UNDER_MINIMUM_AHEAD)
         .select_related("site", "role")
+        .order_by("site_id", "starts_at", "pk")
     )
+    by_site: dict[int, list[Shift]] = defaultdict(list)
+    for shift in short:
+        shift.short_by = shift.min_people - shift.places_taken
+        by_site[shift.site_id].append(shift)
+    leads: dict[int, list[User]] = defaultdict(list)
+    for m in Membership.objects.filter(
+        site__in=list(by_site), role=Membership.Role.LEAD
+    ).select_related("user"):
+        leads[m.site_id].append(m.user)
     writer = Writer(now)
-    manage_urls: dict[int, str] = {}
-    decided = 0
-    for batch in _batches(short, batch_size):
-        leads: dict[int, list[User]] = defaultdict(list)
-        for m in Membership.objects.filter(
-            site__in={s.site_id for s in batch}, role=Membership.Role.LEAD
-        ).select_related("user"):
-            leads[m.site_id].append(m.user)
 
-        def notices(shift: Shift, leads=leads) -> list[dict]:
-            emails = []
-            site = shift.site
-            if site.pk not in manage_urls:
-                manage_urls[site.pk] = settings.SITE_URL + reverse(
-                    "volunteers:site_shifts", args=[site.slug]
-                )
-            recipients: list[tuple[str, User | str]] = [
-                (f"user-{u.pk}", u) for u in leads[site.pk] if u.reminders == User.Reminders.EMAIL
-            ]
-            if not leads[site.pk] and site.contact_email:
-                recipients = [("site", site.contact_email)]
-            day = site.local(now).date()
-            for label, to in recipients:
-                text, html = writer.render(
-                    "under_minimum",
-                    {
-                        "shift": shift,
-                        "site": site,
-                        "short_by": shift.min_people - shift.places_taken,
-                        "shifts_url": manage_urls[site.pk],
-                        "to_lead": isinstance(to, User),
-                    },
-                )
-                emails.append(
-                    {
-                        "key": under_minimum_key(shift.pk, day, label),
-                        "kind": UNDER_MINIMUM,
-                        "to": to,
-                        "site": site,
-                        "subject": (
-                            f"Needs people: {shift.role.name}, {when(shift)} "
-                            f"({shift.places_taken} of {shift.min_people} needed)"
-                        ),
-                        "text": text,
-                        "html": html,
-                        "meta": {"shift": shift.pk, "places_taken": shift.places_taken},
-                    }
-                )
-            return emails
-
-        emails = [
-            email
-            for found in _each("under-minimum notices", batch, notices, lambda s: f"shift {s.pk}")
-            for email in found
+    def summaries(shifts: list[Shift]) -> list[dict]:
+        site = shifts[0].site
+        shifts_url = settings.SITE_URL + reverse("volunteers:site_shifts", args=[site.slug])
+        recipients: list[tuple[str, User | str]] = [
+            (f"user-{u.pk}", u) for u in leads[site.pk] if u.wants_reminders
         ]
-        decided += len(queue_emails(emails))
-    return decided
+        if not leads[site.pk] and site.contact_email:
+            recipients = [("site", site.contact_email)]
+        if len(shifts) == 1:
+            (only,) = shifts
+            subject = (
+                f"Needs people: {only.role.name}, {when(only)} "
+                f"({only.places_taken} of {only.min_people} needed)"
+            )
+        else:
+            subject = f"Needs people: {len(shifts)} shifts at {site.name} in the next two days"
+        day = site.local(now).date()
+        emails = []
+        for label, to in recipients:
+            text, html = writer.render(
+                "under_minimum",
+                {
+                    "shifts": shifts,
+                    "site": site,
+                    "shifts_url": shifts_url,
+                    "to_lead": isinstance(to, User),
+                },
+            )
+            emails.append(
+                {
+                    "key": under_minimum_key(site.pk, day, label),
+                    "kind": UNDER_MINIMUM,
+                    "to": to,
+                    "site": site,
+                    "subject": subject,
+                    "text": text,
+                    "html": html,
+                    "meta": {"shifts": [s.pk for s in shifts]},
+                }
+            )
+        return emails
+
+    emails = [
+        email
+        for found in _each(
+            "under-minimum summaries",
+            list(by_site.values()),
+            summaries,
+            lambda shifts: f"site {shifts[0].site_id}",
+        )
+        for email in found
+    ]
+    return len(queue_emails(emails))
 
 
 # --- The weekly digest ----------------------------------------------------------

@@ -316,6 +316,21 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
 
 
 @transaction.atomic
+def confirm_coming(*, sign_up_id: int, by: User) -> SignUp:
+    """The volunteer says they are coming (a YES to a reminder): leads see it."""
+    shift, sign_up = lock_sign_up(sign_up_id)
+    if sign_up.volunteer_id != by.pk:
+        raise DomainError("You can only answer for your own place.")
+    if not sign_up.is_confirmed:
+        raise DomainError("You no longer have a place on this shift.")
+    if shift.has_started:
+        raise DomainError("This shift has already started.")
+    sign_up.coming_confirmed_at = timezone.now()
+    sign_up.save(update_fields=["coming_confirmed_at"])
+    return sign_up
+
+
+@transaction.atomic
 def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
     """After the cutoff: show the place as "looking for a stand-in" on the board."""
     shift, sign_up = lock_sign_up(sign_up_id)
@@ -661,7 +676,8 @@ def _stand_in_account(name: str) -> User:
     person = User(
         username=f"walk-in-{secrets.token_hex(8)}",
         display_name=name,
-        reminders=User.Reminders.NONE,
+        remind_by_email=False,
+        remind_by_sms=False,
         weekly_digest=False,
     )
     person.set_unusable_password()

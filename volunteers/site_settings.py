@@ -17,6 +17,7 @@ REMINDER_AND_SHEET_FIELDS = [
     "reminder_hours",
     "second_reminder_hours",
     "attendance_days",
+    "drivers_need_phone",
 ]
 
 

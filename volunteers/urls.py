@@ -21,6 +21,7 @@ urlpatterns = [
     path("shifts/", views_board.board, name="board"),
     path("shifts/<int:pk>/", views_board.shift_detail, name="shift"),
     path("shifts/<int:pk>/claim/", views_board.claim, name="claim"),
+    path("claim/<str:token>/", views_board.claim_by_link, name="claim_link"),
     path(
         "shifts/stand-ins/<int:sign_up_id>/take/",
         views_board.take_over,
@@ -71,6 +72,7 @@ urlpatterns = [
     path(lead + "shifts/<int:pk>/code/", views_check_in.roster_code, name="roster_code"),
     path(lead + "shifts/<int:pk>/edit/", views_lead.shift_edit, name="shift_edit"),
     path(lead + "shifts/<int:pk>/delete/", views_lead.shift_delete, name="shift_delete"),
+    path(lead + "shifts/<int:pk>/cancel/", views_lead.shift_cancel, name="shift_cancel"),
     path(lead + "shifts/<int:pk>/add/", views_lead.roster_add, name="roster_add"),
     path(lead + "shifts/<int:pk>/walk-ins/", views_lead.walk_in_add, name="walk_in_add"),
     path(

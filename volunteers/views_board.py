@@ -9,14 +9,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.htmx import render_fragment, render_page, wants_partial
+from commonpot.models import User
 from commonpot.pagecache import cached_page
 from commonpot.permissions import can_manage_site
 from commonpot.redirects import redirect_next
-from volunteers import services
+from volunteers import claim_links, services
 from volunteers.eligibility import with_requirements
 from volunteers.filters import BoardFilter, board_params, board_sites
 from volunteers.forms import ClaimForm
@@ -155,6 +156,30 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
                 "waitlist. We'll email you if a place comes free.",
             )
     return _respond(request, shift)
+
+
+@require_http_methods(["GET", "POST"])
+def claim_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-tap claim link from a "short of people" message (volunteers.claim_links):
+    the shift and one button; the POST claims the place for the person it was sent to."""
+    found = claim_links.read_token(token)
+    if found is None:
+        raise Http404("This link is not valid or has expired.")
+    shift_id, user_id = found
+    shift = get_object_or_404(Shift.objects.select_related("site", "role"), pk=shift_id)
+    person = get_object_or_404(User.objects.filter(is_active=True), pk=user_id)
+    error, sign_up = "", None
+    if request.method == "POST":
+        try:
+            sign_up = services.claim_shift(shift_id=shift.pk, volunteer=person)
+        except DomainError as e:
+            error = e.message
+    return TemplateResponse(
+        request,
+        "volunteers/claim_link.html",
+        {"shift": shift, "person": person, "sign_up": sign_up, "error": error},
+        status=400 if error else 200,
+    )
 
 
 @login_required

@@ -210,6 +210,22 @@ def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     )
 
 
+@lead_required
+@require_POST
+def shift_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
+    """Call off a shift people are on: each is told by email or text, as they chose."""
+    shift = _shift(site, pk)
+    try:
+        planning.cancel_shift(
+            shift_id=shift.pk, by=request.user, reason=request.POST.get("reason", "")[:150]
+        )
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "The shift is cancelled and everyone on it is told.")
+    return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
+
+
 def _roster_context(request: HttpRequest, site: Site, shift: Shift) -> dict:
     sign_ups = list(
         shift.sign_ups.standing()

@@ -9,10 +9,15 @@ email to each watcher into the outbox under the key
 watcher hears about a shift once, however often the job runs, however many of
 their watches cover it (a site's and a role's), and even if the shift fills
 and falls short again. Nobody hears about a shift they are already on (or in
-line for), at a site they may no longer see, or from a closed account.
+line for), one they are not free for (another of their shifts overlaps it), at
+a site they may no longer see, or from a closed account.
 
-A watch is an explicit request for these emails, so "No reminders" on the
-profile does not stop them; stopping the watch does.
+The message goes by the person's channels (email, a text, or both) and carries
+a one-tap claim link (volunteers.claim_links) that works without logging in.
+
+A watch is an explicit request for these messages, so unticking every way to be
+reminded on the profile does not stop them (they then come by email); stopping
+the watch does.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from commonpot.errors import DomainError
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from commonpot.permissions import can_view_site, is_coordinator
+from volunteers.claim_links import claim_url
 from volunteers.models import Shift, ShiftRole, ShiftWatch, SignUp
 from volunteers.reminders import Writer, _batches, when
 
@@ -147,6 +153,18 @@ def _due_pairs(shifts: list[Shift], now: datetime) -> list[tuple[Shift, User, Sh
         .filter(shift__in=[s.pk for s in shifts], volunteer__in=watchers)
         .values_list("shift_id", "volunteer_id")
     )
+    # Who is busy when: their other places in the batch's span, one query.
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for person_id, starts, ends in (
+        SignUp.objects.active()
+        .filter(
+            volunteer__in=watchers,
+            shift__starts_at__lt=max(s.ends_at for s in shifts),
+            shift__ends_at__gt=min(s.starts_at for s in shifts),
+        )
+        .values_list("volunteer_id", "shift__starts_at", "shift__ends_at")
+    ):
+        busy[person_id].append((starts, ends))
     private = {s.site_id for s in shifts if not s.site.is_public}
     members = set(
         Membership.objects.filter(site__in=private, user__in=watchers).values_list(
@@ -164,6 +182,8 @@ def _due_pairs(shifts: list[Shift], now: datetime) -> list[tuple[Shift, User, Sh
             if shift.starts_at > now + timedelta(hours=watch.hours_before):
                 continue
             if (shift.pk, person.pk) in on_shift:
+                continue
+            if any(s < shift.ends_at and shift.starts_at < e for s, e in busy[person.pk]):
                 continue
             if shift.site_id in private and not (
                 (shift.site_id, person.pk) in members or person.is_coordinator
@@ -183,6 +203,7 @@ def tell_watchers(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     def email(pair: tuple[Shift, User, ShiftWatch]) -> dict:
         shift, person, watch = pair
         short_by = shift.min_people - shift.places_taken
+        claim = claim_url(shift.pk, person.pk)
         text, html = writer.render(
             "short_shift",
             {
@@ -192,10 +213,15 @@ def tell_watchers(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
                 "watch": watch,
                 "short_by": short_by,
                 "shift_url": settings.SITE_URL + reverse("volunteers:shift", args=[shift.pk]),
+                "claim_url": claim,
                 "watches_url": watches_url,
             },
         )
         return {
+            "sms": (
+                f"{shift.role.name} at {shift.site.name}, {when(shift)} needs "
+                f"{short_by} more. Claim a place: {claim}"
+            ),
             "key": watch_key(shift.pk, person.pk),
             "kind": KIND,
             "to": person,

@@ -220,16 +220,19 @@ def test_a_volunteer_updates_their_contact_details_and_reminders(client, volunte
             "display_name": "Vera O.",
             "email": "vera@example.org",
             "phone": "07700 900999",
-            "reminders": "none",
+            "remind_by_sms": "on",
+            "reminder_times": "soon",
         },
     )
     assert response.status_code == 302
     volunteer.refresh_from_db()
-    assert (volunteer.display_name, volunteer.phone, volunteer.reminders) == (
-        "Vera O.",
-        "+447700900999",
-        "none",
-    )
+    assert (
+        volunteer.display_name,
+        volunteer.phone,
+        volunteer.remind_by_email,
+        volunteer.remind_by_sms,
+        volunteer.reminder_times,
+    ) == ("Vera O.", "+447700900999", False, True, "soon")
 
 
 @pytest.mark.django_db
@@ -238,7 +241,12 @@ def test_profile_refuses_an_email_another_account_uses(client, volunteer):
     client.force_login(volunteer)
     response = client.post(
         reverse("profile"),
-        {"display_name": "Vera", "email": "taken@example.org", "reminders": "email"},
+        {
+            "display_name": "Vera",
+            "email": "taken@example.org",
+            "remind_by_email": "on",
+            "reminder_times": "site",
+        },
     )
     assert response.status_code == 400
     assert "Another account uses this email" in response.content.decode()
@@ -253,7 +261,8 @@ def test_the_profiles_email_is_not_called_optional_and_an_empty_one_is_refused(c
     label = page[page.index('<label for="id_email">') :]
     assert "(optional)" not in label[: label.index("</label>")]
     response = client.post(
-        reverse("profile"), {"display_name": "Vera", "email": "", "reminders": "email"}
+        reverse("profile"),
+        {"display_name": "Vera", "email": "", "remind_by_email": "on", "reminder_times": "site"},
     )
     assert response.status_code == 400
     assert "We need an email address to reach you." in response.content.decode()

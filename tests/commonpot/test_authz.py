@@ -105,6 +105,18 @@ ROWS = [
         expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
     ),
     Row("GET", "admin:index", expect=logged_in(302, coordinator=302, anonymous=302)),
+    # The SMS gateways' webhooks: no login, a gateway's signature instead; with the
+    # default console backend they are not in use, whoever asks.
+    Row("GET", "sms_twilio_inbound", expect=everyone(405)),
+    Row("POST", "sms_twilio_inbound", expect=everyone(404)),
+    Row("POST", "sms_twilio_status", expect=everyone(404)),
+    Row("GET", "sms_smsgate_webhook", expect=everyone(405)),
+    Row("POST", "sms_smsgate_webhook", expect=everyone(404)),
+    # Notifications: a browser's subscription is the logged-in person's own; an
+    # empty post is refused with a reason.
+    Row("POST", "push_subscribe", expect=logged_in(400)),
+    Row("GET", "push_subscribe", expect=logged_in(405)),
+    Row("POST", "push_unsubscribe", {"subscription_id": 999999}, expect=logged_in(302)),
 ]
 
 

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from commonpot import mail as outbox
 from commonpot.dates import long_day
-from commonpot.models import Membership, Message, User
+from commonpot.models import Membership, Message
 from tests.conftest import client_for
 from tests.factories import MembershipFactory, UserFactory
 from tests.reminders.conftest import claim
@@ -144,7 +144,7 @@ def test_a_site_with_no_lead_is_told_at_its_contact_address(run, other_site, mak
 
 
 def test_a_lead_who_chose_no_reminders_is_not_sent_the_notice(run, make_shift, lead):
-    lead.reminders = User.Reminders.NONE
+    lead.remind_by_email = False
     lead.save()
     make_shift(hours=10, min_people=2)
     run(reminders.warn_under_minimum)

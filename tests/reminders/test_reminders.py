@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
-from commonpot.models import Message, User
+from commonpot.models import Message
 from tests.reminders.conftest import claim
 from tests.volunteers.factories import SignUpFactory
 from volunteers import reminders, services
@@ -108,7 +108,9 @@ def test_the_reminder_gives_the_shifts_details_and_links_to_cancel_and_to_stop_r
     assert "Side door on Wharf Lane." in email.body
     assert "What to bring or wear: An apron." in email.body
     assert f"https://commonpot.example/me/shifts/#mine-{sign_up.pk}" in email.body
-    assert 'choose "No reminders" at https://commonpot.example/accounts/profile/' in email.body
+    assert (
+        "untick the ways to remind you at https://commonpot.example/accounts/profile/" in email.body
+    )
     html = html_of(email)
     assert f'href="https://commonpot.example/me/shifts/#mine-{sign_up.pk}"' in html
     assert 'href="https://commonpot.example/accounts/profile/"' in html
@@ -131,7 +133,7 @@ def test_before_the_cutoff_the_reminder_says_cancel_after_it_find_a_stand_in(
 def test_someone_who_chose_no_reminders_gets_none_and_nothing_is_recorded(
     run, make_shift, volunteer
 ):
-    volunteer.reminders = User.Reminders.NONE
+    volunteer.remind_by_email = False
     volunteer.save()
     claim(make_shift(hours=20), volunteer)
     run()
@@ -140,11 +142,11 @@ def test_someone_who_chose_no_reminders_gets_none_and_nothing_is_recorded(
 
 
 def test_turning_reminders_back_on_before_the_shift_brings_its_reminder(run, make_shift, volunteer):
-    volunteer.reminders = User.Reminders.NONE
+    volunteer.remind_by_email = False
     volunteer.save()
     claim(make_shift(hours=20), volunteer)
     run()
-    volunteer.reminders = User.Reminders.EMAIL
+    volunteer.remind_by_email = True
     volunteer.save()
     run()
     assert len(reminders_to(volunteer)) == 1

@@ -148,7 +148,7 @@ def test_a_private_site_is_told_only_to_its_own_people(
 def test_a_watcher_who_turned_reminders_off_still_hears_what_they_asked_for(
     tell, make_shift, volunteer, site
 ):
-    User.objects.filter(pk=volunteer.pk).update(reminders=User.Reminders.NONE)
+    User.objects.filter(pk=volunteer.pk).update(remind_by_email=False)
     watch(volunteer, site)
     make_shift(hours=10)
     tell()

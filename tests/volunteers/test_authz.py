@@ -85,6 +85,10 @@ ROWS = [
     Row("GET", "volunteers:shift_edit", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     # Has people on it, so it is refused and the lead is sent back to the roster.
     Row("POST", "volunteers:shift_delete", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
+    Row("POST", "volunteers:shift_cancel", {"slug": "site", "pk": "shift"}, expect=LEAD_POST),
+    # A claim link works for whoever holds it (it names its person); a made-up one for nobody.
+    Row("GET", "volunteers:claim_link", {"token": "not-a-signed-link"}, expect=everyone(404)),
+    Row("POST", "volunteers:claim_link", {"token": "not-a-signed-link"}, expect=everyone(404)),
     # Nobody chosen: the form comes back with its errors.
     Row(
         "POST",

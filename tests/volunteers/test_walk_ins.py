@@ -86,7 +86,7 @@ def test_a_lead_records_a_walk_in_after_the_shift_ended_and_they_count_like_anyo
 def test_the_walk_in_account_cannot_log_in_or_be_reminded(lead, ended):
     person = record(ended, lead).volunteer
     assert not person.has_usable_password()
-    assert person.email == "" and person.reminders == User.Reminders.NONE
+    assert person.email == "" and not person.wants_reminders
     assert (
         client_for(None)
         .post(reverse("login"), {"username": person.username, "password": ""})
