@@ -276,8 +276,9 @@ def test_the_sheets_page_lists_coming_days_with_day_and_shift_sheet_links(lead, 
     assert reverse("volunteers:shift_sheet", args=[site.slug, shift.pk]) in page
     assert f"{reverse('volunteers:shift_sheet', args=[site.slug, shift.pk])}?copy=wall" in page
     assert "09:00–12:00" in page
-    manage = client_for(lead).get(reverse("site_manage", args=[site.slug])).content.decode()
-    assert f'href="{reverse("volunteers:sheets", args=[site.slug])}"' in manage
+    # A tab of the People group: on the site's shifts page, among that group's tabs.
+    shifts = client_for(lead).get(reverse("volunteers:site_shifts", args=[site.slug]))
+    assert f'href="{reverse("volunteers:sheets", args=[site.slug])}"' in shifts.content.decode()
 
 
 def test_the_sheets_page_runs_the_same_queries_for_3_or_30_shifts(lead, site, make_shift):
