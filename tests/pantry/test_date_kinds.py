@@ -5,6 +5,7 @@ many days as the site allows for that kind of food, flagged wherever it shows;
 past that it is suggested for waste. Past use-by, it can only be discarded.
 """
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -213,7 +214,7 @@ def test_the_stock_list_and_the_item_page_say_the_same_free_figure(site, lead, b
     stock = as_lead.get(reverse("pantry:stock", args=[site.slug])).content.decode()
     item = as_lead.get(reverse("pantry:stock_item", args=[site.slug, bread.pk])).content.decode()
     assert "22 loaves free today" in item
-    assert '<td class="num">22 loaves</td>' in stock  # free
+    assert re.search(r'<td class="num"[^>]*>22 loaves</td>', stock)  # free
     assert "28 loaves" in stock and "6 loaves past date" in stock  # on hand, and past date
     assert services.available(site, bread) == 22
 
