@@ -44,7 +44,7 @@ ROWS = [
     Row("GET", "network:dashboard", expect=coordinator_only()),
     Row("GET", "network:sites_geojson", expect=coordinator_only()),
     Row("GET", "network:transfers", expect=network()),
-    Row("GET", "network:transfer_new", expect=coordinator_only()),
+    Row("GET", "network:transfer_new", expect=network()),
     Row("GET", "network:offer", {"pk": "offer"}, expect=network()),
     # Empty posts: past the permission check they are refused as bad input.
     Row("POST", "network:offer_claim", {"pk": "offer"}, expect=network(400)),
