@@ -664,3 +664,7 @@ class TransferLine(models.Model):
     @property
     def damaged_display(self) -> str:
         return display(self.damaged, self.item)
+
+
+# Pickup runs live in their own module; imported here so Django finds them.
+from pantry.network.models_runs import Run, Stop, StopLine  # noqa: E402, F401

@@ -146,6 +146,14 @@ def dispatch_transfer(
     and nothing leaves (pantry.network.cold)."""
     transfer = lock_transfer(transfer_id)
     require_manager(by, transfer.source, "dispatch transfers of its food")
+    return dispatch_locked(transfer, by=by, temperature_c=temperature_c)
+
+
+def dispatch_locked(
+    transfer: Transfer, *, by: User | None, temperature_c: Decimal | None = None
+) -> Transfer:
+    """Dispatch a transfer the caller has locked and whose right to do so it checked
+    (the source's lead, or the driver of a run picking it up)."""
     if transfer.status == Transfer.Status.DISPATCHED:
         return transfer
     if transfer.status == Transfer.Status.PROPOSED:
