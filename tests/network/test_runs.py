@@ -336,3 +336,78 @@ def test_an_unreachable_routing_server_is_a_clear_refusal(
         runs.order_run(run_id=run.pk, by=coordinator)
     run.refresh_from_db()
     assert run.ordered == Run.Order.ENTERED
+
+
+def test_the_pages_plan_order_and_drive_a_run(
+    coordinator, lead, bakery, site, other_site, claimed, mapped
+):
+    from tests.conftest import client_for
+
+    _, first, second = claimed
+    client = client_for(coordinator)
+    day = site.today() + timedelta(days=1)
+    response = client.post(
+        "/network/runs/",
+        {
+            "site": site.pk,
+            "day": day.isoformat(),
+            "starts": "08:00",
+            "ends": "07:00",
+            "capacity_kg": "500",
+        },
+    )
+    assert response.status_code == 400
+    assert "window ends before it starts" in response.content.decode()
+    response = client.post(
+        "/network/runs/",
+        {
+            "site": site.pk,
+            "day": day.isoformat(),
+            "starts": "08:00",
+            "ends": "14:00",
+            "capacity_kg": "500",
+            "chilled_kg": "50",
+        },
+    )
+    run = Run.objects.get()
+    assert response.status_code == 302
+    url = f"/network/runs/{run.pk}/"
+    for data in (
+        {"kind": "drop", "site": other_site.pk, "window_from": "09:00", "window_until": "13:00"},
+        {
+            "kind": "pickup",
+            "site": bakery.pk,
+            "transfers": [first.pk, second.pk],
+            "window_from": "08:00",
+            "window_until": "10:00",
+        },
+        {"kind": "drop", "site": site.pk, "window_from": "08:00", "window_until": "13:00"},
+    ):
+        assert client.post(url + "stops/", data).status_code == 302
+    bad = client.post(
+        url + "stops/", {"kind": "drop", "window_from": "09:00", "window_until": "10:00"}
+    )
+    assert bad.status_code == 400 and "Say where the stop is" in bad.content.decode()
+    assert client.post(url + "order/").status_code == 302
+    page = client.get(url).content.decode()
+    assert "Pick up: Harbour Bakery" in page and "Move down" in page
+    first_stop = run.stops.order_by("position").first()
+    assert first_stop.kind == "pickup"
+
+    driver = client_for(lead)  # a lead of the run's site
+    page = driver.get(url + "drive/").content.decode()
+    assert "Harbour Bakery" in page and "geo:51.46000,-2.58000" in page
+    assert "openstreetmap.org/?mlat=51.46000" in page
+    line = first_stop.lines.get(shipment_item__transfer=first)
+    page = driver.get(url + f"drive/?part={line.pk}").content.decode()
+    assert "Took (of 30 kg)" in page
+    response = driver.post(f"/network/stop-lines/{line.pk}/pickup/", {"taken": "20", "unit": "kg"})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.taken == Decimal("20000")
+    too_much = first_stop.lines.get(shipment_item__transfer=second)
+    response = driver.post(
+        f"/network/stop-lines/{too_much.pk}/pickup/", {"taken": "11", "unit": "kg"}
+    )
+    assert response.status_code == 400
+    assert "only 10 kg was planned here" in response.content.decode()

@@ -394,13 +394,13 @@ def may_drive(user, run: Run) -> bool:
     return can_manage_site(user, run.site) or user.pk in drivers_of(run)
 
 
-def _require_driver(by, run: Run) -> None:
+def _require_driver(by, run: Run, *, done_ok: bool = False) -> None:
     if not may_drive(by, run):
         raise DomainError(
             f"Only the run's driver, leads of {run.site.name} and coordinators "
             "can record its stops."
         )
-    if run.status == Run.Status.DONE:
+    if run.status == Run.Status.DONE and not done_ok:
         raise DomainError("This run is done.")
 
 
@@ -527,7 +527,7 @@ def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop
     if stop is None:
         raise DomainError("This stop is no longer on the run.")
     run = lock_run(stop.run_id)
-    _require_driver(by, run)
+    _require_driver(by, run, done_ok=True)
     stop = Stop.objects.select_for_update().select_related("site").get(pk=stop_id)
     if stop.is_done:
         return stop
