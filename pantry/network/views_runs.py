@@ -114,10 +114,17 @@ def _run_page(
             "stops": [(s, carried.get(s.pk, [])) for s in stops],
             "stop_form": stop_form or StopForm(run=run, user=request.user),
             "error": error,
-            "drivers": service.drivers_of(run),
+            "drivers": _driver_names(run),
         },
         status=status,
     )
+
+
+def _driver_names(run: Run) -> list[str]:
+    from commonpot.models import User
+
+    ids = service.drivers_of(run)
+    return [u.name for u in User.objects.filter(pk__in=ids).order_by("pk")] if ids else []
 
 
 def _carried(stops: list[Stop]) -> dict[int, list[str]]:
