@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot import measures
@@ -39,6 +40,7 @@ from pantry.network.services.shipments import MAX_ITEMS, Line
 from pantry.network.slots import transfer_panels
 from pantry.network.stock import sites_holding
 from pantry.network.tables import TransferTable
+from pantry.network.views_runs import runs_of_the_day
 from pantry.units import display, is_are, plain
 
 
@@ -49,7 +51,17 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     filters = TransferFilter(request.GET, queryset=transfers, request=request)
     table = TransferTable(filters.qs)
     paginate(request, table, 30)
-    return TemplateResponse(request, "network/transfers.html", {"filter": filters, "table": table})
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "network/transfers.html",
+        {
+            "filter": filters,
+            "table": table,
+            "runs": runs_of_the_day(request.user, today),
+            "runs_day": today,
+        },
+    )
 
 
 def _transfer_page(

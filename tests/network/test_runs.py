@@ -411,3 +411,46 @@ def test_the_pages_plan_order_and_drive_a_run(
     )
     assert response.status_code == 400
     assert "only 10 kg was planned here" in response.content.decode()
+
+
+def test_the_days_runs_show_on_the_dashboard_and_the_transfers_page_with_each_stops_state(
+    coordinator, lead, bakery, site, other_site, claimed, mapped
+):
+    from django.utils import timezone
+
+    from tests.conftest import client_for
+
+    now = timezone.now()
+    today = runs.plan_run(
+        site=site,
+        by=coordinator,
+        day=timezone.localdate(),
+        starts_at=now,
+        ends_at=now + timedelta(hours=6),
+        capacity_kg="500",
+    )
+    _, first, _ = claimed
+    pickup = runs.add_stop(
+        run_id=today.pk,
+        by=coordinator,
+        kind="pickup",
+        site=bakery,
+        transfers=[first],
+        window_from=now,
+        window_until=now + timedelta(hours=2),
+    )
+    runs.add_stop(
+        run_id=today.pk,
+        by=coordinator,
+        kind="drop",
+        site=site,
+        window_from=now,
+        window_until=now + timedelta(hours=5),
+    )
+    runs.record_pickup(line_id=pickup.lines.get().pk, by=lead)
+    runs.finish_stop(stop_id=pickup.pk, by=lead)
+    for user, url in ((coordinator, "/network/dashboard/"), (lead, "/network/transfers/")):
+        page = client_for(user).get(url).content.decode()
+        assert f"Run #{today.pk}" in page
+        assert "Pick up: Harbour Bakery — Done" in page
+        assert "Drop at a site: Riverside Kitchen — To do" in page
