@@ -247,6 +247,14 @@ class StopLine(models.Model):
         return display(self.taken, self.item) if self.taken is not None else ""
 
     @property
+    def planned_weight_display(self) -> str:
+        """ "(40 kg)" beside a count of loaves or tins; empty when the unit is a weight."""
+        if self.item.base_unit == self.item.Unit.GRAM:
+            return ""
+        weight = self.item.weight_g(self.planned)
+        return f"({display_weight(weight)})" if weight is not None else ""
+
+    @property
     def weight_g(self) -> Decimal | None:
         return self.item.weight_g(self.planned if self.taken is None else self.taken)
 
