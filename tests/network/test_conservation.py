@@ -3,7 +3,8 @@ neither made nor lost in transit, no lot goes below zero, and a refusal writes n
 
 Across the network, stock on hand plus stock in transit changes only by what is
 wasted (here, the short or damaged part of a delivery): offers, claims,
-acceptances, dispatches, receipts and cancellations only move it.
+shipments of several items, acceptances, dispatches, partial pickups on a run,
+receipts and cancellations only move it.
 
 A hypothesis state machine: each rule is something a person does, chosen only
 when there is something to do it to, so whole journeys from offer to receipt
@@ -28,6 +29,7 @@ from pantry import services as pantry
 from pantry.models import Lot, Reservation, StockMove
 from pantry.network import cold, services
 from pantry.network.models import Offer, ShipmentItem, Transfer, TransferLine
+from pantry.network.services import runs
 from pantry.network.stock import network_quantities
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 from tests.network.factories import bread, yoghurt
@@ -73,7 +75,15 @@ class Network(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.coordinator = UserFactory(is_coordinator=True)
-        self.sites = [SiteFactory(stores__has_chilled_storage=True) for _ in range(3)]
+        # On the map (a few km apart), so that pickup runs can be planned from them.
+        self.sites = [
+            SiteFactory(
+                stores__has_chilled_storage=True,
+                latitude=Decimal("51.45") + Decimal("0.02") * n,
+                longitude=Decimal("-2.59"),
+            )
+            for n in range(3)
+        ]
         self.leads = {s.pk: MembershipFactory(site=s, role="lead").user for s in self.sites}
         self.items = [bread(), yoghurt()]
         for site in self.sites:
@@ -191,6 +201,44 @@ class Network(RuleBasedStateMachine):
                 by=self.lead_of(site) if by_lead else self.coordinator,
             ),
         )
+
+    @precondition(lambda self: Transfer.objects.filter(status="accepted").exists())
+    @rule(i=PICK, percent=st.integers(1, 120))
+    def partial_pickup(self, i, percent):
+        """A run's driver loads part of each line ("took 30 of 40 kg"): the rest goes
+        back on its offer or to the site; above what was planned is refused."""
+        t = self._transfer(i, "accepted")
+        lead = self.lead_of(t.source)
+
+        def drive():
+            now = timezone.now()
+            run = runs.plan_run(
+                site=t.source,
+                by=lead,
+                day=t.source.today(),
+                starts_at=now,
+                ends_at=now + timedelta(hours=8),
+                capacity_kg="99999",
+                chilled_kg="99999",
+            )
+            stop = runs.add_stop(
+                run_id=run.pk,
+                by=lead,
+                kind="pickup",
+                site=t.source,
+                transfers=[t],
+                window_from=now,
+                window_until=now + timedelta(hours=8),
+            )
+            for line in stop.lines.all():
+                runs.record_pickup(
+                    line_id=line.pk,
+                    by=lead,
+                    taken=_part(line.planned, percent),
+                    temperature_c=cold_reading(t),
+                )
+
+        self.attempt("partial pickup", drive)
 
     def _transfer(self, i, *statuses) -> Transfer | None:
         qs = Transfer.objects.select_related("source", "destination").order_by("pk")
