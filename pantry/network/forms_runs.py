@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from commonpot.forms import ModelMultipleIdsField
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.forms_temperatures import TemperatureField
@@ -45,7 +46,7 @@ class StopForm(forms.Form):
         label="Site",
         help_text="Where to pick up or drop (not for households).",
     )
-    transfers = forms.ModelMultipleChoiceField(
+    transfers = ModelMultipleIdsField(
         queryset=Transfer.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
