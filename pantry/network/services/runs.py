@@ -473,7 +473,7 @@ def record_pickup(
     _require_driver(by, run)
     transfer = lock_transfer(line.shipment_item.transfer_id)
     line = (
-        StopLine.objects.select_for_update()
+        StopLine.objects.select_for_update(of=("self",))
         .select_related("stop", "shipment_item__item")
         .get(pk=line_id)
     )
@@ -528,7 +528,7 @@ def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop
         raise DomainError("This stop is no longer on the run.")
     run = lock_run(stop.run_id)
     _require_driver(by, run, done_ok=True)
-    stop = Stop.objects.select_for_update().select_related("site").get(pk=stop_id)
+    stop = Stop.objects.select_for_update(of=("self",)).select_related("site").get(pk=stop_id)
     if stop.is_done:
         return stop
     if not skipped and stop.lines.filter(taken__isnull=True).exists():
