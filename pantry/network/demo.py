@@ -143,7 +143,6 @@ def _seed_milk(network: DemoNetwork) -> None:
         )
 
 
-
 @transaction.atomic
 def seed_demo_run(network: DemoNetwork, stdout=None) -> None:
     """A pickup run for tomorrow from Harbour Camp: bread at Harbour Bakery (60 kg
