@@ -76,6 +76,23 @@ SITES = [
         "contact_email": "maple@pantry.example",
         "opening_hours": "Tue and Thu 15:00-19:00 Pantry open\nSat 10:00-12:00 Pantry open",
     },
+    {
+        # A bakery on the network: it gives its end-of-day bread, which a pickup run collects.
+        "slug": "harbour-bakery",
+        "name": "Harbour Bakery",
+        "kind": Site.Kind.PANTRY,
+        "description": "A bakery by the harbour; its end-of-day bread goes to the network.",
+        "address": "3 Baldwin Street",
+        "city": "Bristol",
+        "postal_code": "BS1 1NA",
+        "country": "GB",
+        "latitude": Decimal("51.45300"),
+        "longitude": Decimal("-2.59250"),
+        "time_zone": "Europe/London",
+        "is_public": False,
+        "contact_email": "bread@harbourbakery.example",
+        "opening_hours": "Mon-Sat 07:00-16:00",
+    },
 ]
 
 VOLUNTEERS = [
@@ -98,6 +115,7 @@ LEADS = [
     ("camp-lead", "Sam Doyle", "+447700900101", "harbour-camp"),
     ("foodbank-lead", "Maria Lopez", "+12125550150", "eastside-food-bank"),
     ("pantry-lead", "Tom Brooks", "+12125550151", "maple-street-pantry"),
+    ("bakery-lead", "Bea Wilson", "+447700900102", "harbour-bakery"),
 ]
 
 

@@ -323,6 +323,10 @@ PHONE_REGION = env_str("PHONE_REGION", "GB").upper()
 # Map background tiles for the public map ({z}/{x}/{y}); the map works without them.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
+# An OSRM server (its base URL, e.g. http://osrm:5000) for road travel times when
+# ordering pickup runs; empty: straight-line distances at town speed.
+ROUTING_URL = env_str("ROUTING_URL", "").rstrip("/")
+
 # Content-Security-Policy (django-csp): pages load scripts, styles, fonts and images
 # from Commonpot's own static files only (no inline script or style anywhere; htmx's
 # indicator styles are in commonpot.css). Pages with a map add the tiles' server to

@@ -20,6 +20,7 @@ class VolunteersConfig(AppConfig):
 
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
         from kitchen.slots import MEAL, MEAL_WEEK
+        from pantry.network.services.runs import RUN_DRIVERS
         from pantry.network.slots import TRANSFER
         from volunteers import (
             benchmark,
@@ -52,6 +53,7 @@ class VolunteersConfig(AppConfig):
         registry.add_slot(MEAL, panels.meal_staffing)
         registry.add_slot(MEAL_WEEK, panels.meal_week_staffing)
         registry.add_slot(TRANSFER, panels.transfer_driver)
+        registry.add_slot(RUN_DRIVERS, panels.run_driver_ids)
         registry.add_settings_section(
             SettingsSection(
                 key="volunteers",

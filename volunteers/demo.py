@@ -29,7 +29,7 @@ from commonpot.errors import DomainError
 from commonpot.invitations import invite_to_site
 from commonpot.models import Invitation, Membership
 from kitchen.models import MealService
-from pantry.network.models import Transfer
+from pantry.network.models import Run, Transfer
 from volunteers import certificates, people, planning, regulars, services, walk_ins, watches
 from volunteers.models import (
     HoursCertificate,
@@ -325,6 +325,26 @@ def link_demo_meal_and_transfer(network: DemoNetwork, stdout=None) -> None:
         )
         planning.update_shift(shift_id=driver.pk, by=lead, transfer=bread)
         said.append("a driver for the camp's bread")
+    run = (
+        Run.objects.filter(site=camp, day__gte=camp.today()).order_by("day", "pk").first()
+        if camp is not None
+        else None
+    )
+    if run is not None and not Shift.objects.filter(run=run).exists():
+        lead = network.leads["harbour-camp"]
+        start = camp.local(run.starts_at)
+        driver = _one_off(
+            camp,
+            roles_for(camp)["Driver"],
+            lead,
+            planning.local_moment(camp, start.date(), start.time()),
+            4,
+            1,
+            1,
+            notes="Demo shift: drive the pickup run (bakery, Riverside, back to the camp).",
+        )
+        planning.update_shift(shift_id=driver.pk, by=lead, run=run)
+        said.append("a driver for the pickup run")
     if stdout is not None and said:
         stdout.write(f"Volunteers: shifts linked ({', '.join(said)}).")
 

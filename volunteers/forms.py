@@ -15,7 +15,7 @@ from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
 from commonpot.words import counted
 from kitchen.models import MealService
-from pantry.network.models import Transfer
+from pantry.network.models import Run, Transfer
 from volunteers.models import (
     DEFAULT_ATTENDANCE_DAYS,
     MAX_ATTENDANCE_DAYS,
@@ -71,6 +71,11 @@ class MealChoiceField(forms.ModelChoiceField):
         )
 
 
+class RunChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, run: Run) -> str:
+        return f"Run #{run.pk} on {day(run.day)}"
+
+
 class TransferChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, transfer: Transfer) -> str:
         return (
@@ -123,6 +128,15 @@ class ShiftForm(forms.Form):
         help_text="For a driver shift: food going to or from this site.",
         error_messages={"invalid_choice": "Choose one of this site's open transfers."},
     )
+    run = RunChoiceField(
+        queryset=Run.objects.none(),
+        required=False,
+        label="Driving the run",
+        empty_label="No run",
+        help_text="For a driver shift: a pickup run from this site (its stops are on the "
+        "driver's page).",
+        error_messages={"invalid_choice": "Choose one of this site's coming runs."},
+    )
 
     def __init__(self, *args, site: Site, instance: Shift | None = None, **kwargs):
         self.site = site
@@ -141,6 +155,7 @@ class ShiftForm(forms.Form):
                     "is_published": instance.is_published,
                     "meal": instance.meal_id,
                     "transfer": instance.transfer_id,
+                    "run": instance.run_id,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -174,6 +189,10 @@ class ShiftForm(forms.Form):
             .select_related("source", "destination", "item")
             .order_by("proposed_at", "pk")
         )
+        keep_run = Q(pk=instance.run_id) if instance and instance.run_id else Q(pk__in=[])
+        self.fields["run"].queryset = Run.objects.filter(
+            Q(site=site, day__gte=site.today()) | keep_run
+        ).order_by("day", "pk")
 
     def clean(self):
         data = super().clean()
@@ -211,6 +230,7 @@ class ShiftForm(forms.Form):
             "is_published": d["is_published"],
             "meal": d.get("meal"),
             "transfer": d.get("transfer"),
+            "run": d.get("run"),
         }
 
 

@@ -676,6 +676,14 @@ class Shift(models.Model):
         related_name="driver_shifts",
         help_text="For a driver: the transfer to or from this site that they move.",
     )
+    run = models.ForeignKey(
+        "network.Run",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="driver_shifts",
+        help_text="For a driver: the pickup run from this site that they drive.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one each time a lead (or the rota) changes the shift, in the same
     # transaction as the change. A change notice is keyed by it, so a shift moved

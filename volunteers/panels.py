@@ -169,3 +169,13 @@ def transfer_driver(request: HttpRequest, transfer):
         # The two ends of a transfer may keep different clocks.
         "show_zone": len({s.site.time_zone for s in shifts}) > 1,
     }
+
+
+def run_driver_ids(run) -> list[int]:
+    """The volunteers confirmed on a driver shift of the run: they may use its
+    driver's page (pantry.network asks through the registry)."""
+    return list(
+        SignUp.objects.filter(shift__run=run, status=SignUp.Status.CONFIRMED).values_list(
+            "volunteer_id", flat=True
+        )
+    )

@@ -46,6 +46,7 @@ SHIFT_FIELDS = {
     "is_published",
     "meal",
     "transfer",
+    "run",
 }
 
 
@@ -132,6 +133,11 @@ def _check_links(shift: Shift, *, was_meal_id: int | None = None, was_transfer_i
             )
         if meal.pk != was_meal_id and meal.status == MealService.Status.CANCELLED:
             raise DomainError("That meal is cancelled. Choose another, or none.", field="meal")
+    run = shift.run
+    if run is not None and run.site_id != shift.site_id:
+        raise DomainError(
+            "Choose one of this site's runs: that run starts from another site.", field="run"
+        )
     transfer = shift.transfer
     if transfer is not None:
         if shift.site_id not in (transfer.source_id, transfer.destination_id):

@@ -154,7 +154,7 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
     if request.GET.get("date"):
         initial["date"] = _day(request.GET["date"])
     # "Add a shift for this meal" on the kitchen's meal page starts here.
-    for link in ("meal", "transfer"):
+    for link in ("meal", "transfer", "run"):
         if (pk := int_param(request.GET, link)) is not None:
             initial[link] = pk
     form = ShiftForm(request.POST or None, site=site, initial=initial)

@@ -39,6 +39,7 @@ class NetworkConfig(AppConfig):
             )
         )
         registry.add_demo_seeder(demo.seed_network_surplus, order=60)
+        registry.add_demo_seeder(demo.seed_demo_run, order=65)
         registry.add_benchmark("network", benchmark.run)
         registry.add_page_benchmark(benchmark_pages.seed)
         registry.add_report_section(reports.network_section, order=15)

@@ -10,7 +10,9 @@ touched. At scale 1 it seeds 50 sites and then prints `name: value` lines:
   open needs against 5,000 open offers, loaded once;
 - transfers completed per second: claim, accept, dispatch and receive, each step
   its own transaction, one after another on one connection;
-- a race: 20 sites claim one offer at once on their own connections; one wins.
+- a race: 20 sites claim one offer at once on their own connections; one wins;
+- pickup runs of 12 and 50 stops routed by the solver: its time, and the
+  distance against the order the stops were entered in.
 
 Offers, needs and stock are made through the services; the match emails that
 posting an offer queues are switched off while seeding (they would be 5,000 tasks).
@@ -299,6 +301,44 @@ def _measure_race(seed: Seeder, out) -> None:
     out.write(f"claim_race_told_taken: {len(told)}\n")
 
 
+def _measure_runs(out) -> None:
+    """Route pickup runs of 12 and 50 stops (half pickups, each paired with a drop,
+    on a 20 km square of town, wide windows) with the solver the app uses; print its
+    time and the distance against the order the stops were entered in. Always full
+    size: it needs no database and takes seconds."""
+    from pantry.network import routing
+
+    rng = random.Random(11)
+    for size in (12, 50):
+        depot = (51.45, -2.59)
+        points = [(51.36 + rng.random() * 0.18, -2.73 + rng.random() * 0.28) for _ in range(size)]
+        places = []
+        for n, point in enumerate(points):
+            pickup = n % 2 == 0
+            places.append(
+                routing.Place(
+                    key=n + 1,
+                    name=f"stop {n + 1}",
+                    point=point,
+                    opens=0,
+                    closes=12 * 3600,
+                    service=300,
+                    loads={n + 2: routing.amounts(Decimal(40000), "dry")} if pickup else {},
+                    drops_for=None if pickup else n + 1,
+                )
+            )
+        matrix = routing.straight_line([depot, *points])
+        capacity = (routing.amounts(Decimal(400000), "dry")[0], 0)
+        entered = routing.evaluate(depot, places, [p.key for p in places], matrix, capacity, 10**6)
+        plan = routing.solve(depot, places, matrix, capacity, 12 * 3600)
+        out.write(f"run_{size}_stops_solve_seconds: {plan.solve_seconds:.2f}\n")
+        out.write(f"run_{size}_stops_km: {plan.metres / 1000:.1f}\n")
+        out.write(f"run_{size}_stops_entered_order_km: {entered.metres / 1000:.1f}\n")
+        out.write(f"run_{size}_stops_unplaced: {len(plan.late)}\n")
+        shorter = "yes" if plan.metres <= entered.metres else "no"
+        out.write(f"run_{size}_stops_no_longer_than_entered: {shorter}\n")
+
+
 def run(*, stdout, scale: float = 1.0) -> None:
     # A claim queues an email task; the queue's log line per task is not a figure.
     logging.getLogger("django-q").setLevel(logging.WARNING)
@@ -312,3 +352,4 @@ def run(*, stdout, scale: float = 1.0) -> None:
         stdout.write(f"seed_and_pages_seconds: {clock.perf_counter() - started:.1f}\n")
         _measure_transfers(seed, stdout)
         _measure_race(seed, stdout)
+    _measure_runs(stdout)

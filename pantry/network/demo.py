@@ -141,3 +141,99 @@ def _seed_milk(network: DemoNetwork) -> None:
             note=note,
             reference="demo",
         )
+
+
+@transaction.atomic
+def seed_demo_run(network: DemoNetwork, stdout=None) -> None:
+    """A pickup run for tomorrow from Harbour Camp: bread at Harbour Bakery (60 kg
+    offered; Riverside claimed 40 kg, the camp 20 kg), dropped at Riverside and at
+    the camp, ordered by the solver. On the driver's page the first stop is the
+    bakery: "Took part", 30 of 40 kg, and the other 10 kg is back on the offer."""
+    from pantry.network.models import Run
+    from pantry.network.services import runs
+
+    camp = network.sites.get("harbour-camp")
+    riverside = network.sites.get("riverside-kitchen")
+    bakery = network.sites.get("harbour-bakery")
+    coordinator = network.coordinator
+    if camp is None or riverside is None or bakery is None or coordinator is None:
+        return
+    if Run.objects.filter(stops__site=bakery).exists():
+        return
+    baker = network.leads["harbour-bakery"]
+    bread = _bread()
+    lot = pantry.receive(
+        site=bakery,
+        item=bread,
+        quantity=to_base("60", "kg", bread),
+        by=baker,
+        source="Harbour Bakery (today's bake)",
+        best_before=bakery.today() + timedelta(days=2),
+    ).lot
+    offer = services.post_offer(
+        site=bakery,
+        by=baker,
+        lot=lot,
+        quantity=lot.on_hand,
+        pickup_until=timezone.now() + timedelta(days=2),
+        notes="Crates at the back door; ring the bell.",
+    )
+    claims = []
+    for site, kg in ((riverside, "40"), (camp, "20")):
+        t = services.claim_offer(
+            offer_id=offer.pk,
+            site=site,
+            by=network.leads[site.slug],
+            quantity=to_base(kg, "kg", bread),
+        )
+        services.accept_transfer(transfer_id=t.pk, by=baker)
+        claims.append(t)
+    day = camp.today() + timedelta(days=1)
+
+    def at(hour: int, minute: int = 0):
+        from datetime import datetime
+
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=camp.tz)
+
+    run = runs.plan_run(
+        site=camp,
+        by=coordinator,
+        day=day,
+        starts_at=at(9),
+        ends_at=at(13),
+        capacity_kg="400",
+        chilled_kg="100",
+        note="Bread from the bakery to Riverside and back to the camp.",
+    )
+    # Entered as a person might: the drops first, the pickup last; the solver fixes it.
+    runs.add_stop(
+        run_id=run.pk,
+        by=coordinator,
+        kind="drop",
+        site=riverside,
+        window_from=at(9, 30),
+        window_until=at(12, 30),
+    )
+    runs.add_stop(
+        run_id=run.pk,
+        by=coordinator,
+        kind="drop",
+        site=camp,
+        window_from=at(9),
+        window_until=at(13),
+    )
+    runs.add_stop(
+        run_id=run.pk,
+        by=coordinator,
+        kind="pickup",
+        site=bakery,
+        transfers=claims,
+        window_from=at(9),
+        window_until=at(10, 30),
+    )
+    runs.order_run(run_id=run.pk, by=coordinator)
+    if stdout is not None:
+        stdout.write(
+            "Network: a pickup run tomorrow from Harbour Camp: bread at Harbour Bakery, "
+            "dropped at Riverside and the camp."
+        )

@@ -221,12 +221,52 @@ def claim_sites(user) -> list[Site]:
     return list(Site.objects.active().filter(pk__in=lead_site_ids(user)).order_by("name"))
 
 
+def lot_number_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Lot.objects.select_related("site", "item"),
+        required=False,
+        label="From lot no.",
+        help_text="Empty: first expiring first.",
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+        error_messages={"invalid_choice": "There is no lot with that number."},
+    )
+
+
+class ShipmentItemForm(forms.Form):
+    """One more item of a shipment: what, how much, and from which lot (optional)."""
+
+    item = forms.ModelChoiceField(queryset=Item.objects.active(), required=False)
+    quantity = forms.CharField(max_length=20, required=False)
+    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
+    lot = lot_number_field()
+
+    def clean(self):
+        data = super().clean()
+        item, quantity = data.get("item"), (data.get("quantity") or "").strip()
+        if item is None and not quantity:
+            return data  # a row left empty
+        if item is None:
+            self.add_error("item", "Choose the item, or empty the quantity.")
+        elif not quantity:
+            self.add_error("quantity", f"Say how much {item.name} to send.")
+        elif data.get("unit"):
+            try:
+                data["base_quantity"] = to_base(quantity, data["unit"], item)
+            except DomainError as e:
+                show_error(self, e)
+        return data
+
+
+ShipmentItemFormSet = forms.formset_factory(ShipmentItemForm, extra=0, max_num=29)
+
+
 class ProposeTransferForm(TokenForm):
     source = forms.ModelChoiceField(queryset=Site.objects.active(), label="From")
     destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
     item = forms.ModelChoiceField(queryset=Item.objects.active())
     quantity = forms.CharField(max_length=20)
     unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
+    lot = lot_number_field()
     note = forms.CharField(
         label="Note for the driver",
         required=False,
@@ -246,8 +286,11 @@ class ProposeTransferForm(TokenForm):
         error_messages={"invalid_choice": "That offer is no longer open; choose a source."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sources=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if sources is not None:
+            # A lead sends from their own sites only.
+            self.fields["source"].queryset = sources
         # Open as of this request, not as of when the module was loaded.
         self.fields["need"].queryset = Need.objects.open()
         self.fields["offer"].queryset = Offer.objects.open().select_related("site", "item")
@@ -329,6 +372,12 @@ class ReceiveForm(forms.Form):
                 initial=value,
                 max_length=20,
             )
+            fields[f"line_{line.pk}_damaged"] = forms.CharField(
+                label="Arrived damaged",
+                required=False,
+                max_length=20,
+                help_text="The rest of the line, neither good nor damaged, was short.",
+            )
             fields[f"line_{line.pk}_unit"] = forms.ChoiceField(
                 label="Unit", choices=UNITS, initial=unit
             )
@@ -337,14 +386,23 @@ class ReceiveForm(forms.Form):
         self.fields = {**fields, **self.fields}
 
     def line_fields(self):
-        return [(self[f"line_{line.pk}"], self[f"line_{line.pk}_unit"]) for line in self.lines]
+        return [
+            (self[f"line_{line.pk}"], self[f"line_{line.pk}_unit"], self[f"line_{line.pk}_damaged"])
+            for line in self.lines
+        ]
 
     def clean(self):
         data = super().clean()
-        received = {}
+        received, damaged = {}, {}
         for line in self.lines:
             raw = (data.get(f"line_{line.pk}") or "").strip()
             unit = data.get(f"line_{line.pk}_unit") or "kg"
+            broken = (data.get(f"line_{line.pk}_damaged") or "").strip()
+            if broken and not is_zero(broken):
+                try:
+                    damaged[line.pk] = to_base(broken, unit, line.item)
+                except DomainError as e:
+                    self.add_error(f"line_{line.pk}_damaged", e.message)
             if is_zero(raw):
                 received[line.pk] = Decimal(0)
                 continue
@@ -353,6 +411,7 @@ class ReceiveForm(forms.Form):
             except DomainError as e:
                 self.add_error(f"line_{line.pk}", e.message)
         data["received"] = received
+        data["damaged"] = damaged
         return data
 
 

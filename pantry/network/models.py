@@ -22,7 +22,7 @@ from django.utils import timezone
 from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
-from commonpot.numbers import fits_columns
+from commonpot.numbers import MAX_SMALL_INT, fits_columns
 from commonpot.quickurls import quick_reverse
 from pantry.models import QTY, Item, Lot, Reading, StockMove, Storage
 from pantry.units import display, display_weight
@@ -425,8 +425,14 @@ class Transfer(Tokened):
 
     source = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transfers_out")
     destination = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="transfers_in")
+    # The shipment's first item and its quantity (its items are ShipmentItem rows):
+    # kept on the transfer so lists, needs' progress and emails name the food
+    # without a query per transfer.
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(help_text="Asked for, in the item's base unit.", **QTY)
+    more_items = models.PositiveSmallIntegerField(
+        default=0, help_text="How many items the shipment carries besides the first."
+    )
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
     )
@@ -486,13 +492,25 @@ class Transfer(Tokened):
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
             *fits_columns("transfer", "quantity", **QTY),
+            *fits_columns("transfer", "more_items", maximum=MAX_SMALL_INT),
         ]
         indexes = [models.Index(fields=["status", "-proposed_at"], name="transfer_status_idx")]
 
     def __str__(self) -> str:
+        return f"Transfer {self.pk}: {self.what}, {self.source.name} to {self.destination.name}"
+
+    @property
+    def what(self) -> str:
+        """The food in a few words: "Bread", or "Bread and 2 more items"."""
+        if not self.more_items:
+            return self.item.name
         return (
-            f"Transfer {self.pk}: {self.item.name}, {self.source.name} to {self.destination.name}"
+            f"{self.item.name} and {self.more_items} more item{'s' if self.more_items > 1 else ''}"
         )
+
+    @property
+    def is_shipment(self) -> bool:
+        return self.more_items > 0
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:transfer", self.pk)
@@ -516,6 +534,50 @@ class Transfer(Tokened):
         return self.status in self.IN_FLIGHT
 
 
+class ShipmentItem(models.Model):
+    """One item a transfer carries, as asked for: a quantity of an item, taken from
+    the source's lots first expiring first, or from one named lot.
+
+    A transfer is a shipment of one or more of these. When it is dispatched each
+    becomes one TransferLine per lot the food left (its origin lots).
+    """
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(help_text="Asked for, in the item's base unit.", **QTY)
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The lot to take it from; empty: first expiring first.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_item_positive"),
+            models.UniqueConstraint(
+                fields=["transfer", "position"], name="shipment_item_position_unique"
+            ),
+            *fits_columns("shipment_item", "quantity", **QTY),
+            *fits_columns("shipment_item", "position", maximum=MAX_SMALL_INT),
+        ]
+
+    def __str__(self) -> str:
+        return f"{display(self.quantity, self.item)} of {self.item.name}"
+
+    @property
+    def quantity_display(self) -> str:
+        return display(self.quantity, self.item)
+
+    @property
+    def weight_g(self) -> Decimal | None:
+        return self.item.weight_g(self.quantity)
+
+
 class TransferLine(models.Model):
     """What left one source lot on a dispatched transfer: food on the road.
 
@@ -526,6 +588,9 @@ class TransferLine(models.Model):
     """
 
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="lines")
+    shipment_item = models.ForeignKey(
+        ShipmentItem, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+    )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     origin_lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(help_text="Dispatched, in the item's base unit.", **QTY)
@@ -540,7 +605,10 @@ class TransferLine(models.Model):
         null=True, blank=True, help_text="Arrived in good condition.", **QTY
     )
     shortfall = models.DecimalField(
-        null=True, blank=True, help_text="Short or damaged on arrival (recorded as waste).", **QTY
+        null=True, blank=True, help_text="Short on arrival (recorded as waste).", **QTY
+    )
+    damaged = models.DecimalField(
+        default=Decimal(0), help_text="Arrived damaged (recorded as waste).", **QTY
     )
     received_lot = models.ForeignKey(
         Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -558,9 +626,10 @@ class TransferLine(models.Model):
                 | (
                     Q(received_quantity__gte=0)
                     & Q(shortfall__gte=0)
-                    & Q(quantity=F("received_quantity") + F("shortfall"))
+                    & Q(damaged__gte=0)
+                    & Q(quantity=F("received_quantity") + F("shortfall") + F("damaged"))
                 ),
-                name="transfer_line_received_adds_up",
+                name="transfer_line_received_short_damaged_add_up",
             ),
             *fits_columns(
                 "transfer_line",
@@ -568,6 +637,7 @@ class TransferLine(models.Model):
                 "weight_g",
                 "received_quantity",
                 "shortfall",
+                "damaged",
                 **QTY,
             ),
         ]
@@ -590,3 +660,11 @@ class TransferLine(models.Model):
     @property
     def shortfall_display(self) -> str:
         return display(self.shortfall, self.item)
+
+    @property
+    def damaged_display(self) -> str:
+        return display(self.damaged, self.item)
+
+
+# Pickup runs live in their own module; imported here so Django finds them.
+from pantry.network.models_runs import Run, Stop, StopLine  # noqa: E402, F401

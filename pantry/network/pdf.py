@@ -45,7 +45,6 @@ class ManifestLine:
 
 def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
     """The lines to print and what they are: "dispatched", "held" or "asked for"."""
-    item = transfer.item
     # Dates flagged by the sending site's rules, on the day the manifest is printed.
     rules = DateRules.for_site(transfer.source)
     lines = list(transfer.lines.select_related("item"))
@@ -68,9 +67,9 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
     )
     rows = [
         ManifestLine(
-            item=item.name,
-            quantity=display(r.quantity, item),
-            weight_g=item.weight_g(r.quantity),
+            item=r.lot.item.name,
+            quantity=display(r.quantity, r.lot.item),
+            weight_g=r.lot.item.weight_g(r.quantity),
             date_label=rules.label(r.lot),
             storage=r.lot.storage,
             origin=r.lot.source,
@@ -79,15 +78,17 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
     ]
     if rows:
         return rows, "held"
+    asked = list(transfer.items.select_related("item", "lot")) or [transfer]
     return [
         ManifestLine(
-            item=item.name,
-            quantity=transfer.quantity_display,
-            weight_g=item.weight_g(transfer.quantity),
-            date_label="chosen at dispatch",
-            storage=item.storage,
-            origin="—",
+            item=si.item.name,
+            quantity=si.quantity_display,
+            weight_g=si.item.weight_g(si.quantity),
+            date_label=rules.label(si.lot) if getattr(si, "lot", None) else "chosen at dispatch",
+            storage=si.lot.storage if getattr(si, "lot", None) else si.item.storage,
+            origin=si.lot.source if getattr(si, "lot", None) else "—",
         )
+        for si in asked
     ], "asked for"
 
 

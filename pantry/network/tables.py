@@ -35,7 +35,11 @@ class TransferTable(tables.Table):
     def render_id(self, value: int) -> str:
         return f"#{value}"
 
+    def render_item(self, record: Transfer) -> str:
+        return record.what
+
     def render_quantity(self, record: Transfer) -> str:
+        # A shipment's items mix units: the first item's amount, "and more" in Food.
         return record.quantity_display
 
     def render_status(self, record: Transfer, value: str):

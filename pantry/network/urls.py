@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pantry.network import views, views_dashboard, views_transfers
+from pantry.network import views, views_dashboard, views_runs, views_transfers
 
 app_name = "network"
 
@@ -32,6 +32,18 @@ urlpatterns = [
         "network/transfers/<int:pk>/manifest.pdf",
         views_transfers.manifest,
         name="transfer_manifest",
+    ),
+    path("network/runs/", views_runs.run_list, name="runs"),
+    path("network/runs/<int:pk>/", views_runs.run_detail, name="run"),
+    path("network/runs/<int:pk>/stops/", views_runs.run_stop_add, name="run_stop_add"),
+    path("network/runs/<int:pk>/order/", views_runs.run_order, name="run_order"),
+    path("network/runs/<int:pk>/drive/", views_runs.run_drive, name="run_drive"),
+    path("network/stops/<int:pk>/move/", views_runs.run_stop_move, name="run_stop_move"),
+    path("network/stops/<int:pk>/finish/", views_runs.run_stop_finish, name="run_stop_finish"),
+    path(
+        "network/stop-lines/<int:pk>/pickup/",
+        views_runs.run_line_pickup,
+        name="run_line_pickup",
     ),
     path("sites/<slug:slug>/surplus/", views.site_surplus, name="site_surplus"),
     path("sites/<slug:slug>/surplus/offer/", views.offer_new, name="offer_new"),

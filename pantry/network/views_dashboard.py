@@ -27,6 +27,7 @@ from pantry.network.matches import Match, best_matches, reachable_site_ids
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
 from pantry.network.stock import stock_table
+from pantry.network.views_runs import runs_of_the_day
 
 EXPIRING_HOURS = 72
 # What matching reads of an offer's item: its category, and its weight by unit.
@@ -99,6 +100,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "unplaced": unplaced[:SHOWN],
             "unplaced_more": max(len(unplaced) - SHOWN, 0),
+            "runs": runs_of_the_day(request.user, timezone.localdate())[:SHOWN],
+            "runs_day": timezone.localdate(),
         },
     )
     return allow_tiles(page)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot import measures
@@ -16,7 +17,7 @@ from commonpot.forms import show_error
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.pdf import serve_pdf
-from commonpot.permissions import can_manage_site, coordinator_required
+from commonpot.permissions import can_manage_site, is_coordinator, lead_site_ids
 from commonpot.tables import paginate
 from pantry import temperatures
 from pantry.models import Reservation
@@ -28,15 +29,18 @@ from pantry.network.forms import (
     DispatchForm,
     ProposeTransferForm,
     ReceiveForm,
+    ShipmentItemFormSet,
     natural,
 )
 from pantry.network.matches import quantity_for
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.pdf import manifest_pdf
 from pantry.network.progress import attach_on_the_way, open_needs_alike
+from pantry.network.services.shipments import MAX_ITEMS, Line
 from pantry.network.slots import transfer_panels
 from pantry.network.stock import sites_holding
 from pantry.network.tables import TransferTable
+from pantry.network.views_runs import runs_of_the_day
 from pantry.units import display, is_are, plain
 
 
@@ -47,7 +51,17 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     filters = TransferFilter(request.GET, queryset=transfers, request=request)
     table = TransferTable(filters.qs)
     paginate(request, table, 30)
-    return TemplateResponse(request, "network/transfers.html", {"filter": filters, "table": table})
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "network/transfers.html",
+        {
+            "filter": filters,
+            "table": table,
+            "runs": runs_of_the_day(request.user, today),
+            "runs_day": today,
+        },
+    )
 
 
 def _transfer_page(
@@ -62,15 +76,25 @@ def _transfer_page(
     user = request.user
     at_source = can_manage_site(user, transfer.source)
     at_destination = can_manage_site(user, transfer.destination)
-    lines = list(transfer.lines.select_related("origin_lot", "received_lot", "returned_lot"))
+    lines = list(
+        transfer.lines.select_related("item", "origin_lot", "received_lot", "returned_lot")
+    )
     held = []
     if transfer.status in (Transfer.Status.PROPOSED, Transfer.Status.ACCEPTED):
         held = list(
             Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
-            .select_related("lot")
+            .select_related("lot__item")
             .order_by("lot__best_before", "pk")
         )
-    shortfall = sum((line.shortfall or 0 for line in lines), 0)
+    unusable = [line for line in lines if (line.shortfall or 0) + line.damaged > 0]
+    shortfall = (
+        ", ".join(
+            f"{display((line.shortfall or 0) + line.damaged, line.item)} of {line.item.name}"
+            for line in unusable
+        )
+        if transfer.is_shipment
+        else display(sum((line.shortfall or 0) + line.damaged for line in lines), transfer.item)
+    )
     pickup, arrival = transfer.pickup_reading, transfer.arrival_reading
     if dispatch_form is None and at_source and transfer.status == Transfer.Status.ACCEPTED:
         with measures.override_for_site(transfer.source):
@@ -81,8 +105,11 @@ def _transfer_page(
         {
             "transfer": transfer,
             "lines": lines,
-            "held": [(h, display(h.quantity, transfer.item)) for h in held],
-            "shortfall": display(shortfall, transfer.item) if shortfall else "",
+            "held": [(h, f"{display(h.quantity, h.lot.item)} of {h.lot.item.name}") for h in held],
+            "shortfall": shortfall if unusable else "",
+            "shipment_items": list(transfer.items.select_related("item"))
+            if transfer.is_shipment
+            else [],
             "at_source": at_source,
             "at_destination": at_destination,
             "cancel_form": cancel_form or CancelForm(),
@@ -174,6 +201,7 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
                 transfer_id=transfer.pk,
                 by=request.user,
                 received=data["received"],
+                damaged=data["damaged"],
                 reason=data["reason"],
                 destination=data["destination"],
                 note=data["note"],
@@ -182,11 +210,7 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            arrived = sum(data["received"].values())
-            short = sum(line.quantity for line in lines) - arrived
-            text = f"Received {display(arrived, transfer.item)} of {transfer.item.name}"
-            if short:
-                text += f"; {display(short, transfer.item)} recorded as short or damaged"
+            text = _received_text(transfer, lines, data["received"], data["damaged"])
             messages.success(request, text + ".")
             reading = Transfer.objects.get(pk=transfer.pk).arrival_reading
             if reading is not None and not reading.passed:
@@ -206,6 +230,21 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request, "network/receive.html", {"transfer": transfer, "form": form}, status=status
     )
+
+
+def _received_text(transfer: Transfer, lines, received: dict, damaged: dict) -> str:
+    """ "Received 38 kg of Bread; 2 kg recorded as short or damaged", item by item."""
+    parts, lost = [], []
+    for item in dict.fromkeys(line.item for line in lines):
+        mine = [line for line in lines if line.item_id == item.pk]
+        arrived = sum((received[line.pk] for line in mine), 0)
+        parts.append(f"{display(arrived, item)} of {item.name}")
+        if short := sum(line.quantity for line in mine) - arrived:
+            lost.append(display(short, item) + (f" of {item.name}" if transfer.is_shipment else ""))
+    text = "Received " + ", ".join(parts)
+    if lost:
+        text += f"; {', '.join(lost)} recorded as short or damaged"
+    return text
 
 
 @network_required
@@ -234,39 +273,87 @@ def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     return serve_pdf(manifest_pdf(transfer), f"transfer-{transfer.pk}-manifest.pdf")
 
 
-@coordinator_required
+@network_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
-    """Propose a transfer: blank, or filled in from a need (`?need=`), a match of an
-    offer to it (`?need=&offer=`), or a site chosen from those holding the food
-    (`&source=`). The page lists the sites holding the item, nearest first."""
+    """Propose a transfer (a coordinator) or send one (a lead, from their own site):
+    blank, or filled in from a need (`?need=`), a match of an offer to it
+    (`?need=&offer=`), or a site chosen from those holding the food (`&source=`).
+    "Add another item" makes it a shipment of several items (a plain submit that
+    writes nothing and shows one more row). The page lists the sites holding the
+    item, nearest first."""
+    coordinator = is_coordinator(request.user)
     query = request.POST if request.method == "POST" else request.GET
     need = _open_need(int_param(query, "need"))
-    offer = _open_offer(int_param(query, "offer"))
+    offer = _open_offer(int_param(query, "offer")) if coordinator else None
     initial = _filled_in(need, offer, int_param(request.GET, "source"))
-    form = ProposeTransferForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid() and "base_quantity" in form.cleaned_data:
+    sources = (
+        None if coordinator else Site.objects.active().filter(pk__in=lead_site_ids(request.user))
+    )
+    adding = request.method == "POST" and "add_item" in request.POST
+    data = request.POST or None
+    if data is not None:
+        data = request.POST.copy()
+        # A form without the rows' counts (an older page, a script) has no more items.
+        data.setdefault("more-TOTAL_FORMS", "0")
+        data.setdefault("more-INITIAL_FORMS", "0")
+        if adding:
+            rows = int_param(data, "more-TOTAL_FORMS") or 0
+            data["more-TOTAL_FORMS"] = str(min(rows + 1, MAX_ITEMS - 1))
+    form = ProposeTransferForm(data, initial=initial, sources=sources)
+    more = ShipmentItemFormSet(data, prefix="more")
+    if (
+        request.method == "POST"
+        and not adding
+        and form.is_valid()
+        and more.is_valid()
+        and "base_quantity" in form.cleaned_data
+    ):
         data = form.cleaned_data
+        extra = [
+            Line(item=f["item"], quantity=f["base_quantity"], lot=f.get("lot"))
+            for f in more.cleaned_data
+            if f.get("base_quantity") is not None
+        ]
         try:
-            transfer = services.propose_transfer(
-                source=data["source"],
-                destination=data["destination"],
-                item=data["item"],
-                quantity=data["base_quantity"],
-                by=request.user,
-                note=data["note"],
-                need=data["need"],
-                offer=data["offer"],
-                token=data["token"],
-            )
+            if data["offer"] is not None and not extra and data["lot"] is None:
+                transfer = services.propose_transfer(
+                    source=data["source"],
+                    destination=data["destination"],
+                    item=data["item"],
+                    quantity=data["base_quantity"],
+                    by=request.user,
+                    note=data["note"],
+                    need=data["need"],
+                    offer=data["offer"],
+                    token=data["token"],
+                )
+            elif data["offer"] is not None:
+                raise DomainError(
+                    "A proposal from an offer carries that offer's food only: propose the "
+                    "other items as a transfer of their own, or leave the offer out."
+                )
+            else:
+                first = Line(item=data["item"], quantity=data["base_quantity"], lot=data["lot"])
+                transfer = services.propose_shipment(
+                    source=data["source"],
+                    destination=data["destination"],
+                    lines=[first, *extra],
+                    by=request.user,
+                    note=data["note"],
+                    need=data["need"],
+                    token=data["token"],
+                )
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(
-                request, f"Proposed. {transfer.source.name}'s leads are asked to accept it."
-            )
+            if transfer.status == Transfer.Status.ACCEPTED and not coordinator:
+                text = "Sent: the food is held for it. Print the manifest for the driver."
+            else:
+                text = f"Proposed. {transfer.source.name}'s leads are asked to accept it."
+            messages.success(request, text)
             return redirect(transfer)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not adding else 200
     item = offer.item if offer is not None else (need.item if need is not None else None)
     holders, holders_more = (
         sites_holding(item, towards=need.site if need else None) if item else ([], 0)
@@ -276,6 +363,9 @@ def propose(request: HttpRequest) -> HttpResponse:
         "network/propose.html",
         {
             "form": form,
+            "more": more,
+            "max_items": MAX_ITEMS,
+            "coordinator": coordinator,
             "need": need,
             "offer": offer,
             "item": item,

@@ -5,9 +5,13 @@ one being received, which goes to the other lead's site: so each lead is seen
 acting on their own side only.
 """
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from pantry.network import services
+from pantry.network.services import runs
 from tests.authz import Row, check_matrix, everyone, lead_only
 from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock
@@ -44,7 +48,7 @@ ROWS = [
     Row("GET", "network:dashboard", expect=coordinator_only()),
     Row("GET", "network:sites_geojson", expect=coordinator_only()),
     Row("GET", "network:transfers", expect=network()),
-    Row("GET", "network:transfer_new", expect=coordinator_only()),
+    Row("GET", "network:transfer_new", expect=network()),
     Row("GET", "network:offer", {"pk": "offer"}, expect=network()),
     # Empty posts: past the permission check they are refused as bad input.
     Row("POST", "network:offer_claim", {"pk": "offer"}, expect=network(400)),
@@ -66,6 +70,27 @@ ROWS = [
         "network:transfer_receive",
         {"pk": "dispatched"},
         expect=network(lead=403, other_lead=200),
+    ),
+    Row("GET", "network:runs", expect=network()),
+    Row("GET", "network:run", {"pk": "run"}, expect=lead_only()),
+    Row("POST", "network:run_stop_add", {"pk": "run"}, expect=lead_only(coordinator=400, lead=400)),
+    Row("POST", "network:run_order", {"pk": "run"}, expect=lead_only(coordinator=302, lead=302)),
+    Row(
+        "POST", "network:run_stop_move", {"pk": "stop"}, expect=lead_only(coordinator=400, lead=400)
+    ),
+    # The driver's page and steps: the run's site's leads, coordinators, and its driver.
+    Row("GET", "network:run_drive", {"pk": "run"}, expect=lead_only()),
+    Row(
+        "POST",
+        "network:run_line_pickup",
+        {"pk": "stop_line"},
+        expect=lead_only(coordinator=302, lead=302),
+    ),
+    Row(
+        "POST",
+        "network:run_stop_finish",
+        {"pk": "stop"},
+        expect=lead_only(coordinator=302, lead=302),
     ),
     Row("GET", "network:site_surplus", {"slug": "site"}, expect=lead_only()),
     Row("GET", "network:offer_new", {"slug": "site"}, expect=lead_only()),
@@ -98,7 +123,29 @@ def network_names(site, other_site, private_site, lead, other_lead, item_bread, 
     dispatched = claimed(other_site, other_lead)
     services.accept_transfer(transfer_id=dispatched.pk, by=lead)
     services.dispatch_transfer(transfer_id=dispatched.pk, by=lead)
+    loaded = claimed(third, third_lead)
+    services.accept_transfer(transfer_id=loaded.pk, by=lead)
+    run = runs.plan_run(
+        site=site,
+        by=lead,
+        day=site.today(),
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=6),
+        capacity_kg="500",
+    )
+    stop = runs.add_stop(
+        run_id=run.pk,
+        by=lead,
+        kind="pickup",
+        site=site,
+        transfers=[loaded],
+        window_from=timezone.now(),
+        window_until=timezone.now() + timedelta(hours=6),
+    )
     return {
+        "run": run.pk,
+        "stop": stop.pk,
+        "stop_line": stop.lines.get().pk,
         "offer": shown.pk,
         "spare_offer": spare.pk,
         "need": need(other_site, by=other_lead, category="produce").pk,

@@ -3,7 +3,8 @@ neither made nor lost in transit, no lot goes below zero, and a refusal writes n
 
 Across the network, stock on hand plus stock in transit changes only by what is
 wasted (here, the short or damaged part of a delivery): offers, claims,
-acceptances, dispatches, receipts and cancellations only move it.
+shipments of several items, acceptances, dispatches, partial pickups on a run,
+receipts and cancellations only move it.
 
 A hypothesis state machine: each rule is something a person does, chosen only
 when there is something to do it to, so whole journeys from offer to receipt
@@ -27,7 +28,8 @@ from commonpot.models import User
 from pantry import services as pantry
 from pantry.models import Lot, Reservation, StockMove
 from pantry.network import cold, services
-from pantry.network.models import Offer, Transfer, TransferLine
+from pantry.network.models import Offer, ShipmentItem, Transfer, TransferLine
+from pantry.network.services import runs
 from pantry.network.stock import network_quantities
 from tests.factories import MembershipFactory, SiteFactory, UserFactory
 from tests.network.factories import bread, yoghurt
@@ -73,7 +75,15 @@ class Network(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.coordinator = UserFactory(is_coordinator=True)
-        self.sites = [SiteFactory(stores__has_chilled_storage=True) for _ in range(3)]
+        # On the map (a few km apart), so that pickup runs can be planned from them.
+        self.sites = [
+            SiteFactory(
+                stores__has_chilled_storage=True,
+                latitude=Decimal("51.45") + Decimal("0.02") * n,
+                longitude=Decimal("-2.59"),
+            )
+            for n in range(3)
+        ]
         self.leads = {s.pk: MembershipFactory(site=s, role="lead").user for s in self.sites}
         self.items = [bread(), yoghurt()]
         for site in self.sites:
@@ -163,6 +173,73 @@ class Network(RuleBasedStateMachine):
             ),
         )
 
+    @rule(
+        source=st.integers(0, 2),
+        to=st.integers(0, 2),
+        n=PERCENT,
+        m=PERCENT,
+        named=st.integers(0, 50),
+        by_lead=st.booleans(),
+    )
+    def ship(self, source, to, n, m, named, by_lead):
+        """A shipment of both items: bread first expiring first, yoghurt now and then
+        from a named lot (any site's: another site's lot is refused)."""
+        site = self.sites[source]
+        lot = _pick(Lot.objects.filter(item=self.items[1]).order_by("pk"), named)
+        lines = [
+            services.Line(item=self.items[0], quantity=Decimal(n * 300)),
+            services.Line(
+                item=self.items[1], quantity=Decimal(m % 20 + 1), lot=lot if named % 2 else None
+            ),
+        ]
+        self.attempt(
+            "ship",
+            lambda: services.propose_shipment(
+                source=site,
+                destination=self.sites[to],
+                lines=lines,
+                by=self.lead_of(site) if by_lead else self.coordinator,
+            ),
+        )
+
+    @precondition(lambda self: Transfer.objects.filter(status="accepted").exists())
+    @rule(i=PICK, percent=st.integers(1, 120))
+    def partial_pickup(self, i, percent):
+        """A run's driver loads part of each line ("took 30 of 40 kg"): the rest goes
+        back on its offer or to the site; above what was planned is refused."""
+        t = self._transfer(i, "accepted")
+        lead = self.lead_of(t.source)
+
+        def drive():
+            now = timezone.now()
+            run = runs.plan_run(
+                site=t.source,
+                by=lead,
+                day=t.source.today(),
+                starts_at=now,
+                ends_at=now + timedelta(hours=8),
+                capacity_kg="99999",
+                chilled_kg="99999",
+            )
+            stop = runs.add_stop(
+                run_id=run.pk,
+                by=lead,
+                kind="pickup",
+                site=t.source,
+                transfers=[t],
+                window_from=now,
+                window_until=now + timedelta(hours=8),
+            )
+            for line in stop.lines.all():
+                runs.record_pickup(
+                    line_id=line.pk,
+                    by=lead,
+                    taken=_part(line.planned, percent),
+                    temperature_c=cold_reading(t),
+                )
+
+        self.attempt("partial pickup", drive)
+
     def _transfer(self, i, *statuses) -> Transfer | None:
         qs = Transfer.objects.select_related("source", "destination").order_by("pk")
         if statuses:
@@ -189,18 +266,19 @@ class Network(RuleBasedStateMachine):
         )
 
     @precondition(lambda self: Transfer.objects.filter(status="dispatched").exists())
-    @rule(i=PICK, percent=st.integers(0, 110))
-    def receive(self, i, percent):
+    @rule(i=PICK, percent=st.integers(0, 110), broken=st.integers(0, 30))
+    def receive(self, i, percent, broken):
         t = self._transfer(i, "dispatched")
-        received = {
-            line.pk: (line.quantity * percent / 100).quantize(Decimal(1)) for line in t.lines.all()
-        }
+        lines = list(t.lines.all())
+        received = {line.pk: (line.quantity * percent / 100).quantize(Decimal(1)) for line in lines}
+        damaged = {line.pk: (line.quantity * broken / 100).quantize(Decimal(1)) for line in lines}
         self.attempt(
             "receive",
             lambda: services.receive_transfer(
                 transfer_id=t.pk,
                 by=self.lead_of(t.destination),
                 received=received,
+                damaged=damaged,
                 reason="damaged",
                 destination="compost",
                 # Now and then the yoghurt arrives warm: held, and still conserved.
@@ -359,11 +437,19 @@ class Network(RuleBasedStateMachine):
         )
         for o in Offer.objects.all():
             assert held.get(o.reference, 0) == (o.remaining if o.status == "open" else 0)
+        # A shipment's items mix units; summed alike on both sides, they still must match.
+        asked = dict(
+            ShipmentItem.objects.values("transfer_id")
+            .annotate(q=Sum("quantity"))
+            .values_list("transfer_id", "q")
+        )
         for t in Transfer.objects.all():
             holds = t.status == "accepted" or (t.status == "proposed" and t.offer_id)
-            assert held.get(t.reference, 0) == (t.quantity if holds else 0)
+            assert held.get(t.reference, 0) == (asked[t.pk] if holds else 0)
             if t.status in ("dispatched", "received"):
-                assert sent[t.pk] == t.quantity
+                assert sent[t.pk] == asked[t.pk]
+        for line in TransferLine.objects.filter(received_quantity__isnull=False):
+            assert line.received_quantity + line.shortfall + line.damaged == line.quantity
 
 
 Network.TestCase.settings = None  # run through the test below, with the project's profile

@@ -28,6 +28,7 @@ from pantry.network.services.offers import (
     post_offer,
     withdraw_offer,
 )
+from pantry.network.services.shipments import Line, propose_shipment
 from pantry.network.services.transfers import (
     accept_transfer,
     cancel_transfer,
@@ -46,6 +47,8 @@ __all__ = [
     "post_need",
     "close_need",
     "propose_transfer",
+    "propose_shipment",
+    "Line",
     "accept_transfer",
     "dispatch_transfer",
     "receive_transfer",

@@ -19,7 +19,7 @@ from commonpot.models import Site
 from pantry import services as pantry
 from pantry.freshness import DateRules
 from pantry.models import Item, Lot, Storage
-from pantry.network.models import ColdChain, Need, Offer, Transfer, end_of_day
+from pantry.network.models import ColdChain, Need, Offer, ShipmentItem, Transfer, end_of_day
 from pantry.network.services.common import (
     check_can_store,
     fefo,
@@ -253,6 +253,9 @@ def claim_offer(
         proposed_by=by,
         proposed_at=now,
         **tokened(token, content),
+    )
+    ShipmentItem.objects.create(
+        transfer=transfer, item=offer.item, quantity=quantity, lot=offer.lot
     )
     move_holds(
         site=offer.site,

@@ -12,15 +12,14 @@ from django.utils import timezone
 
 from commonpot.dates import day_time
 from commonpot.errors import DomainError
-from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site, is_coordinator
 from pantry import services as pantry
 from pantry.freshness import DateRules
-from pantry.models import Item, Lot, StockMove, Storage
+from pantry.models import Item, Lot, StockMove
 from pantry.network import cold
-from pantry.network.models import ColdChain, Need, Offer, Transfer, TransferLine
+from pantry.network.models import Need, Offer, Transfer, TransferLine
 from pantry.network.services.common import (
     Kind,
     check_can_store,
@@ -28,11 +27,16 @@ from pantry.network.services.common import (
     lock_offer,
     lock_transfer,
     move_holds,
-    positive,
     require_manager,
 )
 from pantry.network.services.offers import claim_offer
-from pantry.services import NotEnoughStock
+from pantry.network.services.shipments import (
+    Line,
+    hold_items,
+    item_for_hold,
+    propose_shipment,
+    shipment_items,
+)
 from pantry.units import (
     MAX_BASE,
     display,
@@ -89,41 +93,18 @@ def propose_transfer(
             transfer.note = " · ".join(filter(None, [note, transfer.note]))[:300]
             transfer.save(update_fields=["note"])
         return transfer
-    content = {"item": item, "quantity": quantity, "note": note, "need": need}
-    existing = already_recorded(
-        Transfer, token, source_id=source.pk, destination_id=destination.pk, content=content
-    )
-    if existing is not None:
-        return existing
     if by is None or not is_coordinator(by):
         raise DomainError(
             "Only coordinators propose transfers between sites; a site claims an offer instead."
         )
-    if source.pk == destination.pk:
-        raise DomainError("Choose two different sites.", field="destination")
-    if need is not None and need.site_id != destination.pk:
-        raise DomainError(
-            f"That need is {need.site.name}'s: send the food there.", field="destination"
-        )
-    quantity = positive(quantity)
-    check_can_store(destination, item.storage, item)
-    free = pantry.available(source, item)
-    if free < quantity:
-        raise NotEnoughStock(
-            f"{source.name} has only {display(free, item)} of {item.name} free; "
-            f"the transfer asks for {display(quantity, item)}.",
-            available=free,
-        )
-    return Transfer.objects.create(
+    return propose_shipment(
         source=source,
         destination=destination,
-        item=item,
-        quantity=quantity,
+        lines=[Line(item=item, quantity=quantity)],
+        by=by,
+        note=note,
         need=need,
-        cold_chain=item.storage if item.storage != Storage.DRY else ColdChain.NONE,
-        note=note.strip()[:300],
-        proposed_by=by,
-        **tokened(token, content),
+        token=token,
     )
 
 
@@ -146,20 +127,7 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
             if not rules.may_use(hold.lot):
                 raise DomainError(f"{rules.refusal(hold.lot)} Cancel the transfer instead.")
     else:
-        try:
-            pantry.reserve_stock(
-                site=transfer.source,
-                item=transfer.item,
-                quantity=transfer.quantity,
-                reference=transfer.reference,
-                by=by,
-            )
-        except NotEnoughStock as e:
-            raise NotEnoughStock(
-                f"{transfer.source.name} has only {display(e.available, transfer.item)} of "
-                f"{transfer.item.name} free; the transfer asks for {transfer.quantity_display}.",
-                available=e.available,
-            ) from None
+        hold_items(transfer, by)
     transfer.status = Transfer.Status.ACCEPTED
     transfer.accepted_by = by
     transfer.accepted_at = timezone.now()
@@ -178,6 +146,14 @@ def dispatch_transfer(
     and nothing leaves (pantry.network.cold)."""
     transfer = lock_transfer(transfer_id)
     require_manager(by, transfer.source, "dispatch transfers of its food")
+    return dispatch_locked(transfer, by=by, temperature_c=temperature_c)
+
+
+def dispatch_locked(
+    transfer: Transfer, *, by: User | None, temperature_c: Decimal | None = None
+) -> Transfer:
+    """Dispatch a transfer the caller has locked and whose right to do so it checked
+    (the source's lead, or the driver of a run picking it up)."""
     if transfer.status == Transfer.Status.DISPATCHED:
         return transfer
     if transfer.status == Transfer.Status.PROPOSED:
@@ -192,6 +168,7 @@ def dispatch_transfer(
     reading = cold.read_food(transfer, temperature_c, when=cold.PICKUP, by=by)
     if reading is not None:
         cold.refuse_warm_pickup(transfer, reading)
+    items = shipment_items(transfer)
     for hold in holds:
         taken = pantry.take_reserved(
             hold,
@@ -203,10 +180,11 @@ def dispatch_transfer(
         lot = taken.lot
         TransferLine.objects.create(
             transfer=transfer,
-            item=transfer.item,
+            shipment_item=item_for_hold(items, lot),
+            item=lot.item,
             origin_lot=lot,
             quantity=taken.quantity,
-            weight_g=transfer.item.weight_g(taken.quantity),
+            weight_g=lot.item.weight_g(taken.quantity),
             best_before=lot.best_before,
             date_kind=lot.date_kind,
             storage=lot.storage,
@@ -226,12 +204,14 @@ def receive_transfer(
     transfer_id: int,
     by: User | None,
     received: dict[int, Decimal],
+    damaged: dict[int, Decimal] | None = None,
     reason: str = "",
     destination: str = "",
     note: str = "",
     temperature_c: Decimal | None = None,
 ) -> Transfer:
-    """The destination records what arrived in good condition, per line (base unit).
+    """The destination records what arrived in good condition, per line (base unit),
+    and of the rest what arrived damaged (`damaged`, per line; the remainder was short).
 
     Each line becomes a new lot at the destination keeping the item, date,
     storage and origin. Whatever did not arrive in good condition (short or
@@ -254,8 +234,10 @@ def receive_transfer(
             f"This transfer is {transfer.get_status_display().lower()}; only food in transit "
             "can be received."
         )
-    lines = list(transfer.lines.select_for_update().order_by("pk"))
+    lines = list(transfer.lines.select_for_update().select_related("item").order_by("pk"))
     good: dict[int, Decimal] = {}
+    broken: dict[int, Decimal] = {}
+    damaged = damaged or {}
     for line in lines:
         if line.pk not in received:
             raise DomainError(f"Say how much of the {line.quantity_display} line arrived.")
@@ -266,21 +248,33 @@ def receive_transfer(
             ceiling=MAX_BASE,
             zero_allowed=True,
         )
-        if q > line.quantity:
+        d = parse_decimal(
+            damaged.get(line.pk, 0),
+            field="damaged",
+            label="what arrived damaged",
+            ceiling=MAX_BASE,
+            zero_allowed=True,
+        )
+        if q + d > line.quantity:
+            what = "received" if not d else "received and damaged"
             raise DomainError(
-                f"You entered {display(q, line.item)} of {line.item.name} received, but only "
+                f"You entered {display(q + d, line.item)} of {line.item.name} {what}, but only "
                 f"{line.quantity_display} {is_are(line.quantity, line.item, 'was', 'were')} "
                 "dispatched on this line.",
                 field="received",
             )
-        good[line.pk] = q
-    short = sum((line.quantity - good[line.pk] for line in lines), Decimal(0))
-    if short > 0:
+        good[line.pk], broken[line.pk] = q, d
+    unusable = [line for line in lines if line.quantity - good[line.pk] > 0]
+    if unusable:
         if reason not in StockMove.WasteReason.values:
-            raise DomainError(
-                f"{display(short, transfer.item)} did not arrive in good condition: say why.",
-                field="reason",
-            )
+            items = {line.item_id for line in unusable}
+            first = unusable[0]
+            if len(items) == 1:
+                lost = sum((line.quantity - good[line.pk] for line in unusable), Decimal(0))
+                what = display(lost, first.item)
+            else:
+                what = f"Some of the {', '.join(sorted({line.item.name for line in unusable}))}"
+            raise DomainError(f"{what} did not arrive in good condition: say why.", field="reason")
         if destination not in StockMove.Destination.values:
             raise DomainError("Say where the unusable food went.", field="destination")
     for line in lines:
@@ -305,12 +299,13 @@ def receive_transfer(
         )
         line.received_lot = move.lot
         line.received_quantity = good[line.pk]
-        line.shortfall = line.quantity - good[line.pk]
-        if line.shortfall > 0:
+        line.damaged = broken[line.pk]
+        line.shortfall = line.quantity - good[line.pk] - broken[line.pk]
+        if line.shortfall + line.damaged > 0:
             pantry.take_stock(
                 site=transfer.destination,
                 item=line.item,
-                quantity=line.shortfall,
+                quantity=line.shortfall + line.damaged,
                 kind=Kind.WASTED,
                 by=by,
                 lot=move.lot,
@@ -319,12 +314,12 @@ def receive_transfer(
                 reference=transfer.reference,
                 note=(note.strip() or "Short or damaged on delivery")[:200],
             )
-        line.save(update_fields=["received_lot", "received_quantity", "shortfall"])
+        line.save(update_fields=["received_lot", "received_quantity", "shortfall", "damaged"])
 
     transfer.status = Transfer.Status.RECEIVED
     transfer.received_by = by
     transfer.received_at = timezone.now()
-    if short > 0:
+    if unusable:
         transfer.shortfall_reason, transfer.shortfall_destination = reason, destination
     transfer.receipt_note = note.strip()[:300]
     transfer.arrival_reading = reading
@@ -339,7 +334,10 @@ def receive_transfer(
             "arrival_reading",
         ]
     )
-    _count_towards_need(transfer, sum(good.values(), Decimal(0)))
+    _count_towards_need(
+        transfer,
+        sum((good[line.pk] for line in lines if line.item_id == transfer.item_id), Decimal(0)),
+    )
     if reading is not None:
         cold.hold_warm_arrival(transfer, reading, [line.received_lot for line in lines], by)
     return transfer

@@ -1,0 +1,91 @@
+"""Forms of pickup runs: plan a run, add a stop, record a pickup. Times are on the
+clock of the run's site, on the run's day."""
+
+from __future__ import annotations
+
+from django import forms
+
+from commonpot.forms import ModelMultipleIdsField
+from commonpot.models import Site
+from commonpot.permissions import is_coordinator, lead_site_ids
+from pantry.forms_temperatures import TemperatureField
+from pantry.network.forms import UNITS
+from pantry.network.models import Run, Stop, Transfer
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RunForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label="From (the van's site)")
+    day = forms.DateField(widget=DAY)
+    starts = forms.TimeField(label="Leaves at", widget=TIME)
+    ends = forms.TimeField(label="Back by", widget=TIME)
+    capacity_kg = forms.DecimalField(
+        label="Van capacity (kg)", min_value=1, max_value=99999, decimal_places=1
+    )
+    chilled_kg = forms.DecimalField(
+        label="Of it chilled (kg)",
+        required=False,
+        min_value=0,
+        max_value=99999,
+        decimal_places=1,
+    )
+    note = forms.CharField(label="Note for the driver", required=False, max_length=300)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class StopForm(forms.Form):
+    kind = forms.ChoiceField(choices=Stop.Kind.choices, label="What")
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(),
+        required=False,
+        label="Site",
+        help_text="Where to pick up or drop (not for households).",
+    )
+    transfers = ModelMultipleIdsField(
+        queryset=Transfer.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Transfers to pick up here",
+        help_text="Accepted transfers: their food is held. Each goes to its own site.",
+    )
+    households = forms.IntegerField(
+        required=False, min_value=1, max_value=999, label="Households (a count, no names)"
+    )
+    address = forms.CharField(required=False, max_length=200, label="Address (households)")
+    latitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
+    longitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
+    window_from = forms.TimeField(label="Window from", widget=TIME)
+    window_until = forms.TimeField(label="Window until", widget=TIME)
+    service_minutes = forms.IntegerField(
+        required=False, min_value=0, max_value=240, initial=10, label="Minutes at the stop"
+    )
+
+    def __init__(self, *args, run: Run, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.active().order_by("name")
+        transfers = Transfer.objects.filter(status=Transfer.Status.ACCEPTED)
+        if not is_coordinator(user):
+            transfers = transfers.involving(lead_site_ids(user))
+        self.fields["transfers"].queryset = transfers.select_related(
+            "source", "destination", "item"
+        ).order_by("source__name", "pk")
+        self.fields["transfers"].label_from_instance = lambda t: (
+            f"#{t.pk} {t.what}, {t.quantity_display} · {t.source.name} → {t.destination.name}"
+        )
+
+
+class PickupForm(forms.Form):
+    """Empty `taken`: all of the line. Else what was taken, in a unit."""
+
+    taken = forms.CharField(required=False, max_length=20, label="Took")
+    unit = forms.ChoiceField(choices=UNITS, required=False, initial="kg")
+    temperature = TemperatureField(
+        required=False,
+        label="Temperature of the food at pickup (°C)",
+        help_text="Chilled food travels at 5 °C or colder, frozen at −15 °C or colder.",
+    )

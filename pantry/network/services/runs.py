@@ -1,0 +1,554 @@
+"""Pickup runs: plan a van's day, add stops, order them (the solver, or by hand).
+
+Each function is one transaction; a refusal raises DomainError and writes nothing.
+The run row is locked first, then its stops, so two people reordering one run
+take turns.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from commonpot.errors import DomainError
+from commonpot.models import Site
+from commonpot.numbers import parse_decimal
+from pantry.models import Storage
+from pantry.network import routing
+from pantry.network.models import ShipmentItem, Transfer
+from pantry.network.models_runs import Run, Stop, StopLine
+from pantry.network.services.common import require_manager
+from pantry.units import display_weight
+
+if TYPE_CHECKING:
+    from commonpot.models import User
+
+MAX_STOPS = 60
+
+
+def _check_window(opens: datetime | None, closes: datetime | None, what: str) -> None:
+    if opens is None or closes is None:
+        raise DomainError(f"Give the {what}'s window: from and until.", field="window_from")
+    if closes <= opens:
+        raise DomainError(
+            f"The {what}'s window ends before it starts: check the times.", field="window_until"
+        )
+
+
+@transaction.atomic
+def plan_run(
+    *,
+    site: Site,
+    by: User | None,
+    day,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity_kg,
+    chilled_kg=0,
+    note: str = "",
+) -> Run:
+    """A van's day from `site` (where it starts and ends): empty, stops come next."""
+    require_manager(by, site, "plan runs from this site")
+    _check_window(starts_at, ends_at, "van's day")
+    capacity = parse_decimal(
+        capacity_kg,
+        field="capacity_kg",
+        label="the van's capacity",
+        ceiling=Decimal(99999),
+        places=1,
+    )
+    chilled = parse_decimal(
+        chilled_kg or 0,
+        places=1,
+        field="chilled_kg",
+        label="the chilled share",
+        ceiling=Decimal(99999),
+        zero_allowed=True,
+    )
+    if chilled > capacity:
+        raise DomainError(
+            f"The chilled share ({chilled} kg) is more than the van holds ({capacity} kg).",
+            field="chilled_kg",
+        )
+    if site.latitude is None or site.longitude is None:
+        raise DomainError(
+            f"{site.name} has no place on the map: give it its coordinates (Settings) so the "
+            "run can start there.",
+            field="site",
+        )
+    return Run.objects.create(
+        site=site,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity_kg=capacity,
+        chilled_kg=chilled,
+        note=note.strip()[:300],
+        created_by=by,
+    )
+
+
+def lock_run(run_id: int) -> Run:
+    run = (
+        Run.objects.select_for_update(of=("self",)).select_related("site").filter(pk=run_id).first()
+    )
+    if run is None:
+        raise DomainError("This run no longer exists.")
+    return run
+
+
+def _require_planner(by, run: Run) -> None:
+    require_manager(by, run.site, "plan this run")
+    if run.status == Run.Status.DONE:
+        raise DomainError("This run is done; plan a new one.")
+
+
+def _weight(si: ShipmentItem, quantity: Decimal) -> Decimal:
+    return si.item.weight_g(quantity) or Decimal(0)
+
+
+@transaction.atomic
+def add_stop(
+    *,
+    run_id: int,
+    by: User | None,
+    kind: str,
+    window_from: datetime | None,
+    window_until: datetime | None,
+    site: Site | None = None,
+    transfers: list[Transfer] | None = None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    households: int | None = None,
+    service_minutes: int = 10,
+) -> Stop:
+    """A stop at the end of the run's order (order the run again to place it).
+
+    A pickup at a site carries the items of the accepted transfers it sends that
+    are named; a drop at a site unloads what the run carries there; households
+    get food by count, at an address with its place on the map (no name)."""
+    run = lock_run(run_id)
+    _require_planner(by, run)
+    if kind not in Stop.Kind.values:
+        raise DomainError("Choose what the stop is: pick up, drop, or households.", field="kind")
+    _check_window(window_from, window_until, "stop")
+    if run.stops.count() >= MAX_STOPS:
+        raise DomainError(f"A run has at most {MAX_STOPS} stops; plan a second run.")
+    stop = Stop(run=run, kind=kind, window_from=window_from, window_until=window_until)
+    stop.service_minutes = max(0, min(int(service_minutes or 0), 240))
+    if kind == Stop.Kind.HOUSEHOLDS:
+        if not households or int(households) < 1:
+            raise DomainError("Say how many households the stop delivers to.", field="households")
+        if not address.strip() or latitude in (None, "") or longitude in (None, ""):
+            raise DomainError(
+                "A household stop needs an address and its place on the map "
+                "(latitude and longitude).",
+                field="address",
+            )
+        stop.households = min(int(households), 999)
+        stop.address = address.strip()[:200]
+        stop.latitude = _coordinate(latitude, 90)
+        stop.longitude = _coordinate(longitude, 180)
+    else:
+        if site is None:
+            raise DomainError("Say where the stop is: choose the site.", field="site")
+        if site.latitude is None or site.longitude is None:
+            raise DomainError(
+                f"{site.name} has no place on the map: give it its coordinates first.",
+                field="site",
+            )
+        stop.site = site
+    stop.position = stop.entered = run.stops.count()
+    lines: list[StopLine] = []
+    if kind == Stop.Kind.PICKUP:
+        # As they are now, not as the form loaded them.
+        chosen = list(
+            Transfer.objects.filter(pk__in=[t.pk for t in transfers or []])
+            .select_related("source")
+            .order_by("pk")
+        )
+        for t in chosen:
+            if t.source_id != site.pk:
+                raise DomainError(
+                    f"Transfer #{t.pk} goes out from {t.source.name}, not {site.name}.",
+                    field="transfers",
+                )
+            if t.status != Transfer.Status.ACCEPTED:
+                raise DomainError(
+                    f"Transfer #{t.pk} is {t.get_status_display().lower()}: only accepted "
+                    "transfers (food held for them) can be picked up.",
+                    field="transfers",
+                )
+        taken = set(
+            StopLine.objects.filter(shipment_item__transfer__in=chosen).values_list(
+                "shipment_item__transfer_id", flat=True
+            )
+        )
+        if taken:
+            raise DomainError(
+                f"Transfer #{min(taken)} is already on a run's pickup.", field="transfers"
+            )
+        items = ShipmentItem.objects.filter(transfer__in=chosen).select_related("item")
+        lines = [StopLine(shipment_item=si, planned=si.quantity) for si in items]
+        weight = sum((_weight(si.shipment_item, si.planned) for si in lines), Decimal(0))
+        if weight > run.capacity_kg * 1000:
+            raise DomainError(
+                f"That is {display_weight(weight)} to load, more than the van's "
+                f"{run.capacity_kg} kg: split it over two runs.",
+                field="transfers",
+            )
+        chilled = sum(
+            (
+                _weight(sl.shipment_item, sl.planned)
+                for sl in lines
+                if sl.shipment_item.item.storage in (Storage.CHILLED, Storage.FROZEN)
+            ),
+            Decimal(0),
+        )
+        if chilled > run.chilled_kg * 1000:
+            raise DomainError(
+                f"That is {display_weight(chilled)} of chilled or frozen food, more than the "
+                f"van keeps cold ({run.chilled_kg} kg).",
+                field="transfers",
+            )
+    stop.save()
+    for line in lines:
+        line.stop = stop
+    StopLine.objects.bulk_create(lines)
+    return stop
+
+
+def _coordinate(value, limit: int) -> Decimal:
+    try:
+        number = Decimal(str(value).strip()).quantize(Decimal("0.00001"))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        raise DomainError("That place is not on the map: check its coordinates.", field="address")
+    return number
+
+
+# --- Ordering -------------------------------------------------------------------
+
+
+def stops_of(run: Run) -> list[Stop]:
+    return list(
+        run.stops.select_related("site").prefetch_related(
+            "lines__shipment_item__item", "lines__shipment_item__transfer"
+        )
+    )
+
+
+def places_of(run: Run, stops: list[Stop]) -> list[routing.Place]:
+    places = []
+    for stop in stops:
+        point = stop.point
+        if point is None:
+            raise DomainError(f"{stop.place_name} has no place on the map.")
+        loads: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+        for line in stop.lines.all():
+            si = line.shipment_item
+            qty = line.planned if line.taken is None else line.taken
+            kg, chilled = routing.amounts(si.item.weight_g(qty), si.item.storage)
+            loads[si.transfer.destination_id][0] += kg
+            loads[si.transfer.destination_id][1] += chilled
+        places.append(
+            routing.Place(
+                key=stop.pk,
+                name=stop.place_name,
+                point=point,
+                opens=routing.seconds_after(run.starts_at, stop.window_from),
+                closes=routing.seconds_after(run.starts_at, stop.window_until),
+                service=stop.service_minutes * 60,
+                loads={to: (a[0], a[1]) for to, a in loads.items()},
+                drops_for=stop.site_id if stop.kind == Stop.Kind.DROP else None,
+            )
+        )
+    return places
+
+
+def capacity_of(run: Run) -> tuple[int, int]:
+    return (
+        int(run.capacity_kg * 1000 / routing.UNIT_G),
+        int(run.chilled_kg * 1000 / routing.UNIT_G),
+    )
+
+
+def _problem(run: Run, plan: routing.Plan, stops: list[Stop]) -> str:
+    names = {s.pk: s.place_name for s in stops}
+    position = {key: n for n, key in enumerate(plan.order, start=1)}
+    if plan.over is not None:
+        key, what = plan.over
+        room = f"{run.chilled_kg} kg chilled" if what == "chilled" else f"{run.capacity_kg} kg"
+        return (
+            f"After stop {position[key]} ({names[key]}) the van would carry more than its {room}."
+        )
+    if plan.late:
+        key = plan.late[0]
+        more = f" (and {len(plan.late) - 1} more)" if len(plan.late) > 1 else ""
+        return f"Stop {position[key]} ({names[key]}) cannot be reached within its window{more}."
+    return ""
+
+
+def _save_plan(run: Run, stops: list[Stop], plan: routing.Plan) -> None:
+    by_pk = {s.pk: s for s in stops}
+    late = set(plan.late)
+    for n, key in enumerate(plan.order):
+        stop = by_pk[key]
+        stop.position = n
+        stop.eta = (
+            routing.moment(run.starts_at, plan.arrivals[key]) if key in plan.arrivals else None
+        )
+        stop.late = key in late
+    Stop.objects.bulk_update(stops, ["position", "eta", "late"])
+    run.distance_km = Decimal(plan.metres / 1000).quantize(Decimal("0.1"))
+    run.problem = _problem(run, plan, stops)[:300]
+
+
+def _setting_out(run: Run) -> tuple[list[Stop], list[routing.Place], routing.Matrix, int]:
+    stops = stops_of(run)
+    if not stops:
+        raise DomainError("Add the run's stops first.")
+    places = places_of(run, stops)
+    depot = (float(run.site.latitude), float(run.site.longitude))
+    matrix = routing.matrix_for([depot, *(p.point for p in places)])
+    day_end = routing.seconds_after(run.starts_at, run.ends_at)
+    return stops, places, matrix, day_end
+
+
+@transaction.atomic
+def order_run(*, run_id: int, by: User | None, exploration: int = 5) -> routing.Plan:
+    """Let the solver order the stops; the run says which it cannot fit in time."""
+    run = lock_run(run_id)
+    _require_planner(by, run)
+    stops, places, matrix, day_end = _setting_out(run)
+    depot = (float(run.site.latitude), float(run.site.longitude))
+    entered = sorted(stops, key=lambda s: s.entered)
+    as_entered = routing.evaluate(
+        depot, places, [s.pk for s in entered], matrix, capacity_of(run), day_end
+    )
+    plan = routing.solve(depot, places, matrix, capacity_of(run), day_end, exploration)
+    _save_plan(run, stops, plan)
+    run.entered_distance_km = Decimal(as_entered.metres / 1000).quantize(Decimal("0.1"))
+    run.ordered = Run.Order.SOLVER
+    run.routed_by = matrix.routed_by
+    run.save(
+        update_fields=["distance_km", "entered_distance_km", "problem", "ordered", "routed_by"]
+    )
+    return plan
+
+
+@transaction.atomic
+def move_stop(*, stop_id: int, by: User | None, up: bool) -> Run:
+    """Swap a stop with the one before (`up`) or after it. An order that overloads
+    the van is refused; one that misses a window is kept, and the run says so."""
+    stop = Stop.objects.filter(pk=stop_id).select_related("run").first()
+    if stop is None:
+        raise DomainError("This stop no longer exists.")
+    run = lock_run(stop.run_id)
+    _require_planner(by, run)
+    stops, places, matrix, day_end = _setting_out(run)
+    order = [s.pk for s in stops]
+    i = order.index(stop.pk)
+    j = i - 1 if up else i + 1
+    if not 0 <= j < len(order):
+        raise DomainError("That stop is already " + ("first." if up else "last."))
+    order[i], order[j] = order[j], order[i]
+    depot = (float(run.site.latitude), float(run.site.longitude))
+    plan = routing.evaluate(depot, places, order, matrix, capacity_of(run), day_end)
+    if plan.over is not None:
+        raise DomainError(_problem(run, plan, stops) + " Keep the order, or drop food first.")
+    _save_plan(run, stops, plan)
+    run.ordered = Run.Order.HAND
+    run.routed_by = matrix.routed_by
+    run.save(update_fields=["distance_km", "problem", "ordered", "routed_by"])
+    return run
+
+
+# --- On the road: the driver ---------------------------------------------------
+
+RUN_DRIVERS = "run_drivers"
+
+
+def drivers_of(run: Run) -> set[int]:
+    """The users driving the run: the volunteers app answers through the registry
+    (the driver shifts linked to the run), as the network cannot import it."""
+    from commonpot.registry import registry
+
+    ids: set[int] = set()
+    for fill in registry.fillers(RUN_DRIVERS):
+        ids |= set(fill(run))
+    return ids
+
+
+def may_drive(user, run: Run) -> bool:
+    from commonpot.permissions import can_manage_site
+
+    if user is None or not user.is_authenticated:
+        return False
+    return can_manage_site(user, run.site) or user.pk in drivers_of(run)
+
+
+def _require_driver(by, run: Run, *, done_ok: bool = False) -> None:
+    if not may_drive(by, run):
+        raise DomainError(
+            f"Only the run's driver, leads of {run.site.name} and coordinators "
+            "can record its stops."
+        )
+    if run.status == Run.Status.DONE and not done_ok:
+        raise DomainError("This run is done.")
+
+
+def _give_back(transfer: Transfer, si: ShipmentItem, left: Decimal, by) -> None:
+    """Food left behind at a pickup: no longer held for the transfer; back on the
+    offer it was claimed from while that offer is open, else free at the site.
+    The last-expiring food stays behind, so the van carries what is soonest due."""
+    from django.utils import timezone
+
+    from pantry import services as pantry
+    from pantry.network.models import Offer
+    from pantry.network.services.common import holds_for, lock_offer
+
+    offer = lock_offer(transfer.offer_id) if transfer.offer_id else None
+    reopen = (
+        offer is not None
+        and offer.status in (Offer.Status.OPEN, Offer.Status.TAKEN)
+        and offer.closes_at > timezone.now()
+    )
+    holds = [h for h in holds_for(transfer.reference) if h.lot.item_id == si.item_id]
+    for hold in reversed(holds):
+        if left <= 0:
+            break
+        part = min(left, hold.quantity)
+        pantry.release_reservation(hold)
+        if hold.quantity - part > 0:
+            pantry.reserve_stock(
+                site=transfer.source,
+                item=si.item,
+                quantity=hold.quantity - part,
+                reference=transfer.reference,
+                by=by,
+                lot=hold.lot,
+            )
+        if reopen:
+            pantry.reserve_stock(
+                site=transfer.source,
+                item=si.item,
+                quantity=part,
+                reference=offer.reference,
+                by=by,
+                lot=hold.lot,
+            )
+            offer.remaining += part
+        left -= part
+    if left > 0:
+        raise DomainError("Less food is held for the transfer than the run planned to load.")
+    if reopen:
+        offer.status, offer.closed_at = Offer.Status.OPEN, None
+        offer.save(update_fields=["remaining", "status", "closed_at"])
+
+
+@transaction.atomic
+def record_pickup(
+    *, line_id: int, by: User | None, taken=None, temperature_c: Decimal | None = None
+) -> StopLine:
+    """The driver loads a line: all of it (`taken` None) or part ("took 30 of 40 kg").
+
+    What is left behind is no longer held for the transfer and goes back on its
+    offer. Once every line of a transfer at the stop is loaded, the transfer is
+    dispatched (chilled or frozen food with its temperature at pickup)."""
+    from pantry.network.services.common import lock_transfer
+    from pantry.network.services.transfers import dispatch_locked
+    from pantry.units import display
+
+    line = StopLine.objects.select_related("stop", "shipment_item__item").filter(pk=line_id).first()
+    if line is None:
+        raise DomainError("This line is no longer on the run.")
+    run = lock_run(line.stop.run_id)
+    _require_driver(by, run)
+    transfer = lock_transfer(line.shipment_item.transfer_id)
+    line = (
+        StopLine.objects.select_for_update(of=("self",))
+        .select_related("stop", "shipment_item__item")
+        .get(pk=line_id)
+    )
+    si, item = line.shipment_item, line.shipment_item.item
+    if line.taken is not None:
+        if taken is None or Decimal(str(taken)) == line.taken:
+            return line  # the same tap twice
+        raise DomainError(
+            f"{line.taken_display} of {item.name} was already recorded as loaded here."
+        )
+    amount = (
+        line.planned
+        if taken is None
+        else parse_decimal(taken, field="taken", label="what you took", ceiling=Decimal(10**9))
+    )
+    if amount > line.planned:
+        raise DomainError(
+            f"You took {display(amount, item)} of {item.name}, but only "
+            f"{line.planned_display} was planned here: record at most that.",
+            field="taken",
+        )
+    if transfer.status != Transfer.Status.ACCEPTED:
+        raise DomainError(
+            f"Transfer #{transfer.pk} is {transfer.get_status_display().lower()}: "
+            "there is nothing held to load."
+        )
+    left = line.planned - amount
+    if left > 0:
+        _give_back(transfer, si, left, by)
+        si.quantity -= left
+        si.save(update_fields=["quantity"])
+        if si.position == 0:
+            transfer.quantity = si.quantity
+            transfer.save(update_fields=["quantity"])
+    line.taken = amount
+    line.save(update_fields=["taken"])
+    waiting = StopLine.objects.filter(
+        stop=line.stop, shipment_item__transfer=transfer, taken__isnull=True
+    ).exists()
+    if not waiting:
+        dispatch_locked(transfer, by=by, temperature_c=temperature_c)
+    return line
+
+
+@transaction.atomic
+def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop:
+    """The driver leaves a stop: done (every line loaded first) or skipped."""
+    from django.utils import timezone
+
+    stop = Stop.objects.filter(pk=stop_id).first()
+    if stop is None:
+        raise DomainError("This stop is no longer on the run.")
+    run = lock_run(stop.run_id)
+    _require_driver(by, run, done_ok=True)
+    stop = Stop.objects.select_for_update(of=("self",)).select_related("site").get(pk=stop_id)
+    if stop.is_done:
+        return stop
+    if not skipped and stop.lines.filter(taken__isnull=True).exists():
+        raise DomainError("Record what you loaded of every line first (or skip the stop).")
+    stop.state = Stop.State.SKIPPED if skipped else Stop.State.DONE
+    stop.done_at, stop.done_by = timezone.now(), by
+    stop.save(update_fields=["state", "done_at", "done_by"])
+    pending = run.stops.filter(state=Stop.State.PENDING).exists()
+    run.status = Run.Status.UNDER_WAY if pending else Run.Status.DONE
+    run.save(update_fields=["status"])
+    return stop
+
+
+def next_stop(run: Run) -> Stop | None:
+    return (
+        run.stops.filter(state=Stop.State.PENDING)
+        .select_related("site")
+        .prefetch_related(
+            "lines__shipment_item__item", "lines__shipment_item__transfer__destination"
+        )
+        .order_by("position", "pk")
+        .first()
+    )
