@@ -36,5 +36,5 @@ def test_sign_up_errors_show_beside_the_field(page):
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Password again").fill("short")
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_text("This password is too short")).to_be_visible()
+    expect(page.locator("p.error", has_text="This password is too short")).to_be_visible()
     assert not User.objects.exists()

@@ -66,7 +66,7 @@ def test_a_recall_by_lot_code_holds_the_food_at_both_sites_and_a_site_answers(ph
     answer = phone.locator(f"#site-{eastside.pk}")
     answer.get_by_label("None left here").check()
     answer.get_by_role("button", name="Send the answer").click()
-    expect(phone.get_by_text("still hold food (Chopped tomatoes)")).to_be_visible()
+    expect(phone.locator("p.error", has_text="still hold food (Chopped tomatoes)")).to_be_visible()
     answer = phone.locator(f"#site-{eastside.pk}")
     answer.get_by_label("Found it: discard everything held here now").check()
     answer.get_by_role("button", name="Send the answer").click()
