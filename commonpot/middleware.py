@@ -2,6 +2,8 @@
 
 SiteTimezoneMiddleware: show every site page on the site's own clock.
 SiteMeasuresMiddleware: and in the site's own measures (commonpot.measures).
+SentFromThePhoneMiddleware: a saved form sent by the offline queue's fetch says
+where to go next instead of being redirected (static/js/offline.js).
 
 The views of a site's pages (stock, lots, donations, shifts, meals) find the
 site through commonpot.permissions, which activates its time zone; this
@@ -121,3 +123,27 @@ class RefuseNulMiddleware:
 
 def _holds_nul(data) -> bool:
     return any(NUL in key or any(NUL in v for v in data.getlist(key)) for key in data)
+
+
+class SentFromThePhoneMiddleware:
+    """A form the offline queue sends by fetch while the phone is online
+    (static/js/offline.js, header X-Commonpot-Send): a saved form's redirect is
+    answered as 204 with the address in X-Commonpot-Location, for the page to go
+    there itself. Followed by fetch, the redirect's page would be fetched and
+    thrown away, and with it the "saved" message it shows once."""
+
+    HEADER = "X-Commonpot-Send"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        moved = 300 <= response.status_code < 400 and response.has_header("Location")
+        if moved and request.headers.get(self.HEADER) == "1":
+            answer = HttpResponse(status=204)
+            answer["X-Commonpot-Location"] = response["Location"]
+            for cookie in response.cookies.values():
+                answer.cookies[cookie.key] = cookie
+            return answer
+        return response

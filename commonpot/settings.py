@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "commonpot.middleware.SiteTimezoneMiddleware",
     "commonpot.middleware.SiteMeasuresMiddleware",
+    "commonpot.middleware.SentFromThePhoneMiddleware",
     "commonpot.middleware.AlreadySentMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",

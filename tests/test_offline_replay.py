@@ -273,3 +273,28 @@ def test_the_same_queued_discard_and_check_in_arriving_at_once_record_once(
     assert StockMove.objects.filter(kind=StockMove.Kind.WASTED).count() == 1
     assert Lot.objects.get(pk=rice_lot.pk).on_hand == Decimal("4000")
     assert AttendanceChange.objects.count() == 1
+
+
+def test_a_saved_form_sent_by_the_phones_fetch_is_told_where_to_go_not_redirected(
+    site, lead, rice_lot
+):
+    """offline.js sends a plain form by fetch while online (so a dropped signal keeps
+    it on the phone): a saved one answers 204 with the address, and its one-time
+    "saved" message waits for the page the phone then opens."""
+    url, data = distribution(site, rice_lot)
+    client = client_for(lead)
+    data["token"] = str(uuid.uuid4())
+    answer = client.post(url, data, HTTP_X_COMMONPOT_SEND="1")
+    assert answer.status_code == 204
+    saved = Distribution.objects.get()
+    assert answer["X-Commonpot-Location"] == saved.get_absolute_url()
+    page = client.get(answer["X-Commonpot-Location"]).content.decode()
+    assert "Given out to" in page
+    # Refused: the form with its reasons, as a browser's post gets it.
+    refused = client.post(
+        url, data | {"households": "0", "token": str(uuid.uuid4())}, HTTP_X_COMMONPOT_SEND="1"
+    )
+    assert refused.status_code == 400 and Distribution.objects.count() == 1
+    # Without the header: the usual redirect.
+    plain = client.post(url, data | {"token": str(uuid.uuid4())})
+    assert plain.status_code == 302

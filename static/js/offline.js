@@ -133,9 +133,17 @@
         logOut(form);
         return;
       }
-      if (!form.matches("form[data-offline]") || navigator.onLine) return;
+      if (!form.matches("form[data-offline]")) return;
       // A button that fetches part of the form ("Add a line") is htmx's, not a send.
       if (event.submitter && event.submitter.hasAttribute("hx-get")) return;
+      if (navigator.onLine) {
+        // htmx sends its own forms (one whose post is dropped is queued below).
+        if (!form.hasAttribute("hx-post") && !form.dataset.offlineNative) {
+          event.preventDefault();
+          sendOrKeep(form, event.submitter);
+        }
+        return;
+      }
       // Before htmx's own handler on the form: the form goes to the queue, not the network.
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -143,6 +151,47 @@
     },
     true
   );
+
+  /* Online by the phone's account, a plain form is sent by fetch first, so that a
+   * signal gone after all (no answer, or none within SEND_WAIT) keeps it on the phone
+   * instead of leaving the person on the browser's error page. Its token is kept: the
+   * post may have got there, and a second send is then the same form. Saved (the
+   * server says where to go, X-Commonpot-Location): the browser goes there. Anything
+   * else (the form with its errors): the browser sends the form itself and shows the
+   * answer as always; a refused form wrote nothing, and a saved one is not sent twice
+   * (its token). */
+  const SEND_WAIT = 20000;
+
+  async function sendOrKeep(form, submitter) {
+    const data = submitter ? new FormData(form, submitter) : new FormData(form);
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), SEND_WAIT);
+    let response;
+    try {
+      response = await fetch(form.action || location.href, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-Commonpot-Send": "1" },
+        signal: stop.signal,
+      });
+    } catch (error) {
+      await queueForm(form, submitter, true);
+      return;
+    } finally {
+      clearTimeout(timer);
+    }
+    const next = response.headers.get("X-Commonpot-Location");
+    if (response.status === 204 && next) {
+      location.assign(next);
+      return;
+    }
+    if (submitter && submitter.name) {
+      form.append(element("input", { type: "hidden", name: submitter.name, value: submitter.value }));
+    }
+    form.dataset.offlineNative = "1";
+    HTMLFormElement.prototype.submit.call(form);
+  }
 
   // Online by the phone's account, but the form's own htmx post never got there (a
   // dropped signal). Not a helper inside the form ("Add a line", an item search).

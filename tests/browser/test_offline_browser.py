@@ -52,10 +52,10 @@ def handset(browser, live_server):
     assert not refused, refused
 
 
-def past_use_by(site, lead, grams="700"):
+def past_use_by(site, lead, grams="700", item=None):
     return pantry_services.receive(
         site=site,
-        item=rice(),
+        item=item or rice(),
         quantity=Decimal(grams),
         by=lead,
         source="Test intake",
@@ -279,3 +279,38 @@ def test_a_fridge_reading_taken_offline_counts_from_when_it_was_taken(handset, s
     assert before - timedelta(seconds=1) <= reading.at <= back  # when taken, not when sent
     assert not reading.passed
     assert LotHold.objects.get().started_at == reading.at
+
+
+def test_a_form_sent_when_the_signal_is_gone_after_all_waits_on_the_phone(handset, site, lead):
+    """The phone says it is online but the post never arrives (a basement's last bar
+    of signal): the discard is kept instead of the browser's error page, and sent
+    once when it gets through. Sent with a signal, it is saved as always."""
+    dropped = past_use_by(site, lead)
+    kept = past_use_by(site, lead, grams="300", item=dropped.item)
+    log_in(handset, lead.username, PASSWORD)
+    discard = f"/sites/{site.slug}/lots/{dropped.pk}/discard/"
+    open_with_worker(handset, discard)
+
+    handset.route(
+        f"**{discard}",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    handset.get_by_role("button", name="Discard").click()
+    expect(handset.locator(".offline-waiting")).to_contain_text("1 waiting to send")
+    assert not wasted().exists()
+    handset.unroute(f"**{discard}")
+    handset.evaluate("window.commonpotOffline.flush()")
+    expect(handset.locator(".offline-waiting")).to_have_count(0)
+    assert wasted().count() == 1
+
+    # With a signal: saved, and the page it goes to says so (its one-time message).
+    handset.goto(f"/sites/{site.slug}/lots/{kept.pk}/discard/")
+    handset.get_by_role("button", name="Discard").click()
+    expect(handset.get_by_text("Discarded 300 g of Rice to compost.")).to_be_visible()
+    assert wasted().count() == 2
+
+    # Refused (nothing to discard any more): the form comes back with the reason.
+    handset.goto(f"/sites/{site.slug}/lots/{kept.pk}/discard/")
+    handset.get_by_role("button", name="Discard").click()
+    expect(handset.locator("p.error, .form-errors").first).to_be_visible()
+    assert wasted().count() == 2
