@@ -69,3 +69,16 @@ def run(django_capture_on_commit_callbacks):
 
 def claim(shift, person, guests: int = 0):
     return services.claim_shift(shift_id=shift.pk, volunteer=person, guests=guests)
+
+
+@pytest.fixture
+def twilio(settings, monkeypatch):
+    """Texts go to a local server that speaks Twilio's API (tests/sms_gateways.py)."""
+    from commonpot import sms
+    from tests.sms_gateways import FakeTwilio
+
+    fake = FakeTwilio().start()
+    settings.SMS_URL = fake.sms_url
+    monkeypatch.setattr(sms, "TIMEOUT", 0.5)
+    yield fake
+    fake.stop()

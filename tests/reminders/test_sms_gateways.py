@@ -40,15 +40,6 @@ def gateway(request, settings, monkeypatch):
 
 
 @pytest.fixture
-def twilio(settings, monkeypatch):
-    fake = FakeTwilio().start()
-    settings.SMS_URL = fake.sms_url
-    monkeypatch.setattr(sms, "TIMEOUT", 0.5)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def smsgate(settings, monkeypatch):
     fake = FakeSmsGate().start()
     settings.SMS_URL = fake.sms_url

@@ -34,15 +34,6 @@ def _public_address(settings):
 
 
 @pytest.fixture
-def twilio(settings, monkeypatch):
-    fake = FakeTwilio().start()
-    settings.SMS_URL = fake.sms_url
-    monkeypatch.setattr(sms, "TIMEOUT", 0.5)
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def smsgate(settings, monkeypatch):
     fake = FakeSmsGate().start()
     settings.SMS_URL = fake.sms_url + f"?signing_key={SIGNING_KEY}"
