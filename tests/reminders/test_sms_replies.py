@@ -17,6 +17,7 @@ from commonpot import mail as outbox
 from commonpot import sms
 from commonpot.models import InboundSms, Message, SmsOptOut
 from commonpot.views_sms import twilio_signature
+from tests.conftest import client_for
 from tests.reminders.conftest import claim
 from tests.sms_gateways import FakeSmsGate, FakeTwilio
 from volunteers.models import SignUp
@@ -124,13 +125,17 @@ def test_replying_no_frees_the_place_and_the_first_waiting_is_told(
     assert "given up" in answer
 
 
-def test_replying_yes_says_they_are_coming(client, twilio, full_shift):
+def test_replying_yes_says_they_are_coming(client, twilio, full_shift, lead):
     shift, place, line = full_shift
+    roster = reverse("volunteers:roster", args=[shift.site.slug, shift.pk])
+    assert "Said they're coming" not in client_for(lead).get(roster).content.decode()
     twilio_post(client, "yes!")
     place.refresh_from_db()
     assert place.coming_confirmed_at is not None
     assert place.status == SignUp.Status.CONFIRMED
     assert texts_to(twilio)[-1].startswith("Thank you: see you at Cook")
+    # The lead sees it on the roster.
+    assert "Said they're coming" in client_for(lead).get(roster).content.decode()
 
 
 def test_one_answers_like_yes_and_two_like_no(client, twilio, full_shift):
