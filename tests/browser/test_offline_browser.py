@@ -139,12 +139,16 @@ def test_what_the_server_refuses_is_shown_with_its_reason_and_the_queue_goes_on(
     open_with_worker(handset, f"/sites/{site.slug}/shifts/{gone.pk}/")
 
     handset.context.set_offline(True)
+    waiting = handset.locator(".offline-waiting")
+    # Each is kept on the phone before the next page is opened.
     handset.locator("form.check-in").get_by_role("button").click()
+    expect(waiting).to_contain_text("1 waiting to send")
     handset.goto(waste)
     handset.get_by_role("button", name="Discard to compost").click()
+    expect(waiting).to_contain_text("2 waiting to send")
     handset.goto(f"/sites/{site.slug}/shifts/{kept.pk}/")
     handset.locator("form.check-in").get_by_role("button").click()
-    expect(handset.locator(".offline-waiting")).to_contain_text("3 waiting to send")
+    expect(waiting).to_contain_text("3 waiting to send")
 
     # Meanwhile, at the site: the first shift is deleted and the lot thrown out.
     gone.delete()
