@@ -56,12 +56,12 @@ def page(browser, live_server):
     assert not refused, refused
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A phone-sized page (a small Android phone, touch)."""
+def phone_page(browser, live_server, height: int = 780):
+    """A 390 px wide phone (a small Android phone, touch), for a fixture to yield:
+    closed afterwards, and failing if the Content-Security-Policy refused anything."""
     context = browser.new_context(
         base_url=live_server.url,
-        viewport={"width": 390, "height": 780},
+        viewport={"width": 390, "height": height},
         is_mobile=True,
         has_touch=True,
     )
@@ -71,6 +71,12 @@ def phone(browser, live_server):
     yield page
     context.close()
     assert not refused, refused
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-sized page (a small Android phone, touch)."""
+    yield from phone_page(browser, live_server)
 
 
 def log_in(page, username: str, password: str) -> None:

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from pantry import services as pantry_services
 from pantry.models import StockMove
-from tests.browser.conftest import _refused_by_policy, log_in
+from tests.browser.conftest import log_in, phone_page
 from tests.factories import PASSWORD
 from tests.pantry.factories import rice
 from tests.volunteers.factories import shift_today
@@ -38,18 +38,7 @@ PUT_BACK = """async (entries) => {
 @pytest.fixture
 def handset(browser, live_server):
     """A 390 x 844 phone, with its service worker allowed (Playwright's default)."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    refused = _refused_by_policy(page)
-    yield page
-    context.close()
-    assert not refused, refused
+    yield from phone_page(browser, live_server, height=844)
 
 
 def past_use_by(site, lead, grams="700", item=None):
