@@ -316,31 +316,52 @@ def _bench_seed(n: int, now: datetime):
         )
         for i in range(max(n, 200))
     )
-    per_shift = 20
-    shifts = Shift.objects.bulk_create(
-        Shift(
-            site=site,
-            role=role,
-            starts_at=now + timedelta(hours=1, minutes=(i * 7) % (22 * 60)),
-            ends_at=now + timedelta(hours=4, minutes=(i * 7) % (22 * 60)),
-            min_people=1,
-            max_people=per_shift,
-            places_taken=min(per_shift, n - i * per_shift),
-            what_to_bring="Closed shoes and an apron.",
-            notes="Meet at the side door.",
-        )
-        for i in range((n + per_shift - 1) // per_shift)
-    )
-    SignUp.objects.bulk_create(
-        SignUp(
-            shift=shifts[i // per_shift],
-            volunteer=people[i],
-            status=SignUp.Status.CONFIRMED,
-            confirmed_at=now,
-        )
-        for i in range(n)
+    _signed_up_in_twenties(
+        site,
+        role,
+        people[:n],
+        now,
+        first=timedelta(hours=1),
+        step=7,
+        spread=22 * 60,
+        what_to_bring="Closed shoes and an apron.",
+        notes="Meet at the side door.",
     )
     return site, role, people
+
+
+def _signed_up_in_twenties(site, role, people, now, *, first, step, spread, **extra) -> None:
+    """Shifts of 20 (three hours each, `first` from now and then `step` minutes apart,
+    wrapping round after `spread` minutes), with `people` confirmed on them in order."""
+    n, per_shift = len(people), 20
+    shifts = Shift.objects.bulk_create(
+        (
+            Shift(
+                site=site,
+                role=role,
+                starts_at=now + first + timedelta(minutes=(i * step) % spread),
+                ends_at=now + first + timedelta(hours=3, minutes=(i * step) % spread),
+                min_people=1,
+                max_people=per_shift,
+                places_taken=min(per_shift, n - i * per_shift),
+                **extra,
+            )
+            for i in range((n + per_shift - 1) // per_shift)
+        ),
+        batch_size=2000,
+    )
+    SignUp.objects.bulk_create(
+        (
+            SignUp(
+                shift=shifts[i // per_shift],
+                volunteer=people[i],
+                status=SignUp.Status.CONFIRMED,
+                confirmed_at=now,
+            )
+            for i in range(n)
+        ),
+        batch_size=2000,
+    )
 
 
 def _bench_channels(out, n: int, now: datetime) -> None:
@@ -374,33 +395,8 @@ def _bench_channels(out, n: int, now: datetime) -> None:
         ),
         batch_size=2000,
     )
-    per_shift = 20
-    shifts = Shift.objects.bulk_create(
-        (
-            Shift(
-                site=site,
-                role=role,
-                starts_at=now + timedelta(hours=2, minutes=(i * 3) % (20 * 60)),
-                ends_at=now + timedelta(hours=5, minutes=(i * 3) % (20 * 60)),
-                min_people=1,
-                max_people=per_shift,
-                places_taken=min(per_shift, n - i * per_shift),
-            )
-            for i in range((n + per_shift - 1) // per_shift)
-        ),
-        batch_size=2000,
-    )
-    SignUp.objects.bulk_create(
-        (
-            SignUp(
-                shift=shifts[i // per_shift],
-                volunteer=people[i],
-                status=SignUp.Status.CONFIRMED,
-                confirmed_at=now,
-            )
-            for i in range(n)
-        ),
-        batch_size=2000,
+    _signed_up_in_twenties(
+        site, role, people, now, first=timedelta(hours=2), step=3, spread=20 * 60
     )
     out(f"channels_sign_ups_due: {n}")
     started = clock.perf_counter()
