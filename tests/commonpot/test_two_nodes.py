@@ -677,6 +677,12 @@ def remind_everyone_once(layout: Layout, expected: int) -> None:
         lambda: len(waiting_on_a_lock(url, "%FOR UPDATE%")) == deliveries,
         f"the {deliveries} delivery tasks to start",
     )
+    # The run that decided them has finished (and its worker has recorded so) before
+    # a worker is killed: the kill is of a delivery, not of that run's last steps.
+    wait_for(
+        lambda: finished(layout.console, "volunteers.tasks.send_reminders") == 1,
+        "the deciding run to finish",
+    )
     victim = waiting_on_a_lock(url, "%FOR UPDATE%")[0]
     layout.workers[victim].kill()
     hold.rollback()
