@@ -167,10 +167,14 @@ class QuickRowsTable(tables.Table):
 
 class DayTimeColumn(tables.DateTimeColumn):
     """A date and time as every page writes it ("Wed 1 Dec, 14:30", the year when it
-    is not this year), in the page's time zone like `|date`."""
+    is not this year), in the page's time zone like `|date`. No date (a message not
+    sent) shows the table's default, as other columns do."""
+
+    # A TemplateColumn renders even an empty value; this one leaves that to the table.
+    empty_values = (None, "")
 
     def render(self, value):
-        return dates.day_time(timezone.localtime(value)) if value else self.default
+        return dates.day_time(timezone.localtime(value))
 
 
 class OutboxTable(tables.Table):

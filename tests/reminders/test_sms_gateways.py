@@ -235,6 +235,8 @@ def test_a_sites_monthly_cap_holds_back_texts_over_it_and_the_lead_sees_them(
     page = client_for(lead).get(reverse("site_outbox", args=[site.slug])).content.decode()
     assert "1 of 1 text messages" in page
     assert "1 held back" in page
+    # The held row says it was not sent, in words, not as an empty value.
+    assert ">None<" not in page
 
 
 def test_someone_without_a_number_is_recorded_as_not_texted(gateway, texter, site):
