@@ -110,6 +110,13 @@ VOLUNTEERS = [
     ("kofi", "Kofi Mensah", "+12125550116", "maple-street-pantry"),
 ]
 
+# How some demo volunteers chose to be reminded (everyone else: by email). With the
+# worker running, Vera's shift about a day away brings her an email and a text.
+REMINDED_BY = {
+    "volunteer": {"remind_by_sms": True},
+    "amira": {"remind_by_sms": True, "remind_by_email": False},
+}
+
 LEADS = [
     ("lead", "Lena Fischer", "+447700900100", "riverside-kitchen"),
     ("camp-lead", "Sam Doyle", "+447700900101", "harbour-camp"),
@@ -170,6 +177,6 @@ def seed_network(network: DemoNetwork, stdout=None) -> None:
         )
         network.leads[slug] = user
     for username, name, phone, slug in VOLUNTEERS:
-        user = _person(username, name, phone, password)
+        user = _person(username, name, phone, password, **REMINDED_BY.get(username, {}))
         Membership.objects.get_or_create(user=user, site=network.sites[slug])
         network.volunteers[username] = user

@@ -35,3 +35,20 @@ def test_if_empty_leaves_an_existing_network_alone(site):
     call_command("seed_demo", "--if-empty")
     assert list(Site.objects.all()) == [site]
     assert client_for(None).get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_volunteer_is_reminded_by_email_and_by_text(django_capture_on_commit_callbacks):
+    from commonpot.models import Message
+    from volunteers import reminders
+
+    call_command("seed_demo")
+    with django_capture_on_commit_callbacks(execute=False):
+        reminders.send_due_reminders()
+    vera = User.objects.get(username="volunteer")
+    channels = set(
+        Message.objects.filter(to_user=vera, kind=reminders.REMINDER).values_list(
+            "channel", flat=True
+        )
+    )
+    assert channels == {"email", "sms"}
