@@ -38,7 +38,11 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
-def _event(shift: Shift, *, summary: str, description: str, uid: str, status: str) -> Event:
+def _event(
+    shift: Shift, *, summary: str, description: str, uid: str, status: str, exact: bool = False
+) -> Event:
+    """`exact`: the shift's own place is shown even where the site hides its address
+    (to the people on the shift)."""
     site = shift.site
     event = Event()
     event.add("uid", uid)
@@ -47,12 +51,21 @@ def _event(shift: Shift, *, summary: str, description: str, uid: str, status: st
     event.add("dtstart", shift.local_start)
     event.add("dtend", shift.local_end)
     event.add("status", status)
-    location = site.address.replace("\n", ", ") if site.show_exact_location else ""
-    event.add("location", ", ".join(p for p in [site.name, location, site.city] if p))
+    event.add("location", event_location(shift, exact=exact))
     if description:
         event.add("description", description)
     event.add("url", settings.SITE_URL + reverse("volunteers:shift", args=[shift.pk]))
     return event
+
+
+def event_location(shift: Shift, *, exact: bool) -> str:
+    """A calendar entry's LOCATION: the shift's own place when it has one (to those
+    who may know it), else the site as its public page gives it."""
+    site = shift.site
+    if shift.place and (exact or site.show_exact_location):
+        return f"{shift.place} ({site.name})"
+    address = site.address.replace("\n", ", ") if site.show_exact_location else ""
+    return ", ".join(p for p in [site.name, address, site.city] if p)
 
 
 def _finish(cal: Calendar) -> bytes:
@@ -83,6 +96,7 @@ def volunteer_feed(user, sign_ups: Iterable[SignUp]) -> bytes:
                 description="\n".join(lines),
                 uid=f"shift-{shift.pk}-volunteer-{user.pk}@{UID_DOMAIN}",
                 status="TENTATIVE" if waiting else "CONFIRMED",
+                exact=not waiting,
             )
         )
     return _finish(cal)

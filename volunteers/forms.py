@@ -108,6 +108,12 @@ class ShiftForm(forms.Form):
     what_to_bring = forms.CharField(
         label="What to bring or wear", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    place = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Leave empty when it is at the site. Otherwise where: a hall, a car park, "
+        "an address.",
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     is_published = forms.BooleanField(
         label="Published (volunteers can see and claim it)", required=False, initial=True
@@ -151,6 +157,7 @@ class ShiftForm(forms.Form):
                     "min_people": instance.min_people,
                     "max_people": instance.max_people,
                     "what_to_bring": instance.what_to_bring,
+                    "place": instance.place,
                     "notes": instance.notes,
                     "is_published": instance.is_published,
                     "meal": instance.meal_id,
@@ -226,6 +233,7 @@ class ShiftForm(forms.Form):
             "min_people": d["min_people"],
             "max_people": d["max_people"],
             "what_to_bring": d["what_to_bring"],
+            "place": d["place"].strip(),
             "notes": d["notes"],
             "is_published": d["is_published"],
             "meal": d.get("meal"),

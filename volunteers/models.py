@@ -339,6 +339,12 @@ class Rota(models.Model):
     min_people = models.PositiveSmallIntegerField("minimum people", default=1)
     max_people = models.PositiveSmallIntegerField("maximum people", default=4)
     what_to_bring = models.TextField("what to bring or wear", blank=True)
+    place = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where, when it is not at the site's own address: a hall, a car park, "
+        "a street corner.",
+    )
     notes = models.TextField(blank=True)
     publish = models.BooleanField(
         "publish the shifts it makes", default=True, help_text="Untick to review them first."
@@ -650,6 +656,12 @@ class Shift(models.Model):
     # Confirmed volunteers plus their guests; changed only under a row lock.
     places_taken = models.PositiveIntegerField(default=0, editable=False)
     what_to_bring = models.TextField("what to bring or wear", blank=True)
+    place = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where, when it is not at the site's own address: a hall, a car park, "
+        "a street corner.",
+    )
     notes = models.TextField(blank=True)
     is_published = models.BooleanField(
         "published", default=True, help_text="Volunteers see and claim published shifts only."

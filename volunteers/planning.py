@@ -42,6 +42,7 @@ SHIFT_FIELDS = {
     "min_people",
     "max_people",
     "what_to_bring",
+    "place",
     "notes",
     "is_published",
     "meal",
@@ -393,6 +394,7 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
             min_people=original.min_people,
             max_people=original.max_people,
             what_to_bring=original.what_to_bring,
+            place=original.place,
             notes=original.notes,
             is_published=original.is_published,
         )
@@ -413,6 +415,7 @@ ROTA_FIELDS = (
     "min_people",
     "max_people",
     "what_to_bring",
+    "place",
     "notes",
     "publish",
     "weeks_ahead",
@@ -682,6 +685,7 @@ def generate_rota_shifts(
             "min_people": min(rota.min_people, max_people),
             "max_people": max_people,
             "what_to_bring": rota.what_to_bring,
+            "place": rota.place,
             "notes": rota.notes,
         }
         if values["ends_at"] <= values["starts_at"]:

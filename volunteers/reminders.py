@@ -72,6 +72,7 @@ from commonpot.ical import vtimezone_text
 from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
+from volunteers.calendar import event_location
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
 
 BATCH_SIZE = 500
@@ -203,6 +204,10 @@ class Writer:
         self.profile_url = settings.SITE_URL + reverse("profile")
         self.board_url = settings.SITE_URL + reverse("volunteers:board")
         self._templates: dict[str, object] = {}
+        # Per shift: what every sign-up's message says alike. A run reads each
+        # shift's state once (one batch, one moment), so its text stays right.
+        self._calendars: dict[int, str] = {}
+        self._whens: dict[int, str] = {}
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
@@ -225,22 +230,33 @@ class Writer:
 
         The UID is the one the volunteer's calendar feed uses, so a calendar app
         that has both keeps one entry; SEQUENCE grows with each notice so a moved
-        shift replaces the old time.
+        shift replaces the old time. The entry is written once per shift and
+        each person's UID put in (writing it is most of a reminder's cost).
         """
-        shift, site = sign_up.shift, sign_up.shift.site
+        shift = sign_up.shift
+        if shift.pk not in self._calendars:
+            self._calendars[shift.pk] = self._calendar(shift)
+        content = self._calendars[shift.pk].replace(
+            f"\r\nUID:{_UID_STAND_IN}\r\n",
+            f"\r\nUID:{_uid(shift.pk, sign_up.volunteer_id)}\r\n",
+            1,
+        )
+        return {"filename": "shift.ics", "content": content, "mimetype": "text/calendar"}
+
+    def _calendar(self, shift: Shift) -> str:
+        site = shift.site
         cal = Calendar()
         cal.add("prodid", "-//Commonpot//Shift reminder//EN")
         cal.add("version", "2.0")
         cal.add("method", "PUBLISH")
         event = Event()
-        event.add("uid", f"shift-{shift.pk}-volunteer-{sign_up.volunteer_id}@commonpot")
+        event.add("uid", _UID_STAND_IN)
         event.add("dtstamp", self.now)
         event.add("sequence", int(self.now.timestamp()) // 60)
         event.add("summary", f"{shift.role.name} at {site.name}")
         event.add("dtstart", shift.local_start)
         event.add("dtend", shift.local_end)
-        place = site.address.replace("\n", ", ") if site.show_exact_location else ""
-        event.add("location", ", ".join(p for p in [site.name, place, site.city] if p))
+        event.add("location", event_location(shift, exact=True))
         lines = [f"What to bring or wear: {shift.what_to_bring}"] if shift.what_to_bring else []
         if shift.notes:
             lines.append(shift.notes)
@@ -253,7 +269,13 @@ class Writer:
         content = cal.to_ical().replace(
             b"BEGIN:VEVENT", self._vtimezone(shift) + b"BEGIN:VEVENT", 1
         )
-        return {"filename": "shift.ics", "content": content.decode(), "mimetype": "text/calendar"}
+        return content.decode()
+
+    def when(self, shift: Shift) -> str:
+        """`when(shift)`, once per shift of the run."""
+        if shift.pk not in self._whens:
+            self._whens[shift.pk] = when(shift)
+        return self._whens[shift.pk]
 
     def reply_hint(self, sign_up: SignUp) -> str:
         """What a text reminder asks for: the replies commonpot.sms_replies understands."""
@@ -283,14 +305,15 @@ class Writer:
         )
         return {
             "sms": (
-                f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}. "
-                f"{self.reply_hint(sign_up)}"
+                f"Reminder: {shift.role.name} at {shift.site.name}, {self.when(shift)}. "
+                + (f"Where: {shift.place}. " if shift.place else "")
+                + self.reply_hint(sign_up)
             ),
             "key": sign_up_key(which, sign_up.pk),
             "kind": REMINDER,
             "to": sign_up.volunteer,
             "site": shift.site,
-            "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {when(shift)}",
+            "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {self.when(shift)}",
             "text": text,
             "html": html,
             "attachments": [self.ics(sign_up)] if by_email else [],
@@ -319,15 +342,23 @@ class Writer:
             "to": sign_up.volunteer,
             "site": shift.site,
             "subject": (
-                f"Changed time: {what}, now {when(shift)}"
+                f"Changed time: {what}, now {self.when(shift)}"
                 if moved
-                else f"Changed: {what}, {when(shift)}"
+                else f"Changed: {what}, {self.when(shift)}"
             ),
             "text": text,
             "html": html,
             "attachments": [self.ics(sign_up)],
             "meta": {**_announced(sign_up, "change"), "was": _utc_iso(was)},
         }
+
+
+# A calendar entry's UID before the person's is put in; the same as the feed's.
+_UID_STAND_IN = "shift-0-volunteer-0@commonpot"
+
+
+def _uid(shift_id: int, volunteer_id: int) -> str:
+    return f"shift-{shift_id}-volunteer-{volunteer_id}@commonpot"
 
 
 def when(shift: Shift) -> str:
@@ -344,7 +375,7 @@ def _bring_digest(what_to_bring: str) -> str:
 
 def _announced(sign_up: SignUp, which: str) -> dict:
     """What a message told the person about their shift, to tell later what changed:
-    its start, its end, its role and what to bring (as a digest)."""
+    its start, its end, its role, what to bring (as a digest) and its place."""
     shift = sign_up.shift
     starts_at = shift.starts_at
     return {
@@ -357,6 +388,7 @@ def _announced(sign_up: SignUp, which: str) -> dict:
         "role": shift.role_id,
         "role_name": shift.role.name,
         "bring": _bring_digest(shift.what_to_bring),
+        "place": shift.place,
         "change_seq": shift.change_seq,
     }
 
@@ -386,6 +418,12 @@ def changes_since(sign_up: SignUp, told: dict) -> list[str]:
             found.append(f"What to bring or wear is now: {shift.what_to_bring.strip()}")
         else:
             found.append("There is no longer anything particular to bring or wear.")
+    if "place" in told and told["place"] != shift.place:
+        was = told["place"] or "at the site"
+        if shift.place:
+            found.append(f"It is now at {shift.place} (was {was}).")
+        else:
+            found.append(f"It is now at the site itself (was {was}).")
     return found
 
 

@@ -1,6 +1,6 @@
 """Every change a volunteer must know is told, once per change, in their channels:
-a moved start (tests/reminders/test_notices.py), a changed end, role or what to
-bring, and a cancelled shift (its waitlist told too)."""
+a moved start (tests/reminders/test_notices.py), a changed end, role, place or
+what to bring, and a cancelled shift (its waitlist told too)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
+from icalendar import Calendar
 
 from commonpot.models import Message
 from tests.conftest import client_for
@@ -63,6 +64,36 @@ def test_what_to_bring_changed_is_told_and_then_not_again(run, reminded, volunte
     run()
     run()
     assert len(notices_to(volunteer)) == 2
+
+
+def test_a_shift_moved_to_another_place_and_back_is_told_each_time_once(
+    run, reminded, volunteer, lead
+):
+    planning.update_shift(shift_id=reminded.pk, by=lead, place="St Mary's Hall, 4 Church Road")
+    run()
+    run()
+    [notice] = notices_to(volunteer)
+    assert "It is now at St Mary's Hall, 4 Church Road (was at the site)." in notice.body
+    assert "At: St Mary's Hall, 4 Church Road (not at the site)" in notice.body
+    ((_, content, _),) = notice.attachments
+    (event,) = Calendar.from_ical(content).walk("VEVENT")
+    assert str(event["location"]).startswith("St Mary's Hall, 4 Church Road")
+    planning.update_shift(shift_id=reminded.pk, by=lead, place="")
+    run()
+    run()
+    notices = notices_to(volunteer)
+    assert len(notices) == 2
+    assert "It is now at the site itself (was St Mary's Hall, 4 Church Road)." in notices[1].body
+
+
+def test_a_reminder_by_text_says_where_when_the_shift_is_away_from_the_site(
+    run, make_shift, make_volunteer
+):
+    texter = make_volunteer(phone="+447700900777", remind_by_email=False, remind_by_sms=True)
+    claim(make_shift(hours=20, place="Market car park, gate B"), texter)
+    run()
+    text = Message.objects.get(channel="sms", kind=reminders.REMINDER)
+    assert "Where: Market car park, gate B." in text.body_text
 
 
 def test_two_changes_between_runs_are_one_notice_naming_both(run, reminded, volunteer, lead):

@@ -97,6 +97,24 @@ def test_the_reminder_carries_the_shift_as_a_calendar_entry_in_the_sites_zone(
     assert str(event["uid"]) == f"shift-{shift.pk}-volunteer-{farid.pk}@commonpot"
 
 
+def test_two_people_on_one_shift_each_get_their_own_calendar_entry(
+    run, other_site, make_shift, make_volunteer
+):
+    # The entry is written once per shift in a run; each person's UID is their own,
+    # even when the shift's notes happen to spell another entry's UID.
+    shift = make_shift(site=other_site, hours=10, notes="UID:shift-0-volunteer-0@commonpot")
+    farid, mina = (make_volunteer(name, at=other_site) for name in ("Farid Rahimi", "Mina Obi"))
+    claim(shift, farid)
+    claim(shift, mina)
+    run()
+    for person in (farid, mina):
+        (email,) = reminders_to(person)
+        ((_, content, _),) = email.attachments
+        (event,) = Calendar.from_ical(content).walk("VEVENT")
+        assert str(event["uid"]) == f"shift-{shift.pk}-volunteer-{person.pk}@commonpot"
+        assert "UID:shift-0-volunteer-0@commonpot" in str(event["description"])
+
+
 def test_the_reminder_gives_the_shifts_details_and_links_to_cancel_and_to_stop_reminders(
     run, settings, make_shift, volunteer
 ):

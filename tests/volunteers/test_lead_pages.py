@@ -78,6 +78,30 @@ def test_a_lead_cannot_add_shifts_at_another_site(lead, other_site, other_shift)
     assert Shift.objects.count() == 1
 
 
+def test_a_shift_away_from_the_site_shows_its_place_to_those_on_it_only_where_the_site_hides(
+    lead, site, cook, volunteer, make_volunteer
+):
+    site.show_exact_location = False
+    site.save()
+    url = reverse("volunteers:shift_create", args=[site.slug])
+    data = shift_data(cook, place="  Market car park, gate B  ")
+    assert client_for(lead).post(url, data).status_code == 302
+    shift = Shift.objects.get()
+    assert shift.place == "Market car park, gate B"
+    services.claim_shift(shift_id=shift.pk, volunteer=volunteer)
+    mine = client_for(volunteer).get(reverse("volunteers:my_shifts")).content.decode()
+    assert "Market car park, gate B" in mine
+    board = client_for(make_volunteer()).get(reverse("volunteers:board")).content.decode()
+    assert "Market car park" not in board
+    assert "the lead gives the place to those on the shift" in board
+    roster = reverse("volunteers:roster", args=[site.slug, shift.pk])
+    assert "Market car park, gate B" in client_for(lead).get(roster).content.decode()
+    too_long = shift_data(cook, place="x" * 201)
+    response = client_for(lead).post(url, too_long)
+    assert response.status_code == 400
+    assert "Ensure this value has at most 200 characters" in response.content.decode()
+
+
 def test_lowering_the_maximum_below_who_is_coming_is_refused(lead, site, shift, make_volunteer):
     for _ in range(3):
         services.claim_shift(shift_id=shift.pk, volunteer=make_volunteer())
