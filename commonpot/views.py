@@ -44,7 +44,7 @@ from commonpot.permissions import (
     lead_site_ids,
 )
 from commonpot.registry import SettingsSection, registry
-from commonpot.tables import OutboxTable, paginate
+from commonpot.tables import OutboxTable, cards_on_phones, paginate
 
 WORKER_FRESH_FOR = timedelta(minutes=2)
 SITES_PER_PAGE = 30
@@ -527,7 +527,7 @@ def site_outbox(request: HttpRequest, site: Site) -> HttpResponse:
     channel = request.GET.get("channel", "")
     if channel in Message.Channel.values:
         messages_ = messages_.filter(channel=channel)
-    table = OutboxTable(messages_)
+    table = cards_on_phones(OutboxTable(messages_))
     paginate(request, table, 50)
     return TemplateResponse(
         request,
