@@ -71,11 +71,13 @@ class StopForm(forms.Form):
         transfers = Transfer.objects.filter(status=Transfer.Status.ACCEPTED)
         if not is_coordinator(user):
             transfers = transfers.involving(lead_site_ids(user))
-        self.fields["transfers"].queryset = transfers.select_related(
-            "source", "destination", "item"
-        ).order_by("source__name", "pk")
+        self.fields["transfers"].queryset = (
+            transfers.select_related("source", "destination", "item")
+            .with_contents()
+            .order_by("source__name", "pk")
+        )
         self.fields["transfers"].label_from_instance = lambda t: (
-            f"#{t.pk} {t.what}, {t.quantity_display} · {t.source.name} → {t.destination.name}"
+            f"#{t.pk} {t.contents_short} · {t.source.name} → {t.destination.name}"
         )
 
 
