@@ -504,7 +504,10 @@ class Transfer(Tokened):
             models.CheckConstraint(
                 condition=~Q(source=F("destination")), name="transfer_between_two_sites"
             ),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
+            # Zero only when a driver found none of the shipment's first item at pickup.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="transfer_quantity_not_negative"
+            ),
             *fits_columns("transfer", "quantity", **QTY),
             *fits_columns("transfer", "more_items", maximum=MAX_SMALL_INT),
         ]
@@ -611,7 +614,8 @@ class ShipmentItem(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_item_positive"),
+            # Zero only when a driver found none of it at pickup ("took 0 of 40 kg").
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="shipment_item_not_negative"),
             models.UniqueConstraint(
                 fields=["transfer", "position"], name="shipment_item_position_unique"
             ),
