@@ -134,8 +134,16 @@ class StopForm(forms.Form):
         return rows
 
 
+# Not required: a form posted without one (an older page) records as before.
+def _token_field() -> forms.UUIDField:
+    return forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
 class PickupForm(forms.Form):
-    """Empty `taken`: all of the line. Else what was taken, in a unit."""
+    """Empty `taken`: all of the line. Else what was taken, in a unit (0: none).
+    Its token makes a phone's offline queue sending it twice record once."""
+
+    token = _token_field()
 
     taken = forms.CharField(required=False, max_length=20, label="Took")
     unit = forms.ChoiceField(choices=UNITS, required=False, initial="kg")
@@ -144,3 +152,10 @@ class PickupForm(forms.Form):
         label="Temperature of the food at pickup (°C)",
         help_text="Chilled food travels at 5 °C or colder, frozen at −15 °C or colder.",
     )
+
+
+class FinishStopForm(forms.Form):
+    """The driver leaves a stop: done, or skipped (`skip`)."""
+
+    token = _token_field()
+    skip = forms.BooleanField(required=False)

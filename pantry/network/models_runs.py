@@ -140,6 +140,10 @@ class Stop(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The one-time token of the driver's form that recorded it (a phone's offline
+    # queue may send it again: commonpot.idempotency), and what that form said.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -243,6 +247,10 @@ class StopLine(models.Model):
     )
     planned = models.DecimalField(help_text="To load, in the item's base unit.", **QTY)
     taken = models.DecimalField(null=True, blank=True, help_text="Loaded, base unit.", **QTY)
+    # The one-time token of the driver's form that recorded it (a phone's offline
+    # queue may send it again: commonpot.idempotency), and what that form said.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["pk"]

@@ -21,7 +21,7 @@ from commonpot.numbers import is_zero
 from commonpot.permissions import can_manage_site, is_coordinator, lead_site_ids
 from pantry.network import cold
 from pantry.network.access import network_required
-from pantry.network.forms_runs import PickupForm, RunForm, StopForm
+from pantry.network.forms_runs import FinishStopForm, PickupForm, RunForm, StopForm
 from pantry.network.models import Run, Stop, StopLine, Transfer
 from pantry.network.services import runs as service
 from pantry.units import display, to_base
@@ -293,7 +293,11 @@ def run_line_pickup(request: HttpRequest, pk: int) -> HttpResponse:
             elif data["taken"]:
                 taken = to_base(data["taken"], data["unit"] or "kg", line.item)
             saved = service.record_pickup(
-                line_id=line.pk, by=request.user, taken=taken, temperature_c=data["temperature"]
+                line_id=line.pk,
+                by=request.user,
+                taken=taken,
+                temperature_c=data["temperature"],
+                token=data["token"],
             )
         except DomainError as e:
             show_error(form, e)
@@ -317,8 +321,16 @@ def run_line_pickup(request: HttpRequest, pk: int) -> HttpResponse:
 def run_stop_finish(request: HttpRequest, pk: int) -> HttpResponse:
     stop = get_object_or_404(Stop.objects.select_related("run__site"), pk=pk)
     run = _run_for_driver(request, stop.run_id)
+    form = FinishStopForm(request.POST)
+    if not form.is_valid():
+        return _drive_page(request, run, error="This form is damaged; reload the page.", status=400)
     try:
-        service.finish_stop(stop_id=stop.pk, by=request.user, skipped="skip" in request.POST)
+        service.finish_stop(
+            stop_id=stop.pk,
+            by=request.user,
+            skipped=form.cleaned_data["skip"],
+            token=form.cleaned_data["token"],
+        )
     except DomainError as e:
         return _drive_page(request, run, error=e.message, status=400)
     return redirect("network:run_drive", run.pk)

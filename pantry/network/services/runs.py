@@ -11,10 +11,12 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import transaction
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from pantry.models import Donor, Item, Storage
@@ -498,7 +500,12 @@ def _give_back(transfer: Transfer, si: ShipmentItem, left: Decimal, by) -> None:
 
 @transaction.atomic
 def record_pickup(
-    *, line_id: int, by: User | None, taken=None, temperature_c: Decimal | None = None
+    *,
+    line_id: int,
+    by: User | None,
+    taken=None,
+    temperature_c: Decimal | None = None,
+    token: UUID | None = None,
 ) -> StopLine:
     """The driver loads a line: all of it (`taken` None), part ("took 30 of 40 kg") or
     none ("took 0": nothing was there to take).
@@ -507,7 +514,10 @@ def record_pickup(
     offer. Once every line of a transfer at the stop is loaded, the transfer is
     dispatched (chilled or frozen food with its temperature at pickup); when none
     of it was loaded, it is called off instead. A donor's food is not held
-    anywhere: what is left stays with the donor."""
+    anywhere: what is left stays with the donor.
+
+    The same `token` (the form's, sent again from a phone's offline queue) records
+    once, and answers with the line as the first send left it."""
     from pantry.network.services.common import lock_transfer
     from pantry.units import display
 
@@ -515,6 +525,10 @@ def record_pickup(
     if line is None:
         raise DomainError("This line is no longer on the run.")
     run = lock_run(line.stop.run_id)
+    content = {"taken": taken, "temperature_c": temperature_c}
+    # After the run's lock: a second copy arriving at once finds the first's token.
+    if (earlier := already_recorded(StopLine, token, content=content, pk=line_id)) is not None:
+        return earlier
     _require_driver(by, run)
     transfer = lock_transfer(line.shipment_item.transfer_id) if line.shipment_item_id else None
     line = (
@@ -549,7 +563,10 @@ def record_pickup(
     if transfer is not None:
         _load_for_transfer(line, transfer, amount, by, temperature_c)
     line.taken = amount
-    line.save(update_fields=["taken"])
+    fields = tokened(token, content)
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.save(update_fields=["taken", *fields])
     if transfer is not None:
         _dispatch_when_loaded(line, transfer, by, temperature_c)
     return line
@@ -598,18 +615,23 @@ def _dispatch_when_loaded(line: StopLine, transfer: Transfer, by, temperature_c)
 
 
 @transaction.atomic
-def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop:
+def finish_stop(
+    *, stop_id: int, by: User | None, skipped: bool = False, token: UUID | None = None
+) -> Stop:
     """The driver leaves a stop: done (every line loaded first) or skipped.
 
     At a drop, the food the run picked up from donors of that site is received into
     its stock as donations; when the van comes home (the last stop finished), so is
-    the donors' food for the run's own site still aboard."""
+    the donors' food for the run's own site still aboard. The same `token` records once."""
     from django.utils import timezone
 
     stop = Stop.objects.filter(pk=stop_id).first()
     if stop is None:
         raise DomainError("This stop is no longer on the run.")
     run = lock_run(stop.run_id)
+    content = {"skipped": skipped}
+    if (earlier := already_recorded(Stop, token, content=content, pk=stop_id)) is not None:
+        return earlier
     _require_driver(by, run, done_ok=True)
     stop = Stop.objects.select_for_update(of=("self",)).select_related("site").get(pk=stop_id)
     if stop.is_done:
@@ -618,7 +640,10 @@ def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop
         raise DomainError("Record what you loaded of every line first (or skip the stop).")
     stop.state = Stop.State.SKIPPED if skipped else Stop.State.DONE
     stop.done_at, stop.done_by = timezone.now(), by
-    stop.save(update_fields=["state", "done_at", "done_by"])
+    fields = tokened(token, content)
+    for name, value in fields.items():
+        setattr(stop, name, value)
+    stop.save(update_fields=["state", "done_at", "done_by", *fields])
     if stop.kind == Stop.Kind.DROP and not skipped:
         receive_donated(run, stop.site, by)
     pending = run.stops.filter(state=Stop.State.PENDING).exists()
