@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from pantry import services as pantry_services
-from pantry.models import Distribution, Donation, Lot, StockCount, StockMove
+from pantry.models import Distribution, Donation, Lot, Reservation, StockCount, StockMove
 from tests.conftest import client_for
 from tests.pantry.factories import rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory, SignUpFactory
@@ -298,3 +298,110 @@ def test_a_saved_form_sent_by_the_phones_fetch_is_told_where_to_go_not_redirecte
     # Without the header: the usual redirect.
     plain = client.post(url, data | {"token": str(uuid.uuid4())})
     assert plain.status_code == 302
+
+
+# --- The driver's phone: pickups and stops of a run -----------------------------
+
+
+@pytest.fixture
+def run_pickup(site, other_site, lead):
+    """A run from the lead's site picking up a shipment of 30 kg of rice for Eastside."""
+    from datetime import timedelta
+
+    from pantry.network import services as network
+    from pantry.network.services import runs
+    from tests.network.factories import tomorrow_at
+
+    for s, (lat, lng) in ((site, ("51.45", "-2.60")), (other_site, ("51.50", "-2.50"))):
+        s.latitude, s.longitude = Decimal(lat), Decimal(lng)
+        s.save()
+    item = rice()
+    pantry_services.receive(
+        site=site,
+        item=item,
+        quantity=Decimal("30000"),
+        by=lead,
+        source="Test intake",
+        best_before=site.today() + timedelta(days=5),
+    )
+    shipment = network.propose_shipment(
+        source=site,
+        destination=other_site,
+        lines=[network.Line(item=item, quantity=Decimal("30000"))],
+        by=lead,
+    )
+    run = runs.plan_run(
+        site=site,
+        by=lead,
+        day=site.today() + timedelta(days=1),
+        starts_at=tomorrow_at(site, 8),
+        ends_at=tomorrow_at(site, 14),
+        capacity_kg="500",
+    )
+    pickup = runs.add_stop(
+        run_id=run.pk,
+        by=lead,
+        kind="pickup",
+        site=site,
+        transfers=[shipment],
+        window_from=tomorrow_at(site, 8),
+        window_until=tomorrow_at(site, 10),
+    )
+    return pickup, shipment
+
+
+def run_written():
+    from pantry.network.models import Stop, StopLine, TransferLine
+
+    return {
+        "loaded": list(StopLine.objects.values_list("taken", flat=True)),
+        "stops": list(Stop.objects.values_list("state", "done_at")),
+        "moves": StockMove.objects.count(),
+        "on the road": TransferLine.objects.count(),
+        "held": sorted(
+            Reservation.objects.filter(status="held").values_list("reference", "quantity")
+        ),
+    }
+
+
+@pytest.mark.parametrize("taken", ["20", "0", ""])
+def test_a_drivers_pickup_sent_twice_with_its_token_records_once(site, lead, run_pickup, taken):
+    """Took part (20 of 30 kg), took none, took all: the same form twice, one pickup."""
+    pickup, shipment = run_pickup
+    line = pickup.lines.get()
+    url = reverse("network:run_line_pickup", args=[line.pk])
+    data = {"taken": taken, "unit": "kg", "token": str(uuid.uuid4())}
+    client = client_for(lead)
+    first = client.post(url, data)
+    after_first = run_written()
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert run_written() == after_first
+    assert after_first["loaded"] == [Decimal({"20": "20000", "0": "0", "": "30000"}[taken])]
+
+
+def test_a_drivers_done_sent_twice_with_its_token_records_once(site, lead, run_pickup):
+    pickup, _ = run_pickup
+    client = client_for(lead)
+    client.post(reverse("network:run_line_pickup", args=[pickup.lines.get().pk]), {})
+    url = reverse("network:run_stop_finish", args=[pickup.pk])
+    data = {"token": str(uuid.uuid4())}
+    first = client.post(url, data)
+    after_first = run_written()
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert run_written() == after_first and after_first["stops"][0][0] == "done"
+
+
+def test_a_drivers_pickup_token_sent_again_with_another_amount_writes_nothing(
+    site, lead, run_pickup
+):
+    pickup, _ = run_pickup
+    url = reverse("network:run_line_pickup", args=[pickup.lines.get().pk])
+    data = {"taken": "20", "unit": "kg", "token": str(uuid.uuid4())}
+    client = client_for(lead)
+    client.post(url, data)
+    before = run_written()
+    changed = client.post(url, {**data, "taken": "25"})
+    assert changed.status_code == 409 and "already sent" in changed.content.decode()
+    assert run_written() == before

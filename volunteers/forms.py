@@ -78,8 +78,11 @@ class RunChoiceField(forms.ModelChoiceField):
 
 class TransferChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, transfer: Transfer) -> str:
+        what = transfer.what
+        if not transfer.is_shipment:
+            what = f"{transfer.quantity_display} {transfer.item.name}"
         return (
-            f"{transfer.quantity_display} {transfer.item.name} from {transfer.source.name} "
+            f"{what} from {transfer.source.name} "
             f"to {transfer.destination.name} ({transfer.get_status_display().lower()})"
         )
 

@@ -9,8 +9,10 @@ from commonpot.forms import ModelMultipleIdsField
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.forms_temperatures import TemperatureField
+from pantry.models import Donor, Item
 from pantry.network.forms import UNITS
 from pantry.network.models import Run, Stop, Transfer
+from pantry.units import UnitError, to_base
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,10 +55,21 @@ class StopForm(forms.Form):
         label="Transfers to pick up here",
         help_text="Accepted transfers: their food is held. Each goes to its own site.",
     )
+    donor = forms.ModelChoiceField(
+        queryset=Donor.objects.none(),
+        required=False,
+        label="Or a donor (pick up, not a site)",
+        help_text="A donor of one of your sites: what is picked up is received there as a "
+        "donation when the van drops it. Give the stop's latitude and longitude below.",
+    )
     households = forms.IntegerField(
         required=False, min_value=1, max_value=999, label="Households (a count, no names)"
     )
-    address = forms.CharField(required=False, max_length=200, label="Address (households)")
+    address = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Address (households, or a donor's if it has none kept)",
+    )
     latitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
     longitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
     window_from = forms.TimeField(label="Window from", widget=TIME)
@@ -65,22 +78,72 @@ class StopForm(forms.Form):
         required=False, min_value=0, max_value=240, initial=10, label="Minutes at the stop"
     )
 
+    # What to pick up from a donor: a few rows of item, amount and unit.
+    DONATED_ROWS = 3
+
     def __init__(self, *args, run: Run, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.active().order_by("name")
+        donors = Donor.objects.select_related("site").order_by("site__name", "name")
+        if not is_coordinator(user):
+            donors = donors.filter(site_id__in=lead_site_ids(user))
+        self.fields["donor"].queryset = donors
+        self.fields["donor"].label_from_instance = lambda d: f"{d.name} (for {d.site.name})"
+        for n in range(1, self.DONATED_ROWS + 1):
+            self.fields[f"donated_item_{n}"] = forms.ModelChoiceField(
+                queryset=Item.objects.active().order_by("name"),
+                required=False,
+                label=f"From the donor, food {n}",
+            )
+            self.fields[f"donated_quantity_{n}"] = forms.CharField(
+                required=False, max_length=20, label=f"Amount {n}"
+            )
+            self.fields[f"donated_unit_{n}"] = forms.ChoiceField(
+                choices=UNITS, required=False, initial="kg", label=f"Unit {n}"
+            )
         transfers = Transfer.objects.filter(status=Transfer.Status.ACCEPTED)
         if not is_coordinator(user):
             transfers = transfers.involving(lead_site_ids(user))
-        self.fields["transfers"].queryset = transfers.select_related(
-            "source", "destination", "item"
-        ).order_by("source__name", "pk")
-        self.fields["transfers"].label_from_instance = lambda t: (
-            f"#{t.pk} {t.what}, {t.quantity_display} · {t.source.name} → {t.destination.name}"
+        self.fields["transfers"].queryset = (
+            transfers.select_related("source", "destination", "item")
+            .with_contents()
+            .order_by("source__name", "pk")
         )
+        self.fields["transfers"].label_from_instance = lambda t: (
+            f"#{t.pk} {t.contents_short} · {t.source.name} → {t.destination.name}"
+        )
+
+    def donated(self) -> list[tuple[Item, object]]:
+        """The donor rows filled in, each amount in its item's base unit."""
+        rows = []
+        for n in range(1, self.DONATED_ROWS + 1):
+            item = self.cleaned_data.get(f"donated_item_{n}")
+            quantity = (self.cleaned_data.get(f"donated_quantity_{n}") or "").strip()
+            if item is None and not quantity:
+                continue
+            if item is None or not quantity:
+                raise UnitError(
+                    f"Food {n} from the donor: give both the food and its amount.",
+                    field=f"donated_quantity_{n}",
+                )
+            unit = self.cleaned_data.get(f"donated_unit_{n}") or "kg"
+            try:
+                rows.append((item, to_base(quantity, unit, item)))
+            except UnitError as e:
+                raise UnitError(f"Food {n} from the donor: {e.message}", field=e.field) from None
+        return rows
+
+
+# Not required: a form posted without one (an older page) records as before.
+def _token_field() -> forms.UUIDField:
+    return forms.UUIDField(widget=forms.HiddenInput, required=False)
 
 
 class PickupForm(forms.Form):
-    """Empty `taken`: all of the line. Else what was taken, in a unit."""
+    """Empty `taken`: all of the line. Else what was taken, in a unit (0: none).
+    Its token makes a phone's offline queue sending it twice record once."""
+
+    token = _token_field()
 
     taken = forms.CharField(required=False, max_length=20, label="Took")
     unit = forms.ChoiceField(choices=UNITS, required=False, initial="kg")
@@ -89,3 +152,10 @@ class PickupForm(forms.Form):
         label="Temperature of the food at pickup (°C)",
         help_text="Chilled food travels at 5 °C or colder, frozen at −15 °C or colder.",
     )
+
+
+class FinishStopForm(forms.Form):
+    """The driver leaves a stop: done, or skipped (`skip`)."""
+
+    token = _token_field()
+    skip = forms.BooleanField(required=False)

@@ -402,8 +402,22 @@ class TransferQuerySet(models.QuerySet):
     def in_flight(self) -> TransferQuerySet:
         return self.filter(status__in=Transfer.IN_FLIGHT)
 
+    def with_contents(self) -> TransferQuerySet:
+        """With every shipment item and its food, for `Transfer.contents` (one query
+        more, whatever the number of transfers)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "items",
+                queryset=ShipmentItem.objects.select_related("item").order_by("position", "pk"),
+            )
+        )
+
     def for_lists(self) -> TransferQuerySet:
-        return self.select_related("source", "destination", "item").order_by("-proposed_at")
+        return (
+            self.select_related("source", "destination", "item")
+            .with_contents()
+            .order_by("-proposed_at")
+        )
 
 
 class Transfer(Tokened):
@@ -490,7 +504,10 @@ class Transfer(Tokened):
             models.CheckConstraint(
                 condition=~Q(source=F("destination")), name="transfer_between_two_sites"
             ),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="transfer_quantity_positive"),
+            # Zero only when a driver found none of the shipment's first item at pickup.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="transfer_quantity_not_negative"
+            ),
             *fits_columns("transfer", "quantity", **QTY),
             *fits_columns("transfer", "more_items", maximum=MAX_SMALL_INT),
         ]
@@ -511,6 +528,45 @@ class Transfer(Tokened):
     @property
     def is_shipment(self) -> bool:
         return self.more_items > 0
+
+    # Shown in full in lists up to this many items; past it, the first ones and "+ N more".
+    LISTED_ITEMS = 3
+
+    @property
+    def carried(self) -> list[ShipmentItem]:
+        """The shipment's items, in order (prefetched by `with_contents`), leaving out
+        those a driver found none of at pickup (unless that is all of them)."""
+        items = list(self.items.all())
+        return [si for si in items if si.quantity > 0] or items
+
+    @property
+    def contents(self) -> str:
+        """All the food: "Rice 10 kg, Beans 4 kg"."""
+        return ", ".join(si.in_words for si in self.carried)
+
+    @property
+    def contents_short(self) -> str:
+        """The food for a list's row: every item up to three, else "Rice 10 kg, Beans 4 kg
+        + 3 more items" (the transfer's page lists them all)."""
+        items = self.carried
+        if len(items) <= self.LISTED_ITEMS:
+            return ", ".join(si.in_words for si in items)
+        shown, more = items[: self.LISTED_ITEMS - 1], len(items) - self.LISTED_ITEMS + 1
+        return f"{', '.join(si.in_words for si in shown)} + {more} more items"
+
+    @property
+    def total_weight_g(self) -> Decimal | None:
+        """The whole shipment's weight (None when an item's weight is unknown)."""
+        weights = [si.weight_g for si in self.carried]
+        return None if any(w is None for w in weights) else sum(weights, Decimal(0))
+
+    @property
+    def amount_display(self) -> str:
+        """One item: its amount ("12 loaves"); several: their weight together."""
+        items = self.carried
+        if len(items) == 1:
+            return items[0].quantity_display
+        return f"{len(items)} items · {display_weight(self.total_weight_g)}"
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:transfer", self.pk)
@@ -558,7 +614,8 @@ class ShipmentItem(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_item_positive"),
+            # Zero only when a driver found none of it at pickup ("took 0 of 40 kg").
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="shipment_item_not_negative"),
             models.UniqueConstraint(
                 fields=["transfer", "position"], name="shipment_item_position_unique"
             ),
@@ -576,6 +633,10 @@ class ShipmentItem(models.Model):
     @property
     def weight_g(self) -> Decimal | None:
         return self.item.weight_g(self.quantity)
+
+    @property
+    def in_words(self) -> str:
+        return f"{self.item.name} {self.quantity_display}"
 
 
 class TransferLine(models.Model):

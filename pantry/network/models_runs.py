@@ -1,7 +1,8 @@
 """Pickup runs: one van, one day, stops in an order a routing solver computes.
 
-A stop picks food up (at a site: the shipment items of transfers it sends), drops
-it at a site (what the run carries to that site), or delivers to households by
+A stop picks food up (at a site: the shipment items of transfers it sends; or at
+a donor: food given to the donor's site, received there as a donation when the van
+drops it), drops it at a site (what the run carries to that site), or delivers to households by
 count only: a household stop never names anyone. Each stop has a time window;
 the van has a capacity in kilograms, of which a share can be kept chilled.
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 from commonpot.models import Site
 from commonpot.numbers import MAX_SMALL_INT, fits_columns
 from commonpot.quickurls import quick_reverse
-from pantry.models import QTY
+from pantry.models import QTY, Donation, Donor, Item
 from pantry.units import display, display_weight
 
 KG = {"max_digits": 7, "decimal_places": 1}
@@ -120,6 +121,10 @@ class Stop(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A pickup at a donor (not a site): its address and place on the map are the stop's.
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # A household stop has an address and a count, never a name.
     address = models.CharField(max_length=200, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
@@ -135,6 +140,10 @@ class Stop(models.Model):
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The one-time token of the driver's form that recorded it (a phone's offline
+    # queue may send it again: commonpot.idempotency), and what that form said.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -148,8 +157,10 @@ class Stop(models.Model):
                 name="stop_households_counted",
             ),
             models.CheckConstraint(
-                condition=Q(kind="households") | Q(site__isnull=False),
-                name="stop_at_a_site_unless_households",
+                condition=Q(kind="households")
+                | Q(site__isnull=False, donor__isnull=True)
+                | Q(kind="pickup", site__isnull=True, donor__isnull=False),
+                name="stop_at_a_site_or_a_donor_unless_households",
             ),
             *fits_columns(
                 "stop",
@@ -169,11 +180,13 @@ class Stop(models.Model):
         if self.kind == self.Kind.HOUSEHOLDS:
             n = self.households or 0
             return f"{n} household{'s' if n != 1 else ''}"
+        if self.donor_id:
+            return f"{self.donor.name} (donor)"
         return self.site.name if self.site_id else "—"
 
     @property
     def street_address(self) -> str:
-        if self.kind == self.Kind.HOUSEHOLDS or not self.site_id:
+        if not self.site_id:
             return self.address
         parts = [self.site.address, self.site.postal_code, self.site.city]
         return ", ".join(p.strip() for p in parts if p and p.strip())
@@ -181,7 +194,7 @@ class Stop(models.Model):
     @property
     def point(self) -> tuple[float, float] | None:
         """(latitude, longitude), or None when the stop has no place on the map."""
-        if self.kind != self.Kind.HOUSEHOLDS and self.site_id:
+        if self.site_id:
             lat, lng = self.site.latitude, self.site.longitude
         else:
             lat, lng = self.latitude, self.longitude
@@ -208,14 +221,36 @@ class Stop(models.Model):
 
 
 class StopLine(models.Model):
-    """A shipment item the van loads at a pickup stop: planned, and what was taken."""
+    """Food the van loads at a pickup stop: planned, and what was taken.
+
+    At a site it is a transfer's shipment item. At a donor it is food given to the
+    donor's site: no transfer, nothing held; when the van drops it at that site
+    (or comes home to it) it is received there as a donation (`donation`).
+    """
 
     stop = models.ForeignKey(Stop, on_delete=models.CASCADE, related_name="lines")
     shipment_item = models.ForeignKey(
-        "network.ShipmentItem", on_delete=models.PROTECT, related_name="stop_lines"
+        "network.ShipmentItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stop_lines",
+    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    donation = models.ForeignKey(
+        Donation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A donor's food, once received at the donor's site.",
     )
     planned = models.DecimalField(help_text="To load, in the item's base unit.", **QTY)
     taken = models.DecimalField(null=True, blank=True, help_text="Loaded, base unit.", **QTY)
+    # The one-time token of the driver's form that recorded it (a phone's offline
+    # queue may send it again: commonpot.idempotency), and what that form said.
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    token_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -235,8 +270,17 @@ class StopLine(models.Model):
         return f"{self.planned_display} of {self.item.name}"
 
     @property
-    def item(self):
-        return self.shipment_item.item
+    def bound_for_id(self) -> int:
+        """The site the food goes to: the transfer's destination, or the donor's site."""
+        if self.shipment_item_id:
+            return self.shipment_item.transfer.destination_id
+        return self.stop.donor.site_id
+
+    @property
+    def bound_for(self) -> Site:
+        if self.shipment_item_id:
+            return self.shipment_item.transfer.destination
+        return self.stop.donor.site
 
     @property
     def planned_display(self) -> str:

@@ -36,11 +36,12 @@ class TransferTable(tables.Table):
         return f"#{value}"
 
     def render_item(self, record: Transfer) -> str:
-        return record.what
+        # Every item of a shipment (the list's query prefetches them), not only its first.
+        return record.contents_short
 
     def render_quantity(self, record: Transfer) -> str:
-        # A shipment's items mix units: the first item's amount, "and more" in Food.
-        return record.quantity_display
+        # A shipment's items mix units: their weight together.
+        return record.amount_display
 
     def render_status(self, record: Transfer, value: str):
         return format_html('<span class="badge {}">{}</span>', TONES.get(record.status, ""), value)

@@ -4,6 +4,7 @@ driver's phone page (the next stop, what to load, a partial pickup in two taps).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.models import Site
+from commonpot.numbers import is_zero
 from commonpot.permissions import can_manage_site, is_coordinator, lead_site_ids
 from pantry.network import cold
 from pantry.network.access import network_required
-from pantry.network.forms_runs import PickupForm, RunForm, StopForm
+from pantry.network.forms_runs import FinishStopForm, PickupForm, RunForm, StopForm
 from pantry.network.models import Run, Stop, StopLine, Transfer
 from pantry.network.services import runs as service
 from pantry.units import display, to_base
@@ -132,10 +134,16 @@ def _carried(stops: list[Stop]) -> dict[int, list[str]]:
     bound: dict[int, list[str]] = {}
     for stop in stops:
         for line in stop.lines.all():
-            si = line.shipment_item
             qty = line.taken if line.taken is not None else line.planned
-            bound.setdefault(si.transfer.destination_id, []).append(
-                f"{display(qty, si.item)} of {si.item.name} (transfer #{si.transfer_id})"
+            if line.taken == 0:
+                continue
+            whence = (
+                f"transfer #{line.shipment_item.transfer_id}"
+                if line.shipment_item_id
+                else f"from {stop.donor.name}, a donation"
+            )
+            bound.setdefault(line.bound_for_id, []).append(
+                f"{display(qty, line.item)} of {line.item.name} ({whence})"
             )
     return {s.pk: bound.get(s.site_id, []) for s in stops if s.kind == Stop.Kind.DROP}
 
@@ -160,6 +168,8 @@ def run_stop_add(request: HttpRequest, pk: int) -> HttpResponse:
                 kind=data["kind"],
                 site=data["site"],
                 transfers=list(data["transfers"]),
+                donor=data["donor"],
+                donated=form.donated(),
                 address=data["address"],
                 latitude=data["latitude"],
                 longitude=data["longitude"],
@@ -235,8 +245,8 @@ def _drive_page(
     if stop is not None:
         for line in stop.lines.all():
             lines.append(line)
-            si = line.shipment_item
-            cold_food = cold_food or cold.cold_kind(si.transfer) is not None
+            if line.shipment_item_id:
+                cold_food = cold_food or cold.cold_kind(line.shipment_item.transfer) is not None
         if stop.kind == Stop.Kind.DROP:
             unload = _carried(service.stops_of(run)).get(stop.pk, [])
     return TemplateResponse(
@@ -271,28 +281,35 @@ def run_drive(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_line_pickup(request: HttpRequest, pk: int) -> HttpResponse:
-    line = get_object_or_404(
-        StopLine.objects.select_related("stop__run__site", "shipment_item__item"), pk=pk
-    )
+    line = get_object_or_404(StopLine.objects.select_related("stop__run__site", "item"), pk=pk)
     run = _run_for_driver(request, line.stop.run_id)
     form = PickupForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
             taken = None
-            if data["taken"]:
-                taken = to_base(data["taken"], data["unit"] or "kg", line.shipment_item.item)
+            if is_zero(data["taken"]):
+                taken = Decimal(0)  # "took 0": nothing was there to take
+            elif data["taken"]:
+                taken = to_base(data["taken"], data["unit"] or "kg", line.item)
             saved = service.record_pickup(
-                line_id=line.pk, by=request.user, taken=taken, temperature_c=data["temperature"]
+                line_id=line.pk,
+                by=request.user,
+                taken=taken,
+                temperature_c=data["temperature"],
+                token=data["token"],
             )
         except DomainError as e:
             show_error(form, e)
         else:
-            item = saved.shipment_item.item
+            item = saved.item
             text = f"Loaded {display(saved.taken, item)} of {item.name}"
+            if not saved.taken:
+                text = f"Loaded none of the {item.name}"
             if saved.taken < saved.planned:
                 left = display(saved.planned - saved.taken, item)
-                text += f"; {left} left behind is back on offer"
+                where = "is back on offer" if saved.shipment_item_id else "stays with the donor"
+                text += f"; {left} left behind {where}"
             messages.success(request, text + ".")
             return redirect("network:run_drive", run.pk)
     error = "; ".join(e for errors in form.errors.values() for e in errors)
@@ -304,8 +321,16 @@ def run_line_pickup(request: HttpRequest, pk: int) -> HttpResponse:
 def run_stop_finish(request: HttpRequest, pk: int) -> HttpResponse:
     stop = get_object_or_404(Stop.objects.select_related("run__site"), pk=pk)
     run = _run_for_driver(request, stop.run_id)
+    form = FinishStopForm(request.POST)
+    if not form.is_valid():
+        return _drive_page(request, run, error="This form is damaged; reload the page.", status=400)
     try:
-        service.finish_stop(stop_id=stop.pk, by=request.user, skipped="skip" in request.POST)
+        service.finish_stop(
+            stop_id=stop.pk,
+            by=request.user,
+            skipped=form.cleaned_data["skip"],
+            token=form.cleaned_data["token"],
+        )
     except DomainError as e:
         return _drive_page(request, run, error=e.message, status=400)
     return redirect("network:run_drive", run.pk)

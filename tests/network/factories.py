@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -73,3 +73,9 @@ def need(site, *, by, item=None, category="", quantity="10000", days: int = 1, *
         needed_by=site.today() + timedelta(days=days),
         **kwargs,
     )
+
+
+def tomorrow_at(site, hour: int, minute: int = 0) -> datetime:
+    """A time tomorrow on the site's clock (a run's day)."""
+    day = site.today() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=site.tz)

@@ -4,7 +4,7 @@ driver's partial pickup putting what was left behind back on offer."""
 
 import json
 import threading
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -12,61 +12,11 @@ import pytest
 
 from commonpot.errors import DomainError
 from pantry.models import Reservation
-from pantry.network import services
 from pantry.network.models import Offer, Run, Stop, StopLine, Transfer
 from pantry.network.services import runs
-from tests.factories import MembershipFactory, SiteFactory, UserFactory
-from tests.network.factories import offer, stock
+from tests.network.factories import tomorrow_at as _at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bakery(db):
-    site = SiteFactory(name="Harbour Bakery", slug="harbour-bakery", time_zone="Europe/London")
-    site.latitude, site.longitude = Decimal("51.46000"), Decimal("-2.58000")
-    site.save()
-    return site
-
-
-@pytest.fixture
-def baker(bakery):
-    user = UserFactory(username="bea", display_name="Bea Baker")
-    MembershipFactory(user=user, site=bakery, role="lead")
-    return user
-
-
-@pytest.fixture
-def claimed(bakery, baker, site, other_site, lead, other_lead, item_bread, mapped):
-    """40 kg of bread offered by the bakery: 30 kg claimed by Riverside, 10 kg by
-    Eastside, both accepted (held)."""
-    lot = stock(bakery, item_bread, "40000", by=baker)
-    o = offer(bakery, lot, by=baker)
-    first = services.claim_offer(offer_id=o.pk, site=site, by=lead, quantity=Decimal("30000"))
-    second = services.claim_offer(
-        offer_id=o.pk, site=other_site, by=other_lead, quantity=Decimal("10000")
-    )
-    for t in (first, second):
-        services.accept_transfer(transfer_id=t.pk, by=baker)
-    return o, first, second
-
-
-def _at(site, hour, minute=0):
-    day = site.today() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=site.tz)
-
-
-@pytest.fixture
-def run(site, coordinator, mapped):
-    return runs.plan_run(
-        site=site,
-        by=coordinator,
-        day=site.today() + timedelta(days=1),
-        starts_at=_at(site, 8),
-        ends_at=_at(site, 14),
-        capacity_kg="500",
-        chilled_kg="100",
-    )
 
 
 def _stops(run, coordinator, bakery, site, other_site, claimed):

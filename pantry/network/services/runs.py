@@ -11,13 +11,15 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.db import transaction
 
 from commonpot.errors import DomainError
+from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal
-from pantry.models import Storage
+from pantry.models import Donor, Item, Storage
 from pantry.network import routing
 from pantry.network.models import ShipmentItem, Transfer
 from pantry.network.models_runs import Run, Stop, StopLine
@@ -107,8 +109,48 @@ def _require_planner(by, run: Run) -> None:
         raise DomainError("This run is done; plan a new one.")
 
 
-def _weight(si: ShipmentItem, quantity: Decimal) -> Decimal:
-    return si.item.weight_g(quantity) or Decimal(0)
+def _weight(item: Item, quantity: Decimal) -> Decimal:
+    return item.weight_g(quantity) or Decimal(0)
+
+
+def _check_load(run: Run, lines: list[StopLine], field: str) -> None:
+    """What one pickup loads fits the van, and its chilled share the van's cold part."""
+    weight = sum((_weight(sl.item, sl.planned) for sl in lines), Decimal(0))
+    if weight > run.capacity_kg * 1000:
+        raise DomainError(
+            f"That is {display_weight(weight)} to load, more than the van's "
+            f"{run.capacity_kg} kg: split it over two runs.",
+            field=field,
+        )
+    chilled = sum(
+        (
+            _weight(sl.item, sl.planned)
+            for sl in lines
+            if sl.item.storage in (Storage.CHILLED, Storage.FROZEN)
+        ),
+        Decimal(0),
+    )
+    if chilled > run.chilled_kg * 1000:
+        raise DomainError(
+            f"That is {display_weight(chilled)} of chilled or frozen food, more than the "
+            f"van keeps cold ({run.chilled_kg} kg).",
+            field=field,
+        )
+
+
+def _donor_lines(by, donor: Donor, donated: list[tuple[Item, Decimal]]) -> list[StopLine]:
+    """A donor's food to load: given to the donor's site, checked as its intake would be
+    (the site stores it), so that the drop cannot be refused later."""
+    from pantry.network.services.common import check_can_store, positive
+
+    require_manager(by, donor.site, f"plan pickups from {donor.site.name}'s donors")
+    if not donated:
+        raise DomainError(f"Say what to pick up from {donor.name}.", field="donated")
+    lines = []
+    for item, quantity in donated:
+        check_can_store(donor.site, item.storage, item)
+        lines.append(StopLine(item=item, planned=positive(quantity, field="donated")))
+    return lines
 
 
 @transaction.atomic
@@ -121,6 +163,8 @@ def add_stop(
     window_until: datetime | None,
     site: Site | None = None,
     transfers: list[Transfer] | None = None,
+    donor: Donor | None = None,
+    donated: list[tuple[Item, Decimal]] | None = None,
     address: str = "",
     latitude=None,
     longitude=None,
@@ -130,8 +174,11 @@ def add_stop(
     """A stop at the end of the run's order (order the run again to place it).
 
     A pickup at a site carries the items of the accepted transfers it sends that
-    are named; a drop at a site unloads what the run carries there; households
-    get food by count, at an address with its place on the map (no name)."""
+    are named; a pickup at a `donor` (not a site) carries `donated` food (item,
+    quantity in its base unit) for the donor's site, at the stop's address and
+    place on the map; a drop at a site unloads what the run carries there;
+    households get food by count, at an address with its place on the map (no
+    name)."""
     run = lock_run(run_id)
     _require_planner(by, run)
     if kind not in Stop.Kind.values:
@@ -139,6 +186,8 @@ def add_stop(
     _check_window(window_from, window_until, "stop")
     if run.stops.count() >= MAX_STOPS:
         raise DomainError(f"A run has at most {MAX_STOPS} stops; plan a second run.")
+    if donor is not None and kind != Stop.Kind.PICKUP:
+        raise DomainError("Only a pickup can be at a donor.", field="donor")
     stop = Stop(run=run, kind=kind, window_from=window_from, window_until=window_until)
     stop.service_minutes = max(0, min(int(service_minutes or 0), 240))
     if kind == Stop.Kind.HOUSEHOLDS:
@@ -154,6 +203,20 @@ def add_stop(
         stop.address = address.strip()[:200]
         stop.latitude = _coordinate(latitude, 90)
         stop.longitude = _coordinate(longitude, 180)
+    elif kind == Stop.Kind.PICKUP and donor is not None:
+        if site is not None:
+            raise DomainError("A pickup is at a site or at a donor, not both.", field="donor")
+        # Donors keep an address but no place on the map: the stop is given one.
+        stop.donor = donor
+        stop.address = (address.strip() or " ".join(donor.address.split()))[:200]
+        if latitude in (None, "") or longitude in (None, ""):
+            raise DomainError(
+                f"{donor.name} has no place on the map: give the stop's latitude and "
+                "longitude so the run can be routed.",
+                field="latitude",
+            )
+        stop.latitude = _coordinate(latitude, 90)
+        stop.longitude = _coordinate(longitude, 180)
     else:
         if site is None:
             raise DomainError("Say where the stop is: choose the site.", field="site")
@@ -165,7 +228,10 @@ def add_stop(
         stop.site = site
     stop.position = stop.entered = run.stops.count()
     lines: list[StopLine] = []
-    if kind == Stop.Kind.PICKUP:
+    if stop.donor is not None:
+        lines = _donor_lines(by, donor, donated or [])
+        _check_load(run, lines, "donated")
+    elif kind == Stop.Kind.PICKUP:
         # As they are now, not as the form loaded them.
         chosen = list(
             Transfer.objects.filter(pk__in=[t.pk for t in transfers or []])
@@ -194,28 +260,8 @@ def add_stop(
                 f"Transfer #{min(taken)} is already on a run's pickup.", field="transfers"
             )
         items = ShipmentItem.objects.filter(transfer__in=chosen).select_related("item")
-        lines = [StopLine(shipment_item=si, planned=si.quantity) for si in items]
-        weight = sum((_weight(si.shipment_item, si.planned) for si in lines), Decimal(0))
-        if weight > run.capacity_kg * 1000:
-            raise DomainError(
-                f"That is {display_weight(weight)} to load, more than the van's "
-                f"{run.capacity_kg} kg: split it over two runs.",
-                field="transfers",
-            )
-        chilled = sum(
-            (
-                _weight(sl.shipment_item, sl.planned)
-                for sl in lines
-                if sl.shipment_item.item.storage in (Storage.CHILLED, Storage.FROZEN)
-            ),
-            Decimal(0),
-        )
-        if chilled > run.chilled_kg * 1000:
-            raise DomainError(
-                f"That is {display_weight(chilled)} of chilled or frozen food, more than the "
-                f"van keeps cold ({run.chilled_kg} kg).",
-                field="transfers",
-            )
+        lines = [StopLine(shipment_item=si, item=si.item, planned=si.quantity) for si in items]
+        _check_load(run, lines, "transfers")
     stop.save()
     for line in lines:
         line.stop = stop
@@ -238,8 +284,8 @@ def _coordinate(value, limit: int) -> Decimal:
 
 def stops_of(run: Run) -> list[Stop]:
     return list(
-        run.stops.select_related("site").prefetch_related(
-            "lines__shipment_item__item", "lines__shipment_item__transfer"
+        run.stops.select_related("site", "donor__site").prefetch_related(
+            "lines__item", "lines__shipment_item__transfer__destination"
         )
     )
 
@@ -252,11 +298,10 @@ def places_of(run: Run, stops: list[Stop]) -> list[routing.Place]:
             raise DomainError(f"{stop.place_name} has no place on the map.")
         loads: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
         for line in stop.lines.all():
-            si = line.shipment_item
             qty = line.planned if line.taken is None else line.taken
-            kg, chilled = routing.amounts(si.item.weight_g(qty), si.item.storage)
-            loads[si.transfer.destination_id][0] += kg
-            loads[si.transfer.destination_id][1] += chilled
+            kg, chilled = routing.amounts(line.item.weight_g(qty), line.item.storage)
+            loads[line.bound_for_id][0] += kg
+            loads[line.bound_for_id][1] += chilled
         places.append(
             routing.Place(
                 key=stop.pk,
@@ -455,51 +500,85 @@ def _give_back(transfer: Transfer, si: ShipmentItem, left: Decimal, by) -> None:
 
 @transaction.atomic
 def record_pickup(
-    *, line_id: int, by: User | None, taken=None, temperature_c: Decimal | None = None
+    *,
+    line_id: int,
+    by: User | None,
+    taken=None,
+    temperature_c: Decimal | None = None,
+    token: UUID | None = None,
 ) -> StopLine:
-    """The driver loads a line: all of it (`taken` None) or part ("took 30 of 40 kg").
+    """The driver loads a line: all of it (`taken` None), part ("took 30 of 40 kg") or
+    none ("took 0": nothing was there to take).
 
     What is left behind is no longer held for the transfer and goes back on its
     offer. Once every line of a transfer at the stop is loaded, the transfer is
-    dispatched (chilled or frozen food with its temperature at pickup)."""
+    dispatched (chilled or frozen food with its temperature at pickup); when none
+    of it was loaded, it is called off instead. A donor's food is not held
+    anywhere: what is left stays with the donor.
+
+    The same `token` (the form's, sent again from a phone's offline queue) records
+    once, and answers with the line as the first send left it."""
     from pantry.network.services.common import lock_transfer
-    from pantry.network.services.transfers import dispatch_locked
     from pantry.units import display
 
-    line = StopLine.objects.select_related("stop", "shipment_item__item").filter(pk=line_id).first()
+    line = StopLine.objects.select_related("stop").filter(pk=line_id).first()
     if line is None:
         raise DomainError("This line is no longer on the run.")
     run = lock_run(line.stop.run_id)
+    content = {"taken": taken, "temperature_c": temperature_c}
+    # After the run's lock: a second copy arriving at once finds the first's token.
+    if (earlier := already_recorded(StopLine, token, content=content, pk=line_id)) is not None:
+        return earlier
     _require_driver(by, run)
-    transfer = lock_transfer(line.shipment_item.transfer_id)
+    transfer = lock_transfer(line.shipment_item.transfer_id) if line.shipment_item_id else None
     line = (
         StopLine.objects.select_for_update(of=("self",))
-        .select_related("stop", "shipment_item__item")
+        .select_related("stop", "item", "shipment_item")
         .get(pk=line_id)
     )
-    si, item = line.shipment_item, line.shipment_item.item
-    if line.taken is not None:
-        if taken is None or Decimal(str(taken)) == line.taken:
-            return line  # the same tap twice
-        raise DomainError(
-            f"{line.taken_display} of {item.name} was already recorded as loaded here."
-        )
+    item = line.item
     amount = (
         line.planned
         if taken is None
-        else parse_decimal(taken, field="taken", label="what you took", ceiling=Decimal(10**9))
+        else parse_decimal(
+            taken,
+            field="taken",
+            label="what you took",
+            ceiling=Decimal(10**9),
+            zero_allowed=True,
+        )
     )
+    if line.taken is not None:
+        if amount == line.taken:
+            return line  # the same tap twice, or the same form sent again
+        raise DomainError(
+            f"{display(line.taken, item)} of {item.name} was already recorded as loaded here."
+        )
     if amount > line.planned:
         raise DomainError(
             f"You took {display(amount, item)} of {item.name}, but only "
             f"{line.planned_display} was planned here: record at most that.",
             field="taken",
         )
+    if transfer is not None:
+        _load_for_transfer(line, transfer, amount, by, temperature_c)
+    line.taken = amount
+    fields = tokened(token, content)
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.save(update_fields=["taken", *fields])
+    if transfer is not None:
+        _dispatch_when_loaded(line, transfer, by, temperature_c)
+    return line
+
+
+def _load_for_transfer(line: StopLine, transfer: Transfer, amount: Decimal, by, temperature_c):
     if transfer.status != Transfer.Status.ACCEPTED:
         raise DomainError(
             f"Transfer #{transfer.pk} is {transfer.get_status_display().lower()}: "
             "there is nothing held to load."
         )
+    si = line.shipment_item
     left = line.planned - amount
     if left > 0:
         _give_back(transfer, si, left, by)
@@ -508,25 +587,51 @@ def record_pickup(
         if si.position == 0:
             transfer.quantity = si.quantity
             transfer.save(update_fields=["quantity"])
-    line.taken = amount
-    line.save(update_fields=["taken"])
+
+
+def _dispatch_when_loaded(line: StopLine, transfer: Transfer, by, temperature_c) -> None:
+    """Every line of the transfer at this stop recorded: it leaves, or, when the driver
+    found none of its food, it is called off (everything went back on offer)."""
+    from django.utils import timezone
+
+    from pantry.network.services.common import holds_for
+    from pantry.network.services.transfers import dispatch_locked
+
     waiting = StopLine.objects.filter(
         stop=line.stop, shipment_item__transfer=transfer, taken__isnull=True
     ).exists()
-    if not waiting:
+    if waiting:
+        return
+    if holds_for(transfer.reference):
         dispatch_locked(transfer, by=by, temperature_c=temperature_c)
-    return line
+        return
+    transfer.status = Transfer.Status.CANCELLED
+    transfer.cancelled_by, transfer.cancelled_at = by, timezone.now()
+    transfer.cancel_reason = (
+        f"Nothing to pick up: the driver of run #{line.stop.run_id} found none of it "
+        f"at {transfer.source.name}."
+    )[:300]
+    transfer.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
 
 
 @transaction.atomic
-def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop:
-    """The driver leaves a stop: done (every line loaded first) or skipped."""
+def finish_stop(
+    *, stop_id: int, by: User | None, skipped: bool = False, token: UUID | None = None
+) -> Stop:
+    """The driver leaves a stop: done (every line loaded first) or skipped.
+
+    At a drop, the food the run picked up from donors of that site is received into
+    its stock as donations; when the van comes home (the last stop finished), so is
+    the donors' food for the run's own site still aboard. The same `token` records once."""
     from django.utils import timezone
 
     stop = Stop.objects.filter(pk=stop_id).first()
     if stop is None:
         raise DomainError("This stop is no longer on the run.")
     run = lock_run(stop.run_id)
+    content = {"skipped": skipped}
+    if (earlier := already_recorded(Stop, token, content=content, pk=stop_id)) is not None:
+        return earlier
     _require_driver(by, run, done_ok=True)
     stop = Stop.objects.select_for_update(of=("self",)).select_related("site").get(pk=stop_id)
     if stop.is_done:
@@ -535,20 +640,69 @@ def finish_stop(*, stop_id: int, by: User | None, skipped: bool = False) -> Stop
         raise DomainError("Record what you loaded of every line first (or skip the stop).")
     stop.state = Stop.State.SKIPPED if skipped else Stop.State.DONE
     stop.done_at, stop.done_by = timezone.now(), by
-    stop.save(update_fields=["state", "done_at", "done_by"])
+    fields = tokened(token, content)
+    for name, value in fields.items():
+        setattr(stop, name, value)
+    stop.save(update_fields=["state", "done_at", "done_by", *fields])
+    if stop.kind == Stop.Kind.DROP and not skipped:
+        receive_donated(run, stop.site, by)
     pending = run.stops.filter(state=Stop.State.PENDING).exists()
     run.status = Run.Status.UNDER_WAY if pending else Run.Status.DONE
     run.save(update_fields=["status"])
+    if not pending:
+        receive_donated(run, run.site, by)
     return stop
+
+
+def receive_donated(run: Run, site: Site, by) -> list:
+    """The run's loaded donor food bound for `site` and not yet received: one donation
+    per donor pickup, through the pantry's own intake (pantry.services.receive_donation),
+    dated the day it arrives. Called under the run's lock: each line is received once."""
+    from pantry.services.donations import LineInput, receive_donation
+
+    lines = list(
+        StopLine.objects.select_for_update(of=("self",))
+        .filter(
+            stop__run=run,
+            stop__donor__site=site,
+            shipment_item__isnull=True,
+            donation__isnull=True,
+            taken__gt=0,
+        )
+        .select_related("item", "stop__donor")
+        .order_by("stop__position", "pk")
+    )
+    by_stop: dict[int, list[StopLine]] = defaultdict(list)
+    for line in lines:
+        by_stop[line.stop_id].append(line)
+    donations = []
+    for stop_lines in by_stop.values():
+        donor = stop_lines[0].stop.donor
+        donation = receive_donation(
+            site=site,
+            donor=donor,
+            received_on=site.today(),
+            lines=[
+                LineInput(item=line.item, quantity=line.taken, unit=_base_unit(line.item))
+                for line in stop_lines
+            ],
+            by=by,
+            note=f"Picked up on run #{run.pk}",
+        )
+        StopLine.objects.filter(pk__in=[line.pk for line in stop_lines]).update(donation=donation)
+        donations.append(donation)
+    return donations
+
+
+def _base_unit(item: Item) -> str:
+    return {Item.Unit.GRAM: "g", Item.Unit.MILLILITRE: "ml"}.get(item.base_unit, "pieces")
 
 
 def next_stop(run: Run) -> Stop | None:
     return (
         run.stops.filter(state=Stop.State.PENDING)
-        .select_related("site")
-        .prefetch_related(
-            "lines__shipment_item__item", "lines__shipment_item__transfer__destination"
-        )
+        .select_related("site", "donor__site")
+        .prefetch_related("lines__item", "lines__shipment_item__transfer__destination")
         .order_by("position", "pk")
         .first()
     )

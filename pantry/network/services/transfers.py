@@ -334,23 +334,30 @@ def receive_transfer(
             "arrival_reading",
         ]
     )
-    _count_towards_need(
-        transfer,
-        sum((good[line.pk] for line in lines if line.item_id == transfer.item_id), Decimal(0)),
-    )
+    _count_towards_need(transfer, lines, good)
     if reading is not None:
         cold.hold_warm_arrival(transfer, reading, [line.received_lot for line in lines], by)
     return transfer
 
 
-def _count_towards_need(transfer: Transfer, arrived: Decimal) -> None:
-    if transfer.need_id is None or arrived <= 0:
+def _count_towards_need(
+    transfer: Transfer, lines: list[TransferLine], good: dict[int, Decimal]
+) -> None:
+    """What arrived in good condition of every line whose item answers the need the
+    transfer was made for (not only the shipment's first item)."""
+    if transfer.need_id is None:
         return
     need = Need.objects.select_for_update().filter(pk=transfer.need_id).first()
     if need is None or need.status != Need.Status.OPEN:
         return
-    amount = arrived if need.item_id else transfer.item.weight_g(arrived)
-    if amount is None:
+    amount = Decimal(0)
+    for line in lines:
+        if need.item_id:
+            if line.item_id == need.item_id:
+                amount += good[line.pk]
+        elif line.item.category == need.category:
+            amount += line.item.weight_g(good[line.pk]) or Decimal(0)
+    if amount <= 0:
         return
     # A need's tally only informs; kept within its column rather than refusing a delivery.
     need.received = min(need.received + amount, MAX_BASE)
