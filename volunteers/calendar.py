@@ -43,7 +43,6 @@ def _event(
 ) -> Event:
     """`exact`: the shift's own place is shown even where the site hides its address
     (to the people on the shift)."""
-    site = shift.site
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", timezone.now())
