@@ -53,20 +53,16 @@ def test_the_driver_takes_part_of_a_pickup_on_a_phone_and_the_rest_goes_back_on_
     log_in(phone, lead.username, PASSWORD)
     phone.goto(f"/network/runs/{run.pk}/drive/")
     expect(phone.get_by_role("heading", name="Harbour Bakery")).to_be_visible()
-    riverside = (
-        phone.locator("li, div.drive-line, section").filter(has_text="for Riverside Kitchen").last
-    )
+    rows = phone.locator("ul.drive-lines > li")
+    riverside = rows.filter(has_text="for Riverside Kitchen")
     riverside.get_by_text("Took part (or none)").click()
     riverside.get_by_label("Took (of 30 kg)").fill("20")
     riverside.get_by_role("button", name="Save: the rest stays").click()
-    phone.wait_for_load_state()
-    eastside = (
-        phone.locator("li, div.drive-line, section").filter(has_text="for Eastside Food Bank").last
-    )
+    expect(riverside.get_by_text("Loaded 20 kg")).to_be_visible()
+    eastside = rows.filter(has_text="for Eastside Food Bank")
     eastside.get_by_role("button", name="Took all").click()
-    phone.wait_for_load_state()
+    expect(eastside.get_by_text("Loaded 10 kg")).to_be_visible()
     phone.get_by_role("button", name="Done: next stop").click()
-    phone.wait_for_load_state()
     expect(phone.get_by_text("Stop 2 of 3")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
