@@ -37,6 +37,16 @@ def test_a_rota_makes_a_shift_each_week_and_running_it_again_makes_no_more(site,
     assert Shift.objects.filter(rota=rota).count() == len(days)
 
 
+def test_a_rotas_place_goes_on_its_shifts_and_a_new_place_on_those_to_come(site, lead, cook):
+    rota = RotaFactory(site=site, role=cook, place="Market car park, gate B")
+    run = planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+    assert run.created and {s.place for s in run.created} == {"Market car park, gate B"}
+    Rota.objects.filter(pk=rota.pk).update(place="St Mary's Hall")
+    again = planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
+    assert {s.place for s in Shift.objects.filter(rota=rota)} == {"St Mary's Hall"}
+    assert len(again.updated) == len(run.created)
+
+
 def test_an_exception_skips_one_date_or_changes_its_hours(site, lead, cook):
     rota = RotaFactory(site=site, role=cook)
     planning.generate_rota_shifts(rota_id=rota.pk, by=lead)
