@@ -56,11 +56,12 @@ def page(browser, live_server):
     assert not refused, refused
 
 
-def phone_page(browser, live_server, height: int = 780):
+def phone_page(browser, live_server, height: int = 780, service_workers: str = "allow"):
     """A 390 px wide phone (a small Android phone, touch), for a fixture to yield:
     closed afterwards, and failing if the Content-Security-Policy refused anything."""
     context = browser.new_context(
         base_url=live_server.url,
+        service_workers=service_workers,
         viewport={"width": 390, "height": height},
         is_mobile=True,
         has_touch=True,

@@ -41,6 +41,14 @@ def handset(browser, live_server):
     yield from phone_page(browser, live_server, height=844)
 
 
+@pytest.fixture
+def handset_without_worker(browser, live_server):
+    """The same phone with no service worker. Playwright's routing does not always
+    see a post from a page a service worker controls (microsoft/playwright#7588),
+    and a test that cuts a post off by routing needs it to."""
+    yield from phone_page(browser, live_server, height=844, service_workers="block")
+
+
 def past_use_by(site, lead, grams="700", item=None):
     return pantry_services.receive(
         site=site,
@@ -274,15 +282,19 @@ def test_a_fridge_reading_taken_offline_counts_from_when_it_was_taken(handset, s
     assert LotHold.objects.get().started_at == reading.at
 
 
-def test_a_form_sent_when_the_signal_is_gone_after_all_waits_on_the_phone(handset, site, lead):
+def test_a_form_sent_when_the_signal_is_gone_after_all_waits_on_the_phone(
+    handset_without_worker, site, lead
+):
     """The phone says it is online but the post never arrives (a basement's last bar
     of signal): the discard is kept instead of the browser's error page, and sent
-    once when it gets through. Sent with a signal, it is saved as always."""
+    once when it gets through. Sent with a signal, it is saved as always. (The page
+    does this, not the service worker: the other tests here have one.)"""
+    handset = handset_without_worker
     dropped = past_use_by(site, lead)
     kept = past_use_by(site, lead, grams="300", item=dropped.item)
     log_in(handset, lead.username, PASSWORD)
     discard = f"/sites/{site.slug}/lots/{dropped.pk}/discard/"
-    open_with_worker(handset, discard)
+    handset.goto(discard)
 
     handset.route(
         f"**{discard}",
