@@ -10,7 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from commonpot.dates import DayField, LocalDayTimeField, day, resolve_local_time
+from commonpot.dates import DayField, LocalDayTimeField, SiteClockForm, day
 from commonpot.errors import DomainError
 from commonpot.forms import SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
@@ -67,7 +67,10 @@ class LotChoiceField(forms.ModelChoiceField):
         )
 
 
-class OfferForm(TokenForm):
+class OfferForm(SiteClockForm, TokenForm):
+    # Typed on the site's clock, wherever the server is.
+    local_times = ("pickup_from", "pickup_until")
+
     lot = LotChoiceField(
         queryset=Lot.objects.none(),
         label="Food to offer",
@@ -108,11 +111,6 @@ class OfferForm(TokenForm):
             .first_expiring_first()
         )
 
-    def full_clean(self) -> None:
-        # Times are typed on the site's clock, wherever the server is.
-        with timezone.override(self.site.tz):
-            super().full_clean()
-
     def clean(self):
         data = super().clean()
         lot = data.get("lot")
@@ -123,13 +121,6 @@ class OfferForm(TokenForm):
                 show_error(self, e)
         chain = data.get("cold_chain")
         data["cold_chain_value"] = None if chain == "auto" else ("" if chain == "none" else chain)
-        for name in ("pickup_from", "pickup_until"):
-            typed = data.get(name)
-            if isinstance(typed, datetime) and typed.tzinfo is None:
-                day_, clock = typed.date(), typed.time()
-                data[name] = resolve_local_time(
-                    self, day_, clock, self.site.tz, field=name, which=f"{name}_which"
-                )
         return data
 
 
