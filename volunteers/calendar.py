@@ -57,6 +57,12 @@ def _event(
     return event
 
 
+def volunteer_uid(shift_id: int, volunteer_id: int) -> str:
+    """One person's entry for a shift: the same in their feed and their reminders'
+    attachments, so a calendar app that has both keeps one."""
+    return f"shift-{shift_id}-volunteer-{volunteer_id}@{UID_DOMAIN}"
+
+
 def event_location(shift: Shift, *, exact: bool) -> str:
     """A calendar entry's LOCATION: the shift's own place when it has one (to those
     who may know it), else the site as its public page gives it."""
@@ -93,7 +99,7 @@ def volunteer_feed(user, sign_ups: Iterable[SignUp]) -> bytes:
                 shift,
                 summary=f"Waitlist: {summary}" if waiting else summary,
                 description="\n".join(lines),
-                uid=f"shift-{shift.pk}-volunteer-{user.pk}@{UID_DOMAIN}",
+                uid=volunteer_uid(shift.pk, user.pk),
                 status="TENTATIVE" if waiting else "CONFIRMED",
                 exact=not waiting,
             )

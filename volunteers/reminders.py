@@ -72,7 +72,7 @@ from commonpot.ical import vtimezone_text
 from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
 from commonpot.words import counted
-from volunteers.calendar import event_location
+from volunteers.calendar import event_location, volunteer_uid
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
 
 BATCH_SIZE = 500
@@ -240,7 +240,7 @@ class Writer:
             self._calendars[shift.pk] = self._calendar(shift)
         content = self._calendars[shift.pk].replace(
             f"\r\nUID:{_UID_STAND_IN}\r\n",
-            f"\r\nUID:{_uid(shift.pk, sign_up.volunteer_id)}\r\n",
+            f"\r\nUID:{volunteer_uid(shift.pk, sign_up.volunteer_id)}\r\n",
             1,
         )
         return {"filename": "shift.ics", "content": content, "mimetype": "text/calendar"}
@@ -355,12 +355,8 @@ class Writer:
         }
 
 
-# A calendar entry's UID before the person's is put in; the same as the feed's.
-_UID_STAND_IN = "shift-0-volunteer-0@commonpot"
-
-
-def _uid(shift_id: int, volunteer_id: int) -> str:
-    return f"shift-{shift_id}-volunteer-{volunteer_id}@commonpot"
+# A calendar entry's UID before the person's is put in.
+_UID_STAND_IN = volunteer_uid(0, 0)
 
 
 def when(shift: Shift) -> str:
