@@ -2,6 +2,7 @@
 
 SiteTimezoneMiddleware: show every site page on the site's own clock.
 SiteMeasuresMiddleware: and in the site's own measures (commonpot.measures).
+LanguageMiddleware: every page in its viewer's language (commonpot.i18n).
 SentFromThePhoneMiddleware: a saved form sent by the offline queue's fetch says
 where to go next instead of being redirected (static/js/offline.js).
 
@@ -18,10 +19,11 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from commonpot import measures
+from commonpot import i18n, measures
 from commonpot.idempotency import AlreadySent
 
 
@@ -35,6 +37,27 @@ class SiteTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class LanguageMiddleware:
+    """Each request in its viewer's language (commonpot.i18n.from_request): their
+    profile's, else the footer's choice, else their browser's. Used instead of
+    Django's LocaleMiddleware, which knows nothing of the profile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = i18n.from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class SiteMeasuresMiddleware:

@@ -8,6 +8,7 @@ import uuid
 import zoneinfo
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -66,6 +67,9 @@ class User(AbstractUser):
         default=ReminderTimes.SITE,
     )
     weekly_digest = models.BooleanField("weekly email of shifts that need people", default=False)
+    # Pages, emails, texts and calendar feeds in this language; blank until chosen
+    # (then the browser's, commonpot.i18n). Set at sign-up from the browser.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, blank=True)
     is_coordinator = models.BooleanField(
         "network coordinator",
         default=False,
@@ -190,6 +194,12 @@ class Site(models.Model):
         "listed publicly", default=True, help_text="Shown in the public directory and open data."
     )
     is_active = models.BooleanField(default=True)
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="Sheets printed for the site (the day sheet, rosters, labels) are in it.",
+    )
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -100,6 +101,7 @@ def update_profile(user: User, **fields: Any) -> User:
         "remind_by_push",
         "reminder_times",
         "weekly_digest",
+        "language",
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -113,6 +115,17 @@ def update_profile(user: User, **fields: Any) -> User:
     if user.remind_by_sms and not user.phone:
         raise DomainError("Give a mobile number to get text messages.", field="phone")
     user.save(update_fields=list(fields))
+    return user
+
+
+@transaction.atomic
+def choose_language(*, user: User, language: str) -> User:
+    """The footer's switcher, for a person logged in: their pages, emails, texts
+    and calendar from now on in `language` (one of settings.LANGUAGES)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(f"Commonpot does not speak {language!r}.", field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
     return user
 
 
