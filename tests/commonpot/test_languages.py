@@ -1,6 +1,7 @@
 """Which language a page is in: the profile's, the footer's choice, the browser's."""
 
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -105,3 +106,26 @@ def test_languages_are_read_as_commonpot_spells_them():
     assert supported("") is None
     assert language_for(None) == "en"
     assert site_language(SiteFactory(language="uk")) == "uk"
+
+
+@pytest.mark.parametrize(
+    ("language", "short", "long", "other_year"),
+    [
+        ("en", "Wed 2 Dec", "Wednesday 2 December", "Tue 5 Jan 2027"),
+        ("es", "mié 2 dic", "miércoles 2 de diciembre", "mar 5 ene 2027"),
+        ("pt-br", "Qua, 2 dez", "Quarta-feira, 2 de Dezembro", "Ter, 5 jan 2027"),
+        ("fr", "mer 2 déc", "mercredi 2 décembre", "mar 5 jan 2027"),
+        ("uk", "Ср, 2 грудня", "Середа, 2 грудня", "Вт, 5 січня 2027"),
+        ("ar", "أربعاء 2 ديسمبر", "الأربعاء 2 ديسمبر", "ثلاثاء 5 يناير 2027"),
+    ],
+)
+def test_dates_are_written_as_each_language_writes_them(language, short, long, other_year):
+    import time_machine
+    from django.utils import translation
+
+    from commonpot import dates
+
+    with time_machine.travel("2026-12-01 12:00Z", tick=False), translation.override(language):
+        assert dates.day(date(2026, 12, 2)) == short
+        assert dates.long_day(date(2026, 12, 2)) == long
+        assert dates.day(date(2027, 1, 5)) == other_year
