@@ -196,9 +196,9 @@ class ProfileForm(forms.ModelForm):
             "reminder_times": _("When"),
         }
         help_texts = {
-            # Translators: YES, NO and STOP are the words a text message answers with;
-            # keep them in English, as the replies are read in English.
             "remind_by_sms": _(
+                # Translators: YES, NO and STOP are the words a text message answers
+                # with; keep them in English, as the replies are read in English.
                 "To the phone number above. Reply YES to say you are coming, "
                 "NO to give up your place, STOP to end all texts."
             ),

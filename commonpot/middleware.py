@@ -79,7 +79,8 @@ class AlreadySentMiddleware:
             return TemplateResponse(
                 request, "409.html", {"message": exception.message}, status=409
             ).render()
-        messages.warning(request, f"{exception.message} {_('Below is what was recorded.')}")
+        below = _("Below is what was recorded.")
+        messages.warning(request, f"{exception.message} {below}")
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)

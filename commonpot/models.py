@@ -283,6 +283,7 @@ class Membership(models.Model):
     """A person's role at one site."""
 
     class Role(models.TextChoices):
+        # Translators: a role at a site: the person who runs its shifts, stock and meals.
         LEAD = "lead", _("Lead")
         VOLUNTEER = "volunteer", _("Volunteer")
 

@@ -42,9 +42,9 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"}
 YES_WORDS = {"YES", "Y", "1"}
 NO_WORDS = {"NO", "N", "2"}
 HELP_WORDS = {"HELP", "INFO"}
-# Translators: a text message. YES, NO, HELP and STOP are the words people reply
-# with, read in English whatever the language: keep them as they are.
 HELP_TEXT = gettext_lazy(
+    # Translators: a text message. YES, NO, HELP and STOP are the words people reply
+    # with, read in English whatever the language: keep them as they are.
     "Commonpot: reply YES if you are coming, NO to give up your place, "
     "HELP for the site's contact, STOP to end all texts."
 )

@@ -13,6 +13,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tables2 import RequestConfig
 
 from commonpot import dates
@@ -181,13 +182,15 @@ class DayTimeColumn(tables.DateTimeColumn):
 class OutboxTable(tables.Table):
     created_at = DayTimeColumn(verbose_name=_("Decided"))
     kind = tables.Column(verbose_name=_("Kind"))
-    channel = tables.Column(verbose_name=_("By"))
+    channel = tables.Column(verbose_name=pgettext_lazy("the channel a message goes by", "By"))
     # Wide enough that a text message's words do not make each row a column of words.
     subject = tables.Column(verbose_name=_("Subject"), attrs={"td": {"class": "wide-text"}})
     last_error = tables.Column(
         verbose_name=_("What went wrong"), orderable=False, attrs={"td": {"class": "wide-text"}}
     )
-    to = tables.Column(empty_values=(), verbose_name=_("To"), orderable=False)
+    to = tables.Column(
+        empty_values=(), verbose_name=pgettext_lazy("who a message went to", "To"), orderable=False
+    )
     status = tables.Column(verbose_name=_("Status"))
     attempts = tables.Column(verbose_name=_("Attempts"))
     sent_at = DayTimeColumn(verbose_name=_("Sent"))

@@ -41,12 +41,10 @@ def clock_span(value, zone=False) -> str:
 @register.filter(is_safe=False)
 def clock_span_to(value, zone=False) -> str:
     """As `clock_span`, written "22:00 to 06:00 next day" (for emails)."""
+    to = pgettext("from one time to another", "to")
     try:
         return dates.clock_span(
-            value.local_start,
-            value.local_end,
-            zone=bool(zone),
-            between=f" {pgettext('from one time to another', 'to')} ",
+            value.local_start, value.local_end, zone=bool(zone), between=f" {to} "
         )
     except (AttributeError, TypeError, ValueError):
         return ""
