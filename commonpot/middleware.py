@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from commonpot import i18n, measures
@@ -101,7 +102,8 @@ class AlreadySentMiddleware:
             return TemplateResponse(
                 request, "409.html", {"message": exception.message}, status=409
             ).render()
-        messages.warning(request, f"{exception.message} Below is what was recorded.")
+        below = _("Below is what was recorded.")
+        messages.warning(request, f"{exception.message} {below}")
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)
@@ -125,11 +127,15 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if where := self._nul_in(request):
+            refusals = {
+                "address": _("The address holds a NUL character (%00), which is never valid."),
+                "query string": _(
+                    "The query string holds a NUL character (%00), which is never valid."
+                ),
+                "form": _("The form holds a NUL character (%00), which is never valid."),
+            }
             return TemplateResponse(
-                request,
-                "400.html",
-                {"exception": f"The {where} holds a NUL character (%00), which is never valid."},
-                status=400,
+                request, "400.html", {"exception": refusals[where]}, status=400
             ).render()
         return self.get_response(request)
 

@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 
@@ -111,13 +112,17 @@ def too_much(
     """
     if value > ceiling:
         limit = ceiling_text or plain_number(ceiling)
-        raise error(f"{_sentence(_label(field, label))} must be at most {limit}.", field=field)
+        raise error(
+            _("%(what)s must be at most %(limit)s.")
+            % {"what": _sentence(_label(field, label)), "limit": limit},
+            field=field,
+        )
 
 
 def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> Decimal:
     """Any finite Decimal a person could mean, or the error that says it is not a number."""
     if raw is None or isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
-        raise error(f"Enter {label}.", field=field)
+        raise error(_("Enter %(what)s.") % {"what": label}, field=field)
     if isinstance(raw, Decimal | int):
         value = Decimal(raw)
     else:
@@ -127,9 +132,11 @@ def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> D
         try:
             value = Decimal(text)
         except (InvalidOperation, ValueError):
-            raise error(f"{_shown(raw)} is not a number.", field=field) from None
+            raise error(
+                _("%(given)s is not a number.") % {"given": _shown(raw)}, field=field
+            ) from None
     if not value.is_finite():
-        raise error(f"{_shown(raw)} is not a number.", field=field)
+        raise error(_("%(given)s is not a number.") % {"given": _shown(raw)}, field=field)
     return value
 
 
@@ -137,9 +144,9 @@ def _check_floor(
     value: Decimal, *, zero_allowed: bool, field: str, label: str, error: type[DomainError]
 ) -> None:
     if zero_allowed and value < 0:
-        raise error(f"{_sentence(label)} cannot be below zero.", field=field)
+        raise error(_("%(what)s cannot be below zero.") % {"what": _sentence(label)}, field=field)
     if not zero_allowed and value <= 0:
-        raise error(f"{_sentence(label)} must be more than zero.", field=field)
+        raise error(_("%(what)s must be more than zero.") % {"what": _sentence(label)}, field=field)
 
 
 def parse_decimal(
@@ -169,7 +176,7 @@ def parse_decimal(
     )
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded == 0 and value != 0:
-        raise error(f"{_sentence(label)} is too small to record.", field=field)
+        raise error(_("%(what)s is too small to record.") % {"what": _sentence(label)}, field=field)
     return rounded
 
 
@@ -188,7 +195,7 @@ def parse_whole(
     _check_floor(value, zero_allowed=zero_allowed, field=field, label=label, error=error)
     too_much(value, ceiling=ceiling, field=field, label=label, error=error)
     if value != value.to_integral_value():
-        raise error(f"{_sentence(label)} must be a whole number.", field=field)
+        raise error(_("%(what)s must be a whole number.") % {"what": _sentence(label)}, field=field)
     return int(value)
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.models import Site
 
@@ -302,7 +303,7 @@ def hours_calendar(site: Site) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Commonpot//Opening hours//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{site.name}: opening hours and meals")
+    cal.add("x-wr-calname", _("%(site)s: opening hours and meals") % {"site": site.name})
     cal.add("x-wr-timezone", site.time_zone)
     today = site.today()
     # The end of the last day's repeats, in UTC as RFC 5545 asks when DTSTART has a zone.
@@ -317,7 +318,11 @@ def hours_calendar(site: Site) -> bytes:
         event = Event()
         event.add("uid", f"hours-{public_id(site, f'opening:{i}')}@commonpot")
         event.add("dtstamp", timezone.now())
-        event.add("summary", f"{opening.label or 'Open'} at {site.name}")
+        if opening.label:
+            summary = _("%(what)s at %(site)s") % {"what": opening.label, "site": site.name}
+        else:
+            summary = _("Open at %(site)s") % {"site": site.name}
+        event.add("summary", summary)
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(","), "until": until})
