@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
+from commonpot.numbers import decimal_text
 
 
 class Tokened(models.Model):
@@ -77,7 +78,7 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         try:
-            number = Decimal(value.replace(",", ""))
+            number = Decimal(decimal_text(value))
         except (InvalidOperation, ValueError):
             return value
         # "2", "2.0" and "2.00" are one quantity; the form keeps what was typed.

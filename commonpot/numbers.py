@@ -22,10 +22,12 @@ that breaks a page.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
@@ -119,6 +121,43 @@ def too_much(
         )
 
 
+# Spaces that group digits: a plain space, a no-break space and French's narrow one.
+_GROUPING_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+class AmbiguousNumber(ValueError):
+    """A figure whose mark could be a decimal mark or a thousands mark."""
+
+
+def decimal_text(raw: object) -> str:
+    """A number as typed on a page in the active language, as Decimal() reads it.
+
+    Where the language writes a decimal comma (es, pt-br, fr, uk, ar), "2,5" is
+    2.5 and "1.234,5" or "1 234,5" is 1234.5; "2.5" is 2.5 too (a keyboard with
+    only a point). In English "1,234.5" is 1234.5. Arabic's own marks (٫ and ٬)
+    are read too. A mark that could be either is not guessed: "1.500" where the
+    comma is the decimal mark, or "2,5" in English, raise AmbiguousNumber.
+    Other text passes through for Decimal() to refuse.
+    """
+    text = str(raw).strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d*)?", text):
+        text = text.translate(_GROUPING_SPACES)  # "1 234,5": spaces only between groups of three
+    text = text.replace("\u066b", ".").replace("\u066c", "")  # Arabic's decimal, thousands
+    decimal = "," if formats.get_format("DECIMAL_SEPARATOR") == "," else "."
+    other = "." if decimal == "," else ","
+    if other not in text:
+        return text.replace(decimal, ".")
+    # The other mark is there: only as groups of three, before any decimals.
+    grouped = rf"[+-]?\d{{1,3}}(?:{re.escape(other)}\d{{3}})+(?:{re.escape(decimal)}\d*)?"
+    if re.fullmatch(grouped, text):
+        if decimal == "," and decimal not in text:
+            raise AmbiguousNumber(text)  # "1.500": one and a half, or fifteen hundred?
+        return text.replace(other, "").replace(decimal, ".")
+    if decimal == "," and re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return text
+    raise AmbiguousNumber(text)
+
+
 def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> Decimal:
     """Any finite Decimal a person could mean, or the error that says it is not a number."""
     if raw is None or isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
@@ -126,7 +165,21 @@ def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> D
     if isinstance(raw, Decimal | int):
         value = Decimal(raw)
     else:
-        text = str(raw).strip().replace(",", "")
+        try:
+            text = decimal_text(raw)
+        except AmbiguousNumber:
+            raise error(
+                _(
+                    "%(given)s could be read two ways: write it without the thousands mark, "
+                    "with %(mark)s before the decimals (%(example)s)."
+                )
+                % {
+                    "given": _shown(raw),
+                    "mark": formats.get_format("DECIMAL_SEPARATOR"),
+                    "example": formats.number_format(Decimal("1500.5"), 1),
+                },
+                field=field,
+            ) from None
         # Decimal() reads any script's digits ("１２" from a phone's wide keyboard
         # is 12, as Django's own number fields read it), but not "²" or "½".
         try:
@@ -201,6 +254,8 @@ def parse_whole(
 
 def is_zero(raw: object) -> bool:
     """Whether a person typed zero ("0", "0.0", "0,000"): a form's way to say "none"."""
+    if isinstance(raw, str) and re.fullmatch(r"\s*0+(?:[.,]0*)?\s*", raw):
+        return True  # zero, whichever mark the language reads as decimal
     try:
         return _read(raw, field="", label="", error=DomainError) == 0
     except DomainError:

@@ -24,7 +24,7 @@ from commonpot.dates import check_day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
-from commonpot.numbers import parse_whole
+from commonpot.numbers import decimal_text, parse_whole
 from kitchen.availability import meal_name, meal_stock
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
@@ -90,7 +90,7 @@ def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
         rows.append(
             RecipeIngredient(
                 item=line.item,
-                quantity_entered=Decimal(str(line.quantity).strip().replace(",", "")),
+                quantity_entered=Decimal(decimal_text(line.quantity)),
                 unit_entered=line.unit.strip()[:20],
                 quantity=quantity,
                 note=line.note.strip()[:120],

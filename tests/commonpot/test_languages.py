@@ -129,3 +129,41 @@ def test_dates_are_written_as_each_language_writes_them(language, short, long, o
         assert dates.day(date(2026, 12, 2)) == short
         assert dates.long_day(date(2026, 12, 2)) == long
         assert dates.day(date(2027, 1, 5)) == other_year
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "read"),
+    [
+        ("en", "1,234.5", "1234.5"),
+        ("en", "2.5", "2.5"),
+        ("es", "2,5", "2.5"),
+        ("es", "1.234,5", "1234.5"),
+        ("fr", "1 234,5", "1234.5"),
+        ("fr", "1\u202f234,5", "1234.5"),
+        ("pt-br", "0,75", "0.75"),
+        ("uk", "2.5", "2.5"),
+        ("ar", "٢٫٥", "2.5"),
+    ],
+)
+def test_a_quantity_is_read_with_the_decimal_mark_of_the_page_language(language, typed, read):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from commonpot.numbers import parse_decimal
+
+    with translation.override(language):
+        assert parse_decimal(typed, field="quantity", ceiling=100000) == Decimal(read)
+
+
+@pytest.mark.parametrize(("language", "typed"), [("en", "2,5"), ("es", "1.500"), ("fr", "1,234.5")])
+def test_a_figure_that_reads_two_ways_is_refused_not_guessed(language, typed):
+    from django.utils import translation
+
+    from commonpot.errors import DomainError
+    from commonpot.numbers import parse_decimal
+
+    with translation.override(language), pytest.raises(DomainError) as refused:
+        parse_decimal(typed, field="quantity", ceiling=100000)
+    assert "could be read two ways" in str(refused.value)
+    assert refused.value.field == "quantity"
