@@ -14,18 +14,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.mail import queue_email, queue_emails
 
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
-    "volunteers.promoted": "Place from the waitlist",
-    "volunteers.stand-in-found": "Stand-in found",
-    "volunteers.removed": "Taken off a shift",
-    "volunteers.lead-message": "Message from a lead",
-    "volunteers.skipped": "Passed over on the waitlist",
-    "volunteers.claim-decided": "Claim approved or declined",
-    "volunteers.shift-cancelled": "Shift cancelled",
+    "volunteers.promoted": gettext_lazy("Place from the waitlist"),
+    "volunteers.stand-in-found": gettext_lazy("Stand-in found"),
+    "volunteers.removed": gettext_lazy("Taken off a shift"),
+    "volunteers.lead-message": gettext_lazy("Message from a lead"),
+    "volunteers.skipped": gettext_lazy("Passed over on the waitlist"),
+    "volunteers.claim-decided": gettext_lazy("Claim approved or declined"),
+    "volunteers.shift-cancelled": gettext_lazy("Shift cancelled"),
 }
 
 
@@ -35,14 +37,17 @@ def _url(name: str) -> str:
 
 def _render(template: str, context: dict) -> tuple[str, str]:
     text = render_to_string(f"volunteers/email/{template}.txt", context)
-    subject, _, body = text.partition("\n")
+    subject, _newline, body = text.partition("\n")
     return subject.strip(), body.lstrip("\n")
 
 
-# A short text for the notices that also go by text message to those who chose it.
+# A short text for the notices that also go by text message to those who chose it
+# (`what` names the shift, `url` is My shifts).
 TEXTS = {
-    "promoted": "You're in: a place came free on {what}. See My shifts: {url}",
-    "shift-cancelled": "Cancelled: {what}. You do not need to come. My shifts: {url}",
+    "promoted": gettext_lazy("You're in: a place came free on %(what)s. See My shifts: %(url)s"),
+    "shift-cancelled": gettext_lazy(
+        "Cancelled: %(what)s. You do not need to come. My shifts: %(url)s"
+    ),
 }
 
 
@@ -63,10 +68,15 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
         },
     )
     shift = sign_up.shift
-    short = TEXTS.get(kind, "").format(
-        what=f"{shift.role.name} at {shift.site.name}, {when(shift)}",
-        url=_url("volunteers:my_shifts"),
-    )
+    short = ""
+    if kind in TEXTS:
+        # Translators: a shift in a text message: "Cook at Riverside Kitchen, Tue 14 May, ...".
+        what = _("%(role)s at %(site)s, %(when)s") % {
+            "role": shift.role.name,
+            "site": shift.site.name,
+            "when": when(shift),
+        }
+        short = str(TEXTS[kind]) % {"what": what, "url": _url("volunteers:my_shifts")}
     queue_email(
         key=f"volunteers:{kind}:{sign_up.pk}",
         kind=f"volunteers.{kind}",
