@@ -74,7 +74,7 @@ class User(AbstractUser):
     # Pages, emails, texts and calendar feeds in this language; blank until chosen
     # (then the browser's, commonpot.i18n). Set at sign-up from the browser.
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, db_default=""
     )
     is_coordinator = models.BooleanField(
         _("network coordinator"),
@@ -207,6 +207,8 @@ class Site(models.Model):
         max_length=10,
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
+        # In the database too: a node still on the code before it writes sites without it.
+        db_default=settings.LANGUAGE_CODE,
         help_text=_("The day sheet, rosters, labels and receipts printed for the site."),
     )
     contact_phone = models.CharField(max_length=32, blank=True)

@@ -14,9 +14,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from commonpot.i18n import in_language_of
 from commonpot.mail import queue_email, queue_emails
 
 # What the outbox calls each kind (registered in apps.py).
@@ -53,11 +55,17 @@ TEXTS = {
 
 def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     from volunteers.models import SignUp
-    from volunteers.reminders import when
 
     sign_up = SignUp.objects.select_related(
         "shift__site", "shift__role", "volunteer", "cancelled_by", "approved_by"
     ).get(pk=sign_up_id)
+    with in_language_of(sign_up.volunteer):
+        _queue_about_sign_up(template, kind, sign_up)
+
+
+def _queue_about_sign_up(template: str, kind: str, sign_up) -> None:
+    from volunteers.reminders import when
+
     subject, text = _render(
         template,
         {
@@ -128,11 +136,19 @@ def queue_lead_message(message_id: int) -> int:
     message = LeadMessage.objects.select_related(
         "site", "sent_by", "shift__site", "shift__role"
     ).get(pk=message_id)
-    text = render_to_string(
-        "volunteers/email/lead_message.txt",
-        {"message": message, "my_shifts_url": _url("volunteers:my_shifts")},
-    )
     subject = f"{message.site.name}: {message.subject}"
+    texts: dict[str, str] = {}  # the lead's words, in each reader's language's frame
+
+    def text_for(person) -> str:
+        with in_language_of(person):
+            language = translation.get_language()
+            if language not in texts:
+                texts[language] = render_to_string(
+                    "volunteers/email/lead_message.txt",
+                    {"message": message, "my_shifts_url": _url("volunteers:my_shifts")},
+                )
+            return texts[language]
+
     return len(
         queue_emails(
             {
@@ -140,7 +156,7 @@ def queue_lead_message(message_id: int) -> int:
                 "kind": "volunteers.lead-message",
                 "to": person,
                 "subject": subject,
-                "text": text,
+                "text": text_for(person),
                 "site": message.site,
             }
             for person in message.recipients.order_by("pk")

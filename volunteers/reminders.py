@@ -62,13 +62,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar, Event
 
 from commonpot import jobs
 from commonpot.dates import clock_span, day
+from commonpot.i18n import in_language_of, in_site_language
 from commonpot.ical import vtimezone_text
 from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
@@ -208,8 +209,9 @@ class Writer:
         self._templates: dict[str, object] = {}
         # Per shift: what every sign-up's message says alike. A run reads each
         # shift's state once (one batch, one moment), so its text stays right.
-        self._calendars: dict[int, str] = {}
-        self._whens: dict[int, str] = {}
+        # Each in the language of the person it goes to (commonpot.i18n).
+        self._calendars: dict[tuple[int, str], str] = {}
+        self._whens: dict[tuple[int, str], str] = {}
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
@@ -236,9 +238,10 @@ class Writer:
         each person's UID put in (writing it is most of a reminder's cost).
         """
         shift = sign_up.shift
-        if shift.pk not in self._calendars:
-            self._calendars[shift.pk] = self._calendar(shift)
-        content = self._calendars[shift.pk].replace(
+        cached = (shift.pk, translation.get_language())
+        if cached not in self._calendars:
+            self._calendars[cached] = self._calendar(shift)
+        content = self._calendars[cached].replace(
             f"\r\nUID:{_UID_STAND_IN}\r\n",
             f"\r\nUID:{volunteer_uid(shift.pk, sign_up.volunteer_id)}\r\n",
             1,
@@ -277,10 +280,11 @@ class Writer:
         return content.decode()
 
     def when(self, shift: Shift) -> str:
-        """`when(shift)`, once per shift of the run."""
-        if shift.pk not in self._whens:
-            self._whens[shift.pk] = when(shift)
-        return self._whens[shift.pk]
+        """`when(shift)`, once per shift (and language) of the run."""
+        cached = (shift.pk, translation.get_language())
+        if cached not in self._whens:
+            self._whens[cached] = when(shift)
+        return self._whens[cached]
 
     def reply_hint(self, sign_up: SignUp) -> str:
         """What a text reminder asks for: the replies commonpot.sms_replies understands."""
@@ -302,6 +306,10 @@ class Writer:
         }
 
     def reminder(self, sign_up: SignUp, which: str) -> dict:
+        with in_language_of(sign_up.volunteer):
+            return self._reminder(sign_up, which)
+
+    def _reminder(self, sign_up: SignUp, which: str) -> dict:
         shift = sign_up.shift
         by_email, _by_sms = channels_of(sign_up.volunteer)
         # Someone reminded by text only needs no email written (most of the work).
@@ -337,7 +345,11 @@ class Writer:
 
     def change(self, sign_up: SignUp, told: dict) -> dict:
         """A change notice: what changed since `told` (the meta of the latest
-        message that told the person about the shift)."""
+        message that told the person about the shift), in their language."""
+        with in_language_of(sign_up.volunteer):
+            return self._change(sign_up, told)
+
+    def _change(self, sign_up: SignUp, told: dict) -> dict:
         shift = sign_up.shift
         was = datetime.fromtimestamp(told["starts_ts"], tz=UTC)
         moved = told["starts_ts"] != int(shift.starts_at.timestamp())
@@ -655,6 +667,21 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
         leads[m.site_id].append(m.user)
     writer = Writer(now)
 
+    def subject(shifts: list[Shift]) -> str:
+        if len(shifts) == 1:
+            (only,) = shifts
+            return _("Needs people: %(role)s, %(when)s (%(taken)s of %(needed)s needed)") % {
+                "role": only.role.name,
+                "when": when(only),
+                "taken": only.places_taken,
+                "needed": only.min_people,
+            }
+        return ngettext(
+            "Needs people: %(n)s shift at %(site)s in the next two days",
+            "Needs people: %(n)s shifts at %(site)s in the next two days",
+            len(shifts),
+        ) % {"n": len(shifts), "site": shifts[0].site.name}
+
     def summaries(shifts: list[Shift]) -> list[dict]:
         site = shifts[0].site
         shifts_url = settings.SITE_URL + reverse("volunteers:site_shifts", args=[site.slug])
@@ -663,44 +690,32 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
         ]
         if not leads[site.pk] and site.contact_email:
             recipients = [("site", site.contact_email)]
-        if len(shifts) == 1:
-            (only,) = shifts
-            subject = _("Needs people: %(role)s, %(when)s (%(taken)s of %(needed)s needed)") % {
-                "role": only.role.name,
-                "when": when(only),
-                "taken": only.places_taken,
-                "needed": only.min_people,
-            }
-        else:
-            subject = ngettext(
-                "Needs people: %(n)s shift at %(site)s in the next two days",
-                "Needs people: %(n)s shifts at %(site)s in the next two days",
-                len(shifts),
-            ) % {"n": len(shifts), "site": site.name}
         day = site.local(now).date()
         emails = []
         for label, to in recipients:
-            text, html = writer.render(
-                "under_minimum",
-                {
-                    "shifts": shifts,
-                    "site": site,
-                    "shifts_url": shifts_url,
-                    "to_lead": isinstance(to, User),
-                },
-            )
-            emails.append(
-                {
-                    "key": under_minimum_key(site.pk, day, label),
-                    "kind": UNDER_MINIMUM,
-                    "to": to,
-                    "site": site,
-                    "subject": subject,
-                    "text": text,
-                    "html": html,
-                    "meta": {"shifts": [s.pk for s in shifts]},
-                }
-            )
+            # Each lead in their language; the site's own address in the site's.
+            with in_language_of(to) if isinstance(to, User) else in_site_language(site):
+                text, html = writer.render(
+                    "under_minimum",
+                    {
+                        "shifts": shifts,
+                        "site": site,
+                        "shifts_url": shifts_url,
+                        "to_lead": isinstance(to, User),
+                    },
+                )
+                emails.append(
+                    {
+                        "key": under_minimum_key(site.pk, day, label),
+                        "kind": UNDER_MINIMUM,
+                        "to": to,
+                        "site": site,
+                        "subject": subject(shifts),
+                        "text": text,
+                        "html": html,
+                        "meta": {"shifts": [s.pk for s in shifts]},
+                    }
+                )
         return emails
 
     emails = [
@@ -790,6 +805,10 @@ def _send_digest_week(now: datetime, week: str, zones: list[str], batch_size: in
         )
 
         def digest(person: User, sites_of=sites_of, wanted=wanted, taken=taken) -> dict | None:
+            with in_language_of(person):
+                return _digest(person, sites_of, wanted, taken)
+
+        def _digest(person: User, sites_of, wanted, taken) -> dict | None:
             theirs = [
                 s
                 for s in wanted

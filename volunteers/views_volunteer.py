@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
+from commonpot.i18n import in_language_of, in_site_language
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from volunteers import calendar, fair_rules, people, services
@@ -275,12 +276,15 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     if profile is None:
         raise Http404(_("No such calendar."))
     user = profile.user
-    return _ics(
-        calendar.volunteer_feed(user, calendar.volunteer_feed_sign_ups(user)), "my-shifts.ics"
-    )
+    # The calendar app asks without the person's cookie or browser: their profile's language.
+    with in_language_of(user):
+        body = calendar.volunteer_feed(user, calendar.volunteer_feed_sign_ups(user))
+    return _ics(body, "my-shifts.ics")
 
 
 @require_GET
 def site_feed(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site.objects.public(), slug=slug)
-    return _ics(calendar.site_feed(site), f"{site.slug}-shifts.ics")
+    with in_site_language(site):
+        body = calendar.site_feed(site)
+    return _ics(body, f"{site.slug}-shifts.ics")

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from commonpot import jobs
 from commonpot.errors import DomainError
+from commonpot.i18n import in_language_of
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from commonpot.permissions import can_view_site, is_coordinator
@@ -212,6 +213,10 @@ def tell_watchers(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     watches_url = settings.SITE_URL + reverse("volunteers:watches")
 
     def email(pair: tuple[Shift, User, ShiftWatch]) -> dict:
+        with in_language_of(pair[1]):
+            return _email(pair)
+
+    def _email(pair: tuple[Shift, User, ShiftWatch]) -> dict:
         shift, person, watch = pair
         short_by = shift.min_people - shift.places_taken
         claim = claim_url(shift.pk, person.pk)
