@@ -175,8 +175,8 @@ def _tell_leads(transfer: Transfer, reading: Reading, holds: list[LotHold]) -> i
             "lots": [h.lot for h in sorted(holds, key=lambda h: h.lot.pk)],
             "url": settings.SITE_URL + quick_reverse("pantry:holds", site.slug),
         }
-        # Translators: a lot is a batch of one food with one best-before date.
         subject = ngettext(
+            # Translators: a lot is a batch of one food with one best-before date.
             "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lot on hold",
             "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lots on hold",
             len(holds),

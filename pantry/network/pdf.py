@@ -58,7 +58,7 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
     rules = DateRules.for_site(transfer.source)
     lines = list(transfer.lines.select_related("item"))
     if lines:
-        return [
+        dispatched = [
             ManifestLine(
                 item=line.item.name,
                 quantity=line.quantity_display,
@@ -68,7 +68,9 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
                 origin=line.origin,
             )
             for line in lines
-        ], _("dispatched")
+        ]
+        # Translators: ends the manifest's "Lines below: ...": the food that left.
+        return dispatched, _("dispatched")
     held = (
         Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
         .select_related("lot__item")
@@ -86,9 +88,10 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
         for r in held
     ]
     if rows:
+        # Translators: ends the manifest's "Lines below: ...": the food kept for the transfer.
         return rows, _("held")
     asked = list(transfer.items.select_related("item", "lot")) or [transfer]
-    return [
+    rows = [
         ManifestLine(
             item=si.item.name,
             quantity=si.quantity_display,
@@ -98,7 +101,9 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
             origin=si.lot.source if getattr(si, "lot", None) else "—",
         )
         for si in asked
-    ], _("asked for")
+    ]
+    # Translators: ends the manifest's "Lines below: ...": the food the transfer asks for.
+    return rows, _("asked for")
 
 
 def manifest_pdf(transfer: Transfer) -> bytes:

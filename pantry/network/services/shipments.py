@@ -85,8 +85,8 @@ def check_lines(source: Site, destination: Site, lines: list[Line]) -> list[Line
         many = len(lines) > 1
         if lot is not None:
             if lot.site_id != source.pk:
-                # Translators: a lot is a batch of one food with one best-before date.
                 text = _(
+                    # Translators: a lot is a batch of one food with one best-before date.
                     "That lot is at %(lot_site)s, not %(site)s. Choose one of the sending "
                     "site's lots."
                 ) % {"lot_site": lot.site.name, "site": source.name}
