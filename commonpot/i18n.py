@@ -61,3 +61,13 @@ def from_request(request: HttpRequest) -> str:
     if user is not None and user.is_authenticated and (chosen := supported(user.language)):
         return chosen
     return translation.get_language_from_request(request)
+
+
+def in_recipient_language(
+    to: User | str | None, site: Site | None = None
+) -> AbstractContextManager:
+    """A message to a person in their language; to an address with no account
+    behind it (a site's own) in the site's."""
+    if to is not None and not isinstance(to, str):
+        return in_language_of(to)
+    return in_site_language(site)

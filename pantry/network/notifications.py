@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot import measures
+from commonpot.i18n import in_recipient_language
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site, User
 from commonpot.permissions import can_manage_site
@@ -70,8 +71,11 @@ def notify_offer_matches(offer_id: int) -> int:
             "distance": found.distance_label,
             "url": settings.SITE_URL + offer.get_absolute_url(),
         }
-        # Written in the measures of the site that reads it.
-        with measures.override(measures.site_measures(need.site)):
+        # Written in the measures of the site that reads it, in its reader's language.
+        with (
+            measures.override(measures.site_measures(need.site)),
+            in_recipient_language(to, need.site),
+        ):
             _message, created = queue_email(
                 key=f"match:offer:{offer.pk}:need:{need.pk}",
                 kind="network_match",
@@ -101,7 +105,10 @@ def notify_claim(transfer_id: int) -> bool:
     to = _lead_to_tell(transfer.source, transfer.offer.posted_by)
     if to is None:
         return False
-    with measures.override(measures.site_measures(transfer.source)):
+    with (
+        measures.override(measures.site_measures(transfer.source)),
+        in_recipient_language(to, transfer.source),
+    ):
         _message, created = queue_email(
             key=f"claim:transfer:{transfer.pk}",
             kind="network_claim",
