@@ -172,6 +172,12 @@ class ProfileForm(forms.ModelForm):
     phone = PhoneField(
         label=_("Phone"), help_text=_("Only the leads of sites where you volunteer can see it.")
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("As my browser says"))] + list(settings.LANGUAGES),
+        help_text=_("For these pages, and the emails, text messages and calendar we send you."),
+    )
 
     class Meta:
         model = User
@@ -184,6 +190,7 @@ class ProfileForm(forms.ModelForm):
             "remind_by_push",
             "reminder_times",
             "weekly_digest",
+            "language",
         ]
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -270,6 +277,7 @@ class SiteForm(forms.ModelForm):
             "longitude",
             "show_exact_location",
             "time_zone",
+            "language",
             "is_public",
             "contact_phone",
             "contact_email",
@@ -307,8 +315,16 @@ class SiteForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (a form from before it was asked), the language stays.
+        self.fields["language"].required = False
+
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
 
 class SiteSettingsForm(SiteForm):

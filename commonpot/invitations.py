@@ -22,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -226,7 +226,12 @@ def accept_invitation(
             )
         if not name.strip():
             raise DomainError(_("Tell us your name."), field="name")
-        user = sign_up_volunteer(name=name, email=invitation.email, password=password)
+        user = sign_up_volunteer(
+            name=name,
+            email=invitation.email,
+            password=password,
+            language=translation.get_language() or "",
+        )
     elif (user.email or "").lower() != invitation.email.lower():
         raise InvitationRefused(
             _(

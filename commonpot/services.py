@@ -35,13 +35,27 @@ Row = TypeVar("Row", bound="models.Model")
 
 @transaction.atomic
 def sign_up_volunteer(
-    *, name: str, email: str, password: str, phone: str = "", site: Site | None = None
+    *,
+    name: str,
+    email: str,
+    password: str,
+    phone: str = "",
+    site: Site | None = None,
+    language: str = "",
 ) -> User:
-    """Create a volunteer account; optionally join a site as a volunteer."""
+    """Create a volunteer account; optionally join a site as a volunteer. `language`:
+    the one the sign-up page was shown in, so that their emails and texts are too."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("An account with this email address already exists."), field="email")
-    user = User(username=email, email=email, display_name=name.strip(), phone=phone)
+    languages = {code for code, _name in settings.LANGUAGES}
+    user = User(
+        username=email,
+        email=email,
+        display_name=name.strip(),
+        phone=phone,
+        language=language if language in languages else "",
+    )
     try:
         validate_password(password, user)
     except ValidationError as e:

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -190,6 +190,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=data["password1"],
                 phone=data["phone"],
                 site=joining,
+                language=translation.get_language(),
             )
         except DomainError as e:
             show_error(form, e)

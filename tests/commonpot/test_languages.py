@@ -167,3 +167,66 @@ def test_a_figure_that_reads_two_ways_is_refused_not_guessed(language, typed):
         parse_decimal(typed, field="quantity", ceiling=100000)
     assert "could be read two ways" in str(refused.value)
     assert refused.value.field == "quantity"
+
+
+def test_a_new_account_starts_in_the_language_its_sign_up_page_was_in(client):
+    from commonpot.models import User
+
+    response = client.post(
+        reverse("signup"),
+        {
+            "name": "Lucía Pérez",
+            "email": "lucia@example.org",
+            "phone": "",
+            "password1": "carrots-and-lentils",
+            "password2": "carrots-and-lentils",
+        },
+        HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9",
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="lucia@example.org").language == "es"
+
+
+def test_the_profile_changes_a_persons_language_and_can_leave_it_to_the_browser(client):
+    user = UserFactory(language="fr")
+    client.force_login(user)
+    page = client.get(reverse("profile")).content.decode()
+    assert 'name="language"' in page
+    form = {
+        "display_name": user.display_name,
+        "email": user.email,
+        "phone": "",
+        "remind_by_email": "on",
+        "reminder_times": "site",
+        "language": "uk",
+    }
+    assert client.post(reverse("profile"), form).status_code == 302
+    user.refresh_from_db()
+    assert user.language == "uk"
+    assert client.post(reverse("profile"), {**form, "language": ""}).status_code == 302
+    user.refresh_from_db()
+    assert user.language == ""
+    refused = client.post(reverse("profile"), {**form, "language": "tlh"})
+    assert refused.status_code in (200, 400)
+    user.refresh_from_db()
+    assert user.language == ""
+
+
+def test_a_lead_sets_the_language_of_the_sites_printed_sheets(lead, site):
+    from tests.commonpot.test_sites import NEW_SITE
+    from tests.conftest import client_for
+
+    data = {**NEW_SITE, "name": site.name, "language": "ar"}
+    data.pop("slug")
+    edit = reverse("site_edit", args=[site.slug])
+    assert client_for(lead).post(edit, data).status_code == 302
+    site.refresh_from_db()
+    assert site_language(site) == "ar"
+    # Not in the post: the site keeps it. Not a language Commonpot speaks: refused.
+    data.pop("language")
+    assert client_for(lead).post(edit, data).status_code == 302
+    site.refresh_from_db()
+    assert site.language == "ar"
+    assert client_for(lead).post(edit, {**data, "language": "xx"}).status_code == 400
+    site.refresh_from_db()
+    assert site.language == "ar"
