@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
+from commonpot.i18n import in_site_language
 from kitchen.cooking import LEFTOVER_DEFAULT_DAYS, leftover_storage
 from kitchen.models import MealService
 from pantry.codes import ALLERGEN_BITS, Allergen, codes_in
@@ -315,6 +316,12 @@ def _label_size(sheet: Sheet) -> str:
 
 
 def labels_html(meal: MealService, options: LabelOptions) -> str:
+    """The labels in the language of the site that cooked the meal and sticks them on."""
+    with in_site_language(meal.site):
+        return _labels_html(meal, options)
+
+
+def _labels_html(meal: MealService, options: LabelOptions) -> str:
     context = label_context(meal, options)
     sheet = context["sheet"]
     cells = [None] * options.skip + [meal] * options.count

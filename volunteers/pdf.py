@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonpot import pdf
+from commonpot.i18n import in_site_language
 from commonpot.models import Site, User
 from pantry.models import PantrySettings
 from pantry.network.models import Transfer
@@ -147,10 +148,12 @@ def _sheet_context(site: Site, day: date, shifts: list[Shift], *, phones: bool, 
 
 
 def shift_sheet(shift: Shift, *, phones: bool, meals: Mapping[int, Any] | None = None) -> Document:
-    context = _sheet_context(shift.site, shift.local_date, [shift], phones=phones, meals=meals)
-    # Translators: the title of a printed shift sheet: "Cook — shift sheet".
-    context["title"] = _("%(role)s — shift sheet") % {"role": shift.role.name}
-    return render_document("volunteers/sheets/sheet.pdf.html", context)
+    """In the site's language (commonpot.i18n), as the people on its wall read it."""
+    with in_site_language(shift.site):
+        context = _sheet_context(shift.site, shift.local_date, [shift], phones=phones, meals=meals)
+        # Translators: the title of a printed shift sheet: "Cook — shift sheet".
+        context["title"] = _("%(role)s — shift sheet") % {"role": shift.role.name}
+        return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 
 def day_shifts(site: Site, day: date) -> list[Shift]:
@@ -162,9 +165,11 @@ def day_shifts(site: Site, day: date) -> list[Shift]:
 def day_sheet(
     site: Site, day: date, *, phones: bool, meals: Mapping[int, Any] | None = None
 ) -> Document:
-    context = _sheet_context(site, day, day_shifts(site, day), phones=phones, meals=meals)
-    context["title"] = _("Day sheet")
-    return render_document("volunteers/sheets/sheet.pdf.html", context)
+    """In the site's language, as the shift sheet."""
+    with in_site_language(site):
+        context = _sheet_context(site, day, day_shifts(site, day), phones=phones, meals=meals)
+        context["title"] = _("Day sheet")
+        return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 
 def schedule_sign_ups(user: User):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonpot import measures
+from commonpot.i18n import in_site_language
 from commonpot.pdf import render_pdf
 from pantry import temperatures
 from pantry.freshness import DateRules
@@ -108,8 +109,11 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
 
 def manifest_pdf(transfer: Transfer) -> bytes:
     """The manifest in the measures of the site that prints it and loads the van,
-    the source, whoever asks for it."""
-    with measures.override(measures.site_measures(transfer.source)):
+    the source, whoever asks for it, and in its language."""
+    with (
+        measures.override(measures.site_measures(transfer.source)),
+        in_site_language(transfer.source),
+    ):
         return _manifest_pdf(transfer)
 
 
