@@ -33,14 +33,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
+from commonpot.i18n import in_recipient_language
 from commonpot.mail import text_to_number
 from commonpot.models import InboundSms, Message, SmsOptOut, User
 from commonpot.registry import registry
 
 REPLY_KIND = "sms-reply"
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"}
-YES_WORDS = {"YES", "Y", "1"}
-NO_WORDS = {"NO", "N", "2"}
+# The English words every text names, and each language's own (a Spanish speaker
+# answers SÍ or SI, a French one OUI, a Ukrainian ТАК, an Arabic speaker نعم).
+YES_WORDS = {"YES", "Y", "1", "SI", "SÍ", "OUI", "SIM", "ТАК", "نعم"}
+NO_WORDS = {"NO", "N", "2", "NON", "NÃO", "NAO", "НІ", "لا"}
 HELP_WORDS = {"HELP", "INFO"}
 HELP_TEXT = gettext_lazy(
     # Translators: a text message. YES, NO, HELP and STOP are the words people reply
@@ -61,7 +64,7 @@ def normalise_number(raw: str) -> str:
 
 
 def first_word(body: str) -> str:
-    words = re.findall(r"[A-Za-z0-9]+", body or "")
+    words = re.findall(r"\w+", body or "")
     return words[0].upper() if words else ""
 
 
@@ -131,6 +134,12 @@ def receive_text(
     inbound.site = latest.site if latest else None
     if latest is None:
         return _done(inbound, _("Unknown number: sent the help text"), str(HELP_TEXT))
+    # Answered in the language of the person the text was sent to.
+    with in_recipient_language(latest.to_user, latest.site):
+        return _answer(inbound, latest, word, now)
+
+
+def _answer(inbound: InboundSms, latest: Message, word: str, now: datetime) -> InboundSms:
     if word in HELP_WORDS:
         return _done(inbound, _("Asked for help: sent the site's contact"), _contact(latest))
     if word in YES_WORDS | NO_WORDS:

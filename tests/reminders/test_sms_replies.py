@@ -148,6 +148,21 @@ def test_one_answers_like_yes_and_two_like_no(client, twilio, full_shift):
     assert place.status == SignUp.Status.CANCELLED
 
 
+@pytest.mark.parametrize(
+    ("yes", "no"), [("Sí", "no"), ("oui", "Non"), ("Sim", "não"), ("Так", "Ні"), ("نعم", "لا")]
+)
+def test_yes_and_no_are_understood_in_each_language_commonpot_speaks(
+    client, twilio, full_shift, yes, no
+):
+    shift, place, line = full_shift
+    twilio_post(client, yes, sid="SM1")
+    place.refresh_from_db()
+    assert place.coming_confirmed_at is not None
+    twilio_post(client, no, sid="SM2")
+    place.refresh_from_db()
+    assert place.status == SignUp.Status.CANCELLED
+
+
 @pytest.mark.parametrize("signature", [None, "bm90IHRoZSBzaWduYXR1cmU=", "wrong-token"])
 def test_a_wrong_or_missing_twilio_signature_is_refused_and_changes_nothing(
     client, twilio, full_shift, signature
