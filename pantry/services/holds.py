@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.mail import queue_email
@@ -57,11 +58,11 @@ def start_holds(
     left alone: there is nothing on them to keep from use.
     """
     if cause not in LotHold.Cause.values:
-        raise DomainError(f"{cause!r} is not a reason to hold food.")
+        raise DomainError(_("%(cause)r is not a reason to hold food.") % {"cause": cause})
     if cause == LotHold.Cause.TEMPERATURE and reading is None:
-        raise DomainError("A temperature hold names the reading that started it.")
+        raise DomainError(_("A temperature hold names the reading that started it."))
     if cause == LotHold.Cause.RECALL and recall is None:
-        raise DomainError("A recall's hold names its recall.")
+        raise DomainError(_("A recall's hold names its recall."))
     at = at or timezone.now()
     ids = [lot if isinstance(lot, int) else lot.pk for lot in lots]
     locked = _lock(ids)
@@ -96,21 +97,23 @@ def _lock_open_hold(hold: LotHold | int) -> tuple[LotHold, Lot]:
     hold_id = hold if isinstance(hold, int) else hold.pk
     lot_id = LotHold.objects.filter(pk=hold_id).values_list("lot_id", flat=True).first()
     if lot_id is None:
-        raise DomainError("This hold no longer exists.")
+        raise DomainError(_("This hold no longer exists."))
     # The lot first, as every ledger operation locks it: no waiting in a circle.
     lot = _lock_one(lot_id)
     fresh = LotHold.objects.select_for_update(of=("self",)).get(pk=hold_id)
     if not fresh.is_open:
-        raise DomainError(
-            f"This hold on {lot.item.name} was already {fresh.get_outcome_display().lower()}."
-        )
+        if fresh.outcome == LotHold.Outcome.DISCARDED:
+            message = _("This hold on %(item)s was already discarded.")
+        else:
+            message = _("This hold on %(item)s was already released.")
+        raise DomainError(message % {"item": lot.item.name})
     return fresh, lot
 
 
 def _reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Say why, for the record an inspector reads.", field="reason")
+        raise DomainError(_("Say why, for the record an inspector reads."), field="reason")
     return reason[:200]
 
 
@@ -146,7 +149,7 @@ def discard_held(
     the lot was already empty)."""
     reason = _reason(reason)
     if destination not in StockMove.Destination.values:
-        raise DomainError("Say where the discarded food goes.", field="destination")
+        raise DomainError(_("Say where the discarded food goes."), field="destination")
     fresh, lot = _lock_open_hold(hold)
     for reservation in lot.reservations.filter(status=Reservation.Status.HELD).order_by("pk"):
         release_reservation(reservation)
@@ -188,7 +191,7 @@ def tell_leads(site: Site, *, key: str, kind: str, subject: str, text: str) -> i
     told = 0
     for to in leads_to_tell(site):
         who = f"user:{to.pk}" if not isinstance(to, str) else "site"
-        _, created = queue_email(
+        _email, created = queue_email(
             key=f"{key}:{who}", kind=kind, to=to, subject=subject[:255], text=text, site=site
         )
         told += created
