@@ -283,8 +283,8 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         best_before = _date(get("best_before"), "best_before", problems)
         name = get("item")
         item = by_name.get(name.lower()) or by_gtin.get(name)
-        # Translators: the problems of one row are joined with "; " into one sentence.
         if not name:
+            # Translators: the problems of one row are joined with "; " into one sentence.
             problems.append(_("the item is empty"))
         elif item is None:
             problems.append(_("no item called %(name)r in the catalog") % {"name": name})

@@ -82,15 +82,17 @@ class ItemField(forms.CharField):
                     _("No item called %(name)r in the catalog. Add it to the catalog first.")
                     % {"name": text}
                 )
-            # Translators: "Rice or Brown rice", for a "did you mean" of two or three names.
-            either = reduce(
-                lambda a, b: _("%(first)s or %(second)s") % {"first": a, "second": b}, near
-            )
+            either = reduce(_either, near)
             raise forms.ValidationError(
                 _("No item called %(name)r in the catalog. Did you mean %(names)s?")
                 % {"name": text, "names": either}
             )
         return item
+
+
+def _either(first: str, second: str) -> str:
+    # Translators: "Rice or Brown rice", in a "did you mean" of two or three names.
+    return _("%(first)s or %(second)s") % {"first": first, "second": second}
 
 
 def _gtins_typed(text: str) -> tuple[str, ...]:

@@ -161,8 +161,8 @@ class DateRules:
         if state == Freshness.PAST_LIMIT:
             allowed = self.days_allowed(lot.item.category, lot.storage)
             late = self.days_past(lot)
-            # Translators: "%(days_past)s" is "3 days" (its own message), so is "%(allowed)s".
             return _(
+                # Translators: %(days_past)s is "3 days" (its own message), so is %(allowed)s.
                 "This lot of %(item)s is %(days_past)s past its best-before date (%(day)s), "
                 "beyond the %(allowed)s this site allows for %(food)s: discard it, or raise "
                 "that limit on the site's Settings page if the food is still good."

@@ -606,16 +606,20 @@ class StockMove(models.Model):
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(max_length=14, choices=Kind.choices)
-    quantity = models.DecimalField(help_text="In the item's base unit; negative is out.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("In the item's base unit; negative is out."), **QTY
+    )
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
     on_hand_after = models.DecimalField(**QTY)
     # Two times, because paper logs are typed up late: `at` is when the move was
     # recorded (the audit trail, the undo window); `happened_on` is the site's own
     # day the food was received, given, counted, wasted, cooked or moved, which
     # is the day reports count it on.
-    at = models.DateTimeField(help_text="When this move was recorded.")
+    at = models.DateTimeField(help_text=gettext_lazy("When this move was recorded."))
     happened_on = models.DateField(
-        help_text="The day it happened, by the site's own clock (what reports count by)."
+        help_text=gettext_lazy(
+            "The day it happened, by the site's own clock (what reports count by)."
+        )
     )
     by = recorded_by()
     reason = models.CharField(max_length=12, choices=WasteReason.choices, blank=True)
@@ -625,7 +629,7 @@ class StockMove(models.Model):
         max_length=100,
         blank=True,
         db_index=True,
-        help_text="What caused this move in another app, such as 'meal-service:12'.",
+        help_text=gettext_lazy("What caused this move in another app, such as 'meal-service:12'."),
     )
     donation = models.ForeignKey(
         "Donation", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
@@ -680,7 +684,11 @@ class StockMove(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity} of lot {self.lot_id}"
+        return _("%(kind)s %(quantity)s of lot %(lot)s") % {
+            "kind": self.get_kind_display(),
+            "quantity": self.quantity,
+            "lot": self.lot_id,
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -719,7 +727,11 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} of lot {self.lot_id} for {self.reference}"
+        return _("%(quantity)s of lot %(lot)s for %(use)s") % {
+            "quantity": self.quantity,
+            "lot": self.lot_id,
+            "use": self.reference,
+        }
 
 
 # --- Donors and donations -------------------------------------------------
@@ -854,7 +866,7 @@ class DonationLine(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="donation_lines")
     quantity_entered = models.DecimalField(**QTY)
     unit_entered = models.CharField(max_length=20)
-    quantity = models.DecimalField(help_text="In the item's base unit.", **QTY)
+    quantity = models.DecimalField(help_text=gettext_lazy("In the item's base unit."), **QTY)
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
 
     class Meta:
@@ -982,7 +994,11 @@ class CountLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"lot {self.lot_id}: {self.expected} -> {self.counted}"
+        return _("lot %(lot)s: %(expected)s -> %(counted)s") % {
+            "lot": self.lot_id,
+            "expected": self.expected,
+            "counted": self.counted,
+        }
 
 
 class StockThreshold(models.Model):

@@ -349,8 +349,8 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
         else:
             changed = count.moves.count()
             lots_counted = count.lines.count()
-            # Translators: %(counted)s is "3 lots" (its own message).
             result = _(
+                # Translators: %(counted)s is "3 lots" (its own message).
                 "Count saved: %(counted)s counted, %(changed)s adjusted. "
                 "Lots you left empty were not changed."
             ) % {

@@ -381,10 +381,10 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
             except DomainError as e:
                 report = [(0, e.message)]
             else:
-                # Translators: %(donations)s is "2 donations" (its own message).
                 messages.success(
                     request,
                     ngettext(
+                        # Translators: %(donations)s is "2 donations" (its own message).
                         "Imported %(count)s row as %(donations)s.",
                         "Imported %(count)s rows as %(donations)s.",
                         len(rows),

@@ -74,10 +74,10 @@ def recall_new(request: HttpRequest) -> HttpResponse:
         else:
             held = LotHold.objects.filter(recall=recall).count()
             reached = recall.sites.count()
-            # Translators: %(sites)s is "3 sites" (its own message).
             messages.success(
                 request,
                 ngettext(
+                    # Translators: %(sites)s is "3 sites" (its own message).
                     "Recall started: %(count)s lot held at %(sites)s; each site's leads have "
                     "been told.",
                     "Recall started: %(count)s lots held at %(sites)s; each site's leads have "

@@ -309,15 +309,15 @@ class AlreadyImported(DomainError):
             % {"count": made},
         }
         if first.by:
-            # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
             message = _(
+                # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
                 "This file was imported at %(site)s on %(when)s by %(person)s "
                 "(%(rows)s as %(donations)s). Nothing was imported this time."
             ) % {**values, "person": first.by.name}
         else:
-            # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
             message = (
                 _(
+                    # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
                     "This file was imported at %(site)s on %(when)s "
                     "(%(rows)s as %(donations)s). Nothing was imported this time."
                 )

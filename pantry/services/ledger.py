@@ -163,9 +163,9 @@ def _record(
         )
     if after < lot.reserved:
         free = max(lot.available, Decimal(0))
-        # Translators: %(free)s is the end of the sentence: "only 2 kg is free."
         raise NotEnoughStock(
             ngettext(
+                # Translators: %(free)s ends the sentence: "only 2 kg is free." (its own message).
                 "%(quantity)s of this lot of %(item)s is held for %(use)s; %(free)s",
                 "%(quantity)s of this lot of %(item)s are held for %(use)s; %(free)s",
                 agreeing(lot.reserved, lot.item),
