@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-fast install lint benchmark clean
+.PHONY: run test test-fast install lint benchmark messages clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Commonpot needs Python 3.11 or newer.")'
@@ -48,6 +48,20 @@ test-fast: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check --exclude "*.md" .
+
+# Gather the strings marked for translation into each language's catalog
+# (locale/<language>/LC_MESSAGES/django.po and djangojs.po), then compile them
+# into the .mo files Django reads. Needs GNU gettext; see docs/translating.md.
+LANGUAGE_DIRS := es pt_BR fr ar uk
+MESSAGES_FLAGS := $(foreach l,$(LANGUAGE_DIRS),-l $(l)) --no-obsolete --add-location=file \
+	--ignore=.venv --ignore=var --ignore=tests --ignore=docs --ignore=static/vendor \
+	--ignore=staticfiles --ignore=node_modules --ignore='*/benchmark*' --ignore='*/demo*'
+
+messages: install
+	@bash .ci/system-packages
+	$(PY) manage.py makemessages $(MESSAGES_FLAGS) -d django
+	$(PY) manage.py makemessages $(MESSAGES_FLAGS) -d djangojs
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var
 
 benchmark: install
 	$(PY) manage.py benchmark --list

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from commonpot import opendata
 from commonpot.admin_tools import register_read_only
@@ -48,7 +49,7 @@ class CommonpotUserAdmin(UserAdmin):
     )
 
 
-@admin.action(description="Submit the public profile to the Murmurations index")
+@admin.action(description=_("Submit the public profile to the Murmurations index"))
 def submit_to_murmurations(modeladmin, request, queryset):
     for site in queryset:
         accepted, detail = opendata.submit_to_murmurations_index(site)

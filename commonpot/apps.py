@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class CommonpotConfig(AppConfig):
     name = "commonpot"
-    verbose_name = "Network"
+    verbose_name = _("Network")
 
     def ready(self) -> None:
         from django.conf import settings
@@ -21,14 +22,14 @@ class CommonpotConfig(AppConfig):
         )
         if settings.PAGE_CACHE:
             connection_created.connect(pagecache.install, dispatch_uid="commonpot.pagecache")
-        registry.add_nav(NavLink("Sites", "site_directory", lambda user: True, order=10))
-        registry.add_nav(NavLink("Map", "site_map", lambda user: True, order=11))
-        registry.add_nav(NavLink("Reports", "network_report", is_coordinator, order=80))
-        registry.add_site_tab(SiteTab("Overview", "site_manage", order=0))
-        registry.add_site_tab(SiteTab("People", "site_people", order=90, group="People"))
-        registry.add_site_tab(SiteTab("Reports", "site_report", order=80, group="Settings"))
-        registry.add_site_tab(SiteTab("Outbox", "site_outbox", order=95, group="Settings"))
-        registry.add_site_tab(SiteTab("Settings", "site_edit", order=79, group="Settings"))
+        registry.add_nav(NavLink(_("Sites"), "site_directory", lambda user: True, order=10))
+        registry.add_nav(NavLink(_("Map"), "site_map", lambda user: True, order=11))
+        registry.add_nav(NavLink(_("Reports"), "network_report", is_coordinator, order=80))
+        registry.add_site_tab(SiteTab(_("Overview"), "site_manage", order=0))
+        registry.add_site_tab(SiteTab(_("People"), "site_people", order=90, group="People"))
+        registry.add_site_tab(SiteTab(_("Reports"), "site_report", order=80, group="Settings"))
+        registry.add_site_tab(SiteTab(_("Outbox"), "site_outbox", order=95, group="Settings"))
+        registry.add_site_tab(SiteTab(_("Settings"), "site_edit", order=79, group="Settings"))
 
         from commonpot import benchmark_pages, demo, services, sms_replies
         from commonpot.forms import SmsPolicyForm
@@ -37,13 +38,13 @@ class CommonpotConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="commonpot-sms",
-                title="Text messages",
+                title=_("Text messages"),
                 form_class=SmsPolicyForm,
                 save=services.save_sms_policy,
                 order=45,
             )
         )
-        registry.add_message_kind(sms_replies.REPLY_KIND, "Answer to a text")
+        registry.add_message_kind(sms_replies.REPLY_KIND, _("Answer to a text"))
 
         registry.add_benchmark("pages", benchmark_pages.run)
         registry.add_page_benchmark(benchmark_pages.seed)

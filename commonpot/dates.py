@@ -17,13 +17,24 @@ from django import forms
 from django.forms.fields import BaseTemporalField
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from commonpot.errors import DomainError
 from commonpot.formats.en import formats as _english
 
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2200, 12, 31)
-OUTSIDE = f"Give a date between {EARLIEST.year} and {LATEST.year}."
+_OUTSIDE = gettext_noop("Give a date between %(earliest)s and %(latest)s.")
+_WINDOW = {"earliest": EARLIEST.year, "latest": LATEST.year}
+# The refusal in English, as some callers and the tests compare it; outside() is the
+# same message in the language of the page.
+OUTSIDE = _OUTSIDE % _WINDOW
+
+
+def outside() -> str:
+    """The refusal of a date outside the window, in the active language."""
+    return _(_OUTSIDE) % _WINDOW
 
 
 def in_window(day: date | datetime) -> bool:
@@ -34,13 +45,13 @@ def in_window(day: date | datetime) -> bool:
 def check_day(day: date | datetime | None, field: str | None = None):
     """`day` itself, or a DomainError on `field` when it is outside the window."""
     if day is not None and not in_window(day):
-        raise DomainError(OUTSIDE, field=field)
+        raise DomainError(outside(), field=field)
     return day
 
 
 def _validate(value) -> None:
     if value is not None and not in_window(value):
-        raise forms.ValidationError(OUTSIDE, code="outside_window")
+        raise forms.ValidationError(outside(), code="outside_window")
 
 
 class DayField(forms.DateField):
@@ -148,22 +159,30 @@ class ClockChange:
     first: datetime  # the reading with fold=0 (before the change)
     second: datetime  # the reading with fold=1 (after it)
 
-    def _when(self) -> str:
-        return f"{self.clock:%H:%M} on {day(self.day)}"
-
     @property
     def reason(self) -> str:
+        words = {
+            "clock": f"{self.clock:%H:%M}",
+            "day": day(self.day),
+            "zone": self.zone,
+            "from": f"{self.turned_from:%H:%M}",
+            "to": f"{self.turned_to:%H:%M}",
+        }
         if self.skipped:
             return (
-                f"{self._when()} does not exist in {self.zone}: the clocks go forward "
-                f"from {self.turned_from:%H:%M} to {self.turned_to:%H:%M} that night. "
-                f"Choose a time before {self.turned_from:%H:%M} or from "
-                f"{self.turned_to:%H:%M}."
+                _(
+                    "%(clock)s on %(day)s does not exist in %(zone)s: the clocks go forward "
+                    "from %(from)s to %(to)s that night. Choose a time before %(from)s or "
+                    "from %(to)s."
+                )
+                % words
             )
         return (
-            f"{self._when()} happens twice in {self.zone}: the clocks go back from "
-            f"{self.turned_from:%H:%M} to {self.turned_to:%H:%M} that night. "
-            f"Choose which {self.clock:%H:%M} you mean."
+            _(
+                "%(clock)s on %(day)s happens twice in %(zone)s: the clocks go back from "
+                "%(from)s to %(to)s that night. Choose which %(clock)s you mean."
+            )
+            % words
         )
 
     def label(self, fold: int) -> str:
@@ -171,14 +190,23 @@ class ClockChange:
         moment = self.second if fold else self.first
         other = self.first if fold else self.second
         if moment.dst() and not other.dst():
-            season = "summer time, "
+            season = "summer"
         elif other.dst() and not moment.dst():
-            season = "winter time, "
+            season = "winter"
         else:
             season = ""
-        name = zone_name(moment)
-        which = "the second" if fold else "the first"
-        return f"{which} {self.clock:%H:%M} ({season}{name})"
+        labels = {
+            (0, "summer"): _("the first %(clock)s (summer time, %(zone)s)"),
+            (0, "winter"): _("the first %(clock)s (winter time, %(zone)s)"),
+            (0, ""): _("the first %(clock)s (%(zone)s)"),
+            (1, "summer"): _("the second %(clock)s (summer time, %(zone)s)"),
+            (1, "winter"): _("the second %(clock)s (winter time, %(zone)s)"),
+            (1, ""): _("the second %(clock)s (%(zone)s)"),
+        }
+        return labels[(1 if fold else 0, season)] % {
+            "clock": f"{self.clock:%H:%M}",
+            "zone": zone_name(moment),
+        }
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -266,7 +294,7 @@ class WhichTimeField(forms.TypedChoiceField):
     widget = forms.RadioSelect
 
     def __init__(self, change: ClockChange, **kwargs):
-        kwargs.setdefault("label", f"Which {change.clock:%H:%M}?")
+        kwargs.setdefault("label", _("Which %(clock)s?") % {"clock": f"{change.clock:%H:%M}"})
         super().__init__(
             choices=change.choices, coerce=int, required=False, empty_value=None, **kwargs
         )
@@ -336,19 +364,23 @@ class TakenAtField(forms.CharField):
             moment = None
         if moment is None or moment.tzinfo is None:
             raise forms.ValidationError(
-                "The time this was taken could not be read: enter it again.", code="invalid"
+                _("The time this was taken could not be read: enter it again."), code="invalid"
             )
         now = timezone.now()
         if moment > now + timedelta(minutes=1):
             raise forms.ValidationError(
-                "The phone's clock is ahead of the real time: check its clock, then enter "
-                "this again.",
+                _(
+                    "The phone's clock is ahead of the real time: check its clock, then enter "
+                    "this again."
+                ),
                 code="future",
             )
         if moment < now - self.KEPT_AT_MOST:
             raise forms.ValidationError(
-                "This waited on the phone for more than a day: take it again, or enter it "
-                "with the time it was taken.",
+                _(
+                    "This waited on the phone for more than a day: take it again, or enter it "
+                    "with the time it was taken."
+                ),
                 code="stale",
             )
         return moment
@@ -395,7 +427,8 @@ def clock_span(start: datetime, end: datetime, *, zone: bool = False, between: s
     text = f"{first}{between}{last}"
     days = (end.date() - start.date()).days
     if days == 1:
-        text += " next day"
-    elif days > 1:
-        text += f" on {day(end)}"
+        # Translators: a span of clock times that ends the next morning: "22:00–06:00 next day".
+        return _("%(span)s next day") % {"span": text}
+    if days > 1:
+        return _("%(span)s on %(day)s") % {"span": text, "day": day(end)}
     return text

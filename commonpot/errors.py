@@ -6,6 +6,9 @@ class DomainError(Exception):
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
+        # A lazily translated message is made a plain string here, in the language
+        # of the request that raised it, so str() and the pages can show it.
+        message = str(message)
         super().__init__(message)
         self.message = message
         self.field = field

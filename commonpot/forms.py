@@ -11,6 +11,7 @@ from django.forms.formsets import BaseFormSet
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, SmsPolicy, User
@@ -33,8 +34,10 @@ def normalise_phone(raw: str) -> str:
     # library, and a wrong refusal stops someone signing up.
     if number is None or not phonenumbers.is_possible_number(number):
         raise forms.ValidationError(
-            "This does not look like a phone number. Use digits, with a country code "
-            "such as +44 or +1 if it is not a local number."
+            _(
+                "This does not look like a phone number. Use digits, with a country code "
+                "such as +44 or +1 if it is not a local number."
+            )
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -106,13 +109,13 @@ class NewPasswordForm(forms.Form):
     person it will belong to (`account`)."""
 
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
+        help_text=_("At least 10 characters; not a common password."),
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -124,7 +127,7 @@ class NewPasswordForm(forms.Form):
         data = super().clean()
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         elif p1:
             try:
                 password_validation.validate_password(p1, self.account(data))
@@ -136,18 +139,27 @@ class NewPasswordForm(forms.Form):
 class SignUpForm(NewPasswordForm):
     field_order = ["name", "email", "phone", "password1", "password2"]
 
-    name = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     phone = PhoneField(
-        help_text="Optional. Only the leads of sites where you volunteer can see it."
+        label=_("Phone"),
+        help_text=_("Optional. Only the leads of sites where you volunteer can see it."),
     )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                "An account with this email address already exists. Log in, or reset "
-                "your password if you have forgotten it."
+                _(
+                    "An account with this email address already exists. Log in, or reset "
+                    "your password if you have forgotten it."
+                )
             )
         return email
 
@@ -157,7 +169,9 @@ class SignUpForm(NewPasswordForm):
 
 
 class ProfileForm(forms.ModelForm):
-    phone = PhoneField(help_text="Only the leads of sites where you volunteer can see it.")
+    phone = PhoneField(
+        label=_("Phone"), help_text=_("Only the leads of sites where you volunteer can see it.")
+    )
 
     class Meta:
         model = User
@@ -176,16 +190,20 @@ class ProfileForm(forms.ModelForm):
             "reminder_times": forms.RadioSelect,
         }
         labels = {
-            "remind_by_email": "Remind me by email",
-            "remind_by_sms": "Remind me by text message",
-            "remind_by_push": "Remind me by a notification on my phone",
-            "reminder_times": "When",
+            "remind_by_email": _("Remind me by email"),
+            "remind_by_sms": _("Remind me by text message"),
+            "remind_by_push": _("Remind me by a notification on my phone"),
+            "reminder_times": _("When"),
         }
         help_texts = {
-            "remind_by_sms": "To the phone number above. Reply YES to say you are coming, "
-            "NO to give up your place, STOP to end all texts.",
-            "remind_by_email": "Untick them all to get no reminders or change notices.",
-            "remind_by_push": "On each phone where you turned notifications on (below).",
+            "remind_by_sms": _(
+                # Translators: YES, NO and STOP are the words a text message answers
+                # with; keep them in English, as the replies are read in English.
+                "To the phone number above. Reply YES to say you are coming, "
+                "NO to give up your place, STOP to end all texts."
+            ),
+            "remind_by_email": _("Untick them all to get no reminders or change notices."),
+            "remind_by_push": _("On each phone where you turned notifications on (below)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -194,28 +212,29 @@ class ProfileForm(forms.ModelForm):
         # own profile needs one: say so on the label, not only after saving.
         email = self.fields["email"]
         email.required = True
-        email.error_messages["required"] = "We need an email address to reach you."
+        email.error_messages["required"] = _("We need an email address to reach you.")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
         if not email:
-            raise forms.ValidationError("We need an email address to reach you.")
+            raise forms.ValidationError(_("We need an email address to reach you."))
         if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError("Another account uses this email address.")
+            raise forms.ValidationError(_("Another account uses this email address."))
         return email
 
     def clean(self):
         data = super().clean()
         if data.get("remind_by_sms") and not data.get("phone") and "phone" not in self.errors:
-            self.add_error("phone", "Give a mobile number to get text messages.")
+            self.add_error("phone", _("Give a mobile number to get text messages."))
         return data
 
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text="Type your password to confirm.",
+        help_text=_("Type your password to confirm."),
     )
 
     def __init__(self, user: User, *args, **kwargs):
@@ -225,7 +244,7 @@ class DeleteAccountForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
+            raise forms.ValidationError(_("That is not your password."))
         return password
 
 
@@ -233,8 +252,8 @@ class SiteForm(forms.ModelForm):
     """A site's identity, place, time zone, contact and visibility. Each app adds
     its own section to the page (commonpot.registry.SettingsSection)."""
 
-    contact_phone = PhoneField()
-    website = forms.URLField(required=False, assume_scheme="https")
+    contact_phone = PhoneField(label=_("Contact phone"))
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
 
     class Meta:
         model = Site
@@ -263,11 +282,29 @@ class SiteForm(forms.ModelForm):
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "time_zone": LongSelect,
         }
+        # The model's fields without a verbose name: their labels, to translate.
+        labels = {
+            "name": _("Name"),
+            "slug": _("Slug"),
+            "kind": _("Kind"),
+            "description": _("Description"),
+            "address": _("Address"),
+            "city": _("City"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
+            "latitude": _("Latitude"),
+            "longitude": _("Longitude"),
+            "show_exact_location": _("Show exact location"),
+            "time_zone": _("Time zone"),
+            "contact_email": _("Contact email"),
+        }
         help_texts = {
-            "opening_hours": "One line each: days, times, then what it is. For example "
-            "'Mon-Fri 10:00-16:00', 'Daily 18:00-19:30 Dinner' or 'Fri,Sat 22:00-06:00 Night "
-            "kitchen': a closing time before the opening time is the next morning, and "
-            "24:00 is midnight.",
+            "opening_hours": _(
+                "One line each: days, times, then what it is. For example "
+                "'Mon-Fri 10:00-16:00', 'Daily 18:00-19:30 Dinner' or 'Fri,Sat 22:00-06:00 "
+                "Night kitchen': a closing time before the opening time is the next morning, "
+                "and 24:00 is midnight."
+            ),
         }
 
     def clean_country(self) -> str:
@@ -301,15 +338,17 @@ class SmsPolicyForm(SettingsSectionForm):
 
 
 class MemberRoleForm(forms.Form):
-    email = forms.EmailField(help_text="The person must already have an account.")
-    role = forms.ChoiceField(choices=Membership.Role.choices)
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("The person must already have an account.")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
     def clean_email(self) -> User:
         email = self.cleaned_data["email"]
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is None:
             raise forms.ValidationError(
-                "Nobody has an account with this email address. Ask them to sign up first."
+                _("Nobody has an account with this email address. Ask them to sign up first.")
             )
         return user
 
@@ -318,12 +357,19 @@ class InvitationForm(forms.Form):
     """Invite someone by email to a site; only coordinators are offered "Lead"."""
 
     email = forms.EmailField(
-        label="Their email address",
+        label=_("Their email address"),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
-        help_text="They get a link that works once, for 7 days.",
+        help_text=_("They get a link that works once, for 7 days."),
     )
-    name = forms.CharField(max_length=150, required=False, help_text="So the email can greet them.")
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.VOLUNTEER)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        required=False,
+        help_text=_("So the email can greet them."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.VOLUNTEER
+    )
 
     def __init__(self, *args, may_invite_leads: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -341,9 +387,10 @@ class AcceptInvitationForm(NewPasswordForm):
     field_order = ["name", "password1", "password2"]
 
     name = forms.CharField(
+        label=_("Name"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"required": "Tell us your name."},
+        error_messages={"required": _("Tell us your name.")},
     )
 
     def __init__(self, *args, email: str, **kwargs):

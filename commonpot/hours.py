@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
 
+# The days as typed (in English, whatever the page's language) and read back.
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _DAY_ALIASES = {d.lower(): i for i, d in enumerate(DAYS)}
@@ -51,15 +54,18 @@ def days_text(weekdays) -> str:
     'Daily', 'Mon–Fri', 'Tue, Thu', 'Mon–Wed, Sat'."""
     weekdays = sorted(weekdays)
     if len(weekdays) == 7:
-        return "Daily"
+        return _("Daily")
     runs: list[list[int]] = []
     for day in weekdays:
         if runs and day == runs[-1][-1] + 1:
             runs[-1].append(day)
         else:
             runs.append([day])
+    # Django's names of the days, in the page's language ("Mon" in English).
+    names = [str(WEEKDAYS_ABBR[d]) for d in range(7)]
     return ", ".join(
-        f"{DAYS[r[0]]}–{DAYS[r[-1]]}" if len(r) > 2 else ", ".join(DAYS[d] for d in r) for r in runs
+        f"{names[r[0]]}–{names[r[-1]]}" if len(r) > 2 else ", ".join(names[d] for d in r)
+        for r in runs
     )
 
 
@@ -92,9 +98,10 @@ class Opening:
     def times_text(self) -> str:
         """'10:00–16:00', '18:00–midnight', '22:00–06:00 next day'."""
         if self.closes == time(0):
-            return f"{self.opens:%H:%M}–midnight"
+            return _("%(opens)s–midnight") % {"opens": f"{self.opens:%H:%M}"}
         text = f"{self.opens:%H:%M}–{self.closes:%H:%M}"
-        return f"{text} next day" if self.overnight else text
+        # Translators: a span of clock times that ends the next morning: "22:00–06:00 next day".
+        return _("%(span)s next day") % {"span": text} if self.overnight else text
 
     @property
     def text(self) -> str:
@@ -147,7 +154,7 @@ def _days(text: str) -> tuple[int, ...]:
         if not part:
             continue
         if "-" in part:
-            first, _, last = (p.strip() for p in part.partition("-"))
+            first, _dash, last = (p.strip() for p in part.partition("-"))
             if first not in _DAY_ALIASES or last not in _DAY_ALIASES:
                 raise ValueError(part)
             a, b = _DAY_ALIASES[first], _DAY_ALIASES[last]
@@ -169,8 +176,8 @@ def _time(hours: str, minutes: str, *, closing: bool = False) -> time:
         return time(0)  # midnight at the end of the day
     if h > 23 or m > 59:
         raise _BadTime(
-            f"{hours}:{minutes} is not a time of day (00:00 to 23:59, or 24:00 to close at "
-            "midnight)."
+            _("%(time)s is not a time of day (00:00 to 23:59, or 24:00 to close at midnight).")
+            % {"time": f"{hours}:{minutes}"}
         )
     return time(h, m)
 
@@ -195,19 +202,23 @@ def parse_hours(text: str) -> list[Opening]:
                 try:
                     opens, closes = _time(r[1], r[2]), _time(r[3], r[4], closing=True)
                 except _BadTime as e:
-                    errors.append(f"Line {number}: {e}")
+                    errors.append(_("Line %(number)s: %(error)s") % {"number": number, "error": e})
                     continue
                 if closes == opens and (r[3], r[4]) != ("24", "00"):
                     errors.append(
-                        f"Line {number}: {opens:%H:%M}-{opens:%H:%M} opens and closes at the "
-                        "same time. Write the hours it is open, such as 22:00-06:00 for a night "
-                        "that ends the next morning, or 00:00-24:00 for the whole day."
+                        _(
+                            "Line %(number)s: %(time)s-%(time)s opens and closes at the same "
+                            "time. Write the hours it is open, such as 22:00-06:00 for a night "
+                            "that ends the next morning, or 00:00-24:00 for the whole day."
+                        )
+                        % {"number": number, "time": f"{opens:%H:%M}"}
                     )
                     continue
                 openings.append(Opening(days, opens, closes, label))
         except ValueError:
             errors.append(
-                f"Line {number} ('{line}') is not in the form 'Mon-Fri 10:00-16:00 Label'."
+                _("Line %(number)s ('%(line)s') is not in the form 'Mon-Fri 10:00-16:00 Label'.")
+                % {"number": number, "line": line}
             )
     if errors:
         raise ValidationError(errors)

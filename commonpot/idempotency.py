@@ -28,8 +28,11 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
+from commonpot.numbers import decimal_text
 
 
 class Tokened(models.Model):
@@ -57,7 +60,7 @@ class AlreadySent(Exception):  # noqa: N818 — named for what the person is tol
     form as if the new figures could be fixed and sent, when the form is spent.
     """
 
-    message = "This form was already sent; your changes were not saved."
+    message = gettext_lazy("This form was already sent; your changes were not saved.")
 
     def __init__(self, record: models.Model):
         super().__init__(self.message)
@@ -75,7 +78,7 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
         try:
-            number = Decimal(value.replace(",", ""))
+            number = Decimal(decimal_text(value))
         except (InvalidOperation, ValueError):
             return value
         # "2", "2.0" and "2.00" are one quantity; the form keeps what was typed.
@@ -114,7 +117,7 @@ def tokened(token, content: dict[str, Any]) -> dict[str, Any]:
 def same_site(record, site):
     """`record`, if it belongs to `site`; a token is never good at another site."""
     if record.site_id != site.pk:
-        raise DomainError("This form was already used at another site.")
+        raise DomainError(_("This form was already used at another site."))
     return record
 
 
@@ -135,7 +138,7 @@ def already_recorded(model, token, site=None, *, content: dict[str, Any] | None 
         same_site(existing, site)
     for name, value in same.items():
         if getattr(existing, name) != value:
-            raise DomainError("This form was already used for something else; reload the page.")
+            raise DomainError(_("This form was already used for something else; reload the page."))
     # A record from before fingerprints were kept has none: answered as a replay.
     changed = content is not None and existing.token_digest not in ("", fingerprint(content))
     if changed:

@@ -23,6 +23,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import long_day
 from commonpot.errors import DomainError
@@ -40,7 +42,7 @@ from commonpot.permissions import can_manage_site, is_coordinator
 from commonpot.registry import registry
 
 MESSAGE_KIND = "commonpot.invitation"
-EMAIL_EXAMPLE = "Enter an email address, such as sam@example.org."
+EMAIL_EXAMPLE = gettext_lazy("Enter an email address, such as sam@example.org.")
 
 
 class InvitationRefused(DomainError):
@@ -58,9 +60,14 @@ def invitation_url(token: str) -> str:
 def _check_sender(by: User | None, site: Site, role: str) -> None:
     """May `by` invite to `site` as `role`? The same rule when sending and accepting."""
     if by is None or not can_manage_site(by, site):
-        raise DomainError(f"Only leads of {site.name} and coordinators can invite people to it.")
+        raise DomainError(
+            _("Only leads of %(site)s and coordinators can invite people to it.")
+            % {"site": site.name}
+        )
     if role == Membership.Role.LEAD and not is_coordinator(by):
-        raise DomainError("Only network coordinators can invite someone as a lead.", field="role")
+        raise DomainError(
+            _("Only network coordinators can invite someone as a lead."), field="role"
+        )
 
 
 @transaction.atomic
@@ -83,7 +90,7 @@ def invite_to_site(
     on `.token` (the one moment it is known; it is not stored).
     """
     if role not in Membership.Role.values:
-        raise DomainError("Choose volunteer or lead.", field="role")
+        raise DomainError(_("Choose volunteer or lead."), field="role")
     _check_sender(by, site, role)
     email = email.strip().lower()
     try:
@@ -97,10 +104,12 @@ def invite_to_site(
     )
     already = member is not None and role in (member.role, Membership.Role.VOLUNTEER)
     if already and not even_if_member:
+        if member.role == Membership.Role.LEAD:
+            already_as = _("%(person)s already belongs to %(site)s as a lead.")
+        else:
+            already_as = _("%(person)s already belongs to %(site)s as a volunteer.")
         raise DomainError(
-            f"{member.user.name} already belongs to {site.name} as a "
-            f"{member.get_role_display().lower()}.",
-            field="email",
+            already_as % {"person": member.user.name, "site": site.name}, field="email"
         )
     now = timezone.now()
     Invitation.objects.filter(site=site, email__iexact=email).pending(now).update(withdrawn_at=now)
@@ -123,7 +132,7 @@ def invite_to_site(
             "expires": long_day(invitation.site.local(invitation.expires_at)),
         },
     )
-    subject, _, body = text.partition("\n")
+    subject, _newline, body = text.partition("\n")
     queue_email(
         key=f"invitation:{invitation.pk}",
         kind=MESSAGE_KIND,
@@ -139,32 +148,42 @@ def invite_to_site(
 def _usable(invitation: Invitation | None) -> Invitation:
     if invitation is None:
         raise InvitationRefused(
-            "This invitation link is not valid. Check that the whole link was copied, or ask "
-            "the site to invite you again.",
+            _(
+                "This invitation link is not valid. Check that the whole link was copied, or "
+                "ask the site to invite you again."
+            ),
             status=404,
         )
     if invitation.accepted_at is not None:
         raise InvitationRefused(
-            "This invitation has already been used. Log in to reach your shifts.", status=410
+            _("This invitation has already been used. Log in to reach your shifts."), status=410
         )
     if invitation.withdrawn_at is not None:
         raise InvitationRefused(
-            "This invitation was withdrawn or replaced by a newer one. Use the link in the "
-            "latest email, or ask the site to invite you again.",
+            _(
+                "This invitation was withdrawn or replaced by a newer one. Use the link in the "
+                "latest email, or ask the site to invite you again."
+            ),
             status=410,
         )
     if invitation.expires_at <= timezone.now():
         raise InvitationRefused(
-            f"This invitation expired on {long_day(invitation.site.local(invitation.expires_at))}."
-            f" Ask {invitation.site.name} to invite you again.",
+            _("This invitation expired on %(day)s. Ask %(site)s to invite you again.")
+            % {
+                "day": long_day(invitation.site.local(invitation.expires_at)),
+                "site": invitation.site.name,
+            },
             status=410,
         )
     try:
         _check_sender(invitation.invited_by, invitation.site, invitation.role)
     except DomainError:
         raise InvitationRefused(
-            f"The person who sent this invitation can no longer invite people to "
-            f"{invitation.site.name}, so it no longer stands. Ask the site to invite you again.",
+            _(
+                "The person who sent this invitation can no longer invite people to "
+                "%(site)s, so it no longer stands. Ask the site to invite you again."
+            )
+            % {"site": invitation.site.name},
             status=403,
         ) from None
     return invitation
@@ -203,15 +222,18 @@ def accept_invitation(
     if user is None:
         if account_for(invitation) is not None:
             raise InvitationRefused(
-                "An account already uses this email address: log in to accept.", status=409
+                _("An account already uses this email address: log in to accept."), status=409
             )
         if not name.strip():
-            raise DomainError("Tell us your name.", field="name")
+            raise DomainError(_("Tell us your name."), field="name")
         user = sign_up_volunteer(name=name, email=invitation.email, password=password)
     elif (user.email or "").lower() != invitation.email.lower():
         raise InvitationRefused(
-            f"This invitation was sent to another email address than {user.name}'s. "
-            "Log out, then open the link again.",
+            _(
+                "This invitation was sent to another email address than %(person)s's. "
+                "Log out, then open the link again."
+            )
+            % {"person": user.name},
             status=403,
         )
     membership, created = Membership.objects.select_for_update().get_or_create(
@@ -233,13 +255,15 @@ def accept_invitation(
 def withdraw_invitation(*, invitation_id: int, by: User, site: Site) -> Invitation:
     invitation = Invitation.objects.select_for_update().filter(pk=invitation_id, site=site).first()
     if invitation is None:
-        raise DomainError("This invitation no longer exists.")
+        raise DomainError(_("This invitation no longer exists."))
     if not can_manage_site(by, site):
-        raise DomainError(f"Only leads of {site.name} and coordinators can do this.")
+        raise DomainError(
+            _("Only leads of %(site)s and coordinators can do this.") % {"site": site.name}
+        )
     if invitation.role == Membership.Role.LEAD and not is_coordinator(by):
-        raise DomainError("Only network coordinators can withdraw an invitation to lead.")
+        raise DomainError(_("Only network coordinators can withdraw an invitation to lead."))
     if invitation.accepted_at is not None:
-        raise DomainError("This invitation has already been accepted.")
+        raise DomainError(_("This invitation has already been accepted."))
     if invitation.withdrawn_at is None:
         invitation.withdrawn_at = timezone.now()
         invitation.save(update_fields=["withdrawn_at"])

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot import jobs, sms
 from commonpot.models import Message, Site, SmsOptOut, SmsPolicy, User
@@ -203,7 +205,7 @@ def _new_push(
         meta=meta or {},
         headers={"Message-ID": make_msgid(domain="commonpot")},
         status=Message.Status.QUEUED if to.is_active else Message.Status.SKIPPED,
-        last_error="" if to.is_active else "The account is closed.",
+        last_error="" if to.is_active else _("The account is closed."),
     )
 
 
@@ -219,9 +221,9 @@ def _new_text(
 ) -> Message:
     skip_reason = ""
     if not to.phone:
-        skip_reason = "No mobile number on record."
+        skip_reason = _("No mobile number on record.")
     elif not to.is_active:
-        skip_reason = "The account is closed."
+        skip_reason = _("The account is closed.")
     return Message(
         key=key,
         kind=kind,
@@ -280,7 +282,7 @@ def _skip_opted_out(texts: list[Message]) -> None:
     for message in texts:
         if message.to_phone in stopped and message.status == Message.Status.QUEUED:
             message.status = Message.Status.SKIPPED
-            message.last_error = "This number replied STOP: no more text messages."
+            message.last_error = _("This number replied STOP: no more text messages.")
 
 
 def _new_message(
@@ -299,9 +301,9 @@ def _new_message(
     address = (user.email if user else to) or ""
     skip_reason = ""
     if not address:
-        skip_reason = "No email address on record."
+        skip_reason = _("No email address on record.")
     elif user is not None and not user.is_active:
-        skip_reason = "The account is closed."
+        skip_reason = _("The account is closed.")
     return Message(
         key=key,
         kind=kind,
@@ -357,7 +359,7 @@ def _may_text(message: Message) -> bool:
     cannot both send the last text the cap allows). Otherwise the row is marked."""
     if SmsOptOut.objects.filter(phone=message.to_phone).exists():
         message.status = Message.Status.SKIPPED
-        message.last_error = "This number replied STOP: no more text messages."
+        message.last_error = _("This number replied STOP: no more text messages.")
         message.save(update_fields=["status", "last_error"])
         return False
     if message.site_id is None:
@@ -368,9 +370,11 @@ def _may_text(message: Message) -> bool:
     if texts_this_month(message.site_id) < policy.monthly_cap:
         return True
     message.status = Message.Status.HELD
-    message.last_error = (
-        f"Held back: the site's limit of {policy.monthly_cap} text messages this month is reached."
-    )
+    message.last_error = ngettext(
+        "Held back: the site's limit of %(cap)s text messages this month is reached.",
+        "Held back: the site's limit of %(cap)s text messages this month is reached.",
+        policy.monthly_cap,
+    ) % {"cap": policy.monthly_cap}
     message.save(update_fields=["status", "last_error"])
     return False
 
@@ -505,7 +509,7 @@ def _deliver_push(message: Message) -> str:
         return "failed"
     if not accepted:
         Message.objects.filter(pk=message.pk).update(
-            status=Message.Status.SKIPPED, last_error="No phone has notifications turned on."
+            status=Message.Status.SKIPPED, last_error=_("No phone has notifications turned on.")
         )
         return "skipped"
     Message.objects.filter(pk=message.pk).update(
@@ -520,7 +524,7 @@ def retry_due(now=None) -> dict[str, int]:
     stuck = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=now - STUCK_AFTER)
     stuck_count = stuck.update(
         status=Message.Status.FAILED,
-        last_error="The worker stopped while sending; it may or may not have gone out.",
+        last_error=_("The worker stopped while sending; it may or may not have gone out."),
     )
     ids = list(Message.objects.due_for_retry(now).values_list("pk", flat=True)[:500])
     run = deliver_each(ids)

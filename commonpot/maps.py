@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from commonpot.params import BadParam
 
@@ -46,12 +47,14 @@ def sites_in_view(sites: QuerySet, params) -> tuple[list, dict]:
             west, south, east, north = (float(part) for part in text.split(","))
         except ValueError:
             raise BadParam(
-                "bbox is west,south,east,north in degrees, e.g. bbox=-0.5,51.3,0.3,51.7."
+                _("bbox is west,south,east,north in degrees, e.g. bbox=-0.5,51.3,0.3,51.7.")
             ) from None
         if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
             raise BadParam(
-                "bbox is west,south,east,north in degrees: longitudes within ±180, "
-                "latitudes within ±90, south not north of north."
+                _(
+                    "bbox is west,south,east,north in degrees: longitudes within ±180, "
+                    "latitudes within ±90, south not north of north."
+                )
             )
         box = [west, south, east, north]
         sites = sites.filter(latitude__gte=south, latitude__lte=north)

@@ -2,6 +2,7 @@
 
 SiteTimezoneMiddleware: show every site page on the site's own clock.
 SiteMeasuresMiddleware: and in the site's own measures (commonpot.measures).
+LanguageMiddleware: every page in its viewer's language (commonpot.i18n).
 SentFromThePhoneMiddleware: a saved form sent by the offline queue's fetch says
 where to go next instead of being redirected (static/js/offline.js).
 
@@ -18,10 +19,12 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
-from commonpot import measures
+from commonpot import i18n, measures
 from commonpot.idempotency import AlreadySent
 
 
@@ -35,6 +38,27 @@ class SiteTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class LanguageMiddleware:
+    """Each request in its viewer's language (commonpot.i18n.from_request): their
+    profile's, else the footer's choice, else their browser's. Used instead of
+    Django's LocaleMiddleware, which knows nothing of the profile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = i18n.from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class SiteMeasuresMiddleware:
@@ -78,7 +102,8 @@ class AlreadySentMiddleware:
             return TemplateResponse(
                 request, "409.html", {"message": exception.message}, status=409
             ).render()
-        messages.warning(request, f"{exception.message} Below is what was recorded.")
+        below = _("Below is what was recorded.")
+        messages.warning(request, f"{exception.message} {below}")
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return HttpResponseRedirect(url)
@@ -102,11 +127,15 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if where := self._nul_in(request):
+            refusals = {
+                "address": _("The address holds a NUL character (%00), which is never valid."),
+                "query string": _(
+                    "The query string holds a NUL character (%00), which is never valid."
+                ),
+                "form": _("The form holds a NUL character (%00), which is never valid."),
+            }
             return TemplateResponse(
-                request,
-                "400.html",
-                {"exception": f"The {where} holds a NUL character (%00), which is never valid."},
-                status=400,
+                request, "400.html", {"exception": refusals[where]}, status=400
             ).render()
         return self.get_response(request)
 

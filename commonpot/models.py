@@ -8,6 +8,7 @@ import uuid
 import zoneinfo
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from commonpot.hours import Opening, open_at, safe_parse_hours, validate_hours
 from commonpot.quickurls import quick_reverse
@@ -24,7 +27,9 @@ TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a known time zone.")
+        raise ValidationError(
+            gettext("%(value)s is not a known time zone.") % {"value": repr(value)}
+        )
 
 
 class SiteTime(datetime):
@@ -47,29 +52,34 @@ class User(AbstractUser):
     """
 
     class ReminderTimes(models.TextChoices):
-        SITE = "site", "As the site sends them (the day before, and maybe on the day)"
-        FIRST_ONLY = "first", "Only the day before"
-        ALSO_SOON = "soon", "The day before and two hours before"
+        SITE = "site", _("As the site sends them (the day before, and maybe on the day)")
+        FIRST_ONLY = "first", _("Only the day before")
+        ALSO_SOON = "soon", _("The day before and two hours before")
 
-    email = models.EmailField("email address", blank=True)
-    display_name = models.CharField("name", max_length=150, blank=True)
-    phone = models.CharField(max_length=32, blank=True, help_text="In international form.")
+    email = models.EmailField(_("email address"), blank=True)
+    display_name = models.CharField(_("name"), max_length=150, blank=True)
+    phone = models.CharField(max_length=32, blank=True, help_text=_("In international form."))
     # Where reminders and notices about one's shifts reach a person: one or more
     # channels, or none (then nothing is decided for them, see volunteers.reminders).
-    remind_by_email = models.BooleanField("by email", default=True)
-    remind_by_sms = models.BooleanField("by text message (SMS)", default=False)
-    remind_by_push = models.BooleanField("by a notification on my phone", default=False)
+    remind_by_email = models.BooleanField(_("by email"), default=True)
+    remind_by_sms = models.BooleanField(_("by text message (SMS)"), default=False)
+    remind_by_push = models.BooleanField(_("by a notification on my phone"), default=False)
     reminder_times = models.CharField(
-        "when",
+        _("when"),
         max_length=10,
         choices=ReminderTimes.choices,
         default=ReminderTimes.SITE,
     )
-    weekly_digest = models.BooleanField("weekly email of shifts that need people", default=False)
+    weekly_digest = models.BooleanField(_("weekly email of shifts that need people"), default=False)
+    # Pages, emails, texts and calendar feeds in this language; blank until chosen
+    # (then the browser's, commonpot.i18n). Set at sign-up from the browser.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, db_default=""
+    )
     is_coordinator = models.BooleanField(
-        "network coordinator",
+        _("network coordinator"),
         default=False,
-        help_text="Coordinators see and manage every site in the network.",
+        help_text=_("Coordinators see and manage every site in the network."),
     )
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -81,7 +91,7 @@ class User(AbstractUser):
                 models.functions.Lower("email"),
                 condition=~Q(email=""),
                 name="user_email_unique_ci",
-                violation_error_message="An account with this email address already exists.",
+                violation_error_message=_("An account with this email address already exists."),
             )
         ]
 
@@ -95,7 +105,7 @@ class User(AbstractUser):
     @property
     def first_name_only(self) -> str:
         """What other volunteers see of this person on a shift card."""
-        return (self.name.split() or ["Someone"])[0]
+        return (self.name.split() or [gettext("Someone")])[0]
 
     @property
     def wants_reminders(self) -> bool:
@@ -104,7 +114,7 @@ class User(AbstractUser):
     def erase(self) -> None:
         """Remove personal data, keeping the row so counts and history stay whole."""
         self.username = f"erased-{self.pk}"
-        self.display_name = "Former volunteer"
+        self.display_name = gettext("Former volunteer")
         self.first_name = ""
         self.last_name = ""
         self.email = ""
@@ -147,10 +157,10 @@ class Site(models.Model):
     """
 
     class Kind(models.TextChoices):
-        COMMUNITY_KITCHEN = "community_kitchen", "Community kitchen"
-        CAMP_KITCHEN = "camp_kitchen", "Camp kitchen"
-        PANTRY = "pantry", "Pantry"
-        FOOD_BANK = "food_bank", "Food bank"
+        COMMUNITY_KITCHEN = "community_kitchen", _("Community kitchen")
+        CAMP_KITCHEN = "camp_kitchen", _("Camp kitchen")
+        PANTRY = "pantry", _("Pantry")
+        FOOD_BANK = "food_bank", _("Food bank")
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -163,7 +173,7 @@ class Site(models.Model):
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(
-        max_length=2, blank=True, help_text="Two-letter country code, such as GB or US."
+        max_length=2, blank=True, help_text=_("Two-letter country code, such as GB or US.")
     )
     latitude = models.DecimalField(
         max_digits=8,
@@ -181,24 +191,37 @@ class Site(models.Model):
     )
     show_exact_location = models.BooleanField(
         default=True,
-        help_text="Untick to list the site by town only (camps often must not publish one).",
+        help_text=_("Untick to list the site by town only (camps often must not publish one)."),
     )
     time_zone = models.CharField(
         max_length=64, default="UTC", choices=TIME_ZONE_CHOICES, validators=[validate_time_zone]
     )
     is_public = models.BooleanField(
-        "listed publicly", default=True, help_text="Shown in the public directory and open data."
+        _("listed publicly"),
+        default=True,
+        help_text=_("Shown in the public directory and open data."),
     )
     is_active = models.BooleanField(default=True)
+    language = models.CharField(
+        _("language of its printed sheets"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        # In the database too: a node still on the code before it writes sites without it.
+        db_default=settings.LANGUAGE_CODE,
+        help_text=_("The day sheet, rosters, labels and receipts printed for the site."),
+    )
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     opening_hours = models.TextField(
-        "opening hours and meal times",
+        _("opening hours and meal times"),
         blank=True,
         validators=[validate_hours],
-        help_text="One line each: days, times, then what it is. For example "
-        "'Mon-Fri 10:00-16:00' or 'Daily 18:00-19:30 Dinner'.",
+        help_text=_(
+            "One line each: days, times, then what it is. For example "
+            "'Mon-Fri 10:00-16:00' or 'Daily 18:00-19:30 Dinner'."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -211,7 +234,7 @@ class Site(models.Model):
                 condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
                 | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
                 name="site_lat_lng_together",
-                violation_error_message="Give both latitude and longitude, or neither.",
+                violation_error_message=_("Give both latitude and longitude, or neither."),
             )
         ]
 
@@ -275,8 +298,9 @@ class Membership(models.Model):
     """A person's role at one site."""
 
     class Role(models.TextChoices):
-        LEAD = "lead", "Lead"
-        VOLUNTEER = "volunteer", "Volunteer"
+        # Translators: a role at a site: the person who runs its shifts, stock and meals.
+        LEAD = "lead", _("Lead")
+        VOLUNTEER = "volunteer", _("Volunteer")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
@@ -290,7 +314,11 @@ class Membership(models.Model):
         ordering = ["site__name", "role"]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} at {self.site}"
+        return gettext("%(person)s — %(role)s at %(site)s") % {
+            "person": self.user,
+            "role": self.get_role_display(),
+            "site": self.site,
+        }
 
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -325,7 +353,7 @@ class Invitation(models.Model):
     """
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField("email address")
+    email = models.EmailField(_("email address"))
     name = models.CharField(max_length=150, blank=True)
     role = models.CharField(
         max_length=10, choices=Membership.Role.choices, default=Membership.Role.VOLUNTEER
@@ -350,7 +378,11 @@ class Invitation(models.Model):
         indexes = [models.Index(fields=["site", "email"], name="invitation_site_email")]
 
     def __str__(self) -> str:
-        return f"{self.email} invited to {self.site} as {self.get_role_display().lower()}"
+        return gettext("%(email)s invited to %(site)s as %(role)s") % {
+            "email": self.email,
+            "site": self.site,
+            "role": self.get_role_display().lower(),
+        }
 
     @property
     def is_pending(self) -> bool:
@@ -396,18 +428,18 @@ class Message(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        RETRYING = "retrying", "Will retry"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Not sent"
-        HELD = "held", "Held back"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        RETRYING = "retrying", _("Will retry")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent")
+        HELD = "held", _("Held back")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
-        PUSH = "push", "Notification"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
+        PUSH = "push", _("Notification")
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40)
@@ -457,7 +489,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         to = self.to_phone if self.channel == self.Channel.SMS else self.to_email
-        return f"{self.kind} to {to or 'nobody'}: {self.get_status_display()}"
+        return gettext("%(kind)s to %(to)s: %(status)s") % {
+            "kind": self.kind,
+            "to": to or gettext("nobody"),
+            "status": self.get_status_display(),
+        }
 
 
 class SmsOptOut(models.Model):
@@ -468,7 +504,7 @@ class SmsOptOut(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return f"{self.phone} opted out of text messages"
+        return gettext("%(phone)s opted out of text messages") % {"phone": self.phone}
 
 
 class InboundSms(models.Model):
@@ -499,7 +535,10 @@ class InboundSms(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Text from {self.from_phone}: {self.outcome or 'received'}"
+        return gettext("Text from %(phone)s: %(outcome)s") % {
+            "phone": self.from_phone,
+            "outcome": self.outcome or gettext("received"),
+        }
 
 
 class SmsPolicy(models.Model):
@@ -507,15 +546,17 @@ class SmsPolicy(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="sms_policy")
     monthly_cap = models.PositiveIntegerField(
-        "text messages a month",
+        _("text messages a month"),
         null=True,
         blank=True,
-        help_text="At most this many text messages a calendar month for this site; "
-        "the rest are held back and shown in the outbox. Empty: no limit.",
+        help_text=_(
+            "At most this many text messages a calendar month for this site; "
+            "the rest are held back and shown in the outbox. Empty: no limit."
+        ),
     )
 
     def __str__(self) -> str:
-        return f"Text messages at {self.site}"
+        return gettext("Text messages at %(site)s") % {"site": self.site}
 
     @classmethod
     def for_site(cls, site: Site) -> SmsPolicy:
@@ -541,7 +582,10 @@ class PushSubscription(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.label or 'A browser'} of {self.user}"
+        return gettext("%(browser)s of %(person)s") % {
+            "browser": self.label or gettext("A browser"),
+            "person": self.user,
+        }
 
     def as_info(self) -> dict:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

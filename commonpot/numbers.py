@@ -22,10 +22,13 @@ that breaks a page.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
 from django.db.models import Q
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 
@@ -111,25 +114,82 @@ def too_much(
     """
     if value > ceiling:
         limit = ceiling_text or plain_number(ceiling)
-        raise error(f"{_sentence(_label(field, label))} must be at most {limit}.", field=field)
+        raise error(
+            _("%(what)s must be at most %(limit)s.")
+            % {"what": _sentence(_label(field, label)), "limit": limit},
+            field=field,
+        )
+
+
+# Spaces that group digits: a plain space, a no-break space and French's narrow one.
+_GROUPING_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009")
+
+
+class AmbiguousNumber(ValueError):
+    """A figure whose mark could be a decimal mark or a thousands mark."""
+
+
+def decimal_text(raw: object) -> str:
+    """A number as typed on a page in the active language, as Decimal() reads it.
+
+    Where the language writes a decimal comma (es, pt-br, fr, uk, ar), "2,5" is
+    2.5 and "1.234,5" or "1 234,5" is 1234.5; "2.5" is 2.5 too (a keyboard with
+    only a point). In English "1,234.5" is 1234.5. Arabic's own marks (٫ and ٬)
+    are read too. A mark that could be either is not guessed: "1.500" where the
+    comma is the decimal mark, or "2,5" in English, raise AmbiguousNumber.
+    Other text passes through for Decimal() to refuse.
+    """
+    text = str(raw).strip()
+    if re.fullmatch(r"[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d*)?", text):
+        text = text.translate(_GROUPING_SPACES)  # "1 234,5": spaces only between groups of three
+    text = text.replace("\u066b", ".").replace("\u066c", "")  # Arabic's decimal, thousands
+    decimal = "," if formats.get_format("DECIMAL_SEPARATOR") == "," else "."
+    other = "." if decimal == "," else ","
+    if other not in text:
+        return text.replace(decimal, ".")
+    # The other mark is there: only as groups of three, before any decimals.
+    grouped = rf"[+-]?\d{{1,3}}(?:{re.escape(other)}\d{{3}})+(?:{re.escape(decimal)}\d*)?"
+    if re.fullmatch(grouped, text):
+        if decimal == "," and decimal not in text:
+            raise AmbiguousNumber(text)  # "1.500": one and a half, or fifteen hundred?
+        return text.replace(other, "").replace(decimal, ".")
+    if decimal == "," and re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return text
+    raise AmbiguousNumber(text)
 
 
 def _read(raw: object, *, field: str, label: str, error: type[DomainError]) -> Decimal:
     """Any finite Decimal a person could mean, or the error that says it is not a number."""
     if raw is None or isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
-        raise error(f"Enter {label}.", field=field)
+        raise error(_("Enter %(what)s.") % {"what": label}, field=field)
     if isinstance(raw, Decimal | int):
         value = Decimal(raw)
     else:
-        text = str(raw).strip().replace(",", "")
+        try:
+            text = decimal_text(raw)
+        except AmbiguousNumber:
+            raise error(
+                _(
+                    "%(given)s could be read two ways: write it without the thousands mark, "
+                    "with %(mark)s before the decimals (%(example)s)."
+                )
+                % {
+                    "given": _shown(raw),
+                    "mark": formats.get_format("DECIMAL_SEPARATOR"),
+                    "example": formats.number_format(Decimal("1500.5"), 1),
+                },
+                field=field,
+            ) from None
         # Decimal() reads any script's digits ("１２" from a phone's wide keyboard
         # is 12, as Django's own number fields read it), but not "²" or "½".
         try:
             value = Decimal(text)
         except (InvalidOperation, ValueError):
-            raise error(f"{_shown(raw)} is not a number.", field=field) from None
+            raise error(
+                _("%(given)s is not a number.") % {"given": _shown(raw)}, field=field
+            ) from None
     if not value.is_finite():
-        raise error(f"{_shown(raw)} is not a number.", field=field)
+        raise error(_("%(given)s is not a number.") % {"given": _shown(raw)}, field=field)
     return value
 
 
@@ -137,9 +197,9 @@ def _check_floor(
     value: Decimal, *, zero_allowed: bool, field: str, label: str, error: type[DomainError]
 ) -> None:
     if zero_allowed and value < 0:
-        raise error(f"{_sentence(label)} cannot be below zero.", field=field)
+        raise error(_("%(what)s cannot be below zero.") % {"what": _sentence(label)}, field=field)
     if not zero_allowed and value <= 0:
-        raise error(f"{_sentence(label)} must be more than zero.", field=field)
+        raise error(_("%(what)s must be more than zero.") % {"what": _sentence(label)}, field=field)
 
 
 def parse_decimal(
@@ -169,7 +229,7 @@ def parse_decimal(
     )
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if rounded == 0 and value != 0:
-        raise error(f"{_sentence(label)} is too small to record.", field=field)
+        raise error(_("%(what)s is too small to record.") % {"what": _sentence(label)}, field=field)
     return rounded
 
 
@@ -188,12 +248,14 @@ def parse_whole(
     _check_floor(value, zero_allowed=zero_allowed, field=field, label=label, error=error)
     too_much(value, ceiling=ceiling, field=field, label=label, error=error)
     if value != value.to_integral_value():
-        raise error(f"{_sentence(label)} must be a whole number.", field=field)
+        raise error(_("%(what)s must be a whole number.") % {"what": _sentence(label)}, field=field)
     return int(value)
 
 
 def is_zero(raw: object) -> bool:
     """Whether a person typed zero ("0", "0.0", "0,000"): a form's way to say "none"."""
+    if isinstance(raw, str) and re.fullmatch(r"\s*0+(?:[.,]0*)?\s*", raw):
+        return True  # zero, whichever mark the language reads as decimal
     try:
         return _read(raw, field="", label="", error=DomainError) == 0
     except DomainError:

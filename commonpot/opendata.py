@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from commonpot.models import Site
 
@@ -152,7 +153,7 @@ def hsds_organization(site: Site) -> dict:
     org = {
         "id": public_id(site, "organization"),
         "name": site.name,
-        "description": site.description or f"{site.get_kind_display()} in {site.city}".strip(),
+        "description": site.description or f"{english_kind(site)} in {site.city}".strip(),
         "uri": absolute(site.get_absolute_url()),
         "phones": _phones(site, organization_id=public_id(site, "organization")),
         "contacts": [],
@@ -240,7 +241,7 @@ def murmurations_profile(site: Site) -> dict:
         "name": site.name,
         "primary_url": site.website or absolute(site.get_absolute_url()),
         "tags": sorted(
-            {"food", "food security", "mutual aid", site.get_kind_display().lower(), "commonpot"}
+            {"food", "food security", "mutual aid", english_kind(site).lower(), "commonpot"}
         ),
         "urls": [{"name": "Commonpot page", "url": absolute(site.get_absolute_url())}],
     }
@@ -302,7 +303,7 @@ def hours_calendar(site: Site) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Commonpot//Opening hours//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{site.name}: opening hours and meals")
+    cal.add("x-wr-calname", _("%(site)s: opening hours and meals") % {"site": site.name})
     cal.add("x-wr-timezone", site.time_zone)
     today = site.today()
     # The end of the last day's repeats, in UTC as RFC 5545 asks when DTSTART has a zone.
@@ -317,7 +318,11 @@ def hours_calendar(site: Site) -> bytes:
         event = Event()
         event.add("uid", f"hours-{public_id(site, f'opening:{i}')}@commonpot")
         event.add("dtstamp", timezone.now())
-        event.add("summary", f"{opening.label or 'Open'} at {site.name}")
+        if opening.label:
+            summary = _("%(what)s at %(site)s") % {"what": opening.label, "site": site.name}
+        else:
+            summary = _("Open at %(site)s") % {"site": site.name}
+        event.add("summary", summary)
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("rrule", {"freq": "weekly", "byday": opening.byday.split(","), "until": until})
@@ -347,3 +352,9 @@ def site_map(features: list[dict], meta: dict | None = None) -> dict:
     """A GeoJSON FeatureCollection; `meta` (from maps.sites_in_view) says whether
     it holds every site asked for (`truncated`: ask again by `bbox`)."""
     return {"type": "FeatureCollection", **(meta or {}), "features": features}
+
+
+def english_kind(site: Site) -> str:
+    """The site's kind as open data publishes it: in English, whoever asks."""
+    with translation.override("en"):
+        return str(site.get_kind_display())

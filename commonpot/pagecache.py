@@ -11,7 +11,7 @@ before the commit is never used after it).
 
 What else a page depends on is in its key: the person (and so what they may
 see), their CSRF cookie (the page's forms carry tokens made from it), the full
-address, the htmx headers (a fragment or the page), the time zone and the minute
+address, the htmx headers (a fragment or the page), the language, the time zone and the minute
 (lists of what has not started yet move on with the clock, and so does the home
 page's notice of a worker gone quiet). A page is not kept
 when it sets a cookie, carries one-off messages, or answers other than 200.
@@ -45,7 +45,7 @@ from django.contrib import messages
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 VERSION_KEY = "commonpot:data-version"
 KEEP_SECONDS = 120
@@ -158,6 +158,7 @@ def _key(request: HttpRequest) -> str | None:
         request.headers.get("HX-History-Restore-Request", ""),
         request.headers.get("HX-Target", ""),
         timezone.get_current_timezone_name(),
+        translation.get_language() or "",
         now.strftime("%Y%m%d%H%M"),
     ]
     return "commonpot:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from commonpot.dates import EARLIEST as EARLIEST_DAY
 from commonpot.dates import LATEST as LATEST_DAY
@@ -61,9 +62,14 @@ def require_int(
         return default
     value = _digits(raw)
     if value is None or value < minimum:
-        raise BadParam(f"'{name}' must be a whole number of {minimum} or more, not '{raw[:40]}'.")
+        raise BadParam(
+            _("'%(name)s' must be a whole number of %(minimum)s or more, not '%(given)s'.")
+            % {"name": name, "minimum": minimum, "given": raw[:40]}
+        )
     if value > maximum:
-        raise BadParam(f"'{name}' may be at most {maximum}.")
+        raise BadParam(
+            _("'%(name)s' may be at most %(maximum)s.") % {"name": name, "maximum": maximum}
+        )
     return value
 
 
@@ -80,22 +86,38 @@ def require_day(value: str | None, name: str | None = None) -> date:
     """An ISO date inside the window, or a BadParam saying what is wrong
     (naming the parameter, for an API or a report link)."""
     text = (value or "").strip()
-    which = f"'{name}': " if name else ""
     try:
         day = date.fromisoformat(text)
     except ValueError:
         if name:
-            raise BadParam(f"'{name}' must be a date like 2026-11-01, not '{text[:40]}'.") from None
-        raise BadParam(f"“{text[:40]}” is not a date. Write it as YYYY-MM-DD.") from None
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise BadParam(
+                _("'%(name)s' must be a date like 2026-11-01, not '%(given)s'.")
+                % {"name": name, "given": text[:40]}
+            ) from None
         raise BadParam(
-            f"{which}{day:%Y} is outside {EARLIEST_DAY.year}–{LATEST_DAY.year}. Check the year."
-        )
+            _("“%(given)s” is not a date. Write it as YYYY-MM-DD.") % {"given": text[:40]}
+        ) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        words = {
+            "name": name,
+            "year": f"{day:%Y}",
+            "earliest": EARLIEST_DAY.year,
+            "latest": LATEST_DAY.year,
+        }
+        if name:
+            raise BadParam(
+                _("'%(name)s': %(year)s is outside %(earliest)s–%(latest)s. Check the year.")
+                % words
+            )
+        raise BadParam(_("%(year)s is outside %(earliest)s–%(latest)s. Check the year.") % words)
     return day
 
 
 def day_or_404(value: str | None) -> date:
     day = parse_day(value)
     if day is None:
-        raise Http404(f"Not a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
+        raise Http404(
+            _("Not a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST_DAY.year, "latest": LATEST_DAY.year}
+        )
     return day

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot import measures
 from commonpot.models import Membership, Site
@@ -104,8 +105,8 @@ def site_for_lead(request: HttpRequest, slug: str) -> Site:
         measures.activate_for_site(site)
         return site
     if can_view_site(request.user, site):
-        raise PermissionDenied("Only this site's leads and coordinators can do this.")
-    raise Http404("No such site.")
+        raise PermissionDenied(_("Only this site's leads and coordinators can do this."))
+    raise Http404(_("No such site."))
 
 
 def site_for_member(request: HttpRequest, slug: str) -> Site:
@@ -117,8 +118,8 @@ def site_for_member(request: HttpRequest, slug: str) -> Site:
         measures.activate_for_site(site)
         return site
     if can_view_site(request.user, site):
-        raise PermissionDenied("Only this site's people and coordinators can do this.")
-    raise Http404("No such site.")
+        raise PermissionDenied(_("Only this site's people and coordinators can do this."))
+    raise Http404(_("No such site."))
 
 
 def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -153,7 +154,7 @@ def coordinator_required(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_coordinator(request.user):
-            raise PermissionDenied("Only network coordinators can do this.")
+            raise PermissionDenied(_("Only network coordinators can do this."))
         return view(request, *args, **kwargs)
 
     return wrapper

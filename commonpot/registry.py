@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from django.forms import BaseForm
     from django.http import HttpRequest
@@ -46,8 +49,16 @@ class SiteTab:
     group: str = ""
 
 
-# The headings of a site's tab bar, in order.
+# The headings of a site's tab bar, in order (as SiteTab.group names them).
 SITE_TAB_GROUPS = ("Food", "Meals", "People", "Network", "Settings")
+# The same headings as the tab bar shows them, in the reader's language.
+SITE_TAB_GROUP_LABELS = {
+    "Food": _("Food"),
+    "Meals": _("Meals"),
+    "People": _("People"),
+    "Network": _("Network"),
+    "Settings": _("Settings"),
+}
 
 
 @dataclass(frozen=True)
@@ -209,14 +220,15 @@ class Registry:
         references = set(references)
         by_prefix: dict[str, list[int]] = {}
         for ref in references:
-            prefix, _, pk = ref.partition(":")
+            prefix, _colon, pk = ref.partition(":")
             if prefix in self.hold_describers and pk.isdigit():
                 by_prefix.setdefault(prefix, []).append(int(pk))
         words = {}
         for prefix, pks in by_prefix.items():
             for pk, text in self.hold_describers[prefix](sorted(pks)).items():
                 words[f"{prefix}:{pk}"] = text
-        return {ref: words.get(ref, "a planned use") for ref in references}
+        planned = gettext("a planned use")
+        return {ref: words.get(ref, planned) for ref in references}
 
     def add_site_row(self, related_name: str) -> None:
         """A one-to-one row beside Site (an app's per-site settings) that a site's
@@ -257,7 +269,7 @@ class Registry:
             return self.message_kinds[kind]
         # A kind nobody named yet still reads as words, not as a code.
         words = kind.rsplit(".", 1)[-1].replace("-", " ").replace("_", " ").strip()
-        return words[:1].upper() + words[1:] if words else "Email"
+        return words[:1].upper() + words[1:] if words else gettext("Email")
 
 
 registry = Registry()

@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from commonpot import measures
 from commonpot.models import Site
@@ -45,9 +47,10 @@ class Period:
 
     @property
     def title(self) -> str:
+        # Month names in the language of the page ("November 2026", "1 Nov 2026").
         if self.start.day == 1 and self.end == _month_end(self.start):
-            return self.start.strftime("%B %Y")
-        return f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+            return date_format(self.start, "F Y")
+        return f"{date_format(self.start, 'j M Y')} – {date_format(self.end, 'j M Y')}"
 
     @property
     def site_ids(self) -> list[int]:
@@ -143,26 +146,34 @@ def parse_period(params, *, sites: Iterable[Site], network: bool, today: date) -
         try:
             first = datetime.strptime(month, "%Y-%m").date()
         except ValueError:
-            raise BadPeriod(f"'month' must look like 2026-11, not '{month}'.") from None
+            raise BadPeriod(
+                _("'month' must look like 2026-11, not '%(given)s'.") % {"given": month}
+            ) from None
         start, end = first, _month_end(first)
     elif raw_start or raw_end:
         if not (raw_start and raw_end):
-            raise BadPeriod("Give both 'start' and 'end', or neither.")
+            raise BadPeriod(_("Give both 'start' and 'end', or neither."))
         start, end = _parse_date(raw_start, "start"), _parse_date(raw_end, "end")
     else:
         start, end = today.replace(day=1), today
     if end < start:
-        raise BadPeriod(f"The period ends ({end}) before it starts ({start}).")
+        raise BadPeriod(
+            _("The period ends (%(end)s) before it starts (%(start)s).")
+            % {"end": end, "start": start}
+        )
     if start < EARLIEST or end > today + timedelta(days=366):
-        raise BadPeriod(f"Reports cover {EARLIEST.year} to next year; {start} to {end} is outside.")
+        raise BadPeriod(
+            _("Reports cover %(earliest)s to next year; %(start)s to %(end)s is outside.")
+            % {"earliest": EARLIEST.year, "start": start, "end": end}
+        )
     if (end - start).days + 1 > MAX_DAYS:
-        raise BadPeriod("A report covers at most five years.")
+        raise BadPeriod(_("A report covers at most five years."))
     return Period(tuple(sites), start, end, network)
 
 
 def build_sections(period: Period) -> list[Section]:
     sections = []
-    for _, build in registry.report_sections:
+    for _order, build in registry.report_sections:
         section = build(period)
         if section is not None:
             sections.append(section)
@@ -259,7 +270,7 @@ class Weights:
     def bars(self) -> list[tuple[str, Decimal, str]]:
         """For a chart: the rows' shown weights, largest first."""
         return sorted(
-            ((label, shown, figure_text(shown)) for label, _, shown in self.rows if shown),
+            ((label, shown, figure_text(shown)) for label, _grams, shown in self.rows if shown),
             key=lambda bar: -bar[1],
         )
 
@@ -288,17 +299,18 @@ def weight_table(key: str, title: str, label: str, weights: Weights) -> Table:
     """A two-column table of weights: kg (or lb) on the page; in its CSV the same
     unit unrounded beside the exact grams."""
     unit = weights.unit
+    total = _("Total")
     return Table(
         key,
         title,
         [label, unit.symbol],
-        [[name, figure_text(shown)] for name, _, shown in weights.rows],
+        [[name, figure_text(shown)] for name, _grams, shown in weights.rows],
         numeric={1},
-        total=["Total", figure_text(weights.total_shown)] if weights.rows else None,
-        csv_columns=[label, unit.symbol, "grams"],
+        total=[total, figure_text(weights.total_shown)] if weights.rows else None,
+        csv_columns=[label, unit.symbol, _("grams")],
         csv_rows=[
-            *([name, unit.csv_figure(grams), plain(grams)] for name, grams, _ in weights.rows),
-            ["Total", unit.csv_figure(weights.total_g), plain(weights.total_g)],
+            *([name, unit.csv_figure(grams), plain(grams)] for name, grams, _s in weights.rows),
+            [total, unit.csv_figure(weights.total_g), plain(weights.total_g)],
         ],
     )
 

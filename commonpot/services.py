@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import (
@@ -38,7 +40,7 @@ def sign_up_volunteer(
     """Create a volunteer account; optionally join a site as a volunteer."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        raise DomainError("An account with this email address already exists.", field="email")
+        raise DomainError(_("An account with this email address already exists."), field="email")
     user = User(username=email, email=email, display_name=name.strip(), phone=phone)
     try:
         validate_password(password, user)
@@ -52,7 +54,7 @@ def sign_up_volunteer(
             user.save()
     except IntegrityError:
         raise DomainError(
-            "An account with this email address already exists.", field="email"
+            _("An account with this email address already exists."), field="email"
         ) from None
     if site is not None:
         join_site(user, site)
@@ -62,7 +64,7 @@ def sign_up_volunteer(
 @transaction.atomic
 def join_site(user: User, site: Site) -> Membership:
     """A person says they volunteer at a site (no-op if they already belong)."""
-    membership, _ = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         user=user, site=site, defaults={"role": Membership.Role.VOLUNTEER}
     )
     return membership
@@ -75,13 +77,16 @@ def leave_site(user: User, site: Site) -> None:
     for a site's only lead, so that no site is left without one."""
     membership = Membership.objects.select_for_update().filter(user=user, site=site).first()
     if membership is None:
-        raise DomainError(f"You are not a member of {site.name}.")
+        raise DomainError(_("You are not a member of %(site)s.") % {"site": site.name})
     if membership.role == Membership.Role.LEAD:
         leads = Membership.objects.select_for_update().filter(site=site, role=Membership.Role.LEAD)
         if leads.count() == 1:
             raise DomainError(
-                f"You are the only lead of {site.name}: ask a coordinator to make someone "
-                "else a lead first."
+                _(
+                    "You are the only lead of %(site)s: ask a coordinator to make someone "
+                    "else a lead first."
+                )
+                % {"site": site.name}
             )
     reasons = [reason for check in registry.leave_checks if (reason := check(user, site))]
     if reasons:
@@ -100,19 +105,34 @@ def update_profile(user: User, **fields: Any) -> User:
         "remind_by_push",
         "reminder_times",
         "weekly_digest",
+        "language",
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(f"These details cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("These details cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     if "email" in fields:
         fields["email"] = fields["email"].strip().lower()
         if User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
-            raise DomainError("Another account uses this email address.", field="email")
+            raise DomainError(_("Another account uses this email address."), field="email")
     for name, value in fields.items():
         setattr(user, name, value)
     if user.remind_by_sms and not user.phone:
-        raise DomainError("Give a mobile number to get text messages.", field="phone")
+        raise DomainError(_("Give a mobile number to get text messages."), field="phone")
     user.save(update_fields=list(fields))
+    return user
+
+
+@transaction.atomic
+def choose_language(*, user: User, language: str) -> User:
+    """The footer's switcher, for a person logged in: their pages, emails, texts
+    and calendar from now on in `language` (one of settings.LANGUAGES)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise DomainError(f"Commonpot does not speak {language!r}.", field="language")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
     return user
 
 
@@ -126,7 +146,7 @@ def erase_account(user: User) -> None:
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.erased_at:
-        raise DomainError("This account has already been deleted.")
+        raise DomainError(_("This account has already been deleted."))
     Membership.objects.filter(user=user).delete()
     user.erase()
 
@@ -135,7 +155,7 @@ def erase_account(user: User) -> None:
 def create_site(*, by: User, sections: SectionValues = (), **fields: Any) -> Site:
     """Add a site with its details and each app's settings section, all or nothing."""
     if not by.is_coordinator:
-        raise DomainError("Only network coordinators can add sites.")
+        raise DomainError(_("Only network coordinators can add sites."))
     site = Site(**fields)
     try:
         site.full_clean()
@@ -176,9 +196,11 @@ def save_settings_row(
     """
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise DomainError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("Unknown settings: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     with transaction.atomic():
-        row, _ = model.objects.select_for_update().get_or_create(site=site)
+        row, _created = model.objects.select_for_update().get_or_create(site=site)
         for name, value in fields.items():
             setattr(row, name, value)
         try:
@@ -193,17 +215,17 @@ def save_settings_row(
 def set_role(*, by: User, site: Site, user: User, role: str) -> Membership:
     """Make someone a lead (coordinators only) or a volunteer at a site."""
     if role not in Membership.Role.values:
-        raise DomainError(f"{role!r} is not a role at a site.")
+        raise DomainError(_("%(role)s is not a role at a site.") % {"role": repr(role)})
     if role == Membership.Role.LEAD and not by.is_coordinator:
-        raise DomainError("Only network coordinators can make someone a lead.")
+        raise DomainError(_("Only network coordinators can make someone a lead."))
     if not user.is_active:
-        raise DomainError("This account is not active.")
+        raise DomainError(_("This account is not active."))
     membership, created = Membership.objects.select_for_update().get_or_create(
         user=user, site=site, defaults={"role": role}
     )
     if not created and membership.role != role:
         if membership.role == Membership.Role.LEAD and not by.is_coordinator:
-            raise DomainError("Only network coordinators can change a lead's role.")
+            raise DomainError(_("Only network coordinators can change a lead's role."))
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
@@ -213,14 +235,16 @@ def set_role(*, by: User, site: Site, user: User, role: str) -> Membership:
 def remove_member(*, by: User, site: Site, user: User) -> None:
     membership = Membership.objects.filter(site=site, user=user).first()
     if membership is None:
-        raise DomainError(f"{user.name} is not a member of {site.name}.")
+        raise DomainError(
+            _("%(person)s is not a member of %(site)s.") % {"person": user.name, "site": site.name}
+        )
     if membership.role == Membership.Role.LEAD and not by.is_coordinator:
-        raise DomainError("Only network coordinators can remove a lead.")
+        raise DomainError(_("Only network coordinators can remove a lead."))
     membership.delete()
 
 
 def record_heartbeat(name: str = "worker") -> WorkerHeartbeat:
-    beat, _ = WorkerHeartbeat.objects.update_or_create(
+    beat, _created = WorkerHeartbeat.objects.update_or_create(
         name=name, defaults={"last_seen": timezone.now()}
     )
     return beat
@@ -255,11 +279,11 @@ def save_push_subscription(
     # Push services are reached over HTTPS; plain HTTP only to this machine (tests).
     local = url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost")
     if len(endpoint) > 1000 or not url.hostname or not (url.scheme == "https" or local):
-        raise DomainError("This browser gave an address for notifications we cannot use.")
+        raise DomainError(_("This browser gave an address for notifications we cannot use."))
     # A P-256 public key (65 bytes, uncompressed) and a 16-byte secret (RFC 8291).
     if not _valid_push_key(p256dh or "", 65) or not _valid_push_key(auth or "", 16):
-        raise DomainError("This browser gave keys for notifications we cannot use.")
-    sub, _ = PushSubscription.objects.update_or_create(
+        raise DomainError(_("This browser gave keys for notifications we cannot use."))
+    sub, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint,
         defaults={"user": user, "p256dh": p256dh, "auth": auth, "label": label[:120]},
     )
@@ -271,6 +295,6 @@ def save_push_subscription(
 
 @transaction.atomic
 def remove_push_subscription(user: User, subscription_id: int) -> None:
-    deleted, _ = PushSubscription.objects.filter(user=user, pk=subscription_id).delete()
+    deleted, _by_model = PushSubscription.objects.filter(user=user, pk=subscription_id).delete()
     if not deleted:
-        raise DomainError("This is not one of your phones.")
+        raise DomainError(_("This is not one of your phones."))

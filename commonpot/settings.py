@@ -31,6 +31,21 @@ if TIME_ZONE not in zoneinfo.available_timezones():
 USE_TZ = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
+# The languages Commonpot speaks, each named in itself (as the switcher shows them).
+# Catalogs are in locale/ (docs/translating.md); a person's choice is on their
+# profile, a site's default prints its sheets (commonpot.i18n).
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("fr", "Français"),
+    ("ar", "العربية"),
+    ("uk", "Українська"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "commonpot_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Dates are written one way per language, defined in commonpot/formats/.
 FORMAT_MODULE_PATH = ["commonpot.formats"]
 
@@ -64,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a person's own language comes before their browser's.
+    "commonpot.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view or form looks at the request (see its docstring).
     "commonpot.middleware.RefuseNulMiddleware",
@@ -98,6 +115,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "commonpot.context_processors.navigation",
@@ -284,6 +302,7 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -40,6 +40,7 @@ from urllib import error, parse, request
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
@@ -117,17 +118,24 @@ def _post(url: str, *, auth: tuple[str, str], body: bytes, content_type: str) ->
         if e.code == 429:
             retry_after = e.headers.get("Retry-After", "")
             raise SmsRetry(
-                f"Rate limited (429): {detail}",
+                _("Rate limited (429): %(detail)s") % {"detail": detail},
                 retry_after=int(retry_after) if retry_after.isdigit() else None,
             ) from None
         if e.code >= 500:
-            raise SmsRetry(f"The gateway had a problem ({e.code}): {detail}") from None
-        raise SmsRefused(f"Refused ({e.code}): {detail}") from None
+            raise SmsRetry(
+                _("The gateway had a problem (%(code)s): %(detail)s")
+                % {"code": e.code, "detail": detail}
+            ) from None
+        raise SmsRefused(
+            _("Refused (%(code)s): %(detail)s") % {"code": e.code, "detail": detail}
+        ) from None
     except error.URLError as e:
         if isinstance(e.reason, TimeoutError | socket.timeout):
             raise TimeoutError(str(e.reason)) from None
         # Refused or unreachable: nothing reached the gateway.
-        raise SmsRetry(f"Could not reach the gateway: {e.reason}") from None
+        raise SmsRetry(
+            _("Could not reach the gateway: %(reason)s") % {"reason": e.reason}
+        ) from None
     try:
         return json.loads(raw or b"{}")
     except ValueError:
@@ -196,11 +204,12 @@ class TwilioBackend(Backend):
             )
         except TimeoutError as e:
             raise SmsUncertain(
-                f"Twilio did not answer in time ({e}); it may or may not have gone out."
+                _("Twilio did not answer in time (%(error)s); it may or may not have gone out.")
+                % {"error": e}
             ) from None
         sid = answer.get("sid", "")
         if not sid:
-            raise SmsUncertain("Twilio answered without a message id.")
+            raise SmsUncertain(_("Twilio answered without a message id."))
         return sid
 
 
@@ -241,7 +250,9 @@ class SmsGateBackend(Backend):
                 content_type="application/json",
             )
         except TimeoutError as e:
-            raise SmsRetry(f"The gateway did not answer in time ({e}).") from None
+            raise SmsRetry(
+                _("The gateway did not answer in time (%(error)s).") % {"error": e}
+            ) from None
         return answer.get("id") or sms.ref
 
 

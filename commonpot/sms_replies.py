@@ -29,6 +29,8 @@ import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
 from commonpot.mail import text_to_number
@@ -40,7 +42,9 @@ STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"}
 YES_WORDS = {"YES", "Y", "1"}
 NO_WORDS = {"NO", "N", "2"}
 HELP_WORDS = {"HELP", "INFO"}
-HELP_TEXT = (
+HELP_TEXT = gettext_lazy(
+    # Translators: a text message. YES, NO, HELP and STOP are the words people reply
+    # with, read in English whatever the language: keep them as they are.
     "Commonpot: reply YES if you are coming, NO to give up your place, "
     "HELP for the site's contact, STOP to end all texts."
 )
@@ -78,11 +82,22 @@ def latest_text_to(phone: str) -> Message | None:
 def _contact(message: Message | None) -> str:
     site = message.site if message else None
     if site is None:
-        return HELP_TEXT
-    ways = [w for w in (site.contact_phone, site.contact_email) if w]
-    if not ways:
-        return f"{site.name}: please ask your shift lead. {HELP_TEXT}"
-    return f"{site.name}: contact {' or '.join(ways)}."
+        return str(HELP_TEXT)
+    if site.contact_phone and site.contact_email:
+        return _("%(site)s: contact %(phone)s or %(email)s.") % {
+            "site": site.name,
+            "phone": site.contact_phone,
+            "email": site.contact_email,
+        }
+    if site.contact_phone or site.contact_email:
+        return _("%(site)s: contact %(way)s.") % {
+            "site": site.name,
+            "way": site.contact_phone or site.contact_email,
+        }
+    return _("%(site)s: please ask your shift lead. %(help)s") % {
+        "site": site.name,
+        "help": HELP_TEXT,
+    }
 
 
 @transaction.atomic
@@ -109,15 +124,15 @@ def receive_text(
     if word in STOP_WORDS:
         SmsOptOut.objects.get_or_create(phone=phone, defaults={"created_at": now})
         User.objects.filter(phone=phone).update(remind_by_sms=False)
-        return _done(inbound, "Opted out of text messages", None)
+        return _done(inbound, _("Opted out of text messages"), None)
 
     latest = latest_text_to(phone)
     inbound.in_reply_to = latest
     inbound.site = latest.site if latest else None
     if latest is None:
-        return _done(inbound, "Unknown number: sent the help text", HELP_TEXT)
+        return _done(inbound, _("Unknown number: sent the help text"), str(HELP_TEXT))
     if word in HELP_WORDS:
-        return _done(inbound, "Asked for help: sent the site's contact", _contact(latest))
+        return _done(inbound, _("Asked for help: sent the site's contact"), _contact(latest))
     if word in YES_WORDS | NO_WORDS:
         handler = registry.sms_reply_handlers.get(latest.kind)
         answer = "yes" if word in YES_WORDS else "no"
@@ -125,11 +140,12 @@ def receive_text(
             try:
                 reply = handler(latest, answer, now)
             except DomainError as e:
-                return _done(inbound, f"Could not: {e.message}"[:200], e.message)
+                outcome = _("Could not: %(reason)s") % {"reason": e.message}
+                return _done(inbound, outcome[:200], e.message)
             if reply:
-                return _done(inbound, f"Answered {answer.upper()}", reply)
-        return _done(inbound, "Nothing to answer: sent the help text", HELP_TEXT)
-    return _done(inbound, "Not understood: sent the help text", HELP_TEXT)
+                return _done(inbound, _("Answered %(word)s") % {"word": answer.upper()}, reply)
+        return _done(inbound, _("Nothing to answer: sent the help text"), str(HELP_TEXT))
+    return _done(inbound, _("Not understood: sent the help text"), str(HELP_TEXT))
 
 
 def _done(inbound: InboundSms, outcome: str, reply: str | None) -> InboundSms:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tables2 import RequestConfig
 
 from commonpot import dates
@@ -178,16 +180,20 @@ class DayTimeColumn(tables.DateTimeColumn):
 
 
 class OutboxTable(tables.Table):
-    created_at = DayTimeColumn(verbose_name="Decided")
-    channel = tables.Column(verbose_name="By")
+    created_at = DayTimeColumn(verbose_name=_("Decided"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    channel = tables.Column(verbose_name=pgettext_lazy("the channel a message goes by", "By"))
     # Wide enough that a text message's words do not make each row a column of words.
-    subject = tables.Column(attrs={"td": {"class": "wide-text"}})
+    subject = tables.Column(verbose_name=_("Subject"), attrs={"td": {"class": "wide-text"}})
     last_error = tables.Column(
-        verbose_name="What went wrong", orderable=False, attrs={"td": {"class": "wide-text"}}
+        verbose_name=_("What went wrong"), orderable=False, attrs={"td": {"class": "wide-text"}}
     )
-    to = tables.Column(empty_values=(), verbose_name="To", orderable=False)
-    status = tables.Column()
-    sent_at = DayTimeColumn(verbose_name="Sent")
+    to = tables.Column(
+        empty_values=(), verbose_name=pgettext_lazy("who a message went to", "To"), orderable=False
+    )
+    status = tables.Column(verbose_name=_("Status"))
+    attempts = tables.Column(verbose_name=_("Attempts"))
+    sent_at = DayTimeColumn(verbose_name=_("Sent"))
 
     class Meta:
         model = Message
@@ -212,7 +218,7 @@ class OutboxTable(tables.Table):
             "sent_at",
             "last_error",
         ]
-        empty_text = "Nothing has been sent from this site yet."
+        empty_text = _("Nothing has been sent from this site yet.")
 
     def render_kind(self, value: str) -> str:
         return registry.message_kind_label(value)

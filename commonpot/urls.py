@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from commonpot import views, views_offline, views_public, views_push, views_reports, views_sms
+from commonpot import (
+    views,
+    views_language,
+    views_offline,
+    views_public,
+    views_push,
+    views_reports,
+    views_sms,
+)
 
 accounts = [
     path("signup/", views.signup, name="signup"),
@@ -49,6 +57,12 @@ urlpatterns = [
     path("sw.js", views_offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("offline/", views_offline.offline, name="offline"),
+    path("language/", views_language.set_language, name="set_language"),
+    path(
+        "jsi18n/<str:language>.js",
+        views_language.javascript_catalog,
+        name="javascript_catalog",
+    ),
     path("accounts/", include(accounts)),
     path("sites/", views.site_directory, name="site_directory"),
     path("map/", views_public.site_map, name="site_map"),

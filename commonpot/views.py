@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -55,7 +56,7 @@ def _panels(request: HttpRequest, role: str, site: Site | None = None) -> list[s
     html = []
     # A site's panels write quantities in its measures; the others in the viewer's.
     with measures.override_for_site(site):
-        for _, panel in registry.panels.get(role, []):
+        for _order, panel in registry.panels.get(role, []):
             result = panel(request, site)
             if result is not None:
                 template, context = result
@@ -147,7 +148,7 @@ def site_directory(request: HttpRequest) -> HttpResponse:
 def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site, slug=slug)
     if not can_view_site(request.user, site):
-        raise Http404("No such site.")
+        raise Http404(_("No such site."))
     measures.activate_for_site(site)
     membership = None
     if request.user.is_authenticated:
@@ -172,7 +173,7 @@ def _joining(request: HttpRequest) -> Site | None:
     try:
         return Site.objects.get(slug=slug, is_public=True, is_active=True)
     except Site.DoesNotExist:
-        raise Http404("No such site to join.") from None
+        raise Http404(_("No such site to join.")) from None
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -194,10 +195,16 @@ def signup(request: HttpRequest) -> HttpResponse:
             show_error(form, e)
         else:
             login(request, user, backend="commonpot.auth.UsernameOrEmailBackend")
-            where = f" You volunteer at {joining.name} now." if joining else ""
-            messages.success(
-                request, f"Welcome, {user.name}!{where} Here is where your shifts will be."
-            )
+            if joining:
+                welcome = _(
+                    "Welcome, %(name)s! You volunteer at %(site)s now. Here is where your "
+                    "shifts will be."
+                ) % {"name": user.name, "site": joining.name}
+            else:
+                welcome = _("Welcome, %(name)s! Here is where your shifts will be.") % {
+                    "name": user.name
+                }
+            messages.success(request, welcome)
             return redirect("home")
     return TemplateResponse(
         request,
@@ -219,7 +226,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "Your details are saved.")
+            messages.success(request, _("Your details are saved."))
             return redirect("profile")
     memberships = Membership.objects.filter(user=request.user).select_related("site")
     return TemplateResponse(
@@ -247,7 +254,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)
             messages.success(
-                request, "Your account and personal details are deleted. Thank you for helping."
+                request, _("Your account and personal details are deleted. Thank you for helping.")
             )
             return redirect("home")
     return TemplateResponse(
@@ -269,9 +276,9 @@ def _invitation_refused(
 def _welcome(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     site = invitation.site
     if invitation.role == Membership.Role.LEAD:
-        messages.success(request, f"Welcome! You now lead {site.name}.")
+        messages.success(request, _("Welcome! You now lead %(site)s.") % {"site": site.name})
         return redirect("site_manage", slug=site.slug)
-    messages.success(request, f"Welcome! You now volunteer at {site.name}.")
+    messages.success(request, _("Welcome! You now volunteer at %(site)s.") % {"site": site.name})
     return redirect("home")
 
 
@@ -291,14 +298,17 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return _invitation_refused(
                 request,
                 invitations.InvitationRefused(
-                    f"This invitation was sent to another email address than the one on your "
-                    f"account ({user.name}). Log out, then open the link again.",
+                    _(
+                        "This invitation was sent to another email address than the one on "
+                        "your account (%(name)s). Log out, then open the link again."
+                    )
+                    % {"name": user.name},
                     status=403,
                 ),
             )
         if request.method == "POST":
             try:
-                accepted, _ = invitations.accept_invitation(token=token, user=user)
+                accepted, _user = invitations.accept_invitation(token=token, user=user)
             except invitations.InvitationRefused as refused:
                 return _invitation_refused(request, refused)
             return _welcome(request, accepted)
@@ -336,7 +346,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def join_site(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site.objects.public(), slug=slug)
     services.join_site(request.user, site)
-    messages.success(request, f"You now volunteer at {site.name}.")
+    messages.success(request, _("You now volunteer at %(site)s.") % {"site": site.name})
     return redirect(site)
 
 
@@ -350,7 +360,7 @@ def leave_site(request: HttpRequest, slug: str) -> HttpResponse:
         return TemplateResponse(
             request, "commonpot/leave_refused.html", {"site": site, "reason": e.message}, status=409
         )
-    messages.success(request, f"You no longer belong to {site.name}.")
+    messages.success(request, _("You no longer belong to %(site)s.") % {"site": site.name})
     return redirect("profile")
 
 
@@ -364,7 +374,7 @@ def _settings_sections(data, site: Site | None) -> list[tuple[SettingsSection, B
 
 def _all_valid(form: BaseForm, sections: list[tuple[SettingsSection, BaseForm]]) -> bool:
     # Every form is validated (no short-circuit), so each shows its own errors.
-    return all([form.is_valid(), *(f.is_valid() for _, f in sections)])
+    return all([form.is_valid(), *(f.is_valid() for _section, f in sections)])
 
 
 def _site_form_page(
@@ -393,10 +403,12 @@ def site_create(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, f"{site.name} is now part of the network.")
+            messages.success(
+                request, _("%(site)s is now part of the network.") % {"site": site.name}
+            )
             return redirect("site_manage", slug=site.slug)
     return _site_form_page(
-        request, form, sections, None, status=form_status(form, *(f for _, f in sections))
+        request, form, sections, None, status=form_status(form, *(f for _s, f in sections))
     )
 
 
@@ -425,10 +437,10 @@ def site_edit(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             form.add_error(None, e.message)
         else:
-            messages.success(request, "The site's details are saved.")
+            messages.success(request, _("The site's details are saved."))
             return redirect("site_manage", slug=site.slug)
     return _site_form_page(
-        request, form, sections, site, status=form_status(form, *(f for _, f in sections))
+        request, form, sections, site, status=form_status(form, *(f for _s, f in sections))
     )
 
 
@@ -475,11 +487,11 @@ def site_people(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             form.add_error("role", e.message)
         else:
-            messages.success(
-                request,
-                f"{membership.user.name} is now a {membership.get_role_display().lower()}"
-                f" at {site.name}.",
-            )
+            if membership.role == Membership.Role.LEAD:
+                now_is = _("%(person)s is now a lead at %(site)s.")
+            else:
+                now_is = _("%(person)s is now a volunteer at %(site)s.")
+            messages.success(request, now_is % {"person": membership.user.name, "site": site.name})
             return redirect("site_people", slug=site.slug)
     return _people_page(request, site, form=form)
 
@@ -497,7 +509,8 @@ def site_invite(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}: the link works once, for 7 days.",
+                _("Invitation sent to %(email)s: the link works once, for 7 days.")
+                % {"email": invitation.email},
             )
             return redirect("site_people", slug=site.slug)
     return _people_page(request, site, invite_form=form)
@@ -512,7 +525,10 @@ def invitation_withdraw(request: HttpRequest, site: Site, invitation_id: int) ->
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+        messages.success(
+            request,
+            _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email},
+        )
     return redirect("site_people", slug=site.slug)
 
 
@@ -553,5 +569,9 @@ def site_people_remove(request: HttpRequest, site: Site, user_id: int) -> HttpRe
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"{person.name} no longer belongs to {site.name}.")
+        messages.success(
+            request,
+            _("%(person)s no longer belongs to %(site)s.")
+            % {"person": person.name, "site": site.name},
+        )
     return redirect("site_people", slug=site.slug)

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -39,7 +40,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
     data = {
         "name": "Commonpot",
         "short_name": "Commonpot",
-        "description": "Food, meals and volunteers for a network of kitchens.",
+        "description": _("Food, meals and volunteers for a network of kitchens."),
         "id": "/",
         "start_url": reverse("home"),
         "scope": "/",
@@ -57,8 +58,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
             },
         ],
         "shortcuts": [
-            {"name": "My shifts", "url": reverse("volunteers:my_shifts")},
-            {"name": "Open shifts", "url": reverse("volunteers:board")},
+            {"name": _("My shifts"), "url": reverse("volunteers:my_shifts")},
+            {"name": _("Open shifts"), "url": reverse("volunteers:board")},
         ],
     }
     return JsonResponse(data, content_type="application/manifest+json")

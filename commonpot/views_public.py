@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -83,7 +84,10 @@ def hsds_services(request: HttpRequest) -> JsonResponse:
     total = sites.count()
     pages = max(1, math.ceil(total / per_page))
     if page > pages:
-        return _bad_request(f"There are {pages} pages; page {page} is past the end.")
+        return _bad_request(
+            _("There are %(pages)s pages; page %(page)s is past the end.")
+            % {"pages": pages, "page": page}
+        )
     chunk = list(sites[(page - 1) * per_page : page * per_page])
     return JsonResponse(
         {
@@ -103,7 +107,7 @@ def hsds_services(request: HttpRequest) -> JsonResponse:
 def hsds_service(request: HttpRequest, service_id: str) -> JsonResponse:
     site = opendata.site_for_service_id(service_id)
     if site is None:
-        return JsonResponse({"error": "No public service has this id."}, status=404)
+        return JsonResponse({"error": _("No public service has this id.")}, status=404)
     return JsonResponse(opendata.hsds_service(site))
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commonpot import services
@@ -19,7 +20,7 @@ from commonpot.errors import DomainError
 def push_subscribe(request: HttpRequest) -> HttpResponse:
     """The browser's PushSubscription (its toJSON()), posted by static/js/push.js."""
     if request.content_type != "application/json":
-        return JsonResponse({"error": "Send the browser's subscription as JSON."}, status=400)
+        return JsonResponse({"error": _("Send the browser's subscription as JSON.")}, status=400)
     try:
         data = json.loads(request.body or b"{}")
         keys = data.get("keys") or {}
@@ -27,7 +28,7 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
         if not all(isinstance(v, str) for v in (endpoint, p256dh, auth)):
             raise TypeError
     except (ValueError, KeyError, TypeError, AttributeError):
-        return JsonResponse({"error": "Send the browser's subscription as JSON."}, status=400)
+        return JsonResponse({"error": _("Send the browser's subscription as JSON.")}, status=400)
     label = str(data.get("label") or request.headers.get("User-Agent", ""))[:120]
     try:
         sub = services.save_push_subscription(
@@ -46,5 +47,5 @@ def push_unsubscribe(request: HttpRequest, subscription_id: int) -> HttpResponse
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "Notifications are off on that phone.")
+        messages.success(request, _("Notifications are off on that phone."))
     return redirect("profile")

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commonpot import measures, reports
@@ -32,7 +33,7 @@ def _render(request: HttpRequest, period: reports.Period, *, site: Site | None) 
     if what:
         table = reports.find_table(sections, what)
         if table is None:
-            return _bad(f"This report has no table called '{what}'.")
+            return _bad(_("This report has no table called '%(name)s'.") % {"name": what})
         response = HttpResponse(reports.table_csv(table), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{table.key}-{name}.csv"'
         return response
@@ -58,7 +59,7 @@ def network_report(request: HttpRequest) -> HttpResponse:
     if slug:
         chosen = next((s for s in sites if s.slug == slug), None)
         if chosen is None:
-            return _bad(f"There is no site called '{slug}'.")
+            return _bad(_("There is no site called '%(name)s'.") % {"name": slug})
         # One site's report reads in its own measures; the network's in the viewer's.
         measures.activate_for_site(chosen)
     try:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KitchenConfig(AppConfig):
     name = "kitchen"
-    verbose_name = "Kitchen"
+    verbose_name = _("Kitchen")
 
     def ready(self) -> None:
         from commonpot.registry import SiteTab, registry
@@ -13,8 +14,9 @@ class KitchenConfig(AppConfig):
         from kitchen.trace import MealLinker
         from pantry.models import LotHold
 
-        registry.add_site_tab(SiteTab("Meals", "kitchen:week", order=20, group="Meals"))
-        registry.add_site_tab(SiteTab("Recipes", "kitchen:recipes", order=21, group="Meals"))
+        # `group` names a heading of commonpot.registry.SITE_TAB_GROUPS, as it is written there.
+        registry.add_site_tab(SiteTab(_("Meals"), "kitchen:week", order=20, group="Meals"))
+        registry.add_site_tab(SiteTab(_("Recipes"), "kitchen:recipes", order=21, group="Meals"))
         registry.add_panel("lead", panels.lead_panel, order=20)
         registry.add_demo_seeder(demo.seed_kitchen, order=30)
         registry.add_benchmark("kitchen", benchmark.run)

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import F, Min, Sum
+from django.utils.translation import gettext as _
 
 from commonpot.dates import day
 from commonpot.models import Site
@@ -44,7 +45,8 @@ def meal_needs(meal: MealService, servings: int | None = None) -> list[tuple[Ite
 
 def meal_name(meal: MealService) -> str:
     """ "Wed 10 Dec dinner": how one meal names another."""
-    return f"{day(meal.date)} {meal.get_kind_display().lower()}"
+    # Translators: a meal named by its day: "Wed 10 Dec dinner".
+    return _("%(day)s %(meal)s") % {"day": day(meal.date), "meal": meal.get_kind_display().lower()}
 
 
 def meal_order(meal: MealService) -> tuple:
@@ -69,13 +71,19 @@ class Competing:
 
     @property
     def sentence(self) -> str:
-        what = f"{display(self.quantity, self.item)} of {self.item.name}"
-        other = meal_name(self.meal)
+        values = {
+            "quantity": display(self.quantity, self.item),
+            "item": self.item.name,
+            "meal": meal_name(self.meal),
+        }
         if self.kind == "holds":
-            return f"{other} holds {what} this meal needs."
+            # Translators: %(meal)s is another meal, "Wed 10 Dec dinner".
+            return _("%(meal)s holds %(quantity)s of %(item)s this meal needs.") % values
         if self.kind == "needs":
-            return f"This meal holds {what} that {other} needs."
-        return f"{other} comes first and counts on {what}."
+            # Translators: %(meal)s is another meal, "Wed 10 Dec dinner".
+            return _("This meal holds %(quantity)s of %(item)s that %(meal)s needs.") % values
+        # Translators: %(meal)s is another meal, "Wed 10 Dec dinner".
+        return _("%(meal)s comes first and counts on %(quantity)s of %(item)s.") % values
 
 
 @dataclass(frozen=True)
@@ -145,6 +153,11 @@ class MealStock:
     @property
     def competing(self) -> list[Competing]:
         return [c for n in self.needs for c in n.competing]
+
+    @property
+    def short_list(self) -> str:
+        """What is short, for a sentence: "Rice (2 kg), Beans (500 g)"."""
+        return ", ".join(f"{n.item.name} ({n.short_display})" for n in self.short)
 
 
 def _free_rows(site_ids: set[int], item_ids: set[int], earliest: date):
@@ -299,7 +312,7 @@ def meal_stock(meals: Sequence[MealService]) -> dict[int, MealStock]:
     sharing = _meals_sharing(planned)
     counted = [m for m in sharing if m.date <= last]
     needs = {m.pk: meal_needs(m) for m in counted}
-    item_ids = {item.pk for lines in needs.values() for item, _ in lines}
+    item_ids = {item.pk for lines in needs.values() for item, _quantity in lines}
     if not item_ids:
         return result
     free = _free_by_day({m.site_id for m in counted}, item_ids, sorted({m.date for m in counted}))
@@ -324,7 +337,7 @@ def recipe_stock(recipe: Recipe, site: Site, servings: int, on: date) -> MealSto
     """A recipe scaled to `servings` against `site`'s free stock on day `on`."""
     needs = recipe_needs([recipe], servings)
     free: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in _free_rows({site.pk}, {item.pk for item, _ in needs}, on):
+    for row in _free_rows({site.pk}, {item.pk for item, _quantity in needs}, on):
         free[row["item_id"]] += row["free"]
     return MealStock([IngredientNeed(item, q, free[item.pk]) for item, q in needs])
 
@@ -370,6 +383,11 @@ class Suggestion:
         if days <= USE_NOW_DAYS:
             return 0
         return 1 if days <= THIS_WEEK_DAYS else 2
+
+    @property
+    def missing_names(self) -> str:
+        """The ingredients with no free stock, for a sentence: "Rice, Beans"."""
+        return ", ".join(item.name for item in self.missing)
 
     @property
     def enough(self) -> bool:

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commonpot.dates import day, long_day
 from commonpot.errors import DomainError
 from commonpot.models import Site
 from commonpot.numbers import is_zero
-from commonpot.words import counted
 from kitchen import cooling
 from kitchen.availability import meal_needs
 from kitchen.models import MealService, planned_dietary_mask
@@ -74,10 +74,12 @@ class Shortfall:
     available: Decimal
 
     def describe(self) -> str:
-        return (
-            f"{self.item.name}: need {display(self.needed, self.item)}, "
-            f"{display(max(self.available, Decimal(0)), self.item)} available"
-        )
+        # Translators: "Rice: need 5 kg, 2 kg available".
+        return _("%(item)s: need %(needed)s, %(available)s available") % {
+            "item": self.item.name,
+            "needed": display(self.needed, self.item),
+            "available": display(max(self.available, Decimal(0)), self.item),
+        }
 
 
 class ShortOfStock(DomainError):
@@ -86,9 +88,11 @@ class ShortOfStock(DomainError):
     def __init__(self, short: list[Shortfall]):
         self.short = short
         super().__init__(
-            "Not enough stock to record this. "
-            + "; ".join(s.describe() for s in short)
-            + ". Enter what was really used, pick a substitute, or cook fewer servings."
+            _(
+                "Not enough stock to record this. %(short)s. Enter what was really used, "
+                "pick a substitute, or cook fewer servings."
+            )
+            % {"short": "; ".join(s.describe() for s in short)}
         )
 
 
@@ -143,20 +147,25 @@ def _convert(lines: list[CookLine], site: Site) -> list[_Use]:
             continue
         item = line.used_item
         if line.lot is not None and line.lot.item_id != item.pk:
-            errors.append((i, "lot", f"That lot holds {line.lot.item.name}, not {item.name}."))
+            # Translators: a "lot" is a batch of food with one date.
+            message = _("That lot holds %(held)s, not %(item)s.")
+            errors.append((i, "lot", message % {"held": line.lot.item.name, "item": item.name}))
             continue
         if line.lot is not None and line.lot.site_id != site.pk:
-            errors.append((i, "lot", f"That lot is not at {site.name}."))
+            errors.append((i, "lot", _("That lot is not at %(site)s.") % {"site": site.name}))
             continue
         try:
             uses.append(_Use(line, item, to_base(line.quantity, line.unit, item)))
         except UnitError as e:
-            errors.append((i, e.field, f"{line.item.name}: {e.message}"))
+            # Translators: an ingredient and what is wrong with its quantity.
+            message = _("%(item)s: %(error)s") % {"item": line.item.name, "error": e.message}
+            errors.append((i, e.field, message))
     if errors:
-        raise LineErrors(errors, noun="Ingredient")
+        # Translators: followed by the line's number and what is wrong: "Ingredient 2: ...".
+        raise LineErrors(errors, noun=_("Ingredient"))
     if not uses:
         raise DomainError(
-            "Nothing was taken from stock: give the quantity used of at least one ingredient."
+            _("Nothing was taken from stock: give the quantity used of at least one ingredient.")
         )
     return uses
 
@@ -204,7 +213,8 @@ def _take(meal: MealService, use: _Use, *, by: User | None, today: date, on: dat
     holds = _holds(meal).filter(lot__item=use.item)
     if use.line.lot is not None:
         holds = holds.filter(lot=use.line.lot)
-    note = f"Cooked: {meal.title}"[:200]
+    # Translators: a ledger note on the ingredients a meal used: "Cooked: Chilli and rice".
+    note = (_("Cooked: %(meal)s") % {"meal": meal.title})[:200]
     rules = DateRules.for_site(meal.site, today)
     for hold in holds:
         if left <= 0:
@@ -248,11 +258,16 @@ def _prepared_item(meal: MealService, *, allergens: int, dietary: int, portion_g
     Its allergens only ever grow: a lot of it may hold an earlier cooking with
     another substitute, and a label that warns of too much is safe, one that
     warns of too little is not.
+
+    Its name is found again by the next cooking of the dish, so it is the same
+    whatever the language of the page that recorded it.
     """
-    name = f"Prepared: {meal.title}"[:120]
+    with translation.override(None):
+        title = meal.title
+    name = f"Prepared: {title}"[:120]
     item = Item.objects.filter(name__iexact=name).first()
     if item is not None and item.base_unit != Item.Unit.PIECE:
-        name = f"Prepared: {meal.title}"[:108] + " (portions)"
+        name = f"Prepared: {title}"[:108] + " (portions)"
         item = Item.objects.filter(name__iexact=name).first()
     if item is None:
         fields = {
@@ -324,24 +339,46 @@ def cook_meal(
     today = today or site.today()
     if meal.date > today and not before_its_day:
         raise DomainError(
-            f"This meal is planned for {long_day(meal.date)}, not today. Tick "
-            '"Cook it now, before its day" to record it as cooked today.',
+            # Translators: %(box)s is the tick box "Cook it now, before its day".
+            _(
+                'This meal is planned for %(day)s, not today. Tick "%(box)s" to record it as '
+                "cooked today."
+            )
+            % {"day": long_day(meal.date), "box": _("Cook it now, before its day")},
             field="before_its_day",
         )
-    made = whole_servings(servings_made, field="servings_made", noun="servings made")
-    served = whole_servings(servings_served, field="servings_served", noun="people fed", zero=True)
+    made = whole_servings(
+        servings_made, field="servings_made", label=_("the number of servings made")
+    )
+    served = whole_servings(
+        servings_served, field="servings_served", label=_("the number of people fed"), zero=True
+    )
     kept = whole_servings(
-        leftover_servings, field="leftover_servings", noun="leftover servings", zero=True
+        leftover_servings,
+        field="leftover_servings",
+        label=_("the number of leftover servings"),
+        zero=True,
     )
     if served > made:
         raise DomainError(
-            f"{served} people fed is more than the {counted(made, 'serving', 'servings')} made.",
+            ngettext(
+                "%(served)s people fed is more than the %(made)s serving made.",
+                "%(served)s people fed is more than the %(made)s servings made.",
+                made,
+            )
+            % {"served": served, "made": made},
             field="servings_served",
         )
     if kept > made - served:
+        # Translators: "2 servings", the servings made.
+        servings = ngettext("%(count)s serving", "%(count)s servings", made) % {"count": made}
         raise DomainError(
-            f"Of {counted(made, 'serving', 'servings')}, {served} "
-            f"{ngettext('was', 'were', served)} served: at most {made - served} can be kept.",
+            ngettext(
+                "Of %(servings)s, %(served)s was served: at most %(left)s can be kept.",
+                "Of %(servings)s, %(served)s were served: at most %(left)s can be kept.",
+                served,
+            )
+            % {"servings": servings, "served": served, "left": made - served},
             field="leftover_servings",
         )
     storage = None
@@ -349,17 +386,29 @@ def cook_meal(
         storage = leftover_storage(site)
         if storage is None:
             raise DomainError(
-                f"{site.name} has no chilled or frozen storage, so cooked leftovers cannot be "
-                "kept.",
+                _("%(site)s has no chilled or frozen storage, so cooked leftovers cannot be kept.")
+                % {"site": site.name},
                 field="leftover_servings",
             )
         use_by = use_by or default_use_by(site, today)
         longest = LEFTOVER_MAX_DAYS[storage]
         if use_by < today or use_by > today + timedelta(days=longest):
+            # Translators: %(storage)s is "chilled" or "frozen".
+            message = ngettext(
+                "Cooked food kept %(storage)s is used within %(days)s day: give a use-by date "
+                "from %(first)s to %(last)s.",
+                "Cooked food kept %(storage)s is used within %(days)s days: give a use-by date "
+                "from %(first)s to %(last)s.",
+                longest,
+            )
             raise DomainError(
-                f"Cooked food kept {Storage(storage).label.lower()} is used within {longest} "
-                f"days: give a use-by date from {day(today)} to "
-                f"{day(today + timedelta(days=longest))}.",
+                message
+                % {
+                    "storage": str(Storage(storage).label).lower(),
+                    "days": longest,
+                    "first": day(today),
+                    "last": day(today + timedelta(days=longest)),
+                },
                 field="use_by",
             )
 
@@ -395,7 +444,10 @@ def cook_meal(
             item=item,
             quantity=Decimal(kept),
             by=by,
-            source=f"Cooked at {site.name}: {meal.title}"[:200],
+            # Translators: where a lot of leftovers came from: "Cooked at Harbour Kitchen: Dal".
+            source=(_("Cooked at %(site)s: %(meal)s") % {"site": site.name, "meal": meal.title})[
+                :200
+            ],
             best_before=use_by,
             date_kind=Lot.DateKind.USE_BY,
             storage=storage,
@@ -403,7 +455,7 @@ def cook_meal(
             received_on=today,
             on=cooked_on,
             reference=meal.reference,
-            note=f"Leftovers of {meal}"[:200],
+            note=(_("Leftovers of %(meal)s") % {"meal": meal})[:200],
         )
         meal.leftover_lot = move.lot
         # Held until they are measured cooling in time (kitchen.cooling): from the

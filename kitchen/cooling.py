@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot import measures
 from commonpot.dates import day, day_time, time_of_day
@@ -142,9 +144,11 @@ class Cooling:
         return self.state == FAILED
 
     def _reading(self, reading: CoolingReading) -> str:
-        return (
-            f"{temperatures.show(reading.value_c)} at {_when(self.meal.site, reading.at, self.now)}"
-        )
+        # Translators: a temperature read at a time: "19.5 °C at 13:10".
+        return _("%(temperature)s at %(when)s") % {
+            "temperature": temperatures.show(reading.value_c),
+            "when": _when(self.meal.site, reading.at, self.now),
+        }
 
     def summary(self) -> str:
         """ "waiting for 21 °C by 14:30", "passed: 19.5 °C at 13:10, 4.0 °C at 16:40",
@@ -152,19 +156,34 @@ class Cooling:
         site = self.meal.site
         first, final = self.first_mark, self.final_mark
         state = self.state
+        # Translators: where a cooling record stands; it follows "Cooling record:".
         if state == PASSED:
-            return f"passed: {self._reading(self.first_met)}, {self._reading(self.final_met)}"
+            return _("passed: %(first)s, %(final)s") % {
+                "first": self._reading(self.first_met),
+                "final": self._reading(self.final_met),
+            }
         if state == FAILED:
             missed, by = (
                 (first, self.first_by) if self.first_met is None else (final, self.final_by)
             )
-            return f"failed: not at {missed} by {_when(site, by, self.now)}"
+            # Translators: "failed: not at 21 °C by 14:30".
+            return _("failed: not at %(mark)s by %(when)s") % {
+                "mark": missed,
+                "when": _when(site, by, self.now),
+            }
         if self.first_met is None:
-            return f"waiting for {first} by {_when(site, self.first_by, self.now)}"
-        return (
-            f"{first} reached ({self._reading(self.first_met)}); waiting for {final} by "
-            f"{_when(site, self.final_by, self.now)}"
-        )
+            # Translators: "waiting for 21 °C by 14:30".
+            return _("waiting for %(mark)s by %(when)s") % {
+                "mark": first,
+                "when": _when(site, self.first_by, self.now),
+            }
+        # Translators: "21 °C reached (19.5 °C at 13:10); waiting for 5 °C by 18:30".
+        return _("%(first)s reached (%(reading)s); waiting for %(final)s by %(when)s") % {
+            "first": first,
+            "reading": self._reading(self.first_met),
+            "final": final,
+            "when": _when(site, self.final_by, self.now),
+        }
 
 
 # --- Starting the hold: inside cook_meal ------------------------------------------
@@ -179,14 +198,20 @@ def check_off_heat(site: Site, off_heat_at: datetime, now: datetime) -> None:
     more than a day before (cook_meal's check, with the reason on the field)."""
     if off_heat_at > now + SLACK:
         raise DomainError(
-            f"{day_time(site.local(off_heat_at))} has not happened yet: give the time the "
-            "food came off the heat, or leave it empty for now.",
+            _(
+                "%(when)s has not happened yet: give the time the food came off the heat, "
+                "or leave it empty for now."
+            )
+            % {"when": day_time(site.local(off_heat_at))},
             field="off_heat_at",
         )
     if off_heat_at < now - OFF_HEAT_WITHIN:
         raise DomainError(
-            f"{day_time(site.local(off_heat_at))} is more than a day ago: a cooling record "
-            "cannot be kept so long after. Discard the leftovers, or keep none.",
+            _(
+                "%(when)s is more than a day ago: a cooling record cannot be kept so long "
+                "after. Discard the leftovers, or keep none."
+            )
+            % {"when": day_time(site.local(off_heat_at))},
             field="off_heat_at",
         )
 
@@ -199,10 +224,15 @@ def hold_leftovers(meal: MealService, lot: Lot, *, by: User | None) -> list[LotH
         first_c, final_c = limits_c()
         first_by = site.local(meal.cooling_from + FIRST_WITHIN)
         final_by = site.local(meal.cooling_from + FINAL_WITHIN)
-        note = (
-            f"Leftovers of {meal.title}: {round_show(first_c)} by {day_time(first_by)}, "
-            f"{round_show(final_c)} by {day_time(final_by)}"
-        )
+        # Translators: why leftovers are held: "Leftovers of Dal: 21 °C by Tue 1 Dec,
+        # 14:30, 5 °C by Tue 1 Dec, 18:30".
+        note = _("Leftovers of %(meal)s: %(first)s by %(first_by)s, %(final)s by %(final_by)s") % {
+            "meal": meal.title,
+            "first": round_show(first_c),
+            "first_by": day_time(first_by),
+            "final": round_show(final_c),
+            "final_by": day_time(final_by),
+        }
     return start_holds(
         [lot], cause=LotHold.Cause.COOLING, by=by, note=note[:200], at=meal.cooked_at
     )
@@ -242,26 +272,31 @@ def log_cooling_reading(
         return Logged(earlier, Cooling.of(earlier.meal, system=_system(earlier.meal.site)))
     meal = lock_meal(pk, site)
     if not meal.is_cooked or meal.leftover_lot_id is None:
-        raise DomainError("Only the leftovers of a cooked meal have a cooling record.")
+        raise DomainError(_("Only the leftovers of a cooked meal have a cooling record."))
     if not isinstance(value_c, Decimal) or not value_c.is_finite():
-        raise DomainError("Enter the temperature.", field="value")
+        raise DomainError(_("Enter the temperature."), field="value")
     if not READING_MIN_C <= value_c <= READING_MAX_C:
         raise DomainError(
-            f"{temperatures.show(value_c)} is not a temperature food can read.", field="value"
+            _("%(temperature)s is not a temperature food can read.")
+            % {"temperature": temperatures.show(value_c)},
+            field="value",
         )
     now = timezone.now()
     at = at or now
     cooked = meal.site.local(meal.cooling_from)
     if at < meal.cooling_from.replace(second=0, microsecond=0):
         raise DomainError(
-            f"The meal came off the heat at {day_time(cooked)}: a reading of its cooling is "
-            "taken after that.",
+            _(
+                "The meal came off the heat at %(when)s: a reading of its cooling is taken "
+                "after that."
+            )
+            % {"when": day_time(cooked)},
             field="at",
         )
     if at > now + SLACK:
         raise DomainError(
-            f"{day_time(meal.site.local(at))} has not happened yet: give the time the "
-            "temperature was read.",
+            _("%(when)s has not happened yet: give the time the temperature was read.")
+            % {"when": day_time(meal.site.local(at))},
             field="at",
         )
     try:
@@ -279,7 +314,8 @@ def log_cooling_reading(
     released = False
     if cooling.passed:
         with measures.override(system):
-            reason = f"Cooling record {cooling.summary()}"
+            # Translators: why leftovers were released: "Cooling record passed: ...".
+            reason = _("Cooling record %(summary)s") % {"summary": cooling.summary()}
         for hold in _open_cooling_holds(meal).order_by("pk"):
             release_hold(hold, by=by, reason=reason)
             released = True
@@ -331,17 +367,32 @@ def remind_cooling(now: datetime | None = None) -> int:
         if now < due - REMIND_BEFORE:
             continue
         at = time_of_day(site.local(due))
-        subject = f"Cooling reading due: {meal.title} at {limit} by {at}"
-        text = (
-            f"The leftovers of {meal.title} ({meal.leftover_servings} servings) at {site.name} "
-            f"must read {limit} or below by {at}. Take their temperature and log it on the "
-            f"meal page:\n\n{absolute(meal.get_absolute_url())}\n\nThey stay on hold until "
-            "the cooling record passes."
-        )
+        # Translators: an email's subject: "Cooling reading due: Dal at 21 °C by 14:30".
+        subject = _("Cooling reading due: %(meal)s at %(mark)s by %(when)s") % {
+            "meal": meal.title,
+            "mark": limit,
+            "when": at,
+        }
+        text = ngettext(
+            "The leftovers of %(meal)s (%(servings)s serving) at %(site)s must read %(mark)s "
+            "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
+            "%(url)s\n\nThey stay on hold until the cooling record passes.",
+            "The leftovers of %(meal)s (%(servings)s servings) at %(site)s must read %(mark)s "
+            "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
+            "%(url)s\n\nThey stay on hold until the cooling record passes.",
+            meal.leftover_servings,
+        ) % {
+            "meal": meal.title,
+            "servings": meal.leftover_servings,
+            "site": site.name,
+            "mark": limit,
+            "when": at,
+            "url": absolute(meal.get_absolute_url()),
+        }
         key = f"cooling:{meal.pk}:{mark}"
         cook = meal.cooked_by
         if cook is not None and cook.is_active:
-            _, created = queue_email(
+            _email, created = queue_email(
                 key=f"{key}:user:{cook.pk}",
                 kind="cooling",
                 to=cook,
@@ -376,5 +427,8 @@ def describe_cooling_holds(holds: list[LotHold]) -> dict[int, str]:
         if meal is None:
             continue
         cooling = Cooling.of(meal, now=now)
-        texts[hold.pk] = f"Cooling record of {meal.title}: {cooling.summary()}"
+        texts[hold.pk] = _("Cooling record of %(meal)s: %(summary)s") % {
+            "meal": meal.title,
+            "summary": cooling.summary(),
+        }
     return texts

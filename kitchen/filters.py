@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from kitchen.models import Recipe, RecipeIngredient
 from pantry.codes import Allergen, Dietary, allergen_mask, dietary_mask
@@ -12,16 +13,16 @@ from pantry.codes import Allergen, Dietary, allergen_mask, dietary_mask
 
 class RecipeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Name", field_name="name", lookup_expr="icontains", max_length=60
+        label=_("Name"), field_name="name", lookup_expr="icontains", max_length=60
     )
     mine = django_filters.BooleanFilter(
-        label="This site's recipes only", method="filter_mine", widget=forms.CheckboxInput
+        label=_("This site's recipes only"), method="filter_mine", widget=forms.CheckboxInput
     )
     suitable = django_filters.ChoiceFilter(
-        label="Suitable for", choices=Dietary.choices, method="filter_suitable"
+        label=_("Suitable for"), choices=Dietary.choices, method="filter_suitable"
     )
     free_from = django_filters.MultipleChoiceFilter(
-        label="Free from",
+        label=_("Free from"),
         choices=Allergen.choices,
         method="filter_free_from",
         # Boxes to tick, not a list that needs Ctrl-click to choose two.

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
+from django.utils import formats
+from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from commonpot.dates import LocalDayTimeField, SiteClockForm, TakenAtField
 from commonpot.forms import show_error
@@ -25,18 +29,37 @@ from pantry.units import UnitError, display, to_base
 MAX_DISHES = 3
 
 
+def _about(message: str, label: str, lower: bool = False) -> str:
+    """`message` in the person's language, naming the field by its `label`."""
+    name = str(label).lower() if lower else str(label)
+    most = formats.number_format(MAX_SERVINGS, force_grouping=True)
+    return str(message) % {"label": name, "most": most}
+
+
+# Worked out when shown, in the language of the page (fields are made at import).
+about = lazy(_about, str)
+
+
 def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerField:
-    below = "at least 1" if minimum == 1 else "zero or more"
+    if minimum == 1:
+        # Translators: %(label)s is a field's name, such as "Servings made".
+        below = gettext_lazy("%(label)s must be at least 1.")
+    else:
+        # Translators: %(label)s is a field's name, such as "People fed".
+        below = gettext_lazy("%(label)s must be zero or more.")
     kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "numeric"}))
     return forms.IntegerField(
         label=label,
         min_value=minimum,
         max_value=MAX_SERVINGS,
         error_messages={
-            "min_value": f"{label} must be {below}.",
-            "max_value": f"{label} must be at most {MAX_SERVINGS:,}.",
-            "invalid": f"Give {label.lower()} as a whole number.",
-            "required": f"Give {label.lower()}.",
+            "min_value": about(below, label),
+            # Translators: %(label)s is a field's name; %(most)s a number, "100,000".
+            "max_value": about(gettext_lazy("%(label)s must be at most %(most)s."), label),
+            # Translators: %(label)s is a field's name in lower case, "people fed".
+            "invalid": about(gettext_lazy("Give %(label)s as a whole number."), label, True),
+            # Translators: %(label)s is a field's name in lower case, "people fed".
+            "required": about(gettext_lazy("Give %(label)s."), label, True),
         },
         **kwargs,
     )
@@ -46,39 +69,47 @@ def servings_field(label: str, *, minimum: int = 1, **kwargs) -> forms.IntegerFi
 
 
 class RecipeForm(TokenForm):
-    name = forms.CharField(max_length=120)
-    yield_servings = servings_field("Makes (servings)")
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
+    yield_servings = servings_field(gettext_lazy("Makes (servings)"))
     method = forms.CharField(
+        label=gettext_lazy("Method"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
-        help_text="The steps, for whoever cooks it.",
+        help_text=gettext_lazy("The steps, for whoever cooks it."),
     )
     dietary = forms.MultipleChoiceField(
-        label="Suitable for",
+        label=gettext_lazy("Suitable for"),
         choices=Dietary.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Allergens are not typed here: they come from the ingredients' items.",
+        help_text=gettext_lazy(
+            "Allergens are not typed here: they come from the ingredients' items."
+        ),
     )
 
 
 class IngredientForm(forms.Form):
     """One ingredient line. A line left empty (or emptied) is not part of the recipe."""
 
-    item = ItemField(required=False, help_text="Type a few letters of the name.")
+    item = ItemField(required=False, help_text=gettext_lazy("Type a few letters of the name."))
     quantity = forms.CharField(
+        label=gettext_lazy("Quantity"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
     unit = forms.CharField(
+        label=gettext_lazy("Unit"),
         max_length=20,
         initial="g",
         widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
-        help_text="g, kg, lb, ml, L, cans, pieces...",
+        help_text=gettext_lazy("g, kg, lb, ml, L, cans, pieces..."),
     )
     note = forms.CharField(
-        max_length=120, required=False, help_text="Such as 'diced' or 'to serve'."
+        label=gettext_lazy("Note"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("Such as 'diced' or 'to serve'."),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -94,9 +125,9 @@ class IngredientForm(forms.Form):
         if item is None and not quantity:
             data["item"] = None  # an empty line
         elif item is None:
-            self.add_error("item", "Say which item this quantity is of.")
+            self.add_error("item", _("Say which item this quantity is of."))
         elif not quantity:
-            self.add_error("quantity", f"How much {item.name}?")
+            self.add_error("quantity", _("How much %(item)s?") % {"item": item.name})
         elif data.get("unit"):
             try:
                 to_base(quantity, data["unit"], item)
@@ -136,36 +167,44 @@ class RecipeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, recipe: Recipe) -> str:
         if recipe.site_id == self.site.pk:
             return recipe.name
-        return f"{recipe.name} (from {recipe.site.name})"
+        # Translators: a recipe another site of the network wrote.
+        return _("%(recipe)s (from %(site)s)") % {"recipe": recipe.name, "site": recipe.site.name}
 
 
 class MealForm(TokenForm):
-    date = date_field("Date")
-    kind = forms.ChoiceField(label="Meal", choices=MealService.Kind.choices)
-    planned_servings = servings_field("Servings")
+    date = date_field(gettext_lazy("Date"))
+    kind = forms.ChoiceField(label=gettext_lazy("Meal"), choices=MealService.Kind.choices)
+    planned_servings = servings_field(gettext_lazy("Servings"))
     name = forms.CharField(
-        max_length=120, required=False, help_text="Optional, such as 'Harvest supper'."
+        label=gettext_lazy("Name"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy("Optional, such as 'Harvest supper'."),
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
         recipes = Recipe.objects.active().for_site_first(site).select_related("site")
+        # Translators: the choice of no second or third dish for a meal.
+        no_dish = pgettext("no dish", "None")
         for n in range(1, MAX_DISHES + 1):
             self.fields[f"dish_{n}"] = RecipeChoiceField(
                 recipes,
                 site=site,
-                label=f"Dish {n}",
+                label=_("Dish %(number)s") % {"number": n},
                 required=n == 1,
-                empty_label="Choose a recipe" if n == 1 else "None",
+                empty_label=_("Choose a recipe") if n == 1 else no_dish,
             )
         self.order_fields(["date", "kind", "planned_servings", "dish_1", "dish_2", "dish_3"])
 
     def clean_date(self) -> date:
         day = self.cleaned_data["date"]
         if day < self.site.today() and self.initial.get("date") != day:
-            raise forms.ValidationError("This date has passed: plan meals for today or later.")
+            raise forms.ValidationError(_("This date has passed: plan meals for today or later."))
         return day
 
     @property
@@ -208,25 +247,32 @@ class CookForm(SiteClockForm, forms.Form):
     local_times = ("off_heat_at",)
 
     # Set by "Servings you made" above the form, which scales the quantities.
-    servings_made = servings_field("Servings made", widget=forms.HiddenInput)
-    servings_served = servings_field("People fed", minimum=0, help_text="Servings eaten here.")
+    servings_made = servings_field(gettext_lazy("Servings made"), widget=forms.HiddenInput)
+    servings_served = servings_field(
+        gettext_lazy("People fed"), minimum=0, help_text=gettext_lazy("Servings eaten here.")
+    )
     leftover_servings = servings_field(
-        "Leftover servings to keep",
+        gettext_lazy("Leftover servings to keep"),
         minimum=0,
         initial=0,
-        help_text="They become a lot of prepared meals in the pantry, to give out or offer.",
+        # Translators: a "lot" is a batch of food with one date (here, the leftovers).
+        help_text=gettext_lazy(
+            "They become a lot of prepared meals in the pantry, to give out or offer."
+        ),
     )
-    use_by = date_field("Leftovers use by", required=False)
+    use_by = date_field(gettext_lazy("Leftovers use by"), required=False)
     off_heat_at = LocalDayTimeField(
-        label="Leftovers off the heat at",
+        label=gettext_lazy("Leftovers off the heat at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for now. Their cooling record is timed from here.",
+        help_text=gettext_lazy("Leave empty for now. Their cooling record is timed from here."),
     )
     before_its_day = forms.BooleanField(
-        label="Cook it now, before its day",
+        label=gettext_lazy("Cook it now, before its day"),
         required=False,
-        help_text="This meal is planned for a later day: tick to record it as cooked today.",
+        help_text=gettext_lazy(
+            "This meal is planned for a later day: tick to record it as cooked today."
+        ),
     )
 
     def __init__(self, *args, site: Site, early: bool = False, keeps: bool = True, **kwargs):
@@ -244,30 +290,37 @@ class CookLineForm(forms.Form):
     """One ingredient as cooked: how much, from which lot, or what instead."""
 
     quantity = forms.CharField(
-        label="Quantity used",
+        label=gettext_lazy("Quantity used"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
-        help_text="Leave empty or 0 if it was not used.",
+        help_text=gettext_lazy("Leave empty or 0 if it was not used."),
     )
     unit = forms.CharField(
+        label=gettext_lazy("Unit"),
         max_length=20,
         required=False,
         widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
     )
-    lot = forms.ChoiceField(label="Take from", required=False)
+    # Translators: which lot (a batch of food with one date) an ingredient was taken from.
+    lot = forms.ChoiceField(label=gettext_lazy("Take from"), required=False)
     substitute = ItemField(
-        label="Used instead",
+        label=gettext_lazy("Used instead"),
         required=False,
-        help_text="Another item, if this one was replaced.",
+        help_text=gettext_lazy("Another item, if this one was replaced."),
     )
 
     def __init__(self, *args, site: Site, item: Item, lots: list[Lot], **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
         self.lots = {str(lot.pk): lot for lot in lots}
-        self.fields["lot"].choices = [("", "First expiring first")] + [
-            (str(lot.pk), f"{capfirst(lot.shown_date)}: {display(lot.available, item)} free")
+        self.fields["lot"].choices = [("", _("First expiring first"))] + [
+            (
+                str(lot.pk),
+                # Translators: a lot to take from: "Best before Fri 4 Dec: 2 kg free".
+                _("%(date)s: %(quantity)s free")
+                % {"date": capfirst(lot.shown_date), "quantity": display(lot.available, item)},
+            )
             for lot in lots
         ]
         self.fields["substitute"].widget.attrs.update(picker_attrs(site, f"{self.prefix}-items"))
@@ -278,7 +331,7 @@ class CookLineForm(forms.Form):
         if substitute and substitute.pk == self.item.pk:
             data["substitute"] = None
         if data.get("lot") and data.get("substitute"):
-            self.add_error("lot", "A lot of the item used instead cannot be picked here.")
+            self.add_error("lot", _("A lot of the item used instead cannot be picked here."))
         return data
 
     def cook_line(self) -> CookLine:
@@ -293,7 +346,7 @@ class CookLineForm(forms.Form):
 
 
 class SuggestForm(forms.Form):
-    servings = servings_field("Servings", required=False)
+    servings = servings_field(gettext_lazy("Servings"), required=False)
 
 
 # --- Cooling --------------------------------------------------------------------
@@ -306,14 +359,14 @@ class CoolingReadingForm(SiteClockForm, TokenForm):
     local_times = ("at",)
 
     value = TemperatureField(
-        label="Temperature of the leftovers",
-        error_messages={"required": "Enter the temperature."},
+        label=gettext_lazy("Temperature of the leftovers"),
+        error_messages={"required": gettext_lazy("Enter the temperature.")},
     )
     at = LocalDayTimeField(
-        label="Read at",
+        label=gettext_lazy("Read at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Leave empty for now.",
+        help_text=gettext_lazy("Leave empty for now."),
     )
     # Stamped by the phone when the reading waited for a connection.
     taken_at = TakenAtField()
@@ -321,4 +374,6 @@ class CoolingReadingForm(SiteClockForm, TokenForm):
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-        self.fields["value"].label = f"Temperature of the leftovers ({temperatures.scale()})"
+        self.fields["value"].label = _("Temperature of the leftovers (%(scale)s)") % {
+            "scale": temperatures.scale()
+        }

@@ -20,6 +20,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import day
 from commonpot.idempotency import Tokened
@@ -45,14 +47,15 @@ def scale(quantity: Decimal, item: Item, yield_servings: int, servings: int) -> 
 
 
 def allergen_labels(mask: int) -> list[str]:
-    """Short names for a label: 'Milk', 'Cereals containing gluten'."""
+    """Short names for a label: 'Milk', 'Cereals containing gluten' (the name in the
+    person's language, before the examples in brackets)."""
     names = dict(Allergen.choices)
-    return [names[code].split(" (")[0] for code in codes_in(mask, ALLERGEN_BITS)]
+    return [str(names[code]).split(" (")[0] for code in codes_in(mask, ALLERGEN_BITS)]
 
 
 def dietary_labels(mask: int) -> list[str]:
     names = dict(Dietary.choices)
-    return [names[code] for code in codes_in(mask, DIETARY_BITS)]
+    return [str(names[code]) for code in codes_in(mask, DIETARY_BITS)]
 
 
 class Labelled:
@@ -110,7 +113,7 @@ class Recipe(Labelled, Tokened):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="recipes")
     name = models.CharField(max_length=120)
     yield_servings = models.PositiveIntegerField(
-        "makes (servings)", validators=[MinValueValidator(1)]
+        gettext_lazy("makes (servings)"), validators=[MinValueValidator(1)]
     )
     method = models.TextField(blank=True)
     dietary_mask = models.PositiveIntegerField(default=0)
@@ -134,7 +137,9 @@ class Recipe(Labelled, Tokened):
                 "site",
                 Lower("name"),
                 name="recipe_name_unique_per_site",
-                violation_error_message="This site already has a recipe with this name.",
+                violation_error_message=gettext_lazy(
+                    "This site already has a recipe with this name."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(yield_servings__gte=1), name="recipe_yield_at_least_one"
@@ -172,9 +177,11 @@ class RecipeIngredient(models.Model):
     quantity_entered = models.DecimalField(**QTY)
     unit_entered = models.CharField(max_length=20)
     quantity = models.DecimalField(
-        help_text="For the recipe's yield, in the item's base unit.", **QTY
+        help_text=gettext_lazy("For the recipe's yield, in the item's base unit."), **QTY
     )
-    note = models.CharField(max_length=120, blank=True, help_text="Such as 'diced' or 'rinsed'.")
+    note = models.CharField(
+        max_length=120, blank=True, help_text=gettext_lazy("Such as 'diced' or 'rinsed'.")
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -183,7 +190,7 @@ class RecipeIngredient(models.Model):
             models.UniqueConstraint(
                 fields=["recipe", "item"],
                 name="ingredient_once_per_recipe",
-                violation_error_message="This item is already in the recipe.",
+                violation_error_message=gettext_lazy("This item is already in the recipe."),
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="ingredient_positive"),
             *fits_columns("ingredient", "quantity_entered", "quantity", **QTY),
@@ -233,21 +240,22 @@ class MealService(Labelled, Tokened):
     """A planned meal at a site: a date, which meal, how many servings, which dishes."""
 
     class Kind(models.TextChoices):
-        BREAKFAST = "breakfast", "Breakfast"
-        LUNCH = "lunch", "Lunch"
-        DINNER = "dinner", "Dinner"
-        OTHER = "other", "Other"
+        BREAKFAST = "breakfast", gettext_lazy("Breakfast")
+        LUNCH = "lunch", gettext_lazy("Lunch")
+        DINNER = "dinner", gettext_lazy("Dinner")
+        # Translators: a meal that is not breakfast, lunch or dinner.
+        OTHER = "other", gettext_lazy("Other")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        COOKED = "cooked", "Cooked"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", gettext_lazy("Planned")
+        COOKED = "cooked", gettext_lazy("Cooked")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="meal_services")
     date = models.DateField()
-    kind = models.CharField("meal", max_length=10, choices=Kind.choices)
+    kind = models.CharField(gettext_lazy("meal"), max_length=10, choices=Kind.choices)
     name = models.CharField(
-        max_length=120, blank=True, help_text="Optional, such as 'Harvest supper'."
+        max_length=120, blank=True, help_text=gettext_lazy("Optional, such as 'Harvest supper'.")
     )
     planned_servings = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     recipes = models.ManyToManyField(Recipe, related_name="meal_services")
@@ -262,12 +270,12 @@ class MealService(Labelled, Tokened):
     # `off_heat_at`, when the food came off the heat if the cook said so (it may be
     # earlier): a cooling record is timed from there (`cooling_from`).
     cooked_at = models.DateTimeField(null=True, blank=True)
-    off_heat_at = models.DateTimeField("off the heat at", null=True, blank=True)
+    off_heat_at = models.DateTimeField(gettext_lazy("off the heat at"), null=True, blank=True)
     cooked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     servings_made = models.PositiveIntegerField(null=True, blank=True)
-    servings_served = models.PositiveIntegerField("people fed", null=True, blank=True)
+    servings_served = models.PositiveIntegerField(gettext_lazy("people fed"), null=True, blank=True)
     leftover_servings = models.PositiveIntegerField(null=True, blank=True)
     leftover_lot = models.ForeignKey(
         Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -322,7 +330,12 @@ class MealService(Labelled, Tokened):
         indexes = [models.Index(fields=["site", "date"], name="meal_site_date")]
 
     def __str__(self) -> str:
-        return f"{self.title}, {self.get_kind_display().lower()} {day(self.date)}"
+        # Translators: a meal: "Lentil stew, lunch Tue 1 Dec".
+        return _("%(title)s, %(meal)s %(day)s") % {
+            "title": self.title,
+            "meal": self.get_kind_display().lower(),
+            "day": day(self.date),
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("kitchen:meal", self.site.slug, self.pk)
@@ -336,7 +349,9 @@ class MealService(Labelled, Tokened):
     def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
         """What stock held under each meal's reference is held for: "the dinner on Wed 9 Dec"."""
         return {
-            pk: f"the {cls.Kind(kind).label.lower()} on {day(on)}"
+            # Translators: what stock is held for: "the dinner on Wed 9 Dec".
+            pk: _("the %(meal)s on %(day)s")
+            % {"meal": cls.Kind(kind).label.lower(), "day": day(on)}
             for pk, kind, on in cls.objects.filter(pk__in=pks).values_list("pk", "kind", "date")
         }
 
@@ -345,7 +360,13 @@ class MealService(Labelled, Tokened):
         if self.name:
             return self.name
         names = [r.name for r in self.recipes.all()]
-        return " and ".join(names) if names else self.get_kind_display()
+        if not names:
+            return str(self.get_kind_display())
+        title = names[0]
+        for name in names[1:]:
+            # Translators: a meal named by its dishes: "Chilli and rice".
+            title = _("%(dishes)s and %(dish)s") % {"dishes": title, "dish": name}
+        return title
 
     @property
     def is_planned(self) -> bool:
@@ -392,7 +413,7 @@ class CoolingReading(Tokened):
     the value, in °C with one decimal like every temperature."""
 
     meal = models.ForeignKey(MealService, on_delete=models.PROTECT, related_name="cooling_readings")
-    value_c = models.DecimalField("reading (°C)", **TEMP)
+    value_c = models.DecimalField(gettext_lazy("reading (°C)"), **TEMP)
     at = models.DateTimeField()
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -410,4 +431,4 @@ class CoolingReading(Tokened):
         indexes = [models.Index(fields=["meal", "at"], name="cooling_reading_meal_at")]
 
     def __str__(self) -> str:
-        return f"{self.meal} cooled to {self.value_c} °C"
+        return _("%(meal)s cooled to %(value)s °C") % {"meal": self.meal, "value": self.value_c}

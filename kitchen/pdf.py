@@ -28,6 +28,8 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.errors import DomainError
 from kitchen.cooking import LEFTOVER_DEFAULT_DAYS, leftover_storage
@@ -38,51 +40,60 @@ from pantry.models import Item, Measures, PantrySettings, StockMove, Storage
 
 MAX_LABELS = 300
 
-# The word emphasised for each allergen, and the words in an ingredient's own name
-# that already say it ("Wheat flour", "Free-range eggs"). Wheat names its cereal,
+# The word emphasised for each allergen (in the label's language), and the words in
+# an ingredient's own name that already say it ("Wheat flour", "Free-range eggs"):
+# the catalog's names are matched as written, in English. Wheat names its cereal,
 # so gluten is not said twice for it.
 ALLERGEN_WORDS = {
-    Allergen.GLUTEN: ("gluten", ["gluten", "wheat", "rye", "barley", "oat", "spelt"]),
-    Allergen.WHEAT: ("wheat", ["wheat"]),
+    Allergen.GLUTEN: (
+        # Translators: this word and the allergen words after it are set in bold after
+        # an ingredient on a food label when its name does not say it: "Pesto (nuts, milk)".
+        gettext_lazy("gluten"),
+        ["gluten", "wheat", "rye", "barley", "oat", "spelt"],
+    ),
+    Allergen.WHEAT: (gettext_lazy("wheat"), ["wheat"]),
     Allergen.CRUSTACEANS: (
-        "crustaceans",
+        gettext_lazy("crustaceans"),
         ["crustacean", "crab", "lobster", "prawn", "shrimp", "crayfish", "langoustine"],
     ),
     Allergen.MOLLUSCS: (
-        "molluscs",
+        gettext_lazy("molluscs"),
         ["mollusc", "mussel", "oyster", "squid", "clam", "scallop", "octopus", "whelk"],
     ),
-    Allergen.EGGS: ("egg", ["egg"]),
+    Allergen.EGGS: (gettext_lazy("egg"), ["egg"]),
     Allergen.FISH: (
-        "fish",
+        gettext_lazy("fish"),
         ["fish", "salmon", "tuna", "cod", "haddock", "mackerel", "sardine", "anchov", "pollock"],
     ),
-    Allergen.PEANUTS: ("peanuts", ["peanut", "groundnut"]),
+    Allergen.PEANUTS: (gettext_lazy("peanuts"), ["peanut", "groundnut"]),
     Allergen.TREE_NUTS: (
-        "nuts",
+        gettext_lazy("nuts"),
         ["almond", "hazelnut", "walnut", "cashew", "pecan", "pistachio", "macadamia", "nut"],
     ),
-    Allergen.SOY: ("soya", ["soy", "tofu", "edamame"]),
-    Allergen.MILK: ("milk", ["milk"]),
-    Allergen.SESAME: ("sesame", ["sesame", "tahini"]),
-    Allergen.CELERY: ("celery", ["celery", "celeriac"]),
-    Allergen.MUSTARD: ("mustard", ["mustard"]),
-    Allergen.SULPHITES: ("sulphites", ["sulphite", "sulfite", "sulphur dioxide"]),
-    Allergen.LUPIN: ("lupin", ["lupin"]),
+    Allergen.SOY: (gettext_lazy("soya"), ["soy", "tofu", "edamame"]),
+    Allergen.MILK: (gettext_lazy("milk"), ["milk"]),
+    Allergen.SESAME: (gettext_lazy("sesame"), ["sesame", "tahini"]),
+    Allergen.CELERY: (gettext_lazy("celery"), ["celery", "celeriac"]),
+    Allergen.MUSTARD: (gettext_lazy("mustard"), ["mustard"]),
+    Allergen.SULPHITES: (
+        gettext_lazy("sulphites"),
+        ["sulphite", "sulfite", "sulphur dioxide"],
+    ),
+    Allergen.LUPIN: (gettext_lazy("lupin"), ["lupin"]),
 }
 
-REHEAT = "Reheat until piping hot, 75 °C / 165 °F for 30 seconds; reheat once only."
+REHEAT = gettext_lazy("Reheat until piping hot, 75 °C / 165 °F for 30 seconds; reheat once only.")
 STORAGE = {
-    (Storage.CHILLED, Measures.METRIC): "Keep refrigerated at 5 °C or below.",
-    (Storage.CHILLED, Measures.US): "Keep refrigerated at 41 °F (5 °C) or below.",
-    (Storage.FROZEN, Measures.METRIC): (
+    (Storage.CHILLED, Measures.METRIC): gettext_lazy("Keep refrigerated at 5 °C or below."),
+    (Storage.CHILLED, Measures.US): gettext_lazy("Keep refrigerated at 41 °F (5 °C) or below."),
+    (Storage.FROZEN, Measures.METRIC): gettext_lazy(
         "Keep frozen at −18 °C or below. Defrost in the fridge and use within 24 hours."
     ),
-    (Storage.FROZEN, Measures.US): (
+    (Storage.FROZEN, Measures.US): gettext_lazy(
         "Keep frozen at 0 °F (−18 °C) or below. Defrost in the fridge and use within 24 hours."
     ),
 }
-NOT_KEPT = "Eat on the day it was cooked."
+NOT_KEPT = gettext_lazy("Eat on the day it was cooked.")
 
 # The law's smallest x-height on a pack whose largest side is under 80 cm² (every
 # sheet here) is 0.9 mm; DejaVu Sans's x-height is 0.55 of its size, so 4.7 pt.
@@ -116,7 +127,7 @@ class Ingredient:
                 rf"(?<!<strong>)\b(?:{said})[a-z]*", _emphasise, text, flags=re.IGNORECASE
             )
             if not found and not re.search(rf"<strong>(?:{said})", text, re.IGNORECASE):
-                unsaid.append(word)
+                unsaid.append(str(word))
         if unsaid:
             text += " (" + ", ".join(f"<strong>{word}</strong>" for word in unsaid) + ")"
         return mark_safe(text)  # noqa: S308 - the name was escaped; only our tags were added
@@ -174,7 +185,7 @@ def use_by(meal: MealService) -> date | None:
 def storage_text(meal: MealService) -> str:
     storage = meal.leftover_lot.storage if meal.leftover_lot else leftover_storage(meal.site)
     measures = PantrySettings.for_site(meal.site).measures
-    return STORAGE.get((storage, measures), NOT_KEPT)
+    return str(STORAGE.get((storage, measures), NOT_KEPT))
 
 
 def site_lines(meal: MealService) -> str:
@@ -253,32 +264,54 @@ def label_context(meal: MealService, options: LabelOptions) -> dict:
         "sheet": sheet,
         "ingredients": format_html_join(", ", "{}", ((i.html,) for i in listed)),
         "allergens": allergens,
+        "allergen_list": format_html_join(", ", "<strong>{}</strong>", ((a,) for a in allergens)),
         "dietary": meal.dietary_labels,
         "cooked_on": site.local(meal.cooked_at).date() if meal.cooked_at else None,
         "use_by": use_by(meal),
         "storage": storage_text(meal),
-        "reheat": REHEAT,
+        "reheat": str(REHEAT),
         "made_by": site_lines(meal),
     }
+    # The label's paragraphs as kitchen/pdf/labels.html writes them (the dates at
+    # their longest), to find the size they fit at.
     paragraphs = [
         meal.title,
-        "Ingredients: " + ", ".join(i.plain for i in listed),
-        "Contains: " + (", ".join(allergens) or "no listed allergens"),
-        f"Use by {context['use_by']:%a %d %b %Y} · cooked {meal.date:%a %d %b}",
+        _("Ingredients: %(ingredients)s") % {"ingredients": ", ".join(i.plain for i in listed)},
+        # One with none says "No listed allergens" alone: measured on the generous side.
+        _("Contains: %(allergens)s")
+        % {"allergens": ", ".join(allergens) or _("No listed allergens")},
+        _("Use by %(day)s") % {"day": f"{context['use_by']:%a %d %b %Y}"}
+        + " · "
+        + _("cooked %(day)s") % {"day": f"{meal.date:%a %d %b}"},
         ", ".join(context["dietary"]),
-        context["storage"] + " " + REHEAT,
+        context["storage"] + " " + context["reheat"],
         context["made_by"],
     ]
     size = font_size(sheet, paragraphs)
     if size is None:
         bigger = _larger(sheet)
-        raise LabelTooSmall(
-            f"{meal.title}: its ingredients do not fit a label of {sheet.name.split('(')[1][:-1]} "
-            "at the smallest size the law allows."
-            + (f" Print it on {bigger.name} instead." if bigger else " Shorten the meal's name.")
-        )
+        values = {"meal": meal.title, "size": _label_size(sheet)}
+        if bigger:
+            values["sheet"] = bigger.name
+            message = _(
+                "%(meal)s: its ingredients do not fit a label of %(size)s at the smallest "
+                "size the law allows. Print it on %(sheet)s instead."
+            )
+        else:
+            message = _(
+                "%(meal)s: its ingredients do not fit a label of %(size)s at the smallest "
+                "size the law allows. Shorten the meal's name."
+            )
+        raise LabelTooSmall(message % values)
     context["font_pt"] = f"{size:g}pt"
     return context
+
+
+def _label_size(sheet: Sheet) -> str:
+    """A label's size, from its sheet's name: "3 × 7, 63.5 × 38.1 mm" of "A4, 21
+    labels (3 × 7, 63.5 × 38.1 mm)"; the whole name if it has no brackets."""
+    name = str(sheet.name)
+    return name.rpartition("(")[2].rstrip(")")
 
 
 def labels_html(meal: MealService, options: LabelOptions) -> str:

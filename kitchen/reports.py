@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Sum
+from django.utils.translation import gettext as _
 
 from commonpot.reports import Chart, Period, Section, Table
 from kitchen.models import MealService
@@ -18,7 +19,7 @@ def figures(period: Period) -> dict:
         kept=Sum("leftover_servings"),
     )
     by_meal = {
-        MealService.Kind(row["kind"]).label: (row["meals"], row["fed"] or 0)
+        str(MealService.Kind(row["kind"]).label): (row["meals"], row["fed"] or 0)
         for row in cooked.values("kind").annotate(meals=Count("pk"), fed=Sum("servings_served"))
     }
     by_site = [
@@ -43,16 +44,16 @@ def section(period: Period) -> Section | None:
         return None
     return Section(
         key="meals",
-        title="Meals",
+        title=_("Meals"),
         figures=[
-            ("Meals cooked", f"{f['meals']:,}"),
-            ("Servings made", f"{f['made']:,}"),
-            ("People fed", f"{f['fed']:,}"),
-            ("Leftover servings kept", f"{f['kept']:,}"),
+            (_("Meals cooked"), f"{f['meals']:,}"),
+            (_("Servings made"), f"{f['made']:,}"),
+            (_("People fed"), f"{f['fed']:,}"),
+            (_("Leftover servings kept"), f"{f['kept']:,}"),
         ],
         charts=[
             Chart(
-                "People fed by meal",
+                _("People fed by meal"),
                 sorted(
                     ((k, float(fed)) for k, (_, fed) in f["by_meal"].items()), key=lambda b: -b[1]
                 ),
@@ -61,8 +62,8 @@ def section(period: Period) -> Section | None:
         tables=[
             Table(
                 "meals-by-site",
-                "Meals by site",
-                ["Site", "Meals cooked", "Servings made", "People fed"],
+                _("Meals by site"),
+                [_("Site"), _("Meals cooked"), _("Servings made"), _("People fed")],
                 [list(row) for row in f["by_site"]],
                 numeric={1, 2, 3},
             )

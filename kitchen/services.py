@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.dates import check_day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
-from commonpot.numbers import parse_whole
+from commonpot.numbers import decimal_text, parse_whole
 from kitchen.availability import meal_name, meal_stock
 from kitchen.models import MealService, Recipe, RecipeIngredient
 from pantry import services as pantry
@@ -52,15 +53,20 @@ class IngredientLine:
 # --- Recipes --------------------------------------------------------------
 
 
-def whole_servings(value, *, field: str, noun: str = "servings", zero: bool = False) -> int:
+def whole_servings(value, *, field: str, label: str | None = None, zero: bool = False) -> int:
+    """`label` names the figure in an error, "the number of servings" by default."""
     return parse_whole(
-        value, field=field, label=f"the number of {noun}", ceiling=MAX_SERVINGS, zero_allowed=zero
+        value,
+        field=field,
+        label=label or _("the number of servings"),
+        ceiling=MAX_SERVINGS,
+        zero_allowed=zero,
     )
 
 
 def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
     if not lines:
-        raise DomainError("A recipe needs at least one ingredient.", field="ingredients")
+        raise DomainError(_("A recipe needs at least one ingredient."), field="ingredients")
     errors: list[tuple[int, str | None, str]] = []
     rows: list[RecipeIngredient] = []
     seen: dict[int, int] = {}
@@ -70,8 +76,8 @@ def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
                 (
                     i,
                     "item",
-                    f"{line.item.name} is already ingredient {seen[line.item.pk] + 1}: "
-                    "put the whole quantity there.",
+                    _("%(item)s is already ingredient %(number)s: put the whole quantity there.")
+                    % {"item": line.item.name, "number": seen[line.item.pk] + 1},
                 )
             )
             continue
@@ -84,7 +90,7 @@ def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
         rows.append(
             RecipeIngredient(
                 item=line.item,
-                quantity_entered=Decimal(str(line.quantity).strip().replace(",", "")),
+                quantity_entered=Decimal(decimal_text(line.quantity)),
                 unit_entered=line.unit.strip()[:20],
                 quantity=quantity,
                 note=line.note.strip()[:120],
@@ -92,30 +98,34 @@ def _ingredient_rows(lines: Sequence[IngredientLine]) -> list[RecipeIngredient]:
             )
         )
     if errors:
-        raise LineErrors(errors, noun="Ingredient")
+        # Translators: followed by the line's number and what is wrong: "Ingredient 2: ...".
+        raise LineErrors(errors, noun=_("Ingredient"))
     return rows
 
 
 def _save_recipe(recipe: Recipe) -> Recipe:
     recipe.name = " ".join(recipe.name.split())
     if not recipe.name:
-        raise DomainError("Give the recipe a name.", field="name")
+        raise DomainError(_("Give the recipe a name."), field="name")
     if len(recipe.name) > 120:
-        raise DomainError("Keep the name under 120 characters.", field="name")
+        raise DomainError(_("Keep the name under 120 characters."), field="name")
     clash = Recipe.objects.filter(site=recipe.site, name__iexact=recipe.name).exclude(pk=recipe.pk)
     if clash.exists():
-        raise DomainError(
-            f"{recipe.site.name} already has a recipe called {recipe.name!r}.", field="name"
-        )
+        raise DomainError(_name_taken(recipe), field="name")
     try:
         # A savepoint: a lost race on the unique name leaves the caller's transaction usable.
         with transaction.atomic():
             recipe.save()
     except IntegrityError:
-        raise DomainError(
-            f"{recipe.site.name} already has a recipe called {recipe.name!r}.", field="name"
-        ) from None
+        raise DomainError(_name_taken(recipe), field="name") from None
     return recipe
+
+
+def _name_taken(recipe: Recipe) -> str:
+    return _("%(site)s already has a recipe called %(name)s.") % {
+        "site": recipe.site.name,
+        "name": repr(recipe.name),
+    }
 
 
 def _dietary(codes: Iterable[str]) -> int:
@@ -170,7 +180,8 @@ def _own_recipe(recipe: Recipe, site: Site) -> Recipe:
     locked = Recipe.objects.select_for_update().select_related("site").get(pk=recipe.pk)
     if locked.site_id != site.pk:
         raise DomainError(
-            f"This recipe belongs to {locked.site.name}. Copy it to {site.name} to adapt it."
+            _("This recipe belongs to %(owner)s. Copy it to %(site)s to adapt it.")
+            % {"owner": locked.site.name, "site": site.name}
         )
     return locked
 
@@ -258,12 +269,13 @@ def set_recipe_active(recipe: Recipe, *, site: Site, active: bool) -> Recipe:
 def _recipes(recipes: Iterable[Recipe]) -> list[Recipe]:
     unique = list({r.pk: r for r in recipes if r is not None}.values())
     if not unique:
-        raise DomainError("Choose at least one recipe for the meal.", field="recipes")
+        raise DomainError(_("Choose at least one recipe for the meal."), field="recipes")
     fresh = list(Recipe.objects.with_ingredients().filter(pk__in=[r.pk for r in unique]))
     for recipe in fresh:
         if not recipe.ingredients.all():
             raise DomainError(
-                f"{recipe.name} has no ingredients yet: add them to the recipe first.",
+                _("%(recipe)s has no ingredients yet: add them to the recipe first.")
+                % {"recipe": recipe.name},
                 field="recipes",
             )
     return fresh
@@ -271,7 +283,7 @@ def _recipes(recipes: Iterable[Recipe]) -> list[Recipe]:
 
 def _check_kind(kind: str) -> None:
     if kind not in MealService.Kind.values:
-        raise DomainError("Choose breakfast, lunch, dinner or other.", field="kind")
+        raise DomainError(_("Choose breakfast, lunch, dinner or other."), field="kind")
 
 
 @transaction.atomic
@@ -303,7 +315,7 @@ def plan_meal(
     _check_kind(kind)
     servings = whole_servings(servings, field="planned_servings")
     if date < site.today():
-        raise DomainError("This date has passed: plan meals for today or later.", field="date")
+        raise DomainError(_("This date has passed: plan meals for today or later."), field="date")
     chosen = _recipes(recipes)
     fields = tokened(token, content)
     meal = MealService.objects.create(
@@ -327,9 +339,9 @@ def lock_meal(meal: MealService | int, site: Site | None = None) -> MealService:
             MealService.objects.select_for_update(of=("self",)).select_related("site").get(pk=pk)
         )
     except MealService.DoesNotExist:
-        raise DomainError("This meal no longer exists.") from None
+        raise DomainError(_("This meal no longer exists.")) from None
     if site is not None and locked.site_id != site.pk:
-        raise DomainError(f"This meal is not at {site.name}.")
+        raise DomainError(_("This meal is not at %(site)s.") % {"site": site.name})
     return locked
 
 
@@ -349,11 +361,11 @@ def _lock_plans(site_id: int) -> None:
 def ensure_planned(meal: MealService) -> None:
     if meal.status == MealService.Status.COOKED:
         raise DomainError(
-            f"This meal was already cooked on {day_time(meal.site.local(meal.cooked_at))}; "
-            "it cannot change now."
+            _("This meal was already cooked on %(when)s; it cannot change now.")
+            % {"when": day_time(meal.site.local(meal.cooked_at))}
         )
     if meal.status == MealService.Status.CANCELLED:
-        raise DomainError("This meal was cancelled.")
+        raise DomainError(_("This meal was cancelled."))
 
 
 @transaction.atomic
@@ -381,7 +393,7 @@ def change_meal(
     _check_kind(kind)
     servings = whole_servings(servings, field="planned_servings")
     if date < meal.site.today() and date != meal.date:
-        raise DomainError("This date has passed: plan meals for today or later.", field="date")
+        raise DomainError(_("This date has passed: plan meals for today or later."), field="date")
     chosen = _recipes(recipes)
     meal.date = date
     meal.kind = kind
@@ -424,10 +436,12 @@ class Held:
         return self.needed - self.held
 
     def describe(self) -> str:
-        return (
-            f"{self.item.name}: {display(self.held, self.item)} held of "
-            f"{display(self.needed, self.item)}"
-        )
+        # Translators: "Rice: 2 kg held of 5 kg".
+        return _("%(item)s: %(held)s held of %(needed)s") % {
+            "item": self.item.name,
+            "held": display(self.held, self.item),
+            "needed": display(self.needed, self.item),
+        }
 
 
 @dataclass(frozen=True)
@@ -441,17 +455,19 @@ class HoldResult:
     @property
     def message(self) -> str:
         if not self.short:
-            return "All the stock for this meal is held."
+            return _("All the stock for this meal is held.")
         short = "; ".join(h.describe() for h in self.short)
+        message = _("Held what there is. Still short: %(short)s.") % {"short": short}
         left = " ".join(self.left_for)
-        return f"Held what there is. Still short: {short}." + (f" {left}" if left else "")
+        return f"{message} {left}" if left else message
 
     @property
     def left_for(self) -> list[str]:
         """What was left free for earlier meals, a sentence each."""
         return [
-            f"Left {display(quantity, h.item)} of {h.item.name} for {meal_name(meal)}, "
-            "which comes first."
+            # Translators: "Left 2 kg of Rice for Wed 10 Dec dinner, which comes first."
+            _("Left %(quantity)s of %(item)s for %(meal)s, which comes first.")
+            % {"quantity": display(quantity, h.item), "item": h.item.name, "meal": meal_name(meal)}
             for h in self.lines
             for meal, quantity in h.left_for
         ]
@@ -467,10 +483,13 @@ class Taking:
 
     @property
     def sentence(self) -> str:
-        return (
-            f"Holding stock for this meal takes {display(self.quantity, self.item)} of "
-            f"{self.item.name} that {meal_name(self.meal)} counts on."
-        )
+        return _(
+            "Holding stock for this meal takes %(quantity)s of %(item)s that %(meal)s counts on."
+        ) % {
+            "quantity": display(self.quantity, self.item),
+            "item": self.item.name,
+            "meal": meal_name(self.meal),
+        }
 
 
 class TakesStock(DomainError):
@@ -565,16 +584,21 @@ def hold_stock(meal: MealService, *, by: User | None, take: bool | None = None) 
     meal = lock_meal(meal)
     ensure_planned(meal)
     if meal.date < meal.site.today():
-        raise DomainError("This meal's day has passed: there is nothing to hold stock for.")
+        raise DomainError(_("This meal's day has passed: there is nothing to hold stock for."))
     pantry.release_reservations(meal.reference)
     result = _hold(meal, by=by, take=take)
     if not any(line.held for line in result.lines):
         if any(line.left_for for line in result.lines):
-            raise DomainError(" ".join(["Nothing was held.", *result.left_for]))
+            raise DomainError(" ".join([_("Nothing was held."), *result.left_for]))
+        needs = "; ".join(
+            # Translators: "Rice: need 5 kg".
+            _("%(item)s: need %(quantity)s")
+            % {"item": h.item.name, "quantity": display(h.needed, h.item)}
+            for h in result.lines
+        )
         raise DomainError(
-            "None of the ingredients is in stock, so nothing was held. "
-            + "; ".join(f"{h.item.name}: need {display(h.needed, h.item)}" for h in result.lines)
-            + "."
+            _("None of the ingredients is in stock, so nothing was held. %(needs)s.")
+            % {"needs": needs}
         )
     return result
 
@@ -586,7 +610,7 @@ def release_stock(meal: MealService) -> int:
     ensure_planned(meal)
     released = pantry.release_reservations(meal.reference)
     if not released:
-        raise DomainError("No stock is held for this meal.")
+        raise DomainError(_("No stock is held for this meal."))
     return released
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import day
 from commonpot.models import Site
@@ -18,18 +20,21 @@ def _badges(labels, css: str = "") -> str:
 
 
 class RecipeTable(tables.Table):
-    name = tables.Column("Recipe", order_by=("name",))
-    site = tables.Column("From", accessor="site__name")
-    yield_servings = tables.Column("Makes", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    allergens = tables.Column("Allergens", accessor="pk", orderable=False)
-    dietary = tables.Column("Suitable for", accessor="dietary_mask", orderable=False)
+    name = tables.Column(gettext_lazy("Recipe"), order_by=("name",))
+    # Translators: a column of the recipes: which site wrote each.
+    site = tables.Column(gettext_lazy("From"), accessor="site__name")
+    yield_servings = tables.Column(
+        gettext_lazy("Makes"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    allergens = tables.Column(gettext_lazy("Allergens"), accessor="pk", orderable=False)
+    dietary = tables.Column(gettext_lazy("Suitable for"), accessor="dietary_mask", orderable=False)
 
     class Meta:
         model = Recipe
         fields = ()
         sequence = ("name", "site", "yield_servings", "allergens", "dietary")
-        verbose_name = "Recipes"
-        empty_text = "No recipes match."
+        verbose_name = gettext_lazy("Recipes")
+        empty_text = gettext_lazy("No recipes match.")
         template_name = "commonpot/_table.html"
         attrs = {"class": "table"}
 
@@ -39,17 +44,21 @@ class RecipeTable(tables.Table):
 
     def render_name(self, record: Recipe):
         url = quick_reverse("kitchen:recipe", self.site.slug, record.pk)
-        retired = mark_safe(' <span class="badge">retired</span>') if not record.is_active else ""
+        retired = (
+            format_html(' <span class="badge">{}</span>', _("retired"))
+            if not record.is_active
+            else ""
+        )
         return format_html('<a href="{}">{}</a>{}', url, record.name, retired)
 
     def render_site(self, record: Recipe):
-        return "This site" if record.site_id == self.site.pk else record.site.name
+        return _("This site") if record.site_id == self.site.pk else record.site.name
 
     def render_yield_servings(self, value):
-        return f"{value} serving{'s' if value != 1 else ''}"
+        return ngettext("%(count)s serving", "%(count)s servings", value) % {"count": value}
 
     def render_allergens(self, record: Recipe):
-        return _badges(record.allergen_labels, " warn") or "None listed"
+        return _badges(record.allergen_labels, " warn") or _("None listed")
 
     def render_dietary(self, record: Recipe):
         return _badges(record.dietary_labels) or "—"
@@ -59,22 +68,22 @@ class WeekTable(QuickRowsTable):
     """A site's meals for one week, with what is short and (when another app plugs
     in) their staffing. Its rows are written a row at a time (QuickRowsTable)."""
 
-    day = tables.Column("Day", accessor="date")
-    kind = tables.Column("Meal")
-    dishes = tables.Column("Dishes", accessor="pk")
+    day = tables.Column(gettext_lazy("Day"), accessor="date")
+    kind = tables.Column(gettext_lazy("Meal"))
+    dishes = tables.Column(gettext_lazy("Dishes"), accessor="pk")
     planned_servings = tables.Column(
-        "Servings", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+        gettext_lazy("Servings"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
     )
-    stock = tables.Column("Stock", accessor="pk")
-    staffing = tables.Column("Staffing", accessor="pk")
+    stock = tables.Column(gettext_lazy("Stock"), accessor="pk")
+    staffing = tables.Column(gettext_lazy("Staffing"), accessor="pk")
 
     class Meta:
         model = MealService
         fields = ()
         sequence = ("day", "kind", "dishes", "planned_servings", "stock", "staffing")
         orderable = False
-        verbose_name = "Meals this week"
-        empty_text = "No meals planned this week."
+        verbose_name = gettext_lazy("Meals this week")
+        empty_text = gettext_lazy("No meals planned this week.")
         template_name = QuickRowsTable.Meta.template_name
         attrs = {"class": "table"}
         row_attrs = {"class": lambda record, table: table.row_class(record)}
@@ -106,26 +115,34 @@ class WeekTable(QuickRowsTable):
 
     def render_planned_servings(self, record: MealService):
         if record.is_cooked:
-            return f"{record.servings_made} made, {record.servings_served} fed"
+            # Translators: servings of a cooked meal: "40 made, 36 fed".
+            return _("%(made)s made, %(fed)s fed") % {
+                "made": record.servings_made,
+                "fed": record.servings_served,
+            }
         return record.planned_servings
 
     def render_stock(self, record: MealService):
         if record.status == MealService.Status.CANCELLED:
-            return mark_safe('<span class="badge">Cancelled</span>')
+            return format_html('<span class="badge">{}</span>', _("Cancelled"))
         if record.is_cooked:
-            return mark_safe('<span class="badge ok">Cooked</span>')
+            return format_html('<span class="badge ok">{}</span>', _("Cooked"))
         short = record.stock.short
         if short:
             names = ", ".join(n.item.name for n in short)
+            # Translators: how many ingredients of a meal are short of stock: "2 short".
+            count = ngettext("%(count)s short", "%(count)s short", len(short)) % {
+                "count": len(short)
+            }
             badge = format_html(
-                '<span class="badge bad">{} short</span> <span class="kitchen-short">{}</span>',
-                len(short),
+                '<span class="badge bad">{}</span> <span class="kitchen-short">{}</span>',
+                count,
                 names,
             )
         elif record.stock.all_held:
-            badge = mark_safe('<span class="badge ok">All held</span>')
+            badge = format_html('<span class="badge ok">{}</span>', _("All held"))
         else:
-            badge = mark_safe('<span class="badge ok">In stock</span>')
+            badge = format_html('<span class="badge ok">{}</span>', _("In stock"))
         competing = record.stock.competing
         if not competing:
             return badge

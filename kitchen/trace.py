@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from kitchen.models import MealService
 from pantry.models import StockMove
 from pantry.trace import Link
@@ -10,8 +12,11 @@ PREFIX = "meal-service:"
 
 
 def _label(meal: MealService) -> str:
-    fed = f", {meal.servings_served} fed" if meal.servings_served is not None else ""
-    return f"Cooked in {meal} at {meal.site.name}{fed}"
+    values = {"meal": meal, "site": meal.site.name, "fed": meal.servings_served}
+    if meal.servings_served is None:
+        # Translators: where food went in a trace: "Cooked in Dal, lunch Tue 1 Dec at Harbour".
+        return _("Cooked in %(meal)s at %(site)s") % values
+    return _("Cooked in %(meal)s at %(site)s, %(fed)s fed") % values
 
 
 class MealLinker:
@@ -35,7 +40,7 @@ class MealLinker:
         for move in cooked:
             meal = meals.get(move.reference)
             if meal is not None and meal.leftover_lot_id:
-                label = f"Leftovers of {meal}"
+                label = _("Leftovers of %(meal)s") % {"meal": meal}
                 links.append(
                     Link(
                         move.lot_id, meal.leftover_lot_id, label, meal.date, meal.get_absolute_url()
@@ -59,7 +64,7 @@ class MealLinker:
             Link(
                 move.lot_id,
                 meals[move.reference].leftover_lot_id,
-                f"Cooked into {meals[move.reference]}",
+                _("Cooked into %(meal)s") % {"meal": meals[move.reference]},
                 meals[move.reference].date,
                 meals[move.reference].get_absolute_url(),
             )

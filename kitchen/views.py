@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -126,7 +127,7 @@ def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Planned: {meal}.")
+            messages.success(request, _("Planned: %(meal)s.") % {"meal": meal})
             return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
     return TemplateResponse(
         request,
@@ -141,7 +142,7 @@ def meal_create(request: HttpRequest, site: Site) -> HttpResponse:
 def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     meal = _meal(site, pk)
     if not meal.is_planned:
-        messages.error(request, "Only a planned meal can be changed.")
+        messages.error(request, _("Only a planned meal can be changed."))
         return redirect(meal)
     takes = None
     form = MealForm(request.POST or None, site=site, initial=meal_initial(meal))
@@ -155,7 +156,7 @@ def meal_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "The meal is changed.")
+            messages.success(request, _("The meal is changed."))
             if held is not None:
                 (messages.warning if held.short else messages.info)(request, held.message)
             return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
@@ -257,7 +258,7 @@ def meal_release(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "The stock held for this meal is free again.")
+        messages.success(request, _("The stock held for this meal is free again."))
     return _after_stock_action(request, site, pk)
 
 
@@ -270,8 +271,12 @@ def meal_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        note = " Its stock is free again." if released else ""
-        messages.success(request, f"The meal is cancelled.{note}")
+        messages.success(
+            request,
+            _("The meal is cancelled. Its stock is free again.")
+            if released
+            else _("The meal is cancelled."),
+        )
     return redirect("kitchen:meal", slug=site.slug, pk=pk)
 
 
@@ -307,7 +312,7 @@ def _cook_lots(site: Site, meal: MealService, items, today: date) -> dict[int, l
 def _cook_forms(request: HttpRequest, site: Site, meal: MealService, servings: int, data=None):
     today = site.today()
     needs = meal_needs(meal, servings)
-    lots = _cook_lots(site, meal, [item for item, _ in needs], today)
+    lots = _cook_lots(site, meal, [item for item, _quantity in needs], today)
     lines = []
     for n, (item, quantity) in enumerate(needs):
         amount, unit = typed_back(quantity, item)
@@ -330,8 +335,10 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """Record a meal as cooked: servings, people fed, leftovers, and what was used."""
     meal = _meal(site, pk)
     if not meal.is_planned:
-        done = "already cooked" if meal.is_cooked else "cancelled"
-        messages.error(request, f"This meal was {done}.")
+        messages.error(
+            request,
+            _("This meal was already cooked.") if meal.is_cooked else _("This meal was cancelled."),
+        )
         return redirect(meal)
     servings = meal.planned_servings
     if (asked := int_param(request.GET, "servings", maximum=100_000)) is not None:
@@ -370,7 +377,10 @@ def meal_cook(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Cooked: {meal.title}. The pantry shows what was used.")
+            messages.success(
+                request,
+                _("Cooked: %(meal)s. The pantry shows what was used.") % {"meal": meal.title},
+            )
             return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
     context = {
         "site": site,
@@ -395,7 +405,7 @@ def meal_cooling(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """Log how cold the leftovers are; the reading that passes the record frees them."""
     meal = _meal(site, pk)
     if not (meal.is_cooked and meal.leftover_lot_id):
-        messages.error(request, "Only the leftovers of a cooked meal have a cooling record.")
+        messages.error(request, _("Only the leftovers of a cooked meal have a cooling record."))
         context = _meal_context(request, site, meal)
         return TemplateResponse(request, "kitchen/meal.html", context, status=400)
     form = CoolingReadingForm(request.POST, site=site, auto_id="cooling-%s")
@@ -414,11 +424,13 @@ def meal_cooling(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            saved = f"Saved: {temperatures.show(logged.reading.value_c)}."
+            saved = _("Saved: %(temperature)s.") % {
+                "temperature": temperatures.show(logged.reading.value_c)
+            }
             if logged.released:
-                saved += " The cooling record passed: the leftovers may be used."
+                saved += " " + _("The cooling record passed: the leftovers may be used.")
             elif logged.cooling.failed:
-                saved += " The cooling record failed: the leftovers stay on hold."
+                saved += " " + _("The cooling record failed: the leftovers stay on hold.")
             if not wants_partial(request):
                 messages.success(request, saved)
                 return redirect("kitchen:meal", slug=site.slug, pk=meal.pk)
@@ -441,7 +453,7 @@ def meal_labels(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     """Labels for a cooked meal and its leftovers, on the site's (or the asked) label sheet."""
     meal = _meal(site, pk)
     if not meal.is_cooked:
-        messages.error(request, "Labels are printed once the meal is cooked.")
+        messages.error(request, _("Labels are printed once the meal is cooked."))
         return redirect(meal)
     options = LabelOptions.from_query(request.GET, meal)
     try:

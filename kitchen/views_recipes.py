@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -47,7 +48,8 @@ def _recipe(pk: int) -> Recipe:
 def _own(recipe: Recipe, site: Site) -> None:
     if recipe.site_id != site.pk:
         raise PermissionDenied(
-            f"This recipe belongs to {recipe.site.name}. Copy it to {site.name} to adapt it."
+            _("This recipe belongs to %(owner)s. Copy it to %(site)s to adapt it.")
+            % {"owner": recipe.site.name, "site": site.name}
         )
 
 
@@ -170,7 +172,7 @@ def _recipe_form(request: HttpRequest, site: Site, recipe: Recipe | None) -> Htt
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Saved: {saved.name}.")
+            messages.success(request, _("Saved: %(recipe)s.") % {"recipe": saved.name})
             return redirect("kitchen:recipe", slug=site.slug, pk=saved.pk)
     bad = data is not None and not adding and (form.errors or formset.total_error_count())
     return TemplateResponse(
@@ -220,7 +222,11 @@ def recipe_copy(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("kitchen:recipe", slug=site.slug, pk=pk)
-    messages.success(request, f"Copied to {site.name} as {copy.name!r}: adapt it here.")
+    messages.success(
+        request,
+        _("Copied to %(site)s as %(name)s: adapt it here.")
+        % {"site": site.name, "name": repr(copy.name)},
+    )
     return redirect("kitchen:recipe_edit", slug=site.slug, pk=copy.pk)
 
 
@@ -235,10 +241,8 @@ def recipe_retire(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(
-            request,
-            f"{recipe.name} is back in the lists." if active else f"{recipe.name} is retired.",
-        )
+        message = _("%(recipe)s is back in the lists.") if active else _("%(recipe)s is retired.")
+        messages.success(request, message % {"recipe": recipe.name})
     return redirect("kitchen:recipe", slug=site.slug, pk=pk)
 
 

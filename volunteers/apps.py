@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _forget_erased_person(sender, instance, **kwargs) -> None:
@@ -13,7 +14,7 @@ def _forget_erased_person(sender, instance, **kwargs) -> None:
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
-    verbose_name = "Volunteers"
+    verbose_name = _("Volunteers")
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
@@ -39,13 +40,18 @@ class VolunteersConfig(AppConfig):
         )
         from volunteers.forms import FairRulesForm, RemindersAndSheetForm
 
-        registry.add_nav(NavLink("Shifts", "volunteers:board", lambda user: True, order=20))
+        # Translators: "shifts" are volunteers' time slots at a site (a kitchen, a pantry).
+        registry.add_nav(NavLink(_("Shifts"), "volunteers:board", lambda user: True, order=20))
         registry.add_nav(
-            NavLink("My shifts", "volunteers:my_shifts", lambda u: u.is_authenticated, order=21)
+            NavLink(_("My shifts"), "volunteers:my_shifts", lambda u: u.is_authenticated, order=21)
         )
-        registry.add_site_tab(SiteTab("Shifts", "volunteers:site_shifts", order=40, group="People"))
-        registry.add_site_tab(SiteTab("Rotas", "volunteers:rotas", order=41, group="People"))
-        registry.add_site_tab(SiteTab("Volunteers", "volunteers:people", order=42, group="People"))
+        registry.add_site_tab(
+            SiteTab(_("Shifts"), "volunteers:site_shifts", order=40, group="People")
+        )
+        registry.add_site_tab(SiteTab(_("Rotas"), "volunteers:rotas", order=41, group="People"))
+        registry.add_site_tab(
+            SiteTab(_("Volunteers"), "volunteers:people", order=42, group="People")
+        )
         registry.add_panel("volunteer", panels.volunteer_panel, order=10)
         registry.add_panel("lead", panels.lead_panel, order=30)
         registry.add_panel("coordinator", panels.coordinator_panel, order=30)
@@ -57,7 +63,7 @@ class VolunteersConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="volunteers",
-                title="Shift reminders, sheets and attendance",
+                title=_("Shift reminders, sheets and attendance"),
                 form_class=RemindersAndSheetForm,
                 save=site_settings.save_reminders_and_sheet,
                 order=40,
@@ -66,7 +72,7 @@ class VolunteersConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="volunteers-fair",
-                title="Fair rules for shifts",
+                title=_("Fair rules for shifts"),
                 form_class=FairRulesForm,
                 save=site_settings.save_fair_rules,
                 order=41,
@@ -81,7 +87,7 @@ class VolunteersConfig(AppConfig):
         registry.add_benchmark("shifts", benchmark.run)
         registry.add_report_section(reports.volunteers_section, order=50)
         registry.add_site_tab(
-            SiteTab("Shift sheets", "volunteers:sheets", order=43, group="People")
+            SiteTab(_("Shift sheets"), "volunteers:sheets", order=43, group="People")
         )
         registry.add_panel("volunteer", views_sheets.schedule_panel, order=12)
         registry.add_benchmark("reminders", benchmark.run_reminders)

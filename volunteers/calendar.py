@@ -15,6 +15,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
 from commonpot.ical import add_time_zones
@@ -80,24 +82,37 @@ def _finish(cal: Calendar) -> bytes:
 
 
 def volunteer_feed(user, sign_ups: Iterable[SignUp]) -> bytes:
-    cal = _calendar(f"My shifts — {user.first_name_only}")
+    # Translators: the name of a person's calendar of shifts: "My shifts — Ada".
+    cal = _calendar(_("My shifts — %(name)s") % {"name": user.first_name_only})
     for sign_up in sign_ups:
         shift = sign_up.shift
         waiting = sign_up.is_waitlisted
         lines = []
         if waiting:
-            lines.append("You are on the waitlist for this shift.")
+            lines.append(_("You are on the waitlist for this shift."))
         if sign_up.guests:
-            lines.append(f"You are bringing {sign_up.guests} guest(s).")
+            lines.append(
+                ngettext(
+                    "You are bringing %(n)s guest(s).",
+                    "You are bringing %(n)s guest(s).",
+                    sign_up.guests,
+                )
+                % {"n": sign_up.guests}
+            )
         if shift.what_to_bring:
-            lines.append(f"What to bring or wear: {shift.what_to_bring}")
+            lines.append(_("What to bring or wear: %(what)s") % {"what": shift.what_to_bring})
         if shift.notes:
             lines.append(shift.notes)
-        summary = f"{shift.role.name} at {shift.site.name}"
+        values = {"role": shift.role.name, "site": shift.site.name}
         cal.add_component(
             _event(
                 shift,
-                summary=f"Waitlist: {summary}" if waiting else summary,
+                summary=(
+                    # Translators: a calendar entry for a place on a shift's waitlist.
+                    _("Waitlist: %(role)s at %(site)s") % values
+                    if waiting
+                    else _("%(role)s at %(site)s") % values
+                ),
                 description="\n".join(lines),
                 uid=volunteer_uid(shift.pk, user.pk),
                 status="TENTATIVE" if waiting else "CONFIRMED",
@@ -121,7 +136,7 @@ def volunteer_feed_sign_ups(user):
 def site_feed(site: Site) -> bytes:
     """The site's published shifts with how many places are left: no names."""
     now = timezone.now()
-    cal = _calendar(f"Shifts at {site.name}")
+    cal = _calendar(_("Shifts at %(site)s") % {"site": site.name})
     shifts = (
         Shift.objects.at(site)
         .published()
@@ -130,14 +145,26 @@ def site_feed(site: Site) -> bytes:
     )
     for shift in shifts:
         left = shift.places_left
-        places = f"{left} place{'s' if left != 1 else ''} left" if left else "full"
-        lines = [f"{places.capitalize()}."]
+        values = {"role": shift.role.name, "site": site.name, "n": left}
+        if left:
+            summary = (
+                ngettext(
+                    "%(role)s at %(site)s (%(n)s place left)",
+                    "%(role)s at %(site)s (%(n)s places left)",
+                    left,
+                )
+                % values
+            )
+            lines = [ngettext("%(n)s place left.", "%(n)s places left.", left) % values]
+        else:
+            summary = _("%(role)s at %(site)s (full)") % values
+            lines = [_("Full.")]
         if shift.what_to_bring:
-            lines.append(f"What to bring or wear: {shift.what_to_bring}")
+            lines.append(_("What to bring or wear: %(what)s") % {"what": shift.what_to_bring})
         cal.add_component(
             _event(
                 shift,
-                summary=f"{shift.role.name} at {site.name} ({places})",
+                summary=summary,
                 description="\n".join(lines),
                 uid=f"shift-{shift.pk}@{UID_DOMAIN}",
                 status="CONFIRMED",

@@ -24,6 +24,8 @@ from django.db import transaction
 from django.db.models import DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User
@@ -40,8 +42,9 @@ DEFAULT_PERIOD_DAYS = 365
 
 
 def full_date(day: date) -> str:
-    """ "1 December 2025": a certificate always gives the year."""
-    return f"{day.day} {day:%B %Y}"
+    """ "1 December 2025": a certificate always gives the year (the month in the
+    language of the page)."""
+    return date_format(day, "j F Y")
 
 
 def served(volunteer: User) -> QuerySet:
@@ -97,21 +100,24 @@ def sign_off_for(site: Site) -> str:
         .order_by("created_at", "pk")
         .first()
     )
-    return f"{lead.user.name}, lead at {site.name}" if lead else site.name
+    if lead is None:
+        return site.name
+    # Translators: who signs an hours certificate: "Ada Lovelace, lead at Riverside Kitchen".
+    return _("%(person)s, lead at %(site)s") % {"person": lead.user.name, "site": site.name}
 
 
 def check_period(site: Site, starts_on: date, ends_on: date) -> None:
     """A period a certificate can cover, or a DomainError on the field at fault."""
     if ends_on < starts_on:
-        raise DomainError("The period ends before it starts.", field="ends_on")
+        raise DomainError(_("The period ends before it starts."), field="ends_on")
     if ends_on > site.today():
         raise DomainError(
-            f"A certificate covers days that have passed: end it on {full_date(site.today())} "
-            "or earlier.",
+            _("A certificate covers days that have passed: end it on %(day)s or earlier.")
+            % {"day": full_date(site.today())},
             field="ends_on",
         )
     if (ends_on - starts_on).days + 1 > MAX_PERIOD_DAYS:
-        raise DomainError("A certificate covers ten years at most.", field="starts_on")
+        raise DomainError(_("A certificate covers ten years at most."), field="starts_on")
 
 
 @transaction.atomic
@@ -133,8 +139,11 @@ def issue_hours_certificate(
     hours = hours_served(volunteer, site, starts_on, ends_on)
     if hours <= 0:
         raise DomainError(
-            f"You have no hours credited at {site.name} between {full_date(starts_on)} and "
-            f"{full_date(ends_on)}. Hours count once a lead records that you came."
+            _(
+                "You have no hours credited at %(site)s between %(first)s and %(last)s. "
+                "Hours count once a lead records that you came."
+            )
+            % {"site": site.name, "first": full_date(starts_on), "last": full_date(ends_on)}
         )
     stated = {
         "volunteer": volunteer,

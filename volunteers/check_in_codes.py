@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from commonpot.dates import clock_span, long_day
 from commonpot.errors import DomainError
@@ -71,20 +72,26 @@ def read(text: str, now: datetime | None = None) -> Code:
     match = CODE.fullmatch(text)
     if match is None:
         raise DomainError(
-            "This is not a check-in code: scan the code on the lead's screen or the "
-            "kiosk at the door."
+            _(
+                "This is not a check-in code: scan the code on the lead's screen or the "
+                "kiosk at the door."
+            )
         )
     kind, target_id, minute, mac = match[1], int(match[2]), int(match[3]), match[4]
     if not constant_time_compare(mac, _mac(kind, target_id, minute)):
         raise DomainError(
-            "This check-in code was changed or is not one Commonpot made: scan the code "
-            "on the screen again."
+            _(
+                "This check-in code was changed or is not one Commonpot made: scan the code "
+                "on the screen again."
+            )
         )
     age = minute_of(now) - minute
     if age >= TAKEN_FOR_MINUTES or age < -1:
         raise DomainError(
-            "This check-in code is more than two minutes old: the screen shows a new one "
-            "every minute, scan that one."
+            _(
+                "This check-in code is more than two minutes old: the screen shows a new one "
+                "every minute, scan that one."
+            )
         )
     return Code(kind, target_id, minute)
 
@@ -103,19 +110,24 @@ def sign_up_for(volunteer: User, code: Code) -> SignUp:
     if code.kind == SHIFT:
         shift = Shift.objects.select_related("site", "role").filter(pk=code.target_id).first()
         if shift is None:
-            raise DomainError("The shift of this code was deleted.")
+            raise DomainError(_("The shift of this code was deleted."))
         sign_up = confirmed.filter(shift=shift).first()
         if sign_up is None:
             raise DomainError(
-                f"This code is for another shift ({_what(shift)} at {shift.site.name}): "
-                "you are not on it. Ask the lead to check you in."
+                _(
+                    "This code is for another shift (%(shift)s): you are not on it. "
+                    "Ask the lead to check you in."
+                )
+                % {"shift": describe_shift(shift)}
             )
         if shift.local_date != shift.site.today():
-            raise DomainError(f"This code is for a shift on another day ({_what(shift)}).")
+            raise DomainError(
+                _("This code is for a shift on another day (%(shift)s).") % {"shift": _what(shift)}
+            )
         return sign_up
     site = Site.objects.filter(pk=code.target_id).first()
     if site is None:
-        raise DomainError("The site of this code was deleted.")
+        raise DomainError(_("The site of this code was deleted."))
     today = list(
         confirmed.filter(shift__in=Shift.objects.on_local_day(site, site.today())).order_by(
             "shift__starts_at", "pk"
@@ -123,11 +135,17 @@ def sign_up_for(volunteer: User, code: Code) -> SignUp:
     )
     if not today:
         raise DomainError(
-            f"You are not on a shift at {site.name} today: ask the lead to check you in."
+            _("You are not on a shift at %(site)s today: ask the lead to check you in.")
+            % {"site": site.name}
         )
     now = timezone.now()
     return next((s for s in today if s.shift.ends_at > now), today[-1])
 
 
+def describe_shift(shift: Shift) -> str:
+    # Translators: a shift being checked in: "Cook, Tuesday 14 May 09:00–12:00 at Riverside".
+    return _("%(shift)s at %(site)s") % {"shift": _what(shift), "site": shift.site.name}
+
+
 def describe(sign_up: SignUp) -> str:
-    return f"{_what(sign_up.shift)} at {sign_up.shift.site.name}"
+    return describe_shift(sign_up.shift)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.models import User
@@ -18,6 +20,7 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
     role = shift.role
     day = shift.local_date
     found = []
+    values = {"role": role.name, "person": person.name, "site": shift.site.name}
     required = list(role.required_qualifications.all())
     if required:
         held = {
@@ -28,28 +31,44 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
         }
         for kind in required:
             q = held.get(kind.pk)
+            about = {**values, "qualification": kind.name}
             if q is None:
                 found.append(
-                    f"{role.name} shifts need a {kind.name}. "
-                    + (
+                    _(
+                        "%(role)s shifts need a %(qualification)s. "
                         "Add yours on the Qualifications page and a lead will verify it."
-                        if you
-                        else f"{person.name} has not recorded one."
                     )
+                    % about
+                    if you
+                    else _(
+                        "%(role)s shifts need a %(qualification)s. %(person)s has not recorded one."
+                    )
+                    % about
                 )
                 continue
             state = q.state_on(day)
             if state == Qualification.State.EXPIRED:
+                about["day"] = long_day(q.expires_on)
                 found.append(
-                    f"{'Your' if you else person.name + '’s'} {kind.name} expired on "
-                    f"{long_day(q.expires_on)}, before this shift. "
-                    + ("Record the renewed one and a lead will verify it." if you else "")
+                    _(
+                        "Your %(qualification)s expired on %(day)s, before this shift. "
+                        "Record the renewed one and a lead will verify it."
+                    )
+                    % about
+                    if you
+                    else _("%(person)s’s %(qualification)s expired on %(day)s, before this shift.")
+                    % about
                 )
             elif state == Qualification.State.UNVERIFIED:
                 found.append(
-                    f"{'Your' if you else person.name + '’s'} {kind.name} has not been verified "
-                    "by a lead yet. "
-                    + ("Show it to a lead at any site where you volunteer." if you else "")
+                    _(
+                        "Your %(qualification)s has not been verified by a lead yet. "
+                        "Show it to a lead at any site where you volunteer."
+                    )
+                    % about
+                    if you
+                    else _("%(person)s’s %(qualification)s has not been verified by a lead yet.")
+                    % about
                 )
     # Only a driver without a phone costs the look-up of the site's rule.
     if (
@@ -58,23 +77,31 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
         and ShiftPolicy.for_site(shift.site).drivers_need_phone
     ):
         found.append(
-            f"Drivers at {shift.site.name} must give a phone number. "
-            + ("Add yours on your profile." if you else f"{person.name} has not given one.")
+            _("Drivers at %(site)s must give a phone number. Add yours on your profile.") % values
+            if you
+            else _("Drivers at %(site)s must give a phone number. %(person)s has not given one.")
+            % values
         )
     if role.minimum_age:
         profile = VolunteerProfile.objects.filter(user=person).first()
         age = profile.age_on(day) if profile else None
+        aged = {**values, "age": role.minimum_age}
         if age is None:
             found.append(
-                f"{role.name} shifts are for people aged {role.minimum_age} or over. "
-                + (
+                _(
+                    "%(role)s shifts are for people aged %(age)s or over. "
                     "Add your date of birth on the Qualifications page."
-                    if you
-                    else f"{person.name} has not given a date of birth."
                 )
+                % aged
+                if you
+                else _(
+                    "%(role)s shifts are for people aged %(age)s or over. "
+                    "%(person)s has not given a date of birth."
+                )
+                % aged
             )
         elif age < role.minimum_age:
-            found.append(f"{role.name} shifts are for people aged {role.minimum_age} or over.")
+            found.append(_("%(role)s shifts are for people aged %(age)s or over.") % aged)
     return [p.strip() for p in found]
 
 
@@ -126,43 +153,52 @@ def with_requirements(shifts: list[Shift], person: User) -> list[Shift]:
         needs = []
         day = shift.local_date
         for kind in shift.role.required_qualifications.all():
+            kind_name = {"qualification": kind.name}
             if not signed_in:
-                needs.append(Requirement(f"Needs a {kind.name}.", None))
+                needs.append(Requirement(_("Needs a %(qualification)s.") % kind_name, None))
                 continue
             q = held.get(kind.pk)
             state = q.state_on(day) if q else None
             if state == Qualification.State.VALID:
-                needs.append(Requirement(f"Needs a {kind.name}: you have one.", True))
+                needs.append(
+                    Requirement(_("Needs a %(qualification)s: you have one.") % kind_name, True)
+                )
             elif state == Qualification.State.UNVERIFIED:
                 needs.append(
                     Requirement(
-                        f"Needs a {kind.name}: yours is not verified by a lead yet.",
+                        _("Needs a %(qualification)s: yours is not verified by a lead yet.")
+                        % kind_name,
                         False,
-                        "Show it to a lead.",
+                        _("Show it to a lead."),
                     )
                 )
             elif state == Qualification.State.EXPIRED:
                 needs.append(
                     Requirement(
-                        f"Needs a {kind.name}: yours expires before this shift.",
+                        _("Needs a %(qualification)s: yours expires before this shift.")
+                        % kind_name,
                         False,
-                        "Record the renewed one",
+                        _("Record the renewed one"),
                         where,
                     )
                 )
             else:
-                needs.append(Requirement(f"Needs a {kind.name}.", False, "Add yours", where))
+                needs.append(
+                    Requirement(
+                        _("Needs a %(qualification)s.") % kind_name, False, _("Add yours"), where
+                    )
+                )
         least_age = max(
             shift.role.minimum_age or 0, fair_rules.ADULT_AGE if shift.role.adults_only else 0
         )
         if least_age:
-            text = f"For people aged {least_age} or over"
+            text = _("For people aged %(age)s or over.") % {"age": least_age}
             if not signed_in:
-                needs.append(Requirement(f"{text}.", None))
+                needs.append(Requirement(text, None))
             elif born is None:
-                needs.append(Requirement(f"{text}.", False, "Add your date of birth", where))
+                needs.append(Requirement(text, False, _("Add your date of birth"), where))
             else:
                 old_enough = born.age_on(day) >= least_age
-                needs.append(Requirement(f"{text}.", old_enough))
+                needs.append(Requirement(text, old_enough))
         shift.requirements = needs
     return shifts

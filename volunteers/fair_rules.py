@@ -24,15 +24,29 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.models import Site, User
-from commonpot.words import counted
 from volunteers.models import ADULT_AGE, Shift, ShiftPolicy, SignUp, VolunteerProfile
 
 
 def _hours(value: Decimal) -> str:
+    """ "1 hour", "2.5 hours"."""
     text = f"{value.normalize():f}"
-    return f"{text} hour{'' if value == 1 else 's'}"
+    # A fraction of an hour takes the plural ("1.5 hours").
+    n = int(value) if value == value.to_integral_value() else 2
+    return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": text}
+
+
+def _counted_shifts(n: int) -> str:
+    # Translators: a shift is a volunteer's time slot at a site.
+    return ngettext("%(n)s shift", "%(n)s shifts", n) % {"n": n}
+
+
+def _counted_days(n: int) -> str:
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
 
 
 def _profile(person: User) -> VolunteerProfile | None:
@@ -81,14 +95,22 @@ def _waits(person: User, site: Site, policy: ShiftPolicy, *, you: bool = True) -
     missed = missed_lately(person, site, policy)
     if missed < policy.no_show_limit:
         return ""
-    shifts = counted(missed, "shift", "shifts")
-    days = counted(policy.no_show_days, "day", "days")
+    values = {
+        "shifts": _counted_shifts(missed),
+        "days": _counted_days(policy.no_show_days),
+        "site": site.name,
+        "person": person.name,
+    }
     if you:
         return (
-            f"You missed {shifts} at {site.name} in the last {days}, so a lead "
-            "approves your next claims there."
+            # Translators: "You missed 3 shifts at Riverside Kitchen in the last 60 days, ..."
+            _(
+                "You missed %(shifts)s at %(site)s in the last %(days)s, so a lead "
+                "approves your next claims there."
+            )
+            % values
         )
-    return f"{person.name} missed {shifts} here in the last {days}."
+    return _("%(person)s missed %(shifts)s here in the last %(days)s.") % values
 
 
 def approval_reason(person: User, shift: Shift, *, you: bool = True) -> str:
@@ -105,32 +127,44 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
     if not (minors_rules or caps or policy.min_rest_hours):
         return []
     found = []
-    who = "You" if you else person.name
-    your = "your" if you else "their"
+    values = {
+        "person": person.name,
+        "role": role.name,
+        "site": shift.site.name,
+        "age": ADULT_AGE,
+    }
     profile = _profile(person) if minors_rules else None
     age = profile.age_on(shift.local_date) if profile else None
     is_minor = age is not None and age < ADULT_AGE
     if role.adults_only:
         if age is None:
             found.append(
-                f"{role.name} shifts are not for minors. "
-                + (
+                _(
+                    "%(role)s shifts are not for minors. "
                     "Add your date of birth on the Qualifications page."
-                    if you
-                    else f"{person.name} has not given a date of birth."
                 )
+                % values
+                if you
+                else _(
+                    "%(role)s shifts are not for minors. %(person)s has not given a date of birth."
+                )
+                % values
             )
         elif is_minor:
-            found.append(f"{role.name} shifts are for people aged {ADULT_AGE} or over.")
+            found.append(_("%(role)s shifts are for people aged %(age)s or over.") % values)
     if is_minor and policy.minors_need_guardian and not profile.has_guardian_contact:
         found.append(
-            f"{shift.site.name} needs a parent's or guardian's contact for volunteers under "
-            f"{ADULT_AGE}. "
-            + (
-                "Add it with your date of birth on the Qualifications page."
-                if you
-                else f"{person.name} has not given one."
+            _(
+                "%(site)s needs a parent's or guardian's contact for volunteers under "
+                "%(age)s. Add it with your date of birth on the Qualifications page."
             )
+            % values
+            if you
+            else _(
+                "%(site)s needs a parent's or guardian's contact for volunteers under "
+                "%(age)s. %(person)s has not given one."
+            )
+            % values
         )
     cap = policy.max_hours_per_day
     if is_minor and policy.minor_max_hours_per_day:
@@ -138,14 +172,39 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
     if cap:
         already = hours_that_day(person, shift)
         if already + shift.hours > cap:
-            limit = f"{_hours(Decimal(cap))} a day"
+            hours = {
+                **values,
+                "cap": _hours(Decimal(cap)),
+                "already": _hours(already),
+                "length": _hours(shift.hours),
+            }
             if is_minor and cap == policy.minor_max_hours_per_day:
-                limit += f" for volunteers under {ADULT_AGE}"
-            found.append(
-                f"{shift.site.name} allows at most {limit}: {who.lower() if you else who} "
-                f"{'are' if you else 'is'} already down for {_hours(already)} that day and "
-                f"this shift is {_hours(shift.hours)}."
-            )
+                text = (
+                    _(
+                        "%(site)s allows at most %(cap)s a day for volunteers under %(age)s: "
+                        "you are already down for %(already)s that day and this shift is "
+                        "%(length)s."
+                    )
+                    if you
+                    else _(
+                        "%(site)s allows at most %(cap)s a day for volunteers under %(age)s: "
+                        "%(person)s is already down for %(already)s that day and this shift "
+                        "is %(length)s."
+                    )
+                )
+            else:
+                text = (
+                    _(
+                        "%(site)s allows at most %(cap)s a day: you are already down for "
+                        "%(already)s that day and this shift is %(length)s."
+                    )
+                    if you
+                    else _(
+                        "%(site)s allows at most %(cap)s a day: %(person)s is already down for "
+                        "%(already)s that day and this shift is %(length)s."
+                    )
+                )
+            found.append(text % hours)
     if policy.min_rest_hours:
         rest = timedelta(hours=policy.min_rest_hours)
         near = (
@@ -159,10 +218,25 @@ def problems(person: User, shift: Shift, *, you: bool = True) -> list[str]:
         )
         if near is not None:
             other = near.shift
+            rest_values = {
+                **values,
+                "rest": _hours(Decimal(policy.min_rest_hours)),
+                "other_role": other.role.name,
+                "when": f"{date_format(other.local_start, 'D')} "
+                f"{other.local_start:%H:%M}–{other.local_end:%H:%M}",
+            }
             found.append(
-                f"{shift.site.name} asks for {_hours(Decimal(policy.min_rest_hours))} of rest "
-                f"between shifts, and {your} {other.role.name} shift ({other.local_start:%a} "
-                f"{other.local_start:%H:%M}–{other.local_end:%H:%M}) is closer than that."
+                _(
+                    "%(site)s asks for %(rest)s of rest between shifts, and your %(other_role)s "
+                    "shift (%(when)s) is closer than that."
+                )
+                % rest_values
+                if you
+                else _(
+                    "%(site)s asks for %(rest)s of rest between shifts, and their %(other_role)s "
+                    "shift (%(when)s) is closer than that."
+                )
+                % rest_values
             )
     return found
 
@@ -171,20 +245,34 @@ def rules_in_words(policy: ShiftPolicy) -> list[str]:
     """The site's fair rules that are on, as a volunteer reads them."""
     rules = []
     if policy.no_show_limit:
+        n = policy.no_show_limit
         rules.append(
-            f"After {counted(policy.no_show_limit, 'missed shift', 'missed shifts')} in "
-            f"{counted(policy.no_show_days, 'day', 'days')}, a lead approves new claims."
+            # Translators: "After 3 missed shifts in 60 days, a lead approves new claims."
+            _("After %(missed)s in %(days)s, a lead approves new claims.")
+            % {
+                "missed": ngettext("%(n)s missed shift", "%(n)s missed shifts", n) % {"n": n},
+                "days": _counted_days(policy.no_show_days),
+            }
         )
     if policy.max_hours_per_day:
-        rules.append(f"At most {_hours(Decimal(policy.max_hours_per_day))} a day.")
+        rules.append(
+            _("At most %(hours)s a day.") % {"hours": _hours(Decimal(policy.max_hours_per_day))}
+        )
     if policy.min_rest_hours:
-        rules.append(f"At least {_hours(Decimal(policy.min_rest_hours))} of rest between shifts.")
+        rules.append(
+            _("At least %(hours)s of rest between shifts.")
+            % {"hours": _hours(Decimal(policy.min_rest_hours))}
+        )
     if policy.minor_max_hours_per_day:
         rules.append(
-            f"Under {ADULT_AGE}: at most {_hours(Decimal(policy.minor_max_hours_per_day))} a day."
+            _("Under %(age)s: at most %(hours)s a day.")
+            % {"age": ADULT_AGE, "hours": _hours(Decimal(policy.minor_max_hours_per_day))}
         )
     if policy.minors_need_guardian:
-        rules.append(f"Under {ADULT_AGE}: a parent's or guardian's contact is needed to claim.")
+        rules.append(
+            _("Under %(age)s: a parent's or guardian's contact is needed to claim.")
+            % {"age": ADULT_AGE}
+        )
     return rules
 
 

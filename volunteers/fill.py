@@ -11,12 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from commonpot.models import Membership, User
-from volunteers.models import Qualification, Shift, SignUp, VolunteerProfile
+from volunteers.models import (
+    WEEKDAYS_PLURAL,
+    Qualification,
+    Shift,
+    SignUp,
+    VolunteerProfile,
+)
 
 SHOWN = 10
-WEEKDAYS = ["Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays"]
 
 
 @dataclass
@@ -75,9 +81,11 @@ def who_could_fill(shift: Shift, shown: int = SHOWN) -> list[Candidate]:
             continue
         reasons = []
         if profile.free_on(weekday):
-            reasons.append(f"free on {WEEKDAYS[weekday]}")
+            # Translators: why someone could fill a shift: "free on Tuesdays".
+            reasons.append(_("free on %(days)s") % {"days": WEEKDAYS_PLURAL[weekday]})
         if any(role.pk == shift.role_id for role in profile.preferred_roles.all()):
-            reasons.append(f"likes {shift.role.name}")
+            # Translators: why someone could fill a shift: "likes Cook" (a shift role).
+            reasons.append(_("likes %(role)s") % {"role": shift.role.name})
         if reasons:
             found.append(Candidate(profile.user, reasons))
     return sorted(found, key=lambda c: c.rank)[:shown]

@@ -10,6 +10,8 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import DayField
 from commonpot.forms import LongSelect
@@ -56,9 +58,17 @@ class BoardForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                self.add_error("end", "The last day comes before the first.")
+                self.add_error("end", _("The last day comes before the first."))
             elif (end - start).days >= BOARD_MAX_DAYS:
-                self.add_error("end", f"Choose at most {BOARD_MAX_DAYS} days at a time.")
+                self.add_error(
+                    "end",
+                    ngettext(
+                        "Choose at most %(n)s day at a time.",
+                        "Choose at most %(n)s days at a time.",
+                        BOARD_MAX_DAYS,
+                    )
+                    % {"n": BOARD_MAX_DAYS},
+                )
         return data
 
 
@@ -70,16 +80,20 @@ class BoardFilter(django_filters.FilterSet):
         # hundreds of sites.
         queryset=lambda request: board_sites(request.user).only("slug", "name", "time_zone"),
         to_field_name="slug",
-        empty_label="All sites",
+        label=gettext_lazy("Site"),
+        empty_label=gettext_lazy("All sites"),
         widget=LongSelect,
     )
-    start = DayFilter(label="From", method="filter_start", widget=DATE)
-    end = DayFilter(label="To", method="filter_end", widget=DATE)
+    start = DayFilter(label=gettext_lazy("From"), method="filter_start", widget=DATE)
+    end = DayFilter(label=gettext_lazy("To"), method="filter_end", widget=DATE)
     role = django_filters.ChoiceFilter(
-        field_name="role__name", label="Role", empty_label="Any role", widget=LongSelect
+        field_name="role__name",
+        label=gettext_lazy("Role"),
+        empty_label=gettext_lazy("Any role"),
+        widget=LongSelect,
     )
     needs_people = django_filters.BooleanFilter(
-        label="Still needs people",
+        label=gettext_lazy("Still needs people"),
         method="filter_needs_people",
         widget=forms.CheckboxInput,
     )

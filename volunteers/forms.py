@@ -8,14 +8,16 @@ from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from commonpot.dates import DayField, day, offer_which_time, resolve_local_time
 from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
-from commonpot.words import counted
 from kitchen.models import MealService
 from pantry.network.models import Run, Transfer
+from volunteers.i18n import lazy_format
 from volunteers.models import (
     DEFAULT_ATTENDANCE_DAYS,
     MAX_ATTENDANCE_DAYS,
@@ -40,18 +42,22 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def guest_choices(up_to: int = MAX_GUESTS) -> list[tuple[int, str]]:
-    return [(0, "Just me")] + [(n, f"Me + {n}") for n in range(1, up_to + 1)]
+    return [(0, gettext_lazy("Just me"))] + [
+        # Translators: who is coming to a shift: the volunteer and this many guests.
+        (n, lazy_format(gettext_lazy("Me + %(guests)s"), guests=n))
+        for n in range(1, up_to + 1)
+    ]
 
 
 class ClaimForm(forms.Form):
     guests = forms.TypedChoiceField(
-        label="Who is coming",
+        label=gettext_lazy("Who is coming"),
         choices=guest_choices(),
         coerce=int,
         initial=0,
         required=False,
         empty_value=0,
-        help_text="Guests you bring count against the places left.",
+        help_text=gettext_lazy("Guests you bring count against the places left."),
     )
 
 
@@ -60,20 +66,25 @@ class TakeOverForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
 
 class MealChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, meal: MealService) -> str:
-        return (
-            f"{day(meal.date)} · {meal.get_kind_display()}: {meal.title} "
-            f"({counted(meal.planned_servings, 'serving', 'servings')})"
-        )
+        n = meal.planned_servings
+        # Translators: a meal to choose: "Tue 14 May · Lunch: Chilli (40 servings)".
+        return _("%(day)s · %(kind)s: %(title)s (%(servings)s)") % {
+            "day": day(meal.date),
+            "kind": meal.get_kind_display(),
+            "title": meal.title,
+            "servings": ngettext("%(count)s serving", "%(count)s servings", n) % {"count": n},
+        }
 
 
 class RunChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, run: Run) -> str:
-        return f"Run #{run.pk} on {day(run.day)}"
+        # Translators: a pickup run (a driver's round of stops), by its number.
+        return _("Run #%(number)s on %(day)s") % {"number": run.pk, "day": day(run.day)}
 
 
 class TransferChoiceField(forms.ModelChoiceField):
@@ -81,70 +92,88 @@ class TransferChoiceField(forms.ModelChoiceField):
         what = transfer.what
         if not transfer.is_shipment:
             what = f"{transfer.quantity_display} {transfer.item.name}"
-        return (
-            f"{what} from {transfer.source.name} "
-            f"to {transfer.destination.name} ({transfer.get_status_display().lower()})"
-        )
+        # Translators: food moved between two sites, with the transfer's status.
+        return _("%(what)s from %(source)s to %(destination)s (%(status)s)") % {
+            "what": what,
+            "source": transfer.source.name,
+            "destination": transfer.destination.name,
+            "status": transfer.get_status_display().lower(),
+        }
 
 
 class ShiftForm(forms.Form):
     """A shift as a lead types it: a date and clock times at the site."""
 
-    role = forms.ModelChoiceField(queryset=ShiftRole.objects.none())
-    date = DayField(widget=DATE)
-    start_time = forms.TimeField(widget=TIME, label="Starts")
+    role = forms.ModelChoiceField(label=gettext_lazy("Role"), queryset=ShiftRole.objects.none())
+    date = DayField(label=gettext_lazy("Date"), widget=DATE)
+    start_time = forms.TimeField(widget=TIME, label=gettext_lazy("Starts"))
     end_time = forms.TimeField(
         widget=TIME,
-        label="Ends",
-        help_text="An end before the start is the next morning (a night shift, 22:00 to 06:00).",
+        label=gettext_lazy("Ends"),
+        help_text=gettext_lazy(
+            "An end before the start is the next morning (a night shift, 22:00 to 06:00)."
+        ),
     )
     min_people = forms.IntegerField(
-        label="Minimum people", min_value=0, max_value=MAX_SMALL_INT, initial=1
+        label=gettext_lazy("Minimum people"), min_value=0, max_value=MAX_SMALL_INT, initial=1
     )
     max_people = forms.IntegerField(
-        label="Maximum people",
+        label=gettext_lazy("Maximum people"),
         min_value=1,
         max_value=MAX_SMALL_INT,
         initial=4,
-        error_messages={"min_value": "The maximum must be at least 1."},
+        error_messages={"min_value": gettext_lazy("The maximum must be at least 1.")},
     )
     what_to_bring = forms.CharField(
-        label="What to bring or wear", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=gettext_lazy("What to bring or wear"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     place = forms.CharField(
+        label=gettext_lazy("Place"),
         max_length=200,
         required=False,
-        help_text="Leave empty when it is at the site. Otherwise where: a hall, a car park, "
-        "an address.",
+        help_text=gettext_lazy(
+            "Leave empty when it is at the site. Otherwise where: a hall, a car park, an address."
+        ),
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     is_published = forms.BooleanField(
-        label="Published (volunteers can see and claim it)", required=False, initial=True
+        label=gettext_lazy("Published (volunteers can see and claim it)"),
+        required=False,
+        initial=True,
     )
     meal = MealChoiceField(
         queryset=MealService.objects.none(),
         required=False,
-        label="For the meal",
-        empty_label="No meal",
-        help_text="The meal these people cook or serve; it and its allergens go on the sheet.",
-        error_messages={"invalid_choice": "Choose one of this site's coming meals."},
+        label=gettext_lazy("For the meal"),
+        empty_label=gettext_lazy("No meal"),
+        help_text=gettext_lazy(
+            "The meal these people cook or serve; it and its allergens go on the sheet."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this site's coming meals.")},
     )
     transfer = TransferChoiceField(
         queryset=Transfer.objects.none(),
         required=False,
-        label="Driving the transfer",
-        empty_label="No transfer",
-        help_text="For a driver shift: food going to or from this site.",
-        error_messages={"invalid_choice": "Choose one of this site's open transfers."},
+        label=gettext_lazy("Driving the transfer"),
+        empty_label=gettext_lazy("No transfer"),
+        help_text=gettext_lazy("For a driver shift: food going to or from this site."),
+        error_messages={
+            "invalid_choice": gettext_lazy("Choose one of this site's open transfers.")
+        },
     )
     run = RunChoiceField(
         queryset=Run.objects.none(),
         required=False,
-        label="Driving the run",
-        empty_label="No run",
-        help_text="For a driver shift: a pickup run from this site (its stops are on the "
-        "driver's page).",
-        error_messages={"invalid_choice": "Choose one of this site's coming runs."},
+        label=gettext_lazy("Driving the run"),
+        empty_label=gettext_lazy("No run"),
+        help_text=gettext_lazy(
+            "For a driver shift: a pickup run from this site (its stops are on the driver's page)."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this site's coming runs.")},
     )
 
     def __init__(self, *args, site: Site, instance: Shift | None = None, **kwargs):
@@ -209,7 +238,7 @@ class ShiftForm(forms.Form):
         day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
         if day and start and end:
             if end == start:
-                self.add_error("end_time", "The end must be after the start.")
+                self.add_error("end_time", _("The end must be after the start."))
             else:
                 # An end at or before the start on the clock is the next morning.
                 end_day = day + timedelta(days=1) if end < start else day
@@ -224,7 +253,7 @@ class ShiftForm(forms.Form):
                     data["starts_at"], data["ends_at"] = starts_at, ends_at
         low, high = data.get("min_people"), data.get("max_people")
         if low is not None and high is not None and low > high:
-            self.add_error("min_people", "The minimum cannot be above the maximum.")
+            self.add_error("min_people", _("The minimum cannot be above the maximum."))
         return data
 
     def shift_fields(self) -> dict:
@@ -246,10 +275,16 @@ class ShiftForm(forms.Form):
 
 
 class AddVolunteerForm(forms.Form):
-    volunteer = forms.ModelChoiceField(queryset=User.objects.none(), label="Volunteer")
-    guests = forms.TypedChoiceField(choices=guest_choices(), coerce=int, initial=0)
+    volunteer = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=gettext_lazy("Volunteer")
+    )
+    guests = forms.TypedChoiceField(
+        label=gettext_lazy("Guests"), choices=guest_choices(), coerce=int, initial=0
+    )
     reason = forms.CharField(
-        max_length=200, help_text="For example “phoned in” or “walk-in on the day”."
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        help_text=gettext_lazy("For example “phoned in” or “walk-in on the day”."),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -265,32 +300,43 @@ class WalkInForm(forms.Form):
     """Someone who came without signing up: a name is enough."""
 
     name = forms.CharField(
+        label=gettext_lazy("Name"),
         max_length=150,
-        error_messages={"required": "Write the walk-in's name."},
+        error_messages={"required": gettext_lazy("Write the walk-in's name.")},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    phone = PhoneField(help_text="Seen only by this site's leads and coordinators.")
-    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    phone = PhoneField(
+        label=gettext_lazy("Phone"),
+        help_text=gettext_lazy("Seen only by this site's leads and coordinators."),
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
     may_contact = forms.BooleanField(
-        label="They agree to be contacted about volunteering here (ask them)",
+        label=gettext_lazy("They agree to be contacted about volunteering here (ask them)"),
         required=False,
         initial=False,
     )
     hours = forms.DecimalField(
+        label=gettext_lazy("Hours"),
         required=False,
         min_value=0,
         max_value=MAX_HOURS,
         decimal_places=2,
         max_digits=5,
-        help_text="Leave empty for the length of the shift.",
+        help_text=gettext_lazy("Leave empty for the length of the shift."),
         widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
     )
 
 
 class InviteWalkInForm(forms.Form):
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        label=gettext_lazy("Email"), widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     agreed = forms.BooleanField(
-        label="They asked for this invitation, or agreed to it",
+        label=gettext_lazy("They asked for this invitation, or agreed to it"),
         required=False,
     )
 
@@ -299,26 +345,32 @@ class CheckInForm(forms.Form):
     # Not required: a check-in posted without one (an older page) records as before.
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     attendance = forms.ChoiceField(
-        choices=[("attended", "Attended"), ("missed", "Missed"), ("excused", "Excused")]
+        label=gettext_lazy("Attendance"),
+        choices=[
+            ("attended", gettext_lazy("Attended")),
+            ("missed", gettext_lazy("Missed")),
+            ("excused", gettext_lazy("Excused")),
+        ],
     )
     hours = forms.DecimalField(
+        label=gettext_lazy("Hours"),
         required=False,
         min_value=0,
         max_value=MAX_HOURS,
         decimal_places=2,
         max_digits=5,
-        help_text="Leave empty for the length of the shift.",
+        help_text=gettext_lazy("Leave empty for the length of the shift."),
     )
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(max_length=150)
-    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 6}))
+    subject = forms.CharField(label=gettext_lazy("Subject"), max_length=150)
+    body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class CopyDayForm(forms.Form):
-    from_day = DayField(label="Copy the shifts of", widget=DATE)
-    to_day = DayField(label="To", widget=DATE)
+    from_day = DayField(label=gettext_lazy("Copy the shifts of"), widget=DATE)
+    to_day = DayField(label=gettext_lazy("To"), widget=DATE)
 
 
 class ShiftPolicyForm(forms.ModelForm):
@@ -327,21 +379,48 @@ class ShiftPolicyForm(forms.ModelForm):
         fields = ["sign_up_opens_days", "cancellation_cutoff_hours"]
 
 
+def _at_most_days(days: int):
+    return lazy_format(ngettext_lazy("At most %(n)s day.", "At most %(n)s days.", days), n=days)
+
+
+def _at_most_hours(hours: int):
+    return lazy_format(ngettext_lazy("At most %(n)s hour.", "At most %(n)s hours.", hours), n=hours)
+
+
+def _at_most_hours_in_a_day(hours: int):
+    return lazy_format(
+        ngettext_lazy(
+            "At most %(n)s hour: a day has no more.",
+            "At most %(n)s hours: a day has no more.",
+            hours,
+        ),
+        n=hours,
+    )
+
+
+def _with_default(help_text, default) -> str:
+    """A settings field's help text, with what an empty answer means."""
+    # Translators: after a setting's help text: what leaving the field empty gives.
+    empty = _("Empty: %(default)s.") % {"default": default}
+    return f"{help_text} {empty}"
+
+
 class RemindersAndSheetForm(SettingsSectionForm):
     """When reminders go out, what the shift sheet says and how long attendance
     stays open, as a section of the site's Settings page (the sign-up rules have
     their own page)."""
 
-    emergency_phone = PhoneField()
+    emergency_phone = PhoneField(label=gettext_lazy("Emergency phone"))
 
     class Meta:
         model = ShiftPolicy
         fields = REMINDER_AND_SHEET_FIELDS
         widgets = {"safety_rules": forms.Textarea(attrs={"rows": 3})}
+        labels = {"safety_rules": gettext_lazy("Safety rules")}
         error_messages = {
             "attendance_days": {
-                "max_value": f"At most {MAX_ATTENDANCE_DAYS} days.",
-                "min_value": "0 or more days (0: on the day of the shift only).",
+                "max_value": _at_most_days(MAX_ATTENDANCE_DAYS),
+                "min_value": gettext_lazy("0 or more days (0: on the day of the shift only)."),
             }
         }
 
@@ -349,7 +428,7 @@ class RemindersAndSheetForm(SettingsSectionForm):
         super().__init__(*args, **kwargs)
         days = self.fields["attendance_days"]
         days.required = False
-        days.help_text += f" Empty: {DEFAULT_ATTENDANCE_DAYS}."
+        days.help_text = _with_default(days.help_text, DEFAULT_ATTENDANCE_DAYS)
 
     def clean_attendance_days(self) -> int:
         days = self.cleaned_data.get("attendance_days")
@@ -365,24 +444,31 @@ class FairRulesForm(SettingsSectionForm):
         fields = FAIR_RULE_FIELDS
         error_messages = {
             "no_show_limit": {
-                "min_value": "0 (off) or more missed shifts.",
-                "max_value": f"At most {MAX_NO_SHOW_LIMIT} missed shifts.",
+                "min_value": gettext_lazy("0 (off) or more missed shifts."),
+                "max_value": lazy_format(
+                    ngettext_lazy(
+                        "At most %(n)s missed shift.",
+                        "At most %(n)s missed shifts.",
+                        MAX_NO_SHOW_LIMIT,
+                    ),
+                    n=MAX_NO_SHOW_LIMIT,
+                ),
             },
             "no_show_days": {
-                "min_value": "At least 1 day.",
-                "max_value": f"At most {MAX_NO_SHOW_DAYS} days.",
+                "min_value": gettext_lazy("At least 1 day."),
+                "max_value": _at_most_days(MAX_NO_SHOW_DAYS),
             },
             "max_hours_per_day": {
-                "min_value": "0 (no cap) or more hours.",
-                "max_value": f"At most {MAX_HOURS} hours: a day has no more.",
+                "min_value": gettext_lazy("0 (no cap) or more hours."),
+                "max_value": _at_most_hours_in_a_day(MAX_HOURS),
             },
             "min_rest_hours": {
-                "min_value": "0 (no rule) or more hours.",
-                "max_value": f"At most {MAX_REST_HOURS} hours.",
+                "min_value": gettext_lazy("0 (no rule) or more hours."),
+                "max_value": _at_most_hours(MAX_REST_HOURS),
             },
             "minor_max_hours_per_day": {
-                "min_value": "0 (the same as everyone) or more hours.",
-                "max_value": f"At most {MAX_HOURS} hours: a day has no more.",
+                "min_value": gettext_lazy("0 (the same as everyone) or more hours."),
+                "max_value": _at_most_hours_in_a_day(MAX_HOURS),
             },
         }
 
@@ -394,7 +480,7 @@ class FairRulesForm(SettingsSectionForm):
             if isinstance(field, forms.IntegerField):
                 field.required = False
                 default = ShiftPolicy._meta.get_field(name).default
-                field.help_text += f" Empty: {default}."
+                field.help_text = _with_default(field.help_text, default)
 
     def clean(self):
         data = super().clean()
@@ -406,7 +492,12 @@ class FairRulesForm(SettingsSectionForm):
         if cap and minors and minors > cap:
             self.add_error(
                 "minor_max_hours_per_day",
-                f"Minors cannot be allowed more than everyone ({cap} hours a day).",
+                ngettext(
+                    "Minors cannot be allowed more than everyone (%(n)s hour a day).",
+                    "Minors cannot be allowed more than everyone (%(n)s hours a day).",
+                    cap,
+                )
+                % {"n": cap},
             )
         return data
 
@@ -424,6 +515,12 @@ class RoleForm(forms.ModelForm):
         ]
         widgets = {"required_qualifications": forms.CheckboxSelectMultiple}
         field_classes = {"required_qualifications": ModelMultipleIdsField}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "description": gettext_lazy("Description"),
+            "minimum_age": gettext_lazy("Minimum age"),
+            "required_qualifications": gettext_lazy("Required qualifications"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -438,23 +535,38 @@ class QualificationKindForm(forms.ModelForm):
     class Meta:
         model = QualificationKind
         fields = ["name", "description"]
-        labels = {"name": "Qualification"}
+        labels = {
+            "name": gettext_lazy("Qualification"),
+            "description": gettext_lazy("Description"),
+        }
 
     def validate_unique(self):
         pass  # adding one that exists simply uses it
 
 
-WEEKDAY_CHOICES = list(enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]))
+WEEKDAY_CHOICES = list(
+    enumerate(
+        [
+            gettext_lazy("Mon"),
+            gettext_lazy("Tue"),
+            gettext_lazy("Wed"),
+            gettext_lazy("Thu"),
+            gettext_lazy("Fri"),
+            gettext_lazy("Sat"),
+            gettext_lazy("Sun"),
+        ]
+    )
+)
 
 
 class RotaForm(forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days",
+        label=gettext_lazy("Days"),
         choices=WEEKDAY_CHOICES,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one day."},
-        help_text="It makes a shift on each of these days every week.",
+        error_messages={"required": gettext_lazy("Choose at least one day.")},
+        help_text=gettext_lazy("It makes a shift on each of these days every week."),
     )
 
     class Meta:
@@ -469,6 +581,17 @@ class RotaForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         field_classes = {"starts_on": DayField, "ends_on": DayField}
+        labels = {
+            "role": gettext_lazy("Role"),
+            "start_time": gettext_lazy("Start time"),
+            "end_time": gettext_lazy("End time"),
+            "place": gettext_lazy("Place"),
+            "notes": gettext_lazy("Notes"),
+            "weeks_ahead": gettext_lazy("Weeks ahead"),
+            "starts_on": gettext_lazy("Starts on"),
+            "ends_on": gettext_lazy("Ends on"),
+            "is_active": gettext_lazy("Is active"),
+        }
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -492,21 +615,23 @@ class RotaForm(forms.ModelForm):
             self.add_error("end_time", SAME_START_AND_END)
         low, high = data.get("min_people"), data.get("max_people")
         if high is not None and high < 1:
-            self.add_error("max_people", "The maximum must be at least 1.")
+            self.add_error("max_people", _("The maximum must be at least 1."))
         if low is not None and high is not None and low > high:
-            self.add_error("min_people", "The minimum cannot be above the maximum.")
+            self.add_error("min_people", _("The minimum cannot be above the maximum."))
         return data
 
 
 class RotaExceptionForm(forms.Form):
-    date = DayField(widget=DATE)
-    skip = forms.BooleanField(label="No shift that day", required=False, initial=True)
-    start_time = forms.TimeField(widget=TIME, required=False, label="Other start time")
-    end_time = forms.TimeField(widget=TIME, required=False, label="Other end time")
-    max_people = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_SMALL_INT, label="Other maximum"
+    date = DayField(label=gettext_lazy("Date"), widget=DATE)
+    skip = forms.BooleanField(label=gettext_lazy("No shift that day"), required=False, initial=True)
+    start_time = forms.TimeField(
+        widget=TIME, required=False, label=gettext_lazy("Other start time")
     )
-    reason = forms.CharField(max_length=200, required=False)
+    end_time = forms.TimeField(widget=TIME, required=False, label=gettext_lazy("Other end time"))
+    max_people = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_SMALL_INT, label=gettext_lazy("Other maximum")
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, rota: Rota, **kwargs):
         self.rota = rota
@@ -540,20 +665,30 @@ class RegularForm(forms.Form):
 
     volunteer = forms.ModelChoiceField(
         queryset=User.objects.none(),
-        label="Person",
-        error_messages={"invalid_choice": "Choose one of this site's volunteers."},
+        label=gettext_lazy("Person"),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this site's volunteers.")},
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Only on",
+        label=gettext_lazy("Only on"),
         choices=[],
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked for every day of the rota.",
-        error_messages={"invalid_choice": "Choose among the rota's days."},
+        help_text=gettext_lazy("Leave all unticked for every day of the rota."),
+        error_messages={"invalid_choice": gettext_lazy("Choose among the rota's days.")},
     )
-    starts_on = DayField(label="From", widget=DATE, required=False, help_text="Empty: today.")
-    ends_on = DayField(label="Until", widget=DATE, required=False, help_text="Empty: no end.")
+    starts_on = DayField(
+        label=gettext_lazy("From"),
+        widget=DATE,
+        required=False,
+        help_text=gettext_lazy("Empty: today."),
+    )
+    ends_on = DayField(
+        label=gettext_lazy("Until"),
+        widget=DATE,
+        required=False,
+        help_text=gettext_lazy("Empty: no end."),
+    )
 
     def __init__(self, *args, rota: Rota, **kwargs):
         super().__init__(*args, **kwargs)
@@ -568,7 +703,7 @@ class RegularForm(forms.Form):
         data = super().clean()
         first, last = data.get("starts_on"), data.get("ends_on")
         if first and last and last < first:
-            self.add_error("ends_on", "The last day cannot be before the first.")
+            self.add_error("ends_on", _("The last day cannot be before the first."))
         return data
 
 
@@ -582,11 +717,17 @@ class TakeOffDateForm(forms.Form):
 
     regular = RegularChoiceField(
         queryset=RotaRegular.objects.none(),
-        label="Regular",
-        error_messages={"invalid_choice": "Choose one of this rota's regulars."},
+        # Translators: a person a rota signs up on its shifts every week.
+        label=gettext_lazy("Regular"),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this rota's regulars.")},
     )
-    date = DayField(widget=DATE)
-    reason = forms.CharField(max_length=200, required=False, help_text="They are told.")
+    date = DayField(label=gettext_lazy("Date"), widget=DATE)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("They are told."),
+    )
 
     def __init__(self, *args, rota: Rota, **kwargs):
         super().__init__(*args, **kwargs)
@@ -598,32 +739,49 @@ class TakeOffDateForm(forms.Form):
 
 
 class QualificationForm(forms.Form):
-    kind = forms.ModelChoiceField(queryset=QualificationKind.objects.all(), label="Qualification")
-    expires_on = DayField(widget=DATE, required=False, help_text="Leave empty if it never expires.")
-    reference = forms.CharField(max_length=100, required=False, label="Certificate number or note")
+    kind = forms.ModelChoiceField(
+        queryset=QualificationKind.objects.all(), label=gettext_lazy("Qualification")
+    )
+    expires_on = DayField(
+        label=gettext_lazy("Expires on"),
+        widget=DATE,
+        required=False,
+        help_text=gettext_lazy("Leave empty if it never expires."),
+    )
+    reference = forms.CharField(
+        max_length=100, required=False, label=gettext_lazy("Certificate number or note")
+    )
 
 
 class DateOfBirthForm(forms.Form):
     date_of_birth = DayField(
+        label=gettext_lazy("Date of birth"),
         widget=DATE,
         required=False,
-        help_text="Only used to check the minimum age some roles need. Leaders do not see it.",
+        help_text=gettext_lazy(
+            "Only used to check the minimum age some roles need. Leaders do not see it."
+        ),
     )
     guardian_name = forms.CharField(
-        label="Parent or guardian (under 18s)",
+        # Translators: "under 18s": people younger than 18.
+        label=gettext_lazy("Parent or guardian (under 18s)"),
         max_length=150,
         required=False,
-        help_text="Some sites need a parent's or guardian's contact before a minor can claim.",
+        help_text=gettext_lazy(
+            "Some sites need a parent's or guardian's contact before a minor can claim."
+        ),
     )
-    guardian_phone = PhoneField(label="Their phone")
+    guardian_phone = PhoneField(label=gettext_lazy("Their phone"))
     emergency_name = forms.CharField(
-        label="Emergency contact",
+        label=gettext_lazy("Emergency contact"),
         max_length=150,
         required=False,
-        help_text="Whom to call if something happens on a shift. Only the leads of sites "
-        "where you volunteer see it.",
+        help_text=gettext_lazy(
+            "Whom to call if something happens on a shift. Only the leads of sites "
+            "where you volunteer see it."
+        ),
     )
-    emergency_phone = PhoneField(label="Their phone")
+    emergency_phone = PhoneField(label=gettext_lazy("Their phone"))
 
 
 class AvailabilityForm(forms.Form):
@@ -631,14 +789,14 @@ class AvailabilityForm(forms.Form):
     could fill a short shift sees it. Nothing is promised by it."""
 
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days you can usually help",
+        label=gettext_lazy("Days you can usually help"),
         choices=WEEKDAY_CHOICES,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     roles = forms.ModelMultipleChoiceField(
-        label="Roles you like",
+        label=gettext_lazy("Roles you like"),
         queryset=ShiftRole.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -651,16 +809,23 @@ class AvailabilityForm(forms.Form):
             .select_related("site")
             .order_by("site__name", "name")
         )
-        self.fields["roles"].label_from_instance = lambda role: f"{role.name} at {role.site.name}"
+        self.fields["roles"].label_from_instance = role_at_site
+
+
+def role_at_site(role: ShiftRole) -> str:
+    # Translators: a shift role and its site: "Cook at Riverside Kitchen".
+    return _("%(role)s at %(site)s") % {"role": role.name, "site": role.site.name}
 
 
 class LeadNoteForm(forms.Form):
     text = forms.CharField(
-        label="Leads' note",
+        label=gettext_lazy("Leads' note"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only this site's leads see it: not the volunteer, not other sites.",
+        help_text=gettext_lazy(
+            "Only this site's leads see it: not the volunteer, not other sites."
+        ),
     )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import DayField
 from commonpot.models import Site, User
 from volunteers import certificates, watches
-from volunteers.forms import DATE
+from volunteers.forms import DATE, role_at_site
 from volunteers.models import ShiftRole
 
 
@@ -19,9 +21,13 @@ class SiteChoiceField(forms.ModelChoiceField):
 class CertificateForm(forms.Form):
     """Which site and which days; the default is the last twelve months."""
 
-    site = SiteChoiceField(queryset=Site.objects.none(), empty_label=None)
-    starts_on = DayField(label="From", widget=DATE)
-    ends_on = DayField(label="To", widget=DATE, help_text="Both days are included.")
+    site = SiteChoiceField(
+        label=gettext_lazy("Site"), queryset=Site.objects.none(), empty_label=None
+    )
+    starts_on = DayField(label=gettext_lazy("From"), widget=DATE)
+    ends_on = DayField(
+        label=gettext_lazy("To"), widget=DATE, help_text=gettext_lazy("Both days are included.")
+    )
 
     def __init__(self, *args, volunteer: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,15 +41,20 @@ class CertificateForm(forms.Form):
 
 
 class WatchForm(forms.Form):
-    site = SiteChoiceField(queryset=Site.objects.none(), empty_label=None)
+    site = SiteChoiceField(
+        label=gettext_lazy("Site"), queryset=Site.objects.none(), empty_label=None
+    )
     role = forms.ModelChoiceField(
+        label=gettext_lazy("Role"),
         queryset=ShiftRole.objects.none(),
         required=False,
-        empty_label="Any role",
-        help_text="Roles of every site you can see; choose one of the site you chose.",
+        empty_label=gettext_lazy("Any role"),
+        help_text=gettext_lazy(
+            "Roles of every site you can see; choose one of the site you chose."
+        ),
     )
     hours_before = forms.TypedChoiceField(
-        label="Tell me when it is still short this long before it starts",
+        label=gettext_lazy("Tell me when it is still short this long before it starts"),
         choices=watches.HOURS_CHOICES,
         coerce=int,
         initial=24,
@@ -59,11 +70,15 @@ class WatchForm(forms.Form):
             .select_related("site")
             .order_by("site__name", "name")
         )
-        role.label_from_instance = lambda r: f"{r.name} at {r.site.name}"
+        role.label_from_instance = role_at_site
 
     def clean(self):
         data = super().clean()
         site, role = data.get("site"), data.get("role")
         if site and role and role.site_id != site.pk:
-            self.add_error("role", f"{role.name} is a role at {role.site.name}, not {site.name}.")
+            self.add_error(
+                "role",
+                _("%(role)s is a role at %(role_site)s, not %(site)s.")
+                % {"role": role.name, "role_site": role.site.name, "site": site.name},
+            )
         return data

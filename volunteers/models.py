@@ -19,11 +19,14 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import clock_span, day
 from commonpot.hours import days_text
 from commonpot.models import Site
 from commonpot.numbers import MAX_INT, MAX_SMALL_INT, fits_columns
+from volunteers.i18n import lazy_format
 
 MAX_GUESTS = 10
 # Hours credited for one sign-up: a day at most (the column holds up to 999.99).
@@ -38,9 +41,19 @@ MAX_NO_SHOW_DAYS = 365
 MAX_REST_HOURS = 48
 # A set of weekdays kept as bits: bit n is weekday n (Monday 0), so 127 is every day.
 EVERY_DAY = 0b1111111
-DEFAULT_SAFETY_RULES = (
+DEFAULT_SAFETY_RULES = gettext_lazy(
     "Closed shoes in the kitchen. Wash your hands when you arrive and after breaks. "
     "Gloves for ready-to-eat food. Tell the lead about any allergy, cut or burn."
+)
+# "Mondays" for a rota that runs on one day of the week (0 = Monday).
+WEEKDAYS_PLURAL = (
+    gettext_lazy("Mondays"),
+    gettext_lazy("Tuesdays"),
+    gettext_lazy("Wednesdays"),
+    gettext_lazy("Thursdays"),
+    gettext_lazy("Fridays"),
+    gettext_lazy("Saturdays"),
+    gettext_lazy("Sundays"),
 )
 
 
@@ -64,22 +77,24 @@ class VolunteerProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
     )
     date_of_birth = models.DateField(
-        null=True, blank=True, help_text="Only used to check the minimum age some roles need."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Only used to check the minimum age some roles need."),
     )
     calendar_token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
-    guardian_name = models.CharField("parent or guardian", max_length=150, blank=True)
-    guardian_phone = models.CharField("their phone", max_length=32, blank=True)
+    guardian_name = models.CharField(gettext_lazy("parent or guardian"), max_length=150, blank=True)
+    guardian_phone = models.CharField(gettext_lazy("their phone"), max_length=32, blank=True)
     # Whom to call if something happens on a shift: seen by the leads of sites
     # where the person volunteers (and coordinators), never by other volunteers.
-    emergency_name = models.CharField("emergency contact", max_length=150, blank=True)
-    emergency_phone = models.CharField("their phone", max_length=32, blank=True)
+    emergency_name = models.CharField(gettext_lazy("emergency contact"), max_length=150, blank=True)
+    emergency_phone = models.CharField(gettext_lazy("their phone"), max_length=32, blank=True)
     # When they can usually help (bit n = weekday n, Monday 0; 0: not said) and the
     # roles they like: what a lead's "who could fill this" list goes by.
     available_days = models.PositiveSmallIntegerField(default=0)
     preferred_roles = models.ManyToManyField("ShiftRole", blank=True, related_name="+")
 
     def __str__(self) -> str:
-        return f"Volunteer profile of {self.user}"
+        return _("Volunteer profile of %(person)s") % {"person": self.user}
 
     @property
     def weekdays(self) -> list[int]:
@@ -107,90 +122,108 @@ class ShiftPolicy(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="shift_policy")
     sign_up_opens_days = models.PositiveSmallIntegerField(
-        "sign-up opens (days ahead)",
+        gettext_lazy("sign-up opens (days ahead)"),
         default=28,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text="Volunteers can claim a shift this many days before it starts.",
+        help_text=gettext_lazy("Volunteers can claim a shift this many days before it starts."),
     )
     cancellation_cutoff_hours = models.PositiveSmallIntegerField(
-        "cancellation cutoff (hours before)",
+        gettext_lazy("cancellation cutoff (hours before)"),
         default=24,
         validators=[MaxValueValidator(24 * 14)],
-        help_text="After this, a volunteer who cannot come asks for a stand-in instead.",
+        help_text=gettext_lazy(
+            "After this, a volunteer who cannot come asks for a stand-in instead."
+        ),
     )
     reminder_hours = models.PositiveSmallIntegerField(
-        "first reminder (hours before a shift)",
+        gettext_lazy("first reminder (hours before a shift)"),
         default=DEFAULT_REMINDER_HOURS,
         validators=[MinValueValidator(1), MaxValueValidator(168)],
     )
     second_reminder_hours = models.PositiveSmallIntegerField(
-        "second reminder (hours before a shift)",
+        gettext_lazy("second reminder (hours before a shift)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(48)],
-        help_text="Optional, for example 2. Leave empty for one reminder only.",
+        help_text=gettext_lazy("Optional, for example 2. Leave empty for one reminder only."),
     )
     safety_rules = models.TextField(
         blank=True,
         default=DEFAULT_SAFETY_RULES,
-        help_text="Printed at the foot of every shift sheet.",
+        help_text=gettext_lazy("Printed at the foot of every shift sheet."),
     )
     emergency_phone = models.CharField(max_length=32, blank=True)
     drivers_need_phone = models.BooleanField(
-        "drivers must give a phone number",
+        gettext_lazy("drivers must give a phone number"),
         default=False,
-        help_text="A driver shift (one linked to a transfer) can be claimed only by "
-        "someone with a phone number on their profile, so the sites at each end can call.",
+        help_text=gettext_lazy(
+            "A driver shift (one linked to a transfer) can be claimed only by "
+            "someone with a phone number on their profile, so the sites at each end can call."
+        ),
     )
     attendance_days = models.PositiveSmallIntegerField(
-        "attendance can be recorded for (days after a shift)",
+        gettext_lazy("attendance can be recorded for (days after a shift)"),
         default=DEFAULT_ATTENDANCE_DAYS,
         validators=[MaxValueValidator(MAX_ATTENDANCE_DAYS)],
-        help_text="Leads can record or correct who came, and their hours, until this many "
-        "days after the day a shift ends (0: on that day only). Up to 90.",
+        help_text=lazy_format(
+            gettext_lazy(
+                "Leads can record or correct who came, and their hours, until this many "
+                "days after the day a shift ends (0: on that day only). Up to %(most)s."
+            ),
+            most=MAX_ATTENDANCE_DAYS,
+        ),
     )
     # Fair rules. Every one is off by default (0 or unticked), so a site that
     # never opens them keeps claiming exactly as before.
     no_show_limit = models.PositiveSmallIntegerField(
-        "missed shifts before claims need approval",
+        gettext_lazy("missed shifts before claims need approval"),
         default=0,
         validators=[MaxValueValidator(MAX_NO_SHOW_LIMIT)],
-        help_text="After this many missed shifts here (within the days below), a volunteer's "
-        "new claims wait for a lead's approval. 0: off.",
+        help_text=gettext_lazy(
+            "After this many missed shifts here (within the days below), a volunteer's "
+            "new claims wait for a lead's approval. 0: off."
+        ),
     )
     no_show_days = models.PositiveSmallIntegerField(
-        "counting missed shifts over (days)",
+        gettext_lazy("counting missed shifts over (days)"),
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_NO_SHOW_DAYS)],
     )
     max_hours_per_day = models.PositiveSmallIntegerField(
-        "most hours a person may do in a day",
+        gettext_lazy("most hours a person may do in a day"),
         default=0,
         validators=[MaxValueValidator(MAX_HOURS)],
-        help_text="Counted over a person's shifts here starting that day. 0: no cap.",
+        help_text=gettext_lazy("Counted over a person's shifts here starting that day. 0: no cap."),
     )
     min_rest_hours = models.PositiveSmallIntegerField(
-        "rest between shifts (hours)",
+        gettext_lazy("rest between shifts (hours)"),
         default=0,
         validators=[MaxValueValidator(MAX_REST_HOURS)],
-        help_text="The least time between the end of one of a person's shifts here and the "
-        "start of their next. 0: no rule.",
+        help_text=gettext_lazy(
+            "The least time between the end of one of a person's shifts here and the "
+            "start of their next. 0: no rule."
+        ),
     )
     minor_max_hours_per_day = models.PositiveSmallIntegerField(
-        f"most hours a minor (under {ADULT_AGE}) may do in a day",
+        lazy_format(
+            gettext_lazy("most hours a minor (under %(age)s) may do in a day"), age=ADULT_AGE
+        ),
         default=0,
         validators=[MaxValueValidator(MAX_HOURS)],
-        help_text="0: the same as everyone. Roles marked “Not for minors” are closed to "
-        "them either way.",
+        help_text=gettext_lazy(
+            "0: the same as everyone. Roles marked “Not for minors” are closed to them either way."
+        ),
     )
     minors_need_guardian = models.BooleanField(
-        "minors need a parent's or guardian's contact to claim",
+        gettext_lazy("minors need a parent's or guardian's contact to claim"),
         default=False,
-        help_text="They add it with their date of birth, on their Qualifications page.",
+        help_text=gettext_lazy(
+            "They add it with their date of birth, on their Qualifications page."
+        ),
     )
 
     def __str__(self) -> str:
-        return f"Shift rules at {self.site}"
+        return _("Shift rules at %(site)s") % {"site": self.site}
 
     @classmethod
     def for_site(cls, site: Site) -> ShiftPolicy:
@@ -226,17 +259,19 @@ class Qualification(models.Model):
     """A volunteer's own record of holding a qualification; a lead verifies it."""
 
     class State(models.TextChoices):
-        VALID = "valid", "Verified"
-        UNVERIFIED = "unverified", "Waiting for a lead to verify"
-        EXPIRED = "expired", "Expired"
+        VALID = "valid", gettext_lazy("Verified")
+        UNVERIFIED = "unverified", gettext_lazy("Waiting for a lead to verify")
+        EXPIRED = "expired", gettext_lazy("Expired")
 
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
     )
     kind = models.ForeignKey(QualificationKind, on_delete=models.PROTECT, related_name="held")
-    reference = models.CharField("certificate number or note", max_length=100, blank=True)
+    reference = models.CharField(
+        gettext_lazy("certificate number or note"), max_length=100, blank=True
+    )
     expires_on = models.DateField(
-        null=True, blank=True, help_text="Leave empty if it never expires."
+        null=True, blank=True, help_text=gettext_lazy("Leave empty if it never expires.")
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -254,12 +289,17 @@ class Qualification(models.Model):
             models.UniqueConstraint(
                 fields=["volunteer", "kind"],
                 name="qualification_once_per_kind",
-                violation_error_message="You have already recorded this qualification.",
+                violation_error_message=gettext_lazy(
+                    "You have already recorded this qualification."
+                ),
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} held by {self.volunteer}"
+        return _("%(qualification)s held by %(person)s") % {
+            "qualification": self.kind,
+            "person": self.volunteer,
+        }
 
     def state_on(self, day: date) -> str:
         if self.expires_on is not None and self.expires_on < day:
@@ -290,15 +330,20 @@ class ShiftRole(models.Model):
         null=True,
         blank=True,
         validators=[MaxValueValidator(99)],
-        help_text="Leave empty if anyone may do it.",
+        help_text=gettext_lazy("Leave empty if anyone may do it."),
     )
     adults_only = models.BooleanField(
-        "not for minors",
+        gettext_lazy("not for minors"),
         default=False,
-        help_text=f"Only people aged {ADULT_AGE} or over (by their date of birth) may do it.",
+        help_text=lazy_format(
+            gettext_lazy("Only people aged %(age)s or over (by their date of birth) may do it."),
+            age=ADULT_AGE,
+        ),
     )
     is_active = models.BooleanField(
-        "in use", default=True, help_text="Untick to stop offering it for new shifts."
+        gettext_lazy("in use"),
+        default=True,
+        help_text=gettext_lazy("Untick to stop offering it for new shifts."),
     )
 
     class Meta:
@@ -307,7 +352,9 @@ class ShiftRole(models.Model):
             models.UniqueConstraint(
                 fields=["site", "name"],
                 name="shift_role_name_once_per_site",
-                violation_error_message="This site already has a role with this name.",
+                violation_error_message=gettext_lazy(
+                    "This site already has a role with this name."
+                ),
             )
         ]
 
@@ -320,40 +367,47 @@ class Rota(models.Model):
     of those days every week."""
 
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, gettext_lazy("Monday")
+        TUESDAY = 1, gettext_lazy("Tuesday")
+        WEDNESDAY = 2, gettext_lazy("Wednesday")
+        THURSDAY = 3, gettext_lazy("Thursday")
+        FRIDAY = 4, gettext_lazy("Friday")
+        SATURDAY = 5, gettext_lazy("Saturday")
+        SUNDAY = 6, gettext_lazy("Sunday")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rotas")
     role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="rotas")
     # The days it runs, as bits (bit n = weekday n, Monday 0): at least one.
-    weekdays = models.PositiveSmallIntegerField("days")
-    start_time = models.TimeField(help_text="The site's local time.")
+    weekdays = models.PositiveSmallIntegerField(gettext_lazy("days"))
+    start_time = models.TimeField(help_text=gettext_lazy("The site's local time."))
     end_time = models.TimeField(
-        help_text="The site's local time; an end before the start is the next morning."
+        help_text=gettext_lazy(
+            "The site's local time; an end before the start is the next morning."
+        )
     )
-    min_people = models.PositiveSmallIntegerField("minimum people", default=1)
-    max_people = models.PositiveSmallIntegerField("maximum people", default=4)
-    what_to_bring = models.TextField("what to bring or wear", blank=True)
+    min_people = models.PositiveSmallIntegerField(gettext_lazy("minimum people"), default=1)
+    max_people = models.PositiveSmallIntegerField(gettext_lazy("maximum people"), default=4)
+    what_to_bring = models.TextField(gettext_lazy("what to bring or wear"), blank=True)
     place = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Where, when it is not at the site's own address: a hall, a car park, "
-        "a street corner.",
+        help_text=gettext_lazy(
+            "Where, when it is not at the site's own address: a hall, a car park, a street corner."
+        ),
     )
     notes = models.TextField(blank=True)
     publish = models.BooleanField(
-        "publish the shifts it makes", default=True, help_text="Untick to review them first."
+        gettext_lazy("publish the shifts it makes"),
+        default=True,
+        help_text=gettext_lazy("Untick to review them first."),
     )
     weeks_ahead = models.PositiveSmallIntegerField(
         default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
     )
     starts_on = models.DateField(default=timezone.localdate)
-    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty to keep going.")
+    ends_on = models.DateField(
+        null=True, blank=True, help_text=gettext_lazy("Leave empty to keep going.")
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -364,34 +418,42 @@ class Rota(models.Model):
             models.CheckConstraint(
                 condition=Q(weekdays__gte=1, weekdays__lte=EVERY_DAY),
                 name="rota_runs_on_some_day",
-                violation_error_message="Choose at least one day.",
+                violation_error_message=gettext_lazy("Choose at least one day."),
             ),
             # An end before the start is the next morning (a night shift); the
             # same time for both is no shift at all.
             models.CheckConstraint(
                 condition=~Q(end_time=F("start_time")),
                 name="rota_start_and_end_differ",
-                violation_error_message="The end time must differ from the start time.",
+                violation_error_message=gettext_lazy(
+                    "The end time must differ from the start time."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(max_people__gte=1),
                 name="rota_takes_someone",
-                violation_error_message="The maximum must be at least 1.",
+                violation_error_message=gettext_lazy("The maximum must be at least 1."),
             ),
             models.CheckConstraint(
                 condition=Q(min_people__lte=F("max_people")),
                 name="rota_min_not_above_max",
-                violation_error_message="The minimum cannot be above the maximum.",
+                violation_error_message=gettext_lazy("The minimum cannot be above the maximum."),
             ),
             *fits_columns("rota", "min_people", "max_people", maximum=MAX_SMALL_INT),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.days_text} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-            f"{' next day' if self.end_time < self.start_time else ''}, "
-            f"{self.role}"
-        )
+        values = {
+            "days": self.days_text,
+            "start": f"{self.start_time:%H:%M}",
+            "end": f"{self.end_time:%H:%M}",
+            "role": self.role,
+        }
+        if self.end_time < self.start_time:
+            # Translators: a weekly rota of a night shift: "Fridays 22:00–06:00 next day, Cook".
+            return _("%(days)s %(start)s–%(end)s next day, %(role)s") % values
+        # Translators: a weekly rota: "Mon, Wed, Fri 16:00–19:00, Cook".
+        return _("%(days)s %(start)s–%(end)s, %(role)s") % values
 
     @property
     def days(self) -> list[int]:
@@ -405,7 +467,7 @@ class Rota(models.Model):
         """'Tuesdays' for one day, else compact: 'Mon, Wed, Fri', 'Mon–Fri', 'Daily'."""
         days = self.days
         if len(days) == 1:
-            return f"{self.Weekday(days[0]).label}s"
+            return str(WEEKDAYS_PLURAL[days[0]])
         return days_text(days)
 
 
@@ -415,17 +477,21 @@ class RotaException(models.Model):
     rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="exceptions")
     date = models.DateField()
     reason = models.CharField(max_length=200, blank=True)
-    skip = models.BooleanField("no shift that day", default=True)
+    skip = models.BooleanField(gettext_lazy("no shift that day"), default=True)
     start_time = models.TimeField(null=True, blank=True)
     end_time = models.TimeField(null=True, blank=True)
     max_people = models.PositiveSmallIntegerField(null=True, blank=True)
     # On the night the clocks go back a time can happen twice: which one the
     # lead chose for that day (0 the first, 1 the second; empty: not asked).
     start_fold = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=[(0, "the first"), (1, "the second")]
+        null=True,
+        blank=True,
+        choices=[(0, gettext_lazy("the first")), (1, gettext_lazy("the second"))],
     )
     end_fold = models.PositiveSmallIntegerField(
-        null=True, blank=True, choices=[(0, "the first"), (1, "the second")]
+        null=True,
+        blank=True,
+        choices=[(0, gettext_lazy("the first")), (1, gettext_lazy("the second"))],
     )
 
     class Meta:
@@ -434,13 +500,17 @@ class RotaException(models.Model):
             models.UniqueConstraint(
                 fields=["rota", "date"],
                 name="rota_exception_once_per_date",
-                violation_error_message="This rota already has an exception on that date.",
+                violation_error_message=gettext_lazy(
+                    "This rota already has an exception on that date."
+                ),
             ),
             *fits_columns("rota_exception", "max_people", maximum=MAX_SMALL_INT),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rota} on {self.date}: {'no shift' if self.skip else 'changed'}"
+        if self.skip:
+            return _("%(rota)s on %(date)s: no shift") % {"rota": self.rota, "date": self.date}
+        return _("%(rota)s on %(date)s: changed") % {"rota": self.rota, "date": self.date}
 
 
 class RotaRegular(models.Model):
@@ -453,9 +523,9 @@ class RotaRegular(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rota_regularships"
     )
     # Which of the rota's days (bit n = weekday n); 0: every day the rota runs.
-    weekdays = models.PositiveSmallIntegerField("days", default=0)
-    starts_on = models.DateField("from")
-    ends_on = models.DateField("until", null=True, blank=True)
+    weekdays = models.PositiveSmallIntegerField(gettext_lazy("days"), default=0)
+    starts_on = models.DateField(gettext_lazy("from"))
+    ends_on = models.DateField(gettext_lazy("until"), null=True, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -477,7 +547,9 @@ class RotaRegular(models.Model):
                 fields=["rota", "volunteer"],
                 condition=Q(removed_at__isnull=True),
                 name="rota_regular_once",
-                violation_error_message="This person is already a regular on this rota.",
+                violation_error_message=gettext_lazy(
+                    "This person is already a regular on this rota."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(weekdays__lte=EVERY_DAY), name="rota_regular_days_are_weekdays"
@@ -485,12 +557,12 @@ class RotaRegular(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="rota_regular_ends_after_it_starts",
-                violation_error_message="The last day cannot be before the first.",
+                violation_error_message=gettext_lazy("The last day cannot be before the first."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.volunteer} on {self.rota}"
+        return _("%(person)s on %(rota)s") % {"person": self.volunteer, "rota": self.rota}
 
     @property
     def days(self) -> list[int]:
@@ -501,9 +573,9 @@ class RotaRegular(models.Model):
     @property
     def days_text(self) -> str:
         if not self.weekdays:
-            return "every day of the rota"
+            return _("every day of the rota")
         # Their days may since have been taken off the rota.
-        return days_text(self.days) or "none of the rota's days now"
+        return days_text(self.days) or _("none of the rota's days now")
 
     def comes_on(self, day: date) -> bool:
         if day < self.starts_on or (self.ends_on is not None and day > self.ends_on):
@@ -517,8 +589,8 @@ class RegularSkip(models.Model):
     not qualified, a fair rule: it tries again each time it makes its shifts)."""
 
     class Kind(models.TextChoices):
-        TAKEN_OFF = "taken_off", "Taken off by a lead"
-        REFUSED = "refused", "Could not be signed up"
+        TAKEN_OFF = "taken_off", gettext_lazy("Taken off by a lead")
+        REFUSED = "refused", gettext_lazy("Could not be signed up")
 
     regular = models.ForeignKey(RotaRegular, on_delete=models.CASCADE, related_name="skips")
     date = models.DateField()
@@ -532,12 +604,16 @@ class RegularSkip(models.Model):
             models.UniqueConstraint(
                 fields=["regular", "date"],
                 name="regular_skip_once_per_date",
-                violation_error_message="This date is already off for them.",
+                violation_error_message=gettext_lazy("This date is already off for them."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.regular} not on {self.date}: {self.get_kind_display()}"
+        return _("%(regular)s not on %(date)s: %(why)s") % {
+            "regular": self.regular,
+            "date": self.date,
+            "why": self.get_kind_display(),
+        }
 
 
 class ShiftQuerySet(models.QuerySet):
@@ -651,20 +727,23 @@ class Shift(models.Model):
     role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="shifts")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    min_people = models.PositiveSmallIntegerField("minimum people", default=1)
-    max_people = models.PositiveSmallIntegerField("maximum people", default=4)
+    min_people = models.PositiveSmallIntegerField(gettext_lazy("minimum people"), default=1)
+    max_people = models.PositiveSmallIntegerField(gettext_lazy("maximum people"), default=4)
     # Confirmed volunteers plus their guests; changed only under a row lock.
     places_taken = models.PositiveIntegerField(default=0, editable=False)
-    what_to_bring = models.TextField("what to bring or wear", blank=True)
+    what_to_bring = models.TextField(gettext_lazy("what to bring or wear"), blank=True)
     place = models.CharField(
         max_length=200,
         blank=True,
-        help_text="Where, when it is not at the site's own address: a hall, a car park, "
-        "a street corner.",
+        help_text=gettext_lazy(
+            "Where, when it is not at the site's own address: a hall, a car park, a street corner."
+        ),
     )
     notes = models.TextField(blank=True)
     is_published = models.BooleanField(
-        "published", default=True, help_text="Volunteers see and claim published shifts only."
+        gettext_lazy("published"),
+        default=True,
+        help_text=gettext_lazy("Volunteers see and claim published shifts only."),
     )
     rota = models.ForeignKey(
         Rota, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
@@ -678,7 +757,7 @@ class Shift(models.Model):
         null=True,
         blank=True,
         related_name="shifts",
-        help_text="The meal this shift cooks or serves.",
+        help_text=gettext_lazy("The meal this shift cooks or serves."),
     )
     transfer = models.ForeignKey(
         "network.Transfer",
@@ -686,7 +765,7 @@ class Shift(models.Model):
         null=True,
         blank=True,
         related_name="driver_shifts",
-        help_text="For a driver: the transfer to or from this site that they move.",
+        help_text=gettext_lazy("For a driver: the transfer to or from this site that they move."),
     )
     run = models.ForeignKey(
         "network.Run",
@@ -694,13 +773,15 @@ class Shift(models.Model):
         null=True,
         blank=True,
         related_name="driver_shifts",
-        help_text="For a driver: the pickup run from this site that they drive.",
+        help_text=gettext_lazy("For a driver: the pickup run from this site that they drive."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one each time a lead (or the rota) changes the shift, in the same
     # transaction as the change. A change notice is keyed by it, so a shift moved
     # back to a time it had before is still announced, and each move only once.
-    change_seq = models.PositiveIntegerField("change number", default=0, editable=False)
+    change_seq = models.PositiveIntegerField(
+        gettext_lazy("change number"), default=0, editable=False
+    )
 
     objects = ShiftQuerySet.as_manager()
 
@@ -714,22 +795,22 @@ class Shift(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="shift_ends_after_it_starts",
-                violation_error_message="The end must be after the start.",
+                violation_error_message=gettext_lazy("The end must be after the start."),
             ),
             models.CheckConstraint(
                 condition=Q(max_people__gte=1),
                 name="shift_takes_someone",
-                violation_error_message="The maximum must be at least 1.",
+                violation_error_message=gettext_lazy("The maximum must be at least 1."),
             ),
             models.CheckConstraint(
                 condition=Q(min_people__lte=F("max_people")),
                 name="shift_min_not_above_max",
-                violation_error_message="The minimum cannot be above the maximum.",
+                violation_error_message=gettext_lazy("The minimum cannot be above the maximum."),
             ),
             models.CheckConstraint(
                 condition=Q(places_taken__lte=F("max_people")),
                 name="shift_never_overfilled",
-                violation_error_message="The shift is full.",
+                violation_error_message=gettext_lazy("The shift is full."),
             ),
             *fits_columns("shift", "min_people", "max_people", maximum=MAX_SMALL_INT),
             *fits_columns("shift", "places_taken", maximum=MAX_INT),
@@ -742,7 +823,13 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         start = self.local_start
-        return f"{self.role} at {self.site}, {day(start)}, {clock_span(start, self.local_end)}"
+        # Translators: a shift: "Cook at Riverside Kitchen, Tue 14 May, 09:00–12:00".
+        return _("%(role)s at %(site)s, %(day)s, %(time)s") % {
+            "role": self.role,
+            "site": self.site,
+            "day": day(start),
+            "time": clock_span(start, self.local_end),
+        }
 
     @property
     def local_start(self) -> datetime:
@@ -913,15 +1000,15 @@ class SignUp(models.Model):
     given up (cancelled, kept as history)."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITLISTED = "waitlisted", "On the waitlist"
-        CANCELLED = "cancelled", "Cancelled"
-        PENDING = "pending", "Waiting for a lead's approval"
+        CONFIRMED = "confirmed", gettext_lazy("Confirmed")
+        WAITLISTED = "waitlisted", gettext_lazy("On the waitlist")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        PENDING = "pending", gettext_lazy("Waiting for a lead's approval")
 
     class Attendance(models.TextChoices):
-        ATTENDED = "attended", "Attended"
-        MISSED = "missed", "Missed"
-        EXCUSED = "excused", "Excused"
+        ATTENDED = "attended", gettext_lazy("Attended")
+        MISSED = "missed", gettext_lazy("Missed")
+        EXCUSED = "excused", gettext_lazy("Excused")
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="sign_ups")
     volunteer = models.ForeignKey(
@@ -932,7 +1019,9 @@ class SignUp(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     promoted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the volunteer moved up from the waitlist."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("When the volunteer moved up from the waitlist."),
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1001,7 +1090,7 @@ class SignUp(models.Model):
                 fields=["shift", "volunteer"],
                 condition=~Q(status="cancelled"),
                 name="signup_once_per_shift",
-                violation_error_message="You are already on this shift.",
+                violation_error_message=gettext_lazy("You are already on this shift."),
             ),
             models.CheckConstraint(
                 condition=Q(guests__lte=MAX_GUESTS),
@@ -1015,7 +1104,11 @@ class SignUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.volunteer} on {self.shift} ({self.get_status_display()})"
+        return _("%(person)s on %(shift)s (%(status)s)") % {
+            "person": self.volunteer,
+            "shift": self.shift,
+            "status": self.get_status_display(),
+        }
 
     @property
     def places(self) -> int:
@@ -1077,7 +1170,11 @@ class AttendanceChange(models.Model):
         ordering = ["changed_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_attendance_display()} for {self.sign_up_id} at {self.changed_at}"
+        return _("%(attendance)s for %(sign_up)s at %(when)s") % {
+            "attendance": self.get_attendance_display(),
+            "sign_up": self.sign_up_id,
+            "when": self.changed_at,
+        }
 
 
 class WalkIn(models.Model):
@@ -1101,7 +1198,7 @@ class WalkIn(models.Model):
     name = models.CharField(max_length=150)
     phone = models.CharField(max_length=32, blank=True)
     email = models.EmailField(blank=True)
-    may_contact = models.BooleanField("agreed to be contacted", default=False)
+    may_contact = models.BooleanField(gettext_lazy("agreed to be contacted"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -1119,7 +1216,7 @@ class WalkIn(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The account that took over their hours.",
+        help_text=gettext_lazy("The account that took over their hours."),
     )
     joined_at = models.DateTimeField(null=True, blank=True)
 
@@ -1127,7 +1224,7 @@ class WalkIn(models.Model):
         ordering = ["-recorded_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.name} (walk-in at {self.site})"
+        return _("%(name)s (walk-in at %(site)s)") % {"name": self.name, "site": self.site}
 
 
 class LeadMessage(models.Model):
@@ -1162,7 +1259,9 @@ CERTIFICATE_CODE_LENGTH = 16
 
 
 def new_certificate_code() -> str:
-    return "".join(secrets.choice(CERTIFICATE_ALPHABET) for _ in range(CERTIFICATE_CODE_LENGTH))
+    return "".join(
+        secrets.choice(CERTIFICATE_ALPHABET) for _position in range(CERTIFICATE_CODE_LENGTH)
+    )
 
 
 class HoursCertificate(models.Model):
@@ -1185,12 +1284,13 @@ class HoursCertificate(models.Model):
     volunteer_name = models.CharField(max_length=150)
     site_name = models.CharField(max_length=200)
     signed_off_by = models.CharField(
-        max_length=200, help_text="The lead who signs for the site, or the site's name."
+        max_length=200,
+        help_text=gettext_lazy("The lead who signs for the site, or the site's name."),
     )
     starts_on = models.DateField()
     ends_on = models.DateField()
     hours = models.DecimalField(max_digits=8, decimal_places=2)
-    issued_on = models.DateField(help_text="The site's date when it was issued.")
+    issued_on = models.DateField(help_text=gettext_lazy("The site's date when it was issued."))
     issued_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -1203,7 +1303,10 @@ class HoursCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Hours certificate {self.printed_code} ({self.site_name})"
+        return _("Hours certificate %(code)s (%(site)s)") % {
+            "code": self.printed_code,
+            "site": self.site_name,
+        }
 
     @property
     def printed_code(self) -> str:
@@ -1225,7 +1328,7 @@ class ShiftWatch(models.Model):
         null=True,
         blank=True,
         related_name="watches",
-        help_text="Leave empty for any role.",
+        help_text=gettext_lazy("Leave empty for any role."),
     )
     hours_before = models.PositiveSmallIntegerField(default=24)
     created_at = models.DateTimeField(default=timezone.now)
@@ -1237,13 +1340,13 @@ class ShiftWatch(models.Model):
                 fields=["volunteer", "site", "role"],
                 condition=Q(role__isnull=False),
                 name="watch_once_per_role",
-                violation_error_message="You already watch this role at this site.",
+                violation_error_message=gettext_lazy("You already watch this role at this site."),
             ),
             models.UniqueConstraint(
                 fields=["volunteer", "site"],
                 condition=Q(role__isnull=True),
                 name="watch_once_per_site",
-                violation_error_message="You already watch every role at this site.",
+                violation_error_message=gettext_lazy("You already watch every role at this site."),
             ),
             models.CheckConstraint(
                 condition=Q(hours_before__gte=1, hours_before__lte=168),
@@ -1252,8 +1355,16 @@ class ShiftWatch(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.role.name if self.role_id else "any role"
-        return f"{self.volunteer} watches {what} at {self.site}"
+        if self.role_id:
+            return _("%(person)s watches %(role)s at %(site)s") % {
+                "person": self.volunteer,
+                "role": self.role.name,
+                "site": self.site,
+            }
+        return _("%(person)s watches any role at %(site)s") % {
+            "person": self.volunteer,
+            "site": self.site,
+        }
 
 
 class LeadNote(models.Model):
@@ -1277,4 +1388,7 @@ class LeadNote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Leads' note on {self.volunteer} at {self.site}"
+        return _("Leads' note on %(person)s at %(site)s") % {
+            "person": self.volunteer,
+            "site": self.site,
+        }

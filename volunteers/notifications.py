@@ -14,18 +14,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from commonpot.i18n import in_language_of
 from commonpot.mail import queue_email, queue_emails
 
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
-    "volunteers.promoted": "Place from the waitlist",
-    "volunteers.stand-in-found": "Stand-in found",
-    "volunteers.removed": "Taken off a shift",
-    "volunteers.lead-message": "Message from a lead",
-    "volunteers.skipped": "Passed over on the waitlist",
-    "volunteers.claim-decided": "Claim approved or declined",
-    "volunteers.shift-cancelled": "Shift cancelled",
+    "volunteers.promoted": gettext_lazy("Place from the waitlist"),
+    "volunteers.stand-in-found": gettext_lazy("Stand-in found"),
+    "volunteers.removed": gettext_lazy("Taken off a shift"),
+    "volunteers.lead-message": gettext_lazy("Message from a lead"),
+    "volunteers.skipped": gettext_lazy("Passed over on the waitlist"),
+    "volunteers.claim-decided": gettext_lazy("Claim approved or declined"),
+    "volunteers.shift-cancelled": gettext_lazy("Shift cancelled"),
 }
 
 
@@ -35,24 +39,33 @@ def _url(name: str) -> str:
 
 def _render(template: str, context: dict) -> tuple[str, str]:
     text = render_to_string(f"volunteers/email/{template}.txt", context)
-    subject, _, body = text.partition("\n")
+    subject, _newline, body = text.partition("\n")
     return subject.strip(), body.lstrip("\n")
 
 
-# A short text for the notices that also go by text message to those who chose it.
+# A short text for the notices that also go by text message to those who chose it
+# (`what` names the shift, `url` is My shifts).
 TEXTS = {
-    "promoted": "You're in: a place came free on {what}. See My shifts: {url}",
-    "shift-cancelled": "Cancelled: {what}. You do not need to come. My shifts: {url}",
+    "promoted": gettext_lazy("You're in: a place came free on %(what)s. See My shifts: %(url)s"),
+    "shift-cancelled": gettext_lazy(
+        "Cancelled: %(what)s. You do not need to come. My shifts: %(url)s"
+    ),
 }
 
 
 def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
     from volunteers.models import SignUp
-    from volunteers.reminders import when
 
     sign_up = SignUp.objects.select_related(
         "shift__site", "shift__role", "volunteer", "cancelled_by", "approved_by"
     ).get(pk=sign_up_id)
+    with in_language_of(sign_up.volunteer):
+        _queue_about_sign_up(template, kind, sign_up)
+
+
+def _queue_about_sign_up(template: str, kind: str, sign_up) -> None:
+    from volunteers.reminders import when
+
     subject, text = _render(
         template,
         {
@@ -63,10 +76,15 @@ def _about_sign_up(template: str, kind: str, sign_up_id: int) -> None:
         },
     )
     shift = sign_up.shift
-    short = TEXTS.get(kind, "").format(
-        what=f"{shift.role.name} at {shift.site.name}, {when(shift)}",
-        url=_url("volunteers:my_shifts"),
-    )
+    short = ""
+    if kind in TEXTS:
+        # Translators: a shift in a text message: "Cook at Riverside Kitchen, Tue 14 May, ...".
+        what = _("%(role)s at %(site)s, %(when)s") % {
+            "role": shift.role.name,
+            "site": shift.site.name,
+            "when": when(shift),
+        }
+        short = str(TEXTS[kind]) % {"what": what, "url": _url("volunteers:my_shifts")}
     queue_email(
         key=f"volunteers:{kind}:{sign_up.pk}",
         kind=f"volunteers.{kind}",
@@ -118,11 +136,19 @@ def queue_lead_message(message_id: int) -> int:
     message = LeadMessage.objects.select_related(
         "site", "sent_by", "shift__site", "shift__role"
     ).get(pk=message_id)
-    text = render_to_string(
-        "volunteers/email/lead_message.txt",
-        {"message": message, "my_shifts_url": _url("volunteers:my_shifts")},
-    )
     subject = f"{message.site.name}: {message.subject}"
+    texts: dict[str, str] = {}  # the lead's words, in each reader's language's frame
+
+    def text_for(person) -> str:
+        with in_language_of(person):
+            language = translation.get_language()
+            if language not in texts:
+                texts[language] = render_to_string(
+                    "volunteers/email/lead_message.txt",
+                    {"message": message, "my_shifts_url": _url("volunteers:my_shifts")},
+                )
+            return texts[language]
+
     return len(
         queue_emails(
             {
@@ -130,7 +156,7 @@ def queue_lead_message(message_id: int) -> int:
                 "kind": "volunteers.lead-message",
                 "to": person,
                 "subject": subject,
-                "text": text,
+                "text": text_for(person),
                 "site": message.site,
             }
             for person in message.recipients.order_by("pk")

@@ -25,6 +25,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot import pdf
 from commonpot.models import Site, User
@@ -76,7 +77,7 @@ def _qualification_labels(held: Iterable[Qualification], day: date) -> list[str]
         if state == Qualification.State.VALID:
             labels.append(q.kind.name)
         elif state == Qualification.State.UNVERIFIED:
-            labels.append(f"{q.kind.name} (not verified)")
+            labels.append(_("%(qualification)s (not verified)") % {"qualification": q.kind.name})
     return labels
 
 
@@ -147,7 +148,8 @@ def _sheet_context(site: Site, day: date, shifts: list[Shift], *, phones: bool, 
 
 def shift_sheet(shift: Shift, *, phones: bool, meals: Mapping[int, Any] | None = None) -> Document:
     context = _sheet_context(shift.site, shift.local_date, [shift], phones=phones, meals=meals)
-    context["title"] = f"{shift.role.name} — shift sheet"
+    # Translators: the title of a printed shift sheet: "Cook — shift sheet".
+    context["title"] = _("%(role)s — shift sheet") % {"role": shift.role.name}
     return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 
@@ -161,7 +163,7 @@ def day_sheet(
     site: Site, day: date, *, phones: bool, meals: Mapping[int, Any] | None = None
 ) -> Document:
     context = _sheet_context(site, day, day_shifts(site, day), phones=phones, meals=meals)
-    context["title"] = "Day sheet"
+    context["title"] = _("Day sheet")
     return render_document("volunteers/sheets/sheet.pdf.html", context)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Membership, Site, User
@@ -29,7 +30,7 @@ def volunteer_profile(user: User) -> VolunteerProfile:
     """The person's profile, made on first use."""
     try:
         with transaction.atomic():
-            profile, _ = VolunteerProfile.objects.get_or_create(user=user)
+            profile, _created = VolunteerProfile.objects.get_or_create(user=user)
     except IntegrityError:  # made by a concurrent request a moment ago
         profile = VolunteerProfile.objects.get(user=user)
     return profile
@@ -51,32 +52,42 @@ def set_date_of_birth(
     today = timezone.localdate()
     if date_of_birth is not None:
         if date_of_birth > today:
-            raise DomainError("Your date of birth cannot be in the future.", field="date_of_birth")
+            raise DomainError(
+                _("Your date of birth cannot be in the future."), field="date_of_birth"
+            )
         if date_of_birth.year < today.year - 120:
-            raise DomainError("Check the year of your date of birth.", field="date_of_birth")
+            raise DomainError(_("Check the year of your date of birth."), field="date_of_birth")
     profile = volunteer_profile(user)
     profile.date_of_birth = date_of_birth
     fields = ["date_of_birth"]
     fields += _set_contact(
-        profile, "guardian", guardian_name, guardian_phone, "the parent's or guardian's"
+        profile,
+        "guardian",
+        guardian_name,
+        guardian_phone,
+        both=_("Give both the parent's or guardian's name and their phone, or neither."),
     )
     fields += _set_contact(
-        profile, "emergency", emergency_name, emergency_phone, "the emergency contact's"
+        profile,
+        "emergency",
+        emergency_name,
+        emergency_phone,
+        both=_("Give both the emergency contact's name and their phone, or neither."),
     )
     profile.save(update_fields=fields)
     return profile
 
 
 def _set_contact(
-    profile: VolunteerProfile, kind: str, name: str | None, phone: str | None, whose: str
+    profile: VolunteerProfile, kind: str, name: str | None, phone: str | None, *, both: str
 ) -> list[str]:
     """Set `<kind>_name` and `<kind>_phone` (None leaves one as it was); both or
-    neither must be given. Returns the fields changed."""
+    neither must be given (`both` says so). Returns the fields changed."""
     changed = []
     if name is not None:
         name = " ".join(name.split())
         if len(name) > 150:
-            raise DomainError("Keep the name under 150 characters.", field=f"{kind}_name")
+            raise DomainError(_("Keep the name under 150 characters."), field=f"{kind}_name")
         setattr(profile, f"{kind}_name", name)
         changed.append(f"{kind}_name")
     if phone is not None:
@@ -87,10 +98,7 @@ def _set_contact(
         bool(getattr(profile, f"{kind}_phone")),
     )
     if has_name != has_phone:
-        raise DomainError(
-            f"Give both {whose} name and their phone, or neither.",
-            field=f"{kind}_phone" if has_name else f"{kind}_name",
-        )
+        raise DomainError(both, field=f"{kind}_phone" if has_name else f"{kind}_name")
     return changed
 
 
@@ -99,8 +107,10 @@ def save_lead_note(*, site: Site, volunteer: User, text: str, by: User) -> LeadN
     """The site's leads' note on a volunteer (empty text removes what it said)."""
     text = text.strip()
     if len(text) > 2000:
-        raise DomainError("Keep the note under 2,000 characters.", field="text")
-    note, _ = LeadNote.objects.select_for_update().get_or_create(site=site, volunteer=volunteer)
+        raise DomainError(_("Keep the note under 2,000 characters."), field="text")
+    note, _created = LeadNote.objects.select_for_update().get_or_create(
+        site=site, volunteer=volunteer
+    )
     note.text = text
     note.updated_by = by
     note.save()
@@ -126,7 +136,7 @@ def record_qualification(
     """
     if expires_on is not None and expires_on < timezone.localdate():
         raise DomainError(
-            "This date has passed: record the renewed certificate's expiry date.",
+            _("This date has passed: record the renewed certificate's expiry date."),
             field="expires_on",
         )
     qualification = (
@@ -145,9 +155,9 @@ def record_qualification(
 
 @transaction.atomic
 def remove_qualification(*, qualification_id: int, by: User) -> None:
-    deleted, _ = Qualification.objects.filter(pk=qualification_id, volunteer=by).delete()
+    deleted, _by_model = Qualification.objects.filter(pk=qualification_id, volunteer=by).delete()
     if not deleted:
-        raise DomainError("This qualification is not one of yours.")
+        raise DomainError(_("This qualification is not one of yours."))
 
 
 def belongs_to_site(person: User, site: Site) -> bool:
@@ -168,11 +178,11 @@ def verify_qualification(*, qualification_id: int, by: User, site: Site) -> Qual
         .first()
     )
     if qualification is None:
-        raise DomainError("This qualification no longer exists.")
+        raise DomainError(_("This qualification no longer exists."))
     if not can_manage_site(by, site) or not belongs_to_site(qualification.volunteer, site):
-        raise DomainError("Only leads of a site where this person volunteers can verify it.")
+        raise DomainError(_("Only leads of a site where this person volunteers can verify it."))
     if qualification.state == Qualification.State.EXPIRED:
-        raise DomainError("This qualification has expired; ask them to record the renewal.")
+        raise DomainError(_("This qualification has expired; ask them to record the renewal."))
     qualification.verified_at = timezone.now()
     qualification.verified_by = by
     qualification.save(update_fields=["verified_at", "verified_by"])
@@ -203,7 +213,7 @@ def forget_person(user: User) -> int:
     for sign_up_id in SignUp.objects.active().of(user).upcoming().values_list("pk", flat=True):
         shift, sign_up = services.lock_sign_up(sign_up_id)
         if sign_up.status != SignUp.Status.CANCELLED and not shift.has_started:
-            services.cancel_locked_sign_up(sign_up, by=user, reason="Account deleted")
+            services.cancel_locked_sign_up(sign_up, by=user, reason=_("Account deleted"))
             released += 1
     return released
 
@@ -215,10 +225,10 @@ def set_availability(
     """The weekdays a person can usually help (0 = Monday) and the roles they like,
     among the sites they belong to."""
     if any(day not in range(7) for day in weekdays):
-        raise DomainError("Choose days of the week.", field="weekdays")
+        raise DomainError(_("Choose days of the week."), field="weekdays")
     mine = set(Membership.objects.filter(user=user).values_list("site_id", flat=True))
     if any(role.site_id not in mine for role in roles):
-        raise DomainError("Choose roles at sites where you volunteer.", field="roles")
+        raise DomainError(_("Choose roles at sites where you volunteer."), field="roles")
     profile = volunteer_profile(user)
     profile.available_days = sum(1 << day for day in set(weekdays))
     profile.save(update_fields=["available_days"])

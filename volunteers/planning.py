@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot import dates, jobs
 from commonpot.dates import check_day
@@ -53,7 +55,7 @@ SHIFT_FIELDS = {
 
 def _require_lead(by: User, site: Site) -> None:
     if not can_manage_site(by, site):
-        raise DomainError("Only this site's leads and coordinators can do this.")
+        raise DomainError(_("Only this site's leads and coordinators can do this."))
 
 
 def _clean(instance, exclude: list[str] | None = None) -> None:
@@ -64,7 +66,7 @@ def _clean(instance, exclude: list[str] | None = None) -> None:
         raise DomainError(" ".join(e.messages), field=field) from None
 
 
-SAME_START_AND_END = (
+SAME_START_AND_END = gettext_lazy(
     "The end time must differ from the start time (an end before the start is the next morning)."
 )
 
@@ -92,7 +94,7 @@ def shift_span(
     """A shift from `start` to `end` starting on `day` at the site; an end at or
     before the start on the clock is the next morning (a night shift)."""
     if end == start:
-        raise DomainError(SAME_START_AND_END, field="end_time")
+        raise DomainError(str(SAME_START_AND_END), field="end_time")
     end_day = day + timedelta(days=1) if end < start else day
     return (
         local_moment(site, day, start, fold=start_fold, field="start_time"),
@@ -102,22 +104,22 @@ def shift_span(
 
 def _check_shift_values(shift: Shift) -> None:
     if shift.starts_at is None or shift.ends_at is None:
-        raise DomainError("Give the start and the end.")
+        raise DomainError(_("Give the start and the end."))
     check_day(shift.starts_at, "date")
     # Compared in UTC: two datetimes of one zone compare by their clock faces,
     # which is wrong on the night the clocks change.
     shift.starts_at = shift.starts_at.astimezone(UTC)
     shift.ends_at = shift.ends_at.astimezone(UTC)
     if shift.ends_at <= shift.starts_at:
-        raise DomainError("The end must be after the start.", field="ends_at")
+        raise DomainError(_("The end must be after the start."), field="ends_at")
     if shift.ends_at - shift.starts_at > timedelta(hours=24):
-        raise DomainError("A shift can last at most 24 hours.", field="ends_at")
+        raise DomainError(_("A shift can last at most 24 hours."), field="ends_at")
     if shift.max_people is None or shift.max_people < 1:
-        raise DomainError("The maximum must be at least 1.", field="max_people")
+        raise DomainError(_("The maximum must be at least 1."), field="max_people")
     if shift.min_people is not None and shift.min_people > shift.max_people:
-        raise DomainError("The minimum cannot be above the maximum.", field="min_people")
+        raise DomainError(_("The minimum cannot be above the maximum."), field="min_people")
     if shift.role.site_id != shift.site_id:
-        raise DomainError("Choose one of this site's roles.", field="role")
+        raise DomainError(_("Choose one of this site's roles."), field="role")
 
 
 def _check_links(shift: Shift, *, was_meal_id: int | None = None, was_transfer_id=None) -> None:
@@ -130,26 +132,27 @@ def _check_links(shift: Shift, *, was_meal_id: int | None = None, was_transfer_i
     if meal is not None:
         if meal.site_id != shift.site_id:
             raise DomainError(
-                "Choose one of this site's meals: that meal is at another site.", field="meal"
+                _("Choose one of this site's meals: that meal is at another site."), field="meal"
             )
         if meal.pk != was_meal_id and meal.status == MealService.Status.CANCELLED:
-            raise DomainError("That meal is cancelled. Choose another, or none.", field="meal")
+            raise DomainError(_("That meal is cancelled. Choose another, or none."), field="meal")
     run = shift.run
     if run is not None and run.site_id != shift.site_id:
         raise DomainError(
-            "Choose one of this site's runs: that run starts from another site.", field="run"
+            _("Choose one of this site's runs: that run starts from another site."), field="run"
         )
     transfer = shift.transfer
     if transfer is not None:
         if shift.site_id not in (transfer.source_id, transfer.destination_id):
             raise DomainError(
-                "Choose a transfer to or from this site: that one is between two other sites.",
+                _("Choose a transfer to or from this site: that one is between two other sites."),
                 field="transfer",
             )
         if transfer.pk != was_transfer_id and not transfer.is_in_flight:
             raise DomainError(
-                f"That transfer is {transfer.get_status_display().lower()}: "
-                "there is nothing left to drive.",
+                # Translators: %(status)s is a transfer's status, such as "delivered".
+                _("That transfer is %(status)s: there is nothing left to drive.")
+                % {"status": transfer.get_status_display().lower()},
                 field="transfer",
             )
 
@@ -175,7 +178,7 @@ def save_role(
     if role is None:
         role = ShiftRole(site=site)
     elif role.site_id != site.pk:
-        raise DomainError("This role belongs to another site.")
+        raise DomainError(_("This role belongs to another site."))
     role.name = name.strip()
     role.description = description.strip()
     role.minimum_age = minimum_age
@@ -193,7 +196,7 @@ def add_qualification_kind(*, by: User, name: str, description: str = "") -> Qua
     from commonpot.permissions import is_coordinator, is_lead
 
     if not (is_coordinator(by) or is_lead(by)):
-        raise DomainError("Only leads and coordinators can add qualifications.")
+        raise DomainError(_("Only leads and coordinators can add qualifications."))
     name = name.strip()
     existing = QualificationKind.objects.filter(name__iexact=name).first()
     if existing is not None:
@@ -209,7 +212,7 @@ def update_shift_policy(
     *, site: Site, by: User, sign_up_opens_days: int, cancellation_cutoff_hours: int
 ) -> ShiftPolicy:
     _require_lead(by, site)
-    policy, _ = ShiftPolicy.objects.select_for_update().get_or_create(site=site)
+    policy, _created = ShiftPolicy.objects.select_for_update().get_or_create(site=site)
     policy.sign_up_opens_days = sign_up_opens_days
     policy.cancellation_cutoff_hours = cancellation_cutoff_hours
     _clean(policy)
@@ -225,7 +228,9 @@ def create_shift(*, site: Site, by: User, **fields: Any) -> Shift:
     _require_lead(by, site)
     unknown = set(fields) - SHIFT_FIELDS
     if unknown:
-        raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("Unknown shift details: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     shift = Shift(site=site, **fields)
     _check_shift_values(shift)
     _check_links(shift)
@@ -245,7 +250,9 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
     _require_lead(by, shift.site)
     unknown = set(fields) - SHIFT_FIELDS
     if unknown:
-        raise DomainError(f"Unknown shift details: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("Unknown shift details: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     was_meal_id, was_transfer_id = shift.meal_id, shift.transfer_id
     before = {name: getattr(shift, name) for name in fields}
     for name, value in fields.items():
@@ -257,8 +264,14 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
     _check_links(shift, was_meal_id=was_meal_id, was_transfer_id=was_transfer_id)
     if shift.max_people < shift.places_taken:
         raise DomainError(
-            f"{shift.places_taken} people are signed up, so the maximum cannot go below "
-            f"{shift.places_taken}. Remove people from the roster first.",
+            ngettext(
+                "%(n)s person is signed up, so the maximum cannot go below %(n)s. "
+                "Remove people from the roster first.",
+                "%(n)s people are signed up, so the maximum cannot go below %(n)s. "
+                "Remove people from the roster first.",
+                shift.places_taken,
+            )
+            % {"n": shift.places_taken},
             field="max_people",
         )
     if "starts_at" in fields or "ends_at" in fields:
@@ -274,8 +287,11 @@ def update_shift(*, shift_id: int, by: User, **fields: Any) -> Shift:
         )
         if clash is not None:
             raise DomainError(
-                f"{clash.volunteer.name} is signed up for another shift at that time "
-                f"({clash.shift}). Change the hours, or talk to them first.",
+                _(
+                    "%(person)s is signed up for another shift at that time (%(shift)s). "
+                    "Change the hours, or talk to them first."
+                )
+                % {"person": clash.volunteer.name, "shift": clash.shift},
                 field="starts_at",
             )
     _clean(shift, exclude=["site"])
@@ -296,18 +312,22 @@ def cancel_shift(*, shift_id: int, by: User, reason: str = "") -> Shift:
     shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     if shift.has_started:
-        raise DomainError("This shift has already started, so it cannot be cancelled.")
+        raise DomainError(_("This shift has already started, so it cannot be cancelled."))
     reason = (reason or "").strip()
     now = timezone.now()
     standing = list(shift.sign_ups.standing().select_for_update())
     if not standing:
-        raise DomainError("Nobody is signed up for this shift: delete it or unpublish it instead.")
+        raise DomainError(
+            _("Nobody is signed up for this shift: delete it or unpublish it instead.")
+        )
     for sign_up in standing:
         sign_up.status = SignUp.Status.CANCELLED
         sign_up.cancelled_at = now
         sign_up.cancelled_by = by
         sign_up.cancel_reason = (
-            f"The shift was cancelled. {reason}" if reason else "The shift was cancelled."
+            _("The shift was cancelled. %(reason)s") % {"reason": reason}
+            if reason
+            else _("The shift was cancelled.")
         )[:200]
         sign_up.stand_in_requested_at = None
     SignUp.objects.bulk_update(
@@ -332,12 +352,14 @@ def delete_shift(*, shift_id: int, by: User) -> None:
     _require_lead(by, shift.site)
     if shift.sign_ups.active().exists():
         raise DomainError(
-            "People are signed up for this shift. Remove them from the roster (with a "
-            "reason, so they are told) before deleting it."
+            _(
+                "People are signed up for this shift. Remove them from the roster (with a "
+                "reason, so they are told) before deleting it."
+            )
         )
     if shift.sign_ups.exists():
         raise DomainError(
-            "This shift has a history of sign-ups; unpublish it instead of deleting it."
+            _("This shift has a history of sign-ups; unpublish it instead of deleting it.")
         )
     shift.delete()
 
@@ -360,13 +382,14 @@ def copy_day(*, site: Site, by: User, from_day: date, to_day: date) -> CopyResul
     check_day(from_day, "from_day")
     check_day(to_day, "to_day")
     if from_day == to_day:
-        raise DomainError("Choose a different day to copy to.", field="to_day")
+        raise DomainError(_("Choose a different day to copy to."), field="to_day")
     if to_day < site.today():
-        raise DomainError("You cannot copy shifts into the past.", field="to_day")
+        raise DomainError(_("You cannot copy shifts into the past."), field="to_day")
     originals = list(Shift.objects.on_local_day(site, from_day).select_related("role"))
     if not originals:
         raise DomainError(
-            f"There are no shifts on {dates.long_day(from_day)} to copy.", field="from_day"
+            _("There are no shifts on %(day)s to copy.") % {"day": dates.long_day(from_day)},
+            field="from_day",
         )
     existing = {
         (s.role_id, s.local_start.time(), s.local_end.time())
@@ -427,17 +450,17 @@ ROTA_FIELDS = (
 
 def _check_rota(rota: Rota) -> None:
     if not isinstance(rota.weekdays, int) or not 1 <= rota.weekdays <= EVERY_DAY:
-        raise DomainError("Choose at least one day of the week.", field="weekdays")
+        raise DomainError(_("Choose at least one day of the week."), field="weekdays")
     if rota.end_time == rota.start_time:
-        raise DomainError(SAME_START_AND_END, field="end_time")
+        raise DomainError(str(SAME_START_AND_END), field="end_time")
     if rota.max_people < 1:
-        raise DomainError("The maximum must be at least 1.", field="max_people")
+        raise DomainError(_("The maximum must be at least 1."), field="max_people")
     if rota.min_people > rota.max_people:
-        raise DomainError("The minimum cannot be above the maximum.", field="min_people")
+        raise DomainError(_("The minimum cannot be above the maximum."), field="min_people")
     if rota.ends_on and rota.starts_on and rota.ends_on < rota.starts_on:
-        raise DomainError("The rota cannot end before it starts.", field="ends_on")
+        raise DomainError(_("The rota cannot end before it starts."), field="ends_on")
     if rota.role.site_id != rota.site_id:
-        raise DomainError("Choose one of this site's roles.", field="role")
+        raise DomainError(_("Choose one of this site's roles."), field="role")
 
 
 def _check_exceptions_fit(rota: Rota, today: date) -> None:
@@ -462,15 +485,21 @@ def _check_exceptions_fit(rota: Rota, today: date) -> None:
         day = dates.day(exception.date)
         if exception.end_time is not None:
             raise DomainError(
-                f"The exception on {day} ends at {end:%H:%M}, the rota's new start, so "
-                "that day would have no shift. Change or remove that exception first, "
-                "or choose another start.",
+                _(
+                    "The exception on %(day)s ends at %(time)s, the rota's new start, so "
+                    "that day would have no shift. Change or remove that exception first, "
+                    "or choose another start."
+                )
+                % {"day": day, "time": f"{end:%H:%M}"},
                 field="start_time",
             )
         raise DomainError(
-            f"The exception on {day} starts at {start:%H:%M}, the rota's new end, so "
-            "that day would have no shift. Change or remove that exception first, "
-            "or choose another end.",
+            _(
+                "The exception on %(day)s starts at %(time)s, the rota's new end, so "
+                "that day would have no shift. Change or remove that exception first, "
+                "or choose another end."
+            )
+            % {"day": day, "time": f"{start:%H:%M}"},
             field="end_time",
         )
 
@@ -486,11 +515,13 @@ def save_rota(*, site: Site, by: User, rota: Rota | None = None, **fields: Any) 
     _require_lead(by, site)
     unknown = set(fields) - set(ROTA_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown rota details: {', '.join(sorted(unknown))}.")
+        raise DomainError(
+            _("Unknown rota details: %(names)s.") % {"names": ", ".join(sorted(unknown))}
+        )
     if rota is None:
         rota = Rota(site=site)
     elif rota.site_id != site.pk:
-        raise DomainError("This rota belongs to another site.")
+        raise DomainError(_("This rota belongs to another site."))
     check_day(fields.get("starts_on"), "starts_on")
     check_day(fields.get("ends_on"), "ends_on")
     for name, value in fields.items():
@@ -524,17 +555,18 @@ def add_rota_exception(
     check_day(day, "date")
     if not rota.runs_on(day.weekday()):
         raise DomainError(
-            f"This rota runs on {rota.days_text}; {dates.long_day(day)} is not one of them.",
+            _("This rota runs on %(days)s; %(day)s is not one of them.")
+            % {"days": rota.days_text, "day": dates.long_day(day)},
             field="date",
         )
     if not skip:
         start = start_time or rota.start_time
         end = end_time or rota.end_time
         if end == start:
-            raise DomainError(SAME_START_AND_END, field="end_time")
+            raise DomainError(str(SAME_START_AND_END), field="end_time")
         shift_span(rota.site, day, start, end, start_fold=start_fold, end_fold=end_fold)
         if max_people is not None and max_people < 1:
-            raise DomainError("The maximum must be at least 1.", field="max_people")
+            raise DomainError(_("The maximum must be at least 1."), field="max_people")
     exception = RotaException(
         rota=rota,
         date=day,
@@ -551,7 +583,7 @@ def add_rota_exception(
             exception.save()
     except IntegrityError:
         raise DomainError(
-            "This rota already has an exception on that date; remove it first.", field="date"
+            _("This rota already has an exception on that date; remove it first."), field="date"
         ) from None
     return exception
 
@@ -584,21 +616,33 @@ class RotaRun:
         return bool(self.kept or self.not_made or (self.regulars and self.regulars.skipped))
 
     def summary(self) -> str:
-        parts = [f"{len(self.created)} shift{'s' if len(self.created) != 1 else ''} made"]
+        made = len(self.created)
+        parts = [ngettext("%(n)s shift made", "%(n)s shifts made", made) % {"n": made}]
         if self.updated:
-            parts.append(f"{len(self.updated)} updated")
+            n = len(self.updated)
+            # Translators: shifts of a rota: "4 shifts made, 1 updated, 2 removed."
+            parts.append(ngettext("%(n)s updated", "%(n)s updated", n) % {"n": n})
         if self.removed:
-            parts.append(f"{self.removed} removed")
+            n = self.removed
+            # Translators: shifts of a rota: "4 shifts made, 1 updated, 2 removed."
+            parts.append(ngettext("%(n)s removed", "%(n)s removed", n) % {"n": n})
         if self.kept:
+            n = len(self.kept)
             parts.append(
-                f"{len(self.kept)} kept unchanged because people are signed up "
-                "(change or remove them by hand)"
+                ngettext(
+                    "%(n)s kept unchanged because people are signed up "
+                    "(change or remove them by hand)",
+                    "%(n)s kept unchanged because people are signed up "
+                    "(change or remove them by hand)",
+                    n,
+                )
+                % {"n": n}
             )
         text = ", ".join(parts) + "."
         if self.regulars is not None and (self.regulars.added or self.regulars.skipped):
             text += " " + self.regulars.summary()
         if self.not_made:
-            text += " No shift made on " + " ".join(self.not_made)
+            text += " " + _("No shift made on %(dates)s") % {"dates": " ".join(self.not_made)}
         return text
 
 
@@ -676,7 +720,10 @@ def generate_rota_shifts(
         except DomainError as e:
             # Never a guess (a time the clock skips or repeats that day), and one
             # bad day does not stop the others: that date waits for the lead.
-            run.not_made.append(f"{dates.day(day)}: {e} Add an exception for that day.")
+            run.not_made.append(
+                _("%(day)s: %(reason)s Add an exception for that day.")
+                % {"day": dates.day(day), "reason": e}
+            )
             continue
         values = {
             "role": rota.role,
@@ -692,8 +739,15 @@ def generate_rota_shifts(
             # Saving the rota or an exception checks the clock times; on the night
             # the clocks go back, two chosen readings can still cross.
             run.not_made.append(
-                f"{dates.day(day)}: it would end at {end_time:%H:%M}, not after its start "
-                f"at {start_time:%H:%M} on the site's clock. Change that day's exception."
+                _(
+                    "%(day)s: it would end at %(end)s, not after its start at %(start)s "
+                    "on the site's clock. Change that day's exception."
+                )
+                % {
+                    "day": dates.day(day),
+                    "end": f"{end_time:%H:%M}",
+                    "start": f"{start_time:%H:%M}",
+                }
             )
             continue
         if values["starts_at"] <= now:
@@ -780,5 +834,5 @@ def clock_changes_ahead(rota: Rota, today: date, *, days: int = 366) -> list[str
         try:
             shift_span(rota.site, day, start, end, **folds)
         except DomainError as e:
-            found.append(f"{dates.day(day)}: {e}")
+            found.append(_("%(day)s: %(reason)s") % {"day": dates.day(day), "reason": e})
     return found

@@ -23,6 +23,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot import dates
 from commonpot.dates import check_day
@@ -39,7 +41,8 @@ from volunteers.models import (
     weekday_bits,
 )
 
-REGULAR_REASON = "Regular on the rota"
+# Translators: why someone is on a shift: a rota signs them up on it every week.
+REGULAR_REASON = gettext_lazy("Regular on the rota")
 
 
 @dataclass
@@ -50,18 +53,22 @@ class RegularsRun:
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = f"{self.added} sign-up{'s' if self.added != 1 else ''} for regulars"
+        text = ngettext("%(n)s sign-up for regulars", "%(n)s sign-ups for regulars", self.added) % {
+            "n": self.added
+        }
         if self.skipped:
-            text += (
-                f"; {len(self.skipped)} date{'s' if len(self.skipped) != 1 else ''} "
-                "a regular could not be signed up on (see the rota's page)"
-            )
+            n = len(self.skipped)
+            text += "; " + ngettext(
+                "%(n)s date a regular could not be signed up on (see the rota's page)",
+                "%(n)s dates a regular could not be signed up on (see the rota's page)",
+                n,
+            ) % {"n": n}
         return text + "."
 
 
 def _require_lead(by: User, site: Site) -> None:
     if not can_manage_site(by, site):
-        raise DomainError("Only this site's leads and coordinators can do this.")
+        raise DomainError(_("Only this site's leads and coordinators can do this."))
 
 
 def current_regulars(rota: Rota) -> list[RotaRegular]:
@@ -118,7 +125,7 @@ def sign_up_regulars(
                         shift,
                         regular.volunteer,
                         by=regular.added_by,
-                        reason=REGULAR_REASON,
+                        reason=str(REGULAR_REASON),
                         regular=regular,
                     )
             except DomainError as e:
@@ -130,7 +137,10 @@ def sign_up_regulars(
                 elif skip.reason != reason:
                     skip.reason, skip.recorded_at = reason, now
                     skip.save(update_fields=["reason", "recorded_at"])
-                run.skipped.append(f"{regular.volunteer.name} on {dates.day(day)}: {reason}")
+                run.skipped.append(
+                    _("%(person)s on %(day)s: %(reason)s")
+                    % {"person": regular.volunteer.name, "day": dates.day(day), "reason": reason}
+                )
             else:
                 run.added += 1
                 if skip is not None:
@@ -182,19 +192,24 @@ def attach_regular(
     starts_on = starts_on or today
     if not volunteer.is_active or not volunteer.memberships.filter(site=site).exists():
         raise DomainError(
-            f"Choose one of {site.name}'s volunteers: that person is not one.", field="volunteer"
+            _("Choose one of %(site)s's volunteers: that person is not one.") % {"site": site.name},
+            field="volunteer",
         )
     if any(day not in rota.days for day in weekdays):
         raise DomainError(
-            f"Choose among the rota's days ({rota.days_text}), or none for all of them.",
+            _("Choose among the rota's days (%(days)s), or none for all of them.")
+            % {"days": rota.days_text},
             field="weekdays",
         )
     if ends_on is not None and ends_on < starts_on:
-        raise DomainError("The last day cannot be before the first.", field="ends_on")
+        raise DomainError(_("The last day cannot be before the first."), field="ends_on")
     if ends_on is not None and ends_on < today:
-        raise DomainError("The last day cannot be in the past.", field="ends_on")
+        raise DomainError(_("The last day cannot be in the past."), field="ends_on")
     if rota.regulars.filter(volunteer=volunteer, removed_at__isnull=True).exists():
-        raise DomainError(f"{volunteer.name} is already a regular on this rota.", field="volunteer")
+        raise DomainError(
+            _("%(person)s is already a regular on this rota.") % {"person": volunteer.name},
+            field="volunteer",
+        )
     bits = weekday_bits(weekdays)
     regular = RotaRegular.objects.create(
         rota=rota,
@@ -222,14 +237,14 @@ def _lock_regular(regular_id: int, by: User) -> RotaRegular:
         .first()
     )
     if regular is None:
-        raise DomainError("This person is no longer a regular on this rota.")
+        raise DomainError(_("This person is no longer a regular on this rota."))
     _require_lead(by, regular.rota.site)
     services.lock_person(regular.volunteer)
     return regular
 
 
 def _cancel(sign_up_id: int, *, by: User, reason: str) -> SignUp:
-    _, sign_up = services.lock_sign_up(sign_up_id)
+    _shift, sign_up = services.lock_sign_up(sign_up_id)
     services.cancel_locked_sign_up(sign_up, by=by, reason=reason)
     notifications.queue_removal_notice(sign_up.pk)
     return sign_up
@@ -250,7 +265,7 @@ def remove_regular(*, regular_id: int, by: User) -> int:
     )
     cancelled = 0
     for sign_up_id in list(coming):
-        _cancel(sign_up_id, by=by, reason="No longer a regular on this rota")
+        _cancel(sign_up_id, by=by, reason=_("No longer a regular on this rota"))
         cancelled += 1
     regular.removed_at = now
     regular.removed_by = by
@@ -271,15 +286,28 @@ def take_regular_off_date(
     rota = regular.rota
     check_day(day, "date")
     if day < rota.site.today():
-        raise DomainError("That date has passed.", field="date")
+        raise DomainError(_("That date has passed."), field="date")
     if not rota.runs_on(day.weekday()) or not regular.comes_on(day):
-        raise DomainError(
-            f"{regular.volunteer.name} is not down for {dates.long_day(day)}: they come on "
-            f"{regular.days_text}"
-            f"{', from ' + dates.day(regular.starts_on) if regular.starts_on > day else ''}"
-            f"{', until ' + dates.day(regular.ends_on) if regular.ends_on else ''}.",
-            field="date",
-        )
+        values = {
+            "person": regular.volunteer.name,
+            "day": dates.long_day(day),
+            "days": regular.days_text,
+            "first": dates.day(regular.starts_on),
+            "last": dates.day(regular.ends_on) if regular.ends_on else "",
+        }
+        later = regular.starts_on > day
+        if later and regular.ends_on:
+            text = _(
+                "%(person)s is not down for %(day)s: they come on %(days)s, from %(first)s, "
+                "until %(last)s."
+            )
+        elif later:
+            text = _("%(person)s is not down for %(day)s: they come on %(days)s, from %(first)s.")
+        elif regular.ends_on:
+            text = _("%(person)s is not down for %(day)s: they come on %(days)s, until %(last)s.")
+        else:
+            text = _("%(person)s is not down for %(day)s: they come on %(days)s.")
+        raise DomainError(text % values, field="date")
     reason = " ".join(reason.split())[:200]
     RegularSkip.objects.update_or_create(
         regular=regular,
@@ -298,6 +326,10 @@ def take_regular_off_date(
     if sign_up is None:
         return None
     if sign_up.shift.has_started:
-        raise DomainError("That shift has already started. Mark their attendance instead.")
-    text = "Taken off this date of the rota" + (f": {reason}" if reason else "")
+        raise DomainError(_("That shift has already started. Mark their attendance instead."))
+    text = (
+        _("Taken off this date of the rota: %(reason)s") % {"reason": reason}
+        if reason
+        else _("Taken off this date of the rota")
+    )
     return _cancel(sign_up.pk, by=by, reason=text)

@@ -62,16 +62,17 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from icalendar import Calendar, Event
 
 from commonpot import jobs
 from commonpot.dates import clock_span, day
+from commonpot.i18n import in_language_of, in_site_language
 from commonpot.ical import vtimezone_text
 from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
-from commonpot.words import counted
 from volunteers.calendar import event_location, volunteer_uid
 from volunteers.models import DEFAULT_REMINDER_HOURS, Shift, SignUp
 
@@ -96,10 +97,10 @@ DIGEST = "digest"
 FIRST, SECOND = "reminder-first", "reminder-second"
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
-    REMINDER: "Shift reminder",
-    CHANGE: "Shift changed",
-    UNDER_MINIMUM: "Shift short of people",
-    DIGEST: "Shifts that need people",
+    REMINDER: gettext_lazy("Shift reminder"),
+    CHANGE: gettext_lazy("Shift changed"),
+    UNDER_MINIMUM: gettext_lazy("Shift short of people"),
+    DIGEST: gettext_lazy("Shifts that need people"),
 }
 
 
@@ -208,8 +209,9 @@ class Writer:
         self._templates: dict[str, object] = {}
         # Per shift: what every sign-up's message says alike. A run reads each
         # shift's state once (one batch, one moment), so its text stays right.
-        self._calendars: dict[int, str] = {}
-        self._whens: dict[int, str] = {}
+        # Each in the language of the person it goes to (commonpot.i18n).
+        self._calendars: dict[tuple[int, str], str] = {}
+        self._whens: dict[tuple[int, str], str] = {}
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         context = {**context, "profile_url": self.profile_url, "board_url": self.board_url}
@@ -236,9 +238,10 @@ class Writer:
         each person's UID put in (writing it is most of a reminder's cost).
         """
         shift = sign_up.shift
-        if shift.pk not in self._calendars:
-            self._calendars[shift.pk] = self._calendar(shift)
-        content = self._calendars[shift.pk].replace(
+        cached = (shift.pk, translation.get_language())
+        if cached not in self._calendars:
+            self._calendars[cached] = self._calendar(shift)
+        content = self._calendars[cached].replace(
             f"\r\nUID:{_UID_STAND_IN}\r\n",
             f"\r\nUID:{volunteer_uid(shift.pk, sign_up.volunteer_id)}\r\n",
             1,
@@ -246,7 +249,6 @@ class Writer:
         return {"filename": "shift.ics", "content": content, "mimetype": "text/calendar"}
 
     def _calendar(self, shift: Shift) -> str:
-        site = shift.site
         cal = Calendar()
         cal.add("prodid", "-//Commonpot//Shift reminder//EN")
         cal.add("version", "2.0")
@@ -255,14 +257,18 @@ class Writer:
         event.add("uid", _UID_STAND_IN)
         event.add("dtstamp", self.now)
         event.add("sequence", int(self.now.timestamp()) // 60)
-        event.add("summary", f"{shift.role.name} at {site.name}")
+        event.add("summary", role_at_site(shift))
         event.add("dtstart", shift.local_start)
         event.add("dtend", shift.local_end)
         event.add("location", event_location(shift, exact=True))
-        lines = [f"What to bring or wear: {shift.what_to_bring}"] if shift.what_to_bring else []
+        lines = (
+            [_("What to bring or wear: %(what)s") % {"what": shift.what_to_bring}]
+            if shift.what_to_bring
+            else []
+        )
         if shift.notes:
             lines.append(shift.notes)
-        lines.append(f"Cannot come? {self.my_shifts_url}")
+        lines.append(_("Cannot come? %(url)s") % {"url": self.my_shifts_url})
         event.add("description", "\n".join(lines))
         event.add("url", self.my_shifts_url)
         cal.add_component(event)
@@ -274,16 +280,19 @@ class Writer:
         return content.decode()
 
     def when(self, shift: Shift) -> str:
-        """`when(shift)`, once per shift of the run."""
-        if shift.pk not in self._whens:
-            self._whens[shift.pk] = when(shift)
-        return self._whens[shift.pk]
+        """`when(shift)`, once per shift (and language) of the run."""
+        cached = (shift.pk, translation.get_language())
+        if cached not in self._whens:
+            self._whens[cached] = when(shift)
+        return self._whens[cached]
 
     def reply_hint(self, sign_up: SignUp) -> str:
         """What a text reminder asks for: the replies commonpot.sms_replies understands."""
         if sign_up.may_cancel_freely(self.now):
-            return "Reply YES if you are coming, NO to give up your place."
-        return f"Reply YES if you are coming. Cannot come? {self.my_shifts_url}"
+            # Translators: keep YES and NO as they are: they are the words people text back.
+            return _("Reply YES if you are coming, NO to give up your place.")
+        # Translators: keep YES as it is: it is the word people text back.
+        return _("Reply YES if you are coming. Cannot come? %(url)s") % {"url": self.my_shifts_url}
 
     def _shift_context(self, sign_up: SignUp) -> dict:
         shift = sign_up.shift
@@ -297,25 +306,37 @@ class Writer:
         }
 
     def reminder(self, sign_up: SignUp, which: str) -> dict:
+        with in_language_of(sign_up.volunteer):
+            return self._reminder(sign_up, which)
+
+    def _reminder(self, sign_up: SignUp, which: str) -> dict:
         shift = sign_up.shift
-        by_email, _ = channels_of(sign_up.volunteer)
+        by_email, _by_sms = channels_of(sign_up.volunteer)
         # Someone reminded by text only needs no email written (most of the work).
         text, html = (
             self.render("reminder", {**self._shift_context(sign_up), "which": which})
             if by_email
             else ("", "")
         )
+        values = {
+            "role": shift.role.name,
+            "site": shift.site.name,
+            "when": self.when(shift),
+            "place": shift.place,
+            "reply": self.reply_hint(sign_up),
+        }
+        sms = (
+            _("Reminder: %(role)s at %(site)s, %(when)s. Where: %(place)s. %(reply)s")
+            if shift.place
+            else _("Reminder: %(role)s at %(site)s, %(when)s. %(reply)s")
+        )
         return {
-            "sms": (
-                f"Reminder: {shift.role.name} at {shift.site.name}, {self.when(shift)}. "
-                + (f"Where: {shift.place}. " if shift.place else "")
-                + self.reply_hint(sign_up)
-            ),
+            "sms": sms % values,
             "key": sign_up_key(which, sign_up.pk),
             "kind": REMINDER,
             "to": sign_up.volunteer,
             "site": shift.site,
-            "subject": f"Reminder: {shift.role.name} at {shift.site.name}, {self.when(shift)}",
+            "subject": _("Reminder: %(role)s at %(site)s, %(when)s") % values,
             "text": text,
             "html": html,
             "attachments": [self.ics(sign_up)] if by_email else [],
@@ -324,7 +345,11 @@ class Writer:
 
     def change(self, sign_up: SignUp, told: dict) -> dict:
         """A change notice: what changed since `told` (the meta of the latest
-        message that told the person about the shift)."""
+        message that told the person about the shift), in their language."""
+        with in_language_of(sign_up.volunteer):
+            return self._change(sign_up, told)
+
+    def _change(self, sign_up: SignUp, told: dict) -> dict:
         shift = sign_up.shift
         was = datetime.fromtimestamp(told["starts_ts"], tz=UTC)
         moved = told["starts_ts"] != int(shift.starts_at.timestamp())
@@ -336,17 +361,22 @@ class Writer:
             "changes": changes,
         }
         text, html = self.render("shift_moved", context)
-        what = f"{shift.role.name} at {shift.site.name}"
+        values = {
+            "what": role_at_site(shift),
+            "when": self.when(shift),
+            "changes": " ".join(changes),
+            "reply": self.reply_hint(sign_up),
+        }
         return {
-            "sms": f"Changed: {what}. {' '.join(changes)} {self.reply_hint(sign_up)}",
+            "sms": _("Changed: %(what)s. %(changes)s %(reply)s") % values,
             "key": change_key(sign_up.pk, shift.change_seq),
             "kind": CHANGE,
             "to": sign_up.volunteer,
             "site": shift.site,
             "subject": (
-                f"Changed time: {what}, now {self.when(shift)}"
+                _("Changed time: %(what)s, now %(when)s") % values
                 if moved
-                else f"Changed: {what}, {self.when(shift)}"
+                else _("Changed: %(what)s, %(when)s") % values
             ),
             "text": text,
             "html": html,
@@ -357,6 +387,12 @@ class Writer:
 
 # A calendar entry's UID before the person's is put in.
 _UID_STAND_IN = volunteer_uid(0, 0)
+
+
+def role_at_site(shift: Shift) -> str:
+    """ "Cook at Riverside Kitchen": a shift's role and site, as messages name it."""
+    # Translators: a shift's role and its site: "Cook at Riverside Kitchen".
+    return _("%(role)s at %(site)s") % {"role": shift.role.name, "site": shift.site.name}
 
 
 def when(shift: Shift) -> str:
@@ -401,27 +437,45 @@ def changes_since(sign_up: SignUp, told: dict) -> list[str]:
     if told["starts_ts"] != int(shift.starts_at.timestamp()):
         was = site.local(datetime.fromtimestamp(told["starts_ts"], tz=UTC))
         found.append(
-            f"It starts {day(shift.local_start)} at {shift.local_start:%H:%M} "
-            f"(was {day(was)} at {was:%H:%M})."
+            _("It starts %(day)s at %(time)s (was %(was_day)s at %(was_time)s).")
+            % {
+                "day": day(shift.local_start),
+                "time": f"{shift.local_start:%H:%M}",
+                "was_day": day(was),
+                "was_time": f"{was:%H:%M}",
+            }
         )
     if "ends_ts" in told and told["ends_ts"] != int(shift.ends_at.timestamp()):
         was = site.local(datetime.fromtimestamp(told["ends_ts"], tz=UTC))
-        found.append(f"It ends at {shift.local_end:%H:%M} (was {was:%H:%M}).")
+        found.append(
+            _("It ends at %(time)s (was %(was_time)s).")
+            % {"time": f"{shift.local_end:%H:%M}", "was_time": f"{was:%H:%M}"}
+        )
     if "role" in told and told["role"] != shift.role_id:
         found.append(
-            f"Your role is now {shift.role.name} (was {told.get('role_name', 'another')})."
+            _("Your role is now %(role)s (was %(was)s).")
+            % {
+                "role": shift.role.name,
+                # Translators: a role a shift had before, whose name is not known.
+                "was": told["role_name"] if "role_name" in told else _("another"),
+            }
         )
     if "bring" in told and told["bring"] != _bring_digest(shift.what_to_bring):
         if shift.what_to_bring.strip():
-            found.append(f"What to bring or wear is now: {shift.what_to_bring.strip()}")
+            found.append(
+                _("What to bring or wear is now: %(what)s") % {"what": shift.what_to_bring.strip()}
+            )
         else:
-            found.append("There is no longer anything particular to bring or wear.")
+            found.append(_("There is no longer anything particular to bring or wear."))
     if "place" in told and told["place"] != shift.place:
-        was = told["place"] or "at the site"
+        # Translators: where a shift was before: "(was at the site)".
+        was = told["place"] or _("at the site")
         if shift.place:
-            found.append(f"It is now at {shift.place} (was {was}).")
+            found.append(
+                _("It is now at %(place)s (was %(was)s).") % {"place": shift.place, "was": was}
+            )
         else:
-            found.append(f"It is now at the site itself (was {was}).")
+            found.append(_("It is now at the site itself (was %(was)s).") % {"was": was})
     return found
 
 
@@ -613,6 +667,21 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
         leads[m.site_id].append(m.user)
     writer = Writer(now)
 
+    def subject(shifts: list[Shift]) -> str:
+        if len(shifts) == 1:
+            (only,) = shifts
+            return _("Needs people: %(role)s, %(when)s (%(taken)s of %(needed)s needed)") % {
+                "role": only.role.name,
+                "when": when(only),
+                "taken": only.places_taken,
+                "needed": only.min_people,
+            }
+        return ngettext(
+            "Needs people: %(n)s shift at %(site)s in the next two days",
+            "Needs people: %(n)s shifts at %(site)s in the next two days",
+            len(shifts),
+        ) % {"n": len(shifts), "site": shifts[0].site.name}
+
     def summaries(shifts: list[Shift]) -> list[dict]:
         site = shifts[0].site
         shifts_url = settings.SITE_URL + reverse("volunteers:site_shifts", args=[site.slug])
@@ -621,38 +690,32 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
         ]
         if not leads[site.pk] and site.contact_email:
             recipients = [("site", site.contact_email)]
-        if len(shifts) == 1:
-            (only,) = shifts
-            subject = (
-                f"Needs people: {only.role.name}, {when(only)} "
-                f"({only.places_taken} of {only.min_people} needed)"
-            )
-        else:
-            subject = f"Needs people: {len(shifts)} shifts at {site.name} in the next two days"
         day = site.local(now).date()
         emails = []
         for label, to in recipients:
-            text, html = writer.render(
-                "under_minimum",
-                {
-                    "shifts": shifts,
-                    "site": site,
-                    "shifts_url": shifts_url,
-                    "to_lead": isinstance(to, User),
-                },
-            )
-            emails.append(
-                {
-                    "key": under_minimum_key(site.pk, day, label),
-                    "kind": UNDER_MINIMUM,
-                    "to": to,
-                    "site": site,
-                    "subject": subject,
-                    "text": text,
-                    "html": html,
-                    "meta": {"shifts": [s.pk for s in shifts]},
-                }
-            )
+            # Each lead in their language; the site's own address in the site's.
+            with in_language_of(to) if isinstance(to, User) else in_site_language(site):
+                text, html = writer.render(
+                    "under_minimum",
+                    {
+                        "shifts": shifts,
+                        "site": site,
+                        "shifts_url": shifts_url,
+                        "to_lead": isinstance(to, User),
+                    },
+                )
+                emails.append(
+                    {
+                        "key": under_minimum_key(site.pk, day, label),
+                        "kind": UNDER_MINIMUM,
+                        "to": to,
+                        "site": site,
+                        "subject": subject(shifts),
+                        "text": text,
+                        "html": html,
+                        "meta": {"shifts": [s.pk for s in shifts]},
+                    }
+                )
         return emails
 
     emails = [
@@ -678,7 +741,7 @@ def digest_week(now: datetime, zone: str | None = None) -> str | None:
     monday = local.date() - timedelta(days=local.weekday())
     if local < datetime.combine(monday, DIGEST_FROM, tzinfo=local.tzinfo):
         return None
-    year, week, _ = local.isocalendar()
+    year, week, _weekday = local.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -742,6 +805,10 @@ def _send_digest_week(now: datetime, week: str, zones: list[str], batch_size: in
         )
 
         def digest(person: User, sites_of=sites_of, wanted=wanted, taken=taken) -> dict | None:
+            with in_language_of(person):
+                return _digest(person, sites_of, wanted, taken)
+
+        def _digest(person: User, sites_of, wanted, taken) -> dict | None:
             theirs = [
                 s
                 for s in wanted
@@ -761,10 +828,10 @@ def _send_digest_week(now: datetime, week: str, zones: list[str], batch_size: in
                 "key": digest_key(person.pk, week),
                 "kind": DIGEST,
                 "to": person,
-                "subject": (
-                    f"{counted(len(theirs), 'shift', 'shifts')} "
-                    f"{ngettext('needs', 'need', len(theirs))} people"
-                ),
+                "subject": ngettext(
+                    "%(n)s shift needs people", "%(n)s shifts need people", len(theirs)
+                )
+                % {"n": len(theirs)},
                 "text": text,
                 "html": html,
                 "meta": {"week": week, "shifts": [s.pk for s in theirs[:DIGEST_SHOWN]]},

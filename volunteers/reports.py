@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext as _
 
 from commonpot.reports import Chart, Period, Section, Table
 from volunteers.models import Shift, SignUp
@@ -49,26 +50,26 @@ def volunteers_section(period: Period) -> Section:
     f = figures(period)
     return Section(
         key="volunteers",
-        title="Volunteers",
+        title=_("Volunteers"),
         figures=[
-            ("Hours given", f"{f['hours']:,.1f}"),
-            ("Volunteers who came", f"{f['volunteers']:,}"),
-            ("Shifts", f"{f['shifts']:,}"),
-            ("Places filled / needed", f"{f['places_filled']:,} / {f['places_needed']:,}"),
-            ("Shifts under their minimum", f"{f['shifts_under_minimum']:,}"),
-            ("Missed (no-shows)", f"{f['missed']:,}"),
+            (_("Hours given"), f"{f['hours']:,.1f}"),
+            (_("Volunteers who came"), f"{f['volunteers']:,}"),
+            (_("Shifts"), f"{f['shifts']:,}"),
+            (_("Places filled / needed"), f"{f['places_filled']:,} / {f['places_needed']:,}"),
+            (_("Shifts under their minimum"), f"{f['shifts_under_minimum']:,}"),
+            (_("Missed (no-shows)"), f"{f['missed']:,}"),
         ],
         charts=[
             Chart(
-                "Places filled by role",
+                _("Places filled by role"),
                 [(row["role_name"], float(row["filled"] or 0)) for row in f["by_role"]],
             )
         ],
         tables=[
             Table(
                 "shifts-by-role",
-                "Shifts by role",
-                ["Role", "Shifts", "Places needed", "Places filled"],
+                _("Shifts by role"),
+                [_("Role"), _("Shifts"), _("Places needed"), _("Places filled")],
                 [
                     [row["role_name"], row["n"], row["needed"] or 0, row["filled"] or 0]
                     for row in f["by_role"]

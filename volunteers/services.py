@@ -26,6 +26,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import clock_span, day, long_day
 from commonpot.errors import DomainError
@@ -35,7 +37,6 @@ from commonpot.invitations import EMAIL_EXAMPLE
 from commonpot.models import Site, User
 from commonpot.numbers import parse_decimal
 from commonpot.permissions import can_manage_site
-from commonpot.words import counted
 from volunteers import check_in_codes, fair_rules, notifications
 from volunteers.eligibility import all_problems, check_eligible
 from volunteers.models import (
@@ -48,7 +49,8 @@ from volunteers.models import (
     WalkIn,
 )
 
-WALK_IN_REASON = "Walk-in"
+# Translators: why a lead added someone to a shift: they came without signing up.
+WALK_IN_REASON = gettext_lazy("Walk-in")
 
 
 def _when(shift: Shift) -> str:
@@ -69,7 +71,7 @@ def lock_shift(shift_id: int) -> Shift:
             .get(pk=shift_id)
         )
     except Shift.DoesNotExist:
-        raise DomainError("This shift no longer exists.") from None
+        raise DomainError(_("This shift no longer exists.")) from None
 
 
 def lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
@@ -77,7 +79,7 @@ def lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
     actions on one shift queue up instead of deadlocking)."""
     shift_id = SignUp.objects.filter(pk=sign_up_id).values_list("shift_id", flat=True).first()
     if shift_id is None:
-        raise DomainError("This sign-up no longer exists.")
+        raise DomainError(_("This sign-up no longer exists."))
     shift = lock_shift(shift_id)
     sign_up = SignUp.objects.select_for_update().select_related("volunteer").get(pk=sign_up_id)
     sign_up.shift = shift
@@ -86,7 +88,7 @@ def lock_sign_up(sign_up_id: int) -> tuple[Shift, SignUp]:
 
 def _require_lead(by: User, site: Site) -> None:
     if not can_manage_site(by, site):
-        raise DomainError("Only this site's leads and coordinators can do this.")
+        raise DomainError(_("Only this site's leads and coordinators can do this."))
 
 
 def check_paperwork_window(shift: Shift) -> None:
@@ -95,21 +97,41 @@ def check_paperwork_window(shift: Shift) -> None:
     if today > shift.attendance_last_day:
         days = shift.policy.attendance_days
         raise DomainError(
-            f"Attendance for this shift closed on {long_day(shift.attendance_last_day)}: "
-            f"{shift.site.name} allows changes up to {counted(days, 'day', 'days')} after a "
-            "shift. A coordinator can widen the window in the site's settings."
+            ngettext(
+                "Attendance for this shift closed on %(day)s: %(site)s allows changes up to "
+                "%(n)s day after a shift. A coordinator can widen the window in the site's "
+                "settings.",
+                "Attendance for this shift closed on %(day)s: %(site)s allows changes up to "
+                "%(n)s days after a shift. A coordinator can widen the window in the site's "
+                "settings.",
+                days,
+            )
+            % {"day": long_day(shift.attendance_last_day), "site": shift.site.name, "n": days}
         )
 
 
 def _check_guests(guests: int, shift: Shift) -> None:
     if guests < 0:
-        raise DomainError("The number of guests cannot be negative.", field="guests")
+        raise DomainError(_("The number of guests cannot be negative."), field="guests")
     if guests > MAX_GUESTS:
-        raise DomainError(f"You can bring at most {MAX_GUESTS} guests.", field="guests")
-    if 1 + guests > shift.max_people:
         raise DomainError(
-            f"This shift takes {shift.max_people} people in all, so you can bring at most "
-            f"{shift.max_people - 1} guest{'s' if shift.max_people - 1 != 1 else ''}.",
+            ngettext(
+                "You can bring at most %(n)s guest.",
+                "You can bring at most %(n)s guests.",
+                MAX_GUESTS,
+            )
+            % {"n": MAX_GUESTS},
+            field="guests",
+        )
+    if 1 + guests > shift.max_people:
+        most = shift.max_people - 1
+        raise DomainError(
+            ngettext(
+                "This shift takes %(people)s people in all, so you can bring at most %(n)s guest.",
+                "This shift takes %(people)s people in all, so you can bring at most %(n)s guests.",
+                most,
+            )
+            % {"people": shift.max_people, "n": most},
             field="guests",
         )
 
@@ -124,29 +146,74 @@ def _check_no_overlap(person: User, shift: Shift, *, you: bool = True) -> None:
     )
     other = clash.first()
     if other is not None:
-        where = (
-            "on the waitlist for"
-            if other.is_waitlisted
-            else "waiting for approval for"
-            if other.is_pending
-            else "down for"
-        )
-        raise DomainError(
-            f"{'You are' if you else person.name + ' is'} already {where} {other.shift.role} at "
-            f"{other.shift.site} ({_when(other.shift)}), which overlaps this shift."
-        )
+        values = {
+            "person": person.name,
+            "role": other.shift.role,
+            "site": other.shift.site,
+            "when": _when(other.shift),
+        }
+        if other.is_waitlisted:
+            text = (
+                _(
+                    "You are already on the waitlist for %(role)s at %(site)s (%(when)s), "
+                    "which overlaps this shift."
+                )
+                if you
+                else _(
+                    "%(person)s is already on the waitlist for %(role)s at %(site)s (%(when)s), "
+                    "which overlaps this shift."
+                )
+            )
+        elif other.is_pending:
+            text = (
+                _(
+                    "You are already waiting for approval for %(role)s at %(site)s (%(when)s), "
+                    "which overlaps this shift."
+                )
+                if you
+                else _(
+                    "%(person)s is already waiting for approval for %(role)s at %(site)s "
+                    "(%(when)s), which overlaps this shift."
+                )
+            )
+        else:
+            text = (
+                _(
+                    "You are already down for %(role)s at %(site)s (%(when)s), "
+                    "which overlaps this shift."
+                )
+                if you
+                else _(
+                    "%(person)s is already down for %(role)s at %(site)s (%(when)s), "
+                    "which overlaps this shift."
+                )
+            )
+        raise DomainError(text % values)
 
 
 def _check_not_on_shift(person: User, shift: Shift, *, you: bool = True) -> None:
     existing = SignUp.objects.standing().of(person).filter(shift=shift).first()
     if existing is None:
         return
-    who = "You are" if you else f"{person.name} is"
     if existing.is_pending:
-        raise DomainError(f"{who} already waiting for a lead to approve a claim for this shift.")
-    if existing.is_waitlisted:
-        raise DomainError(f"{who} already on the waitlist for this shift.")
-    raise DomainError(f"{who} already signed up for this shift.")
+        text = (
+            _("You are already waiting for a lead to approve a claim for this shift.")
+            if you
+            else _("%(person)s is already waiting for a lead to approve a claim for this shift.")
+        )
+    elif existing.is_waitlisted:
+        text = (
+            _("You are already on the waitlist for this shift.")
+            if you
+            else _("%(person)s is already on the waitlist for this shift.")
+        )
+    else:
+        text = (
+            _("You are already signed up for this shift.")
+            if you
+            else _("%(person)s is already signed up for this shift.")
+        )
+    raise DomainError(text % {"person": person.name})
 
 
 def _take_places(shift: Shift, places: int) -> None:
@@ -188,7 +255,9 @@ def promote_waitlist(shift: Shift) -> list[SignUp]:
         if found:
             sign_up.status = SignUp.Status.CANCELLED
             sign_up.cancelled_at = now
-            sign_up.cancel_reason = ("No longer eligible: " + " ".join(found))[:200]
+            sign_up.cancel_reason = (
+                _("No longer eligible: %(reasons)s") % {"reasons": " ".join(found)}
+            )[:200]
             sign_up.approval_reason = " ".join(found)[:300]
             sign_up.save(
                 update_fields=["status", "cancelled_at", "cancel_reason", "approval_reason"]
@@ -253,12 +322,15 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
     shift = lock_shift(shift_id)
     now = timezone.now()
     if not shift.is_published:
-        raise DomainError("This shift is not open for sign-up yet.")
+        raise DomainError(_("This shift is not open for sign-up yet."))
     if shift.starts_at <= now:
-        raise DomainError("This shift has already started, so it can no longer be claimed.")
+        raise DomainError(_("This shift has already started, so it can no longer be claimed."))
     if now < shift.sign_up_opens_at:
         opens = shift.site.local(shift.sign_up_opens_at)
-        raise DomainError(f"Sign-up for this shift opens on {long_day(opens)} at {opens:%H:%M}.")
+        raise DomainError(
+            _("Sign-up for this shift opens on %(day)s at %(time)s.")
+            % {"day": long_day(opens), "time": f"{opens:%H:%M}"}
+        )
     _check_guests(guests, shift)
     _check_not_on_shift(volunteer, shift)
     check_eligible(volunteer, shift)
@@ -268,8 +340,12 @@ def claim_shift(*, shift_id: int, volunteer: User, guests: int = 0) -> SignUp:
     left = shift.places_left
     if 0 < left < places:
         raise DomainError(
-            f"Only {left} place{'s' if left != 1 else ''} left: you can bring at most "
-            f"{left - 1} guest{'s' if left - 1 != 1 else ''}.",
+            # Translators: "Only 2 places left: you can bring at most 1 guest."
+            _("Only %(places)s left: you can bring at most %(guests)s.")
+            % {
+                "places": ngettext("%(n)s place", "%(n)s places", left) % {"n": left},
+                "guests": ngettext("%(n)s guest", "%(n)s guests", left - 1) % {"n": left - 1},
+            },
             field="guests",
         )
     sign_up = SignUp(shift=shift, volunteer=volunteer, guests=guests, created_at=now)
@@ -298,20 +374,26 @@ def cancel_sign_up(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
     """
     shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
-        raise DomainError("You can only cancel your own sign-ups.")
+        raise DomainError(_("You can only cancel your own sign-ups."))
     if sign_up.status == SignUp.Status.CANCELLED:
-        raise DomainError("This sign-up is already cancelled.")
+        raise DomainError(_("This sign-up is already cancelled."))
     if shift.has_started:
-        raise DomainError("This shift has already started. Talk to the lead on the day.")
+        raise DomainError(_("This shift has already started. Talk to the lead on the day."))
     if not sign_up.may_cancel_freely():
         hours = shift.policy.cancellation_cutoff_hours
         raise DomainError(
-            f"It is less than {counted(hours, 'hour', 'hours')} before the shift, so "
-            f"{shift.site} asks you to "
-            "find a stand-in instead: use “Find a stand-in” and another volunteer can take "
-            "your place."
+            ngettext(
+                "It is less than %(n)s hour before the shift, so %(site)s asks you to find a "
+                "stand-in instead: use “Find a stand-in” and another volunteer can take your "
+                "place.",
+                "It is less than %(n)s hours before the shift, so %(site)s asks you to find a "
+                "stand-in instead: use “Find a stand-in” and another volunteer can take your "
+                "place.",
+                hours,
+            )
+            % {"n": hours, "site": shift.site}
         )
-    cancel_locked_sign_up(sign_up, by=by, reason=reason or "Cancelled by the volunteer")
+    cancel_locked_sign_up(sign_up, by=by, reason=reason or _("Cancelled by the volunteer"))
     return sign_up
 
 
@@ -320,11 +402,11 @@ def confirm_coming(*, sign_up_id: int, by: User) -> SignUp:
     """The volunteer says they are coming (a YES to a reminder): leads see it."""
     shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
-        raise DomainError("You can only answer for your own place.")
+        raise DomainError(_("You can only answer for your own place."))
     if not sign_up.is_confirmed:
-        raise DomainError("You no longer have a place on this shift.")
+        raise DomainError(_("You no longer have a place on this shift."))
     if shift.has_started:
-        raise DomainError("This shift has already started.")
+        raise DomainError(_("This shift has already started."))
     sign_up.coming_confirmed_at = timezone.now()
     sign_up.save(update_fields=["coming_confirmed_at"])
     return sign_up
@@ -335,11 +417,11 @@ def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
     """After the cutoff: show the place as "looking for a stand-in" on the board."""
     shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
-        raise DomainError("You can only look for a stand-in for your own place.")
+        raise DomainError(_("You can only look for a stand-in for your own place."))
     if not sign_up.is_confirmed:
-        raise DomainError("Only a confirmed place can be handed to a stand-in.")
+        raise DomainError(_("Only a confirmed place can be handed to a stand-in."))
     if shift.has_started:
-        raise DomainError("This shift has already started.")
+        raise DomainError(_("This shift has already started."))
     if sign_up.stand_in_requested_at is None:
         sign_up.stand_in_requested_at = timezone.now()
         sign_up.save(update_fields=["stand_in_requested_at"])
@@ -348,9 +430,9 @@ def request_stand_in(*, sign_up_id: int, by: User) -> SignUp:
 
 @transaction.atomic
 def withdraw_stand_in_request(*, sign_up_id: int, by: User) -> SignUp:
-    _, sign_up = lock_sign_up(sign_up_id)
+    _shift, sign_up = lock_sign_up(sign_up_id)
     if sign_up.volunteer_id != by.pk:
-        raise DomainError("You can only change your own sign-ups.")
+        raise DomainError(_("You can only change your own sign-ups."))
     if sign_up.stand_in_requested_at is not None:
         sign_up.stand_in_requested_at = None
         sign_up.save(update_fields=["stand_in_requested_at"])
@@ -368,11 +450,11 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
     lock_person(volunteer)
     shift, original = lock_sign_up(sign_up_id)
     if not original.wants_stand_in:
-        raise DomainError("This place has already been taken or is no longer offered.")
+        raise DomainError(_("This place has already been taken or is no longer offered."))
     if original.volunteer_id == volunteer.pk:
-        raise DomainError("This is your own place.")
+        raise DomainError(_("This is your own place."))
     if shift.has_started:
-        raise DomainError("This shift has already started.")
+        raise DomainError(_("This shift has already started."))
     waiting = SignUp.objects.waitlisted().of(volunteer).filter(shift=shift).first()
     if waiting is None:
         _check_not_on_shift(volunteer, shift)
@@ -380,8 +462,12 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
     waits = fair_rules.approval_reason(volunteer, shift)
     if waits:
         raise DomainError(
-            f"{waits} A stand-in's place cannot wait for that: ask a lead of "
-            f"{shift.site.name} to add you."
+            # Translators: %(reason)s says why the person's claims wait for a lead.
+            _(
+                "%(reason)s A stand-in's place cannot wait for that: ask a lead of %(site)s "
+                "to add you."
+            )
+            % {"reason": waits, "site": shift.site.name}
         )
     _check_no_overlap(volunteer, shift)
 
@@ -390,12 +476,12 @@ def take_over_sign_up(*, sign_up_id: int, volunteer: User) -> SignUp:
         waiting.status = SignUp.Status.CANCELLED
         waiting.cancelled_at = now
         waiting.cancelled_by = volunteer
-        waiting.cancel_reason = "Took over another volunteer's place"
+        waiting.cancel_reason = _("Took over another volunteer's place")
         waiting.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
     original.status = SignUp.Status.CANCELLED
     original.cancelled_at = now
     original.cancelled_by = volunteer
-    original.cancel_reason = f"Handed over to {volunteer.name}"
+    original.cancel_reason = _("Handed over to %(person)s") % {"person": volunteer.name}
     original.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
     _free_places(shift, original.places)
     stand_in = SignUp.objects.create(
@@ -428,7 +514,7 @@ def add_to_shift(
     ended takes people until the site's attendance window closes (late paperwork).
     """
     if not reason.strip():
-        raise DomainError("Say why you are adding them by hand.", field="reason")
+        raise DomainError(_("Say why you are adding them by hand."), field="reason")
     lock_person(volunteer)
     shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
@@ -455,8 +541,14 @@ def place_on_locked_shift(
     _check_no_overlap(volunteer, shift, you=False)
     if shift.places_left < 1 + guests:
         raise DomainError(
-            f"The shift has {shift.places_left} place{'s' if shift.places_left != 1 else ''} "
-            "left. Raise its maximum first if you really need more people.",
+            ngettext(
+                "The shift has %(n)s place left. Raise its maximum first if you really need "
+                "more people.",
+                "The shift has %(n)s places left. Raise its maximum first if you really need "
+                "more people.",
+                shift.places_left,
+            )
+            % {"n": shift.places_left},
         )
     now = timezone.now()
     sign_up = SignUp.objects.create(
@@ -478,15 +570,16 @@ def _lock_pending(sign_up_id: int, by: User) -> tuple[Shift, SignUp]:
     volunteer_id = SignUp.objects.filter(pk=sign_up_id).values_list("volunteer_id", flat=True)
     volunteer = User.objects.filter(pk__in=volunteer_id).first()
     if volunteer is None:
-        raise DomainError("This sign-up no longer exists.")
+        raise DomainError(_("This sign-up no longer exists."))
     lock_person(volunteer)
     shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
     if not sign_up.is_pending:
         raise DomainError(
-            f"This claim is no longer waiting for approval: it is {sign_up.get_status_display()}."
+            _("This claim is no longer waiting for approval: it is %(status)s.")
+            % {"status": sign_up.get_status_display()}
             if sign_up.status != SignUp.Status.CANCELLED
-            else "This claim was withdrawn or declined already."
+            else _("This claim was withdrawn or declined already.")
         )
     return shift, sign_up
 
@@ -502,14 +595,20 @@ def approve_claim(*, sign_up_id: int, by: User) -> SignUp:
     shift, sign_up = _lock_pending(sign_up_id, by)
     volunteer = sign_up.volunteer
     if shift.has_started:
-        raise DomainError("This shift has already started. Decline the claim instead.")
+        raise DomainError(_("This shift has already started. Decline the claim instead."))
     check_eligible(volunteer, shift, you=False)
     _check_no_overlap(volunteer, shift, you=False)
     left = shift.places_left
     if 0 < left < sign_up.places:
         raise DomainError(
-            f"Only {counted(left, 'place is', 'places are')} left and {volunteer.name} asked "
-            f"for {sign_up.places}. Raise the shift's maximum, or decline the claim."
+            ngettext(
+                "Only %(n)s place is left and %(person)s asked for %(asked)s. Raise the "
+                "shift's maximum, or decline the claim.",
+                "Only %(n)s places are left and %(person)s asked for %(asked)s. Raise the "
+                "shift's maximum, or decline the claim.",
+                left,
+            )
+            % {"n": left, "person": volunteer.name, "asked": sign_up.places}
         )
     now = timezone.now()
     sign_up.approved_at = now
@@ -528,14 +627,16 @@ def approve_claim(*, sign_up_id: int, by: User) -> SignUp:
 @transaction.atomic
 def decline_claim(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
     """A lead turns down a claim that waited for approval; the volunteer is told."""
-    _, sign_up = _lock_pending(sign_up_id, by)
+    _shift, sign_up = _lock_pending(sign_up_id, by)
     reason = reason.strip()
     sign_up.status = SignUp.Status.CANCELLED
     sign_up.cancelled_at = timezone.now()
     sign_up.cancelled_by = by
-    sign_up.cancel_reason = (f"Declined by a lead: {reason}" if reason else "Declined by a lead")[
-        :200
-    ]
+    sign_up.cancel_reason = (
+        _("Declined by a lead: %(reason)s") % {"reason": reason}
+        if reason
+        else _("Declined by a lead")
+    )[:200]
     sign_up.save(update_fields=["status", "cancelled_at", "cancelled_by", "cancel_reason"])
     notifications.queue_claim_decided_notice(sign_up.pk)
     return sign_up
@@ -545,11 +646,11 @@ def decline_claim(*, sign_up_id: int, by: User, reason: str = "") -> SignUp:
 def remove_from_shift(*, sign_up_id: int, by: User, reason: str) -> SignUp:
     """A lead takes someone off a shift (or its waitlist), with a reason."""
     if not reason.strip():
-        raise DomainError("Say why you are removing them.", field="reason")
+        raise DomainError(_("Say why you are removing them."), field="reason")
     shift, sign_up = lock_sign_up(sign_up_id)
     _require_lead(by, shift.site)
     if sign_up.status == SignUp.Status.CANCELLED:
-        raise DomainError("This sign-up is already cancelled.")
+        raise DomainError(_("This sign-up is already cancelled."))
     cancel_locked_sign_up(sign_up, by=by, reason=reason.strip())
     notifications.queue_removal_notice(sign_up.pk)
     return sign_up
@@ -571,7 +672,7 @@ def set_attendance(
 ) -> SignUp:
     """Write attendance on a sign-up the caller has locked, and keep the change."""
     if attendance not in SignUp.Attendance.values:
-        raise DomainError("Choose attended, missed or excused.", field="attendance")
+        raise DomainError(_("Choose attended, missed or excused."), field="attendance")
     credited = (
         _parse_hours(hours, sign_up.shift)
         if attendance == SignUp.Attendance.ATTENDED
@@ -617,11 +718,11 @@ def record_attendance(
     if already_recorded(AttendanceChange, token, content=content, sign_up_id=sign_up.pk):
         return sign_up
     if attendance not in SignUp.Attendance.values:
-        raise DomainError("Choose attended, missed or excused.", field="attendance")
+        raise DomainError(_("Choose attended, missed or excused."), field="attendance")
     if not sign_up.is_confirmed:
-        raise DomainError("Only people confirmed on the shift can be checked in.")
+        raise DomainError(_("Only people confirmed on the shift can be checked in."))
     if shift.local_date > shift.site.today():
-        raise DomainError("Check-in opens on the day of the shift.")
+        raise DomainError(_("Check-in opens on the day of the shift."))
     check_paperwork_window(shift)
     return set_attendance(
         sign_up,
@@ -642,9 +743,9 @@ def check_in_by_code(*, volunteer: User, code: check_in_codes.Code) -> tuple[Sig
     found = check_in_codes.sign_up_for(volunteer, code)
     shift, sign_up = lock_sign_up(found.pk)
     if not sign_up.is_confirmed or sign_up.volunteer_id != volunteer.pk:
-        raise DomainError("Only people confirmed on the shift can be checked in.")
+        raise DomainError(_("Only people confirmed on the shift can be checked in."))
     if shift.local_date > shift.site.today():
-        raise DomainError("Check-in opens on the day of the shift.")
+        raise DomainError(_("Check-in opens on the day of the shift."))
     check_paperwork_window(shift)
     if sign_up.attendance == SignUp.Attendance.ATTENDED:
         return sign_up, True
@@ -664,7 +765,7 @@ def record_everyone_attended(*, shift_id: int, by: User) -> list[SignUp]:
         .values_list("pk", flat=True)
     )
     if not waiting:
-        raise DomainError("Everyone on the roster is already checked in.")
+        raise DomainError(_("Everyone on the roster is already checked in."))
     return [
         record_attendance(sign_up_id=pk, by=by, attendance=SignUp.Attendance.ATTENDED)
         for pk in waiting
@@ -719,22 +820,27 @@ def record_walk_in(
     """
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Write the walk-in's name.", field="name")
+        raise DomainError(_("Write the walk-in's name."), field="name")
     if len(name) > 150:
-        raise DomainError("Keep the name under 150 characters.", field="name")
+        raise DomainError(_("Keep the name under 150 characters."), field="name")
     phone, email = _clean_contact(phone, email)
     shift = lock_shift(shift_id)
     _require_lead(by, shift.site)
     if shift.local_date > shift.site.today():
         raise DomainError(
-            "A walk-in is recorded on the day of the shift or after it. To put someone on a "
-            "coming shift, use “Add someone by hand”."
+            _(
+                "A walk-in is recorded on the day of the shift or after it. To put someone on a "
+                "coming shift, use “Add someone by hand”."
+            )
         )
     check_paperwork_window(shift)
     if shift.places_left < 1:
         raise DomainError(
-            f"The shift is full ({shift.places_taken} of {shift.max_people}). Raise its maximum "
-            "first to record more people."
+            _(
+                "The shift is full (%(taken)s of %(most)s). Raise its maximum first to record "
+                "more people."
+            )
+            % {"taken": shift.places_taken, "most": shift.max_people}
         )
     person = _stand_in_account(name)
     check_eligible(person, shift, you=False)
@@ -755,7 +861,7 @@ def record_walk_in(
         created_at=now,
         confirmed_at=now,
         added_by=by,
-        added_reason=WALK_IN_REASON,
+        added_reason=str(WALK_IN_REASON),
     )
     _take_places(shift, 1)
     sign_up.shift = shift
@@ -767,12 +873,12 @@ def _message(
 ) -> LeadMessage:
     subject, body = subject.strip(), body.strip()
     if not subject:
-        raise DomainError("Give the message a subject.", field="subject")
+        raise DomainError(_("Give the message a subject."), field="subject")
     if not body:
-        raise DomainError("Write the message.", field="body")
+        raise DomainError(_("Write the message."), field="body")
     people = {s.volunteer for s in signups}
     if not people:
-        raise DomainError("Nobody is signed up, so there is nobody to message.")
+        raise DomainError(_("Nobody is signed up, so there is nobody to message."))
     message = LeadMessage.objects.create(
         site=site, sent_by=by, shift=shift, day=day, subject=subject[:150], body=body
     )
@@ -818,7 +924,10 @@ def still_down_for(person: User, site: Site) -> str:
     )
     if not coming:
         return ""
-    return (
-        f"You are still down for {counted(coming, 'shift', 'shifts')} coming up at {site.name}: "
-        "cancel them on My shifts (or find a stand-in) before you leave."
-    )
+    return ngettext(
+        "You are still down for %(n)s shift coming up at %(site)s: cancel them on My shifts "
+        "(or find a stand-in) before you leave.",
+        "You are still down for %(n)s shifts coming up at %(site)s: cancel them on My shifts "
+        "(or find a stand-in) before you leave.",
+        coming,
+    ) % {"n": coming, "site": site.name}

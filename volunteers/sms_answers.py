@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from commonpot.models import Message
 from volunteers import services
 from volunteers.models import SignUp
@@ -32,11 +34,21 @@ def answer_reminder(message: Message, answer: str, now: datetime) -> str | None:
     if sign_up is None or sign_up.shift.starts_at <= now:
         return None
     shift = sign_up.shift
-    what = f"{shift.role.name} at {shift.site.name}, {when(shift)}"
+    # Translators: a shift in a text message: "Cook at Riverside Kitchen, Tue 14 May, ...".
+    what = _("%(role)s at %(site)s, %(when)s") % {
+        "role": shift.role.name,
+        "site": shift.site.name,
+        "when": when(shift),
+    }
     if answer == "yes":
         services.confirm_coming(sign_up_id=sign_up.pk, by=sign_up.volunteer)
-        return f"Thank you: see you at {what}."
+        # Translators: the answer texted back to someone who replied YES to a reminder.
+        return _("Thank you: see you at %(what)s.") % {"what": what}
     services.cancel_sign_up(
-        sign_up_id=sign_up.pk, by=sign_up.volunteer, reason="Replied NO to a text reminder"
+        sign_up_id=sign_up.pk,
+        by=sign_up.volunteer,
+        # Translators: why a place was given up; keep NO as it is (the word people text).
+        reason=_("Replied NO to a text reminder"),
     )
-    return f"Your place on {what} is given up. Thank you for telling us."
+    # Translators: the answer texted back to someone who replied NO to a reminder.
+    return _("Your place on %(what)s is given up. Thank you for telling us.") % {"what": what}

@@ -7,6 +7,8 @@ from html import escape
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import clock_span
 from commonpot.dates import day as dates_day
@@ -19,19 +21,22 @@ from volunteers.models import Shift
 class WeekTable(QuickRowsTable):
     """A site's shifts for one week; those under their minimum stand out."""
 
-    when = tables.Column("When", accessor="starts_at", order_by=("starts_at",))
-    role = tables.Column("Role", accessor="role")
-    people = tables.Column("People", accessor="places_taken", attrs={"td": {"class": "num"}})
-    waiting = tables.Column("Waiting", attrs={"td": {"class": "num"}})
-    staffing = tables.Column("Staffing", accessor="places_taken", orderable=False)
+    when = tables.Column(gettext_lazy("When"), accessor="starts_at", order_by=("starts_at",))
+    role = tables.Column(gettext_lazy("Role"), accessor="role")
+    people = tables.Column(
+        gettext_lazy("People"), accessor="places_taken", attrs={"td": {"class": "num"}}
+    )
+    # Translators: a column: how many people are on a shift's waitlist.
+    waiting = tables.Column(gettext_lazy("Waiting"), attrs={"td": {"class": "num"}})
+    staffing = tables.Column(gettext_lazy("Staffing"), accessor="places_taken", orderable=False)
 
     class Meta:
         model = Shift
         fields = ()
         sequence = ("when", "role", "people", "waiting", "staffing")
         orderable = False
-        verbose_name = "Shifts this week"
-        empty_text = "No shifts this week."
+        verbose_name = gettext_lazy("Shifts this week")
+        empty_text = gettext_lazy("No shifts this week.")
         row_attrs = {"class": lambda record: "under-minimum" if record.is_under_minimum else ""}
         template_name = QuickRowsTable.Meta.template_name
 
@@ -55,19 +60,26 @@ class WeekTable(QuickRowsTable):
         return dates[day]
 
     def render_people(self, record: Shift):
-        return f"{record.places_taken} of {record.min_people}–{record.max_people}"
+        # Translators: people on a shift against its minimum and maximum: "3 of 2–5".
+        return _("%(taken)s of %(least)s–%(most)s") % {
+            "taken": record.places_taken,
+            "least": record.min_people,
+            "most": record.max_people,
+        }
 
     def render_staffing(self, record: Shift):
         badges = []
         if record.is_under_minimum:
             short = record.min_people - record.places_taken
-            badges.append(format_html('<span class="badge bad">{} short</span>', short))
+            # Translators: a shift needs this many more people to reach its minimum.
+            text = ngettext("%(n)s short", "%(n)s short", short) % {"n": short}
+            badges.append(format_html('<span class="badge bad">{}</span>', text))
         elif record.is_full:
-            badges.append(mark_safe('<span class="badge ok">Full</span>'))
+            badges.append(format_html('<span class="badge ok">{}</span>', _("Full")))
         else:
-            badges.append(mark_safe('<span class="badge ok">Staffed</span>'))
+            badges.append(format_html('<span class="badge ok">{}</span>', _("Staffed")))
         if not record.is_published:
-            badges.append(mark_safe('<span class="badge">Not published</span>'))
+            badges.append(format_html('<span class="badge">{}</span>', _("Not published")))
         return format_html(" ".join(["{}"] * len(badges)), *badges)
 
 
@@ -75,22 +87,27 @@ class DayTable(WeekTable):
     """A site's shifts for one day, each with who is coming folded under it. Needs
     the shifts' active sign-ups prefetched into `listed` (volunteers first)."""
 
-    roster = tables.Column("Who", accessor="pk", orderable=False)
+    roster = tables.Column(gettext_lazy("Who"), accessor="pk", orderable=False)
 
     class Meta(WeekTable.Meta):
         sequence = ("when", "role", "people", "waiting", "staffing", "roster")
-        verbose_name = "Shifts this day"
-        empty_text = "No shifts this day."
+        verbose_name = gettext_lazy("Shifts this day")
+        empty_text = gettext_lazy("No shifts this day.")
 
     def render_roster(self, record: Shift):
         if not record.listed:
-            return "Nobody yet"
+            return _("Nobody yet")
         waiting = sum(1 for s in record.listed if not s.is_confirmed)
-        summary = f"{len(record.listed) - waiting} coming" + (
-            f", {waiting} waiting" if waiting else ""
+        values = {"coming": len(record.listed) - waiting, "waiting": waiting}
+        summary = escape(
+            _("%(coming)s coming, %(waiting)s waiting") % values
+            if waiting
+            else _("%(coming)s coming") % values
         )
+        # Translators: after the name of someone on a shift's waitlist.
+        on_waitlist = escape(" " + _("(waiting)"))
         names = "".join(
-            f"<li>{escape(s.volunteer.name)}{'' if s.is_confirmed else ' (waiting)'}</li>"
+            f"<li>{escape(s.volunteer.name)}{'' if s.is_confirmed else on_waitlist}</li>"
             for s in record.listed
         )
         # Plain escape, not format_html: a day has hundreds of these.
@@ -98,18 +115,28 @@ class DayTable(WeekTable):
 
 
 class VolunteerTable(tables.Table):
-    name = tables.Column("Name", accessor="display_name", order_by=("display_name", "username"))
-    attended = tables.Column("Attended", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    missed = tables.Column("Missed", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    hours = tables.Column("Hours", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    to_verify = tables.Column("Qualifications to verify", attrs={"td": {"class": "num"}})
+    name = tables.Column(
+        gettext_lazy("Name"), accessor="display_name", order_by=("display_name", "username")
+    )
+    attended = tables.Column(
+        gettext_lazy("Attended"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    missed = tables.Column(
+        gettext_lazy("Missed"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    hours = tables.Column(
+        gettext_lazy("Hours"), attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
+    to_verify = tables.Column(
+        gettext_lazy("Qualifications to verify"), attrs={"td": {"class": "num"}}
+    )
 
     class Meta:
         model = User
         fields = ()
         sequence = ("name", "attended", "missed", "hours", "to_verify")
-        verbose_name = "Volunteers"
-        empty_text = "Nobody volunteers here yet."
+        verbose_name = gettext_lazy("Volunteers")
+        empty_text = gettext_lazy("Nobody volunteers here yet.")
 
     def __init__(self, *args, site, namesakes: frozenset[str] = frozenset(), **kwargs):
         self.site = site
@@ -140,8 +167,9 @@ def tell_apart(person: User) -> str:
     """A second line for a lead when two people here share a name: the end of
     their email address or phone number, never the whole of either."""
     if person.email and "@" in person.email:
-        return f"email at {person.email.rsplit('@', 1)[1]}"
+        # Translators: tells two people of the same name apart: "email at example.org".
+        return _("email at %(domain)s") % {"domain": person.email.rsplit("@", 1)[1]}
     digits = "".join(c for c in person.phone or "" if c.isdigit())
     if len(digits) >= 3:
-        return f"phone ending {digits[-3:]}"
-    return f"no email or phone (record {person.pk})"
+        return _("phone ending %(digits)s") % {"digits": digits[-3:]}
+    return _("no email or phone (record %(number)s)") % {"number": person.pk}

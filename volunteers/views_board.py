@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -21,7 +22,7 @@ from volunteers import claim_links, services
 from volunteers.eligibility import with_requirements
 from volunteers.filters import BoardFilter, board_params, board_sites
 from volunteers.forms import ClaimForm
-from volunteers.models import Shift, SignUp
+from volunteers.models import MAX_GUESTS, Shift, SignUp
 
 PAGE_SIZE = 30
 
@@ -66,7 +67,7 @@ def _visible_shift(request: HttpRequest, pk: int) -> Shift:
     shift = get_object_or_404(Shift.objects.select_related("site", "role"), pk=pk)
     visible = board_sites(request.user).filter(pk=shift.site_id).exists()
     if not visible and not can_manage_site(request.user, shift.site):
-        raise Http404("No such shift.")
+        raise Http404(_("No such shift."))
     return shift
 
 
@@ -74,7 +75,7 @@ def _visible_shift(request: HttpRequest, pk: int) -> Shift:
 def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shift = _visible_shift(request, pk)
     if not shift.is_published and not can_manage_site(request.user, shift.site):
-        raise Http404("No such shift.")
+        raise Http404(_("No such shift."))
     return TemplateResponse(
         request,
         "volunteers/shift.html",
@@ -130,7 +131,8 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         return _respond(
             request,
             shift,
-            error="Choose who is coming: just you, or you and up to 10 guests.",
+            error=_("Choose who is coming: just you, or you and up to %(n)s guests.")
+            % {"n": MAX_GUESTS},
             form=form,
         )
     try:
@@ -141,19 +143,26 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
         return _respond(request, shift, error=e.message, form=form)
     if not wants_partial(request):
         if sign_up.status == SignUp.Status.CONFIRMED:
-            messages.success(request, f"You're in: {shift}.")
+            messages.success(request, _("You're in: %(shift)s.") % {"shift": shift})
         elif sign_up.is_pending:
             messages.warning(
                 request,
-                f"{sign_up.approval_reason} Your claim for {shift} waits for that and holds "
-                "no place until then; you are told by email either way.",
+                # Translators: %(reason)s says why the person's claims wait for a lead.
+                _(
+                    "%(reason)s Your claim for %(shift)s waits for that and holds no place "
+                    "until then; you are told by email either way."
+                )
+                % {"reason": sign_up.approval_reason, "shift": shift},
             )
         else:
             position = SignUp.objects.filter(pk=sign_up.pk).with_waitlist_position().get()
             messages.success(
                 request,
-                f"The shift is full: you're number {position.waitlist_position} on the "
-                "waitlist. We'll email you if a place comes free.",
+                _(
+                    "The shift is full: you're number %(position)s on the waitlist. "
+                    "We'll email you if a place comes free."
+                )
+                % {"position": position.waitlist_position},
             )
     return _respond(request, shift)
 
@@ -164,7 +173,7 @@ def claim_by_link(request: HttpRequest, token: str) -> HttpResponse:
     the shift and one button; the POST claims the place for the person it was sent to."""
     found = claim_links.read_token(token)
     if found is None:
-        raise Http404("This link is not valid or has expired.")
+        raise Http404(_("This link is not valid or has expired."))
     shift_id, user_id = found
     shift = get_object_or_404(Shift.objects.select_related("site", "role"), pk=shift_id)
     person = get_object_or_404(User.objects.filter(is_active=True), pk=user_id)
@@ -192,5 +201,5 @@ def take_over(request: HttpRequest, sign_up_id: int) -> HttpResponse:
     except DomainError as e:
         return _respond(request, shift, error=e.message)
     if not wants_partial(request):
-        messages.success(request, f"Thank you! The place is yours: {shift}.")
+        messages.success(request, _("Thank you! The place is yours: %(shift)s.") % {"shift": shift})
     return _respond(request, shift)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,7 +19,7 @@ from commonpot.forms import form_status, show_error
 from commonpot.pdf import serve_pdf
 from volunteers import certificates, pdf
 from volunteers.forms_volunteer import CertificateForm
-from volunteers.models import HoursCertificate
+from volunteers.models import CERTIFICATE_CODE_LENGTH, HoursCertificate
 
 
 def check_url(certificate: HoursCertificate) -> str:
@@ -33,7 +34,7 @@ def certificates_page(request: HttpRequest) -> HttpResponse:
     form = CertificateForm(request.POST or None, volunteer=user)
     if request.method == "POST" and form.is_valid():
         try:
-            certificate, _ = certificates.issue_hours_certificate(
+            certificate, _issued_now = certificates.issue_hours_certificate(
                 volunteer=user, **form.cleaned_data
             )
         except DomainError as e:
@@ -56,7 +57,7 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     shows the few facts it states, never the paper itself)."""
     certificate = certificates.own_certificate(request.user, code)
     if certificate is None:
-        raise Http404("No such certificate of yours.")
+        raise Http404(_("No such certificate of yours."))
     document = pdf.hours_certificate(certificate, check_url(certificate))
     name = f"hours-{slugify(certificate.site_name)}-{certificate.starts_on}-{certificate.ends_on}"
     return serve_pdf(document.write_pdf(), f"{name}.pdf", attachment=True)
@@ -78,7 +79,9 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
         code = certificates.normalise_code(typed)
         if code is not None:
             return redirect("volunteers:certificate_check", code=code)
-        error = "A certificate's code is 16 letters and digits, as printed on it."
+        error = _("A certificate's code is %(n)s letters and digits, as printed on it.") % {
+            "n": CERTIFICATE_CODE_LENGTH
+        }
     return _noindex(
         TemplateResponse(
             request,
@@ -95,7 +98,7 @@ def certificate_check(request: HttpRequest, code: str) -> HttpResponse:
     """What the certificate states, and nothing more: no account, shifts or contacts."""
     certificate = certificates.find_certificate(code)
     if certificate is None:
-        raise Http404("No certificate has this code. Check it against the paper.")
+        raise Http404(_("No certificate has this code. Check it against the paper."))
     return _noindex(
         TemplateResponse(request, "volunteers/certificate_check.html", {"certificate": certificate})
     )

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -51,9 +52,13 @@ def self_check_in(request: HttpRequest) -> HttpResponse:
                 sign_up, already = services.check_in_by_code(volunteer=request.user, code=code)
                 what = check_in_codes.describe(sign_up)
                 if already:
-                    messages.info(request, f"You were already checked in: {what}.")
+                    messages.info(
+                        request, _("You were already checked in: %(shift)s.") % {"shift": what}
+                    )
                 else:
-                    messages.success(request, f"You are checked in: {what}. Thank you!")
+                    messages.success(
+                        request, _("You are checked in: %(shift)s. Thank you!") % {"shift": what}
+                    )
                 return redirect("volunteers:my_shifts")
             context["sign_up"] = check_in_codes.sign_up_for(request.user, code)
             context["what"] = check_in_codes.describe(context["sign_up"])
@@ -61,7 +66,7 @@ def self_check_in(request: HttpRequest) -> HttpResponse:
             context["error"] = e.message
             status = 400
     elif request.method == "POST":
-        context["error"] = "Scan the code or type it in."
+        context["error"] = _("Scan the code or type it in.")
         status = 400
     return TemplateResponse(request, "volunteers/check_in.html", context, status=status)
 

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
@@ -29,7 +31,6 @@ from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
 from commonpot.redirects import redirect_next
 from commonpot.tables import cards_on_phones
-from commonpot.words import counted
 from volunteers import planning, services
 from volunteers.fill import who_could_fill
 from volunteers.forms import (
@@ -164,7 +165,7 @@ def shift_create(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Shift added: {shift}.")
+            messages.success(request, _("Shift added: %(shift)s.") % {"shift": shift})
             return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     return TemplateResponse(
         request,
@@ -185,7 +186,7 @@ def shift_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "The shift is saved.")
+            messages.success(request, _("The shift is saved."))
             return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     return TemplateResponse(
         request,
@@ -204,7 +205,7 @@ def shift_delete(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
         return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
-    messages.success(request, "The shift is deleted.")
+    messages.success(request, _("The shift is deleted."))
     return redirect(
         reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={shift.local_date}"
     )
@@ -222,7 +223,7 @@ def shift_cancel(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "The shift is cancelled and everyone on it is told.")
+        messages.success(request, _("The shift is cancelled and everyone on it is told."))
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
@@ -311,7 +312,9 @@ def roster_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{sign_up.volunteer.name} is on the shift.")
+            messages.success(
+                request, _("%(person)s is on the shift.") % {"person": sign_up.volunteer.name}
+            )
             return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     context = _roster_context(request, site, shift)
     context["add_form"] = form
@@ -333,7 +336,9 @@ def walk_in_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             messages.success(
-                request, f"{sign_up.volunteer.name} is on the shift as a walk-in, checked in."
+                request,
+                _("%(person)s is on the shift as a walk-in, checked in.")
+                % {"person": sign_up.volunteer.name},
             )
             return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
     context = _roster_context(request, site, shift)
@@ -358,10 +363,20 @@ def approve_claim(request: HttpRequest, site: Site, pk: int, sign_up_id: int) ->
     try:
         sign_up = services.approve_claim(sign_up_id=sign_up.pk, by=request.user)
     except DomainError as e:
-        messages.error(request, f"{sign_up.volunteer.name}'s claim was not approved: {e.message}")
+        messages.error(
+            request,
+            _("%(person)s's claim was not approved: %(reason)s")
+            % {"person": sign_up.volunteer.name, "reason": e.message},
+        )
     else:
-        where = "on the shift" if sign_up.is_confirmed else "on the waitlist (the shift is full)"
-        messages.success(request, f"Approved: {sign_up.volunteer.name} is {where}. They are told.")
+        values = {"person": sign_up.volunteer.name}
+        messages.success(
+            request,
+            _("Approved: %(person)s is on the shift. They are told.") % values
+            if sign_up.is_confirmed
+            else _("Approved: %(person)s is on the waitlist (the shift is full). They are told.")
+            % values,
+        )
     return redirect_next(request, reverse("volunteers:roster", args=[site.slug, pk]))
 
 
@@ -374,9 +389,15 @@ def decline_claim(request: HttpRequest, site: Site, pk: int, sign_up_id: int) ->
     try:
         services.decline_claim(sign_up_id=sign_up.pk, by=request.user, reason=reason)
     except DomainError as e:
-        messages.error(request, f"{sign_up.volunteer.name}'s claim was not declined: {e.message}")
+        messages.error(
+            request,
+            _("%(person)s's claim was not declined: %(reason)s")
+            % {"person": sign_up.volunteer.name, "reason": e.message},
+        )
     else:
-        messages.success(request, f"Declined: {sign_up.volunteer.name} is told.")
+        messages.success(
+            request, _("Declined: %(person)s is told.") % {"person": sign_up.volunteer.name}
+        )
     return redirect_next(request, reverse("volunteers:roster", args=[site.slug, pk]))
 
 
@@ -392,9 +413,15 @@ def roster_remove(request: HttpRequest, site: Site, pk: int, sign_up_id: int) ->
     try:
         services.remove_from_shift(sign_up_id=sign_up.pk, by=request.user, reason=reason)
     except DomainError as e:
-        messages.error(request, f"{sign_up.volunteer.name} was not removed: {e.message}")
+        messages.error(
+            request,
+            _("%(person)s was not removed: %(reason)s")
+            % {"person": sign_up.volunteer.name, "reason": e.message},
+        )
     else:
-        messages.success(request, f"{sign_up.volunteer.name} is off the shift.")
+        messages.success(
+            request, _("%(person)s is off the shift.") % {"person": sign_up.volunteer.name}
+        )
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
@@ -408,7 +435,13 @@ def everyone_attended(request: HttpRequest, site: Site, pk: int) -> HttpResponse
         messages.error(request, e.message)
     else:
         messages.success(
-            request, f"{counted(len(marked), 'person', 'people')} checked in as attended."
+            request,
+            ngettext(
+                "%(n)s person checked in as attended.",
+                "%(n)s people checked in as attended.",
+                len(marked),
+            )
+            % {"n": len(marked)},
         )
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
@@ -437,7 +470,7 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
         context = _roster_context(request, site, shift)
         row = next((s for s in context["roster"] if s.pk == sign_up.pk), None)
         if row is None:
-            raise Http404("Not on the roster.")
+            raise Http404(_("Not on the roster."))
         context.update({"s": row, "error": error})
         return render_fragment(
             request, "volunteers/roster.html", "row", context, status=400 if error else 200
@@ -445,7 +478,7 @@ def check_in(request: HttpRequest, site: Site, pk: int, sign_up_id: int) -> Http
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Check-in saved.")
+        messages.success(request, _("Check-in saved."))
     return redirect("volunteers:roster", slug=site.slug, pk=shift.pk)
 
 
@@ -459,7 +492,12 @@ def _send_message(request, site, form, send, done_url, context) -> HttpResponse:
             count = message.recipients.count()
             messages.success(
                 request,
-                f"Your message to {count} {'person' if count == 1 else 'people'} is on its way.",
+                ngettext(
+                    "Your message to %(n)s person is on its way.",
+                    "Your message to %(n)s people is on its way.",
+                    count,
+                )
+                % {"n": count},
             )
             return redirect(done_url)
     return TemplateResponse(
@@ -509,7 +547,12 @@ def message_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         form,
         lambda **data: services.message_day(site=site, day=the_day, by=request.user, **data),
         back,
-        {"about": f"everyone on {long_day(the_day)}", "people": people, "back": back},
+        {
+            # Translators: whom a lead's message goes to: "everyone on Tuesday 14 May".
+            "about": _("everyone on %(day)s") % {"day": long_day(the_day)},
+            "people": people,
+            "back": back,
+        },
     )
 
 
@@ -529,12 +572,15 @@ def copy_day(request: HttpRequest, site: Site, day: str) -> HttpResponse:
         else:
             to_day = form.cleaned_data["to_day"]
             made = len(result.created)
-            when = long_day(to_day)
-            text = f"{made} shift{'s' if made != 1 else ''} copied to {when}."
+            text = ngettext(
+                "%(n)s shift copied to %(day)s.", "%(n)s shifts copied to %(day)s.", made
+            ) % {"n": made, "day": long_day(to_day)}
             if result.skipped:
-                text += f" {result.skipped} were there already."
+                text += " " + ngettext(
+                    "%(n)s were there already.", "%(n)s were there already.", result.skipped
+                ) % {"n": result.skipped}
             if result.not_copied:
-                text += " Not copied: " + " ".join(result.not_copied)
+                text += " " + _("Not copied: %(shifts)s") % {"shifts": " ".join(result.not_copied)}
             level = messages.WARNING if result.not_copied else messages.SUCCESS
             messages.add_message(request, level, text)
             return redirect(reverse("volunteers:site_shifts", args=[site.slug]) + f"?week={to_day}")
@@ -556,7 +602,7 @@ def policy(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "The sign-up rules are saved.")
+            messages.success(request, _("The sign-up rules are saved."))
             return redirect("volunteers:site_shifts", slug=site.slug)
     return TemplateResponse(
         request,

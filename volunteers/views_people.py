@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commonpot.errors import DomainError
@@ -99,7 +100,7 @@ def volunteers(request: HttpRequest, site: Site) -> HttpResponse:
 def _person(site: Site, user_id: int) -> User:
     person = get_object_or_404(User, pk=user_id)
     if not people.belongs_to_site(person, site):
-        raise Http404("This person does not volunteer here.")
+        raise Http404(_("This person does not volunteer here."))
     return person
 
 
@@ -175,7 +176,9 @@ def record_note(request: HttpRequest, site: Site, user_id: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"The note on {person.name} is saved.")
+            messages.success(
+                request, _("The note on %(person)s is saved.") % {"person": person.name}
+            )
             return redirect("volunteers:record", slug=site.slug, user_id=person.pk)
     return _record_page(request, site, person, note_form=form)
 
@@ -201,8 +204,11 @@ def walk_in_invite(request: HttpRequest, site: Site, user_id: int) -> HttpRespon
         else:
             messages.success(
                 request,
-                f"Invitation sent to {form.cleaned_data['email']}. When {walk_in.name} accepts, "
-                "the hours recorded here become theirs.",
+                _(
+                    "Invitation sent to %(email)s. When %(name)s accepts, the hours recorded "
+                    "here become theirs."
+                )
+                % {"email": form.cleaned_data["email"], "name": walk_in.name},
             )
             return redirect("volunteers:record", slug=site.slug, user_id=person.pk)
     return _record_page(request, site, person, invite_form=form)
@@ -218,5 +224,9 @@ def verify(request: HttpRequest, site: Site, user_id: int, qualification_id: int
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"{person.name}'s {q.kind} is verified.")
+        messages.success(
+            request,
+            _("%(person)s's %(qualification)s is verified.")
+            % {"person": person.name, "qualification": q.kind},
+        )
     return redirect("volunteers:record", slug=site.slug, user_id=person.pk)

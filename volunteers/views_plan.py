@@ -7,6 +7,8 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonpot import dates
@@ -49,7 +51,10 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{role.name} is a role at {site.name}.")
+            messages.success(
+                request,
+                _("%(role)s is a role at %(site)s.") % {"role": role.name, "site": site.name},
+            )
             return redirect("volunteers:roles", slug=site.slug)
     if which == "kind" and kind_form.is_valid():
         try:
@@ -57,7 +62,11 @@ def roles(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(kind_form, e)
         else:
-            messages.success(request, f"{kind.name} can now be required by a role.")
+            messages.success(
+                request,
+                _("%(qualification)s can now be required by a role.")
+                % {"qualification": kind.name},
+            )
             return redirect("volunteers:roles", slug=site.slug)
     site_roles = (
         ShiftRole.objects.filter(site=site)
@@ -94,7 +103,7 @@ def role_edit(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "The role is saved.")
+            messages.success(request, _("The role is saved."))
             return redirect("volunteers:roles", slug=site.slug)
     return TemplateResponse(
         request,
@@ -115,7 +124,12 @@ def rotas(request: HttpRequest, site: Site) -> HttpResponse:
             show_error(form, e)
         else:
             level = messages.WARNING if run.needs_attention else messages.SUCCESS
-            messages.add_message(request, level, f"Rota added: {run.rota}. {run.summary()}")
+            messages.add_message(
+                request,
+                level,
+                _("Rota added: %(rota)s. %(summary)s")
+                % {"rota": run.rota, "summary": run.summary()},
+            )
             return redirect("volunteers:rota", slug=site.slug, pk=run.rota.pk)
     site_rotas = Rota.objects.filter(site=site).select_related("role")
     return TemplateResponse(
@@ -143,7 +157,9 @@ def rota(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             level = messages.WARNING if run.needs_attention else messages.SUCCESS
-            messages.add_message(request, level, f"Rota saved. {run.summary()}")
+            messages.add_message(
+                request, level, _("Rota saved. %(summary)s") % {"summary": run.summary()}
+            )
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
         request, site, the_rota, form=form, exception_form=RotaExceptionForm(rota=the_rota)
@@ -214,7 +230,8 @@ def rota_regular_add(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
             messages.add_message(
                 request,
                 level,
-                f"{regular.volunteer.name} is a regular on this rota. {run.summary()}",
+                _("%(person)s is a regular on this rota. %(summary)s")
+                % {"person": regular.volunteer.name, "summary": run.summary()},
             )
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
@@ -248,9 +265,14 @@ def rota_regular_remove(request: HttpRequest, site: Site, pk: int, regular_id: i
     else:
         messages.success(
             request,
-            f"{regular.volunteer.name} is no longer a regular on this rota; "
-            f"{cancelled} coming sign-up{'s' if cancelled != 1 else ''} the rota made for "
-            f"them {'were' if cancelled != 1 else 'was'} cancelled.",
+            ngettext(
+                "%(person)s is no longer a regular on this rota; %(n)s coming sign-up the rota "
+                "made for them was cancelled.",
+                "%(person)s is no longer a regular on this rota; %(n)s coming sign-ups the rota "
+                "made for them were cancelled.",
+                cancelled,
+            )
+            % {"person": regular.volunteer.name, "n": cancelled},
         )
     return redirect("volunteers:rota", slug=site.slug, pk=pk)
 
@@ -272,10 +294,12 @@ def rota_regular_take_off(request: HttpRequest, site: Site, pk: int) -> HttpResp
         except DomainError as e:
             show_error(form, e)
         else:
+            values = {"person": regular.volunteer.name, "day": dates.long_day(day)}
             messages.success(
                 request,
-                f"{regular.volunteer.name} is off this rota on {dates.long_day(day)}"
-                + ("; their sign-up is cancelled." if sign_up else "."),
+                _("%(person)s is off this rota on %(day)s; their sign-up is cancelled.") % values
+                if sign_up
+                else _("%(person)s is off this rota on %(day)s.") % values,
             )
             return redirect("volunteers:rota", slug=site.slug, pk=pk)
     return _rota_page(
@@ -313,7 +337,9 @@ def rota_exception_add(request: HttpRequest, site: Site, pk: int) -> HttpRespons
             show_error(form, e)
         else:
             level = messages.WARNING if run.needs_attention else messages.SUCCESS
-            messages.add_message(request, level, f"Exception added. {run.summary()}")
+            messages.add_message(
+                request, level, _("Exception added. %(summary)s") % {"summary": run.summary()}
+            )
             return redirect("volunteers:rota", slug=site.slug, pk=the_rota.pk)
     return _rota_page(
         request, site, the_rota, form=RotaForm(instance=the_rota, site=site), exception_form=form
@@ -335,10 +361,15 @@ def rota_exception_remove(
     try:
         run = planning.generate_rota_shifts(rota_id=pk, by=request.user)
     except DomainError as e:
-        messages.error(request, f"Exception removed, but the shifts were not made: {e}")
+        messages.error(
+            request,
+            _("Exception removed, but the shifts were not made: %(reason)s") % {"reason": e},
+        )
     else:
         level = messages.WARNING if run.needs_attention else messages.SUCCESS
-        messages.add_message(request, level, f"Exception removed. {run.summary()}")
+        messages.add_message(
+            request, level, _("Exception removed. %(summary)s") % {"summary": run.summary()}
+        )
     return redirect("volunteers:rota", slug=site.slug, pk=pk)
 
 

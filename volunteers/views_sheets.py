@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from commonpot.models import Site
@@ -92,7 +93,7 @@ def sheets(request: HttpRequest, site: Site) -> HttpResponse:
 def shift_sheet(request: HttpRequest, site: Site, shift_id: int) -> HttpResponse:
     phones = _with_phones(request)
     if phones is None:
-        return _bad_request(request, "Choose copy=lead or copy=wall.")
+        return _bad_request(request, _("Choose copy=lead or copy=wall."))
     shift = get_object_or_404(Shift.objects.select_related("site", "role"), pk=shift_id, site=site)
     stamp = f"{shift.local_start:%Y-%m-%d-%H%M}"
     return _pdf_response(
@@ -105,7 +106,7 @@ def shift_sheet(request: HttpRequest, site: Site, shift_id: int) -> HttpResponse
 def day_sheet(request: HttpRequest, site: Site, day: str) -> HttpResponse:
     phones = _with_phones(request)
     if phones is None:
-        return _bad_request(request, "Choose copy=lead or copy=wall.")
+        return _bad_request(request, _("Choose copy=lead or copy=wall."))
     try:
         when = require_day(day)
     except ValueError as e:

@@ -12,11 +12,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
+from commonpot.i18n import in_language_of, in_site_language
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from volunteers import calendar, fair_rules, people, services
@@ -83,7 +85,8 @@ def _act(
     done: str,
     question: Callable[[SignUp], str] | None = None,
 ) -> HttpResponse:
-    """Do what a My shifts button says. A button that gives something up sends
+    """Do what a My shifts button says (`done` says it is done, naming the shift as
+    %(shift)s). A button that gives something up sends
     `confirm=ask` first: without JavaScript that shows a page asking "are you
     sure?" (nothing is written); with it, the page counts down with an Undo and
     sends `confirm=yes` (static/js/undo.js)."""
@@ -99,7 +102,7 @@ def _act(
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, done.format(shift=sign_up.shift))
+        messages.success(request, done % {"shift": sign_up.shift})
     return redirect("volunteers:my_shifts")
 
 
@@ -110,17 +113,20 @@ def cancel(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         request,
         sign_up_id,
         services.cancel_sign_up,
-        "You are no longer down for {shift}. Thank you for letting us know.",
+        _("You are no longer down for %(shift)s. Thank you for letting us know."),
         _cancel_question,
     )
 
 
 def _cancel_question(sign_up: SignUp) -> str:
+    values = {"shift": sign_up.shift}
     if sign_up.is_waitlisted:
-        return f"Leave the waitlist for {sign_up.shift}?"
+        return _("Leave the waitlist for %(shift)s?") % values
     if sign_up.is_pending:
-        return f"Withdraw your claim for {sign_up.shift}?"
-    return f"Give up your place on {sign_up.shift}? Someone on the waitlist may take it at once."
+        return _("Withdraw your claim for %(shift)s?") % values
+    return (
+        _("Give up your place on %(shift)s? Someone on the waitlist may take it at once.") % values
+    )
 
 
 @login_required
@@ -130,10 +136,18 @@ def request_stand_in(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         request,
         sign_up_id,
         services.request_stand_in,
-        "Your place on {shift} is offered on the board. You stay down for it until "
-        "someone takes it over; we'll email you when they do.",
-        lambda s: f"Offer your place on {s.shift} to a stand-in? Anyone may take it over at once.",
+        _(
+            "Your place on %(shift)s is offered on the board. You stay down for it until "
+            "someone takes it over; we'll email you when they do."
+        ),
+        _stand_in_question,
     )
+
+
+def _stand_in_question(sign_up: SignUp) -> str:
+    return _("Offer your place on %(shift)s to a stand-in? Anyone may take it over at once.") % {
+        "shift": sign_up.shift
+    }
 
 
 @login_required
@@ -143,7 +157,7 @@ def withdraw_stand_in(request: HttpRequest, sign_up_id: int) -> HttpResponse:
         request,
         sign_up_id,
         services.withdraw_stand_in_request,
-        "You are keeping your place on {shift}.",
+        _("You are keeping your place on %(shift)s."),
     )
 
 
@@ -179,7 +193,9 @@ def qualifications(request: HttpRequest) -> HttpResponse:
                 show_error(form, e)
             else:
                 messages.success(
-                    request, f"Your {q.kind} is recorded. A lead will verify it when they see it."
+                    request,
+                    _("Your %(qualification)s is recorded. A lead will verify it when they see it.")
+                    % {"qualification": q.kind},
                 )
                 return redirect("volunteers:qualifications")
         elif birth_form.is_bound and birth_form.is_valid():
@@ -188,7 +204,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 birth_form.add_error(e.field or "date_of_birth", e.message)
             else:
-                messages.success(request, "Your details are saved.")
+                messages.success(request, _("Your details are saved."))
                 return redirect("volunteers:qualifications")
         elif availability_form.is_bound and availability_form.is_valid():
             data = availability_form.cleaned_data
@@ -199,7 +215,7 @@ def qualifications(request: HttpRequest) -> HttpResponse:
             except DomainError as e:
                 show_error(availability_form, e)
             else:
-                messages.success(request, "When you can help is saved.")
+                messages.success(request, _("When you can help is saved."))
                 return redirect("volunteers:qualifications")
     held = Qualification.objects.filter(volunteer=user).select_related("kind", "verified_by")
     status = 400 if request.method == "POST" else 200
@@ -223,7 +239,7 @@ def qualification_remove(request: HttpRequest, pk: int) -> HttpResponse:
         people.remove_qualification(qualification_id=pk, by=request.user)
     except DomainError as e:
         raise Http404(e.message) from None
-    messages.success(request, "The qualification is removed.")
+    messages.success(request, _("The qualification is removed."))
     return redirect("volunteers:qualifications")
 
 
@@ -233,8 +249,10 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
     people.reset_calendar_link(request.user)
     messages.success(
         request,
-        "Your calendar has a new secret address. The old one no longer works: subscribe again "
-        "with the new one.",
+        _(
+            "Your calendar has a new secret address. The old one no longer works: subscribe "
+            "again with the new one."
+        ),
     )
     return redirect("volunteers:my_shifts")
 
@@ -256,14 +274,17 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         .first()
     )
     if profile is None:
-        raise Http404("No such calendar.")
+        raise Http404(_("No such calendar."))
     user = profile.user
-    return _ics(
-        calendar.volunteer_feed(user, calendar.volunteer_feed_sign_ups(user)), "my-shifts.ics"
-    )
+    # The calendar app asks without the person's cookie or browser: their profile's language.
+    with in_language_of(user):
+        body = calendar.volunteer_feed(user, calendar.volunteer_feed_sign_ups(user))
+    return _ics(body, "my-shifts.ics")
 
 
 @require_GET
 def site_feed(request: HttpRequest, slug: str) -> HttpResponse:
     site = get_object_or_404(Site.objects.public(), slug=slug)
-    return _ics(calendar.site_feed(site), f"{site.slug}-shifts.ics")
+    with in_site_language(site):
+        body = calendar.site_feed(site)
+    return _ics(body, f"{site.slug}-shifts.ics")

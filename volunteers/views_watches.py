@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -17,8 +19,14 @@ from volunteers.forms_volunteer import WatchForm
 
 
 def _described(watch) -> str:
-    what = f"{watch.role.name} shifts" if watch.role_id else "shifts"
-    return f"{what} at {watch.site.name}"
+    """ "Cook shifts at Riverside Kitchen", "shifts at Riverside Kitchen"."""
+    if watch.role_id:
+        # Translators: what a watch covers: "Cook shifts at Riverside Kitchen".
+        return _("%(role)s shifts at %(site)s") % {
+            "role": watch.role.name,
+            "site": watch.site.name,
+        }
+    return _("shifts at %(site)s") % {"site": watch.site.name}
 
 
 @login_required
@@ -32,16 +40,28 @@ def watches_page(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
+            values = {"what": _described(watch), "n": watch.hours_before}
             if new:
                 messages.success(
                     request,
-                    f"We'll email you when {_described(watch)} are short of people "
-                    f"{watch.hours_before} hours before they start.",
+                    ngettext(
+                        "We'll email you when %(what)s are short of people %(n)s hour before "
+                        "they start.",
+                        "We'll email you when %(what)s are short of people %(n)s hours before "
+                        "they start.",
+                        watch.hours_before,
+                    )
+                    % values,
                 )
             else:
                 messages.success(
                     request,
-                    f"You now hear about {_described(watch)} {watch.hours_before} hours before.",
+                    ngettext(
+                        "You now hear about %(what)s %(n)s hour before.",
+                        "You now hear about %(what)s %(n)s hours before.",
+                        watch.hours_before,
+                    )
+                    % values,
                 )
             return redirect("volunteers:watches")
     return TemplateResponse(
@@ -59,5 +79,5 @@ def watch_stop(request: HttpRequest, pk: int) -> HttpResponse:
         watch = watches.stop_watching(watch_id=pk, by=request.user)
     except DomainError as e:
         raise Http404(e.message) from None
-    messages.success(request, f"You no longer hear about {_described(watch)}.")
+    messages.success(request, _("You no longer hear about %(what)s.") % {"what": _described(watch)})
     return redirect("volunteers:watches")

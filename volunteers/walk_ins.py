@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.invitations import invite_to_site
@@ -34,14 +35,15 @@ def invite_walk_in(
         .first()
     )
     if walk_in is None:
-        raise DomainError("This walk-in no longer exists.")
+        raise DomainError(_("This walk-in no longer exists."))
     if not can_manage_site(by, walk_in.site):
-        raise DomainError("Only this site's leads and coordinators can invite its walk-ins.")
+        raise DomainError(_("Only this site's leads and coordinators can invite its walk-ins."))
     if walk_in.account_id is not None:
-        raise DomainError(f"{walk_in.name} already has an account.")
+        raise DomainError(_("%(name)s already has an account.") % {"name": walk_in.name})
     if not agreed:
         raise DomainError(
-            f"Ask {walk_in.name} first: an invitation is only sent when they agree to it.",
+            _("Ask %(name)s first: an invitation is only sent when they agree to it.")
+            % {"name": walk_in.name},
             field="agreed",
         )
     invitation = invite_to_site(
@@ -79,7 +81,9 @@ def _move_sign_up(sign_up_id: int, to: User) -> None:
             hours=sign_up.hours_credited,
         )
     services.cancel_locked_sign_up(
-        sign_up, by=to, reason=f"The same person as {to.name}, who has an account"
+        sign_up,
+        by=to,
+        reason=_("The same person as %(name)s, who has an account") % {"name": to.name},
     )
 
 

@@ -30,29 +30,38 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from commonpot import jobs
 from commonpot.errors import DomainError
+from commonpot.i18n import in_language_of
 from commonpot.mail import queue_emails
 from commonpot.models import Membership, Message, Site, User
 from commonpot.permissions import can_view_site, is_coordinator
 from volunteers.claim_links import claim_url
+from volunteers.i18n import lazy_format
 from volunteers.models import Shift, ShiftRole, ShiftWatch, SignUp
 from volunteers.reminders import Writer, _batches, when
 
+
+def _hours(n: int):
+    return lazy_format(ngettext_lazy("%(n)s hour", "%(n)s hours", n), n=n)
+
+
 # How long before a shift a watcher may ask to hear (hours).
 HOURS_CHOICES = [
-    (6, "6 hours"),
-    (12, "12 hours"),
-    (24, "24 hours"),
-    (48, "48 hours"),
-    (72, "3 days"),
+    (6, _hours(6)),
+    (12, _hours(12)),
+    (24, _hours(24)),
+    (48, _hours(48)),
+    (72, lazy_format(ngettext_lazy("%(n)s day", "%(n)s days", 3), n=3)),
 ]
-LONGEST = max(h for h, _ in HOURS_CHOICES)
+LONGEST = max(h for h, _label in HOURS_CHOICES)
 BATCH_SIZE = 500  # shifts per batch
 
 KIND = "volunteers.short-shift"
-MESSAGE_KINDS = {KIND: "Watched shift short of people"}
+MESSAGE_KINDS = {KIND: gettext_lazy("Watched shift short of people")}
 
 
 def watch_key(shift_id: int, user_id: int) -> str:
@@ -80,11 +89,14 @@ def watch_shifts(
     Watching the same thing again changes how many hours before.
     """
     if not site.is_active or not can_view_site(volunteer, site):
-        raise DomainError("Choose a site you can see.", field="site")
+        raise DomainError(_("Choose a site you can see."), field="site")
     if role is not None and role.site_id != site.pk:
-        raise DomainError(f"{role.name} is not a role at {site.name}.", field="role")
-    if hours_before not in {h for h, _ in HOURS_CHOICES}:
-        raise DomainError("Choose one of the times offered.", field="hours_before")
+        raise DomainError(
+            _("%(role)s is not a role at %(site)s.") % {"role": role.name, "site": site.name},
+            field="role",
+        )
+    if hours_before not in {h for h, _label in HOURS_CHOICES}:
+        raise DomainError(_("Choose one of the times offered."), field="hours_before")
     # Ordered by the key alone: the default ordering joins the (nullable) role,
     # and PostgreSQL cannot lock the nullable side of an outer join.
     existing = (
@@ -113,7 +125,7 @@ def stop_watching(*, watch_id: int, by: User) -> ShiftWatch:
     watch = ShiftWatch.objects.select_related("site", "role").filter(pk=watch_id, volunteer=by)
     found = watch.first()
     if found is None:
-        raise DomainError("This is not one of your watches.")
+        raise DomainError(_("This is not one of your watches."))
     found.delete()
     return found
 
@@ -201,6 +213,10 @@ def tell_watchers(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
     watches_url = settings.SITE_URL + reverse("volunteers:watches")
 
     def email(pair: tuple[Shift, User, ShiftWatch]) -> dict:
+        with in_language_of(pair[1]):
+            return _email(pair)
+
+    def _email(pair: tuple[Shift, User, ShiftWatch]) -> dict:
         shift, person, watch = pair
         short_by = shift.min_people - shift.places_taken
         claim = claim_url(shift.pk, person.pk)
@@ -217,19 +233,30 @@ def tell_watchers(now: datetime | None = None, *, batch_size: int = BATCH_SIZE) 
                 "watches_url": watches_url,
             },
         )
+        values = {
+            "role": shift.role.name,
+            "site": shift.site.name,
+            "when": when(shift),
+            "short_by": short_by,
+            "url": claim,
+            "taken": shift.places_taken,
+            "needed": shift.min_people,
+        }
         return {
-            "sms": (
-                f"{shift.role.name} at {shift.site.name}, {when(shift)} needs "
-                f"{short_by} more. Claim a place: {claim}"
-            ),
+            # Translators: a text message: "Cook at Riverside Kitchen, Tue 14 May, 09:00–12:00
+            # BST needs 2 more. Claim a place: https://..."
+            "sms": _(
+                "%(role)s at %(site)s, %(when)s needs %(short_by)s more. Claim a place: %(url)s"
+            )
+            % values,
             "key": watch_key(shift.pk, person.pk),
             "kind": KIND,
             "to": person,
             "site": shift.site,
-            "subject": (
-                f"Short of people: {shift.role.name} at {shift.site.name}, {when(shift)} "
-                f"({shift.places_taken} of {shift.min_people})"
-            ),
+            "subject": _(
+                "Short of people: %(role)s at %(site)s, %(when)s (%(taken)s of %(needed)s)"
+            )
+            % values,
             "text": text,
             "html": html,
             "meta": {"shift": shift.pk, "watch": watch.pk, "places_taken": shift.places_taken},

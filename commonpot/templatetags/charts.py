@@ -7,6 +7,7 @@ and read well on a phone and in black-and-white print.
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -24,7 +25,10 @@ def _number(value: float) -> str:
 def bar_chart(chart) -> str:
     bars = chart.bars
     if not bars:
-        return format_html('<p class="chart-empty">{}: nothing to show.</p>', chart.title)
+        return format_html(
+            '<p class="chart-empty">{}</p>',
+            gettext("%(chart)s: nothing to show.") % {"chart": chart.title},
+        )
     top = max((bar[1] for bar in bars), default=0) or 1
     width = LABEL_W + BAR_W + VALUE_W
     height = ROW * len(bars) + 8

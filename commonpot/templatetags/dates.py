@@ -3,6 +3,7 @@ commonpot.dates writes them, the year only when it is not this year. Like
 `|date`, a datetime is shown in the page's time zone (`{% timezone %}`)."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from commonpot import dates
 
@@ -40,8 +41,11 @@ def clock_span(value, zone=False) -> str:
 @register.filter(is_safe=False)
 def clock_span_to(value, zone=False) -> str:
     """As `clock_span`, written "22:00 to 06:00 next day" (for emails)."""
+    to = pgettext("from one time to another", "to")
     try:
-        return dates.clock_span(value.local_start, value.local_end, zone=bool(zone), between=" to ")
+        return dates.clock_span(
+            value.local_start, value.local_end, zone=bool(zone), between=f" {to} "
+        )
     except (AttributeError, TypeError, ValueError):
         return ""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django import template
 
 from commonpot.quickurls import quick_reverse
-from commonpot.registry import SITE_TAB_GROUPS, registry
+from commonpot.registry import SITE_TAB_GROUP_LABELS, SITE_TAB_GROUPS, registry
 
 register = template.Library()
 
@@ -35,6 +35,7 @@ class TabGroup:
     url: str  # its first tab's
     current: bool = False
     tabs: list[tuple[str, str, bool]] = field(default_factory=list)
+    key: str = ""  # the group's name in SITE_TAB_GROUPS (or its one tab's label)
 
 
 @register.simple_tag(takes_context=True)
@@ -49,11 +50,11 @@ def site_tab_groups(context, site) -> list[TabGroup]:
     for tab in registry.site_tabs:
         url = quick_reverse(tab.url_name, site.slug)
         key = tab.group or tab.label
-        group = groups.setdefault(key, TabGroup(key, url))
+        group = groups.setdefault(key, TabGroup(SITE_TAB_GROUP_LABELS.get(key, key), url, key=key))
         group.tabs.append((tab.label, url, url == here))
         if here.startswith(url) and len(url) > len(best[0]):
             best = (url, key)
     if best[1]:
         groups[best[1]].current = True
     order = {name: i for i, name in enumerate(SITE_TAB_GROUPS)}
-    return sorted(groups.values(), key=lambda g: order.get(g.label, -1))
+    return sorted(groups.values(), key=lambda g: order.get(g.key, -1))

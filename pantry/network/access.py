@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from commonpot.permissions import can_manage_site, is_coordinator, is_lead
 from pantry.network.models import Transfer
@@ -31,7 +32,7 @@ def network_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not in_network(request.user):
-            raise PermissionDenied("The network's surplus and transfers are for site leads.")
+            raise PermissionDenied(_("The network's surplus and transfers are for site leads."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -49,8 +50,12 @@ def transfer_for(request: HttpRequest, pk: int, side: str | None = None) -> Tran
     }
     if side in (None, "either"):
         if not any(sides.values()):
-            raise PermissionDenied("Only the two sites' leads and coordinators can see or do this.")
+            raise PermissionDenied(
+                _("Only the two sites' leads and coordinators can see or do this.")
+            )
     elif not sides[side]:
         site = transfer.source if side == "source" else transfer.destination
-        raise PermissionDenied(f"Only leads of {site.name} and coordinators can do this.")
+        raise PermissionDenied(
+            _("Only leads of %(site)s and coordinators can do this.") % {"site": site.name}
+        )
     return transfer

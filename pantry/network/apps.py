@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NetworkConfig(AppConfig):
@@ -6,7 +7,7 @@ class NetworkConfig(AppConfig):
 
     name = "pantry.network"
     label = "network"
-    verbose_name = "Network: surplus and transfers"
+    verbose_name = _("Network: surplus and transfers")
 
     def ready(self) -> None:
         from commonpot.registry import NavLink, SettingsSection, SiteTab, registry
@@ -24,15 +25,18 @@ class NetworkConfig(AppConfig):
         from pantry.network.notifications import MESSAGE_KINDS
         from pantry.network.trace import TransferLinker
 
-        registry.add_nav(NavLink("Network", "network:board", access.in_network, order=30))
-        registry.add_site_tab(SiteTab("Surplus", "network:site_surplus", order=30, group="Network"))
+        registry.add_nav(NavLink(_("Network"), "network:board", access.in_network, order=30))
+        # The group is the key of a heading of the site's tab bar (SITE_TAB_GROUPS).
+        registry.add_site_tab(
+            SiteTab(_("Surplus"), "network:site_surplus", order=30, group="Network")
+        )
         registry.add_panel("public", panels.public_needs, order=20)
         registry.add_panel("lead", panels.lead_panel, order=25)
         registry.add_panel("coordinator", panels.coordinator_panel, order=20)
         registry.add_settings_section(
             SettingsSection(
                 key="network",
-                title="Matching offers to needs",
+                title=_("Matching offers to needs"),
                 form_class=NetworkSettingsForm,
                 save=site_settings.save_network_settings,
                 order=20,

@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot import measures
 from commonpot.dates import day, time_of_day
 from commonpot.errors import DomainError
 from commonpot.quickurls import quick_reverse
-from commonpot.words import counted
 from pantry import temperatures
 from pantry.models import READING_MAX_C, READING_MIN_C, Lot, LotHold, Reading, Storage
 from pantry.network.models import ColdChain, Transfer
@@ -64,7 +65,9 @@ def limit_c(transfer: Transfer) -> Decimal | None:
 def limit_text(transfer: Transfer) -> str:
     """ "5.0 °C or colder" in the active scale ("" for food that is not kept cold)."""
     limit = limit_c(transfer)
-    return f"{temperatures.show(limit)} or colder" if limit is not None else ""
+    if limit is None:
+        return ""
+    return _("%(limit)s or colder") % {"limit": temperatures.show(limit)}
 
 
 def read_food(
@@ -77,24 +80,35 @@ def read_food(
     if limit is None:
         if value_c is not None:
             raise DomainError(
-                "This transfer is not kept cold: no temperature is asked of it.",
+                _("This transfer is not kept cold: no temperature is asked of it."),
                 field="temperature",
             )
         return None
-    kind = Storage(cold_kind(transfer)).label.lower()
     if value_c is None:
-        moment = "as it is picked up" if when == PICKUP else "as it arrives"
-        raise DomainError(
-            f"This is {kind} food: take its temperature {moment} and enter it.",
-            field="temperature",
-        )
+        frozen = cold_kind(transfer) == Storage.FROZEN
+        if when == PICKUP:
+            text = (
+                _("This is frozen food: take its temperature as it is picked up and enter it.")
+                if frozen
+                else _(
+                    "This is chilled food: take its temperature as it is picked up and enter it."
+                )
+            )
+        else:
+            text = (
+                _("This is frozen food: take its temperature as it arrives and enter it.")
+                if frozen
+                else _("This is chilled food: take its temperature as it arrives and enter it.")
+            )
+        raise DomainError(text, field="temperature")
     if (
         not isinstance(value_c, Decimal)
         or not value_c.is_finite()
         or not (READING_MIN_C <= value_c <= READING_MAX_C)
     ):
         raise DomainError(
-            f"{temperatures.show(value_c)} is not a temperature.", field="temperature"
+            _("%(value)s is not a temperature.") % {"value": temperatures.show(value_c)},
+            field="temperature",
         )
     return Reading.objects.create(
         equipment=None,
@@ -110,14 +124,23 @@ def refuse_warm_pickup(transfer: Transfer, reading: Reading) -> None:
     """Food already too warm is not sent (the caller's transaction rolls back)."""
     if reading.passed:
         return
-    kind = Storage(cold_kind(transfer)).label.lower()
-    raise DomainError(
-        f"The food reads {temperatures.show(reading.value_c)}: {kind} food travels at "
-        f"{temperatures.show(reading.limit_c)} or colder. Food that is already too warm is "
-        "not sent: check it, keep it cold or discard it, and cancel the transfer if it "
-        "cannot go.",
-        field="temperature",
-    )
+    words = {
+        "reading": temperatures.show(reading.value_c),
+        "limit": temperatures.show(reading.limit_c),
+    }
+    if cold_kind(transfer) == Storage.FROZEN:
+        text = _(
+            "The food reads %(reading)s: frozen food travels at %(limit)s or colder. Food that "
+            "is already too warm is not sent: check it, keep it cold or discard it, and cancel "
+            "the transfer if it cannot go."
+        )
+    else:
+        text = _(
+            "The food reads %(reading)s: chilled food travels at %(limit)s or colder. Food that "
+            "is already too warm is not sent: check it, keep it cold or discard it, and cancel "
+            "the transfer if it cannot go."
+        )
+    raise DomainError(text % words, field="temperature")
 
 
 def hold_warm_arrival(transfer: Transfer, reading: Reading, lots: list[Lot], by) -> int:
@@ -131,7 +154,8 @@ def hold_warm_arrival(transfer: Transfer, reading: Reading, lots: list[Lot], by)
         cause=LotHold.Cause.TEMPERATURE,
         by=by,
         reading=reading,
-        note=f"On arrival of transfer #{transfer.pk} from {source}",
+        note=_("On arrival of transfer #%(number)s from %(site)s")
+        % {"number": transfer.pk, "site": source},
         at=reading.at,
     )
     return _tell_leads(transfer, reading, holds)
@@ -147,14 +171,21 @@ def _tell_leads(transfer: Transfer, reading: Reading, holds: list[LotHold]) -> i
             "site": site,
             "reading": shown,
             "limit": temperatures.show(reading.limit_c),
-            "at": f"{day(local)} at {time_of_day(local)}",
+            "at": _("%(day)s at %(time)s") % {"day": day(local), "time": time_of_day(local)},
             "lots": [h.lot for h in sorted(holds, key=lambda h: h.lot.pk)],
             "url": settings.SITE_URL + quick_reverse("pantry:holds", site.slug),
         }
-        subject = (
-            f"Transfer #{transfer.pk} from {transfer.source.name} arrived at {shown}: "
-            f"{counted(len(holds), 'lot', 'lots')} on hold"
-        )
+        subject = ngettext(
+            # Translators: a lot is a batch of one food with one best-before date.
+            "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lot on hold",
+            "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lots on hold",
+            len(holds),
+        ) % {
+            "number": transfer.pk,
+            "site": transfer.source.name,
+            "reading": shown,
+            "count": len(holds),
+        }
         text = render_to_string("network/email/transfer_breach.txt", context)
     return tell_leads(
         site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text

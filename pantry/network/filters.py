@@ -7,6 +7,7 @@ from datetime import timedelta
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from commonpot.forms import LongSelect
 from commonpot.models import Site
@@ -22,7 +23,7 @@ DISTANCES = [
     ("100", "100 km"),
     ("500", "500 km"),
 ]
-EXPIRY = [("1", "a day"), ("2", "2 days"), ("3", "3 days"), ("7", "a week")]
+EXPIRY = [("1", _("a day")), ("2", _("2 days")), ("3", _("3 days")), ("7", _("a week"))]
 
 
 def default_near(user, sites: list[Site]) -> Site | None:
@@ -42,21 +43,21 @@ class BoardFilter(django_filters.FilterSet):
     # LongSelect: the site lists hold every active site (hundreds in a large
     # network), and Django's Select renders each option through a template.
     category = django_filters.ChoiceFilter(
-        label="Category",
+        label=_("Category"),
         choices=Item.Category.choices,
         method="filter_category",
-        empty_label="All categories",
+        empty_label=_("All categories"),
         widget=LongSelect,
     )
     site = django_filters.ModelChoiceFilter(
-        label="Site",
+        label=_("Site"),
         queryset=Site.objects.active(),
         to_field_name="slug",
-        empty_label="All sites",
+        empty_label=_("All sites"),
         widget=LongSelect,
     )
     near = django_filters.ModelChoiceFilter(
-        label="Distance from",
+        label=_("Distance from"),
         queryset=Site.objects.active(),
         to_field_name="slug",
         method="filter_nothing",
@@ -64,17 +65,17 @@ class BoardFilter(django_filters.FilterSet):
         widget=LongSelect,
     )
     within = django_filters.ChoiceFilter(
-        label="Within",
+        label=_("Within"),
         choices=DISTANCES,
         method="filter_within",
-        empty_label="Any distance",
+        empty_label=_("Any distance"),
         widget=LongSelect,
     )
     expiring = django_filters.ChoiceFilter(
-        label="Expiring within",
+        label=_("Expiring within"),
         choices=EXPIRY,
         method="filter_expiring",
-        empty_label="Any time",
+        empty_label=_("Any time"),
         widget=LongSelect,
     )
 
@@ -153,16 +154,16 @@ class TransferFilter(django_filters.FilterSet):
     # Labels given: "site" is no field of a transfer, and django-filter would
     # label it "[invalid name]".
     status = django_filters.ChoiceFilter(
-        label="Status",
+        label=_("Status"),
         choices=Transfer.Status.choices,
-        empty_label="Any status",
+        empty_label=_("Any status"),
         method="filter_status",
     )
     site = django_filters.ModelChoiceFilter(
-        label="Site",
+        label=_("Site"),
         queryset=lambda request: _visible_sites(request.user),
         to_field_name="slug",
-        empty_label="All my sites",
+        empty_label=_("All my sites"),
         method="filter_site",
     )
 

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import DayField, LocalDayTimeField, SiteClockForm, day
 from commonpot.errors import DomainError
@@ -44,7 +46,7 @@ UNITS = [
     ("ml", "ml"),
     ("fl oz", "fl oz"),
     ("gal", "gal"),
-    ("pieces", "pieces (cans, loaves, portions...)"),
+    ("pieces", gettext_lazy("pieces (cans, loaves, portions...)")),
 ]
 WEIGHT_UNITS = UNITS[:4]
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -61,10 +63,12 @@ def natural(quantity: Decimal, item: Item) -> tuple[str, str]:
 
 class LotChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, lot: Lot) -> str:
-        return (
-            f"{lot.item.name} · {lot.date_label} · {display(lot.available, lot.item)} free "
-            f"· {lot.source}"
-        )
+        return _("%(item)s · %(date)s · %(amount)s free · %(source)s") % {
+            "item": lot.item.name,
+            "date": lot.date_label,
+            "amount": display(lot.available, lot.item),
+            "source": lot.source,
+        }
 
 
 class OfferForm(SiteClockForm, TokenForm):
@@ -73,29 +77,42 @@ class OfferForm(SiteClockForm, TokenForm):
 
     lot = LotChoiceField(
         queryset=Lot.objects.none(),
-        label="Food to offer",
-        empty_label="Choose a lot",
-        help_text="Lots with food free to give. Leftovers from a meal are a prepared-meal lot.",
+        label=gettext_lazy("Food to offer"),
+        # Translators: a lot is a batch of one food with one best-before date.
+        empty_label=gettext_lazy("Choose a lot"),
+        help_text=gettext_lazy(
+            "Lots with food free to give. Leftovers from a meal are a prepared-meal lot."
+        ),
     )
-    quantity = forms.CharField(max_length=20, help_text="How much of the lot to offer.")
-    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
+    quantity = forms.CharField(
+        label=gettext_lazy("Quantity"),
+        max_length=20,
+        help_text=gettext_lazy("How much of the lot to offer."),
+    )
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
     pickup_from = LocalDayTimeField(
-        label="Pickup from", required=False, widget=LOCAL_DATETIME, help_text="Leave empty for now."
+        label=gettext_lazy("Pickup from"),
+        required=False,
+        widget=LOCAL_DATETIME,
+        help_text=gettext_lazy("Leave empty for now."),
     )
-    pickup_until = LocalDayTimeField(label="Pickup until", widget=LOCAL_DATETIME)
+    pickup_until = LocalDayTimeField(label=gettext_lazy("Pickup until"), widget=LOCAL_DATETIME)
     cold_chain = forms.ChoiceField(
-        label="Keep cold in transit",
+        label=gettext_lazy("Keep cold in transit"),
         choices=[
-            ("auto", "As the food is stored now"),
+            ("auto", gettext_lazy("As the food is stored now")),
             *[(c or "none", label) for c, label in ColdChain.choices],
         ],
         initial="auto",
     )
     notes = forms.CharField(
+        label=gettext_lazy("Notes"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Anything a driver or the other site should know: crates, access, allergens.",
+        help_text=gettext_lazy(
+            "Anything a driver or the other site should know: crates, access, allergens."
+        ),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -126,29 +143,38 @@ class OfferForm(SiteClockForm, TokenForm):
 
 class NeedForm(TokenForm):
     item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"),
         queryset=Item.objects.active(),
         required=False,
-        empty_label="Any item of the category below",
-        help_text="Choose an item, or leave this and choose a category.",
+        empty_label=gettext_lazy("Any item of the category below"),
+        help_text=gettext_lazy("Choose an item, or leave this and choose a category."),
     )
     category = forms.ChoiceField(
-        choices=[("", "Choose a category"), *Item.Category.choices], required=False
+        label=gettext_lazy("Category"),
+        choices=[("", gettext_lazy("Choose a category")), *Item.Category.choices],
+        required=False,
     )
-    quantity = forms.CharField(max_length=20)
+    quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20)
     unit = forms.ChoiceField(
+        label=gettext_lazy("Unit"),
         choices=UNITS,
         initial=weight_unit,
-        help_text="A need for a whole category is given by weight.",
+        help_text=gettext_lazy("A need for a whole category is given by weight."),
     )
-    needed_by = DayField(widget=DATE)
+    needed_by = DayField(label=gettext_lazy("Needed by"), widget=DATE)
     within_km = forms.IntegerField(
-        label="Suggest offers within (km)",
+        label=gettext_lazy("Suggest offers within (km)"),
         required=False,
         min_value=1,
         max_value=MAX_MATCH_KM,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, site: Site, **kwargs):
         self.site = site
@@ -156,15 +182,15 @@ class NeedForm(TokenForm):
         kwargs["initial"].setdefault("needed_by", site.today() + timedelta(days=3))
         super().__init__(*args, **kwargs)
         site_km = NetworkSettings.for_site(site).match_within_km
-        self.fields["within_km"].help_text = (
-            f"Leave empty for {site.name}'s limit, {site_km:,} km. Offers further away "
+        self.fields["within_km"].help_text = _(
+            "Leave empty for %(site)s's limit, %(km)s km. Offers further away "
             "are not suggested for this need."
-        )
+        ) % {"site": site.name, "km": f"{site_km:,}"}
 
     def clean(self):
         data = super().clean()
         if data.get("item") is None and not data.get("category"):
-            self.add_error("item", "Say what is needed: one item, or a whole category.")
+            self.add_error("item", _("Say what is needed: one item, or a whole category."))
         if data.get("item") is not None:
             data["category"] = ""
         return data
@@ -173,11 +199,16 @@ class NeedForm(TokenForm):
 class ClaimForm(TokenForm):
     """Claim an offer for one of the sites this person leads (any site, for coordinators)."""
 
-    for_site = forms.ModelChoiceField(queryset=Site.objects.none(), label="For", empty_label=None)
-    quantity = forms.CharField(
-        max_length=20, required=False, help_text="Leave empty to claim all that is on offer."
+    for_site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), label=gettext_lazy("For"), empty_label=None
     )
-    unit = forms.ChoiceField(choices=UNITS, required=False)
+    quantity = forms.CharField(
+        label=gettext_lazy("Quantity"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("Leave empty to claim all that is on offer."),
+    )
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, required=False)
     need = forms.ModelChoiceField(
         queryset=Need.objects.none(), required=False, widget=forms.HiddenInput
     )
@@ -216,19 +247,22 @@ def lot_number_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         queryset=Lot.objects.select_related("site", "item"),
         required=False,
-        label="From lot no.",
-        help_text="Empty: first expiring first.",
+        # Translators: a lot is a batch of one food with one best-before date.
+        label=gettext_lazy("From lot no."),
+        help_text=gettext_lazy("Empty: first expiring first."),
         widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
-        error_messages={"invalid_choice": "There is no lot with that number."},
+        error_messages={"invalid_choice": gettext_lazy("There is no lot with that number.")},
     )
 
 
 class ShipmentItemForm(forms.Form):
     """One more item of a shipment: what, how much, and from which lot (optional)."""
 
-    item = forms.ModelChoiceField(queryset=Item.objects.active(), required=False)
-    quantity = forms.CharField(max_length=20, required=False)
-    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("Item"), queryset=Item.objects.active(), required=False
+    )
+    quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20, required=False)
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
     lot = lot_number_field()
 
     def clean(self):
@@ -237,9 +271,9 @@ class ShipmentItemForm(forms.Form):
         if item is None and not quantity:
             return data  # a row left empty
         if item is None:
-            self.add_error("item", "Choose the item, or empty the quantity.")
+            self.add_error("item", _("Choose the item, or empty the quantity."))
         elif not quantity:
-            self.add_error("quantity", f"Say how much {item.name} to send.")
+            self.add_error("quantity", _("Say how much %(item)s to send.") % {"item": item.name})
         elif data.get("unit"):
             try:
                 data["base_quantity"] = to_base(quantity, data["unit"], item)
@@ -252,14 +286,14 @@ ShipmentItemFormSet = forms.formset_factory(ShipmentItemForm, extra=0, max_num=2
 
 
 class ProposeTransferForm(TokenForm):
-    source = forms.ModelChoiceField(queryset=Site.objects.active(), label="From")
-    destination = forms.ModelChoiceField(queryset=Site.objects.active(), label="To")
-    item = forms.ModelChoiceField(queryset=Item.objects.active())
-    quantity = forms.CharField(max_length=20)
-    unit = forms.ChoiceField(choices=UNITS, initial=weight_unit)
+    source = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("From"))
+    destination = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("To"))
+    item = forms.ModelChoiceField(label=gettext_lazy("Item"), queryset=Item.objects.active())
+    quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20)
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
     lot = lot_number_field()
     note = forms.CharField(
-        label="Note for the driver",
+        label=gettext_lazy("Note for the driver"),
         required=False,
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -268,13 +302,15 @@ class ProposeTransferForm(TokenForm):
         queryset=Need.objects.open(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That need is closed; propose without it."},
+        error_messages={"invalid_choice": gettext_lazy("That need is closed; propose without it.")},
     )
     offer = forms.ModelChoiceField(
         queryset=Offer.objects.open().select_related("site", "item"),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That offer is no longer open; choose a source."},
+        error_messages={
+            "invalid_choice": gettext_lazy("That offer is no longer open; choose a source.")
+        },
     )
 
     def __init__(self, *args, sources=None, **kwargs):
@@ -293,10 +329,13 @@ class ProposeTransferForm(TokenForm):
             for message in self._errors.pop(hidden, []):
                 self.add_error(None, message)
         if data.get("source") and data.get("source") == data.get("destination"):
-            self.add_error("destination", "Choose two different sites.")
+            self.add_error("destination", _("Choose two different sites."))
         need = data.get("need")
         if need is not None and data.get("destination") and data["destination"] != need.site:
-            self.add_error("destination", f"That need is {need.site.name}'s: send the food there.")
+            self.add_error(
+                "destination",
+                _("That need is %(site)s's: send the food there.") % {"site": need.site.name},
+            )
         if data.get("item") is not None and data.get("quantity") and data.get("unit"):
             try:
                 data["base_quantity"] = to_base(data["quantity"], data["unit"], data["item"])
@@ -310,13 +349,22 @@ def temperature_field(transfer: Transfer, when: str) -> TemperatureField | None:
     (None for food not kept cold); in the scale of the measures active."""
     if cold.cold_kind(transfer) is None:
         return None
-    kind = ColdChain(cold.cold_kind(transfer)).label.lower()
-    moment = "at pickup" if when == cold.PICKUP else "on arrival"
+    scale = {"scale": temperatures.scale()}
+    if when == cold.PICKUP:
+        label = _("Temperature of the food at pickup (%(scale)s)") % scale
+    else:
+        label = _("Temperature of the food on arrival (%(scale)s)") % scale
+    limit = {"limit": cold.limit_text(transfer)}
+    if cold.cold_kind(transfer) == ColdChain.FROZEN:
+        help_text = _("Frozen food travels at %(limit)s: read it with a probe thermometer.") % limit
+    else:
+        help_text = (
+            _("Chilled food travels at %(limit)s: read it with a probe thermometer.") % limit
+        )
     return TemperatureField(
-        label=f"Temperature of the food {moment} ({temperatures.scale()})",
-        help_text=f"{kind.capitalize()} food travels at {cold.limit_text(transfer)}: "
-        "read it with a probe thermometer.",
-        error_messages={"required": "Take the food's temperature and enter it."},
+        label=label,
+        help_text=help_text,
+        error_messages={"required": _("Take the food's temperature and enter it.")},
     )
 
 
@@ -335,16 +383,24 @@ class ReceiveForm(forms.Form):
     chilled or frozen food, its temperature on arrival."""
 
     reason = forms.ChoiceField(
-        label="Why was some short or damaged?",
-        choices=[("", "Nothing was short or damaged"), *StockMove.WasteReason.choices],
+        label=gettext_lazy("Why was some short or damaged?"),
+        choices=[
+            ("", gettext_lazy("Nothing was short or damaged")),
+            *StockMove.WasteReason.choices,
+        ],
         required=False,
     )
     destination = forms.ChoiceField(
-        label="Where did the unusable food go?",
+        label=gettext_lazy("Where did the unusable food go?"),
         choices=[("", "—"), *StockMove.Destination.choices],
         required=False,
     )
-    note = forms.CharField(required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, transfer: Transfer, lines: list[TransferLine], **kwargs):
         self.transfer = transfer
@@ -353,24 +409,27 @@ class ReceiveForm(forms.Form):
         fields = {}
         for line in lines:
             value, unit = natural(line.quantity, line.item)
-            label = f"{line.item.name}, {line.quantity_display} dispatched"
+            label = _("%(item)s, %(amount)s dispatched") % {
+                "item": line.item.name,
+                "amount": line.quantity_display,
+            }
             if line.item.base_unit != Item.Unit.GRAM and line.weight_g is not None:
                 label += f" ({line.weight_display})"
             if line.best_before:
                 label += f" ({line.get_date_kind_display().lower()} {day(line.best_before)})"
             fields[f"line_{line.pk}"] = forms.CharField(
-                label=f"{label}: arrived in good condition",
+                label=_("%(line)s: arrived in good condition") % {"line": label},
                 initial=value,
                 max_length=20,
             )
             fields[f"line_{line.pk}_damaged"] = forms.CharField(
-                label="Arrived damaged",
+                label=_("Arrived damaged"),
                 required=False,
                 max_length=20,
-                help_text="The rest of the line, neither good nor damaged, was short.",
+                help_text=_("The rest of the line, neither good nor damaged, was short."),
             )
             fields[f"line_{line.pk}_unit"] = forms.ChoiceField(
-                label="Unit", choices=UNITS, initial=unit
+                label=_("Unit"), choices=UNITS, initial=unit
             )
         if (field := temperature_field(transfer, cold.ARRIVAL)) is not None:
             fields["temperature"] = field
@@ -408,13 +467,19 @@ class ReceiveForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Why is it cancelled?", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Why is it cancelled?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class CloseNeedForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[(Need.Status.MET, "Met"), (Need.Status.WITHDRAWN, "Withdrawn")]
+        label=gettext_lazy("Status"),
+        choices=[
+            (Need.Status.MET, gettext_lazy("Met")),
+            (Need.Status.WITHDRAWN, gettext_lazy("Withdrawn")),
+        ],
     )
 
 

@@ -4,6 +4,8 @@ clock of the run's site, on the run's day."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.forms import ModelMultipleIdsField
 from commonpot.models import Site
@@ -19,21 +21,25 @@ DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RunForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), label="From (the van's site)")
-    day = forms.DateField(widget=DAY)
-    starts = forms.TimeField(label="Leaves at", widget=TIME)
-    ends = forms.TimeField(label="Back by", widget=TIME)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), label=gettext_lazy("From (the van's site)")
+    )
+    day = forms.DateField(label=gettext_lazy("Day"), widget=DAY)
+    starts = forms.TimeField(label=gettext_lazy("Leaves at"), widget=TIME)
+    ends = forms.TimeField(label=gettext_lazy("Back by"), widget=TIME)
     capacity_kg = forms.DecimalField(
-        label="Van capacity (kg)", min_value=1, max_value=99999, decimal_places=1
+        label=gettext_lazy("Van capacity (kg)"), min_value=1, max_value=99999, decimal_places=1
     )
     chilled_kg = forms.DecimalField(
-        label="Of it chilled (kg)",
+        label=gettext_lazy("Of it chilled (kg)"),
         required=False,
         min_value=0,
         max_value=99999,
         decimal_places=1,
     )
-    note = forms.CharField(label="Note for the driver", required=False, max_length=300)
+    note = forms.CharField(
+        label=gettext_lazy("Note for the driver"), required=False, max_length=300
+    )
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,41 +47,56 @@ class RunForm(forms.Form):
 
 
 class StopForm(forms.Form):
-    kind = forms.ChoiceField(choices=Stop.Kind.choices, label="What")
+    kind = forms.ChoiceField(choices=Stop.Kind.choices, label=gettext_lazy("What"))
     site = forms.ModelChoiceField(
         queryset=Site.objects.none(),
         required=False,
-        label="Site",
-        help_text="Where to pick up or drop (not for households).",
+        label=gettext_lazy("Site"),
+        help_text=gettext_lazy("Where to pick up or drop (not for households)."),
     )
     transfers = ModelMultipleIdsField(
         queryset=Transfer.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Transfers to pick up here",
-        help_text="Accepted transfers: their food is held. Each goes to its own site.",
+        label=gettext_lazy("Transfers to pick up here"),
+        help_text=gettext_lazy(
+            "Accepted transfers: their food is held. Each goes to its own site."
+        ),
     )
     donor = forms.ModelChoiceField(
         queryset=Donor.objects.none(),
         required=False,
-        label="Or a donor (pick up, not a site)",
-        help_text="A donor of one of your sites: what is picked up is received there as a "
-        "donation when the van drops it. Give the stop's latitude and longitude below.",
+        label=gettext_lazy("Or a donor (pick up, not a site)"),
+        help_text=gettext_lazy(
+            "A donor of one of your sites: what is picked up is received there as a "
+            "donation when the van drops it. Give the stop's latitude and longitude below."
+        ),
     )
     households = forms.IntegerField(
-        required=False, min_value=1, max_value=999, label="Households (a count, no names)"
+        required=False,
+        min_value=1,
+        max_value=999,
+        label=gettext_lazy("Households (a count, no names)"),
     )
     address = forms.CharField(
         required=False,
         max_length=200,
-        label="Address (households, or a donor's if it has none kept)",
+        label=gettext_lazy("Address (households, or a donor's if it has none kept)"),
     )
-    latitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
-    longitude = forms.DecimalField(required=False, max_digits=8, decimal_places=5)
-    window_from = forms.TimeField(label="Window from", widget=TIME)
-    window_until = forms.TimeField(label="Window until", widget=TIME)
+    latitude = forms.DecimalField(
+        label=gettext_lazy("Latitude"), required=False, max_digits=8, decimal_places=5
+    )
+    longitude = forms.DecimalField(
+        label=gettext_lazy("Longitude"), required=False, max_digits=8, decimal_places=5
+    )
+    window_from = forms.TimeField(label=gettext_lazy("Window from"), widget=TIME)
+    window_until = forms.TimeField(label=gettext_lazy("Window until"), widget=TIME)
     service_minutes = forms.IntegerField(
-        required=False, min_value=0, max_value=240, initial=10, label="Minutes at the stop"
+        required=False,
+        min_value=0,
+        max_value=240,
+        initial=10,
+        label=gettext_lazy("Minutes at the stop"),
     )
 
     # What to pick up from a donor: a few rows of item, amount and unit.
@@ -88,18 +109,24 @@ class StopForm(forms.Form):
         if not is_coordinator(user):
             donors = donors.filter(site_id__in=lead_site_ids(user))
         self.fields["donor"].queryset = donors
-        self.fields["donor"].label_from_instance = lambda d: f"{d.name} (for {d.site.name})"
+        self.fields["donor"].label_from_instance = lambda d: (
+            _("%(donor)s (for %(site)s)")
+            % {
+                "donor": d.name,
+                "site": d.site.name,
+            }
+        )
         for n in range(1, self.DONATED_ROWS + 1):
             self.fields[f"donated_item_{n}"] = forms.ModelChoiceField(
                 queryset=Item.objects.active().order_by("name"),
                 required=False,
-                label=f"From the donor, food {n}",
+                label=_("From the donor, food %(n)s") % {"n": n},
             )
             self.fields[f"donated_quantity_{n}"] = forms.CharField(
-                required=False, max_length=20, label=f"Amount {n}"
+                required=False, max_length=20, label=_("Amount %(n)s") % {"n": n}
             )
             self.fields[f"donated_unit_{n}"] = forms.ChoiceField(
-                choices=UNITS, required=False, initial="kg", label=f"Unit {n}"
+                choices=UNITS, required=False, initial="kg", label=_("Unit %(n)s") % {"n": n}
             )
         transfers = Transfer.objects.filter(status=Transfer.Status.ACCEPTED)
         if not is_coordinator(user):
@@ -123,14 +150,17 @@ class StopForm(forms.Form):
                 continue
             if item is None or not quantity:
                 raise UnitError(
-                    f"Food {n} from the donor: give both the food and its amount.",
+                    _("Food %(n)s from the donor: give both the food and its amount.") % {"n": n},
                     field=f"donated_quantity_{n}",
                 )
             unit = self.cleaned_data.get(f"donated_unit_{n}") or "kg"
             try:
                 rows.append((item, to_base(quantity, unit, item)))
             except UnitError as e:
-                raise UnitError(f"Food {n} from the donor: {e.message}", field=e.field) from None
+                raise UnitError(
+                    _("Food %(n)s from the donor: %(problem)s") % {"n": n, "problem": e.message},
+                    field=e.field,
+                ) from None
         return rows
 
 
@@ -145,12 +175,16 @@ class PickupForm(forms.Form):
 
     token = _token_field()
 
-    taken = forms.CharField(required=False, max_length=20, label="Took")
-    unit = forms.ChoiceField(choices=UNITS, required=False, initial="kg")
+    taken = forms.CharField(required=False, max_length=20, label=gettext_lazy("Took"))
+    unit = forms.ChoiceField(
+        label=gettext_lazy("Unit"), choices=UNITS, required=False, initial="kg"
+    )
     temperature = TemperatureField(
         required=False,
-        label="Temperature of the food at pickup (°C)",
-        help_text="Chilled food travels at 5 °C or colder, frozen at −15 °C or colder.",
+        label=gettext_lazy("Temperature of the food at pickup (°C)"),
+        help_text=gettext_lazy(
+            "Chilled food travels at 5 °C or colder, frozen at −15 °C or colder."
+        ),
     )
 
 

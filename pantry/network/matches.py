@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
@@ -90,9 +91,9 @@ def in_reach(distance: float | None, limit_km: float) -> bool:
 
 def distance_label(km: float | None) -> str:
     if km is None:
-        return "distance unknown"
+        return _("distance unknown")
     if km < 1:
-        return "under 1 km"
+        return _("under 1 km")
     return f"{km:,.0f} km"
 
 
@@ -119,12 +120,12 @@ class Match:
         """'covers 6 of 10 L', or 'covers all 10 L' when the offer is enough."""
         left = self.need.show(self.need.left_to_find)
         if self.is_whole:
-            return f"covers all {left}"
+            return _("covers all %(left)s") % {"left": left}
         part = self.need.show(self.covers)
-        number, _, unit = part.partition(" ")
+        number, _space, unit = part.partition(" ")
         if unit and left.endswith(f" {unit}"):
             part = number
-        return f"covers {part} of {left}"
+        return _("covers %(part)s of %(left)s") % {"part": part, "left": left}
 
     def sort_key(self):
         # Known distances first; then the most of the need; then the nearest;
@@ -304,7 +305,7 @@ def reachable_site_ids(needs: Iterable[Need], sites: Iterable[Site]) -> set[int]
     reachable: set[int] = set()
     # Needs of one site with one limit reach the same sites: look once.
     origins = {(n.site_id, n.limit_km): n.site for n in needs}
-    for (_, limit_km), origin in origins.items():
+    for (_site_id, limit_km), origin in origins.items():
         for site in sites:
             if site.pk not in reachable and in_reach(distance_km(origin, site), limit_km):
                 reachable.add(site.pk)

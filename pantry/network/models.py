@@ -18,6 +18,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import day
 from commonpot.idempotency import Tokened
@@ -44,22 +47,28 @@ def _match_km_validators():
     return [MinValueValidator(1), MaxValueValidator(MAX_MATCH_KM)]
 
 
+def _match_within_help() -> str:
+    return _(
+        "Offers further than this from the site are not suggested for its needs "
+        "(1 to %(max_km)s km; a need can set its own). Offers at sites with no place "
+        'on the map are shown last, marked "distance unknown".'
+    ) % {"max_km": f"{MAX_MATCH_KM:,}"}
+
+
 class NetworkSettings(models.Model):
     """A site's rules for the network: how far away an offer may be to be suggested
     for the site's needs. Sites without a row use the defaults."""
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="network_settings")
     match_within_km = models.PositiveSmallIntegerField(
-        "suggest offers within (km)",
+        gettext_lazy("suggest offers within (km)"),
         default=DEFAULT_MATCH_KM,
         validators=_match_km_validators(),
-        help_text=f"Offers further than this from the site are not suggested for its needs "
-        f"(1 to {MAX_MATCH_KM:,} km; a need can set its own). Offers at sites with no place "
-        'on the map are shown last, marked "distance unknown".',
+        help_text=lazy(_match_within_help, str)(),
     )
 
     class Meta:
-        verbose_name_plural = "network settings"
+        verbose_name_plural = gettext_lazy("network settings")
         constraints = [
             models.CheckConstraint(
                 condition=Q(match_within_km__gte=1) & Q(match_within_km__lte=MAX_MATCH_KM),
@@ -68,7 +77,7 @@ class NetworkSettings(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Network settings of {self.site}"
+        return _("Network settings of %(site)s") % {"site": self.site}
 
     @classmethod
     def for_site(cls, site: Site) -> NetworkSettings:
@@ -80,9 +89,9 @@ class NetworkSettings(models.Model):
 
 
 class ColdChain(models.TextChoices):
-    NONE = "", "No (ambient)"
-    CHILLED = Storage.CHILLED, "Chilled"
-    FROZEN = Storage.FROZEN, "Frozen"
+    NONE = "", gettext_lazy("No (ambient)")
+    CHILLED = Storage.CHILLED, gettext_lazy("Chilled")
+    FROZEN = Storage.FROZEN, gettext_lazy("Frozen")
 
 
 # --- Offers -------------------------------------------------------------------
@@ -121,10 +130,10 @@ class Offer(Tokened):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        TAKEN = "taken", "All claimed"
-        EXPIRED = "expired", "Closed (date or pickup window passed)"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        OPEN = "open", gettext_lazy("Open")
+        TAKEN = "taken", gettext_lazy("All claimed")
+        EXPIRED = "expired", gettext_lazy("Closed (date or pickup window passed)")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="offers")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
@@ -134,21 +143,31 @@ class Offer(Tokened):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The lot it was offered from, when the lead chose one.",
+        # Translators: a lot is a batch of one food with one best-before date.
+        help_text=gettext_lazy("The lot it was offered from, when the lead chose one."),
     )
-    quantity = models.DecimalField(help_text="Offered at first, in the item's base unit.", **QTY)
-    remaining = models.DecimalField(help_text="Still offered (held), base unit.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("Offered at first, in the item's base unit."), **QTY
+    )
+    remaining = models.DecimalField(
+        help_text=gettext_lazy("Still offered (held), base unit."), **QTY
+    )
     best_before = models.DateField(null=True, blank=True)
     date_kind = models.CharField(
         max_length=12, choices=Lot.DateKind.choices, default=Lot.DateKind.BEST_BEFORE
     )
     cold_chain = models.CharField(
-        "keep cold in transit", max_length=10, choices=ColdChain.choices, blank=True
+        gettext_lazy("keep cold in transit"),
+        max_length=10,
+        choices=ColdChain.choices,
+        blank=True,
     )
     pickup_from = models.DateTimeField()
     pickup_until = models.DateTimeField()
     closes_at = models.DateTimeField(
-        help_text="The end of the best-before day or of the pickup window, whichever is first."
+        help_text=gettext_lazy(
+            "The end of the best-before day or of the pickup window, whichever is first."
+        )
     )
     notes = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -181,7 +200,11 @@ class Offer(Tokened):
         indexes = [models.Index(fields=["status", "closes_at"], name="offer_open_idx")]
 
     def __str__(self) -> str:
-        return f"{display(self.remaining, self.item)} of {self.item.name} at {self.site.name}"
+        return _("%(amount)s of %(item)s at %(site)s") % {
+            "amount": display(self.remaining, self.item),
+            "item": self.item.name,
+            "site": self.site.name,
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:offer", self.pk)
@@ -195,7 +218,8 @@ class Offer(Tokened):
         """What food held under each offer's reference is held for, as a lead says it."""
         offers = cls.objects.filter(pk__in=pks).select_related("item")
         return {
-            o.pk: f"the offer of {o.quantity_display} of {o.item.name} to the network"
+            o.pk: _("the offer of %(amount)s of %(item)s to the network")
+            % {"amount": o.quantity_display, "item": o.item.name}
             for o in offers
         }
 
@@ -227,10 +251,10 @@ class Offer(Tokened):
         """The food's date, flagged when it has passed: an open offer may hold food
         past best-before (within the offering site's limit; see pantry.freshness)."""
         if self.best_before is None:
-            return "no date"
+            return _("no date")
         label = f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
         if self.best_before < self.site.today():
-            return f"{label} · past best before"
+            return _("%(date)s · past best before") % {"date": label}
         return label
 
     @property
@@ -271,10 +295,10 @@ class Need(Tokened):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        MET = "met", "Met"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        EXPIRED = "expired", "Closed (date passed)"
+        OPEN = "open", gettext_lazy("Open")
+        MET = "met", gettext_lazy("Met")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+        EXPIRED = "expired", gettext_lazy("Closed (date passed)")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="needs")
     item = models.ForeignKey(
@@ -283,23 +307,27 @@ class Need(Tokened):
     category = models.CharField(max_length=20, choices=Item.Category.choices)
     quantity = models.DecimalField(**QTY)
     received = models.DecimalField(
-        default=Decimal(0), help_text="Received through transfers so far, same unit.", **QTY
+        default=Decimal(0),
+        help_text=gettext_lazy("Received through transfers so far, same unit."),
+        **QTY,
     )
     needed_by = models.DateField()
-    closes_at = models.DateTimeField(help_text="The end of the needed-by day at the site.")
+    closes_at = models.DateTimeField(
+        help_text=gettext_lazy("The end of the needed-by day at the site.")
+    )
     within_km = models.PositiveSmallIntegerField(
-        "suggest offers within (km)",
+        gettext_lazy("suggest offers within (km)"),
         null=True,
         blank=True,
         validators=_match_km_validators(),
-        help_text="Empty: the site's own limit.",
+        help_text=gettext_lazy("Empty: the site's own limit."),
     )
     note = models.CharField(max_length=300, blank=True)
     reference = models.CharField(
         max_length=100,
         blank=True,
         db_index=True,
-        help_text="What raised the need in another app, such as 'meal-service:12'.",
+        help_text=gettext_lazy("What raised the need in another app, such as 'meal-service:12'."),
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     posted_by = models.ForeignKey(
@@ -329,14 +357,16 @@ class Need(Tokened):
         indexes = [models.Index(fields=["status", "closes_at"], name="need_open_idx")]
 
     def __str__(self) -> str:
-        return f"{self.what} for {self.site.name}"
+        return _("%(what)s for %(site)s") % {"what": self.what, "site": self.site.name}
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:need", self.pk)
 
     @property
     def what(self) -> str:
-        return self.item.name if self.item_id else f"any {self.get_category_display().lower()}"
+        if self.item_id:
+            return self.item.name
+        return _("any %(category)s") % {"category": self.get_category_display().lower()}
 
     @property
     def outstanding(self) -> Decimal:
@@ -429,11 +459,11 @@ class Transfer(Tokened):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        ACCEPTED = "accepted", "Accepted"
-        DISPATCHED = "dispatched", "In transit"
-        RECEIVED = "received", "Received"
-        CANCELLED = "cancelled", "Cancelled"
+        PROPOSED = "proposed", gettext_lazy("Proposed")
+        ACCEPTED = "accepted", gettext_lazy("Accepted")
+        DISPATCHED = "dispatched", gettext_lazy("In transit")
+        RECEIVED = "received", gettext_lazy("Received")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     IN_FLIGHT = (Status.PROPOSED, Status.ACCEPTED, Status.DISPATCHED)
 
@@ -443,9 +473,12 @@ class Transfer(Tokened):
     # kept on the transfer so lists, needs' progress and emails name the food
     # without a query per transfer.
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(help_text="Asked for, in the item's base unit.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("Asked for, in the item's base unit."), **QTY
+    )
     more_items = models.PositiveSmallIntegerField(
-        default=0, help_text="How many items the shipment carries besides the first."
+        default=0,
+        help_text=gettext_lazy("How many items the shipment carries besides the first."),
     )
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
@@ -454,7 +487,7 @@ class Transfer(Tokened):
         Need, on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers"
     )
     cold_chain = models.CharField(max_length=10, choices=ColdChain.choices, blank=True)
-    note = models.CharField("note for the driver", max_length=300, blank=True)
+    note = models.CharField(gettext_lazy("note for the driver"), max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
 
     proposed_by = models.ForeignKey(
@@ -514,16 +547,21 @@ class Transfer(Tokened):
         indexes = [models.Index(fields=["status", "-proposed_at"], name="transfer_status_idx")]
 
     def __str__(self) -> str:
-        return f"Transfer {self.pk}: {self.what}, {self.source.name} to {self.destination.name}"
+        return _("Transfer %(number)s: %(what)s, %(source)s to %(destination)s") % {
+            "number": self.pk,
+            "what": self.what,
+            "source": self.source.name,
+            "destination": self.destination.name,
+        }
 
     @property
     def what(self) -> str:
         """The food in a few words: "Bread", or "Bread and 2 more items"."""
         if not self.more_items:
             return self.item.name
-        return (
-            f"{self.item.name} and {self.more_items} more item{'s' if self.more_items > 1 else ''}"
-        )
+        return ngettext(
+            "%(item)s and %(count)s more item", "%(item)s and %(count)s more items", self.more_items
+        ) % {"item": self.item.name, "count": self.more_items}
 
     @property
     def is_shipment(self) -> bool:
@@ -552,7 +590,9 @@ class Transfer(Tokened):
         if len(items) <= self.LISTED_ITEMS:
             return ", ".join(si.in_words for si in items)
         shown, more = items[: self.LISTED_ITEMS - 1], len(items) - self.LISTED_ITEMS + 1
-        return f"{', '.join(si.in_words for si in shown)} + {more} more items"
+        return ngettext(
+            "%(items)s + %(count)s more item", "%(items)s + %(count)s more items", more
+        ) % {"items": ", ".join(si.in_words for si in shown), "count": more}
 
     @property
     def total_weight_g(self) -> Decimal | None:
@@ -566,7 +606,9 @@ class Transfer(Tokened):
         items = self.carried
         if len(items) == 1:
             return items[0].quantity_display
-        return f"{len(items)} items · {display_weight(self.total_weight_g)}"
+        return ngettext(
+            "%(count)s item · %(weight)s", "%(count)s items · %(weight)s", len(items)
+        ) % {"count": len(items), "weight": display_weight(self.total_weight_g)}
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:transfer", self.pk)
@@ -579,7 +621,11 @@ class Transfer(Tokened):
     def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
         """What food held under each transfer's reference is held for, as a lead says it."""
         transfers = cls.objects.filter(pk__in=pks).select_related("destination")
-        return {t.pk: f"transfer #{t.pk} to {t.destination.name}" for t in transfers}
+        return {
+            t.pk: _("transfer #%(number)s to %(site)s")
+            % {"number": t.pk, "site": t.destination.name}
+            for t in transfers
+        }
 
     @property
     def quantity_display(self) -> str:
@@ -601,14 +647,17 @@ class ShipmentItem(models.Model):
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField(default=0)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(help_text="Asked for, in the item's base unit.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("Asked for, in the item's base unit."), **QTY
+    )
     lot = models.ForeignKey(
         Lot,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The lot to take it from; empty: first expiring first.",
+        # Translators: a lot is a batch of one food with one best-before date.
+        help_text=gettext_lazy("The lot to take it from; empty: first expiring first."),
     )
 
     class Meta:
@@ -624,7 +673,10 @@ class ShipmentItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{display(self.quantity, self.item)} of {self.item.name}"
+        return _("%(amount)s of %(item)s") % {
+            "amount": display(self.quantity, self.item),
+            "item": self.item.name,
+        }
 
     @property
     def quantity_display(self) -> str:
@@ -654,22 +706,29 @@ class TransferLine(models.Model):
     )
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     origin_lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(help_text="Dispatched, in the item's base unit.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("Dispatched, in the item's base unit."), **QTY
+    )
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
     best_before = models.DateField(null=True, blank=True)
     date_kind = models.CharField(
         max_length=12, choices=Lot.DateKind.choices, default=Lot.DateKind.BEST_BEFORE
     )
     storage = models.CharField(max_length=10, choices=Storage.choices)
-    origin = models.CharField(max_length=200, help_text="Where the food first came from.")
+    origin = models.CharField(
+        max_length=200, help_text=gettext_lazy("Where the food first came from.")
+    )
     received_quantity = models.DecimalField(
-        null=True, blank=True, help_text="Arrived in good condition.", **QTY
+        null=True, blank=True, help_text=gettext_lazy("Arrived in good condition."), **QTY
     )
     shortfall = models.DecimalField(
-        null=True, blank=True, help_text="Short on arrival (recorded as waste).", **QTY
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Short on arrival (recorded as waste)."),
+        **QTY,
     )
     damaged = models.DecimalField(
-        default=Decimal(0), help_text="Arrived damaged (recorded as waste).", **QTY
+        default=Decimal(0), help_text=gettext_lazy("Arrived damaged (recorded as waste)."), **QTY
     )
     received_lot = models.ForeignKey(
         Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -704,7 +763,12 @@ class TransferLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{display(self.quantity, self.item)} of {self.item.name} (lot {self.origin_lot_id})"
+        # Translators: a lot is a batch of one food with one best-before date.
+        return _("%(amount)s of %(item)s (lot %(lot)s)") % {
+            "amount": display(self.quantity, self.item),
+            "item": self.item.name,
+            "lot": self.origin_lot_id,
+        }
 
     @property
     def quantity_display(self) -> str:

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.models import Site
 from commonpot.numbers import MAX_SMALL_INT, fits_columns
@@ -41,37 +43,48 @@ class Run(models.Model):
     """A van's day of stops, starting and ending at its home site."""
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        UNDER_WAY = "under_way", "Under way"
-        DONE = "done", "Done"
+        PLANNED = "planned", gettext_lazy("Planned")
+        UNDER_WAY = "under_way", gettext_lazy("Under way")
+        DONE = "done", gettext_lazy("Done")
 
     class Order(models.TextChoices):
-        ENTERED = "entered", "As entered"
-        SOLVER = "solver", "Computed"
-        HAND = "hand", "Changed by hand"
+        ENTERED = "entered", gettext_lazy("As entered")
+        SOLVER = "solver", gettext_lazy("Computed")
+        HAND = "hand", gettext_lazy("Changed by hand")
+
+    # How the distances were worked out (`routed_by`, as pantry.network.routing
+    # records it), in words.
+    ROUTED_BY = {
+        "straight line": gettext_lazy("straight line"),
+        "routing server": gettext_lazy("routing server"),
+    }
 
     site = models.ForeignKey(
         Site,
         on_delete=models.PROTECT,
         related_name="runs",
-        help_text="Where the van starts and ends.",
+        help_text=gettext_lazy("Where the van starts and ends."),
     )
     day = models.DateField()
-    starts_at = models.DateTimeField(help_text="When the van leaves its site.")
-    ends_at = models.DateTimeField(help_text="When it must be back.")
-    capacity_kg = models.DecimalField("van capacity (kg)", **KG)
-    chilled_kg = models.DecimalField("of it chilled (kg)", default=Decimal(0), **KG)
+    starts_at = models.DateTimeField(help_text=gettext_lazy("When the van leaves its site."))
+    ends_at = models.DateTimeField(help_text=gettext_lazy("When it must be back."))
+    capacity_kg = models.DecimalField(gettext_lazy("van capacity (kg)"), **KG)
+    chilled_kg = models.DecimalField(gettext_lazy("of it chilled (kg)"), default=Decimal(0), **KG)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     ordered = models.CharField(max_length=10, choices=Order.choices, default=Order.ENTERED)
     distance_km = models.DecimalField(null=True, blank=True, max_digits=8, decimal_places=1)
     entered_distance_km = models.DecimalField(null=True, blank=True, max_digits=8, decimal_places=1)
     routed_by = models.CharField(
-        max_length=20, blank=True, help_text="straight line, or the routing server"
+        max_length=20,
+        blank=True,
+        help_text=gettext_lazy("straight line, or the routing server"),
     )
     problem = models.CharField(
-        max_length=300, blank=True, help_text="A stop the van cannot reach within its window."
+        max_length=300,
+        blank=True,
+        help_text=gettext_lazy("A stop the van cannot reach within its window."),
     )
-    note = models.CharField("note for the driver", max_length=300, blank=True)
+    note = models.CharField(gettext_lazy("note for the driver"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -93,7 +106,11 @@ class Run(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Run {self.pk} from {self.site.name} on {self.day:%d %b %Y}"
+        return _("Run %(number)s from %(site)s on %(day)s") % {
+            "number": self.pk,
+            "site": self.site.name,
+            "day": f"{self.day:%d %b %Y}",
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("network:run", self.pk)
@@ -102,22 +119,30 @@ class Run(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.DONE
 
+    @property
+    def routed_by_display(self) -> str:
+        return str(self.ROUTED_BY.get(self.routed_by, self.routed_by))
+
 
 class Stop(models.Model):
     class Kind(models.TextChoices):
-        PICKUP = "pickup", "Pick up"
-        DROP = "drop", "Drop at a site"
-        HOUSEHOLDS = "households", "Deliver to households"
+        PICKUP = "pickup", gettext_lazy("Pick up")
+        DROP = "drop", gettext_lazy("Drop at a site")
+        HOUSEHOLDS = "households", gettext_lazy("Deliver to households")
 
     class State(models.TextChoices):
-        PENDING = "pending", "To do"
-        DONE = "done", "Done"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", gettext_lazy("To do")
+        DONE = "done", gettext_lazy("Done")
+        SKIPPED = "skipped", gettext_lazy("Skipped")
 
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="stops")
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    position = models.PositiveSmallIntegerField(help_text="Its place in the run's order.")
-    entered = models.PositiveSmallIntegerField(help_text="The order it was entered in.")
+    position = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("Its place in the run's order.")
+    )
+    entered = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("The order it was entered in.")
+    )
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -134,8 +159,12 @@ class Stop(models.Model):
     window_until = models.DateTimeField()
     service_minutes = models.PositiveSmallIntegerField(default=10)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    eta = models.DateTimeField(null=True, blank=True, help_text="Arrival the order plans for.")
-    late = models.BooleanField(default=False, help_text="Cannot be reached within its window.")
+    eta = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("Arrival the order plans for.")
+    )
+    late = models.BooleanField(
+        default=False, help_text=gettext_lazy("Cannot be reached within its window.")
+    )
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -179,9 +208,9 @@ class Stop(models.Model):
     def place_name(self) -> str:
         if self.kind == self.Kind.HOUSEHOLDS:
             n = self.households or 0
-            return f"{n} household{'s' if n != 1 else ''}"
+            return ngettext("%(count)s household", "%(count)s households", n) % {"count": n}
         if self.donor_id:
-            return f"{self.donor.name} (donor)"
+            return _("%(donor)s (donor)") % {"donor": self.donor.name}
         return self.site.name if self.site_id else "—"
 
     @property
@@ -243,10 +272,14 @@ class StopLine(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="A donor's food, once received at the donor's site.",
+        help_text=gettext_lazy("A donor's food, once received at the donor's site."),
     )
-    planned = models.DecimalField(help_text="To load, in the item's base unit.", **QTY)
-    taken = models.DecimalField(null=True, blank=True, help_text="Loaded, base unit.", **QTY)
+    planned = models.DecimalField(
+        help_text=gettext_lazy("To load, in the item's base unit."), **QTY
+    )
+    taken = models.DecimalField(
+        null=True, blank=True, help_text=gettext_lazy("Loaded, base unit."), **QTY
+    )
     # The one-time token of the driver's form that recorded it (a phone's offline
     # queue may send it again: commonpot.idempotency), and what that form said.
     token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -267,7 +300,10 @@ class StopLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.planned_display} of {self.item.name}"
+        return _("%(amount)s of %(item)s") % {
+            "amount": self.planned_display,
+            "item": self.item.name,
+        }
 
     @property
     def bound_for_id(self) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot import measures
 from commonpot.mail import queue_email
@@ -19,8 +21,8 @@ from pantry.network.progress import attach_on_the_way
 
 # What the outbox calls each kind (registered in apps.py).
 MESSAGE_KINDS = {
-    "network_match": "Offer that fits a need",
-    "network_claim": "Offer claimed",
+    "network_match": gettext_lazy("Offer that fits a need"),
+    "network_claim": gettext_lazy("Offer claimed"),
 }
 
 
@@ -70,11 +72,16 @@ def notify_offer_matches(offer_id: int) -> int:
         }
         # Written in the measures of the site that reads it.
         with measures.override(measures.site_measures(need.site)):
-            _, created = queue_email(
+            _message, created = queue_email(
                 key=f"match:offer:{offer.pk}:need:{need.pk}",
                 kind="network_match",
                 to=to,
-                subject=f"{offer.site.name} offers {offer.remaining_display} of {offer.item.name}",
+                subject=_("%(site)s offers %(amount)s of %(item)s")
+                % {
+                    "site": offer.site.name,
+                    "amount": offer.remaining_display,
+                    "item": offer.item.name,
+                },
                 text=render_to_string("network/email/match.txt", context),
                 site=need.site,
             )
@@ -95,12 +102,16 @@ def notify_claim(transfer_id: int) -> bool:
     if to is None:
         return False
     with measures.override(measures.site_measures(transfer.source)):
-        _, created = queue_email(
+        _message, created = queue_email(
             key=f"claim:transfer:{transfer.pk}",
             kind="network_claim",
             to=to,
-            subject=f"{transfer.destination.name} claimed {transfer.quantity_display} of "
-            f"{transfer.item.name}",
+            subject=_("%(site)s claimed %(amount)s of %(item)s")
+            % {
+                "site": transfer.destination.name,
+                "amount": transfer.quantity_display,
+                "item": transfer.item.name,
+            },
             text=render_to_string(
                 "network/email/claim.txt",
                 {"transfer": transfer, "url": settings.SITE_URL + transfer.get_absolute_url()},

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot import measures
 from commonpot.pdf import render_pdf
@@ -42,14 +43,22 @@ class ManifestLine:
     def cold(self) -> bool:
         return self.storage in (Storage.CHILLED, Storage.FROZEN)
 
+    @property
+    def storage_label(self) -> str:
+        """ "chilled", in words of the language shown."""
+        return (
+            Storage(self.storage).label.lower() if self.storage in Storage.values else self.storage
+        )
+
 
 def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
-    """The lines to print and what they are: "dispatched", "held" or "asked for"."""
+    """The lines to print and what they are: "dispatched", "held" or "asked for" (in
+    words of the language shown)."""
     # Dates flagged by the sending site's rules, on the day the manifest is printed.
     rules = DateRules.for_site(transfer.source)
     lines = list(transfer.lines.select_related("item"))
     if lines:
-        return [
+        dispatched = [
             ManifestLine(
                 item=line.item.name,
                 quantity=line.quantity_display,
@@ -59,7 +68,9 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
                 origin=line.origin,
             )
             for line in lines
-        ], "dispatched"
+        ]
+        # Translators: ends the manifest's "Lines below: ...": the food that left.
+        return dispatched, _("dispatched")
     held = (
         Reservation.objects.filter(reference=transfer.reference, status=Reservation.Status.HELD)
         .select_related("lot__item")
@@ -77,19 +88,22 @@ def manifest_lines(transfer: Transfer) -> tuple[list[ManifestLine], str]:
         for r in held
     ]
     if rows:
-        return rows, "held"
+        # Translators: ends the manifest's "Lines below: ...": the food kept for the transfer.
+        return rows, _("held")
     asked = list(transfer.items.select_related("item", "lot")) or [transfer]
-    return [
+    rows = [
         ManifestLine(
             item=si.item.name,
             quantity=si.quantity_display,
             weight_g=si.item.weight_g(si.quantity),
-            date_label=rules.label(si.lot) if getattr(si, "lot", None) else "chosen at dispatch",
+            date_label=rules.label(si.lot) if getattr(si, "lot", None) else _("chosen at dispatch"),
             storage=si.lot.storage if getattr(si, "lot", None) else si.item.storage,
             origin=si.lot.source if getattr(si, "lot", None) else "—",
         )
         for si in asked
-    ], "asked for"
+    ]
+    # Translators: ends the manifest's "Lines below: ...": the food the transfer asks for.
+    return rows, _("asked for")
 
 
 def manifest_pdf(transfer: Transfer) -> bytes:
@@ -115,8 +129,11 @@ def _manifest_pdf(transfer: Transfer) -> bytes:
         "transfer": transfer,
         "lines": lines,
         "state": state,
-        "total_weight": display_weight(total)
-        + (" (some weights unknown)" if None in weights else ""),
+        "total_weight": (
+            _("%(weight)s (some weights unknown)") % {"weight": display_weight(total)}
+            if None in weights
+            else display_weight(total)
+        ),
         "frozen": Storage.FROZEN in storages,
         "chilled": Storage.CHILLED in storages,
         # Boxes for the readings at pickup and on arrival, filled in once taken.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from pantry.network.models import Need, ShipmentItem, Transfer
 
@@ -31,7 +32,10 @@ class OnItsWay:
 
     @property
     def contents(self) -> str:
-        return ", ".join(f"{si.quantity_display} of {si.item.name}" for si in self.lines)
+        return ", ".join(
+            _("%(amount)s of %(item)s") % {"amount": si.quantity_display, "item": si.item.name}
+            for si in self.lines
+        )
 
 
 def answers(need: Need, si: ShipmentItem) -> bool:

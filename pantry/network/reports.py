@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from commonpot.reports import (
     GRAM,
     Period,
@@ -59,13 +62,13 @@ def network_section(period: Period) -> Section | None:
         route[0].add(line.transfer_id)
         route[1] += line.weight_g or ZERO
     # The routes add up to "Moved between sites" as shown.
-    weights = share_weights({key: grams for key, (_, grams) in routes.items()})
-    shown = {key: figure for key, _, figure in weights.rows}
+    weights = share_weights({key: grams for key, (_ids, grams) in routes.items()})
+    shown = {key: figure for key, _grams, figure in weights.rows}
     unit = weights.unit
     transfers = len({line.transfer_id for line in lines})
     rows = [
         (source, destination, len(ids), figure_text(shown[(source, destination)]))
-        for (source, destination), (ids, _) in sorted(routes.items())
+        for (source, destination), (ids, _grams) in sorted(routes.items())
     ]
     csv_rows = [
         (source, destination, len(ids), unit.csv_figure(grams), plain(grams))
@@ -73,25 +76,28 @@ def network_section(period: Period) -> Section | None:
     ]
     return Section(
         key="network",
-        title="Surplus and transfers",
+        title=_("Surplus and transfers"),
         figures=[
             (
-                "Surplus offered",
-                f"{weight(offered)} in {len(offers):,} offer{'s' if len(offers) != 1 else ''}",
+                _("Surplus offered"),
+                ngettext(
+                    "%(weight)s in %(count)s offer", "%(weight)s in %(count)s offers", len(offers)
+                )
+                % {"weight": weight(offered), "count": f"{len(offers):,}"},
             ),
-            ("Offers that closed unclaimed", f"{unclaimed:,}"),
-            ("Transfers received", f"{transfers:,}"),
-            ("Moved between sites", weight(moved, weights.step)),
-            ("Short or damaged on arrival", weight(short)),
+            (_("Offers that closed unclaimed"), f"{unclaimed:,}"),
+            (_("Transfers received"), f"{transfers:,}"),
+            (_("Moved between sites"), weight(moved, weights.step)),
+            (_("Short or damaged on arrival"), weight(short)),
         ],
         tables=[
             Table(
                 "transfers-by-route",
-                "Transfers received, by route",
-                ["From", "To", "Transfers", unit.symbol],
+                _("Transfers received, by route"),
+                [_("From"), _("To"), _("Transfers"), unit.symbol],
                 rows,
                 numeric={2, 3},
-                total=["Total", "", f"{transfers:,}", figure_text(weights.total_shown)]
+                total=[_("Total"), "", f"{transfers:,}", figure_text(weights.total_shown)]
                 if rows
                 else None,
                 csv_columns=["From", "To", "Transfers", unit.symbol, "grams"],

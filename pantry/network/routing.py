@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from pantry.models import Storage
@@ -66,14 +67,18 @@ def osrm_table(base_url: str, points: list[tuple[float, float]], timeout: float 
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured URL)
             data = json.loads(response.read().decode())
     except (urllib.error.URLError, TimeoutError, ValueError, OSError) as e:
-        raise RoutingError(f"The routing server did not answer ({e}).") from None
+        raise RoutingError(
+            _("The routing server did not answer (%(error)s).") % {"error": e}
+        ) from None
     if data.get("code") != "Ok" or "durations" not in data:
-        raise RoutingError(f"The routing server refused the request ({data.get('code')}).")
+        raise RoutingError(
+            _("The routing server refused the request (%(code)s).") % {"code": data.get("code")}
+        )
     durations = data["durations"]
     distances = data.get("distances")
     n = len(points)
     if len(durations) != n or any(len(row) != n for row in durations):
-        raise RoutingError("The routing server answered a table of the wrong size.")
+        raise RoutingError(_("The routing server answered a table of the wrong size."))
     seconds = [[round(v) if v is not None else 10**7 for v in row] for row in durations]
     if distances is None:
         distances = [[v * STRAIGHT_LINE_KMH / 3.6 for v in row] for row in seconds]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from pantry.models import StockMove
 from pantry.network.models import Transfer, TransferLine
@@ -16,8 +17,10 @@ def _pks(references: set[str]) -> list[int]:
 
 
 def _label(transfer: Transfer) -> str:
-    on_road = " (on the road)" if transfer.status == Transfer.Status.DISPATCHED else ""
-    return f"Transfer #{transfer.pk} to {transfer.destination.name}{on_road}"
+    words = {"number": transfer.pk, "site": transfer.destination.name}
+    if transfer.status == Transfer.Status.DISPATCHED:
+        return _("Transfer #%(number)s to %(site)s (on the road)") % words
+    return _("Transfer #%(number)s to %(site)s") % words
 
 
 class TransferLinker:
@@ -39,10 +42,13 @@ class TransferLinker:
             url = transfer.get_absolute_url()
             labels[transfer.reference] = (_label(transfer), url)
             if line.received_lot_id:
-                label = f"Received at {transfer.destination.name} (transfer #{transfer.pk})"
+                label = _("Received at %(site)s (transfer #%(number)s)") % {
+                    "site": transfer.destination.name,
+                    "number": transfer.pk,
+                }
                 links.append(Link(line.origin_lot_id, line.received_lot_id, label, None, url))
             if line.returned_lot_id:
-                label = f"Came back from transfer #{transfer.pk}"
+                label = _("Came back from transfer #%(number)s") % {"number": transfer.pk}
                 links.append(Link(line.origin_lot_id, line.returned_lot_id, label, None, url))
         return links, labels
 
@@ -53,7 +59,10 @@ class TransferLinker:
         links = []
         for line in lines:
             transfer = line.transfer
-            label = f"Transfer #{transfer.pk} from {transfer.source.name}"
+            label = _("Transfer #%(number)s from %(site)s") % {
+                "number": transfer.pk,
+                "site": transfer.source.name,
+            }
             url = transfer.get_absolute_url()
             for target in (line.received_lot_id, line.returned_lot_id):
                 if target in lot_ids:

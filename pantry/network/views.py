@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -44,8 +46,8 @@ from pantry.network.matches import (
 )
 from pantry.network.models import Need, Offer, Transfer, TransferLine
 from pantry.network.progress import attach_on_the_way, open_needs_alike
+from pantry.network.services.common import agreeing
 from pantry.network.stock import stock_table
-from pantry.units import is_are
 
 PAGE_SIZE = 30
 
@@ -205,7 +207,7 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimForm(request.POST, user=request.user, offer=offer)
     transfer, error = None, ""
     if not form.fields["for_site"].queryset.exists():
-        error = "You lead no other site to claim this food for."
+        error = _("You lead no other site to claim this food for.")
     elif form.is_valid():
         data = form.cleaned_data
         try:
@@ -237,8 +239,16 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
     if transfer is not None:
         messages.success(
             request,
-            f"Claimed {transfer.quantity_display} of {transfer.item.name} for "
-            f"{transfer.destination.name}. {transfer.source.name} is asked to accept it.",
+            _(
+                "Claimed %(amount)s of %(item)s for %(destination)s. "
+                "%(source)s is asked to accept it."
+            )
+            % {
+                "amount": transfer.quantity_display,
+                "item": transfer.item.name,
+                "destination": transfer.destination.name,
+                "source": transfer.source.name,
+            },
         )
         return redirect(transfer)
     return _offer_page(request, offer, form=form, error=error, status=400)
@@ -249,13 +259,17 @@ def claim(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw_offer(request: HttpRequest, pk: int) -> HttpResponse:
     offer = get_object_or_404(Offer.objects.select_related("site", "item"), pk=pk)
     if not can_manage_site(request.user, offer.site):
-        raise PermissionDenied(f"Only leads of {offer.site.name} can withdraw this offer.")
+        raise PermissionDenied(
+            _("Only leads of %(site)s can withdraw this offer.") % {"site": offer.site.name}
+        )
     try:
         services.withdraw_offer(offer_id=offer.pk, by=request.user)
     except DomainError as e:
         return _offer_page(request, offer, error=e.message, status=400)
     messages.success(
-        request, f"The offer of {offer.item.name} is withdrawn; the food is free again."
+        request,
+        _("The offer of %(item)s is withdrawn; the food is free again.")
+        % {"item": offer.item.name},
     )
     return redirect("network:site_surplus", slug=offer.site.slug)
 
@@ -286,9 +300,14 @@ def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{offer.remaining_display} of {offer.item.name} "
-                f"{is_are(offer.remaining, offer.item)} on offer to the network. "
-                "Sites whose needs it fits are told by email.",
+                ngettext(
+                    "%(amount)s of %(item)s is on offer to the network. "
+                    "Sites whose needs it fits are told by email.",
+                    "%(amount)s of %(item)s are on offer to the network. "
+                    "Sites whose needs it fits are told by email.",
+                    agreeing(offer.remaining, offer.item),
+                )
+                % {"amount": offer.remaining_display, "item": offer.item.name},
             )
             return redirect(offer)
     status = 400 if request.method == "POST" else 200
@@ -349,15 +368,17 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def need_close(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.select_related("site"), pk=pk)
     if not can_manage_site(request.user, need.site):
-        raise PermissionDenied(f"Only leads of {need.site.name} can close this need.")
+        raise PermissionDenied(
+            _("Only leads of %(site)s can close this need.") % {"site": need.site.name}
+        )
     form = CloseNeedForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Say whether the need is met or withdrawn.", status=400)
+        return HttpResponse(_("Say whether the need is met or withdrawn."), status=400)
     try:
         services.close_need(need_id=need.pk, by=request.user, status=form.cleaned_data["status"])
     except DomainError as e:
         return HttpResponse(e.message, status=400)
-    messages.success(request, f"The need for {need.what} is closed.")
+    messages.success(request, _("The need for %(what)s is closed.") % {"what": need.what})
     return redirect("network:site_surplus", slug=need.site.slug)
 
 
@@ -383,7 +404,11 @@ def need_new(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{site.name}'s need for {need.what} is on the board.")
+            messages.success(
+                request,
+                _("%(site)s's need for %(what)s is on the board.")
+                % {"site": site.name, "what": need.what},
+            )
             return redirect(need)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(

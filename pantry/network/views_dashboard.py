@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from commonpot.maps import allow_tiles, sites_in_view
@@ -163,9 +164,15 @@ def sites_geojson(request: HttpRequest) -> JsonResponse:
     features = [
         site_map_feature(
             site,
-            kind=f"{site.get_kind_display()} · {offers[site.pk]} open offer"
-            f"{'s' if offers[site.pk] != 1 else ''} · {needs[site.pk]} open need"
-            f"{'s' if needs[site.pk] != 1 else ''}",
+            kind=" · ".join(
+                [
+                    str(site.get_kind_display()),
+                    ngettext("%(count)s open offer", "%(count)s open offers", offers[site.pk])
+                    % {"count": offers[site.pk]},
+                    ngettext("%(count)s open need", "%(count)s open needs", needs[site.pk])
+                    % {"count": needs[site.pk]},
+                ]
+            ),
             url=quick_reverse("network:site_surplus", site.slug),
             hours=[],
         )

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -80,7 +81,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "Run planned. Add its stops, then order them.")
+            messages.success(request, _("Run planned. Add its stops, then order them."))
             return redirect(run)
     day = form.cleaned_data["day"] if form.is_bound and form.is_valid() else _day(request)
     return TemplateResponse(
@@ -94,7 +95,9 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def _run_for_planner(request: HttpRequest, pk: int) -> Run:
     run = get_object_or_404(Run.objects.select_related("site"), pk=pk)
     if not can_manage_site(request.user, run.site):
-        raise PermissionDenied(f"Only leads of {run.site.name} and coordinators plan this run.")
+        raise PermissionDenied(
+            _("Only leads of %(site)s and coordinators plan this run.") % {"site": run.site.name}
+        )
     return run
 
 
@@ -137,14 +140,18 @@ def _carried(stops: list[Stop]) -> dict[int, list[str]]:
             qty = line.taken if line.taken is not None else line.planned
             if line.taken == 0:
                 continue
-            whence = (
-                f"transfer #{line.shipment_item.transfer_id}"
-                if line.shipment_item_id
-                else f"from {stop.donor.name}, a donation"
-            )
-            bound.setdefault(line.bound_for_id, []).append(
-                f"{display(qty, line.item)} of {line.item.name} ({whence})"
-            )
+            food = {"amount": display(qty, line.item), "item": line.item.name}
+            if line.shipment_item_id:
+                text = _("%(amount)s of %(item)s (transfer #%(number)s)") % {
+                    **food,
+                    "number": line.shipment_item.transfer_id,
+                }
+            else:
+                text = _("%(amount)s of %(item)s (from %(donor)s, a donation)") % {
+                    **food,
+                    "donor": stop.donor.name,
+                }
+            bound.setdefault(line.bound_for_id, []).append(text)
     return {s.pk: bound.get(s.site_id, []) for s in stops if s.kind == Stop.Kind.DROP}
 
 
@@ -181,7 +188,7 @@ def run_stop_add(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "Stop added at the end. Order the run to place it.")
+            messages.success(request, _("Stop added at the end. Order the run to place it."))
             return redirect(run)
     return _run_page(request, run, stop_form=form, status=400)
 
@@ -195,10 +202,16 @@ def run_order(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         return _run_page(request, run, error=e.message, status=400)
     run.refresh_from_db()
-    text = f"Ordered in {plan.solve_seconds:.2f} s: {run.distance_km} km"
+    numbers = {
+        "seconds": f"{plan.solve_seconds:.2f}",
+        "km": run.distance_km,
+        "entered": run.entered_distance_km,
+    }
     if run.entered_distance_km is not None:
-        text += f" (as entered: {run.entered_distance_km} km)"
-    messages.success(request, text + ".")
+        text = _("Ordered in %(seconds)s s: %(km)s km (as entered: %(entered)s km).") % numbers
+    else:
+        text = _("Ordered in %(seconds)s s: %(km)s km.") % numbers
+    messages.success(request, text)
     if run.problem:
         messages.error(request, run.problem)
     return redirect(run)
@@ -226,7 +239,7 @@ def run_stop_move(request: HttpRequest, pk: int) -> HttpResponse:
 def _run_for_driver(request: HttpRequest, pk: int) -> Run:
     run = get_object_or_404(Run.objects.select_related("site"), pk=pk)
     if not service.may_drive(request.user, run):
-        raise PermissionDenied("Only the run's driver, its site's leads and coordinators.")
+        raise PermissionDenied(_("Only the run's driver, its site's leads and coordinators."))
     return run
 
 
@@ -302,18 +315,29 @@ def run_line_pickup(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            item = saved.item
-            text = f"Loaded {display(saved.taken, item)} of {item.name}"
-            if not saved.taken:
-                text = f"Loaded none of the {item.name}"
-            if saved.taken < saved.planned:
-                left = display(saved.planned - saved.taken, item)
-                where = "is back on offer" if saved.shipment_item_id else "stays with the donor"
-                text += f"; {left} left behind {where}"
-            messages.success(request, text + ".")
+            messages.success(request, _loaded_text(saved))
             return redirect("network:run_drive", run.pk)
     error = "; ".join(e for errors in form.errors.values() for e in errors)
     return _drive_page(request, run, form=form, error=error, partial=line.pk, status=400)
+
+
+def _loaded_text(saved: StopLine) -> str:
+    """ "Loaded 30 kg of Bread; 10 kg left behind is back on offer." """
+    item = saved.item
+    words = {
+        "amount": display(saved.taken, item),
+        "item": item.name,
+        "left": display(saved.planned - saved.taken, item),
+    }
+    if saved.taken >= saved.planned:
+        return _("Loaded %(amount)s of %(item)s.") % words
+    if saved.shipment_item_id:
+        if not saved.taken:
+            return _("Loaded none of the %(item)s; %(left)s left behind is back on offer.") % words
+        return _("Loaded %(amount)s of %(item)s; %(left)s left behind is back on offer.") % words
+    if not saved.taken:
+        return _("Loaded none of the %(item)s; %(left)s left behind stays with the donor.") % words
+    return _("Loaded %(amount)s of %(item)s; %(left)s left behind stays with the donor.") % words
 
 
 @login_required
@@ -323,7 +347,9 @@ def run_stop_finish(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run_for_driver(request, stop.run_id)
     form = FinishStopForm(request.POST)
     if not form.is_valid():
-        return _drive_page(request, run, error="This form is damaged; reload the page.", status=400)
+        return _drive_page(
+            request, run, error=_("This form is damaged; reload the page."), status=400
+        )
     try:
         service.finish_stop(
             stop_id=stop.pk,

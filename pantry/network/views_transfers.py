@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot import measures
@@ -36,12 +38,13 @@ from pantry.network.matches import quantity_for
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.pdf import manifest_pdf
 from pantry.network.progress import attach_on_the_way, open_needs_alike
+from pantry.network.services.common import agreeing
 from pantry.network.services.shipments import MAX_ITEMS, Line
 from pantry.network.slots import transfer_panels
 from pantry.network.stock import sites_holding
 from pantry.network.tables import TransferTable
 from pantry.network.views_runs import runs_of_the_day
-from pantry.units import display, is_are, plain
+from pantry.units import display, plain
 
 
 @network_required
@@ -89,7 +92,11 @@ def _transfer_page(
     unusable = [line for line in lines if (line.shortfall or 0) + line.damaged > 0]
     shortfall = (
         ", ".join(
-            f"{display((line.shortfall or 0) + line.damaged, line.item)} of {line.item.name}"
+            _("%(amount)s of %(item)s")
+            % {
+                "amount": display((line.shortfall or 0) + line.damaged, line.item),
+                "item": line.item.name,
+            }
             for line in unusable
         )
         if transfer.is_shipment
@@ -105,7 +112,14 @@ def _transfer_page(
         {
             "transfer": transfer,
             "lines": lines,
-            "held": [(h, f"{display(h.quantity, h.lot.item)} of {h.lot.item.name}") for h in held],
+            "held": [
+                (
+                    h,
+                    _("%(amount)s of %(item)s")
+                    % {"amount": display(h.quantity, h.lot.item), "item": h.lot.item.name},
+                )
+                for h in held
+            ],
             "shortfall": shortfall if unusable else "",
             "shipment_items": list(transfer.items.select_related("item"))
             if transfer.is_shipment
@@ -151,8 +165,14 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         "source",
         services.accept_transfer,
         lambda t: (
-            f"Accepted: {t.quantity_display} of {t.item.name} {is_are(t.quantity, t.item)} "
-            f"held for {t.destination.name}. Print the manifest for the driver."
+            ngettext(
+                "Accepted: %(amount)s of %(item)s is held for %(site)s. "
+                "Print the manifest for the driver.",
+                "Accepted: %(amount)s of %(item)s are held for %(site)s. "
+                "Print the manifest for the driver.",
+                agreeing(t.quantity, t.item),
+            )
+            % {"amount": t.quantity_display, "item": t.item.name, "site": t.destination.name}
         ),
     )
 
@@ -178,8 +198,8 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Dispatched: the {transfer.item.name} has left {transfer.source.name} and is "
-                "in transit.",
+                _("Dispatched: the %(item)s has left %(site)s and is in transit.")
+                % {"item": transfer.item.name, "site": transfer.source.name},
             )
             return redirect(transfer)
     error = "; ".join(e for errors in form.errors.values() for e in errors)
@@ -211,21 +231,27 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
             show_error(form, e)
         else:
             text = _received_text(transfer, lines, data["received"], data["damaged"])
-            messages.success(request, text + ".")
+            messages.success(request, text)
             reading = Transfer.objects.get(pk=transfer.pk).arrival_reading
             if reading is not None and not reading.passed:
                 messages.error(
                     request,
-                    f"It arrived at {temperatures.show(reading.value_c)}, warmer than "
-                    f"{temperatures.show(reading.limit_c)}: what arrived is on hold, and the "
-                    f"leads of {transfer.destination.name} are told. Check it, then release "
-                    "or discard it on the Holds page.",
+                    _(
+                        "It arrived at %(reading)s, warmer than %(limit)s: what arrived is on "
+                        "hold, and the leads of %(site)s are told. Check it, then release or "
+                        "discard it on the Holds page."
+                    )
+                    % {
+                        "reading": temperatures.show(reading.value_c),
+                        "limit": temperatures.show(reading.limit_c),
+                        "site": transfer.destination.name,
+                    },
                 )
             return redirect(transfer)
     status = 400 if request.method == "POST" else 200
     if transfer.status != Transfer.Status.DISPATCHED and request.method == "GET":
         return _transfer_page(
-            request, transfer, error="Only food in transit can be received.", status=400
+            request, transfer, error=_("Only food in transit can be received."), status=400
         )
     return TemplateResponse(
         request, "network/receive.html", {"transfer": transfer, "form": form}, status=status
@@ -233,18 +259,26 @@ def receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _received_text(transfer: Transfer, lines, received: dict, damaged: dict) -> str:
-    """ "Received 38 kg of Bread; 2 kg recorded as short or damaged", item by item."""
+    """ "Received 38 kg of Bread; 2 kg recorded as short or damaged.", item by item."""
     parts, lost = [], []
     for item in dict.fromkeys(line.item for line in lines):
         mine = [line for line in lines if line.item_id == item.pk]
         arrived = sum((received[line.pk] for line in mine), 0)
-        parts.append(f"{display(arrived, item)} of {item.name}")
+        parts.append(
+            _("%(amount)s of %(item)s") % {"amount": display(arrived, item), "item": item.name}
+        )
         if short := sum(line.quantity for line in mine) - arrived:
-            lost.append(display(short, item) + (f" of {item.name}" if transfer.is_shipment else ""))
-    text = "Received " + ", ".join(parts)
+            lost.append(
+                _("%(amount)s of %(item)s") % {"amount": display(short, item), "item": item.name}
+                if transfer.is_shipment
+                else display(short, item)
+            )
     if lost:
-        text += f"; {', '.join(lost)} recorded as short or damaged"
-    return text
+        return _("Received %(food)s; %(lost)s recorded as short or damaged.") % {
+            "food": ", ".join(parts),
+            "lost": ", ".join(lost),
+        }
+    return _("Received %(food)s.") % {"food": ", ".join(parts)}
 
 
 @network_required
@@ -261,7 +295,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as e:
         show_error(form, e)
         return _transfer_page(request, transfer, error=e.message, cancel_form=form, status=400)
-    messages.success(request, f"Transfer #{transfer.pk} is cancelled.")
+    messages.success(request, _("Transfer #%(number)s is cancelled.") % {"number": transfer.pk})
     return redirect(transfer)
 
 
@@ -330,8 +364,10 @@ def propose(request: HttpRequest) -> HttpResponse:
                 )
             elif data["offer"] is not None:
                 raise DomainError(
-                    "A proposal from an offer carries that offer's food only: propose the "
-                    "other items as a transfer of their own, or leave the offer out."
+                    _(
+                        "A proposal from an offer carries that offer's food only: propose the "
+                        "other items as a transfer of their own, or leave the offer out."
+                    )
                 )
             else:
                 first = Line(item=data["item"], quantity=data["base_quantity"], lot=data["lot"])
@@ -348,9 +384,11 @@ def propose(request: HttpRequest) -> HttpResponse:
             show_error(form, e)
         else:
             if transfer.status == Transfer.Status.ACCEPTED and not coordinator:
-                text = "Sent: the food is held for it. Print the manifest for the driver."
+                text = _("Sent: the food is held for it. Print the manifest for the driver.")
             else:
-                text = f"Proposed. {transfer.source.name}'s leads are asked to accept it."
+                text = _("Proposed. %(site)s's leads are asked to accept it.") % {
+                    "site": transfer.source.name
+                }
             messages.success(request, text)
             return redirect(transfer)
     status = 400 if request.method == "POST" and not adding else 200

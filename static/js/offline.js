@@ -17,6 +17,17 @@
 (function () {
   "use strict";
 
+  // The words, in the page's language: Django's JavaScript catalog (/jsi18n/, loaded
+  // before this script) defines these; without it the English is shown as it is.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((singular, plural, n) => (n === 1 ? singular : plural));
+  const interpolate =
+    window.interpolate ||
+    ((format, values, named) =>
+      named
+        ? format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name]))
+        : format.replace(/%s/g, () => String(values.shift())));
+
   const script = document.currentScript;
   const DB_NAME = "commonpot-offline";
   const STORE = "queue";
@@ -101,7 +112,8 @@
     if (token) token.setAttribute("value", (token.value = newToken()));
     // A roster row keeps what the lead chose in view; other forms empty for the next entry.
     if (!form.classList.contains("check-in")) form.reset();
-    note(form, `Waiting to send · ${clock(queuedAt)}`, data.get("token"));
+    const waitingNote = interpolate(gettext("Waiting to send · %(time)s"), { time: clock(queuedAt) }, true);
+    note(form, waitingNote, data.get("token"));
     await show();
   }
 
@@ -120,7 +132,9 @@
   function noteSent(entry, outcome) {
     for (const p of document.querySelectorAll(".offline-note")) {
       if (p.dataset.token !== entry.token) continue;
-      p.textContent = outcome.sent ? "Sent and recorded." : `Not recorded: ${outcome.refused}`;
+      p.textContent = outcome.sent
+        ? gettext("Sent and recorded.")
+        : interpolate(gettext("Not recorded: %(reason)s"), { reason: outcome.refused }, true);
     }
   }
 
@@ -213,7 +227,7 @@
     }
   }
 
-  const GONE = "It is gone: what this was for (a shift, a sign-up or a lot) was deleted meanwhile.";
+  const GONE = gettext("It is gone: what this was for (a shift, a sign-up or a lot) was deleted meanwhile.");
 
   // Where a page says why a form was not taken: the form's errors, or a message
   // on the page a refused form leads to (a check-in sent as a plain form, a form
@@ -243,18 +257,19 @@
         headers: { "X-CSRFToken": csrf },
       });
     } catch (error) {
-      return { later: "No connection." };
+      return { later: gettext("No connection.") };
     }
     if (new URL(response.url).pathname.startsWith("/accounts/login/")) {
-      return { later: "Log in again to send it." };
+      return { later: gettext("Log in again to send it.") };
     }
-    if (response.status >= 500) return { later: "The server could not take it just now." };
+    if (response.status >= 500) return { later: gettext("The server could not take it just now.") };
     if (response.status === 404) return { refused: GONE };
-    if (response.status === 403) return { refused: "You may no longer do this here." };
+    if (response.status === 403) return { refused: gettext("You may no longer do this here.") };
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     if (!response.ok) {
       const reason = textsOf(doc, `${FORM_ERRORS}, ${REFUSAL_MESSAGES}`);
-      return { refused: reason || `Refused (${response.status}).` };
+      const refused = interpolate(gettext("Refused (%(status)s)."), { status: response.status }, true);
+      return { refused: reason || refused };
     }
     const message = textsOf(doc, REFUSAL_MESSAGES);
     return message ? { refused: message } : { sent: true };
@@ -298,7 +313,7 @@
       section = document.createElement("section");
       section.id = "offline-status";
       section.className = "offline-status";
-      section.setAttribute("aria-label", "Working offline");
+      section.setAttribute("aria-label", gettext("Working offline"));
       const main = document.getElementById("main");
       main.prepend(section);
     }
@@ -327,22 +342,30 @@
     section.hidden = !asOf && navigator.onLine && !queue.length;
     if (asOf && !navigator.onLine) {
       section.append(element("p", { class: "offline-banner", role: "status" },
-        `Offline — showing the page as of ${clock(asOf)}.`));
+        interpolate(gettext("Offline — showing the page as of %(time)s."), { time: clock(asOf) }, true)));
     } else if (asOf) {
-      const back = element("p", { class: "offline-banner", role: "status" },
-        `Back online. This page is as of ${clock(asOf)}: `);
-      back.append(element("a", { href: location.href }, "reload it"), " for the latest.");
+      // One sentence with a link in it: the link goes where the sentence says %(link)s.
+      const words = { time: clock(asOf) };
+      const sentence = gettext("Back online. This page is as of %(time)s: %(link)s for the latest.");
+      const [before, after = ""] = sentence.split("%(link)s");
+      const back = element("p", { class: "offline-banner", role: "status" });
+      back.append(
+        interpolate(before, words, true),
+        element("a", { href: location.href }, gettext("reload it")),
+        interpolate(after, words, true)
+      );
       section.append(back);
     } else if (!navigator.onLine) {
       section.append(element("p", { class: "offline-banner", role: "status" },
-        "Offline — what you send now waits on this phone."));
+        gettext("Offline — what you send now waits on this phone.")));
     }
     if (waiting.length) {
+      const n = waiting.length;
       const line = element("p", { class: "offline-waiting", role: "status" },
-        `${waiting.length} waiting to send`);
+        interpolate(ngettext("%(n)s waiting to send", "%(n)s waiting to send", n), { n: n }, true));
       if (problem) line.append(element("span", { class: "meta" }, ` · ${problem}`));
       if (navigator.onLine) {
-        const button = element("button", { type: "button", class: "small secondary" }, "Send now");
+        const button = element("button", { type: "button", class: "small secondary" }, gettext("Send now"));
         button.addEventListener("click", () => flush());
         line.append(" ", button);
       }
@@ -352,13 +375,13 @@
       section.append(list);
     }
     if (refused.length) {
-      section.append(element("h2", { class: "offline-refused-heading" }, "Not recorded"));
+      section.append(element("h2", { class: "offline-refused-heading" }, gettext("Not recorded")));
       const list = element("ul", { class: "plain offline-refused" });
       for (const e of refused) {
         const item = element("li", { class: "offline-refused-item" });
         item.append(element("strong", {}, e.label), ` (${clock(e.queuedAt)}): ${e.reason} `);
-        const fix = element("a", { class: "button small secondary", href: fixUrl(e) }, "Fix");
-        const drop = element("button", { type: "button", class: "small danger" }, "Drop");
+        const fix = element("a", { class: "button small secondary", href: fixUrl(e) }, gettext("Fix"));
+        const drop = element("button", { type: "button", class: "small danger" }, gettext("Drop"));
         drop.addEventListener("click", async () => {
           await dropEntry(e.id);
           await show();
@@ -405,7 +428,14 @@
       }
     }
     await dropEntry(entry.id);
-    note(form, `Filled in from what was not recorded: ${entry.reason} Change it and send again.`);
+    note(
+      form,
+      interpolate(
+        gettext("Filled in from what was not recorded: %(reason)s Change it and send again."),
+        { reason: entry.reason },
+        true
+      )
+    );
     form.scrollIntoView();
     const first = form.querySelector("input:not([type=hidden]), select, textarea");
     if (first) first.focus();
@@ -423,8 +453,17 @@
   async function logOut(form) {
     const waiting = (await entries().catch(() => [])).filter((e) => e.user === ME);
     if (waiting.length) {
+      const n = waiting.length;
       const sure = window.confirm(
-        `${waiting.length} form(s) on this phone were not recorded yet and will be lost. Log out anyway?`
+        interpolate(
+          ngettext(
+            "%(n)s form(s) on this phone were not recorded yet and will be lost. Log out anyway?",
+            "%(n)s form(s) on this phone were not recorded yet and will be lost. Log out anyway?",
+            n
+          ),
+          { n: n },
+          true
+        )
       );
       if (!sure) return;
     }
@@ -458,7 +497,7 @@
       item.append(element("a", { href: url.pathname + url.search }, title.trim()));
       list.append(item);
     }
-    if (!list.children.length) list.append(element("li", { class: "meta" }, "None yet."));
+    if (!list.children.length) list.append(element("li", { class: "meta" }, gettext("None yet.")));
   }
 
   // --- Start -----------------------------------------------------------------------

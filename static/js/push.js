@@ -2,6 +2,9 @@
  * worker, asks the browser for a push subscription with this install's VAPID
  * key, and posts it to the server. Without support, the button says so. */
 (function () {
+  // The words, in the page's language: Django's JavaScript catalog (/jsi18n/, loaded
+  // before this script) defines gettext; without it the English is shown as it is.
+  var gettext = window.gettext || function (text) { return text; };
   var button = document.getElementById("push-on");
   if (!button) return;
   var status = document.getElementById("push-status");
@@ -17,15 +20,15 @@
   }
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     button.disabled = true;
-    say("This browser cannot show notifications from a website.");
+    say(gettext("This browser cannot show notifications from a website."));
     return;
   }
   button.addEventListener("click", function () {
     button.disabled = true;
-    say("Asking this phone…");
+    say(gettext("Asking this phone…"));
     Notification.requestPermission()
       .then(function (permission) {
-        if (permission !== "granted") throw new Error("Notifications are blocked for this site in the browser's settings.");
+        if (permission !== "granted") throw new Error(gettext("Notifications are blocked for this site in the browser's settings."));
         return navigator.serviceWorker.register(button.dataset.worker, { scope: "/" });
       })
       .then(function () {
@@ -50,8 +53,8 @@
         });
       })
       .then(function (response) {
-        if (!response.ok) return response.json().then(function (d) { throw new Error(d.error || "Could not save."); });
-        say("Notifications are on for this phone.");
+        if (!response.ok) return response.json().then(function (d) { throw new Error(d.error || gettext("Could not save.")); });
+        say(gettext("Notifications are on for this phone."));
         window.location.reload();
       })
       .catch(function (error) {

@@ -11,6 +11,9 @@
 // data-decoder and data-wasm attributes give their URLs.
 (function () {
   "use strict";
+  // The words, in the page's language: Django's JavaScript catalog (/jsi18n/, loaded
+  // before this script) defines gettext; without it the English is shown as it is.
+  var gettext = window.gettext || function (text) { return text; };
   var script = document.currentScript;
   var FORMATS = ["ean_13", "ean_8", "upc_a", "upc_e", "code_128", "data_matrix", "qr_code", "itf"];
   var detecting = null;
@@ -26,7 +29,7 @@
   }
 
   function readerError() {
-    var error = new Error("The barcode reader could not be loaded.");
+    var error = new Error(gettext("The barcode reader could not be loaded."));
     error.name = "ReaderError";
     return error;
   }
@@ -71,7 +74,7 @@
     if (!codes.length) return false;
     var input = box.querySelector("[data-scan-input]");
     input.value = codes[0].rawValue;
-    say(box, "Read a barcode: filling the line…");
+    say(box, gettext("Read a barcode: filling the line…"));
     box.querySelector("[data-scan-fill]").click();
     return true;
   }
@@ -84,7 +87,7 @@
     var view = box.querySelector("[data-scan-view]");
     var video = view.querySelector("video");
     var stopped = false;
-    say(box, "Starting the camera…");
+    say(box, gettext("Starting the camera…"));
     Promise.all([
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }),
       detector()
@@ -99,7 +102,7 @@
       };
       video.srcObject = stream;
       view.hidden = false;
-      say(box, "Point the camera at the barcode.");
+      say(box, gettext("Point the camera at the barcode."));
       var failures = 0;
       function look() {
         if (stopped) return;
@@ -118,30 +121,34 @@
             window.setTimeout(look, 500);
           } else {
             box.scanStop();
-            say(box, "The barcode reader could not run: take a photo of the barcode, or type the digits.");
+            say(box, gettext("The barcode reader could not run: take a photo of the barcode, or type the digits."));
           }
         });
       }
       video.play().then(look, look);
     }).catch(function (error) {
-      var why = "No camera could be used";
-      if (error && error.name === "NotAllowedError") why = "The camera was not allowed";
-      if (error && error.name === "ReaderError") why = "The barcode reader could not be loaded";
-      say(box, why + ": take a photo of the barcode, or type the digits under it.");
+      var why = gettext("No camera could be used: take a photo of the barcode, or type the digits under it.");
+      if (error && error.name === "NotAllowedError") {
+        why = gettext("The camera was not allowed: take a photo of the barcode, or type the digits under it.");
+      }
+      if (error && error.name === "ReaderError") {
+        why = gettext("The barcode reader could not be loaded: take a photo of the barcode, or type the digits under it.");
+      }
+      say(box, why);
     });
   }
 
   function readPhoto(box, file) {
-    say(box, "Reading the photo…");
+    say(box, gettext("Reading the photo…"));
     detector().then(function (reader) {
       var image = window.createImageBitmap ? window.createImageBitmap(file) : Promise.resolve(file);
       return image.then(function (bitmap) { return reader.detect(bitmap); });
     }).then(function (codes) {
       if (!use(box, codes)) {
-        say(box, "No barcode found in the photo: take it again, closer and sharp, or type the digits.");
+        say(box, gettext("No barcode found in the photo: take it again, closer and sharp, or type the digits."));
       }
     }).catch(function () {
-      say(box, "The photo could not be read: type the digits under the barcode.");
+      say(box, gettext("The photo could not be read: type the digits under the barcode."));
     });
   }
 

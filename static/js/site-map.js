@@ -3,14 +3,17 @@
 // (offline kitchens, blocked tile servers), leaving the markers and the list.
 (function () {
   "use strict";
+  // The words, in the page's language: Django's JavaScript catalog (/jsi18n/, loaded
+  // before this script) defines gettext; without it the English is shown as it is.
+  var gettext = window.gettext || function (text) { return text; };
   var el = document.getElementById("site-map");
   var status = document.getElementById("site-map-status");
   if (!el || !window.L || !window.fetch) { return; }
   el.hidden = false;
   var map = L.map(el, { scrollWheelZoom: false });
   var tilesFailed = false;
-  var NO_TILES = "The map background could not load; the sites are still marked, and listed below.";
-  var MORE = "There are more sites than the map shows at once: zoom in to see every site in view.";
+  var NO_TILES = gettext("The map background could not load; the sites are still marked, and listed below.");
+  var MORE = gettext("There are more sites than the map shows at once: zoom in to see every site in view.");
   var truncated = false;
   function say() {
     status.textContent = [tilesFailed ? NO_TILES : "", truncated ? MORE : ""].filter(Boolean).join(" ");
@@ -123,6 +126,6 @@
     })
     .catch(function () {
       el.hidden = true;
-      status.textContent = "The map could not load; every site is listed below.";
+      status.textContent = gettext("The map could not load; every site is listed below.");
     });
 })();

@@ -8,7 +8,8 @@
  *   kept, stamped with the time, and the newest 60 are kept. With no network the
  *   kept copy is answered, marked so offline.js shows "Offline — showing the
  *   page as of <time>". Never a POST: the worker only looks at GET.
- * - Static files the same way, so a kept page keeps its look and scripts.
+ * - Static files the same way, so a kept page keeps its look and scripts, and
+ *   the scripts' strings in the page's language (/jsi18n/<language>.js).
  * - htmx fragments, the accounts and admin pages and other sites are left alone.
  * - Forms sent offline are queued by offline.js in the page, not here.
  * - Logging out empties the caches (offline.js), so the next person on the
@@ -43,7 +44,7 @@ self.addEventListener("fetch", (event) => {
   if (request.headers.get("HX-Request")) return;
   if (request.mode === "navigate") {
     event.respondWith(page(request));
-  } else if (url.pathname.startsWith(STATIC_URL)) {
+  } else if (url.pathname.startsWith(STATIC_URL) || url.pathname.startsWith("/jsi18n/")) {
     event.respondWith(file(request));
   }
 });

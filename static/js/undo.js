@@ -7,6 +7,14 @@
 // question and the form is sent with confirm=yes when it runs out.
 (function () {
   "use strict";
+  // The words, in the page's language: Django's JavaScript catalog (/jsi18n/, loaded
+  // before this script) defines gettext and interpolate; without it the English is shown as it is.
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values, named) {
+    return named
+      ? format.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); })
+      : format.replace(/%s/g, function () { return String(values.shift()); });
+  };
   var SECONDS = 5;
 
   function start(form) {
@@ -18,9 +26,11 @@
     status.setAttribute("role", "status");
     undo.type = "button";
     undo.className = "secondary";
-    undo.textContent = "Undo";
+    undo.textContent = gettext("Undo");
     function say() {
-      status.textContent = form.dataset.undo + " in " + left + " s. ";
+      // "Cancelling your place in 5 s.": the form's data-undo says what is being done.
+      var words = { action: form.dataset.undo, seconds: left };
+      status.textContent = interpolate(gettext("%(action)s in %(seconds)s s."), words, true) + " ";
       status.appendChild(undo);
     }
     var timer = window.setInterval(function () {

@@ -9,6 +9,11 @@ ROWS = [
     Row("GET", "manifest", expect=public()),
     Row("GET", "service_worker", expect=public()),
     Row("GET", "offline", expect=public()),
+    # Anyone may choose a language (kept on the profile when logged in); the
+    # scripts' strings are public.
+    Row("POST", "set_language", data={"language": "es", "next": "/"}, expect=everyone(303)),
+    Row("GET", "set_language", expect=everyone(405)),
+    Row("GET", "javascript_catalog", {"language": "es"}, expect=public()),
     Row("GET", "site_directory", expect=public()),
     Row("GET", "site_map", expect=public()),
     Row("GET", "sites_geojson", expect=public()),

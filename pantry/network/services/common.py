@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
@@ -20,6 +21,7 @@ from pantry.units import (
     MAX_BASE,
     UnitError,
     display_weight,
+    is_are,
     parse_quantity,
     parse_unit,
     registry,
@@ -32,13 +34,26 @@ Kind = StockMove.Kind
 HELD = Reservation.Status.HELD
 
 
-def require_manager(by: User | None, site: Site, doing: str) -> None:
+def require_manager(by: User | None, site: Site, refusal: str) -> None:
+    """Refuse anyone but the site's leads and coordinators: `refusal` is the whole
+    sentence they read, with the site's name as %(site)s ("Only leads of %(site)s
+    and coordinators can close this need.")."""
     if by is None or not can_manage_site(by, site):
-        raise DomainError(f"Only leads of {site.name} and coordinators can {doing}.")
+        raise DomainError(refusal % {"site": site.name})
+
+
+def agreeing(quantity, item: Item) -> int:
+    """The number for ngettext that agrees with `quantity` as pantry.units.display
+    writes it: 1 for a weight or a volume ("20 kg of Bread is") and for one piece,
+    else the count of pieces ("50 loaves of Bread are"; 2 for part of a piece)."""
+    if is_are(quantity, item, "one", "more") == "one":
+        return 1
+    count = int(abs(Decimal(quantity or 0)))
+    return count if count != 1 else 2
 
 
 def positive(value, field: str = "quantity") -> Decimal:
-    return parse_decimal(value, field=field, label="the quantity", ceiling=MAX_BASE)
+    return parse_decimal(value, field=field, label=_("the quantity"), ceiling=MAX_BASE)
 
 
 def grams(quantity, unit: str) -> Decimal:
@@ -47,12 +62,12 @@ def grams(quantity, unit: str) -> Decimal:
     typed = registry().Quantity(amount, parse_unit(unit))
     if not typed.check("[mass]"):
         raise UnitError(
-            "A need for a whole category is given by weight: kg, g, lb or oz.", field="unit"
+            _("A need for a whole category is given by weight: kg, g, lb or oz."), field="unit"
         )
     return parse_decimal(
         typed.to("gram").magnitude,
         field="quantity",
-        label="the quantity",
+        label=_("the quantity"),
         ceiling=MAX_BASE,
         ceiling_text=display_weight(MAX_BASE),
         error=UnitError,
@@ -73,7 +88,8 @@ def holds_for(reference: str) -> list[Reservation]:
 def check_can_store(site: Site, storage: str, item: Item) -> None:
     if storage not in PantrySettings.for_site(site).storage_areas:
         raise DomainError(
-            f"{site.name} has no {Storage(storage).label.lower()} storage for {item.name}."
+            _("%(site)s has no %(storage)s storage for %(item)s.")
+            % {"site": site.name, "storage": Storage(storage).label.lower(), "item": item.name}
         )
 
 
@@ -85,7 +101,7 @@ def lock_offer(offer_id: int) -> Offer:
         .first()
     )
     if offer is None:
-        raise DomainError("This offer no longer exists.")
+        raise DomainError(_("This offer no longer exists."))
     return offer
 
 
@@ -97,7 +113,7 @@ def lock_transfer(transfer_id: int) -> Transfer:
         .first()
     )
     if transfer is None:
-        raise DomainError("This transfer no longer exists.")
+        raise DomainError(_("This transfer no longer exists."))
     return transfer
 
 
@@ -119,7 +135,8 @@ def move_holds(
     holds = holds_for(from_ref)
     if sum((h.quantity for h in holds), Decimal(0)) < quantity:
         raise DomainError(
-            f"Less food is held than is offered; ask the site to check its stock of {item.name}."
+            _("Less food is held than is offered; ask the site to check its stock of %(item)s.")
+            % {"item": item.name}
         )
     pantry.release_reservations(from_ref)
     moved: list[Reservation] = []

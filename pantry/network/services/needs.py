@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
@@ -71,26 +72,33 @@ def post_need(
     existing = already_recorded(Need, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
-    require_manager(by, site, "post this site's needs")
+    require_manager(
+        by, site, _("Only leads of %(site)s and coordinators can post this site's needs.")
+    )
     if (item is None) == (not category):
-        raise DomainError("Say what is needed: one item, or a whole category.", field="item")
+        raise DomainError(_("Say what is needed: one item, or a whole category."), field="item")
     if item is not None:
         category = item.category
         amount = to_base(quantity, unit, item) if unit else positive(quantity)
     else:
         if category not in Item.Category.values:
-            raise DomainError(f"{category!r} is not a category.", field="category")
+            raise DomainError(
+                _("%(value)s is not a category.") % {"value": repr(category)}, field="category"
+            )
         amount = grams(quantity, unit) if unit else positive(quantity)
     if needed_by < site.today():
-        raise DomainError("The needed-by date has already passed.", field="needed_by")
+        raise DomainError(_("The needed-by date has already passed."), field="needed_by")
     if within_km is not None and (
         not isinstance(within_km, int)
         or isinstance(within_km, bool)
         or not 1 <= within_km <= MAX_MATCH_KM
     ):
         raise DomainError(
-            f"Say how far an offer may be, from 1 to {MAX_MATCH_KM:,} km, or leave it empty "
-            "for the site's limit.",
+            _(
+                "Say how far an offer may be, from 1 to %(max_km)s km, or leave it empty "
+                "for the site's limit."
+            )
+            % {"max_km": f"{MAX_MATCH_KM:,}"},
             field="within_km",
         )
     fields = {
@@ -128,14 +136,19 @@ def close_need(*, need_id: int, by: User | None, status: str = Need.Status.MET) 
     """The site says a need is met, or withdraws it."""
     need = Need.objects.select_for_update().select_related("site").filter(pk=need_id).first()
     if need is None:
-        raise DomainError("This need no longer exists.")
-    require_manager(by, need.site, "close this need")
+        raise DomainError(_("This need no longer exists."))
+    require_manager(
+        by, need.site, _("Only leads of %(site)s and coordinators can close this need.")
+    )
     if status not in (Need.Status.MET, Need.Status.WITHDRAWN):
-        raise DomainError("A need is closed as met or withdrawn.", field="status")
+        raise DomainError(_("A need is closed as met or withdrawn."), field="status")
     if need.status == status:
         return need
     if need.status != Need.Status.OPEN:
-        raise DomainError(f"This need is already closed: {need.get_status_display().lower()}.")
+        raise DomainError(
+            _("This need is already closed: %(status)s.")
+            % {"status": need.get_status_display().lower()}
+        )
     need.status = status
     need.closed_at = timezone.now()
     need.save(update_fields=["status", "closed_at"])

@@ -10,6 +10,8 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot import jobs
 from commonpot.dates import day_time
@@ -21,6 +23,7 @@ from pantry.freshness import DateRules
 from pantry.models import Item, Lot, Storage
 from pantry.network.models import ColdChain, Need, Offer, ShipmentItem, Transfer, end_of_day
 from pantry.network.services.common import (
+    agreeing,
     check_can_store,
     fefo,
     holds_for,
@@ -31,10 +34,7 @@ from pantry.network.services.common import (
     require_manager,
 )
 from pantry.services import NotEnoughStock
-from pantry.units import (
-    display,
-    is_are,
-)
+from pantry.units import display
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -74,28 +74,38 @@ def post_offer(
     existing = already_recorded(Offer, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
-    require_manager(by, site, "offer this site's food")
+    require_manager(
+        by, site, _("Only leads of %(site)s and coordinators can offer this site's food.")
+    )
     now = now or timezone.now()
     if lot is not None:
         if lot.site_id != site.pk:
-            raise DomainError(f"This lot belongs to {lot.site.name}, not {site.name}.", field="lot")
+            raise DomainError(
+                # Translators: a lot is a batch of one food with one best-before date.
+                _("This lot belongs to %(lot_site)s, not %(site)s.")
+                % {"lot_site": lot.site.name, "site": site.name},
+                field="lot",
+            )
         item = lot.item
         rules = DateRules.for_site(site)
         if not rules.may_use(lot):
             raise DomainError(rules.refusal(lot), field="lot")
     if item is None:
-        raise DomainError("Choose the food to offer.", field="lot")
+        raise DomainError(_("Choose the food to offer."), field="lot")
     quantity = positive(quantity)
     pickup_from = pickup_from or now
     if pickup_until <= now:
-        raise DomainError("The pickup window must end in the future.", field="pickup_until")
+        raise DomainError(_("The pickup window must end in the future."), field="pickup_until")
     if pickup_until <= pickup_from:
-        raise DomainError("The pickup window must end after it starts.", field="pickup_until")
+        raise DomainError(_("The pickup window must end after it starts."), field="pickup_until")
     cold_chain = item.storage if cold_chain is None else cold_chain
     if cold_chain == Storage.DRY:
         cold_chain = ColdChain.NONE
     if cold_chain not in ColdChain.values:
-        raise DomainError(f"{cold_chain!r} is not a way to keep food cold.", field="cold_chain")
+        raise DomainError(
+            _("%(value)s is not a way to keep food cold.") % {"value": repr(cold_chain)},
+            field="cold_chain",
+        )
 
     offer = Offer(
         site=site,
@@ -125,13 +135,26 @@ def post_offer(
             site=site, item=item, quantity=quantity, reference=offer.reference, by=by, lot=lot
         )
     except NotEnoughStock as e:
-        where = "in this lot" if lot else f"at {site.name}"
-        raise NotEnoughStock(
-            f"Only {display(e.available, item)} of {item.name} {is_are(e.available, item)} "
-            f"free to offer {where}; "
-            f"you offered {display(quantity, item)}.",
-            available=e.available,
-        ) from None
+        words = {
+            "free": display(e.available, item),
+            "item": item.name,
+            "site": site.name,
+            "offered": display(quantity, item),
+        }
+        n = agreeing(e.available, item)
+        if lot:
+            text = ngettext(
+                "Only %(free)s of %(item)s is free to offer in this lot; you offered %(offered)s.",
+                "Only %(free)s of %(item)s are free to offer in this lot; you offered %(offered)s.",
+                n,
+            )
+        else:
+            text = ngettext(
+                "Only %(free)s of %(item)s is free to offer at %(site)s; you offered %(offered)s.",
+                "Only %(free)s of %(item)s are free to offer at %(site)s; you offered %(offered)s.",
+                n,
+            )
+        raise NotEnoughStock(text % words, available=e.available) from None
     dated = [r.lot for r in held if r.lot.best_before is not None]
     if dated:
         # The offer closes at the end of the last day its food may still be given out.
@@ -149,11 +172,16 @@ def post_offer(
 def withdraw_offer(*, offer_id: int, by: User | None) -> Offer:
     """Take an offer off the board; what was still offered goes back to the site's stock."""
     offer = lock_offer(offer_id)
-    require_manager(by, offer.site, "withdraw this offer")
+    require_manager(
+        by, offer.site, _("Only leads of %(site)s and coordinators can withdraw this offer.")
+    )
     if offer.status == Offer.Status.WITHDRAWN:
         return offer
     if offer.status != Offer.Status.OPEN:
-        raise DomainError(f"This offer is already closed: {offer.get_status_display().lower()}.")
+        raise DomainError(
+            _("This offer is already closed: %(status)s.")
+            % {"status": offer.get_status_display().lower()}
+        )
     pantry.release_reservations(offer.reference)
     offer.status = Offer.Status.WITHDRAWN
     offer.closed_at = timezone.now()
@@ -213,31 +241,43 @@ def claim_offer(
     existing = already_recorded(Transfer, token, offer_id=offer.pk, content=content)
     if existing is not None:
         return existing
-    require_manager(by, site, "claim food for this site")
+    require_manager(
+        by, site, _("Only leads of %(site)s and coordinators can claim food for this site.")
+    )
     now = now or timezone.now()
     if site.pk == offer.site_id:
-        raise DomainError("This is your own site's offer; withdraw it instead of claiming it.")
+        raise DomainError(_("This is your own site's offer; withdraw it instead of claiming it."))
     if offer.status == Offer.Status.TAKEN:
         raise DomainError(
-            f"Someone else claimed all of this {offer.item.name} first; it is no longer on offer."
+            _("Someone else claimed all of this %(item)s first; it is no longer on offer.")
+            % {"item": offer.item.name}
         )
     if offer.status != Offer.Status.OPEN:
-        raise DomainError(f"This offer is closed: {offer.get_status_display().lower()}.")
+        raise DomainError(
+            _("This offer is closed: %(status)s.") % {"status": offer.get_status_display().lower()}
+        )
     if offer.closes_at <= now:
         raise DomainError(
-            f"This offer closed on {day_time(offer.site.local(offer.closes_at))}: the food "
-            "passed its date or the pickup window ended."
+            _("This offer closed on %(when)s: the food passed its date or the pickup window ended.")
+            % {"when": day_time(offer.site.local(offer.closes_at))}
         )
     quantity = offer.remaining if quantity is None else positive(quantity)
     if quantity > offer.remaining:
         raise NotEnoughStock(
-            f"Only {offer.remaining_display} of {offer.item.name} "
-            f"{is_are(offer.remaining, offer.item)} still on offer; "
-            f"you asked for {display(quantity, offer.item)}.",
+            ngettext(
+                "Only %(left)s of %(item)s is still on offer; you asked for %(asked)s.",
+                "Only %(left)s of %(item)s are still on offer; you asked for %(asked)s.",
+                agreeing(offer.remaining, offer.item),
+            )
+            % {
+                "left": offer.remaining_display,
+                "item": offer.item.name,
+                "asked": display(quantity, offer.item),
+            },
             available=offer.remaining,
         )
     if need is not None and (need.site_id != site.pk or need.status != Need.Status.OPEN):
-        raise DomainError("That need is not an open need of the site you are claiming for.")
+        raise DomainError(_("That need is not an open need of the site you are claiming for."))
     for hold in holds_for(offer.reference):
         check_can_store(site, hold.lot.storage, offer.item)
 

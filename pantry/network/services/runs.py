@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
@@ -32,13 +34,20 @@ if TYPE_CHECKING:
 MAX_STOPS = 60
 
 
-def _check_window(opens: datetime | None, closes: datetime | None, what: str) -> None:
+def _check_window(opens: datetime | None, closes: datetime | None, *, stop: bool) -> None:
+    """A window that starts and then ends: a stop's, or the van's day (not `stop`)."""
     if opens is None or closes is None:
-        raise DomainError(f"Give the {what}'s window: from and until.", field="window_from")
+        if stop:
+            text = _("Give the stop's window: from and until.")
+        else:
+            text = _("Give the van's day's window: from and until.")
+        raise DomainError(text, field="window_from")
     if closes <= opens:
-        raise DomainError(
-            f"The {what}'s window ends before it starts: check the times.", field="window_until"
-        )
+        if stop:
+            text = _("The stop's window ends before it starts: check the times.")
+        else:
+            text = _("The van's day's window ends before it starts: check the times.")
+        raise DomainError(text, field="window_until")
 
 
 @transaction.atomic
@@ -54,12 +63,14 @@ def plan_run(
     note: str = "",
 ) -> Run:
     """A van's day from `site` (where it starts and ends): empty, stops come next."""
-    require_manager(by, site, "plan runs from this site")
-    _check_window(starts_at, ends_at, "van's day")
+    require_manager(
+        by, site, _("Only leads of %(site)s and coordinators can plan runs from this site.")
+    )
+    _check_window(starts_at, ends_at, stop=False)
     capacity = parse_decimal(
         capacity_kg,
         field="capacity_kg",
-        label="the van's capacity",
+        label=_("the van's capacity"),
         ceiling=Decimal(99999),
         places=1,
     )
@@ -67,19 +78,23 @@ def plan_run(
         chilled_kg or 0,
         places=1,
         field="chilled_kg",
-        label="the chilled share",
+        label=_("the chilled share"),
         ceiling=Decimal(99999),
         zero_allowed=True,
     )
     if chilled > capacity:
         raise DomainError(
-            f"The chilled share ({chilled} kg) is more than the van holds ({capacity} kg).",
+            _("The chilled share (%(chilled)s kg) is more than the van holds (%(capacity)s kg).")
+            % {"chilled": chilled, "capacity": capacity},
             field="chilled_kg",
         )
     if site.latitude is None or site.longitude is None:
         raise DomainError(
-            f"{site.name} has no place on the map: give it its coordinates (Settings) so the "
-            "run can start there.",
+            _(
+                "%(site)s has no place on the map: give it its coordinates (Settings) so the "
+                "run can start there."
+            )
+            % {"site": site.name},
             field="site",
         )
     return Run.objects.create(
@@ -99,14 +114,14 @@ def lock_run(run_id: int) -> Run:
         Run.objects.select_for_update(of=("self",)).select_related("site").filter(pk=run_id).first()
     )
     if run is None:
-        raise DomainError("This run no longer exists.")
+        raise DomainError(_("This run no longer exists."))
     return run
 
 
 def _require_planner(by, run: Run) -> None:
-    require_manager(by, run.site, "plan this run")
+    require_manager(by, run.site, _("Only leads of %(site)s and coordinators can plan this run."))
     if run.status == Run.Status.DONE:
-        raise DomainError("This run is done; plan a new one.")
+        raise DomainError(_("This run is done; plan a new one."))
 
 
 def _weight(item: Item, quantity: Decimal) -> Decimal:
@@ -118,8 +133,11 @@ def _check_load(run: Run, lines: list[StopLine], field: str) -> None:
     weight = sum((_weight(sl.item, sl.planned) for sl in lines), Decimal(0))
     if weight > run.capacity_kg * 1000:
         raise DomainError(
-            f"That is {display_weight(weight)} to load, more than the van's "
-            f"{run.capacity_kg} kg: split it over two runs.",
+            _(
+                "That is %(weight)s to load, more than the van's %(capacity)s kg: split it over "
+                "two runs."
+            )
+            % {"weight": display_weight(weight), "capacity": run.capacity_kg},
             field=field,
         )
     chilled = sum(
@@ -132,8 +150,11 @@ def _check_load(run: Run, lines: list[StopLine], field: str) -> None:
     )
     if chilled > run.chilled_kg * 1000:
         raise DomainError(
-            f"That is {display_weight(chilled)} of chilled or frozen food, more than the "
-            f"van keeps cold ({run.chilled_kg} kg).",
+            _(
+                "That is %(weight)s of chilled or frozen food, more than the van keeps cold "
+                "(%(chilled)s kg)."
+            )
+            % {"weight": display_weight(chilled), "chilled": run.chilled_kg},
             field=field,
         )
 
@@ -143,9 +164,15 @@ def _donor_lines(by, donor: Donor, donated: list[tuple[Item, Decimal]]) -> list[
     (the site stores it), so that the drop cannot be refused later."""
     from pantry.network.services.common import check_can_store, positive
 
-    require_manager(by, donor.site, f"plan pickups from {donor.site.name}'s donors")
+    require_manager(
+        by,
+        donor.site,
+        _("Only leads of %(site)s and coordinators can plan pickups from %(site)s's donors."),
+    )
     if not donated:
-        raise DomainError(f"Say what to pick up from {donor.name}.", field="donated")
+        raise DomainError(
+            _("Say what to pick up from %(donor)s.") % {"donor": donor.name}, field="donated"
+        )
     lines = []
     for item, quantity in donated:
         check_can_store(donor.site, item.storage, item)
@@ -182,21 +209,27 @@ def add_stop(
     run = lock_run(run_id)
     _require_planner(by, run)
     if kind not in Stop.Kind.values:
-        raise DomainError("Choose what the stop is: pick up, drop, or households.", field="kind")
-    _check_window(window_from, window_until, "stop")
+        raise DomainError(_("Choose what the stop is: pick up, drop, or households."), field="kind")
+    _check_window(window_from, window_until, stop=True)
     if run.stops.count() >= MAX_STOPS:
-        raise DomainError(f"A run has at most {MAX_STOPS} stops; plan a second run.")
+        raise DomainError(
+            _("A run has at most %(max)s stops; plan a second run.") % {"max": MAX_STOPS}
+        )
     if donor is not None and kind != Stop.Kind.PICKUP:
-        raise DomainError("Only a pickup can be at a donor.", field="donor")
+        raise DomainError(_("Only a pickup can be at a donor."), field="donor")
     stop = Stop(run=run, kind=kind, window_from=window_from, window_until=window_until)
     stop.service_minutes = max(0, min(int(service_minutes or 0), 240))
     if kind == Stop.Kind.HOUSEHOLDS:
         if not households or int(households) < 1:
-            raise DomainError("Say how many households the stop delivers to.", field="households")
+            raise DomainError(
+                _("Say how many households the stop delivers to."), field="households"
+            )
         if not address.strip() or latitude in (None, "") or longitude in (None, ""):
             raise DomainError(
-                "A household stop needs an address and its place on the map "
-                "(latitude and longitude).",
+                _(
+                    "A household stop needs an address and its place on the map "
+                    "(latitude and longitude)."
+                ),
                 field="address",
             )
         stop.households = min(int(households), 999)
@@ -205,24 +238,28 @@ def add_stop(
         stop.longitude = _coordinate(longitude, 180)
     elif kind == Stop.Kind.PICKUP and donor is not None:
         if site is not None:
-            raise DomainError("A pickup is at a site or at a donor, not both.", field="donor")
+            raise DomainError(_("A pickup is at a site or at a donor, not both."), field="donor")
         # Donors keep an address but no place on the map: the stop is given one.
         stop.donor = donor
         stop.address = (address.strip() or " ".join(donor.address.split()))[:200]
         if latitude in (None, "") or longitude in (None, ""):
             raise DomainError(
-                f"{donor.name} has no place on the map: give the stop's latitude and "
-                "longitude so the run can be routed.",
+                _(
+                    "%(donor)s has no place on the map: give the stop's latitude and "
+                    "longitude so the run can be routed."
+                )
+                % {"donor": donor.name},
                 field="latitude",
             )
         stop.latitude = _coordinate(latitude, 90)
         stop.longitude = _coordinate(longitude, 180)
     else:
         if site is None:
-            raise DomainError("Say where the stop is: choose the site.", field="site")
+            raise DomainError(_("Say where the stop is: choose the site."), field="site")
         if site.latitude is None or site.longitude is None:
             raise DomainError(
-                f"{site.name} has no place on the map: give it its coordinates first.",
+                _("%(site)s has no place on the map: give it its coordinates first.")
+                % {"site": site.name},
                 field="site",
             )
         stop.site = site
@@ -241,13 +278,17 @@ def add_stop(
         for t in chosen:
             if t.source_id != site.pk:
                 raise DomainError(
-                    f"Transfer #{t.pk} goes out from {t.source.name}, not {site.name}.",
+                    _("Transfer #%(number)s goes out from %(source)s, not %(site)s.")
+                    % {"number": t.pk, "source": t.source.name, "site": site.name},
                     field="transfers",
                 )
             if t.status != Transfer.Status.ACCEPTED:
                 raise DomainError(
-                    f"Transfer #{t.pk} is {t.get_status_display().lower()}: only accepted "
-                    "transfers (food held for them) can be picked up.",
+                    _(
+                        "Transfer #%(number)s is %(status)s: only accepted transfers (food held "
+                        "for them) can be picked up."
+                    )
+                    % {"number": t.pk, "status": t.get_status_display().lower()},
                     field="transfers",
                 )
         taken = set(
@@ -257,7 +298,8 @@ def add_stop(
         )
         if taken:
             raise DomainError(
-                f"Transfer #{min(taken)} is already on a run's pickup.", field="transfers"
+                _("Transfer #%(number)s is already on a run's pickup.") % {"number": min(taken)},
+                field="transfers",
             )
         items = ShipmentItem.objects.filter(transfer__in=chosen).select_related("item")
         lines = [StopLine(shipment_item=si, item=si.item, planned=si.quantity) for si in items]
@@ -275,7 +317,9 @@ def _coordinate(value, limit: int) -> Decimal:
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or abs(number) > limit:
-        raise DomainError("That place is not on the map: check its coordinates.", field="address")
+        raise DomainError(
+            _("That place is not on the map: check its coordinates."), field="address"
+        )
     return number
 
 
@@ -295,7 +339,7 @@ def places_of(run: Run, stops: list[Stop]) -> list[routing.Place]:
     for stop in stops:
         point = stop.point
         if point is None:
-            raise DomainError(f"{stop.place_name} has no place on the map.")
+            raise DomainError(_("%(place)s has no place on the map.") % {"place": stop.place_name})
         loads: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
         for line in stop.lines.all():
             qty = line.planned if line.taken is None else line.taken
@@ -329,14 +373,30 @@ def _problem(run: Run, plan: routing.Plan, stops: list[Stop]) -> str:
     position = {key: n for n, key in enumerate(plan.order, start=1)}
     if plan.over is not None:
         key, what = plan.over
-        room = f"{run.chilled_kg} kg chilled" if what == "chilled" else f"{run.capacity_kg} kg"
-        return (
-            f"After stop {position[key]} ({names[key]}) the van would carry more than its {room}."
-        )
+        stop = {"n": position[key], "place": names[key]}
+        if what == "chilled":
+            return _(
+                "After stop %(n)s (%(place)s) the van would carry more than its %(kg)s kg chilled."
+            ) % {**stop, "kg": run.chilled_kg}
+        return _("After stop %(n)s (%(place)s) the van would carry more than its %(kg)s kg.") % {
+            **stop,
+            "kg": run.capacity_kg,
+        }
     if plan.late:
         key = plan.late[0]
-        more = f" (and {len(plan.late) - 1} more)" if len(plan.late) > 1 else ""
-        return f"Stop {position[key]} ({names[key]}) cannot be reached within its window{more}."
+        stop = {"n": position[key], "place": names[key], "more": len(plan.late) - 1}
+        if len(plan.late) > 1:
+            return (
+                ngettext(
+                    "Stop %(n)s (%(place)s) cannot be reached within its window "
+                    "(and %(more)s more).",
+                    "Stop %(n)s (%(place)s) cannot be reached within its window "
+                    "(and %(more)s more).",
+                    len(plan.late) - 1,
+                )
+                % stop
+            )
+        return _("Stop %(n)s (%(place)s) cannot be reached within its window.") % stop
     return ""
 
 
@@ -358,7 +418,7 @@ def _save_plan(run: Run, stops: list[Stop], plan: routing.Plan) -> None:
 def _setting_out(run: Run) -> tuple[list[Stop], list[routing.Place], routing.Matrix, int]:
     stops = stops_of(run)
     if not stops:
-        raise DomainError("Add the run's stops first.")
+        raise DomainError(_("Add the run's stops first."))
     places = places_of(run, stops)
     depot = (float(run.site.latitude), float(run.site.longitude))
     matrix = routing.matrix_for([depot, *(p.point for p in places)])
@@ -394,7 +454,7 @@ def move_stop(*, stop_id: int, by: User | None, up: bool) -> Run:
     the van is refused; one that misses a window is kept, and the run says so."""
     stop = Stop.objects.filter(pk=stop_id).select_related("run").first()
     if stop is None:
-        raise DomainError("This stop no longer exists.")
+        raise DomainError(_("This stop no longer exists."))
     run = lock_run(stop.run_id)
     _require_planner(by, run)
     stops, places, matrix, day_end = _setting_out(run)
@@ -402,12 +462,17 @@ def move_stop(*, stop_id: int, by: User | None, up: bool) -> Run:
     i = order.index(stop.pk)
     j = i - 1 if up else i + 1
     if not 0 <= j < len(order):
-        raise DomainError("That stop is already " + ("first." if up else "last."))
+        raise DomainError(
+            _("That stop is already first.") if up else _("That stop is already last.")
+        )
     order[i], order[j] = order[j], order[i]
     depot = (float(run.site.latitude), float(run.site.longitude))
     plan = routing.evaluate(depot, places, order, matrix, capacity_of(run), day_end)
     if plan.over is not None:
-        raise DomainError(_problem(run, plan, stops) + " Keep the order, or drop food first.")
+        raise DomainError(
+            _("%(problem)s Keep the order, or drop food first.")
+            % {"problem": _problem(run, plan, stops)}
+        )
     _save_plan(run, stops, plan)
     run.ordered = Run.Order.HAND
     run.routed_by = matrix.routed_by
@@ -442,11 +507,11 @@ def may_drive(user, run: Run) -> bool:
 def _require_driver(by, run: Run, *, done_ok: bool = False) -> None:
     if not may_drive(by, run):
         raise DomainError(
-            f"Only the run's driver, leads of {run.site.name} and coordinators "
-            "can record its stops."
+            _("Only the run's driver, leads of %(site)s and coordinators can record its stops.")
+            % {"site": run.site.name}
         )
     if run.status == Run.Status.DONE and not done_ok:
-        raise DomainError("This run is done.")
+        raise DomainError(_("This run is done."))
 
 
 def _give_back(transfer: Transfer, si: ShipmentItem, left: Decimal, by) -> None:
@@ -492,7 +557,7 @@ def _give_back(transfer: Transfer, si: ShipmentItem, left: Decimal, by) -> None:
             offer.remaining += part
         left -= part
     if left > 0:
-        raise DomainError("Less food is held for the transfer than the run planned to load.")
+        raise DomainError(_("Less food is held for the transfer than the run planned to load."))
     if reopen:
         offer.status, offer.closed_at = Offer.Status.OPEN, None
         offer.save(update_fields=["remaining", "status", "closed_at"])
@@ -523,7 +588,7 @@ def record_pickup(
 
     line = StopLine.objects.select_related("stop").filter(pk=line_id).first()
     if line is None:
-        raise DomainError("This line is no longer on the run.")
+        raise DomainError(_("This line is no longer on the run."))
     run = lock_run(line.stop.run_id)
     content = {"taken": taken, "temperature_c": temperature_c}
     # After the run's lock: a second copy arriving at once finds the first's token.
@@ -543,7 +608,7 @@ def record_pickup(
         else parse_decimal(
             taken,
             field="taken",
-            label="what you took",
+            label=_("what you took"),
             ceiling=Decimal(10**9),
             zero_allowed=True,
         )
@@ -552,12 +617,16 @@ def record_pickup(
         if amount == line.taken:
             return line  # the same tap twice, or the same form sent again
         raise DomainError(
-            f"{display(line.taken, item)} of {item.name} was already recorded as loaded here."
+            _("%(amount)s of %(item)s was already recorded as loaded here.")
+            % {"amount": display(line.taken, item), "item": item.name}
         )
     if amount > line.planned:
         raise DomainError(
-            f"You took {display(amount, item)} of {item.name}, but only "
-            f"{line.planned_display} was planned here: record at most that.",
+            _(
+                "You took %(took)s of %(item)s, but only %(planned)s was planned here: record "
+                "at most that."
+            )
+            % {"took": display(amount, item), "item": item.name, "planned": line.planned_display},
             field="taken",
         )
     if transfer is not None:
@@ -575,8 +644,8 @@ def record_pickup(
 def _load_for_transfer(line: StopLine, transfer: Transfer, amount: Decimal, by, temperature_c):
     if transfer.status != Transfer.Status.ACCEPTED:
         raise DomainError(
-            f"Transfer #{transfer.pk} is {transfer.get_status_display().lower()}: "
-            "there is nothing held to load."
+            _("Transfer #%(number)s is %(status)s: there is nothing held to load.")
+            % {"number": transfer.pk, "status": transfer.get_status_display().lower()}
         )
     si = line.shipment_item
     left = line.planned - amount
@@ -608,8 +677,8 @@ def _dispatch_when_loaded(line: StopLine, transfer: Transfer, by, temperature_c)
     transfer.status = Transfer.Status.CANCELLED
     transfer.cancelled_by, transfer.cancelled_at = by, timezone.now()
     transfer.cancel_reason = (
-        f"Nothing to pick up: the driver of run #{line.stop.run_id} found none of it "
-        f"at {transfer.source.name}."
+        _("Nothing to pick up: the driver of run #%(run)s found none of it at %(site)s.")
+        % {"run": line.stop.run_id, "site": transfer.source.name}
     )[:300]
     transfer.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason"])
 
@@ -627,7 +696,7 @@ def finish_stop(
 
     stop = Stop.objects.filter(pk=stop_id).first()
     if stop is None:
-        raise DomainError("This stop is no longer on the run.")
+        raise DomainError(_("This stop is no longer on the run."))
     run = lock_run(stop.run_id)
     content = {"skipped": skipped}
     if (earlier := already_recorded(Stop, token, content=content, pk=stop_id)) is not None:
@@ -637,7 +706,7 @@ def finish_stop(
     if stop.is_done:
         return stop
     if not skipped and stop.lines.filter(taken__isnull=True).exists():
-        raise DomainError("Record what you loaded of every line first (or skip the stop).")
+        raise DomainError(_("Record what you loaded of every line first (or skip the stop)."))
     stop.state = Stop.State.SKIPPED if skipped else Stop.State.DONE
     stop.done_at, stop.done_by = timezone.now(), by
     fields = tokened(token, content)
@@ -687,7 +756,7 @@ def receive_donated(run: Run, site: Site, by) -> list:
                 for line in stop_lines
             ],
             by=by,
-            note=f"Picked up on run #{run.pk}",
+            note=_("Picked up on run #%(run)s") % {"run": run.pk},
         )
         StopLine.objects.filter(pk__in=[line.pk for line in stop_lines]).update(donation=donation)
         donations.append(donation)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
@@ -53,14 +54,22 @@ def cold_chain_of(items) -> str:
     return coldest if coldest in COLDEST else ColdChain.NONE
 
 
+def _on_line(n: int, item: Item, text: str, many: bool) -> str:
+    """A line's problem, naming the line when there are several ("Line 2 (Rice): ...")."""
+    if not many:
+        return text
+    return _("Line %(n)s (%(item)s): %(problem)s") % {"n": n, "item": item.name, "problem": text}
+
+
 def check_lines(source: Site, destination: Site, lines: list[Line]) -> list[Line]:
     """Every line checked against the source's stock as it is now; raises at the
     first line that cannot be sent, naming it (nothing is written)."""
     if not lines:
-        raise DomainError("Add at least one item to the shipment.", field="item")
+        raise DomainError(_("Add at least one item to the shipment."), field="item")
     if len(lines) > MAX_ITEMS:
         raise DomainError(
-            f"A shipment carries at most {MAX_ITEMS} items; split it in two.", field="item"
+            _("A shipment carries at most %(max)s items; split it in two.") % {"max": MAX_ITEMS},
+            field="item",
         )
     rules = DateRules.for_site(source)
     # The named lots as they are now (on hand, held), not as the form loaded them.
@@ -73,37 +82,57 @@ def check_lines(source: Site, destination: Site, lines: list[Line]) -> list[Line
     for n, line in enumerate(lines, start=1):
         quantity = positive(line.quantity)
         item, lot = line.item, fresh.get(line.lot.pk) if line.lot is not None else None
-        where = f"Line {n} ({item.name}): " if len(lines) > 1 else ""
-        asks = "the shipment asks for" if len(lines) > 1 else "the transfer asks for"
+        many = len(lines) > 1
         if lot is not None:
             if lot.site_id != source.pk:
-                raise DomainError(
-                    f"{where}That lot is at {lot.site.name}, not {source.name}. "
-                    "Choose one of the sending site's lots.",
-                    field="lot",
-                )
+                text = _(
+                    # Translators: a lot is a batch of one food with one best-before date.
+                    "That lot is at %(lot_site)s, not %(site)s. Choose one of the sending "
+                    "site's lots."
+                ) % {"lot_site": lot.site.name, "site": source.name}
+                raise DomainError(_on_line(n, item, text, many), field="lot")
             if lot.item_id != item.pk:
-                raise DomainError(
-                    f"{where}That lot holds {lot.item.name}, not {item.name}.", field="lot"
-                )
+                text = _("That lot holds %(lot_item)s, not %(item)s.") % {
+                    "lot_item": lot.item.name,
+                    "item": item.name,
+                }
+                raise DomainError(_on_line(n, item, text, many), field="lot")
             if not rules.may_use(lot):
-                raise DomainError(f"{where}{rules.refusal(lot)}", field="lot")
+                raise DomainError(_on_line(n, item, rules.refusal(lot), many), field="lot")
             by_lot[lot.pk] += quantity
             if by_lot[lot.pk] > lot.available:
-                raise NotEnoughStock(
-                    f"{where}That lot has only {display(lot.available, item)} free; "
-                    f"{asks} {display(by_lot[lot.pk], item)} of it.",
-                    available=lot.available,
-                )
+                words = {
+                    "free": display(lot.available, item),
+                    "asked": display(by_lot[lot.pk], item),
+                }
+                if many:
+                    text = _(
+                        "That lot has only %(free)s free; the shipment asks for %(asked)s of it."
+                    )
+                else:
+                    text = _(
+                        "That lot has only %(free)s free; the transfer asks for %(asked)s of it."
+                    )
+                raise NotEnoughStock(_on_line(n, item, text % words, many), available=lot.available)
         check_can_store(destination, item.storage, item)
         by_item[item.pk] += quantity
         free = pantry.available(source, item)
         if free < by_item[item.pk]:
-            raise NotEnoughStock(
-                f"{where}{source.name} has only {display(free, item)} of {item.name} free; "
-                f"{asks} {display(by_item[item.pk], item)}.",
-                available=free,
-            )
+            words = {
+                "site": source.name,
+                "free": display(free, item),
+                "item": item.name,
+                "asked": display(by_item[item.pk], item),
+            }
+            if many:
+                text = _(
+                    "%(site)s has only %(free)s of %(item)s free; the shipment asks for %(asked)s."
+                )
+            else:
+                text = _(
+                    "%(site)s has only %(free)s of %(item)s free; the transfer asks for %(asked)s."
+                )
+            raise NotEnoughStock(_on_line(n, item, text % words, many), available=free)
         checked.append(Line(item=item, quantity=quantity, lot=lot))
     return checked
 
@@ -142,14 +171,18 @@ def propose_shipment(
     sender = by is not None and can_manage_site(by, source)
     if by is None or not (is_coordinator(by) or sender):
         raise DomainError(
-            f"Only leads of {source.name} and coordinators can send its food; "
-            "a site claims an offer instead."
+            _(
+                "Only leads of %(site)s and coordinators can send its food; a site claims an "
+                "offer instead."
+            )
+            % {"site": source.name}
         )
     if source.pk == destination.pk:
-        raise DomainError("Choose two different sites.", field="destination")
+        raise DomainError(_("Choose two different sites."), field="destination")
     if need is not None and need.site_id != destination.pk:
         raise DomainError(
-            f"That need is {need.site.name}'s: send the food there.", field="destination"
+            _("That need is %(site)s's: send the food there.") % {"site": need.site.name},
+            field="destination",
         )
     lines = check_lines(source, destination, lines)
     first = lines[0]
@@ -198,12 +231,17 @@ def hold_items(transfer: Transfer, by) -> list[Reservation]:
                 lot=si.lot,
             )
         except NotEnoughStock as e:
-            where = f"Line {n}: " if transfer.more_items else ""
-            raise NotEnoughStock(
-                f"{where}{transfer.source.name} has only {display(e.available, si.item)} of "
-                f"{si.item.name} free; the transfer asks for {si.quantity_display}.",
-                available=e.available,
-            ) from None
+            text = _(
+                "%(site)s has only %(free)s of %(item)s free; the transfer asks for %(asked)s."
+            ) % {
+                "site": transfer.source.name,
+                "free": display(e.available, si.item),
+                "item": si.item.name,
+                "asked": si.quantity_display,
+            }
+            if transfer.more_items:
+                text = _("Line %(n)s: %(problem)s") % {"n": n, "problem": text}
+            raise NotEnoughStock(text, available=e.available) from None
     return held
 
 

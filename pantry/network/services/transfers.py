@@ -9,6 +9,8 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.dates import day_time
 from commonpot.errors import DomainError
@@ -22,6 +24,7 @@ from pantry.network import cold
 from pantry.network.models import Need, Offer, Transfer, TransferLine
 from pantry.network.services.common import (
     Kind,
+    agreeing,
     check_can_store,
     holds_for,
     lock_offer,
@@ -40,7 +43,6 @@ from pantry.network.services.shipments import (
 from pantry.units import (
     MAX_BASE,
     display,
-    is_are,
 )
 
 if TYPE_CHECKING:
@@ -71,12 +73,18 @@ def propose_transfer(
     if offer is not None:
         if by is None or not is_coordinator(by):
             raise DomainError(
-                "Only coordinators propose transfers between sites; a site claims an offer instead."
+                _(
+                    "Only coordinators propose transfers between sites; a site claims an offer "
+                    "instead."
+                )
             )
         if offer.site_id != source.pk or offer.item_id != item.pk:
             raise DomainError(
-                f"The offer is of {offer.item.name} at {offer.site.name}: propose it from "
-                "there, or leave the offer out.",
+                _(
+                    "The offer is of %(item)s at %(site)s: propose it from there, or leave the "
+                    "offer out."
+                )
+                % {"item": offer.item.name, "site": offer.site.name},
                 field="source",
             )
         transfer = claim_offer(
@@ -95,7 +103,7 @@ def propose_transfer(
         return transfer
     if by is None or not is_coordinator(by):
         raise DomainError(
-            "Only coordinators propose transfers between sites; a site claims an offer instead."
+            _("Only coordinators propose transfers between sites; a site claims an offer instead.")
         )
     return propose_shipment(
         source=source,
@@ -112,12 +120,17 @@ def propose_transfer(
 def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
     """The source's lead agrees to send the food; from now it is held for the transfer."""
     transfer = lock_transfer(transfer_id)
-    require_manager(by, transfer.source, "accept transfers of its food")
+    require_manager(
+        by,
+        transfer.source,
+        _("Only leads of %(site)s and coordinators can accept transfers of its food."),
+    )
     if transfer.status == Transfer.Status.ACCEPTED:
         return transfer
     if transfer.status != Transfer.Status.PROPOSED:
         raise DomainError(
-            f"This transfer is {transfer.get_status_display().lower()}; it cannot be accepted now."
+            _("This transfer is %(status)s; it cannot be accepted now.")
+            % {"status": transfer.get_status_display().lower()}
         )
     holds = holds_for(transfer.reference)
     if holds:
@@ -125,7 +138,10 @@ def accept_transfer(*, transfer_id: int, by: User | None) -> Transfer:
         rules = DateRules.for_site(transfer.source)
         for hold in holds:
             if not rules.may_use(hold.lot):
-                raise DomainError(f"{rules.refusal(hold.lot)} Cancel the transfer instead.")
+                raise DomainError(
+                    _("%(refusal)s Cancel the transfer instead.")
+                    % {"refusal": rules.refusal(hold.lot)}
+                )
     else:
         hold_items(transfer, by)
     transfer.status = Transfer.Status.ACCEPTED
@@ -145,7 +161,11 @@ def dispatch_transfer(
     missing reading, or food already warmer than transport allows, is refused
     and nothing leaves (pantry.network.cold)."""
     transfer = lock_transfer(transfer_id)
-    require_manager(by, transfer.source, "dispatch transfers of its food")
+    require_manager(
+        by,
+        transfer.source,
+        _("Only leads of %(site)s and coordinators can dispatch transfers of its food."),
+    )
     return dispatch_locked(transfer, by=by, temperature_c=temperature_c)
 
 
@@ -157,14 +177,15 @@ def dispatch_locked(
     if transfer.status == Transfer.Status.DISPATCHED:
         return transfer
     if transfer.status == Transfer.Status.PROPOSED:
-        raise DomainError("Accept this transfer before dispatching it.")
+        raise DomainError(_("Accept this transfer before dispatching it."))
     if transfer.status != Transfer.Status.ACCEPTED:
         raise DomainError(
-            f"This transfer is {transfer.get_status_display().lower()}; it cannot be dispatched."
+            _("This transfer is %(status)s; it cannot be dispatched.")
+            % {"status": transfer.get_status_display().lower()}
         )
     holds = holds_for(transfer.reference)
     if not holds:
-        raise DomainError("No food is held for this transfer; cancel it and claim again.")
+        raise DomainError(_("No food is held for this transfer; cancel it and claim again."))
     reading = cold.read_food(transfer, temperature_c, when=cold.PICKUP, by=by)
     if reading is not None:
         cold.refuse_warm_pickup(transfer, reading)
@@ -175,7 +196,7 @@ def dispatch_locked(
             kind=Kind.TRANSFER_OUT,
             by=by,
             reference=transfer.reference,
-            note=f"To {transfer.destination.name}",
+            note=_("To %(site)s") % {"site": transfer.destination.name},
         )
         lot = taken.lot
         TransferLine.objects.create(
@@ -223,16 +244,20 @@ def receive_transfer(
     hold at once, and the destination's leads are told (pantry.network.cold).
     """
     transfer = lock_transfer(transfer_id)
-    require_manager(by, transfer.destination, "receive transfers at this site")
+    require_manager(
+        by,
+        transfer.destination,
+        _("Only leads of %(site)s and coordinators can receive transfers at this site."),
+    )
     if transfer.status == Transfer.Status.RECEIVED:
         raise DomainError(
-            f"This transfer was already received on "
-            f"{day_time(transfer.destination.local(transfer.received_at))}."
+            _("This transfer was already received on %(when)s.")
+            % {"when": day_time(transfer.destination.local(transfer.received_at))}
         )
     if transfer.status != Transfer.Status.DISPATCHED:
         raise DomainError(
-            f"This transfer is {transfer.get_status_display().lower()}; only food in transit "
-            "can be received."
+            _("This transfer is %(status)s; only food in transit can be received.")
+            % {"status": transfer.get_status_display().lower()}
         )
     lines = list(transfer.lines.select_for_update().select_related("item").order_by("pk"))
     good: dict[int, Decimal] = {}
@@ -240,27 +265,49 @@ def receive_transfer(
     damaged = damaged or {}
     for line in lines:
         if line.pk not in received:
-            raise DomainError(f"Say how much of the {line.quantity_display} line arrived.")
+            raise DomainError(
+                _("Say how much of the %(amount)s line arrived.")
+                % {"amount": line.quantity_display}
+            )
         q = parse_decimal(
             received[line.pk],
             field="received",
-            label="what arrived",
+            label=_("what arrived"),
             ceiling=MAX_BASE,
             zero_allowed=True,
         )
         d = parse_decimal(
             damaged.get(line.pk, 0),
             field="damaged",
-            label="what arrived damaged",
+            label=_("what arrived damaged"),
             ceiling=MAX_BASE,
             zero_allowed=True,
         )
         if q + d > line.quantity:
-            what = "received" if not d else "received and damaged"
+            n = agreeing(line.quantity, line.item)
+            if not d:
+                text = ngettext(
+                    "You entered %(entered)s of %(item)s received, but only %(sent)s was "
+                    "dispatched on this line.",
+                    "You entered %(entered)s of %(item)s received, but only %(sent)s were "
+                    "dispatched on this line.",
+                    n,
+                )
+            else:
+                text = ngettext(
+                    "You entered %(entered)s of %(item)s received and damaged, but only "
+                    "%(sent)s was dispatched on this line.",
+                    "You entered %(entered)s of %(item)s received and damaged, but only "
+                    "%(sent)s were dispatched on this line.",
+                    n,
+                )
             raise DomainError(
-                f"You entered {display(q + d, line.item)} of {line.item.name} {what}, but only "
-                f"{line.quantity_display} {is_are(line.quantity, line.item, 'was', 'were')} "
-                "dispatched on this line.",
+                text
+                % {
+                    "entered": display(q + d, line.item),
+                    "item": line.item.name,
+                    "sent": line.quantity_display,
+                },
                 field="received",
             )
         good[line.pk], broken[line.pk] = q, d
@@ -271,12 +318,16 @@ def receive_transfer(
             first = unusable[0]
             if len(items) == 1:
                 lost = sum((line.quantity - good[line.pk] for line in unusable), Decimal(0))
-                what = display(lost, first.item)
+                text = _("%(amount)s did not arrive in good condition: say why.") % {
+                    "amount": display(lost, first.item)
+                }
             else:
-                what = f"Some of the {', '.join(sorted({line.item.name for line in unusable}))}"
-            raise DomainError(f"{what} did not arrive in good condition: say why.", field="reason")
+                text = _("Some of the %(items)s did not arrive in good condition: say why.") % {
+                    "items": ", ".join(sorted({line.item.name for line in unusable}))
+                }
+            raise DomainError(text, field="reason")
         if destination not in StockMove.Destination.values:
-            raise DomainError("Say where the unusable food went.", field="destination")
+            raise DomainError(_("Say where the unusable food went."), field="destination")
     for line in lines:
         check_can_store(transfer.destination, line.storage, line.item)
     reading = cold.read_food(transfer, temperature_c, when=cold.ARRIVAL, by=by)
@@ -288,13 +339,16 @@ def receive_transfer(
             item=line.item,
             quantity=line.quantity,
             by=by,
-            source=f"{line.origin} (via {transfer.source.name})"[:200],
+            source=(
+                _("%(origin)s (via %(site)s)")
+                % {"origin": line.origin, "site": transfer.source.name}
+            )[:200],
             best_before=line.best_before,
             date_kind=line.date_kind,
             storage=line.storage,
             kind=Kind.TRANSFER_IN,
             reference=transfer.reference,
-            note=f"From {transfer.source.name}",
+            note=_("From %(site)s") % {"site": transfer.source.name},
             code=codes.get(line.origin_lot_id, ""),
         )
         line.received_lot = move.lot
@@ -312,7 +366,7 @@ def receive_transfer(
                 reason=reason,
                 destination=destination,
                 reference=transfer.reference,
-                note=(note.strip() or "Short or damaged on delivery")[:200],
+                note=(note.strip() or _("Short or damaged on delivery"))[:200],
             )
         line.save(update_fields=["received_lot", "received_quantity", "shortfall", "damaged"])
 
@@ -381,17 +435,20 @@ def cancel_transfer(*, transfer_id: int, by: User | None, reason: str) -> Transf
         can_manage_site(by, transfer.source) or can_manage_site(by, transfer.destination)
     ):
         raise DomainError(
-            f"Only leads of {transfer.source.name} or {transfer.destination.name} and "
-            "coordinators can cancel this transfer."
+            _(
+                "Only leads of %(source)s or %(destination)s and coordinators can cancel this "
+                "transfer."
+            )
+            % {"source": transfer.source.name, "destination": transfer.destination.name}
         )
     reason = " ".join(reason.split())
     if not reason:
-        raise DomainError("Say why the transfer is cancelled.", field="reason")
+        raise DomainError(_("Say why the transfer is cancelled."), field="reason")
     if transfer.status == Transfer.Status.CANCELLED:
         return transfer
     if transfer.status == Transfer.Status.RECEIVED:
         raise DomainError(
-            "This transfer was already received; correct the stock at the site instead."
+            _("This transfer was already received; correct the stock at the site instead.")
         )
     if transfer.status == Transfer.Status.DISPATCHED:
         lines = list(transfer.lines.select_for_update().order_by("pk"))
@@ -408,7 +465,8 @@ def cancel_transfer(*, transfer_id: int, by: User | None, reason: str) -> Transf
                 storage=line.storage,
                 kind=Kind.TRANSFER_IN,
                 reference=transfer.reference,
-                note=f"Back: transfer {transfer.pk} to {transfer.destination.name} cancelled",
+                note=_("Back: transfer %(number)s to %(site)s cancelled")
+                % {"number": transfer.pk, "site": transfer.destination.name},
                 code=codes.get(line.origin_lot_id, ""),
             )
             line.returned_lot = move.lot
