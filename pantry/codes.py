@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Allergen(models.TextChoices):
@@ -37,6 +37,25 @@ class Allergen(models.TextChoices):
     SULPHITES = "sulphites", gettext_lazy("Sulphur dioxide and sulphites")
     LUPIN = "lupin", gettext_lazy("Lupin")
 
+
+# Short names for lists ("gluten, wheat, milk"), in the reader's language.
+ALLERGEN_WORDS = {
+    Allergen.GLUTEN: pgettext_lazy("allergen, short", "gluten"),
+    Allergen.WHEAT: pgettext_lazy("allergen, short", "wheat"),
+    Allergen.CRUSTACEANS: pgettext_lazy("allergen, short", "crustaceans"),
+    Allergen.MOLLUSCS: pgettext_lazy("allergen, short", "molluscs"),
+    Allergen.EGGS: pgettext_lazy("allergen, short", "eggs"),
+    Allergen.FISH: pgettext_lazy("allergen, short", "fish"),
+    Allergen.PEANUTS: pgettext_lazy("allergen, short", "peanuts"),
+    Allergen.TREE_NUTS: pgettext_lazy("allergen, short", "tree nuts"),
+    Allergen.SOY: pgettext_lazy("allergen, short", "soy"),
+    Allergen.MILK: pgettext_lazy("allergen, short", "milk"),
+    Allergen.SESAME: pgettext_lazy("allergen, short", "sesame"),
+    Allergen.CELERY: pgettext_lazy("allergen, short", "celery"),
+    Allergen.MUSTARD: pgettext_lazy("allergen, short", "mustard"),
+    Allergen.SULPHITES: pgettext_lazy("allergen, short", "sulphites"),
+    Allergen.LUPIN: pgettext_lazy("allergen, short", "lupin"),
+}
 
 # Which regime lists each code (for labels and the catalog guide).
 EU_14 = frozenset(
@@ -82,6 +101,22 @@ class Dietary(models.TextChoices):
     GLUTEN_FREE = "gluten_free", gettext_lazy("Labelled gluten-free")
     NO_ADDED_SUGAR = "no_added_sugar", gettext_lazy("No added sugar")
     LOW_SALT = "low_salt", gettext_lazy("Low salt")
+
+
+DIETARY_WORDS = {
+    Dietary.VEGETARIAN: pgettext_lazy("dietary tag, short", "vegetarian"),
+    Dietary.VEGAN: pgettext_lazy("dietary tag, short", "vegan"),
+    Dietary.HALAL: pgettext_lazy("dietary tag, short", "halal"),
+    Dietary.KOSHER: pgettext_lazy("dietary tag, short", "kosher"),
+    Dietary.GLUTEN_FREE: pgettext_lazy("dietary tag, short", "gluten-free"),
+    Dietary.NO_ADDED_SUGAR: pgettext_lazy("dietary tag, short", "no added sugar"),
+    Dietary.LOW_SALT: pgettext_lazy("dietary tag, short", "low salt"),
+}
+
+
+def words_for(codes: Iterable[str], words: dict) -> list[str]:
+    """Codes as a person reads them in a list: ["gluten", "tree nuts"]."""
+    return [str(words.get(code, code)) for code in codes]
 
 
 def _bits(choices: type[models.TextChoices]) -> dict[str, int]:

@@ -29,12 +29,15 @@ from commonpot.numbers import MAX_INT, fits_columns
 from commonpot.quickurls import quick_reverse
 from pantry.codes import (
     ALLERGEN_BITS,
+    ALLERGEN_WORDS,
     DIETARY_BITS,
+    DIETARY_WORDS,
     allergen_mask,
     codes_in,
     dietary_mask,
     gtin_variants,
     validate_gtin,
+    words_for,
 )
 
 if TYPE_CHECKING:
@@ -432,6 +435,15 @@ class Item(models.Model):
     @dietary.setter
     def dietary(self, codes: list[str]) -> None:
         self.dietary_mask = dietary_mask(codes)
+
+    @property
+    def allergen_words(self) -> list[str]:
+        """Its allergens as a person reads them in a list, in their language."""
+        return words_for(self.allergens, ALLERGEN_WORDS)
+
+    @property
+    def dietary_words(self) -> list[str]:
+        return words_for(self.dietary, DIETARY_WORDS)
 
     def weight_g(self, quantity: Decimal) -> Decimal | None:
         """The weight of a quantity in this item's base unit; None when unknowable."""

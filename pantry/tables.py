@@ -212,7 +212,7 @@ class ItemTable(tables.Table):
         return display_weight(value)
 
     def render_allergens(self, record: Item):
-        return ", ".join(record.allergens) or "—"
+        return _(", ").join(record.allergen_words) or "—"
 
     def render_dietary(self, record: Item):
-        return ", ".join(record.dietary) or "—"
+        return _(", ").join(record.dietary_words) or "—"
