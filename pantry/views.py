@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonpot.errors import DomainError
 from commonpot.forms import form_status
 from commonpot.htmx import render_fragment, render_page, wants_partial
+from commonpot.i18n import in_site_language
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import int_param, parse_day
@@ -385,9 +386,10 @@ def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
     rules = DateRules.for_site(site)
-    for lot_ in lots:
-        lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
-        lot_.shown_date = rules.label(lot_)
+    with in_site_language(site):  # the sheet's language, as site_paper_response's
+        for lot_ in lots:
+            lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+            lot_.shown_date = rules.label(lot_)
     return site_paper_response(
         request,
         "pantry/pdf/count_sheet.html",

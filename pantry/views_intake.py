@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_page
+from commonpot.i18n import in_site_language
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
@@ -331,7 +332,8 @@ def donation_detail(request: HttpRequest, site: Site, donation_id: int) -> HttpR
 def donation_receipt(request: HttpRequest, site: Site, donation_id: int) -> HttpResponse:
     from pantry.pdf import site_paper_response
 
-    context = _donation_context(site, donation_id)
+    with in_site_language(site):  # the receipt's language, as site_paper_response's
+        context = _donation_context(site, donation_id)
     return site_paper_response(
         request,
         "pantry/pdf/receipt.html",

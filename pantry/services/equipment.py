@@ -259,8 +259,20 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
     reading, in the reading's transaction: however often the reading is sent, and
     whatever else runs, each lead is told once."""
     site = unit.site
-    local = site.local(reading.at)
     held = sorted(holds, key=lambda h: (h.lot.item.name, h.lot.pk))
+    return tell_leads(
+        site,
+        key=f"breach:reading:{reading.pk}",
+        kind=BREACH_MESSAGE,
+        compose=lambda: _breach_message(unit, reading, held),
+    )
+
+
+def _breach_message(unit: Equipment, reading: Reading, held: list[LotHold]) -> tuple[str, str]:
+    """The subject and text that tell the leads of a failed reading, in the active
+    language and the site's measures."""
+    site = unit.site
+    local = site.local(reading.at)
     with measures.override(measures.site_measures(site)):
         shown = temperatures.show(reading.value_c)
         limit = temperatures.show(reading.limit_c)
@@ -287,6 +299,4 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
         else:
             subject = _("%(unit)s at %(site)s read %(value)s: nothing was in it") % values
         text = render_to_string("pantry/email/breach.txt", context)
-    return tell_leads(
-        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text
-    )
+    return subject, text

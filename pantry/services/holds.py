@@ -15,15 +15,16 @@ Discarding a held lot releases them first, since the food they promised is gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
+from commonpot.i18n import language_for, site_language
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site
 from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
@@ -184,13 +185,33 @@ def leads_to_tell(site: Site) -> list:
     return [site.contact_email] if site.contact_email else []
 
 
-def tell_leads(site: Site, *, key: str, kind: str, subject: str, text: str) -> int:
+def tell_leads(
+    site: Site,
+    *,
+    key: str,
+    kind: str,
+    subject: str = "",
+    text: str = "",
+    compose: Callable[[], tuple[str, str]] | None = None,
+) -> int:
     """One message to each of `leads_to_tell(site)`, each decided under `key` and who
     it is for: however often the caller runs, each is told once. Returns how many
-    this call decided."""
+    this call decided.
+
+    With `compose` (no arguments, returns the subject and the text), each message is
+    written in its reader's language: a lead's own, the site's for its contact
+    address; written once per language. Without it, `subject` and `text` go as given.
+    """
     told = 0
+    written: dict[str, tuple[str, str]] = {}
     for to in leads_to_tell(site):
         who = f"user:{to.pk}" if not isinstance(to, str) else "site"
+        if compose is not None:
+            language = site_language(site) if isinstance(to, str) else language_for(to)
+            if language not in written:
+                with translation.override(language):
+                    written[language] = compose()
+            subject, text = written[language]
         _email, created = queue_email(
             key=f"{key}:{who}", kind=kind, to=to, subject=subject[:255], text=text, site=site
         )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -174,23 +175,28 @@ def tell_sites(recall: Recall) -> int:
     told = 0
     for part in recall.sites.select_related("site"):
         site = part.site
-        text = render_to_string(
-            "pantry/email/recall.txt",
-            {
-                "recall": recall,
-                "site": site,
-                "held": held.get(site.pk, 0),
-                "url": settings.SITE_URL + recall.get_absolute_url(),
-            },
-        )
         told += tell_leads(
             site,
             key=f"recall:{recall.pk}:site:{site.pk}",
             kind=RECALL_MESSAGE,
-            subject=_("Recall at %(site)s: %(title)s") % {"site": site.name, "title": recall.title},
-            text=text,
+            compose=partial(_recall_message, recall, site, held.get(site.pk, 0)),
         )
     return told
+
+
+def _recall_message(recall: Recall, site: Site, held: int) -> tuple[str, str]:
+    """The subject and text that tell a site's leads of a recall, in the active language."""
+    subject = _("Recall at %(site)s: %(title)s") % {"site": site.name, "title": recall.title}
+    text = render_to_string(
+        "pantry/email/recall.txt",
+        {
+            "recall": recall,
+            "site": site,
+            "held": held,
+            "url": settings.SITE_URL + recall.get_absolute_url(),
+        },
+    )
+    return subject, text
 
 
 def _held_counts(recall: Recall) -> Counter[int]:
