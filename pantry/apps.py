@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PantryConfig(AppConfig):
@@ -22,7 +23,7 @@ class PantryConfig(AppConfig):
 
         registry.add_nav(
             NavLink(
-                "Food catalog",
+                _("Food catalog"),
                 "pantry:items",
                 lambda user: is_coordinator(user) or is_lead(user),
                 order=40,
@@ -30,19 +31,22 @@ class PantryConfig(AppConfig):
         )
         registry.add_nav(
             NavLink(
-                "Recalls",
+                _("Recalls"),
                 "pantry:recalls",
                 lambda user: is_coordinator(user) or is_lead(user),
                 order=45,
             )
         )
-        registry.add_site_tab(SiteTab("Stock", "pantry:stock", order=10, group="Food"))
-        registry.add_site_tab(SiteTab("Donations", "pantry:donations", order=11, group="Food"))
-        registry.add_site_tab(SiteTab("Give out", "pantry:distributions", order=12, group="Food"))
-        registry.add_site_tab(SiteTab("Waste", "pantry:waste", order=13, group="Food"))
-        registry.add_site_tab(SiteTab("Counts", "pantry:counts", order=14, group="Food"))
+        # The group is a key (SITE_TAB_GROUPS): the tab bar puts its heading in words.
+        registry.add_site_tab(SiteTab(_("Stock"), "pantry:stock", order=10, group="Food"))
+        registry.add_site_tab(SiteTab(_("Donations"), "pantry:donations", order=11, group="Food"))
         registry.add_site_tab(
-            SiteTab("Temperatures", "pantry:temperatures", order=15, group="Food")
+            SiteTab(_("Give out"), "pantry:distributions", order=12, group="Food")
+        )
+        registry.add_site_tab(SiteTab(_("Waste"), "pantry:waste", order=13, group="Food"))
+        registry.add_site_tab(SiteTab(_("Counts"), "pantry:counts", order=14, group="Food"))
+        registry.add_site_tab(
+            SiteTab(_("Temperatures"), "pantry:temperatures", order=15, group="Food")
         )
         for kind, label in {**MESSAGE_KINDS, **RECALL_KINDS}.items():
             registry.add_message_kind(kind, label)
@@ -55,7 +59,7 @@ class PantryConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="pantry",
-                title="Storage, measures and paper",
+                title=_("Storage, measures and paper"),
                 form_class=PantrySettingsForm,
                 save=site_settings.save_pantry_settings,
                 order=10,
@@ -64,7 +68,7 @@ class PantryConfig(AppConfig):
         registry.add_settings_section(
             SettingsSection(
                 key="dates",
-                title="Days past best-before food may still be given out",
+                title=_("Days past best-before food may still be given out"),
                 form_class=DateSettingsForm,
                 save=site_settings.save_date_settings,
                 order=11,

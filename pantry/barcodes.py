@@ -17,6 +17,7 @@ import biip
 from biip.gs1_messages import GS1Message
 from biip.upc import Upc
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 
@@ -75,9 +76,9 @@ def read_barcode(text: str) -> Scan:
     """
     raw = (text or "").strip(" \t\r\n")
     if not raw:
-        raise BarcodeError("Scan a barcode or type its digits.")
+        raise BarcodeError(_("Scan a barcode or type its digits."))
     if len(raw) > MAX_LENGTH:
-        raise BarcodeError("This is too long for a product barcode: scan it again.")
+        raise BarcodeError(_("This is too long for a product barcode: scan it again."))
     if raw.isdigit() and len(raw) in (6, 7):
         # A UPC-E as some readers give it: without its check digit or number system.
         return _upc_e(raw)
@@ -133,8 +134,11 @@ def _from_message(message: GS1Message, raw: str) -> Scan:
             found["net_weight"], found["weight_unit"] = element.decimal, "lb"
     if "gtin" not in found:
         raise BarcodeError(
-            f"This GS1 code ({_shown(raw)}) names no product (it has no GTIN, AI 01): "
-            "scan the product's own barcode."
+            _(
+                "This GS1 code (%(code)s) names no product (it has no GTIN, AI 01): "
+                "scan the product's own barcode."
+            )
+            % {"code": _shown(raw)}
         )
     return Scan(**found)  # type: ignore[arg-type]
 
@@ -151,17 +155,17 @@ def _shown(raw: str) -> str:
 
 
 def _bad_check_digit(raw: str) -> str:
-    return (
-        f"The barcode {_shown(raw)} has a wrong check digit (its last digit does not match "
+    return _(
+        "The barcode %(code)s has a wrong check digit (its last digit does not match "
         "the others): scan it again or check the digits typed."
-    )
+    ) % {"code": _shown(raw)}
 
 
 def _not_gs1(raw: str) -> str:
-    return (
-        f"{_shown(raw)} is not a product barcode (EAN, UPC or GS1): scan the barcode on "
+    return _(
+        "%(code)s is not a product barcode (EAN, UPC or GS1): scan the barcode on "
         "the pack, or type the digits under it."
-    )
+    ) % {"code": _shown(raw)}
 
 
 def allow_barcode_decoder(response: HttpResponse) -> HttpResponse:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
@@ -41,7 +42,7 @@ def _save(item: Item) -> Item:
         with transaction.atomic():
             item.save()
     except IntegrityError:
-        raise DomainError("The catalog already has this item or this barcode.") from None
+        raise DomainError(_("The catalog already has this item or this barcode.")) from None
     return item
 
 
@@ -61,8 +62,11 @@ def update_item(item: Item, **fields) -> Item:
     item = Item.objects.select_for_update().get(pk=item.pk)
     if "base_unit" in fields and fields["base_unit"] != item.base_unit and item.lots.exists():
         raise DomainError(
-            f"{item.name} already has stock counted in {item.get_base_unit_display().lower()}; "
-            "its unit cannot change. Add a new item instead.",
+            _(
+                "%(item)s already has stock counted in %(unit)s; "
+                "its unit cannot change. Add a new item instead."
+            )
+            % {"item": item.name, "unit": item.get_base_unit_display().lower()},
             field="base_unit",
         )
     for name, value in fields.items():
@@ -78,8 +82,8 @@ def set_threshold(*, site: Site, item: Item, minimum: Decimal | None) -> StockTh
         StockThreshold.objects.filter(site=site, item=item).delete()
         return None
     if minimum < 0:
-        raise DomainError("A low-stock level cannot be below zero.", field="minimum")
-    threshold, _ = StockThreshold.objects.update_or_create(
+        raise DomainError(_("A low-stock level cannot be below zero."), field="minimum")
+    threshold, _created = StockThreshold.objects.update_or_create(
         site=site, item=item, defaults={"minimum": minimum.quantize(Decimal("0.001"))}
     )
     return threshold

@@ -16,25 +16,46 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Allergen(models.TextChoices):
-    GLUTEN = "gluten", "Cereals containing gluten (wheat, rye, barley, oats)"
-    WHEAT = "wheat", "Wheat (a gluten cereal)"
-    CRUSTACEANS = "crustaceans", "Crustaceans (crab, lobster, prawns, shrimp)"
-    MOLLUSCS = "molluscs", "Molluscs (mussels, oysters, squid)"
-    EGGS = "eggs", "Eggs"
-    FISH = "fish", "Fish"
-    PEANUTS = "peanuts", "Peanuts"
-    TREE_NUTS = "tree_nuts", "Tree nuts (almonds, hazelnuts, walnuts...)"
-    SOY = "soy", "Soybeans"
-    MILK = "milk", "Milk"
-    SESAME = "sesame", "Sesame"
-    CELERY = "celery", "Celery"
-    MUSTARD = "mustard", "Mustard"
-    SULPHITES = "sulphites", "Sulphur dioxide and sulphites"
-    LUPIN = "lupin", "Lupin"
+    GLUTEN = "gluten", gettext_lazy("Cereals containing gluten (wheat, rye, barley, oats)")
+    WHEAT = "wheat", gettext_lazy("Wheat (a gluten cereal)")
+    CRUSTACEANS = "crustaceans", gettext_lazy("Crustaceans (crab, lobster, prawns, shrimp)")
+    MOLLUSCS = "molluscs", gettext_lazy("Molluscs (mussels, oysters, squid)")
+    EGGS = "eggs", gettext_lazy("Eggs")
+    FISH = "fish", gettext_lazy("Fish")
+    PEANUTS = "peanuts", gettext_lazy("Peanuts")
+    TREE_NUTS = "tree_nuts", gettext_lazy("Tree nuts (almonds, hazelnuts, walnuts...)")
+    SOY = "soy", gettext_lazy("Soybeans")
+    MILK = "milk", gettext_lazy("Milk")
+    SESAME = "sesame", gettext_lazy("Sesame")
+    CELERY = "celery", gettext_lazy("Celery")
+    MUSTARD = "mustard", gettext_lazy("Mustard")
+    SULPHITES = "sulphites", gettext_lazy("Sulphur dioxide and sulphites")
+    LUPIN = "lupin", gettext_lazy("Lupin")
 
+
+# Short names for lists ("gluten, wheat, milk"), in the reader's language.
+ALLERGEN_WORDS = {
+    Allergen.GLUTEN: pgettext_lazy("allergen, short", "gluten"),
+    Allergen.WHEAT: pgettext_lazy("allergen, short", "wheat"),
+    Allergen.CRUSTACEANS: pgettext_lazy("allergen, short", "crustaceans"),
+    Allergen.MOLLUSCS: pgettext_lazy("allergen, short", "molluscs"),
+    Allergen.EGGS: pgettext_lazy("allergen, short", "eggs"),
+    Allergen.FISH: pgettext_lazy("allergen, short", "fish"),
+    Allergen.PEANUTS: pgettext_lazy("allergen, short", "peanuts"),
+    Allergen.TREE_NUTS: pgettext_lazy("allergen, short", "tree nuts"),
+    Allergen.SOY: pgettext_lazy("allergen, short", "soy"),
+    Allergen.MILK: pgettext_lazy("allergen, short", "milk"),
+    Allergen.SESAME: pgettext_lazy("allergen, short", "sesame"),
+    Allergen.CELERY: pgettext_lazy("allergen, short", "celery"),
+    Allergen.MUSTARD: pgettext_lazy("allergen, short", "mustard"),
+    Allergen.SULPHITES: pgettext_lazy("allergen, short", "sulphites"),
+    Allergen.LUPIN: pgettext_lazy("allergen, short", "lupin"),
+}
 
 # Which regime lists each code (for labels and the catalog guide).
 EU_14 = frozenset(
@@ -73,13 +94,29 @@ IMPLIES = {Allergen.WHEAT: Allergen.GLUTEN}
 
 
 class Dietary(models.TextChoices):
-    VEGETARIAN = "vegetarian", "Vegetarian"
-    VEGAN = "vegan", "Vegan"
-    HALAL = "halal", "Halal"
-    KOSHER = "kosher", "Kosher"
-    GLUTEN_FREE = "gluten_free", "Labelled gluten-free"
-    NO_ADDED_SUGAR = "no_added_sugar", "No added sugar"
-    LOW_SALT = "low_salt", "Low salt"
+    VEGETARIAN = "vegetarian", gettext_lazy("Vegetarian")
+    VEGAN = "vegan", gettext_lazy("Vegan")
+    HALAL = "halal", gettext_lazy("Halal")
+    KOSHER = "kosher", gettext_lazy("Kosher")
+    GLUTEN_FREE = "gluten_free", gettext_lazy("Labelled gluten-free")
+    NO_ADDED_SUGAR = "no_added_sugar", gettext_lazy("No added sugar")
+    LOW_SALT = "low_salt", gettext_lazy("Low salt")
+
+
+DIETARY_WORDS = {
+    Dietary.VEGETARIAN: pgettext_lazy("dietary tag, short", "vegetarian"),
+    Dietary.VEGAN: pgettext_lazy("dietary tag, short", "vegan"),
+    Dietary.HALAL: pgettext_lazy("dietary tag, short", "halal"),
+    Dietary.KOSHER: pgettext_lazy("dietary tag, short", "kosher"),
+    Dietary.GLUTEN_FREE: pgettext_lazy("dietary tag, short", "gluten-free"),
+    Dietary.NO_ADDED_SUGAR: pgettext_lazy("dietary tag, short", "no added sugar"),
+    Dietary.LOW_SALT: pgettext_lazy("dietary tag, short", "low salt"),
+}
+
+
+def words_for(codes: Iterable[str], words: dict) -> list[str]:
+    """Codes as a person reads them in a list: ["gluten", "tree nuts"]."""
+    return [str(words.get(code, code)) for code in codes]
 
 
 def _bits(choices: type[models.TextChoices]) -> dict[str, int]:
@@ -96,7 +133,7 @@ def allergen_mask(codes: Iterable[str]) -> int:
     mask = 0
     for code in codes:
         if code not in ALLERGEN_BITS:
-            raise ValidationError(f"{code!r} is not an allergen code.")
+            raise ValidationError(_("%(code)r is not an allergen code.") % {"code": code})
         mask |= ALLERGEN_BITS[code]
         if code in IMPLIES:
             mask |= ALLERGEN_BITS[IMPLIES[code]]
@@ -107,7 +144,7 @@ def dietary_mask(codes: Iterable[str]) -> int:
     mask = 0
     for code in codes:
         if code not in DIETARY_BITS:
-            raise ValidationError(f"{code!r} is not a dietary tag.")
+            raise ValidationError(_("%(code)r is not a dietary tag.") % {"code": code})
         mask |= DIETARY_BITS[code]
     return mask
 
@@ -132,12 +169,14 @@ def validate_gtin(value: str) -> None:
         return
     if not value.isdigit() or len(value) not in (8, 12, 13, 14):
         raise ValidationError(
-            "A barcode (GTIN) has 8, 12, 13 or 14 digits and nothing else.", code="gtin_shape"
+            _("A barcode (GTIN) has 8, 12, 13 or 14 digits and nothing else."), code="gtin_shape"
         )
     if not gtin_is_valid(value):
         raise ValidationError(
-            "This barcode's last digit does not match the others: check it was typed "
-            "or scanned correctly.",
+            _(
+                "This barcode's last digit does not match the others: check it was typed "
+                "or scanned correctly."
+            ),
             code="gtin_check",
         )
 

@@ -23,6 +23,8 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from commonpot import measures
 from commonpot.dates import OUTSIDE, in_window
@@ -112,16 +114,21 @@ def stock_rows(site: Site) -> Iterator[str]:
         .order_by("item__name", F("best_before").asc(nulls_last=True), "pk")
     )
     rules = DateRules.for_site(site)
+    # In English whatever the page's language: the import reads storage and date_kind back.
+    with translation.override("en"):
+        categories = {value: str(label) for value, label in Item.Category.choices}
+        storages = {value: str(label) for value, label in Storage.choices}
+        date_kinds = {value: str(label) for value, label in Lot.DateKind.choices}
     for lot in lots.iterator(chunk_size=2000):
         state = rules.state(lot)
         yield writer.writerow(
             [
                 lot.pk,
                 safe_cell(lot.item.name),
-                lot.item.get_category_display(),
-                lot.get_storage_display(),
+                categories.get(lot.item.category, lot.item.category),
+                storages.get(lot.storage, lot.storage),
                 lot.best_before or "",
-                lot.get_date_kind_display(),
+                date_kinds.get(lot.date_kind, lot.date_kind),
                 lot.on_hand,
                 lot.reserved,
                 lot.available if state.usable else lot.available * 0,
@@ -212,17 +219,17 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
     Row numbers count the header as row 1, as a spreadsheet shows them.
     """
     if len(data) > MAX_IMPORT_BYTES:
-        return [], [(0, "The file is larger than 2 MB: split it into smaller files.")]
+        return [], [(0, _("The file is larger than 2 MB: split it into smaller files."))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [
-            (0, "The file is not text in UTF-8: save it from the spreadsheet as CSV UTF-8.")
+            (0, _("The file is not text in UTF-8: save it from the spreadsheet as CSV UTF-8."))
         ]
     if "\x00" in text:
         # No spreadsheet writes one, and PostgreSQL cannot even compare text holding
         # one (the catalog lookup below would fail).
-        return [], [(0, "The file holds a NUL character (0x00): it is not a CSV spreadsheet.")]
+        return [], [(0, _("The file holds a NUL character (0x00): it is not a CSV spreadsheet."))]
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
@@ -234,13 +241,30 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         ]
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            return [], [(1, f"The first row must name the columns; missing: {', '.join(missing)}.")]
+            return [], [
+                (
+                    1,
+                    _("The first row must name the columns; missing: %(columns)s.")
+                    % {"columns": ", ".join(missing)},
+                )
+            ]
         reader.fieldnames = header
         records = list(reader)
     except csv.Error as e:  # a cell past the csv module's limit (131,072 characters)
-        return [], [(reader.reader.line_num, f"This row cannot be read as CSV ({e}).")]
+        return [], [
+            (
+                reader.reader.line_num,
+                _("This row cannot be read as CSV (%(error)s).") % {"error": e},
+            )
+        ]
     if len(records) > MAX_IMPORT_ROWS:
-        return [], [(0, f"The file has more than {MAX_IMPORT_ROWS:,} rows: split it.")]
+        return [], [
+            (
+                0,
+                _("The file has more than %(count)s rows: split it.")
+                % {"count": f"{MAX_IMPORT_ROWS:,}"},
+            )
+        ]
     # Items by lower-case name and by barcode, in one query whatever the file's length.
     names = {read_cell((r.get("item") or "").strip()).lower() for r in records} - {""}
     found = Item.objects.active().annotate(low=Lower("name"))
@@ -260,21 +284,29 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
         name = get("item")
         item = by_name.get(name.lower()) or by_gtin.get(name)
         if not name:
-            problems.append("the item is empty")
+            # Translators: the problems of one row are joined with "; " into one sentence.
+            problems.append(_("the item is empty"))
         elif item is None:
-            problems.append(f"no item called {name!r} in the catalog")
+            problems.append(_("no item called %(name)r in the catalog") % {"name": name})
         kind = get("donor_kind").lower()
         if kind and kind not in Donor.Kind.values:
-            problems.append(f"donor_kind {kind!r} is not one of {', '.join(Donor.Kind.values)}")
+            problems.append(
+                _("donor_kind %(kind)r is not one of %(kinds)s")
+                % {"kind": kind, "kinds": ", ".join(Donor.Kind.values)}
+            )
         # Empty: the kind the item's label usually carries.
         date_kind = get("date_kind").lower().replace(" ", "_").replace("-", "_")
         if date_kind and date_kind not in Lot.DateKind.values:
-            problems.append(f"date_kind {get('date_kind')!r} is not best_before or use_by")
+            problems.append(
+                _("date_kind %(kind)r is not best_before or use_by") % {"kind": get("date_kind")}
+            )
         storage = get("storage").lower()
         if storage and storage not in Storage.values:
-            problems.append(f"storage {storage!r} is not dry, chilled or frozen")
+            problems.append(
+                _("storage %(storage)r is not dry, chilled or frozen") % {"storage": storage}
+            )
         if not get("quantity"):
-            problems.append("the quantity is empty")
+            problems.append(_("the quantity is empty"))
         if problems:
             message = "; ".join(problems)
             errors.append((n, message[0].upper() + message[1:] + "."))
@@ -303,12 +335,15 @@ def parse_donations(data: bytes) -> tuple[list[tuple[int, ImportRow]], list[tupl
 def _date(text: str, column: str, problems: list[str], *, required: bool = False) -> date | None:
     if not text:
         if required:
-            problems.append(f"{column} is empty")
+            problems.append(_("%(column)s is empty") % {"column": column})
         return None
     try:
         day = date.fromisoformat(text)
     except ValueError:
-        problems.append(f"{column} {text!r} is not a date: write dates as YYYY-MM-DD")
+        problems.append(
+            _("%(column)s %(text)r is not a date: write dates as YYYY-MM-DD")
+            % {"column": column, "text": text}
+        )
         return None
     if not in_window(day):
         problems.append(f"{column} {text!r}: {OUTSIDE}")

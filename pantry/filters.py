@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from commonpot.models import Site
 from pantry.codes import Allergen
@@ -16,28 +17,28 @@ class StockFilter(django_filters.FilterSet):
     """The stock page's filters. Storage narrows which lots are summed, so the
     queryset is built here from the site and the chosen storage area."""
 
-    q = django_filters.CharFilter(label="Item name", method="filter_name")
+    q = django_filters.CharFilter(label=_("Item name"), method="filter_name")
     category = django_filters.ChoiceFilter(
-        choices=Item.Category.choices, empty_label="Any category"
+        label=_("Category"), choices=Item.Category.choices, empty_label=_("Any category")
     )
     storage = django_filters.ChoiceFilter(
-        label="Storage area", choices=Storage.choices, empty_label="Any", method="keep"
+        label=_("Storage area"), choices=Storage.choices, empty_label=_("Any"), method="keep"
     )
     free_from = django_filters.MultipleChoiceFilter(
-        label="Free from",
+        label=_("Free from"),
         choices=Allergen.choices,
         method="filter_free_from",
         widget=forms.CheckboxSelectMultiple,
     )
     expiring_within = django_filters.NumberFilter(
-        label="Expiring within (days)",
+        label=_("Expiring within (days)"),
         method="filter_expiring",
         min_value=0,
         max_value=3650,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
     )
     below_threshold = django_filters.BooleanFilter(
-        label="Below low-stock level",
+        label=_("Below low-stock level"),
         method="filter_below",
         widget=forms.CheckboxInput,
     )

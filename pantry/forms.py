@@ -3,10 +3,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from django import forms
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import DayField
 from commonpot.forms import PhoneField, SettingsSectionForm, show_error
@@ -17,7 +20,16 @@ from pantry.barcodes import MAX_LENGTH as MAX_BARCODE
 from pantry.barcodes import BarcodeError, Scan, read_barcode
 from pantry.catalog import ITEM_FIELDS
 from pantry.codes import Allergen, Dietary
-from pantry.models import Distribution, Donor, Item, Lot, PantrySettings, StockMove, Storage
+from pantry.models import (
+    Distribution,
+    Donor,
+    Item,
+    Lot,
+    PantrySettings,
+    StockMove,
+    Storage,
+    date_text,
+)
 from pantry.site_settings import DATE_SETTINGS_FIELDS, PANTRY_SETTINGS_FIELDS
 from pantry.units import UnitError, fitting_units, to_base, weight_unit
 
@@ -29,11 +41,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def date_field(label: str, **kwargs) -> DayField:
+def date_field(label, **kwargs) -> DayField:
     return DayField(
         label=label,
         widget=DateInput(),
-        error_messages={"invalid": "Enter a date, such as 2026-03-31."},
+        error_messages={"invalid": gettext_lazy("Enter a date, such as 2026-03-31.")},
         **kwargs,
     )
 
@@ -46,9 +58,11 @@ class ItemField(forms.CharField):
     """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Item")
+        kwargs.setdefault("label", gettext_lazy("Item"))
         kwargs.setdefault("max_length", 120)
-        kwargs.setdefault("help_text", "Type a few letters of the name, or scan the barcode.")
+        kwargs.setdefault(
+            "help_text", gettext_lazy("Type a few letters of the name, or scan the barcode.")
+        )
         super().__init__(**kwargs)
 
     def clean(self, value) -> Item | None:
@@ -63,11 +77,22 @@ class ItemField(forms.CharField):
             item = Item.objects.active().for_gtins(_gtins_typed(text))
         if item is None:
             near = list(Item.objects.active().search(name[:40]).values_list("name", flat=True)[:3])
-            hint = (
-                f" Did you mean {' or '.join(near)}?" if near else " Add it to the catalog first."
+            if not near:
+                raise forms.ValidationError(
+                    _("No item called %(name)r in the catalog. Add it to the catalog first.")
+                    % {"name": text}
+                )
+            either = reduce(_either, near)
+            raise forms.ValidationError(
+                _("No item called %(name)r in the catalog. Did you mean %(names)s?")
+                % {"name": text, "names": either}
             )
-            raise forms.ValidationError(f"No item called {text!r} in the catalog.{hint}")
         return item
+
+
+def _either(first: str, second: str) -> str:
+    # Translators: "Rice or Brown rice", in a "did you mean" of two or three names.
+    return _("%(first)s or %(second)s") % {"first": first, "second": second}
 
 
 def _gtins_typed(text: str) -> tuple[str, ...]:
@@ -100,9 +125,9 @@ def use_measures(field: forms.Field, *, small: bool = False, help_text: bool = T
         field.initial = weight_unit()
     if help_text:
         field.help_text = (
-            "lb, oz, gal, fl oz, kg, L, cans, pieces..."
+            _("lb, oz, gal, fl oz, kg, L, cans, pieces...")
             if us
-            else "kg, lb, g, oz, L, ml, cans, pieces..."
+            else _("kg, lb, g, oz, L, ml, cans, pieces...")
         )
 
 
@@ -112,13 +137,16 @@ def use_measures(field: forms.Field, *, small: bool = False, help_text: bool = T
 class LineForm(forms.Form):
     item = ItemField()
     quantity = forms.CharField(
-        max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6})
+        label=gettext_lazy("Quantity"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
     )
     unit = forms.CharField(
+        label=gettext_lazy("Unit"),
         max_length=20,
         initial="kg",
         widget=forms.TextInput(attrs={"list": "pantry-units", "size": 6}),
-        help_text="kg, lb, g, oz, L, ml, cans, pieces...",
+        help_text=gettext_lazy("kg, lb, g, oz, L, ml, cans, pieces..."),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -142,10 +170,10 @@ def barcode_field() -> forms.CharField:
     """A line's Barcode box. Not kept: "Fill from barcode" reads it into the line's
     other fields (fill_from_barcode, fill_distribution_from_barcode)."""
     return forms.CharField(
-        label="Barcode",
+        label=gettext_lazy("Barcode"),
         max_length=MAX_BARCODE,
         required=False,
-        help_text="Scan it, or type the digits under it, then Fill from barcode.",
+        help_text=gettext_lazy("Scan it, or type the digits under it, then Fill from barcode."),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "off",
@@ -163,25 +191,27 @@ class DonationLineForm(LineForm):
     barcode_fill = "pantry:barcode_fill"  # the view that fills the line, for htmx
 
     barcode = barcode_field()
-    best_before = date_field("Best before or use by", required=False)
+    best_before = date_field(gettext_lazy("Best before or use by"), required=False)
     date_kind = forms.ChoiceField(
-        label="Kind of date",
-        choices=[("", "Item's usual"), *Lot.DateKind.choices],
+        label=gettext_lazy("Kind of date"),
+        choices=[("", gettext_lazy("Item's usual")), *Lot.DateKind.choices],
         required=False,
-        help_text="Best before: quality, can be given out a while after. Use by: safety.",
+        help_text=gettext_lazy(
+            "Best before: quality, can be given out a while after. Use by: safety."
+        ),
     )
-    storage = forms.ChoiceField(label="Storage area", required=False)
+    storage = forms.ChoiceField(label=gettext_lazy("Storage area"), required=False)
     code = forms.CharField(
-        label="Lot code",
+        label=gettext_lazy("Lot code"),
         max_length=60,
         required=False,
-        help_text="As printed on the pack (often after “L”): what a recall names.",
+        help_text=gettext_lazy("As printed on the pack (often after “L”): what a recall names."),
         widget=forms.TextInput(attrs={"size": 10, "autocapitalize": "characters"}),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, site=site, **kwargs)
-        self.fields["storage"].choices = [("", "Item's usual")] + [
+        self.fields["storage"].choices = [("", _("Item's usual"))] + [
             (area, Storage(area).label) for area in PantrySettings.for_site(site).storage_areas
         ]
 
@@ -223,20 +253,27 @@ def fill_from_barcode(data: QueryDict, prefix: str) -> tuple[dict[str, str], Bar
     found = []
     if scan.lot_code:
         values["code"] = scan.lot_code
-        found.append(f"lot {scan.lot_code}")
+        found.append(_("lot %(code)s") % {"code": scan.lot_code})
     if scan.lot_date:
         values["best_before"] = scan.lot_date.isoformat()
         values["date_kind"] = scan.date_kind
-        found.append(f"{Lot.DateKind(scan.date_kind).label.lower()} {scan.lot_date:%Y-%m-%d}")
+        found.append(date_text(scan.date_kind, f"{scan.lot_date:%Y-%m-%d}"))
     if scan.net_weight is not None:
         values["quantity"] = format(scan.net_weight.normalize(), "f")
         values["unit"] = scan.weight_unit
         found.append(f"{values['quantity']} {scan.weight_unit}")
-    details = f" ({', '.join(found)})" if found else ""
     if item is None:
-        note = BarcodeNote(f"No item has barcode {scan.gtin}", unknown_gtin=scan.gtin)
+        note = BarcodeNote(
+            _("No item has barcode %(gtin)s") % {"gtin": scan.gtin}, unknown_gtin=scan.gtin
+        )
+    elif found:
+        note = BarcodeNote(
+            # Translators: "Filled from the barcode: Rice (lot L12, use by 2026-03-31)."
+            _("Filled from the barcode: %(item)s (%(details)s).")
+            % {"item": item.name, "details": _(", ").join(found)}
+        )
     else:
-        note = BarcodeNote(f"Filled from the barcode: {item.name}{details}.")
+        note = BarcodeNote(_("Filled from the barcode: %(item)s.") % {"item": item.name})
     return _keyed(prefix, values), note
 
 
@@ -251,12 +288,15 @@ def fill_distribution_from_barcode(
         return {}, note
     if item is None:
         return {}, BarcodeNote(
-            f"No item in the catalog has barcode {scan.gtin}, so none is in stock here.",
+            _("No item in the catalog has barcode %(gtin)s, so none is in stock here.")
+            % {"gtin": scan.gtin},
             is_error=True,
         )
     values = {"item": item.name, "unit": count_unit(item), "lot": ""}
     if not scan.lot_code:
-        return _keyed(prefix, values), BarcodeNote(f"Filled from the barcode: {item.name}.")
+        return _keyed(prefix, values), BarcodeNote(
+            _("Filled from the barcode: %(item)s.") % {"item": item.name}
+        )
     lot = (
         Lot.objects.filter(site=site, item=item, code__iexact=scan.lot_code, on_hand__gt=0)
         .order_by("best_before", "pk")
@@ -264,12 +304,16 @@ def fill_distribution_from_barcode(
     )
     if lot is None:
         return _keyed(prefix, values), BarcodeNote(
-            f"Filled from the barcode: {item.name}. No lot {scan.lot_code} of it is here, "
-            "so it is given from the first to expire."
+            _(
+                "Filled from the barcode: %(item)s. No lot %(code)s of it is here, "
+                "so it is given from the first to expire."
+            )
+            % {"item": item.name, "code": scan.lot_code}
         )
     values["lot"] = str(lot.pk)
     return _keyed(prefix, values), BarcodeNote(
-        f"Filled from the barcode: {item.name}, lot {scan.lot_code} (#{lot.pk})."
+        _("Filled from the barcode: %(item)s, lot %(code)s (#%(number)s).")
+        % {"item": item.name, "code": scan.lot_code, "number": lot.pk}
     )
 
 
@@ -287,7 +331,7 @@ class DistributionLineForm(LineForm):
         # Any site's lot is found here; the service refuses another site's with a reason.
         lot = Lot.objects.select_related("site", "item").filter(pk=lot_id).first()
         if lot is None:
-            raise forms.ValidationError("This lot no longer exists.")
+            raise forms.ValidationError(_("This lot no longer exists."))
         return lot
 
 
@@ -303,7 +347,7 @@ class BaseLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         if not self.filled():
-            raise forms.ValidationError("Add at least one line: what it is, and how much.")
+            raise forms.ValidationError(_("Add at least one line: what it is, and how much."))
 
 
 DonationLineFormSet = forms.formset_factory(
@@ -319,12 +363,13 @@ DistributionLineFormSet = forms.formset_factory(
 
 class DonationForm(TokenForm):
     donor = forms.ModelChoiceField(
+        label=gettext_lazy("Donor"),
         queryset=Donor.objects.none(),
         required=False,
-        empty_label="Anonymous",
+        empty_label=gettext_lazy("Anonymous"),
     )
-    received_on = date_field("Date received")
-    note = forms.CharField(max_length=200, required=False)
+    received_on = date_field(gettext_lazy("Date received"))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -334,20 +379,29 @@ class DonationForm(TokenForm):
 
 class DistributionForm(TokenForm):
     recipient = forms.ChoiceField(
-        label="Given to",
+        label=gettext_lazy("Given to"),
         choices=Distribution.Recipient.choices,
         widget=forms.RadioSelect,
         initial=Distribution.Recipient.HOUSEHOLDS,
     )
     households = forms.IntegerField(
-        min_value=1, max_value=100000, required=False, help_text="No names needed."
+        label=gettext_lazy("Households"),
+        min_value=1,
+        max_value=100000,
+        required=False,
+        help_text=gettext_lazy("No names needed."),
     )
     people = forms.IntegerField(
-        label="People in those households", min_value=1, max_value=1000000, required=False
+        label=gettext_lazy("People in those households"),
+        min_value=1,
+        max_value=1000000,
+        required=False,
     )
-    partner = forms.CharField(label="Partner organisation", max_length=120, required=False)
-    given_on = date_field("Date")
-    note = forms.CharField(max_length=200, required=False)
+    partner = forms.CharField(
+        label=gettext_lazy("Partner organisation"), max_length=120, required=False
+    )
+    given_on = date_field(gettext_lazy("Date"))
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -362,23 +416,30 @@ class DiscardForm(forms.Form):
     # Not required: a discard posted without one (an older page) records as before.
     token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     reason = forms.ChoiceField(
-        choices=StockMove.WasteReason.choices, initial=StockMove.WasteReason.EXPIRED
+        label=gettext_lazy("Reason"),
+        choices=StockMove.WasteReason.choices,
+        initial=StockMove.WasteReason.EXPIRED,
     )
     destination = forms.ChoiceField(
-        choices=StockMove.Destination.choices, initial=StockMove.Destination.COMPOST
+        label=gettext_lazy("Destination"),
+        choices=StockMove.Destination.choices,
+        initial=StockMove.Destination.COMPOST,
     )
     quantity = forms.CharField(
+        label=gettext_lazy("Quantity"),
         max_length=20,
         required=False,
-        help_text="Leave empty to discard all of the lot that is not held.",
+        help_text=gettext_lazy("Leave empty to discard all of the lot that is not held."),
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    unit = forms.CharField(max_length=20, required=False, widget=forms.TextInput())
-    note = forms.CharField(max_length=200, required=False)
+    unit = forms.CharField(
+        label=gettext_lazy("Unit"), max_length=20, required=False, widget=forms.TextInput()
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
     happened_on = date_field(
-        "Day it was thrown out",
+        gettext_lazy("Day it was thrown out"),
         required=False,
-        help_text="When it went, if not today: reports count it on that day.",
+        help_text=gettext_lazy("When it went, if not today: reports count it on that day."),
     )
 
     def __init__(self, *args, lot: Lot, **kwargs):
@@ -404,10 +465,12 @@ class CountForm(TokenForm):
     """One quantity field per lot in the area; an empty field means "not counted"."""
 
     happened_on = date_field(
-        "Day counted",
+        gettext_lazy("Day counted"),
         required=False,
-        help_text="For a count on paper typed up later. What moved since that day is "
-        "carried into what is on hand now.",
+        help_text=gettext_lazy(
+            "For a count on paper typed up later. What moved since that day is "
+            "carried into what is on hand now."
+        ),
     )
 
     def __init__(self, *args, lots: list[Lot], site: Site | None = None, **kwargs):
@@ -423,7 +486,7 @@ class CountForm(TokenForm):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 6}),
             )
             self.fields[f"unit_{lot.pk}"] = forms.CharField(
-                label="unit",
+                label=_("unit"),
                 required=False,
                 max_length=20,
                 initial=count_unit(lot.item),
@@ -451,7 +514,7 @@ class CountForm(TokenForm):
                 field = f"unit_{lot.pk}" if e.field == "unit" else f"lot_{lot.pk}"
                 self.add_error(field, e.message)
         if not counted and not self.errors:
-            raise forms.ValidationError("Enter what is on the shelf for at least one lot.")
+            raise forms.ValidationError(_("Enter what is on the shelf for at least one lot."))
         data["counted"] = counted
         return data
 
@@ -464,13 +527,16 @@ def count_unit(item: Item) -> str:
 class ThresholdForm(forms.Form):
     item = ItemField()
     minimum = forms.CharField(
-        label="Running low below",
+        label=gettext_lazy("Running low below"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="0 removes the level.",
+        help_text=gettext_lazy("0 removes the level."),
     )
     unit = forms.CharField(
-        max_length=20, initial="kg", widget=forms.TextInput(attrs={"list": "pantry-units"})
+        label=gettext_lazy("Unit"),
+        max_length=20,
+        initial="kg",
+        widget=forms.TextInput(attrs={"list": "pantry-units"}),
     )
 
     def __init__(self, *args, site: Site, **kwargs):
@@ -496,28 +562,35 @@ class ThresholdForm(forms.Form):
 
 
 class DonorForm(forms.ModelForm):
-    phone = PhoneField()
+    phone = PhoneField(label=gettext_lazy("Phone"))
 
     class Meta:
         model = Donor
         fields = ["name", "kind", "from_site", "email", "phone", "address"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "kind": gettext_lazy("Kind"),
+            "email": gettext_lazy("Email"),
+            "address": gettext_lazy("Address"),
+        }
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["from_site"].queryset = Site.objects.exclude(pk=site.pk)
-        self.fields["from_site"].label = "Which site"
+        self.fields["from_site"].label = _("Which site")
 
 
 class ItemForm(forms.ModelForm):
     allergens = forms.MultipleChoiceField(
+        label=gettext_lazy("Allergens"),
         choices=Allergen.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Wheat also marks the item as containing gluten.",
+        help_text=gettext_lazy("Wheat also marks the item as containing gluten."),
     )
     dietary = forms.MultipleChoiceField(
-        label="Dietary tags",
+        label=gettext_lazy("Dietary tags"),
         choices=Dietary.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -527,6 +600,12 @@ class ItemForm(forms.ModelForm):
         model = Item
         fields = [f for f in ITEM_FIELDS if f not in ("allergens", "dietary")]
         widgets = {"gtin": forms.TextInput(attrs={"inputmode": "numeric"})}
+        labels = {
+            "name": gettext_lazy("Name"),
+            "category": gettext_lazy("Category"),
+            "storage": gettext_lazy("Storage"),
+            "is_active": gettext_lazy("Is active"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -545,13 +624,15 @@ class ItemForm(forms.ModelForm):
 
 class ImportForm(TokenForm):
     file = forms.FileField(
-        label="Spreadsheet (CSV)",
-        help_text="Columns: received_on, donor, donor_kind, item, quantity, unit, best_before, "
-        "date_kind, storage. Dates as YYYY-MM-DD. The Stock page's CSV is accepted as it is.",
+        label=gettext_lazy("Spreadsheet (CSV)"),
+        help_text=gettext_lazy(
+            "Columns: received_on, donor, donor_kind, item, quantity, unit, best_before, "
+            "date_kind, storage. Dates as YYYY-MM-DD. The Stock page's CSV is accepted as it is."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
     again = forms.BooleanField(
-        label="Import it again anyway",
+        label=gettext_lazy("Import it again anyway"),
         required=False,
         widget=forms.HiddenInput,
     )
@@ -577,6 +658,7 @@ class PantrySettingsForm(SettingsSectionForm):
     class Meta:
         model = PantrySettings
         fields = PANTRY_SETTINGS_FIELDS
+        labels = {"paper_size": gettext_lazy("Paper size")}
 
 
 class DateSettingsForm(SettingsSectionForm):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import TakenAtField
 from commonpot.errors import DomainError
@@ -34,31 +36,42 @@ class TemperatureField(forms.CharField):
 
 
 class ReadingForm(TokenForm):
-    value = TemperatureField(label="Temperature")
+    value = TemperatureField(label=gettext_lazy("Temperature"))
     # Stamped by the phone when the reading waited for a connection.
     taken_at = TakenAtField()
 
     def __init__(self, *args, unit: Equipment, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.fields["value"].label = f"{unit.name} now ({temperatures.scale()})"
+        self.fields["value"].label = _("%(unit)s now (%(scale)s)") % {
+            "unit": unit.name,
+            "scale": temperatures.scale(),
+        }
 
 
 class EquipmentForm(forms.Form):
-    name = forms.CharField(max_length=60, help_text="As it is labelled: Fridge 1, Chest freezer.")
-    kind = forms.ChoiceField(choices=Equipment.Kind.choices)
-    limit = TemperatureField(
-        label="Limit",
-        required=False,
-        help_text="Fridges and freezers: the warmest they may read. Hot holding: the coolest. "
-        "Left empty: 5 °C (41 °F) for a fridge, −18 °C (0 °F) for a freezer, 63 °C for hot "
-        "holding (60 °C, 140 °F, for sites in US measures).",
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=60,
+        help_text=gettext_lazy("As it is labelled: Fridge 1, Chest freezer."),
     )
-    checks_per_day = forms.IntegerField(label="Checks a day", min_value=1, max_value=24, initial=2)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Equipment.Kind.choices)
+    limit = TemperatureField(
+        label=gettext_lazy("Limit"),
+        required=False,
+        help_text=gettext_lazy(
+            "Fridges and freezers: the warmest they may read. Hot holding: the coolest. "
+            "Left empty: 5 °C (41 °F) for a fridge, −18 °C (0 °F) for a freezer, 63 °C for hot "
+            "holding (60 °C, 140 °F, for sites in US measures)."
+        ),
+    )
+    checks_per_day = forms.IntegerField(
+        label=gettext_lazy("Checks a day"), min_value=1, max_value=24, initial=2
+    )
 
     def __init__(self, *args, unit: Equipment | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["limit"].label = f"Limit ({temperatures.scale()})"
+        self.fields["limit"].label = _("Limit (%(scale)s)") % {"scale": temperatures.scale()}
         if unit is not None:
             # A unit keeps its kind: its readings were judged as one.
             del self.fields["kind"]
@@ -74,12 +87,13 @@ class HoldDecisionForm(forms.Form):
     """Release or discard a held lot: the same reason box, two buttons."""
 
     reason = forms.CharField(
+        label=gettext_lazy("Reason"),
         max_length=200,
-        help_text="For the record: what you checked, or why it goes.",
+        help_text=gettext_lazy("For the record: what you checked, or why it goes."),
         widget=forms.TextInput(),
     )
     destination = forms.ChoiceField(
-        label="If discarded, it goes to",
+        label=gettext_lazy("If discarded, it goes to"),
         choices=StockMove.Destination.choices,
         initial=StockMove.Destination.LANDFILL,
     )
@@ -87,10 +101,10 @@ class HoldDecisionForm(forms.Form):
 
 class StoreLotForm(forms.Form):
     stored_in = forms.ModelChoiceField(
-        label="Kept in",
+        label=gettext_lazy("Kept in"),
         queryset=Equipment.objects.none(),
         required=False,
-        empty_label="Not in a unit",
+        empty_label=gettext_lazy("Not in a unit"),
     )
 
     def __init__(self, *args, lot: Lot, units: list[Equipment], **kwargs):

@@ -34,10 +34,18 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.dates import day
-from commonpot.words import counted
-from pantry.models import BEST_BEFORE_DEFAULTS, DateKind, Item, PantrySettings, Storage
+from pantry.models import (
+    BEST_BEFORE_DEFAULTS,
+    DateKind,
+    Item,
+    PantrySettings,
+    Storage,
+    date_text,
+)
 
 if TYPE_CHECKING:
     from commonpot.models import Site
@@ -117,18 +125,24 @@ class DateRules:
         if state == Freshness.FRESH:
             return ""
         if state == Freshness.PAST_USE_BY:
-            return "past use-by: discard"
-        late = counted(self.days_past(lot), "day", "days")
+            return _("past use-by: discard")
+        late = self.days_past(lot)
         if state == Freshness.PAST_BEST_BEFORE:
-            return f"{late} past best before"
-        return f"{late} past best before: suggested for waste"
+            return ngettext(
+                "%(count)s day past best before", "%(count)s days past best before", late
+            ) % {"count": late}
+        return ngettext(
+            "%(count)s day past best before: suggested for waste",
+            "%(count)s days past best before: suggested for waste",
+            late,
+        ) % {"count": late}
 
     def label(self, lot: Lot) -> str:
         """The lot's date as printed and shown in lists, flagged when it is not fresh:
         "best before Tue 1 Dec · 2 days past best before"."""
         if lot.best_before is None:
-            return "no date"
-        text = f"{lot.get_date_kind_display().lower()} {day(lot.best_before)}"
+            return _("no date")
+        text = date_text(lot.date_kind, day(lot.best_before))
         flag = self.flag(lot)
         return f"{text} · {flag}" if flag else text
 
@@ -141,19 +155,24 @@ class DateRules:
         state = self.state(lot)
         name = lot.item.name
         if state == Freshness.PAST_USE_BY:
-            return (
-                f"This lot of {name} passed its use-by date on {day(lot.best_before)}: "
-                "it can only be discarded."
-            )
+            return _(
+                "This lot of %(item)s passed its use-by date on %(day)s: it can only be discarded."
+            ) % {"item": name, "day": day(lot.best_before)}
         if state == Freshness.PAST_LIMIT:
             allowed = self.days_allowed(lot.item.category, lot.storage)
-            return (
-                f"This lot of {name} is {counted(self.days_past(lot), 'day', 'days')} past its "
-                f"best-before date ({day(lot.best_before)}), beyond the "
-                f"{counted(allowed, 'day', 'days')} this site allows for "
-                f"{_kind_of_food(lot)}: discard it, or raise that limit on the site's "
-                "Settings page if the food is still good."
-            )
+            late = self.days_past(lot)
+            return _(
+                # Translators: %(days_past)s is "3 days" (its own message), so is %(allowed)s.
+                "This lot of %(item)s is %(days_past)s past its best-before date (%(day)s), "
+                "beyond the %(allowed)s this site allows for %(food)s: discard it, or raise "
+                "that limit on the site's Settings page if the food is still good."
+            ) % {
+                "item": name,
+                "days_past": _days(late),
+                "day": day(lot.best_before),
+                "allowed": _days(allowed),
+                "food": _kind_of_food(lot),
+            }
         return ""
 
     # --- many lots, in the database ----------------------------------------------
@@ -187,9 +206,13 @@ def not_held_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}on_hold": False})
 
 
+def _days(count: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
+
+
 def _kind_of_food(lot: Lot) -> str:
     if lot.storage == Storage.FROZEN:
-        return "food kept frozen"
+        return _("food kept frozen")
     return lot.item.get_category_display().lower()
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from commonpot.dates import day, time_of_day
 from commonpot.registry import registry
 from pantry import temperatures
@@ -46,17 +48,28 @@ def _own_text(hold: LotHold) -> str:
         reading = hold.reading
         site = hold.lot.site
         at = site.local(reading.at)
-        when = f"on {day(at)} at {time_of_day(at)}"
         shown = temperatures.show(reading.value_c)
         if reading.equipment is None:
             # Food on the road: the note says which transfer, and when it was read.
-            where = hold.note or "Food in transit"
-            return f"{where}: read {shown} (limit {temperatures.show(reading.limit_c)}) {when}"
-        return f"{reading.equipment.name} read {shown} {when}"
+            return _("%(where)s: read %(value)s (limit %(limit)s) on %(day)s at %(time)s") % {
+                "where": hold.note or _("Food in transit"),
+                "value": shown,
+                "limit": temperatures.show(reading.limit_c),
+                "day": day(at),
+                "time": time_of_day(at),
+            }
+        return _("%(unit)s read %(value)s on %(day)s at %(time)s") % {
+            "unit": reading.equipment.name,
+            "value": shown,
+            "day": day(at),
+            "time": time_of_day(at),
+        }
     if hold.cause == LotHold.Cause.RECALL and hold.note:
         return hold.note  # "Recall #3: Chopped tomatoes 400 g, lot L2345"
     words = hold.get_cause_display().lower()
-    return f"{words}: {hold.note}" if hold.note else words
+    if not hold.note:
+        return words
+    return _("%(cause)s: %(note)s") % {"cause": words, "note": hold.note}
 
 
 def open_holds(lot: Lot) -> list[LotHold]:
@@ -73,8 +86,8 @@ def why_held(lot: Lot) -> str:
         return ""
     holds = open_holds(lot)
     texts = cause_texts(holds)
-    causes = "; ".join(texts[h.pk] for h in holds) or "held by a lead"
-    return (
-        f"This lot of {lot.item.name} is on hold: {causes}. A lead releases it or "
+    causes = "; ".join(texts[h.pk] for h in holds) or _("held by a lead")
+    return _(
+        "This lot of %(item)s is on hold: %(causes)s. A lead releases it or "
         "discards it on the site's Holds page."
-    )
+    ) % {"item": lot.item.name, "causes": causes}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from commonpot.models import Site
 from pantry.models import LabelSheet, PantrySettings, PaperSize
 
@@ -20,7 +22,7 @@ POINTS_PER_MM = 72 / 25.4
 @dataclass(frozen=True)
 class Sheet:
     key: str
-    name: str
+    name: str  # keeps the label's size in brackets at its end (kitchen.pdf reads it)
     page: str  # the CSS page size
     columns: int
     rows: int
@@ -55,13 +57,14 @@ class Sheet:
 SHEETS = {
     sheet.key: sheet
     for sheet in [
-        Sheet(LabelSheet.A4_21, "A4, 21 labels (3 × 7, 63.5 × 38.1 mm)", "A4", 3, 7,
+        # Translators: sheets of sticky labels. Keep the sizes in brackets at the end.
+        Sheet(LabelSheet.A4_21, _("A4, 21 labels (3 × 7, 63.5 × 38.1 mm)"), "A4", 3, 7,
               63.5, 38.1, 15.15, 7.25, 2.5, 0, 7.5),
-        Sheet(LabelSheet.A4_14, "A4, 14 labels (2 × 7, 99.1 × 38.1 mm)", "A4", 2, 7,
+        Sheet(LabelSheet.A4_14, _("A4, 14 labels (2 × 7, 99.1 × 38.1 mm)"), "A4", 2, 7,
               99.1, 38.1, 15.15, 4.65, 2.5, 0, 8),
-        Sheet(LabelSheet.LETTER_30, "US Letter, 30 labels (3 × 10, 2⅝ × 1 in)", "letter", 3, 10,
+        Sheet(LabelSheet.LETTER_30, _("US Letter, 30 labels (3 × 10, 2⅝ × 1 in)"), "letter", 3, 10,
               2.625 * INCH, 1 * INCH, 0.5 * INCH, 0.1875 * INCH, 0.125 * INCH, 0, 6.5),
-        Sheet(LabelSheet.LETTER_10, "US Letter, 10 labels (2 × 5, 4 × 2 in)", "letter", 2, 5,
+        Sheet(LabelSheet.LETTER_10, _("US Letter, 10 labels (2 × 5, 4 × 2 in)"), "letter", 2, 5,
               4 * INCH, 2 * INCH, 0.5 * INCH, 0.15625 * INCH, 0.1875 * INCH, 0, 9),
     ]
 }  # fmt: skip

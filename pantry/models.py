@@ -19,6 +19,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from commonpot.dates import day
 from commonpot.idempotency import Tokened
@@ -27,12 +29,15 @@ from commonpot.numbers import MAX_INT, fits_columns
 from commonpot.quickurls import quick_reverse
 from pantry.codes import (
     ALLERGEN_BITS,
+    ALLERGEN_WORDS,
     DIETARY_BITS,
+    DIETARY_WORDS,
     allergen_mask,
     codes_in,
     dietary_mask,
     gtin_variants,
     validate_gtin,
+    words_for,
 )
 
 if TYPE_CHECKING:
@@ -54,36 +59,47 @@ def recorded_by() -> models.ForeignKey:
 
 
 class Storage(models.TextChoices):
-    DRY = "dry", "Dry"
-    CHILLED = "chilled", "Chilled"
-    FROZEN = "frozen", "Frozen"
+    DRY = "dry", gettext_lazy("Dry")
+    CHILLED = "chilled", gettext_lazy("Chilled")
+    FROZEN = "frozen", gettext_lazy("Frozen")
 
 
 class DateKind(models.TextChoices):
     """Best before is a quality date, use by a safety date."""
 
-    BEST_BEFORE = "best_before", "Best before"
-    USE_BY = "use_by", "Use by"
+    BEST_BEFORE = "best_before", gettext_lazy("Best before")
+    USE_BY = "use_by", gettext_lazy("Use by")
+
+
+def date_text(kind: str, shown: str) -> str:
+    """A date with its kind, as lists and labels write it: "best before Tue 1 Dec",
+    "use by Tue 1 Dec" (`shown`: the date as written)."""
+    if kind == DateKind.USE_BY:
+        return _("use by %(day)s") % {"day": shown}
+    return _("best before %(day)s") % {"day": shown}
 
 
 class PaperSize(models.TextChoices):
-    A4 = "A4", "A4"
-    LETTER = "letter", "US Letter"
+    A4 = "A4", gettext_lazy("A4")
+    LETTER = "letter", gettext_lazy("US Letter")
 
 
 class LabelSheet(models.TextChoices):
     """Standard sheets of sticky labels (pantry.label_sheets has their geometry)."""
 
-    FROM_PAPER = "", "As the paper: 21 a sheet on A4, 30 on US Letter"
-    A4_21 = "a4-21", "A4, 21 labels of 63.5 × 38.1 mm (3 × 7, as Avery L7160)"
-    A4_14 = "a4-14", "A4, 14 labels of 99.1 × 38.1 mm (2 × 7, as Avery L7163)"
-    LETTER_30 = "letter-30", "US Letter, 30 labels of 2⅝ × 1 in (3 × 10, as Avery 5160)"
-    LETTER_10 = "letter-10", "US Letter, 10 labels of 4 × 2 in (2 × 5, as Avery 5163)"
+    FROM_PAPER = "", gettext_lazy("As the paper: 21 a sheet on A4, 30 on US Letter")
+    A4_21 = "a4-21", gettext_lazy("A4, 21 labels of 63.5 × 38.1 mm (3 × 7, as Avery L7160)")
+    A4_14 = "a4-14", gettext_lazy("A4, 14 labels of 99.1 × 38.1 mm (2 × 7, as Avery L7163)")
+    LETTER_30 = (
+        "letter-30",
+        gettext_lazy("US Letter, 30 labels of 2⅝ × 1 in (3 × 10, as Avery 5160)"),
+    )
+    LETTER_10 = "letter-10", gettext_lazy("US Letter, 10 labels of 4 × 2 in (2 × 5, as Avery 5163)")
 
 
 class Measures(models.TextChoices):
-    METRIC = "metric", "Metric (kg, g, L, ml)"
-    US = "us", "US customary (lb, oz, gal, fl oz)"
+    METRIC = "metric", gettext_lazy("Metric (kg, g, L, ml)")
+    US = "us", gettext_lazy("US customary (lb, oz, gal, fl oz)")
 
 
 # How many days past its best-before date a lot may still be given out, cooked,
@@ -106,7 +122,7 @@ BEST_BEFORE_DEFAULTS = {
 }
 
 
-def _days_past(label: str, key: str) -> models.PositiveSmallIntegerField:
+def _days_past(label, key: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label,
         default=BEST_BEFORE_DEFAULTS[key],
@@ -125,43 +141,47 @@ class PantrySettings(models.Model):
     """
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="pantry_settings")
-    has_dry_storage = models.BooleanField("dry storage", default=True)
-    has_chilled_storage = models.BooleanField("chilled storage", default=False)
-    has_frozen_storage = models.BooleanField("frozen storage", default=False)
+    has_dry_storage = models.BooleanField(gettext_lazy("dry storage"), default=True)
+    has_chilled_storage = models.BooleanField(gettext_lazy("chilled storage"), default=False)
+    has_frozen_storage = models.BooleanField(gettext_lazy("frozen storage"), default=False)
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     label_sheet = models.CharField(
-        "label sheets",
+        gettext_lazy("label sheets"),
         max_length=10,
         choices=LabelSheet.choices,
         blank=True,
         default=LabelSheet.FROM_PAPER,
-        help_text="The sheets of sticky labels that meal and leftover labels print on.",
+        help_text=gettext_lazy(
+            "The sheets of sticky labels that meal and leftover labels print on."
+        ),
     )
     measures = models.CharField(
-        "quantities in",
+        gettext_lazy("quantities in"),
         max_length=10,
         choices=Measures.choices,
         default=Measures.METRIC,
-        help_text="How the site's pages show and read weights and volumes. Stock is "
-        "kept exactly in grams and millilitres either way.",
+        help_text=gettext_lazy(
+            "How the site's pages show and read weights and volumes. Stock is "
+            "kept exactly in grams and millilitres either way."
+        ),
     )
-    bb_produce = _days_past("produce", "produce")
-    bb_dairy_eggs = _days_past("dairy and eggs", "dairy_eggs")
-    bb_meat_fish = _days_past("meat and fish", "meat_fish")
-    bb_grains_bread = _days_past("grains and bread", "grains_bread")
-    bb_canned_dry = _days_past("canned and dry goods", "canned_dry")
-    bb_prepared = _days_past("prepared meals", "prepared")
-    bb_drinks = _days_past("drinks", "drinks")
-    bb_baby = _days_past("baby food", "baby")
-    bb_hygiene = _days_past("hygiene", "hygiene")
-    bb_other = _days_past("other", "other")
-    bb_frozen = _days_past("anything kept frozen", "frozen")
+    bb_produce = _days_past(gettext_lazy("produce"), "produce")
+    bb_dairy_eggs = _days_past(gettext_lazy("dairy and eggs"), "dairy_eggs")
+    bb_meat_fish = _days_past(gettext_lazy("meat and fish"), "meat_fish")
+    bb_grains_bread = _days_past(gettext_lazy("grains and bread"), "grains_bread")
+    bb_canned_dry = _days_past(gettext_lazy("canned and dry goods"), "canned_dry")
+    bb_prepared = _days_past(gettext_lazy("prepared meals"), "prepared")
+    bb_drinks = _days_past(gettext_lazy("drinks"), "drinks")
+    bb_baby = _days_past(gettext_lazy("baby food"), "baby")
+    bb_hygiene = _days_past(gettext_lazy("hygiene"), "hygiene")
+    bb_other = _days_past(pgettext_lazy("kind of food", "other"), "other")
+    bb_frozen = _days_past(gettext_lazy("anything kept frozen"), "frozen")
 
     class Meta:
-        verbose_name_plural = "pantry settings"
+        verbose_name_plural = gettext_lazy("pantry settings")
 
     def __str__(self) -> str:
-        return f"Stores at {self.site}"
+        return _("Stores at %(site)s") % {"site": self.site}
 
     @classmethod
     def for_site(cls, site: Site) -> PantrySettings:
@@ -291,68 +311,81 @@ class Item(models.Model):
     """A kind of food or goods, shared by every site in the network."""
 
     class Category(models.TextChoices):
-        PRODUCE = "produce", "Produce"
-        DAIRY_EGGS = "dairy_eggs", "Dairy and eggs"
-        MEAT_FISH = "meat_fish", "Meat and fish"
-        GRAINS_BREAD = "grains_bread", "Grains and bread"
-        CANNED_DRY = "canned_dry", "Canned and dry goods"
-        PREPARED = "prepared", "Prepared meals"
-        DRINKS = "drinks", "Drinks"
-        BABY = "baby", "Baby"
-        HYGIENE = "hygiene", "Hygiene"
-        OTHER = "other", "Other"
+        PRODUCE = "produce", gettext_lazy("Produce")
+        DAIRY_EGGS = "dairy_eggs", gettext_lazy("Dairy and eggs")
+        MEAT_FISH = "meat_fish", gettext_lazy("Meat and fish")
+        GRAINS_BREAD = "grains_bread", gettext_lazy("Grains and bread")
+        CANNED_DRY = "canned_dry", gettext_lazy("Canned and dry goods")
+        PREPARED = "prepared", gettext_lazy("Prepared meals")
+        DRINKS = "drinks", gettext_lazy("Drinks")
+        # Translators: a category of food: baby food and milk.
+        BABY = "baby", gettext_lazy("Baby")
+        HYGIENE = "hygiene", gettext_lazy("Hygiene")
+        OTHER = "other", pgettext_lazy("category of food", "Other")
 
     class Unit(models.TextChoices):
-        GRAM = "g", "Weight (grams)"
-        MILLILITRE = "ml", "Volume (millilitres)"
-        PIECE = "piece", "Pieces (cans, jars, packs...)"
+        GRAM = "g", gettext_lazy("Weight (grams)")
+        MILLILITRE = "ml", gettext_lazy("Volume (millilitres)")
+        PIECE = "piece", gettext_lazy("Pieces (cans, jars, packs...)")
 
     name = models.CharField(max_length=120)
     category = models.CharField(max_length=20, choices=Category.choices)
     base_unit = models.CharField(
-        "counted by",
+        gettext_lazy("counted by"),
         max_length=10,
         choices=Unit.choices,
-        help_text="How stock of this item is kept. Cannot change once the item has stock.",
+        help_text=gettext_lazy(
+            "How stock of this item is kept. Cannot change once the item has stock."
+        ),
     )
     piece_name = models.CharField(
-        "name of one piece",
+        gettext_lazy("name of one piece"),
         max_length=30,
         default="piece",
-        help_text="For items counted in pieces: can, jar, bag, pack...",
+        help_text=gettext_lazy("For items counted in pieces: can, jar, bag, pack..."),
     )
     weight_per_piece_g = models.DecimalField(
-        "weight of one piece (g)",
+        gettext_lazy("weight of one piece (g)"),
         max_digits=10,
         decimal_places=3,
         null=True,
         blank=True,
         validators=POSITIVE,
-        help_text="For items counted in pieces, so that their stock has a weight and can "
-        "be logged in kg or lb.",
+        help_text=gettext_lazy(
+            "For items counted in pieces, so that their stock has a weight and can "
+            "be logged in kg or lb."
+        ),
     )
     grams_per_ml = models.DecimalField(
-        "grams per millilitre",
+        gettext_lazy("grams per millilitre"),
         max_digits=6,
         decimal_places=3,
         default=Decimal("1.000"),
         validators=POSITIVE,
-        help_text="For liquids: 1.000 for water and juice, about 1.030 for milk, 0.920 for oil.",
+        help_text=gettext_lazy(
+            "For liquids: 1.000 for water and juice, about 1.030 for milk, 0.920 for oil."
+        ),
     )
     storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
     date_kind = models.CharField(
-        "kind of date on its label",
+        gettext_lazy("kind of date on its label"),
         max_length=12,
         choices=DateKind.choices,
         default=DateKind.BEST_BEFORE,
-        help_text="Best before is about quality: such food can still be given out for a "
-        "while after it. Use by is about safety: after it, the food is only wasted. "
-        "Each lot can say otherwise.",
+        help_text=gettext_lazy(
+            "Best before is about quality: such food can still be given out for a "
+            "while after it. Use by is about safety: after it, the food is only wasted. "
+            "Each lot can say otherwise."
+        ),
     )
     allergen_mask = models.PositiveIntegerField(default=0)
     dietary_mask = models.PositiveIntegerField(default=0)
     gtin = models.CharField(
-        "barcode (GTIN)", max_length=14, blank=True, validators=[validate_gtin], db_index=True
+        gettext_lazy("barcode (GTIN)"),
+        max_length=14,
+        blank=True,
+        validators=[validate_gtin],
+        db_index=True,
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -365,13 +398,15 @@ class Item(models.Model):
             models.UniqueConstraint(
                 Lower("name"),
                 name="item_name_unique_ci",
-                violation_error_message="The catalog already has an item with this name.",
+                violation_error_message=gettext_lazy(
+                    "The catalog already has an item with this name."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["gtin"],
                 condition=~Q(gtin=""),
                 name="item_gtin_unique",
-                violation_error_message="Another item already has this barcode.",
+                violation_error_message=gettext_lazy("Another item already has this barcode."),
             ),
             models.CheckConstraint(
                 condition=Q(weight_per_piece_g__isnull=True) | Q(weight_per_piece_g__gt=0),
@@ -400,6 +435,15 @@ class Item(models.Model):
     @dietary.setter
     def dietary(self, codes: list[str]) -> None:
         self.dietary_mask = dietary_mask(codes)
+
+    @property
+    def allergen_words(self) -> list[str]:
+        """Its allergens as a person reads them in a list, in their language."""
+        return words_for(self.allergens, ALLERGEN_WORDS)
+
+    @property
+    def dietary_words(self) -> list[str]:
+        return words_for(self.dietary, DIETARY_WORDS)
 
     def weight_g(self, quantity: Decimal) -> Decimal | None:
         """The weight of a quantity in this item's base unit; None when unknowable."""
@@ -470,14 +514,14 @@ class Lot(models.Model):
     date_kind = models.CharField(
         max_length=12, choices=DateKind.choices, default=DateKind.BEST_BEFORE
     )
-    storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
-    source = models.CharField(max_length=200, help_text="Where this food came from.")
+    storage = models.CharField(gettext_lazy("storage area"), max_length=10, choices=Storage.choices)
+    source = models.CharField(max_length=200, help_text=gettext_lazy("Where this food came from."))
     donor = models.ForeignKey(
         "Donor", on_delete=models.PROTECT, null=True, blank=True, related_name="lots"
     )
     received_on = models.DateField()
     # The maker's lot or batch code, as printed on the pack (GS1 AI 10): what a recall names.
-    code = models.CharField("lot code", max_length=60, blank=True)
+    code = models.CharField(gettext_lazy("lot code"), max_length=60, blank=True)
     on_hand = models.DecimalField(default=Decimal(0), **QTY)
     reserved = models.DecimalField(default=Decimal(0), **QTY)
     stored_in = models.ForeignKey(
@@ -486,7 +530,7 @@ class Lot(models.Model):
         null=True,
         blank=True,
         related_name="lots",
-        help_text="The fridge, freezer or hot-holding unit the lot is kept in.",
+        help_text=gettext_lazy("The fridge, freezer or hot-holding unit the lot is kept in."),
     )
     # True while the lot has an open LotHold: a cache kept by pantry.services.holds
     # in the same transaction as the hold, so that every take checks it on the row
@@ -527,14 +571,14 @@ class Lot(models.Model):
         food is named only to the site they gave it to."""
         donor = self.donor if self.donor_id else None
         if donor is not None and donor.kind == Donor.Kind.PERSON and donor.name:
-            return self.source.replace(donor.name, "a private donor")
+            return self.source.replace(donor.name, _("a private donor"))
         return self.source
 
     @property
     def date_label(self) -> str:
         if self.best_before is None:
-            return "no date"
-        return f"{self.get_date_kind_display().lower()} {day(self.best_before)}"
+            return _("no date")
+        return date_text(self.date_kind, day(self.best_before))
 
 
 class StockMoveQuerySet(models.QuerySet):
@@ -550,40 +594,44 @@ class StockMove(models.Model):
     """One change of one lot's quantity. Append-only: never edited, never deleted."""
 
     class Kind(models.TextChoices):
-        RECEIVED = "received", "Received"
-        COOKED = "cooked", "Cooked"
-        DISTRIBUTED = "distributed", "Distributed"
-        WASTED = "wasted", "Wasted"
-        COUNTED = "counted", "Counted"
-        TRANSFER_OUT = "transfer_out", "Transferred out"
-        TRANSFER_IN = "transfer_in", "Transferred in"
-        REVERSED = "reversed", "Reversed (undo)"
+        RECEIVED = "received", gettext_lazy("Received")
+        COOKED = "cooked", gettext_lazy("Cooked")
+        DISTRIBUTED = "distributed", gettext_lazy("Distributed")
+        WASTED = "wasted", gettext_lazy("Wasted")
+        COUNTED = "counted", gettext_lazy("Counted")
+        TRANSFER_OUT = "transfer_out", gettext_lazy("Transferred out")
+        TRANSFER_IN = "transfer_in", gettext_lazy("Transferred in")
+        REVERSED = "reversed", gettext_lazy("Reversed (undo)")
 
     class WasteReason(models.TextChoices):
-        EXPIRED = "expired", "Expired"
-        SPOILED = "spoiled", "Spoiled"
-        DAMAGED = "damaged", "Damaged"
-        RECALLED = "recalled", "Recalled"
-        TEMPERATURE = "temperature", "Temperature (cold chain broken)"
+        EXPIRED = "expired", gettext_lazy("Expired")
+        SPOILED = "spoiled", gettext_lazy("Spoiled")
+        DAMAGED = "damaged", gettext_lazy("Damaged")
+        RECALLED = "recalled", gettext_lazy("Recalled")
+        TEMPERATURE = "temperature", gettext_lazy("Temperature (cold chain broken)")
 
     class Destination(models.TextChoices):
-        COMPOST = "compost", "Compost"
-        ANIMAL_FEED = "animal_feed", "Animal feed"
-        LANDFILL = "landfill", "Landfill"
-        OTHER = "other", "Other"
+        COMPOST = "compost", gettext_lazy("Compost")
+        ANIMAL_FEED = "animal_feed", gettext_lazy("Animal feed")
+        LANDFILL = "landfill", gettext_lazy("Landfill")
+        OTHER = "other", pgettext_lazy("where wasted food goes", "Other")
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="moves")
     kind = models.CharField(max_length=14, choices=Kind.choices)
-    quantity = models.DecimalField(help_text="In the item's base unit; negative is out.", **QTY)
+    quantity = models.DecimalField(
+        help_text=gettext_lazy("In the item's base unit; negative is out."), **QTY
+    )
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
     on_hand_after = models.DecimalField(**QTY)
     # Two times, because paper logs are typed up late: `at` is when the move was
     # recorded (the audit trail, the undo window); `happened_on` is the site's own
     # day the food was received, given, counted, wasted, cooked or moved, which
     # is the day reports count it on.
-    at = models.DateTimeField(help_text="When this move was recorded.")
+    at = models.DateTimeField(help_text=gettext_lazy("When this move was recorded."))
     happened_on = models.DateField(
-        help_text="The day it happened, by the site's own clock (what reports count by)."
+        help_text=gettext_lazy(
+            "The day it happened, by the site's own clock (what reports count by)."
+        )
     )
     by = recorded_by()
     reason = models.CharField(max_length=12, choices=WasteReason.choices, blank=True)
@@ -593,7 +641,7 @@ class StockMove(models.Model):
         max_length=100,
         blank=True,
         db_index=True,
-        help_text="What caused this move in another app, such as 'meal-service:12'.",
+        help_text=gettext_lazy("What caused this move in another app, such as 'meal-service:12'."),
     )
     donation = models.ForeignKey(
         "Donation", on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
@@ -648,7 +696,11 @@ class StockMove(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.quantity} of lot {self.lot_id}"
+        return _("%(kind)s %(quantity)s of lot %(lot)s") % {
+            "kind": self.get_kind_display(),
+            "quantity": self.quantity,
+            "lot": self.lot_id,
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -666,9 +718,10 @@ class Reservation(models.Model):
     """
 
     class Status(models.TextChoices):
-        HELD = "held", "Held"
-        RELEASED = "released", "Released"
-        USED = "used", "Used"
+        # Translators: stock reserved for a planned meal or a transfer.
+        HELD = "held", gettext_lazy("Held")
+        RELEASED = "released", pgettext_lazy("reservation", "Released")
+        USED = "used", gettext_lazy("Used")
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reservations")
     quantity = models.DecimalField(validators=POSITIVE, **QTY)
@@ -686,7 +739,11 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} of lot {self.lot_id} for {self.reference}"
+        return _("%(quantity)s of lot %(lot)s for %(use)s") % {
+            "quantity": self.quantity,
+            "lot": self.lot_id,
+            "use": self.reference,
+        }
 
 
 # --- Donors and donations -------------------------------------------------
@@ -696,13 +753,13 @@ class Donor(models.Model):
     """Someone who gives food to a site; kept by that site to reuse on each intake."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Person"
-        SHOP = "shop", "Shop or supermarket"
-        FARM = "farm", "Farm or grower"
-        RESTAURANT = "restaurant", "Restaurant or caterer"
-        FOOD_RESCUE = "food_rescue", "Food rescue"
-        SITE = "site", "Another site"
-        ANONYMOUS = "anonymous", "Anonymous"
+        PERSON = "person", gettext_lazy("Person")
+        SHOP = "shop", gettext_lazy("Shop or supermarket")
+        FARM = "farm", gettext_lazy("Farm or grower")
+        RESTAURANT = "restaurant", gettext_lazy("Restaurant or caterer")
+        FOOD_RESCUE = "food_rescue", gettext_lazy("Food rescue")
+        SITE = "site", gettext_lazy("Another site")
+        ANONYMOUS = "anonymous", gettext_lazy("Anonymous")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="donors")
     name = models.CharField(max_length=120)
@@ -713,7 +770,7 @@ class Donor(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="When the donor is another site in the network.",
+        help_text=gettext_lazy("When the donor is another site in the network."),
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
@@ -727,7 +784,9 @@ class Donor(models.Model):
                 "site",
                 Lower("name"),
                 name="donor_name_unique_per_site",
-                violation_error_message="This site already has a donor with this name.",
+                violation_error_message=gettext_lazy(
+                    "This site already has a donor with this name."
+                ),
             )
         ]
 
@@ -767,7 +826,10 @@ class DonationImport(Tokened):
         ]
 
     def __str__(self) -> str:
-        return f"Import {self.pk} of {self.file_name or 'a spreadsheet'}"
+        return _("Import %(number)s of %(file)s") % {
+            "number": self.pk,
+            "file": self.file_name or _("a spreadsheet"),
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("pantry:donations", self.site.slug) + f"?import={self.pk}"
@@ -797,14 +859,17 @@ class Donation(Tokened):
         ordering = ["-received_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"Donation {self.pk} from {self.donor_name}"
+        return _("Donation %(number)s from %(donor)s") % {
+            "number": self.pk,
+            "donor": self.donor_name,
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("pantry:donation", self.site.slug, self.pk)
 
     @property
     def donor_name(self) -> str:
-        return self.donor.name if self.donor else "Anonymous"
+        return self.donor.name if self.donor else _("Anonymous")
 
 
 class DonationLine(models.Model):
@@ -813,7 +878,7 @@ class DonationLine(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="donation_lines")
     quantity_entered = models.DecimalField(**QTY)
     unit_entered = models.CharField(max_length=20)
-    quantity = models.DecimalField(help_text="In the item's base unit.", **QTY)
+    quantity = models.DecimalField(help_text=gettext_lazy("In the item's base unit."), **QTY)
     weight_g = models.DecimalField(null=True, blank=True, **QTY)
 
     class Meta:
@@ -833,14 +898,14 @@ class Distribution(Tokened):
     """Food given out: to households (counted, never named) or a partner organisation."""
 
     class Recipient(models.TextChoices):
-        HOUSEHOLDS = "households", "Households"
-        PARTNER = "partner", "Partner organisation"
+        HOUSEHOLDS = "households", gettext_lazy("Households")
+        PARTNER = "partner", gettext_lazy("Partner organisation")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="distributions")
     recipient = models.CharField(max_length=12, choices=Recipient.choices)
     households = models.PositiveIntegerField(null=True, blank=True)
     people = models.PositiveIntegerField(null=True, blank=True)
-    partner = models.CharField("partner organisation", max_length=120, blank=True)
+    partner = models.CharField(gettext_lazy("partner organisation"), max_length=120, blank=True)
     given_on = models.DateField()
     by = recorded_by()
     note = models.CharField(max_length=200, blank=True)
@@ -861,7 +926,10 @@ class Distribution(Tokened):
         ]
 
     def __str__(self) -> str:
-        return f"Distribution {self.pk} to {self.recipient_label}"
+        return _("Distribution %(number)s to %(recipient)s") % {
+            "number": self.pk,
+            "recipient": self.recipient_label,
+        }
 
     def get_absolute_url(self) -> str:
         return quick_reverse("pantry:distribution", self.site.slug, self.pk)
@@ -870,8 +938,14 @@ class Distribution(Tokened):
     def recipient_label(self) -> str:
         if self.recipient == self.Recipient.PARTNER:
             return self.partner
-        people = f", {self.people} people" if self.people else ""
-        return f"{self.households} household{'s' if self.households != 1 else ''}{people}"
+        households = ngettext(
+            "%(count)s household", "%(count)s households", self.households or 0
+        ) % {"count": self.households}
+        if not self.people:
+            return households
+        return ngettext(
+            "%(households)s, %(count)s person", "%(households)s, %(count)s people", self.people
+        ) % {"households": households, "count": self.people}
 
 
 class DistributionLine(models.Model):
@@ -896,7 +970,7 @@ class StockCount(Tokened):
     """A count of the lots in one storage area of one site."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="stock_counts")
-    storage = models.CharField("storage area", max_length=10, choices=Storage.choices)
+    storage = models.CharField(gettext_lazy("storage area"), max_length=10, choices=Storage.choices)
     by = recorded_by()
     at = models.DateTimeField()
 
@@ -904,7 +978,11 @@ class StockCount(Tokened):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"Count of {self.get_storage_display().lower()} at {self.site} on {self.at:%Y-%m-%d}"
+        return _("Count of %(storage)s storage at %(site)s on %(day)s") % {
+            "storage": self.get_storage_display().lower(),
+            "site": self.site,
+            "day": f"{self.at:%Y-%m-%d}",
+        }
 
     def get_absolute_url(self) -> str:
         # A count has no page of its own: the site's counts list shows it.
@@ -928,7 +1006,11 @@ class CountLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"lot {self.lot_id}: {self.expected} -> {self.counted}"
+        return _("lot %(lot)s: %(expected)s -> %(counted)s") % {
+            "lot": self.lot_id,
+            "expected": self.expected,
+            "counted": self.counted,
+        }
 
 
 class StockThreshold(models.Model):
@@ -936,7 +1018,9 @@ class StockThreshold(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="stock_thresholds")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="thresholds")
-    minimum = models.DecimalField(help_text="In the item's base unit.", validators=POSITIVE, **QTY)
+    minimum = models.DecimalField(
+        help_text=gettext_lazy("In the item's base unit."), validators=POSITIVE, **QTY
+    )
 
     class Meta:
         constraints = [
@@ -975,16 +1059,18 @@ class Equipment(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FRIDGE = "fridge", "Fridge"
-        FREEZER = "freezer", "Freezer"
-        HOT_HOLDING = "hot_holding", "Hot-holding unit"
+        FRIDGE = "fridge", gettext_lazy("Fridge")
+        FREEZER = "freezer", gettext_lazy("Freezer")
+        HOT_HOLDING = "hot_holding", gettext_lazy("Hot-holding unit")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="equipment")
     name = models.CharField(max_length=60)
     kind = models.CharField(max_length=12, choices=Kind.choices)
     limit_c = models.DecimalField(
-        "limit (°C)",
-        help_text="Fridges and freezers: the warmest allowed. Hot holding: the coolest.",
+        gettext_lazy("limit (°C)"),
+        help_text=gettext_lazy(
+            "Fridges and freezers: the warmest allowed. Hot holding: the coolest."
+        ),
         **TEMP,
     )
     checks_per_day = models.PositiveSmallIntegerField(
@@ -998,13 +1084,15 @@ class Equipment(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name_plural = "equipment"
+        verbose_name_plural = gettext_lazy("equipment")
         constraints = [
             models.UniqueConstraint(
                 "site",
                 Lower("name"),
                 name="equipment_name_unique_per_site",
-                violation_error_message="This site already has a unit with this name.",
+                violation_error_message=gettext_lazy(
+                    "This site already has a unit with this name."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(checks_per_day__gte=1) & Q(checks_per_day__lte=24),
@@ -1041,8 +1129,8 @@ class Reading(Tokened):
     equipment = models.ForeignKey(
         Equipment, on_delete=models.PROTECT, null=True, blank=True, related_name="readings"
     )
-    value_c = models.DecimalField("reading (°C)", **TEMP)
-    limit_c = models.DecimalField("limit then (°C)", **TEMP)
+    value_c = models.DecimalField(gettext_lazy("reading (°C)"), **TEMP)
+    limit_c = models.DecimalField(gettext_lazy("limit then (°C)"), **TEMP)
     passed = models.BooleanField()
     at = models.DateTimeField()
     by = recorded_by()
@@ -1058,7 +1146,10 @@ class Reading(Tokened):
         indexes = [models.Index(fields=["equipment", "-at"], name="reading_equipment_at")]
 
     def __str__(self) -> str:
-        return f"{self.equipment or 'Food in transit'} read {self.value_c} °C"
+        return _("%(unit)s read %(value)s °C") % {
+            "unit": self.equipment or _("Food in transit"),
+            "value": self.value_c,
+        }
 
 
 class LotHoldQuerySet(models.QuerySet):
@@ -1079,14 +1170,15 @@ class LotHold(models.Model):
     """
 
     class Cause(models.TextChoices):
-        TEMPERATURE = "temperature", "Temperature"
-        RECALL = "recall", "Recall"
-        COOLING = "cooling", "Cooling record"
-        MANUAL = "manual", "Held by a lead"
+        TEMPERATURE = "temperature", gettext_lazy("Temperature")
+        RECALL = "recall", gettext_lazy("Recall")
+        COOLING = "cooling", gettext_lazy("Cooling record")
+        MANUAL = "manual", gettext_lazy("Held by a lead")
 
     class Outcome(models.TextChoices):
-        RELEASED = "released", "Released"
-        DISCARDED = "discarded", "Discarded"
+        # Translators: how a hold on a lot of food ended.
+        RELEASED = "released", pgettext_lazy("hold", "Released")
+        DISCARDED = "discarded", gettext_lazy("Discarded")
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="holds")
     cause = models.CharField(max_length=12, choices=Cause.choices)
@@ -1140,7 +1232,10 @@ class LotHold(models.Model):
         indexes = [models.Index(fields=["lot", "released_at"], name="hold_lot_open")]
 
     def __str__(self) -> str:
-        return f"Hold on lot {self.lot_id} ({self.get_cause_display().lower()})"
+        return _("Hold on lot %(lot)s (%(cause)s)") % {
+            "lot": self.lot_id,
+            "cause": self.get_cause_display().lower(),
+        }
 
     @property
     def is_open(self) -> bool:
@@ -1156,11 +1251,15 @@ class Recall(models.Model):
     (pantry.trace); what is left is held until each site answers."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("recall", "Open")
+        CLOSED = "closed", pgettext_lazy("recall", "Closed")
 
-    title = models.CharField("what is recalled", max_length=200)
-    reason = models.TextField("why", blank=True, help_text="The supplier's or authority's notice.")
+    title = models.CharField(gettext_lazy("what is recalled"), max_length=200)
+    reason = models.TextField(
+        gettext_lazy("why"),
+        blank=True,
+        help_text=gettext_lazy("The supplier's or authority's notice."),
+    )
     # A lead's recall covers their own site; a coordinator's, the whole network (empty).
     site = models.ForeignKey(
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
@@ -1168,12 +1267,12 @@ class Recall(models.Model):
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, null=True, blank=True, related_name="recalls"
     )
-    code = models.CharField("lot code", max_length=60, blank=True)
-    dated_from = models.DateField("dated from", null=True, blank=True)
-    dated_until = models.DateField("dated until", null=True, blank=True)
-    donor_name = models.CharField("donor", max_length=120, blank=True)
-    received_from = models.DateField("received from", null=True, blank=True)
-    received_until = models.DateField("received until", null=True, blank=True)
+    code = models.CharField(gettext_lazy("lot code"), max_length=60, blank=True)
+    dated_from = models.DateField(gettext_lazy("dated from"), null=True, blank=True)
+    dated_until = models.DateField(gettext_lazy("dated until"), null=True, blank=True)
+    donor_name = models.CharField(gettext_lazy("donor"), max_length=120, blank=True)
+    received_from = models.DateField(gettext_lazy("received from"), null=True, blank=True)
+    received_until = models.DateField(gettext_lazy("received until"), null=True, blank=True)
     # The lots the criteria named when the recall started; the trace starts from them.
     lots = models.ManyToManyField(Lot, related_name="recalls")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -1198,7 +1297,7 @@ class Recall(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Recall #{self.pk}: {self.title}"
+        return _("Recall #%(number)s: %(title)s") % {"number": self.pk, "title": self.title}
 
     def get_absolute_url(self) -> str:
         return quick_reverse("pantry:recall", self.pk)
@@ -1214,31 +1313,46 @@ class Recall(models.Model):
         if self.item_id:
             parts.append(self.item.name)
         if self.code:
-            parts.append(f"lot code {self.code}")
+            parts.append(_("lot code %(code)s") % {"code": self.code})
         if self.dated_from or self.dated_until:
-            parts.append(_range_text("dated", self.dated_from, self.dated_until))
+            parts.append(_dated_text(self.dated_from, self.dated_until))
         if self.donor_name:
-            parts.append(f"from {self.donor_name}")
+            parts.append(_("from %(donor)s") % {"donor": self.donor_name})
         if self.received_from or self.received_until:
-            parts.append(_range_text("received", self.received_from, self.received_until))
-        return ", ".join(parts)
+            parts.append(_received_text(self.received_from, self.received_until))
+        # Translators: between the parts of what a recall names ("Rice, lot code L1").
+        return _(", ").join(parts)
 
 
-def _range_text(what: str, first: date | None, last: date | None) -> str:
+def _dated_text(first: date | None, last: date | None) -> str:
+    """ "dated 1 Dec to 8 Dec": the dates on the pack a recall names."""
+    if first and last and first != last:
+        return _("dated %(first)s to %(last)s") % {"first": day(first), "last": day(last)}
     if first and last:
-        return f"{what} {day(first)} to {day(last)}" if first != last else f"{what} {day(first)}"
+        return _("dated %(day)s") % {"day": day(first)}
     if first:
-        return f"{what} from {day(first)}"
-    return f"{what} until {day(last)}"
+        return _("dated from %(day)s") % {"day": day(first)}
+    return _("dated until %(day)s") % {"day": day(last)}
+
+
+def _received_text(first: date | None, last: date | None) -> str:
+    """ "received 1 Dec to 8 Dec": the days a recalled donor's food came in."""
+    if first and last and first != last:
+        return _("received %(first)s to %(last)s") % {"first": day(first), "last": day(last)}
+    if first and last:
+        return _("received %(day)s") % {"day": day(first)}
+    if first:
+        return _("received from %(day)s") % {"day": day(first)}
+    return _("received until %(day)s") % {"day": day(last)}
 
 
 class RecallSite(models.Model):
     """One site's part in a recall: the lead's answer, once they have looked."""
 
     class Answer(models.TextChoices):
-        WAITING = "waiting", "Not answered yet"
-        DISCARDED = "discarded", "Found and discarded"
-        NONE_LEFT = "none_left", "None left"
+        WAITING = "waiting", gettext_lazy("Not answered yet")
+        DISCARDED = "discarded", gettext_lazy("Found and discarded")
+        NONE_LEFT = "none_left", gettext_lazy("None left")
 
     recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="sites")
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="recall_answers")
@@ -1259,4 +1373,8 @@ class RecallSite(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recall} at {self.site}: {self.get_answer_display()}"
+        return _("%(recall)s at %(site)s: %(answer)s") % {
+            "recall": self.recall,
+            "site": self.site,
+            "answer": self.get_answer_display(),
+        }

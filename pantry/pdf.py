@@ -1,4 +1,7 @@
-"""Printable papers: the donor's receipt, the count sheet and lot labels (WeasyPrint)."""
+"""Printable papers: the donor's receipt, the count sheet and lot labels (WeasyPrint).
+
+A site's papers are in the site's language (Site.language), whoever prints them:
+they are read on its walls, shelves and boxes, and by its donors."""
 
 from __future__ import annotations
 
@@ -6,16 +9,21 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from commonpot import pdf
+from commonpot.i18n import in_site_language
 from pantry.models import Lot, PantrySettings
 
 
 def site_paper_response(
     request: HttpRequest, template: str, context: dict, *, filename: str
 ) -> HttpResponse:
-    """A paper for `context["site"]`, on the paper size the site prints on."""
-    page_size = "letter" if PantrySettings.for_site(context["site"]).letter else "A4"
+    """A paper for `context["site"]`, on the paper size the site prints on, in the
+    site's language (what the view worked out for it beforehand is worked out in
+    `in_site_language` too)."""
+    site = context["site"]
+    page_size = "letter" if PantrySettings.for_site(site).letter else "A4"
     context = {**context, "page_size": page_size}
-    return pdf.serve_pdf(pdf.render_pdf(template, context, request), filename)
+    with in_site_language(site):
+        return pdf.serve_pdf(pdf.render_pdf(template, context, request), filename)
 
 
 # Module size of the label's QR code: a lot URL makes a code of 33 to 41 modules

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.reports import (
     Chart,
@@ -50,10 +52,11 @@ def figures(period: Period) -> dict:
     One grouped pass over the period's moves: at a million moves, one scan
     instead of one per figure.
     """
-    donor_names = dict(Donor.Kind.choices)
-    categories = dict(Item.Category.choices)
-    reasons = dict(StockMove.WasteReason.choices)
-    destinations = dict(StockMove.Destination.choices)
+    donor_names = {value: str(label) for value, label in Donor.Kind.choices}
+    categories = {value: str(label) for value, label in Item.Category.choices}
+    reasons = {value: str(label) for value, label in StockMove.WasteReason.choices}
+    destinations = {value: str(label) for value, label in StockMove.Destination.choices}
+    unrecorded = _("Not recorded")
     rows = (
         ledger_moves(period)
         .values(
@@ -83,11 +86,11 @@ def figures(period: Period) -> dict:
         kind = row["undoes"] if is_undo else row["k"]
         totals[kind] += grams
         if kind == Kind.RECEIVED:
-            by_donor[donor_names.get(row["donor"], "Not recorded")] += grams
+            by_donor[donor_names.get(row["donor"], unrecorded)] += grams
             by_category[categories.get(row["category"], row["category"])] += grams
         elif kind == Kind.WASTED:
-            by_reason[reasons.get(row["why"], "Not recorded")] += grams
-            by_destination[destinations.get(row["where"], "Not recorded")] += grams
+            by_reason[reasons.get(row["why"], unrecorded)] += grams
+            by_destination[destinations.get(row["where"], unrecorded)] += grams
         elif kind == Kind.COOKED and bool(row["out"]) != is_undo:
             # Cooking takes ingredients out and may put leftovers in (a new
             # lot): "used in cooking" is what went out, less what was undone.
@@ -137,34 +140,53 @@ def food_section(period: Period) -> Section:
     unit = weight_unit().symbol
     return Section(
         key="food",
-        title="Food",
+        title=_("Food"),
         figures=[
-            ("Received", weight(f["received_g"], in_step)),
-            ("Given out", weight(f["distributed_g"])),
-            ("Households served", f"{f['households']:,}"),
-            ("People served", f"{f['people']:,}"),
-            ("Used in cooking", weight(f["cooked_g"])),
-            ("Transferred in", weight(f["transferred_in_g"])),
-            ("Transferred out", weight(f["transferred_out_g"])),
-            ("Wasted", weight(f["wasted_g"], out_step)),
-            ("Waste as a share of food in", share),
+            (_("Received"), weight(f["received_g"], in_step)),
+            (_("Given out"), weight(f["distributed_g"])),
+            (_("Households served"), f"{f['households']:,}"),
+            (_("People served"), f"{f['people']:,}"),
+            (_("Used in cooking"), weight(f["cooked_g"])),
+            (_("Transferred in"), weight(f["transferred_in_g"])),
+            (_("Transferred out"), weight(f["transferred_out_g"])),
+            (_("Wasted"), weight(f["wasted_g"], out_step)),
+            (_("Waste as a share of food in"), share),
         ],
         charts=[
-            Chart(f"Food received by kind of donor ({unit})", by_donor.bars(), unit),
-            Chart(f"Food received by category ({unit})", by_category.bars(), unit),
-            Chart(f"Food wasted by reason ({unit})", by_reason.bars(), unit),
+            Chart(
+                _("Food received by kind of donor (%(unit)s)") % {"unit": unit},
+                by_donor.bars(),
+                unit,
+            ),
+            Chart(
+                _("Food received by category (%(unit)s)") % {"unit": unit},
+                by_category.bars(),
+                unit,
+            ),
+            Chart(_("Food wasted by reason (%(unit)s)") % {"unit": unit}, by_reason.bars(), unit),
         ],
         tables=[
-            weight_table("received-by-donor", "Received by kind of donor", "Donor", by_donor),
-            weight_table("received-by-category", "Received by category", "Category", by_category),
-            weight_table("wasted-by-reason", "Wasted by reason", "Reason", by_reason),
+            weight_table("received-by-donor", _("Received by kind of donor"), _("Donor"), by_donor),
             weight_table(
-                "wasted-by-destination", "Wasted by destination", "Destination", by_destination
+                "received-by-category", _("Received by category"), _("Category"), by_category
+            ),
+            weight_table("wasted-by-reason", _("Wasted by reason"), _("Reason"), by_reason),
+            weight_table(
+                "wasted-by-destination",
+                _("Wasted by destination"),
+                _("Destination"),
+                by_destination,
             ),
         ],
         note=(
-            f"{f['unknown_weight_moves']} stock changes were of items with no known weight "
-            f"and are not in the weights ({unit})."
+            ngettext(
+                "%(count)s stock change was of an item with no known weight "
+                "and is not in the weights (%(unit)s).",
+                "%(count)s stock changes were of items with no known weight "
+                "and are not in the weights (%(unit)s).",
+                f["unknown_weight_moves"],
+            )
+            % {"count": f["unknown_weight_moves"], "unit": unit}
             if f["unknown_weight_moves"]
             else ""
         ),
@@ -216,14 +238,14 @@ def safety_section(period: Period) -> Section | None:
         return None  # a pantry with no fridge to check has nothing to say here
     return Section(
         key="food-safety",
-        title="Food safety",
+        title=_("Food safety"),
         figures=[
-            ("Temperature readings", f"{f['readings']:,}"),
-            ("Readings outside their limit", f"{f['breaches']:,}"),
-            ("Lots put on hold", f"{f['lots_held']:,}"),
-            ("Holds released", f"{f['holds_released']:,}"),
-            ("Holds ended by discarding the food", f"{f['holds_discarded']:,}"),
-            ("Recalls started", f"{f['recalls_started']:,}"),
-            ("Recalls closed", f"{f['recalls_closed']:,}"),
+            (_("Temperature readings"), f"{f['readings']:,}"),
+            (_("Readings outside their limit"), f"{f['breaches']:,}"),
+            (_("Lots put on hold"), f"{f['lots_held']:,}"),
+            (_("Holds released"), f"{f['holds_released']:,}"),
+            (_("Holds ended by discarding the food"), f"{f['holds_discarded']:,}"),
+            (_("Recalls started"), f"{f['recalls_started']:,}"),
+            (_("Recalls closed"), f"{f['recalls_closed']:,}"),
         ],
     )

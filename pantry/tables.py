@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 import django_tables2 as tables
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from commonpot.dates import day
 from commonpot.models import Site
@@ -22,24 +23,27 @@ def date_badge(value: date | None, today: date) -> str:
     """A usable lot's date (or the nearest of an item's usable lots), marked when it
     has passed (best-before, within the site's limit) or comes within three days."""
     if value is None:
-        return "no date"
+        return _("no date")
     text = day(value)
     if value < today:
-        return format_html('{} <span class="badge warn">past best before</span>', text)
+        return format_html('{} <span class="badge warn">{}</span>', text, _("past best before"))
     if value <= today + EXPIRING_SOON:
-        return format_html('{} <span class="badge warn">soon</span>', text)
+        return format_html('{} <span class="badge warn">{}</span>', text, _("soon"))
     return text
 
 
 class StockTable(QuickRowsTable):
-    name = tables.Column(verbose_name="Item")
-    category = tables.Column()
-    available_total = tables.Column(verbose_name="Free", attrs=NUM)
-    on_hand_total = tables.Column(verbose_name="On hand", attrs=NUM)
-    weight = tables.Column(verbose_name="Weight", empty_values=(), orderable=False, attrs=NUM)
-    lot_count = tables.Column(verbose_name="Lots", attrs=NUM)
-    nearest = tables.Column(verbose_name="Nearest date")
-    storage = tables.Column(verbose_name="Usual storage")
+    name = tables.Column(verbose_name=gettext_lazy("Item"))
+    category = tables.Column(verbose_name=gettext_lazy("Category"))
+    # Translators: a column of the stock table: how much is free to give out.
+    available_total = tables.Column(verbose_name=gettext_lazy("Free"), attrs=NUM)
+    on_hand_total = tables.Column(verbose_name=gettext_lazy("On hand"), attrs=NUM)
+    weight = tables.Column(
+        verbose_name=gettext_lazy("Weight"), empty_values=(), orderable=False, attrs=NUM
+    )
+    lot_count = tables.Column(verbose_name=gettext_lazy("Lots"), attrs=NUM)
+    nearest = tables.Column(verbose_name=gettext_lazy("Nearest date"))
+    storage = tables.Column(verbose_name=gettext_lazy("Usual storage"))
 
     class Meta:
         model = Item
@@ -55,7 +59,7 @@ class StockTable(QuickRowsTable):
             "storage",
         )
         order_by = ("name",)
-        empty_text = "No stock matches. Log a donation to add some."
+        empty_text = gettext_lazy("No stock matches. Log a donation to add some.")
         attrs = {"class": "table stock-table"}
         template_name = QuickRowsTable.Meta.template_name
 
@@ -68,7 +72,7 @@ class StockTable(QuickRowsTable):
         url = quick_reverse("pantry:stock_item", self.site.slug, record.pk)
         low = ""
         if record.threshold is not None and record.available_total < record.threshold:
-            low = mark_safe(' <span class="badge bad">low</span>')  # noqa: S308 — a constant
+            low = format_html(' <span class="badge bad">{}</span>', _("low"))
         return format_html('<a href="{}">{}</a>{}', url, value, low)
 
     def render_category(self, record: Item):
@@ -81,17 +85,17 @@ class StockTable(QuickRowsTable):
         shown = display(value, record)
         if record.held_total > 0:
             shown = format_html(
-                '{} <a class="badge bad" href="{}">{} on hold</a>',
+                '{} <a class="badge bad" href="{}">{}</a>',
                 shown,
                 quick_reverse("pantry:holds", self.site.slug),
-                display(record.held_total, record),
+                _("%(quantity)s on hold") % {"quantity": display(record.held_total, record)},
             )
         if record.past_total > 0:
             shown = format_html(
-                '{} <a class="badge bad" href="{}">{} past date</a>',
+                '{} <a class="badge bad" href="{}">{}</a>',
                 shown,
                 quick_reverse("pantry:waste", self.site.slug),
-                display(record.past_total, record),
+                _("%(quantity)s past date") % {"quantity": display(record.past_total, record)},
             )
         return shown
 
@@ -108,19 +112,21 @@ class StockTable(QuickRowsTable):
 class LotTable(tables.Table):
     """The lots of one item at one site."""
 
-    id = tables.Column(verbose_name="Lot", linkify=True)
-    best_before = tables.Column(verbose_name="Date", empty_values=())
-    available = tables.Column(verbose_name="Free", empty_values=(), orderable=False, attrs=NUM)
-    on_hand = tables.Column(verbose_name="On hand", attrs=NUM)
-    storage = tables.Column(verbose_name="Storage area")
-    source = tables.Column()
-    received_on = tables.Column(verbose_name="Received")
+    id = tables.Column(verbose_name=gettext_lazy("Lot"), linkify=True)
+    best_before = tables.Column(verbose_name=gettext_lazy("Date"), empty_values=())
+    available = tables.Column(
+        verbose_name=gettext_lazy("Free"), empty_values=(), orderable=False, attrs=NUM
+    )
+    on_hand = tables.Column(verbose_name=gettext_lazy("On hand"), attrs=NUM)
+    storage = tables.Column(verbose_name=gettext_lazy("Storage area"))
+    source = tables.Column(verbose_name=gettext_lazy("Source"))
+    received_on = tables.Column(verbose_name=gettext_lazy("Received"))
 
     class Meta:
         model = Lot
         fields = ()
         sequence = ("id", "best_before", "available", "on_hand", "storage", "source", "received_on")
-        empty_text = "None of this item is in stock."
+        empty_text = gettext_lazy("None of this item is in stock.")
         attrs = {"class": "table"}
 
     def __init__(self, *args, rules: DateRules, **kwargs):
@@ -132,7 +138,7 @@ class LotTable(tables.Table):
 
     def render_best_before(self, record: Lot):
         if record.best_before is None:
-            return "no date"
+            return _("no date")
         flag = self.rules.flag(record)
         if not flag:
             return format_html(
@@ -153,7 +159,7 @@ class LotTable(tables.Table):
         free = record.available if self.rules.may_use(record) else record.available * 0
         if record.on_hold:
             return format_html(
-                '{} <span class="badge bad">on hold</span>', display(free, record.item)
+                '{} <span class="badge bad">{}</span>', display(free, record.item), _("on hold")
             )
         return display(free, record.item)
 
@@ -164,15 +170,20 @@ class LotTable(tables.Table):
 class ItemTable(tables.Table):
     """The network's catalog."""
 
-    name = tables.Column(linkify=lambda record: quick_reverse("pantry:item_edit", record.pk))
-    category = tables.Column()
-    base_unit = tables.Column(verbose_name="Counted by")
-    weight_per_piece_g = tables.Column(verbose_name="Weight of one piece", attrs=NUM)
-    storage = tables.Column()
-    allergens = tables.Column(empty_values=(), orderable=False)
-    dietary = tables.Column(verbose_name="Dietary", empty_values=(), orderable=False)
-    gtin = tables.Column(verbose_name="Barcode")
-    is_active = tables.BooleanColumn(verbose_name="In use")
+    name = tables.Column(
+        verbose_name=gettext_lazy("Name"),
+        linkify=lambda record: quick_reverse("pantry:item_edit", record.pk),
+    )
+    category = tables.Column(verbose_name=gettext_lazy("Category"))
+    base_unit = tables.Column(verbose_name=gettext_lazy("Counted by"))
+    weight_per_piece_g = tables.Column(verbose_name=gettext_lazy("Weight of one piece"), attrs=NUM)
+    storage = tables.Column(verbose_name=gettext_lazy("Storage"))
+    allergens = tables.Column(
+        verbose_name=gettext_lazy("Allergens"), empty_values=(), orderable=False
+    )
+    dietary = tables.Column(verbose_name=gettext_lazy("Dietary"), empty_values=(), orderable=False)
+    gtin = tables.Column(verbose_name=gettext_lazy("Barcode"))
+    is_active = tables.BooleanColumn(verbose_name=gettext_lazy("In use"))
 
     class Meta:
         model = Item
@@ -189,19 +200,19 @@ class ItemTable(tables.Table):
             "is_active",
         )
         order_by = ("name",)
-        empty_text = "No items match."
+        empty_text = gettext_lazy("No items match.")
         attrs = {"class": "table"}
 
     def render_base_unit(self, record: Item):
         if record.base_unit == Item.Unit.PIECE:
-            return f"pieces ({record.piece_name})"
+            return _("pieces (%(piece)s)") % {"piece": record.piece_name}
         return record.base_unit
 
     def render_weight_per_piece_g(self, value):
         return display_weight(value)
 
     def render_allergens(self, record: Item):
-        return ", ".join(record.allergens) or "—"
+        return _(", ").join(record.allergen_words) or "—"
 
     def render_dietary(self, record: Item):
-        return ", ".join(record.dietary) or "—"
+        return _(", ").join(record.dietary_words) or "—"

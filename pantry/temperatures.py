@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from commonpot import measures
 from commonpot.errors import DomainError
@@ -70,11 +71,12 @@ def show(value_c: Decimal | None) -> str:
     return f"{in_scale(value_c)} {scale()}".replace("-", "−")
 
 
-def read(raw: object, *, field: str = "value", label: str = "the temperature") -> Decimal:
+def read(raw: object, *, field: str = "value", label: str | None = None) -> Decimal:
     """A typed temperature, in the active scale, as °C with one decimal.
 
     Refuses what is not a number and what no fridge, freezer or hot-holding unit
     can read (outside -60..130 °C): a slip of the finger, or a broken probe.
+    `label` names the value in "Enter the temperature." (default "the temperature").
     """
     text = str(raw if raw is not None else "").strip()
     for suffix in ("°C", "°F", "°c", "°f", "°", "C", "F", "c", "f"):
@@ -82,19 +84,30 @@ def read(raw: object, *, field: str = "value", label: str = "the temperature") -
     # A phone's keyboard may give a typographic minus.
     text = text.replace("−", "-").replace("–", "-")
     if not text:
-        raise DomainError(f"Enter {label}.", field=field)
+        if label is None:
+            raise DomainError(_("Enter the temperature."), field=field)
+        # Translators: %(what)s names a value: "the temperature", "the core temperature".
+        raise DomainError(_("Enter %(what)s.") % {"what": label}, field=field)
+    typed = str(raw).strip()[:20]
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise DomainError(f"{str(raw).strip()[:20]!r} is not a number.", field=field) from None
+        raise DomainError(_("%(typed)r is not a number.") % {"typed": typed}, field=field) from None
     if not value.is_finite() or abs(value) > 10000:
-        raise DomainError(f"{str(raw).strip()[:20]!r} is not a temperature.", field=field)
+        raise DomainError(_("%(typed)r is not a temperature.") % {"typed": typed}, field=field)
     value_c = f_to_c(value) if measures.is_us() else value.quantize(TENTH, rounding=ROUND_HALF_UP)
     if not READING_MIN_C <= value_c <= READING_MAX_C:
         raise DomainError(
-            f"{show(value_c)} is not a temperature a fridge, freezer or hot-holding unit "
-            f"can read (between {show(READING_MIN_C)} and {show(READING_MAX_C)}): "
-            "check the thermometer and type it again.",
+            _(
+                "%(value)s is not a temperature a fridge, freezer or hot-holding unit "
+                "can read (between %(lowest)s and %(highest)s): "
+                "check the thermometer and type it again."
+            )
+            % {
+                "value": show(value_c),
+                "lowest": show(READING_MIN_C),
+                "highest": show(READING_MAX_C),
+            },
             field=field,
         )
     return value_c

@@ -26,6 +26,7 @@ from functools import cached_property
 from typing import Protocol
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from commonpot.registry import registry
 from pantry.models import DonationLine, Donor, Lot, StockMove
@@ -151,14 +152,14 @@ def _use(move: StockMove, labels: dict[str, tuple[str, str]]) -> Use:
         distribution = move.distribution
         if distribution is not None:
             households = distribution.households
-            label = f"Given out to {distribution.recipient_label}"
+            label = _("Given out to %(recipient)s") % {"recipient": distribution.recipient_label}
             url = distribution.get_absolute_url()
         else:
-            label = "Given out"
+            label = _("Given out")
     elif move.kind == StockMove.Kind.WASTED:
-        label = f"Thrown away: {move.get_reason_display().lower()}"
+        label = _("Thrown away: %(reason)s") % {"reason": move.get_reason_display().lower()}
     elif not label:
-        label = move.get_kind_display()
+        label = str(move.get_kind_display())
     return Use(
         lot_id=move.lot_id,
         kind=move.kind,

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pint
+from django.utils.translation import gettext as _
 
 from commonpot import measures as active
 from commonpot.errors import DomainError
@@ -128,7 +129,10 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
     if text and _is_piece_word(text, item):
         return registry().piece
     if not text or len(text) > 20 or not re.fullmatch(r"[A-Za-z ]+", text):
-        raise UnitError(f"{unit.strip() or 'An empty unit'!r} is not a unit we know.", field="unit")
+        raise UnitError(
+            _("%(unit)r is not a unit we know.") % {"unit": unit.strip() or _("An empty unit")},
+            field="unit",
+        )
     ureg = registry()
     if text.lower() in KITCHEN_UNITS:
         return ureg.parse_units(KITCHEN_UNITS[text.lower()])
@@ -141,8 +145,11 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
         if len(parsed._units) == 1 and next(iter(parsed._units.values())) == 1:
             return parsed
     raise UnitError(
-        f"{unit.strip()!r} is not a unit we know. Use g, kg, oz, lb, ml, L, fl oz, gal or "
-        "pieces (cans, jars, packs...).",
+        _(
+            "%(unit)r is not a unit we know. Use g, kg, oz, lb, ml, L, fl oz, gal or "
+            "pieces (cans, jars, packs...)."
+        )
+        % {"unit": unit.strip()},
         field="unit",
     )
 
@@ -159,7 +166,7 @@ def parse_quantity(raw: str | Decimal | int | float) -> Decimal:
     return parse_decimal(
         raw,
         field="quantity",
-        label="the quantity",
+        label=_("the quantity"),
         ceiling=MAX_BASE,
         places=12,
         error=UnitError,
@@ -195,23 +202,26 @@ def to_base(quantity: str | Decimal | int | float, unit: str, item: Item) -> Dec
                 in_base = ml
             else:
                 raise UnitError(
-                    f"{item.name} is not counted by volume: give it in {_fitting_units(item)}.",
+                    _("%(item)s is not counted by volume: give it in %(units)s.")
+                    % {"item": item.name, "units": _fitting_units(item)},
                     field="unit",
                 )
         else:
             raise UnitError(
-                f"{unit.strip()!r} is not a weight, a volume or a number of pieces.",
+                _("%(unit)r is not a weight, a volume or a number of pieces.")
+                % {"unit": unit.strip()},
                 field="unit",
             )
     except pint.errors.PintError:
         raise UnitError(
-            f"{unit.strip()!r} does not fit {item.name}: give it in {_fitting_units(item)}.",
+            _("%(unit)r does not fit %(item)s: give it in %(units)s.")
+            % {"unit": unit.strip(), "item": item.name, "units": _fitting_units(item)},
             field="unit",
         ) from None
     return parse_decimal(
         Decimal(in_base),
         field="quantity",
-        label="the quantity",
+        label=_("the quantity"),
         ceiling=MAX_BASE,
         ceiling_text=display(MAX_BASE, item),
         error=UnitError,
@@ -224,19 +234,27 @@ def _from_pieces(typed: pint.Quantity, item: Item) -> Decimal:
     pieces = typed.to("piece").magnitude
     if item.base_unit == Item.Unit.PIECE:
         return pieces
-    raise UnitError(
-        f"{item.name} is counted by {'weight' if item.base_unit == 'g' else 'volume'}: "
-        f"give it in {_fitting_units(item)}.",
-        field="unit",
-    )
+    if item.base_unit == Item.Unit.GRAM:
+        message = _("%(item)s is counted by weight: give it in %(units)s.")
+    else:
+        message = _("%(item)s is counted by volume: give it in %(units)s.")
+    raise UnitError(message % {"item": item.name, "units": _fitting_units(item)}, field="unit")
 
 
 def _pieces_from_grams(grams: Decimal, item: Item, unit: str) -> Decimal:
     if item.weight_per_piece_g is None:
         raise UnitError(
-            f"{item.name} is counted in {_plural(item.piece_name)} and has no weight per "
-            f"{item.piece_name}, so {unit.strip()} cannot be converted: count the "
-            f"{_plural(item.piece_name)}, or add a weight per {item.piece_name} to the item.",
+            _(
+                "%(item)s is counted in %(pieces)s and has no weight per %(piece)s, so "
+                "%(unit)s cannot be converted: count the %(pieces)s, or add a weight per "
+                "%(piece)s to the item."
+            )
+            % {
+                "item": item.name,
+                "pieces": _plural(item.piece_name),
+                "piece": item.piece_name,
+                "unit": unit.strip(),
+            },
             field="unit",
         )
     return grams / item.weight_per_piece_g
@@ -247,13 +265,16 @@ def _fitting_units(item: Item) -> str:
 
     us = active.is_us()
     if item.base_unit == Item.Unit.GRAM:
-        return "lb, oz, kg or g" if us else "g, kg, oz or lb"
+        return _("lb, oz, kg or g") if us else _("g, kg, oz or lb")
     if item.base_unit == Item.Unit.MILLILITRE:
-        return "fl oz, gal, L or ml (or by weight)" if us else "ml, L or fl oz (or by weight)"
+        return _("fl oz, gal, L or ml (or by weight)") if us else _("ml, L or fl oz (or by weight)")
     if item.weight_per_piece_g is None:
         return _plural(item.piece_name)
     weights = "lb, oz, kg, g" if us else "g, kg, oz, lb"
-    return f"{_plural(item.piece_name)} or by weight ({weights})"
+    return _("%(pieces)s or by weight (%(units)s)") % {
+        "pieces": _plural(item.piece_name),
+        "units": weights,
+    }
 
 
 def fitting_units(item: Item, measures: str | None = None) -> list[str]:
@@ -376,7 +397,7 @@ def typed_back(quantity: Decimal, item: Item, measures: str | None = None) -> tu
     but "8.8184905 lb"), so that a form filled in with it and sent unchanged records
     what was there, not a little more or less.
     """
-    text, _, unit = display(quantity, item, measures).replace(",", "").partition(" ")
+    text, _space, unit = display(quantity, item, measures).replace(",", "").partition(" ")
     if item.base_unit == "piece" or unit not in SHOWN_UNITS or not quantity:
         return text, unit
     quantity = Decimal(quantity)
@@ -400,11 +421,26 @@ def is_are(quantity: Decimal | None, item: Item, singular: str = "is", plural: s
     return singular if quantity is not None and abs(Decimal(quantity)) == 1 else plural
 
 
+def agreeing(quantity: Decimal | None, item: Item) -> int:
+    """The number a sentence about a quantity as `display` writes it agrees with, for
+    ngettext: 1 for a weight or volume ("20 kg of Bread is"), else the count of
+    pieces ("1 loaf of Bread is", "50 loaves of Bread are"), as is_are does."""
+    from pantry.models import Item
+
+    if item.base_unit in (Item.Unit.GRAM, Item.Unit.MILLILITRE):
+        return 1
+    count = abs(Decimal(quantity or 0))
+    if count == 1:
+        return 1
+    # A part of a piece (2.5 cans) reads as a plural, as it does in English.
+    return int(count) if count == count.to_integral_value() else max(2, int(count))
+
+
 def display_weight(grams: Decimal | None, measures: str | None = None) -> str:
     """A weight in grams as a person would say it: 1.246 kg, 750 g; in US measures
     2.75 lb, 14.1 oz (in the active measures, or in `measures`)."""
     if grams is None:
-        return "weight unknown"
+        return _("weight unknown")
     g = Decimal(grams)
     if _is_us(measures):
         return _us_weight(g)

@@ -12,18 +12,20 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status
 from commonpot.htmx import render_fragment, render_page, wants_partial
+from commonpot.i18n import in_site_language
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import int_param, parse_day
 from commonpot.permissions import lead_required
 from commonpot.registry import registry
 from commonpot.tables import cards_on_phones, paginate
-from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.filters import StockFilter
 from pantry.forms import CountForm, DiscardForm, ItemSearchForm, ThresholdForm
@@ -58,7 +60,7 @@ def _lot(site: Site, lot_id: int) -> Lot:
 
 def _storage(site: Site, storage: str) -> str:
     if storage not in PantrySettings.for_site(site).storage_areas:
-        raise Http404(f"{site.name} has no such storage area.")
+        raise Http404(_("%(site)s has no such storage area.") % {"site": site.name})
     return storage
 
 
@@ -199,7 +201,10 @@ def move_undo(request: HttpRequest, site: Site, move_id: int) -> HttpResponse:
     except DomainError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"Undone: {move.get_kind_display().lower()} reversed.")
+        messages.success(
+            request,
+            _("Undone: %(kind)s reversed.") % {"kind": move.get_kind_display().lower()},
+        )
     return redirect("pantry:lot", slug=site.slug, lot_id=move.lot_id)
 
 
@@ -228,10 +233,11 @@ def lot_discard(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
             field = e.field if e.field in ("quantity", "happened_on") else None
             form.add_error(field, e.message)
         else:
-            text = (
-                f"Discarded {display(-move.quantity, lot.item)} of {lot.item.name} to "
-                f"{move.get_destination_display().lower()}."
-            )
+            text = _("Discarded %(quantity)s of %(item)s to %(destination)s.") % {
+                "quantity": display(-move.quantity, lot.item),
+                "item": lot.item.name,
+                "destination": move.get_destination_display().lower(),
+            }
             if wants_partial(request):
                 return render_fragment(
                     request,
@@ -343,11 +349,16 @@ def count_area(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
             form.add_error("happened_on" if e.field == "happened_on" else None, e.message)
         else:
             changed = count.moves.count()
-            result = (
-                f"Count saved: {counted(count.lines.count(), 'lot', 'lots')} counted, "
-                f"{changed} adjusted. "
+            lots_counted = count.lines.count()
+            result = _(
+                # Translators: %(counted)s is "3 lots" (its own message).
+                "Count saved: %(counted)s counted, %(changed)s adjusted. "
                 "Lots you left empty were not changed."
-            )
+            ) % {
+                "counted": ngettext("%(count)s lot", "%(count)s lots", lots_counted)
+                % {"count": lots_counted},
+                "changed": changed,
+            }
             if not wants_partial(request):
                 messages.success(request, result)
                 return redirect("pantry:counts", slug=site.slug)
@@ -375,9 +386,10 @@ def count_sheet(request: HttpRequest, site: Site, storage: str) -> HttpResponse:
     storage = _storage(site, storage)
     lots = _count_lots(site, storage)
     rules = DateRules.for_site(site)
-    for lot_ in lots:
-        lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
-        lot_.shown_date = rules.label(lot_)
+    with in_site_language(site):  # the sheet's language, as site_paper_response's
+        for lot_ in lots:
+            lot_.shown_on_hand = display(lot_.on_hand, lot_.item)
+            lot_.shown_date = rules.label(lot_)
     return site_paper_response(
         request,
         "pantry/pdf/count_sheet.html",
@@ -405,7 +417,9 @@ def thresholds(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             form.add_error("minimum", e.message)
         else:
-            messages.success(request, f"Low-stock level for {item.name} saved.")
+            messages.success(
+                request, _("Low-stock level for %(item)s saved.") % {"item": item.name}
+            )
             return redirect("pantry:thresholds", slug=site.slug)
     rows = Item.objects.stock_at(site).filter(threshold__isnull=False).order_by("name")
     shown = [
@@ -466,7 +480,12 @@ def item_search(request: HttpRequest, site: Site) -> HttpResponse:
         for row in Item.objects.stock_at(site).filter(pk__in=[i.pk for i in items])
     }
     options = [
-        (item.name, f"{display(here[item.pk], item)} here" if item.pk in here else "")
+        (
+            item.name,
+            _("%(quantity)s here") % {"quantity": display(here[item.pk], item)}
+            if item.pk in here
+            else "",
+        )
         for item in items
     ]
     return TemplateResponse(request, "pantry/_item_options.html", {"options": options})

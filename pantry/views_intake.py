@@ -17,16 +17,18 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_page
+from commonpot.i18n import in_site_language
 from commonpot.models import Site
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
 from commonpot.tables import paginate
-from commonpot.words import counted
 from pantry import catalog, csv_io, services
 from pantry.barcodes import allow_barcode_decoder
 from pantry.forms import (
@@ -72,7 +74,7 @@ def lead_or_coordinator_required(view: Callable[..., HttpResponse]) -> Callable[
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not (is_coordinator(request.user) or is_lead(request.user)):
-            raise PermissionDenied("Only site leads and coordinators can change the catalog.")
+            raise PermissionDenied(_("Only site leads and coordinators can change the catalog."))
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -213,8 +215,12 @@ def donation_new(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Donation logged: {counted(len(lines), 'line', 'lines')} "
-                f"from {donation.donor_name}.",
+                ngettext(
+                    "Donation logged: %(count)s line from %(donor)s.",
+                    "Donation logged: %(count)s lines from %(donor)s.",
+                    len(lines),
+                )
+                % {"count": len(lines), "donor": donation.donor_name},
             )
             return redirect(donation)
     response = TemplateResponse(
@@ -265,7 +271,7 @@ def distribution_barcode_fill(request: HttpRequest, site: Site) -> HttpResponse:
 def _barcode_fill(request, site, form_class, fill, template) -> HttpResponse:
     prefix = _line_prefix(request.GET.get("line", ""))
     if prefix is None:
-        return HttpResponseBadRequest("Which line? Send line=lines-<number>.")
+        return HttpResponseBadRequest(_("Which line? Send line=lines-<number>."))
     values, note = fill(request.GET, prefix)
     if note is None:
         return HttpResponse(status=204)  # an empty box: leave the line as it is
@@ -326,7 +332,8 @@ def donation_detail(request: HttpRequest, site: Site, donation_id: int) -> HttpR
 def donation_receipt(request: HttpRequest, site: Site, donation_id: int) -> HttpResponse:
     from pantry.pdf import site_paper_response
 
-    context = _donation_context(site, donation_id)
+    with in_site_language(site):  # the receipt's language, as site_paper_response's
+        context = _donation_context(site, donation_id)
     return site_paper_response(
         request,
         "pantry/pdf/receipt.html",
@@ -352,12 +359,12 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
             refusal = donations.AlreadyImported(first)
         if refusal is None:
             parsed, report = csv_io.parse_donations(data)
-            rows = [row for _, row in parsed]
-            numbers = [n for n, _ in parsed]
-            report += [(numbers[i], m) for i, _, m in donations.check_import(site, rows)]
+            rows = [row for _number, row in parsed]
+            numbers = [n for n, _row in parsed]
+            report += [(numbers[i], m) for i, _f, m in donations.check_import(site, rows)]
             report.sort()
             if not report and not rows:
-                report = [(0, "The file has no rows to import.")]
+                report = [(0, _("The file has no rows to import."))]
         if refusal is None and not report:
             try:
                 created = donations.import_donations(
@@ -372,21 +379,34 @@ def donation_import(request: HttpRequest, site: Site) -> HttpResponse:
             except donations.AlreadyImported as e:
                 refusal = e
             except services.LineErrors as e:
-                report = [(numbers[i], m) for i, _, m in e.errors]
+                report = [(numbers[i], m) for i, _f, m in e.errors]
             except DomainError as e:
                 report = [(0, e.message)]
             else:
                 messages.success(
                     request,
-                    f"Imported {len(rows)} row{'s' if len(rows) != 1 else ''} as "
-                    f"{len(created)} donation{'s' if len(created) != 1 else ''}.",
+                    ngettext(
+                        # Translators: %(donations)s is "2 donations" (its own message).
+                        "Imported %(count)s row as %(donations)s.",
+                        "Imported %(count)s rows as %(donations)s.",
+                        len(rows),
+                    )
+                    % {
+                        "count": len(rows),
+                        "donations": ngettext(
+                            "%(count)s donation", "%(count)s donations", len(created)
+                        )
+                        % {"count": len(created)},
+                    },
                 )
                 return redirect("pantry:donations", slug=site.slug)
         if refusal is not None:
             form.add_error(
                 "file",
-                "Imported here before: to import it a second time, choose it again "
-                "and tick the box below.",
+                _(
+                    "Imported here before: to import it a second time, choose it again "
+                    "and tick the box below."
+                ),
             )
             form.offer_again()
     return TemplateResponse(
@@ -416,7 +436,7 @@ def donors(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{donor.name} added to your donors.")
+            messages.success(request, _("%(donor)s added to your donors.") % {"donor": donor.name})
             return redirect("pantry:donors", slug=site.slug)
     rows = Donor.objects.filter(site=site).annotate(gifts=Count("donations")).order_by("name")
     return TemplateResponse(
@@ -438,7 +458,7 @@ def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "Donor saved.")
+            messages.success(request, _("Donor saved."))
             return redirect("pantry:donors", slug=site.slug)
     return TemplateResponse(
         request,
@@ -524,7 +544,10 @@ def distribution_new(request: HttpRequest, site: Site) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"Given out to {distribution.recipient_label}.")
+            messages.success(
+                request,
+                _("Given out to %(recipient)s.") % {"recipient": distribution.recipient_label},
+            )
             return redirect(distribution)
     partners = (
         Distribution.objects.filter(site=site, recipient=Distribution.Recipient.PARTNER)
@@ -606,7 +629,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{item.name} added to the catalog.")
+            messages.success(request, _("%(item)s added to the catalog.") % {"item": item.name})
             return redirect("pantry:items")
     return TemplateResponse(
         request, "pantry/item_form.html", {"form": form, "item": None}, status=form_status(form)
@@ -624,7 +647,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{item.name} saved.")
+            messages.success(request, _("%(item)s saved.") % {"item": item.name})
             return redirect("pantry:items")
     return TemplateResponse(
         request, "pantry/item_form.html", {"form": form, "item": item}, status=form_status(form)

@@ -9,6 +9,8 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot import pdf
@@ -16,7 +18,6 @@ from commonpot.errors import DomainError
 from commonpot.forms import form_status, show_error
 from commonpot.models import Site
 from commonpot.permissions import can_manage_site, is_coordinator, is_lead, lead_site_ids
-from commonpot.words import counted
 from pantry.forms_recalls import AnswerForm, CloseForm, RecallForm
 from pantry.models import LotHold, Recall, RecallSite
 from pantry.services import recalls
@@ -25,14 +26,14 @@ from pantry.units import display
 
 def _may_recall(user) -> None:
     if not (is_coordinator(user) or is_lead(user)):
-        raise PermissionDenied("Only site leads and coordinators deal with recalls.")
+        raise PermissionDenied(_("Only site leads and coordinators deal with recalls."))
 
 
 def _recall(request: HttpRequest, recall_id: int) -> Recall:
     _may_recall(request.user)
     recall = recalls.recall_of(request.user, recall_id)
     if recall is None:
-        raise Http404("No such recall, or it did not reach a site you lead.")
+        raise Http404(_("No such recall, or it did not reach a site you lead."))
     return recall
 
 
@@ -75,8 +76,19 @@ def recall_new(request: HttpRequest) -> HttpResponse:
             reached = recall.sites.count()
             messages.success(
                 request,
-                f"Recall started: {counted(held, 'lot', 'lots')} held at "
-                f"{counted(reached, 'site', 'sites')}; each site's leads have been told.",
+                ngettext(
+                    # Translators: %(sites)s is "3 sites" (its own message).
+                    "Recall started: %(count)s lot held at %(sites)s; each site's leads have "
+                    "been told.",
+                    "Recall started: %(count)s lots held at %(sites)s; each site's leads have "
+                    "been told.",
+                    held,
+                )
+                % {
+                    "count": held,
+                    "sites": ngettext("%(count)s site", "%(count)s sites", reached)
+                    % {"count": reached},
+                },
             )
             return redirect(recall)
     status = 200 if request.method == "GET" else form_status(form)
@@ -131,7 +143,7 @@ def _context(request: HttpRequest, recall: Recall) -> dict:
             "origin": origin,
             "donor": origin.donor_name
             if not origin.from_a_person or can_manage_site(request.user, origin.lot.site)
-            else "a private donor",
+            else _("a private donor"),
         }
         for origin in found.origins
     ]
@@ -158,7 +170,7 @@ def recall_answer(request: HttpRequest, recall_id: int, slug: str) -> HttpRespon
     recall = _recall(request, recall_id)
     site = Site.objects.filter(slug=slug).first()
     if site is None or not can_manage_site(request.user, site):
-        raise PermissionDenied("Only that site's leads can answer for it.")
+        raise PermissionDenied(_("Only that site's leads can answer for it."))
     form = AnswerForm(request.POST, prefix=f"site{site.pk}")
     if form.is_valid():
         try:
@@ -173,7 +185,7 @@ def recall_answer(request: HttpRequest, recall_id: int, slug: str) -> HttpRespon
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{site.name}'s answer is recorded.")
+            messages.success(request, _("%(site)s's answer is recorded.") % {"site": site.name})
             return redirect(recall)
     context = _context(request, recall)
     for part in context["by_site"]:
@@ -193,7 +205,7 @@ def recall_close(request: HttpRequest, recall_id: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, "Recall closed.")
+            messages.success(request, _("Recall closed."))
             return redirect(recall)
     context = _context(request, recall)
     context["close_form"] = form

@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
@@ -16,7 +18,6 @@ from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site
 from commonpot.params import BadParam, require_day
 from commonpot.permissions import can_manage_site, lead_required, member_required
-from commonpot.words import counted
 from pantry import temperatures
 from pantry.forms_temperatures import EquipmentForm, HoldDecisionForm, ReadingForm, StoreLotForm
 from pantry.holds import cause_texts
@@ -120,19 +121,36 @@ def reading_new(request: HttpRequest, site: Site, unit_id: int) -> HttpResponse:
             show_error(form, e)
         else:
             reading = logged.reading
-            saved = f"Saved: {temperatures.show(reading.value_c)}"
+            shown = temperatures.show(reading.value_c)
+            saved = _("Saved: %(value)s") % {"value": shown}
             if not reading.passed:
                 held = Lot.objects.filter(holds__reading=reading).count()
-                saved += (
-                    f", above the limit. {counted(held, 'lot', 'lots')} in it "
-                    f"{'is' if held == 1 else 'are'} on hold; the leads are told."
-                    if not unit.keeps_hot
-                    else f", below the limit. {counted(held, 'lot', 'lots')} on hold; "
-                    "the leads are told."
-                )
+                values = {"value": shown, "count": held}
+                if not unit.keeps_hot:
+                    saved = (
+                        ngettext(
+                            "Saved: %(value)s, above the limit. %(count)s lot in it is on hold; "
+                            "the leads are told.",
+                            "Saved: %(value)s, above the limit. %(count)s lots in it are on hold; "
+                            "the leads are told.",
+                            held,
+                        )
+                        % values
+                    )
+                else:
+                    saved = (
+                        ngettext(
+                            "Saved: %(value)s, below the limit. %(count)s lot on hold; "
+                            "the leads are told.",
+                            "Saved: %(value)s, below the limit. %(count)s lots on hold; "
+                            "the leads are told.",
+                            held,
+                        )
+                        % values
+                    )
             if not wants_partial(request):
                 (messages.success if reading.passed else messages.error)(
-                    request, f"{unit.name}: {saved}"
+                    request, _("%(unit)s: %(saved)s") % {"unit": unit.name, "saved": saved}
                 )
                 return redirect("pantry:temperatures", slug=site.slug)
     if wants_partial(request):
@@ -172,8 +190,16 @@ def equipment_list(request: HttpRequest, site: Site) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{unit.name} added, limit {temperatures.show(unit.limit_c)}, "
-                f"{counted(unit.checks_per_day, 'check', 'checks')} a day.",
+                ngettext(
+                    "%(unit)s added, limit %(limit)s, %(count)s check a day.",
+                    "%(unit)s added, limit %(limit)s, %(count)s checks a day.",
+                    unit.checks_per_day,
+                )
+                % {
+                    "unit": unit.name,
+                    "limit": temperatures.show(unit.limit_c),
+                    "count": unit.checks_per_day,
+                },
             )
             return redirect("pantry:equipment", slug=site.slug)
     units = list(Equipment.objects.at(site).order_by("retired_at", "name", "pk"))
@@ -192,7 +218,10 @@ def equipment_edit(request: HttpRequest, site: Site, unit_id: int) -> HttpRespon
     unit = get_object_or_404(Equipment.objects.at(site), pk=unit_id)
     if request.method == "POST" and "retire" in request.POST:
         units_service.retire_equipment(unit, by=request.user)
-        messages.success(request, f"{unit.name} is retired: no more checks are asked of it.")
+        messages.success(
+            request,
+            _("%(unit)s is retired: no more checks are asked of it.") % {"unit": unit.name},
+        )
         return redirect("pantry:equipment", slug=site.slug)
     form = EquipmentForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
@@ -207,7 +236,7 @@ def equipment_edit(request: HttpRequest, site: Site, unit_id: int) -> HttpRespon
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, f"{data['name']} saved.")
+            messages.success(request, _("%(unit)s saved.") % {"unit": data["name"]})
             return redirect("pantry:equipment", slug=site.slug)
     return TemplateResponse(
         request,
@@ -230,10 +259,18 @@ def lot_store(request: HttpRequest, site: Site, lot_id: int) -> HttpResponse:
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            where = f"in {unit.name}" if unit else "not in a unit"
-            messages.success(request, f"This lot of {lot.item.name} is now kept {where}.")
+            if unit:
+                text = _("This lot of %(item)s is now kept in %(unit)s.") % {
+                    "item": lot.item.name,
+                    "unit": unit.name,
+                }
+            else:
+                text = _("This lot of %(item)s is now kept not in a unit.") % {
+                    "item": lot.item.name
+                }
+            messages.success(request, text)
     else:
-        messages.error(request, "Choose one of this site's units that fits this food.")
+        messages.error(request, _("Choose one of this site's units that fits this food."))
     return redirect(lot)
 
 
@@ -290,20 +327,23 @@ def hold_decide(request: HttpRequest, site: Site, hold_id: int) -> HttpResponse:
     form = HoldDecisionForm(request.POST, auto_id=f"hold-{hold.pk}-%s")
     action = request.POST.get("action")
     if action not in ("release", "discard"):
-        form.add_error(None, "Choose to release the lot or to discard it.")
+        form.add_error(None, _("Choose to release the lot or to discard it."))
     if action in ("release", "discard") and form.is_valid():
         data = form.cleaned_data
         name = hold.lot.item.name
         try:
             if action == "release":
                 holds_service.release_hold(hold, by=request.user, reason=data["reason"])
-                text = f"Released: the lot of {name} may be used again."
+                text = _("Released: the lot of %(item)s may be used again.") % {"item": name}
             else:
                 move = holds_service.discard_held(
                     hold, by=request.user, reason=data["reason"], destination=data["destination"]
                 )
-                gone = display(-move.quantity, hold.lot.item) if move else "nothing left"
-                text = f"Discarded: {gone} of {name}, recorded as waste."
+                gone = display(-move.quantity, hold.lot.item) if move else _("nothing left")
+                text = _("Discarded: %(quantity)s of %(item)s, recorded as waste.") % {
+                    "quantity": gone,
+                    "item": name,
+                }
         except DomainError as e:
             if e.field not in form.fields:
                 # Decided already (another lead, another tab): nothing to fix on the form.

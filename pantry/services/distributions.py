@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
@@ -67,21 +68,21 @@ def distribute(
         return earlier
     if recipient == Distribution.Recipient.HOUSEHOLDS:
         if not households or households < 1:
-            raise DomainError("Say how many households received food.", field="households")
+            raise DomainError(_("Say how many households received food."), field="households")
         if people is not None and people < households:
-            raise DomainError("There are at least as many people as households.", field="people")
+            raise DomainError(_("There are at least as many people as households."), field="people")
         partner = ""
     elif recipient == Distribution.Recipient.PARTNER:
         partner = " ".join(partner.split())
         if not partner:
-            raise DomainError("Name the partner organisation.", field="partner")
+            raise DomainError(_("Name the partner organisation."), field="partner")
         households = people = None
     else:
-        raise DomainError("Say who received the food.", field="recipient")
+        raise DomainError(_("Say who received the food."), field="recipient")
     if given_on > site.today():
-        raise DomainError("The date cannot be in the future.", field="given_on")
+        raise DomainError(_("The date cannot be in the future."), field="given_on")
     if not lines:
-        raise DomainError("Add at least one line: what was given, and how much.")
+        raise DomainError(_("Add at least one line: what was given, and how much."))
 
     errors: list[tuple[int, str | None, str]] = []
     wanted: list[Decimal] = []

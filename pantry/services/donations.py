@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.dates import day, day_time
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
-from commonpot.words import counted
 from pantry.models import (
     Donation,
     DonationImport,
@@ -62,18 +63,20 @@ DONOR_FIELDS = ("name", "kind", "from_site", "email", "phone", "address")
 def _clean_donor(donor: Donor) -> None:
     donor.name = " ".join(donor.name.split())
     if not donor.name:
-        raise DomainError("Give the donor a name.", field="name")
+        raise DomainError(_("Give the donor a name."), field="name")
     if donor.kind == Donor.Kind.SITE and donor.from_site_id == donor.site_id:
-        raise DomainError("A site cannot donate to itself.", field="from_site")
+        raise DomainError(_("A site cannot donate to itself."), field="from_site")
     try:
         donor.full_clean(exclude=["site"], validate_unique=False)
     except ValidationError as e:
         raise DomainError(" ".join(e.messages)) from None
     clash = Donor.objects.filter(site=donor.site, name__iexact=donor.name).exclude(pk=donor.pk)
     if clash.exists():
-        raise DomainError(
-            f"{donor.site.name} already has a donor called {donor.name}.", field="name"
-        )
+        raise DomainError(_donor_taken(donor.site, donor.name), field="name")
+
+
+def _donor_taken(site: Site, name: str) -> str:
+    return _("%(site)s already has a donor called %(donor)s.") % {"site": site.name, "donor": name}
 
 
 @transaction.atomic
@@ -84,9 +87,7 @@ def add_donor(*, site: Site, **fields) -> Donor:
         with transaction.atomic():
             donor.save()
     except IntegrityError:
-        raise DomainError(
-            f"{site.name} already has a donor called {donor.name}.", field="name"
-        ) from None
+        raise DomainError(_donor_taken(site, donor.name), field="name") from None
     return donor
 
 
@@ -125,19 +126,27 @@ def _convert_lines(
             continue
         storage = line.storage or line.item.storage
         if storage not in areas:
-            label = Storage(storage).label.lower() if storage in Storage.values else storage
-            errors.append((i, "storage", f"{site.name} has no {label} storage."))
+            errors.append((i, "storage", ledger.no_storage(site, storage)))
         unit = line.stored_in
         if unit is not None and (
             unit.site_id != site.pk
             or unit.retired_at is not None
             or not equipment.fits(unit, storage, line.item.category)
         ):
+            shown = Storage(storage).label.lower() if storage in Storage.values else storage
             errors.append(
-                (i, "stored_in", f"{line.item.name} kept {storage} does not go in {unit.name}.")
+                (
+                    i,
+                    "stored_in",
+                    # Translators: "Milk kept chilled does not go in Freezer 1."
+                    _("%(item)s kept %(storage)s does not go in %(unit)s.")
+                    % {"item": line.item.name, "storage": shown, "unit": unit.name},
+                )
             )
         if line.kind_of_date not in Lot.DateKind.values:
-            errors.append((i, "date_kind", f"{line.date_kind!r} is not a kind of date."))
+            errors.append(
+                (i, "date_kind", _("%(kind)r is not a kind of date.") % {"kind": line.date_kind})
+            )
         elif (
             line.kind_of_date == Lot.DateKind.USE_BY
             and line.best_before is not None
@@ -147,8 +156,11 @@ def _convert_lines(
                 (
                     i,
                     "best_before",
-                    f"Its use-by date ({day(line.best_before)}) had passed when it was "
-                    "received: it cannot be accepted.",
+                    _(
+                        "Its use-by date (%(day)s) had passed when it was "
+                        "received: it cannot be accepted."
+                    )
+                    % {"day": day(line.best_before)},
                 )
             )
     if errors:
@@ -177,11 +189,11 @@ def receive_donation(
     if (earlier := already_recorded(Donation, token, site, content=content)) is not None:
         return earlier
     if donor is not None and donor.site_id != site.pk:
-        raise DomainError("This donor is another site's record.", field="donor")
+        raise DomainError(_("This donor is another site's record."), field="donor")
     if received_on > site.today():
-        raise DomainError("The date received cannot be in the future.", field="received_on")
+        raise DomainError(_("The date received cannot be in the future."), field="received_on")
     if not lines:
-        raise DomainError("Add at least one line: what was given, and how much.")
+        raise DomainError(_("Add at least one line: what was given, and how much."))
     quantities = _convert_lines(site, lines, [received_on] * len(lines))
 
     fields = {
@@ -200,7 +212,10 @@ def receive_donation(
             raise
         return earlier
 
-    source = f"Donation {donation.pk} from {donation.donor_name}"
+    source = _("Donation %(number)s from %(donor)s") % {
+        "number": donation.pk,
+        "donor": donation.donor_name,
+    }
     lots: dict[tuple, Lot] = {}
     units = equipment.default_units(site)
     for line, quantity in zip(lines, quantities, strict=True):
@@ -259,12 +274,15 @@ def check_import(site: Site, rows: Sequence[ImportRow]) -> list[tuple[int, str |
                 (
                     i,
                     "donor",
-                    f"No donor called {row.donor_name!r}: add them first, or give their kind "
-                    "in the donor_kind column.",
+                    _(
+                        "No donor called %(donor)r: add them first, or give their kind "
+                        "in the donor_kind column."
+                    )
+                    % {"donor": row.donor_name},
                 )
             )
         if row.received_on > site.today():
-            errors.append((i, "received_on", "The date received cannot be in the future."))
+            errors.append((i, "received_on", _("The date received cannot be in the future.")))
     try:
         _convert_lines(site, [row.line for row in rows], [row.received_on for row in rows])
     except LineErrors as e:
@@ -282,14 +300,30 @@ class AlreadyImported(DomainError):
     def __init__(self, first: DonationImport):
         self.first = first
         when = first.site.local(first.created_at)
-        who = f" by {first.by.name}" if first.by else ""
         made = first.donations.count()
-        super().__init__(
-            f"This file was imported at {first.site.name} on {day_time(when)}{who} "
-            f"({counted(first.rows, 'row', 'rows')} as {counted(made, 'donation', 'donations')})."
-            " Nothing was imported this time.",
-            field="file",
-        )
+        values = {
+            "site": first.site.name,
+            "when": day_time(when),
+            "rows": ngettext("%(count)s row", "%(count)s rows", first.rows) % {"count": first.rows},
+            "donations": ngettext("%(count)s donation", "%(count)s donations", made)
+            % {"count": made},
+        }
+        if first.by:
+            message = _(
+                # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
+                "This file was imported at %(site)s on %(when)s by %(person)s "
+                "(%(rows)s as %(donations)s). Nothing was imported this time."
+            ) % {**values, "person": first.by.name}
+        else:
+            message = (
+                _(
+                    # Translators: %(rows)s is "3 rows", %(donations)s "2 donations".
+                    "This file was imported at %(site)s on %(when)s "
+                    "(%(rows)s as %(donations)s). Nothing was imported this time."
+                )
+                % values
+            )
+        super().__init__(message, field="file")
 
 
 def earlier_import(
@@ -337,10 +371,10 @@ def import_donations(
     if first is not None and not again:
         raise AlreadyImported(first)
     if not rows:
-        raise DomainError("The file has no rows to import.")
+        raise DomainError(_("The file has no rows to import."))
     errors = check_import(site, rows)
     if errors:
-        raise LineErrors(errors, noun="Row")
+        raise LineErrors(errors, noun=_("Row"))
     record = DonationImport(
         site=site,
         content_sha256=content_sha256,
@@ -378,7 +412,7 @@ def import_donations(
             try:
                 donor = add_donor(site=site, name=first_row.donor_name, kind=first_row.donor_kind)
             except DomainError as e:
-                raise LineErrors([(indexes[0], "donor", e.message)], noun="Row") from None
+                raise LineErrors([(indexes[0], "donor", e.message)], noun=_("Row")) from None
             known[name] = donor
         try:
             donations.append(
@@ -393,7 +427,7 @@ def import_donations(
                 )
             )
         except LineErrors as e:
-            raise LineErrors([(indexes[j], f, m) for j, f, m in e.errors], noun="Row") from None
+            raise LineErrors([(indexes[j], f, m) for j, f, m in e.errors], noun=_("Row")) from None
         except DomainError as e:
-            raise LineErrors([(indexes[0], e.field, e.message)], noun="Row") from None
+            raise LineErrors([(indexes[0], e.field, e.message)], noun=_("Row")) from None
     return donations

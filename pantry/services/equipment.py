@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot import measures
 from commonpot.dates import day, time_of_day
@@ -24,7 +26,6 @@ from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.quickurls import quick_reverse
-from commonpot.words import counted
 from pantry import temperatures
 from pantry.models import (
     READING_MAX_C,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from commonpot.models import User
 
 BREACH_MESSAGE = "pantry.breach"
-MESSAGE_KINDS = {BREACH_MESSAGE: "Temperature breach"}
+MESSAGE_KINDS = {BREACH_MESSAGE: gettext_lazy("Temperature breach")}
 
 # Which unit keeps which lots: chilled food in a fridge, frozen in a freezer;
 # a hot-holding unit keeps prepared meals, however they are stored otherwise.
@@ -63,19 +64,22 @@ def fits(equipment: Equipment, lot_storage: str, category: str) -> bool:
 def _clean(name: str, kind: str, limit_c: Decimal | None, checks_per_day: int) -> tuple:
     name = " ".join((name or "").split())
     if not name:
-        raise DomainError("Give the unit a name, such as Fridge 1.", field="name")
+        raise DomainError(_("Give the unit a name, such as Fridge 1."), field="name")
     if kind not in Equipment.Kind.values:
-        raise DomainError("Choose a fridge, a freezer or a hot-holding unit.", field="kind")
+        raise DomainError(_("Choose a fridge, a freezer or a hot-holding unit."), field="kind")
     if limit_c is None:
         limit_c = temperatures.default_limit_c(kind)
     if not READING_MIN_C <= limit_c <= READING_MAX_C:
         raise DomainError(
-            f"A limit must be between {temperatures.show(READING_MIN_C)} and "
-            f"{temperatures.show(READING_MAX_C)}.",
+            _("A limit must be between %(lowest)s and %(highest)s.")
+            % {
+                "lowest": temperatures.show(READING_MIN_C),
+                "highest": temperatures.show(READING_MAX_C),
+            },
             field="limit",
         )
     if not 1 <= checks_per_day <= 24:
-        raise DomainError("Checks a day must be from 1 to 24.", field="checks_per_day")
+        raise DomainError(_("Checks a day must be from 1 to 24."), field="checks_per_day")
     return name[:60], kind, limit_c, checks_per_day
 
 
@@ -84,7 +88,11 @@ def _name_taken(site: Site, name: str, exclude: int | None = None) -> None:
     if exclude is not None:
         others = others.exclude(pk=exclude)
     if others.exists():
-        raise DomainError(f"{site.name} already has a unit called {name}.", field="name")
+        raise DomainError(_unit_taken(site, name), field="name")
+
+
+def _unit_taken(site: Site, name: str) -> str:
+    return _("%(site)s already has a unit called %(unit)s.") % {"site": site.name, "unit": name}
 
 
 @transaction.atomic
@@ -105,7 +113,7 @@ def add_equipment(
                 site=site, name=name, kind=kind, limit_c=limit_c, checks_per_day=checks_per_day
             )
     except IntegrityError:
-        raise DomainError(f"{site.name} already has a unit called {name}.", field="name") from None
+        raise DomainError(_unit_taken(site, name), field="name") from None
 
 
 @transaction.atomic
@@ -116,8 +124,8 @@ def change_equipment(
     day. Its kind stays: a fridge does not become a freezer."""
     unit = Equipment.objects.select_for_update().get(pk=equipment.pk)
     if unit.retired_at is not None:
-        raise DomainError(f"{unit.name} is retired.")
-    name, _, limit_c, checks_per_day = _clean(name, unit.kind, limit_c, checks_per_day)
+        raise DomainError(_("%(unit)s is retired.") % {"unit": unit.name})
+    name, _kind, limit_c, checks_per_day = _clean(name, unit.kind, limit_c, checks_per_day)
     _name_taken(unit.site, name, exclude=unit.pk)
     unit.name, unit.limit_c, unit.checks_per_day = name, limit_c, checks_per_day
     unit.save(update_fields=["name", "limit_c", "checks_per_day"])
@@ -145,13 +153,20 @@ def store_lot(lot: Lot, equipment: Equipment | None, *, by: User | None) -> Lot:
     locked = _lock_one(lot)
     if equipment is not None:
         if equipment.site_id != locked.site_id:
-            raise DomainError("This unit is at another site.", field="stored_in")
+            raise DomainError(_("This unit is at another site."), field="stored_in")
         if equipment.retired_at is not None:
-            raise DomainError(f"{equipment.name} is retired.", field="stored_in")
+            raise DomainError(
+                _("%(unit)s is retired.") % {"unit": equipment.name}, field="stored_in"
+            )
         if not fits(equipment, locked.storage, locked.item.category):
             raise DomainError(
-                f"{locked.get_storage_display()} {locked.item.name} is not kept in a "
-                f"{equipment.get_kind_display().lower()}.",
+                # Translators: "Dry Rice is not kept in a fridge."
+                _("%(storage)s %(item)s is not kept in a %(kind)s.")
+                % {
+                    "storage": locked.get_storage_display(),
+                    "item": locked.item.name,
+                    "kind": equipment.get_kind_display().lower(),
+                },
                 field="stored_in",
             )
     locked.stored_in = equipment
@@ -202,12 +217,17 @@ def log_reading(
     # being saved at this moment would leave it.
     unit = Equipment.objects.select_for_update().select_related("site").get(pk=equipment.pk)
     if unit.retired_at is not None:
-        raise DomainError(f"{unit.name} is retired: it takes no more readings.", field="value")
+        raise DomainError(
+            _("%(unit)s is retired: it takes no more readings.") % {"unit": unit.name},
+            field="value",
+        )
     if not isinstance(value_c, Decimal) or not value_c.is_finite():
-        raise DomainError("Enter the temperature.", field="value")
+        raise DomainError(_("Enter the temperature."), field="value")
     if not READING_MIN_C <= value_c <= READING_MAX_C:
         raise DomainError(
-            f"{temperatures.show(value_c)} is not a temperature a unit can read.", field="value"
+            _("%(value)s is not a temperature a unit can read.")
+            % {"value": temperatures.show(value_c)},
+            field="value",
         )
     try:
         with transaction.atomic():
@@ -239,8 +259,20 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
     reading, in the reading's transaction: however often the reading is sent, and
     whatever else runs, each lead is told once."""
     site = unit.site
-    local = site.local(reading.at)
     held = sorted(holds, key=lambda h: (h.lot.item.name, h.lot.pk))
+    return tell_leads(
+        site,
+        key=f"breach:reading:{reading.pk}",
+        kind=BREACH_MESSAGE,
+        compose=lambda: _breach_message(unit, reading, held),
+    )
+
+
+def _breach_message(unit: Equipment, reading: Reading, held: list[LotHold]) -> tuple[str, str]:
+    """The subject and text that tell the leads of a failed reading, in the active
+    language and the site's measures."""
+    site = unit.site
+    local = site.local(reading.at)
     with measures.override(measures.site_measures(site)):
         shown = temperatures.show(reading.value_c)
         limit = temperatures.show(reading.limit_c)
@@ -249,15 +281,22 @@ def _tell_leads(unit: Equipment, reading: Reading, holds: list[LotHold]) -> int:
             "unit": unit,
             "reading": shown,
             "limit": limit,
-            "at": f"{day(local)} at {time_of_day(local)}",
+            "at": _("%(day)s at %(time)s") % {"day": day(local), "time": time_of_day(local)},
             "lots": [h.lot for h in held],
             "url": settings.SITE_URL + quick_reverse("pantry:holds", site.slug),
             "readings_url": settings.SITE_URL + quick_reverse("pantry:temperatures", site.slug),
         }
-        subject = f"{unit.name} at {site.name} read {shown}: " + (
-            f"{counted(len(held), 'lot', 'lots')} on hold" if held else "nothing was in it"
-        )
+        values = {"unit": unit.name, "site": site.name, "value": shown, "count": len(held)}
+        if held:
+            subject = (
+                ngettext(
+                    "%(unit)s at %(site)s read %(value)s: %(count)s lot on hold",
+                    "%(unit)s at %(site)s read %(value)s: %(count)s lots on hold",
+                    len(held),
+                )
+                % values
+            )
+        else:
+            subject = _("%(unit)s at %(site)s read %(value)s: nothing was in it") % values
         text = render_to_string("pantry/email/breach.txt", context)
-    return tell_leads(
-        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text
-    )
+    return subject, text

@@ -15,14 +15,16 @@ Discarding a held lot releases them first, since the food they promised is gone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
+from commonpot.i18n import language_for, site_language
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site
 from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
@@ -57,11 +59,11 @@ def start_holds(
     left alone: there is nothing on them to keep from use.
     """
     if cause not in LotHold.Cause.values:
-        raise DomainError(f"{cause!r} is not a reason to hold food.")
+        raise DomainError(_("%(cause)r is not a reason to hold food.") % {"cause": cause})
     if cause == LotHold.Cause.TEMPERATURE and reading is None:
-        raise DomainError("A temperature hold names the reading that started it.")
+        raise DomainError(_("A temperature hold names the reading that started it."))
     if cause == LotHold.Cause.RECALL and recall is None:
-        raise DomainError("A recall's hold names its recall.")
+        raise DomainError(_("A recall's hold names its recall."))
     at = at or timezone.now()
     ids = [lot if isinstance(lot, int) else lot.pk for lot in lots]
     locked = _lock(ids)
@@ -96,21 +98,23 @@ def _lock_open_hold(hold: LotHold | int) -> tuple[LotHold, Lot]:
     hold_id = hold if isinstance(hold, int) else hold.pk
     lot_id = LotHold.objects.filter(pk=hold_id).values_list("lot_id", flat=True).first()
     if lot_id is None:
-        raise DomainError("This hold no longer exists.")
+        raise DomainError(_("This hold no longer exists."))
     # The lot first, as every ledger operation locks it: no waiting in a circle.
     lot = _lock_one(lot_id)
     fresh = LotHold.objects.select_for_update(of=("self",)).get(pk=hold_id)
     if not fresh.is_open:
-        raise DomainError(
-            f"This hold on {lot.item.name} was already {fresh.get_outcome_display().lower()}."
-        )
+        if fresh.outcome == LotHold.Outcome.DISCARDED:
+            message = _("This hold on %(item)s was already discarded.")
+        else:
+            message = _("This hold on %(item)s was already released.")
+        raise DomainError(message % {"item": lot.item.name})
     return fresh, lot
 
 
 def _reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Say why, for the record an inspector reads.", field="reason")
+        raise DomainError(_("Say why, for the record an inspector reads."), field="reason")
     return reason[:200]
 
 
@@ -146,7 +150,7 @@ def discard_held(
     the lot was already empty)."""
     reason = _reason(reason)
     if destination not in StockMove.Destination.values:
-        raise DomainError("Say where the discarded food goes.", field="destination")
+        raise DomainError(_("Say where the discarded food goes."), field="destination")
     fresh, lot = _lock_open_hold(hold)
     for reservation in lot.reservations.filter(status=Reservation.Status.HELD).order_by("pk"):
         release_reservation(reservation)
@@ -181,14 +185,34 @@ def leads_to_tell(site: Site) -> list:
     return [site.contact_email] if site.contact_email else []
 
 
-def tell_leads(site: Site, *, key: str, kind: str, subject: str, text: str) -> int:
+def tell_leads(
+    site: Site,
+    *,
+    key: str,
+    kind: str,
+    subject: str = "",
+    text: str = "",
+    compose: Callable[[], tuple[str, str]] | None = None,
+) -> int:
     """One message to each of `leads_to_tell(site)`, each decided under `key` and who
     it is for: however often the caller runs, each is told once. Returns how many
-    this call decided."""
+    this call decided.
+
+    With `compose` (no arguments, returns the subject and the text), each message is
+    written in its reader's language: a lead's own, the site's for its contact
+    address; written once per language. Without it, `subject` and `text` go as given.
+    """
     told = 0
+    written: dict[str, tuple[str, str]] = {}
     for to in leads_to_tell(site):
         who = f"user:{to.pk}" if not isinstance(to, str) else "site"
-        _, created = queue_email(
+        if compose is not None:
+            language = site_language(site) if isinstance(to, str) else language_for(to)
+            if language not in written:
+                with translation.override(language):
+                    written[language] = compose()
+            subject, text = written[language]
+        _email, created = queue_email(
             key=f"{key}:{who}", kind=kind, to=to, subject=subject[:255], text=text, site=site
         )
         told += created

@@ -22,6 +22,9 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonpot.dates import check_day, day
 from commonpot.errors import DomainError
@@ -40,7 +43,7 @@ from pantry.models import (
     StockMove,
     Storage,
 )
-from pantry.units import MAX_BASE, display, display_weight, is_are
+from pantry.units import MAX_BASE, agreeing, display, display_weight
 
 if TYPE_CHECKING:
     from commonpot.models import User
@@ -63,12 +66,21 @@ class NotEnoughStock(DomainError):
 class LineErrors(DomainError):
     """Some lines of a donation (or rows of a spreadsheet) cannot be recorded.
 
-    `errors` is a list of (line index from 0, field name or None, message).
+    `errors` is a list of (line index from 0, field name or None, message); `noun`
+    names a line in the message ("Line", "Row", "Ingredient").
     """
 
-    def __init__(self, errors: list[tuple[int, str | None, str]], *, noun: str = "Line"):
+    def __init__(self, errors: list[tuple[int, str | None, str]], *, noun: str | None = None):
         self.errors = errors
-        super().__init__(" ".join(f"{noun} {i + 1}: {message}" for i, _, message in errors))
+        noun = noun or _("Line")
+        super().__init__(
+            " ".join(
+                # Translators: one bad line of a form: "Line 2: Enter a quantity." (or "Row 2").
+                _("%(noun)s %(number)s: %(message)s")
+                % {"noun": noun, "number": i + 1, "message": message}
+                for i, _field, message in errors
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ class Taken:
 
 
 def _quantity(value: Decimal | int | str) -> Decimal:
-    return parse_decimal(value, field="quantity", label="the quantity", ceiling=MAX_BASE)
+    return parse_decimal(value, field="quantity", label=_("the quantity"), ceiling=MAX_BASE)
 
 
 def _lock(lot_ids: Iterable[int]) -> dict[int, Lot]:
@@ -105,7 +117,7 @@ def _lock_one(lot: Lot | int) -> Lot:
     lot_id = lot if isinstance(lot, int) else lot.pk
     locked = _lock([lot_id])
     if lot_id not in locked:
-        raise DomainError("This lot no longer exists.")
+        raise DomainError(_("This lot no longer exists."))
     return locked[lot_id]
 
 
@@ -116,7 +128,7 @@ def _happened_on(site: Site, on: date | None) -> date:
         return today
     check_day(on, "happened_on")
     if on > today:
-        raise DomainError("The day it happened cannot be in the future.", field="happened_on")
+        raise DomainError(_("The day it happened cannot be in the future."), field="happened_on")
     return on
 
 
@@ -141,28 +153,41 @@ def _record(
     after = lot.on_hand + quantity
     if after < 0:
         raise NotEnoughStock(
-            f"Only {display(lot.on_hand, lot.item)} of {lot.item.name} "
-            f"{is_are(lot.on_hand, lot.item)} in this lot.",
+            ngettext(
+                "Only %(quantity)s of %(item)s is in this lot.",
+                "Only %(quantity)s of %(item)s are in this lot.",
+                agreeing(lot.on_hand, lot.item),
+            )
+            % {"quantity": display(lot.on_hand, lot.item), "item": lot.item.name},
             available=lot.on_hand,
         )
     if after < lot.reserved:
         free = max(lot.available, Decimal(0))
         raise NotEnoughStock(
-            f"{display(lot.reserved, lot.item)} of this lot of {lot.item.name} "
-            f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}; only "
-            f"{display(free, lot.item)} {is_are(free, lot.item)} free.",
+            ngettext(
+                # Translators: %(free)s ends the sentence: "only 2 kg is free." (its own message).
+                "%(quantity)s of this lot of %(item)s is held for %(use)s; %(free)s",
+                "%(quantity)s of this lot of %(item)s are held for %(use)s; %(free)s",
+                agreeing(lot.reserved, lot.item),
+            )
+            % {
+                "quantity": display(lot.reserved, lot.item),
+                "item": lot.item.name,
+                "use": _holders(lot),
+                "free": _only_free(free, lot.item),
+            },
             available=free,
         )
     # Worked-out figures must fit their columns as much as typed ones do.
     shown = display(MAX_BASE, lot.item)
-    too_much(after, ceiling=MAX_BASE, field="quantity", label="this lot", ceiling_text=shown)
+    too_much(after, ceiling=MAX_BASE, field="quantity", label=_("this lot"), ceiling_text=shown)
     weight = lot.item.weight_g(quantity)
     if weight is not None:
         too_much(
             abs(weight),
             ceiling=MAX_BASE,
             field="quantity",
-            label="the weight of this quantity",
+            label=_("the weight of this quantity"),
             ceiling_text=display_weight(MAX_BASE),
         )
     lot.on_hand = after
@@ -188,9 +213,16 @@ def held_for(*references: str) -> str:
     the network and transfer #4 to Eastside"): each app describes its own
     references (commonpot.registry.add_hold_describer), so no message shows one."""
     words = sorted(set(registry.describe_holds(references).values()))
-    if len(words) > 1:
-        return f"{', '.join(words[:-1])} and {words[-1]}"
-    return words[0] if words else "a planned use"
+    if not words:
+        return _("a planned use")
+    return str(get_text_list(words, _("and")))
+
+
+def _only_free(free: Decimal, item: Item) -> str:
+    """ "only 2 kg is free.": the end of a sentence on what a lot has free."""
+    return ngettext(
+        "only %(quantity)s is free.", "only %(quantity)s are free.", agreeing(free, item)
+    ) % {"quantity": display(free, item)}
 
 
 def _holders(lot: Lot) -> str:
@@ -201,18 +233,32 @@ def _holders(lot: Lot) -> str:
 
 def _check_item_site(lot: Lot, site: Site, item: Item) -> None:
     if lot.site_id != site.pk:
-        raise DomainError(f"This lot belongs to {lot.site.name}, not {site.name}.", field="lot")
+        raise DomainError(
+            _("This lot belongs to %(site)s, not %(other)s.")
+            % {"site": lot.site.name, "other": site.name},
+            field="lot",
+        )
     if lot.item_id != item.pk:
-        raise DomainError(f"This lot holds {lot.item.name}, not {item.name}.", field="lot")
+        raise DomainError(
+            _("This lot holds %(item)s, not %(other)s.")
+            % {"item": lot.item.name, "other": item.name},
+            field="lot",
+        )
 
 
 def _check_storage(site: Site, storage: str) -> None:
     if storage not in Storage.values:
-        raise DomainError(f"{storage!r} is not a storage area.", field="storage")
-    if storage not in PantrySettings.for_site(site).storage_areas:
         raise DomainError(
-            f"{site.name} has no {Storage(storage).label.lower()} storage.", field="storage"
+            _("%(storage)r is not a storage area.") % {"storage": storage}, field="storage"
         )
+    if storage not in PantrySettings.for_site(site).storage_areas:
+        raise DomainError(no_storage(site, storage), field="storage")
+
+
+def no_storage(site: Site, storage: str) -> str:
+    """ "Eastside has no frozen storage." """
+    label = Storage(storage).label.lower() if storage in Storage.values else storage
+    return _("%(site)s has no %(storage)s storage.") % {"site": site.name, "storage": label}
 
 
 # --- In ---------------------------------------------------------------------
@@ -251,7 +297,7 @@ def receive(
     `code` is the maker's lot code printed on the pack, which a recall names.
     """
     if kind not in IN_KINDS:
-        raise DomainError(f"A {kind} move does not bring stock in.")
+        raise DomainError(_("A %(kind)s move does not bring stock in.") % {"kind": kind})
     quantity = _quantity(quantity)
     check_day(best_before, "best_before")
     on = _happened_on(site, on or received_on)
@@ -271,9 +317,11 @@ def receive(
     storage = storage or item.storage
     _check_storage(site, storage)
     if date_kind not in Lot.DateKind.values:
-        raise DomainError(f"{date_kind!r} is not a kind of date.", field="date_kind")
+        raise DomainError(
+            _("%(kind)r is not a kind of date.") % {"kind": date_kind}, field="date_kind"
+        )
     if not source.strip():
-        raise DomainError("Say where this food came from.", field="source")
+        raise DomainError(_("Say where this food came from."), field="source")
     lot = Lot.objects.create(
         item=item,
         site=site,
@@ -327,7 +375,7 @@ def take_stock(
     as a token names one move.
     """
     if kind not in OUT_KINDS:
-        raise DomainError(f"A {kind} move does not take stock out.")
+        raise DomainError(_("A %(kind)s move does not take stock out.") % {"kind": kind})
     quantity = _quantity(quantity)
     rules = DateRules.for_site(site, today)
     if kind == Kind.WASTED:
@@ -349,8 +397,16 @@ def take_stock(
         if locked.available < quantity:
             free = max(locked.available, Decimal(0))
             raise NotEnoughStock(
-                f"Only {display(free, item)} of {item.name} {is_are(free, item)} free in this "
-                f"lot; you asked for {display(quantity, item)}.",
+                ngettext(
+                    "Only %(free)s of %(item)s is free in this lot; you asked for %(asked)s.",
+                    "Only %(free)s of %(item)s are free in this lot; you asked for %(asked)s.",
+                    agreeing(free, item),
+                )
+                % {
+                    "free": display(free, item),
+                    "item": item.name,
+                    "asked": display(quantity, item),
+                },
                 available=free,
             )
         move = _record(locked, kind, -quantity, by=by, **links, **(token_fields or {}))
@@ -360,9 +416,17 @@ def take_stock(
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
-            f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
-            f"free at {site.name}"
-            f"; you asked for {display(quantity, item)}.",
+            ngettext(
+                "Only %(free)s of %(item)s is free at %(site)s; you asked for %(asked)s.",
+                "Only %(free)s of %(item)s are free at %(site)s; you asked for %(asked)s.",
+                agreeing(available, item),
+            )
+            % {
+                "free": display(available, item),
+                "item": item.name,
+                "site": site.name,
+                "asked": display(quantity, item),
+            },
             available=available,
         )
     taken = []
@@ -409,7 +473,7 @@ def _free_lots(
                     raise _TooFew
             except _TooFew:
                 pass
-    return _usable_locked([pk for pk, _, _ in rows], rules)
+    return _usable_locked([pk for pk, _on_hand, _reserved in rows], rules)
 
 
 class _TooFew(Exception):
@@ -440,9 +504,9 @@ def _fefo_key(lot: Lot):
 
 def _check_waste(reason: str, destination: str) -> None:
     if reason not in StockMove.WasteReason.values:
-        raise DomainError("Say why this food is discarded.", field="reason")
+        raise DomainError(_("Say why this food is discarded."), field="reason")
     if destination not in StockMove.Destination.values:
-        raise DomainError("Say where the discarded food goes.", field="destination")
+        raise DomainError(_("Say where the discarded food goes."), field="destination")
 
 
 @transaction.atomic
@@ -481,10 +545,15 @@ def discard(
         if quantity <= 0:
             if locked.on_hand > 0:
                 raise DomainError(
-                    f"All of this lot of {locked.item.name} is held for {_holders(locked)}: "
-                    "release it before discarding."
+                    _(
+                        "All of this lot of %(item)s is held for %(use)s: "
+                        "release it before discarding."
+                    )
+                    % {"item": locked.item.name, "use": _holders(locked)}
                 )
-            raise DomainError(f"This lot of {locked.item.name} is already empty.")
+            raise DomainError(
+                _("This lot of %(item)s is already empty.") % {"item": locked.item.name}
+            )
     (taken,) = take_stock(
         site=locked.site,
         item=locked.item,
@@ -522,7 +591,7 @@ def reserve_stock(
     """
     quantity = _quantity(quantity)
     if not reference.strip():
-        raise DomainError("Say what the stock is held for.", field="reference")
+        raise DomainError(_("Say what the stock is held for."), field="reference")
     rules = DateRules.for_site(site, today)
     if lot is not None:
         locked = _lock_one(lot)
@@ -535,9 +604,18 @@ def reserve_stock(
     available = sum((locked.available for locked in lots), Decimal(0))
     if available < quantity:
         raise NotEnoughStock(
-            f"Only {display(available, item)} of {item.name} {is_are(available, item)} "
-            f"free to hold at {site.name}"
-            f"; {held_for(reference)} needs {display(quantity, item)}.",
+            ngettext(
+                "Only %(free)s of %(item)s is free to hold at %(site)s; %(use)s needs %(asked)s.",
+                "Only %(free)s of %(item)s are free to hold at %(site)s; %(use)s needs %(asked)s.",
+                agreeing(available, item),
+            )
+            % {
+                "free": display(available, item),
+                "item": item.name,
+                "site": site.name,
+                "use": held_for(reference),
+                "asked": display(quantity, item),
+            },
             available=available,
         )
     held = []
@@ -554,10 +632,10 @@ def _lock_reservation(reservation: Reservation) -> tuple[Reservation, Lot]:
     lot = _lock_one(reservation.lot_id)
     fresh = Reservation.objects.select_for_update().get(pk=reservation.pk)
     if fresh.status != Reservation.Status.HELD:
-        raise DomainError(
-            f"This hold on {lot.item.name} for {held_for(fresh.reference)} was already "
-            f"{fresh.get_status_display().lower()}."
-        )
+        values = {"item": lot.item.name, "use": held_for(fresh.reference)}
+        if fresh.status == Reservation.Status.USED:
+            raise DomainError(_("This hold on %(item)s for %(use)s was already used.") % values)
+        raise DomainError(_("This hold on %(item)s for %(use)s was already released.") % values)
     return fresh, lot
 
 
@@ -599,13 +677,21 @@ def take_reserved(
     site's day it happened (default today).
     """
     if kind not in OUT_KINDS - {Kind.WASTED}:
-        raise DomainError(f"Held stock is not taken out as {kind}.")
+        raise DomainError(_("Held stock is not taken out as %(kind)s.") % {"kind": kind})
     fresh, lot = _lock_reservation(reservation)
     quantity = fresh.quantity if quantity is None else _quantity(quantity)
     if quantity > fresh.quantity:
         raise NotEnoughStock(
-            f"Only {display(fresh.quantity, lot.item)} of {lot.item.name} "
-            f"{is_are(fresh.quantity, lot.item)} held for {held_for(fresh.reference)}.",
+            ngettext(
+                "Only %(quantity)s of %(item)s is held for %(use)s.",
+                "Only %(quantity)s of %(item)s are held for %(use)s.",
+                agreeing(fresh.quantity, lot.item),
+            )
+            % {
+                "quantity": display(fresh.quantity, lot.item),
+                "item": lot.item.name,
+                "use": held_for(fresh.reference),
+            },
             available=fresh.quantity,
         )
     rules = DateRules.for_site(lot.site, today)
@@ -656,11 +742,11 @@ def record_count(
     if (earlier := already_recorded(StockCount, token, site, content=content)) is not None:
         return earlier
     if not counted:
-        raise DomainError("Enter the quantity on the shelf for at least one lot.")
+        raise DomainError(_("Enter the quantity on the shelf for at least one lot."))
     quantities = {}
     for lot_id, value in counted.items():
         q = parse_decimal(
-            value, field="counted", label="the count", ceiling=MAX_BASE, zero_allowed=True
+            value, field="counted", label=_("the count"), ceiling=MAX_BASE, zero_allowed=True
         )
         quantities[int(lot_id)] = q
     when = at or timezone.now()
@@ -670,38 +756,66 @@ def record_count(
     for lot_id in quantities:
         lot = lots.get(lot_id)
         if lot is None or lot.site_id != site.pk:
-            raise DomainError("One of the counted lots is not at this site.", field="counted")
+            raise DomainError(_("One of the counted lots is not at this site."), field="counted")
         if lot.received_on > counted_on:
             raise DomainError(
-                f"The lot of {lot.item.name} came in on {day(lot.received_on)}, after "
-                f"{day(counted_on)}, the day counted.",
+                _("The lot of %(item)s came in on %(day)s, after %(counted)s, the day counted.")
+                % {"item": lot.item.name, "day": day(lot.received_on), "counted": day(counted_on)},
                 field="counted",
             )
         if lot.storage != storage:
             raise DomainError(
-                f"The lot of {lot.item.name} is kept in {lot.get_storage_display().lower()} "
-                "storage, not in the area being counted.",
+                _(
+                    "The lot of %(item)s is kept in %(storage)s storage, not in the area "
+                    "being counted."
+                )
+                % {"item": lot.item.name, "storage": lot.get_storage_display().lower()},
                 field="counted",
             )
         then = lot.on_hand - since.get(lot_id, 0)
         now = lot.on_hand + quantities[lot_id] - then
         if now < 0:
             raise DomainError(
-                f"Since {day(counted_on)}, {display(-since[lot_id], lot.item)} of the lot of "
-                f"{lot.item.name} went out, more than the "
-                f"{display(quantities[lot_id], lot.item)} counted: check the count, or the "
-                "moves recorded since.",
+                _(
+                    "Since %(day)s, %(gone)s of the lot of %(item)s went out, more than the "
+                    "%(counted)s counted: check the count, or the moves recorded since."
+                )
+                % {
+                    "day": day(counted_on),
+                    "gone": display(-since[lot_id], lot.item),
+                    "item": lot.item.name,
+                    "counted": display(quantities[lot_id], lot.item),
+                },
                 field="counted",
             )
         if now < lot.reserved:
-            later = f" with what moved since {day(counted_on)}" if since.get(lot_id) else ""
-            raise DomainError(
-                f"{display(lot.reserved, lot.item)} of the lot of {lot.item.name} "
-                f"{is_are(lot.reserved, lot.item)} held for {_holders(lot)}, more than the "
-                f"{display(quantities[lot_id], lot.item)} counted{later} leaves: "
-                "release the hold first.",
-                field="counted",
-            )
+            values = {
+                "held": display(lot.reserved, lot.item),
+                "item": lot.item.name,
+                "use": _holders(lot),
+                "counted": display(quantities[lot_id], lot.item),
+                "day": day(counted_on),
+            }
+            number = agreeing(lot.reserved, lot.item)
+            if since.get(lot_id):
+                message = ngettext(
+                    "%(held)s of the lot of %(item)s is held for %(use)s, more than the "
+                    "%(counted)s counted with what moved since %(day)s leaves: "
+                    "release the hold first.",
+                    "%(held)s of the lot of %(item)s are held for %(use)s, more than the "
+                    "%(counted)s counted with what moved since %(day)s leaves: "
+                    "release the hold first.",
+                    number,
+                )
+            else:
+                message = ngettext(
+                    "%(held)s of the lot of %(item)s is held for %(use)s, more than the "
+                    "%(counted)s counted leaves: release the hold first.",
+                    "%(held)s of the lot of %(item)s are held for %(use)s, more than the "
+                    "%(counted)s counted leaves: release the hold first.",
+                    number,
+                )
+            raise DomainError(message % values, field="counted")
     fields = {"site": site, "storage": storage, "by": by, "at": when}
     count = StockCount.objects.create(**fields, **tokened(token, content))
     for lot_id in sorted(quantities):
@@ -733,13 +847,20 @@ def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMo
     lot = _lock_one(move.lot_id)
     move = StockMove.objects.select_related("lot__item").get(pk=move.pk)
     if move.kind == Kind.REVERSED:
-        raise DomainError("This move is itself an undo; record the change again instead.")
+        raise DomainError(_("This move is itself an undo; record the change again instead."))
     if StockMove.objects.filter(reverses=move).exists():
-        raise DomainError("This move was already undone.")
+        raise DomainError(_("This move was already undone."))
     if timezone.now() - move.at > UNDO_WINDOW:
+        days = UNDO_WINDOW.days
         raise DomainError(
-            f"Only moves from the last {UNDO_WINDOW.days} days can be undone; count the "
-            "shelf to put an older mistake right."
+            ngettext(
+                "Only moves from the last %(count)s day can be undone; count the "
+                "shelf to put an older mistake right.",
+                "Only moves from the last %(count)s days can be undone; count the "
+                "shelf to put an older mistake right.",
+                days,
+            )
+            % {"count": days}
         )
     try:
         return _record(
@@ -751,12 +872,13 @@ def reverse_move(move: StockMove, *, by: User | None, note: str = "") -> StockMo
             # An undo puts a mistake right: the report of the day the undone
             # move happened no longer counts it, whenever the undo is typed.
             on=move.happened_on,
-            note=note[:200] or f"Undo of {move.get_kind_display().lower()}",
+            note=note[:200] or _("Undo of %(kind)s") % {"kind": move.get_kind_display().lower()},
             reference=move.reference,
         )
     except NotEnoughStock as e:
         raise DomainError(
-            f"This cannot be undone: {e.message} Undo the later moves first, or count the shelf."
+            _("This cannot be undone: %(why)s Undo the later moves first, or count the shelf.")
+            % {"why": e.message}
         ) from None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
@@ -31,7 +34,7 @@ if TYPE_CHECKING:
     from commonpot.models import User
 
 RECALL_MESSAGE = "pantry.recall"
-MESSAGE_KINDS = {RECALL_MESSAGE: "Recall"}
+MESSAGE_KINDS = {RECALL_MESSAGE: gettext_lazy("Recall")}
 
 
 @dataclass(frozen=True)
@@ -48,25 +51,30 @@ class Criteria:
         """A recall names its food narrowly enough to act on, or it is refused."""
         if self.item is None and not self.donor_name.strip():
             raise DomainError(
-                "Name what is recalled: an item with its lot code or dates, or a donor with "
-                "the days its food came in.",
+                _(
+                    "Name what is recalled: an item with its lot code or dates, or a donor with "
+                    "the days its food came in."
+                ),
                 field="item",
             )
         if self.item is not None and not (self.code.strip() or self.dated_from or self.dated_until):
             raise DomainError(
-                f"Give the lot code or the dates on the pack: recalling every lot of "
-                f"{self.item.name} ever received is not a recall.",
+                _(
+                    "Give the lot code or the dates on the pack: recalling every lot of "
+                    "%(item)s ever received is not a recall."
+                )
+                % {"item": self.item.name},
                 field="code",
             )
         no_days = not (self.received_from or self.received_until)
         if self.donor_name.strip() and self.item is None and no_days:
-            raise DomainError("Give the days the donor's food came in.", field="received_from")
+            raise DomainError(_("Give the days the donor's food came in."), field="received_from")
         for first, last, field in (
             (self.dated_from, self.dated_until, "dated_until"),
             (self.received_from, self.received_until, "received_until"),
         ):
             if first and last and last < first:
-                raise DomainError("The last day cannot be before the first.", field=field)
+                raise DomainError(_("The last day cannot be before the first."), field=field)
 
     def lots(self, site: Site | None):
         return lots_matching(
@@ -84,9 +92,11 @@ class Criteria:
 def _may_start(by: User, site: Site | None) -> None:
     if site is None:
         if not is_coordinator(by):
-            raise DomainError("Only a network coordinator can recall food across the network.")
+            raise DomainError(_("Only a network coordinator can recall food across the network."))
     elif not can_manage_site(by, site):
-        raise DomainError(f"Only the leads of {site.name} can recall food there.")
+        raise DomainError(
+            _("Only the leads of %(site)s can recall food there.") % {"site": site.name}
+        )
 
 
 def recall_trace(recall: Recall) -> Trace:
@@ -107,14 +117,20 @@ def start_recall(
     _may_start(by, site)
     title = " ".join(title.split())
     if not title:
-        raise DomainError("Say what is recalled, as the notice names it.", field="title")
+        raise DomainError(_("Say what is recalled, as the notice names it."), field="title")
     criteria.check()
     named = list(criteria.lots(site))
     if not named:
-        where = site.name if site else "any site"
+        field = "code" if criteria.item else "donor_name"
+        if site is None:
+            raise DomainError(
+                _("No lot at any site matches: check the lot code and dates against the notice."),
+                field=field,
+            )
         raise DomainError(
-            f"No lot at {where} matches: check the lot code and dates against the notice.",
-            field="code" if criteria.item else "donor_name",
+            _("No lot at %(site)s matches: check the lot code and dates against the notice.")
+            % {"site": site.name},
+            field=field,
         )
     now = timezone.now()
     recall = Recall.objects.create(
@@ -138,13 +154,18 @@ def start_recall(
         cause=LotHold.Cause.RECALL,
         by=by,
         recall=recall,
-        note=f"Recall #{recall.pk}: {recall.title}"[:200],
+        note=_recall_name(recall)[:200],
         at=now,
     )
     sites = Site.objects.filter(pk__in=found.site_ids).order_by("name")
     RecallSite.objects.bulk_create([RecallSite(recall=recall, site=s) for s in sites])
     tell_sites(recall)
     return recall
+
+
+def _recall_name(recall: Recall) -> str:
+    """ "Recall #3: Chopped tomatoes 400 g, lot L2345"."""
+    return _("Recall #%(number)s: %(title)s") % {"number": recall.pk, "title": recall.title}
 
 
 def tell_sites(recall: Recall) -> int:
@@ -154,23 +175,28 @@ def tell_sites(recall: Recall) -> int:
     told = 0
     for part in recall.sites.select_related("site"):
         site = part.site
-        text = render_to_string(
-            "pantry/email/recall.txt",
-            {
-                "recall": recall,
-                "site": site,
-                "held": held.get(site.pk, 0),
-                "url": settings.SITE_URL + recall.get_absolute_url(),
-            },
-        )
         told += tell_leads(
             site,
             key=f"recall:{recall.pk}:site:{site.pk}",
             kind=RECALL_MESSAGE,
-            subject=f"Recall at {site.name}: {recall.title}",
-            text=text,
+            compose=partial(_recall_message, recall, site, held.get(site.pk, 0)),
         )
     return told
+
+
+def _recall_message(recall: Recall, site: Site, held: int) -> tuple[str, str]:
+    """The subject and text that tell a site's leads of a recall, in the active language."""
+    subject = _("Recall at %(site)s: %(title)s") % {"site": site.name, "title": recall.title}
+    text = render_to_string(
+        "pantry/email/recall.txt",
+        {
+            "recall": recall,
+            "site": site,
+            "held": held,
+            "url": settings.SITE_URL + recall.get_absolute_url(),
+        },
+    )
+    return subject, text
 
 
 def _held_counts(recall: Recall) -> Counter[int]:
@@ -182,9 +208,9 @@ def _lock_open(recall: Recall | int) -> Recall:
     pk = recall if isinstance(recall, int) else recall.pk
     fresh = Recall.objects.select_for_update().filter(pk=pk).first()
     if fresh is None:
-        raise DomainError("This recall no longer exists.")
+        raise DomainError(_("This recall no longer exists."))
     if not fresh.is_open:
-        raise DomainError("This recall is closed.")
+        raise DomainError(_("This recall is closed."))
     return fresh
 
 
@@ -202,12 +228,12 @@ def answer_recall(
     none was left. "None left" while food is still held here is refused."""
     recall = _lock_open(recall)
     if not can_manage_site(by, site):
-        raise DomainError(f"Only the leads of {site.name} can answer for it.")
+        raise DomainError(_("Only the leads of %(site)s can answer for it.") % {"site": site.name})
     part = RecallSite.objects.select_for_update().filter(recall=recall, site=site).first()
     if part is None:
-        raise DomainError(f"This recall did not reach {site.name}.")
+        raise DomainError(_("This recall did not reach %(site)s.") % {"site": site.name})
     if answer not in (RecallSite.Answer.DISCARDED, RecallSite.Answer.NONE_LEFT):
-        raise DomainError("Choose what you found.", field="answer")
+        raise DomainError(_("Choose what you found."), field="answer")
     note = " ".join(note.split())
     holds = list(
         LotHold.objects.open()
@@ -218,16 +244,22 @@ def answer_recall(
     with_food = [h for h in holds if h.lot.on_hand > 0]
     if answer == RecallSite.Answer.NONE_LEFT and with_food:
         names = ", ".join(sorted({h.lot.item.name for h in with_food}))
+        count = len(with_food)
         raise DomainError(
-            f"{len(with_food)} held lot{'s' if len(with_food) != 1 else ''} here still "
-            f"hold food ({names}): discard {'them' if len(with_food) != 1 else 'it'}, or "
-            "say where it went.",
+            ngettext(
+                "%(count)s held lot here still hold food (%(items)s): discard it, or "
+                "say where it went.",
+                "%(count)s held lots here still hold food (%(items)s): discard them, or "
+                "say where it went.",
+                count,
+            )
+            % {"count": count, "items": names},
             field="answer",
         )
     if answer == RecallSite.Answer.DISCARDED:
         if destination not in StockMove.Destination.values:
-            raise DomainError("Say where the discarded food goes.", field="destination")
-        reason = note or f"Recall #{recall.pk}: {recall.title}"
+            raise DomainError(_("Say where the discarded food goes."), field="destination")
+        reason = note or _recall_name(recall)
         # One hold per lot for a recall: each discard closes its own lot's holds only.
         for hold in holds:
             discard_held(hold, by=by, reason=reason[:200], destination=destination)
@@ -250,14 +282,16 @@ def close_recall(recall: Recall | int, *, by: User, note: str = "") -> Recall:
     """Close a recall once every site has answered."""
     recall = _lock_open(recall)
     if not may_close(by, recall):
-        raise DomainError("Only whoever can start such a recall can close it.")
+        raise DomainError(_("Only whoever can start such a recall can close it."))
     waiting = list(
         recall.sites.filter(answer=RecallSite.Answer.WAITING)
         .select_related("site")
         .values_list("site__name", flat=True)
     )
     if waiting:
-        raise DomainError(f"Still waiting for an answer from {', '.join(waiting)}.")
+        raise DomainError(
+            _("Still waiting for an answer from %(sites)s.") % {"sites": _(", ").join(waiting)}
+        )
     recall.status = Recall.Status.CLOSED
     recall.closed_at = timezone.now()
     recall.closed_by = by
