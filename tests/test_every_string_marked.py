@@ -34,7 +34,7 @@ SOURCE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 ENGLISH = frozenset(
     re.findall(
         r"[a-z]+",
-        """the and of to for with your you this that is are was were has have no not yet none all
+        """the and of to for with your you this that is are was were has have not yet none all
     any add save edit delete remove show hide cancel back next previous change download print
     open close log sign here there what when where who how per from until today tomorrow
     yesterday please only more less left been will would can cannot could should must need
@@ -129,13 +129,20 @@ def data_texts() -> list[str]:
         for row in model.objects.values_list(*fields):
             for value in row:
                 for line in str(value or "").splitlines():
-                    if len(line.strip()) > 2:
-                        found.add(line.strip())
+                    # The line, and its words between figures and marks (an opening
+                    # hours line "Mon-Fri 10:00-12:00 Pantry open" shows as its parts).
+                    for part in [line, *re.split(r"[\d:.,;–/-]+", line)]:
+                        if len(part.strip()) > 2:
+                            found.add(part.strip())
     return sorted(found, key=len, reverse=True)
 
 
+# Not words of a sentence: time zone names (Europe/Isle_of_Man), file names.
+NAMES = re.compile(r"\b[A-Za-z_]+/[A-Za-z_/+-]+\b|\S+\.(?:ics|csv|pdf|json)\b")
+
+
 def english_words(line: str) -> set[str]:
-    return ENGLISH & {w.lower() for w in re.findall(r"[A-Za-z']+", line)}
+    return ENGLISH & {w.lower() for w in re.findall(r"[A-Za-z']+", NAMES.sub(" ", line))}
 
 
 def shape(path: str) -> str:
