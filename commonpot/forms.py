@@ -307,11 +307,13 @@ class SiteForm(forms.ModelForm):
             "contact_email": _("Contact email"),
         }
         help_texts = {
+            # Translators: write the examples with your language's day names
+            # (short or full): they are read in any language Commonpot speaks.
             "opening_hours": _(
-                "One line each: days, times, then what it is. For example "
-                "'Mon-Fri 10:00-16:00', 'Daily 18:00-19:30 Dinner' or 'Fri,Sat 22:00-06:00 "
-                "Night kitchen': a closing time before the opening time is the next morning, "
-                "and 24:00 is midnight."
+                "One line each: days, times, then what it is, days in your language or in "
+                "English. For example 'Mon-Fri 10:00-16:00', 'Daily 18:00-19:30 Dinner' or "
+                "'Fri,Sat 22:00-06:00 Night kitchen': a closing time before the opening time "
+                "is the next morning, and 24:00 is midnight."
             ),
         }
 

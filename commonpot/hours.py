@@ -21,15 +21,19 @@ the same structured hours.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.dates import WEEKDAYS_ABBR
+from django.utils import translation
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
-# The days as typed (in English, whatever the page's language) and read back.
+# The days as written back in English, and typed in any language (`_day_aliases`).
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ICAL_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 _DAY_ALIASES = {d.lower(): i for i, d in enumerate(DAYS)}
@@ -42,9 +46,44 @@ _DAY_ALIASES.update(
     }
 )
 _DAY_ALIASES.update({"tues": 1, "thur": 3, "thurs": 3})
+# Words for every day, in English and in each language's own words.
+_EVERY_DAY = {
+    "daily",
+    "every day",
+    "everyday",
+    "diario",
+    "todos los dias",
+    "tous les jours",
+    "todos os dias",
+    "diariamente",
+    "щодня",
+    "يوميا",
+}
+_WEEKDAYS = {"weekdays"}
+_WEEKENDS = {"weekends"}
+
+
+def _fold(word: str) -> str:
+    """A day's name as compared: lower case, without accents or a closing point
+    ("Mié." is "mie", "Sáb" is "sab")."""
+    decomposed = unicodedata.normalize("NFKD", word.strip().lower().rstrip("."))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.cache
+def _day_aliases() -> dict[str, int]:
+    """Day names as typed in any language Commonpot speaks: the hours a Spanish lead
+    writes ("lun-vie") are read the same on an English page, and the other way round."""
+    aliases = {_fold(name): day for name, day in _DAY_ALIASES.items()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for day in range(7):
+                for name in (WEEKDAYS_ABBR[day], WEEKDAYS[day]):
+                    aliases.setdefault(_fold(str(name)), day)
+    return aliases
 _RANGE = r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})"
 _LINE = re.compile(
-    r"^(?P<days>[A-Za-z][A-Za-z,\- ]*?)\s+"
+    r"^(?P<days>[^\W\d_][\w.,\- ]*?)\s+"
     rf"(?P<ranges>{_RANGE}(?:\s*,\s*{_RANGE})*)\s*(?P<label>.*)$"
 )
 
@@ -142,25 +181,26 @@ def open_at(openings: list[Opening], moment: datetime, tz) -> Opening | None:
 
 
 def _days(text: str) -> tuple[int, ...]:
-    text = text.strip().lower()
-    if text in {"daily", "every day", "everyday"}:
+    text = _fold(text)
+    aliases = _day_aliases()
+    if text in _EVERY_DAY:
         return tuple(range(7))
-    if text in {"weekdays"}:
+    if text in _WEEKDAYS:
         return tuple(range(5))
-    if text in {"weekends"}:
+    if text in _WEEKENDS:
         return (5, 6)
     days: list[int] = []
     for part in re.split(r"\s*(?:,|\band\b|&)\s*", text):
         if not part:
             continue
         if "-" in part:
-            first, _dash, last = (p.strip() for p in part.partition("-"))
-            if first not in _DAY_ALIASES or last not in _DAY_ALIASES:
+            first, _dash, last = (_fold(p) for p in part.partition("-"))
+            if first not in aliases or last not in aliases:
                 raise ValueError(part)
-            a, b = _DAY_ALIASES[first], _DAY_ALIASES[last]
+            a, b = aliases[first], aliases[last]
             days += list(range(a, b + 1)) if a <= b else list(range(a, 7)) + list(range(0, b + 1))
-        elif part in _DAY_ALIASES:
-            days.append(_DAY_ALIASES[part])
+        elif _fold(part) in aliases:
+            days.append(aliases[_fold(part)])
         else:
             raise ValueError(part)
     return tuple(sorted(set(days)))

@@ -230,3 +230,26 @@ def test_a_lead_sets_the_language_of_the_sites_printed_sheets(lead, site):
     assert client_for(lead).post(edit, {**data, "language": "xx"}).status_code == 400
     site.refresh_from_db()
     assert site.language == "ar"
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"),
+    [
+        ("lun-vie 10:00-16:00 Abierto", (0, 1, 2, 3, 4)),
+        ("Lun.-Ven. 10:00-16:00 Ouvert", (0, 1, 2, 3, 4)),
+        ("seg-sex 09:00-12:00 Aberto", (0, 1, 2, 3, 4)),
+        ("Пн-Пт 10:00-16:00 Відкрито", (0, 1, 2, 3, 4)),
+        ("Todos los días 18:00-19:30 Cena", (0, 1, 2, 3, 4, 5, 6)),
+        ("sáb, dom 10:00-12:00 Desayuno", (5, 6)),
+        ("السبت 10:00-12:00 مفتوح", (5,)),
+    ],
+)
+def test_opening_hours_are_read_with_day_names_of_any_language_on_any_page(typed, days):
+    from django.utils import translation
+
+    from commonpot.hours import parse_hours
+
+    # Typed on a Spanish page, read back on an English one (and the other way round).
+    for language in ("en", "es"):
+        with translation.override(language):
+            assert parse_hours(typed)[0].weekdays == days
