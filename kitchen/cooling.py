@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from commonpot import measures
 from commonpot.dates import day, day_time, time_of_day
 from commonpot.errors import DomainError
+from commonpot.i18n import in_language_of
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from kitchen.models import CoolingReading, MealService, Recipe
@@ -367,31 +368,38 @@ def remind_cooling(now: datetime | None = None) -> int:
         if now < due - REMIND_BEFORE:
             continue
         at = time_of_day(site.local(due))
-        # Translators: an email's subject: "Cooling reading due: Dal at 21 °C by 14:30".
-        subject = _("Cooling reading due: %(meal)s at %(mark)s by %(when)s") % {
-            "meal": meal.title,
-            "mark": limit,
-            "when": at,
-        }
-        text = ngettext(
-            "The leftovers of %(meal)s (%(servings)s serving) at %(site)s must read %(mark)s "
-            "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
-            "%(url)s\n\nThey stay on hold until the cooling record passes.",
-            "The leftovers of %(meal)s (%(servings)s servings) at %(site)s must read %(mark)s "
-            "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
-            "%(url)s\n\nThey stay on hold until the cooling record passes.",
-            meal.leftover_servings,
-        ) % {
-            "meal": meal.title,
-            "servings": meal.leftover_servings,
-            "site": site.name,
-            "mark": limit,
-            "when": at,
-            "url": absolute(meal.get_absolute_url()),
-        }
+
+        def compose(meal=meal, site=site, limit=limit, at=at) -> tuple[str, str]:
+            """The subject and text, in the language active when called."""
+            # Translators: an email's subject: "Cooling reading due: Dal at 21 °C by 14:30".
+            subject = _("Cooling reading due: %(meal)s at %(mark)s by %(when)s") % {
+                "meal": meal.title,
+                "mark": limit,
+                "when": at,
+            }
+            text = ngettext(
+                "The leftovers of %(meal)s (%(servings)s serving) at %(site)s must read %(mark)s "
+                "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
+                "%(url)s\n\nThey stay on hold until the cooling record passes.",
+                "The leftovers of %(meal)s (%(servings)s servings) at %(site)s must read %(mark)s "
+                "or below by %(when)s. Take their temperature and log it on the meal page:\n\n"
+                "%(url)s\n\nThey stay on hold until the cooling record passes.",
+                meal.leftover_servings,
+            ) % {
+                "meal": meal.title,
+                "servings": meal.leftover_servings,
+                "site": site.name,
+                "mark": limit,
+                "when": at,
+                "url": absolute(meal.get_absolute_url()),
+            }
+            return subject, text
+
         key = f"cooling:{meal.pk}:{mark}"
         cook = meal.cooked_by
         if cook is not None and cook.is_active:
+            with in_language_of(cook):
+                subject, text = compose()
             _email, created = queue_email(
                 key=f"{key}:user:{cook.pk}",
                 kind="cooling",
@@ -401,7 +409,7 @@ def remind_cooling(now: datetime | None = None) -> int:
                 site=site,
             )
             told += created
-        told += tell_leads(site, key=key, kind="cooling", subject=subject, text=text)
+        told += tell_leads(site, key=key, kind="cooling", compose=compose)
     return told
 
 

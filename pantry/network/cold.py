@@ -164,29 +164,40 @@ def hold_warm_arrival(transfer: Transfer, reading: Reading, lots: list[Lot], by)
 def _tell_leads(transfer: Transfer, reading: Reading, holds: list[LotHold]) -> int:
     site = transfer.destination
     local = site.local(reading.at)
-    with measures.override(measures.site_measures(site)):
-        shown = temperatures.show(reading.value_c)
-        context = {
-            "transfer": transfer,
-            "site": site,
-            "reading": shown,
-            "limit": temperatures.show(reading.limit_c),
-            "at": _("%(day)s at %(time)s") % {"day": day(local), "time": time_of_day(local)},
-            "lots": [h.lot for h in sorted(holds, key=lambda h: h.lot.pk)],
-            "url": settings.SITE_URL + quick_reverse("pantry:holds", site.slug),
-        }
-        subject = ngettext(
-            # Translators: a lot is a batch of one food with one best-before date.
-            "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lot on hold",
-            "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lots on hold",
-            len(holds),
-        ) % {
-            "number": transfer.pk,
-            "site": transfer.source.name,
-            "reading": shown,
-            "count": len(holds),
-        }
-        text = render_to_string("network/email/transfer_breach.txt", context)
+
+    def compose() -> tuple[str, str]:
+        """Written in each reader's language (tell_leads), in the site's measures."""
+        with measures.override(measures.site_measures(site)):
+            return _breach_message(transfer, reading, holds, site, local)
+
     return tell_leads(
-        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, subject=subject, text=text
+        site, key=f"breach:reading:{reading.pk}", kind=BREACH_MESSAGE, compose=compose
     )
+
+
+def _breach_message(
+    transfer: Transfer, reading: Reading, holds: list[LotHold], site, local
+) -> tuple[str, str]:
+    shown = temperatures.show(reading.value_c)
+    context = {
+        "transfer": transfer,
+        "site": site,
+        "reading": shown,
+        "limit": temperatures.show(reading.limit_c),
+        "at": _("%(day)s at %(time)s") % {"day": day(local), "time": time_of_day(local)},
+        "lots": [h.lot for h in sorted(holds, key=lambda h: h.lot.pk)],
+        "url": settings.SITE_URL + quick_reverse("pantry:holds", site.slug),
+    }
+    subject = ngettext(
+        # Translators: a lot is a batch of one food with one best-before date.
+        "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lot on hold",
+        "Transfer #%(number)s from %(site)s arrived at %(reading)s: %(count)s lots on hold",
+        len(holds),
+    ) % {
+        "number": transfer.pk,
+        "site": transfer.source.name,
+        "reading": shown,
+        "count": len(holds),
+    }
+    text = render_to_string("network/email/transfer_breach.txt", context)
+    return subject, text
