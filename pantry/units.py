@@ -16,6 +16,7 @@ measures given by `measures=`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -58,7 +59,97 @@ PIECE_WORDS = (
     "portion",
     "meal",
 )
-IRREGULAR_PLURALS = {"loaves": "loaf", "boxes": "box"}
+# The same words in the other languages Commonpot speaks, without accents (as
+# `_fold` compares them); plurals in -s and -es are read as for English, others listed.
+LOCAL_PIECE_WORDS = frozenset(
+    (
+        # es, pt, fr
+        "pieza",
+        "unidad",
+        "unidade",
+        "lata",
+        "bote",
+        "frasco",
+        "botella",
+        "garrafa",
+        "paquete",
+        "pacote",
+        "bolsa",
+        "saco",
+        "caja",
+        "caixa",
+        "bandeja",
+        "racion",
+        "porcion",
+        "porcao",
+        "tarro",
+        "pote",
+        "piece",
+        "unite",
+        "boite",
+        "conserve",
+        "bocal",
+        "bouteille",
+        "brique",
+        "paquet",
+        "sachet",
+        "sac",
+        "caisse",
+        "barquette",
+        "portion",
+        "pain",
+        "barra",
+        "pao",
+        # uk (with the forms a count takes)
+        "штука",
+        "штуки",
+        "штук",
+        "шт",
+        "банка",
+        "банки",
+        "банок",
+        "пляшка",
+        "пляшки",
+        "пляшок",
+        "пачка",
+        "пачки",
+        "пачок",
+        "пакет",
+        "пакети",
+        "пакетів",
+        "коробка",
+        "коробки",
+        "коробок",
+        "упаковка",
+        "упаковки",
+        "упаковок",
+        "порція",
+        "порції",
+        "порцій",
+        "буханка",
+        "буханки",
+        "буханок",
+        # ar (singular and plural)
+        "قطعة",
+        "قطع",
+        "علبة",
+        "علب",
+        "زجاجة",
+        "زجاجات",
+        "كيس",
+        "أكياس",
+        "اكياس",
+        "صندوق",
+        "صناديق",
+        "عبوة",
+        "عبوات",
+        "حصة",
+        "حصص",
+        "رغيف",
+        "أرغفة",
+    )
+)
+IRREGULAR_PLURALS = {"loaves": "loaf", "boxes": "box", "pains": "pain", "paes": "pao"}
 # The kitchen's words for weights and volumes, whatever their case, read before
 # pint's own names: to pint "G" is a gauss, "ML" a megalitre, "Qt" and "Pt" metric
 # tons, "Gal" an acceleration and "kilos" a thousand seconds.
@@ -74,6 +165,61 @@ KITCHEN_UNITS = {
     **dict.fromkeys(("qt", "qts", "quart", "quarts"), "quart"),
     **dict.fromkeys(("pt", "pts", "pint", "pints"), "pint"),
     **dict.fromkeys(("cup", "cups"), "cup"),
+    # The metric words of the other languages (es, pt, fr, uk, ar), without accents.
+    **dict.fromkeys(
+        (
+            "gramo",
+            "gramos",
+            "grama",
+            "gramas",
+            "г",
+            "гр",
+            "грам",
+            "грами",
+            "грамів",
+            "غ",
+            "غرام",
+            "جم",
+            "جرام",
+        ),
+        "gram",
+    ),
+    **dict.fromkeys(
+        (
+            "kilogramo",
+            "kilogramos",
+            "quilo",
+            "quilos",
+            "quilograma",
+            "quilogramas",
+            "кг",
+            "кілограм",
+            "кілограми",
+            "кілограмів",
+            "кило",
+            "كغ",
+            "كجم",
+            "كيلو",
+            "كيلوغرام",
+            "كيلوجرام",
+        ),
+        "kilogram",
+    ),
+    **dict.fromkeys(
+        (
+            "mililitro",
+            "mililitros",
+            "мл",
+            "мілілітр",
+            "мілілітри",
+            "мілілітрів",
+            "مل",
+            "مليلتر",
+            "ملليلتر",
+        ),
+        "ml",
+    ),
+    **dict.fromkeys(("litro", "litros", "л", "літр", "літри", "літрів", "لتر", "لترات"), "liter"),
     **{
         f"{uk} {word}": name
         for uk in ("imperial", "uk")
@@ -107,11 +253,17 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
+def _fold(text: str) -> str:
+    """Lower case without accents ("Boîtes" is "boites", "Ración" is "racion")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _is_piece_word(text: str, item: Item | None) -> bool:
-    word = text.lower()
-    words = set(PIECE_WORDS)
+    word = _fold(text)
+    words = set(PIECE_WORDS) | LOCAL_PIECE_WORDS
     if item is not None:
-        words.add(item.piece_name.lower())
+        words.add(_fold(item.piece_name))
     singular = IRREGULAR_PLURALS.get(word, word)
     candidates = {singular, singular.removesuffix("s"), singular.removesuffix("es")}
     return bool(candidates & words)
@@ -128,6 +280,8 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
     text = _normalise(unit)
     if text and _is_piece_word(text, item):
         return registry().piece
+    if _fold(text) in KITCHEN_UNITS:
+        return registry().parse_units(KITCHEN_UNITS[_fold(text)])
     if not text or len(text) > 20 or not re.fullmatch(r"[A-Za-z ]+", text):
         raise UnitError(
             _("%(unit)r is not a unit we know.") % {"unit": unit.strip() or _("An empty unit")},

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Q
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
@@ -544,19 +545,8 @@ class QualificationKindForm(forms.ModelForm):
         pass  # adding one that exists simply uses it
 
 
-WEEKDAY_CHOICES = list(
-    enumerate(
-        [
-            gettext_lazy("Mon"),
-            gettext_lazy("Tue"),
-            gettext_lazy("Wed"),
-            gettext_lazy("Thu"),
-            gettext_lazy("Fri"),
-            gettext_lazy("Sat"),
-            gettext_lazy("Sun"),
-        ]
-    )
-)
+# Django's own short day names (0 = Monday), as dates write them in each language.
+WEEKDAY_CHOICES = sorted(WEEKDAYS_ABBR.items())
 
 
 class RotaForm(forms.ModelForm):

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -366,14 +367,15 @@ class Rota(models.Model):
     """A weekly template: "Mon, Wed, Fri 16:00-19:00, 4 cooks" makes a shift on each
     of those days every week."""
 
+    # Django's own day names, as its dates write them in each language.
     class Weekday(models.IntegerChoices):
-        MONDAY = 0, gettext_lazy("Monday")
-        TUESDAY = 1, gettext_lazy("Tuesday")
-        WEDNESDAY = 2, gettext_lazy("Wednesday")
-        THURSDAY = 3, gettext_lazy("Thursday")
-        FRIDAY = 4, gettext_lazy("Friday")
-        SATURDAY = 5, gettext_lazy("Saturday")
-        SUNDAY = 6, gettext_lazy("Sunday")
+        MONDAY = 0, WEEKDAYS[0]
+        TUESDAY = 1, WEEKDAYS[1]
+        WEDNESDAY = 2, WEEKDAYS[2]
+        THURSDAY = 3, WEEKDAYS[3]
+        FRIDAY = 4, WEEKDAYS[4]
+        SATURDAY = 5, WEEKDAYS[5]
+        SUNDAY = 6, WEEKDAYS[6]
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="rotas")
     role = models.ForeignKey(ShiftRole, on_delete=models.PROTECT, related_name="rotas")

@@ -165,8 +165,14 @@ def test_a_figure_that_reads_two_ways_is_refused_not_guessed(language, typed):
 
     with translation.override(language), pytest.raises(DomainError) as refused:
         parse_decimal(typed, field="quantity", ceiling=100000)
-    assert "could be read two ways" in str(refused.value)
     assert refused.value.field == "quantity"
+    with translation.override(language):
+        not_a_number = translation.gettext("%(given)s is not a number.") % {"given": f"'{typed}'"}
+    # Named as typed, and not called "not a number": it asks which was meant.
+    assert str(refused.value).startswith(f"'{typed}'")
+    assert str(refused.value) != not_a_number
+    if language == "en":
+        assert "could be read two ways" in str(refused.value)
 
 
 def test_a_new_account_starts_in_the_language_its_sign_up_page_was_in(client):
@@ -253,3 +259,23 @@ def test_opening_hours_are_read_with_day_names_of_any_language_on_any_page(typed
     for language in ("en", "es"):
         with translation.override(language):
             assert parse_hours(typed)[0].weekdays == days
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [
+        ("latas", "piece"),
+        ("Boîtes", "piece"),
+        ("unidades", "piece"),
+        ("банки", "piece"),
+        ("علب", "piece"),
+        ("litros", "liter"),
+        ("кг", "kilogram"),
+        ("لتر", "liter"),
+        ("gramos", "gram"),
+    ],
+)
+def test_units_are_read_in_the_words_of_each_language(typed, unit):
+    from pantry.units import parse_unit
+
+    assert str(parse_unit(typed)) == unit
