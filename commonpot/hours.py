@@ -190,10 +190,12 @@ def _days(text: str) -> tuple[int, ...]:
     if text in _WEEKENDS:
         return (5, 6)
     days: list[int] = []
-    for part in re.split(r"\s*(?:,|\band\b|&)\s*", text):
+    for part in re.split(r"\s*(?:,|،|\band\b|&)\s*", text):
         if not part:
             continue
-        if "-" in part:
+        if part in aliases:  # a name with a hyphen of its own: "segunda-feira"
+            days.append(aliases[part])
+        elif "-" in part:
             first, _dash, last = (_fold(p) for p in part.partition("-"))
             if first not in aliases or last not in aliases:
                 raise ValueError(part)
