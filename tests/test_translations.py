@@ -9,6 +9,7 @@ gathers and compiles them (docs/translating.md).
 from __future__ import annotations
 
 import gettext
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,6 +61,27 @@ def test_a_catalog_has_every_string_translated_and_none_fuzzy(code, domain):
     assert not untranslated, f"{code} {domain}, untranslated: {untranslated[:10]}"
     assert not fuzzy, f"{code} {domain}: {len(fuzzy)} fuzzy: {fuzzy[:10]}"
     assert catalog.metadata.get("Language") == LANGUAGE_DIRS[code]
+    # A fuzzy header is left out of the compiled catalog, and its plural rule with it.
+    assert not catalog.metadata_is_fuzzy
+
+
+@pytest.mark.parametrize(
+    ("code", "forms"),
+    [("ar", 3), ("uk", 3), ("es", 2), ("fr", 2), ("pt-br", 2)],
+)
+def test_counts_take_each_languages_own_plural_forms(code, forms):
+    from django.utils import translation
+
+    with translation.override(code):
+        written = {
+            translation.ngettext(
+                "%(count)s day past best before", "%(count)s days past best before", n
+            )
+            % {"count": n}
+            for n in (0, 1, 2, 3, 5, 11, 21, 100, 1000000)
+        }
+    # At least as many ways of writing a count as shown (the compiled header's rule).
+    assert len({re.sub(r"\d+", "N", text) for text in written}) >= forms, written
 
 
 @pytest.mark.parametrize(("code", "domain"), CATALOGS)
@@ -94,10 +116,19 @@ def test_the_compiled_catalog_is_the_one_its_source_makes(code, domain, tmp_path
 def test_every_string_marked_in_the_code_is_in_the_catalogs_and_nothing_else(
     domain, tmp_path, monkeypatch
 ):
-    # makemessages as `make messages` runs it, into a scratch folder.
+    # makemessages as `make messages` runs it, on a copy of the code in a scratch
+    # folder (run in the project, it would write into the project's catalogs).
+    source = tmp_path / "source"
+    shutil.copytree(
+        settings.BASE_DIR,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "var", "locale", "tests", "docs", "node_modules", "*.pyc"
+        ),
+    )
     scratch = tmp_path / "locale"
     (scratch / "es").mkdir(parents=True)
-    monkeypatch.chdir(settings.BASE_DIR)
+    monkeypatch.chdir(source)
     with override_settings(LOCALE_PATHS=[scratch]):
         call_command(
             "makemessages",
@@ -108,8 +139,9 @@ def test_every_string_marked_in_the_code_is_in_the_catalogs_and_nothing_else(
             add_location="file",
             verbosity=0,
         )
-    gathered = {key(e) for e in polib.pofile(str(scratch / "es" / "LC_MESSAGES" / f"{domain}.po"))}
-    shutil.rmtree(scratch)
+    made = scratch / "es" / "LC_MESSAGES" / f"{domain}.po"
+    assert made.exists(), "makemessages wrote no catalog"
+    gathered = {key(e) for e in polib.pofile(str(made))}
     assert gathered, "makemessages found nothing"
     for code in LANGUAGE_DIRS:
         kept = {key(e) for e in polib.pofile(str(po_path(code, domain))) if not e.obsolete}
