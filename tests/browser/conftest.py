@@ -82,11 +82,12 @@ def phone(browser, live_server):
 
 def log_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    # By the fields' names: the page may be in any language.
+    page.locator('input[name="username"]').fill(username)
+    page.locator('input[name="password"]').fill(password)
     # Until the post has answered (a redirect, or the form again with its error):
     # waiting for the load state alone can return while the login page is still
     # the one loaded, and a `goto` right after would cut the post off.
     with page.expect_navigation():
-        page.get_by_role("button", name="Log in").click()
+        page.locator('input[name="password"]').press("Enter")
     page.wait_for_load_state()
