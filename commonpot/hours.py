@@ -81,6 +81,8 @@ def _day_aliases() -> dict[str, int]:
                 for name in (WEEKDAYS_ABBR[day], WEEKDAYS[day]):
                     aliases.setdefault(_fold(str(name)), day)
     return aliases
+
+
 _RANGE = r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})"
 _LINE = re.compile(
     r"^(?P<days>[^\W\d_][\w.,\- ]*?)\s+"
