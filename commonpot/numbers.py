@@ -77,6 +77,21 @@ def fits_columns(
     return constraints
 
 
+def local_marks(text: str) -> str:
+    """A figure written with English marks ("1,200.5 kg") in the active language's
+    ("1.200,5 kg" in Spanish, "1 200,5 kg" in French); English's unchanged."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR")
+    thousands = formats.get_format("THOUSAND_SEPARATOR")
+    if (decimal, thousands) == (".", ","):
+        return text
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+
+
+def grouped(value: Decimal | float | int, places: int = 0) -> str:
+    """A count or a figure for people to read: 1,234 in English, 1.234 in Spanish."""
+    return local_marks(f"{value:,.{places}f}")
+
+
 def plain_number(value: Decimal | int) -> str:
     """10000000000 -> '10,000,000,000'; 2.50 -> '2.5'."""
     text = f"{Decimal(value):,f}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
+from commonpot.numbers import grouped
 from commonpot.reports import Chart, Period, Section, Table
 from kitchen.models import MealService
 
@@ -46,10 +47,10 @@ def section(period: Period) -> Section | None:
         key="meals",
         title=_("Meals"),
         figures=[
-            (_("Meals cooked"), f"{f['meals']:,}"),
-            (_("Servings made"), f"{f['made']:,}"),
-            (_("People fed"), f"{f['fed']:,}"),
-            (_("Leftover servings kept"), f"{f['kept']:,}"),
+            (_("Meals cooked"), grouped(f["meals"])),
+            (_("Servings made"), grouped(f["made"])),
+            (_("People fed"), grouped(f["fed"])),
+            (_("Leftover servings kept"), grouped(f["kept"])),
         ],
         charts=[
             Chart(

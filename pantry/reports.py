@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commonpot.numbers import grouped
 from commonpot.reports import (
     Chart,
     Period,
@@ -144,8 +145,8 @@ def food_section(period: Period) -> Section:
         figures=[
             (_("Received"), weight(f["received_g"], in_step)),
             (_("Given out"), weight(f["distributed_g"])),
-            (_("Households served"), f"{f['households']:,}"),
-            (_("People served"), f"{f['people']:,}"),
+            (_("Households served"), grouped(f["households"])),
+            (_("People served"), grouped(f["people"])),
             (_("Used in cooking"), weight(f["cooked_g"])),
             (_("Transferred in"), weight(f["transferred_in_g"])),
             (_("Transferred out"), weight(f["transferred_out_g"])),
@@ -240,12 +241,12 @@ def safety_section(period: Period) -> Section | None:
         key="food-safety",
         title=_("Food safety"),
         figures=[
-            (_("Temperature readings"), f"{f['readings']:,}"),
-            (_("Readings outside their limit"), f"{f['breaches']:,}"),
-            (_("Lots put on hold"), f"{f['lots_held']:,}"),
-            (_("Holds released"), f"{f['holds_released']:,}"),
-            (_("Holds ended by discarding the food"), f"{f['holds_discarded']:,}"),
-            (_("Recalls started"), f"{f['recalls_started']:,}"),
-            (_("Recalls closed"), f"{f['recalls_closed']:,}"),
+            (_("Temperature readings"), grouped(f["readings"])),
+            (_("Readings outside their limit"), grouped(f["breaches"])),
+            (_("Lots put on hold"), grouped(f["lots_held"])),
+            (_("Holds released"), grouped(f["holds_released"])),
+            (_("Holds ended by discarding the food"), grouped(f["holds_discarded"])),
+            (_("Recalls started"), grouped(f["recalls_started"])),
+            (_("Recalls closed"), grouped(f["recalls_closed"])),
         ],
     )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from commonpot import measures as active
 from commonpot.errors import DomainError
-from commonpot.numbers import parse_decimal
+from commonpot.numbers import local_marks, parse_decimal
 
 if TYPE_CHECKING:
     from pantry.models import Item
@@ -511,8 +511,14 @@ def display(quantity: Decimal | None, item: Item, measures: str | None = None) -
     in US measures 27.56 lb, 14.1 oz, 1.5 gal, 12 fl oz, 3 cans.
 
     Written in the measures active for the work in hand (commonpot.measures), or
-    in `measures` ("metric" or "us") when given.
+    in `measures` ("metric" or "us") when given, and with the decimal and thousands
+    marks of the page's language (12,5 kg in Spanish).
     """
+    return local_marks(_display(quantity, item, measures))
+
+
+def _display(quantity: Decimal | None, item: Item, measures: str | None = None) -> str:
+    """`display` with English marks, as forms and the code read figures back."""
     from pantry.models import Item
 
     if quantity is None:
@@ -551,7 +557,7 @@ def typed_back(quantity: Decimal, item: Item, measures: str | None = None) -> tu
     but "8.8184905 lb"), so that a form filled in with it and sent unchanged records
     what was there, not a little more or less.
     """
-    text, _space, unit = display(quantity, item, measures).replace(",", "").partition(" ")
+    text, _space, unit = _display(quantity, item, measures).replace(",", "").partition(" ")
     if item.base_unit == "piece" or unit not in SHOWN_UNITS or not quantity:
         return text, unit
     quantity = Decimal(quantity)
@@ -597,5 +603,5 @@ def display_weight(grams: Decimal | None, measures: str | None = None) -> str:
         return _("weight unknown")
     g = Decimal(grams)
     if _is_us(measures):
-        return _us_weight(g)
-    return f"{plain(g / 1000)} kg" if abs(g) >= 1000 else f"{plain(g)} g"
+        return local_marks(_us_weight(g))
+    return local_marks(f"{plain(g / 1000)} kg" if abs(g) >= 1000 else f"{plain(g)} g")

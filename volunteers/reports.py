@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
+from commonpot.numbers import grouped
 from commonpot.reports import Chart, Period, Section, Table
 from volunteers.models import Shift, SignUp
 
@@ -52,12 +53,15 @@ def volunteers_section(period: Period) -> Section:
         key="volunteers",
         title=_("Volunteers"),
         figures=[
-            (_("Hours given"), f"{f['hours']:,.1f}"),
-            (_("Volunteers who came"), f"{f['volunteers']:,}"),
-            (_("Shifts"), f"{f['shifts']:,}"),
-            (_("Places filled / needed"), f"{f['places_filled']:,} / {f['places_needed']:,}"),
-            (_("Shifts under their minimum"), f"{f['shifts_under_minimum']:,}"),
-            (_("Missed (no-shows)"), f"{f['missed']:,}"),
+            (_("Hours given"), grouped(f["hours"], 1)),
+            (_("Volunteers who came"), grouped(f["volunteers"])),
+            (_("Shifts"), grouped(f["shifts"])),
+            (
+                _("Places filled / needed"),
+                f"{grouped(f['places_filled'])} / {grouped(f['places_needed'])}",
+            ),
+            (_("Shifts under their minimum"), grouped(f["shifts_under_minimum"])),
+            (_("Missed (no-shows)"), grouped(f["missed"])),
         ],
         charts=[
             Chart(

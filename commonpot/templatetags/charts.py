@@ -9,6 +9,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from commonpot.numbers import grouped
+
 register = template.Library()
 
 ROW = 26
@@ -18,7 +20,7 @@ VALUE_W = 90
 
 
 def _number(value: float) -> str:
-    return f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return grouped(value, 1 if value % 1 else 0)
 
 
 @register.simple_tag

@@ -17,7 +17,7 @@ from commonpot.errors import DomainError
 from commonpot.forms import SettingsSectionForm, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
-from commonpot.numbers import is_zero
+from commonpot.numbers import grouped, is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry import temperatures
 from pantry.forms_temperatures import TemperatureField
@@ -185,7 +185,7 @@ class NeedForm(TokenForm):
         self.fields["within_km"].help_text = _(
             "Leave empty for %(site)s's limit, %(km)s km. Offers further away "
             "are not suggested for this need."
-        ) % {"site": site.name, "km": f"{site_km:,}"}
+        ) % {"site": site.name, "km": grouped(site_km)}
 
     def clean(self):
         data = super().clean()

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
 from commonpot.models import Site
+from commonpot.numbers import grouped
 from pantry.freshness import DateRules
 from pantry.models import Storage
 from pantry.network.models import ColdChain, Need, Offer
@@ -94,7 +95,7 @@ def distance_label(km: float | None) -> str:
         return _("distance unknown")
     if km < 1:
         return _("under 1 km")
-    return f"{km:,.0f} km"
+    return f"{grouped(km)} km"
 
 
 @dataclass(frozen=True)

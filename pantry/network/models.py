@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from commonpot.dates import day
 from commonpot.idempotency import Tokened
 from commonpot.models import Site
-from commonpot.numbers import MAX_SMALL_INT, fits_columns
+from commonpot.numbers import MAX_SMALL_INT, fits_columns, grouped
 from commonpot.quickurls import quick_reverse
 from pantry.models import QTY, Item, Lot, Reading, StockMove, Storage
 from pantry.units import display, display_weight
@@ -52,7 +52,7 @@ def _match_within_help() -> str:
         "Offers further than this from the site are not suggested for its needs "
         "(1 to %(max_km)s km; a need can set its own). Offers at sites with no place "
         'on the map are shown last, marked "distance unknown".'
-    ) % {"max_km": f"{MAX_MATCH_KM:,}"}
+    ) % {"max_km": grouped(MAX_MATCH_KM)}
 
 
 class NetworkSettings(models.Model):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commonpot.numbers import grouped
 from commonpot.reports import (
     GRAM,
     Period,
@@ -83,10 +84,10 @@ def network_section(period: Period) -> Section | None:
                 ngettext(
                     "%(weight)s in %(count)s offer", "%(weight)s in %(count)s offers", len(offers)
                 )
-                % {"weight": weight(offered), "count": f"{len(offers):,}"},
+                % {"weight": weight(offered), "count": grouped(len(offers))},
             ),
-            (_("Offers that closed unclaimed"), f"{unclaimed:,}"),
-            (_("Transfers received"), f"{transfers:,}"),
+            (_("Offers that closed unclaimed"), grouped(unclaimed)),
+            (_("Transfers received"), grouped(transfers)),
             (_("Moved between sites"), weight(moved, weights.step)),
             (_("Short or damaged on arrival"), weight(short)),
         ],
@@ -97,7 +98,7 @@ def network_section(period: Period) -> Section | None:
                 [_("From"), _("To"), _("Transfers"), unit.symbol],
                 rows,
                 numeric={2, 3},
-                total=[_("Total"), "", f"{transfers:,}", figure_text(weights.total_shown)]
+                total=[_("Total"), "", grouped(transfers), figure_text(weights.total_shown)]
                 if rows
                 else None,
                 csv_columns=["From", "To", "Transfers", unit.symbol, "grams"],

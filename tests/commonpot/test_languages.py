@@ -279,3 +279,28 @@ def test_units_are_read_in_the_words_of_each_language(typed, unit):
     from pantry.units import parse_unit
 
     assert str(parse_unit(typed)) == unit
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "1,234.5 kg"),
+        ("es", "1\xa0234,5 kg"),
+        ("pt-br", "1.234,5 kg"),
+        ("fr", "1\xa0234,5 kg"),
+    ],
+)
+def test_quantities_are_written_with_the_marks_of_the_page_language(language, shown):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from pantry.models import Item
+    from pantry.units import display, typed_back
+
+    flour = Item(name="Flour", base_unit=Item.Unit.GRAM)
+    with translation.override(language):
+        assert display(Decimal("1234500"), flour, "metric") == shown
+        # Filled into a form, it is read back the same in that language.
+        figure, unit = typed_back(Decimal("1234500"), flour, "metric")
+        assert (figure, unit) == ("1234.5", "kg")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from commonpot.errors import DomainError
 from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
+from commonpot.numbers import grouped
 from pantry.models import Item
 from pantry.network.models import MAX_MATCH_KM, Need, end_of_day
 from pantry.network.services.common import (
@@ -98,7 +99,7 @@ def post_need(
                 "Say how far an offer may be, from 1 to %(max_km)s km, or leave it empty "
                 "for the site's limit."
             )
-            % {"max_km": f"{MAX_MATCH_KM:,}"},
+            % {"max_km": grouped(MAX_MATCH_KM)},
             field="within_km",
         )
     fields = {
