@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -71,3 +72,16 @@ def in_recipient_language(
     if to is not None and not isinstance(to, str):
         return in_language_of(to)
     return in_site_language(site)
+
+
+def visitor_chose(request: HttpRequest) -> bool:
+    """Whether the viewer said which language they read: on their profile, in the
+    footer, or by a browser language Commonpot speaks. If not, a site's public page
+    is shown in the site's language (`in_site_language`) rather than in English."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and supported(user.language):
+        return True
+    if supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)):
+        return True
+    accepted = parse_accept_lang_header(request.headers.get("Accept-Language", ""))
+    return any(code != "*" and supported(code) for code, _quality in accepted)

@@ -54,10 +54,11 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         try:
             response = self.get_response(request)
+            # The page's own language: a site's public page may be in the site's.
+            response.headers.setdefault("Content-Language", translation.get_language())
         finally:
             translation.deactivate()
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", language)
         return response
 
 

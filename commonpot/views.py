@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonpot import invitations, measures, push, services
+from commonpot import i18n, invitations, measures, push, services
 from commonpot.errors import DomainError
 from commonpot.forms import (
     AcceptInvitationForm,
@@ -150,6 +150,8 @@ def site_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_view_site(request.user, site):
         raise Http404(_("No such site."))
     measures.activate_for_site(site)
+    if not i18n.visitor_chose(request):
+        translation.activate(i18n.site_language(site))
     membership = None
     if request.user.is_authenticated:
         membership = Membership.objects.filter(user=request.user, site=site).first()

@@ -304,3 +304,15 @@ def test_quantities_are_written_with_the_marks_of_the_page_language(language, sh
         # Filled into a form, it is read back the same in that language.
         figure, unit = typed_back(Decimal("1234500"), flour, "metric")
         assert (figure, unit) == ("1234.5", "kg")
+
+
+def test_a_sites_public_page_is_in_the_sites_language_unless_the_visitor_chose_one(client):
+    site = SiteFactory(language="es", is_public=True)
+    url = reverse("site_detail", args=[site.slug])
+    # A browser in a language Commonpot does not speak: the site's.
+    assert 'lang="es"' in html_tag(client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="de")["Content-Language"] == "es"
+    # One it speaks, or a choice in the footer: the visitor's.
+    assert 'lang="uk"' in html_tag(client.get(url, HTTP_ACCEPT_LANGUAGE="uk"))
+    client.post(reverse("set_language"), {"language": "fr", "next": url})
+    assert 'lang="fr"' in html_tag(client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
