@@ -10,7 +10,13 @@
   var status = document.getElementById("site-map-status");
   if (!el || !window.L || !window.fetch) { return; }
   el.hidden = false;
-  var map = L.map(el, { scrollWheelZoom: false });
+  // Right to left (Arabic): the zoom buttons on the right, the credits on the left.
+  var rtl = document.documentElement.dir === "rtl";
+  var map = L.map(el, { scrollWheelZoom: false, zoomControl: false, attributionControl: false });
+  L.control.zoom({ position: rtl ? "topright" : "topleft" }).addTo(map);
+  map.attributionControl = L.control
+    .attribution({ position: rtl ? "bottomleft" : "bottomright" })
+    .addTo(map);
   var tilesFailed = false;
   var NO_TILES = gettext("The map background could not load; the sites are still marked, and listed below.");
   var MORE = gettext("There are more sites than the map shows at once: zoom in to see every site in view.");

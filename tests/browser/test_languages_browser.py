@@ -76,3 +76,21 @@ def test_a_lead_works_through_the_stock_page_in_arabic_on_a_phone(phone):
     expect(phone.get_by_role("heading", level=1)).to_contain_text(said("ar", "Stock"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path="var/screenshots/stock-ar-390.png", full_page=True)
+
+
+def test_the_map_mirrors_its_controls_in_arabic_and_still_marks_every_site(
+    phone, settings, live_server
+):
+    settings.MAP_TILES_URL = "http://127.0.0.1:9/{z}/{x}/{y}.png"  # tiles cannot load here
+    call_command("seed_demo")
+    phone.context.add_cookies(
+        [{"name": "commonpot_language", "value": "ar", "url": live_server.url}]
+    )
+    phone.goto("/map/")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    the_map = phone.locator("#site-map")
+    expect(the_map).to_have_attribute("data-ready", "3")
+    expect(phone.locator(".leaflet-marker-icon")).to_have_count(3)
+    zoom = phone.locator(".leaflet-control-zoom").bounding_box()
+    assert zoom["x"] > 390 / 2, zoom
+    expect(phone.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
