@@ -57,7 +57,11 @@ def in_site_language(site: Site | None) -> AbstractContextManager:
 
 
 def from_request(request: HttpRequest) -> str:
-    """The viewer's language: profile, then the footer's cookie, then the browser's."""
+    """The viewer's language: a link's `?lang=` (a page shared in a language), then
+    the profile, then the footer's cookie, then the browser's. A code Commonpot does
+    not speak, in any of them, is passed over."""
+    if linked := supported(request.GET.get("lang")):
+        return linked
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and (chosen := supported(user.language)):
         return chosen

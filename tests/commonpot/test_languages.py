@@ -316,3 +316,19 @@ def test_a_sites_public_page_is_in_the_sites_language_unless_the_visitor_chose_o
     assert 'lang="uk"' in html_tag(client.get(url, HTTP_ACCEPT_LANGUAGE="uk"))
     client.post(reverse("set_language"), {"language": "fr", "next": url})
     assert 'lang="fr"' in html_tag(client.get(url, HTTP_ACCEPT_LANGUAGE="de"))
+
+
+@pytest.mark.parametrize("bad", ["xx", "", "../../etc", "es" * 300, "\x00"])
+def test_a_language_commonpot_does_not_offer_in_a_link_or_cookie_falls_back(client, bad):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = bad.replace("\x00", "")
+    response = client.get("/", {"lang": bad}, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        assert 'lang="en"' in html_tag(response)
+
+
+def test_a_link_can_open_a_page_in_a_language(client):
+    assert 'lang="uk"' in html_tag(client.get("/sites/", {"lang": "uk"}))
+    assert 'lang="pt-br"' in html_tag(client.get("/sites/", {"lang": "pt-BR"}))

@@ -237,3 +237,18 @@ def test_the_same_form_sent_again_with_the_same_figures_written_differently_is_a
     assert second.redirect_chain == [(first["Location"], 302)]
     assert "Donation logged" in second.content.decode()
     assert Donation.objects.count() == 1 and StockMove.objects.count() == 1
+
+
+def test_two_and_a_half_kilos_typed_with_a_comma_is_read_in_spanish_and_refused_in_english(
+    site, lead, item_rice
+):
+    url = reverse("pantry:donation_new", args=[site.slug])
+    line = {"item": "Rice", "quantity": "2,5", "unit": "kg"}
+    english = client_for(lead).post(url, form_data(site, [line]), HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400
+    assert "could be read two ways" in english.content.decode()
+    assert nothing_written()
+    spanish = client_for(lead)
+    spanish.cookies["commonpot_language"] = "es"
+    assert spanish.post(url, form_data(site, [line])).status_code == 302
+    assert Donation.objects.get().lines.get().lot.on_hand == Decimal("2500")
