@@ -245,3 +245,40 @@ def test_the_walk_reaches_the_pages_people_use_most():
         reverse("pantry:recall", args=[Recall.objects.get().pk]),
     ]
     assert set(added) <= set(pages["coordinator"])
+
+
+@pytest.mark.parametrize("language", ["ar", "uk", "pt-br"])
+def test_every_page_fits_a_phone_in_a_long_or_right_to_left_language(
+    browser, live_server, language
+):
+    """Arabic reads right to left; Ukrainian's and Portuguese's words run long. Every
+    page still fits a 360 px phone in them."""
+    call_command("seed_demo")
+    _add_what_the_demo_leaves_out()
+    pages = _pages(_demo_names())
+    failures: list[str] = []
+    walked = 0
+    for role, username in PEOPLE.items():
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": PHONE, "height": 800}
+        )
+        context.add_cookies(
+            [{"name": "commonpot_language", "value": language, "url": live_server.url}]
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if username:
+            log_in(page, username, "commonpot-demo")
+        for url in pages[role]:
+            response = page.goto(url)
+            if response.status != 200 or not page.locator("main").count():
+                continue
+            walked += 1
+            if page.evaluate("document.documentElement.lang") != language:
+                failures.append(f"{url} as {role}: not in {language}")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            if wide > PHONE:
+                failures.append(f"{url} as {role}: scrolls sideways at {PHONE}px ({wide}px wide)")
+        context.close()
+    assert walked > 150, f"only {walked} pages walked"
+    assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
