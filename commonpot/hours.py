@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -32,6 +31,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
+
+from commonpot.i18n import fold
 
 # The days as written back in English, and typed in any language (`_day_aliases`).
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -64,10 +65,9 @@ _WEEKENDS = {"weekends"}
 
 
 def _fold(word: str) -> str:
-    """A day's name as compared: lower case, without accents or a closing point
-    ("Mié." is "mie", "Sáb" is "sab")."""
-    decomposed = unicodedata.normalize("NFKD", word.strip().lower().rstrip("."))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """A day's name as compared: folded (commonpot.i18n.fold), without a closing
+    point ("Mié." is "mie", "Sáb" is "sab")."""
+    return fold(word.strip().rstrip("."))
 
 
 @functools.cache

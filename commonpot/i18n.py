@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
@@ -68,14 +69,26 @@ def from_request(request: HttpRequest) -> str:
     return translation.get_language_from_request(request)
 
 
+def recipient_language(to: User | str | None, site: Site | None = None) -> str:
+    """A person's language; for an address with no account behind it (a site's
+    own), the site's."""
+    if to is not None and not isinstance(to, str):
+        return language_for(to)
+    return site_language(site)
+
+
+def fold(text: str) -> str:
+    """A word as compared across languages: lower case, without accents
+    ("Boîtes" is "boites", "Mié" is "mie")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def in_recipient_language(
     to: User | str | None, site: Site | None = None
 ) -> AbstractContextManager:
-    """A message to a person in their language; to an address with no account
-    behind it (a site's own) in the site's."""
-    if to is not None and not isinstance(to, str):
-        return in_language_of(to)
-    return in_site_language(site)
+    """`with in_recipient_language(to, site):` write to `to` in `recipient_language`."""
+    return translation.override(recipient_language(to, site))
 
 
 def visitor_chose(request: HttpRequest) -> bool:

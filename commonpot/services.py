@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commonpot import i18n
 from commonpot.errors import DomainError
 from commonpot.models import (
     Membership,
@@ -48,13 +48,12 @@ def sign_up_volunteer(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise DomainError(_("An account with this email address already exists."), field="email")
-    languages = {code for code, _name in settings.LANGUAGES}
     user = User(
         username=email,
         email=email,
         display_name=name.strip(),
         phone=phone,
-        language=language if language in languages else "",
+        language=language if language in i18n.CODES else "",
     )
     try:
         validate_password(password, user)
@@ -143,7 +142,7 @@ def update_profile(user: User, **fields: Any) -> User:
 def choose_language(*, user: User, language: str) -> User:
     """The footer's switcher, for a person logged in: their pages, emails, texts
     and calendar from now on in `language` (one of settings.LANGUAGES)."""
-    if language not in {code for code, _name in settings.LANGUAGES}:
+    if language not in i18n.CODES:
         raise DomainError(f"Commonpot does not speak {language!r}.", field="language")
     User.objects.filter(pk=user.pk).update(language=language)
     user.language = language

@@ -16,7 +16,6 @@ measures given by `measures=`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from commonpot import measures as active
 from commonpot.errors import DomainError
+from commonpot.i18n import fold
 from commonpot.numbers import local_marks, parse_decimal
 
 if TYPE_CHECKING:
@@ -253,17 +253,11 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents ("Boîtes" is "boites", "Ración" is "racion")."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def _is_piece_word(text: str, item: Item | None) -> bool:
-    word = _fold(text)
+    word = fold(text)
     words = set(PIECE_WORDS) | LOCAL_PIECE_WORDS
     if item is not None:
-        words.add(_fold(item.piece_name))
+        words.add(fold(item.piece_name))
     singular = IRREGULAR_PLURALS.get(word, word)
     candidates = {singular, singular.removesuffix("s"), singular.removesuffix("es")}
     return bool(candidates & words)
@@ -280,8 +274,8 @@ def parse_unit(unit: str, item: Item | None = None) -> pint.Unit:
     text = _normalise(unit)
     if text and _is_piece_word(text, item):
         return registry().piece
-    if _fold(text) in KITCHEN_UNITS:
-        return registry().parse_units(KITCHEN_UNITS[_fold(text)])
+    if fold(text) in KITCHEN_UNITS:
+        return registry().parse_units(KITCHEN_UNITS[fold(text)])
     if not text or len(text) > 20 or not re.fullmatch(r"[A-Za-z ]+", text):
         raise UnitError(
             _("%(unit)r is not a unit we know.") % {"unit": unit.strip() or _("An empty unit")},

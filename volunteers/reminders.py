@@ -69,7 +69,7 @@ from icalendar import Calendar, Event
 
 from commonpot import jobs
 from commonpot.dates import clock_span, day
-from commonpot.i18n import in_language_of, in_site_language
+from commonpot.i18n import in_language_of, in_recipient_language
 from commonpot.ical import vtimezone_text
 from commonpot.mail import channels_of, push_key, queue_emails, sms_key
 from commonpot.models import Membership, Message, Site, User
@@ -694,7 +694,7 @@ def warn_under_minimum(now: datetime | None = None, *, batch_size: int = BATCH_S
         emails = []
         for label, to in recipients:
             # Each lead in their language; the site's own address in the site's.
-            with in_language_of(to) if isinstance(to, User) else in_site_language(site):
+            with in_recipient_language(to, site):
                 text, html = writer.render(
                     "under_minimum",
                     {

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commonpot.errors import DomainError
-from commonpot.i18n import language_for, site_language
+from commonpot.i18n import recipient_language
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site
 from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
@@ -207,7 +207,7 @@ def tell_leads(
     for to in leads_to_tell(site):
         who = f"user:{to.pk}" if not isinstance(to, str) else "site"
         if compose is not None:
-            language = site_language(site) if isinstance(to, str) else language_for(to)
+            language = recipient_language(to, site)
             if language not in written:
                 with translation.override(language):
                     written[language] = compose()

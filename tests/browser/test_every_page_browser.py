@@ -191,18 +191,24 @@ def _findings(page, width: int) -> list[str]:
     return [f"{width}px {r}" for r in results]
 
 
-def test_every_page_fits_a_phone_and_passes_the_accessibility_audit(browser, live_server):
+def _walk(browser, live_server, language: str | None = None):
+    """Each demo person's pages in turn, as (role, url, page, response); logged in,
+    and in `language` when given. A fragment for htmx (no <main>) is left out."""
     call_command("seed_demo")
     _add_what_the_demo_leaves_out()
     pages = _pages(_demo_names())
-    failures: list[str] = []
-    walked = 0
     for role, username in PEOPLE.items():
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": PHONE, "height": 800}
         )
-        # Injected by the browser, not by a <script>: the Content-Security-Policy stays as it is.
-        context.add_init_script(script=AXE)
+        if language:
+            context.add_cookies(
+                [{"name": "commonpot_language", "value": language, "url": live_server.url}]
+            )
+        else:
+            # Injected by the browser, not by a <script>: the Content-Security-Policy
+            # stays as it is.
+            context.add_init_script(script=AXE)
         page = context.new_page()
         page.set_default_timeout(15_000)
         if username:
@@ -210,19 +216,30 @@ def test_every_page_fits_a_phone_and_passes_the_accessibility_audit(browser, liv
         for url in pages[role]:
             page.set_viewport_size({"width": PHONE, "height": 800})
             response = page.goto(url)
-            where = f"{url} as {role}"
-            if response.status != 200:
-                failures.append(f"{where}: answered {response.status}")
+            if response.status == 200 and not page.locator("main").count():
                 continue
-            if not page.locator("main").count():
-                continue  # a fragment for htmx, not a page
-            walked += 1
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > PHONE:
-                failures.append(f"{where}: scrolls sideways at {PHONE}px ({wide}px wide)")
-            for width in (PHONE, DESKTOP):
-                failures += [f"{where}: {f}" for f in _findings(page, width)]
+            yield role, url, page, response
         context.close()
+
+
+def _too_wide(page) -> str | None:
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    return f"scrolls sideways at {PHONE}px ({wide}px wide)" if wide > PHONE else None
+
+
+def test_every_page_fits_a_phone_and_passes_the_accessibility_audit(browser, live_server):
+    failures: list[str] = []
+    walked = 0
+    for role, url, page, response in _walk(browser, live_server):
+        where = f"{url} as {role}"
+        if response.status != 200:
+            failures.append(f"{where}: answered {response.status}")
+            continue
+        walked += 1
+        if problem := _too_wide(page):
+            failures.append(f"{where}: {problem}")
+        for width in (PHONE, DESKTOP):
+            failures += [f"{where}: {f}" for f in _findings(page, width)]
     assert walked > 150, f"only {walked} pages walked: the demo lost records the rows name?"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
 
@@ -253,32 +270,15 @@ def test_every_page_fits_a_phone_in_a_long_or_right_to_left_language(
 ):
     """Arabic reads right to left; Ukrainian's and Portuguese's words run long. Every
     page still fits a 360 px phone in them."""
-    call_command("seed_demo")
-    _add_what_the_demo_leaves_out()
-    pages = _pages(_demo_names())
     failures: list[str] = []
     walked = 0
-    for role, username in PEOPLE.items():
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": PHONE, "height": 800}
-        )
-        context.add_cookies(
-            [{"name": "commonpot_language", "value": language, "url": live_server.url}]
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        if username:
-            log_in(page, username, "commonpot-demo")
-        for url in pages[role]:
-            response = page.goto(url)
-            if response.status != 200 or not page.locator("main").count():
-                continue
-            walked += 1
-            if page.evaluate("document.documentElement.lang") != language:
-                failures.append(f"{url} as {role}: not in {language}")
-            wide = page.evaluate("document.documentElement.scrollWidth")
-            if wide > PHONE:
-                failures.append(f"{url} as {role}: scrolls sideways at {PHONE}px ({wide}px wide)")
-        context.close()
+    for role, url, page, response in _walk(browser, live_server, language):
+        if response.status != 200:
+            continue
+        walked += 1
+        if page.evaluate("document.documentElement.lang") != language:
+            failures.append(f"{url} as {role}: not in {language}")
+        if problem := _too_wide(page):
+            failures.append(f"{url} as {role}: {problem}")
     assert walked > 150, f"only {walked} pages walked"
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)
