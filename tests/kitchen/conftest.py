@@ -124,7 +124,9 @@ def journey(site, other_site, lead, other_lead, items, stocked, dinner, donated_
         site=other_site,
         recipient="households",
         households=4,
-        given_on=today,
+        # On the other site's own calendar (New York is a day behind London
+        # between midnight and five UTC).
+        given_on=other_site.today(),
         lines=[OutLine(items["tomatoes"], "3", "cans", lot=line.received_lot)],
         by=other_lead,
     )

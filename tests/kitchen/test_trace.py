@@ -74,7 +74,7 @@ def test_the_trace_reads_the_same_number_of_queries_however_long_the_ledger(
             site=other_site,
             recipient="households",
             households=1,
-            given_on=today,
+            given_on=other_site.today(),
             lines=[OutLine(items["tomatoes"], "1", "cans", lot=arrived)],
             by=other_lead,
         )
