@@ -24,6 +24,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# This network's name, as partner networks see it (docs/federation.md).
+NETWORK_NAME = env_str("NETWORK_NAME", "Commonpot network")[:120]
 
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 if TIME_ZONE not in zoneinfo.available_timezones():
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "commonpot",
     "pantry",
     "pantry.network",
+    "pantry.federation",
     "kitchen",
     "volunteers",
     "django.contrib.admin",

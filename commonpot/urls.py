@@ -111,6 +111,7 @@ urlpatterns = [
     path("network/sites/new/", views.site_create, name="site_create"),
     path("", include("pantry.urls")),
     path("", include("pantry.network.urls")),
+    path("", include("pantry.federation.urls")),
     path("", include("kitchen.urls")),
     path("", include("volunteers.urls")),
     path("admin/", admin.site.urls),

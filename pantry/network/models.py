@@ -170,6 +170,17 @@ class Offer(Tokened):
         )
     )
     notes = models.CharField(max_length=300, blank=True)
+    share_with_partners = models.BooleanField(
+        gettext_lazy("share with partner networks"),
+        default=False,
+        db_default=False,
+        help_text=gettext_lazy(
+            "Partner networks this site takes part with see the offer and can claim it."
+        ),
+    )
+    # Counts the changes partner networks were told of: an older copy never
+    # overwrites a newer one there (pantry.federation).
+    shared_version = models.PositiveIntegerField(default=0, db_default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -323,6 +334,13 @@ class Need(Tokened):
         help_text=gettext_lazy("Empty: the site's own limit."),
     )
     note = models.CharField(max_length=300, blank=True)
+    share_with_partners = models.BooleanField(
+        gettext_lazy("share with partner networks"),
+        default=False,
+        db_default=False,
+        help_text=gettext_lazy("Partner networks this site takes part with see the need."),
+    )
+    shared_version = models.PositiveIntegerField(default=0, db_default=0)
     reference = models.CharField(
         max_length=100,
         blank=True,
