@@ -229,9 +229,7 @@ def transfer_event(transfer, action: str) -> dict:
         "type": "EconomicEvent",
         "action": action,
         "resourceQuantity": measure(
-            transfer.received_quantity or Decimal(0)
-            if action != "pickup"
-            else transfer.quantity,
+            transfer.received_quantity or Decimal(0) if action != "pickup" else transfer.quantity,
             transfer.base_unit,
         ),
         "receiver": {"type": "Agent", "name": transfer.site.name},

@@ -203,6 +203,9 @@ class SeenNonce(models.Model):
             models.UniqueConstraint(fields=["partner", "nonce"], name="nonce_seen_once"),
         ]
 
+    def __str__(self) -> str:
+        return self.nonce
+
 
 class Shared(models.Model):
     """What both copies of a partner's offer or need keep: the partner's words for
@@ -219,9 +222,7 @@ class Shared(models.Model):
     category = models.CharField(max_length=20, choices=Item.Category.choices)
     base_unit = models.CharField(max_length=10, choices=Item.Unit.choices)
     piece_name = models.CharField(max_length=30, blank=True)
-    weight_per_piece_g = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True
-    )
+    weight_per_piece_g = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
     quantity = models.DecimalField(**QTY)
     best_before = models.DateField(null=True, blank=True)
@@ -345,13 +346,13 @@ class PartnerTransfer(models.Model):
         PartnerOffer, on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
     )
     # Sending side: our item. Receiving side: set when the food is received.
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     item_name = models.CharField(max_length=120)
     base_unit = models.CharField(max_length=10, choices=Item.Unit.choices)
     piece_name = models.CharField(max_length=30, blank=True)
-    weight_per_piece_g = models.DecimalField(
-        max_digits=10, decimal_places=3, null=True, blank=True
-    )
+    weight_per_piece_g = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     category = models.CharField(max_length=20, choices=Item.Category.choices)
     storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
     quantity = models.DecimalField(**QTY)
@@ -391,14 +392,14 @@ class PartnerTransfer(models.Model):
             "partner": self.partner.name,
         }
 
-    @property
-    def reference(self) -> str:
-        return f"partner-transfer:{self.pk}"
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse("federation:transfer", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"partner-transfer:{self.pk}"
 
     @classmethod
     def holds_in_words(cls, pks: list[int]) -> dict[int, str]:
@@ -452,3 +453,6 @@ class PartnerTransferLine(models.Model):
             ),
             *fits_columns("partner_transfer_line", "quantity", "received", **QTY),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer} {self.quantity}"

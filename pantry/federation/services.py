@@ -21,9 +21,8 @@ from uuid import UUID
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils import translation
 from django.utils.translation import ngettext
 
 from commonpot import permissions
@@ -351,7 +350,9 @@ def _wake(partner: Partner) -> None:
 def partners_for(site: Site, category: str) -> list[Partner]:
     return [
         p
-        for p in Partner.objects.filter(status__in=[Partner.Status.ACTIVE, Partner.Status.PAUSED], sites=site)
+        for p in Partner.objects.filter(
+            status__in=[Partner.Status.ACTIVE, Partner.Status.PAUSED], sites=site
+        )
         if p.shares(category)
     ]
 
@@ -509,10 +510,11 @@ def _apply_claim(partner: Partner, activity: dict) -> tuple[str, str]:
         return Incoming.Outcome.IGNORED, ""
     offer = Offer.objects.filter(pk=claim.offer_pk).select_related("site", "item").first()
     refusal = None
-    if offer is None or not offer.share_with_partners:
-        refusal = "This offer is not shared with your network."
-    elif not partner.sites.filter(pk=offer.site_id).exists() or not partner.shares(
-        offer.item.category
+    if (
+        offer is None
+        or not offer.share_with_partners
+        or not partner.sites.filter(pk=offer.site_id).exists()
+        or not partner.shares(offer.item.category)
     ):
         refusal = "This offer is not shared with your network."
     transfer = PartnerTransfer(
@@ -718,13 +720,14 @@ def receive(
     transfer.received_at = timezone.now()
     transfer.status = PartnerTransfer.Status.RECEIVED
     transfer.version += 1
-    transfer.save(
-        update_fields=["item", "received_quantity", "received_at", "status", "version"]
-    )
+    transfer.save(update_fields=["item", "received_quantity", "received_at", "status", "version"])
     _send(
         transfer.partner,
         "Create",
-        [activities.transfer_event(transfer, "dropoff"), activities.transfer_event(transfer, "transfer")],
+        [
+            activities.transfer_event(transfer, "dropoff"),
+            activities.transfer_event(transfer, "transfer"),
+        ],
         transfer=str(transfer.uid),
         version=transfer.version,
         label="receipt",
@@ -836,12 +839,14 @@ def _apply_proposal(partner: Partner, obj: dict) -> str:
     existing = model.objects.select_for_update().filter(partner=partner, uri=record.uri).first()
     if existing is not None and existing.version >= record.version:
         return Incoming.Outcome.IGNORED
-    fields = {
-        k: v for k, v in record.values.items() if k in {f.name for f in model._meta.fields}
-    }
+    fields = {k: v for k, v in record.values.items() if k in {f.name for f in model._meta.fields}}
     if existing is None:
         model.objects.create(
-            partner=partner, uri=record.uri, version=record.version, updated_at=timezone.now(), **fields
+            partner=partner,
+            uri=record.uri,
+            version=record.version,
+            updated_at=timezone.now(),
+            **fields,
         )
     else:
         for k, v in fields.items():
@@ -891,7 +896,10 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
     elif activity.get("label") == "pickup" or _actions(activity) == {"pickup"}:
         if transfer.direction != PartnerTransfer.Direction.IN:
             raise Refused("Only the sender dispatches.")
-        if transfer.status not in (PartnerTransfer.Status.REQUESTED, PartnerTransfer.Status.ACCEPTED):
+        if transfer.status not in (
+            PartnerTransfer.Status.REQUESTED,
+            PartnerTransfer.Status.ACCEPTED,
+        ):
             return Incoming.Outcome.IGNORED
         for line in activities.read_pickups(activity["object"]):
             PartnerTransferLine.objects.create(

@@ -70,7 +70,9 @@ def _install_key():
                 serialization.NoEncryption(),
             ).decode(),
             public_key_pem=private.public_key()
-            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
             .decode(),
         )
     # Two processes making the first key at once: the first row wins for both.

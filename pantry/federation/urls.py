@@ -20,9 +20,7 @@ urlpatterns = [
     path("network/partner-offers/<int:pk>/", views.partner_offer, name="partner_offer"),
     path("network/partner-offers/<int:pk>/claim/", views.claim, name="claim"),
     path("network/partner-transfers/<int:pk>/", views.transfer_detail, name="transfer"),
-    path(
-        "network/partner-transfers/<int:pk>/dispatch/", views.dispatch, name="transfer_dispatch"
-    ),
+    path("network/partner-transfers/<int:pk>/dispatch/", views.dispatch, name="transfer_dispatch"),
     path("network/partner-transfers/<int:pk>/receive/", views.receive, name="transfer_receive"),
     path("network/partner-transfers/<int:pk>/cancel/", views.cancel, name="transfer_cancel"),
 ]

@@ -110,9 +110,9 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as e:
                 show_error(form, e)
             else:
-                messages.success(request, _("Saved what is shared with %(partner)s.") % {
-                    "partner": partner.name
-                })
+                messages.success(
+                    request, _("Saved what is shared with %(partner)s.") % {"partner": partner.name}
+                )
                 return redirect("federation:partner", partner.pk)
         status = 400
     else:
@@ -343,9 +343,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as e:
             show_error(form, e)
         else:
-            messages.success(request, _("Cancelled; %(partner)s is told.") % {
-                "partner": transfer.partner.name
-            })
+            messages.success(
+                request, _("Cancelled; %(partner)s is told.") % {"partner": transfer.partner.name}
+            )
             return redirect(transfer)
     return _transfer_page(request, transfer, cancel_form=form, status=400)
 

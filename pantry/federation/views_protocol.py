@@ -104,9 +104,7 @@ def pair(request):
 
 def _partner_keys() -> dict[str, str]:
     return dict(
-        Partner.objects.exclude(status=Partner.Status.ENDED).values_list(
-            "key_id", "public_key_pem"
-        )
+        Partner.objects.exclude(status=Partner.Status.ENDED).values_list("key_id", "public_key_pem")
     )
 
 
@@ -119,9 +117,9 @@ def inbox(request):
     except SignatureRefused as e:
         log.warning("Inbox refused a request: %s", e.reason)
         return refuse(e.reason, e.status)
-    partner = Partner.objects.filter(key_id=verified.key_id).exclude(
-        status=Partner.Status.ENDED
-    ).first()
+    partner = (
+        Partner.objects.filter(key_id=verified.key_id).exclude(status=Partner.Status.ENDED).first()
+    )
     if partner is None:  # ended between the two reads
         return refuse("This link has ended.", 410)
     if partner.status == Partner.Status.PAUSED:
