@@ -58,6 +58,10 @@ QUIET_TABLES = (
     "django_q_",
     "axes_",
     "commonpot_workerheartbeat",
+    # A partner network's delivery bookkeeping: retries and seen nonces show on
+    # no kept page (the partner pages are made afresh each time).
+    "federation_outgoing",
+    "federation_seennonce",
 )
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 

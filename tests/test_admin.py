@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from tests.factories import UserFactory
 
-OUR_APPS = {"commonpot", "pantry", "network", "kitchen", "volunteers"}
+OUR_APPS = {"commonpot", "pantry", "network", "federation", "kitchen", "volunteers"}
 
 
 def our_models():
@@ -120,6 +120,79 @@ def add_what_the_demo_leaves_out():
     camp_lead = User.objects.get(username="camp-lead")
     network.accept_transfer(transfer_id=transfer.pk, by=camp_lead)
     network.dispatch_transfer(transfer_id=transfer.pk, by=camp_lead)
+    add_a_partner_network()
+
+
+def add_a_partner_network():
+    """A partner install's rows: its link, one message each way, a shared offer
+    and need of its own, and a transfer across the link with one line."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonpot.models import Site, User
+    from pantry.federation import services as federation
+    from pantry.federation import signing
+    from pantry.federation.models import (
+        Incoming,
+        Partner,
+        PartnerNeed,
+        PartnerOffer,
+        PartnerTransfer,
+        PartnerTransferLine,
+        SeenNonce,
+    )
+
+    coordinator = User.objects.get(username="coordinator")
+    federation.make_invitation(by=coordinator)
+    partner = Partner.objects.create(
+        name="Riverside Network",
+        url="https://riverside.example",
+        key_id="https://riverside.example/federation/actor#key",
+        public_key_pem=signing.own_public_key(),
+    )
+    federation.set_status(partner_id=partner.pk, status=Partner.Status.ENDED, by=coordinator)
+    SeenNonce.objects.create(partner=partner, nonce="n-1")
+    Incoming.objects.create(
+        partner=partner,
+        activity_id="https://riverside.example/a/1",
+        seq=1,
+        kind="Update",
+        outcome=Incoming.Outcome.APPLIED,
+        activity={},
+    )
+    later = timezone.now() + timedelta(days=1)
+    shared = dict(
+        partner=partner,
+        version=1,
+        site_name="Riverside Pantry",
+        item_name="Apples",
+        category="produce",
+        base_unit="g",
+        quantity=5000,
+        closes_at=later,
+        status="open",
+    )
+    offer = PartnerOffer.objects.create(
+        uri="https://riverside.example/federation/offers/1",
+        pickup_from=timezone.now(),
+        pickup_until=later,
+        **shared,
+    )
+    PartnerNeed.objects.create(uri="https://riverside.example/federation/needs/1", **shared)
+    transfer = PartnerTransfer.objects.create(
+        partner=partner,
+        direction=PartnerTransfer.Direction.IN,
+        site=Site.objects.first(),
+        partner_site_name="Riverside Pantry",
+        partner_offer=offer,
+        item_name="Apples",
+        base_unit="g",
+        category="produce",
+        quantity=5000,
+        status=PartnerTransfer.Status.DISPATCHED,
+    )
+    PartnerTransferLine.objects.create(transfer=transfer, quantity=5000)
 
 
 def next_rota_day(rota, today):

@@ -114,6 +114,14 @@ class OfferForm(SiteClockForm, TokenForm):
             "Anything a driver or the other site should know: crates, access, allergens."
         ),
     )
+    share_with_partners = forms.BooleanField(
+        label=gettext_lazy("Share with partner networks"),
+        required=False,
+        help_text=gettext_lazy(
+            "Partner networks this site takes part with see it on their board (food, "
+            "amount and town only)."
+        ),
+    )
 
     def __init__(self, *args, site: Site, **kwargs):
         self.site = site
@@ -121,6 +129,8 @@ class OfferForm(SiteClockForm, TokenForm):
         now = site.local(timezone.now()).replace(second=0, microsecond=0, tzinfo=None)
         kwargs["initial"].setdefault("pickup_until", now + timedelta(days=1))
         super().__init__(*args, **kwargs)
+        if not shares_with_partners(site):
+            del self.fields["share_with_partners"]
         self.fields["lot"].queryset = (
             Lot.objects.at(site)
             .usable(DateRules.for_site(site))
@@ -175,12 +185,22 @@ class NeedForm(TokenForm):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    share_with_partners = forms.BooleanField(
+        label=gettext_lazy("Share with partner networks"),
+        required=False,
+        help_text=gettext_lazy(
+            "Partner networks this site takes part with see it on their board (food, "
+            "amount and town only)."
+        ),
+    )
 
     def __init__(self, *args, site: Site, **kwargs):
         self.site = site
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("needed_by", site.today() + timedelta(days=3))
         super().__init__(*args, **kwargs)
+        if not shares_with_partners(site):
+            del self.fields["share_with_partners"]
         site_km = NetworkSettings.for_site(site).match_within_km
         self.fields["within_km"].help_text = _(
             "Leave empty for %(site)s's limit, %(km)s km. Offers further away "
@@ -234,6 +254,13 @@ class ClaimForm(TokenForm):
             except DomainError as e:
                 show_error(self, e)
         return data
+
+
+def shares_with_partners(site: Site) -> bool:
+    """Does the site take part with a partner network (pantry.federation)?"""
+    from pantry.federation.models import Partner
+
+    return Partner.objects.filter(sites=site).exclude(status=Partner.Status.ENDED).exists()
 
 
 def claim_sites(user) -> list[Site]:

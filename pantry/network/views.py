@@ -23,6 +23,8 @@ from commonpot.models import Site
 from commonpot.pagecache import cached_page
 from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
+from pantry.federation import board as federation_board
+from pantry.federation.models import PartnerTransfer
 from pantry.freshness import DateRules
 from pantry.models import Lot
 from pantry.network import services
@@ -101,7 +103,17 @@ def board(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("show", None)
+    data = active.form.cleaned_data if active.form.is_valid() else {}
+    partner_cards = []
+    if not data.get("site") and page.number == 1:
+        partner_cards = federation_board.partner_cards(
+            request.user, show, origin, category=data.get("category") or ""
+        )
+        within = float(data.get("within") or 0)
+        if within and origin:
+            partner_cards = [c for c in partner_cards if c.distance is None or c.distance <= within]
     context = {
+        "partner_cards": partner_cards,
         "filter": active,
         "show": show,
         "page": page,
@@ -293,6 +305,7 @@ def offer_new(request: HttpRequest, site: Site) -> HttpResponse:
                 pickup_until=data["pickup_until"],
                 cold_chain=data["cold_chain_value"],
                 notes=data["notes"],
+                share_with_partners=data.get("share_with_partners", False),
                 token=data["token"],
             )
         except DomainError as e:
@@ -399,6 +412,7 @@ def need_new(request: HttpRequest, site: Site) -> HttpResponse:
                 needed_by=data["needed_by"],
                 note=data["note"],
                 within_km=data["within_km"],
+                share_with_partners=data.get("share_with_partners", False),
                 token=data["token"],
             )
         except DomainError as e:
@@ -443,6 +457,9 @@ def site_surplus(request: HttpRequest, site: Site) -> HttpResponse:
             .select_related("item", "site")
             .order_by("-posted_at")[:30],
             "transfers": Transfer.objects.involving([site.pk]).for_lists()[:30],
+            "partner_transfers": PartnerTransfer.objects.filter(site=site)
+            .select_related("partner")
+            .order_by("-created_at")[:30],
             "in_transit": in_transit,
             "usable_lots": Lot.objects.at(site).usable(DateRules.for_site(site)).exists(),
         },

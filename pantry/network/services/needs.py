@@ -43,6 +43,7 @@ def post_need(
     note: str = "",
     reference: str = "",
     within_km: int | None = None,
+    share_with_partners: bool = False,
     token: UUID | None = None,
 ) -> Need:
     """Post what a site needs: `item`, or anything of a `category`, by a date.
@@ -70,6 +71,8 @@ def post_need(
     if within_km is not None:
         # Only when given, so a form sent before limits existed still reads the same.
         content["within_km"] = within_km
+    if share_with_partners:
+        content["share_with_partners"] = True
     existing = already_recorded(Need, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
@@ -109,6 +112,7 @@ def post_need(
         "closes_at": end_of_day(site, needed_by),
         "within_km": within_km,
         "note": note.strip()[:300],
+        "share_with_partners": bool(share_with_partners),
     }
     reference = reference.strip()[:100]
     if reference:

@@ -52,6 +52,7 @@ def post_offer(
     pickup_from: datetime | None = None,
     cold_chain: str | None = None,
     notes: str = "",
+    share_with_partners: bool = False,
     token: UUID | None = None,
     now: datetime | None = None,
 ) -> Offer:
@@ -71,6 +72,9 @@ def post_offer(
         "cold_chain": cold_chain,
         "notes": notes,
     }
+    if share_with_partners:
+        # Only when asked, so a form sent before partners existed still reads the same.
+        content["share_with_partners"] = True
     existing = already_recorded(Offer, token, site_id=site.pk, content=content)
     if existing is not None:
         return existing
@@ -118,6 +122,7 @@ def post_offer(
         pickup_until=pickup_until,
         closes_at=pickup_until,
         notes=notes.strip()[:300],
+        share_with_partners=bool(share_with_partners),
         posted_by=by,
         posted_at=now,
         **tokened(token, content),
