@@ -8,6 +8,7 @@ MATRICES = [
     "tests.commonpot.test_authz",
     "tests.pantry.test_authz",
     "tests.network.test_authz",
+    "tests.federation.test_authz",
     "tests.kitchen.test_authz",
     "tests.volunteers.test_authz",
     "tests.reminders.test_authz",
