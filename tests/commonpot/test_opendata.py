@@ -5,12 +5,9 @@ import json
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import jsonschema
 import pytest
-import referencing
-import referencing.jsonschema
 from django.contrib.admin.sites import site as admin_site
 from django.core.management import call_command
 from django.db import transaction
@@ -20,29 +17,16 @@ from commonpot import opendata
 from commonpot.admin import submit_to_murmurations
 from commonpot.models import Site
 from tests.conftest import client_for
+from tests.jsonschemas import DATA, assert_valid, format_checker, murmurations_validator
 
-DATA = Path(__file__).resolve().parents[1] / "data"
 HSDS = DATA / "hsds-3.0" / "schema"
-MURMURATIONS = DATA / "murmurations"
-MURMURATIONS_BASE = "https://library.murmurations.network/v2/"
 
 
 def hsds_validator(name: str) -> jsonschema.Draft202012Validator:
     schema = json.loads((HSDS / name).read_text())
     return jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        schema, format_checker=format_checker(jsonschema.Draft202012Validator)
     )
-
-
-def murmurations_validator() -> jsonschema.Draft7Validator:
-    def retrieve(uri: str):
-        path = MURMURATIONS / uri.removeprefix(MURMURATIONS_BASE)
-        return referencing.Resource.from_contents(
-            json.loads(path.read_text()), default_specification=referencing.jsonschema.DRAFT7
-        )
-
-    schema = json.loads((MURMURATIONS / "schemas" / "organizations_schema-v1.0.0.json").read_text())
-    return jsonschema.Draft7Validator(schema, registry=referencing.Registry(retrieve=retrieve))
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +46,6 @@ def demo_network(django_db_setup, django_db_blocker):
 @pytest.fixture
 def network(demo_network, db):
     return {site.slug: site for site in Site.objects.all()}
-
-
-def assert_valid(validator, document):
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
-    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
 def test_hsds_root_says_which_version(client, db):
