@@ -44,7 +44,6 @@ ROWS = [
     Row("POST", "federation:invite", expect=coordinator_only()),
     Row("POST", "federation:accept", expect=coordinator_only(400)),
     Row("GET", "federation:partner", {"pk": "partner"}, expect=coordinator_only()),
-    Row("POST", "federation:partner", {"pk": "partner"}, expect=coordinator_only(302)),
     Row("POST", "federation:partner_status", {"pk": "partner"}, expect=coordinator_only(302)),
     Row("POST", "federation:partner_send", {"pk": "partner"}, expect=coordinator_only(302)),
     # A partner's offer: any lead may look; claiming is for sites taking part.
@@ -55,6 +54,8 @@ ROWS = [
     Row("POST", "federation:transfer_dispatch", {"pk": "outgoing"}, expect=parties(302)),
     Row("POST", "federation:transfer_receive", {"pk": "incoming"}, expect=parties(400)),
     Row("POST", "federation:transfer_cancel", {"pk": "incoming"}, expect=parties(400)),
+    # Last: saving an empty choice takes the lead's site out of the link.
+    Row("POST", "federation:partner", {"pk": "partner"}, expect=coordinator_only(302)),
 ]
 
 
