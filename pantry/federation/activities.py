@@ -106,6 +106,7 @@ def offer_object(offer: Offer, version: int) -> dict:
         place = _place(site)
         intent = {
             "type": "Intent",
+            "id": f"{own_url()}/federation/offers/{offer.pk}#intent",
             "action": "transfer",
             "provider": {"type": "Agent", "name": site.name, "primaryLocation": place},
             "resourceConformsTo": _resource_spec(item),
@@ -192,7 +193,8 @@ def commitment(transfer, *, offer_uri: str, site, version: int) -> dict:
         "action": "transfer",
         "resourceQuantity": measure(transfer.quantity, transfer.base_unit),
         "receiver": {"type": "Agent", "name": site.name, "primaryLocation": _place(site)},
-        "satisfies": offer_uri,
+        # The offer's intent (Valueflows relates a commitment to the intent it satisfies).
+        "satisfies": {"type": "Intent", "id": f"{offer_uri}#intent", "action": "transfer"},
         "created": iso(transfer.created_at),
     }
 
@@ -405,7 +407,10 @@ def read_claim(obj: dict) -> Claim:
         uid = uuid.UUID(need(obj, "uid"))
     except ValueError as e:
         raise Malformed("uid is not a UUID.") from e
-    satisfies = need(obj, "satisfies")
+    satisfies = need(obj, "satisfies", dict).get("id")
+    if not isinstance(satisfies, str):
+        raise Malformed("satisfies names no intent.")
+    satisfies = satisfies.removesuffix("#intent")
     prefix = f"{own_url()}/federation/offers/"
     if not satisfies.startswith(prefix) or not satisfies[len(prefix) :].isdigit():
         raise Malformed("The claim does not name one of our offers.")

@@ -492,10 +492,16 @@ def claim_partner_offer(
 def _reply(partner: Partner, transfer: PartnerTransfer, kind: str, **extra) -> None:
     transfer.version += 1
     transfer.save(update_fields=["version"])
+    # The claim is the claimant's record: the partner's for food we send, else ours.
+    claimant = partner.url if transfer.direction == PartnerTransfer.Direction.OUT else own_url()
     _send(
         partner,
         kind,
-        {"type": "Commitment", "id": f"{partner.url}/federation/transfers/{transfer.uid}"},
+        {
+            "type": "Commitment",
+            "id": f"{claimant}/federation/transfers/{transfer.uid}",
+            "action": "transfer",
+        },
         transfer=str(transfer.uid),
         version=transfer.version,
         **extra,
@@ -576,7 +582,11 @@ def _send_refusal(partner: Partner, uid: UUID, reason: str) -> None:
     _send(
         partner,
         "Reject",
-        {"type": "Commitment", "id": f"{partner.url}/federation/transfers/{uid}"},
+        {
+            "type": "Commitment",
+            "id": f"{partner.url}/federation/transfers/{uid}",
+            "action": "transfer",
+        },
         transfer=str(uid),
         version=2,
         summary=reason,
