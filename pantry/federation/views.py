@@ -137,6 +137,9 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
     partner = get_object_or_404(Partner, pk=pk)
     status = request.POST.get("status", "")
+    if status == Partner.Status.ENDED and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to say you mean to end the link."))
+        return redirect("federation:partner", partner.pk)
     try:
         services.set_status(partner_id=partner.pk, status=status, by=request.user)
     except DomainError as e:
