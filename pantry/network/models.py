@@ -170,6 +170,8 @@ class Offer(Tokened):
         )
     )
     notes = models.CharField(max_length=300, blank=True)
+    # Shown to partner networks and in the Murmurations index (pantry.network.murmurations).
+    share_with_partners = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -329,6 +331,8 @@ class Need(Tokened):
         db_index=True,
         help_text=gettext_lazy("What raised the need in another app, such as 'meal-service:12'."),
     )
+    # Shown to partner networks and in the Murmurations index (pantry.network.murmurations).
+    share_with_partners = models.BooleanField(default=False, db_default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
