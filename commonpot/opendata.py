@@ -235,6 +235,14 @@ def _coarse(value: Decimal) -> float:
     return round(float(value), 2)
 
 
+def murmurations_geolocation(site: Site) -> dict | None:
+    """Where a Murmurations profile may put the site on a map: to about a kilometre,
+    and only when the site shows its place (camps often must not)."""
+    if site.show_exact_location and site.latitude is not None:
+        return {"lat": _coarse(site.latitude), "lon": _coarse(site.longitude)}
+    return None
+
+
 def murmurations_profile(site: Site) -> dict:
     profile: dict = {
         "linked_schemas": [MURMURATIONS_SCHEMA],
@@ -249,8 +257,8 @@ def murmurations_profile(site: Site) -> dict:
         profile["description"] = site.description
     if site.country:
         profile["country_iso_3166"] = site.country
-    if site.show_exact_location and site.latitude is not None:
-        profile["geolocation"] = {"lat": _coarse(site.latitude), "lon": _coarse(site.longitude)}
+    if geolocation := murmurations_geolocation(site):
+        profile["geolocation"] = geolocation
     if site.show_exact_location and site.address:
         parts = [site.address.replace("\n", ", "), site.city, site.postal_code, site.country]
         profile["full_address"] = ", ".join(p for p in parts if p)

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from pantry.network import views, views_dashboard, views_runs, views_transfers
+from pantry.network import (
+    views,
+    views_dashboard,
+    views_murmurations,
+    views_runs,
+    views_transfers,
+)
 
 app_name = "network"
 
@@ -48,4 +54,14 @@ urlpatterns = [
     path("sites/<slug:slug>/surplus/", views.site_surplus, name="site_surplus"),
     path("sites/<slug:slug>/surplus/offer/", views.offer_new, name="offer_new"),
     path("sites/<slug:slug>/surplus/need/", views.need_new, name="need_new"),
+    path(
+        "network/offers/<int:pk>/murmurations.json",
+        views_murmurations.offer_profile,
+        name="offer_murmurations",
+    ),
+    path(
+        "network/needs/<int:pk>/murmurations.json",
+        views_murmurations.need_profile,
+        name="need_murmurations",
+    ),
 ]

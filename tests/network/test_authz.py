@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from pantry.network import services
+from pantry.network.models import Need, Offer
 from pantry.network.services import runs
-from tests.authz import Row, check_matrix, everyone, lead_only
+from tests.authz import Row, check_matrix, everyone, lead_only, public
 from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock
 
@@ -101,6 +102,11 @@ ROWS = [
         {"slug": "private"},
         expect=lead_only(lead=404, other_lead=404, volunteer=404, outsider=404),
     ),
+    # Murmurations profiles are open data: anyone may read a shared offer's or need's;
+    # one not shared with partner networks has none.
+    Row("GET", "network:offer_murmurations", {"pk": "offer"}, expect=public()),
+    Row("GET", "network:offer_murmurations", {"pk": "spare_offer"}, expect=everyone(404)),
+    Row("GET", "network:need_murmurations", {"pk": "need"}, expect=public()),
 ]
 
 
@@ -142,13 +148,16 @@ def network_names(site, other_site, private_site, lead, other_lead, item_bread, 
         window_from=timezone.now(),
         window_until=timezone.now() + timedelta(hours=6),
     )
+    wanted = need(other_site, by=other_lead, category="produce")
+    Offer.objects.filter(pk=shown.pk).update(share_with_partners=True)
+    Need.objects.filter(pk=wanted.pk).update(share_with_partners=True)
     return {
         "run": run.pk,
         "stop": stop.pk,
         "stop_line": stop.lines.get().pk,
         "offer": shown.pk,
         "spare_offer": spare.pk,
-        "need": need(other_site, by=other_lead, category="produce").pk,
+        "need": wanted.pk,
         "proposed": proposed.pk,
         "accepted": accepted.pk,
         "dispatched": dispatched.pk,
