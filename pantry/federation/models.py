@@ -19,6 +19,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -77,7 +78,12 @@ class Partner(models.Model):
         ENDED = "ended", gettext_lazy("Ended")
 
     name = models.CharField(max_length=120)
-    url = models.URLField(unique=True, help_text=gettext_lazy("The partner's address."))
+    url = models.CharField(
+        max_length=200,
+        unique=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=gettext_lazy("The partner's address."),
+    )
     key_id = models.CharField(max_length=300)
     public_key_pem = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
@@ -212,7 +218,7 @@ class Shared(models.Model):
     the food and the place, never anything about people."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    uri = models.URLField(max_length=300)
+    uri = models.CharField(max_length=300)
     version = models.PositiveIntegerField()
     site_name = models.CharField(max_length=120)
     locality = models.CharField(max_length=120, blank=True)
