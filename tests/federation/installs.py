@@ -511,14 +511,15 @@ class Client(requests.Session):
         headers = {"X-CSRFToken": token, **(kwargs.pop("headers", None) or {})}
         return super().post(url, data=data, json=json, headers=headers, **kwargs)
 
-    def form(self, path: str, action: str | None = None) -> tuple[str, dict[str, str]]:
+    def form(self, path: str, action: str | None = None) -> tuple[str, dict]:
         """The POST form on the page at `path` (the one whose action is `action`, else
         the one that posts to the page itself): where it posts, and what it would
         send untouched (hidden fields, values, ticked boxes, selected options)."""
         page = self.get(path)
-        assert page.status_code == 200, f"GET {path}: {page.status_code}"
-        forms = _Forms.read(page.text)
         here = urlsplit(page.url).path
+        assert page.status_code == 200, f"GET {path}: {page.status_code}"
+        assert here == urlsplit(self.install.url(path)).path, f"GET {path} led to {page.url}"
+        forms = _Forms.read(page.text)
         for form in forms:
             target = urlsplit(urljoin(page.url, form["action"])).path
             if (action is None and target == here) or (action is not None and target == action):
@@ -527,9 +528,10 @@ class Client(requests.Session):
         raise AssertionError(f"No form posting to {action or here} on {path}; forms: {found}")
 
     def submit(
-        self, path: str, data: dict[str, str], *, action: str | None = None, **kwargs
+        self, path: str, data: dict, *, action: str | None = None, **kwargs
     ) -> requests.Response:
-        """Open the page, fill in its form with `data` over what it holds, send it."""
+        """Open the page, fill in its form with `data` over what it holds, send it.
+        A list sends a name several times (boxes to tick); [] unticks them all."""
         target, fields = self.form(path, action)
         fields.update(data)
         return self.post(target, data=fields, headers={"Referer": self.install.url(path)}, **kwargs)
@@ -547,14 +549,15 @@ class Client(requests.Session):
 
 
 class _Forms(HTMLParser):
-    """The POST forms of a page and the values they would send as they are."""
+    """The POST forms of a page and the values they would send as they are: a
+    name's one value, or a list where it has several (ticked boxes of one name,
+    a multiple select)."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self._form: dict | None = None
-        self._select: str | None = None
-        self._select_first: str | None = None
+        self._select: dict | None = None  # name, multiple, options, selected
         self._textarea: str | None = None
         self._text: list[str] = []
 
@@ -563,45 +566,53 @@ class _Forms(HTMLParser):
         parser = cls()
         parser.feed(html)
         parser.close()
+        for form in parser.forms:
+            values: dict[str, str | list[str]] = {}
+            for name, value in form.pop("pairs"):
+                if name not in values:
+                    values[name] = value
+                elif isinstance(values[name], list):
+                    values[name].append(value)
+                else:
+                    values[name] = [values[name], value]
+            form["fields"] = values
         return parser.forms
 
     def handle_starttag(self, tag, attrs):
         a = {k: v if v is not None else "" for k, v in attrs}
         if tag == "form":
             if a.get("method", "get").lower() == "post":
-                self._form = {"action": a.get("action", ""), "fields": {}}
+                self._form = {"action": a.get("action", ""), "pairs": []}
                 self.forms.append(self._form)
             return
         if self._form is None:
             return
-        if tag == "option":
-            if self._select is not None:
-                self._option(a)
+        if tag == "option" and self._select is not None:
+            value = a.get("value", "")
+            self._select["options"].append(value)
+            if "selected" in a:
+                self._select["selected"].append(value)
             return
-        if "name" not in a:
+        if "name" not in a or "disabled" in a:
             return
-        fields = self._form["fields"]
+        pairs = self._form["pairs"]
         if tag == "input":
             kind = a.get("type", "text").lower()
             if kind in ("submit", "button", "image", "reset", "file"):
                 return
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    fields[a["name"]] = a.get("value", "on")
+            if kind in ("checkbox", "radio") and "checked" not in a:
                 return
-            fields[a["name"]] = a.get("value", "")
+            default = "on" if kind in ("checkbox", "radio") else ""
+            pairs.append((a["name"], a.get("value", default)))
         elif tag == "select":
-            self._select, self._select_first = a["name"], None
+            self._select = {
+                "name": a["name"],
+                "multiple": "multiple" in a,
+                "options": [],
+                "selected": [],
+            }
         elif tag == "textarea":
             self._textarea, self._text = a["name"], []
-
-    def _option(self, a: dict) -> None:
-        value = a.get("value", "")
-        if self._select_first is None:
-            self._select_first = value
-            self._form["fields"].setdefault(self._select, value)
-        if "selected" in a:
-            self._form["fields"][self._select] = value
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -610,10 +621,15 @@ class _Forms(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "form":
             self._form = None
-        elif tag == "select":
+        elif tag == "select" and self._select is not None:
+            chosen = self._select["selected"]
+            if not chosen and not self._select["multiple"] and self._select["options"]:
+                chosen = self._select["options"][:1]  # a browser sends the first
+            if self._form is not None:
+                self._form["pairs"] += [(self._select["name"], value) for value in chosen]
             self._select = None
         elif tag == "textarea" and self._textarea is not None and self._form is not None:
-            self._form["fields"][self._textarea] = "".join(self._text).removeprefix("\n")
+            self._form["pairs"].append((self._textarea, "".join(self._text).removeprefix("\n")))
             self._textarea = None
 
 
