@@ -319,6 +319,9 @@ class Install:
     then takes some twenty seconds to build. `env`: more settings for this install
     (e.g. {"LOG_LEVEL": "DEBUG"}). `web_workers`: gunicorn's; two, so that a request
     that waits on the other install does not keep out one that install makes back.
+    `host`: the loopback address it serves on. Browsers keep cookies by host, not
+    port: a browser test that visits two installs in one browser context gives them
+    different hosts (127.0.0.1, 127.0.0.2), or each its own context.
     """
 
     def __init__(
@@ -329,6 +332,7 @@ class Install:
         template: Path | str | None = None,
         env: dict[str, str] | None = None,
         web_workers: int = 2,
+        host: str = "127.0.0.1",
     ):
         self.name = name
         self.root = root
@@ -336,8 +340,9 @@ class Install:
         self.data_dir = root / "var"
         # With its static folder (empty until collectstatic), which whitenoise looks for.
         (self.data_dir / "static").mkdir(parents=True, exist_ok=True)
+        self.host = host
         self.port = free_port()
-        self.site_url = f"http://127.0.0.1:{self.port}"
+        self.site_url = f"http://{host}:{self.port}"
         self.web_workers = web_workers
         self.web: Process | None = None
         self.worker: Process | None = None
@@ -362,7 +367,7 @@ class Install:
             database_url=database_url,
             site_url=self.site_url,
             name=name,
-            extra=env,
+            extra={"ALLOWED_HOSTS": host, **(env or {})},
         )
 
     def __repr__(self) -> str:
@@ -406,7 +411,7 @@ class Install:
                     "--chdir",
                     str(ROOT),
                     "--bind",
-                    f"127.0.0.1:{self.port}",
+                    f"{self.host}:{self.port}",
                     "--workers",
                     str(self.web_workers),
                     "--graceful-timeout",
