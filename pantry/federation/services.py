@@ -886,8 +886,9 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
     )
     if transfer is None:
         raise Refused("No transfer of ours has this id.")
-    if version <= transfer.version and transfer.status != PartnerTransfer.Status.REQUESTED:
-        return Incoming.Outcome.IGNORED
+    # Each side's messages arrive in the order it sent them, and each step below
+    # applies only from the states it can follow: a step that crossed one of ours
+    # on the way (a claim called off as the sender accepted it) changes nothing.
     kind = activity["type"]
     if kind == "Accept":
         if transfer.status != PartnerTransfer.Status.REQUESTED:
@@ -909,6 +910,9 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
         if transfer.status not in (
             PartnerTransfer.Status.REQUESTED,
             PartnerTransfer.Status.ACCEPTED,
+            # Called off here as the sender dispatched: the food is on its way all
+            # the same, so it is in transit here too, to be received.
+            PartnerTransfer.Status.CANCELLED,
         ):
             return Incoming.Outcome.IGNORED
         for line in activities.read_pickups(activity["object"]):
