@@ -896,7 +896,10 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
         transfer.status = PartnerTransfer.Status.ACCEPTED
         transfer.accepted_at = timezone.now()
     elif kind == "Reject":
-        if transfer.status in (PartnerTransfer.Status.DISPATCHED, PartnerTransfer.Status.RECEIVED):
+        if transfer.status not in (
+            PartnerTransfer.Status.REQUESTED,
+            PartnerTransfer.Status.ACCEPTED,
+        ):
             return Incoming.Outcome.IGNORED
         reason = activities._text(activity, "summary", 300)
         if transfer.status in (PartnerTransfer.Status.REQUESTED,):
