@@ -162,8 +162,12 @@ def network_quantities() -> dict[int, Decimal]:
     """Per item (base unit): everything on hand in the network plus everything in transit.
 
     The conservation rule: this changes only by what sites receive from donors,
-    cook, give out or waste — never by moving food between sites.
+    cook, give out or waste — never by moving food between sites. Food sent to a
+    partner network (pantry.federation) is still ours while it is on the road, and
+    leaves the network when the partner says it arrived, as food given out does.
     """
+    from pantry.federation.models import PartnerTransfer, PartnerTransferLine
+
     totals: dict[int, Decimal] = defaultdict(Decimal)
     for r in Lot.objects.values("item_id").annotate(q=Sum("on_hand")):
         totals[r["item_id"]] += r["q"] or Decimal(0)
@@ -173,6 +177,15 @@ def network_quantities() -> dict[int, Decimal]:
         .annotate(q=Sum("quantity"))
     ):
         totals[r["item_id"]] += r["q"] or Decimal(0)
+    for r in (
+        PartnerTransferLine.objects.filter(
+            transfer__status=PartnerTransfer.Status.DISPATCHED,
+            transfer__direction=PartnerTransfer.Direction.OUT,
+        )
+        .values("transfer__item_id")
+        .annotate(q=Sum("quantity"))
+    ):
+        totals[r["transfer__item_id"]] += r["q"] or Decimal(0)
     return dict(totals)
 
 
