@@ -12,9 +12,11 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         from commonpot.registry import registry
+        from pantry.federation import panels
         from pantry.federation.models import PartnerTransfer
 
         registry.add_hold_describer("partner-transfer", PartnerTransfer.holds_in_words)
+        registry.add_panel("lead", panels.lead_panel, order=26)
         from django.db.models.signals import post_save
 
         from pantry.network.models import Need, Offer
