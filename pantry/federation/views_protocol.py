@@ -169,6 +169,11 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
         outcome, reason = Incoming.Outcome.REFUSED, str(e)
     except services.DomainError as e:
         outcome, reason = Incoming.Outcome.REFUSED, e.message
+    except (KeyError, TypeError, AttributeError, ArithmeticError, ValueError) as e:
+        # A shape the readers did not foresee: refused and kept, never a 500 that
+        # the sender would try again for ever.
+        log.exception("Inbox could not read message %s from %s", seq, partner)
+        outcome, reason = Incoming.Outcome.REFUSED, f"The message could not be read ({e!r})."
     Incoming.objects.create(
         partner=partner,
         activity_id=activity_id[:300],
