@@ -137,6 +137,21 @@ class Partner(models.Model):
         return ", ".join(str(labels.get(c, c)) for c in self.categories)
 
 
+def kind_label(kind: str) -> str:
+    """What a message was, in a coordinator's words ("Update Proposal": an offer
+    or need shared or changed)."""
+    labels = {
+        "Update Proposal": _("An offer or need, shared or changed"),
+        "Offer Commitment": _("A claim"),
+        "Accept Commitment": _("A claim accepted"),
+        "Reject Commitment": _("A claim refused or called off"),
+        "Create pickup": _("Food dispatched"),
+        "Create receipt": _("What arrived"),
+        "Leave Organization": _("The link ended"),
+    }
+    return str(labels.get(kind, kind))
+
+
 class Outgoing(models.Model):
     """A message to a partner, kept until the partner has taken it."""
 
@@ -166,6 +181,10 @@ class Outgoing(models.Model):
     def __str__(self) -> str:
         return f"{self.partner} #{self.seq} {self.kind}"
 
+    @property
+    def kind_display(self) -> str:
+        return kind_label(self.kind)
+
 
 class Incoming(models.Model):
     """A message a partner sent: applied, ignored (seen before) or refused, with why."""
@@ -194,6 +213,10 @@ class Incoming(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner} #{self.seq} {self.kind}: {self.outcome}"
+
+    @property
+    def kind_display(self) -> str:
+        return kind_label(self.kind)
 
 
 class SeenNonce(models.Model):

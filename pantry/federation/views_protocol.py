@@ -161,7 +161,9 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
         or Incoming.objects.filter(partner=partner, activity_id=activity_id).exists()
     ):
         return "seen before", ""
-    kind = str(activity.get("type"))[:40]
+    obj = activity.get("object")
+    label = activity.get("label") or (obj.get("type") if isinstance(obj, dict) else "")
+    kind = f"{activity.get('type')} {label}".strip()[:40]
     try:
         with transaction.atomic():
             outcome, reason = services.apply(partner, activity)
