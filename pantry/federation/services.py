@@ -53,7 +53,13 @@ from pantry.federation.signing import (
 )
 from pantry.models import Item, StockMove
 from pantry.network.models import Need, Offer
-from pantry.network.services.common import holds_for, lock_offer, move_holds, positive
+from pantry.network.services.common import (
+    agreeing,
+    holds_for,
+    lock_offer,
+    move_holds,
+    positive,
+)
 from pantry.units import MAX_BASE, display
 
 if TYPE_CHECKING:
@@ -456,7 +462,7 @@ def claim_partner_offer(
             ngettext(
                 "Only %(left)s of %(item)s is on offer; you asked for %(asked)s.",
                 "Only %(left)s of %(item)s are on offer; you asked for %(asked)s.",
-                2 if offer.quantity != 1 else 1,
+                agreeing(offer.quantity, item),
             )
             % {
                 "left": display(offer.quantity, item),
@@ -539,8 +545,9 @@ def _apply_claim(partner: Partner, activity: dict) -> tuple[str, str]:
             refusal = "The claim counts in another unit than the offer."
         elif claim.quantity > offer.remaining:
             with translation.override("en"):
+                verb = "is" if agreeing(offer.remaining, offer.item) == 1 else "are"
                 refusal = (
-                    f"Only {display(offer.remaining, offer.item)} of {offer.item.name} is "
+                    f"Only {display(offer.remaining, offer.item)} of {offer.item.name} {verb} "
                     f"still on offer; the claim asked for {display(claim.quantity, offer.item)}."
                 )
     if refusal is not None:
