@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CONTEXT = Path(__file__).with_name("context.jsonld")
 MAX_BODY = 256 * 1024
+MAX_SEQ = 2**63 - 1  # what a PositiveBigIntegerField holds on every database
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
 
 
@@ -134,6 +135,8 @@ def inbox(request):
             raise Malformed("id is missing or not the sender's own.")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             raise Malformed("sequence is missing.")
+        if seq > MAX_SEQ:
+            raise Malformed("sequence is out of range.")
         if activity.get("actor") != partner.actor:
             raise Malformed("The actor is not the signer.")
     except SignatureRefused as e:
