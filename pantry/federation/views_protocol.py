@@ -8,7 +8,7 @@ import json
 import logging
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -172,6 +172,13 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
         outcome, reason = Incoming.Outcome.REFUSED, str(e)
     except services.DomainError as e:
         outcome, reason = Incoming.Outcome.REFUSED, e.message
+    except (IntegrityError, DataError):
+        # Not this message arriving twice at once (the partner's row is locked
+        # above, so its messages are taken one at a time): a value our tables
+        # cannot keep. Answering "seen before" would drop it without a trace.
+        log.exception("Inbox could not keep message %s from %s", seq, partner)
+        outcome = Incoming.Outcome.REFUSED
+        reason = "A value in the message does not fit what Commonpot keeps."
     Incoming.objects.create(
         partner=partner,
         activity_id=activity_id[:300],
