@@ -883,16 +883,26 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
     )
     if transfer is None:
         raise Refused("No transfer of ours has this id.")
-    if version <= transfer.version and transfer.status != PartnerTransfer.Status.REQUESTED:
-        return Incoming.Outcome.IGNORED
     kind = activity["type"]
+    # The two installs count a transfer's changes each on its own, so a claimant
+    # that calls off its claim before our Accept reaches it sends the version our
+    # Accept carried: a Reject is judged by the transfer's state alone.
+    if (
+        kind != "Reject"
+        and version <= transfer.version
+        and transfer.status != PartnerTransfer.Status.REQUESTED
+    ):
+        return Incoming.Outcome.IGNORED
     if kind == "Accept":
         if transfer.status != PartnerTransfer.Status.REQUESTED:
             return Incoming.Outcome.IGNORED
         transfer.status = PartnerTransfer.Status.ACCEPTED
         transfer.accepted_at = timezone.now()
     elif kind == "Reject":
-        if transfer.status in (PartnerTransfer.Status.DISPATCHED, PartnerTransfer.Status.RECEIVED):
+        if transfer.status not in (
+            PartnerTransfer.Status.REQUESTED,
+            PartnerTransfer.Status.ACCEPTED,
+        ):
             return Incoming.Outcome.IGNORED
         reason = activities._text(activity, "summary", 300)
         if transfer.status in (PartnerTransfer.Status.REQUESTED,):
