@@ -24,6 +24,7 @@ from pantry.network.models import ColdChain, Need, Offer
 
 AS = "https://www.w3.org/ns/activitystreams"
 MAX_QUANTITY = Decimal("99999999999.999")
+MAX_VERSION = 2**31 - 1  # what a PositiveIntegerField holds on every database
 
 # Valueflows units for each base unit of Commonpot's items (the units' names in
 # the Ontology of units of Measure, as Valueflows uses them).
@@ -255,7 +256,10 @@ def read_datetime(obj: dict, key: str, *, required: bool = True) -> datetime | N
     value = obj.get(key)
     if value is None and not required:
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour (2026-02-30)
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise Malformed(f"{key} is not a date and time with its offset.")
     return parsed
@@ -265,10 +269,31 @@ def read_date(obj: dict, key: str) -> date | None:
     value = obj.get(key)
     if value in (None, ""):
         return None
-    parsed = parse_date(value[:10]) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value[:10]) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise Malformed(f"{key} is not a date.")
     return parsed
+
+
+def read_version(obj: dict) -> int:
+    version = need(obj, "version", int)
+    if not 0 <= version <= MAX_VERSION:
+        raise Malformed("version is out of range.")
+    return version
+
+
+def read_lot(holder: dict) -> dict:
+    """The BatchLotRecord of an intent's or an event's resource; {} when it has none."""
+    resource = holder.get("resourceInventoriedAs") or {}
+    if not isinstance(resource, dict):
+        raise Malformed("resourceInventoriedAs is not an EconomicResource.")
+    lot = resource.get("lot") or {}
+    if not isinstance(lot, dict):
+        raise Malformed("resourceInventoriedAs.lot is not a BatchLotRecord.")
+    return lot
 
 
 def read_measure(obj: dict, key: str) -> tuple[Decimal, str]:
@@ -334,7 +359,9 @@ def read_proposal(obj: dict, partner_url: str) -> SharedRecord:
     uri = need(obj, "id")
     if not uri.startswith(partner_url + "/"):
         raise Malformed("The proposal is not the sender's own.")
-    version = need(obj, "version", int)
+    if len(uri) > 300:  # what PartnerOffer.uri and PartnerNeed.uri hold
+        raise Malformed("The proposal's id is longer than 300 characters.")
+    version = read_version(obj)
     purpose = _choice(obj.get("purpose"), ("offer", "request"), "purpose")
     if not purpose:
         raise Malformed("purpose is missing.")
@@ -376,7 +403,7 @@ def read_proposal(obj: dict, partner_url: str) -> SharedRecord:
         values["pickup_from"] = read_datetime(intent, "hasBeginning")
         values["pickup_until"] = read_datetime(intent, "hasEnd")
         values["cold_chain"] = _choice(intent.get("coldChain"), ColdChain.values, "coldChain")
-        lot = (intent.get("resourceInventoriedAs") or {}).get("lot") or {}
+        lot = read_lot(intent)
         values["best_before"] = read_date(lot, "expirationDate") if lot else None
         values["date_kind"] = _choice(
             lot.get("dateKind") if lot else None,
@@ -401,7 +428,7 @@ class Claim:
 
 
 def read_claim(obj: dict) -> Claim:
-    if obj.get("type") != "Commitment":
+    if not isinstance(obj, dict) or obj.get("type") != "Commitment":
         raise Malformed("A claim's object is a Commitment.")
     try:
         uid = uuid.UUID(need(obj, "uid"))
@@ -452,7 +479,7 @@ def read_pickups(events) -> list[PickupLine]:
         quantity, _unit = read_measure(event, "resourceQuantity")
         if quantity <= 0:
             raise Malformed("A pickup of nothing.")
-        lot = (event.get("resourceInventoriedAs") or {}).get("lot") or {}
+        lot = read_lot(event)
         lines.append(
             PickupLine(
                 quantity=quantity,

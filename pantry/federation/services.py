@@ -53,7 +53,13 @@ from pantry.federation.signing import (
 )
 from pantry.models import Item, StockMove
 from pantry.network.models import Need, Offer
-from pantry.network.services.common import holds_for, lock_offer, move_holds, positive
+from pantry.network.services.common import (
+    agreeing,
+    holds_for,
+    lock_offer,
+    move_holds,
+    positive,
+)
 from pantry.units import MAX_BASE, display
 
 if TYPE_CHECKING:
@@ -456,7 +462,7 @@ def claim_partner_offer(
             ngettext(
                 "Only %(left)s of %(item)s is on offer; you asked for %(asked)s.",
                 "Only %(left)s of %(item)s are on offer; you asked for %(asked)s.",
-                2 if offer.quantity != 1 else 1,
+                agreeing(offer.quantity, item),
             )
             % {
                 "left": display(offer.quantity, item),
@@ -511,7 +517,7 @@ def _reply(partner: Partner, transfer: PartnerTransfer, kind: str, **extra) -> N
 def _apply_claim(partner: Partner, activity: dict) -> tuple[str, str]:
     """A partner claims one of our offers: hold the food and accept, or refuse
     with the reason (the refusal is itself a message back)."""
-    claim = activities.read_claim(activity["object"])
+    claim = activities.read_claim(activity.get("object"))
     if PartnerTransfer.objects.filter(partner=partner, uid=claim.uid).exists():
         return Incoming.Outcome.IGNORED, ""
     offer = Offer.objects.filter(pk=claim.offer_pk).select_related("site", "item").first()
@@ -545,8 +551,9 @@ def _apply_claim(partner: Partner, activity: dict) -> tuple[str, str]:
             refusal = "The claim counts in another unit than the offer."
         elif claim.quantity > offer.remaining:
             with translation.override("en"):
+                verb = "is" if agreeing(offer.remaining, offer.item) == 1 else "are"
                 refusal = (
-                    f"Only {display(offer.remaining, offer.item)} of {offer.item.name} is "
+                    f"Only {display(offer.remaining, offer.item)} of {offer.item.name} {verb} "
                     f"still on offer; the claim asked for {display(claim.quantity, offer.item)}."
                 )
     if refusal is not None:
@@ -877,7 +884,7 @@ ORDER = [
 
 def _apply_transfer_news(partner: Partner, activity: dict) -> str:
     uid = activities.read_uid(activity)
-    version = activities.need(activity, "version", int)
+    version = activities.read_version(activity)
     transfer = (
         PartnerTransfer.objects.select_for_update(of=("self",))
         .select_related("site")
@@ -918,7 +925,7 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             PartnerTransfer.Status.CANCELLED,
         ):
             return Incoming.Outcome.IGNORED
-        for line in activities.read_pickups(activity["object"]):
+        for line in activities.read_pickups(activity.get("object")):
             PartnerTransferLine.objects.create(
                 transfer=transfer,
                 quantity=line.quantity,
@@ -933,7 +940,7 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             raise Refused("Only the receiver says what arrived.")
         if transfer.status != PartnerTransfer.Status.DISPATCHED:
             return Incoming.Outcome.IGNORED
-        events = [e for e in activity["object"] if e.get("action") == "transfer"]
+        events = [e for e in _events(activity) if e.get("action") == "transfer"]
         quantity, _unit = activities.read_measure(events[0] if events else {}, "resourceQuantity")
         sent = sum((line.quantity for line in transfer.lines.all()), Decimal(0))
         if quantity > sent:
@@ -948,7 +955,11 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
     return Incoming.Outcome.APPLIED
 
 
-def _actions(activity: dict) -> set[str]:
+def _events(activity: dict) -> list[dict]:
+    """The events a message carries: its object, or each of its object's items."""
     obj = activity.get("object")
-    events = obj if isinstance(obj, list) else [obj]
-    return {e.get("action") for e in events if isinstance(e, dict)}
+    return [e for e in (obj if isinstance(obj, list) else [obj]) if isinstance(e, dict)]
+
+
+def _actions(activity: dict) -> set[str]:
+    return {e.get("action") for e in _events(activity)}

@@ -8,7 +8,7 @@ import json
 import logging
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 CONTEXT = Path(__file__).with_name("context.jsonld")
 MAX_BODY = 256 * 1024
+MAX_SEQ = 2**63 - 1  # what a PositiveBigIntegerField holds on every database
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
 
 
@@ -134,6 +135,8 @@ def inbox(request):
             raise Malformed("id is missing or not the sender's own.")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             raise Malformed("sequence is missing.")
+        if seq > MAX_SEQ:
+            raise Malformed("sequence is out of range.")
         if activity.get("actor") != partner.actor:
             raise Malformed("The actor is not the signer.")
     except SignatureRefused as e:
@@ -176,6 +179,13 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
         # the sender would try again for ever.
         log.exception("Inbox could not read message %s from %s", seq, partner)
         outcome, reason = Incoming.Outcome.REFUSED, f"The message could not be read ({e!r})."
+    except (IntegrityError, DataError):
+        # Not this message arriving twice at once (the partner's row is locked
+        # above, so its messages are taken one at a time): a value our tables
+        # cannot keep. Answering "seen before" would drop it without a trace.
+        log.exception("Inbox could not keep message %s from %s", seq, partner)
+        outcome = Incoming.Outcome.REFUSED
+        reason = "A value in the message does not fit what Commonpot keeps."
     Incoming.objects.create(
         partner=partner,
         activity_id=activity_id[:300],

@@ -1,7 +1,6 @@
-"""Two Commonpot installs for the federation tests (tests/federation/installs.py).
-
-Tests that use them start real servers: mark them `pytest.mark.slow`.
-"""
+"""Fixtures of partner-network tests: two whole Commonpot installs
+(tests/federation/installs.py; tests that use them start real servers: mark them
+`pytest.mark.slow`), and a partner install played in-process (fake_partner.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.federation.fake_partner import make_fake_partner
 from tests.federation.installs import Install, template_for_installs
 
 NAMES = ("Leeds Food Network", "Bradford Food Network")
@@ -67,3 +67,17 @@ def pytest_runtest_makereport(item, call):
         for install in getattr(item, "installs", []):
             report.sections.append((f"{install.name} ({install.site_url})", install.output()))
     return report
+
+
+@pytest.fixture
+def fake_partner(db):
+    """Harbour Food Network at http://partner.example, active, with its own key;
+    none of our sites take part yet."""
+    return make_fake_partner()
+
+
+@pytest.fixture
+def fake_partner_with_riverside(fake_partner, site):
+    """The fake partner, with our Riverside Kitchen taking part (every category)."""
+    fake_partner.row.sites.add(site)
+    return fake_partner
