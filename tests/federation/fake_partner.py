@@ -242,7 +242,11 @@ class FakePartner:
                     "name": "Harbour Pantry",
                     "primaryLocation": {"type": "SpatialThing", "name": "Portishead"},
                 },
-                "satisfies": f"{settings.SITE_URL}/federation/offers/{pk}",
+                "satisfies": {
+                    "type": "Intent",
+                    "id": f"{settings.SITE_URL}/federation/offers/{pk}#intent",
+                    "action": "transfer",
+                },
                 "created": iso(timezone.now()),
             },
         )

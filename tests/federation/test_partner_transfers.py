@@ -391,7 +391,7 @@ def test_claiming_a_partners_offer_asks_the_partner_for_it(site, lead, their_off
     commitment = claim["object"]
     assert commitment["type"] == "Commitment"
     assert commitment["uid"] == str(transfer.uid)
-    assert commitment["satisfies"] == their_offer.uri
+    assert commitment["satisfies"]["id"] == f"{their_offer.uri}#intent"
     assert commitment["resourceQuantity"]["hasNumericalValue"] == 15000
     assert commitment["resourceQuantity"]["hasUnit"]["symbol"] == "g"
     assert commitment["receiver"]["name"] == "Riverside Kitchen"
