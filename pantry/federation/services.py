@@ -925,7 +925,10 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             PartnerTransfer.Status.CANCELLED,
         ):
             return Incoming.Outcome.IGNORED
-        for line in activities.read_pickups(activity.get("object")):
+        lines = activities.read_pickups(activity.get("object"))
+        if sum((line.quantity for line in lines), Decimal(0)) > transfer.quantity:
+            raise Refused("More was dispatched than was claimed.")
+        for line in lines:
             PartnerTransferLine.objects.create(
                 transfer=transfer,
                 quantity=line.quantity,

@@ -131,8 +131,12 @@ def inbox(request):
         activity = _json_body(request)
         activity_id = activity.get("id")
         seq = activity.get("sequence")
-        if not isinstance(activity_id, str) or not activity_id.startswith(partner.url + "/"):
-            raise Malformed("id is missing or not the sender's own.")
+        if (
+            not isinstance(activity_id, str)
+            or not activity_id.startswith(partner.url + "/")
+            or len(activity_id) > 300
+        ):
+            raise Malformed("id is missing, too long, or not the sender's own.")
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             raise Malformed("sequence is missing.")
         if seq > MAX_SEQ:
@@ -188,7 +192,7 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
         reason = "A value in the message does not fit what Commonpot keeps."
     Incoming.objects.create(
         partner=partner,
-        activity_id=activity_id[:300],
+        activity_id=activity_id,
         seq=seq,
         kind=kind,
         outcome=outcome,
