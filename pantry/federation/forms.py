@@ -11,7 +11,8 @@ from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from pantry.federation.models import PartnerOffer
 from pantry.models import Item
-from pantry.network.forms import UNITS, natural
+from pantry.network import cold
+from pantry.network.forms import UNITS, natural, temperature_field
 from pantry.units import to_base
 
 
@@ -100,6 +101,9 @@ class ReceiveForm(forms.Form):
         amount, unit = natural(sent, transfer.item_like())
         self.fields["unit"].initial = unit
         self.fields["received"].initial = amount
+        field = temperature_field(transfer.cold, cold.ARRIVAL)
+        if field is not None:
+            self.fields["temperature"] = field
 
     def clean(self):
         data = super().clean()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.validators import URLValidator
@@ -384,6 +385,10 @@ class PartnerTransfer(models.Model):
     weight_per_piece_g = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     category = models.CharField(max_length=20, choices=Item.Category.choices)
     storage = models.CharField(max_length=10, choices=Storage.choices, default=Storage.DRY)
+    cold_chain = models.CharField(max_length=10, choices=ColdChain.choices, blank=True)
+    # Chilled or frozen food is read with a probe at pickup and on arrival (°C).
+    pickup_c = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    arrival_c = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     quantity = models.DecimalField(**QTY)
     received_quantity = models.DecimalField(null=True, blank=True, **QTY)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
@@ -449,6 +454,14 @@ class PartnerTransfer(models.Model):
             piece_name=self.piece_name or "piece",
             weight_per_piece_g=self.weight_per_piece_g,
             storage=self.storage,
+        )
+
+    @property
+    def cold(self):
+        """What pantry.network.cold reads of a transfer: its cold chain and its
+        food's storage (the item is not ours yet on the receiving side)."""
+        return SimpleNamespace(
+            cold_chain=self.cold_chain, item=SimpleNamespace(storage=self.storage)
         )
 
     @property

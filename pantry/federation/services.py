@@ -51,7 +51,8 @@ from pantry.federation.signing import (
     own_url,
     signed_post,
 )
-from pantry.models import Item, StockMove
+from pantry.models import Item, LotHold, StockMove
+from pantry.network import cold
 from pantry.network.models import Need, Offer
 from pantry.network.services.common import (
     agreeing,
@@ -60,6 +61,7 @@ from pantry.network.services.common import (
     move_holds,
     positive,
 )
+from pantry.services.holds import start_holds
 from pantry.units import MAX_BASE, display
 
 if TYPE_CHECKING:
@@ -483,6 +485,7 @@ def claim_partner_offer(
         weight_per_piece_g=offer.weight_per_piece_g,
         category=offer.category,
         storage=offer.storage,
+        cold_chain=offer.cold_chain,
         quantity=quantity,
         claimed_by=by,
         token=token,
@@ -544,6 +547,7 @@ def _apply_claim(partner: Partner, activity: dict) -> tuple[str, str]:
         transfer.item = offer.item
         for field in ("base_unit", "piece_name", "weight_per_piece_g", "category", "storage"):
             setattr(transfer, field, getattr(offer.item, field))
+        transfer.cold_chain = offer.cold_chain
         transfer.item_name = offer.item.name
         if not offer.is_open():
             refusal = f"This offer is closed ({offer.get_status_display().lower()})."
@@ -622,9 +626,12 @@ def _require_lead(by, site: Site, refusal: str) -> None:
 
 
 @transaction.atomic
-def dispatch(*, transfer_id: int, by: User | None) -> PartnerTransfer:
+def dispatch(
+    *, transfer_id: int, by: User | None, temperature_c: Decimal | None = None
+) -> PartnerTransfer:
     """The food for a partner leaves our lots: it is in transit, still counted on
-    our side, until the partner says it arrived."""
+    our side, until the partner says it arrived. Chilled or frozen food is read
+    as it leaves (`temperature_c`, °C): food already too warm is not sent."""
     transfer = lock_transfer(transfer_id)
     _require_lead(
         by,
@@ -643,6 +650,10 @@ def dispatch(*, transfer_id: int, by: User | None) -> PartnerTransfer:
     holds = holds_for(transfer.reference)
     if not holds:
         raise DomainError(_("No food is held for this transfer."))
+    reading = cold.read_food(transfer.cold, temperature_c, when=cold.PICKUP, by=by)
+    if reading is not None:
+        cold.refuse_warm_pickup(transfer.cold, reading)
+        transfer.pickup_c = reading.value_c
     for hold in holds:
         taken = pantry.take_reserved(
             hold,
@@ -663,7 +674,7 @@ def dispatch(*, transfer_id: int, by: User | None) -> PartnerTransfer:
     transfer.status = PartnerTransfer.Status.DISPATCHED
     transfer.dispatched_at = timezone.now()
     transfer.version += 1
-    transfer.save(update_fields=["status", "dispatched_at", "version"])
+    transfer.save(update_fields=["status", "dispatched_at", "version", "pickup_c"])
     _send(
         transfer.partner,
         "Create",
@@ -671,16 +682,24 @@ def dispatch(*, transfer_id: int, by: User | None) -> PartnerTransfer:
         transfer=str(transfer.uid),
         version=transfer.version,
         label="pickup",
+        **_temperature("pickupTemperatureC", transfer.pickup_c),
     )
     return transfer
 
 
 @transaction.atomic
 def receive(
-    *, transfer_id: int, by: User | None, received: Decimal, note: str = ""
+    *,
+    transfer_id: int,
+    by: User | None,
+    received: Decimal,
+    note: str = "",
+    temperature_c: Decimal | None = None,
 ) -> PartnerTransfer:
     """Our site records what arrived in good condition from a partner's site: new
-    lots keeping each lot's date, and a message telling the partner."""
+    lots keeping each lot's date, and a message telling the partner. Chilled or
+    frozen food is read on arrival (`temperature_c`, °C): food that arrived too
+    warm is received and its new lots put on hold at once."""
     transfer = lock_transfer(transfer_id)
     _require_lead(
         by,
@@ -706,38 +725,63 @@ def receive(
             % {"entered": display(received, item), "sent": display(sent, item)},
             field="received",
         )
+    reading = cold.read_food(transfer.cold, temperature_c, when=cold.ARRIVAL, by=by)
     item = _local_item(transfer)
     source = _("%(site)s (%(partner)s)") % {
         "site": transfer.partner_site_name,
         "partner": transfer.partner.name,
     }
     left = received
+    lots = []
     for line in lines:
         part = min(left, line.quantity)
         line.received = part
         line.save(update_fields=["received"])
         if part > 0:
-            pantry.receive(
-                site=transfer.site,
-                item=item,
-                quantity=part,
-                by=by,
-                source=source,
-                best_before=line.best_before,
-                date_kind=line.date_kind,
-                storage=transfer.storage,
-                kind=StockMove.Kind.TRANSFER_IN,
-                reference=transfer.reference,
-                note=note,
-                code=line.lot_code,
+            lots.append(
+                pantry.receive(
+                    site=transfer.site,
+                    item=item,
+                    quantity=part,
+                    by=by,
+                    source=source,
+                    best_before=line.best_before,
+                    date_kind=line.date_kind,
+                    storage=transfer.storage,
+                    kind=StockMove.Kind.TRANSFER_IN,
+                    reference=transfer.reference,
+                    note=note,
+                    code=line.lot_code,
+                ).lot
             )
         left -= part
+    if reading is not None:
+        transfer.arrival_c = reading.value_c
+        if not reading.passed:
+            start_holds(
+                lots,
+                cause=LotHold.Cause.TEMPERATURE,
+                by=by,
+                reading=reading,
+                note=_("On arrival from %(site)s (%(partner)s)")
+                % {"site": transfer.partner_site_name, "partner": transfer.partner.name},
+                at=reading.at,
+            )
     transfer.item = item
     transfer.received_quantity = received
     transfer.received_at = timezone.now()
     transfer.status = PartnerTransfer.Status.RECEIVED
     transfer.version += 1
-    transfer.save(update_fields=["item", "received_quantity", "received_at", "status", "version"])
+    transfer.save(
+        update_fields=[
+            "item",
+            "received_quantity",
+            "received_at",
+            "status",
+            "version",
+            "arrival_c",
+        ]
+    )
     _send(
         transfer.partner,
         "Create",
@@ -748,8 +792,21 @@ def receive(
         transfer=str(transfer.uid),
         version=transfer.version,
         label="receipt",
+        **_temperature("arrivalTemperatureC", transfer.arrival_c),
     )
     return transfer
+
+
+def _temperature(key: str, value: Decimal | None) -> dict:
+    return {} if value is None else {key: float(value)}
+
+
+def _read_temperature(activity: dict, key: str) -> Decimal | None:
+    value = activity.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    value = Decimal(str(value)).quantize(Decimal("0.1"))
+    return value if Decimal("-99.9") <= value <= Decimal("99.9") else None
 
 
 def pantry_quantity(value) -> Decimal:
@@ -938,6 +995,7 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             )
         transfer.status = PartnerTransfer.Status.DISPATCHED
         transfer.dispatched_at = timezone.now()
+        transfer.pickup_c = _read_temperature(activity, "pickupTemperatureC")
     elif _actions(activity) >= {"dropoff"}:
         if transfer.direction != PartnerTransfer.Direction.OUT:
             raise Refused("Only the receiver says what arrived.")
@@ -950,6 +1008,7 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             raise Refused("More arrived than was sent.")
         transfer.received_quantity = quantity
         transfer.received_at = timezone.now()
+        transfer.arrival_c = _read_temperature(activity, "arrivalTemperatureC")
         transfer.status = PartnerTransfer.Status.RECEIVED
     else:
         raise Malformed("This message says nothing Commonpot understands about a transfer.")

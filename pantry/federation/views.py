@@ -12,9 +12,11 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commonpot import measures
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.permissions import can_manage_site, coordinator_required, is_coordinator
+from pantry import temperatures
 from pantry.federation import services
 from pantry.federation.forms import (
     CancelForm,
@@ -31,6 +33,7 @@ from pantry.federation.models import (
     PartnerTransfer,
 )
 from pantry.network.access import network_required
+from pantry.network.forms import DispatchForm
 from pantry.units import display
 
 # --- Pairing (coordinators) -----------------------------------------------------------
@@ -254,7 +257,9 @@ def _transfer_for(request, pk: int) -> PartnerTransfer:
     return transfer
 
 
-def _transfer_page(request, transfer, *, receive_form=None, cancel_form=None, status=200):
+def _transfer_page(
+    request, transfer, *, receive_form=None, cancel_form=None, dispatch_form=None, status=200
+):
     item = transfer.item_like()
     lines = list(transfer.lines.all())
     for line in lines:
@@ -270,6 +275,8 @@ def _transfer_page(request, transfer, *, receive_form=None, cancel_form=None, st
             if transfer.received_quantity is not None
             else "",
             "lines": lines,
+            "pickup_temperature": _shown(transfer.pickup_c, transfer.site),
+            "arrival_temperature": _shown(transfer.arrival_c, transfer.site),
             "receive_form": receive_form
             or (
                 ReceiveForm(transfer=transfer)
@@ -278,6 +285,7 @@ def _transfer_page(request, transfer, *, receive_form=None, cancel_form=None, st
                 else None
             ),
             "cancel_form": cancel_form or CancelForm(),
+            "dispatch_form": dispatch_form or _dispatch_form(transfer),
             "can_cancel": transfer.status
             in (PartnerTransfer.Status.REQUESTED, PartnerTransfer.Status.ACCEPTED),
         },
@@ -291,15 +299,37 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _transfer_page(request, _transfer_for(request, pk))
 
 
+def _shown(value_c, site) -> str:
+    if value_c is None:
+        return ""
+    with measures.override_for_site(site):
+        return temperatures.show(value_c)
+
+
+def _dispatch_form(transfer, data=None):
+    """For chilled or frozen food, its temperature as it leaves, in the site's scale."""
+    with measures.override_for_site(transfer.site):
+        return DispatchForm(data, transfer=transfer.cold, auto_id="dispatch-%s")
+
+
 @network_required
 @require_POST
 def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = _transfer_for(request, pk)
+    form = _dispatch_form(transfer, request.POST)
+    with measures.override_for_site(transfer.site):
+        valid = form.is_valid()
+    if not valid:
+        return _transfer_page(request, transfer, dispatch_form=form, status=400)
     try:
-        services.dispatch(transfer_id=transfer.pk, by=request.user)
+        services.dispatch(
+            transfer_id=transfer.pk,
+            by=request.user,
+            temperature_c=form.cleaned_data.get("temperature"),
+        )
     except DomainError as e:
-        messages.error(request, e.message)
-        return _transfer_page(request, transfer, status=400)
+        show_error(form, e)
+        return _transfer_page(request, transfer, dispatch_form=form, status=400)
     messages.success(
         request,
         _("Dispatched: the food is in transit to %(site)s (%(partner)s).")
@@ -312,14 +342,17 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def receive(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = _transfer_for(request, pk)
-    form = ReceiveForm(request.POST, transfer=transfer)
-    if form.is_valid() and "base_received" in form.cleaned_data:
+    with measures.override_for_site(transfer.site):
+        form = ReceiveForm(request.POST, transfer=transfer)
+        valid = form.is_valid()
+    if valid and "base_received" in form.cleaned_data:
         try:
             services.receive(
                 transfer_id=transfer.pk,
                 by=request.user,
                 received=form.cleaned_data["base_received"],
                 note=form.cleaned_data["note"],
+                temperature_c=form.cleaned_data.get("temperature"),
             )
         except DomainError as e:
             show_error(form, e)

@@ -224,7 +224,7 @@ class FakePartner:
             ],
         }
 
-    def claim(self, offer, quantity, *, uid: uuid.UUID | None = None) -> dict:
+    def claim(self, offer, quantity, *, uid: uuid.UUID | None = None, unit: str = "gram") -> dict:
         """A claim of our `offer` (its pk or the offer) for the partner's Harbour Pantry."""
         uid = uid or uuid.uuid4()
         pk = getattr(offer, "pk", offer)
@@ -236,7 +236,7 @@ class FakePartner:
                 "uid": str(uid),
                 "version": 1,
                 "action": "transfer",
-                "resourceQuantity": measure(quantity),
+                "resourceQuantity": measure(quantity, unit),
                 "receiver": {
                     "type": "Agent",
                     "name": "Harbour Pantry",
