@@ -704,11 +704,8 @@ def receive(
         "site": transfer.partner_site_name,
         "partner": transfer.partner.name,
     }
-    left = received
-    for line in lines:
-        part = min(left, line.quantity)
-        line.received = part
-        line.save(update_fields=["received"])
+    for line in _share_out_received(lines, received):
+        part = line.received
         if part > 0:
             pantry.receive(
                 site=transfer.site,
@@ -724,7 +721,6 @@ def receive(
                 note=note,
                 code=line.lot_code,
             )
-        left -= part
     transfer.item = item
     transfer.received_quantity = received
     transfer.received_at = timezone.now()
@@ -743,6 +739,17 @@ def receive(
         label="receipt",
     )
     return transfer
+
+
+def _share_out_received(lines: list[PartnerTransferLine], received: Decimal):
+    """What arrived, lot by lot: the first lots that left first, as the receiving
+    side records it, so both sides show each lot's part alike. The lines, saved."""
+    left = received
+    for line in lines:
+        line.received = min(left, line.quantity)
+        line.save(update_fields=["received"])
+        left -= line.received
+    return lines
 
 
 def pantry_quantity(value) -> Decimal:
@@ -928,9 +935,11 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             return Incoming.Outcome.IGNORED
         events = [e for e in activity["object"] if e.get("action") == "transfer"]
         quantity, _unit = activities.read_measure(events[0] if events else {}, "resourceQuantity")
-        sent = sum((line.quantity for line in transfer.lines.all()), Decimal(0))
+        lines = list(transfer.lines.order_by("pk"))
+        sent = sum((line.quantity for line in lines), Decimal(0))
         if quantity > sent:
             raise Refused("More arrived than was sent.")
+        _share_out_received(lines, quantity)
         transfer.received_quantity = quantity
         transfer.received_at = timezone.now()
         transfer.status = PartnerTransfer.Status.RECEIVED
