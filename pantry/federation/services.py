@@ -731,12 +731,9 @@ def receive(
         "site": transfer.partner_site_name,
         "partner": transfer.partner.name,
     }
-    left = received
     lots = []
-    for line in lines:
-        part = min(left, line.quantity)
-        line.received = part
-        line.save(update_fields=["received"])
+    for line in _share_out_received(lines, received):
+        part = line.received
         if part > 0:
             lots.append(
                 pantry.receive(
@@ -754,7 +751,6 @@ def receive(
                     code=line.lot_code,
                 ).lot
             )
-        left -= part
     if reading is not None:
         transfer.arrival_c = reading.value_c
         if not reading.passed:
@@ -807,6 +803,17 @@ def _read_temperature(activity: dict, key: str) -> Decimal | None:
         return None
     value = Decimal(str(value)).quantize(Decimal("0.1"))
     return value if Decimal("-99.9") <= value <= Decimal("99.9") else None
+
+
+def _share_out_received(lines: list[PartnerTransferLine], received: Decimal):
+    """What arrived, lot by lot: the first lots that left first, as the receiving
+    side records it, so both sides show each lot's part alike. The lines, saved."""
+    left = received
+    for line in lines:
+        line.received = min(left, line.quantity)
+        line.save(update_fields=["received"])
+        left -= line.received
+    return lines
 
 
 def pantry_quantity(value) -> Decimal:
@@ -1003,9 +1010,11 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             return Incoming.Outcome.IGNORED
         events = [e for e in _events(activity) if e.get("action") == "transfer"]
         quantity, _unit = activities.read_measure(events[0] if events else {}, "resourceQuantity")
-        sent = sum((line.quantity for line in transfer.lines.all()), Decimal(0))
+        lines = list(transfer.lines.order_by("pk"))
+        sent = sum((line.quantity for line in lines), Decimal(0))
         if quantity > sent:
             raise Refused("More arrived than was sent.")
+        _share_out_received(lines, quantity)
         transfer.received_quantity = quantity
         transfer.received_at = timezone.now()
         transfer.arrival_c = _read_temperature(activity, "arrivalTemperatureC")
