@@ -456,9 +456,9 @@ def read_claim(obj: dict) -> Claim:
 
 def read_uid(activity: dict) -> uuid.UUID:
     try:
-        return uuid.UUID(str(need(activity, "transfer")))
+        return uuid.UUID(str(need(activity, "transferId")))
     except ValueError as e:
-        raise Malformed("transfer is not a UUID.") from e
+        raise Malformed("transferId is not a UUID.") from e
 
 
 @dataclass

@@ -332,7 +332,7 @@ def _send(partner: Partner, kind: str, obj, **extra) -> Outgoing:
     Partner.objects.filter(pk=partner.pk).update(last_out_seq=F("last_out_seq") + 1)
     seq = Partner.objects.values_list("last_out_seq", flat=True).get(pk=partner.pk)
     activity = activities.envelope(kind, obj, to=partner.actor, seq=seq, **extra)
-    label = extra.get("label") or (obj.get("type") if isinstance(obj, dict) else kind)
+    label = extra.get("step") or (obj.get("type") if isinstance(obj, dict) else kind)
     message = Outgoing.objects.create(
         partner=partner, seq=seq, activity=activity, kind=f"{kind} {label}"[:40]
     )
@@ -511,7 +511,7 @@ def _reply(partner: Partner, transfer: PartnerTransfer, kind: str, **extra) -> N
             "id": f"{claimant}/federation/transfers/{transfer.uid}",
             "action": "transfer",
         },
-        transfer=str(transfer.uid),
+        transferId=str(transfer.uid),
         version=transfer.version,
         **extra,
     )
@@ -598,7 +598,7 @@ def _send_refusal(partner: Partner, uid: UUID, reason: str) -> None:
             "id": f"{partner.url}/federation/transfers/{uid}",
             "action": "transfer",
         },
-        transfer=str(uid),
+        transferId=str(uid),
         version=2,
         summary=reason,
     )
@@ -679,9 +679,9 @@ def dispatch(
         transfer.partner,
         "Create",
         activities.pickup_events(transfer),
-        transfer=str(transfer.uid),
+        transferId=str(transfer.uid),
         version=transfer.version,
-        label="pickup",
+        step="pickup",
         **_temperature("pickupTemperatureC", transfer.pickup_c),
     )
     return transfer
@@ -785,9 +785,9 @@ def receive(
             activities.transfer_event(transfer, "dropoff"),
             activities.transfer_event(transfer, "transfer"),
         ],
-        transfer=str(transfer.uid),
+        transferId=str(transfer.uid),
         version=transfer.version,
-        label="receipt",
+        step="receipt",
         **_temperature("arrivalTemperatureC", transfer.arrival_c),
     )
     return transfer
@@ -978,7 +978,7 @@ def _apply_transfer_news(partner: Partner, activity: dict) -> str:
             transfer.reason = reason
         else:
             _call_off(transfer, reason)
-    elif activity.get("label") == "pickup" or _actions(activity) == {"pickup"}:
+    elif activity.get("step") == "pickup" or _actions(activity) == {"pickup"}:
         if transfer.direction != PartnerTransfer.Direction.IN:
             raise Refused("Only the sender dispatches.")
         if transfer.status not in (

@@ -169,7 +169,7 @@ def _take(partner: Partner, activity: dict, activity_id: str, seq: int) -> tuple
     ):
         return "seen before", ""
     obj = activity.get("object")
-    label = activity.get("label") or (obj.get("type") if isinstance(obj, dict) else "")
+    label = activity.get("step") or (obj.get("type") if isinstance(obj, dict) else "")
     kind = f"{activity.get('type')} {label}".strip()[:40]
     try:
         with transaction.atomic():

@@ -257,7 +257,7 @@ class FakePartner:
         return self.activity(
             kind,
             {"type": "Commitment", "id": commitment},
-            transfer=str(transfer.uid),
+            transferId=str(transfer.uid),
             version=version,
             inReplyTo=commitment,
             **extra,
@@ -286,7 +286,7 @@ class FakePartner:
             for n, (quantity, best_before) in enumerate(lines, start=1)
         ]
         return self.activity(
-            "Create", events, transfer=str(transfer.uid), version=version, label="pickup"
+            "Create", events, transferId=str(transfer.uid), version=version, step="pickup"
         )
 
     def receipt(self, transfer, received, *, version: int) -> dict:
@@ -302,7 +302,7 @@ class FakePartner:
             for action in ("dropoff", "transfer")
         ]
         return self.activity(
-            "Create", events, transfer=str(transfer.uid), version=version, label="receipt"
+            "Create", events, transferId=str(transfer.uid), version=version, step="receipt"
         )
 
 

@@ -45,7 +45,7 @@ def test_chilled_food_for_a_partner_is_read_as_it_leaves(
     services.dispatch(transfer_id=transfer.pk, by=lead, temperature_c=Decimal("3.5"))
     transfer.refresh_from_db()
     assert (transfer.status, transfer.pickup_c) == ("dispatched", Decimal("3.5"))
-    [pickup] = [a for a in outbox(partner, "Create") if a.get("label") == "pickup"]
+    [pickup] = [a for a in outbox(partner, "Create") if a.get("step") == "pickup"]
     assert pickup["pickupTemperatureC"] == 3.5
 
 
@@ -79,5 +79,5 @@ def test_chilled_food_from_a_partner_that_arrives_warm_is_held(
     [lot] = Lot.objects.filter(site=cold_sites, item__name="Milk")
     assert lot.on_hand == 5000
     assert LotHold.objects.filter(lot=lot, cause=LotHold.Cause.TEMPERATURE).exists()
-    [receipt] = [a for a in outbox(partner, "Create") if a.get("label") == "receipt"]
+    [receipt] = [a for a in outbox(partner, "Create") if a.get("step") == "receipt"]
     assert receipt["arrivalTemperatureC"] == 11.0

@@ -7,7 +7,17 @@ from tests.federation import examples as samples
 
 CONTEXT = Path(__file__).resolve().parents[2] / "pantry" / "federation" / "context.jsonld"
 # What the ActivityStreams context, listed first in each message, defines for them.
-ACTIVITY_STREAMS = {"@context", "id", "type", "actor", "to", "published", "object", "inReplyTo"}
+ACTIVITY_STREAMS = {
+    "@context",
+    "id",
+    "type",
+    "actor",
+    "to",
+    "published",
+    "object",
+    "inReplyTo",
+    "summary",
+}
 ACTIVITY_TYPES = {"Create", "Update", "Offer", "Accept", "Reject", "Leave"}
 
 

@@ -95,7 +95,7 @@ def test_a_partners_claim_holds_the_food_and_an_accept_waits_for_it(shared_offer
         "Harbour Pantry",
     )
     [accept] = outbox(fake_partner, "Accept")
-    assert accept["transfer"] == str(transfer.uid)
+    assert accept["transferId"] == str(transfer.uid)
     assert accept["version"] == transfer.version == 2
     # The partner also hears that less is on offer now.
     latest = outbox(fake_partner, "Update")[-1]["object"]
@@ -154,7 +154,7 @@ def assert_refused_holding_nothing(fake_partner, o: Offer, lot: Lot) -> None:
         "reason": "This offer is not shared with your network.",
     }
     [reject] = outbox(fake_partner, "Reject")
-    assert reject["transfer"] == str(uid)
+    assert reject["transferId"] == str(uid)
     assert reject["summary"] == "This offer is not shared with your network."
     assert not PartnerTransfer.objects.exists()
     assert not Reservation.objects.filter(reference__startswith="partner-transfer:").exists()
@@ -243,7 +243,7 @@ def test_our_lead_dispatches_a_claim_and_the_partner_hears_what_left(
     # Nothing is lost: what left our shelves is on the road.
     assert on_hand_at(site) + transfer.in_transit == before
     [create] = outbox(fake_partner, "Create")
-    assert (create["label"], create["transfer"], create["version"]) == (
+    assert (create["step"], create["transferId"], create["version"]) == (
         "pickup",
         str(transfer.uid),
         transfer.version,
@@ -503,7 +503,7 @@ def test_receiving_makes_new_lots_with_the_partners_dates_and_tells_the_partner(
     on_the_road.refresh_from_db()
     assert on_the_road.status == PartnerTransfer.Status.RECEIVED
     receipt = outbox(fake_partner, "Create")[-1]
-    assert (receipt["label"], receipt["transfer"], receipt["version"]) == (
+    assert (receipt["step"], receipt["transferId"], receipt["version"]) == (
         "receipt",
         str(on_the_road.uid),
         4,
