@@ -111,6 +111,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -143,6 +144,31 @@ def ledger(offer_pk):
         ],
         "offer": [dec(offer.remaining), offer.status],
     }
+
+
+# Another site of the same network claims part of an offer: a claim inside the
+# network, which the partner only hears of as the offer's new remainder.
+def claim_locally(offer_pk, quantity, coordinator):
+    from commonpot.services import create_site
+
+    by = User.objects.get(username=coordinator)
+    east = Site.objects.filter(slug="leeds-east").first() or create_site(
+        by=by, name="Leeds East Pantry", slug="leeds-east", kind="food_bank", city="Leeds",
+        time_zone="Europe/London",
+    )
+    return network.claim_offer(offer_id=offer_pk, site=east, by=by, quantity=Decimal(quantity))
+
+
+# An offer as its owner has it, and as a partner's copy has it: what is left, its status.
+def offers_here():
+    return {
+        f"{settings.SITE_URL}/federation/offers/{o.pk}": [dec(o.remaining), o.status]
+        for o in Offer.objects.filter(share_with_partners=True)
+    }
+
+
+def copies_here():
+    return {o.uri: [dec(o.quantity), o.status] for o in PartnerOffer.objects.all()}
 """
 
 
@@ -300,31 +326,6 @@ def paired_networks(two_installs) -> tuple[Network, Network]:
     return a, b
 
 
-def local_claim(net: Network, quantity: int) -> dict:
-    """Another site of the same network claims part of the shared offer (a claim
-    inside the network, no partner involved): a second site, its claim, what the
-    offer has left, and the site's stock and holds of Bread after it."""
-    return run(
-        net.install,
-        """
-        by = User.objects.get(username=args["coordinator"])
-        from commonpot.services import create_site
-
-        east = create_site(
-            by=by, name="Leeds East Pantry", slug="leeds-east", kind="food_bank", city="Leeds",
-            time_zone="Europe/London",
-        )
-        network.claim_offer(
-            offer_id=args["offer"], site=east, by=by, quantity=Decimal(args["quantity"])
-        )
-        print(json.dumps(ledger(args["offer"])))
-        """,
-        coordinator=net.coordinator[0],
-        offer=net.facts["offer"],
-        quantity=quantity,
-    )
-
-
 # --- 1. The whole journey ------------------------------------------------------------------
 
 
@@ -391,22 +392,39 @@ def test_an_offer_crosses_is_claimed_dispatched_and_received_with_both_ledgers_k
     assert transfer_status(page.text) == "Received"
     assert "Arrived in good condition 9 loaves" in text_of(page.text)
 
+    # A second claim, called off by Bradford before Leeds has seen it: Leeds
+    # accepts it (holding the food), then reads the cancellation and puts the
+    # food back on offer.
+    claimed = b.as_lead().submit(
+        offer_page, {"quantity": "5", "unit": "pieces"}, action=f"{offer_page}claim/"
+    )
+    b_second = path_of(claimed)
+    assert b_second != b_transfer
+    cancelled = b.as_lead().submit(
+        b_second, {"reason": "Our van broke down"}, action=f"{b_second}cancel/"
+    )
+    assert transfer_status(cancelled.text) == "Cancelled"
+    assert deliver(b) == {"sent": 2, "refused": 0, "failed": 0}
+    # Leeds: the offer's remainder after the claim, the acceptance, the remainder
+    # after the cancellation. Bradford takes the acceptance of a cancelled claim
+    # as old news.
+    assert deliver(a) == {"sent": 3, "refused": 0, "failed": 0}
+    assert transfer_status(b.as_lead().get(b_second).text) == "Cancelled"
+
     # Leeds's ledger: what left is what was dispatched, the rest is where it was.
     at_a = run(
         a.install,
         """
-        transfer = PartnerTransfer.objects.get()
-        dispatched = sum(line.quantity for line in transfer.lines.all())
+        transfers = list(PartnerTransfer.objects.order_by("pk"))
+        held = {}
+        for h in Reservation.objects.filter(status="held"):
+            held[h.reference] = held.get(h.reference, 0) + h.quantity
         facts = {
             "on_hand": dec(Lot.objects.filter(item__name="Bread").aggregate(t=Sum("on_hand"))["t"]),
-            "dispatched": dec(dispatched),
-            "received": dec(transfer.received_quantity),
-            "status": transfer.status,
+            "dispatched": dec(sum(line.quantity for line in transfers[0].lines.all())),
+            "transfers": [[t.status, dec(t.received_quantity), t.reason] for t in transfers],
             "offer": ledger(args["offer"])["offer"],
-            "holds": [
-                [h.reference, dec(h.quantity)]
-                for h in Reservation.objects.filter(status="held").order_by("pk")
-            ],
+            "holds": {reference: dec(quantity) for reference, quantity in held.items()},
             "sent": list(Outgoing.objects.order_by("seq").values_list("activity", flat=True)),
             "waiting": Outgoing.objects.exclude(state="sent").count(),
             "incoming": list(Incoming.objects.order_by("seq").values_list("outcome", flat=True)),
@@ -417,12 +435,16 @@ def test_an_offer_crosses_is_claimed_dispatched_and_received_with_both_ledgers_k
     )
     assert Decimal(at_a["dispatched"]) == 10
     assert Decimal(a.facts["on_hand"]) == Decimal(at_a["on_hand"]) + Decimal(at_a["dispatched"])
-    assert (at_a["status"], at_a["received"]) == ("received", "9")
+    assert at_a["transfers"] == [
+        ["received", "9", ""],
+        ["cancelled", None, "Our van broke down"],
+    ]
     assert at_a["offer"] == ["20", "open"]  # 30 offered, 10 claimed across the link
     # Only the offer's own hold is left: 20 loaves, still on offer.
-    assert at_a["holds"] == [[f"offer:{a.facts['offer']}", "20"]]
+    assert at_a["holds"] == {f"offer:{a.facts['offer']}": "20"}
     assert at_a["waiting"] == 0
-    assert at_a["incoming"] == ["applied", "applied"]  # the claim, the receipt
+    # The claim, the receipt, the second claim, its cancellation.
+    assert at_a["incoming"] == ["applied"] * 4
 
     # Bradford's ledger: a new lot of Bread with the dispatched lot's date, and
     # nothing that names Leeds's people anywhere in its partner-network records.
@@ -445,7 +467,10 @@ def test_an_offer_crosses_is_claimed_dispatched_and_received_with_both_ledgers_k
             ],
             "item": list(Item.objects.filter(name="Bread").values_list("base_unit", "piece_name")),
             "copy": list(PartnerOffer.objects.values_list("quantity", "status")),
-            "transfer": list(PartnerTransfer.objects.values_list("status", "received_quantity")),
+            "transfers": [
+                [t.status, dec(t.received_quantity)]
+                for t in PartnerTransfer.objects.order_by("pk")
+            ],
             "records": "\\n".join(rows),
             "incoming": list(Incoming.objects.values_list("activity", flat=True)),
             "sent": list(Outgoing.objects.order_by("seq").values_list("activity", flat=True)),
@@ -465,7 +490,7 @@ def test_an_offer_crosses_is_claimed_dispatched_and_received_with_both_ledgers_k
     ]
     assert at_b["item"] == [["piece", "loaf"]]
     assert [[Decimal(q), s] for q, s in at_b["copy"]] == [[20, "open"]]
-    assert [[s, Decimal(q)] for s, q in at_b["transfer"]] == [["received", 9]]
+    assert at_b["transfers"] == [["received", "9"], ["cancelled", None]]
     assert at_b["waiting"] == 0
     kept = at_b["records"] + json.dumps(at_b["incoming"])
     assert "Lucia" not in kept and "Rosa" not in kept
@@ -477,5 +502,235 @@ def test_an_offer_crosses_is_claimed_dispatched_and_received_with_both_ledgers_k
     for activity in at_a["sent"] + at_b["sent"]:
         kinds.update(validate_activity(activity))
     assert kinds == {"Proposal", "Intent", "Commitment", "EconomicEvent"}
-    assert [m["type"] for m in at_a["sent"]] == ["Update", "Update", "Accept", "Create"]
-    assert [m["type"] for m in at_b["sent"]] == ["Offer", "Create"]
+    assert [m["type"] for m in at_a["sent"]] == [
+        *("Update", "Update", "Accept", "Create"),
+        *("Update", "Accept", "Update"),
+    ]
+    assert [m["type"] for m in at_b["sent"]] == ["Offer", "Create", "Offer", "Reject"]
+
+
+# --- 2. A partner down for a while --------------------------------------------------------
+
+
+def test_a_partner_down_for_a_while_loses_nothing_and_gets_nothing_twice(two_installs):
+    a, b = paired_networks(two_installs)
+    b.install.stop()
+
+    # Five changes to shared offers while Bradford is down: three new offers, one
+    # of them withdrawn, part of another claimed by a site of Leeds's own network.
+    waiting = run(
+        a.install,
+        """
+        lead = User.objects.get(username=args["lead"])
+        site = Site.objects.get(slug=args["site"])
+        lot = pantry.receive(
+            site=site, item=Item.objects.get(name="Bread"), quantity=Decimal(60), by=lead,
+            source="Kirkgate bakery", best_before=site.today() + timedelta(days=2),
+        ).lot
+        until = timezone.now() + timedelta(hours=24)
+        posted = [
+            network.post_offer(
+                site=site, by=lead, lot=lot, quantity=Decimal(n), pickup_until=until,
+                share_with_partners=True,
+            ).pk
+            for n in (10, 12, 14)
+        ]
+        network.withdraw_offer(offer_id=posted[1], by=lead)
+        claim_locally(posted[2], 4, args["coordinator"])
+        print(json.dumps([
+            [m.seq, m.activity["id"]]
+            for m in Outgoing.objects.filter(state="waiting").order_by("seq")
+        ]))
+        """,
+        lead=a.lead[0],
+        coordinator=a.coordinator[0],
+        site=a.site,
+    )
+    assert len(waiting) >= 5
+    assert [seq for seq, _ in waiting] == list(range(2, 2 + len(waiting)))
+
+    # The first try fails: every message waits, and the partner's page says why.
+    assert deliver(a) == {"sent": 0, "refused": 0, "failed": 1}
+    partner_page = f"/network/partners/{a.partner_pk}/"
+    page = text_of(a.as_coordinator().get(partner_page).text)
+    assert f"{len(waiting)} messages wait to be sent." in page
+    assert "The last try failed (ConnectionError" in page
+
+    # Bradford is back. Leeds's coordinator presses "Send now" (which makes them due
+    # and queues a job: here, the delivery command runs it).
+    b.install.start()
+    pressed = a.as_coordinator().submit(partner_page, {}, action=f"{partner_page}send/")
+    assert "Sending what waits for Bradford Food Network." in text_of(pressed.text)
+    assert deliver(a) == {"sent": len(waiting), "refused": 0, "failed": 0}
+    assert deliver(a) == {"sent": 0, "refused": 0, "failed": 0}
+
+    # One old message sent again by hand, properly signed: seen before, nothing done.
+    again = run(
+        a.install,
+        """
+        from pantry.federation.signing import signed_post
+
+        message = Outgoing.objects.get(seq=args["seq"])
+        body = json.dumps(message.activity).encode()
+        answer = signed_post(message.partner.inbox_url, body)
+        print(json.dumps({
+            "status": answer.status_code,
+            "answer": answer.json(),
+            "offers": offers_here(),
+            "outbox": [
+                [m.seq, m.state, m.attempts]
+                for m in Outgoing.objects.filter(seq__gte=2).order_by("seq")
+            ],
+        }))
+        """,
+        seq=waiting[2][0],
+    )
+    assert (again["status"], again["answer"]["outcome"]) == (200, "seen before")
+    # The first was tried twice (down, then up); none after it was tried while it waited.
+    assert again["outbox"] == [[seq, "sent", 2 if seq == 2 else 1] for seq, _ in waiting]
+
+    at_b = run(
+        b.install,
+        """
+        print(json.dumps({
+            "incoming": [
+                [m.activity_id, m.seq, m.outcome]
+                for m in Incoming.objects.filter(seq__gte=2).order_by("pk")
+            ],
+            "all": Incoming.objects.count(),
+            "copies": copies_here(),
+        }))
+        """,
+    )
+    # Each message once, in Leeds's order, applied; the first one (before the
+    # outage) is the offer shared when the link was made.
+    assert at_b["incoming"] == [[id_, seq, "applied"] for seq, id_ in waiting]
+    assert at_b["all"] == 1 + len(waiting)
+    # Bradford's copies are Leeds's offers as they are now.
+    assert at_b["copies"] == again["offers"]
+    assert sorted(again["offers"].values()) == [
+        ["10", "open"],
+        ["10", "open"],
+        ["12", "withdrawn"],
+        ["30", "open"],
+    ]
+
+
+# --- 3. Refusals, and a paused link --------------------------------------------------------
+
+
+def test_a_claim_of_more_than_is_left_is_refused_and_a_paused_link_keeps_messages_waiting(
+    two_installs,
+):
+    a, b = paired_networks(two_installs)
+    offer = a.facts["offer"]
+
+    # Leeds East claims 25 of the 30 loaves; Leeds's news of it is not sent yet.
+    before = run(
+        a.install,
+        """
+        claim_locally(args["offer"], 25, args["coordinator"])
+        print(json.dumps(ledger(args["offer"])))
+        """,
+        offer=offer,
+        coordinator=a.coordinator[0],
+    )
+    assert before["offer"] == ["5", "open"]
+
+    # Bradford's copy still says 30: its lead claims 10.
+    board = b.as_lead().get(f"/network/?near={b.site}")
+    assert "30 loaves of Bread" in partner_cards(board.text)[0]
+    offer_page = re.search(r'href="(/network/partner-offers/\d+/)"', board.text).group(1)
+    claimed = b.as_lead().submit(
+        offer_page, {"quantity": "10", "unit": "pieces"}, action=f"{offer_page}claim/"
+    )
+    b_transfer = path_of(claimed)
+    assert transfer_status(claimed.text) == "Claimed, waiting for the sender"
+
+    # Leeds refuses, holding nothing and taking nothing from its stock.
+    assert deliver(b) == {"sent": 1, "refused": 0, "failed": 0}
+    after = run(
+        a.install,
+        """
+        print(json.dumps({
+            **ledger(args["offer"]),
+            "transfers": list(PartnerTransfer.objects.values_list("status", "reason")),
+        }))
+        """,
+        offer=offer,
+    )
+    reason = "Only 5 loaves of Bread are still on offer; the claim asked for 10 loaves."
+    assert after.pop("transfers") == [["refused", reason]]
+    assert after == before
+
+    # The offer's remainder and the refusal reach Bradford, in that order.
+    assert deliver(a) == {"sent": 2, "refused": 0, "failed": 0}
+    page = b.as_lead().get(b_transfer)
+    assert transfer_status(page.text) == "Refused"
+    assert f"Reason: {reason}" in text_of(page.text)
+
+    # Leeds's coordinator pauses the link.
+    a_partner = f"/network/partners/{a.partner_pk}/"
+    paused = a.as_coordinator().submit(
+        a_partner, {"status": "paused"}, action=f"{a_partner}status/"
+    )
+    assert "The link with Bradford Food Network is paused" in text_of(paused.text)
+
+    # Bradford's lead claims the 5 loaves left ("Claim all" on the board) and shares
+    # a need: both wait in Bradford's outbox, answered "paused" by Leeds.
+    board_path = f"/network/?near={b.site}"
+    board = b.as_lead().get(board_path)
+    assert "5 loaves of Bread" in partner_cards(board.text)[0]
+    claim_all = re.search(r'action="(/network/partner-offers/\d+/claim/)"', board.text).group(1)
+    claimed = b.as_lead().submit(board_path, {}, action=claim_all)
+    assert claimed.status_code == 200, text_of(claimed.text)[:2000]
+    b_second = path_of(claimed)
+    assert b_second != b_transfer
+    run(
+        b.install,
+        """
+        site = Site.objects.get(slug=args["site"])
+        network.post_need(
+            site=site, by=User.objects.get(username=args["lead"]), category="produce",
+            quantity=Decimal(5000), needed_by=site.today() + timedelta(days=2),
+            share_with_partners=True,
+        )
+        print(json.dumps(None))
+        """,
+        site=b.site,
+        lead=b.lead[0],
+    )
+    assert deliver(b) == {"sent": 0, "refused": 0, "failed": 1}
+    b_partner = f"/network/partners/{b.partner_pk}/"
+    page = text_of(b.as_coordinator().get(b_partner).text)
+    waiting = int(re.search(r"(\d+) messages wait to be sent\.", page).group(1))
+    assert waiting >= 2
+    assert "The last try failed (503: The link is paused here; send again later.)" in page
+
+    # Resumed at Leeds; Bradford's coordinator sends what waits: it all arrives.
+    resumed = a.as_coordinator().submit(
+        a_partner, {"status": "active"}, action=f"{a_partner}status/"
+    )
+    assert "The link with Bradford Food Network is active again." in text_of(resumed.text)
+    b.as_coordinator().submit(b_partner, {}, action=f"{b_partner}send/")
+    assert deliver(b) == {"sent": waiting, "refused": 0, "failed": 0}
+    # Leeds accepted the claim (the offer is all taken now) and tells Bradford.
+    assert deliver(a) == {"sent": 2, "refused": 0, "failed": 0}
+    page = b.as_lead().get(b_second)
+    assert transfer_status(page.text) == "Accepted"
+    at_a = run(
+        a.install,
+        """
+        print(json.dumps({
+            "offer": ledger(args["offer"])["offer"],
+            "incoming": [[m.activity["type"], m.outcome] for m in Incoming.objects.order_by("seq")],
+            "needs": list(PartnerNeed.objects.values_list("site_name", "category", "status")),
+        }))
+        """,
+        offer=offer,
+    )
+    assert at_a["offer"] == ["0", "taken"]
+    assert at_a["incoming"][0] == ["Offer", "refused"]
+    assert ["Offer", "applied"] in at_a["incoming"]
+    assert all(outcome == "applied" for _, outcome in at_a["incoming"][1:])
+    assert at_a["needs"] == [[b.site_name, "produce", "open"]]
