@@ -14,6 +14,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
 from pantry.federation.models import Outgoing, Partner
@@ -26,6 +27,8 @@ LONGEST_WAIT = timedelta(hours=1)
 # Answers after which the same message is sent again later.
 RETRY = {408, 409, 423, 425, 429}
 BATCH = 200  # messages to one partner in one run; the next run goes on
+# A paused link sends nothing, an ended one only its last word: that it has ended.
+LEAVE = Q(kind__startswith="Leave ")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -45,14 +48,13 @@ def deliver(partner_id: int, now: datetime | None = None) -> dict[str, int]:
     """Send what waits for one partner, oldest first; stop at the first failure."""
     counts = {"sent": 0, "refused": 0, "failed": 0}
     partner = Partner.objects.filter(pk=partner_id).first()
-    if partner is None or partner.status != Partner.Status.ACTIVE:
+    if partner is None or partner.status == Partner.Status.PAUSED:
         return counts
+    waiting = Outgoing.objects.filter(partner=partner, state=Outgoing.State.WAITING)
+    if partner.status == Partner.Status.ENDED:
+        waiting = waiting.filter(LEAVE)
     for _ in range(BATCH):
-        message = (
-            Outgoing.objects.filter(partner=partner, state=Outgoing.State.WAITING)
-            .order_by("seq")
-            .first()
-        )
+        message = waiting.order_by("seq").first()
         moment = now or timezone.now()
         if message is None or message.next_attempt_at > moment:
             break
@@ -97,13 +99,15 @@ def _later(message: Outgoing, error: str, now: datetime, retry_after: str | None
 
 
 def deliver_all(now: datetime | None = None) -> dict[str, int]:
-    """Every active partner's outbox (the schedule runs this every minute)."""
+    """Every active partner's outbox, and an ended one's last word (the schedule
+    runs this every minute)."""
     totals = {"sent": 0, "refused": 0, "failed": 0}
     due = (
         Outgoing.objects.filter(
+            Q(partner__status=Partner.Status.ACTIVE)
+            | Q(LEAVE, partner__status=Partner.Status.ENDED),
             state=Outgoing.State.WAITING,
             next_attempt_at__lte=now or timezone.now(),
-            partner__status=Partner.Status.ACTIVE,
         )
         .values_list("partner_id", flat=True)
         .distinct()
