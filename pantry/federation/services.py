@@ -195,6 +195,9 @@ def accept_invitation(*, text: str, by: User | None) -> Partner:
 
 
 def _keep_partner(card: dict, by) -> Partner:
+    """The partner, new or paired again after an ended link (the same row). Our
+    sequence to it goes on from the old link's (each number is one message of
+    ours); the partner's to us is taken afresh."""
     partner, _created = Partner.objects.update_or_create(
         url=card["url"].rstrip("/"),
         defaults={
@@ -204,10 +207,12 @@ def _keep_partner(card: dict, by) -> Partner:
             "status": Partner.Status.ACTIVE,
             "paired_at": timezone.now(),
             "paired_by": by,
-            "last_out_seq": 0,
             "last_in_seq": 0,
         },
     )
+    # What the old link never got through (its last word, that it ended, among
+    # them) is not for the new one.
+    partner.outbox.filter(state=Outgoing.State.WAITING).delete()
     return partner
 
 
