@@ -734,3 +734,37 @@ def test_a_claim_of_more_than_is_left_is_refused_and_a_paused_link_keeps_message
     assert ["Offer", "applied"] in at_a["incoming"]
     assert all(outcome == "applied" for _, outcome in at_a["incoming"][1:])
     assert at_a["needs"] == [[b.site_name, "produce", "open"]]
+
+
+# --- 4. Ending a link, and pairing again -----------------------------------------------
+
+
+def test_an_ended_link_is_told_to_the_partner_and_the_two_can_pair_again(two_installs):
+    a, b = paired_networks(two_installs)
+    a_partner = f"/network/partners/{a.partner_pk}/"
+    ended = a.as_coordinator().submit(
+        a_partner, {"status": "ended", "confirm": "yes"}, action=f"{a_partner}status/"
+    )
+    assert "The link with Bradford Food Network has ended." in text_of(ended.text)
+
+    # Bradford is told: its link ends too, and Leeds's offer leaves its board.
+    assert deliver(a) == {"sent": 1, "refused": 0, "failed": 0}
+    page = b.as_coordinator().get(f"/network/partners/{b.partner_pk}/")
+    assert "Link Ended" in text_of(page.text)
+    board_path = f"/network/?near={b.site}"
+    assert partner_cards(b.as_lead().get(board_path).text) == []
+
+    # A new invitation pairs them again, and what Leeds shares crosses again.
+    pair(a, b)
+    take_part(a)
+    assert deliver(a) == {"sent": 1, "refused": 0, "failed": 0}
+    board = b.as_lead().get(board_path)
+    assert "30 loaves of Bread" in partner_cards(board.text)[0]
+
+    # Bradford's lead claims it all from the board; Leeds accepts.
+    claim_all = re.search(r'action="(/network/partner-offers/\d+/claim/)"', board.text).group(1)
+    claimed = b.as_lead().submit(board_path, {}, action=claim_all)
+    assert transfer_status(claimed.text) == "Claimed, waiting for the sender"
+    assert deliver(b) == {"sent": 1, "refused": 0, "failed": 0}
+    assert deliver(a) == {"sent": 2, "refused": 0, "failed": 0}
+    assert transfer_status(b.as_lead().get(path_of(claimed)).text) == "Accepted"
