@@ -12,7 +12,7 @@ from commonpot.models import Site
 from pantry.federation.models import PartnerOffer
 from pantry.models import Item
 from pantry.network import cold
-from pantry.network.forms import UNITS, natural, temperature_field
+from pantry.network.forms import UNITS, natural, temperature_field, typed_quantity
 from pantry.units import to_base
 
 
@@ -74,14 +74,7 @@ class PartnerClaimForm(TokenForm):
 
     def clean(self):
         data = super().clean()
-        data["base_quantity"] = None
-        if data.get("quantity"):
-            try:
-                data["base_quantity"] = to_base(
-                    data["quantity"], data.get("unit") or "kg", self.offer.item_like()
-                )
-            except DomainError as e:
-                show_error(self, e)
+        data["base_quantity"] = typed_quantity(self, data, self.offer.item_like())
         return data
 
 

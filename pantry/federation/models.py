@@ -237,6 +237,26 @@ class SeenNonce(models.Model):
         return self.nonce
 
 
+# What both sides keep of the food a partner describes: enough to show amounts
+# in its units and, on arrival, to find or make the item in our catalog.
+DESCRIPTION = (
+    "item_name",
+    "category",
+    "base_unit",
+    "piece_name",
+    "weight_per_piece_g",
+    "storage",
+)
+
+
+def described_item(row) -> dict:
+    """The fields of an Item as `row` (a partner's offer, need or transfer) describes it."""
+    fields = {name: getattr(row, name) for name in DESCRIPTION}
+    fields["name"] = fields.pop("item_name")
+    fields["piece_name"] = fields["piece_name"] or "piece"
+    return fields
+
+
 class Shared(models.Model):
     """What both copies of a partner's offer or need keep: the partner's words for
     the food and the place, never anything about people."""
@@ -269,14 +289,7 @@ class Shared(models.Model):
 
     def item_like(self) -> Item:
         """An unsaved Item with the partner's description, for showing amounts."""
-        return Item(
-            name=self.item_name,
-            category=self.category,
-            base_unit=self.base_unit,
-            piece_name=self.piece_name or "piece",
-            weight_per_piece_g=self.weight_per_piece_g,
-            storage=self.storage,
-        )
+        return Item(**described_item(self))
 
     @property
     def weight_display(self) -> str:
@@ -447,14 +460,7 @@ class PartnerTransfer(models.Model):
     def item_like(self) -> Item:
         if self.item is not None:
             return self.item
-        return Item(
-            name=self.item_name,
-            category=self.category,
-            base_unit=self.base_unit,
-            piece_name=self.piece_name or "piece",
-            weight_per_piece_g=self.weight_per_piece_g,
-            storage=self.storage,
-        )
+        return Item(**described_item(self))
 
     @property
     def cold(self):

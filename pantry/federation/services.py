@@ -34,6 +34,7 @@ from pantry.catalog import add_item
 from pantry.federation import activities
 from pantry.federation.activities import Malformed
 from pantry.federation.models import (
+    DESCRIPTION,
     Incoming,
     Outgoing,
     Partner,
@@ -42,6 +43,7 @@ from pantry.federation.models import (
     PartnerOffer,
     PartnerTransfer,
     PartnerTransferLine,
+    described_item,
 )
 from pantry.federation.signing import (
     SignatureRefused,
@@ -484,13 +486,8 @@ def claim_partner_offer(
         site=site,
         partner_site_name=offer.site_name,
         partner_offer=offer,
-        item_name=offer.item_name,
-        base_unit=offer.base_unit,
-        piece_name=offer.piece_name,
-        weight_per_piece_g=offer.weight_per_piece_g,
-        category=offer.category,
-        storage=offer.storage,
         cold_chain=offer.cold_chain,
+        **{name: getattr(offer, name) for name in DESCRIPTION},
         quantity=quantity,
         claimed_by=by,
         token=token,
@@ -840,14 +837,7 @@ def _local_item(transfer: PartnerTransfer) -> Item:
                 % {"item": item.name}
             )
         return item
-    return add_item(
-        name=transfer.item_name,
-        category=transfer.category,
-        base_unit=transfer.base_unit,
-        piece_name=transfer.piece_name or "piece",
-        weight_per_piece_g=transfer.weight_per_piece_g,
-        storage=transfer.storage,
-    )
+    return add_item(**described_item(transfer))
 
 
 @transaction.atomic

@@ -245,15 +245,20 @@ class ClaimForm(TokenForm):
 
     def clean(self):
         data = super().clean()
-        data["base_quantity"] = None
-        if data.get("quantity"):
-            try:
-                data["base_quantity"] = to_base(
-                    data["quantity"], data.get("unit") or "kg", self.offer.item
-                )
-            except DomainError as e:
-                show_error(self, e)
+        data["base_quantity"] = typed_quantity(self, data, self.offer.item)
         return data
+
+
+def typed_quantity(form: forms.Form, data: dict, item: Item) -> Decimal | None:
+    """A claim form's quantity in the item's base unit: None (all) when left empty,
+    else what was typed in the unit chosen; a bad one goes on the form."""
+    if not data.get("quantity"):
+        return None
+    try:
+        return to_base(data["quantity"], data.get("unit") or "kg", item)
+    except DomainError as e:
+        show_error(form, e)
+        return None
 
 
 def shares_with_partners(site: Site) -> bool:
