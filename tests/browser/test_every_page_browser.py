@@ -71,6 +71,10 @@ NOT_PAGES = {
     "kitchen:recipe_line",
     "kitchen:meal_labels",
     "network:transfer_manifest",
+    "network:offer_murmurations",
+    "network:need_murmurations",
+    "federation:actor",
+    "federation:context",
 }
 
 
@@ -101,12 +105,72 @@ def _add_what_the_demo_leaves_out() -> None:
         by=lead,
         site=site,
     )
+    _add_a_partner_network(site)
+
+
+def _add_a_partner_network(site) -> None:
+    """A partner network the lead's site takes part with: its offer on the board, and
+    a transfer from it on the road to the lead's site (the demo is one install)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from pantry.federation.models import (
+        Partner,
+        PartnerOffer,
+        PartnerTransfer,
+        PartnerTransferLine,
+    )
+
+    partner = Partner.objects.create(
+        name="Harbour Food Network",
+        url="http://127.0.0.1:9",
+        key_id="http://127.0.0.1:9/federation/actor#key",
+        public_key_pem="",
+    )
+    partner.sites.set([site])
+    later = timezone.now() + timedelta(days=1)
+    food = {
+        "item_name": "Apples",
+        "category": "produce",
+        "base_unit": "g",
+        "quantity": Decimal("12000"),
+    }
+    offer = PartnerOffer.objects.create(
+        partner=partner,
+        uri="http://127.0.0.1:9/federation/offers/1",
+        version=1,
+        site_name="Harbour Pantry",
+        locality="Portishead",
+        latitude=Decimal("51.48"),
+        longitude=Decimal("-2.76"),
+        closes_at=later,
+        pickup_from=timezone.now(),
+        pickup_until=later,
+        status="open",
+        **food,
+    )
+    transfer = PartnerTransfer.objects.create(
+        partner=partner,
+        direction=PartnerTransfer.Direction.IN,
+        site=site,
+        partner_site_name="Harbour Pantry",
+        partner_offer=offer,
+        status=PartnerTransfer.Status.DISPATCHED,
+        dispatched_at=timezone.now(),
+        **food,
+    )
+    PartnerTransferLine.objects.create(
+        transfer=transfer, quantity=Decimal("12000"), best_before=site.today(), lot_code="AP-7"
+    )
 
 
 def _demo_names() -> dict:
     """What the matrices' kwargs name, found in the demo network."""
     from commonpot.models import Site, User
     from kitchen.models import MealService, Recipe
+    from pantry.federation.models import Partner, PartnerOffer, PartnerTransfer
     from pantry.models import Distribution, Donation, Donor, Equipment, Item, Lot, Recall
     from pantry.network.models import Need, Offer, Transfer
     from volunteers.models import HoursCertificate, Rota, Shift
@@ -145,6 +209,9 @@ def _demo_names() -> dict:
         "dispatched": Transfer.objects.filter(status="dispatched")
         .values_list("pk", flat=True)
         .first(),
+        "partner": Partner.objects.values_list("pk", flat=True).first(),
+        "partner_offer": PartnerOffer.objects.values_list("pk", flat=True).first(),
+        "incoming": PartnerTransfer.objects.values_list("pk", flat=True).first(),
     }
     return names
 
