@@ -118,9 +118,14 @@ def deliver_all(now: datetime | None = None) -> dict[str, int]:
     return totals
 
 
-def send_now(partner_id: int) -> dict[str, int]:
-    """Make every waiting message due now and send (a coordinator's "Send now")."""
-    Outgoing.objects.filter(partner_id=partner_id, state=Outgoing.State.WAITING).update(
+def make_due(partner_id: int) -> int:
+    """Every message waiting for this partner may go at once, its wait cut short."""
+    return Outgoing.objects.filter(partner_id=partner_id, state=Outgoing.State.WAITING).update(
         next_attempt_at=timezone.now()
     )
+
+
+def send_now(partner_id: int) -> dict[str, int]:
+    """Make every waiting message due now and send, here and now."""
+    make_due(partner_id)
     return deliver(partner_id)

@@ -31,7 +31,7 @@ from commonpot.models import Site
 from commonpot.numbers import parse_decimal
 from pantry import services as pantry
 from pantry.catalog import add_item
-from pantry.federation import activities
+from pantry.federation import activities, delivery
 from pantry.federation.activities import Malformed
 from pantry.federation.models import (
     DESCRIPTION,
@@ -61,7 +61,9 @@ from pantry.network.services.common import (
     holds_for,
     lock_offer,
     move_holds,
+    on_commit,
     positive,
+    require_manager,
 )
 from pantry.services.holds import start_holds
 from pantry.units import MAX_BASE, display
@@ -347,19 +349,18 @@ def _send(partner: Partner, kind: str, obj, **extra) -> Outgoing:
     return message
 
 
+@transaction.atomic
+def send_soon(*, partner_id: int) -> int:
+    """A coordinator's "Send now": what waits for the partner goes with the next
+    delivery, which is asked for at once."""
+    due = delivery.make_due(partner_id)
+    on_commit("pantry.federation.tasks.deliver", partner_id)
+    return due
+
+
 def _wake(partner: Partner) -> None:
     """Deliver after commit (the schedule retries anything left behind)."""
-
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task(
-            "pantry.federation.tasks.deliver",
-            partner.pk,
-            task_name=f"federation-deliver-{partner.pk}",
-        )
-
-    transaction.on_commit(enqueue)
+    on_commit("pantry.federation.tasks.deliver", partner.pk)
 
 
 def partners_for(site: Site, category: str) -> list[Partner]:
@@ -445,11 +446,9 @@ def claim_partner_offer(
     )
     if offer is None:
         raise DomainError(_("This offer no longer exists."))
-    if by is None or not permissions.can_manage_site(by, site):
-        raise DomainError(
-            _("Only leads of %(site)s and coordinators can claim food for this site.")
-            % {"site": site.name}
-        )
+    require_manager(
+        by, site, _("Only leads of %(site)s and coordinators can claim food for this site.")
+    )
     partner = offer.partner
     if partner.status != Partner.Status.ACTIVE:
         raise DomainError(
@@ -622,11 +621,6 @@ def lock_transfer(transfer_id: int) -> PartnerTransfer:
     return transfer
 
 
-def _require_lead(by, site: Site, refusal: str) -> None:
-    if by is None or not permissions.can_manage_site(by, site):
-        raise DomainError(refusal % {"site": site.name})
-
-
 @transaction.atomic
 def dispatch(
     *, transfer_id: int, by: User | None, temperature_c: Decimal | None = None
@@ -635,7 +629,7 @@ def dispatch(
     our side, until the partner says it arrived. Chilled or frozen food is read
     as it leaves (`temperature_c`, °C): food already too warm is not sent."""
     transfer = lock_transfer(transfer_id)
-    _require_lead(
+    require_manager(
         by,
         transfer.site,
         _("Only leads of %(site)s and coordinators can dispatch transfers of its food."),
@@ -703,7 +697,7 @@ def receive(
     frozen food is read on arrival (`temperature_c`, °C): food that arrived too
     warm is received and its new lots put on hold at once."""
     transfer = lock_transfer(transfer_id)
-    _require_lead(
+    require_manager(
         by,
         transfer.site,
         _("Only leads of %(site)s and coordinators can receive transfers at this site."),
@@ -844,7 +838,7 @@ def _local_item(transfer: PartnerTransfer) -> Item:
 def cancel(*, transfer_id: int, by: User | None, reason: str) -> PartnerTransfer:
     """Call off a transfer before the food leaves: held food goes back to the offer."""
     transfer = lock_transfer(transfer_id)
-    _require_lead(
+    require_manager(
         by,
         transfer.site,
         _("Only leads of %(site)s and coordinators can cancel this site's transfers."),

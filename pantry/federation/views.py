@@ -162,13 +162,8 @@ def partner_status(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_POST
 def partner_send(request: HttpRequest, pk: int) -> HttpResponse:
-    from django_q.tasks import async_task
-
     partner = get_object_or_404(Partner, pk=pk)
-    Outgoing.objects.filter(partner=partner, state=Outgoing.State.WAITING).update(
-        next_attempt_at=services.timezone.now()
-    )
-    async_task("pantry.federation.tasks.deliver", partner.pk)
+    services.send_soon(partner_id=partner.pk)
     messages.success(request, _("Sending what waits for %(partner)s.") % {"partner": partner.name})
     return redirect("federation:partner", partner.pk)
 
