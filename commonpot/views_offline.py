@@ -82,5 +82,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 def offline(request: HttpRequest) -> HttpResponse:
     """What the phone shows for a page it never kept, with no connection: the
-    service worker keeps this page when it starts, and offline.js lists the kept ones."""
-    return TemplateResponse(request, "commonpot/offline.html")
+    service worker keeps this page when it starts, and offline.js lists the kept ones.
+
+    The worker fetches it in the background, perhaps while the person logs in. Every
+    page that shows a form sends the CSRF cookie back with it, and this answer, to a
+    request that left before the login, would put back the token the login had just
+    replaced: the next form the person sent would be refused (403). So this page never
+    sends the cookie; its forms (the language and the logout) are not used offline."""
+    response = TemplateResponse(request, "commonpot/offline.html")
+    response.render()
+    request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+    return response
