@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from asgiref.local import Local
+from django.db.models import QuerySet
 
 if TYPE_CHECKING:
     from commonpot.models import Site, User
@@ -99,10 +100,16 @@ def site_measures(site: Site) -> str:
     return sites_measures([site]).get(site.pk, METRIC)
 
 
-def sites_measures(sites: list[Site]) -> dict[int, str]:
-    """Each site's measures by id, read by the app that keeps them (one query)."""
+def sites_measures(sites: list[Site] | QuerySet[Site]) -> dict[int, str]:
+    """Each site's measures by id, read by the app that keeps them (one query).
+
+    Given a queryset (every site of a network of hundreds), only the sites whose
+    choice is kept are in the answer, and no site is loaded: the others are metric.
+    """
     from commonpot.registry import registry
 
+    if isinstance(sites, QuerySet):
+        return {} if registry.measures_reader is None else registry.measures_reader(sites)
     if registry.measures_reader is None or not sites:
         return {s.pk: METRIC for s in sites}
     return registry.measures_reader(sites)
@@ -134,10 +141,11 @@ def viewer_measures(user: User) -> str:
         return METRIC
     ids = lead_site_ids(user)
     if ids:
-        sites = list(Site.objects.filter(pk__in=ids))
+        sites = Site.objects.filter(pk__in=ids)
     elif is_coordinator(user):
-        sites = list(Site.objects.filter(is_active=True))
+        sites = Site.objects.filter(is_active=True)
     else:
         return METRIC
-    chosen = sites_measures(sites)
-    return US if sites and all(chosen.get(s.pk) == US for s in sites) else METRIC
+    us = sum(1 for chosen in sites_measures(sites).values() if chosen == US)
+    # Counted only when some chose US: most networks are metric throughout.
+    return US if us and us == (len(ids) if ids else sites.count()) else METRIC

@@ -105,8 +105,9 @@ SmsReplyHandler = Callable[[Any, str, Any], str]
 # week of meals, a transfer) and answers like a panel: (template, context) or None.
 SlotFiller = Callable[["HttpRequest", Any], "tuple[str, dict[str, Any]] | None"]
 
-# Reads the measures ("metric" or "us") each of these sites chose, by site id.
-MeasuresReader = Callable[[list["Site"]], dict[int, str]]
+# Reads the measures ("metric" or "us") each of these sites chose, by site id (of a
+# queryset of sites, only those whose choice is kept: see measures.sites_measures).
+MeasuresReader = Callable[[Any], dict[int, str]]  # a list of sites, or a queryset of them
 
 
 @dataclass

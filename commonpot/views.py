@@ -121,6 +121,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@cached_page
 def site_directory(request: HttpRequest) -> HttpResponse:
     # A coordinator sees every active site, camps and unlisted ones too (the
     # dashboard's list of sites is this page).

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from commonpot.models import Site
 from commonpot.services import save_settings_row
 from pantry.models import BEST_BEFORE_DEFAULTS, Measures, PantrySettings
@@ -23,12 +25,19 @@ PANTRY_SETTINGS_FIELDS = [
 DATE_SETTINGS_FIELDS = [f"bb_{key}" for key in BEST_BEFORE_DEFAULTS]
 
 
-def measures_of(sites: list[Site]) -> dict[int, str]:
+def measures_of(sites: list[Site] | QuerySet[Site]) -> dict[int, str]:
     """The measures each site chose (commonpot.measures reads them through the registry).
 
     One site is read through its own instance, which keeps the row for the page's
-    other uses of it (storage areas, paper size); several in one query.
+    other uses of it (storage areas, paper size); several in one query. Of a
+    queryset, the sites with a row only, without loading the sites.
     """
+    if isinstance(sites, QuerySet):
+        return dict(
+            PantrySettings.objects.filter(site__in=sites.values("pk")).values_list(
+                "site_id", "measures"
+            )
+        )
     if len(sites) == 1:
         return {sites[0].pk: PantrySettings.for_site(sites[0]).measures}
     chosen = dict(

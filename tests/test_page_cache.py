@@ -15,10 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commonpot import services as core
 from kitchen import services as kitchen
 from kitchen.services import IngredientLine
 from pantry import services as pantry
 from tests.conftest import ROOT, client_for
+from tests.factories import SiteFactory
 from tests.network.factories import bread, offer, stock
 from tests.pantry.factories import rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
@@ -102,6 +104,17 @@ def test_the_network_board_shows_an_offer_at_once(site, other_lead, lead, other_
     assert "Bread" not in read()
     offer(site, stock(site, bread(), "4000", by=lead), "2000", by=lead)
     assert "Bread" in read()
+
+
+def test_the_site_directory_shows_a_new_site_and_a_renamed_one_at_once(site, coordinator):
+    for name, user in (("Harbour Kitchen", None), ("Quay Pantry", coordinator)):
+        read = kept(user, reverse("site_directory"))
+        assert name not in read()
+        SiteFactory(name=name)
+        assert name in read()
+    read = kept(None, reverse("site_directory"))
+    core.update_site(site, name="Renamed Pantry")
+    assert "Renamed Pantry" in read()
 
 
 @pytest.fixture

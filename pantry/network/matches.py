@@ -64,16 +64,52 @@ def distance_km(a: Site, b: Site) -> float | None:
 
 
 class Distances:
-    """Distances between sites, each pair computed once."""
+    """Distances between sites, each pair computed once, and each site's place
+    turned into radians once (a dashboard of 50 needs over 500 sites asks for
+    tens of thousands of pairs). The same figures as `distance_km`."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[int, int], float | None] = {}
+        self._places: dict[int, tuple[float, float, float] | None] = {}
+
+    def _place(self, site: Site) -> tuple[float, float, float] | None:
+        """(latitude, longitude, cosine of the latitude) in radians, or None."""
+        place = self._places.get(site.pk, False)
+        if place is False:
+            if site.latitude is None or site.longitude is None:
+                place = None
+            else:
+                phi = math.radians(float(site.latitude))
+                place = (phi, math.radians(float(site.longitude)), math.cos(phi))
+            self._places[site.pk] = place
+        return place
+
+    def may_be_within(self, a: Site, b: Site, km: float) -> bool:
+        """False when `b` is surely further than `km` from `a`: their latitudes
+        alone are further apart (no great circle is shorter than its north-south
+        part). A cheap test before the distance, for the many sites far away."""
+        pa, pb = self._place(a), self._place(b)
+        return pa is None or pb is None or abs(pa[0] - pb[0]) * EARTH_RADIUS_KM <= km
 
     def __call__(self, a: Site, b: Site) -> float | None:
         key = (a.pk, b.pk) if a.pk <= b.pk else (b.pk, a.pk)
-        if key not in self._cache:
-            self._cache[key] = distance_km(a, b)
-        return self._cache[key]
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        pa, pb = self._place(a), self._place(b)
+        if pa is None or pb is None:
+            distance = None
+        elif a.pk == b.pk:
+            distance = 0.0
+        else:
+            h = (
+                math.sin((pb[0] - pa[0]) / 2) ** 2
+                + pa[2] * pb[2] * math.sin((pb[1] - pa[1]) / 2) ** 2
+            )
+            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+        self._cache[key] = distance
+        return distance
 
 
 def sites_within(origin: Site, km: float, sites: Iterable[Site]) -> list[int]:
@@ -241,7 +277,11 @@ def _settled(last: Match, distance: float | None) -> bool:
 
 
 def best_matches(
-    needs: Iterable[Need], offers: Iterable[Offer], *, per_need: int | None = 3
+    needs: Iterable[Need],
+    offers: Iterable[Offer],
+    *,
+    per_need: int | None = 3,
+    distances: Distances | None = None,
 ) -> dict[int, list[Match]]:
     """For each need, its best-fitting offers (see the module's order). {need id: matches}.
 
@@ -257,8 +297,9 @@ def best_matches(
         sites[offer.site_id] = offer.site
         by_key[("item", offer.item_id)][offer.site_id].append(offer)
         by_key[("category", offer.item.category)][offer.site_id].append(offer)
-    distances = Distances()
-    orders: dict[int, list[tuple[float | None, int]]] = {}
+    distances = distances or Distances()
+    # By need site and distance limit: the sites within the limit, nearest first.
+    orders: dict[tuple[int, float], list[tuple[float | None, int]]] = {}
     result: dict[int, list[Match]] = {}
     for need in needs:
         key = ("item", need.item_id) if need.item_id else ("category", need.category)
@@ -270,19 +311,22 @@ def best_matches(
             candidates = [o for group in groups.values() for o in group]
             result[need.pk] = offers_for_need(need, candidates, distances=distances)
             continue
-        order = orders.get(need.site_id)
+        limit_km = need.limit_km
+        order = orders.get((need.site_id, limit_km))
         if order is None:
+            near = (
+                (distances(need.site, site), pk)
+                for pk, site in sites.items()
+                if distances.may_be_within(need.site, site, limit_km)
+            )
             order = sorted(
-                ((distances(need.site, site), pk) for pk, site in sites.items()),
+                ((d, pk) for d, pk in near if in_reach(d, limit_km)),
                 key=lambda e: (e[0] is None, e[0] or 0.0, e[1]),
             )
-            orders[need.site_id] = order
-        limit_km = need.limit_km
+            orders[(need.site_id, limit_km)] = order
         found: list[Match] = []
         unsorted = False
-        for distance, site_id in order:
-            if not in_reach(distance, limit_km):
-                continue  # beyond the limit; the unplaced sites come after these
+        for distance, site_id in order:  # within the limit; the unplaced sites last
             if len(found) >= per_need:
                 if unsorted:
                     found.sort(key=Match.sort_key)
@@ -298,17 +342,24 @@ def best_matches(
     return result
 
 
-def reachable_site_ids(needs: Iterable[Need], sites: Iterable[Site]) -> set[int] | None:
+def reachable_site_ids(
+    needs: Iterable[Need], sites: Iterable[Site], *, distances: Distances | None = None
+) -> set[int] | None:
     """The sites an offer may be at to be suggested for any of these needs: those
     within each need's limit, and those whose distance is unknown. None when that
     is every site (no bound worth a filter)."""
     sites = list(sites)
     reachable: set[int] = set()
+    distances = distances or Distances()
     # Needs of one site with one limit reach the same sites: look once.
     origins = {(n.site_id, n.limit_km): n.site for n in needs}
     for (_site_id, limit_km), origin in origins.items():
         for site in sites:
-            if site.pk not in reachable and in_reach(distance_km(origin, site), limit_km):
+            if (
+                site.pk not in reachable
+                and distances.may_be_within(origin, site, limit_km)
+                and in_reach(distances(origin, site), limit_km)
+            ):
                 reachable.add(site.pk)
         if len(reachable) == len(sites):
             return None

@@ -67,6 +67,13 @@ class StockTable:
     rows: list[SiteStock]
     categories: list[tuple[str, str]]  # (value, label) of the categories held anywhere
     in_transit_kg: Decimal
+    # How many sites the table is about: its rows, or, for the whole network, every
+    # active site while the rows are only those holding or moving food.
+    site_count: int | None = None
+
+    @property
+    def sites_total(self) -> int:
+        return len(self.rows) if self.site_count is None else self.site_count
 
     @property
     def on_hand_kg(self) -> Decimal:
@@ -91,7 +98,7 @@ class StockTable:
 
     @property
     def empty_count(self) -> int:
-        return len(self.rows) - len(self.holding)
+        return self.sites_total - len(self.holding)
 
     def grid(
         self, rows: list[SiteStock] | None = None
@@ -110,16 +117,24 @@ class StockTable:
         ]
 
 
-def stock_table(sites: list[Site]) -> StockTable:
+def stock_table(sites: list[Site] | None = None) -> StockTable:
     """Stock on hand by site and category in kg, how much of it is on hold, and
-    each site's food in transit.
+    each site's food in transit: of `sites`, a row each; or, without them, of every
+    active site, with a row for each site holding or moving food only (a network of
+    hundreds of sites loads those, not all).
 
-    Two queries whatever the number of sites, lots and transfers.
+    Two queries whatever the number of sites, lots and transfers (three for the
+    whole network: the sites of the rows, and how many sites there are).
     """
-    on_hand = (
-        Lot.objects.filter(on_hand__gt=0, site__in=[s.pk for s in sites])
-        .values("site_id", "item__category")
-        .annotate(
+    whole_network = sites is None
+    lots = Lot.objects.filter(on_hand__gt=0)
+    if whole_network:
+        # A subquery rather than a join: SQLite then reads the lots by site.
+        lots = lots.filter(site__in=Site.objects.active().values("pk"))
+    else:
+        lots = lots.filter(site__in=[s.pk for s in sites])
+    on_hand = list(
+        lots.values("site_id", "item__category").annotate(
             grams=Sum(_weight("", "on_hand")),
             held_grams=Sum(
                 Case(When(on_hold=True, then=_weight("", "on_hand")), default=Value(None))
@@ -132,6 +147,22 @@ def stock_table(sites: list[Site]) -> StockTable:
             ),
         )
     )
+    transit = list(
+        TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
+        .values("transfer__source_id", "transfer__destination_id")
+        .annotate(grams=Sum("weight_g"))
+    )
+    site_count = None
+    if whole_network:
+        ids = {r["site_id"] for r in on_hand}
+        ids |= {r[f"transfer__{end}_id"] for r in transit for end in ("source", "destination")}
+        sites = list(
+            Site.objects.active()
+            .filter(pk__in=ids)
+            .only("slug", "name", "kind", "city", "latitude", "longitude")
+            .order_by("name")
+        )
+        site_count = Site.objects.active().count()
     rows = {s.pk: SiteStock(site=s) for s in sites}
     held: set[str] = set()
     for r in on_hand:
@@ -141,11 +172,6 @@ def stock_table(sites: list[Site]) -> StockTable:
             held.add(r["item__category"])
         row.held_kg += Decimal(r["held_grams"] or 0) / KG
         row.unweighed_lots += r["unweighed"] or 0
-    transit = (
-        TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
-        .values("transfer__source_id", "transfer__destination_id")
-        .annotate(grams=Sum("weight_g"))
-    )
     in_transit = Decimal(0)
     for r in transit:
         kg = Decimal(r["grams"] or 0) / KG
@@ -155,7 +181,12 @@ def stock_table(sites: list[Site]) -> StockTable:
         if r["transfer__destination_id"] in rows:
             rows[r["transfer__destination_id"]].in_transit_in_kg += kg
     categories = [(c, label) for c, label in Item.Category.choices if c in held]
-    return StockTable(rows=list(rows.values()), categories=categories, in_transit_kg=in_transit)
+    return StockTable(
+        rows=list(rows.values()),
+        categories=categories,
+        in_transit_kg=in_transit,
+        site_count=site_count,
+    )
 
 
 def network_quantities() -> dict[int, Decimal]:

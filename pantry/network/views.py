@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -63,17 +63,13 @@ PAGE_SIZE = 30
 def board(request: HttpRequest) -> HttpResponse:
     """Every open offer (or need) in the network, soonest expiring first."""
     show = "needs" if request.GET.get("show") == "needs" else "offers"
-    # Only what the site lists, distances and claim forms show: hundreds of sites.
-    sites = list(
-        Site.objects.active().only("slug", "name", "latitude", "longitude").order_by("name")
-    )
-    near = default_near(request.user, sites)
     now = timezone.now()
     querysets = {
         "offers": Offer.objects.open(now).filter(site__is_active=True),
         "needs": Need.objects.open(now).filter(site__is_active=True),
     }
-    listed = _listed_sites(request, sites, querysets[show])
+    sites, listed = _board_sites(request, querysets, show)
+    near = default_near(request.user, sites)
     filters = {
         "offers": OfferFilter(
             request.GET,
@@ -125,18 +121,46 @@ def board(request: HttpRequest) -> HttpResponse:
     return render_page(request, "network/board.html", context, partial="results")
 
 
-def _listed_sites(request: HttpRequest, sites: list[Site], shown) -> dict[str, list[Site]]:
-    """The board's site lists hold what a choice there can mean, not every site of a
-    network of hundreds: "Site", the sites with something open of what is shown
-    (and the one chosen); "Distance from", the sites a lead leads (a coordinator's:
-    every site)."""
-    holding = set(shown.order_by().values_list("site_id", flat=True).distinct())
+def _board_sites(request: HttpRequest, querysets: dict, show: str):
+    """The sites the board needs, and the sites each of its lists shows.
+
+    A lead's board loads only the sites a choice or a distance there can be about:
+    those with an open offer or need (so "Within" finds every site that matters to
+    either count), the lead's own, and any chosen in the address; not every site of
+    a network of hundreds. "Site" lists the sites with something open of what is
+    shown (and the one chosen); "Distance from", the lead's own sites (and the one
+    chosen). A coordinator's board may measure from, and claim for, any site: it
+    loads them all, and lists them all under "Distance from".
+    """
+    fields = ("slug", "name", "latitude", "longitude")
     chosen = request.GET.get("site"), request.GET.get("near")
-    listed = {"site": [s for s in sites if s.pk in holding or s.slug == chosen[0]]}
-    if not is_coordinator(request.user):
+    holding: dict[str, set[int]] = {"offers": set(), "needs": set()}
+    rows = (
+        querysets["offers"]
+        .order_by()
+        .values_list("site_id", Value("offers"))
+        .union(querysets["needs"].order_by().values_list("site_id", Value("needs")))
+    )
+    for site_id, kind in rows:
+        holding[kind].add(site_id)
+    if is_coordinator(request.user):
+        sites = list(Site.objects.active().only(*fields).order_by("name"))
+        led = None
+    else:
         led = lead_site_ids(request.user)
+        sites = list(
+            Site.objects.active()
+            .filter(
+                Q(pk__in=holding["offers"] | holding["needs"] | led)
+                | Q(slug__in=[c for c in chosen if c])
+            )
+            .only(*fields)
+            .order_by("name")
+        )
+    listed = {"site": [s for s in sites if s.pk in holding[show] or s.slug == chosen[0]]}
+    if led is not None:
         listed["near"] = [s for s in sites if s.pk in led or s.slug == chosen[1]]
-    return listed
+    return sites, listed
 
 
 def _claimers(user, sites: list[Site]) -> list[Site]:
@@ -146,14 +170,21 @@ def _claimers(user, sites: list[Site]) -> list[Site]:
     return [s for s in sites if s.pk in led]
 
 
+# More sites to claim for than this (a coordinator of a large network): the card
+# links to the offer's page, which lists them once, instead of a list on each card.
+CLAIM_FOR_ON_CARD = 30
+
+
 def _decorate(cards: list, origin: Site | None, claimers: list[Site]) -> None:
     """Distance from the chosen site, and a claim token and targets for each offer card."""
     distances = Distances()
+    on_card = len(claimers) <= CLAIM_FOR_ON_CARD
     for card in cards:
         card.distance = distances(origin, card.site) if origin else None
         card.distance_label = distance_label(card.distance) if origin else ""
         if isinstance(card, Offer):
-            card.claim_for = [s for s in claimers if s.pk != card.site_id]
+            card.claim_for = [s for s in claimers if s.pk != card.site_id] if on_card else []
+            card.claim_on_page = bool(claimers) and not on_card
             card.claim_token = uuid.uuid4()
 
 

@@ -24,7 +24,7 @@ from commonpot.params import BadParam
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
 from pantry.models import Item
-from pantry.network.matches import Match, best_matches, reachable_site_ids
+from pantry.network.matches import Distances, Match, best_matches, reachable_site_ids
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
 from pantry.network.stock import stock_table
@@ -48,14 +48,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """A fixed number of queries however many sites, offers, needs and transfers, and
     a bounded number of rows: the first SHOWN of each list, with how many more."""
     now = timezone.now()
-    # Only what the stock rows, the site list and the distances show.
-    sites = list(
-        Site.objects.active()
-        .only("slug", "name", "kind", "city", "latitude", "longitude")
-        .order_by("name")
-    )
-    stock = stock_table(sites)
-    # A network of hundreds of sites: their stock rows a page at a time.
+    # A network of hundreds of sites: the stock rows of the sites holding or moving
+    # food, a page at a time, and the site lists only of the sites they name.
+    stock = stock_table()
     stock_page = Paginator(stock.holding, SHOWN).get_page(request.GET.get("page"))
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
@@ -69,14 +64,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         | Q(item__category__in={n.category for n in needs if not n.item_id})
     )
     # Distances only to the sites that have such an offer (hundreds, not every site).
-    offering = set(candidates.values_list("site_id", flat=True).distinct().order_by())
-    reachable = reachable_site_ids(needs, [s for s in sites if s.pk in offering])
+    offering = {
+        s.pk: s
+        for s in Site.objects.filter(pk__in=candidates.values("site_id")).only(
+            "latitude", "longitude"
+        )
+    }
+    distances = Distances()
+    reachable = reachable_site_ids(needs, offering.values(), distances=distances)
     if reachable is not None:
         candidates = candidates.filter(site_id__in=reachable)
-    matches = _matches(needs, candidates, sites)
+    matches = _matches(needs, candidates, offering, distances)
     in_flight = Transfer.objects.in_flight()
     flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
-    unplaced = [s for s in sites if s.latitude is None]
+    placed = Site.objects.active().aggregate(
+        sites=Count("pk"), unplaced=Count("pk", filter=Q(latitude__isnull=True))
+    )
+    unplaced = list(
+        Site.objects.active()
+        .filter(latitude__isnull=True)
+        .only("slug", "name")
+        .order_by("name")[:SHOWN]
+    )
     page = TemplateResponse(
         request,
         "network/dashboard.html",
@@ -98,9 +107,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             "map_tiles_url": settings.MAP_TILES_URL,
             "expiring_hours": EXPIRING_HOURS,
-            "sites": sites,
-            "unplaced": unplaced[:SHOWN],
-            "unplaced_more": max(len(unplaced) - SHOWN, 0),
+            "site_count": placed["sites"],
+            "unplaced": unplaced,
+            "unplaced_more": max(placed["unplaced"] - SHOWN, 0),
             "runs": runs_of_the_day(request.user, timezone.localdate())[:SHOWN],
             "runs_day": timezone.localdate(),
         },
@@ -108,35 +117,51 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return allow_tiles(page)
 
 
-def _matches(needs: list[Need], candidates, sites: list[Site]) -> dict[int, list[Match]]:
-    """The best three offers for each need. The candidates (the open offers of the
-    needs' items and categories within reach of the needs) are loaded with only what
-    matching reads and their sites taken from `sites`; the few offers matched are
-    then loaded whole, in one query, for the page to show."""
-    by_pk = {s.pk: s for s in sites}
-    lean = list(
-        candidates.only(
-            "site_id",
-            "item_id",
-            "remaining",
-            "best_before",
-            "date_kind",
-            "cold_chain",
-            "closes_at",
-        ).order_by("closes_at", "pk")
+class _Candidate:
+    """An open offer as matching reads it, made from one row of values (a model
+    instance for each of thousands of candidate offers cost more than the
+    matching itself). The few offers matched are loaded whole afterwards."""
+
+    FIELDS = (
+        "pk",
+        "site_id",
+        "item_id",
+        "remaining",
+        "best_before",
+        "date_kind",
+        "cold_chain",
+        "closes_at",
     )
+    __slots__ = (*FIELDS, "site", "item", "_weight_for_matching")
+    weight_g = Offer.weight_g
+
+    def __init__(self, row: tuple, site: Site, item: Item) -> None:
+        for name, value in zip(self.FIELDS, row, strict=True):
+            setattr(self, name, value)
+        self.site = site
+        self.item = item
+
+
+def _matches(
+    needs: list[Need], candidates, sites: dict[int, Site], distances: Distances
+) -> dict[int, list[Match]]:
+    """The best three offers for each need. The candidates (the open offers of the
+    needs' items and categories within reach of the needs) are read as rows of only
+    what matching reads, their sites taken from `sites` (by id); the few offers
+    matched are then loaded whole, in one query, for the page to show."""
+    rows = list(candidates.order_by("closes_at", "pk").values_list(*_Candidate.FIELDS))
     # Thousands of offers share a few hundred items: load each item once, with
     # only what matching reads, rather than one copy per offer.
     items = {
         item.pk: item
-        for item in Item.objects.filter(pk__in=candidates.values("item_id")).only(
+        for item in Item.objects.filter(pk__in={row[2] for row in rows}).only(
             *(f.removeprefix("item__") for f in MATCH_ITEM_FIELDS)
         )
     }
-    for offer in lean:
-        offer.site = by_pk[offer.site_id]
-        offer.item = items[offer.item_id]
-    matches = best_matches(needs, lean, per_need=3)
+    # An offer posted (or a site added) since the sites were read waits for the
+    # next view.
+    lean = [_Candidate(row, sites[row[1]], items[row[2]]) for row in rows if row[1] in sites]
+    matches = best_matches(needs, lean, per_need=3, distances=distances)
     chosen = {m.offer.pk for found in matches.values() for m in found}
     whole = {o.pk: o for o in Offer.objects.filter(pk__in=chosen).for_cards()}
     return {

@@ -204,3 +204,41 @@ def test_the_board_runs_the_same_queries_for_2_sites_and_for_12(
     html = client.get(BOARD).content.decode()
     assert "Another pantry 9" in html  # in the coordinator's "Distance from"
     assert page_queries(client, BOARD) == few
+
+
+def test_the_other_tabs_count_keeps_to_the_same_distance(
+    site, other_site, lead, other_lead, item_bread, mapped
+):
+    """A lead's board loads only the sites with something open (and their own): the
+    needs counted beside the offers, within 25 km, are still every such need."""
+    viewer = SiteFactory(name="Viewer Hall", latitude=Decimal("51.46"), longitude=Decimal("-2.59"))
+    viewer_lead = MembershipFactory(site=viewer, role=Membership.Role.LEAD).user
+    far = SiteFactory(name="Far Pantry", latitude=Decimal("55.9"), longitude=Decimal("-3.2"))
+    far_lead = MembershipFactory(site=far, role=Membership.Role.LEAD).user
+    offer(site, stock(site, item_bread, "5000", by=lead), by=lead)
+    # Needs at sites with no offer: one near, one far.
+    need(other_site, by=other_lead, item=item_bread, quantity="1000")
+    need(far, by=far_lead, item=item_bread, quantity="1000")
+    html = client_for(viewer_lead).get(BOARD, {"within": "25"}).content.decode()
+    assert "Offers (1)" in html and "Needs (1)" in html
+    html = client_for(viewer_lead).get(BOARD).content.decode()
+    assert "Offers (1)" in html and "Needs (2)" in html
+
+
+def test_a_coordinator_of_many_sites_claims_from_the_offers_page(
+    site, other_site, lead, coordinator, bread_lot
+):
+    """A list of every site on each card would make the board of a large network
+    megabytes long: past 30 sites, a card links to the offer's page instead."""
+    o = offer(site, bread_lot, by=lead)
+    html = client_for(coordinator).get(BOARD).content.decode()
+    card = re.search(rf'<article[^>]*id="offer-{o.pk}".*?</article>', html, re.S)[0]
+    assert 'name="for_site"' in card and "Claim all" in card  # a few sites: on the card
+    for n in range(30):
+        SiteFactory(name=f"Another pantry {n}")
+    html = client_for(coordinator).get(BOARD).content.decode()
+    card = re.search(rf'<article[^>]*id="offer-{o.pk}".*?</article>', html, re.S)[0]
+    assert "for_site" not in card and "Claim all" not in card
+    assert f'href="{reverse("network:offer", args=[o.pk])}">Claim for a site' in card
+    offer_page = client_for(coordinator).get(reverse("network:offer", args=[o.pk]))
+    assert "Another pantry 29" in offer_page.content.decode()

@@ -5,9 +5,18 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from hypothesis import given
+from hypothesis import strategies as st
 
-from commonpot.models import Message
-from pantry.network.matches import best_matches, haversine_km, needs_for_offer, offers_for_need
+from commonpot.models import Message, Site
+from pantry.network.matches import (
+    Distances,
+    best_matches,
+    distance_km,
+    haversine_km,
+    needs_for_offer,
+    offers_for_need,
+)
 from pantry.network.models import Need, Offer
 from tests.factories import MembershipFactory, SiteFactory
 from tests.network.factories import need, offer, stock, yoghurt
@@ -18,6 +27,31 @@ pytestmark = pytest.mark.django_db
 def test_haversine_gives_the_distance_between_two_cities():
     # Bristol to London is about 170 km as the crow flies.
     assert 165 < haversine_km(51.4545, -2.5879, 51.5074, -0.1278) < 175
+
+
+PLACES = st.one_of(
+    st.none(),
+    st.tuples(
+        st.decimals(min_value=-89, max_value=89, places=6),
+        st.decimals(min_value=-180, max_value=180, places=6),
+    ),
+)
+
+
+@given(a=PLACES, b=PLACES)
+def test_the_dashboards_distances_are_the_same_as_one_pair_at_a_time(a, b):
+    """Distances keeps each site's place in radians; the kilometres must not change."""
+    one = Site(pk=1, latitude=a and a[0], longitude=a and a[1])
+    two = Site(pk=2, latitude=b and b[0], longitude=b and b[1])
+    distances = Distances()
+    expected = distance_km(one, two)
+    for first, second in ((one, two), (two, one), (one, two)):
+        got = distances(first, second)
+        if expected is None:
+            assert got is None
+        else:
+            assert got == pytest.approx(expected, abs=1e-6)
+    assert distances(one, one) == (None if a is None else 0.0)
 
 
 @pytest.fixture

@@ -318,3 +318,16 @@ def test_pages_about_many_sites_read_in_the_viewers_own_measures(
     # A coordinator who leads no site: the network's, metric while it is mixed.
     assert measures.viewer_measures(coordinator) == measures.METRIC
     assert measures.viewer_measures(outsider) == measures.METRIC
+
+
+def test_a_coordinator_reads_pounds_only_when_every_active_site_works_in_pounds(
+    brooklyn, site, coordinator
+):
+    PantrySettings.objects.filter(site=site).update(measures=Measures.US)
+    assert measures.viewer_measures(coordinator) == measures.US
+    # A closed site does not count; a new active site with no settings kept is metric.
+    SiteFactory(name="Closed Kitchen", slug="closed", is_active=False)
+    assert measures.viewer_measures(coordinator) == measures.US
+    newcomer = SiteFactory(name="New Hall", slug="new-hall")
+    PantrySettings.objects.filter(site=newcomer).delete()
+    assert measures.viewer_measures(coordinator) == measures.METRIC
