@@ -100,7 +100,12 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.name_of(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_of(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """`name` from the four columns, for a long list read as rows (NAME_FIELDS)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
     @property
     def first_name_only(self) -> str:

@@ -85,7 +85,7 @@ class WeekTable(QuickRowsTable):
 
 class DayTable(WeekTable):
     """A site's shifts for one day, each with who is coming folded under it. Needs
-    the shifts' active sign-ups prefetched into `listed` (volunteers first)."""
+    each shift's people on it as `listed` (views_lead.Listed, those coming first)."""
 
     roster = tables.Column(gettext_lazy("Who"), accessor="pk", orderable=False)
 
@@ -107,7 +107,7 @@ class DayTable(WeekTable):
         # Translators: after the name of someone on a shift's waitlist.
         on_waitlist = escape(" " + _("(waiting)"))
         names = "".join(
-            f"<li>{escape(s.volunteer.name)}{'' if s.is_confirmed else on_waitlist}</li>"
+            f"<li>{escape(s.name)}{'' if s.is_confirmed else on_waitlist}</li>"
             for s in record.listed
         )
         # Plain escape, not format_html: a day has hundreds of these.

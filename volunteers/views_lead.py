@@ -7,6 +7,7 @@ shifts through the site, so another site's shift is a 404 here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from django.contrib import messages
@@ -25,7 +26,7 @@ from commonpot.dates import long_day
 from commonpot.errors import DomainError
 from commonpot.forms import show_error
 from commonpot.htmx import render_fragment, wants_partial
-from commonpot.models import Site
+from commonpot.models import Site, User
 from commonpot.pagecache import cached_page
 from commonpot.params import day_or_404, int_param
 from commonpot.permissions import can_manage_site, can_see_contact, lead_required
@@ -108,19 +109,40 @@ def _staffing(site: Site, first: date, days: int, *, with_people: bool = False) 
         .annotate(waiting=Count("sign_ups", filter=Q(sign_ups__status=SignUp.Status.WAITLISTED)))
         .order_by("starts_at", "id")
     )
-    if with_people:
-        listed = (
-            SignUp.objects.active()
-            .select_related("volunteer")
-            .only("shift_id", "status", *(f"volunteer__{f}" for f in NAME_FIELDS))
-            .order_by("status", "pk")
-        )
-        shifts = shifts.prefetch_related(Prefetch("sign_ups", queryset=listed, to_attr="listed"))
     shifts = list(shifts)
     roles = ShiftRole.objects.in_bulk({s.role_id for s in shifts})
     for shift in shifts:
         shift.site, shift.role = site, roles[shift.role_id]
+    if with_people:
+        _attach_listed(shifts)
     return shifts
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """Someone on a shift as a day's roster shows them: their name, coming or waiting."""
+
+    name: str
+    is_confirmed: bool
+
+
+def _attach_listed(shifts: list[Shift]) -> None:
+    """Each shift's active sign-ups as `listed`, those coming before those waiting,
+    read as rows in one query: a day of 500 shifts has a thousand of them, and a
+    sign-up and its volunteer made as model instances cost more than the page."""
+    for shift in shifts:
+        shift.listed = []
+    by_pk = {shift.pk: shift for shift in shifts}
+    rows = (
+        SignUp.objects.active()
+        .filter(shift__in=list(by_pk))
+        .order_by("status", "pk")
+        .values_list("shift_id", "status", *(f"volunteer__{f}" for f in NAME_FIELDS))
+    )
+    for shift_id, status, *names in rows:
+        by_pk[shift_id].listed.append(
+            Listed(User.name_of(*names), status == SignUp.Status.CONFIRMED)
+        )
 
 
 @lead_required

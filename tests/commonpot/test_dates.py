@@ -49,3 +49,22 @@ def test_a_time_is_shown_in_the_pages_time_zone_and_its_year_is_the_local_one():
     moment = datetime(2027, 1, 1, 3, 0, tzinfo=UTC)
     text = '{% load tz %}{% timezone "America/New_York" %}{{ t|day_time }}{% endtimezone %}'
     assert render(text, t=moment) == "Thu 31 Dec, 22:00"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt-br", "fr", "ar", "uk"])
+def test_a_clock_time_is_written_as_each_languages_own_format_says(language):
+    """time_of_day writes "H:i" itself; every language must read as Django writes it."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import formats, translation
+
+    from commonpot.dates import named_format, time_of_day
+
+    with translation.override(language):
+        moment = datetime(2026, 3, 29, 0, 5, tzinfo=ZoneInfo("Europe/Madrid"))
+        for minutes in range(0, 24 * 60, 47):
+            value = moment + timedelta(minutes=minutes)
+            assert time_of_day(value) == formats.time_format(value, named_format("TIME_FORMAT"))
+    with translation.override("ar"):
+        assert time_of_day(datetime(2026, 6, 1, 14, 30, tzinfo=UTC)) != "14:30"
