@@ -8,6 +8,8 @@
   ("bench-pantry-lists"), written with bulk_create as the services would have
   left them: each donation line a lot with its received move, each distribution
   line a distributed move from one of those lots, so the ledger adds up.
+- The catalog (2,000 items at scale 1, 20,000 at scale 10): its first page, a
+  search, `?page=999999`, and the item picker's suggestions.
 - Bad input: the stock page at `?page=999999` and `?per_page=100000`.
 
 The viewer is a lead of both sites (a Membership), not a coordinator. A second
@@ -59,7 +61,10 @@ def seed(*, scale: float, out) -> list[Page]:
     out(f"pantry_list_site_donations: {Donation.objects.filter(site=lists_site).count()}")
     out(f"pantry_list_site_distributions: {Distribution.objects.filter(site=lists_site).count()}")
     out(f"pantry_list_records_added_this_run: {added}")
+    out(f"pantry_catalog_items: {Item.objects.count()}")
     stock = reverse("pantry:stock", args=[stock_site.slug])
+    catalog = reverse("pantry:items")
+    picker = reverse("pantry:item_search", args=[stock_site.slug])
     return [
         Page("pantry_stock_1000_lots", stock, lead, target_ms=5),
         Page("pantry_donations", reverse("pantry:donations", args=[lists_site.slug]), lead),
@@ -70,6 +75,11 @@ def seed(*, scale: float, out) -> list[Page]:
             lead,
         ),
         Page("pantry_stock_per_page_100000", f"{stock}?per_page=100000", lead),
+        # The catalog of thousands of items: a page of it, a search, the item picker.
+        Page("pantry_catalog", catalog, lead),
+        Page("pantry_catalog_search", f"{catalog}?q=bench", lead),
+        Page("pantry_catalog_page_999999", f"{catalog}?page=999999", lead),
+        Page("pantry_item_picker", f"{picker}?q=bench", lead),
     ]
 
 

@@ -26,6 +26,7 @@ from commonpot.forms import form_status, show_error, show_line_errors
 from commonpot.htmx import render_page
 from commonpot.i18n import in_site_language
 from commonpot.models import Site
+from commonpot.pagecache import cached_page
 from commonpot.params import int_param
 from commonpot.permissions import is_coordinator, is_lead, lead_required
 from commonpot.tables import paginate
@@ -133,6 +134,7 @@ def _page(request: HttpRequest, records: QuerySet) -> Page:
 
 @lead_required
 @require_GET
+@cached_page
 def donation_list(request: HttpRequest, site: Site) -> HttpResponse:
     # ?import=<id>: what one spreadsheet import recorded (linked from the import page
     # when the same file comes again).
@@ -473,6 +475,7 @@ def donor_edit(request: HttpRequest, site: Site, donor_id: int) -> HttpResponse:
 
 @lead_required
 @require_GET
+@cached_page
 def distribution_list(request: HttpRequest, site: Site) -> HttpResponse:
     given_here = (
         Distribution.objects.filter(site=site)
@@ -600,6 +603,7 @@ def distribution_detail(request: HttpRequest, site: Site, distribution_id: int) 
 
 @lead_or_coordinator_required
 @require_GET
+@cached_page
 def item_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:60]
     items = Item.objects.all()

@@ -84,6 +84,41 @@ def test_the_stock_page_shows_food_received_and_given_out_at_once(site, lead):
     assert "3 kg" in read()
 
 
+def test_the_donation_and_distribution_lists_show_a_new_record_at_once(site, lead):
+    from pantry.services import distributions, donations
+
+    item = rice()
+    gifts = kept(lead, reverse("pantry:donations", args=[site.slug]))
+    given = kept(lead, reverse("pantry:distributions", args=[site.slug]))
+    assert "5 kg" not in gifts() and "Harbour households" not in given()
+    line = donations.LineInput(item=item, quantity="5", unit="kg")
+    donations.receive_donation(
+        site=site, donor=None, received_on=site.today(), lines=[line], by=lead
+    )
+    assert "5 kg" in gifts()
+    distributions.distribute(
+        site=site,
+        recipient="partner",
+        partner="Harbour households",
+        given_on=site.today(),
+        lines=[distributions.OutLine(item=item, quantity="2", unit="kg")],
+        by=lead,
+    )
+    assert "Harbour households" in given()
+
+
+def test_the_catalog_shows_an_item_added_or_renamed_at_once(lead):
+    from pantry import catalog
+
+    read = kept(lead, reverse("pantry:items"))
+    assert "Tinned peaches" not in read()
+    item = catalog.add_item(name="Tinned peaches", category="canned_dry", base_unit="g")
+    assert "Tinned peaches" in read()
+    catalog.update_item(item, name="Peaches in juice")
+    page = read()
+    assert "Peaches in juice" in page and "Tinned peaches" not in page
+
+
 def test_the_meals_week_shows_a_meal_planned_at_once(site, lead):
     recipe = kitchen.create_recipe(
         site=site,

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pantry import services
+from pantry import catalog, services
 from pantry.models import Item
 from tests.conftest import client_for
 
@@ -77,3 +77,32 @@ def test_the_catalog_is_searched_by_name_or_barcode(lead, item_rice, item_beans)
 def test_the_food_catalog_link_is_only_for_leads_and_coordinators(lead, volunteer):
     assert "Food catalog" in client_for(lead).get("/").content.decode()
     assert "Food catalog" not in client_for(volunteer).get("/").content.decode()
+
+
+@pytest.mark.parametrize("sort", ["name", "-is_active", "weight_per_piece_g"])
+def test_the_catalog_table_shows_what_django_tables2_itself_would(
+    rf, lead, item_rice, item_beans, item_milk, sort
+):
+    """Its rows are written a row at a time (QuickRowsTable): the same cells, links,
+    yes/no marks, empty values and allergens as django-tables2's own template."""
+    import re
+
+    from commonpot.tables import paginate
+    from pantry.tables import ItemTable
+
+    catalog.add_item(**{**NEW_ITEM, "is_active": False, "gtin": "4006381333931"})
+    request = rf.get("/", {"sort": sort})
+    request.user = lead
+
+    def rendered(template_name):
+        table = ItemTable(Item.objects.all())
+        table.template_name = template_name
+        paginate(request, table, 50)
+        html = re.sub(r"\s+", " ", table.as_html(request))
+        return html.replace("> <", "><").replace(" >", ">")
+
+    quick = rendered("commonpot/_quick_table.html")
+    assert quick == rendered("commonpot/_table.html")
+    assert '<span class="false">✘</span>' in quick and '<span class="true">✔</span>' in quick
+    assert f'<a href="{reverse("pantry:item_edit", args=[item_rice.pk])}">Rice</a>' in quick
+    assert "pieces (tin)" in quick and "<td>sulphites</td>" in quick and "—" in quick
