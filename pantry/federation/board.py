@@ -10,6 +10,7 @@ from django.utils import timezone
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.federation.models import Partner, PartnerNeed, PartnerOffer
+from pantry.network.forms import CLAIM_FOR_ON_CARD
 from pantry.network.matches import distance_label, haversine_km
 from pantry.units import display
 
@@ -53,6 +54,8 @@ def partner_cards(user, show: str, origin: Site | None, category: str = "") -> l
         row.distance_label = distance_label(row.distance) if origin else ""
         row.amount = display(row.quantity, row.item_like())
         if show == "offers":
-            row.claim_for = claimers.get(row.partner_id, [])
+            sites = claimers.get(row.partner_id, [])
+            row.claim_for = sites if len(sites) <= CLAIM_FOR_ON_CARD else []
+            row.claim_on_page = len(sites) > CLAIM_FOR_ON_CARD
             row.claim_token = uuid.uuid4()
     return rows

@@ -268,6 +268,11 @@ def shares_with_partners(site: Site) -> bool:
     return Partner.objects.filter(sites=site).exclude(status=Partner.Status.ENDED).exists()
 
 
+# More sites to claim for than this (a coordinator of a large network): a board card
+# links to the offer's page, which lists them once, instead of a list on each card.
+CLAIM_FOR_ON_CARD = 30
+
+
 def claim_sites(user) -> list[Site]:
     """The sites a person may claim food for."""
     if is_coordinator(user):

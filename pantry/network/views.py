@@ -31,6 +31,7 @@ from pantry.network import services
 from pantry.network.access import network_required
 from pantry.network.filters import NeedFilter, OfferFilter, default_near
 from pantry.network.forms import (
+    CLAIM_FOR_ON_CARD,
     ClaimForm,
     CloseNeedForm,
     NeedForm,
@@ -168,11 +169,6 @@ def _claimers(user, sites: list[Site]) -> list[Site]:
         return sites
     led = lead_site_ids(user)
     return [s for s in sites if s.pk in led]
-
-
-# More sites to claim for than this (a coordinator of a large network): the card
-# links to the offer's page, which lists them once, instead of a list on each card.
-CLAIM_FOR_ON_CARD = 30
 
 
 def _decorate(cards: list, origin: Site | None, claimers: list[Site]) -> None:

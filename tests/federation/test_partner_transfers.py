@@ -612,3 +612,25 @@ def test_a_lead_of_a_site_not_taking_part_cannot_claim(other_site, other_lead, t
     )
     assert response.status_code == 403
     assert not PartnerTransfer.objects.exists()
+
+
+def test_a_partner_card_taking_part_with_many_sites_links_to_the_offers_page(
+    site, coordinator, fake_partner_with_riverside
+):
+    """With more than 30 of our sites taking part, a partner's card on the board links
+    to the partner offer's page rather than listing every site on the card."""
+    from tests.factories import SiteFactory
+
+    partner = fake_partner_with_riverside
+    assert partner.send("Update", partner.proposal(quantity="20000")).status_code == 202
+    board = reverse("network:board")
+    html = client_for(coordinator).get(board).content.decode()
+    assert 'name="for_site"' in html.split("Offers of partner networks")[1]
+    partner.row.sites.add(*(SiteFactory(name=f"Another pantry {n}") for n in range(30)))
+    cards = (
+        client_for(coordinator).get(board).content.decode().split("Offers of partner networks")[1]
+    )
+    offer = PartnerOffer.objects.get()
+    assert "for_site" not in cards
+    link = reverse("federation:partner_offer", args=[offer.pk])
+    assert f'<a href="{link}">Claim for a site' in cards
