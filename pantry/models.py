@@ -299,6 +299,26 @@ class ItemQuerySet(models.QuerySet):
         held = Q(on_hand_total__gt=0)
         return qs.filter(held if storage else held | Q(threshold__isnull=False))
 
+    def free_at(self, site: Site, item_ids: list[int]) -> dict[int, Decimal]:
+        """What is free at `site` of each of these items that the site holds or
+        watches, as `stock_at`'s available_total: for the item picker's dozen
+        suggestions, a sum over the site's lots instead of stock_at's eight."""
+        from pantry.freshness import DateRules
+
+        zero = models.Value(Decimal(0), output_field=models.DecimalField(**QTY))
+        usable = DateRules.for_site(site).usable_q()
+        rows = (
+            Lot.objects.filter(site=site, item__in=item_ids, on_hand__gt=0)
+            .values("item_id")
+            .annotate(free=Coalesce(models.Sum(F("on_hand") - F("reserved"), filter=usable), zero))
+            .order_by()
+        )
+        free = {row["item_id"]: row["free"] for row in rows}
+        watched = StockThreshold.objects.filter(site=site, item__in=item_ids)
+        for item_id in watched.values_list("item_id", flat=True):
+            free.setdefault(item_id, Decimal(0))
+        return free
+
     def free_from(self, codes: list[str]) -> ItemQuerySet:
         """Items carrying none of these allergens."""
         mask = allergen_mask(codes)

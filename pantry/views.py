@@ -475,10 +475,7 @@ def item_search(request: HttpRequest, site: Site) -> HttpResponse:
         # The picker sends the whole line's fields; the item field's name ends in "item".
         text = next((v for k, v in request.GET.items() if k.endswith("item")), "")[:60]
     items = list(Item.objects.active().search(text)[:12])
-    here = {
-        row.pk: row.available_total
-        for row in Item.objects.stock_at(site).filter(pk__in=[i.pk for i in items])
-    }
+    here = Item.objects.free_at(site, [i.pk for i in items])
     options = [
         (
             item.name,

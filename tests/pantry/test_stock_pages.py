@@ -247,3 +247,30 @@ def test_the_stock_table_shows_what_django_tables2_itself_would(
     assert quick == rendered("commonpot/_table.html")
     assert 'class="badge bad">low' in quick and "—" in quick
     assert "past best before" in quick and "200 g past date" in quick
+
+
+def test_the_item_pickers_free_figures_are_the_stock_pages(
+    site, other_site, lead, other_lead, item_rice, item_beans, item_milk, stock, today
+):
+    """The picker sums what is free with a lighter query than the stock page: the
+    two must agree, lot dates, holds, reservations, watched items and all."""
+    from pantry.models import Lot
+
+    stock["make"]("300", -2)  # past best before, within the days allowed for rice
+    stock["make"]("200", -9)  # past the limit: on hand, not free
+    held = stock["make"]("400", 10)
+    Lot.objects.filter(pk=held.pk).update(on_hold=True)  # a fridge read too warm
+    services.reserve_stock(
+        site=site, item=item_rice, quantity=Decimal(500), reference="Meal", by=lead
+    )
+    stock["make"]("700", None, item=item_milk)
+    catalog.set_threshold(site=site, item=item_beans, minimum=Decimal(1000))  # none held
+    services.receive(
+        site=other_site, item=item_beans, quantity=Decimal(9), by=other_lead, source="x"
+    )
+    soap = ItemFactory(name="Soap")
+    ids = [item_rice.pk, item_beans.pk, item_milk.pk, soap.pk]
+    expected = {i.pk: i.available_total for i in Item.objects.stock_at(site).filter(pk__in=ids)}
+    assert Item.objects.free_at(site, ids) == expected
+    assert expected[item_rice.pk] == Decimal(2000 + 3000 + 300 - 500)
+    assert expected[item_beans.pk] == 0 and soap.pk not in expected
