@@ -26,7 +26,10 @@ class FederationConfig(AppConfig):
 
 
 def _offer_saved(sender, instance, raw=False, **kwargs) -> None:
-    """A shared offer changed: its partners are told, in the same transaction."""
+    """A shared offer changed: its partners are told, in the same transaction (once
+    the service posting it has completed it: `save_in_progress`)."""
+    if getattr(instance, "save_in_progress", False):
+        return
     if not raw and instance.share_with_partners:
         from pantry.federation import services
 

@@ -634,3 +634,14 @@ def test_a_partner_card_taking_part_with_many_sites_links_to_the_offers_page(
     assert "for_site" not in cards
     link = reverse("federation:partner_offer", args=[offer.pk])
     assert f'<a href="{link}">Claim for a site' in cards
+
+
+def test_a_shared_offer_posted_goes_to_the_partner_once_with_its_date(
+    site, lead, our_bread, fake_partner_with_riverside
+):
+    """Posting numbers the offer, holds its food, then dates it: the partner hears of
+    it once, dated, not once undated and again."""
+    offer(site, our_bread, "30000", by=lead, share_with_partners=True)
+    [update] = outbox(fake_partner_with_riverside, "Update")
+    lot = update["object"]["publishes"][0]["resourceInventoriedAs"]["lot"]
+    assert lot["expirationDate"] == our_bread.best_before.isoformat()

@@ -127,6 +127,10 @@ def post_offer(
         posted_at=now,
         **tokened(token, content),
     )
+    # This first save only numbers the offer (its hold is named after it); whoever
+    # tells others of a saved offer (partner networks) waits for the save below,
+    # which completes it, so that the offer goes out once.
+    offer.save_in_progress = True
     try:
         with transaction.atomic():
             offer.save()
@@ -168,7 +172,8 @@ def post_offer(
         last = min(rules.last_day(lot) for lot in dated)
         offer.best_before, offer.date_kind = soonest.best_before, soonest.date_kind
         offer.closes_at = min(end_of_day(site, last), pickup_until)
-        offer.save(update_fields=["best_before", "date_kind", "closes_at"])
+    offer.save_in_progress = False
+    offer.save(update_fields=["best_before", "date_kind", "closes_at"])
     on_commit("pantry.network.tasks.notify_offer_matches", offer.pk)
     return offer
 
