@@ -44,12 +44,22 @@ KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
 WHOLE = Decimal(1)
 
 
+Place = tuple[float, float, float]  # latitude, longitude, cosine of the latitude (radians)
+
+
+def place(lat: float, lng: float) -> Place:
+    phi = math.radians(lat)
+    return phi, math.radians(lng), math.cos(phi)
+
+
+def haversine_between(a: Place, b: Place) -> float:
+    """Kilometres between two places already in radians (see `place`)."""
+    h = math.sin((b[0] - a[0]) / 2) ** 2 + a[2] * b[2] * math.sin((b[1] - a[1]) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return haversine_between(place(lat1, lng1), place(lat2, lng2))
 
 
 def distance_km(a: Site, b: Site) -> float | None:
@@ -70,19 +80,18 @@ class Distances:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[int, int], float | None] = {}
-        self._places: dict[int, tuple[float, float, float] | None] = {}
+        self._places: dict[int, Place | None] = {}
 
-    def _place(self, site: Site) -> tuple[float, float, float] | None:
-        """(latitude, longitude, cosine of the latitude) in radians, or None."""
-        place = self._places.get(site.pk, False)
-        if place is False:
+    def _place(self, site: Site) -> Place | None:
+        """The site's place in radians (`place`), or None when it is not on the map."""
+        found = self._places.get(site.pk, False)
+        if found is False:
             if site.latitude is None or site.longitude is None:
-                place = None
+                found = None
             else:
-                phi = math.radians(float(site.latitude))
-                place = (phi, math.radians(float(site.longitude)), math.cos(phi))
-            self._places[site.pk] = place
-        return place
+                found = place(float(site.latitude), float(site.longitude))
+            self._places[site.pk] = found
+        return found
 
     def may_be_within(self, a: Site, b: Site, km: float) -> bool:
         """False when `b` is surely further than `km` from `a`: their latitudes
@@ -103,11 +112,7 @@ class Distances:
         elif a.pk == b.pk:
             distance = 0.0
         else:
-            h = (
-                math.sin((pb[0] - pa[0]) / 2) ** 2
-                + pa[2] * pb[2] * math.sin((pb[1] - pa[1]) / 2) ** 2
-            )
-            distance = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+            distance = haversine_between(pa, pb)
         self._cache[key] = distance
         return distance
 
