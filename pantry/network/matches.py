@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -84,24 +85,25 @@ class Distances:
 
     def _place(self, site: Site) -> Place | None:
         """The site's place in radians (`place`), or None when it is not on the map."""
-        found = self._places.get(site.pk, False)
+        # `id`, not `pk`: the property costs more than the look-up, tens of
+        # thousands of times a dashboard.
+        found = self._places.get(site.id, False)
         if found is False:
             if site.latitude is None or site.longitude is None:
                 found = None
             else:
                 found = place(float(site.latitude), float(site.longitude))
-            self._places[site.pk] = found
+            self._places[site.id] = found
         return found
 
-    def may_be_within(self, a: Site, b: Site, km: float) -> bool:
-        """False when `b` is surely further than `km` from `a`: their latitudes
-        alone are further apart (no great circle is shorter than its north-south
-        part). A cheap test before the distance, for the many sites far away."""
-        pa, pb = self._place(a), self._place(b)
-        return pa is None or pb is None or abs(pa[0] - pb[0]) * EARTH_RADIUS_KM <= km
+    def by_latitude(self, sites: Iterable[Site]) -> ByLatitude:
+        """`sites` ordered by latitude, to find those near a site without a
+        distance to every one of them."""
+        return ByLatitude(sites, self)
 
     def __call__(self, a: Site, b: Site) -> float | None:
-        key = (a.pk, b.pk) if a.pk <= b.pk else (b.pk, a.pk)
+        a_id, b_id = a.id, b.id
+        key = (a_id, b_id) if a_id <= b_id else (b_id, a_id)
         try:
             return self._cache[key]
         except KeyError:
@@ -109,12 +111,43 @@ class Distances:
         pa, pb = self._place(a), self._place(b)
         if pa is None or pb is None:
             distance = None
-        elif a.pk == b.pk:
+        elif a_id == b_id:
             distance = 0.0
         else:
             distance = haversine_between(pa, pb)
         self._cache[key] = distance
         return distance
+
+
+class ByLatitude:
+    """Sites ordered by latitude (see `Distances.by_latitude`)."""
+
+    def __init__(self, sites: Iterable[Site], distances: Distances) -> None:
+        self._distances = distances
+        placed, self.unplaced = [], []
+        for site in sites:
+            found = distances._place(site)
+            if found is None:
+                self.unplaced.append(site)
+            else:
+                placed.append((found[0], site))
+        placed.sort(key=lambda e: e[0])
+        self._latitudes = [phi for phi, _site in placed]
+        self.placed = [site for _phi, site in placed]
+
+    def around(self, origin: Site, km: float) -> list[Site]:
+        """The sites that may be within `km` of `origin`: those whose latitude alone
+        is not further (no great circle is shorter than its north-south part), and
+        those whose distance is unknown; every one when `origin` is not on the map.
+        A prefilter: the distance itself is for the caller to check."""
+        found = self._distances._place(origin)
+        if found is None:
+            return self.placed + self.unplaced
+        # A hair wider than the band: rounding must not drop a site on its edge.
+        half = km / EARTH_RADIUS_KM + 1e-9
+        low = bisect_left(self._latitudes, found[0] - half)
+        high = bisect_right(self._latitudes, found[0] + half)
+        return self.placed[low:high] + self.unplaced
 
 
 def sites_within(origin: Site, km: float, sites: Iterable[Site]) -> list[int]:
@@ -303,11 +336,12 @@ def best_matches(
         by_key[("item", offer.item_id)][offer.site_id].append(offer)
         by_key[("category", offer.item.category)][offer.site_id].append(offer)
     distances = distances or Distances()
+    band = distances.by_latitude(sites.values())
     # By need site and distance limit: the sites within the limit, nearest first.
     orders: dict[tuple[int, float], list[tuple[float | None, int]]] = {}
     result: dict[int, list[Match]] = {}
     for need in needs:
-        key = ("item", need.item_id) if need.item_id else ("category", need.category)
+        key = food_of(need)
         groups = by_key.get(key)
         if not groups or need.left_to_find <= 0:
             result[need.pk] = []
@@ -319,11 +353,7 @@ def best_matches(
         limit_km = need.limit_km
         order = orders.get((need.site_id, limit_km))
         if order is None:
-            near = (
-                (distances(need.site, site), pk)
-                for pk, site in sites.items()
-                if distances.may_be_within(need.site, site, limit_km)
-            )
+            near = ((distances(need.site, s), s.id) for s in band.around(need.site, limit_km))
             order = sorted(
                 ((d, pk) for d, pk in near if in_reach(d, limit_km)),
                 key=lambda e: (e[0] is None, e[0] or 0.0, e[1]),
@@ -347,28 +377,47 @@ def best_matches(
     return result
 
 
-def reachable_site_ids(
+Food = tuple[str, object]  # ("item", the item's id) or ("category", the category)
+
+
+def food_of(need: Need) -> Food:
+    """What a need asks for, as offers are grouped to fit it: its item, or its category."""
+    return ("item", need.item_id) if need.item_id else ("category", need.category)
+
+
+def reach_by_food(
     needs: Iterable[Need], sites: Iterable[Site], *, distances: Distances | None = None
-) -> set[int] | None:
-    """The sites an offer may be at to be suggested for any of these needs: those
-    within each need's limit, and those whose distance is unknown. None when that
-    is every site (no bound worth a filter)."""
-    sites = list(sites)
-    reachable: set[int] = set()
+) -> dict[Food, set[int] | None]:
+    """For each food the needs ask for, the ids of the sites on the map (of `sites`)
+    an offer of it may be at to be suggested for one of them: those within the limit
+    of a need of that food. None: any site, for a need whose own site is off the map
+    (every distance from it is unknown). Offers at sites off the map are within
+    reach of every need (their distance is unknown) and are not listed here.
+
+    A page then reads, of the network's open offers, only these: a need of one item
+    within 30 km does not bring the offers of every food in the network's reach."""
     distances = distances or Distances()
-    # Needs of one site with one limit reach the same sites: look once.
-    origins = {(n.site_id, n.limit_km): n.site for n in needs}
-    for (_site_id, limit_km), origin in origins.items():
-        for site in sites:
-            if (
-                site.pk not in reachable
-                and distances.may_be_within(origin, site, limit_km)
-                and in_reach(distances(origin, site), limit_km)
-            ):
-                reachable.add(site.pk)
-        if len(reachable) == len(sites):
-            return None
-    return reachable
+    band = distances.by_latitude(sites)
+    around: dict[tuple[int, float], set[int] | None] = {}
+    reach: dict[Food, set[int] | None] = {}
+    for need in needs:
+        key = (need.site_id, need.limit_km)
+        if key not in around:
+            origin, km = need.site, need.limit_km
+            if origin.latitude is None or origin.longitude is None:
+                around[key] = None
+            else:
+                around[key] = {
+                    s.id
+                    for s in band.around(origin, km)
+                    if s.latitude is not None and in_reach(distances(origin, s), km)
+                }
+        food = food_of(need)
+        if around[key] is None:
+            reach[food] = None
+        elif reach.get(food, ()) is not None:
+            reach.setdefault(food, set()).update(around[key])
+    return reach
 
 
 def near_filter(site: Site, km: float, field: str = "site") -> Q | None:

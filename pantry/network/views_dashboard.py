@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -24,7 +28,13 @@ from commonpot.params import BadParam
 from commonpot.permissions import coordinator_required
 from commonpot.quickurls import quick_reverse
 from pantry.models import Item
-from pantry.network.matches import Distances, Match, best_matches, reachable_site_ids
+from pantry.network.matches import (
+    Distances,
+    Match,
+    best_matches,
+    near_filter,
+    reach_by_food,
+)
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
 from pantry.network.stock import stock_table
@@ -58,23 +68,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     needs = list(open_needs.for_cards().with_limits()[:SHOWN])
     attach_on_the_way(needs)
     # Matches for the needs shown, from the offers that could fit them: of their
-    # items, or of their categories, at the sites within reach of one of them.
-    candidates = open_offers.filter(
-        Q(item_id__in={n.item_id for n in needs if n.item_id})
-        | Q(item__category__in={n.category for n in needs if not n.item_id})
-    )
-    # Distances only to the sites that have such an offer (hundreds, not every site).
-    offering = {
-        s.pk: s
-        for s in Site.objects.filter(pk__in=candidates.values("site_id")).only(
-            "latitude", "longitude"
-        )
-    }
+    # items or categories, each at the sites within reach of a need of it.
     distances = Distances()
-    reachable = reachable_site_ids(needs, offering.values(), distances=distances)
-    if reachable is not None:
-        candidates = candidates.filter(site_id__in=reachable)
-    matches = _matches(needs, candidates, offering, distances)
+    candidates = _candidates(open_offers, needs, distances)
+    matches = _matches(needs, candidates, distances)
     in_flight = Transfer.objects.in_flight()
     flight_counts = dict(in_flight.values_list("status").annotate(n=Count("pk")).order_by())
     placed = Site.objects.active().aggregate(
@@ -117,6 +114,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return allow_tiles(page)
 
 
+class _Place(NamedTuple):
+    """A site as matching reads it: where it is (a Site instance for each of hundreds
+    of sites cost more than the distances)."""
+
+    id: int
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
 class _Candidate:
     """An open offer as matching reads it, made from one row of values (a model
     instance for each of thousands of candidate offers cost more than the
@@ -135,32 +141,72 @@ class _Candidate:
     __slots__ = (*FIELDS, "site", "item", "_weight_for_matching")
     weight_g = Offer.weight_g
 
-    def __init__(self, row: tuple, site: Site, item: Item) -> None:
+    def __init__(self, row: tuple, site: _Place, item: Item) -> None:
         for name, value in zip(self.FIELDS, row, strict=True):
             setattr(self, name, value)
         self.site = site
         self.item = item
 
 
-def _matches(
-    needs: list[Need], candidates, sites: dict[int, Site], distances: Distances
-) -> dict[int, list[Match]]:
-    """The best three offers for each need. The candidates (the open offers of the
-    needs' items and categories within reach of the needs) are read as rows of only
-    what matching reads, their sites taken from `sites` (by id); the few offers
-    matched are then loaded whole, in one query, for the page to show."""
-    rows = list(candidates.order_by("closes_at", "pk").values_list(*_Candidate.FIELDS))
-    # Thousands of offers share a few hundred items: load each item once, with
-    # only what matching reads, rather than one copy per offer.
+def _candidates(open_offers, needs: list[Need], distances: Distances):
+    """The open offers that may fit one of `needs`: of a food one of them asks for,
+    at a site within reach of a need of that food (or off the map). The sites
+    around the needs are read first (one query, inside a box around each need's
+    site), so a network of hundreds of sites is not read whole."""
+    origins = {(n.site_id, n.limit_km): n for n in needs}
+    boxes = []
+    for need in origins.values():
+        if need.site.latitude is None:
+            continue  # every site is within reach of it: reach_by_food says so
+        box = near_filter(need.site, need.limit_km, field="")
+        if box is None:  # a box across a pole or the date line: look everywhere
+            boxes = [Q()]
+            break
+        boxes.append(box)
+    around = (
+        map(
+            _Place._make,
+            Site.objects.active()
+            .filter(latitude__isnull=False, longitude__isnull=False)
+            .filter(reduce(or_, boxes))
+            .values_list("id", "latitude", "longitude"),
+        )
+        if boxes
+        else ()
+    )
+    parts = []
+    for (kind, value), site_ids in reach_by_food(needs, around, distances=distances).items():
+        food = Q(item_id=value) if kind == "item" else Q(item__category=value)
+        if site_ids is not None:
+            food &= Q(site__latitude__isnull=True) | Q(site_id__in=site_ids)
+        parts.append(food)
+    return open_offers.filter(reduce(or_, parts)) if parts else open_offers.none()
+
+
+def _matches(needs: list[Need], candidates, distances: Distances) -> dict[int, list[Match]]:
+    """The best three offers for each need. The candidates are read as rows of only
+    what matching reads, with their site's place; the few offers matched are then
+    loaded whole, in one query, for the page to show."""
+    rows = list(
+        candidates.order_by("closes_at", "pk").values_list(
+            *_Candidate.FIELDS, "site__latitude", "site__longitude"
+        )
+    )
+    # Thousands of offers share a few hundred items and sites: load each item once,
+    # with only what matching reads, and make each site's place once.
     items = {
         item.pk: item
         for item in Item.objects.filter(pk__in={row[2] for row in rows}).only(
             *(f.removeprefix("item__") for f in MATCH_ITEM_FIELDS)
         )
     }
-    # An offer posted (or a site added) since the sites were read waits for the
-    # next view.
-    lean = [_Candidate(row, sites[row[1]], items[row[2]]) for row in rows if row[1] in sites]
+    sites: dict[int, _Place] = {}
+    lean = []
+    for row in rows:
+        site = sites.get(row[1])
+        if site is None:
+            site = sites[row[1]] = _Place(row[1], row[-2], row[-1])
+        lean.append(_Candidate(row[:-2], site, items[row[2]]))
     matches = best_matches(needs, lean, per_need=3, distances=distances)
     chosen = {m.offer.pk for found in matches.values() for m in found}
     whole = {o.pk: o for o in Offer.objects.filter(pk__in=chosen).for_cards()}

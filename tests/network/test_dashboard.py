@@ -188,3 +188,66 @@ def test_the_stock_table_shows_the_sites_a_page_at_a_time(
     assert "Page 1 of 2 (2 sites holding or moving food)" in first
     assert "<strong>45 kg</strong> on hand" in client.get(DASHBOARD, {"page": 2}).content.decode()
     assert "Riverside Kitchen" in stock_rows(99)  # past the end: the last page
+
+
+def test_the_dashboards_matches_are_those_found_among_every_open_offer(coordinator):
+    """The dashboard reads only the offers of the foods its needs ask for at sites
+    within reach of a need of that food: its matches are the same as those chosen
+    from every open offer in the network, with needs of items and of categories,
+    limits from 5 to 80 km, and sites off the map (offers there and a need there)."""
+    import random
+
+    from pantry.models import Item
+    from pantry.network.matches import Distances, best_matches
+    from pantry.network.models import Need, Offer
+    from pantry.network.progress import attach_on_the_way
+    from pantry.network.views_dashboard import _candidates, _matches
+    from tests.factories import MembershipFactory, SiteFactory
+    from tests.pantry.factories import ItemFactory
+
+    rng = random.Random(5)
+    sites = [
+        SiteFactory(
+            name=f"Site {i}",
+            latitude=Decimal(f"{51 + rng.uniform(-0.6, 0.6):.5f}"),
+            longitude=Decimal(f"{-2 + rng.uniform(-0.9, 0.9):.5f}"),
+        )
+        for i in range(14)
+    ] + [SiteFactory(name=f"Off the map {i}") for i in range(2)]
+    leads = {s.pk: MembershipFactory(site=s, role="lead").user for s in sites}
+    items = [
+        ItemFactory(name="Bread", category=Item.Category.GRAINS_BREAD),
+        ItemFactory(name="Rice", category=Item.Category.GRAINS_BREAD),
+        ItemFactory(name="Beans", category=Item.Category.CANNED_DRY),
+        ItemFactory(name="Apples", category=Item.Category.PRODUCE),
+    ]
+    for _ in range(60):
+        s, item = rng.choice(sites), rng.choice(items)
+        lot = stock(s, item, "100000", by=leads[s.pk], days=rng.randint(1, 6))
+        offer(s, lot, str(rng.randint(1, 40) * 1000), by=leads[s.pk])
+    for i in range(16):
+        s = sites[-1] if i == 0 else rng.choice(sites)
+        food = {"item": rng.choice(items)} if i % 2 else {"category": rng.choice(items).category}
+        need(
+            s,
+            by=leads[s.pk],
+            quantity=str(rng.randint(1, 30) * 1000),
+            days=rng.randint(0, 4),
+            within_km=rng.choice([5, 20, None, 80]),
+            **food,
+        )
+    open_offers = Offer.objects.open().filter(site__is_active=True)
+    needs = list(Need.objects.open().for_cards().with_limits())
+    attach_on_the_way(needs)
+    distances = Distances()
+    candidates = _candidates(open_offers, needs, distances)
+    shown = _matches(needs, candidates, distances)
+    every = best_matches(needs, list(open_offers.select_related("site", "item")), per_need=3)
+
+    def found(matches):
+        return {n: [(m.offer.pk, m.distance_km, m.covers) for m in ms] for n, ms in matches.items()}
+
+    assert found(shown) == found(every)
+    assert sum(len(ms) for ms in every.values()) > 16  # the needs are matched, not all empty
+    assert any(m.distance_km is None for ms in every.values() for m in ms)
+    assert candidates.count() < open_offers.count()  # and fewer offers were read

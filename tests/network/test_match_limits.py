@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from commonpot.errors import DomainError
 from commonpot.models import Message, Site
-from pantry.network.matches import near_filter, offers_for_need, reachable_site_ids
+from pantry.network.matches import near_filter, offers_for_need, reach_by_food
 from pantry.network.models import Need, NetworkSettings, Offer
 from pantry.network.site_settings import save_network_settings
 from tests.conftest import client_for
@@ -60,7 +60,7 @@ def test_a_nearby_part_comes_before_a_far_whole_which_is_beyond_the_limit(
     assert "Brooklyn Pantry" not in needs
 
 
-def test_the_dashboard_looks_for_offers_only_at_sites_within_reach_of_the_needs_shown(
+def test_the_dashboard_looks_for_each_food_only_at_sites_within_reach_of_a_need_of_it(
     site, other_site, lead, camp
 ):
     camp, camp_lead, item = camp
@@ -68,10 +68,18 @@ def test_the_dashboard_looks_for_offers_only_at_sites_within_reach_of_the_needs_
     nowhere = SiteFactory(name="Nowhere Pantry")
     n = Need.objects.with_limits().get(pk=need(camp, by=camp_lead, item=item, quantity="10000").pk)
     sites = list(Site.objects.all())
-    assert reachable_site_ids([n], sites) == {camp.pk, site.pk, other_site.pk, nowhere.pk}
+    milk_here = {camp.pk, site.pk, other_site.pk}
+    # Sites off the map are within reach of every need: offers there are always read.
+    assert reach_by_food([n], sites) == {("item", item.pk): milk_here}
     wide = Need(site=camp, item=item, category=item.category, within_km=1000)
-    far_need = Need(site=far, item=item, category=item.category, within_km=30)
-    assert reachable_site_ids([wide, far_need], sites) is None  # every site: no filter
+    far_need = Need(site=far, category="produce", within_km=30)
+    assert reach_by_food([wide, far_need], sites) == {
+        ("item", item.pk): milk_here,
+        ("category", "produce"): {far.pk},
+    }
+    # A need of a site off the map: every distance from it is unknown, any site will do.
+    lost = Need(site=nowhere, item=item, category=item.category, within_km=30)
+    assert reach_by_food([n, lost], sites) == {("item", item.pk): None}
 
 
 def test_within_the_limit_the_offer_covering_most_comes_first_then_the_nearest(site, lead, camp):

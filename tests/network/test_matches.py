@@ -54,6 +54,37 @@ def test_the_dashboards_distances_are_the_same_as_one_pair_at_a_time(a, b):
     assert distances(one, one) == (None if a is None else 0.0)
 
 
+NEARBY = st.one_of(
+    st.none(),
+    st.tuples(
+        st.decimals(min_value=50, max_value=52, places=5),
+        st.decimals(min_value=-3.5, max_value=-0.5, places=5),
+    ),
+)
+
+
+@given(
+    origin=st.one_of(NEARBY, PLACES),
+    places=st.lists(st.one_of(NEARBY, PLACES), max_size=12),
+    km=st.sampled_from([0.5, 1, 30, 80, 1000, 20000]),
+)
+def test_the_sites_around_a_site_hold_every_one_within_reach(origin, places, km):
+    """The latitude band the dashboard looks in before any distance keeps every site
+    within `km` and every site off the map; from a site off the map, every site."""
+    home = Site(pk=100, latitude=origin and origin[0], longitude=origin and origin[1])
+    sites = [
+        Site(pk=i, latitude=p and p[0], longitude=p and p[1]) for i, p in enumerate(places, 1)
+    ]
+    distances = Distances()
+    around = {s.pk for s in distances.by_latitude(sites).around(home, km)}
+    for s in sites:
+        d = distance_km(home, s)
+        if d is None or d <= km:
+            assert s.pk in around
+    if origin is None:
+        assert around == {s.pk for s in sites}
+
+
 @pytest.fixture
 def open_things(site, other_site, lead, other_lead, item_bread, mapped):
     lot = stock(site, item_bread, "50000", by=lead, days=3)
