@@ -72,9 +72,7 @@ def test_the_sites_around_a_site_hold_every_one_within_reach(origin, places, km)
     """The latitude band the dashboard looks in before any distance keeps every site
     within `km` and every site off the map; from a site off the map, every site."""
     home = Site(pk=100, latitude=origin and origin[0], longitude=origin and origin[1])
-    sites = [
-        Site(pk=i, latitude=p and p[0], longitude=p and p[1]) for i, p in enumerate(places, 1)
-    ]
+    sites = [Site(pk=i, latitude=p and p[0], longitude=p and p[1]) for i, p in enumerate(places, 1)]
     distances = Distances()
     around = {s.pk for s in distances.by_latitude(sites).around(home, km)}
     for s in sites:
