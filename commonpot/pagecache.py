@@ -62,6 +62,14 @@ QUIET_TABLES = (
     # no kept page (the partner pages are made afresh each time).
     "federation_outgoing",
     "federation_seennonce",
+    # What the worker writes as it sends reminders and notices (a message's status,
+    # a phone's last push, texts coming in): no kept page reads them, and in a
+    # network of thousands of volunteers they would end every kept page every few
+    # seconds. The site's outbox, which shows them, is made afresh each time.
+    # tests/test_page_cache_quiet.py holds every kept page to reading none of these.
+    "commonpot_message",
+    "commonpot_pushsubscription",
+    "commonpot_inboundsms",
 )
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 
@@ -194,4 +202,6 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             _pages().set(key, (response.content, headers), KEEP_SECONDS)
         return response
 
+    # Marked for tests/test_page_cache_quiet.py, which finds every kept page by it.
+    wrapper.kept_page = True
     return wrapper
