@@ -208,7 +208,9 @@ class Offer(Tokened):
             ),
             *fits_columns("offer", "quantity", "remaining", **QTY),
         ]
-        indexes = [models.Index(fields=["status", "closes_at"], name="offer_open_idx")]
+        # The open offers, and their sites read from the index itself: the board's
+        # counts and its lists of sites with something open do not read the rows.
+        indexes = [models.Index(fields=["status", "closes_at", "site"], name="offer_open_idx")]
 
     def __str__(self) -> str:
         return _("%(amount)s of %(item)s at %(site)s") % {
@@ -372,7 +374,9 @@ class Need(Tokened):
             models.CheckConstraint(condition=Q(received__gte=0), name="need_received_positive"),
             *fits_columns("need", "quantity", "received", **QTY),
         ]
-        indexes = [models.Index(fields=["status", "closes_at"], name="need_open_idx")]
+        # The open needs, and their sites read from the index itself: the board's
+        # counts and its lists of sites with something open do not read the rows.
+        indexes = [models.Index(fields=["status", "closes_at", "site"], name="need_open_idx")]
 
     def __str__(self) -> str:
         return _("%(what)s for %(site)s") % {"what": self.what, "site": self.site.name}
