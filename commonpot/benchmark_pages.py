@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -53,6 +54,9 @@ class Page:
     target_ms: float | None = None
     # Bad input the page must answer quickly: 200 (a bounded page) or a 4xx.
     expect: tuple[int, ...] = (200,)
+    # A write made before each request (not timed): what the page costs while
+    # others work, for example food moving at a site while a volunteer reads shifts.
+    between: Callable[[], object] | None = None
 
 
 def bench_lead(username: str, *sites: Site) -> User:
@@ -81,10 +85,18 @@ class Figures:
 
 
 def measure(
-    client: Client, url: str, *, requests: int = REQUESTS, warm_up: int = WARM_UP
+    client: Client,
+    url: str,
+    *,
+    requests: int = REQUESTS,
+    warm_up: int = WARM_UP,
+    between: Callable[[], object] | None = None,
 ) -> Figures:
-    """The median CPU ms of `requests` GETs of `url` after `warm_up` of them."""
+    """The median CPU ms of `requests` GETs of `url` after `warm_up` of them (each
+    after a call of `between`, not timed, when given)."""
+    between = between or (lambda: None)
     for _ in range(warm_up):
+        between()
         client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -92,6 +104,7 @@ def measure(
     queries = len(ctx.captured_queries)
     times = []
     for _ in range(requests):
+        between()
         started = time.process_time()
         client.get(url)
         times.append((time.process_time() - started) * 1000)
@@ -142,7 +155,7 @@ def _measure(pages: list[Page], write, requests: int) -> None:
             key = page.user.pk if page.user else None
             if key not in clients:
                 clients[key] = client_for(page.user)
-            got = measure(clients[key], page.url, requests=requests)
+            got = measure(clients[key], page.url, requests=requests, between=page.between)
             if got.status not in page.expect:
                 raise RuntimeError(f"{page.name}: {page.url} answered {got.status}.")
             write(f"{page.name}_cpu_ms: {got.cpu_ms:.2f}")

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -141,3 +142,36 @@ def test_sending_reminders_keeps_the_pages_people_have_open(busy, site, voluntee
     # A write the page shows still ends it at once.
     volunteers.cancel_sign_up(sign_up_id=busy.sign_ups.get().pk, by=volunteer)
     assert b"Porter" not in client.get(url).content
+
+
+def test_every_kept_page_is_kept_with_the_version_of_every_table_its_request_read(
+    busy, site, lead, volunteer, coordinator, monkeypatch
+):
+    """Tables read before the view (the person, their site, its time zone and
+    measures, read by middleware and permission checks) count as much as the
+    view's own: a change to any of them ends the page."""
+    from commonpot import pagecache
+
+    stored = []
+    pages = pagecache._pages()
+    real_set = pages.set
+
+    def noting_set(key, value, *args, **kwargs):
+        if key.startswith("commonpot:page:"):
+            stored.append(value)
+        return real_set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(pages, "set", noting_set)
+    for name, visits in _pages(site, lead, volunteer, coordinator, busy).items():
+        for user, url in visits:
+            client = client_for(user)
+            client.get(url)  # the CSRF cookie
+            stored.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            assert len(stored) == 1, f"{name} ({url}) was not kept"
+            read = {t for q in ctx.captured_queries for t in READ.findall(q["sql"])}
+            read = {t for t in read if not t.startswith(QUIET_TABLES)}
+            read.discard(django_settings.PAGE_CACHE_VERSION_SEQUENCE)
+            _content, _headers, seen = stored[0]
+            assert read and read <= seen.keys(), f"{name} ({url}) misses {read - seen.keys()}"

@@ -8,11 +8,14 @@ days, two volunteers on each.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.urls import reverse
 
 from commonpot.benchmark_pages import Page, bench_lead
 from commonpot.models import Site, User
+from pantry import services as pantry
+from pantry.models import Item
 from volunteers import benchmark
 from volunteers.models import Shift, ShiftRole, SignUp
 
@@ -39,6 +42,15 @@ def seed(*, scale: float, out) -> list[Page]:
             f"{board}?site={day_site.slug}&start={day}&end={day}",
             volunteer,
             target_ms=3,
+        ),
+        # The same page while food comes in and goes out at its site before each
+        # request: kept all the same, as it shows no stock.
+        Page(
+            "board_site_day_while_food_moves",
+            f"{board}?site={day_site.slug}&start={day}&end={day}",
+            volunteer,
+            target_ms=3,
+            between=_food_moving(day_site, lead),
         ),
         Page("board_500_shifts", full, volunteer, target_ms=6),
         Page("my_shifts", reverse("volunteers:my_shifts"), volunteer, target_ms=8),
@@ -110,3 +122,18 @@ def _day_of_500(volunteer: User) -> Site:
         ]
     )
     return site
+
+
+def _food_moving(site: Site, lead: User):
+    """Ten kilograms of rice received at `site` and given out again: two writes to
+    its stock, none to its shifts."""
+    rice, _ = Item.objects.get_or_create(
+        name=f"{benchmark.PREFIX}rice", defaults={"category": "grains_bread", "base_unit": "g"}
+    )
+    ten_kg = Decimal(10000)
+
+    def move() -> None:
+        pantry.receive(site=site, item=rice, quantity=ten_kg, by=lead, source="Market")
+        pantry.take_stock(site=site, item=rice, quantity=ten_kg, kind="distributed", by=lead)
+
+    return move
