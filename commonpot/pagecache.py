@@ -43,7 +43,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from functools import cache, partial, wraps
 from pathlib import Path
 
@@ -88,11 +88,12 @@ def _pages():
 
 @cache
 def all_tables() -> frozenset[str]:
-    """Every table of the project's models (and their many-to-many tables)."""
+    """Every table of the project's models (and their many-to-many tables) whose
+    writes count (not the quiet ones)."""
     tables = set()
     for model in apps.get_models(include_auto_created=True):
         tables.add(model._meta.db_table)
-    return frozenset(tables)
+    return frozenset(t for t in tables if not t.startswith(QUIET_TABLES))
 
 
 def versions(tables: Iterable[str]) -> dict[str, str]:
@@ -161,16 +162,18 @@ def watch_writes(execute, sql, params, many, context):
     found = WRITE.match(sql)
     if not found or found.group(1).startswith(QUIET_TABLES):
         return execute(sql, params, many, context)
-    table = found.group(1)
+    # A name that is not a model's table as written (a schema before it, another
+    # case): every table's version, as no page's own may be the one it means.
+    tables = [found.group(1)] if found.group(1) in all_tables() else all_tables()
     connection = context["connection"]
     if not connection.in_atomic_block:
         try:
             return execute(sql, params, many, context)
         finally:
-            bump([table])
-    bump([table])
+            bump(tables)
+    bump(tables)
     written = connection.__dict__.setdefault("_pagecache_written", set())
-    written.add(table)
+    written.update(tables)
     if not any(getattr(f, "func", None) is _after_commit for _, f, _ in connection.run_on_commit):
         transaction.on_commit(partial(_after_commit, connection), using=connection.alias)
     return execute(sql, params, many, context)
@@ -196,7 +199,10 @@ def install(sender, connection, **kwargs) -> None:
             # can still collide on the catalog): it is there now.
             pass
     if watch_writes not in connection.execute_wrappers:
-        connection.execute_wrappers.append(watch_writes)
+        # First, not last: a connection opened inside a request is opened inside
+        # NoteReadsMiddleware's wrapper, and Django's own `execute_wrapper` takes off
+        # whatever is last when it ends.
+        connection.execute_wrappers.insert(0, watch_writes)
 
 
 def _key(request: HttpRequest) -> str | None:
@@ -230,6 +236,22 @@ def _note_reads(read: set[str], execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+@contextmanager
+def noting_reads(read: set[str]):
+    """Note in `read` the tables the queries made meanwhile read. Taken off by
+    identity when done (whatever was added to the connection's wrappers since)."""
+    wrappers = connection.execute_wrappers
+    noting = partial(_note_reads, read)
+    wrappers.append(noting)
+    try:
+        yield
+    finally:
+        for i in range(len(wrappers) - 1, -1, -1):
+            if wrappers[i] is noting:
+                del wrappers[i]
+                break
+
+
 class NoteReadsMiddleware:
     """Notes the tables each request reads, from its first query (the session, the
     person, their site's time zone and measures, read before any view), for
@@ -242,7 +264,7 @@ class NoteReadsMiddleware:
         if not settings.PAGE_CACHE or request.method != "GET":
             return self.get_response(request)
         request.tables_read = read = set()
-        with connection.execute_wrapper(partial(_note_reads, read)):
+        with noting_reads(read):
             return self.get_response(request)
 
 
@@ -264,14 +286,16 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 for name, value in headers:
                     response[name] = value
                 return response
-        # Before the page reads anything: a write from now on leaves it older. (What
-        # the request read before the view, the person, their site and its settings,
-        # it read a moment ago: the same as before this cache kept versions by table.)
+        # Before the view reads anything: a write from now on leaves the page older.
+        # What the request read before the view (the person, their site and its
+        # settings) it read a moment ago; a write to those in that moment is not
+        # seen, and such a page lives until that table is written again or the
+        # minute turns (its key holds the minute).
         before = versions(all_tables())
         read = getattr(request, "tables_read", None)
         if read is None:  # without NoteReadsMiddleware: the view's own reads only
             read = set()
-            noting = connection.execute_wrapper(partial(_note_reads, read))
+            noting = noting_reads(read)
         else:
             noting = nullcontext()
         with noting:

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -246,10 +247,10 @@ def test_a_write_to_what_a_page_does_not_show_keeps_it_and_one_to_what_it_shows_
 
 
 def test_a_page_made_while_a_write_commits_is_not_kept_past_it(site, volunteer, settings):
-    """The versions are read before the page reads its data: a claim committed
-    just before they are read is in the page; one committed after them leaves the
-    copy older than the claim (were they read after the data, a claim between the
-    two would be missing from a copy kept under its version)."""
+    """The versions are read before the view reads its data: a claim made as they
+    are read is in the page, or the page is kept under an older version. Were they
+    read after the view, the claim here would come between the page's data and its
+    versions, and the page kept under the claim's version would miss it."""
     from commonpot import pagecache
     from volunteers.views_volunteer import my_shifts
 
@@ -348,3 +349,46 @@ def test_on_postgresql_without_redis_a_write_on_any_node_ends_kept_pages(site, v
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     assert len(ctx.captured_queries) > kept_queries, "made afresh after the other node's write"
+
+
+def test_a_connection_opened_during_a_request_still_watches_its_writes(rf):
+    """A connection opened by a request's first query is opened inside the wrapper
+    that notes what the request reads; when that wrapper is taken off, the one that
+    watches writes stays, and no noting wrapper is left behind."""
+    from commonpot import pagecache
+
+    wrappers = connection.execute_wrappers
+    saved = list(wrappers)
+    wrappers.remove(pagecache.watch_writes)  # as on a connection not yet opened
+    try:
+
+        def first_query(request):
+            pagecache.install(sender=None, connection=connection)  # connection_created
+            return HttpResponse("ok")
+
+        middleware = pagecache.NoteReadsMiddleware(first_query)
+        for _ in range(3):
+            middleware(rf.get("/"))
+        assert wrappers.count(pagecache.watch_writes) == 1
+        # And inside another's wrapper (Django's own takes off whatever is last).
+        wrappers.remove(pagecache.watch_writes)
+        with connection.execute_wrapper(lambda execute, *args: execute(*args)):
+            pagecache.install(sender=None, connection=connection)
+        assert wrappers.count(pagecache.watch_writes) == 1
+        assert not any(getattr(w, "func", None) is pagecache._note_reads for w in wrappers)
+    finally:
+        wrappers[:] = saved
+
+
+def test_a_write_to_a_name_that_is_not_a_tables_own_ends_every_page(settings):
+    """`UPDATE public.volunteers_shift` is the shift table all the same: a write to a
+    name that is not a model's table as written replaces every table's version."""
+    from commonpot import pagecache
+
+    before = pagecache.versions(pagecache.all_tables())
+    with connection.cursor() as cursor:
+        schema = "main" if connection.vendor == "sqlite" else "public"
+        cursor.execute(f"UPDATE {schema}.volunteers_shift SET max_people = 3 WHERE id = -1")  # noqa: S608
+    after = pagecache.versions(pagecache.all_tables())
+    assert after["volunteers_shift"] != before["volunteers_shift"]
+    assert after["pantry_lot"] != before["pantry_lot"]
