@@ -96,26 +96,32 @@ def all_tables() -> frozenset[str]:
     return frozenset(t for t in tables if not t.startswith(QUIET_TABLES))
 
 
-def versions(tables: Iterable[str]) -> dict[str, str]:
-    """The current version of each of `tables`. A table without one (never written
-    since the versions were kept, or one lost from the cache) is given a new one:
-    a page kept under the lost one is then made afresh, never trusted."""
+def versions(tables: Iterable[str], *, known: dict[str, str] | None = None) -> dict[str, str]:
+    """The current version of each of `tables` (those in `known`, read a moment
+    ago, as they were read). A table without one (never written since the versions
+    were kept, or one lost from the cache) is given a new one: a page kept under
+    the lost one is then made afresh, never trusted."""
+    known = known or {}
     tables = list(tables)
     if sequence := settings.PAGE_CACHE_VERSION_SEQUENCE:
+        if known:  # one version for every table, just read
+            return dict.fromkeys(tables, next(iter(known.values())))
         with connection.cursor() as cursor:
             # The sequence's name is the project's own setting, not anyone's input.
             cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
             value, called = cursor.fetchone()
         return dict.fromkeys(tables, f"{value}:{called}")
     path = settings.PAGE_CACHE_VERSION_FILE
+    wanted = [t for t in tables if t not in known]
     if path is None:
-        found = _pages().get_many([f"{VERSION_KEY}:{t}" for t in tables])
+        found = _pages().get_many([f"{VERSION_KEY}:{t}" for t in wanted])
         found = {key.rsplit(":", 1)[1]: version for key, version in found.items()}
     else:
         found = {}
-        for table in tables:
+        for table in wanted:
             with suppress(FileNotFoundError):
                 found[table] = _read_version(f"{path}.{table}")
+    found.update((t, known[t]) for t in tables if t in known)
     missing = [t for t in tables if not found.get(t)]
     if missing:
         found.update(bump(missing))
@@ -279,9 +285,11 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if key is None:
             return view(request, *args, **kwargs)
         kept = _pages().get(key)
+        now = {}
         if kept is not None:
             content, headers, seen = kept
-            if versions(seen) == seen:
+            now = versions(seen)
+            if now == seen:
                 response = HttpResponse(content)
                 for name, value in headers:
                     response[name] = value
@@ -291,7 +299,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         # settings) it read a moment ago; a write to those in that moment is not
         # seen, and such a page lives until that table is written again or the
         # minute turns (its key holds the minute).
-        before = versions(all_tables())
+        before = versions(all_tables(), known=now)  # what was just read, as it was
         read = getattr(request, "tables_read", None)
         if read is None:  # without NoteReadsMiddleware: the view's own reads only
             read = set()
