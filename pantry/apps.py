@@ -81,5 +81,13 @@ class PantryConfig(AppConfig):
         registry.add_benchmark("pantry", benchmark.run)
         registry.add_benchmark("reports", benchmark_reports.run)
         registry.add_page_benchmark(benchmark_pages.seed)
+        # An item's category or weight may change: the stock figures of the sites
+        # holding it are made again (whoever saves it: the catalog, the admin).
+        from django.db.models.signals import post_save
+
+        from pantry.models import Item
+        from pantry.stockfigures import item_saved
+
+        post_save.connect(item_saved, sender=Item, dispatch_uid="pantry.stockfigures.item")
         registry.add_report_section(reports.food_section, order=10)
         registry.add_report_section(reports.safety_section, order=40)

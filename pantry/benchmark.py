@@ -33,7 +33,7 @@ from django.utils import timezone
 from commonpot.benchmarking import median_ms
 from commonpot.models import Site, User
 from commonpot.registry import registry
-from pantry import services
+from pantry import services, stockfigures
 from pantry.models import Donor, Item, Lot, PantrySettings, StockMove
 from pantry.network import services as network
 from pantry.network.models import TransferLine
@@ -209,6 +209,8 @@ def seed_lots(site: Site, items: list[Item], n_lots: int, rng: random.Random) ->
             )
         lot.on_hand = balance
     Lot.objects.bulk_create(lots, batch_size=BATCH)
+    # Loaded in bulk, past the ledger: their sites' stock figures are made from them.
+    stockfigures.rebuild({lot.site_id for lot in lots})
     for lot, move in moves:
         move.lot_id = lot.pk
     StockMove.objects.bulk_create([m for _, m in moves], batch_size=BATCH)

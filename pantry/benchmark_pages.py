@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from commonpot.benchmark_pages import Page, bench_lead
 from commonpot.models import Site
+from pantry import stockfigures
 from pantry.benchmark import BATCH, FULL_ITEMS, STAPLES, bench_items, bench_site, seed_lots
 from pantry.models import (
     Distribution,
@@ -183,6 +184,8 @@ def seed_lists(site: Site, items: list[Item], n: int, rng: random.Random) -> int
                 )
             )
     Lot.objects.bulk_create(lots, batch_size=BATCH)
+    # Loaded in bulk, past the ledger: their sites' stock figures are made from them.
+    stockfigures.rebuild({lot.site_id for lot in lots})
     for line in lines:
         line.lot_id = line.lot.pk
     for move in moves:

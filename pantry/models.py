@@ -476,6 +476,29 @@ class Item(models.Model):
         return (quantity * self.weight_per_piece_g).quantize(Decimal("0.001"))
 
 
+class StockFigure(models.Model):
+    """What a site holds of a category, by weight: the sum over its lots in stock,
+    kept by the ledger's single writer (pantry.stockfigures) in the same
+    transaction as the move, so the network's dashboard reads a row per site and
+    category instead of every lot in the network."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="stock_figures")
+    category = models.CharField(max_length=20, choices=Item.Category.choices)
+    # The weight of what is on hand, and of that what is on hold (grams).
+    grams = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=3)
+    held_grams = models.DecimalField(default=Decimal(0), max_digits=18, decimal_places=3)
+    # Lots in stock of pieces of unknown weight: counted, not weighed.
+    unweighed_lots = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "category"], name="stock_figure_site_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} · {self.category}: {self.grams} g"
+
+
 # --- Lots and the ledger --------------------------------------------------
 
 

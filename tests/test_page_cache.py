@@ -23,7 +23,7 @@ from pantry import services as pantry
 from tests.conftest import ROOT, client_for
 from tests.factories import SiteFactory
 from tests.network.factories import bread, offer, stock
-from tests.pantry.factories import rice
+from tests.pantry.factories import give_out, rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
 from volunteers import services as volunteers
 
@@ -86,7 +86,7 @@ def test_the_stock_page_shows_food_received_and_given_out_at_once(site, lead):
 
 
 def test_the_donation_and_distribution_lists_show_a_new_record_at_once(site, lead):
-    from pantry.services import distributions, donations
+    from pantry.services import donations
 
     item = rice()
     gifts = kept(lead, reverse("pantry:donations", args=[site.slug]))
@@ -97,14 +97,7 @@ def test_the_donation_and_distribution_lists_show_a_new_record_at_once(site, lea
         site=site, donor=None, received_on=site.today(), lines=[line], by=lead
     )
     assert "5 kg" in gifts()
-    distributions.distribute(
-        site=site,
-        recipient="partner",
-        partner="Harbour households",
-        given_on=site.today(),
-        lines=[distributions.OutLine(item=item, quantity="2", unit="kg")],
-        by=lead,
-    )
+    give_out(site, item, "2", "kg", by=lead)
     assert "Harbour households" in given()
 
 

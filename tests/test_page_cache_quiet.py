@@ -19,7 +19,7 @@ from kitchen.services import IngredientLine
 from pantry import services as pantry
 from tests.conftest import client_for
 from tests.network.factories import bread, need, offer, stock
-from tests.pantry.factories import rice
+from tests.pantry.factories import give_out, rice
 from tests.volunteers.factories import ShiftFactory, ShiftRoleFactory
 from volunteers import services as volunteers
 
@@ -43,7 +43,7 @@ def busy(site, other_site, lead, other_lead, volunteer):
     """A site with a bit of everything: a shift with a volunteer on it, stock, a
     donation and a distribution, a meal planned, an offer and a need, and messages
     sent and waiting."""
-    from pantry.services import distributions, donations
+    from pantry.services import donations
 
     shift = ShiftFactory(site=site, role=ShiftRoleFactory(site=site, name="Porter"))
     volunteers.claim_shift(shift_id=shift.pk, volunteer=volunteer)
@@ -56,14 +56,7 @@ def busy(site, other_site, lead, other_lead, volunteer):
         lines=[donations.LineInput(item=item, quantity="5", unit="kg")],
         by=lead,
     )
-    distributions.distribute(
-        site=site,
-        recipient="partner",
-        partner="Harbour households",
-        given_on=site.today(),
-        lines=[distributions.OutLine(item=item, quantity="2", unit="kg")],
-        by=lead,
-    )
+    give_out(site, item, "2", "kg", by=lead)
     recipe = kitchen.create_recipe(
         site=site,
         name="Rice pot",

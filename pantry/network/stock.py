@@ -1,8 +1,9 @@
 """Network-wide stock figures, by weight: on hand per site and category, in transit.
 
-Each function is one grouped query; weights are computed in the database from
-the item's base unit (grams as they are, millilitres by density, pieces by
-their weight), so the page's query count does not grow with the stock.
+Each function is one grouped query, so the page's query count does not grow
+with the stock. What sites hold is read from the figures the ledger keeps per
+site and category (pantry.stockfigures), by weight: grams as they are,
+millilitres by density, pieces by their weight.
 """
 
 from __future__ import annotations
@@ -12,40 +13,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, Min, Q, Sum, Value, When
+from django.db.models import F, Min, Sum
 from django.utils import timezone
 
 from commonpot.models import Site
+from pantry import stockfigures
 from pantry.freshness import SitesDateRules
-from pantry.models import QTY, Item, Lot
+from pantry.models import Item, Lot
 from pantry.network.matches import Distances, distance_label
 from pantry.network.models import Offer, Transfer, TransferLine
 from pantry.units import display
 
 KG = Decimal(1000)
-
-
-def _weight(prefix: str, quantity: str) -> Case:
-    """A quantity's weight in grams, computed in SQL; NULL for pieces of unknown weight."""
-    out = DecimalField(**QTY)
-    unit = f"{prefix}item__base_unit"
-    return Case(
-        When(**{unit: Item.Unit.GRAM}, then=F(quantity)),
-        When(
-            **{unit: Item.Unit.MILLILITRE},
-            then=ExpressionWrapper(
-                F(quantity) * F(f"{prefix}item__grams_per_ml"), output_field=out
-            ),
-        ),
-        When(
-            **{unit: Item.Unit.PIECE, f"{prefix}item__weight_per_piece_g__isnull": False},
-            then=ExpressionWrapper(
-                F(quantity) * F(f"{prefix}item__weight_per_piece_g"), output_field=out
-            ),
-        ),
-        default=Value(None),
-        output_field=out,
-    )
 
 
 @dataclass
@@ -127,26 +106,9 @@ def stock_table(sites: list[Site] | None = None) -> StockTable:
     whole network: the sites of the rows, and how many sites there are).
     """
     whole_network = sites is None
-    lots = Lot.objects.filter(on_hand__gt=0)
-    if whole_network:
-        # A subquery rather than a join: SQLite then reads the lots by site.
-        lots = lots.filter(site__in=Site.objects.active().values("pk"))
-    else:
-        lots = lots.filter(site__in=[s.pk for s in sites])
-    on_hand = list(
-        lots.values("site_id", "item__category").annotate(
-            grams=Sum(_weight("", "on_hand")),
-            held_grams=Sum(
-                Case(When(on_hold=True, then=_weight("", "on_hand")), default=Value(None))
-            ),
-            unweighed=Sum(
-                Case(
-                    When(Q(item__base_unit=Item.Unit.PIECE, item__weight_per_piece_g=None), then=1),
-                    default=0,
-                )
-            ),
-        )
-    )
+    # Kept by the ledger as the stock moves (pantry.stockfigures): a row per site
+    # and category, not every lot in the network.
+    figures = stockfigures.kept(None if whole_network else [s.pk for s in sites])
     transit = list(
         TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
         .values("transfer__source_id", "transfer__destination_id")
@@ -154,7 +116,7 @@ def stock_table(sites: list[Site] | None = None) -> StockTable:
     )
     site_count = None
     if whole_network:
-        ids = {r["site_id"] for r in on_hand}
+        ids = {site_id for site_id, _category in figures}
         ids |= {r[f"transfer__{end}_id"] for r in transit for end in ("source", "destination")}
         sites = list(
             Site.objects.active()
@@ -165,13 +127,15 @@ def stock_table(sites: list[Site] | None = None) -> StockTable:
         site_count = Site.objects.active().count()
     rows = {s.pk: SiteStock(site=s) for s in sites}
     held: set[str] = set()
-    for r in on_hand:
-        row = rows[r["site_id"]]
-        if r["grams"]:
-            row.by_category[r["item__category"]] = Decimal(r["grams"]) / KG
-            held.add(r["item__category"])
-        row.held_kg += Decimal(r["held_grams"] or 0) / KG
-        row.unweighed_lots += r["unweighed"] or 0
+    for (site_id, category), kept in figures.items():
+        row = rows.get(site_id)
+        if row is None:  # a site no longer active
+            continue
+        if kept.grams:
+            row.by_category[category] = kept.grams / KG
+            held.add(category)
+        row.held_kg += kept.held_grams / KG
+        row.unweighed_lots += kept.unweighed_lots
     in_transit = Decimal(0)
     for r in transit:
         kg = Decimal(r["grams"] or 0) / KG

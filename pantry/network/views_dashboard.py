@@ -114,7 +114,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return allow_tiles(page)
 
 
-class _Place(NamedTuple):
+class _SiteRow(NamedTuple):
     """A site as matching reads it: where it is (a Site instance for each of hundreds
     of sites cost more than the distances)."""
 
@@ -141,7 +141,7 @@ class _Candidate:
     __slots__ = (*FIELDS, "site", "item", "_weight_for_matching")
     weight_g = Offer.weight_g
 
-    def __init__(self, row: tuple, site: _Place, item: Item) -> None:
+    def __init__(self, row: tuple, site: _SiteRow, item: Item) -> None:
         for name, value in zip(self.FIELDS, row, strict=True):
             setattr(self, name, value)
         self.site = site
@@ -165,7 +165,7 @@ def _candidates(open_offers, needs: list[Need], distances: Distances):
         boxes.append(box)
     around = (
         map(
-            _Place._make,
+            _SiteRow._make,
             Site.objects.active()
             .filter(latitude__isnull=False, longitude__isnull=False)
             .filter(reduce(or_, boxes))
@@ -200,12 +200,12 @@ def _matches(needs: list[Need], candidates, distances: Distances) -> dict[int, l
             *(f.removeprefix("item__") for f in MATCH_ITEM_FIELDS)
         )
     }
-    sites: dict[int, _Place] = {}
+    sites: dict[int, _SiteRow] = {}
     lean = []
     for row in rows:
         site = sites.get(row[1])
         if site is None:
-            site = sites[row[1]] = _Place(row[1], row[-2], row[-1])
+            site = sites[row[1]] = _SiteRow(row[1], row[-2], row[-1])
         lean.append(_Candidate(row[:-2], site, items[row[2]]))
     matches = best_matches(needs, lean, per_need=3, distances=distances)
     chosen = {m.offer.pk for found in matches.values() for m in found}

@@ -27,6 +27,7 @@ from commonpot.errors import DomainError
 from commonpot.i18n import recipient_language
 from commonpot.mail import queue_email
 from commonpot.models import Membership, Site
+from pantry import stockfigures
 from pantry.models import Lot, LotHold, Reading, Recall, Reservation, StockMove
 from pantry.services.ledger import _lock, _lock_one, discard, release_reservation
 
@@ -91,6 +92,7 @@ def start_holds(
         if not lot.on_hold:
             lot.on_hold = True
             lot.save(update_fields=["on_hold"])
+            stockfigures.note_hold(lot, True)
     return started
 
 
@@ -137,6 +139,7 @@ def release_hold(hold: LotHold | int, *, by: User | None, reason: str) -> LotHol
     if lot.on_hold != still:
         lot.on_hold = still
         lot.save(update_fields=["on_hold"])
+        stockfigures.note_hold(lot, still)
     return fresh
 
 
@@ -165,7 +168,11 @@ def discard_held(
         )
     for other in lot.holds.open().select_for_update(of=("self",)).order_by("pk"):
         _close(other, outcome=LotHold.Outcome.DISCARDED, by=by, reason=reason)
-    Lot.objects.filter(pk=lot.pk).update(on_hold=False)
+    # What is left of it (nothing, once discarded) is free again.
+    lot = Lot.objects.select_related("item").get(pk=lot.pk)
+    if lot.on_hold:
+        Lot.objects.filter(pk=lot.pk).update(on_hold=False)
+        stockfigures.note_hold(lot, False)
     return move
 
 

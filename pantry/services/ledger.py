@@ -32,6 +32,7 @@ from commonpot.idempotency import already_recorded, tokened
 from commonpot.models import Site
 from commonpot.numbers import parse_decimal, too_much
 from commonpot.registry import registry
+from pantry import stockfigures
 from pantry.freshness import DateRules
 from pantry.models import (
     CountLine,
@@ -194,6 +195,7 @@ def _record(
     # Both columns at once: the caller may have changed `reserved` too, and the
     # check constraint sees the row as written by this one statement.
     lot.save(update_fields=["on_hand", "reserved"])
+    stockfigures.note_move(lot, quantity, after - quantity)
     at = at or timezone.now()
     return StockMove.objects.create(
         lot=lot,

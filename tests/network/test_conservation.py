@@ -26,6 +26,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from commonpot.errors import DomainError
 from commonpot.models import User
 from pantry import services as pantry
+from pantry import stockfigures
 from pantry.models import Lot, Reservation, StockMove
 from pantry.network import cold, services
 from pantry.network.models import Offer, ShipmentItem, Transfer, TransferLine
@@ -403,6 +404,11 @@ class Network(RuleBasedStateMachine):
         now = network_quantities()
         for item in self.items:
             assert now.get(item.pk, 0) + wasted.get(item.pk, 0) == self.start[item.pk]
+
+    @invariant()
+    def each_sites_stock_figures_are_the_sum_of_its_lots(self):
+        # What the dashboard reads (pantry.stockfigures), kept by every move above.
+        assert stockfigures.drift() == {}
 
     @invariant()
     def no_lot_below_zero_and_every_ledger_adds_up(self):

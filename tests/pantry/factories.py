@@ -61,3 +61,17 @@ def soap() -> Item:
 
 
 __all__ = ["DonorFactory", "ItemFactory", "Lot", "beans", "milk", "rice", "soap"]
+
+
+def give_out(site, item, quantity, unit, *, by, partner: str = "Harbour households"):
+    """Give `quantity` `unit` of `item` out at `site` to a partner, first expiring first."""
+    from pantry.services import distributions
+
+    return distributions.distribute(
+        site=site,
+        recipient="partner",
+        partner=partner,
+        given_on=site.today(),
+        lines=[distributions.OutLine(item=item, quantity=quantity, unit=unit)],
+        by=by,
+    )
