@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 
-from django.db.models import F, Min, Sum
+from django.db.models import F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from commonpot.models import Site
 from pantry import stockfigures
 from pantry.freshness import SitesDateRules
-from pantry.models import Item, Lot
+from pantry.models import Item, Lot, StockFigure
 from pantry.network.matches import Distances, distance_label
 from pantry.network.models import Offer, Transfer, TransferLine
 from pantry.units import display
@@ -43,94 +42,99 @@ class SiteStock:
 
 @dataclass
 class StockTable:
-    rows: list[SiteStock]
-    categories: list[tuple[str, str]]  # (value, label) of the categories held anywhere
-    in_transit_kg: Decimal
-    # How many sites the table is about: its rows, or, for the whole network, every
-    # active site while the rows are only those holding or moving food.
-    site_count: int | None = None
+    """Some sites' stock: a row each."""
 
-    @property
-    def sites_total(self) -> int:
-        return len(self.rows) if self.site_count is None else self.site_count
+    rows: list[SiteStock]
+    categories: list[tuple[str, str]]  # (value, label) of the categories they hold
+    in_transit_kg: Decimal  # on the road anywhere in the network
+
+
+@dataclass
+class NetworkStock:
+    """The whole network's stock, for the dashboard: its totals by category, summed
+    in the database, and the sites holding or moving food as a query to page
+    through (`page` makes the rows of one page). Bounded by the number of
+    categories and the page, not by the number of sites or lots."""
+
+    categories: list[tuple[str, str]]  # (value, label) of the categories held anywhere
+    totals_kg: dict[str, Decimal]
+    held_kg: Decimal
+    in_transit_kg: Decimal
+    holding: QuerySet  # the active sites holding or moving food, by name
+    sites_total: int  # every active site
+    transit: list[dict]
 
     @property
     def on_hand_kg(self) -> Decimal:
-        return sum((r.total_kg for r in self.rows), Decimal(0))
-
-    @property
-    def held_kg(self) -> Decimal:
-        return sum((r.held_kg for r in self.rows), Decimal(0))
+        return sum(self.totals_kg.values(), Decimal(0))
 
     @property
     def network_kg(self) -> Decimal:
         return self.on_hand_kg + self.in_transit_kg
 
-    @cached_property
-    def holding(self) -> list[SiteStock]:
-        """The sites that hold food or have food on the way in or out."""
-        return [
-            r
-            for r in self.rows
-            if r.by_category or r.unweighed_lots or r.in_transit_out_kg or r.in_transit_in_kg
-        ]
-
-    @property
-    def empty_count(self) -> int:
-        return self.sites_total - len(self.holding)
-
-    def grid(
-        self, rows: list[SiteStock] | None = None
-    ) -> list[tuple[SiteStock, list[Decimal | None]]]:
-        """Each site holding or moving food (or each of `rows`, a page of them) with
-        its kilograms per category, in the order of `categories`."""
-        return [
-            (r, [r.by_category.get(c) for c, _ in self.categories])
-            for r in (self.holding if rows is None else rows)
-        ]
-
     def column_totals(self) -> list[Decimal]:
-        return [
-            sum((r.by_category.get(c, Decimal(0)) for r in self.rows), Decimal(0))
-            for c, _ in self.categories
-        ]
+        return [self.totals_kg[c] for c, _ in self.categories]
+
+    def page(self, sites: list[Site]) -> list[tuple[SiteStock, list[Decimal | None]]]:
+        """Each of `sites` (a page of `holding`) with its kilograms per category, in
+        the order of `categories`."""
+        table = stock_table(sites, transit=self.transit)
+        return [(r, [r.by_category.get(c) for c, _ in self.categories]) for r in table.rows]
 
 
-def stock_table(sites: list[Site] | None = None) -> StockTable:
-    """Stock on hand by site and category in kg, how much of it is on hold, and
-    each site's food in transit: of `sites`, a row each; or, without them, of every
-    active site, with a row for each site holding or moving food only (a network of
-    hundreds of sites loads those, not all).
+def network_stock() -> NetworkStock:
+    """The network's stock by category over its active sites, with the sites
+    holding or moving food to page through. Three queries whatever the size of
+    the network (the page's rows are two more)."""
+    active = Site.objects.active()
+    kept = StockFigure.objects.filter(
+        Q(grams__gt=0) | Q(held_grams__gt=0) | Q(unweighed_lots__gt=0),
+        site__in=active.values("pk"),
+    )
+    totals = kept.values("category").annotate(grams=Sum("grams"), held=Sum("held_grams"))
+    totals_kg, held_kg = {}, Decimal(0)
+    for r in totals:
+        if r["grams"]:
+            totals_kg[r["category"]] = Decimal(r["grams"]) / KG
+        held_kg += Decimal(r["held"] or 0) / KG
+    transit = _transit()
+    moving = {r[f"transfer__{end}_id"] for r in transit for end in ("source", "destination")}
+    holding = active.filter(Q(pk__in=kept.values("site_id")) | Q(pk__in=moving))
+    return NetworkStock(
+        categories=[(c, label) for c, label in Item.Category.choices if c in totals_kg],
+        totals_kg=totals_kg,
+        held_kg=held_kg,
+        in_transit_kg=sum((Decimal(r["grams"] or 0) / KG for r in transit), Decimal(0)),
+        holding=holding.only("slug", "name", "kind", "city", "latitude", "longitude").order_by(
+            "name", "pk"
+        ),
+        sites_total=active.count(),
+        transit=transit,
+    )
 
-    Two queries whatever the number of sites, lots and transfers (three for the
-    whole network: the sites of the rows, and how many sites there are).
-    """
-    whole_network = sites is None
-    # Kept by the ledger as the stock moves (pantry.stockfigures): a row per site
-    # and category, not every lot in the network.
-    figures = stockfigures.kept(None if whole_network else [s.pk for s in sites])
-    transit = list(
+
+def _transit() -> list[dict]:
+    """The weight on the road between each pair of sites (dispatched transfers)."""
+    return list(
         TransferLine.objects.filter(transfer__status=Transfer.Status.DISPATCHED)
         .values("transfer__source_id", "transfer__destination_id")
         .annotate(grams=Sum("weight_g"))
     )
-    site_count = None
-    if whole_network:
-        ids = {site_id for site_id, _category in figures}
-        ids |= {r[f"transfer__{end}_id"] for r in transit for end in ("source", "destination")}
-        sites = list(
-            Site.objects.active()
-            .filter(pk__in=ids)
-            .only("slug", "name", "kind", "city", "latitude", "longitude")
-            .order_by("name")
-        )
-        site_count = Site.objects.active().count()
+
+
+def stock_table(sites: list[Site], *, transit: list[dict] | None = None) -> StockTable:
+    """Stock on hand of each of `sites` by category in kg, how much of it is on
+    hold, and its food in transit: a row each. Two queries whatever the number of
+    lots and transfers (one, given the network's `transit`)."""
+    # Kept by the ledger as the stock moves (pantry.stockfigures): a row per site
+    # and category, not every lot.
+    figures = stockfigures.kept([s.pk for s in sites])
+    if transit is None:
+        transit = _transit()
     rows = {s.pk: SiteStock(site=s) for s in sites}
     held: set[str] = set()
     for (site_id, category), kept in figures.items():
-        row = rows.get(site_id)
-        if row is None:  # a site no longer active
-            continue
+        row = rows[site_id]
         if kept.grams:
             row.by_category[category] = kept.grams / KG
             held.add(category)
@@ -149,7 +153,6 @@ def stock_table(sites: list[Site] | None = None) -> StockTable:
         rows=list(rows.values()),
         categories=categories,
         in_transit_kg=in_transit,
-        site_count=site_count,
     )
 
 

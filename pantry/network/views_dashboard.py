@@ -37,7 +37,7 @@ from pantry.network.matches import (
 )
 from pantry.network.models import Need, Offer, Transfer
 from pantry.network.progress import attach_on_the_way
-from pantry.network.stock import stock_table
+from pantry.network.stock import network_stock
 from pantry.network.views_runs import runs_of_the_day
 
 EXPIRING_HOURS = 72
@@ -60,7 +60,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     # A network of hundreds of sites: the stock rows of the sites holding or moving
     # food, a page at a time, and the site lists only of the sites they name.
-    stock = stock_table()
+    stock = network_stock()
     stock_page = Paginator(stock.holding, SHOWN).get_page(request.GET.get("page"))
     open_offers = Offer.objects.open(now).filter(site__is_active=True)
     expiring_offers = open_offers.filter(closes_at__lte=now + timedelta(hours=EXPIRING_HOURS))
@@ -89,7 +89,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "stock": stock,
             "stock_page": stock_page,
-            "stock_grid": stock.grid(stock_page.object_list),
+            "stock_grid": stock.page(list(stock_page.object_list)),
+            "stock_empty": stock.sites_total - stock_page.paginator.count,
             "expiring": list(expiring_offers.for_cards()[:SHOWN]),
             "expiring_more": max(expiring_offers.count() - SHOWN, 0),
             "needs": [(n, matches[n.pk]) for n in needs],

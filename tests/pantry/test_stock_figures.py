@@ -1,16 +1,19 @@
 """Each site's stock figures by category (pantry.stockfigures) stay the sum of its
 lots through every way stock changes, and the dashboard shows them."""
 
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 
 from pantry import catalog, services, stockfigures
 from pantry.models import Item, LotHold, StockFigure
 from pantry.services import holds
 from tests.conftest import client_for
+from tests.factories import MembershipFactory
 from tests.pantry.factories import give_out, soap
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,33 @@ def test_figures_gone_wrong_are_found_and_made_again(site, lead, item_rice, caps
     assert figures(site)["grains_bread"] == (Decimal(4000), 0, 0)
     call_command("stock_figures")
     assert "match the lots" in capsys.readouterr().out
+
+
+def test_leads_receiving_at_one_site_at_once_lose_no_weight_in_the_figures(
+    transactional_db, site, item_rice
+):
+    """Five leads receive rice at one site together, each on their own connection:
+    the first figure of the category is made once, and every kilogram is in it."""
+    leads = [MembershipFactory(site=site, role="lead").user for _ in range(5)]
+    barrier = threading.Barrier(len(leads))
+    failed = []
+
+    def receive(person) -> None:
+        try:
+            barrier.wait()
+            services.receive(
+                site=site, item=item_rice, quantity=Decimal(1000), by=person, source="Shop"
+            )
+        except Exception as e:  # noqa: BLE001 - any failure fails the test
+            failed.append(repr(e))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive, args=(p,)) for p in leads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed == []
+    assert figures(site) == {"grains_bread": (Decimal(5000), 0, 0)}
+    assert StockFigure.objects.filter(site=site).count() == 1
