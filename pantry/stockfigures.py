@@ -14,12 +14,14 @@ statements that change the stock, in the same transaction:
   the sites holding it again from their lots (`rebuild`), as does a bulk load.
 
 `from_lots` is the sum the figures stand for, read from the lots; `drift` lists
-where the two differ (tests hold every service to none), and `manage.py
-stock_figures` checks them or makes them again.
+where the two differ (tests hold every service to none); `manage.py
+stock_figures` checks them or makes them again, and the worker mends any that
+differ once a day (`pantry.tasks.mend_stock_figures`, with a warning in the log).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
@@ -29,6 +31,8 @@ from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, Sum, V
 from django.db.models.functions import Round
 
 from pantry.models import QTY, Item, Lot, StockFigure
+
+log = logging.getLogger(__name__)
 
 # Figures are kept to the milligram; the lots' own sum is not rounded per move.
 # Differences below this are rounding, not drift.
@@ -202,6 +206,23 @@ def drift(site_ids: Iterable[int] | None = None) -> dict[tuple[int, str], tuple[
         for key in have.keys() | want.keys()
         if not _close(have.get(key, zero), want.get(key, zero))
     }
+
+
+def mend() -> int:
+    """Make again the figures of the sites where they differ from the lots, saying
+    which in the log (a write around the ledger made them differ); how many sites."""
+    wrong = drift()
+    sites = sorted({site_id for site_id, _category in wrong})
+    for (site_id, category), (have, want) in sorted(wrong.items()):
+        log.warning(
+            "Stock figures of site %s, %s: kept %s, the lots say %s; made again.",
+            site_id,
+            category,
+            have,
+            want,
+        )
+    rebuild(sites)
+    return len(sites)
 
 
 def _close(a: Figures, b: Figures) -> bool:

@@ -111,6 +111,20 @@ def test_figures_gone_wrong_are_found_and_made_again(site, lead, item_rice, caps
     assert "match the lots" in capsys.readouterr().out
 
 
+def test_the_daily_job_mends_the_sites_whose_figures_differ_and_says_so(
+    site, other_site, lead, other_lead, item_rice, caplog
+):
+    from pantry.tasks import mend_stock_figures
+
+    for where, by in ((site, lead), (other_site, other_lead)):
+        services.receive(site=where, item=item_rice, quantity=Decimal(2000), by=by, source="Shop")
+    StockFigure.objects.filter(site=other_site).update(grams=5)
+    assert mend_stock_figures() == 1
+    assert f"Stock figures of site {other_site.pk}, grains_bread" in caplog.text
+    assert figures(other_site)["grains_bread"] == (Decimal(2000), 0, 0)
+    assert mend_stock_figures() == 0
+
+
 def test_leads_receiving_at_one_site_at_once_lose_no_weight_in_the_figures(
     transactional_db, site, item_rice
 ):
