@@ -85,7 +85,8 @@ class NetworkStock:
 def network_stock() -> NetworkStock:
     """The network's stock by category over its active sites, with the sites
     holding or moving food to page through. Three queries whatever the size of
-    the network (the page's rows are two more)."""
+    the network; paging through `holding` is two more (how many, and the page),
+    and `page` one (the figures of the sites on it)."""
     active = Site.objects.active()
     kept = StockFigure.objects.filter(
         Q(grams__gt=0) | Q(held_grams__gt=0) | Q(unweighed_lots__gt=0),
