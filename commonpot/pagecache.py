@@ -171,9 +171,13 @@ def watch_writes(execute, sql, params, many, context):
     found = WRITE.match(sql)
     if not found or found.group(1).startswith(QUIET_TABLES):
         return execute(sql, params, many, context)
+    table = found.group(1)
+    if table.startswith("new__"):
+        # SQLite's migrations rebuild a table as "new__<table>", then rename it.
+        table = table.removeprefix("new__")
     # A name that is not a model's table as written (a schema before it, another
     # case): every table's version, as no page's own may be the one it means.
-    tables = [found.group(1)] if found.group(1) in all_tables() else all_tables()
+    tables = [table] if table in all_tables() else all_tables()
     connection = context["connection"]
     if not connection.in_atomic_block:
         try:
