@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 TOLERANCE_G = Decimal("0.01")
 
 
+# A site's figure of a category that holds something (one a site no longer holds
+# stays, at nothing, for the next food of that category).
+HOLDING = Q(grams__gt=0) | Q(held_grams__gt=0) | Q(unweighed_lots__gt=0)
+
+
 class Figures(NamedTuple):
     grams: Decimal
     held_grams: Decimal
@@ -95,9 +100,7 @@ def from_lots(site_ids: Iterable[int] | None = None) -> dict[tuple[int, str], Fi
 def kept(site_ids: Iterable[int] | None = None) -> dict[tuple[int, str], Figures]:
     """{(site id, category): figures} as kept, leaving out the categories a site
     no longer holds."""
-    rows = StockFigure.objects.filter(
-        Q(grams__gt=0) | Q(held_grams__gt=0) | Q(unweighed_lots__gt=0)
-    )
+    rows = StockFigure.objects.filter(HOLDING)
     if site_ids is not None:
         rows = rows.filter(site_id__in=list(site_ids))
     return {

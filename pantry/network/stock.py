@@ -88,10 +88,7 @@ def network_stock() -> NetworkStock:
     the network; paging through `holding` is two more (how many, and the page),
     and `page` one (the figures of the sites on it)."""
     active = Site.objects.active()
-    kept = StockFigure.objects.filter(
-        Q(grams__gt=0) | Q(held_grams__gt=0) | Q(unweighed_lots__gt=0),
-        site__in=active.values("pk"),
-    )
+    kept = StockFigure.objects.filter(stockfigures.HOLDING, site__in=active.values("pk"))
     totals = kept.values("category").annotate(grams=Sum("grams"), held=Sum("held_grams"))
     totals_kg, held_kg = {}, Decimal(0)
     for r in totals:

@@ -1,12 +1,10 @@
 """Each site's stock figures by category (pantry.stockfigures) stay the sum of its
 lots through every way stock changes, and the dashboard shows them."""
 
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from pantry import catalog, services, stockfigures
@@ -130,26 +128,15 @@ def test_leads_receiving_at_one_site_at_once_lose_no_weight_in_the_figures(
 ):
     """Five leads receive rice at one site together, each on their own connection:
     the first figure of the category is made once, and every kilogram is in it."""
+    from tests.volunteers.test_concurrency import race
+
     leads = [MembershipFactory(site=site, role="lead").user for _ in range(5)]
-    barrier = threading.Barrier(len(leads))
-    failed = []
-
-    def receive(person) -> None:
-        try:
-            barrier.wait()
-            services.receive(
-                site=site, item=item_rice, quantity=Decimal(1000), by=person, source="Shop"
-            )
-        except Exception as e:  # noqa: BLE001 - any failure fails the test
-            failed.append(repr(e))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=receive, args=(p,)) for p in leads]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    failed = race(
+        leads,
+        lambda person: services.receive(
+            site=site, item=item_rice, quantity=Decimal(1000), by=person, source="Shop"
+        ),
+    )
     assert failed == []
     assert figures(site) == {"grains_bread": (Decimal(5000), 0, 0)}
     assert StockFigure.objects.filter(site=site).count() == 1
