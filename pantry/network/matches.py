@@ -420,12 +420,13 @@ def reach_by_food(
     return reach
 
 
-def near_filter(site: Site, km: float, field: str = "site") -> Q | None:
-    """A database filter keeping the rows whose `field` site may be within `km` of
-    `site`: inside a latitude and longitude box around it, or not on the map
-    (distance unknown). A prefilter: the exact distance is checked in Python.
-    None when the site is not on the map or the box would reach a pole or the
-    date line (then it would not narrow much anyway)."""
+Box = tuple[tuple[Decimal, Decimal], tuple[Decimal, Decimal]]  # latitudes, longitudes
+
+
+def box_around(site: Site, km: float) -> Box | None:
+    """The latitudes and longitudes around `site` that hold every place within `km`
+    of it (a hair wider). None when the site is not on the map or the box would
+    reach a pole or the date line (then it would not narrow much anyway)."""
     if site.latitude is None or site.longitude is None:
         return None
     lat, lng = float(site.latitude), float(site.longitude)
@@ -439,10 +440,27 @@ def near_filter(site: Site, km: float, field: str = "site") -> Q | None:
     def bounds(centre: float, half: float) -> tuple[Decimal, Decimal]:
         return Decimal(f"{centre - half:.5f}"), Decimal(f"{centre + half:.5f}")
 
+    return bounds(lat, dlat), bounds(lng, dlng)
+
+
+def box_around_all(boxes: Iterable[Box]) -> Box:
+    """The smallest box holding every one of `boxes` (at least one)."""
+    lats, lngs = zip(*boxes, strict=True)
+    return (
+        (min(lo for lo, _hi in lats), max(hi for _lo, hi in lats)),
+        (min(lo for lo, _hi in lngs), max(hi for _lo, hi in lngs)),
+    )
+
+
+def near_filter(site: Site, km: float, field: str = "site") -> Q | None:
+    """A database filter keeping the rows whose `field` site may be within `km` of
+    `site`: inside the box around it (`box_around`), or not on the map (distance
+    unknown). A prefilter: the exact distance is checked in Python. None when
+    there is no box."""
+    box = box_around(site, km)
+    if box is None:
+        return None
     prefix = f"{field}__" if field else ""
     return Q(**{f"{prefix}latitude__isnull": True}) | Q(
-        **{
-            f"{prefix}latitude__range": bounds(lat, dlat),
-            f"{prefix}longitude__range": bounds(lng, dlng),
-        }
+        **{f"{prefix}latitude__range": box[0], f"{prefix}longitude__range": box[1]}
     )

@@ -32,7 +32,8 @@ from pantry.network.matches import (
     Distances,
     Match,
     best_matches,
-    near_filter,
+    box_around,
+    box_around_all,
     reach_by_food,
 )
 from pantry.network.models import Need, Offer, Transfer
@@ -152,29 +153,26 @@ class _Candidate:
 def _candidates(open_offers, needs: list[Need], distances: Distances):
     """The open offers that may fit one of `needs`: of a food one of them asks for,
     at a site within reach of a need of that food (or off the map). The sites
-    around the needs are read first (one query, inside a box around each need's
-    site), so a network of hundreds of sites is not read whole."""
-    origins = {(n.site_id, n.limit_km): n for n in needs}
+    around the needs are read first, in one query: those inside the box around
+    every need's reach, so a network of hundreds of sites is not read whole. (One
+    box around them all: a filter of fifty boxes cost more to write and for the
+    database to test on every site than the few more sites it kept out.)"""
+    placed = Site.objects.active().filter(latitude__isnull=False, longitude__isnull=False)
     boxes = []
-    for need in origins.values():
+    for need in {(n.site_id, n.limit_km): n for n in needs}.values():
         if need.site.latitude is None:
             continue  # every site is within reach of it: reach_by_food says so
-        box = near_filter(need.site, need.limit_km, field="")
+        box = box_around(need.site, need.limit_km)
         if box is None:  # a box across a pole or the date line: look everywhere
-            boxes = [Q()]
             break
         boxes.append(box)
-    around = (
-        map(
-            _SiteRow._make,
-            Site.objects.active()
-            .filter(latitude__isnull=False, longitude__isnull=False)
-            .filter(reduce(or_, boxes))
-            .values_list("id", "latitude", "longitude"),
-        )
-        if boxes
-        else ()
-    )
+    else:
+        if not boxes:
+            placed = placed.none()
+        else:
+            lats, lngs = box_around_all(boxes)
+            placed = placed.filter(latitude__range=lats, longitude__range=lngs)
+    around = map(_SiteRow._make, placed.values_list("id", "latitude", "longitude"))
     parts = []
     for (kind, value), site_ids in reach_by_food(needs, around, distances=distances).items():
         food = Q(item_id=value) if kind == "item" else Q(item__category=value)
