@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import django_filters
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import connections
+from django.db.models import Q
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import flatatt
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +95,85 @@ class LongSelect(forms.Select):
             for key, label in self.choices
         )
         return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308 - escaped above
+
+
+# The most sites a site list offers as a <select>; with more (a network of hundreds
+# of sites), a SiteSearchInput instead, and at most SITES_SUGGESTED suggestions.
+SITES_LISTED = 40
+SITES_SUGGESTED = 12
+
+
+def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse:
+    """The answer to a SiteSearchInput named `name`: <option>s of the first few of
+    `sites`, by name, whose name holds what is typed (or whose slug starts so)."""
+    text = request.GET.get(name, "")[:60].strip()
+    if text:
+        sites = sites.filter(Q(name__icontains=text) | Q(slug__istartswith=text))
+    options = sites.order_by("name", "slug").values_list("slug", "name")[:SITES_SUGGESTED]
+    return TemplateResponse(request, "commonpot/_site_options.html", {"options": options})
+
+
+class SiteSearchInput(forms.TextInput):
+    """A site typed or picked from suggestions, for a network too large for one
+    `<select>`: a text box over a `<datalist>` that the server fills (htmx) with
+    the few sites whose name holds what is typed. Each suggestion's value is the
+    site's short name (its slug), shown beside its name; `SiteChoiceField` also
+    takes a site's whole name typed out."""
+
+    def __init__(self, suggest_url: str, attrs=None):
+        self.suggest_url = suggest_url
+        super().__init__(attrs)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        list_id = f"{final.get('id') or name}-suggestions"
+        final.update(
+            {
+                "type": "search",
+                "name": name,
+                "list": list_id,
+                "autocomplete": "off",
+                "placeholder": str(_("Type a site's name")),
+                "hx-get": self.suggest_url,
+                "hx-trigger": "input changed delay:250ms, focus once",
+                "hx-target": f"#{list_id}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+                # Only what is typed, not the rest of the form around it; and not
+                # into the address bar, as the form's own requests are.
+                "hx-params": name,
+                "hx-push-url": "false",
+            }
+        )
+        if value not in (None, ""):
+            final["value"] = self.format_value(value)
+        return format_html('<input{}><datalist id="{}"></datalist>', flatatt(final), list_id)
+
+
+class SiteChoiceField(forms.ModelChoiceField):
+    """A site by its slug, or by its whole name typed out (any case) when no other
+    site of the choices has that name."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            named = list(self.queryset.filter(name__iexact=str(value).strip())[:2])
+            if len(named) == 1:
+                return named[0]
+            raise forms.ValidationError(
+                _("No site is called “%(name)s”: pick one from the suggestions.")
+                if not named
+                else _("More than one site is called “%(name)s”: pick one from the suggestions."),
+                code="invalid_choice",
+                params={"name": value},
+            ) from None
+
+
+class SiteFilter(django_filters.ModelChoiceFilter):
+    """A filter by site: by its slug, or by its whole name (`SiteChoiceField`)."""
+
+    field_class = SiteChoiceField
 
 
 class PhoneField(forms.CharField):

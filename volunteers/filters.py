@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot.dates import DayField
-from commonpot.forms import LongSelect
+from commonpot.forms import SITES_LISTED, LongSelect, SiteFilter, SiteSearchInput
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -30,6 +31,16 @@ def board_sites(user):
     if user.is_authenticated:
         return sites.filter(Q(is_public=True) | Q(memberships__user=user)).distinct()
     return sites.filter(is_public=True)
+
+
+def _shifts_coming() -> Exists:
+    """Has the site a published shift coming up? (A filter of sites.)"""
+    return Exists(Shift.objects.published().upcoming().filter(site=OuterRef("pk")))
+
+
+def sites_with_shifts(user):
+    """The sites of a person's board with a shift coming up."""
+    return board_sites(user).filter(_shifts_coming())
 
 
 def _role_choices(request) -> list[tuple[str, str]]:
@@ -75,7 +86,7 @@ class BoardForm(forms.Form):
 class BoardFilter(django_filters.FilterSet):
     """Dates are days on each shift's own site's clock."""
 
-    site = django_filters.ModelChoiceFilter(
+    site = SiteFilter(
         # Only what an option and the chosen site's clock need: a board may list
         # hundreds of sites.
         queryset=lambda request: board_sites(request.user).only("slug", "name", "time_zone"),
@@ -113,12 +124,19 @@ class BoardFilter(django_filters.FilterSet):
         if not getattr(form, "_sites_listed", False):
             # The site list names the sites with a shift coming up (a network lists
             # hundreds of sites, many with no shifts), and the one chosen; any site
-            # of the board is still accepted, as from a bookmark.
+            # of the board is still accepted, as from a bookmark. Past SITES_LISTED
+            # of them, a box to type a name in instead: the page stays small.
             field = form.fields["site"]
-            coming = Shift.objects.published().upcoming().filter(site=OuterRef("pk"))
             chosen = Q(slug=self.data.get("site") or "")
-            listed = field.queryset.filter(Exists(coming) | chosen).values_list("slug", "name")
-            field.widget.choices = [("", field.empty_label), *listed]
+            listed = list(
+                field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")[
+                    : SITES_LISTED + 1
+                ]
+            )
+            if len(listed) > SITES_LISTED:
+                field.widget = SiteSearchInput(reverse("volunteers:board_sites"))
+            else:
+                field.widget.choices = [("", field.empty_label), *listed]
             form._sites_listed = True
         return form
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("volunteers.urls_sheets")),
     # Volunteers
     path("shifts/", views_board.board, name="board"),
+    path("shifts/sites/", views_board.board_sites_suggested, name="board_sites"),
     path("shifts/<int:pk>/", views_board.shift_detail, name="shift"),
     path("shifts/<int:pk>/claim/", views_board.claim, name="claim"),
     path("claim/<str:token>/", views_board.claim_by_link, name="claim_link"),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
+from commonpot.forms import site_suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import User
 from commonpot.pagecache import cached_page
@@ -20,11 +21,18 @@ from commonpot.permissions import can_manage_site
 from commonpot.redirects import redirect_next
 from volunteers import claim_links, services
 from volunteers.eligibility import with_requirements
-from volunteers.filters import BoardFilter, board_params, board_sites
+from volunteers.filters import BoardFilter, board_params, board_sites, sites_with_shifts
 from volunteers.forms import ClaimForm
 from volunteers.models import MAX_GUESTS, Shift, SignUp
 
 PAGE_SIZE = 30
+
+
+@require_GET
+def board_sites_suggested(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the board's site box in a large network: the sites of this
+    person's board with shifts coming whose name holds what is typed."""
+    return site_suggestions(request, sites_with_shifts(request.user), "site")
 
 
 def _card_shift(request: HttpRequest, pk: int) -> Shift:

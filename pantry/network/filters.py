@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonpot.forms import LongSelect
+from commonpot.forms import SITES_LISTED, LongSelect, SiteFilter, SiteSearchInput
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item
@@ -49,14 +50,14 @@ class BoardFilter(django_filters.FilterSet):
         empty_label=_("All categories"),
         widget=LongSelect,
     )
-    site = django_filters.ModelChoiceFilter(
+    site = SiteFilter(
         label=_("Site"),
         queryset=Site.objects.active(),
         to_field_name="slug",
         empty_label=_("All sites"),
         widget=LongSelect,
     )
-    near = django_filters.ModelChoiceFilter(
+    near = SiteFilter(
         label=_("Distance from"),
         queryset=Site.objects.active(),
         to_field_name="slug",
@@ -105,12 +106,16 @@ class BoardFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_sites_listed", False):
-            # The options from the sites the view loaded, not a query of each list's own.
+            # The options from the sites the view loaded, not a query of each list's
+            # own; past SITES_LISTED of them, a box to type a site's name in instead.
             for name in ("site", "near"):
                 field = form.fields[name]
+                sites = self.listed.get(name, self.sites)
+                if len(sites) > SITES_LISTED:
+                    field.widget = SiteSearchInput(reverse("network:sites_suggested"))
+                    continue
                 field.widget.choices = [("", field.empty_label)] + [
-                    (s.slug, field.label_from_instance(s))
-                    for s in self.listed.get(name, self.sites)
+                    (s.slug, field.label_from_instance(s)) for s in sites
                 ]
             form._sites_listed = True
         return form

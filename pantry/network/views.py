@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
-from commonpot.forms import show_error
+from commonpot.forms import show_error, site_suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
@@ -90,9 +90,13 @@ def board(request: HttpRequest) -> HttpResponse:
         ),
     }
     active = filters[show]
-    page = Paginator(active.qs.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
+    # A filter refused (a site nobody is called) is said on the page, with no
+    # cards, rather than dropped and every card shown.
+    valid = active.form.is_valid()
+    found = active.qs if valid else querysets[show].none()
+    page = Paginator(found.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
     other = "needs" if show == "offers" else "offers"
-    counts = {show: page.paginator.count, other: filters[other].qs.count()}
+    counts = {show: page.paginator.count, other: filters[other].qs.count() if valid else 0}
     origin = active.origin
     claimers = _claimers(request.user, sites)
     cards = list(page.object_list)
@@ -100,9 +104,9 @@ def board(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("show", None)
-    data = active.form.cleaned_data if active.form.is_valid() else {}
+    data = active.form.cleaned_data if valid else {}
     partner_cards = []
-    if not data.get("site") and page.number == 1:
+    if valid and not data.get("site") and page.number == 1:
         partner_cards = federation_board.partner_cards(
             request.user, show, origin, category=data.get("category") or ""
         )
@@ -119,7 +123,18 @@ def board(request: HttpRequest) -> HttpResponse:
         "origin": origin,
         "query": query.urlencode(),
     }
-    return render_page(request, "network/board.html", context, partial="results")
+    return render_page(
+        request, "network/board.html", context, partial="results", status=200 if valid else 400
+    )
+
+
+@network_required
+@require_GET
+def sites_suggested(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the board's site boxes in a network of many sites (its "Site"
+    and "Distance from", commonpot.forms.SiteSearchInput): any active site."""
+    name = "near" if "near" in request.GET else "site"
+    return site_suggestions(request, Site.objects.active(), name)
 
 
 def _board_sites(request: HttpRequest, querysets: dict, show: str):

@@ -1,5 +1,6 @@
 """A volunteer claims a shift on a phone and the card updates in place."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,3 +119,37 @@ def test_cancel_with_javascript_off_asks_first(browser, live_server, mine):
         assert SignUp.objects.get(pk=sign_up.pk).status == SignUp.Status.CANCELLED
     finally:
         context.close()
+
+
+def test_in_a_network_of_many_sites_a_volunteer_types_a_sites_name_and_picks_it(
+    phone, board, monkeypatch
+):
+    from volunteers import filters
+
+    monkeypatch.setattr(filters, "SITES_LISTED", 2)
+    volunteer, shift = board
+    for name, slug in [("Eastside Food Bank", "eastside"), ("Northside Pantry", "northside")]:
+        ShiftFactory(site=SiteFactory(name=name, slug=slug), starts_at=shift.starts_at)
+    log_in(phone, volunteer.username, PASSWORD)
+    phone.goto("/shifts/")
+    expect(phone.locator(".shift-card")).to_have_count(3)
+    phone.get_by_text("Filter the shifts").tap()
+    box = phone.get_by_label("Site")
+    expect(box).to_have_attribute("type", "search")
+    box.fill("east")
+    suggestions = phone.locator("#id_site-suggestions option")
+    expect(suggestions).to_have_count(1)
+    expect(suggestions).to_have_attribute("value", "eastside")
+    assert phone.url.endswith("/shifts/")  # the suggestions did not change the address
+    # Picking the suggestion puts its value in the box; leaving the box shows its shifts.
+    box.fill("eastside")
+    box.press("Tab")
+    expect(phone.locator(".shift-card")).to_have_count(1)
+    expect(phone.locator(".shift-card")).to_contain_text("Eastside Food Bank")
+    expect(phone).to_have_url(re.compile(r"site=eastside"))
+    # A name nobody has is said, not ignored.
+    box.fill("Westside")
+    box.press("Tab")
+    expect(phone.get_by_role("alert")).to_contain_text("No site is called “Westside”")
+    expect(phone.locator(".shift-card")).to_have_count(0)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

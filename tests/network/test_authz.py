@@ -46,6 +46,7 @@ def parties(status=200, **overrides):
 ROWS = [
     Row("GET", "network:board", expect=network()),
     Row("GET", "network:board", data={"show": "needs"}, expect=network()),
+    Row("GET", "network:sites_suggested", data={"site": "east"}, expect=network()),
     Row("GET", "network:dashboard", expect=coordinator_only()),
     Row("GET", "network:sites_geojson", expect=coordinator_only()),
     Row("GET", "network:transfers", expect=network()),

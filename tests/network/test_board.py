@@ -242,3 +242,48 @@ def test_a_coordinator_of_many_sites_claims_from_the_offers_page(
     assert f'href="{reverse("network:offer", args=[o.pk])}">Claim for a site' in card
     offer_page = client_for(coordinator).get(reverse("network:offer", args=[o.pk]))
     assert "Another pantry 29" in offer_page.content.decode()
+
+
+def test_a_network_of_many_sites_gets_boxes_to_type_a_site_in_with_suggestions(
+    site, other_site, lead, other_lead, coordinator, item_bread, mapped, monkeypatch
+):
+    from pantry.network import filters
+
+    monkeypatch.setattr(filters, "SITES_LISTED", 2)
+    far = SiteFactory(name="Far Pantry", latitude=Decimal("55.9"), longitude=Decimal("-3.2"))
+    far_lead = MembershipFactory(site=far, role=Membership.Role.LEAD).user
+    near_offer = offer(site, stock(site, item_bread, "5000", by=lead, days=6), by=lead)
+    far_offer = offer(far, stock(far, item_bread, "5000", by=far_lead, days=6), by=far_lead)
+    offer(other_site, stock(other_site, item_bread, "5000", by=other_lead, days=6), by=other_lead)
+    client = client_for(coordinator)
+    html = client.get(BOARD).content.decode()
+    start = html.index('<form method="get"')
+    form = html[start : html.index("</form>", start)]
+    # Three sites with offers and four to measure from, past the two a list offers.
+    assert "Far Pantry" not in form
+    for name in ("site", "near"):
+        assert f'<select id="id_{name}"' not in form
+        box = re.search(rf'<input[^>]*name="{name}"[^>]*>', form)[0]
+        assert 'type="search"' in box and f'list="id_{name}-suggestions"' in box
+
+    suggest = reverse("network:sites_suggested")
+    assert client.get(suggest, {"site": "far"}).content.decode() == (
+        f'<option value="{far.slug}">Far Pantry</option>\n'
+    )
+    assert "Riverside Kitchen" in client.get(suggest, {"near": "river"}).content.decode()
+
+    def shown(**params):
+        response = client.get(BOARD, params)
+        html = response.content.decode()
+        return response.status_code, {
+            o.pk for o in (near_offer, far_offer) if f'id="offer-{o.pk}"' in html
+        }
+
+    assert shown(site=far.slug) == (200, {far_offer.pk})
+    assert shown(site="far pantry") == (200, {far_offer.pk})  # the whole name typed out
+    assert shown(near="Far Pantry", within="10") == (200, {far_offer.pk})
+    response = client.get(BOARD, {"site": "Nowhere"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "No site is called “Nowhere”: pick one from the suggestions." in html
+    assert f'id="offer-{near_offer.pk}"' not in html and f'id="offer-{far_offer.pk}"' not in html

@@ -85,6 +85,50 @@ def test_the_site_list_names_the_sites_with_shifts_coming_and_keeps_a_choice(
     assert html.count('<article class="shift-card') == 0  # nothing coming there
 
 
+def test_a_network_of_many_sites_gets_a_box_to_type_a_site_in_with_suggestions(
+    client, site, other_site, private_site, shift, monkeypatch
+):
+    from volunteers import filters
+
+    monkeypatch.setattr(filters, "SITES_LISTED", 3)
+    for i in range(3):
+        ShiftFactory(site=SiteFactory(name=f"Northside Pantry {i}", slug=f"north-{i}"))
+    ShiftFactory(site=other_site)
+    ShiftFactory(site=private_site)  # not on an anonymous person's board
+    url = reverse("volunteers:board")
+    html = client.get(url).content.decode()
+    form = html[html.index("<form") : html.index("</form>")]
+    # Five sites with shifts, past the three a list offers: a box, not a list.
+    assert '<select name="site"' not in form and "Northside Pantry" not in form
+    box = re.search(r'<input[^>]*name="site"[^>]*>', form)[0]
+    assert 'type="search"' in box and 'list="id_site-suggestions"' in box
+    assert '<datalist id="id_site-suggestions"></datalist>' in form
+    assert 'hx-push-url="false"' in box  # typing does not change the address
+
+    suggest = reverse("volunteers:board_sites")
+    north = client.get(suggest, {"site": "north"}).content.decode()
+    assert north.count("<option") == 3 and '<option value="north-0">Northside Pantry 0' in north
+    assert client.get(suggest, {"site": "EAST"}).content.decode() == (
+        '<option value="eastside">Eastside Food Bank</option>\n'
+    )
+    assert "hidden-camp" not in client.get(suggest, {"site": "hidden"}).content.decode()
+    assert client.get(suggest).content.decode().count("<option") == 5  # on first focus
+
+    def cards(**params):
+        response = client.get(url, params)
+        return response.status_code, response.content.decode()
+
+    status, html = cards(site="eastside")  # a suggestion picked
+    assert status == 200 and html.count('<article class="shift-card') == 1
+    assert re.search(r'<input[^>]*name="site"[^>]*value="eastside"', html)
+    status, html = cards(site="northside pantry 2")  # a whole name typed out
+    assert status == 200 and html.count('<article class="shift-card') == 1
+    status, html = cards(site="Northside")
+    assert status == 400 and "No site is called “Northside”: pick one from the suggestions." in html
+    status, html = cards(site="Hidden Camp")
+    assert status == 400 and "No site is called" in html
+
+
 def test_claiming_with_htmx_swaps_the_card_and_says_you_are_in(shift, volunteer):
     response = client_for(volunteer).post(
         reverse("volunteers:claim", args=[shift.pk]), {"guests": "1"}, **HTMX
