@@ -18,7 +18,9 @@ see), their CSRF cookie (the page's forms carry tokens made from it), the full
 address, the htmx headers (a fragment or the page), the language, the time zone and the minute
 (lists of what has not started yet move on with the clock, and so does the home
 page's notice of a worker gone quiet). A page is not kept
-when it sets a cookie, carries one-off messages, or answers other than 200.
+when it sets a cookie, carries one-off messages, or answers other than 200 or 400
+(a filter refused with its reason is as much the address's and the data's as the
+page it refuses, and bad input sent again costs no more than a kept page).
 
 Every process that writes or serves pages must see the same versions. With Redis
 (REDIS_URL) the versions and the pages live there, for every node. Without it, on
@@ -57,6 +59,8 @@ from django.utils import timezone, translation
 
 VERSION_KEY = "commonpot:data-version"
 KEEP_SECONDS = 120
+# A page, and a filter of it refused with the reason.
+KEPT_STATUSES = (200, 400)
 
 # Writes that change nothing a kept page shows: sessions, logins' lockout records,
 # the job queue. Workers' heartbeats (every few seconds) show only as the home
@@ -294,10 +298,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         kept = _pages().get(key)
         now = {}
         if kept is not None:
-            content, headers, seen = kept
+            content, headers, seen, *status = kept  # kept before 400s were: no status
             now = versions(seen)
             if now == seen:
-                response = HttpResponse(content)
+                response = HttpResponse(content, status=status[0] if status else 200)
                 for name, value in headers:
                     response[name] = value
                 return response
@@ -325,14 +329,14 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             if t != settings.PAGE_CACHE_VERSION_SEQUENCE and not t.startswith(QUIET_TABLES)
         }
         if (
-            response.status_code == 200
+            response.status_code in KEPT_STATUSES
             and not response.cookies
             and not response.streaming
             and read <= before.keys()  # a table outside the models: not kept
         ):
             headers = [(k, v) for k, v in response.items() if k.lower() != "set-cookie"]
             seen = {t: before[t] for t in read}
-            _pages().set(key, (response.content, headers, seen), KEEP_SECONDS)
+            _pages().set(key, (response.content, headers, seen, response.status_code), KEEP_SECONDS)
         return response
 
     # Marked for tests/test_page_cache_quiet.py, which finds every kept page by it.

@@ -407,3 +407,21 @@ def test_a_migration_rebuilding_a_table_ends_the_pages_of_that_table_only():
         assert changed == set(after)
     else:
         assert changed == {"volunteers_shift"}
+
+
+def test_a_refused_filter_is_kept_with_its_400_until_the_site_it_names_exists(site, volunteer):
+    ShiftFactory(site=site)
+    client = client_for(volunteer)
+    url = reverse("volunteers:board") + "?site=Northside+Pantry"
+    for _ in range(2):  # the CSRF cookie, then kept
+        assert client.get(url).status_code == 400
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 400
+    assert "No site is called “Northside Pantry”" in response.content.decode()
+    assert len(ctx.captured_queries) <= 4 + version_queries(), "not served from the cache"
+    north = SiteFactory(name="Northside Pantry", slug="north")
+    ShiftFactory(site=north)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('<article class="shift-card') == 1

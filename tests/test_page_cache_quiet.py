@@ -166,5 +166,5 @@ def test_every_kept_page_is_kept_with_the_version_of_every_table_its_request_rea
             read = {t for q in ctx.captured_queries for t in READ.findall(q["sql"])}
             read = {t for t in read if not t.startswith(QUIET_TABLES)}
             read.discard(django_settings.PAGE_CACHE_VERSION_SEQUENCE)
-            _content, _headers, seen = stored[0]
+            _content, _headers, seen, _status = stored[0]
             assert read and read <= seen.keys(), f"{name} ({url}) misses {read - seen.keys()}"
