@@ -8,7 +8,9 @@ each with the person who opens it. For each page and for a bare view answering
 
 - `<page>_cpu_ms`: the median server CPU per request (`time.process_time`) over
   REQUESTS requests after WARM_UP requests;
-- `<page>_ratio`: that, divided by the bare view's;
+- `<page>_bare_cpu_ms` and `<page>_ratio`: the bare view's median, timed after
+  each of the page's requests (the machine's speed drifts over a run), and the
+  page's divided by it;
 - `<page>_queries` and `<page>_bytes`: of one request;
 - `<page>_target_ms` and `<page>_target_met`, where the page has a target.
 
@@ -42,6 +44,7 @@ from commonpot.registry import registry
 
 WARM_UP = 20
 REQUESTS = 200
+BARE = "/benchmark/bare/"
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Figures:
     queries: int
     size: int
     status: int
+    # The bare view's median, timed between this page's requests (None: not asked).
+    bare_ms: float | None = None
 
 
 def measure(
@@ -91,9 +96,13 @@ def measure(
     requests: int = REQUESTS,
     warm_up: int = WARM_UP,
     between: Callable[[], object] | None = None,
+    beside: Callable[[], object] | None = None,
 ) -> Figures:
     """The median CPU ms of `requests` GETs of `url` after `warm_up` of them (each
-    after a call of `between`, not timed, when given)."""
+    after a call of `between`, not timed, when given). With `beside` (a request of
+    the bare view), that is timed after each of them too: on a shared machine, the
+    same minute's bare view is the fair measure to compare a page with, as the
+    machine's speed drifts over a run."""
     between = between or (lambda: None)
     for _ in range(warm_up):
         between()
@@ -102,17 +111,22 @@ def measure(
         response = client.get(url)
     # Now: the log is emptied at the start of each request.
     queries = len(ctx.captured_queries)
-    times = []
+    times, bare = [], []
     for _ in range(requests):
         between()
         started = time.process_time()
         client.get(url)
         times.append((time.process_time() - started) * 1000)
+        if beside is not None:
+            started = time.process_time()
+            beside()
+            bare.append((time.process_time() - started) * 1000)
     return Figures(
         cpu_ms=statistics.median(times),
         queries=queries,
         size=len(response.content),
         status=response.status_code,
+        bare_ms=statistics.median(bare) if bare else None,
     )
 
 
@@ -147,19 +161,28 @@ def _measure(pages: list[Page], write, requests: int) -> None:
             where = "Redis"
         on = f"on, in {where}" if settings.PAGE_CACHE else "off"
         write(f"page_cache: {on}")
-        base = measure(client_for(None), "/benchmark/bare/", requests=requests)
+        bare_client = client_for(None)
+        base = measure(bare_client, BARE, requests=requests)
         write(f"bare_cpu_ms: {base.cpu_ms:.2f}")
+
+        def bare() -> None:
+            bare_client.get(BARE)
+
         clients: dict[int | None, Client] = {}
         missed = []
         for page in pages:
             key = page.user.pk if page.user else None
             if key not in clients:
                 clients[key] = client_for(page.user)
-            got = measure(clients[key], page.url, requests=requests, between=page.between)
+            got = measure(
+                clients[key], page.url, requests=requests, between=page.between, beside=bare
+            )
             if got.status not in page.expect:
                 raise RuntimeError(f"{page.name}: {page.url} answered {got.status}.")
             write(f"{page.name}_cpu_ms: {got.cpu_ms:.2f}")
-            write(f"{page.name}_ratio: {got.cpu_ms / base.cpu_ms:.1f}")
+            # Against the bare view timed between this page's own requests.
+            write(f"{page.name}_bare_cpu_ms: {got.bare_ms:.2f}")
+            write(f"{page.name}_ratio: {got.cpu_ms / got.bare_ms:.1f}")
             write(f"{page.name}_queries: {got.queries}")
             write(f"{page.name}_bytes: {got.size}")
             if settings.PAGE_CACHE:
