@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from commonpot.forms import site_suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import User
 from commonpot.pagecache import cached_page
+from commonpot.paging import EitherEndPaginator
 from commonpot.permissions import can_manage_site
 from commonpot.redirects import redirect_next
 from volunteers import claim_links, services
@@ -56,7 +56,7 @@ def board(request: HttpRequest) -> HttpResponse:
     # form, with no shifts, rather than dropped and every shift shown.
     valid = filters.is_valid()
     found = filters.qs.for_cards(request.user) if valid else Shift.objects.none()
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EitherEndPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     query = params.copy()
     query.pop("page", None)
     context = {

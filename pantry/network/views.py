@@ -6,7 +6,6 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, Value
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,6 +20,7 @@ from commonpot.forms import show_error, site_suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
+from commonpot.paging import EitherEndPaginator
 from commonpot.params import int_param
 from commonpot.permissions import can_manage_site, is_coordinator, lead_required, lead_site_ids
 from pantry.federation import board as federation_board
@@ -94,7 +94,7 @@ def board(request: HttpRequest) -> HttpResponse:
     # cards, rather than dropped and every card shown.
     valid = active.form.is_valid()
     found = active.qs if valid else querysets[show].none()
-    page = Paginator(found.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EitherEndPaginator(found.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
     other = "needs" if show == "offers" else "offers"
     counts = {show: page.paginator.count, other: filters[other].qs.count() if valid else 0}
     origin = active.origin
