@@ -28,6 +28,7 @@ LEAD_POST = lead_only(coordinator=302, lead=302)
 
 ROWS = [
     Row("GET", "volunteers:board", expect=public()),
+    Row("GET", "volunteers:board_sites", data={"site": "river"}, expect=public()),
     Row("GET", "volunteers:shift", {"pk": "shift"}, expect=public()),
     Row(
         "GET", "volunteers:shift", {"pk": "draft"}, expect=everyone(404, coordinator=200, lead=200)
