@@ -113,6 +113,16 @@ def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse
     return TemplateResponse(request, "commonpot/_site_options.html", {"options": options})
 
 
+def list_sites(field: forms.ModelChoiceField, choices: Sequence, suggest_url: str) -> None:
+    """Offer `choices` ((slug, label) of the sites to list) as the options of `field`'s
+    <select>; past SITES_LISTED of them, a SiteSearchInput asking `suggest_url`
+    instead, so that a page of a network of hundreds of sites stays small."""
+    if len(choices) > SITES_LISTED:
+        field.widget = SiteSearchInput(suggest_url)
+    else:
+        field.widget.choices = [("", field.empty_label), *choices]
+
+
 class SiteSearchInput(forms.TextInput):
     """A site typed or picked from suggestions, for a network too large for one
     `<select>`: a text box over a `<datalist>` that the server fills (htmx) with

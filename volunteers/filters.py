@@ -14,8 +14,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from commonpot import forms as common_forms
 from commonpot.dates import DayField
-from commonpot.forms import SITES_LISTED, LongSelect, SiteFilter, SiteSearchInput
+from commonpot.forms import LongSelect, SiteFilter, list_sites
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -130,13 +131,10 @@ class BoardFilter(django_filters.FilterSet):
             chosen = Q(slug=self.data.get("site") or "")
             listed = list(
                 field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")[
-                    : SITES_LISTED + 1
+                    : common_forms.SITES_LISTED + 1
                 ]
             )
-            if len(listed) > SITES_LISTED:
-                field.widget = SiteSearchInput(reverse("volunteers:board_sites"))
-            else:
-                field.widget.choices = [("", field.empty_label), *listed]
+            list_sites(field, listed, reverse("volunteers:board_sites"))
             form._sites_listed = True
         return form
 

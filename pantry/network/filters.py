@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonpot.forms import SITES_LISTED, LongSelect, SiteFilter, SiteSearchInput
+from commonpot.forms import LongSelect, SiteFilter, list_sites
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item
@@ -111,12 +111,8 @@ class BoardFilter(django_filters.FilterSet):
             for name in ("site", "near"):
                 field = form.fields[name]
                 sites = self.listed.get(name, self.sites)
-                if len(sites) > SITES_LISTED:
-                    field.widget = SiteSearchInput(reverse("network:sites_suggested"))
-                    continue
-                field.widget.choices = [("", field.empty_label)] + [
-                    (s.slug, field.label_from_instance(s)) for s in sites
-                ]
+                choices = [(s.slug, field.label_from_instance(s)) for s in sites]
+                list_sites(field, choices, reverse("network:sites_suggested"))
             form._sites_listed = True
         return form
 

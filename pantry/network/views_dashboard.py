@@ -157,21 +157,15 @@ def _candidates(open_offers, needs: list[Need], distances: Distances):
     every need's reach, so a network of hundreds of sites is not read whole. (One
     box around them all: a filter of fifty boxes cost more to write and for the
     database to test on every site than the few more sites it kept out.)"""
+    # A need off the map has every site within reach (reach_by_food says so).
+    origins = {(n.site_id, n.limit_km): n.site for n in needs if n.site.latitude is not None}
+    boxes = [box_around(site, km) for (_site_id, km), site in origins.items()]
     placed = Site.objects.active().filter(latitude__isnull=False, longitude__isnull=False)
-    boxes = []
-    for need in {(n.site_id, n.limit_km): n for n in needs}.values():
-        if need.site.latitude is None:
-            continue  # every site is within reach of it: reach_by_food says so
-        box = box_around(need.site, need.limit_km)
-        if box is None:  # a box across a pole or the date line: look everywhere
-            break
-        boxes.append(box)
-    else:
-        if not boxes:
-            placed = placed.none()
-        else:
-            lats, lngs = box_around_all(boxes)
-            placed = placed.filter(latitude__range=lats, longitude__range=lngs)
+    if not boxes:
+        placed = placed.none()
+    elif None not in boxes:  # None: a box across a pole or the date line, look everywhere
+        lats, lngs = box_around_all(boxes)
+        placed = placed.filter(latitude__range=lats, longitude__range=lngs)
     around = map(_SiteRow._make, placed.values_list("id", "latitude", "longitude"))
     parts = []
     for (kind, value), site_ids in reach_by_food(needs, around, distances=distances).items():

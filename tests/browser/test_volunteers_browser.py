@@ -124,9 +124,9 @@ def test_cancel_with_javascript_off_asks_first(browser, live_server, mine):
 def test_in_a_network_of_many_sites_a_volunteer_types_a_sites_name_and_picks_it(
     phone, board, monkeypatch
 ):
-    from volunteers import filters
+    from commonpot import forms
 
-    monkeypatch.setattr(filters, "SITES_LISTED", 2)
+    monkeypatch.setattr(forms, "SITES_LISTED", 2)
     volunteer, shift = board
     for name, slug in [("Eastside Food Bank", "eastside"), ("Northside Pantry", "northside")]:
         ShiftFactory(site=SiteFactory(name=name, slug=slug), starts_at=shift.starts_at)

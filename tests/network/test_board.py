@@ -247,9 +247,9 @@ def test_a_coordinator_of_many_sites_claims_from_the_offers_page(
 def test_a_network_of_many_sites_gets_boxes_to_type_a_site_in_with_suggestions(
     site, other_site, lead, other_lead, coordinator, item_bread, mapped, monkeypatch
 ):
-    from pantry.network import filters
+    from commonpot import forms
 
-    monkeypatch.setattr(filters, "SITES_LISTED", 2)
+    monkeypatch.setattr(forms, "SITES_LISTED", 2)
     far = SiteFactory(name="Far Pantry", latitude=Decimal("55.9"), longitude=Decimal("-3.2"))
     far_lead = MembershipFactory(site=far, role=Membership.Role.LEAD).user
     near_offer = offer(site, stock(site, item_bread, "5000", by=lead, days=6), by=lead)

@@ -88,9 +88,9 @@ def test_the_site_list_names_the_sites_with_shifts_coming_and_keeps_a_choice(
 def test_a_network_of_many_sites_gets_a_box_to_type_a_site_in_with_suggestions(
     client, site, other_site, private_site, shift, monkeypatch
 ):
-    from volunteers import filters
+    from commonpot import forms
 
-    monkeypatch.setattr(filters, "SITES_LISTED", 3)
+    monkeypatch.setattr(forms, "SITES_LISTED", 3)
     for i in range(3):
         ShiftFactory(site=SiteFactory(name=f"Northside Pantry {i}", slug=f"north-{i}"))
     ShiftFactory(site=other_site)
