@@ -84,6 +84,16 @@ def _sqlite_test_name() -> str | None:
     return connection.settings_dict["TEST"]["NAME"]
 
 
+def _sqlite_test_database() -> str | None:
+    """The SQLite test database, if this run has set it up: pytest-django sets up
+    none when no collected test asks for the database (say, the benchmark tests
+    alone), and copying the unmade file would keep an empty schema."""
+    from django.db import connection
+
+    name = _sqlite_test_name()
+    return name if name is not None and connection.settings_dict["NAME"] == name else None
+
+
 @pytest.fixture(scope="session")
 def django_db_keepdb(request, django_db_modify_db_settings):
     """On SQLite, a database migrated by an earlier run with the same migrations is
@@ -112,7 +122,7 @@ def django_db_keepdb(request, django_db_modify_db_settings):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_keepdb):
     """Keep a copy of a freshly migrated SQLite database for the next run."""
-    name = _sqlite_test_name()
+    name = _sqlite_test_database()
     template = _migrated_template()
     if name is not None and not django_db_keepdb and not template.exists():
         SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
@@ -131,13 +141,15 @@ def migrated_data_dir(request, tmp_path_factory):
     slowest step they have. They share an xdist group, so one worker makes it.
     When the suite itself runs on SQLite its database was just made by the same
     migrations, so it is copied (SQLite's online backup: committed rows only,
-    and the suite leaves none behind); on PostgreSQL a migrate of its own.
+    and the suite leaves none behind); on PostgreSQL, or when this run set up
+    no database, a migrate of its own.
     """
     data = tmp_path_factory.mktemp("migrated") / "var"
     if _sqlite_test_name() is not None:
         request.getfixturevalue("django_db_setup")
+    if _sqlite_test_database() is not None:
         data.mkdir()
-        _copy_sqlite(_sqlite_test_name(), data / "commonpot.sqlite3")
+        _copy_sqlite(_sqlite_test_database(), data / "commonpot.sqlite3")
         return data
     env = {k: v for k, v in os.environ.items() if k not in SUBPROCESS_CLEARED}
     env["DATA_DIR"] = str(data)

@@ -264,12 +264,18 @@ def run_reminders(*, stdout, scale: float = 1.0) -> None:
     shift sheet and a 200-person day sheet. Everything happens in one
     transaction that is rolled back at the end, so the database is left as it
     was and no email is sent (delivery is queued after commit, which never comes).
+
+    Only its own sign-ups are decided: the sites already in the database (another
+    benchmark's, whose shifts may fall in the next day) are closed for the run,
+    in the same transaction. Otherwise their reminders join the first batch, and
+    its figures depend on what ran before and on the hour.
     """
     out = stdout.write
     try:
         with transaction.atomic():
             out(f"database: {connection.vendor}")
             now = timezone.now()
+            Site.objects.active().update(is_active=False)
             site, role, volunteers = _bench_seed(max(1, round(10_000 * scale)), now)
             out(f"sign_ups_due: {SignUp.objects.filter(shift__site=site).count()}")
             started = clock.perf_counter()
