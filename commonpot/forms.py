@@ -98,9 +98,10 @@ class LongSelect(forms.Select):
 
 
 # The most sites a site list offers as a <select>; with more (a network of hundreds
-# of sites), a SiteSearchInput instead, and at most SITES_SUGGESTED suggestions.
+# of sites), a SiteSearchInput instead; and at most SUGGESTED suggestions in any
+# SuggestInput (sites, items).
 SITES_LISTED = 40
-SITES_SUGGESTED = 12
+SUGGESTED = 12
 
 
 def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse:
@@ -109,7 +110,7 @@ def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse
     text = request.GET.get(name, "")[:60].strip()
     if text:
         sites = sites.filter(Q(name__icontains=text) | Q(slug__istartswith=text))
-    options = sites.order_by("name", "slug").values_list("slug", "name")[:SITES_SUGGESTED]
+    options = sites.order_by("name", "slug").values_list("slug", "name")[:SUGGESTED]
     return TemplateResponse(request, "commonpot/_site_options.html", {"options": options})
 
 
@@ -123,12 +124,14 @@ def list_sites(field: forms.ModelChoiceField, choices: Sequence, suggest_url: st
         field.widget.choices = [("", field.empty_label), *choices]
 
 
-class SiteSearchInput(forms.TextInput):
-    """A site typed or picked from suggestions, for a network too large for one
-    `<select>`: a text box over a `<datalist>` that the server fills (htmx) with
-    the few sites whose name holds what is typed. Each suggestion's value is the
-    site's short name (its slug), shown beside its name; `SiteChoiceField` also
-    takes a site's whole name typed out."""
+class SuggestInput(forms.TextInput):
+    """A text box over a `<datalist>` that the server fills (htmx) from `suggest_url`
+    with the few choices that hold what is typed, for a list too long to send
+    whole (a network's sites, a catalog's items). Only the box's own value is
+    sent, under its name, and not into the address bar. Without JavaScript the
+    list stays empty and the whole name is typed."""
+
+    placeholder = None
 
     def __init__(self, suggest_url: str, attrs=None):
         self.suggest_url = suggest_url
@@ -139,12 +142,11 @@ class SiteSearchInput(forms.TextInput):
         list_id = f"{final.get('id') or name}-suggestions"
         final.update(
             {
-                "type": "search",
+                "type": self.input_type,
                 "name": name,
                 "list": list_id,
                 "autocomplete": "off",
-                "placeholder": str(_("Type a site's name")),
-                "hx-get": self.suggest_url,
+                "hx-get": str(self.suggest_url),
                 "hx-trigger": "input changed delay:250ms, focus once",
                 "hx-target": f"#{list_id}",
                 "hx-swap": "innerHTML",
@@ -155,9 +157,20 @@ class SiteSearchInput(forms.TextInput):
                 "hx-push-url": "false",
             }
         )
+        if self.placeholder:
+            final["placeholder"] = str(self.placeholder)
         if value not in (None, ""):
             final["value"] = self.format_value(value)
         return format_html('<input{}><datalist id="{}"></datalist>', flatatt(final), list_id)
+
+
+class SiteSearchInput(SuggestInput):
+    """A site typed or picked from suggestions, for a network too large for one
+    `<select>`. Each suggestion's value is the site's short name (its slug), shown
+    beside its name; `SiteChoiceField` also takes a site's whole name typed out."""
+
+    input_type = "search"
+    placeholder = _("Type a site's name")
 
 
 class SiteChoiceField(forms.ModelChoiceField):

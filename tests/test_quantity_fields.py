@@ -334,7 +334,7 @@ def cases(site, other_site, coordinator, lead, other_lead) -> dict[str, Case]:
             {
                 "source": str(site.pk),
                 "destination": str(other_site.pk),
-                "item": str(item_bread.pk),
+                "item": item_bread.name,
                 "quantity": "1",
                 "unit": "kg",
                 "need": str(their_need.pk),

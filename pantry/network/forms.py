@@ -8,18 +8,20 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot.dates import DayField, LocalDayTimeField, SiteClockForm, day
 from commonpot.errors import DomainError
-from commonpot.forms import SettingsSectionForm, show_error
+from commonpot.forms import SettingsSectionForm, SuggestInput, show_error
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import grouped, is_zero
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry import temperatures
+from pantry.forms import ItemField
 from pantry.forms_temperatures import TemperatureField
 from pantry.freshness import DateRules
 from pantry.models import Item, Lot, StockMove
@@ -36,6 +38,14 @@ from pantry.network.models import (
 )
 from pantry.network.site_settings import NETWORK_SETTINGS_FIELDS
 from pantry.units import display, to_base, typed_back, weight_unit
+
+
+def item_field(**kwargs) -> ItemField:
+    """An item of the catalog, typed by name (or barcode) with the network's
+    suggestions as one types: not a <select> of the whole catalog, which in a
+    large network is thousands of items on every form that asks for one."""
+    return ItemField(widget=SuggestInput(reverse_lazy("network:items_suggested")), **kwargs)
+
 
 UNITS = [
     ("kg", "kg"),
@@ -152,12 +162,11 @@ class OfferForm(SiteClockForm, TokenForm):
 
 
 class NeedForm(TokenForm):
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item"),
-        queryset=Item.objects.active(),
+    item = item_field(
         required=False,
-        empty_label=gettext_lazy("Any item of the category below"),
-        help_text=gettext_lazy("Choose an item, or leave this and choose a category."),
+        help_text=gettext_lazy(
+            "Type a few letters of the item's name, or leave this empty and choose a category."
+        ),
     )
     category = forms.ChoiceField(
         label=gettext_lazy("Category"),
@@ -295,9 +304,7 @@ def lot_number_field() -> forms.ModelChoiceField:
 class ShipmentItemForm(forms.Form):
     """One more item of a shipment: what, how much, and from which lot (optional)."""
 
-    item = forms.ModelChoiceField(
-        label=gettext_lazy("Item"), queryset=Item.objects.active(), required=False
-    )
+    item = item_field(required=False)
     quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20, required=False)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
     lot = lot_number_field()
@@ -325,7 +332,7 @@ ShipmentItemFormSet = forms.formset_factory(ShipmentItemForm, extra=0, max_num=2
 class ProposeTransferForm(TokenForm):
     source = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("From"))
     destination = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("To"))
-    item = forms.ModelChoiceField(label=gettext_lazy("Item"), queryset=Item.objects.active())
+    item = item_field()
     quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
     lot = lot_number_field()

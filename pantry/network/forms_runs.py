@@ -12,7 +12,7 @@ from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.forms_temperatures import TemperatureField
 from pantry.models import Donor, Item
-from pantry.network.forms import UNITS
+from pantry.network.forms import UNITS, item_field
 from pantry.network.models import Run, Stop, Transfer
 from pantry.units import UnitError, to_base
 
@@ -117,10 +117,8 @@ class StopForm(forms.Form):
             }
         )
         for n in range(1, self.DONATED_ROWS + 1):
-            self.fields[f"donated_item_{n}"] = forms.ModelChoiceField(
-                queryset=Item.objects.active().order_by("name"),
-                required=False,
-                label=_("From the donor, food %(n)s") % {"n": n},
+            self.fields[f"donated_item_{n}"] = item_field(
+                required=False, label=_("From the donor, food %(n)s") % {"n": n}, help_text=""
             )
             self.fields[f"donated_quantity_{n}"] = forms.CharField(
                 required=False, max_length=20, label=_("Amount %(n)s") % {"n": n}

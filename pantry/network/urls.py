@@ -13,6 +13,7 @@ app_name = "network"
 urlpatterns = [
     path("network/", views.board, name="board"),
     path("network/sites/", views.sites_suggested, name="sites_suggested"),
+    path("network/items/", views.items_suggested, name="items_suggested"),
     path("network/dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("network/sites.geojson", views_dashboard.sites_geojson, name="sites_geojson"),
     path("network/offers/<int:pk>/", views.offer_detail, name="offer"),

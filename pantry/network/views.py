@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
-from commonpot.forms import show_error, site_suggestions
+from commonpot.forms import SUGGESTED, show_error, site_suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
@@ -26,7 +26,7 @@ from commonpot.permissions import can_manage_site, is_coordinator, lead_required
 from pantry.federation import board as federation_board
 from pantry.federation.models import PartnerTransfer
 from pantry.freshness import DateRules
-from pantry.models import Lot
+from pantry.models import Item, Lot
 from pantry.network import services
 from pantry.network.access import network_required
 from pantry.network.filters import NeedFilter, OfferFilter, default_near
@@ -131,10 +131,25 @@ def board(request: HttpRequest) -> HttpResponse:
 @network_required
 @require_GET
 def sites_suggested(request: HttpRequest) -> HttpResponse:
-    """Suggestions for the board's site boxes in a network of many sites (its "Site"
-    and "Distance from", commonpot.forms.SiteSearchInput): any active site."""
-    name = "near" if "near" in request.GET else "site"
+    """Suggestions for the network's site boxes in a network of many sites (the
+    board's "Site" and "Distance from", a transfer's "From" and "To",
+    commonpot.forms.SiteSearchInput): any active site. The box sends its value
+    alone, under its own name."""
+    name = next(iter(request.GET), "site")
     return site_suggestions(request, Site.objects.active(), name)
+
+
+@network_required
+@require_GET
+def items_suggested(request: HttpRequest) -> HttpResponse:
+    """Suggestions for the network's item boxes (a need, a transfer and its other
+    items, what a run picks up from a donor): the first few active items of the
+    catalog whose name holds what is typed, or whose barcode it is. The box sends
+    its value alone, under its own name."""
+    text = next(iter(request.GET.values()), "")[:60]
+    names = Item.objects.active().search(text).order_by("name").values_list("name", flat=True)
+    options = [(name, "") for name in names[:SUGGESTED]]
+    return TemplateResponse(request, "pantry/_item_options.html", {"options": options})
 
 
 def _board_sites(request: HttpRequest, querysets: dict, show: str):

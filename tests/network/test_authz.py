@@ -47,6 +47,7 @@ ROWS = [
     Row("GET", "network:board", expect=network()),
     Row("GET", "network:board", data={"show": "needs"}, expect=network()),
     Row("GET", "network:sites_suggested", data={"site": "east"}, expect=network()),
+    Row("GET", "network:items_suggested", data={"item": "bre"}, expect=network()),
     Row("GET", "network:dashboard", expect=coordinator_only()),
     Row("GET", "network:sites_geojson", expect=coordinator_only()),
     Row("GET", "network:transfers", expect=network()),

@@ -164,7 +164,7 @@ def test_a_lead_posts_a_need_with_its_own_limit(other_site, other_lead, item_bre
     response = client_for(other_lead).post(
         reverse("network:need_new", args=[other_site.slug]),
         {
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "5",
             "unit": "kg",
             "needed_by": "2099-01-01",
@@ -183,7 +183,7 @@ def test_a_bad_need_limit_is_a_field_error_and_nothing_is_written(
     response = client_for(other_lead).post(
         reverse("network:need_new", args=[other_site.slug]),
         {
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "5",
             "unit": "kg",
             "needed_by": "2099-01-01",

@@ -153,7 +153,7 @@ def test_propose_from_a_match_is_filled_in_with_the_offer_and_claims_it(
         {
             "source": site.pk,
             "destination": other_site.pk,
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "6",
             "unit": "kg",
             "need": bread_need.pk,
@@ -182,7 +182,7 @@ def test_propose_with_an_offer_from_another_site_is_refused_and_writes_nothing(
         {
             "source": third.pk,
             "destination": other_site.pk,
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "6",
             "unit": "kg",
             "need": bread_need.pk,
@@ -206,7 +206,7 @@ def test_propose_for_a_need_to_another_destination_is_a_field_error(
         {
             "source": site.pk,
             "destination": third.pk,
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "6",
             "unit": "kg",
             "need": bread_need.pk,
@@ -244,7 +244,7 @@ def test_a_closed_offer_in_a_proposal_is_a_field_error(
         {
             "source": site.pk,
             "destination": other_site.pk,
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "6",
             "unit": "kg",
             "offer": o.pk,

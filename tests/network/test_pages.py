@@ -244,7 +244,7 @@ def test_a_coordinator_proposes_a_transfer_for_a_need(
         {
             "source": site.pk,
             "destination": other_site.pk,
-            "item": item_bread.pk,
+            "item": item_bread.name,
             "quantity": "8",
             "unit": "kg",
             "need": n.pk,

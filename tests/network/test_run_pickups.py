@@ -122,7 +122,7 @@ def test_the_run_page_adds_a_donor_pickup_and_the_driver_sees_it(
     data = {
         "kind": "pickup",
         "donor": greengrocer.pk,
-        "donated_item_1": apples.pk,
+        "donated_item_1": apples.name,
         "donated_quantity_1": "40",
         "donated_unit_1": "kg",
         "window_from": "08:00",

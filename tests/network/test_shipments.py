@@ -211,7 +211,7 @@ def test_the_form_adds_another_item_without_writing_and_sends_both(
         "token": "5b0c7c8e-8d7a-4c38-9a55-3c7f4b0de001",
         "source": site.pk,
         "destination": other_site.pk,
-        "item": bread_lot.item.pk,
+        "item": bread_lot.item.name,
         "quantity": "3",
         "unit": "kg",
         "more-TOTAL_FORMS": "0",
@@ -222,7 +222,7 @@ def test_the_form_adds_another_item_without_writing_and_sends_both(
     assert "Item 2" in page.content.decode()
     assert not Transfer.objects.exists()
 
-    more = {"more-TOTAL_FORMS": "1", "more-0-item": item.pk, "more-0-quantity": "3"}
+    more = {"more-TOTAL_FORMS": "1", "more-0-item": item.name, "more-0-quantity": "3"}
     more |= {"more-0-unit": "pieces", "more-0-lot": pot_lot.pk}
     response = client.post("/network/transfers/new/", {**data, **more})
     transfer = Transfer.objects.get()
@@ -246,12 +246,12 @@ def test_the_form_says_which_line_is_short_and_writes_nothing(
             "token": "5b0c7c8e-8d7a-4c38-9a55-3c7f4b0de002",
             "source": site.pk,
             "destination": other_site.pk,
-            "item": bread_lot.item.pk,
+            "item": bread_lot.item.name,
             "quantity": "3",
             "unit": "kg",
             "more-TOTAL_FORMS": "1",
             "more-INITIAL_FORMS": "0",
-            "more-0-item": item.pk,
+            "more-0-item": item.name,
             "more-0-quantity": "50",
             "more-0-unit": "pieces",
         },

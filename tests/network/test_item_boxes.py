@@ -1,0 +1,97 @@
+"""The network's forms ask for an item in a box with suggestions, not a <select> of
+the whole catalog: a need, a transfer and its other items, a run's pickup from a
+donor. A catalog of thousands of items made each of these pages hundreds of
+kilobytes on a phone."""
+
+import re
+import uuid
+
+from django.urls import reverse
+
+from pantry.models import Item
+from pantry.network.models import Need, Transfer
+from tests.conftest import client_for
+from tests.pantry.factories import ItemFactory
+
+SUGGEST = reverse("network:items_suggested")
+
+
+def _catalog(n=60):
+    """A catalog longer than any list a form should send whole."""
+    Item.objects.bulk_create(
+        Item(name=f"Tinned item {i:03d}", category=Item.Category.CANNED_DRY) for i in range(n)
+    )
+
+
+def _item_box(html: str, name: str) -> str:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+
+
+def test_every_network_form_asking_for_an_item_sends_a_box_not_the_catalog(
+    site, lead, coordinator, run, item_bread
+):
+    _catalog()
+    pages = {
+        reverse("network:need_new", args=[site.slug]): (lead, ["item"]),
+        reverse("network:transfer_new"): (coordinator, ["item"]),
+        reverse("network:run", args=[run.pk]): (
+            coordinator,
+            ["donated_item_1", "donated_item_2", "donated_item_3"],
+        ),
+    }
+    for url, (person, names) in pages.items():
+        response = client_for(person).get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert "Tinned item" not in html, url
+        for name in names:
+            box = _item_box(html, name)
+            assert f'hx-get="{SUGGEST}"' in box and f'hx-params="{name}"' in box, url
+            list_id = re.search(r'list="([^"]+)"', box)[1]
+            assert f'<datalist id="{list_id}"></datalist>' in html, url
+
+
+def test_the_suggestions_are_the_first_few_active_items_holding_what_is_typed(
+    coordinator, item_bread
+):
+    _catalog()
+    ItemFactory(name="Breadcrumbs", is_active=False)
+    client = client_for(coordinator)
+    options = client.get(SUGGEST, {"item": "bre"}).content.decode()
+    assert options == '<option value="Bread"></option>\n'  # not the retired Breadcrumbs
+    many = client.get(SUGGEST, {"more-2-item": "tinned"}).content.decode()
+    assert re.findall(r'value="([^"]+)"', many) == [f"Tinned item {i:03d}" for i in range(12)]
+    assert client.get(SUGGEST, {"item": "  "}).content.decode().strip() == ""
+
+
+def test_an_item_named_wrong_is_said_beside_the_box_and_nothing_is_written(
+    site, other_site, lead, coordinator, bread_lot
+):
+    proposed = client_for(coordinator).post(
+        reverse("network:transfer_new"),
+        {
+            "source": site.pk,
+            "destination": other_site.pk,
+            "item": "Braed",
+            "quantity": "3",
+            "unit": "kg",
+        },
+    )
+    html = proposed.content.decode()
+    assert proposed.status_code == 400
+    assert "No item called &#x27;Braed&#x27; in the catalog." in html
+    assert 'value="Braed"' in _item_box(html, "item")  # kept to mend, not emptied
+    assert not Transfer.objects.exists()
+
+    needed = client_for(lead).post(
+        reverse("network:need_new", args=[site.slug]),
+        {
+            "item": "Bread",
+            "quantity": "3",
+            "unit": "kg",
+            "needed_by": "2099-01-01",
+            "token": str(uuid.uuid4()),
+        },
+    )
+    assert needed.status_code == 302
+    assert Need.objects.get().item.name == "Bread"
