@@ -117,9 +117,12 @@ def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse
 def list_sites(field: forms.ModelChoiceField, choices: Sequence, suggest_url: str) -> None:
     """Offer `choices` ((slug, label) of the sites to list) as the options of `field`'s
     <select>; past SITES_LISTED of them, a SiteSearchInput asking `suggest_url`
-    instead, so that a page of a network of hundreds of sites stays small."""
+    instead, so that a page of a network of hundreds of sites stays small. The box
+    takes a site by its slug (what a suggestion enters, and what it shows for a
+    site already chosen) or by its whole name."""
     if len(choices) > SITES_LISTED:
         field.widget = SiteSearchInput(suggest_url)
+        field.to_field_name = "slug"
     else:
         field.widget.choices = [("", field.empty_label), *choices]
 
@@ -174,13 +177,15 @@ class SiteSearchInput(SuggestInput):
 
 
 class SiteChoiceField(forms.ModelChoiceField):
-    """A site by its slug, or by its whole name typed out (any case) when no other
-    site of the choices has that name."""
+    """A site by its slug, or, in a box (SiteSearchInput), by its whole name typed
+    out (any case) when no other site of the choices has that name."""
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except forms.ValidationError:
+            if not isinstance(self.widget, SiteSearchInput):
+                raise  # a list's own choice was not one of its options
             named = list(self.queryset.filter(name__iexact=str(value).strip())[:2])
             if len(named) == 1:
                 return named[0]

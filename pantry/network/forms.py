@@ -8,14 +8,20 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from commonpot.dates import DayField, LocalDayTimeField, SiteClockForm, day
 from commonpot.errors import DomainError
-from commonpot.forms import SettingsSectionForm, SuggestInput, show_error
+from commonpot.forms import (
+    SettingsSectionForm,
+    SiteChoiceField,
+    SuggestInput,
+    list_sites,
+    show_error,
+)
 from commonpot.idempotency import TokenForm
 from commonpot.models import Site
 from commonpot.numbers import grouped, is_zero
@@ -330,8 +336,8 @@ ShipmentItemFormSet = forms.formset_factory(ShipmentItemForm, extra=0, max_num=2
 
 
 class ProposeTransferForm(TokenForm):
-    source = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("From"))
-    destination = forms.ModelChoiceField(queryset=Site.objects.active(), label=gettext_lazy("To"))
+    source = SiteChoiceField(queryset=Site.objects.active(), label=gettext_lazy("From"))
+    destination = SiteChoiceField(queryset=Site.objects.active(), label=gettext_lazy("To"))
     item = item_field()
     quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=UNITS, initial=weight_unit)
@@ -362,6 +368,12 @@ class ProposeTransferForm(TokenForm):
         if sources is not None:
             # A lead sends from their own sites only.
             self.fields["source"].queryset = sources
+        # Past SITES_LISTED sites, a box to type a site's name in instead of a list.
+        every = list(Site.objects.active().order_by("name").values_list("pk", "name"))
+        own = every if sources is None else list(sources.order_by("name").values_list("pk", "name"))
+        suggest = reverse("network:sites_suggested")
+        list_sites(self.fields["source"], own, suggest)
+        list_sites(self.fields["destination"], every, suggest)
         # Open as of this request, not as of when the module was loaded.
         self.fields["need"].queryset = Need.objects.open()
         self.fields["offer"].queryset = Offer.objects.open().select_related("site", "item")

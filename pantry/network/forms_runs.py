@@ -4,10 +4,11 @@ clock of the run's site, on the run's day."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from commonpot.forms import ModelMultipleIdsField
+from commonpot.forms import ModelMultipleIdsField, SiteChoiceField, list_sites
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.forms_temperatures import TemperatureField
@@ -48,7 +49,7 @@ class RunForm(forms.Form):
 
 class StopForm(forms.Form):
     kind = forms.ChoiceField(choices=Stop.Kind.choices, label=gettext_lazy("What"))
-    site = forms.ModelChoiceField(
+    site = SiteChoiceField(
         queryset=Site.objects.none(),
         required=False,
         label=gettext_lazy("Site"),
@@ -105,6 +106,9 @@ class StopForm(forms.Form):
     def __init__(self, *args, run: Run, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.active().order_by("name")
+        # Past SITES_LISTED sites, a box to type a site's name in instead of a list.
+        sites = list(self.fields["site"].queryset.values_list("pk", "name"))
+        list_sites(self.fields["site"], sites, reverse("network:sites_suggested"))
         donors = Donor.objects.select_related("site").order_by("site__name", "name")
         if not is_coordinator(user):
             donors = donors.filter(site_id__in=lead_site_ids(user))

@@ -1,7 +1,7 @@
 """The network's forms ask for an item in a box with suggestions, not a <select> of
 the whole catalog: a need, a transfer and its other items, a run's pickup from a
 donor. A catalog of thousands of items made each of these pages hundreds of
-kilobytes on a phone."""
+kilobytes on a phone. A transfer's sites, past SITES_LISTED of them, likewise."""
 
 import re
 import uuid
@@ -25,6 +25,10 @@ def _catalog(n=60):
 
 def _item_box(html: str, name: str) -> str:
     return re.search(rf'<input[^>]*name="{name}"[^>]*>', html)[0]
+
+
+def _listed(html: str, name: str) -> bool:
+    return re.search(rf'<select[^>]*name="{name}"', html) is not None
 
 
 def test_every_network_form_asking_for_an_item_sends_a_box_not_the_catalog(
@@ -95,3 +99,68 @@ def test_an_item_named_wrong_is_said_beside_the_box_and_nothing_is_written(
     )
     assert needed.status_code == 302
     assert Need.objects.get().item.name == "Bread"
+
+
+def test_a_coordinator_of_many_sites_types_a_transfers_sites_in_boxes(
+    monkeypatch, site, other_site, lead, coordinator, bread_lot, run
+):
+    from commonpot import forms
+
+    monkeypatch.setattr(forms, "SITES_LISTED", 1)
+    client = client_for(coordinator)
+    url = reverse("network:transfer_new")
+    html = client.get(url, {"source": site.pk}).content.decode()
+    for name in ("source", "destination"):
+        assert not _listed(html, name)
+        box = _item_box(html, name)
+        assert 'type="search"' in box and f'hx-params="{name}"' in box
+    # Chosen from a "Send from here" link: the box shows the site's short name.
+    assert f'value="{site.slug}"' in _item_box(html, "source")
+
+    data = {"item": "Bread", "quantity": "3", "unit": "kg"}
+    unknown = client.post(url, data | {"source": site.slug, "destination": "Nowhere Kitchen"})
+    assert unknown.status_code == 400
+    assert "No site is called “Nowhere Kitchen”: pick one from the suggestions." in (
+        unknown.content.decode()
+    )
+    assert not Transfer.objects.exists()
+
+    # A suggestion enters the slug; a whole name typed out, in any case, does too.
+    sent = client.post(
+        url,
+        data
+        | {
+            "source": site.slug,
+            "destination": other_site.name.upper(),
+            "token": str(uuid.uuid4()),
+        },
+    )
+    assert sent.status_code == 302
+    transfer = Transfer.objects.get()
+    assert (transfer.source, transfer.destination) == (site, other_site)
+
+    # A run's stop, too.
+    html = client.get(reverse("network:run", args=[run.pk])).content.decode()
+    assert not _listed(html, "site") and 'type="search"' in _item_box(html, "site")
+    stop = {"kind": "drop", "window_from": "09:00", "window_until": "13:00"}
+    added = client.post(
+        reverse("network:run_stop_add", args=[run.pk]), stop | {"site": other_site.name}
+    )
+    assert added.status_code == 302 and run.stops.get().site == other_site
+
+    # A lead's own sites stay a list when they are few; the other end is a box.
+    html = client_for(lead).get(url).content.decode()
+    assert _listed(html, "source") and not _listed(html, "destination")
+
+
+def test_a_small_network_keeps_its_lists_and_names_a_bad_choice_plainly(
+    site, other_site, coordinator
+):
+    response = client_for(coordinator).post(
+        reverse("network:transfer_new"),
+        {"source": "Nowhere", "destination": other_site.pk, "item": "x", "quantity": "1"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _listed(html, "source") and "Select a valid choice" in html
+    assert "pick one from the suggestions" not in html
