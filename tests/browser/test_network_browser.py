@@ -100,3 +100,36 @@ def test_the_coordinators_map_marks_the_sites_and_says_when_tiles_cannot_load(
     expect(page.get_by_role("status")).to_contain_text("The map background could not load")
     page.get_by_role("link", name="All 2 sites as a list").click()
     expect(page.get_by_role("link", name="Eastside Food Bank")).to_be_visible()
+
+
+def test_a_coordinator_types_a_transfers_sites_and_food_on_a_phone(
+    phone, site, other_site, lead, coordinator, item_bread, mapped, monkeypatch
+):
+    """In a network of many sites and a long catalog, the transfer form has boxes
+    with suggestions instead of lists of every site and every item."""
+    from commonpot import forms
+
+    monkeypatch.setattr(forms, "SITES_LISTED", 1)
+    stock(site, item_bread, "40000", by=lead, days=4)
+    log_in(phone, coordinator.username, PASSWORD)
+    phone.goto("/network/transfers/new/")
+    phone.wait_for_load_state()
+    source = phone.get_by_label("From", exact=True)
+    source.fill(site.name[:5].lower())
+    suggested = phone.locator("#id_source-suggestions option")
+    expect(suggested).to_have_count(1)  # all sites on first focus, then the one typed
+    expect(suggested).to_have_attribute("value", site.slug)
+    source.fill(site.slug)  # what picking the suggestion enters
+    phone.get_by_label("To", exact=True).fill(other_site.name)  # a whole name works too
+    item = phone.get_by_label("Item", exact=True)
+    item.fill("bre")
+    suggested = phone.locator("#id_item-suggestions option")
+    expect(suggested).to_have_count(1)
+    expect(suggested).to_have_attribute("value", "Bread")
+    item.fill("Bread")
+    phone.get_by_label("Quantity").fill("3")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.get_by_role("button", name="Propose", exact=True).click()
+    expect(phone.get_by_text("Proposed.")).to_be_visible()
+    transfer = Transfer.objects.get()
+    assert (transfer.source, transfer.destination, transfer.item) == (site, other_site, item_bread)
