@@ -13,6 +13,7 @@ from django.forms.formsets import BaseFormSet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -196,6 +197,30 @@ class SiteChoiceField(forms.ModelChoiceField):
                 code="invalid_choice",
                 params={"name": value},
             ) from None
+
+
+class SiteListsMixin:
+    """For a FilterSet whose site fields (`site_lists`, by slug) list their sites
+    as options, or past SITES_LISTED a box asking `sites_suggested` (list_sites):
+    worked out once per form, from `listed_sites`."""
+
+    site_lists: tuple[str, ...] = ("site",)
+    sites_suggested = "network:sites_suggested"
+
+    def listed_sites(self, name: str, field: forms.ModelChoiceField) -> Sequence:
+        """(slug, label) of the sites `name` lists: by default its every choice."""
+        return list(field.queryset.order_by("name").values_list("slug", "name"))
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_sites_listed", False):
+            for name in self.site_lists:
+                field = form.fields[name]
+                choices = self.listed_sites(name, field)
+                list_sites(field, choices, reverse(self.sites_suggested))
+            form._sites_listed = True
+        return form
 
 
 class SiteFilter(django_filters.ModelChoiceFilter):

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from commonpot import forms as common_forms
 from commonpot.dates import DayField
-from commonpot.forms import LongSelect, SiteFilter, list_sites
+from commonpot.forms import LongSelect, SiteFilter, SiteListsMixin
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -84,7 +83,7 @@ class BoardForm(forms.Form):
         return data
 
 
-class BoardFilter(django_filters.FilterSet):
+class BoardFilter(SiteListsMixin, django_filters.FilterSet):
     """Dates are days on each shift's own site's clock."""
 
     site = SiteFilter(
@@ -119,24 +118,15 @@ class BoardFilter(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         self.filters["role"].extra["choices"] = _role_choices(request)
 
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_sites_listed", False):
-            # The site list names the sites with a shift coming up (a network lists
-            # hundreds of sites, many with no shifts), and the one chosen; any site
-            # of the board is still accepted, as from a bookmark. Past SITES_LISTED
-            # of them, a box to type a name in instead: the page stays small.
-            field = form.fields["site"]
-            chosen = Q(slug=self.data.get("site") or "")
-            listed = list(
-                field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")[
-                    : common_forms.SITES_LISTED + 1
-                ]
-            )
-            list_sites(field, listed, reverse("volunteers:board_sites"))
-            form._sites_listed = True
-        return form
+    sites_suggested = "volunteers:board_sites"
+
+    def listed_sites(self, name, field):
+        # The sites with a shift coming up (a network lists hundreds of sites, many
+        # with no shifts), and the one chosen; any site of the board is still
+        # accepted, as from a bookmark.
+        chosen = Q(slug=self.data.get("site") or "")
+        listed = field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")
+        return list(listed[: common_forms.SITES_LISTED + 1])
 
     @cached_property
     def _zones(self) -> list[str]:

@@ -6,11 +6,10 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commonpot.forms import LongSelect, SiteFilter, list_sites
+from commonpot.forms import LongSelect, SiteFilter, SiteListsMixin
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.models import Item
@@ -33,7 +32,7 @@ def default_near(user, sites: list[Site]) -> Site | None:
     return next((s for s in sites if s.pk in led), None)
 
 
-class BoardFilter(django_filters.FilterSet):
+class BoardFilter(SiteListsMixin, django_filters.FilterSet):
     """Filters shared by the offers and the needs on the board.
 
     `near` and `within` are read together: sites within so many kilometres of
@@ -102,19 +101,11 @@ class BoardFilter(django_filters.FilterSet):
             data["near"] = near.slug
         super().__init__(data, *args, **kwargs)
 
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(form, "_sites_listed", False):
-            # The options from the sites the view loaded, not a query of each list's
-            # own; past SITES_LISTED of them, a box to type a site's name in instead.
-            for name in ("site", "near"):
-                field = form.fields[name]
-                sites = self.listed.get(name, self.sites)
-                choices = [(s.slug, field.label_from_instance(s)) for s in sites]
-                list_sites(field, choices, reverse("network:sites_suggested"))
-            form._sites_listed = True
-        return form
+    site_lists = ("site", "near")
+
+    def listed_sites(self, name, field):
+        # The options from the sites the view loaded, not a query of each list's own.
+        return [(s.slug, field.label_from_instance(s)) for s in self.listed.get(name, self.sites)]
 
     def filter_nothing(self, queryset, name, value):
         return queryset
@@ -151,7 +142,7 @@ class NeedFilter(BoardFilter):
         fields = ["category", "site", "near", "within", "expiring"]
 
 
-class TransferFilter(django_filters.FilterSet):
+class TransferFilter(SiteListsMixin, django_filters.FilterSet):
     # Labels given: "site" is no field of a transfer, and django-filter would
     # label it "[invalid name]".
     status = django_filters.ChoiceFilter(
@@ -160,7 +151,7 @@ class TransferFilter(django_filters.FilterSet):
         empty_label=_("Any status"),
         method="filter_status",
     )
-    site = django_filters.ModelChoiceFilter(
+    site = SiteFilter(
         label=_("Site"),
         queryset=lambda request: _visible_sites(request.user),
         to_field_name="slug",

@@ -52,7 +52,9 @@ from pantry.units import display, plain
 def transfer_list(request: HttpRequest) -> HttpResponse:
     transfers = Transfer.objects.visible_to(request.user).for_lists()
     filters = TransferFilter(request.GET, queryset=transfers, request=request)
-    table = TransferTable(filters.qs)
+    # django-filter leaves a refused field out of the filter: say so, list nothing.
+    valid = filters.is_valid()
+    table = TransferTable(filters.qs if valid else transfers.none())
     paginate(request, table, 30)
     today = timezone.localdate()
     return TemplateResponse(
@@ -64,6 +66,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             "runs": runs_of_the_day(request.user, today),
             "runs_day": today,
         },
+        status=200 if valid else 400,
     )
 
 

@@ -164,3 +164,38 @@ def test_a_small_network_keeps_its_lists_and_names_a_bad_choice_plainly(
     assert response.status_code == 400
     assert _listed(html, "source") and "Select a valid choice" in html
     assert "pick one from the suggestions" not in html
+
+
+def test_the_transfers_list_says_a_refused_filter_and_lists_nothing(
+    monkeypatch, site, other_site, lead, coordinator, bread_lot
+):
+    from commonpot import forms
+    from pantry.network import services
+
+    transfer = services.propose_transfer(
+        source=site, destination=other_site, item=bread_lot.item, quantity=3000, by=coordinator
+    )
+    url = reverse("network:transfers")
+    row = f'href="{transfer.get_absolute_url()}"'
+    client = client_for(coordinator)
+    assert row in client.get(url, {"site": site.slug}).content.decode()
+    for bad, said in [
+        ({"site": "nowhere"}, "Site: Select a valid choice."),
+        ({"status": "lost"}, "Status: Select a valid choice."),
+    ]:
+        response = client.get(url, bad)
+        html = response.content.decode()
+        assert response.status_code == 400, bad
+        assert said in html and row not in html, bad
+    # A lead's site list is their own sites: another's is refused, not ignored.
+    theirs = client_for(lead).get(url, {"site": other_site.slug})
+    assert theirs.status_code == 400 and row not in theirs.content.decode()
+
+    # A coordinator of many sites types one in a box, by slug or whole name.
+    monkeypatch.setattr(forms, "SITES_LISTED", 1)
+    html = client.get(url).content.decode()
+    assert not _listed(html, "site") and 'type="search"' in _item_box(html, "site")
+    assert row in client.get(url, {"site": other_site.name.lower()}).content.decode()
+    unknown = client.get(url, {"site": "Nowhere"})
+    assert unknown.status_code == 400
+    assert "No site is called “Nowhere”" in unknown.content.decode()
