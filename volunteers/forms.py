@@ -3,17 +3,19 @@ datetimes in the site's zone here; the services check the rules."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from commonpot.dates import DayField, day, offer_which_time, resolve_local_time
-from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm
+from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm, SuggestInput
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
 from kitchen.models import MealService
@@ -275,10 +277,70 @@ class ShiftForm(forms.Form):
         }
 
 
-class AddVolunteerForm(forms.Form):
-    volunteer = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=gettext_lazy("Volunteer")
+# The most people a list of a site's people offers as a <select>; a site with more
+# (an event of 2,000 volunteers) gets a box with suggestions instead.
+PEOPLE_LISTED = 40
+# "Ana Silva #12": a suggestion's value, the person's name and number.
+_NUMBERED = re.compile(r"#(\d{1,18})\s*$")
+NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+
+
+def site_people(site_id: int):
+    """A site's active people, by name: whom a lead may put on a shift or a rota."""
+    return (
+        User.objects.filter(memberships__site_id=site_id, is_active=True)
+        .distinct()
+        .order_by("display_name", "username")
     )
+
+
+def numbered(pk: int, name: str) -> str:
+    return f"{name} #{pk}"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """One of a site's people: from its list; or, past PEOPLE_LISTED of them, in a
+    box with suggestions (`offer`), as a suggestion enters them ("Ana Silva #12")
+    or by a whole name nobody else there has."""
+
+    def offer(self, suggest_url: str) -> None:
+        """Its people as options, in one query; past PEOPLE_LISTED, a box instead."""
+        people = list(self.queryset.values_list("pk", *NAME_COLUMNS)[: PEOPLE_LISTED + 1])
+        if len(people) > PEOPLE_LISTED:
+            self.widget = SuggestInput(suggest_url)
+            self.help_text = _("Type a few letters of their name and pick them from the list.")
+        else:
+            self.widget.choices = [
+                ("", self.empty_label),
+                *((pk, User.name_of(*names)) for pk, *names in people),
+            ]
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            if not isinstance(self.widget, SuggestInput):
+                raise  # a list's own choice was not one of its options
+        text = str(value).strip()
+        number = _NUMBERED.search(text)
+        if number is not None:
+            named = list(self.queryset.filter(pk=int(number[1]))[:1])
+        else:
+            called = Q(display_name__iexact=text) | Q(username__iexact=text)
+            named = list(self.queryset.filter(called)[:2])
+        if len(named) == 1:
+            return named[0]
+        raise forms.ValidationError(
+            _("Nobody here is called “%(name)s”: pick them from the list.")
+            if not named
+            else _("More than one person here is called “%(name)s”: pick them from the list."),
+            code="invalid_choice",
+            params={"name": text},
+        )
+
+
+class AddVolunteerForm(forms.Form):
+    volunteer = PersonChoiceField(queryset=User.objects.none(), label=gettext_lazy("Volunteer"))
     guests = forms.TypedChoiceField(
         label=gettext_lazy("Guests"), choices=guest_choices(), coerce=int, initial=0
     )
@@ -290,11 +352,8 @@ class AddVolunteerForm(forms.Form):
 
     def __init__(self, *args, site: Site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = (
-            User.objects.filter(memberships__site=site, is_active=True)
-            .distinct()
-            .order_by("display_name", "username")
-        )
+        self.fields["volunteer"].queryset = site_people(site.pk)
+        self.fields["volunteer"].offer(reverse("volunteers:people_suggested", args=[site.slug]))
 
 
 class WalkInForm(forms.Form):
@@ -653,7 +712,7 @@ class RotaExceptionForm(forms.Form):
 class RegularForm(forms.Form):
     """A person of the site put on a rota, on some or all of its days."""
 
-    volunteer = forms.ModelChoiceField(
+    volunteer = PersonChoiceField(
         queryset=User.objects.none(),
         label=gettext_lazy("Person"),
         error_messages={"invalid_choice": gettext_lazy("Choose one of this site's volunteers.")},
@@ -682,11 +741,9 @@ class RegularForm(forms.Form):
 
     def __init__(self, *args, rota: Rota, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = (
-            User.objects.filter(memberships__site_id=rota.site_id, is_active=True)
-            .distinct()
-            .order_by("display_name", "username")
-        )
+        self.fields["volunteer"].queryset = site_people(rota.site_id)
+        suggest = reverse("volunteers:people_suggested", args=[rota.site.slug])
+        self.fields["volunteer"].offer(suggest)
         self.fields["weekdays"].choices = [c for c in WEEKDAY_CHOICES if rota.runs_on(c[0])]
 
     def clean(self):

@@ -75,6 +75,7 @@ urlpatterns = [
     path(lead + "shifts/<int:pk>/delete/", views_lead.shift_delete, name="shift_delete"),
     path(lead + "shifts/<int:pk>/cancel/", views_lead.shift_cancel, name="shift_cancel"),
     path(lead + "shifts/<int:pk>/add/", views_lead.roster_add, name="roster_add"),
+    path(lead + "people/suggested/", views_lead.people_suggested, name="people_suggested"),
     path(lead + "shifts/<int:pk>/walk-ins/", views_lead.walk_in_add, name="walk_in_add"),
     path(
         lead + "shifts/<int:pk>/sign-ups/<int:sign_up_id>/remove/",

@@ -24,7 +24,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.dates import long_day
 from commonpot.errors import DomainError
-from commonpot.forms import show_error
+from commonpot.forms import SUGGESTED, show_error
 from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site, User
 from commonpot.pagecache import cached_page
@@ -35,6 +35,7 @@ from commonpot.tables import cards_on_phones
 from volunteers import planning, services
 from volunteers.fill import who_could_fill
 from volunteers.forms import (
+    NAME_COLUMNS,
     AddVolunteerForm,
     CheckInForm,
     CopyDayForm,
@@ -43,6 +44,8 @@ from volunteers.forms import (
     ShiftForm,
     ShiftPolicyForm,
     WalkInForm,
+    numbered,
+    site_people,
     week_start,
 )
 from volunteers.links import meals_with_allergens
@@ -315,6 +318,29 @@ def roster(request: HttpRequest, site: Site, pk: int) -> HttpResponse:
     return TemplateResponse(
         request, "volunteers/roster.html", _roster_context(request, site, shift)
     )
+
+
+@lead_required
+@require_GET
+def people_suggested(request: HttpRequest, site: Site) -> HttpResponse:
+    """Suggestions for a person box of a site with many people (the roster's "Add
+    someone by hand", a rota's regulars): the first few of the site's active
+    people whose name holds what is typed, each as "Name #number". Names only:
+    no contact details. The box sends its value alone, under its own name."""
+    text = next(iter(request.GET.values()), "")[:60].strip()
+    people = site_people(site.pk)
+    if text:
+        people = people.filter(
+            Q(display_name__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(username__istartswith=text)
+        )
+    options = [
+        (numbered(pk, User.name_of(*names)), "")
+        for pk, *names in people.values_list("pk", *NAME_COLUMNS)[:SUGGESTED]
+    ]
+    return TemplateResponse(request, "commonpot/_suggestions.html", {"options": options})
 
 
 @lead_required

@@ -149,7 +149,7 @@ def items_suggested(request: HttpRequest) -> HttpResponse:
     text = next(iter(request.GET.values()), "")[:60]
     names = Item.objects.active().search(text).order_by("name").values_list("name", flat=True)
     options = [(name, "") for name in names[:SUGGESTED]]
-    return TemplateResponse(request, "pantry/_item_options.html", {"options": options})
+    return TemplateResponse(request, "commonpot/_suggestions.html", {"options": options})
 
 
 def _board_sites(request: HttpRequest, querysets: dict, show: str):

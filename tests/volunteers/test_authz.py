@@ -82,6 +82,7 @@ ROWS = [
     Row("GET", "volunteers:policy", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:roster", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     Row("GET", "volunteers:roster_code", {"slug": "site", "pk": "shift"}, expect=lead_only()),
+    Row("GET", "volunteers:people_suggested", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:kiosk", {"slug": "site"}, expect=lead_only()),
     Row("GET", "volunteers:shift_edit", {"slug": "site", "pk": "shift"}, expect=lead_only()),
     # Has people on it, so it is refused and the lead is sent back to the roster.
