@@ -177,26 +177,40 @@ class SiteSearchInput(SuggestInput):
     placeholder = _("Type a site's name")
 
 
-class SiteChoiceField(forms.ModelChoiceField):
-    """A site by its slug, or, in a box (SiteSearchInput), by its whole name typed
-    out (any case) when no other site of the choices has that name."""
+class BoxChoiceField(forms.ModelChoiceField):
+    """A model choice that, in a box (SuggestInput), also takes what a person typed:
+    `named` finds the choices it may mean; one is taken, none or several said."""
+
+    nobody: str  # what to say when `named` finds none, and when it finds several
+    several: str
+
+    def named(self, text: str) -> list:
+        raise NotImplementedError
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            if not isinstance(self.widget, SiteSearchInput):
+            if not isinstance(self.widget, SuggestInput):
                 raise  # a list's own choice was not one of its options
-            named = list(self.queryset.filter(name__iexact=str(value).strip())[:2])
-            if len(named) == 1:
-                return named[0]
-            raise forms.ValidationError(
-                _("No site is called “%(name)s”: pick one from the suggestions.")
-                if not named
-                else _("More than one site is called “%(name)s”: pick one from the suggestions."),
-                code="invalid_choice",
-                params={"name": value},
-            ) from None
+        text = str(value).strip()
+        named = self.named(text)
+        if len(named) == 1:
+            return named[0]
+        raise forms.ValidationError(
+            self.several if named else self.nobody, code="invalid_choice", params={"name": text}
+        )
+
+
+class SiteChoiceField(BoxChoiceField):
+    """A site by its slug, or, in a box (SiteSearchInput), by its whole name typed
+    out (any case) when no other site of the choices has that name."""
+
+    nobody = _("No site is called “%(name)s”: pick one from the suggestions.")
+    several = _("More than one site is called “%(name)s”: pick one from the suggestions.")
+
+    def named(self, text: str) -> list:
+        return list(self.queryset.filter(name__iexact=text)[:2])
 
 
 class SiteListsMixin:

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from commonpot.dates import DayField, day, offer_which_time, resolve_local_time
-from commonpot.forms import ModelMultipleIdsField, PhoneField, SettingsSectionForm, SuggestInput
+from commonpot.forms import (
+    BoxChoiceField,
+    ModelMultipleIdsField,
+    PhoneField,
+    SettingsSectionForm,
+    SuggestInput,
+)
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
 from kitchen.models import MealService
@@ -298,10 +304,15 @@ def numbered(pk: int, name: str) -> str:
     return f"{name} #{pk}"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(BoxChoiceField):
     """One of a site's people: from its list; or, past PEOPLE_LISTED of them, in a
     box with suggestions (`offer`), as a suggestion enters them ("Ana Silva #12")
     or by a whole name nobody else there has."""
+
+    nobody = gettext_lazy("Nobody here is called “%(name)s”: pick them from the list.")
+    several = gettext_lazy(
+        "More than one person here is called “%(name)s”: pick them from the list."
+    )
 
     def offer(self, suggest_url: str) -> None:
         """Its people as options, in one query; past PEOPLE_LISTED, a box instead."""
@@ -315,27 +326,12 @@ class PersonChoiceField(forms.ModelChoiceField):
                 *((pk, User.name_of(*names)) for pk, *names in people),
             ]
 
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except forms.ValidationError:
-            if not isinstance(self.widget, SuggestInput):
-                raise  # a list's own choice was not one of its options
-        text = str(value).strip()
+    def named(self, text: str) -> list:
         number = _NUMBERED.search(text)
         if number is not None:
-            named = list(self.queryset.filter(pk=int(number[1]))[:1])
-        else:
-            called = Q(display_name__iexact=text) | Q(username__iexact=text)
-            named = list(self.queryset.filter(called)[:2])
-        if len(named) == 1:
-            return named[0]
-        raise forms.ValidationError(
-            _("Nobody here is called “%(name)s”: pick them from the list.")
-            if not named
-            else _("More than one person here is called “%(name)s”: pick them from the list."),
-            code="invalid_choice",
-            params={"name": text},
+            return list(self.queryset.filter(pk=int(number[1]))[:1])
+        return list(
+            self.queryset.filter(Q(display_name__iexact=text) | Q(username__iexact=text))[:2]
         )
 
 
