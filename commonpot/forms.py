@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import connections
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
@@ -116,11 +116,14 @@ def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse
 
 
 def list_sites(field: forms.ModelChoiceField, choices: Sequence, suggest_url: str) -> None:
-    """Offer `choices` ((slug, label) of the sites to list) as the options of `field`'s
+    """Offer `choices` ((key, label) of the sites to list, or a values_list query of
+    them, read no further than one past SITES_LISTED) as the options of `field`'s
     <select>; past SITES_LISTED of them, a SiteSearchInput asking `suggest_url`
     instead, so that a page of a network of hundreds of sites stays small. The box
     takes a site by its slug (what a suggestion enters, and what it shows for a
     site already chosen) or by its whole name."""
+    if isinstance(choices, QuerySet):
+        choices = list(choices[: SITES_LISTED + 1])
     if len(choices) > SITES_LISTED:
         field.widget = SiteSearchInput(suggest_url)
         field.to_field_name = "slug"
@@ -194,6 +197,8 @@ class BoxChoiceField(forms.ModelChoiceField):
             if not isinstance(self.widget, SuggestInput):
                 raise  # a list's own choice was not one of its options
         text = str(value).strip()
+        if not text:
+            return None  # only spaces: nothing chosen (refused if the field is required)
         named = self.named(text)
         if len(named) == 1:
             return named[0]
@@ -223,7 +228,7 @@ class SiteListsMixin:
 
     def listed_sites(self, name: str, field: forms.ModelChoiceField) -> Sequence:
         """(slug, label) of the sites `name` lists: by default its every choice."""
-        return list(field.queryset.order_by("name").values_list("slug", "name"))
+        return field.queryset.order_by("name").values_list("slug", "name")
 
     @property
     def form(self):

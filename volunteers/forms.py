@@ -8,7 +8,8 @@ import uuid
 from datetime import date, timedelta
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
@@ -296,7 +297,7 @@ def site_people(site_id: int):
     return (
         User.objects.filter(memberships__site_id=site_id, is_active=True)
         .distinct()
-        .order_by("display_name", "username")
+        .order_by("display_name", "pk")
     )
 
 
@@ -330,8 +331,12 @@ class PersonChoiceField(BoxChoiceField):
         number = _NUMBERED.search(text)
         if number is not None:
             return list(self.queryset.filter(pk=int(number[1]))[:1])
+        # Names only, never the username (often an email address a lead may not see).
+        full_name = Concat("first_name", Value(" "), "last_name")
         return list(
-            self.queryset.filter(Q(display_name__iexact=text) | Q(username__iexact=text))[:2]
+            self.queryset.alias(full_name=full_name).filter(
+                Q(display_name__iexact=text) | Q(display_name="", full_name__iexact=text)
+            )[:2]
         )
 
 

@@ -330,11 +330,12 @@ def people_suggested(request: HttpRequest, site: Site) -> HttpResponse:
     text = next(iter(request.GET.values()), "")[:60].strip()
     people = site_people(site.pk)
     if text:
+        # Names only, never the username: it is often an email address, which a
+        # lead sees only once the person signs up for one of the site's shifts.
         people = people.filter(
             Q(display_name__icontains=text)
             | Q(first_name__icontains=text)
             | Q(last_name__icontains=text)
-            | Q(username__istartswith=text)
         )
     options = [
         (numbered(pk, User.name_of(*names)), "")

@@ -107,7 +107,7 @@ class StopForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.active().order_by("name")
         # Past SITES_LISTED sites, a box to type a site's name in instead of a list.
-        sites = list(self.fields["site"].queryset.values_list("pk", "name"))
+        sites = self.fields["site"].queryset.values_list("pk", "name")
         list_sites(self.fields["site"], sites, reverse("network:sites_suggested"))
         donors = Donor.objects.select_related("site").order_by("site__name", "name")
         if not is_coordinator(user):

@@ -102,3 +102,29 @@ def test_a_site_of_a_few_people_keeps_its_list(lead, site, shift, volunteer):
     html = client_for(lead).get(reverse("volunteers:roster", args=[site.slug, shift.pk]))
     html = html.content.decode()
     assert _listed(html, "volunteer") and f'value="{volunteer.pk}"' in html
+
+
+def test_the_box_finds_people_by_name_only_never_by_their_username(
+    lead, site, shift, crowd, make_volunteer
+):
+    """A username is often an email address, which a lead sees only once the person
+    signs up for one of the site's shifts: typing it finds nobody."""
+    quiet = make_volunteer(
+        username="secret.person@example.org", display_name="", first_name="Quiet", last_name="One"
+    )
+    client = client_for(lead)
+    suggest = reverse("volunteers:people_suggested", args=[site.slug])
+    assert client.get(suggest, {"volunteer": "secret"}).content.decode().strip() == ""
+    assert f"Quiet One #{quiet.pk}" in client.get(suggest, {"volunteer": "quiet"}).content.decode()
+    add = reverse("volunteers:roster_add", args=[site.slug, shift.pk])
+    data = {"guests": "0", "reason": "Phoned in"}
+    by_username = client.post(add, data | {"volunteer": quiet.username})
+    assert by_username.status_code == 400
+    assert "secret.person" not in by_username.content.decode().split("<form", 1)[0]
+    # Only spaces is no one, not the person with no display name.
+    blank = client.post(add, data | {"volunteer": "   "})
+    assert blank.status_code == 400 and "This field is required." in blank.content.decode()
+    assert not SignUp.objects.exists()
+    # The whole name of someone known by first and last name is taken.
+    assert client.post(add, data | {"volunteer": "quiet one"}).status_code == 302
+    assert SignUp.objects.get().volunteer == quiet
