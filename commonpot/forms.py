@@ -181,8 +181,9 @@ class SiteSearchInput(SuggestInput):
 
 
 class BoxChoiceField(forms.ModelChoiceField):
-    """A model choice that, in a box (SuggestInput), also takes what a person typed:
-    `named` finds the choices it may mean; one is taken, none or several said."""
+    """A model choice that also takes what a person typed (in a box, SuggestInput,
+    or by hand in an address): `named` finds the choices it may mean; one is taken,
+    none or several said (in a list's own words when it is a list)."""
 
     nobody: str  # what to say when `named` finds none, and when it finds several
     several: str
@@ -193,23 +194,25 @@ class BoxChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         try:
             return super().to_python(value)
-        except forms.ValidationError:
-            if not isinstance(self.widget, SuggestInput):
-                raise  # a list's own choice was not one of its options
+        except forms.ValidationError as refused:
+            not_one = refused
         text = str(value).strip()
         if not text:
             return None  # only spaces: nothing chosen (refused if the field is required)
+        # Typed in a box, or in an address by hand (a bookmark's ?site=Northside Pantry).
         named = self.named(text)
         if len(named) == 1:
             return named[0]
+        if not isinstance(self.widget, SuggestInput):
+            raise not_one  # a list's own message: its choice was not one of its options
         raise forms.ValidationError(
             self.several if named else self.nobody, code="invalid_choice", params={"name": text}
         )
 
 
 class SiteChoiceField(BoxChoiceField):
-    """A site by its slug, or, in a box (SiteSearchInput), by its whole name typed
-    out (any case) when no other site of the choices has that name."""
+    """A site by its key (its slug, or its number in a list of a form), or by its
+    whole name typed out (any case) when no other site of the choices has that name."""
 
     nobody = _("No site is called “%(name)s”: pick one from the suggestions.")
     several = _("More than one site is called “%(name)s”: pick one from the suggestions.")
