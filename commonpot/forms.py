@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.forms.formsets import BaseFormSet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
@@ -105,30 +105,51 @@ SITES_LISTED = 40
 SUGGESTED = 12
 
 
-def site_suggestions(request: HttpRequest, sites, name: str) -> TemplateResponse:
-    """The answer to a SiteSearchInput named `name`: <option>s of the first few of
-    `sites`, by name, whose name holds what is typed (or whose slug starts so)."""
-    text = request.GET.get(name, "")[:60].strip()
+def typed(request: HttpRequest) -> str:
+    """What a SuggestInput sent: its value alone, under its own name (hx-params)."""
+    return next(iter(request.GET.values()), "")[:60].strip()
+
+
+def suggestions(request: HttpRequest, options) -> TemplateResponse:
+    """The answer to a SuggestInput: <option>s of (value, label) for its datalist."""
+    return TemplateResponse(request, "commonpot/_suggestions.html", {"options": options})
+
+
+def site_suggestions(request: HttpRequest, sites) -> TemplateResponse:
+    """The answer to a SiteSearchInput: the first few of `sites`, by name, whose name
+    holds what is typed (or whose slug starts so)."""
+    text = typed(request)
     if text:
         sites = sites.filter(Q(name__icontains=text) | Q(slug__istartswith=text))
-    options = sites.order_by("name", "slug").values_list("slug", "name")[:SUGGESTED]
-    return TemplateResponse(request, "commonpot/_site_options.html", {"options": options})
+    return suggestions(
+        request, sites.order_by("name", "slug").values_list("slug", "name")[:SUGGESTED]
+    )
 
 
-def list_sites(field: forms.ModelChoiceField, choices: Sequence, suggest_url: str) -> None:
-    """Offer `choices` ((key, label) of the sites to list, or a values_list query of
-    them, read no further than one past SITES_LISTED) as the options of `field`'s
-    <select>; past SITES_LISTED of them, a SiteSearchInput asking `suggest_url`
-    instead, so that a page of a network of hundreds of sites stays small. The box
-    takes a site by its slug (what a suggestion enters, and what it shows for a
-    site already chosen) or by its whole name."""
-    if isinstance(choices, QuerySet):
-        choices = list(choices[: SITES_LISTED + 1])
-    if len(choices) > SITES_LISTED:
-        field.widget = SiteSearchInput(suggest_url)
+def first_sites(choices) -> list:
+    """(key, label) rows of a values_list query, read no further than list_sites
+    needs to tell a list from a box."""
+    return list(choices[: SITES_LISTED + 1])
+
+
+def list_or_box(field: forms.ModelChoiceField, choices: list, box: forms.Widget, most: int) -> bool:
+    """Offer `choices` ((key, label)) as the options of `field`'s <select>; past
+    `most` of them, `box` (a SuggestInput) instead, so that the page stays small
+    however long the list. True when it is the box."""
+    if len(choices) > most:
+        field.widget = box
+        return True
+    field.widget.choices = [("", field.empty_label), *choices]
+    return False
+
+
+def list_sites(field: forms.ModelChoiceField, choices: list, suggest_url: str) -> None:
+    """`list_or_box` for sites (first_sites, or the rows a view has loaded): past
+    SITES_LISTED, a SiteSearchInput asking `suggest_url`. The box takes a site by
+    its slug (what a suggestion enters, and what it shows for a site already
+    chosen) or by its whole name."""
+    if list_or_box(field, choices, SiteSearchInput(suggest_url), SITES_LISTED):
         field.to_field_name = "slug"
-    else:
-        field.widget.choices = [("", field.empty_label), *choices]
 
 
 class SuggestInput(forms.TextInput):
@@ -229,9 +250,9 @@ class SiteListsMixin:
     site_lists: tuple[str, ...] = ("site",)
     sites_suggested = "network:sites_suggested"
 
-    def listed_sites(self, name: str, field: forms.ModelChoiceField) -> Sequence:
+    def listed_sites(self, name: str, field: forms.ModelChoiceField) -> list:
         """(slug, label) of the sites `name` lists: by default its every choice."""
-        return field.queryset.order_by("name").values_list("slug", "name")
+        return first_sites(field.queryset.order_by("name").values_list("slug", "name"))
 
     @property
     def form(self):

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
-from commonpot.forms import form_status
+from commonpot.forms import form_status, suggestions
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.i18n import in_site_language
 from commonpot.models import Site
@@ -485,4 +485,4 @@ def item_search(request: HttpRequest, site: Site) -> HttpResponse:
         )
         for item in items
     ]
-    return TemplateResponse(request, "pantry/_item_options.html", {"options": options})
+    return suggestions(request, options)

@@ -13,9 +13,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from commonpot import forms as common_forms
 from commonpot.dates import DayField
-from commonpot.forms import LongSelect, SiteFilter, SiteListsMixin
+from commonpot.forms import LongSelect, SiteFilter, SiteListsMixin, first_sites
 from commonpot.models import Site
 from volunteers.models import Shift, ShiftRole
 
@@ -125,8 +124,9 @@ class BoardFilter(SiteListsMixin, django_filters.FilterSet):
         # with no shifts), and the one chosen; any site of the board is still
         # accepted, as from a bookmark.
         chosen = Q(slug=self.data.get("site") or "")
-        listed = field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")
-        return list(listed[: common_forms.SITES_LISTED + 1])
+        return first_sites(
+            field.queryset.filter(_shifts_coming() | chosen).values_list("slug", "name")
+        )
 
     @cached_property
     def _zones(self) -> list[str]:

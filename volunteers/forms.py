@@ -22,6 +22,7 @@ from commonpot.forms import (
     PhoneField,
     SettingsSectionForm,
     SuggestInput,
+    list_or_box,
 )
 from commonpot.models import Site, User
 from commonpot.numbers import MAX_SMALL_INT
@@ -317,15 +318,10 @@ class PersonChoiceField(BoxChoiceField):
 
     def offer(self, suggest_url: str) -> None:
         """Its people as options, in one query; past PEOPLE_LISTED, a box instead."""
-        people = list(self.queryset.values_list("pk", *NAME_COLUMNS)[: PEOPLE_LISTED + 1])
-        if len(people) > PEOPLE_LISTED:
-            self.widget = SuggestInput(suggest_url)
+        rows = self.queryset.values_list("pk", *NAME_COLUMNS)[: PEOPLE_LISTED + 1]
+        people = [(pk, User.name_of(*names)) for pk, *names in rows]
+        if list_or_box(self, people, SuggestInput(suggest_url), PEOPLE_LISTED):
             self.help_text = _("Type a few letters of their name and pick them from the list.")
-        else:
-            self.widget.choices = [
-                ("", self.empty_label),
-                *((pk, User.name_of(*names)) for pk, *names in people),
-            ]
 
     def named(self, text: str) -> list:
         number = _NUMBERED.search(text)

@@ -32,7 +32,7 @@ PAGE_SIZE = 30
 def board_sites_suggested(request: HttpRequest) -> HttpResponse:
     """Suggestions for the board's site box in a large network: the sites of this
     person's board with shifts coming whose name holds what is typed."""
-    return site_suggestions(request, sites_with_shifts(request.user), "site")
+    return site_suggestions(request, sites_with_shifts(request.user))
 
 
 def _card_shift(request: HttpRequest, pk: int) -> Shift:

@@ -24,7 +24,7 @@ from django_tables2 import RequestConfig
 
 from commonpot.dates import long_day
 from commonpot.errors import DomainError
-from commonpot.forms import SUGGESTED, show_error
+from commonpot.forms import SUGGESTED, show_error, suggestions, typed
 from commonpot.htmx import render_fragment, wants_partial
 from commonpot.models import Site, User
 from commonpot.pagecache import cached_page
@@ -327,7 +327,7 @@ def people_suggested(request: HttpRequest, site: Site) -> HttpResponse:
     someone by hand", a rota's regulars): the first few of the site's active
     people whose name holds what is typed, each as "Name #number". Names only:
     no contact details. The box sends its value alone, under its own name."""
-    text = next(iter(request.GET.values()), "")[:60].strip()
+    text = typed(request)
     people = site_people(site.pk)
     if text:
         # Names only, never the username: it is often an email address, which a
@@ -337,11 +337,8 @@ def people_suggested(request: HttpRequest, site: Site) -> HttpResponse:
             | Q(first_name__icontains=text)
             | Q(last_name__icontains=text)
         )
-    options = [
-        (numbered(pk, User.name_of(*names)), "")
-        for pk, *names in people.values_list("pk", *NAME_COLUMNS)[:SUGGESTED]
-    ]
-    return TemplateResponse(request, "commonpot/_suggestions.html", {"options": options})
+    rows = people.values_list("pk", *NAME_COLUMNS)[:SUGGESTED]
+    return suggestions(request, [(numbered(pk, User.name_of(*names)), "") for pk, *names in rows])
 
 
 @lead_required

@@ -19,6 +19,7 @@ from commonpot.forms import (
     SettingsSectionForm,
     SiteChoiceField,
     SuggestInput,
+    first_sites,
     list_sites,
     show_error,
 )
@@ -369,8 +370,12 @@ class ProposeTransferForm(TokenForm):
             # A lead sends from their own sites only.
             self.fields["source"].queryset = sources
         # Past SITES_LISTED sites, a box to type a site's name in instead of a list.
-        every = Site.objects.active().order_by("name").values_list("pk", "name")
-        own = every if sources is None else sources.order_by("name").values_list("pk", "name")
+        every = first_sites(Site.objects.active().order_by("name").values_list("pk", "name"))
+        own = (
+            every
+            if sources is None
+            else first_sites(sources.order_by("name").values_list("pk", "name"))
+        )
         suggest = reverse("network:sites_suggested")
         list_sites(self.fields["source"], own, suggest)
         list_sites(self.fields["destination"], every, suggest)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from commonpot.forms import ModelMultipleIdsField, SiteChoiceField, list_sites
+from commonpot.forms import ModelMultipleIdsField, SiteChoiceField, first_sites, list_sites
 from commonpot.models import Site
 from commonpot.permissions import is_coordinator, lead_site_ids
 from pantry.forms_temperatures import TemperatureField
@@ -107,7 +107,7 @@ class StopForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.active().order_by("name")
         # Past SITES_LISTED sites, a box to type a site's name in instead of a list.
-        sites = self.fields["site"].queryset.values_list("pk", "name")
+        sites = first_sites(self.fields["site"].queryset.values_list("pk", "name"))
         list_sites(self.fields["site"], sites, reverse("network:sites_suggested"))
         donors = Donor.objects.select_related("site").order_by("site__name", "name")
         if not is_coordinator(user):

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonpot.errors import DomainError
-from commonpot.forms import SUGGESTED, show_error, site_suggestions
+from commonpot.forms import SUGGESTED, show_error, site_suggestions, suggestions, typed
 from commonpot.htmx import render_fragment, render_page, wants_partial
 from commonpot.models import Site
 from commonpot.pagecache import cached_page
@@ -135,8 +135,7 @@ def sites_suggested(request: HttpRequest) -> HttpResponse:
     board's "Site" and "Distance from", a transfer's "From" and "To",
     commonpot.forms.SiteSearchInput): any active site. The box sends its value
     alone, under its own name."""
-    name = next(iter(request.GET), "site")
-    return site_suggestions(request, Site.objects.active(), name)
+    return site_suggestions(request, Site.objects.active())
 
 
 @network_required
@@ -146,10 +145,10 @@ def items_suggested(request: HttpRequest) -> HttpResponse:
     items, what a run picks up from a donor): the first few active items of the
     catalog whose name holds what is typed, or whose barcode it is. The box sends
     its value alone, under its own name."""
-    text = next(iter(request.GET.values()), "")[:60]
-    names = Item.objects.active().search(text).order_by("name").values_list("name", flat=True)
-    options = [(name, "") for name in names[:SUGGESTED]]
-    return TemplateResponse(request, "commonpot/_suggestions.html", {"options": options})
+    items = Item.objects.active().search(typed(request)).order_by("name")
+    return suggestions(
+        request, [(name, "") for name in items.values_list("name", flat=True)[:SUGGESTED]]
+    )
 
 
 def _board_sites(request: HttpRequest, querysets: dict, show: str):
